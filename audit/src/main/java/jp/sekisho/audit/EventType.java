@@ -1,0 +1,23 @@
+package jp.sekisho.audit;
+
+/** What happened. Stable names: they are stored, exported and searched for years. */
+public enum EventType {
+    CONNECTION_ACCEPTED,
+    CONNECTION_REFUSED,
+    TLS_FAILED,
+    REQUEST_ALLOWED,
+    REQUEST_DENIED,
+    TRANSFER_STARTED,
+    TRANSFER_STORED,
+    TRANSFER_DELIVERED,
+    TRANSFER_ACKNOWLEDGED,
+    TRANSFER_PURGED,
+    TRANSFER_REJECTED,
+    TRANSFER_ABORTED,
+    TRANSFER_EXPIRED,
+    APPROVAL_CHANGED,
+    ROUTE_CHANGED,
+    AUDIT_READ,
+    GATEWAY_STARTED,
+    GATEWAY_STOPPED
+}
