@@ -1,0 +1,33 @@
+package jp.sekisho.certs.cli;
+
+import java.security.cert.X509CRL;
+
+import jp.sekisho.certs.RevocationReason;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "revoke", mixinStandardHelpOptions = true,
+        description = {"Revokes a certificate and re-signs the CRL.",
+            "",
+            "Adds the serial of DIR/NAME.pem to a freshly signed DIR/crl.pem (CRL number + 1). "
+                + "A running gateway reloads the CRL file by itself."})
+final class RevokeCommand extends PkiCommand {
+
+    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Name given to certs issue.")
+    String name;
+
+    @Option(names = "--reason", paramLabel = "REASON", defaultValue = "unspecified",
+            description = "One of: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    RevocationReason reason;
+
+    @Override
+    void run() {
+        X509CRL crl = openCa().revoke(name, reason);
+        if (crl == null) {
+            System.out.println(name + " was already revoked; " + dir.resolve("crl.pem") + " unchanged");
+        } else {
+            System.out.println("revoked " + name + " (" + reason + "); " + dir.resolve("crl.pem") + " next update "
+                    + crl.getNextUpdate().toInstant());
+        }
+    }
+}

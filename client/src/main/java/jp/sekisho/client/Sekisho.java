@@ -1,0 +1,28 @@
+package jp.sekisho.client;
+
+import jp.sekisho.certs.cli.CertsCommand;
+import jp.sekisho.cli.CliErrors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code sekisho} command: one entry point, one subcommand per job. */
+@Command(name = "sekisho", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = {
+            "Sekisho (関所): a gateway that lets municipal personal data reach a contractor only as the "
+                + "privacy council approved it, and records every access.",
+            "",
+            "Run `sekisho COMMAND --help` for each command's options.",
+            "Exit codes: 0 success, 1 refused by policy (reason code on stderr), 2 usage or input error, "
+                + "3 gateway or store unavailable. Set SEKISHO_DEBUG=1 for stack traces."},
+        subcommands = {CertsCommand.class, CommandLine.HelpCommand.class})
+public final class Sekisho {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line in-process and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        return CliErrors.configure(new CommandLine(new Sekisho())).execute(args);
+    }
+}
