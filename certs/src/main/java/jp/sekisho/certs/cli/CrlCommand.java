@@ -22,7 +22,7 @@ final class CrlCommand extends PkiCommand {
         ca.setCrlValidity(Duration.ofDays(days));
         X509CRL crl = ca.resignCrl();
         int n = crl.getRevokedCertificates() == null ? 0 : crl.getRevokedCertificates().size();
-        System.out.println(dir.resolve("crl.pem") + " re-signed: " + n + " revoked, next update "
+        println(dir.resolve("crl.pem") + " re-signed: " + n + " revoked, next update "
                 + crl.getNextUpdate().toInstant());
     }
 }

@@ -64,8 +64,8 @@ final class IssueCommand extends PkiCommand {
         IssueRequest req = new IssueRequest(name, kind, org, unit, dns, ips, days, alg, p12Password.toCharArray(), force);
         Credential c = openCa().issue(req);
         CertificateSummary s = CertificateSummary.of(c.certificate());
-        System.out.println("issued " + kind.name().toLowerCase() + " certificate " + s.subject());
-        System.out.println("  " + c.certificateFile() + ", " + c.keyFile() + " (0600), " + c.pkcs12File() + " (0600)");
-        System.out.println("  valid until " + s.notAfter() + ", sha256 " + s.sha256());
+        println("issued " + kind.name().toLowerCase() + " certificate " + s.subject());
+        println("  " + c.certificateFile() + ", " + c.keyFile() + " (0600), " + c.pkcs12File() + " (0600)");
+        println("  valid until " + s.notAfter() + ", sha256 " + s.sha256());
     }
 }

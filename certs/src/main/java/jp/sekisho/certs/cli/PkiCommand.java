@@ -8,7 +8,9 @@ import jp.sekisho.certs.CertificateAuthority;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Shared options of the commands that work on a CA folder; turns PKI errors into exit code 2. */
 abstract class PkiCommand implements Callable<Integer> {
@@ -19,6 +21,9 @@ abstract class PkiCommand implements Callable<Integer> {
     @Option(names = "--passphrase-file", paramLabel = "FILE",
             description = "File whose first line is the CA key's passphrase (when the key is protected).")
     Path passphraseFile;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public final Integer call() {
@@ -31,6 +36,11 @@ abstract class PkiCommand implements Callable<Integer> {
     }
 
     abstract void run();
+
+    void println(String line) {
+        spec.commandLine().getOut().println(line);
+        spec.commandLine().getOut().flush();
+    }
 
     CertificateAuthority openCa() {
         return CertificateAuthority.open(dir, Passphrases.read(passphraseFile), Clock.systemUTC());

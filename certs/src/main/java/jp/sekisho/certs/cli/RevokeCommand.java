@@ -24,9 +24,9 @@ final class RevokeCommand extends PkiCommand {
     void run() {
         X509CRL crl = openCa().revoke(name, reason);
         if (crl == null) {
-            System.out.println(name + " was already revoked; " + dir.resolve("crl.pem") + " unchanged");
+            println(name + " was already revoked; " + dir.resolve("crl.pem") + " unchanged");
         } else {
-            System.out.println("revoked " + name + " (" + reason + "); " + dir.resolve("crl.pem") + " next update "
+            println("revoked " + name + " (" + reason + "); " + dir.resolve("crl.pem") + " next update "
                     + crl.getNextUpdate().toInstant());
         }
     }

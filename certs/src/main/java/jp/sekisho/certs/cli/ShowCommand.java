@@ -11,7 +11,9 @@ import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "show", mixinStandardHelpOptions = true,
@@ -20,6 +22,9 @@ final class ShowCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE", description = "A PEM certificate file.")
     Path file;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--json", description = "One JSON object per certificate.")
     boolean json;
@@ -37,8 +42,9 @@ final class ShowCommand implements Callable<Integer> {
         }
         for (X509Certificate c : certs) {
             CertificateSummary s = CertificateSummary.of(c);
-            System.out.println(json ? SummaryJson.of(s) : text(s));
+            spec.commandLine().getOut().println(json ? SummaryJson.of(s) : text(s));
         }
+        spec.commandLine().getOut().flush();
         return ExitCode.OK;
     }
 
