@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Instant;
-import java.time.LocalDate;
-import java.util.List;
 
 import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
 import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
@@ -15,18 +13,12 @@ import org.junit.jupiter.api.Test;
 
 class ApprovalPolicyTest {
 
-    static final Instant NOW = Instant.parse("2026-11-24T03:00:00Z"); // 12:00 in Tokyo
+    static final Instant NOW = ApprovalFixtures.NOW;
     static final Actor ALICE = new Actor("CN=secretariat,O=Kurume City", "aa");
     static final Actor BOB = new Actor("CN=secretariat2,O=Kurume City", "bb");
 
     final ApprovalPolicy twoPerson = new ApprovalPolicy(true);
     final ApprovalPolicy onePerson = new ApprovalPolicy(false);
-
-    static Approval pending() {
-        return new Approval("2総政第158号", "特別定額給付金", "条例第10条第1項第2号", List.of("総務部"), "Contractor K.K.",
-                List.of(), List.of("name", "address"), 305_115, LocalDate.of(2026, 4, 1), LocalDate.of(2027, 3, 31),
-                Conditions.NONE, "令和8年第3回", ApprovalStatus.PENDING, null, null, 1);
-    }
 
     static Approval applied(DecisionOutcome o) {
         return assertInstanceOf(Applied.class, o, () -> "expected Applied, got " + o).approval();
@@ -38,7 +30,7 @@ class ApprovalPolicyTest {
 
     @Test
     void approvalTakesEffectOnlyWhenASecondPersonConfirms() {
-        DecisionOutcome first = twoPerson.decide(pending(), Decision.APPROVE, ALICE, "答申どおり", NOW);
+        DecisionOutcome first = twoPerson.decide(ApprovalFixtures.pending(), Decision.APPROVE, ALICE, "答申どおり", NOW);
         Approval parked = assertInstanceOf(AwaitingConfirmation.class, first).approval();
         assertEquals(ApprovalStatus.PENDING, parked.status(), "not in force before confirmation");
         assertEquals(ApprovalState.APPROVAL_PENDING, ApprovalState.of(parked, NOW));
@@ -58,7 +50,7 @@ class ApprovalPolicyTest {
 
     @Test
     void suspendAndRevokeActAtOnceFromOnePerson() {
-        Approval approved = applied(onePerson.decide(pending(), Decision.APPROVE_WITH_CONDITIONS, ALICE, "条件付き", NOW));
+        Approval approved = applied(onePerson.decide(ApprovalFixtures.pending(), Decision.APPROVE_WITH_CONDITIONS, ALICE, "条件付き", NOW));
         Approval suspended = applied(twoPerson.decide(approved, Decision.SUSPEND, BOB, "漏えいの疑い", NOW));
         assertEquals(ApprovalStatus.SUSPENDED, suspended.status());
         assertEquals(ApprovalState.APPROVAL_SUSPENDED, ApprovalState.of(suspended, NOW));
@@ -76,7 +68,7 @@ class ApprovalPolicyTest {
 
     @Test
     void illegalTransitionsAreRefusedWithAReason() {
-        Approval p = pending();
+        Approval p = ApprovalFixtures.pending();
         assertEquals("ILLEGAL_TRANSITION", refused(twoPerson.decide(p, Decision.SUSPEND, ALICE, "x", NOW)));
         assertEquals("ILLEGAL_TRANSITION", refused(twoPerson.decide(p, Decision.REINSTATE, ALICE, "x", NOW)));
         Approval rejected = applied(twoPerson.decide(p, Decision.REJECT, ALICE, "目的外", NOW));
@@ -88,7 +80,7 @@ class ApprovalPolicyTest {
 
     @Test
     void aSuspensionClearsAPendingReinstatementSoItCannotBeConfirmedLater() {
-        Approval approved = applied(onePerson.decide(pending(), Decision.APPROVE, ALICE, "ok", NOW));
+        Approval approved = applied(onePerson.decide(ApprovalFixtures.pending(), Decision.APPROVE, ALICE, "ok", NOW));
         Approval suspended = applied(twoPerson.decide(approved, Decision.SUSPEND, ALICE, "stop", NOW));
         Approval parked = assertInstanceOf(AwaitingConfirmation.class,
                 twoPerson.decide(suspended, Decision.REINSTATE, ALICE, "resume", NOW)).approval();
@@ -99,7 +91,7 @@ class ApprovalPolicyTest {
 
     @Test
     void thePeriodIsCheckedInTokyoTimeBothEndsInclusive() {
-        Approval a = applied(onePerson.decide(pending(), Decision.APPROVE, ALICE, "ok", NOW));
+        Approval a = applied(onePerson.decide(ApprovalFixtures.pending(), Decision.APPROVE, ALICE, "ok", NOW));
         // 2026-04-01 00:00 JST = 2026-03-31T15:00Z
         assertEquals(ApprovalState.APPROVAL_NOT_YET_VALID, ApprovalState.of(a, Instant.parse("2026-03-31T14:59:59Z")));
         assertEquals(ApprovalState.IN_FORCE, ApprovalState.of(a, Instant.parse("2026-03-31T15:00:00Z")));
