@@ -1,0 +1,112 @@
+package jp.sekisho.gateway.route;
+
+import static jp.sekisho.gateway.policy.Jdbc.textArray;
+import static jp.sekisho.gateway.policy.Jdbc.texts;
+import static jp.sekisho.gateway.policy.Jdbc.ts;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import jp.sekisho.gateway.policy.Jdbc;
+
+/** Routes in PostgreSQL; every change notifies all gateway nodes in the same transaction. */
+public final class RouteRepository {
+
+    private final DataSource ds;
+
+    public RouteRepository(DataSource ds) {
+        this.ds = ds;
+    }
+
+    /** Inserts or replaces the routes in one transaction (a routes file is applied whole or not at all). */
+    public void upsertAll(List<Route> routes, Instant now) {
+        Jdbc.inTransaction(ds, c -> {
+            for (Route r : routes) {
+                upsert(c, r, now);
+            }
+            Jdbc.notifyPolicyChanged(c, "routes");
+            return null;
+        });
+    }
+
+    public Map<String, Route> all() {
+        return Jdbc.inTransaction(ds, c -> {
+            Map<String, List<Party>> senders = new LinkedHashMap<>();
+            Map<String, List<Party>> receivers = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT route_id, role, subject, sha256, allow FROM route_party ORDER BY route_id, role, position");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Party p = new Party(rs.getString("subject"), rs.getString("sha256"), texts(rs, "allow"));
+                    ("SENDER".equals(rs.getString("role")) ? senders : receivers)
+                            .computeIfAbsent(rs.getString("route_id"), k -> new ArrayList<>()).add(p);
+                }
+            }
+            Map<String, Route> routes = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, listener, approval_ref, max_payload_bytes, "
+                    + "retention_seconds, allow_cbc, recipients FROM route ORDER BY id");
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString("id");
+                    routes.put(id, new Route(id, rs.getString("listener"), rs.getString("approval_ref"),
+                            senders.getOrDefault(id, List.of()), receivers.getOrDefault(id, List.of()),
+                            texts(rs, "recipients"), rs.getLong("max_payload_bytes"),
+                            Duration.ofSeconds(rs.getLong("retention_seconds")), rs.getBoolean("allow_cbc")));
+                }
+            }
+            return routes;
+        });
+    }
+
+    private static void upsert(Connection c, Route r, Instant now) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO route (id, listener, approval_ref, max_payload_bytes, "
+                + "retention_seconds, allow_cbc, recipients, updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                + "listener = EXCLUDED.listener, approval_ref = EXCLUDED.approval_ref, max_payload_bytes = "
+                + "EXCLUDED.max_payload_bytes, retention_seconds = EXCLUDED.retention_seconds, allow_cbc = EXCLUDED.allow_cbc, "
+                + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at")) {
+            ps.setString(1, r.id());
+            ps.setString(2, r.listener());
+            ps.setString(3, r.approvalRef());
+            ps.setLong(4, r.maxPayloadBytes());
+            ps.setLong(5, r.retention().toSeconds());
+            ps.setBoolean(6, r.allowCbc());
+            ps.setArray(7, textArray(c, r.recipientCertificates()));
+            ps.setTimestamp(8, ts(now));
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM route_party WHERE route_id = ?")) {
+            ps.setString(1, r.id());
+            ps.executeUpdate();
+        }
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO route_party (route_id, role, position, subject, sha256, allow) VALUES (?,?,?,?,?,?)")) {
+            addParties(c, ps, r.id(), "SENDER", r.senders());
+            addParties(c, ps, r.id(), "RECEIVER", r.receivers());
+            ps.executeBatch();
+        }
+    }
+
+    private static void addParties(Connection c, PreparedStatement ps, String id, String role, List<Party> parties)
+            throws SQLException {
+        for (int i = 0; i < parties.size(); i++) {
+            Party p = parties.get(i);
+            ps.setString(1, id);
+            ps.setString(2, role);
+            ps.setInt(3, i);
+            ps.setString(4, p.subject());
+            ps.setString(5, p.sha256());
+            ps.setArray(6, textArray(c, p.allow()));
+            ps.addBatch();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package jp.sekisho.gateway.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.gateway.approval.Actor;
+import jp.sekisho.gateway.approval.Approval;
+import jp.sekisho.gateway.approval.ApprovalFixtures;
+import jp.sekisho.gateway.approval.ApprovalPolicy;
+import jp.sekisho.gateway.approval.ApprovalRepository;
+import jp.sekisho.gateway.approval.ApprovalStatus;
+import jp.sekisho.gateway.approval.Decision;
+import jp.sekisho.gateway.approval.DecisionOutcome;
+import jp.sekisho.gateway.approval.DecisionRecord;
+import jp.sekisho.gateway.route.Route;
+import jp.sekisho.gateway.route.RouteFile;
+import jp.sekisho.gateway.route.RouteRepository;
+import jp.sekisho.gateway.route.RouteState;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Approvals, their history and routes in a real PostgreSQL, and two nodes seeing each other's changes. */
+class PolicyStoreTest {
+
+    static PolicyTestDatabase db;
+    @TempDir
+    static Path dir;
+
+    static final Actor ALICE = new Actor("CN=secretariat,O=Kurume City", "aa");
+    static final Actor BOB = new Actor("CN=secretariat2,O=Kurume City", "bb");
+
+    @BeforeAll
+    static void start() {
+        db = new PolicyTestDatabase();
+    }
+
+    @AfterAll
+    static void stop() {
+        db.close();
+    }
+
+    private static Approval approval(String ref) {
+        Approval p = ApprovalFixtures.pending();
+        return new Approval(ref, p.title(), p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),
+                p.dataItems(), p.maxRecords(), p.validFrom(), p.validUntil(), p.conditions(), p.meetingRef(), p.status(),
+                null, null, 1);
+    }
+
+    @Test
+    void approvalsRoundTripWithTheirHistoryAndOptimisticLocking() {
+        ApprovalRepository repo = new ApprovalRepository(db.dataSource());
+        Instant now = ApprovalFixtures.NOW;
+        assertTrue(repo.create(approval("R-1"), now));
+        assertFalse(repo.create(approval("R-1"), now), "reference numbers are unique");
+
+        ApprovalPolicy policy = new ApprovalPolicy(true);
+        Approval stored = repo.find("R-1").orElseThrow();
+        assertEquals(approval("R-1"), stored);
+
+        var parked = assertInstanceOf(DecisionOutcome.AwaitingConfirmation.class,
+                policy.decide(stored, Decision.APPROVE, ALICE, "答申どおり", now));
+        repo.save(parked.approval(), null, now);
+        Approval withPending = repo.find("R-1").orElseThrow();
+        assertEquals(parked.approval(), withPending);
+
+        var applied = assertInstanceOf(DecisionOutcome.Applied.class, policy.confirm(withPending, BOB, "確認", now));
+        repo.save(applied.approval(), applied.record(), now);
+        assertEquals(ApprovalStatus.APPROVED, repo.find("R-1").orElseThrow().status());
+        List<DecisionRecord> history = repo.history("R-1");
+        assertEquals(List.of(applied.record()), history);
+
+        // a second decision based on the old version loses instead of overwriting
+        var stale = assertInstanceOf(DecisionOutcome.Applied.class, policy.decide(withPending, Decision.REJECT, BOB, "x", now));
+        assertThrows(ApprovalRepository.ConcurrentChange.class, () -> repo.save(stale.approval(), stale.record(), now));
+        assertEquals(ApprovalStatus.APPROVED, repo.find("R-1").orElseThrow().status());
+    }
+
+    @Test
+    void theDecisionHistoryIsAppendOnly() throws SQLException {
+        ApprovalRepository repo = new ApprovalRepository(db.dataSource());
+        Instant now = ApprovalFixtures.NOW;
+        repo.create(approval("R-2"), now);
+        var rejected = (DecisionOutcome.Applied) new ApprovalPolicy(true).decide(repo.find("R-2").orElseThrow(),
+                Decision.REJECT, ALICE, "目的外", now);
+        repo.save(rejected.approval(), rejected.record(), now);
+        try (var c = db.dataSource().getConnection(); var s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.execute("UPDATE approval_decision SET reason = 'x'"));
+            assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+            assertThrows(SQLException.class, () -> s.execute("DELETE FROM approval_decision"));
+        }
+        assertEquals("目的外", repo.history("R-2").get(0).reason());
+    }
+
+    @Test
+    void aChangeOnOneNodeReachesAnotherWithinASecond() throws Exception {
+        TestPki pki = TestPki.create(dir.resolve("certs"));
+        pki.recipient("contractor-enc");
+        Path routesFile = dir.resolve("routes.yml");
+        Files.writeString(routesFile, """
+                routes:
+                  - id: watched
+                    listener: transfer
+                    approval: R-3
+                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
+                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
+                    recipients: [certs/contractor-enc.pem]
+                """);
+        ApprovalRepository repo = new ApprovalRepository(db.dataSource());
+        Instant now = Instant.now();
+        Approval a = approval("R-3");
+        repo.create(new Approval(a.ref(), a.title(), a.legalBasis(), a.departments(), a.contractor(), a.subcontractors(),
+                a.dataItems(), a.maxRecords(), java.time.LocalDate.now().minusDays(1), java.time.LocalDate.now().plusDays(30),
+                a.conditions(), a.meetingRef(), ApprovalStatus.APPROVED, null, null, 1), now);
+        List<Route> routes = RouteFile.read(routesFile);
+        new RouteRepository(db.dataSource()).upsertAll(routes, now);
+
+        // "node 2" polls rarely, so only the notification can make it fast
+        try (PolicyWatcher node2 = new PolicyWatcher(db.dataSource(), Clock.systemUTC(), Duration.ofMinutes(5))) {
+            Route r = node2.current().route("watched").orElseThrow();
+            assertEquals(routes.get(0), r);
+            assertEquals(RouteState.ACTIVE, node2.current().stateOf(r, Instant.now()));
+            Thread.sleep(300); // let it start listening
+
+            Approval current = repo.find("R-3").orElseThrow();
+            var suspended = (DecisionOutcome.Applied) new ApprovalPolicy(true).decide(current, Decision.SUSPEND, ALICE,
+                    "漏えいの疑い", Instant.now());
+            long t0 = System.nanoTime();
+            repo.save(suspended.approval(), suspended.record(), Instant.now());   // "node 1"
+            while (node2.current().stateOf(r, Instant.now()) == RouteState.ACTIVE
+                    && System.nanoTime() - t0 < Duration.ofSeconds(3).toNanos()) {
+                Thread.sleep(10);
+            }
+            long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            assertEquals(RouteState.APPROVAL_SUSPENDED, node2.current().stateOf(r, Instant.now()));
+            assertTrue(ms < 1000, "took " + ms + " ms");
+        }
+    }
+}
