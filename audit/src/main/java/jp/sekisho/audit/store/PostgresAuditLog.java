@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -246,13 +245,14 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             }
         }
         List<RecordedEvent> rows = new ArrayList<>(taken.size());
-        Checkpoint checkpoint = null;
+        List<Checkpoint> checkpoints = new ArrayList<>();
         Set<YearMonth> knownPartitions = new HashSet<>(partitions);
         try (Connection c = dataSource.getConnection()) {
             c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
             c.setAutoCommit(false);
             try {
                 ChainHead h = lockedHead(c);
+                long sealed = Math.min(lastCheckpointSeq, h.seq());
                 StringBuilder copy = new StringBuilder(taken.size() * 400);
                 for (Pending p : taken) {
                     if (p.isBarrier()) {
@@ -266,18 +266,22 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     rows.add(r);
                     ensurePartition(c, t);
                     h = new ChainHead(seq, hash, t);
+                    if (seq - sealed >= settings.checkpointEvery()) {
+                        checkpoints.add(key.sign(settings.nodeId(), seq, now(), hash)); // every N events exactly
+                        sealed = seq;
+                    }
                 }
                 if (!rows.isEmpty()) {
                     c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL, new StringReader(copy.toString()));
                 }
-                if (h.seq() > lastCheckpointSeq && (h.seq() - lastCheckpointSeq >= settings.checkpointEvery()
-                        || System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos())) {
-                    checkpoint = insertCheckpoint(c, h);
+                if (h.seq() > sealed && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
+                    checkpoints.add(key.sign(settings.nodeId(), h.seq(), now(), h.hash()));
                 }
+                insertCheckpoints(c, checkpoints);
                 c.commit();
                 head = h;
-                if (checkpoint != null) {
-                    lastCheckpointSeq = checkpoint.seq();
+                if (!checkpoints.isEmpty()) {
+                    lastCheckpointSeq = checkpoints.get(checkpoints.size() - 1).seq();
                     lastCheckpointNanos = System.nanoTime();
                 }
             } catch (SQLException | RuntimeException | java.io.IOException e) {
@@ -333,20 +337,24 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         partitions.add(m);
     }
 
-    private Checkpoint insertCheckpoint(Connection c, ChainHead h) throws SQLException {
-        Checkpoint cp = key.sign(settings.nodeId(), h.seq(), now(), h.hash());
+    private void insertCheckpoints(Connection c, List<Checkpoint> cps) throws SQLException {
+        if (cps.isEmpty()) {
+            return;
+        }
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_checkpoint "
                 + "(node_id, seq, time, hash, key_id, algorithm, signature) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setString(1, cp.nodeId());
-            ps.setLong(2, cp.seq());
-            ps.setObject(3, cp.time().atOffset(ZoneOffset.UTC));
-            ps.setString(4, cp.hash());
-            ps.setString(5, cp.keyId());
-            ps.setString(6, cp.algorithm());
-            ps.setString(7, cp.signature());
-            ps.executeUpdate();
+            for (Checkpoint cp : cps) {
+                ps.setString(1, cp.nodeId());
+                ps.setLong(2, cp.seq());
+                ps.setObject(3, cp.time().atOffset(ZoneOffset.UTC));
+                ps.setString(4, cp.hash());
+                ps.setString(5, cp.keyId());
+                ps.setString(6, cp.algorithm());
+                ps.setString(7, cp.signature());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
-        return cp;
     }
 
     private void timedCheckpoint() {
@@ -368,9 +376,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             c.setAutoCommit(false);
             try {
                 ChainHead h = lockedHead(c);
-                Checkpoint cp = null;
                 if (!existsCheckpoint(c, h.seq()) && h.seq() > 0) {
-                    cp = insertCheckpoint(c, h);
+                    insertCheckpoints(c, List.of(key.sign(settings.nodeId(), h.seq(), now(), h.hash())));
                 }
                 c.commit();
                 head = h;
@@ -454,9 +461,5 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         } catch (SQLException ignored) {
             // the connection is probably gone; the transaction died with it
         }
-    }
-
-    static Timestamp ts(Instant t) {
-        return Timestamp.from(t);
     }
 }
