@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Approvals, their history and routes in a real PostgreSQL, and two nodes seeing each other's changes. */
 class PolicyStoreTest {
 
-    static PolicyTestDatabase db;
+    static PolicyFixture db;
     @TempDir
     static Path dir;
 
@@ -45,11 +45,11 @@ class PolicyStoreTest {
 
     @BeforeAll
     static void start() {
-        db = new PolicyTestDatabase();
+        db = new PolicyFixture(dir);
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws SQLException {
         db.close();
     }
 
@@ -97,10 +97,17 @@ class PolicyStoreTest {
         var rejected = (DecisionOutcome.Applied) new ApprovalPolicy(true).decide(repo.find("R-2").orElseThrow(),
                 Decision.REJECT, ALICE, "目的外", now);
         repo.save(rejected.approval(), rejected.record(), now);
+        // the application role holds no UPDATE or DELETE on the history...
         try (var c = db.dataSource().getConnection(); var s = c.createStatement()) {
             SQLException e = assertThrows(SQLException.class, () -> s.execute("UPDATE approval_decision SET reason = 'x'"));
-            assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+            assertTrue(e.getMessage().contains("permission denied"), e.getMessage());
             assertThrows(SQLException.class, () -> s.execute("DELETE FROM approval_decision"));
+        }
+        // ...and the trigger refuses even the owner
+        try (var c = db.superuser(); var s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class, () -> s.execute("UPDATE approval_decision SET reason = 'x'"));
+            assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+            assertThrows(SQLException.class, () -> s.execute("TRUNCATE approval_decision"));
         }
         assertEquals("目的外", repo.history("R-2").get(0).reason());
     }

@@ -1,0 +1,199 @@
+package jp.sekisho.gateway.approval;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import jp.sekisho.audit.AuditEvent;
+import jp.sekisho.audit.AuditLog;
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.Outcome;
+import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
+import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
+import jp.sekisho.gateway.approval.DecisionOutcome.Refused;
+import jp.sekisho.gateway.policy.Caller;
+import jp.sekisho.gateway.policy.Detail;
+import jp.sekisho.gateway.policy.PolicyWatcher;
+
+/**
+ * The secretariat's use cases: record a consultation, decide, confirm. Each change is written to
+ * the audit log (APPROVAL_CHANGED: who, before, after, why) before it is stored, so a change can
+ * never be in force without its record; when the audit store is down, nothing changes.
+ * Refusals are recorded too (REQUEST_DENIED with the reason).
+ */
+public final class ApprovalService {
+
+    private final ApprovalRepository repo;
+    private final ApprovalPolicy policy;
+    private final DataItems items;
+    private final AuditLog audit;
+    private final PolicyWatcher watcher;
+    private final Clock clock;
+
+    public ApprovalService(ApprovalRepository repo, ApprovalPolicy policy, DataItems items, AuditLog audit,
+                           PolicyWatcher watcher, Clock clock) {
+        this.repo = repo;
+        this.policy = policy;
+        this.items = items;
+        this.audit = audit;
+        this.watcher = watcher;
+        this.clock = clock;
+    }
+
+    public List<Approval> list() {
+        return repo.list();
+    }
+
+    public Optional<Approval> find(String ref) {
+        return repo.find(ref);
+    }
+
+    public List<DecisionRecord> history(String ref) {
+        return repo.history(ref);
+    }
+
+    /** Records a new consultation as PENDING. */
+    public DecisionOutcome create(Approval draft, Caller caller) {
+        Approval a = new Approval(draft.ref(), draft.title(), draft.legalBasis(), draft.departments(), draft.contractor(),
+                draft.subcontractors(), draft.dataItems(), draft.maxRecords(), draft.validFrom(), draft.validUntil(),
+                draft.conditions(), draft.meetingRef(), ApprovalStatus.PENDING, null, null, 1);
+        List<String> problems = validate(a);
+        if (!problems.isEmpty()) {
+            return deny(caller, a.ref(), "INVALID_APPROVAL", String.join("; ", problems));
+        }
+        if (repo.find(a.ref()).isPresent()) {
+            return deny(caller, a.ref(), "APPROVAL_EXISTS", a.ref() + " already exists");
+        }
+        Instant now = clock.instant();
+        audit.commit(changed(caller, a.ref(), "create", null, a.status(), "consultation recorded").build());
+        if (!repo.create(a, now)) {
+            return deny(caller, a.ref(), "APPROVAL_EXISTS", a.ref() + " already exists");
+        }
+        watcher.reload();
+        return new Applied(a, null);
+    }
+
+    /** Replaces a consultation's content while it is still PENDING (no decision made yet). */
+    public DecisionOutcome update(Approval draft, Caller caller) {
+        Optional<Approval> current = repo.find(draft.ref());
+        if (current.isEmpty()) {
+            return deny(caller, draft.ref(), "APPROVAL_UNKNOWN", "no approval " + draft.ref());
+        }
+        Approval old = current.get();
+        if (old.status() != ApprovalStatus.PENDING || old.pending() != null) {
+            return deny(caller, old.ref(), "ILLEGAL_TRANSITION", old.ref() + " can be edited only while PENDING with no "
+                    + "decision waiting; it is " + old.status());
+        }
+        Approval next = new Approval(old.ref(), draft.title(), draft.legalBasis(), draft.departments(), draft.contractor(),
+                draft.subcontractors(), draft.dataItems(), draft.maxRecords(), draft.validFrom(), draft.validUntil(),
+                draft.conditions(), draft.meetingRef(), ApprovalStatus.PENDING, null, null, old.version() + 1);
+        List<String> problems = validate(next);
+        if (!problems.isEmpty()) {
+            return deny(caller, old.ref(), "INVALID_APPROVAL", String.join("; ", problems));
+        }
+        audit.commit(changed(caller, old.ref(), "update", old.status(), next.status(), "consultation edited").build());
+        return save(next, null, caller, new Applied(next, null));
+    }
+
+    public DecisionOutcome decide(String ref, Decision decision, String reason, Caller caller) {
+        Optional<Approval> current = repo.find(ref);
+        if (current.isEmpty()) {
+            return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
+        }
+        return record(current.get(), policy.decide(current.get(), decision, caller.actor(), reason, clock.instant()),
+                caller, decision.cliName());
+    }
+
+    public DecisionOutcome confirm(String ref, String reason, Caller caller) {
+        Optional<Approval> current = repo.find(ref);
+        if (current.isEmpty()) {
+            return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
+        }
+        return record(current.get(), policy.confirm(current.get(), caller.actor(), reason, clock.instant()), caller,
+                "confirm");
+    }
+
+    private DecisionOutcome record(Approval before, DecisionOutcome outcome, Caller caller, String action) {
+        if (outcome instanceof Refused r) {
+            return deny(caller, before.ref(), r.reason(), r.message());
+        }
+        if (outcome instanceof AwaitingConfirmation w) {
+            audit.commit(changed(caller, before.ref(), action, before.status(), before.status(), w.pending().reason())
+                    .detailJson(new Detail().put("action", action).put("before", before.status())
+                            .put("after", before.status()).put("awaiting", w.pending().decision().cliName())
+                            .put("by", caller.principal().subject()).put("reason", w.pending().reason()).toString())
+                    .build());
+            return save(w.approval(), null, caller, w);
+        }
+        Applied a = (Applied) outcome;
+        DecisionRecord d = a.record();
+        audit.commit(changed(caller, before.ref(), action, d.before(), d.after(), d.reason())
+                .detailJson(new Detail().put("action", action).put("decision", d.decision().cliName())
+                        .put("before", d.before()).put("after", d.after()).put("by", d.by().subject())
+                        .put("confirmedBy", d.confirmedBy() == null ? null : d.confirmedBy().subject())
+                        .put("reason", d.reason()).toString())
+                .build());
+        return save(a.approval(), d, caller, a);
+    }
+
+    private DecisionOutcome save(Approval next, DecisionRecord d, Caller caller, DecisionOutcome result) {
+        try {
+            repo.save(next, d, clock.instant());
+        } catch (ApprovalRepository.ConcurrentChange e) {
+            // The audit log already says what was attempted; say that it did not happen.
+            audit.commit(caller.stamp(AuditEvent.of(EventType.APPROVAL_CHANGED, Outcome.ERROR)).reason("CONCURRENT_CHANGE")
+                    .approvalRef(next.ref()).detailJson(new Detail().put("error", e.getMessage()).toString()).build());
+            return new Refused("CONCURRENT_CHANGE", e.getMessage());
+        }
+        watcher.reload();
+        return result;
+    }
+
+    private AuditEvent.Builder changed(Caller caller, String ref, String action, ApprovalStatus before,
+                                       ApprovalStatus after, String reason) {
+        return caller.stamp(AuditEvent.of(EventType.APPROVAL_CHANGED, Outcome.ALLOW)).approvalRef(ref)
+                .detailJson(new Detail().put("action", action).put("before", before).put("after", after)
+                        .put("by", caller.principal().subject()).put("reason", reason).toString());
+    }
+
+    private Refused deny(Caller caller, String ref, String reason, String message) {
+        audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY)).reason(reason).approvalRef(ref)
+                .detailJson(new Detail().put("message", message).toString()).build());
+        return new Refused(reason, message);
+    }
+
+    private List<String> validate(Approval a) {
+        List<String> p = new ArrayList<>();
+        if (a.ref() == null || a.ref().isBlank()) {
+            p.add("ref is required");
+        }
+        if (a.title() == null || a.title().isBlank()) {
+            p.add("title is required");
+        }
+        if (a.legalBasis() == null || a.legalBasis().isBlank()) {
+            p.add("legalBasis is required");
+        }
+        if (a.contractor() == null || a.contractor().isBlank()) {
+            p.add("contractor is required");
+        }
+        if (a.dataItems().isEmpty()) {
+            p.add("at least one data item is required");
+        }
+        for (String code : a.dataItems()) {
+            if (items.find(code).isEmpty()) {
+                p.add("unknown data item '" + code + "'");
+            }
+        }
+        if (a.maxRecords() < 0) {
+            p.add("maxRecords must be 0 or more");
+        }
+        if (a.validFrom() == null || a.validUntil() == null) {
+            p.add("validFrom and validUntil are required");
+        } else if (a.validFrom().isAfter(a.validUntil())) {
+            p.add("validFrom is after validUntil");
+        }
+        return p;
+    }
+}
