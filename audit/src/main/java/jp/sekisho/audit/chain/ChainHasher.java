@@ -1,0 +1,31 @@
+package jp.sekisho.audit.chain;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import jp.sekisho.audit.AuditEvent;
+
+/**
+ * {@code hash = SHA-256(prevHash || canonical encoding)}, hex. The first event of a chain links to
+ * {@link #GENESIS}. Not thread-safe: one per writer or verifier.
+ */
+public final class ChainHasher {
+
+    public static final String GENESIS = "0".repeat(64);
+
+    private final MessageDigest sha256;
+
+    public ChainHasher() {
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 missing from the JDK", e);
+        }
+    }
+
+    public String hash(String prevHash, String nodeId, long seq, Instant time, AuditEvent event) {
+        sha256.update(Hex.parse(prevHash));
+        sha256.update(CanonicalEncoding.encode(nodeId, seq, time, event));
+        return Hex.of(sha256.digest());
+    }
+}

@@ -1,0 +1,31 @@
+package jp.sekisho.audit.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code audit}: verify, export and search the audit log. Exit codes: 0 ok, 1 verification failed or
+ * refused, 2 usage or input error, 3 audit store unavailable. Errors are one line on stderr.
+ */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = "Verify, export and search the Sekisho audit log.",
+        subcommands = {VerifyCommand.class, ExportCommand.class, SearchCommand.class})
+public final class AuditCommand implements Runnable {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int UNAVAILABLE = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: verify, export or search");
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AuditCommand()).execute(args));
+    }
+}

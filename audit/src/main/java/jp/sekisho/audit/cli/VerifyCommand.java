@@ -1,0 +1,65 @@
+package jp.sekisho.audit.cli;
+
+import java.nio.file.Path;
+import java.security.PublicKey;
+import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.chain.AuditSigningKey;
+import jp.sekisho.audit.config.AuditConfig;
+import jp.sekisho.audit.verify.ExportFileVerifier;
+import jp.sekisho.audit.verify.VerifyResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code audit verify}: on the store ({@code --config}) or offline on an export ({@code --file --key}). */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+        description = "Check the audit hash chains and signed checkpoints. Exit 0 when intact, 1 naming the first "
+                + "event modified, deleted, inserted or reordered.")
+final class VerifyCommand extends StoreCommand {
+
+    @Option(names = "--config", paramLabel = "GATEWAY.yml", description = "verify the store this gateway configuration uses")
+    Path config;
+
+    @Option(names = "--file", paramLabel = "EXPORT.jsonl", description = "verify a JSON Lines export offline")
+    Path file;
+
+    @Option(names = "--key", paramLabel = "PUB.pem",
+            description = "the audit signing public key (default with --config: the one beside the signing key)")
+    Path key;
+
+    @Option(names = "--node", description = "verify only this node's chain (with --config)")
+    String node;
+
+    @Override
+    int execute() throws java.io.IOException, InputException {
+        if ((config == null) == (file == null)) {
+            throw new InputException("give either --config GATEWAY.yml or --file EXPORT.jsonl --key PUB.pem");
+        }
+        VerifyResult result;
+        if (file != null) {
+            if (key == null) {
+                throw new InputException("--file needs --key PUB.pem (the audit signing public key)");
+            }
+            result = ExportFileVerifier.verify(file, AuditSigningKey.readPublicKey(key));
+        } else {
+            AuditConfig cfg = config(config);
+            PublicKey pub = AuditSigningKey.readPublicKey(key != null ? key
+                    : AuditSigningKey.publicKeyPath(cfg.audit().signingKey()));
+            try (AuditStore store = open(cfg)) {
+                result = store.reader().verify(pub, node, localOperator());
+            }
+        }
+        return report(result);
+    }
+
+    private int report(VerifyResult result) {
+        if (result instanceof VerifyResult.Ok ok) {
+            out().println("OK: " + ok.events() + " events and " + ok.checkpoints() + " signed checkpoints verified");
+            out().flush();
+            return AuditCommand.OK;
+        }
+        VerifyResult.Broken b = (VerifyResult.Broken) result;
+        out().println("FAILED: " + b.kind() + (b.seq() > 0 ? " at " + b.nodeId() + "#" + b.seq() : "") + ": " + b.message());
+        out().flush();
+        return AuditCommand.FAILED;
+    }
+}

@@ -1,0 +1,60 @@
+package jp.sekisho.audit.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where the audit store lives: either an embedded PostgreSQL in {@code embeddedDataDir}
+ * ({@code url == null}) or a PostgreSQL server at {@code url}. The application connects as
+ * {@code user}, which should hold INSERT and SELECT only; migrations run as {@code ownerUser}.
+ *
+ * @param timeout bounds how long a write may wait for the database before AUDIT_UNAVAILABLE
+ */
+public record StoreConfig(Path embeddedDataDir, String url, String user, String password,
+                          String ownerUser, String ownerPassword, Duration timeout, int poolSize) {
+
+    /** The application role created in embedded mode. */
+    public static final String EMBEDDED_APP_ROLE = "sekisho_app";
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+
+    public StoreConfig {
+        Objects.requireNonNull(timeout, "timeout");
+        if (url == null) {
+            Objects.requireNonNull(embeddedDataDir, "embeddedDataDir or url");
+            user = user == null ? EMBEDDED_APP_ROLE : user;
+            ownerUser = ownerUser == null ? "postgres" : ownerUser;
+        } else {
+            Objects.requireNonNull(user, "user");
+            if (ownerUser == null) {
+                ownerUser = user;
+                ownerPassword = password;
+            }
+        }
+        if (poolSize < 2) {
+            throw new IllegalArgumentException("poolSize must be at least 2 (writer + readers)");
+        }
+    }
+
+    /** An embedded PostgreSQL whose cluster lives in {@code dataDir} (e.g. {@code data/pg}). */
+    public static StoreConfig embedded(Path dataDir) {
+        return new StoreConfig(dataDir, null, null, null, null, null, DEFAULT_TIMEOUT, 4);
+    }
+
+    /** A PostgreSQL server; migrations run as {@code user} unless {@link #withOwner} names another role. */
+    public static StoreConfig external(String url, String user, String password) {
+        return new StoreConfig(null, url, user, password, null, null, DEFAULT_TIMEOUT, 4);
+    }
+
+    public StoreConfig withOwner(String owner, String ownerPw) {
+        return new StoreConfig(embeddedDataDir, url, user, password, owner, ownerPw, timeout, poolSize);
+    }
+
+    public StoreConfig withTimeout(Duration t) {
+        return new StoreConfig(embeddedDataDir, url, user, password, ownerUser, ownerPassword, t, poolSize);
+    }
+
+    public boolean isEmbedded() {
+        return url == null;
+    }
+}

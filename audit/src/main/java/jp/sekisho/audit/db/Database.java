@@ -1,0 +1,216 @@
+package jp.sekisho.audit.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+import javax.sql.DataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.config.StoreConfig;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The audit database: starts the embedded PostgreSQL or reaches the configured server, migrates the
+ * schema as the owner role, makes sure the application role may only INSERT and SELECT, and pools
+ * connections for that role. Both modes run the same SQL, migrations and triggers.
+ */
+public final class Database implements AutoCloseable {
+
+    private final StoreConfig config;
+    private final EmbeddedPostgres embedded;
+    private final String url;
+    private final HikariDataSource pool;
+
+    private Database(StoreConfig config, EmbeddedPostgres embedded, String url, HikariDataSource pool) {
+        this.config = config;
+        this.embedded = embedded;
+        this.url = url;
+        this.pool = pool;
+    }
+
+    /**
+     * Opens the store, or throws {@link AuditUnavailableException} with a one-line reason (the
+     * gateway must not start without its audit store).
+     */
+    public static Database open(StoreConfig config) {
+        EmbeddedPostgres pg = null;
+        String url = config.url();
+        try {
+            if (config.isEmbedded()) {
+                pg = startEmbedded(config.embeddedDataDir());
+                url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+            }
+            migrate(config, url);
+            HikariDataSource pool = pool(config, url);
+            return new Database(config, pg, url, pool);
+        } catch (RuntimeException e) {
+            closeQuietly(pg);
+            if (e instanceof AuditUnavailableException) {
+                throw e;
+            }
+            throw new AuditUnavailableException("audit store at " + (url == null ? config.embeddedDataDir() : url)
+                    + " unavailable: " + oneLine(e), e);
+        }
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dir) {
+        String hint = "; to use a PostgreSQL server instead, set store.url (and store.user) in the gateway configuration";
+        try {
+            refuseIfRunning(dir);
+            Files.createDirectories(dir);
+            return EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("synchronous_commit", "on") // zonky turns it off for tests; we want durability
+                    .setServerConfig("max_connections", "50")
+                    .setPGStartupWait(Duration.ofSeconds(30))
+                    .start();
+        } catch (IOException | RuntimeException e) {
+            throw new AuditUnavailableException("embedded PostgreSQL could not start in " + dir + ": " + oneLine(e) + hint, e);
+        }
+    }
+
+    /** A second start on a live cluster could disturb the gateway that owns it: refuse instead. */
+    private static void refuseIfRunning(Path dir) throws IOException {
+        Path pidFile = dir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+        try {
+            long pid = Long.parseLong(first);
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new IOException("it is already running (pid " + pid + "), probably for a running gateway");
+            }
+        } catch (NumberFormatException ignored) {
+            // a torn pid file: let PostgreSQL decide
+        }
+    }
+
+    private static void migrate(StoreConfig config, String url) {
+        Flyway.configure()
+                .dataSource(url, config.ownerUser(), config.ownerPassword())
+                .locations("classpath:db/migration/audit")
+                .table("audit_schema_history")
+                .connectRetries(0)
+                .load()
+                .migrate();
+        if (config.ownerUser().equals(config.user())) {
+            return; // the owner writes itself; the triggers still forbid UPDATE/DELETE/TRUNCATE
+        }
+        Properties p = new Properties();
+        p.setProperty("user", config.ownerUser());
+        if (config.ownerPassword() != null) {
+            p.setProperty("password", config.ownerPassword());
+        }
+        p.setProperty("connectTimeout", Long.toString(seconds(config.timeout())));
+        String role = quoteIdent(config.user());
+        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
+            // Roles are cluster-wide and other gateways or tests may create the same one concurrently.
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = " + quoteLiteral(config.user())
+                    + ") THEN CREATE ROLE " + role + " LOGIN" + (config.password() == null || config.password().isEmpty()
+                    ? "" : " PASSWORD " + quoteLiteral(config.password()))
+                    + "; END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
+            s.execute("GRANT USAGE ON SCHEMA " + quoteIdent(currentSchema(c)) + " TO " + role);
+            s.execute("REVOKE ALL ON audit_event, audit_checkpoint FROM " + role);
+            s.execute("GRANT SELECT, INSERT ON audit_event, audit_checkpoint TO " + role);
+            s.execute("GRANT EXECUTE ON FUNCTION audit_ensure_partition(timestamptz) TO " + role);
+        } catch (SQLException e) {
+            throw new AuditUnavailableException("cannot grant the audit tables to role " + config.user() + " as "
+                    + config.ownerUser() + ": " + oneLine(e), e);
+        }
+    }
+
+    private static String currentSchema(Connection c) throws SQLException {
+        try (var rs = c.createStatement().executeQuery("SELECT current_schema()")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static HikariDataSource pool(StoreConfig config, String url) {
+        HikariConfig h = new HikariConfig();
+        h.setPoolName("sekisho-audit");
+        h.setJdbcUrl(url);
+        h.setUsername(config.user());
+        h.setPassword(config.password());
+        h.setMaximumPoolSize(config.poolSize());
+        h.setMinimumIdle(1);
+        long ms = Math.max(250, config.timeout().toMillis());
+        h.setConnectionTimeout(ms);
+        h.setValidationTimeout(Math.max(250, Math.min(ms, 1000)));
+        h.setInitializationFailTimeout(ms);
+        h.addDataSourceProperty("connectTimeout", Long.toString(seconds(config.timeout())));
+        h.addDataSourceProperty("loginTimeout", Long.toString(seconds(config.timeout())));
+        h.addDataSourceProperty("tcpKeepAlive", "true");
+        h.addDataSourceProperty("ApplicationName", "sekisho-audit");
+        return new HikariDataSource(h);
+    }
+
+    private static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
+    }
+
+    /** Connections for the application role (INSERT and SELECT only). */
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public StoreConfig config() {
+        return config;
+    }
+
+    /** The JDBC URL of the database, without credentials (for tests and diagnostics). */
+    public String url() {
+        return url;
+    }
+
+    public boolean isEmbedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        closeQuietly(embedded);
+    }
+
+    private static void closeQuietly(EmbeddedPostgres pg) {
+        if (pg != null) {
+            try {
+                pg.close();
+            } catch (IOException ignored) {
+                // shutting down anyway
+            }
+        }
+    }
+
+    public static String quoteIdent(String s) {
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+
+    public static String quoteLiteral(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    /** The first line of an exception chain's most telling message. */
+    public static String oneLine(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        if (root != t && t.getMessage() != null && !t.getMessage().contains(m)) {
+            m = t.getMessage().lines().findFirst().orElse("") + ": " + m;
+        }
+        return m.lines().findFirst().orElse(m);
+    }
+}

@@ -1,0 +1,65 @@
+package jp.sekisho.audit.store;
+
+import jp.sekisho.audit.AuditPrincipal;
+import jp.sekisho.audit.RecordedEvent;
+
+/** Formats events as rows of PostgreSQL's COPY text format: the fastest way in. */
+final class EventRows {
+
+    static final String COPY_SQL = "COPY audit_event (node_id, seq, time, event_type, outcome, reason, "
+            + "principal_subject, principal_serial, principal_sha256, source_ip, source_port, listener_port, "
+            + "route_id, approval_ref, transfer_id, byte_count, payload_sha256, request_id, detail, prev_hash, hash) "
+            + "FROM STDIN";
+
+    private EventRows() {
+    }
+
+    static void append(StringBuilder out, RecordedEvent r) {
+        var e = r.event();
+        AuditPrincipal p = e.principal();
+        field(out, r.nodeId());
+        out.append('\t').append(r.seq());
+        out.append('\t').append(r.time());
+        sep(out, e.type().name());
+        sep(out, e.outcome().name());
+        sep(out, e.reason());
+        sep(out, p == null ? null : p.subject());
+        sep(out, p == null ? null : p.serial());
+        sep(out, p == null ? null : p.sha256());
+        sep(out, e.sourceIp());
+        sep(out, e.sourcePort());
+        sep(out, e.listenerPort());
+        sep(out, e.routeId());
+        sep(out, e.approvalRef());
+        sep(out, e.transferId());
+        sep(out, e.bytes());
+        sep(out, e.payloadSha256());
+        sep(out, e.requestId());
+        sep(out, e.detailJson());
+        sep(out, r.prevHash());
+        sep(out, r.hash());
+        out.append('\n');
+    }
+
+    private static void sep(StringBuilder out, Object v) {
+        out.append('\t');
+        field(out, v == null ? null : v.toString());
+    }
+
+    private static void field(StringBuilder out, String s) {
+        if (s == null) {
+            out.append("\\N");
+            return;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+    }
+}

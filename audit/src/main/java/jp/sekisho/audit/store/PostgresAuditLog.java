@@ -1,0 +1,465 @@
+package jp.sekisho.audit.store;
+
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import jp.sekisho.audit.AuditEvent;
+import jp.sekisho.audit.AuditLog;
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.RecordedEvent;
+import jp.sekisho.audit.chain.AuditSigningKey;
+import jp.sekisho.audit.chain.CanonicalEncoding;
+import jp.sekisho.audit.chain.ChainHasher;
+import jp.sekisho.audit.chain.Checkpoint;
+import jp.sekisho.audit.config.AuditSettings;
+import jp.sekisho.audit.db.Database;
+import org.postgresql.PGConnection;
+
+/**
+ * The audit log on PostgreSQL. One writer thread drains a bounded queue and writes each batch in one
+ * transaction (COPY), chaining every event to the previous one of this node and signing a checkpoint
+ * every N events or T seconds. {@code commit()} callers wait for their batch (group commit), so
+ * durability costs one transaction per batch, not per event.
+ *
+ * <p>Fail closed: while the store is unreachable both entry points throw
+ * {@link AuditUnavailableException} at once; queued {@code record()} events are kept and written
+ * when the store returns, and the writer checks for that by itself.
+ */
+public final class PostgresAuditLog implements AuditLog, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
+    private static final Executor DIRECT = Runnable::run;
+
+    private final DataSource dataSource;
+    private final AuditSettings settings;
+    private final AuditSigningKey key;
+    private final Clock clock;
+    private final ArrayBlockingQueue<Pending> queue;
+    private final ArrayDeque<Pending> retry = new ArrayDeque<>();
+    private final ChainHasher hasher = new ChainHasher();
+    private final Set<YearMonth> partitions = new HashSet<>();
+    private final Thread writer;
+
+    private volatile boolean available = true;
+    private volatile boolean closing;
+    private volatile String lastError = "";
+    // writer-thread state
+    private ChainHead head = ChainHead.EMPTY;
+    private long lastCheckpointSeq;
+    private long lastCheckpointNanos = System.nanoTime();
+
+    private PostgresAuditLog(DataSource dataSource, AuditSettings settings, AuditSigningKey key, Clock clock) {
+        this.dataSource = dataSource;
+        this.settings = settings;
+        this.key = key;
+        this.clock = clock;
+        this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.writer = new Thread(this::run, "sekisho-audit-writer-" + settings.nodeId());
+        this.writer.setDaemon(true);
+    }
+
+    /** Opens the log for {@code settings.nodeId()}, continuing its chain where the store left it. */
+    public static PostgresAuditLog open(Database db, AuditSettings settings, AuditSigningKey key) {
+        return open(db.dataSource(), settings, key);
+    }
+
+    public static PostgresAuditLog open(DataSource ds, AuditSettings settings, AuditSigningKey key) {
+        PostgresAuditLog log = new PostgresAuditLog(ds, settings, key, Clock.systemUTC());
+        try (Connection c = ds.getConnection()) {
+            log.head = readHead(c, settings.nodeId());
+            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM audit_checkpoint WHERE node_id = ?")) {
+                ps.setString(1, settings.nodeId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    log.lastCheckpointSeq = rs.getLong(1);
+                }
+            }
+            Instant now = Instant.now();
+            log.ensurePartition(c, now);
+            log.ensurePartition(c, now.atOffset(ZoneOffset.UTC).plusMonths(1).toInstant());
+        } catch (SQLException e) {
+            throw new AuditUnavailableException("audit store unavailable: " + Database.oneLine(e), e);
+        }
+        log.writer.start();
+        return log;
+    }
+
+    @Override
+    public void record(AuditEvent event) {
+        EventValidator.check(event);
+        ensureOpen();
+        if (!queue.offer(new Pending(event, now(), null))) {
+            throw new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events)");
+        }
+    }
+
+    @Override
+    public RecordedEvent commit(AuditEvent event) {
+        EventValidator.check(event);
+        ensureOpen();
+        Pending p = new Pending(event, now(), new CompletableFuture<>());
+        if (!queue.offer(p)) {
+            throw new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events)");
+        }
+        return await(p, settings.writeTimeout());
+    }
+
+    /** Waits until everything queued before this call is written (for tests and orderly shutdown). */
+    public void flush(Duration timeout) {
+        Pending barrier = new Pending(null, now(), new CompletableFuture<>());
+        try {
+            queue.put(barrier);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted");
+        }
+        await(barrier, timeout);
+    }
+
+    /** False while the store is unreachable; writes are refused until the writer reconnects. */
+    public boolean isAvailable() {
+        return available && !closing;
+    }
+
+    /** Writes what is queued, signs a final checkpoint and stops the writer. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        try {
+            writer.join(Math.max(5_000, settings.writeTimeout().toMillis() * 3));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (writer.isAlive()) {
+            writer.interrupt();
+            LOG.warning("audit writer did not finish in time; " + (queue.size() + retry.size()) + " queued events not written");
+        }
+    }
+
+    private RecordedEvent await(Pending p, Duration timeout) {
+        try {
+            return p.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            p.cancel();
+            throw new AuditUnavailableException("audit store did not confirm the write within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof AuditUnavailableException a ? a
+                    : new AuditUnavailableException("audit write failed: " + Database.oneLine(c), c);
+        } catch (InterruptedException e) {
+            p.cancel();
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while waiting for the audit store");
+        }
+    }
+
+    private void ensureOpen() {
+        if (closing) {
+            throw new AuditUnavailableException("audit log is closed");
+        }
+        if (!available) {
+            throw new AuditUnavailableException("audit store unavailable: " + lastError);
+        }
+    }
+
+    private Instant now() {
+        return CanonicalEncoding.truncate(clock.instant());
+    }
+
+    // ---- writer thread ----
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(settings.maxBatch());
+        while (true) {
+            batch.clear();
+            try {
+                nextBatch(batch);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (batch.isEmpty()) {
+                if (closing) {
+                    finalCheckpoint();
+                    return;
+                }
+                timedCheckpoint();
+                continue;
+            }
+            try {
+                write(batch);
+                available = true;
+            } catch (SQLException | RuntimeException e) {
+                failed(batch, e);
+                if (!awaitRecovery()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void nextBatch(List<Pending> batch) throws InterruptedException {
+        while (!retry.isEmpty() && batch.size() < settings.maxBatch()) {
+            batch.add(retry.poll());
+        }
+        if (batch.isEmpty()) {
+            long waitMs = Math.min(200, Math.max(1, settings.checkpointInterval().toMillis()));
+            Pending first = queue.poll(waitMs, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                return;
+            }
+            batch.add(first);
+        }
+        queue.drainTo(batch, settings.maxBatch() - batch.size());
+    }
+
+    private void write(List<Pending> batch) throws SQLException {
+        List<Pending> taken = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            if (p.take()) {
+                taken.add(p);
+            }
+        }
+        List<RecordedEvent> rows = new ArrayList<>(taken.size());
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        Set<YearMonth> knownPartitions = new HashSet<>(partitions);
+        try (Connection c = dataSource.getConnection()) {
+            c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
+            c.setAutoCommit(false);
+            try {
+                ChainHead h = lockedHead(c);
+                long sealed = Math.min(lastCheckpointSeq, h.seq());
+                StringBuilder copy = new StringBuilder(taken.size() * 400);
+                for (Pending p : taken) {
+                    if (p.isBarrier()) {
+                        continue;
+                    }
+                    Instant t = p.time.isBefore(h.time()) ? h.time() : p.time; // time never runs backwards in a chain
+                    long seq = h.seq() + 1;
+                    String hash = hasher.hash(h.hash(), settings.nodeId(), seq, t, p.event);
+                    RecordedEvent r = new RecordedEvent(seq, t, settings.nodeId(), p.event, h.hash(), hash);
+                    EventRows.append(copy, r);
+                    rows.add(r);
+                    ensurePartition(c, t);
+                    h = new ChainHead(seq, hash, t);
+                    if (seq - sealed >= settings.checkpointEvery()) {
+                        checkpoints.add(key.sign(settings.nodeId(), seq, now(), hash)); // every N events exactly
+                        sealed = seq;
+                    }
+                }
+                if (!rows.isEmpty()) {
+                    c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL, new StringReader(copy.toString()));
+                }
+                if (h.seq() > sealed && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
+                    checkpoints.add(key.sign(settings.nodeId(), h.seq(), now(), h.hash()));
+                }
+                insertCheckpoints(c, checkpoints);
+                c.commit();
+                head = h;
+                if (!checkpoints.isEmpty()) {
+                    lastCheckpointSeq = checkpoints.get(checkpoints.size() - 1).seq();
+                    lastCheckpointNanos = System.nanoTime();
+                }
+            } catch (SQLException | RuntimeException | java.io.IOException e) {
+                rollbackQuietly(c);
+                partitions.retainAll(knownPartitions); // a partition created in this transaction is gone again
+                throw e instanceof SQLException s ? s : new SQLException(e.getMessage(), "08000", e);
+            }
+        }
+        int i = 0;
+        for (Pending p : taken) {
+            if (p.isBarrier()) {
+                p.done.complete(null);
+            } else {
+                RecordedEvent r = rows.get(i++);
+                if (p.done != null) {
+                    p.done.complete(r);
+                }
+            }
+        }
+    }
+
+    /** Serialises writers of one node and reads the true head inside the transaction. */
+    private ChainHead lockedHead(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 7))")) {
+            ps.setString(1, "sekisho-audit-chain:" + settings.nodeId());
+            ps.execute();
+        }
+        return readHead(c, settings.nodeId());
+    }
+
+    private static ChainHead readHead(Connection c, String nodeId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT seq, hash, time FROM audit_event WHERE node_id = ? ORDER BY seq DESC LIMIT 1")) {
+            ps.setString(1, nodeId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return ChainHead.EMPTY;
+                }
+                return new ChainHead(rs.getLong(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant());
+            }
+        }
+    }
+
+    private void ensurePartition(Connection c, Instant t) throws SQLException {
+        YearMonth m = YearMonth.from(t.atOffset(ZoneOffset.UTC));
+        if (partitions.contains(m)) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("SELECT audit_ensure_partition(?)")) {
+            ps.setObject(1, t.atOffset(ZoneOffset.UTC));
+            ps.execute();
+        }
+        partitions.add(m);
+    }
+
+    private void insertCheckpoints(Connection c, List<Checkpoint> cps) throws SQLException {
+        if (cps.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_checkpoint "
+                + "(node_id, seq, time, hash, key_id, algorithm, signature) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            for (Checkpoint cp : cps) {
+                ps.setString(1, cp.nodeId());
+                ps.setLong(2, cp.seq());
+                ps.setObject(3, cp.time().atOffset(ZoneOffset.UTC));
+                ps.setString(4, cp.hash());
+                ps.setString(5, cp.keyId());
+                ps.setString(6, cp.algorithm());
+                ps.setString(7, cp.signature());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private void timedCheckpoint() {
+        if (head.seq() > lastCheckpointSeq && available
+                && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
+            checkpointNow();
+        }
+    }
+
+    private void finalCheckpoint() {
+        if (head.seq() > lastCheckpointSeq && available) {
+            checkpointNow();
+        }
+    }
+
+    private void checkpointNow() {
+        try (Connection c = dataSource.getConnection()) {
+            c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
+            c.setAutoCommit(false);
+            try {
+                ChainHead h = lockedHead(c);
+                if (!existsCheckpoint(c, h.seq()) && h.seq() > 0) {
+                    insertCheckpoints(c, List.of(key.sign(settings.nodeId(), h.seq(), now(), h.hash())));
+                }
+                c.commit();
+                head = h;
+                lastCheckpointSeq = h.seq();
+                lastCheckpointNanos = System.nanoTime();
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c);
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            lastCheckpointNanos = System.nanoTime(); // try again after the next interval, not in a tight loop
+            LOG.log(Level.WARNING, "audit checkpoint failed: " + Database.oneLine(e));
+        }
+    }
+
+    private boolean existsCheckpoint(Connection c, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_checkpoint WHERE node_id = ? AND seq = ?")) {
+            ps.setString(1, settings.nodeId());
+            ps.setLong(2, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * The batch did not commit. Callers of {@code commit()} hear so now (they refuse their work);
+     * {@code record()} events were already acknowledged, so they are kept, in order, for the retry.
+     */
+    private void failed(List<Pending> batch, Exception e) {
+        available = false;
+        lastError = Database.oneLine(e);
+        LOG.warning("audit store unavailable: " + lastError);
+        List<Pending> keep = new ArrayList<>();
+        List<Pending> all = new ArrayList<>(batch);
+        all.addAll(retry); // older than anything still in the queue
+        retry.clear();
+        queue.drainTo(all);
+        AuditUnavailableException refusal = new AuditUnavailableException("audit store unavailable: " + lastError, e);
+        for (Pending p : all) {
+            if (p.done == null) {
+                keep.add(p);
+            } else {
+                p.done.completeExceptionally(refusal);
+            }
+        }
+        retry.addAll(keep);
+    }
+
+    /** Polls the store until it answers again; false when closing gives up on it. */
+    private boolean awaitRecovery() {
+        long pauseMs = 100;
+        while (true) {
+            try (Connection c = dataSource.getConnection()) {
+                c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
+                try (var s = c.createStatement()) {
+                    s.execute("SELECT 1");
+                }
+                available = true;
+                LOG.info("audit store reachable again; writing " + retry.size() + " held events");
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                lastError = Database.oneLine(e);
+            }
+            if (closing) {
+                LOG.severe("audit store still unavailable at shutdown; " + retry.size() + " acknowledged events not written");
+                return false;
+            }
+            try {
+                Thread.sleep(pauseMs);
+            } catch (InterruptedException ie) {
+                return false;
+            }
+            pauseMs = Math.min(1000, pauseMs * 2);
+        }
+    }
+
+    private static void rollbackQuietly(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is probably gone; the transaction died with it
+        }
+    }
+}

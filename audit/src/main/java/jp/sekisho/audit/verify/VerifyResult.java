@@ -1,0 +1,37 @@
+package jp.sekisho.audit.verify;
+
+/** The outcome of verifying an audit log: all intact, or the first event found wrong. */
+public sealed interface VerifyResult {
+
+    /** Every event linked and matched every signed checkpoint. */
+    record Ok(long events, long checkpoints) implements VerifyResult {
+    }
+
+    /**
+     * The first problem found.
+     *
+     * @param nodeId the chain (node) it is in
+     * @param seq    the sequence number of the event concerned (for a deletion: the first missing one)
+     */
+    record Broken(String nodeId, long seq, Kind kind, String message) implements VerifyResult {
+    }
+
+    enum Kind {
+        /** the event's content no longer matches its hash, or its successor's link, or a checkpoint */
+        MODIFIED,
+        /** events are missing */
+        DELETED,
+        /** an event was added that the chain does not contain */
+        INSERTED,
+        /** an event sits at another place in the sequence than the one it was written at */
+        REORDERED,
+        /** a checkpoint's signature is invalid or by another key */
+        BAD_CHECKPOINT,
+        /** the input could not be read as an audit export */
+        UNREADABLE
+    }
+
+    default boolean ok() {
+        return this instanceof Ok;
+    }
+}
