@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
             "Run `sekisho COMMAND --help` for each command's options.",
             "Exit codes: 0 success, 1 refused by policy (reason code on stderr), 2 usage or input error, "
                 + "3 gateway or store unavailable. Set SEKISHO_DEBUG=1 for stack traces."},
-        subcommands = {CertsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CertsCommand.class, jp.sekisho.gateway.GatewayCommand.class, CommandLine.HelpCommand.class})
 public final class Sekisho {
 
     public static void main(String[] args) {
