@@ -1,0 +1,200 @@
+package jp.sekisho.gateway;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.http.server.netty.NettyHttpServer;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.netty.handler.ssl.SslContext;
+import jp.sekisho.audit.AuditEvent;
+import jp.sekisho.audit.AuditLog;
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.Outcome;
+import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.edge.Cidr;
+import jp.sekisho.gateway.edge.ConnectionAudit;
+import jp.sekisho.gateway.edge.EdgeContext;
+import jp.sekisho.gateway.edge.EdgePipeline;
+import jp.sekisho.gateway.edge.ListenerAllowlists;
+import jp.sekisho.gateway.http.GatewayInfo;
+import jp.sekisho.gateway.http.Metrics;
+import jp.sekisho.gateway.identity.RoleMapper;
+import jp.sekisho.gateway.tls.ClientCertificateChecker;
+import jp.sekisho.gateway.tls.CrlStore;
+import jp.sekisho.gateway.tls.GatewayTrustManager;
+import jp.sekisho.gateway.tls.TlsContexts;
+import jp.sekisho.gateway.tls.TlsMaterial;
+import jp.sekisho.gateway.tls.TlsSessionHandler;
+
+/**
+ * A running gateway: one Micronaut application context with one Netty listener per configured
+ * listener, each fronted by the gateway's allowlist/PROXY handler and its own mutual-TLS handler.
+ * Start it with {@link #start}; {@link #close} stops it. Tests and the CLI use the same path.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private final GatewayConfig config;
+    private final ApplicationContext context;
+    private final Map<String, Integer> ports;
+    private final ListenerAllowlists allowlists;
+    private final Metrics metrics;
+    private final AuditLog audit;
+
+    private Gateway(GatewayConfig config, ApplicationContext context, Map<String, Integer> ports,
+                    ListenerAllowlists allowlists, Metrics metrics, AuditLog audit) {
+        this.config = config;
+        this.context = context;
+        this.ports = ports;
+        this.allowlists = allowlists;
+        this.metrics = metrics;
+        this.audit = audit;
+    }
+
+    /**
+     * Starts the gateway.
+     *
+     * @throws jp.sekisho.gateway.config.ConfigException for bad TLS material (one line naming the key)
+     * @throws AuditUnavailableException when the audit log cannot record GATEWAY_STARTED
+     * @throws IllegalStateException when a listener cannot bind
+     */
+    public static Gateway start(GatewayConfig config, AuditLog audit) {
+        TlsMaterial material = TlsMaterial.load(config);
+        Clock clock = Clock.systemUTC();
+        CrlStore crls = new CrlStore(config.tls().crls(), material.anchors(), clock);
+        ClientCertificateChecker checker = new ClientCertificateChecker(material, crls, clock);
+        SslContext ssl = TlsContexts.server(material, new GatewayTrustManager(checker, material.anchors()));
+        RoleMapper roles = new RoleMapper(config.principals());
+        Metrics metrics = new Metrics();
+        ConnectionAudit connectionAudit = new ConnectionAudit(audit, metrics);
+
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        Map<Integer, String> byPort = new HashMap<>();
+        Map<String, List<Cidr>> own = new LinkedHashMap<>();
+        Map<String, List<Cidr>> trusted = new LinkedHashMap<>();
+        Map<String, Boolean> admin = new LinkedHashMap<>();
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put("micronaut.application.name", "sekisho-gateway");
+        props.put("micronaut.ssl.enabled", false);
+        props.put("micronaut.server.ssl.enabled", false);
+        props.put("micronaut.server.netty.server-type", "FULL_CONTENT");
+        for (GatewayConfig.Listener l : config.listenerList()) {
+            int port = l.port() == 0 ? freePort(l.bind()) : l.port();
+            ports.put(l.name(), port);
+            byPort.put(port, l.name());
+            own.put(l.name(), l.allow());
+            trusted.put(l.name(), l.proxyTrusted());
+            admin.put(l.name(), l.admin());
+            String p = "micronaut.server.netty.listeners." + l.name() + ".";
+            props.put(p + "host", l.bind());
+            props.put(p + "port", port);
+            props.put(p + "ssl", false);
+        }
+        ListenerAllowlists allowlists = new ListenerAllowlists(own);
+        EdgeContext edge = new EdgeContext(byPort, allowlists, trusted, connectionAudit);
+        EdgePipeline pipeline = new EdgePipeline(edge, ssl,
+                () -> new TlsSessionHandler(checker, roles, connectionAudit, metrics));
+
+        ApplicationContext ctx = ApplicationContext.builder()
+                .deduceEnvironment(false)
+                .deduceCloudEnvironment(false)
+                .environmentPropertySource(false)
+                .banner(false)
+                .properties(props)
+                .singletons(audit, metrics, new GatewayInfo(config.nodeId(), admin), allowlists, config)
+                .start();
+        try {
+            EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
+            ((NettyHttpServer) server).register(pipeline);
+            server.start();
+            audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
+                    .detailJson(startedJson(config.nodeId(), ports)).build());
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
+        }
+        return new Gateway(config, ctx, Map.copyOf(ports), allowlists, metrics, audit);
+    }
+
+    private static String startedJson(String node, Map<String, Integer> ports) {
+        StringBuilder sb = new StringBuilder("{\"node\":\"").append(node).append("\",\"listeners\":{");
+        int i = 0;
+        for (Map.Entry<String, Integer> e : ports.entrySet()) {
+            sb.append(i++ == 0 ? "" : ",").append('"').append(e.getKey()).append("\":").append(e.getValue());
+        }
+        return sb.append("}}").toString();
+    }
+
+    /** An ephemeral port free on that address now (for listeners configured with port 0). */
+    private static int freePort(String bind) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getByAddress(Cidr.parseAddress(bind)), 0));
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot find a free port on " + bind + ": " + e.getMessage(), e);
+        }
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    /** Bound port of each listener, by name. */
+    public Map<String, Integer> ports() {
+        return ports;
+    }
+
+    public int port(String listener) {
+        Integer p = ports.get(listener);
+        if (p == null) {
+            throw new IllegalArgumentException("unknown listener: " + listener);
+        }
+        return p;
+    }
+
+    /** The live allowlists; the routes layer calls {@code allowlists().update(listener, cidrs)}. */
+    public ListenerAllowlists allowlists() {
+        return allowlists;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public ApplicationContext context() {
+        return context;
+    }
+
+    /** "transfer https://127.0.0.1:8443, admin https://127.0.0.1:9443" */
+    public String describeListeners() {
+        StringBuilder sb = new StringBuilder();
+        for (GatewayConfig.Listener l : config.listenerList()) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            String host = l.bind().contains(":") ? "[" + l.bind() + "]" : l.bind();
+            sb.append(l.name()).append(" https://").append(host).append(':').append(ports.get(l.name()));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        try {
+            audit.record(AuditEvent.of(EventType.GATEWAY_STOPPED, Outcome.ALLOW)
+                    .detailJson("{\"node\":\"" + config.nodeId() + "\"}").build());
+        } catch (AuditUnavailableException e) {
+            // stopping anyway; the store's own chain shows the gap
+        }
+        context.close();
+    }
+}

@@ -1,0 +1,84 @@
+package jp.sekisho.gateway;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.gateway.config.ConfigException;
+import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.config.GatewayConfigLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sekisho gateway --config FILE}: runs the gateway until SIGTERM or Ctrl-C. */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+        description = {"Runs the Sekisho gateway: its listeners, mutual TLS, source-address allowlists and audit log.",
+            "Configuration: one YAML file (see docs/gateway-config.md). Runs until SIGTERM or Ctrl-C.",
+            "Exit codes: 2 configuration error (one line naming the key), 3 audit store unavailable."})
+public final class GatewayCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE", description = "the gateway YAML file")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        GatewayConfig cfg;
+        try {
+            cfg = GatewayConfigLoader.load(config);
+        } catch (ConfigException e) {
+            throw new CliException(ExitCode.USAGE, e.getMessage());
+        }
+        AuditStores.Opened store;
+        try {
+            store = AuditStores.open(cfg);
+        } catch (AuditUnavailableException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());
+        }
+        Gateway gateway;
+        long t0 = System.nanoTime();
+        try {
+            gateway = Gateway.start(cfg, store.log());
+        } catch (ConfigException e) {
+            store.close();
+            throw new CliException(ExitCode.USAGE, e.getMessage());
+        } catch (AuditUnavailableException e) {
+            store.close();
+            throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());
+        } catch (RuntimeException e) {
+            store.close();
+            throw new CliException(ExitCode.UNAVAILABLE, "cannot start: " + rootMessage(e));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("Sekisho gateway %s listening: %s (started in %d ms)%n", cfg.nodeId(), gateway.describeListeners(),
+                (System.nanoTime() - t0) / 1_000_000);
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                gateway.close();
+            } finally {
+                store.close();
+                stopped.countDown();
+            }
+        }, "sekisho-gateway-stop"));
+        stopped.await();
+        return ExitCode.OK;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+}

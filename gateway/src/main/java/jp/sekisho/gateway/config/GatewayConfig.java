@@ -1,0 +1,64 @@
+package jp.sekisho.gateway.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import javax.security.auth.x500.X500Principal;
+
+import jp.sekisho.gateway.edge.Cidr;
+import jp.sekisho.gateway.identity.Role;
+
+/**
+ * The gateway's configuration, parsed and validated from one YAML file (see docs/gateway-config.md).
+ * Paths are absolute (resolved against the file's folder). {@code store} and {@code audit} are
+ * owned by the audit module and passed through untouched.
+ *
+ * @param source    the file as named by the operator (used in messages)
+ * @param raw       the whole parsed document, for modules that read their own sections
+ */
+public record GatewayConfig(Path source, String nodeId, Path dataDir, Tls tls, Map<String, Listener> listeners,
+                            List<PrincipalRule> principals, Object store, Object audit, Map<String, Object> raw) {
+
+    public GatewayConfig {
+        listeners = Map.copyOf(listeners);
+        principals = List.copyOf(principals);
+    }
+
+    /** Listeners in file order. */
+    public List<Listener> listenerList() {
+        return listeners.values().stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList();
+    }
+
+    public record Tls(Path certificate, Path key, List<Path> trustAnchors, List<Path> crls) {
+        public Tls {
+            trustAnchors = List.copyOf(trustAnchors);
+            crls = List.copyOf(crls);
+        }
+    }
+
+    /**
+     * One listener.
+     *
+     * @param index        position in the file (listeners keep file order)
+     * @param proxyTrusted peers allowed to send a PROXY protocol header; empty = PROXY not accepted
+     */
+    public record Listener(int index, String name, String bind, int port, List<Cidr> allow, boolean admin,
+                           List<Cidr> proxyTrusted) {
+        public Listener {
+            allow = List.copyOf(allow);
+            proxyTrusted = List.copyOf(proxyTrusted);
+        }
+    }
+
+    /**
+     * Who holds which roles: a certificate matches when every given criterion matches (subject DN
+     * compared canonically as X.500 names, sha256 fingerprint in lower-case hex).
+     */
+    public record PrincipalRule(X500Principal subject, String sha256, Set<Role> roles) {
+        public PrincipalRule {
+            roles = Set.copyOf(roles);
+        }
+    }
+}

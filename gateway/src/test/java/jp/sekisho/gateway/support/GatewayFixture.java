@@ -1,0 +1,100 @@
+package jp.sekisho.gateway.support;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import jp.sekisho.audit.AuditPrincipal;
+import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.RecordedEvent;
+import jp.sekisho.audit.config.AuditConfig;
+import jp.sekisho.audit.read.AuditQuery;
+import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.gateway.Gateway;
+import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.config.GatewayConfigLoader;
+
+/**
+ * A gateway as the CLI runs it: a TestPki, a config file written in the documented format, the
+ * real audit store (embedded PostgreSQL under data-dir) and {@link Gateway#start}.
+ */
+public final class GatewayFixture implements AutoCloseable {
+
+    public final Path dir;
+    public final TestPki pki;
+    public final AuditStore store;
+    public final Gateway gateway;
+    public final long startMillis;
+    private static final AuditPrincipal TEST_READER = new AuditPrincipal("CN=gateway-tests", "0", "0");
+
+    private GatewayFixture(Path dir, TestPki pki, AuditStore store, Gateway gateway, long startMillis) {
+        this.dir = dir;
+        this.pki = pki;
+        this.store = store;
+        this.gateway = gateway;
+        this.startMillis = startMillis;
+    }
+
+    /** Writes DIR/gateway.yml with the given listeners and principals YAML, then starts store and gateway. */
+    public static GatewayFixture start(Path dir, TestPki pki, String listenersYaml, String principalsYaml) throws Exception {
+        Path cfg = dir.resolve("gateway.yml");
+        Files.writeString(cfg, "node-id: gwtest\n"
+                + "data-dir: data\n"
+                + "tls:\n"
+                + "  certificate: " + pki.gatewayFile("pem") + "\n"
+                + "  key: " + pki.gatewayFile("key") + "\n"
+                + "  trust-anchors: [" + pki.caFile() + "]\n"
+                + "  crls: [" + pki.crlFile() + "]\n"
+                + "listeners:\n" + listenersYaml
+                + "principals:\n" + principalsYaml, StandardCharsets.UTF_8);
+        long t0 = System.nanoTime();
+        GatewayConfig config = GatewayConfigLoader.load(cfg);
+        AuditStore store = AuditStore.open(AuditConfig.fromGatewayYaml(cfg));
+        long t1 = System.nanoTime();
+        Gateway gw;
+        try {
+            gw = Gateway.start(config, store.log());
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("start-up: config+store %d ms, gateway %d ms%n", (t1 - t0) / 1_000_000,
+                (System.nanoTime() - t1) / 1_000_000);
+        return new GatewayFixture(dir, pki, store, gw, ms);
+    }
+
+    public String url(String listener, String path) {
+        return "https://127.0.0.1:" + gateway.port(listener) + path;
+    }
+
+    /** Waits (up to 10 s) for an audit event of that type matching the predicate; null when none came. */
+    public RecordedEvent awaitEvent(EventType type, Predicate<RecordedEvent> match) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            store.postgresLog().flush(Duration.ofSeconds(5));
+            List<RecordedEvent> events = store.reader().search(AuditQuery.all().types(Set.of(type)).limit(10_000), TEST_READER);
+            for (RecordedEvent e : events) {
+                if (match.test(e)) {
+                    return e;
+                }
+            }
+            Thread.sleep(200);
+        }
+        return null;
+    }
+
+    @Override
+    public void close() {
+        try {
+            gateway.close();
+        } finally {
+            store.close();
+        }
+    }
+}
