@@ -1,0 +1,74 @@
+package jp.sekisho.gateway.route;
+
+import java.time.Clock;
+import java.util.List;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Put;
+import jp.sekisho.gateway.http.Callers;
+import jp.sekisho.gateway.http.Problem;
+import jp.sekisho.gateway.identity.AdminApi;
+import jp.sekisho.gateway.identity.Principal;
+import jp.sekisho.gateway.identity.RequiresRole;
+import jp.sekisho.gateway.identity.Role;
+import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.route.RouteJson.ApplyRequest;
+import jp.sekisho.gateway.route.RouteJson.ApplyResult;
+import jp.sekisho.gateway.route.RouteJson.ChangeView;
+import jp.sekisho.gateway.route.RouteService.Applied;
+
+/** The operator's admin API for routes (admin listener only). Only operators apply; the others read. */
+@AdminApi
+@Controller("/api/v1/routes")
+public final class RouteController {
+
+    private final RouteService service;
+    private final PolicyWatcher watcher;
+    private final Clock clock;
+
+    public RouteController(RouteService service, PolicyWatcher watcher, Clock clock) {
+        this.service = service;
+        this.watcher = watcher;
+        this.clock = clock;
+    }
+
+    @Get
+    @RequiresRole({Role.OPERATOR, Role.AUDITOR, Role.SECRETARIAT})
+    public List<RouteJson.View> list() {
+        var policy = watcher.current();
+        return service.all().values().stream().map(r -> RouteJson.view(r, policy.stateOf(r, clock.instant()))).toList();
+    }
+
+    @Get("/{id}")
+    @RequiresRole({Role.OPERATOR, Role.AUDITOR, Role.SECRETARIAT})
+    public HttpResponse<?> get(HttpRequest<?> request, String id) {
+        var policy = watcher.current();
+        return policy.route(id).<HttpResponse<?>>map(r -> HttpResponse.ok(RouteJson.view(r, policy.stateOf(r, clock.instant()))))
+                .orElseGet(() -> Problem.response(request, HttpStatus.NOT_FOUND, "ROUTE_UNKNOWN", "no route " + id));
+    }
+
+    @Put
+    @RequiresRole(Role.OPERATOR)
+    public HttpResponse<?> apply(HttpRequest<?> request, Principal principal, @Body ApplyRequest body) {
+        List<Route> routes;
+        try {
+            routes = body.routes() == null ? List.of() : body.routes().stream().map(RouteJson.View::toRoute).toList();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return Problem.response(request, HttpStatus.BAD_REQUEST, "INVALID_ROUTE", e.getMessage());
+        }
+        Applied result = service.apply(routes, Callers.of(request, principal), body.dryRun());
+        if (result instanceof Applied.Refused r) {
+            HttpStatus status = "APPROVAL_UNKNOWN".equals(r.reason()) ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST;
+            return Problem.response(request, status, r.reason(), r.message());
+        }
+        Applied.Done done = (Applied.Done) result;
+        List<ChangeView> changes = done.diff().changes().stream()
+                .map(c -> new ChangeView(c.kind().name(), c.route().id(), c.line())).toList();
+        return HttpResponse.ok(new ApplyResult(!done.dryRun() && done.diff().changesAnything(), done.dryRun(), changes));
+    }
+}
