@@ -1,0 +1,187 @@
+package jp.sekisho.envelope;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.GeneralSecurityException;
+import java.security.Key;
+import java.security.MessageDigest;
+
+import javax.crypto.Cipher;
+import javax.crypto.ShortBufferException;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.bouncycastle.asn1.cms.GCMParameters;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.operator.InputAEADDecryptor;
+
+/**
+ * Streaming AES-GCM decryption on the JDK's AES-NI code, in constant memory.
+ *
+ * <p>Why: the JDK's own GCM decryption holds the whole ciphertext until the tag is checked, and
+ * BouncyCastle's pure-Java AES is ~50 MB/s. GCM is CTR mode plus a GHASH tag, so we decrypt with
+ * the JDK's {@code AES/CTR} starting at inc32(J0) (what GCM uses for data), and compute the tag by
+ * feeding the recovered plaintext to a JDK {@code AES/GCM} <em>encryption</em> under the same key
+ * and nonce: it regenerates the identical ciphertext (discarded), and its tag is
+ * GHASH(H, A, C) ⊕ E(K, J0) over exactly the ciphertext we read, computed with the CPU's carry-less
+ * multiply. That encryption never releases anything new under the reused nonce (its output equals
+ * the ciphertext we already hold), so nonce reuse is not a concern here.
+ *
+ * <p>The caller's stream is ciphertext followed by the tag (BouncyCastle's
+ * {@code InputStreamWithMAC} appends the {@code mac} field), so the last icvLen bytes are held back.
+ * A mismatch surfaces as {@link TagMismatchException} at end of stream, after plaintext was already
+ * released to the caller: callers must write to a temporary file and keep it only on a clean end.
+ *
+ * <p>Limits: 96-bit nonces only (what OpenSSL and BouncyCastle write); no authenticated attributes
+ * (neither writes them; they would have to be hashed before the ciphertext).
+ */
+final class GcmStreamDecryptor implements InputAEADDecryptor {
+
+    private final AlgorithmIdentifier algorithm;
+    private final Cipher ctr;
+    private final Cipher tagger;
+    private final int tagLength;
+    private boolean aadWritten;
+
+    GcmStreamDecryptor(AlgorithmIdentifier algorithm, Key key) throws GeneralSecurityException {
+        this.algorithm = algorithm;
+        GCMParameters params = GCMParameters.getInstance(algorithm.getParameters());
+        byte[] nonce = params.getNonce();
+        this.tagLength = params.getIcvLen();
+        if (nonce.length != 12) {
+            throw new GeneralSecurityException("GCM nonce of " + nonce.length + " bytes not supported (12 expected)");
+        }
+        if (tagLength < 12 || tagLength > 16) {
+            throw new GeneralSecurityException("GCM tag of " + tagLength + " bytes not accepted (12 to 16)");
+        }
+        SecretKeySpec aes = new SecretKeySpec(key.getEncoded(), "AES");
+        byte[] counter = new byte[16];
+        System.arraycopy(nonce, 0, counter, 0, 12);
+        counter[15] = 2; // inc32(J0), J0 = nonce || 0^31 || 1
+        ctr = Cipher.getInstance("AES/CTR/NoPadding");
+        ctr.init(Cipher.DECRYPT_MODE, aes, new IvParameterSpec(counter));
+        tagger = Cipher.getInstance("AES/GCM/NoPadding");
+        tagger.init(Cipher.ENCRYPT_MODE, aes, new GCMParameterSpec(tagLength * 8, nonce));
+    }
+
+    @Override
+    public AlgorithmIdentifier getAlgorithmIdentifier() {
+        return algorithm;
+    }
+
+    @Override
+    public InputStream getInputStream(InputStream ciphertextAndTag) {
+        return new Decrypting(ciphertextAndTag);
+    }
+
+    /** Authenticated attributes would be AAD; we refuse rather than check them in the wrong order. */
+    @Override
+    public OutputStream getAADStream() {
+        return new OutputStream() {
+            @Override
+            public void write(int b) {
+                aadWritten = true;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                if (len > 0) {
+                    aadWritten = true;
+                }
+            }
+        };
+    }
+
+    @Override
+    public byte[] getMAC() {
+        return null;
+    }
+
+    private final class Decrypting extends InputStream {
+        private final InputStream in;
+        private final byte[] inBuf = new byte[Sealer.CHUNK + 16];
+        private final byte[] outBuf = new byte[Sealer.CHUNK + 16];
+        private final byte[] scratch = new byte[Sealer.CHUNK + 64];
+        private int held;       // bytes in inBuf, the last tagLength of which may be the tag
+        private int outPos;
+        private int outLimit;
+        private boolean done;
+
+        Decrypting(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            while (outPos == outLimit) {
+                if (done) {
+                    return -1;
+                }
+                fill();
+            }
+            int n = Math.min(len, outLimit - outPos);
+            System.arraycopy(outBuf, outPos, b, off, n);
+            outPos += n;
+            return n;
+        }
+
+        private void fill() throws IOException {
+            int n = in.read(inBuf, held, inBuf.length - held);
+            if (n < 0) {
+                finish();
+                return;
+            }
+            held += n;
+            int ready = held - tagLength;
+            if (ready <= 0) {
+                return;
+            }
+            try {
+                int produced = ctr.update(inBuf, 0, ready, outBuf, 0);
+                if (produced != ready) {
+                    throw new IOException("AES/CTR returned " + produced + " of " + ready + " bytes");
+                }
+                tagger.update(outBuf, 0, ready, scratch, 0);
+            } catch (ShortBufferException e) {
+                throw new IOException(e);
+            }
+            System.arraycopy(inBuf, ready, inBuf, 0, tagLength);
+            held = tagLength;
+            outPos = 0;
+            outLimit = ready;
+        }
+
+        private void finish() throws IOException {
+            done = true;
+            if (held != tagLength) {
+                throw new TagMismatchException("envelope ends before the GCM tag");
+            }
+            if (aadWritten) {
+                throw new IOException("authenticated attributes in AuthEnvelopedData are not supported");
+            }
+            byte[] expected;
+            try {
+                byte[] last = tagger.doFinal();
+                expected = java.util.Arrays.copyOfRange(last, last.length - tagLength, last.length);
+            } catch (GeneralSecurityException e) {
+                throw new IOException(e);
+            }
+            byte[] actual = java.util.Arrays.copyOf(inBuf, tagLength);
+            if (!MessageDigest.isEqual(expected, actual)) {
+                throw new TagMismatchException("GCM tag mismatch: the envelope was altered");
+            }
+        }
+    }
+}

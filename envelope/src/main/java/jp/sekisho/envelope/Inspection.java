@@ -1,0 +1,26 @@
+package jp.sekisho.envelope;
+
+import java.util.List;
+
+/**
+ * What an envelope declares about itself, read without keys: its kind, content cipher, recipients
+ * and the size of the encrypted content. {@code complete} is false when the structure ended early
+ * or was malformed ({@code problem} says where); {@code contentCipherName} is the OID when unknown
+ * and {@code keyBits} 0 then.
+ */
+public record Inspection(EnvelopeKind kind, String contentTypeOid, String contentCipherOid, String contentCipherName,
+                         int keyBits, List<EnvelopeRecipient> recipients, long encryptedContentBytes,
+                         boolean contentPresent, boolean complete, String problem) {
+
+    public Inspection {
+        recipients = recipients == null ? List.of() : List.copyOf(recipients);
+    }
+
+    static Inspection notCms(String contentTypeOid, EnvelopeKind kind, String problem) {
+        return new Inspection(kind, contentTypeOid, null, null, 0, List.of(), 0, false, problem == null, problem);
+    }
+
+    boolean encrypted() {
+        return kind == EnvelopeKind.AUTH_ENVELOPED || kind == EnvelopeKind.ENVELOPED;
+    }
+}

@@ -1,0 +1,267 @@
+package jp.sekisho.envelope;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+
+import jp.sekisho.certs.CertificateSummary;
+import jp.sekisho.certs.Pem;
+import jp.sekisho.envelope.EnvelopeException.Reason;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cms.CMSAuthEnvelopedDataParser;
+import org.bouncycastle.cms.CMSEnvelopedDataParser;
+import org.bouncycastle.cms.CMSException;
+import org.bouncycastle.cms.CMSSignedDataParser;
+import org.bouncycastle.cms.CMSTypedStream;
+import org.bouncycastle.cms.KeyAgreeRecipientInformation;
+import org.bouncycastle.cms.KeyTransRecipientInformation;
+import org.bouncycastle.cms.Recipient;
+import org.bouncycastle.cms.RecipientInformation;
+import org.bouncycastle.cms.RecipientInformationStore;
+import org.bouncycastle.cms.SignerInformation;
+import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.bouncycastle.util.Store;
+
+/**
+ * Decrypt-then-verify in one streaming pass, in constant memory. The plaintext goes to a temporary
+ * file beside the target and is renamed into place only after both the GCM tag and the signature
+ * (with the signer's chain to the trust anchors) verified; on any failure it is deleted, so a
+ * caller never sees unauthenticated bytes under the target name.
+ */
+public final class Opener {
+
+    private Opener() {
+    }
+
+    /**
+     * @param recipientCert optional: picks our RecipientInfo directly; without it every
+     *                      RecipientInfo of the key's type is tried
+     */
+    public static OpenResult open(Path envelope, Path outFile, PrivateKey recipientKey, X509Certificate recipientCert,
+                                  TrustAnchors trust) {
+        Inspection header;
+        try (InputStream in = Files.newInputStream(envelope)) {
+            header = EnvelopeInspector.read(in, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ContentCipher cipher = acceptedCipher(header);
+
+        Path target = outFile.toAbsolutePath();
+        Path temp = null;
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(envelope), 64 * 1024)) {
+            temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+            RecipientInformationStore store = cipher == ContentCipher.AES_256_GCM
+                    ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
+                    : new CMSEnvelopedDataParser(in).getRecipientInfos();
+            InputStream plain = decrypt(store, recipientKey, recipientCert);
+            Verified verified;
+            try (plain) {
+                verified = verifyInto(plain, temp, trust);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            temp = null;
+            return new OpenResult(verified.signer, CertificateSummary.of(verified.signer), verified.bytes,
+                    verified.sha256, cipher);
+        } catch (CMSException e) {
+            throw new EnvelopeException(Reason.NOT_CMS, "unreadable envelope: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (isTagMismatch(e)) {
+                throw new EnvelopeException(Reason.TAG_MISMATCH, e.getMessage(), e);
+            }
+            throw new UncheckedIOException(e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // best effort: the temp name starts with a dot and ends in .part
+                }
+            }
+        }
+    }
+
+    /** Convenience for the CLI: key from a PEM file, optional certificate. */
+    public static OpenResult open(Path envelope, Path outFile, Path keyFile, char[] keyPassword, Path certFile,
+                                  TrustAnchors trust) {
+        PrivateKey key = Pem.readPrivateKey(keyFile, keyPassword);
+        X509Certificate cert = certFile == null ? null : Pem.readCertificate(certFile);
+        return open(envelope, outFile, key, cert, trust);
+    }
+
+    private static ContentCipher acceptedCipher(Inspection header) {
+        if (!header.encrypted()) {
+            throw new EnvelopeException(Reason.NOT_CMS, "not an encrypted CMS envelope ("
+                    + header.kind() + (header.problem() != null ? ": " + header.problem() : "") + ")");
+        }
+        ContentCipher cipher = ContentCipher.of(new org.bouncycastle.asn1.ASN1ObjectIdentifier(header.contentCipherOid()));
+        boolean ok = (header.kind() == EnvelopeKind.AUTH_ENVELOPED && cipher == ContentCipher.AES_256_GCM)
+                || (header.kind() == EnvelopeKind.ENVELOPED && cipher == ContentCipher.AES_256_CBC);
+        if (!ok) {
+            throw new EnvelopeException(Reason.WEAK_CIPHER, "content cipher " + header.contentCipherName()
+                    + " is not accepted (AES-256-GCM, or AES-256-CBC)");
+        }
+        return cipher;
+    }
+
+    /** Finds our RecipientInfo and unwraps the content key; the returned stream is the decrypted content. */
+    private static InputStream decrypt(RecipientInformationStore store, PrivateKey key, X509Certificate cert)
+            throws IOException {
+        List<RecipientInformation> candidates = new ArrayList<>();
+        boolean ec = key.getAlgorithm().startsWith("EC");
+        X509CertificateHolder holder = null;
+        if (cert != null) {
+            try {
+                holder = new JcaX509CertificateHolder(cert);
+            } catch (CertificateEncodingException e) {
+                throw new IllegalArgumentException("unreadable recipient certificate", e);
+            }
+        }
+        for (RecipientInformation ri : store.getRecipients()) {
+            boolean rightType = ec ? ri instanceof KeyAgreeRecipientInformation : ri instanceof KeyTransRecipientInformation;
+            if (rightType && (holder == null || ri.getRID().match(holder))) {
+                candidates.add(ri);
+            }
+        }
+        CMSException last = null;
+        for (RecipientInformation ri : candidates) {
+            Recipient recipient = ec ? StreamingRecipients.keyAgreement(key) : StreamingRecipients.keyTransport(key);
+            try {
+                CMSTypedStream typed = ri.getContentStream(recipient);
+                return typed.getContentStream();
+            } catch (CMSException e) {
+                last = e; // wrong key for this entry: try the next one
+            }
+        }
+        throw new EnvelopeException(Reason.NOT_FOR_THIS_RECIPIENT, candidates.isEmpty()
+                ? "the envelope is not addressed to this " + (cert != null ? "certificate" : key.getAlgorithm() + " key")
+                : "this key cannot unwrap the content key" + (last != null ? ": " + last.getMessage() : ""), last);
+    }
+
+    private record Verified(X509Certificate signer, long bytes, String sha256) {
+    }
+
+    /**
+     * Streams the signed content into {@code temp}, then checks the signature and the signer's
+     * chain. Whatever goes wrong inside, the decrypted stream is read to its end first, so that an
+     * altered ciphertext is reported as TAG_MISMATCH rather than as the garbage it decrypts to.
+     */
+    private static Verified verifyInto(InputStream plain, Path temp, TrustAnchors trust) throws IOException {
+        Verified verified = null;
+        RuntimeException failure = null;
+        try {
+            verified = parseAndVerify(plain, temp, trust);
+        } catch (EnvelopeException e) {
+            failure = e;
+        } catch (CMSException | OperatorCreationException | RuntimeException e) {
+            if (isTagMismatch(e)) {
+                throw new EnvelopeException(Reason.TAG_MISMATCH, "GCM tag mismatch: the envelope was altered", e);
+            }
+            failure = new EnvelopeException(Reason.SIGNATURE_INVALID,
+                    "the envelope does not hold a valid signed file: " + e.getMessage(), e);
+        } catch (IOException e) {
+            if (isTagMismatch(e)) {
+                throw e;
+            }
+            failure = new EnvelopeException(Reason.SIGNATURE_INVALID,
+                    "the envelope does not hold a valid signed file: " + e.getMessage(), e);
+        }
+        plain.transferTo(OutputStream.nullOutputStream()); // reaching the end checks the GCM tag
+        if (failure != null) {
+            throw failure;
+        }
+        return verified;
+    }
+
+    private static Verified parseAndVerify(InputStream plain, Path temp, TrustAnchors trust)
+            throws IOException, CMSException, OperatorCreationException {
+        CMSSignedDataParser signed = new CMSSignedDataParser(new JcaDigestCalculatorProviderBuilder().build(), plain);
+        CMSTypedStream content = signed.getSignedContent();
+        if (content == null) {
+            throw new EnvelopeException(Reason.SIGNATURE_INVALID, "detached signature: the envelope holds no content");
+        }
+        long bytes = 0;
+        try (InputStream data = content.getContentStream(); OutputStream out = Files.newOutputStream(temp)) {
+            byte[] buf = new byte[Sealer.CHUNK * 4];
+            int n;
+            while ((n = data.read(buf)) >= 0) {
+                out.write(buf, 0, n);
+                bytes += n;
+            }
+        }
+        Store<X509CertificateHolder> certs = signed.getCertificates();
+        Collection<SignerInformation> signers = signed.getSignerInfos().getSigners();
+        if (signers.size() != 1) {
+            throw new EnvelopeException(Reason.SIGNATURE_INVALID, "expected one signer, found " + signers.size());
+        }
+        SignerInformation signer = signers.iterator().next();
+        @SuppressWarnings("unchecked")
+        Collection<X509CertificateHolder> matches = certs.getMatches(signer.getSID());
+        if (matches.isEmpty()) {
+            throw new EnvelopeException(Reason.SIGNATURE_INVALID, "the signer's certificate is not in the envelope");
+        }
+        X509Certificate signerCert = Pem.toCertificate(matches.iterator().next(), "signer");
+        boolean valid;
+        try {
+            valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder().build(signerCert));
+        } catch (CMSException e) {
+            valid = false;
+        }
+        if (!valid) {
+            throw new EnvelopeException(Reason.SIGNATURE_INVALID,
+                    "signature by " + signerCert.getSubjectX500Principal().getName() + " does not verify");
+        }
+        List<X509Certificate> all = new ArrayList<>();
+        for (X509CertificateHolder h : certs.getMatches(null)) {
+            all.add(Pem.toCertificate(h, "envelope"));
+        }
+        trust.validateSigner(signerCert, all);
+        String sha256 = signer.getDigestAlgOID().equals(NISTObjectIdentifiers.id_sha256.getId())
+                ? HexFormat.of().formatHex(signer.getContentDigest()) // verified digest of exactly these bytes
+                : sha256(temp);
+        return new Verified(signerCert, bytes, sha256);
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest md = HashingOutputStream.sha256();
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buf = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    static boolean isTagMismatch(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TagMismatchException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

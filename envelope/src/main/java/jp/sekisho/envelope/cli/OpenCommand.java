@@ -1,0 +1,74 @@
+package jp.sekisho.envelope.cli;
+
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import jp.sekisho.certs.PkiException;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.envelope.EnvelopeException;
+import jp.sekisho.envelope.OpenResult;
+import jp.sekisho.envelope.Opener;
+import jp.sekisho.envelope.TrustAnchors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sekisho open}: decrypt an envelope with the receiver's key and verify the sender's
+ * signature; the output file appears only when both checks passed.
+ */
+@Command(name = "open", mixinStandardHelpOptions = true,
+        description = "Decrypt an envelope and verify its signature; writes the file only if both succeed.")
+public final class OpenCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--in", required = true, paramLabel = "FILE.cms", description = "the envelope")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the verified file")
+    Path out;
+
+    @Option(names = "--key", required = true, paramLabel = "RECIPIENT.key", description = "the receiver's private key (PKCS#8 PEM)")
+    Path key;
+
+    @Option(names = "--key-password", paramLabel = "P", description = "passphrase of an encrypted key")
+    char[] keyPassword = new char[0];
+
+    @Option(names = "--cert", paramLabel = "RECIPIENT.pem", description = "the receiver's certificate (selects the recipient entry)")
+    Path cert;
+
+    @Option(names = "--trust", required = true, paramLabel = "ca.pem", description = "CA certificate(s) trusted for senders' signatures")
+    Path trust;
+
+    @Override
+    public Integer call() {
+        if (!Files.isRegularFile(in)) {
+            throw CliException.usage(in + ": no such file");
+        }
+        OpenResult result;
+        try {
+            result = Opener.open(in, out, key, keyPassword, cert, TrustAnchors.fromPem(trust));
+        } catch (EnvelopeException e) {
+            throw new CliException(ExitCode.REFUSED, e.line());
+        } catch (PkiException e) {
+            throw CliException.usage(e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw CliException.usage("cannot open " + in + ": " + e.getCause().getMessage());
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf("opened %s -> %s (%s)%n", in, out, result.cipher().displayName());
+        w.printf("signer: %s%n", result.signerSummary().subject());
+        w.printf("signer sha256: %s%n", result.signerSummary().sha256());
+        w.printf("bytes: %d%n", result.bytes());
+        w.printf("sha256: %s%n", result.plaintextSha256());
+        w.flush();
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,110 @@
+package jp.sekisho.envelope.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import jp.sekisho.certs.Pem;
+import jp.sekisho.certs.PkiException;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.envelope.ContentCipher;
+import jp.sekisho.envelope.Identities;
+import jp.sekisho.envelope.Identity;
+import jp.sekisho.envelope.SealResult;
+import jp.sekisho.envelope.Sealer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sekisho seal}: sign a file with the sender's identity and encrypt it for the recipient certificate(s). */
+@Command(name = "seal", mixinStandardHelpOptions = true,
+        description = "Sign a file and encrypt it for the route's recipient certificate(s) (CMS, AES-256-GCM).")
+public final class SealCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--in", required = true, paramLabel = "FILE", description = "the file to send")
+    Path in;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE.cms", description = "the envelope to write (DER)")
+    Path out;
+
+    @Option(names = "--to", required = true, paramLabel = "RECIPIENT.pem",
+            description = "recipient certificate (repeat for each recipient)")
+    List<Path> to = new ArrayList<>();
+
+    @Option(names = "--identity", required = true, paramLabel = "SENDER.p12|SENDER.pem",
+            description = "signing identity: PKCS#12, or a PEM certificate with SENDER.key beside it")
+    Path identity;
+
+    @Option(names = "--identity-password", paramLabel = "P", description = "password of the PKCS#12 or key (default empty)")
+    char[] identityPassword = new char[0];
+
+    @Option(names = "--cbc", description = "AES-256-CBC EnvelopedData, for receivers whose OpenSSL is older than 3.0")
+    boolean cbc;
+
+    @Override
+    public Integer call() {
+        Identity signer;
+        List<X509Certificate> recipients = new ArrayList<>();
+        try {
+            signer = Identities.load(identity, identityPassword);
+            for (Path p : to) {
+                recipients.add(Pem.readCertificate(p));
+            }
+        } catch (PkiException e) {
+            throw CliException.usage(e.getMessage());
+        }
+        Path target = out.toAbsolutePath();
+        Path temp = null;
+        SealResult result;
+        try (InputStream plain = Files.newInputStream(in)) {
+            temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+            try (OutputStream envelope = Files.newOutputStream(temp)) {
+                result = Sealer.seal(plain, envelope, signer, recipients,
+                        cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            temp = null;
+        } catch (NoSuchFileException e) {
+            throw CliException.usage(e.getFile() + ": no such file");
+        } catch (IOException | UncheckedIOException e) {
+            throw CliException.usage("cannot seal " + in + ": " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        } finally {
+            deleteQuietly(temp);
+        }
+        PrintWriter w = spec.commandLine().getOut();
+        w.printf("sealed %s -> %s (%s)%n", in, out, cbc ? ContentCipher.AES_256_CBC.displayName()
+                : ContentCipher.AES_256_GCM.displayName());
+        w.printf("plaintext bytes: %d%n", result.plaintextBytes());
+        w.printf("envelope bytes: %d%n", result.envelopeBytes());
+        w.printf("envelope sha256: %s%n", result.envelopeSha256());
+        w.flush();
+        return ExitCode.OK;
+    }
+
+    static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a leftover .part file is harmless and visibly named
+            }
+        }
+    }
+}
