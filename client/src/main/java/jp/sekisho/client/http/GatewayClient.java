@@ -1,0 +1,153 @@
+package jp.sekisho.client.http;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
+
+import jp.sekisho.audit.json.Json;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.envelope.Identity;
+
+/**
+ * Talks JSON to a gateway over mutual TLS with the caller's own certificate. Answers map to the
+ * CLI's exit codes: a problem answer with 401/403/404/409 is a refusal by policy (1, reason code
+ * printed), 400/422 an input error (2), 503 or no connection: unavailable (3).
+ */
+public final class GatewayClient {
+
+    /** A JSON answer. */
+    public record Response(int status, String body) {
+        public Object json() {
+            return body.isBlank() ? null : Json.parse(body);
+        }
+
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> object() {
+            return (Map<String, Object>) json();
+        }
+
+        @SuppressWarnings("unchecked")
+        public List<Object> array() {
+            return (List<Object>) json();
+        }
+    }
+
+    private final URI base;
+    private final HttpClient http;
+
+    public GatewayClient(URI base, Identity identity, List<X509Certificate> trustAnchors, Duration connectTimeout) {
+        this.base = base;
+        this.http = HttpClient.newBuilder().sslContext(sslContext(identity, trustAnchors)).connectTimeout(connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public HttpClient http() {
+        return http;
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    }
+
+    public Response post(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json"));
+    }
+
+    public Response put(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).PUT(HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json"));
+    }
+
+    private Response send(HttpRequest.Builder b) {
+        HttpRequest req = b.timeout(Duration.ofSeconds(60)).header("Accept", "application/json").build();
+        HttpResponse<String> res;
+        try {
+            res = http.send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (SSLHandshakeException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, "TLS handshake with " + base + " failed (" + e.getMessage()
+                    + "): is the --identity certificate valid, not revoked, and from the gateway's CA?");
+        } catch (ConnectException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, "cannot connect to " + base + ": is the gateway running there?");
+        } catch (HttpTimeoutException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, base + " did not answer in time");
+        } catch (IOException e) {
+            throw new CliException(ExitCode.UNAVAILABLE, "connection to " + base + " failed: " + e.getMessage()
+                    + " (the gateway closes connections from addresses it does not allow before TLS)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+        }
+        Response r = new Response(res.statusCode(), res.body());
+        if (r.status() >= 400) {
+            throw problem(r);
+        }
+        return r;
+    }
+
+    /** A problem answer as a one-line error with the reason code first, and the matching exit code. */
+    public static CliException problem(Response r) {
+        String reason = "HTTP_" + r.status();
+        String detail = "";
+        try {
+            Map<String, Object> p = r.object();
+            if (p != null) {
+                reason = p.get("reason") != null ? String.valueOf(p.get("reason")) : reason;
+                detail = p.get("detail") != null ? String.valueOf(p.get("detail"))
+                        : p.get("title") != null ? String.valueOf(p.get("title")) : "";
+            }
+        } catch (RuntimeException ignored) {
+            detail = r.body().length() > 200 ? r.body().substring(0, 200) : r.body();
+        }
+        int code = switch (r.status()) {
+            case 400, 413, 422 -> ExitCode.USAGE;
+            case 502, 503, 504 -> ExitCode.UNAVAILABLE;
+            default -> ExitCode.REFUSED;
+        };
+        return new CliException(code, reason + (detail.isBlank() ? "" : ": " + detail));
+    }
+
+    private static SSLContext sslContext(Identity identity, List<X509Certificate> trustAnchors) {
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("identity", identity.privateKey(), new char[0], identity.chain().toArray(new Certificate[0]));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, new char[0]);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            int i = 0;
+            for (X509Certificate c : trustAnchors) {
+                trust.setCertificateEntry("anchor-" + i++, c);
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new CliException(ExitCode.USAGE, "cannot set up TLS with this identity: " + e.getMessage());
+        }
+    }
+}

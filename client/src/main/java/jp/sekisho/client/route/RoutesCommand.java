@@ -1,0 +1,164 @@
+package jp.sekisho.client.route;
+
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.client.http.GatewayOptions;
+import jp.sekisho.client.http.JsonOut;
+import jp.sekisho.gateway.route.Party;
+import jp.sekisho.gateway.route.Route;
+import jp.sekisho.gateway.route.RouteFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sekisho routes ...}: the operator's commands for routes. */
+@Command(name = "routes", mixinStandardHelpOptions = true,
+        description = {"Applies and lists routes: one-way channels from senders to receivers, bound to a listener "
+            + "and to the approval they depend on.",
+            "",
+            "A route's state is derived: ACTIVE only while its approval is in force, otherwise the reason "
+                + "(APPROVAL_PENDING, APPROVAL_SUSPENDED, ...). See docs/routes.md for the file format."},
+        subcommands = {RoutesCommand.Apply.class, RoutesCommand.ListCmd.class, RoutesCommand.Show.class})
+public final class RoutesCommand {
+
+    abstract static class Base implements Callable<Integer> {
+        @Mixin
+        GatewayOptions gateway;
+
+        @Spec
+        CommandSpec spec;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        @Override
+        public Integer call() {
+            run();
+            out().flush();
+            return ExitCode.OK;
+        }
+
+        abstract void run();
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = {"Applies a routes file (operator): shows what changes, then applies it in one step.",
+                "Idempotent: applying the same file again changes nothing. Refused when a route names an unknown "
+                    + "approval or listener."})
+    static final class Apply extends Base {
+        @Parameters(paramLabel = "FILE", description = "The routes file (YAML).")
+        Path file;
+
+        @Option(names = "--dry-run", description = "Only show what would change.")
+        boolean dryRun;
+
+        @Option(names = "--json", description = "Print the JSON answer.")
+        boolean json;
+
+        @Override
+        void run() {
+            List<Route> routes;
+            try {
+                routes = RouteFile.read(file);
+            } catch (RouteFile.Invalid e) {
+                throw CliException.usage(e.getMessage());
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("routes", routes.stream().map(Apply::json).toList());
+            body.put("dryRun", dryRun);
+            GatewayClient.Response r = gateway.client().put("api/v1/routes", JsonOut.write(body));
+            if (json) {
+                out().println(r.body());
+                return;
+            }
+            Map<String, Object> res = r.object();
+            for (Object c : (List<?>) res.get("changes")) {
+                out().println(((Map<?, ?>) c).get("line"));
+            }
+            out().println(Boolean.TRUE.equals(res.get("applied")) ? "applied"
+                    : dryRun ? "dry run: nothing applied" : "nothing to change");
+        }
+
+        private static Map<String, Object> json(Route r) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.id());
+            m.put("listener", r.listener());
+            m.put("approvalRef", r.approvalRef());
+            m.put("senders", parties(r.senders()));
+            m.put("receivers", parties(r.receivers()));
+            m.put("recipients", r.recipientCertificates());
+            m.put("maxPayloadBytes", r.maxPayloadBytes());
+            m.put("retentionSeconds", r.retention().toSeconds());
+            m.put("allowCbc", r.allowCbc());
+            return m;
+        }
+
+        private static List<Map<String, Object>> parties(List<Party> parties) {
+            return parties.stream().map(p -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("subject", p.subject());
+                m.put("sha256", p.sha256());
+                m.put("allow", p.allow());
+                return m;
+            }).toList();
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists routes and their state now.")
+    static final class ListCmd extends Base {
+        @Option(names = "--json", description = "Print the JSON records.")
+        boolean json;
+
+        @Override
+        void run() {
+            GatewayClient.Response r = gateway.client().get("api/v1/routes");
+            if (json) {
+                out().println(r.body());
+                return;
+            }
+            out().printf("%-20s %-10s %-16s %s%n", "ROUTE", "LISTENER", "APPROVAL", "STATE");
+            for (Object o : r.array()) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                out().printf("%-20s %-10s %-16s %s%n", m.get("id"), m.get("listener"), m.get("approvalRef"), m.get("state"));
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one route.")
+    static final class Show extends Base {
+        @Parameters(paramLabel = "ID", description = "The route id.")
+        String id;
+
+        @Option(names = "--json", description = "Print the JSON record.")
+        boolean json;
+
+        @Override
+        void run() {
+            GatewayClient.Response r = gateway.client().get("api/v1/routes/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+            if (json) {
+                out().println(r.body());
+                return;
+            }
+            Map<String, Object> m = r.object();
+            for (String k : List.of("id", "listener", "approvalRef", "state", "senders", "receivers", "maxPayloadBytes",
+                    "retentionSeconds", "allowCbc")) {
+                out().printf("%-17s %s%n", k + ":", m.get(k));
+            }
+            out().printf("%-17s %d certificate(s)%n", "recipients:", ((List<?>) m.get("recipients")).size());
+        }
+    }
+}
