@@ -30,6 +30,11 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "the gateway YAML file")
     Path config;
 
+    /** Runs the gateway command alone (the {@code sekisho} launcher is the usual way in). */
+    public static void main(String[] args) {
+        System.exit(jp.sekisho.cli.CliErrors.configure(new picocli.CommandLine(new GatewayCommand())).execute(args));
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig cfg;
