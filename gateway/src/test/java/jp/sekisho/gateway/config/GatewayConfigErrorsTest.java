@@ -71,6 +71,14 @@ class GatewayConfigErrorsTest {
     }
 
     @Test
+    void documentedExampleParses() {
+        GatewayConfig c = GatewayConfigLoader.load(Path.of("../docs/gateway.example.yml"));
+        assertEquals("gw1", c.nodeId());
+        assertEquals(java.util.List.of("transfer", "admin"), c.listenerList().stream().map(GatewayConfig.Listener::name).toList());
+        assertEquals(3, c.principals().size());
+    }
+
+    @Test
     void missingFile() {
         Path p = dir.resolve("nope.yml");
         assertEquals(p + ": no such file", error(p));
