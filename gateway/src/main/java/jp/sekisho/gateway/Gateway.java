@@ -9,6 +9,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.server.netty.NettyHttpServer;
@@ -49,6 +52,33 @@ public final class Gateway implements AutoCloseable {
     private final Metrics metrics;
     private final AuditLog audit;
 
+    /** The audit log handed to beans and handlers before the store has finished opening. */
+    private static final class DeferredAuditLog implements AuditLog {
+        private volatile AuditLog target;
+
+        void open(AuditLog log) {
+            this.target = log;
+        }
+
+        private AuditLog target() {
+            AuditLog t = target;
+            if (t == null) {
+                throw new AuditUnavailableException("the audit store is still opening");
+            }
+            return t;
+        }
+
+        @Override
+        public void record(AuditEvent event) {
+            target().record(event);
+        }
+
+        @Override
+        public jp.sekisho.audit.RecordedEvent commit(AuditEvent event) {
+            return target().commit(event);
+        }
+    }
+
     private Gateway(GatewayConfig config, ApplicationContext context, Map<String, Integer> ports,
                     ListenerAllowlists allowlists, Metrics metrics, AuditLog audit) {
         this.config = config;
@@ -67,6 +97,40 @@ public final class Gateway implements AutoCloseable {
      * @throws IllegalStateException when a listener cannot bind
      */
     public static Gateway start(GatewayConfig config, AuditLog audit) {
+        return start(config, () -> audit);
+    }
+
+    /**
+     * Starts the gateway while {@code openAudit} opens the audit store on another thread (the
+     * embedded PostgreSQL takes seconds; TLS set-up and the Micronaut context take the same time
+     * again, so doing both at once halves start-up). No listener accepts a connection before the
+     * store is open. When start-up fails, this returns only after {@code openAudit} has finished,
+     * so the caller can close whatever it opened.
+     */
+    public static Gateway start(GatewayConfig config, Supplier<AuditLog> openAudit) {
+        CompletableFuture<AuditLog> opening = new CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                opening.complete(openAudit.get());
+            } catch (Throwable t) {
+                opening.completeExceptionally(t);
+            }
+        }, "sekisho-audit-open");
+        opener.start();
+        DeferredAuditLog deferred = new DeferredAuditLog();
+        try {
+            return start(config, opening, deferred);
+        } catch (RuntimeException e) {
+            try {
+                opening.join();
+            } catch (RuntimeException ignored) {
+                // the start-up error is the one to report
+            }
+            throw e;
+        }
+    }
+
+    private static Gateway start(GatewayConfig config, CompletableFuture<AuditLog> opening, DeferredAuditLog audit) {
         TlsMaterial material = TlsMaterial.load(config);
         Clock clock = Clock.systemUTC();
         CrlStore crls = new CrlStore(config.tls().crls(), material.anchors(), clock);
@@ -114,6 +178,11 @@ public final class Gateway implements AutoCloseable {
         try {
             EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
             ((NettyHttpServer) server).register(pipeline);
+            try {
+                audit.open(opening.join());
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
             server.start();
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
                     .detailJson(startedJson(config.nodeId(), ports)).build());

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.cli.CliException;
@@ -29,6 +30,11 @@ public final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "the gateway YAML file")
     Path config;
 
+    /** Runs the gateway command alone (the {@code sekisho} launcher is the usual way in). */
+    public static void main(String[] args) {
+        System.exit(jp.sekisho.cli.CliErrors.configure(new picocli.CommandLine(new GatewayCommand())).execute(args));
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig cfg;
@@ -37,26 +43,26 @@ public final class GatewayCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new CliException(ExitCode.USAGE, e.getMessage());
         }
-        AuditStores.Opened store;
-        try {
-            store = AuditStores.open(cfg);
-        } catch (AuditUnavailableException e) {
-            throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());
-        }
+        AtomicReference<AuditStores.Opened> opened = new AtomicReference<>();
         Gateway gateway;
         long t0 = System.nanoTime();
         try {
-            gateway = Gateway.start(cfg, store.log());
+            gateway = Gateway.start(cfg, () -> {
+                AuditStores.Opened o = AuditStores.open(cfg);
+                opened.set(o);
+                return o.log();
+            });
         } catch (ConfigException e) {
-            store.close();
+            closeQuietly(opened.get());
             throw new CliException(ExitCode.USAGE, e.getMessage());
         } catch (AuditUnavailableException e) {
-            store.close();
+            closeQuietly(opened.get());
             throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());
         } catch (RuntimeException e) {
-            store.close();
+            closeQuietly(opened.get());
             throw new CliException(ExitCode.UNAVAILABLE, "cannot start: " + rootMessage(e));
         }
+        AuditStores.Opened store = opened.get();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Sekisho gateway %s listening: %s (started in %d ms)%n", cfg.nodeId(), gateway.describeListeners(),
                 (System.nanoTime() - t0) / 1_000_000);
@@ -72,6 +78,12 @@ public final class GatewayCommand implements Callable<Integer> {
         }, "sekisho-gateway-stop"));
         stopped.await();
         return ExitCode.OK;
+    }
+
+    private static void closeQuietly(AuditStores.Opened o) {
+        if (o != null) {
+            o.close();
+        }
     }
 
     private static String rootMessage(Throwable e) {

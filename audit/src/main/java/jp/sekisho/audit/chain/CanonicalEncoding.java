@@ -1,9 +1,9 @@
 package jp.sekisho.audit.chain;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditPrincipal;
 
@@ -34,6 +34,12 @@ public final class CanonicalEncoding {
 
     public static byte[] encode(String nodeId, long seq, Instant time, AuditEvent e) {
         Out out = new Out();
+        encode(out, nodeId, seq, time, e);
+        return out.toByteArray();
+    }
+
+    /** Appends the encoding to a reusable buffer (the writer's hot path: no allocation per event). */
+    static void encode(Out out, String nodeId, long seq, Instant time, AuditEvent e) {
         out.raw(TAG);
         out.field(nodeId);
         out.field(Long.toString(seq));
@@ -55,30 +61,47 @@ public final class CanonicalEncoding {
         out.field(e.payloadSha256());
         out.field(e.requestId());
         out.field(e.detailJson());
-        return out.toByteArray();
     }
 
-    private static final class Out extends ByteArrayOutputStream {
-        Out() {
-            super(256);
+    /** A growable byte buffer; unsynchronised, unlike ByteArrayOutputStream. */
+    static final class Out {
+        byte[] buf = new byte[512];
+        int len;
+
+        void reset() {
+            len = 0;
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+            }
         }
 
         void raw(byte[] b) {
-            write(b, 0, b.length);
+            ensure(b.length);
+            System.arraycopy(b, 0, buf, len, b.length);
+            len += b.length;
         }
 
         void field(String s) {
             if (s == null) {
-                write(0);
+                ensure(1);
+                buf[len++] = 0;
                 return;
             }
             byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            write(1);
-            write(b.length >>> 24);
-            write(b.length >>> 16);
-            write(b.length >>> 8);
-            write(b.length);
+            ensure(5);
+            buf[len++] = 1;
+            buf[len++] = (byte) (b.length >>> 24);
+            buf[len++] = (byte) (b.length >>> 16);
+            buf[len++] = (byte) (b.length >>> 8);
+            buf[len++] = (byte) b.length;
             raw(b);
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, len);
         }
     }
 }

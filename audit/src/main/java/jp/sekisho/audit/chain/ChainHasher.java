@@ -14,6 +14,7 @@ public final class ChainHasher {
     public static final String GENESIS = "0".repeat(64);
 
     private final MessageDigest sha256;
+    private final CanonicalEncoding.Out buffer = new CanonicalEncoding.Out();
 
     public ChainHasher() {
         try {
@@ -25,7 +26,9 @@ public final class ChainHasher {
 
     public String hash(String prevHash, String nodeId, long seq, Instant time, AuditEvent event) {
         sha256.update(Hex.parse(prevHash));
-        sha256.update(CanonicalEncoding.encode(nodeId, seq, time, event));
+        buffer.reset();
+        CanonicalEncoding.encode(buffer, nodeId, seq, time, event);
+        sha256.update(buffer.buf, 0, buffer.len);
         return Hex.of(sha256.digest());
     }
 }

@@ -204,19 +204,42 @@ public final class Json {
             }
         }
 
+        /** -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? scanned by hand: this runs for every event detail. */
         BigDecimal number() {
             int start = pos;
-            if (peek() == '-') {
+            if (pos < s.length() && s.charAt(pos) == '-') {
                 pos++;
             }
-            while (pos < s.length() && "0123456789.eE+-".indexOf(s.charAt(pos)) >= 0) {
+            if (pos < s.length() && s.charAt(pos) == '0') {
                 pos++;
-            }
-            String t = s.substring(start, pos);
-            if (t.isEmpty() || !t.matches("-?(0|[1-9]\\d*)(\\.\\d+)?([eE][+-]?\\d+)?")) {
+            } else if (digits() == 0) {
                 throw error("bad number");
             }
-            return new BigDecimal(t);
+            if (pos < s.length() && s.charAt(pos) == '.') {
+                pos++;
+                if (digits() == 0) {
+                    throw error("bad number");
+                }
+            }
+            if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
+                pos++;
+                if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
+                    pos++;
+                }
+                if (digits() == 0) {
+                    throw error("bad number");
+                }
+            }
+            return new BigDecimal(s.substring(start, pos));
+        }
+
+        private int digits() {
+            int n = 0;
+            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
+                pos++;
+                n++;
+            }
+            return n;
         }
 
         char peek() {

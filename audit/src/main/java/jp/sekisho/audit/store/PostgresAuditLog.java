@@ -1,6 +1,6 @@
 package jp.sekisho.audit.store;
 
-import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,6 +36,7 @@ import jp.sekisho.audit.chain.Checkpoint;
 import jp.sekisho.audit.config.AuditSettings;
 import jp.sekisho.audit.db.Database;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * The audit log on PostgreSQL. One writer thread drains a bounded queue and writes each batch in one
@@ -51,6 +52,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
     private static final Executor DIRECT = Runnable::run;
+    private static final int COPY_CHUNK = 64 * 1024;
 
     private final DataSource dataSource;
     private final AuditSettings settings;
@@ -253,26 +255,52 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             try {
                 ChainHead h = lockedHead(c);
                 long sealed = Math.min(lastCheckpointSeq, h.seq());
-                StringBuilder copy = new StringBuilder(taken.size() * 400);
-                for (Pending p : taken) {
-                    if (p.isBarrier()) {
-                        continue;
-                    }
-                    Instant t = p.time.isBefore(h.time()) ? h.time() : p.time; // time never runs backwards in a chain
-                    long seq = h.seq() + 1;
-                    String hash = hasher.hash(h.hash(), settings.nodeId(), seq, t, p.event);
-                    RecordedEvent r = new RecordedEvent(seq, t, settings.nodeId(), p.event, h.hash(), hash);
-                    EventRows.append(copy, r);
-                    rows.add(r);
-                    ensurePartition(c, t);
-                    h = new ChainHead(seq, hash, t);
-                    if (seq - sealed >= settings.checkpointEvery()) {
-                        checkpoints.add(key.sign(settings.nodeId(), seq, now(), hash)); // every N events exactly
-                        sealed = seq;
+                // times first: partitions must exist before the COPY starts (no other statement runs during it)
+                Instant[] times = new Instant[taken.size()];
+                Instant t = h.time();
+                for (int k = 0; k < taken.size(); k++) {
+                    Pending p = taken.get(k);
+                    if (!p.isBarrier()) {
+                        t = p.time.isBefore(t) ? t : p.time; // time never runs backwards in a chain
+                        times[k] = t;
                     }
                 }
-                if (!rows.isEmpty()) {
-                    c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL, new StringReader(copy.toString()));
+                ensurePartitions(c, firstTime(times), t);
+                CopyIn copyIn = null;
+                StringBuilder text = new StringBuilder(COPY_CHUNK + 2048);
+                try {
+                    for (int k = 0; k < taken.size(); k++) {
+                        Pending p = taken.get(k);
+                        if (p.isBarrier()) {
+                            continue;
+                        }
+                        long seq = h.seq() + 1;
+                        String hash = hasher.hash(h.hash(), settings.nodeId(), seq, times[k], p.event);
+                        RecordedEvent r = new RecordedEvent(seq, times[k], settings.nodeId(), p.event, h.hash(), hash);
+                        EventRows.append(text, r);
+                        rows.add(r);
+                        h = new ChainHead(seq, hash, times[k]);
+                        if (seq - sealed >= settings.checkpointEvery()) {
+                            checkpoints.add(key.sign(settings.nodeId(), seq, now(), hash)); // every N events exactly
+                            sealed = seq;
+                        }
+                        if (text.length() >= COPY_CHUNK) {
+                            // stream as we hash, so PostgreSQL parses one chunk while we build the next
+                            copyIn = copyIn != null ? copyIn : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
+                            send(copyIn, text);
+                        }
+                    }
+                    if (text.length() > 0) {
+                        copyIn = copyIn != null ? copyIn : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
+                        send(copyIn, text);
+                    }
+                    if (copyIn != null) {
+                        copyIn.endCopy();
+                    }
+                } finally {
+                    if (copyIn != null && copyIn.isActive()) {
+                        copyIn.cancelCopy();
+                    }
                 }
                 if (h.seq() > sealed && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
                     checkpoints.add(key.sign(settings.nodeId(), h.seq(), now(), h.hash()));
@@ -284,10 +312,10 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     lastCheckpointSeq = checkpoints.get(checkpoints.size() - 1).seq();
                     lastCheckpointNanos = System.nanoTime();
                 }
-            } catch (SQLException | RuntimeException | java.io.IOException e) {
+            } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 partitions.retainAll(knownPartitions); // a partition created in this transaction is gone again
-                throw e instanceof SQLException s ? s : new SQLException(e.getMessage(), "08000", e);
+                throw e;
             }
         }
         int i = 0;
@@ -325,16 +353,38 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         }
     }
 
+    private static void send(CopyIn copyIn, StringBuilder text) throws SQLException {
+        byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
+        copyIn.writeToCopy(b, 0, b.length);
+        text.setLength(0);
+    }
+
+    private static Instant firstTime(Instant[] times) {
+        for (Instant t : times) {
+            if (t != null) {
+                return t;
+            }
+        }
+        return Instant.now();
+    }
+
+    /** Every month partition from {@code from} to {@code to}, created when missing. */
+    private void ensurePartitions(Connection c, Instant from, Instant to) throws SQLException {
+        YearMonth last = YearMonth.from(to.atOffset(ZoneOffset.UTC));
+        for (YearMonth m = YearMonth.from(from.atOffset(ZoneOffset.UTC)); !m.isAfter(last); m = m.plusMonths(1)) {
+            ensurePartition(c, m.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
+        }
+    }
+
     private void ensurePartition(Connection c, Instant t) throws SQLException {
         YearMonth m = YearMonth.from(t.atOffset(ZoneOffset.UTC));
-        if (partitions.contains(m)) {
-            return;
+        if (!partitions.contains(m)) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT audit_ensure_partition(?)")) {
+                ps.setObject(1, t.atOffset(ZoneOffset.UTC));
+                ps.execute();
+            }
+            partitions.add(m);
         }
-        try (PreparedStatement ps = c.prepareStatement("SELECT audit_ensure_partition(?)")) {
-            ps.setObject(1, t.atOffset(ZoneOffset.UTC));
-            ps.execute();
-        }
-        partitions.add(m);
     }
 
     private void insertCheckpoints(Connection c, List<Checkpoint> cps) throws SQLException {

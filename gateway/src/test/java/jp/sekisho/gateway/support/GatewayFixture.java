@@ -54,18 +54,26 @@ public final class GatewayFixture implements AutoCloseable {
                 + "principals:\n" + principalsYaml, StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
         GatewayConfig config = GatewayConfigLoader.load(cfg);
-        AuditStore store = AuditStore.open(AuditConfig.fromGatewayYaml(cfg));
-        long t1 = System.nanoTime();
+        java.util.concurrent.atomic.AtomicReference<AuditStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
         Gateway gw;
         try {
-            gw = Gateway.start(config, store.log());
+            gw = Gateway.start(config, () -> {
+                try {
+                    AuditStore s = AuditStore.open(AuditConfig.fromGatewayYaml(cfg));
+                    opened.set(s);
+                    return s.log();
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
         } catch (RuntimeException e) {
-            store.close();
+            if (opened.get() != null) {
+                opened.get().close();
+            }
             throw e;
         }
+        AuditStore store = opened.get();
         long ms = (System.nanoTime() - t0) / 1_000_000;
-        System.out.printf("start-up: config+store %d ms, gateway %d ms%n", (t1 - t0) / 1_000_000,
-                (System.nanoTime() - t1) / 1_000_000);
         return new GatewayFixture(dir, pki, store, gw, ms);
     }
 

@@ -1,0 +1,46 @@
+package jp.sekisho.audit.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.config.AuditSettings;
+import jp.sekisho.audit.config.StoreConfig;
+import jp.sekisho.audit.support.TestEvents;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded default: persists across restarts, refuses a second start, fails in one line. */
+class DatabaseTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void embeddedStoreKeepsItsChainAcrossRestartsAndRefusesASecondInstance() {
+        StoreConfig cfg = StoreConfig.embedded(dir.resolve("data/pg"));
+        AuditSettings settings = AuditSettings.defaults("gw1", dir.resolve("data"));
+        try (AuditStore store = AuditStore.open(cfg, settings)) {
+            assertEquals(1, store.log().commit(TestEvents.allowed(1)).seq());
+            AuditUnavailableException e = assertThrows(AuditUnavailableException.class, () -> Database.open(cfg));
+            assertTrue(e.getMessage().contains("already running"), e.getMessage());
+        }
+        try (AuditStore store = AuditStore.open(cfg, settings)) {
+            assertEquals(2, store.log().commit(TestEvents.allowed(2)).seq(), "same data folder, same chain");
+        }
+    }
+
+    @Test
+    void embeddedStartFailureIsOneLineNamingTheAlternative() throws Exception {
+        Path notADir = Files.writeString(dir.resolve("file"), "x");
+        AuditUnavailableException e = assertThrows(AuditUnavailableException.class,
+                () -> Database.open(StoreConfig.embedded(notADir.resolve("pg"))));
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("embedded PostgreSQL could not start in "), e.getMessage());
+        assertTrue(e.getMessage().contains("set store.url"), e.getMessage());
+    }
+}
