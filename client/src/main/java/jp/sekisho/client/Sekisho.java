@@ -32,4 +32,12 @@ public final class Sekisho {
     public static int run(String... args) {
         return CliErrors.configure(new CommandLine(new Sekisho())).execute(args);
     }
+
+    /** Runs a command line in-process with its output and errors captured (tests). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cmd = CliErrors.configure(new CommandLine(new Sekisho()));
+        cmd.setOut(out);
+        cmd.setErr(err);
+        return cmd.execute(args);
+    }
 }

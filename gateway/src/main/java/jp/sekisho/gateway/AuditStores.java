@@ -2,7 +2,6 @@ package jp.sekisho.gateway;
 
 import java.io.IOException;
 
-import jp.sekisho.audit.AuditLog;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.config.AuditConfig;
 import jp.sekisho.gateway.config.ConfigException;
@@ -17,22 +16,11 @@ public final class AuditStores {
     private AuditStores() {
     }
 
-    /** An open store: its log for the gateway, and how to close it after the gateway stopped. */
-    public record Opened(AuditLog log, AutoCloseable closer) {
-        public void close() {
-            try {
-                closer.close();
-            } catch (Exception e) {
-                // closing at shutdown: nothing more to do
-            }
-        }
-    }
-
     /**
      * @throws ConfigException for a malformed store/audit section
      * @throws jp.sekisho.audit.AuditUnavailableException when the database cannot be started or reached
      */
-    public static Opened open(GatewayConfig config) {
+    public static AuditStore open(GatewayConfig config) {
         AuditConfig ac;
         try {
             ac = AuditConfig.fromGatewayYaml(config.source());
@@ -42,7 +30,6 @@ public final class AuditStores {
             throw new ConfigException(m.startsWith(prefix) || m.startsWith(config.source().toAbsolutePath() + ": ")
                     ? m : prefix + m);
         }
-        AuditStore store = AuditStore.open(ac);
-        return new Opened(store.log(), store);
+        return AuditStore.open(ac);
     }
 }

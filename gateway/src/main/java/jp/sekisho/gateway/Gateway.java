@@ -19,10 +19,16 @@ import io.micronaut.runtime.server.EmbeddedServer;
 import io.netty.handler.ssl.SslContext;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
+import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
+import jp.sekisho.gateway.approval.ApprovalService;
 import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.policy.PolicyServices;
+import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.route.RouteAdmission;
+import jp.sekisho.gateway.route.RouteService;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.edge.EdgeContext;
@@ -51,6 +57,7 @@ public final class Gateway implements AutoCloseable {
     private final ListenerAllowlists allowlists;
     private final Metrics metrics;
     private final AuditLog audit;
+    private final PolicyServices policy;
 
     /** The audit log handed to beans and handlers before the store has finished opening. */
     private static final class DeferredAuditLog implements AuditLog {
@@ -80,13 +87,19 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Gateway(GatewayConfig config, ApplicationContext context, Map<String, Integer> ports,
-                    ListenerAllowlists allowlists, Metrics metrics, AuditLog audit) {
+                    ListenerAllowlists allowlists, Metrics metrics, AuditLog audit, PolicyServices policy) {
         this.config = config;
         this.context = context;
         this.ports = ports;
         this.allowlists = allowlists;
         this.metrics = metrics;
         this.audit = audit;
+        this.policy = policy;
+    }
+
+    /** Approvals, routes and this node's policy snapshot. */
+    public PolicyServices policy() {
+        return policy;
     }
 
     /**
@@ -96,8 +109,8 @@ public final class Gateway implements AutoCloseable {
      * @throws AuditUnavailableException when the audit log cannot record GATEWAY_STARTED
      * @throws IllegalStateException when a listener cannot bind
      */
-    public static Gateway start(GatewayConfig config, AuditLog audit) {
-        return start(config, () -> audit);
+    public static Gateway start(GatewayConfig config, AuditStore store) {
+        return start(config, () -> store);
     }
 
     /**
@@ -107,8 +120,8 @@ public final class Gateway implements AutoCloseable {
      * store is open. When start-up fails, this returns only after {@code openAudit} has finished,
      * so the caller can close whatever it opened.
      */
-    public static Gateway start(GatewayConfig config, Supplier<AuditLog> openAudit) {
-        CompletableFuture<AuditLog> opening = new CompletableFuture<>();
+    public static Gateway start(GatewayConfig config, Supplier<AuditStore> openAudit) {
+        CompletableFuture<AuditStore> opening = new CompletableFuture<>();
         Thread opener = new Thread(() -> {
             try {
                 opening.complete(openAudit.get());
@@ -130,7 +143,7 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private static Gateway start(GatewayConfig config, CompletableFuture<AuditLog> opening, DeferredAuditLog audit) {
+    private static Gateway start(GatewayConfig config, CompletableFuture<AuditStore> opening, DeferredAuditLog audit) {
         TlsMaterial material = TlsMaterial.load(config);
         Clock clock = Clock.systemUTC();
         CrlStore crls = new CrlStore(config.tls().crls(), material.anchors(), clock);
@@ -175,22 +188,35 @@ public final class Gateway implements AutoCloseable {
                 .properties(props)
                 .singletons(audit, metrics, new GatewayInfo(config.nodeId(), admin), allowlists, config)
                 .start();
+        ctx.registerSingleton(Clock.class, clock);
+        PolicyServices policy = null;
         try {
             EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
             ((NettyHttpServer) server).register(pipeline);
+            AuditStore store;
             try {
-                audit.open(opening.join());
+                store = opening.join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
+            audit.open(store.log());
+            // Routes decide the allowlists, so they are loaded before the first connection is accepted.
+            policy = PolicyServices.start(config, store, allowlists, clock);
+            ctx.registerSingleton(PolicyWatcher.class, policy.watcher());
+            ctx.registerSingleton(ApprovalService.class, policy.approvals());
+            ctx.registerSingleton(RouteService.class, policy.routes());
+            ctx.registerSingleton(RouteAdmission.class, policy.admission());
             server.start();
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
                     .detailJson(startedJson(config.nodeId(), ports)).build());
         } catch (RuntimeException e) {
+            if (policy != null) {
+                policy.close();
+            }
             ctx.close();
             throw e;
         }
-        return new Gateway(config, ctx, Map.copyOf(ports), allowlists, metrics, audit);
+        return new Gateway(config, ctx, Map.copyOf(ports), allowlists, metrics, audit, policy);
     }
 
     private static String startedJson(String node, Map<String, Integer> ports) {
@@ -265,5 +291,6 @@ public final class Gateway implements AutoCloseable {
             // stopping anyway; the store's own chain shows the gap
         }
         context.close();
+        policy.close();
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
+import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
@@ -43,14 +44,14 @@ public final class GatewayCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new CliException(ExitCode.USAGE, e.getMessage());
         }
-        AtomicReference<AuditStores.Opened> opened = new AtomicReference<>();
+        AtomicReference<AuditStore> opened = new AtomicReference<>();
         Gateway gateway;
         long t0 = System.nanoTime();
         try {
             gateway = Gateway.start(cfg, () -> {
-                AuditStores.Opened o = AuditStores.open(cfg);
+                AuditStore o = AuditStores.open(cfg);
                 opened.set(o);
-                return o.log();
+                return o;
             });
         } catch (ConfigException e) {
             closeQuietly(opened.get());
@@ -62,7 +63,7 @@ public final class GatewayCommand implements Callable<Integer> {
             closeQuietly(opened.get());
             throw new CliException(ExitCode.UNAVAILABLE, "cannot start: " + rootMessage(e));
         }
-        AuditStores.Opened store = opened.get();
+        AuditStore store = opened.get();
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Sekisho gateway %s listening: %s (started in %d ms)%n", cfg.nodeId(), gateway.describeListeners(),
                 (System.nanoTime() - t0) / 1_000_000);
@@ -80,7 +81,7 @@ public final class GatewayCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private static void closeQuietly(AuditStores.Opened o) {
+    private static void closeQuietly(AuditStore o) {
         if (o != null) {
             o.close();
         }

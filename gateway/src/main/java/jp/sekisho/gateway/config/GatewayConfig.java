@@ -19,7 +19,16 @@ import jp.sekisho.gateway.identity.Role;
  * @param raw       the whole parsed document, for modules that read their own sections
  */
 public record GatewayConfig(Path source, String nodeId, Path dataDir, Tls tls, Map<String, Listener> listeners,
-                            List<PrincipalRule> principals, Object store, Object audit, Map<String, Object> raw) {
+                            List<PrincipalRule> principals, Approvals approvals, Object store, Object audit,
+                            Map<String, Object> raw) {
+
+    /**
+     * The secretariat's rules. {@code twoPersonRule}: a decision that lets data flow takes effect
+     * only when a second secretariat member confirms it; on unless a single-person office turns it off.
+     */
+    public record Approvals(boolean twoPersonRule) {
+        public static final Approvals DEFAULTS = new Approvals(true);
+    }
 
     public GatewayConfig {
         listeners = Map.copyOf(listeners);

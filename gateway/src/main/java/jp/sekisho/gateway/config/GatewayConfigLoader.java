@@ -34,7 +34,8 @@ import jp.sekisho.gateway.identity.Role;
 public final class GatewayConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("node-id", "data-dir", "tls", "listeners", "principals",
-            "store", "audit");
+            "approvals", "store", "audit");
+    private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls");
     private static final Set<String> LISTENER_KEYS = Set.of("bind", "port", "allow", "admin", "proxy-protocol");
     private static final Set<String> PROXY_KEYS = Set.of("trusted");
@@ -131,8 +132,21 @@ public final class GatewayConfigLoader {
                 principals.add(principal(map(items.get(i), "principals[" + i + "]"), "principals[" + i + "]"));
             }
         }
-        return new GatewayConfig(source, nodeId, dataDir, tls, listeners, principals, root.get("store"),
-                root.get("audit"), root);
+        return new GatewayConfig(source, nodeId, dataDir, tls, listeners, principals, approvals(root.get("approvals")),
+                root.get("store"), root.get("audit"), root);
+    }
+
+    private GatewayConfig.Approvals approvals(Object value) {
+        if (value == null) {
+            return GatewayConfig.Approvals.DEFAULTS;
+        }
+        Map<String, Object> m = map(value, "approvals");
+        unknownKeys(m, APPROVALS_KEYS, "approvals.");
+        Object rule = m.get("two-person-rule");
+        if (rule != null && !(rule instanceof Boolean)) {
+            throw error("approvals.two-person-rule", "must be true or false, got '" + rule + "'");
+        }
+        return new GatewayConfig.Approvals(!Boolean.FALSE.equals(rule));
     }
 
     private GatewayConfig.Listener listener(int index, String name, Map<String, Object> m) {

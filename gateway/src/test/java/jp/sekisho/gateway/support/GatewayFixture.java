@@ -42,8 +42,18 @@ public final class GatewayFixture implements AutoCloseable {
 
     /** Writes DIR/gateway.yml with the given listeners and principals YAML, then starts store and gateway. */
     public static GatewayFixture start(Path dir, TestPki pki, String listenersYaml, String principalsYaml) throws Exception {
+        return start(dir, pki, "gwtest", listenersYaml, principalsYaml, "");
+    }
+
+    /**
+     * As above, with a node id and extra top-level YAML (e.g. a {@code store:} section pointing
+     * several gateways at one PostgreSQL server).
+     */
+    public static GatewayFixture start(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
+                                       String extraYaml) throws Exception {
+        Files.createDirectories(dir);
         Path cfg = dir.resolve("gateway.yml");
-        Files.writeString(cfg, "node-id: gwtest\n"
+        Files.writeString(cfg, "node-id: " + nodeId + "\n"
                 + "data-dir: data\n"
                 + "tls:\n"
                 + "  certificate: " + pki.gatewayFile("pem") + "\n"
@@ -51,7 +61,8 @@ public final class GatewayFixture implements AutoCloseable {
                 + "  trust-anchors: [" + pki.caFile() + "]\n"
                 + "  crls: [" + pki.crlFile() + "]\n"
                 + "listeners:\n" + listenersYaml
-                + "principals:\n" + principalsYaml, StandardCharsets.UTF_8);
+                + "principals:\n" + principalsYaml
+                + extraYaml, StandardCharsets.UTF_8);
         long t0 = System.nanoTime();
         GatewayConfig config = GatewayConfigLoader.load(cfg);
         java.util.concurrent.atomic.AtomicReference<AuditStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
@@ -61,7 +72,7 @@ public final class GatewayFixture implements AutoCloseable {
                 try {
                     AuditStore s = AuditStore.open(AuditConfig.fromGatewayYaml(cfg));
                     opened.set(s);
-                    return s.log();
+                    return s;
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e);
                 }

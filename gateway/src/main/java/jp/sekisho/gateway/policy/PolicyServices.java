@@ -1,0 +1,90 @@
+package jp.sekisho.gateway.policy;
+
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import javax.sql.DataSource;
+
+import jp.sekisho.audit.AuditStore;
+import jp.sekisho.gateway.approval.ApprovalPolicy;
+import jp.sekisho.gateway.approval.ApprovalRepository;
+import jp.sekisho.gateway.approval.ApprovalService;
+import jp.sekisho.gateway.approval.DataItems;
+import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.edge.Cidr;
+import jp.sekisho.gateway.edge.ListenerAllowlists;
+import jp.sekisho.gateway.route.Route;
+import jp.sekisho.gateway.route.RouteAdmission;
+import jp.sekisho.gateway.route.RouteGuard;
+import jp.sekisho.gateway.route.RouteRepository;
+import jp.sekisho.gateway.route.RouteService;
+
+/**
+ * Approvals and routes on one gateway node, wired together: the policy tables beside the audit
+ * store, the watcher that keeps this node's snapshot current, the use cases, and the edge
+ * allowlists recomputed from the routes whenever they change.
+ */
+public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, RouteService routes,
+                             RouteAdmission admission) implements AutoCloseable {
+
+    /** How often a node re-reads the policy even without a notification (lost-notification safety net). */
+    static final Duration POLL = Duration.ofSeconds(5);
+
+    public static PolicyServices start(GatewayConfig config, AuditStore store, ListenerAllowlists allowlists, Clock clock) {
+        PolicySchema.migrate(store.database());
+        DataSource ds = store.database().dataSource();
+        PolicyWatcher watcher = new PolicyWatcher(ds, clock, POLL);
+        Set<String> transferListeners = config.listenerList().stream().filter(l -> !l.admin())
+                .map(GatewayConfig.Listener::name).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+        watcher.subscribe(snapshot -> routeCidrs(snapshot, transferListeners).forEach(allowlists::update));
+        ApprovalService approvals = new ApprovalService(new ApprovalRepository(ds),
+                new ApprovalPolicy(config.approvals().twoPersonRule()), DataItems.builtIn(), store.log(), watcher, clock);
+        RouteService routes = new RouteService(new RouteRepository(ds), watcher, store.log(), transferListeners,
+                PolicyServices::isCidr, clock);
+        RouteAdmission admission = new RouteAdmission(watcher, new RouteGuard(PolicyServices::contains), store.log(), clock);
+        return new PolicyServices(watcher, approvals, routes, admission);
+    }
+
+    /** Each transfer listener's route CIDRs: the union over every route bound to it, whatever its state. */
+    static Map<String, List<Cidr>> routeCidrs(PolicySnapshot snapshot, Set<String> listeners) {
+        Map<String, List<Cidr>> byListener = new LinkedHashMap<>();
+        listeners.forEach(l -> byListener.put(l, new ArrayList<>()));
+        for (Route r : snapshot.routes().values()) {
+            List<Cidr> cidrs = byListener.get(r.listener());
+            if (cidrs == null) {
+                continue; // a listener this node does not have (nodes may differ); nothing to open here
+            }
+            for (String c : r.allCidrs()) {
+                if (isCidr(c)) {
+                    cidrs.add(Cidr.parse(c));
+                }
+            }
+        }
+        return byListener;
+    }
+
+    private static boolean isCidr(String text) {
+        try {
+            Cidr.parse(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static boolean contains(String cidr, InetAddress address) {
+        return isCidr(cidr) && Cidr.parse(cidr).contains(address);
+    }
+
+    @Override
+    public void close() {
+        watcher.close();
+    }
+}
