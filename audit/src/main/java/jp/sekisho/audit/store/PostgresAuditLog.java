@@ -53,6 +53,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
     private static final Executor DIRECT = Runnable::run;
     private static final int COPY_CHUNK = 64 * 1024;
+    /** The LISTEN/NOTIFY channel on which committed batches are announced (e.g. for live denial watchers). */
+    public static final String NOTIFY_CHANNEL = "sekisho_audit";
 
     private final DataSource dataSource;
     private final AuditSettings settings;
@@ -306,6 +308,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     checkpoints.add(key.sign(settings.nodeId(), h.seq(), now(), h.hash()));
                 }
                 insertCheckpoints(c, checkpoints);
+                if (!rows.isEmpty()) {
+                    notifyListeners(c, h.seq());
+                }
                 c.commit();
                 head = h;
                 if (!checkpoints.isEmpty()) {
@@ -384,6 +389,15 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 ps.execute();
             }
             partitions.add(m);
+        }
+    }
+
+    /** Delivered on commit to every {@code LISTEN sekisho_audit} session: {"node":"gw1","seq":123}. */
+    private void notifyListeners(Connection c, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + NOTIFY_CHANNEL + "', ?)")) {
+            ps.setString(1, "{\"node\":" + jp.sekisho.audit.json.Json.quote(new StringBuilder(), settings.nodeId())
+                    + ",\"seq\":" + seq + "}");
+            ps.execute();
         }
     }
 
