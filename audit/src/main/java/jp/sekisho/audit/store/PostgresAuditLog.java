@@ -114,8 +114,13 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     public void record(AuditEvent event) {
         EventValidator.check(event);
         ensureOpen();
-        if (!queue.offer(new Pending(event, now(), null))) {
+        Pending p = new Pending(event, now(), null);
+        if (!queue.offer(p)) {
             throw new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events)");
+        }
+        if (closing && queue.remove(p)) {
+            // raced with close(): the writer may already be gone, so do not acknowledge it
+            throw new AuditUnavailableException("audit log is closed");
         }
     }
 
@@ -132,6 +137,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     /** Waits until everything queued before this call is written (for tests and orderly shutdown). */
     public void flush(Duration timeout) {
+        ensureOpen();
         Pending barrier = new Pending(null, now(), new CompletableFuture<>());
         try {
             queue.put(barrier);
@@ -198,6 +204,14 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     // ---- writer thread ----
 
     private void run() {
+        try {
+            writeUntilClosed();
+        } finally {
+            available = false; // whatever ended the writer, callers must now be refused, not queued
+        }
+    }
+
+    private void writeUntilClosed() {
         List<Pending> batch = new ArrayList<>(settings.maxBatch());
         while (true) {
             batch.clear();
