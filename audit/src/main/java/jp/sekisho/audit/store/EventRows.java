@@ -51,7 +51,20 @@ final class EventRows {
             out.append("\\N");
             return;
         }
-        for (int i = 0; i < s.length(); i++) {
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                break;
+            }
+            i++;
+        }
+        if (i == s.length()) {
+            out.append(s); // the usual case: nothing to escape, one bulk copy
+            return;
+        }
+        out.append(s, 0, i);
+        for (; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\\' -> out.append("\\\\");

@@ -53,6 +53,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
     private static final Executor DIRECT = Runnable::run;
     private static final int COPY_CHUNK = 64 * 1024;
+    /** The LISTEN/NOTIFY channel on which committed batches are announced (e.g. for live denial watchers). */
+    public static final String NOTIFY_CHANNEL = "sekisho_audit";
 
     private final DataSource dataSource;
     private final AuditSettings settings;
@@ -112,8 +114,13 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     public void record(AuditEvent event) {
         EventValidator.check(event);
         ensureOpen();
-        if (!queue.offer(new Pending(event, now(), null))) {
+        Pending p = new Pending(event, now(), null);
+        if (!queue.offer(p)) {
             throw new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events)");
+        }
+        if (closing && queue.remove(p)) {
+            // raced with close(): the writer may already be gone, so do not acknowledge it
+            throw new AuditUnavailableException("audit log is closed");
         }
     }
 
@@ -130,6 +137,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     /** Waits until everything queued before this call is written (for tests and orderly shutdown). */
     public void flush(Duration timeout) {
+        ensureOpen();
         Pending barrier = new Pending(null, now(), new CompletableFuture<>());
         try {
             queue.put(barrier);
@@ -196,6 +204,14 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     // ---- writer thread ----
 
     private void run() {
+        try {
+            writeUntilClosed();
+        } finally {
+            available = false; // whatever ended the writer, callers must now be refused, not queued
+        }
+    }
+
+    private void writeUntilClosed() {
         List<Pending> batch = new ArrayList<>(settings.maxBatch());
         while (true) {
             batch.clear();
@@ -306,6 +322,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     checkpoints.add(key.sign(settings.nodeId(), h.seq(), now(), h.hash()));
                 }
                 insertCheckpoints(c, checkpoints);
+                if (!rows.isEmpty()) {
+                    notifyListeners(c, h.seq());
+                }
                 c.commit();
                 head = h;
                 if (!checkpoints.isEmpty()) {
@@ -384,6 +403,15 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 ps.execute();
             }
             partitions.add(m);
+        }
+    }
+
+    /** Delivered on commit to every {@code LISTEN sekisho_audit} session: {"node":"gw1","seq":123}. */
+    private void notifyListeners(Connection c, long seq) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + NOTIFY_CHANNEL + "', ?)")) {
+            ps.setString(1, "{\"node\":" + jp.sekisho.audit.json.Json.quote(new StringBuilder(), settings.nodeId())
+                    + ",\"seq\":" + seq + "}");
+            ps.execute();
         }
     }
 
