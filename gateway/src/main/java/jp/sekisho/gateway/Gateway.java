@@ -200,6 +200,7 @@ public final class Gateway implements AutoCloseable {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
             audit.open(store.log());
+            ctx.registerSingleton(AuditStore.class, store);
             // Routes decide the allowlists, so they are loaded before the first connection is accepted.
             policy = PolicyServices.start(config, store, allowlists, clock);
             ctx.registerSingleton(PolicyWatcher.class, policy.watcher());

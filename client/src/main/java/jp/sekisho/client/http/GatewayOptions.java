@@ -6,6 +6,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 
+import jp.sekisho.certs.ClientTls;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
@@ -51,7 +52,7 @@ public final class GatewayOptions {
                 throw CliException.usage("--gateway-ca: " + e.getMessage());
             }
         } else {
-            anchors = id.chain().stream().filter(c -> c.getBasicConstraints() >= 0).toList();
+            anchors = ClientTls.caCertificates(id.chain());
             if (anchors.isEmpty()) {
                 throw CliException.usage("--identity " + identity + " holds no CA certificate; name the gateway's CA with --gateway-ca");
             }

@@ -1,0 +1,165 @@
+package jp.sekisho.gateway.audit;
+
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.server.types.files.StreamedFile;
+import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.Outcome;
+import jp.sekisho.audit.RecordedEvent;
+import jp.sekisho.audit.read.AuditQuery;
+import jp.sekisho.audit.read.EventJson;
+import jp.sekisho.audit.read.ExportFormat;
+import jp.sekisho.audit.verify.VerifyResult;
+import jp.sekisho.gateway.http.Problem;
+import jp.sekisho.gateway.identity.AdminApi;
+import jp.sekisho.gateway.identity.Principal;
+import jp.sekisho.gateway.identity.RequiresRole;
+import jp.sekisho.gateway.identity.Role;
+
+/**
+ * The audit log for security staff (auditor role, admin listener): search, streaming export that
+ * verifies offline, verification on the store, and the public key that checks the signed
+ * checkpoints. Every read is itself recorded (AUDIT_READ) by the audit module's reader.
+ */
+@AdminApi
+@Controller("/api/v1/audit")
+@RequiresRole(Role.AUDITOR)
+public final class AuditController {
+
+    private final AuditStore store;
+
+    public AuditController(AuditStore store) {
+        this.store = store;
+    }
+
+    @Get("/events")
+    public HttpResponse<?> search(HttpRequest<?> request, Principal principal, @Nullable @QueryValue Integer limit) {
+        AuditQuery q;
+        try {
+            q = query(request).limit(limit == null ? 1000 : Math.min(limit, 10_000));
+        } catch (IllegalArgumentException e) {
+            return Problem.response(request, HttpStatus.BAD_REQUEST, "QUERY_INVALID", e.getMessage());
+        }
+        List<RecordedEvent> events = store.reader().search(q, principal.toAudit());
+        StringBuilder json = new StringBuilder("[");
+        for (int i = 0; i < events.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            EventJson.event(json, events.get(i));
+        }
+        return HttpResponse.ok(json.append(']').toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    /** Streams JSON Lines (with chain fields and checkpoints) or CSV; millions of rows in constant memory. */
+    @Get("/export")
+    public HttpResponse<?> export(HttpRequest<?> request, Principal principal, @Nullable @QueryValue String format) {
+        AuditQuery q;
+        ExportFormat f;
+        try {
+            q = query(request);
+            f = format == null ? ExportFormat.JSONL : ExportFormat.valueOf(format.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return Problem.response(request, HttpStatus.BAD_REQUEST, "QUERY_INVALID", e.getMessage());
+        }
+        PipedInputStream in = new PipedInputStream(1 << 16);
+        PipedOutputStream out;
+        try {
+            out = new PipedOutputStream(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Thread writer = new Thread(() -> {
+            try (out) {
+                store.reader().export(q, principal.toAudit(), f, out);
+            } catch (IOException | RuntimeException e) {
+                // the client went away or the store failed: the stream ends early and verify will say so
+            }
+        }, "sekisho-audit-export");
+        writer.setDaemon(true);
+        writer.start();
+        MediaType type = f == ExportFormat.JSONL ? new MediaType("application/x-ndjson") : new MediaType("text/csv");
+        return HttpResponse.ok(new StreamedFile(in, type));
+    }
+
+    @Get("/verify")
+    public HttpResponse<?> verify(Principal principal, @Nullable @QueryValue String node) {
+        VerifyResult r = store.reader().verify(store.signingKey().publicKey(), node, principal.toAudit());
+        String json;
+        if (r instanceof VerifyResult.Ok ok) {
+            json = "{\"ok\":true,\"events\":" + ok.events() + ",\"checkpoints\":" + ok.checkpoints() + "}";
+        } else {
+            VerifyResult.Broken b = (VerifyResult.Broken) r;
+            StringBuilder sb = new StringBuilder("{\"ok\":false,\"node\":");
+            jp.sekisho.audit.json.Json.quote(sb, b.nodeId()).append(",\"seq\":").append(b.seq()).append(",\"kind\":\"")
+                    .append(b.kind()).append("\",\"message\":");
+            jp.sekisho.audit.json.Json.quote(sb, b.message()).append('}');
+            json = sb.toString();
+        }
+        return HttpResponse.ok(json).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    /** The public half of the audit signing key, for offline verification of exports. */
+    @Get(value = "/signing-key", produces = "application/x-pem-file")
+    public String signingKey() {
+        return jp.sekisho.certs.Pem.encode(store.signingKey().publicKey());
+    }
+
+    private static AuditQuery query(HttpRequest<?> request) {
+        var p = request.getParameters();
+        AuditQuery q = AuditQuery.all().between(time(p.get("from")), time(p.get("to")));
+        String types = p.get("type");
+        if (types != null && !types.isBlank()) {
+            Set<EventType> set = EnumSet.noneOf(EventType.class);
+            for (String t : types.split(",")) {
+                set.add(EventType.valueOf(t.trim().toUpperCase(Locale.ROOT)));
+            }
+            q = q.types(set);
+        }
+        if (p.get("outcome") != null) {
+            q = q.outcome(Outcome.valueOf(p.get("outcome").toUpperCase(Locale.ROOT)));
+        }
+        q = q.reason(p.get("reason")).principal(p.get("principal")).source(p.get("source")).route(p.get("route"))
+                .transfer(p.get("transfer")).node(p.get("node"));
+        String after = p.get("afterSeq");
+        if (after != null) {
+            q = q.after(p.get("node"), Long.parseLong(after));
+        }
+        return q;
+    }
+
+    private static Instant time(@Nullable String s) {
+        if (s == null || s.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+            try {
+                return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
+            } catch (DateTimeParseException e2) {
+                throw new IllegalArgumentException("'" + s + "' is not an ISO-8601 instant or date");
+            }
+        }
+    }
+}
