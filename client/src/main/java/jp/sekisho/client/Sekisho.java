@@ -3,6 +3,7 @@ package jp.sekisho.client;
 import jp.sekisho.audit.cli.AuditCommand;
 import jp.sekisho.certs.cli.CertsCommand;
 import jp.sekisho.client.approval.ApprovalsCommand;
+import jp.sekisho.client.demo.DemoCommand;
 import jp.sekisho.client.dummy.DummyCommand;
 import jp.sekisho.client.route.RoutesCommand;
 import jp.sekisho.cli.CliErrors;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
             "Run `sekisho COMMAND --help` for each command's options.",
             "Exit codes: 0 success, 1 refused by policy (reason code on stderr), 2 usage or input error, "
                 + "3 gateway or store unavailable. Set SEKISHO_DEBUG=1 for stack traces."},
-        subcommands = {GatewayCommand.class, ApprovalsCommand.class, RoutesCommand.class, CertsCommand.class,
+        subcommands = {DemoCommand.class, GatewayCommand.class, ApprovalsCommand.class, RoutesCommand.class, CertsCommand.class,
             AuditCommand.class, DummyCommand.class,
             CommandLine.HelpCommand.class})
 public final class Sekisho {
