@@ -248,4 +248,16 @@ class SealOpenInteropTest {
                 contractor.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.WEAK_CIPHER, ex.reason());
     }
+
+    @Test
+    void emptyFileRoundTrips() throws IOException {
+        Path empty = Files.write(dir.resolve("empty.csv"), new byte[0]);
+        Path env = seal(empty, "empty.cms", senderIdentity(), ContentCipher.AES_256_GCM, contractor);
+        assertEquals(0, Files.size(opensslOpen(env, contractor, "empty")));
+        Path out = dir.resolve("empty.out");
+        OpenResult r = Opener.open(env, out, Identities.load(contractor.certificateFile(), null),
+                TrustAnchors.fromPem(pki.caFile()));
+        assertEquals(0, r.bytes());
+        assertEquals(0, Files.size(out));
+    }
 }
