@@ -18,6 +18,7 @@ T25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 [ -x "$T25" ] && JAVAS+=("$T25")
 OPENSSL=true
 for J in "${JAVAS[@]}"; do
+  "$J" -Xmx2g -cp "$CP" jp.sekisho.envelope.GcmBench 256 3
   "$J" -Xmx256m -cp "$CP" jp.sekisho.envelope.EnvelopeBench "$WORK" "$SIZE" "$ROUNDS" "$OPENSSL"
   OPENSSL=false # openssl figures do not depend on the JVM
 done

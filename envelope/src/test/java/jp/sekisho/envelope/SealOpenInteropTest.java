@@ -260,4 +260,30 @@ class SealOpenInteropTest {
         assertEquals(0, r.bytes());
         assertEquals(0, Files.size(out));
     }
+
+    @Test
+    void signerWithoutDigitalSignatureUsageIsUntrusted() throws IOException {
+        // a recipient (keyEncipherment-only) certificate used as a signing identity
+        Path env = seal(csv, "ku.cms", Identities.load(other.certificateFile(), null), ContentCipher.AES_256_GCM,
+                contractor);
+        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(env, dir.resolve("ku.out"),
+                contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(pki.caFile())));
+        assertEquals(EnvelopeException.Reason.SIGNER_UNTRUSTED, ex.reason(), ex.getMessage());
+        assertTrue(ex.getMessage().contains("digitalSignature"), ex.getMessage());
+    }
+
+    @Test
+    void revokedSignerIsUntrustedWhenCrlsAreGiven() throws IOException {
+        Credential leaver = pki.client("leaver");
+        Path env = seal(csv, "leaver.cms", Identities.load(leaver.pkcs12File(), null), ContentCipher.AES_256_GCM,
+                contractor);
+        TrustAnchors anchors = TrustAnchors.fromPem(pki.caFile());
+        Opener.open(env, dir.resolve("leaver.out"), contractor.privateKey(), null,
+                anchors.withCrls(List.of(jp.sekisho.certs.Pem.readCrl(pki.crlFile()))));
+        pki.revoke("leaver");
+        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(env, dir.resolve("leaver2.out"),
+                contractor.privateKey(), null, anchors.withCrls(List.of(jp.sekisho.certs.Pem.readCrl(pki.crlFile())))));
+        assertEquals(EnvelopeException.Reason.SIGNER_UNTRUSTED, ex.reason(), ex.getMessage());
+        assertFalse(Files.exists(dir.resolve("leaver2.out")));
+    }
 }
