@@ -88,6 +88,25 @@ public final class EnvelopeInspector {
     }
 
     /**
+     * Early look at the first bytes of an upload, before the rest has arrived: the header
+     * (kind, cipher, recipients) is parsed from {@code prefix} alone. Empty when the header is not
+     * complete yet (call again with more bytes); a result whose {@code complete()} is false (the body
+     * was not read). {@link #check} on it gives an early refusal for plaintext, weak ciphers and
+     * wrong recipients, but an acceptance is only final after {@link #inspect} of the whole upload.
+     * Headers are a few KB; give up (treat as refused) if none is found in the first megabyte.
+     */
+    public static java.util.Optional<Inspection> inspectHeader(byte[] prefix, int length) {
+        java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(prefix, 0, length);
+        Inspection header = read(in, false);
+        boolean ranOut = in.available() == 0;
+        if (header.kind() == EnvelopeKind.OTHER && header.problem() != null && ranOut && length > 0
+                && (prefix[0] & 0xff) == 0x30) {
+            return java.util.Optional.empty(); // failed only because the bytes ended: wait for more
+        }
+        return java.util.Optional.of(header);
+    }
+
+    /**
      * The gateway's decision: AES-256-GCM (or AES-256-CBC when {@code allowCbc}) for exactly the
      * registered recipient certificates, every one of them and nobody else.
      */
@@ -98,7 +117,7 @@ public final class EnvelopeInspector {
                     "payload is not a CMS envelope (" + inspection.kind()
                             + (inspection.problem() != null ? ": " + inspection.problem() : "") + ")");
         }
-        if (!inspection.complete() || !inspection.contentPresent()) {
+        if (!inspection.headerOnly() && (!inspection.complete() || !inspection.contentPresent())) {
             return new PayloadDecision.Refused(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
                     "envelope is malformed or carries no encrypted content"
                             + (inspection.problem() != null ? ": " + inspection.problem() : ""));
@@ -132,7 +151,7 @@ public final class EnvelopeInspector {
 
     /** Header only (drain false) for the opener, whole envelope (drain true) for the gateway. */
     static Inspection read(InputStream raw, boolean drain) {
-        InputStream in = raw instanceof BufferedInputStream ? raw : new BufferedInputStream(raw, 64 * 1024);
+        InputStream in = raw.markSupported() ? raw : new BufferedInputStream(raw, 64 * 1024);
         String contentType = null;
         try {
             in.mark(1);
@@ -248,7 +267,7 @@ public final class EnvelopeInspector {
                                      List<EnvelopeRecipient> recipients) {
         Cipher c = cipher(alg);
         return new Inspection(kind, contentType, alg.getAlgorithm().getId(), c.name, c.bits, recipients, 0,
-                false, false, "header only");
+                false, false, Inspection.HEADER_ONLY);
     }
 
     private static Inspection full(EnvelopeKind kind, String contentType, AlgorithmIdentifier alg,

@@ -12,12 +12,20 @@ public record Inspection(EnvelopeKind kind, String contentTypeOid, String conten
                          int keyBits, List<EnvelopeRecipient> recipients, long encryptedContentBytes,
                          boolean contentPresent, boolean complete, String problem) {
 
+    /** The {@code problem} of an inspection that read the header only ({@link EnvelopeInspector#inspectHeader}). */
+    public static final String HEADER_ONLY = "header only";
+
     public Inspection {
         recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
 
     static Inspection notCms(String contentTypeOid, EnvelopeKind kind, String problem) {
         return new Inspection(kind, contentTypeOid, null, null, 0, List.of(), 0, false, problem == null, problem);
+    }
+
+    /** True for an early look at the header: an acceptance based on it is provisional. */
+    public boolean headerOnly() {
+        return HEADER_ONLY.equals(problem);
     }
 
     boolean encrypted() {

@@ -103,6 +103,11 @@ public final class Opener {
         }
     }
 
+    /** For the client's receive: the receiver's identity (key and certificate). */
+    public static OpenResult open(Path envelope, Path outFile, Identity recipient, TrustAnchors trust) {
+        return open(envelope, outFile, recipient.privateKey(), recipient.certificate(), trust);
+    }
+
     /** Convenience for the CLI: key from a PEM file, optional certificate. */
     public static OpenResult open(Path envelope, Path outFile, Path keyFile, char[] keyPassword, Path certFile,
                                   TrustAnchors trust) {

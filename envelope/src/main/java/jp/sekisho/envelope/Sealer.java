@@ -60,6 +60,13 @@ public final class Sealer {
     private Sealer() {
     }
 
+    /**
+     * Reads {@code plaintext} to its end and writes the envelope (BER, indefinite lengths) to
+     * {@code out}, which is flushed but not closed. Neither stream is held beyond the call.
+     *
+     * @throws java.io.UncheckedIOException when reading or writing fails
+     * @throws IllegalArgumentException for an unsupported recipient or signer key type
+     */
     public static SealResult seal(InputStream plaintext, OutputStream out, Identity signer,
                                   List<java.security.cert.X509Certificate> recipients, ContentCipher cipher) {
         if (recipients == null || recipients.isEmpty()) {

@@ -179,4 +179,30 @@ class EnvelopeInspectorTest {
         assertTrue(EnvelopeInspector.check(i, registered, false).accepted());
         assertEquals(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT, refusal(env, List.of(other.certificate()), false));
     }
+
+    @Test
+    void headerFromTheFirstBytesOfAnUploadGivesEarlyDecisions() throws IOException {
+        byte[] env = Files.readAllBytes(seal("early.cms", ContentCipher.AES_256_GCM, contractor));
+        assertTrue(EnvelopeInspector.inspectHeader(env, 40).isEmpty(), "40 bytes cannot hold the recipients");
+        Inspection early = EnvelopeInspector.inspectHeader(env, 8192).orElseThrow();
+        assertTrue(early.headerOnly() && !early.complete(), early.toString());
+        assertEquals("AES-256-GCM", early.contentCipherName());
+        assertTrue(EnvelopeInspector.check(early, registered, false).accepted());
+        assertEquals(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT, assertInstanceOf(PayloadDecision.Refused.class,
+                EnvelopeInspector.check(early, List.of(other.certificate()), false)).reason());
+
+        byte[] weak = Files.readAllBytes(opensslEncrypt("early-weak.cms", "-aes128", contractor));
+        assertEquals(PayloadRefusal.PAYLOAD_WEAK_CIPHER, assertInstanceOf(PayloadDecision.Refused.class,
+                EnvelopeInspector.check(EnvelopeInspector.inspectHeader(weak, 4096).orElseThrow(), registered, true))
+                .reason());
+
+        byte[] text = Files.readAllBytes(csv);
+        Inspection plainText = EnvelopeInspector.inspectHeader(text, 100).orElseThrow();
+        assertEquals(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED, assertInstanceOf(PayloadDecision.Refused.class,
+                EnvelopeInspector.check(plainText, registered, true)).reason());
+        // a CSV whose first byte happens to be '0' (0x30, SEQUENCE) is still recognised as garbage
+        byte[] zeroCsv = "0001,山田 太郎,久留米市\n0002,佐藤 花子,東京都\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Inspection zero = EnvelopeInspector.inspect(new ByteArrayInputStream(zeroCsv));
+        assertEquals(EnvelopeKind.OTHER, zero.kind());
+    }
 }

@@ -248,4 +248,42 @@ class SealOpenInteropTest {
                 contractor.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.WEAK_CIPHER, ex.reason());
     }
+
+    @Test
+    void emptyFileRoundTrips() throws IOException {
+        Path empty = Files.write(dir.resolve("empty.csv"), new byte[0]);
+        Path env = seal(empty, "empty.cms", senderIdentity(), ContentCipher.AES_256_GCM, contractor);
+        assertEquals(0, Files.size(opensslOpen(env, contractor, "empty")));
+        Path out = dir.resolve("empty.out");
+        OpenResult r = Opener.open(env, out, Identities.load(contractor.certificateFile(), null),
+                TrustAnchors.fromPem(pki.caFile()));
+        assertEquals(0, r.bytes());
+        assertEquals(0, Files.size(out));
+    }
+
+    @Test
+    void signerWithoutDigitalSignatureUsageIsUntrusted() throws IOException {
+        // a recipient (keyEncipherment-only) certificate used as a signing identity
+        Path env = seal(csv, "ku.cms", Identities.load(other.certificateFile(), null), ContentCipher.AES_256_GCM,
+                contractor);
+        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(env, dir.resolve("ku.out"),
+                contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(pki.caFile())));
+        assertEquals(EnvelopeException.Reason.SIGNER_UNTRUSTED, ex.reason(), ex.getMessage());
+        assertTrue(ex.getMessage().contains("digitalSignature"), ex.getMessage());
+    }
+
+    @Test
+    void revokedSignerIsUntrustedWhenCrlsAreGiven() throws IOException {
+        Credential leaver = pki.client("leaver");
+        Path env = seal(csv, "leaver.cms", Identities.load(leaver.pkcs12File(), null), ContentCipher.AES_256_GCM,
+                contractor);
+        TrustAnchors anchors = TrustAnchors.fromPem(pki.caFile());
+        Opener.open(env, dir.resolve("leaver.out"), contractor.privateKey(), null,
+                anchors.withCrls(List.of(jp.sekisho.certs.Pem.readCrl(pki.crlFile()))));
+        pki.revoke("leaver");
+        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(env, dir.resolve("leaver2.out"),
+                contractor.privateKey(), null, anchors.withCrls(List.of(jp.sekisho.certs.Pem.readCrl(pki.crlFile())))));
+        assertEquals(EnvelopeException.Reason.SIGNER_UNTRUSTED, ex.reason(), ex.getMessage());
+        assertFalse(Files.exists(dir.resolve("leaver2.out")));
+    }
 }
