@@ -39,6 +39,7 @@ import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
+import jp.sekisho.certs.Identity;
 
 /**
  * Decrypt-then-verify in one streaming pass, in constant memory. The plaintext goes to a temporary

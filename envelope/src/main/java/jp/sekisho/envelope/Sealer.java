@@ -38,6 +38,7 @@ import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.operator.jcajce.JceAsymmetricKeyWrapper;
+import jp.sekisho.certs.Identity;
 
 /**
  * Sign-then-encrypt in one streaming pass, in constant memory:

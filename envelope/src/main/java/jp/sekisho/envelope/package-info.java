@@ -2,7 +2,7 @@
  * Sekisho payload envelopes: CMS (RFC 5652/5083) sign-then-encrypt that {@code openssl cms} reads.
  *
  * <ul>
- *   <li>Client: {@link jp.sekisho.envelope.Identities#load} a sender identity, then
+ *   <li>Client: {@link jp.sekisho.certs.Identities#load} a sender identity, then
  *       {@link jp.sekisho.envelope.Sealer#seal} (declare {@link jp.sekisho.envelope.SealResult#envelopeSha256()}
  *       on upload); the receiver calls {@link jp.sekisho.envelope.Opener#open}, which writes the file only
  *       after the GCM tag, the signature and the signer's chain verified, or throws an

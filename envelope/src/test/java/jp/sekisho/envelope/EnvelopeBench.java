@@ -10,6 +10,8 @@ import java.util.List;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.testing.Command;
 import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.certs.Identity;
+import jp.sekisho.certs.Identities;
 
 /**
  * Throughput of seal and open (GCM and CBC) on one file, in this JVM, against {@code openssl cms}

@@ -25,6 +25,7 @@ import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import jp.sekisho.certs.Identities;
 
 /** The gateway's payload checks, on envelopes made by openssl and by the Sealer. */
 class EnvelopeInspectorTest {

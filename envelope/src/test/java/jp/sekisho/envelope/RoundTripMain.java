@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 import jp.sekisho.certs.Pem;
+import jp.sekisho.certs.Identity;
+import jp.sekisho.certs.Identities;
 
 /**
  * Seals and opens one file in this JVM and prints one line per step: used by the constant-memory

@@ -26,6 +26,8 @@ import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import jp.sekisho.certs.Identity;
+import jp.sekisho.certs.Identities;
 
 /** Seal/open against the real openssl binary, both directions, and the failure reasons. */
 class SealOpenInteropTest {

@@ -20,7 +20,7 @@ import jp.sekisho.certs.ClientTls;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
-import jp.sekisho.envelope.Identity;
+import jp.sekisho.certs.Identity;
 
 /**
  * Talks JSON to a gateway over mutual TLS with the caller's own certificate. Answers map to the

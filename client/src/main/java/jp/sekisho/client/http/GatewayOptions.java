@@ -10,8 +10,8 @@ import jp.sekisho.certs.ClientTls;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
-import jp.sekisho.envelope.Identities;
-import jp.sekisho.envelope.Identity;
+import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.Identity;
 import picocli.CommandLine.Option;
 
 /** The options of every command that talks to a running gateway (a picocli mixin). */

@@ -19,7 +19,7 @@ import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.http.GatewayClient;
-import jp.sekisho.envelope.Identities;
+import jp.sekisho.certs.Identities;
 import jp.sekisho.gateway.support.GatewayFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

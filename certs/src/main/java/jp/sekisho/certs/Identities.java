@@ -1,4 +1,4 @@
-package jp.sekisho.envelope;
+package jp.sekisho.certs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import jp.sekisho.certs.Pem;
-import jp.sekisho.certs.PkiException;
-import jp.sekisho.certs.Pkcs12;
 
 /**
  * Loads an identity the way the CLI names it: {@code NAME.p12} (or .pfx), or a PEM certificate

@@ -1,4 +1,4 @@
-package jp.sekisho.envelope;
+package jp.sekisho.certs;
 
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
