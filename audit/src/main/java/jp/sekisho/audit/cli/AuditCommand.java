@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Verify, export and search the Sekisho audit log.",
-        subcommands = {VerifyCommand.class, ExportCommand.class, SearchCommand.class})
+        subcommands = {VerifyCommand.class, ExportCommand.class, SearchCommand.class, TailCommand.class})
 public final class AuditCommand implements Runnable {
 
     public static final int OK = 0;
@@ -22,7 +22,7 @@ public final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: verify, export or search");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: verify, export, search or tail");
     }
 
     public static void main(String[] args) {

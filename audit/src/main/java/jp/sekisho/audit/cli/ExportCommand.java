@@ -15,8 +15,11 @@ import picocli.CommandLine.Option;
         description = "Export audit events as JSON Lines (verifiable offline when unfiltered) or CSV.")
 final class ExportCommand extends StoreCommand {
 
-    @Option(names = "--config", required = true, paramLabel = "GATEWAY.yml")
+    @Option(names = "--config", paramLabel = "GATEWAY.yml", description = "export from the store this gateway configuration uses")
     Path config;
+
+    @Mixin
+    GatewayAccess remote = new GatewayAccess();
 
     @Option(names = "--format", defaultValue = "jsonl", description = "jsonl or csv")
     String format;
@@ -34,10 +37,25 @@ final class ExportCommand extends StoreCommand {
             case "csv" -> ExportFormat.CSV;
             default -> throw new InputException("--format must be jsonl or csv");
         };
+        if ((config == null) == !remote.given()) {
+            throw new InputException("give either --config GATEWAY.yml or --gateway URL --identity FILE");
+        }
         var query = filters.toQuery();
-        var cfg = config(config);
         Path target = out.toAbsolutePath();
         Path tmp = Files.createTempFile(target.getParent(), ".export-", ".part");
+        if (remote.given()) {
+            try (java.io.InputStream in = remote.get("export?format=" + format.toLowerCase()
+                    + (filters.toParams().isEmpty() ? "" : "&" + filters.toParams()))) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                out().println("exported " + Files.size(target) + " bytes from " + remote.gateway + " to " + out);
+                out().flush();
+                return AuditCommand.OK;
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        var cfg = config(config);
         try (AuditStore store = open(cfg)) {
             long n;
             try (OutputStream os = Files.newOutputStream(tmp)) {

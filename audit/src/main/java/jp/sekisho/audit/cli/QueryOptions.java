@@ -61,6 +61,31 @@ final class QueryOptions {
         return afterSeq > 0 ? q.after(null, afterSeq) : q;
     }
 
+    /** The same filters as query parameters of the gateway's audit API. */
+    String toParams() {
+        StringBuilder b = new StringBuilder();
+        param(b, "from", from);
+        param(b, "to", to);
+        param(b, "type", types == null ? null : String.join(",", types.stream().map(Enum::name).toList()));
+        param(b, "outcome", outcome == null ? null : outcome.name());
+        param(b, "reason", reason);
+        param(b, "principal", principal);
+        param(b, "source", source);
+        param(b, "route", route);
+        param(b, "transfer", transfer);
+        param(b, "node", node);
+        param(b, "afterSeq", afterSeq > 0 ? Long.toString(afterSeq) : null);
+        return b.toString();
+    }
+
+    private static void param(StringBuilder b, String k, String v) {
+        if (v == null || v.isBlank()) {
+            return;
+        }
+        b.append(b.length() == 0 ? "" : "&").append(k).append('=')
+                .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     private static Instant time(String v, String option) {
         if (v == null) {
             return null;

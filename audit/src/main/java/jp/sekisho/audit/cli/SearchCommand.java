@@ -13,8 +13,11 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true, description = "Search audit events.")
 final class SearchCommand extends StoreCommand {
 
-    @Option(names = "--config", required = true, paramLabel = "GATEWAY.yml")
+    @Option(names = "--config", paramLabel = "GATEWAY.yml", description = "search the store this gateway configuration uses")
     Path config;
+
+    @Mixin
+    GatewayAccess remote = new GatewayAccess();
 
     @Option(names = "--limit", defaultValue = "100", description = "most events to print (default 100)")
     int limit;
@@ -30,29 +33,44 @@ final class SearchCommand extends StoreCommand {
         if (limit < 1) {
             throw new InputException("--limit must be positive");
         }
-        var query = filters.toQuery().limit(limit);
-        var cfg = config(config);
-        List<RecordedEvent> found;
-        try (AuditStore store = open(cfg)) {
-            found = store.reader().search(query, localOperator());
+        if ((config == null) == !remote.given()) {
+            throw new InputException("give either --config GATEWAY.yml or --gateway URL --identity FILE");
         }
-        StringBuilder b = new StringBuilder();
-        for (RecordedEvent r : found) {
-            b.setLength(0);
-            if (json) {
-                EventJson.event(b, r);
-            } else {
-                var e = r.event();
-                b.append(r.nodeId()).append('#').append(r.seq()).append(' ').append(r.time()).append(' ')
-                        .append(e.type()).append(' ').append(e.outcome()).append(' ').append(nz(e.reason()))
-                        .append(" src=").append(nz(e.sourceIp())).append(e.sourcePort() == null ? "" : ":" + e.sourcePort())
-                        .append(" route=").append(nz(e.routeId())).append(" transfer=").append(nz(e.transferId()))
-                        .append(" principal=").append(e.principal() == null ? "-" : nz(e.principal().subject()));
+        var query = filters.toQuery().limit(limit);
+        List<RecordedEvent> found = new java.util.ArrayList<>();
+        if (remote.given()) {
+            String params = filters.toParams();
+            String body = remote.getString("events?limit=" + limit + (params.isEmpty() ? "" : "&" + params));
+            for (Object o : (List<?>) jp.sekisho.audit.json.Json.parse(body)) {
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, Object> m = (java.util.Map<String, Object>) o;
+                found.add(EventJson.toEvent(m));
             }
-            out().println(b);
+        } else {
+            try (AuditStore store = open(config(config))) {
+                found = store.reader().search(query, localOperator());
+            }
+        }
+        for (RecordedEvent r : found) {
+            if (json) {
+                StringBuilder b = new StringBuilder();
+                EventJson.event(b, r);
+                out().println(b);
+            } else {
+                out().println(line(r));
+            }
         }
         out().flush();
         return AuditCommand.OK;
+    }
+
+    /** One event as a table line: node#seq time type outcome reason src route transfer principal. */
+    static String line(RecordedEvent r) {
+        var e = r.event();
+        return r.nodeId() + '#' + r.seq() + ' ' + r.time() + ' ' + e.type() + ' ' + e.outcome() + ' ' + nz(e.reason())
+                + " src=" + nz(e.sourceIp()) + (e.sourcePort() == null ? "" : ":" + e.sourcePort())
+                + " route=" + nz(e.routeId()) + " transfer=" + nz(e.transferId())
+                + " principal=" + (e.principal() == null ? "-" : nz(e.principal().subject()));
     }
 
     private static String nz(String s) {

@@ -36,6 +36,8 @@ abstract class StoreCommand implements Callable<Integer> {
             return fail(AuditCommand.USAGE, "no such file: " + e.getMessage());
         } catch (IOException e) {
             return fail(AuditCommand.USAGE, Database.oneLine(e));
+        } catch (GatewayAccess.Refused e) {
+            return fail(AuditCommand.FAILED, e.getMessage());
         } catch (AuditUnavailableException e) {
             return fail(AuditCommand.UNAVAILABLE, e.getMessage().lines().findFirst().orElse(AuditUnavailableException.REASON));
         } catch (RuntimeException e) {

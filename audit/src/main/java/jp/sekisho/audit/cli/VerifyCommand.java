@@ -1,5 +1,6 @@
 package jp.sekisho.audit.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import jp.sekisho.audit.AuditStore;
@@ -8,6 +9,7 @@ import jp.sekisho.audit.config.AuditConfig;
 import jp.sekisho.audit.verify.ExportFileVerifier;
 import jp.sekisho.audit.verify.VerifyResult;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code audit verify}: on the store ({@code --config}) or offline on an export ({@code --file --key}). */
@@ -26,16 +28,23 @@ final class VerifyCommand extends StoreCommand {
             description = "the audit signing public key (default with --config: the one beside the signing key)")
     Path key;
 
-    @Option(names = "--node", description = "verify only this node's chain (with --config)")
+    @Option(names = "--node", description = "verify only this node's chain (with --config or --gateway)")
     String node;
+
+    @Mixin
+    GatewayAccess remote = new GatewayAccess();
 
     @Override
     int execute() throws java.io.IOException, InputException {
-        if ((config == null) == (file == null)) {
-            throw new InputException("give either --config GATEWAY.yml or --file EXPORT.jsonl --key PUB.pem");
+        int modes = (config == null ? 0 : 1) + (file == null ? 0 : 1) + (remote.given() ? 1 : 0);
+        if (modes != 1) {
+            throw new InputException("give one of --config GATEWAY.yml, --file EXPORT.jsonl --key PUB.pem, "
+                    + "or --gateway URL --identity FILE");
         }
         VerifyResult result;
-        if (file != null) {
+        if (remote.given()) {
+            result = verifyThroughGateway();
+        } else if (file != null) {
             if (key == null) {
                 throw new InputException("--file needs --key PUB.pem (the audit signing public key)");
             }
@@ -49,6 +58,36 @@ final class VerifyCommand extends StoreCommand {
             }
         }
         return report(result);
+    }
+
+    /**
+     * Fetches a full export and verifies it here, so the auditor does not take the gateway's word for
+     * it; the key is the one given with --key, else the gateway's own (said so in the output).
+     */
+    private VerifyResult verifyThroughGateway() throws java.io.IOException, InputException {
+        PublicKey pub;
+        if (key != null) {
+            pub = AuditSigningKey.readPublicKey(key);
+        } else {
+            Path fetched = Files.createTempFile("sekisho-audit-key", ".pem");
+            try {
+                Files.writeString(fetched, remote.getString("signing-key"));
+                pub = AuditSigningKey.readPublicKey(fetched);
+            } finally {
+                Files.deleteIfExists(fetched);
+            }
+            out().println("note: using the signing key the gateway published; pass --key PUB.pem for an independent check");
+        }
+        Path export = Files.createTempFile("sekisho-audit-export", ".jsonl");
+        try {
+            try (java.io.InputStream in = remote.get("export?format=jsonl" + (node == null ? "" : "&node="
+                    + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)))) {
+                Files.copy(in, export, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            return ExportFileVerifier.verify(export, pub);
+        } finally {
+            Files.deleteIfExists(export);
+        }
     }
 
     private int report(VerifyResult result) {

@@ -1,0 +1,124 @@
+package jp.sekisho.audit.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.json.Json;
+import jp.sekisho.certs.ClientTls;
+import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.Identity;
+import jp.sekisho.certs.Pem;
+import jp.sekisho.certs.PkiException;
+import picocli.CommandLine.Option;
+
+/**
+ * The audit log through a running gateway ({@code /api/v1/audit} on its admin listener), with the
+ * auditor's own certificate: for security staff who have no access to the database.
+ */
+final class GatewayAccess {
+
+    /** The gateway refused (a problem answer); exit 1 with the reason code. */
+    static final class Refused extends RuntimeException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    @Option(names = "--gateway", paramLabel = "URL", description = "a running gateway's admin listener, e.g. https://127.0.0.1:9443")
+    URI gateway;
+
+    @Option(names = "--identity", paramLabel = "FILE", description = "the auditor's certificate: PKCS#12, or PEM with NAME.key beside it")
+    Path identity;
+
+    @Option(names = "--identity-password", paramLabel = "PASSWORD", defaultValue = "", description = "default: empty")
+    String identityPassword;
+
+    @Option(names = "--gateway-ca", paramLabel = "FILE",
+            description = "CA of the gateway's server certificate (default: the CA certificates inside the identity)")
+    Path gatewayCa;
+
+    boolean given() {
+        return gateway != null;
+    }
+
+    /** GETs a path under /api/v1/audit/ and returns the body as a stream (the caller closes it). */
+    InputStream get(String pathAndQuery) throws StoreCommand.InputException {
+        HttpClient http = client();
+        URI uri = URI.create(base() + "api/v1/audit/" + pathAndQuery);
+        HttpResponse<InputStream> res;
+        try {
+            res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new AuditUnavailableException("gateway " + gateway + " unreachable: " + e.getMessage()
+                    + " (is it running, and is this address allowed on its admin listener?)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted");
+        }
+        if (res.statusCode() >= 400) {
+            String body;
+            try (InputStream in = res.body()) {
+                body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                body = "";
+            }
+            String reason = "HTTP_" + res.statusCode();
+            try {
+                Map<String, Object> p = Json.parseObject(body);
+                reason = String.valueOf(p.getOrDefault("reason", reason))
+                        + (p.get("detail") == null ? "" : ": " + p.get("detail"));
+            } catch (RuntimeException ignored) {
+                // not a problem document: the status says enough
+            }
+            if (res.statusCode() >= 500) {
+                throw new AuditUnavailableException(reason);
+            }
+            throw new Refused(reason);
+        }
+        return res.body();
+    }
+
+    String getString(String pathAndQuery) throws StoreCommand.InputException, IOException {
+        try (InputStream in = get(pathAndQuery)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private String base() {
+        String g = gateway.toString();
+        return g.endsWith("/") ? g : g + "/";
+    }
+
+    private HttpClient client() throws StoreCommand.InputException {
+        if (!"https".equals(gateway.getScheme())) {
+            throw new StoreCommand.InputException("--gateway must be an https:// URL, got " + gateway);
+        }
+        if (identity == null) {
+            throw new StoreCommand.InputException("--gateway needs --identity (the auditor's certificate)");
+        }
+        try {
+            Identity id = Identities.load(identity, identityPassword.toCharArray());
+            List<X509Certificate> anchors = gatewayCa != null ? Pem.readCertificates(gatewayCa)
+                    : ClientTls.caCertificates(id.chain());
+            if (anchors.isEmpty()) {
+                throw new StoreCommand.InputException("--identity holds no CA certificate; name it with --gateway-ca");
+            }
+            return HttpClient.newBuilder().sslContext(ClientTls.context(id.privateKey(), id.chain(), anchors))
+                    .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+        } catch (PkiException e) {
+            throw new StoreCommand.InputException(e.getMessage());
+        }
+    }
+}
