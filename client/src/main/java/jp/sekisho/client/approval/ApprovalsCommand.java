@@ -1,6 +1,5 @@
 package jp.sekisho.client.approval;
 
-import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -8,19 +7,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import jp.sekisho.cli.CliException;
-import jp.sekisho.cli.ExitCode;
 import jp.sekisho.client.http.GatewayClient;
-import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.client.http.JsonOut;
+import jp.sekisho.client.http.RemoteCommand;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code sekisho approvals ...}: the secretariat's commands, over mutual TLS with the caller's own certificate. */
 @Command(name = "approvals", mixinStandardHelpOptions = true,
@@ -37,34 +31,14 @@ public final class ApprovalsCommand {
         return "api/v1/approvals/" + URLEncoder.encode(ref, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    abstract static class Base implements Callable<Integer> {
-        @Mixin
-        GatewayOptions gateway;
-
-        @Spec
-        CommandSpec spec;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
-        @Override
-        public Integer call() {
-            run(gateway.client());
-            out().flush();
-            return ExitCode.OK;
-        }
-
-        abstract void run(GatewayClient client);
-    }
-
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists approvals with their status and state now.")
-    static final class ListCmd extends Base {
+    static final class ListCmd extends RemoteCommand {
         @Option(names = "--json", description = "Print the JSON records.")
         boolean json;
 
         @Override
-        void run(GatewayClient client) {
+        protected void run() {
+            GatewayClient client = client();
             GatewayClient.Response r = client.get("api/v1/approvals");
             if (json) {
                 out().println(r.body());
@@ -81,7 +55,7 @@ public final class ApprovalsCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one approval and its decision history.")
-    static final class Show extends Base {
+    static final class Show extends RemoteCommand {
         @Option(names = "--ref", required = true, paramLabel = "REF", description = "Reference number, e.g. 2総政第158号.")
         String ref;
 
@@ -89,7 +63,8 @@ public final class ApprovalsCommand {
         boolean json;
 
         @Override
-        void run(GatewayClient client) {
+        protected void run() {
+            GatewayClient client = client();
             GatewayClient.Response r = client.get(path(ref));
             GatewayClient.Response h = client.get(path(ref) + "/history");
             if (json) {
@@ -116,7 +91,7 @@ public final class ApprovalsCommand {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Records a consultation (諮問) as PENDING. Data items are codes such as name, birth_date, address, "
                     + "bank_name, account_number (see docs/approvals.md).")
-    static final class Create extends Base {
+    static final class Create extends RemoteCommand {
         @Option(names = "--ref", required = true, paramLabel = "REF", description = "Reference number, unique (e.g. 2総政第158号).")
         String ref;
         @Option(names = "--title", required = true, paramLabel = "TEXT", description = "Title of the consultation.")
@@ -149,7 +124,8 @@ public final class ApprovalsCommand {
         boolean json;
 
         @Override
-        void run(GatewayClient client) {
+        protected void run() {
+            GatewayClient client = client();
             Map<String, Object> cond = new LinkedHashMap<>();
             cond.put("text", conditions);
             cond.put("deleteAfterDelivery", deleteAfterDelivery);
@@ -177,7 +153,7 @@ public final class ApprovalsCommand {
                 "",
                 "approve, approve-with-conditions and reinstate wait for a second secretariat member's --confirm; "
                     + "reject, suspend and revoke take effect at once. REVOKED is final."})
-    static final class Decide extends Base {
+    static final class Decide extends RemoteCommand {
         @Option(names = "--ref", required = true, paramLabel = "REF", description = "Reference number.")
         String ref;
 
@@ -199,7 +175,8 @@ public final class ApprovalsCommand {
         boolean json;
 
         @Override
-        void run(GatewayClient client) {
+        protected void run() {
+            GatewayClient client = client();
             GatewayClient.Response r;
             if (what.confirm) {
                 r = client.post(path(ref) + "/confirmations", JsonOut.write(Map.of("reason", reason == null ? "" : reason)));

@@ -1,28 +1,22 @@
 package jp.sekisho.client.route;
 
-import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import jp.sekisho.cli.CliException;
-import jp.sekisho.cli.ExitCode;
 import jp.sekisho.client.http.GatewayClient;
-import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.client.http.JsonOut;
+import jp.sekisho.client.http.RemoteCommand;
 import jp.sekisho.gateway.route.Party;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteFile;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code sekisho routes ...}: the operator's commands for routes. */
 @Command(name = "routes", mixinStandardHelpOptions = true,
@@ -34,32 +28,11 @@ import picocli.CommandLine.Spec;
         subcommands = {RoutesCommand.Apply.class, RoutesCommand.ListCmd.class, RoutesCommand.Show.class})
 public final class RoutesCommand {
 
-    abstract static class Base implements Callable<Integer> {
-        @Mixin
-        GatewayOptions gateway;
-
-        @Spec
-        CommandSpec spec;
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
-        @Override
-        public Integer call() {
-            run();
-            out().flush();
-            return ExitCode.OK;
-        }
-
-        abstract void run();
-    }
-
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = {"Applies a routes file (operator): shows what changes, then applies it in one step.",
                 "Idempotent: applying the same file again changes nothing. Refused when a route names an unknown "
                     + "approval or listener."})
-    static final class Apply extends Base {
+    static final class Apply extends RemoteCommand {
         @Parameters(paramLabel = "FILE", description = "The routes file (YAML).")
         Path file;
 
@@ -70,7 +43,7 @@ public final class RoutesCommand {
         boolean json;
 
         @Override
-        void run() {
+        protected void run() {
             List<Route> routes;
             try {
                 routes = RouteFile.read(file);
@@ -80,7 +53,7 @@ public final class RoutesCommand {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("routes", routes.stream().map(Apply::json).toList());
             body.put("dryRun", dryRun);
-            GatewayClient.Response r = gateway.client().put("api/v1/routes", JsonOut.write(body));
+            GatewayClient.Response r = client().put("api/v1/routes", JsonOut.write(body));
             if (json) {
                 out().println(r.body());
                 return;
@@ -119,13 +92,13 @@ public final class RoutesCommand {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists routes and their state now.")
-    static final class ListCmd extends Base {
+    static final class ListCmd extends RemoteCommand {
         @Option(names = "--json", description = "Print the JSON records.")
         boolean json;
 
         @Override
-        void run() {
-            GatewayClient.Response r = gateway.client().get("api/v1/routes");
+        protected void run() {
+            GatewayClient.Response r = client().get("api/v1/routes");
             if (json) {
                 out().println(r.body());
                 return;
@@ -139,7 +112,7 @@ public final class RoutesCommand {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one route.")
-    static final class Show extends Base {
+    static final class Show extends RemoteCommand {
         @Parameters(paramLabel = "ID", description = "The route id.")
         String id;
 
@@ -147,8 +120,8 @@ public final class RoutesCommand {
         boolean json;
 
         @Override
-        void run() {
-            GatewayClient.Response r = gateway.client().get("api/v1/routes/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        protected void run() {
+            GatewayClient.Response r = client().get("api/v1/routes/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
             if (json) {
                 out().println(r.body());
                 return;
