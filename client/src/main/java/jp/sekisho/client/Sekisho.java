@@ -25,6 +25,12 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class})
 public final class Sekisho {
 
+    static {
+        // Initialise logging once, on this thread: the gateway starts threads that log at once, and
+        // SLF4J would otherwise warn that it replayed their early calls.
+        org.slf4j.LoggerFactory.getILoggerFactory();
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
