@@ -63,6 +63,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private final ArrayBlockingQueue<Pending> queue;
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
     private final ChainHasher hasher = new ChainHasher();
+    private final String escapedNode;
     private final Set<YearMonth> partitions = new HashSet<>();
     private final Thread writer;
 
@@ -80,6 +81,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         this.key = key;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.escapedNode = EventRows.escaped(settings.nodeId());
         this.writer = new Thread(this::run, "sekisho-audit-writer-" + settings.nodeId());
         this.writer.setDaemon(true);
     }
@@ -291,9 +293,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                             continue;
                         }
                         long seq = h.seq() + 1;
-                        String hash = hasher.hash(h.hash(), settings.nodeId(), seq, times[k], p.event);
+                        String hash = hasher.hash(h.hash(), settings.nodeId(), seq, times[k], p.canonicalTail);
                         RecordedEvent r = new RecordedEvent(seq, times[k], settings.nodeId(), p.event, h.hash(), hash);
-                        EventRows.append(text, r);
+                        EventRows.append(text, escapedNode, seq, times[k], p.copyFields, h.hash(), hash);
                         rows.add(r);
                         h = new ChainHead(seq, hash, times[k]);
                         if (seq - sealed >= settings.checkpointEvery()) {
