@@ -66,6 +66,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private final String escapedNode;
     private final Set<YearMonth> partitions = new HashSet<>();
     private final Thread writer;
+    private final Checkpointer checkpointer;
 
     private volatile boolean available = true;
     private volatile boolean closing;
@@ -82,6 +83,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.escapedNode = EventRows.escaped(settings.nodeId());
+        this.checkpointer = new Checkpointer(dataSource, key, settings.nodeId(), settings.writeTimeout());
         this.writer = new Thread(this::run, "sekisho-audit-writer-" + settings.nodeId());
         this.writer.setDaemon(true);
     }
@@ -106,6 +108,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             log.ensurePartition(c, now);
             log.ensurePartition(c, now.atOffset(ZoneOffset.UTC).plusMonths(1).toInstant());
         } catch (SQLException e) {
+            log.checkpointer.close();
             throw new AuditUnavailableException("audit store unavailable: " + Database.oneLine(e), e);
         }
         log.writer.start();
@@ -147,7 +150,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AuditUnavailableException("interrupted");
         }
+        long t0 = System.nanoTime();
         await(barrier, timeout);
+        checkpointer.flush(timeout.minusNanos(System.nanoTime() - t0));
     }
 
     /** False while the store is unreachable; writes are refused until the writer reconnects. */
@@ -171,6 +176,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             writer.interrupt();
             LOG.warning("audit writer did not finish in time; " + (queue.size() + retry.size()) + " queued events not written");
         }
+        checkpointer.close(); // after the writer: it submits the final checkpoint
     }
 
     private RecordedEvent await(Pending p, Duration timeout) {
@@ -265,7 +271,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             }
         }
         List<RecordedEvent> rows = new ArrayList<>(taken.size());
-        List<Checkpoint> checkpoints = new ArrayList<>();
+        List<ChainHead> due = new ArrayList<>();
         Set<YearMonth> knownPartitions = new HashSet<>(partitions);
         try (Connection c = dataSource.getConnection()) {
             c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
@@ -299,7 +305,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                         rows.add(r);
                         h = new ChainHead(seq, hash, times[k]);
                         if (seq - sealed >= settings.checkpointEvery()) {
-                            checkpoints.add(key.sign(settings.nodeId(), seq, now(), hash)); // every N events exactly
+                            due.add(h); // every N events exactly; signed by the checkpointer after the commit
                             sealed = seq;
                         }
                         if (text.length() >= COPY_CHUNK) {
@@ -321,16 +327,18 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     }
                 }
                 if (h.seq() > sealed && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
-                    checkpoints.add(key.sign(settings.nodeId(), h.seq(), now(), h.hash()));
+                    due.add(h);
                 }
-                insertCheckpoints(c, checkpoints);
                 if (!rows.isEmpty()) {
                     notifyListeners(c, h.seq());
                 }
                 c.commit();
                 head = h;
-                if (!checkpoints.isEmpty()) {
-                    lastCheckpointSeq = checkpoints.get(checkpoints.size() - 1).seq();
+                for (ChainHead d : due) {
+                    checkpointer.submit(d.seq(), d.hash());
+                }
+                if (!due.isEmpty()) {
+                    lastCheckpointSeq = due.get(due.size() - 1).seq();
                     lastCheckpointNanos = System.nanoTime();
                 }
             } catch (SQLException | RuntimeException e) {
@@ -417,26 +425,6 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         }
     }
 
-    private void insertCheckpoints(Connection c, List<Checkpoint> cps) throws SQLException {
-        if (cps.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_checkpoint "
-                + "(node_id, seq, time, hash, key_id, algorithm, signature) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            for (Checkpoint cp : cps) {
-                ps.setString(1, cp.nodeId());
-                ps.setLong(2, cp.seq());
-                ps.setObject(3, cp.time().atOffset(ZoneOffset.UTC));
-                ps.setString(4, cp.hash());
-                ps.setString(5, cp.keyId());
-                ps.setString(6, cp.algorithm());
-                ps.setString(7, cp.signature());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
     private void timedCheckpoint() {
         if (head.seq() > lastCheckpointSeq && available
                 && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
@@ -451,36 +439,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     }
 
     private void checkpointNow() {
-        try (Connection c = dataSource.getConnection()) {
-            c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
-            c.setAutoCommit(false);
-            try {
-                ChainHead h = lockedHead(c);
-                if (!existsCheckpoint(c, h.seq()) && h.seq() > 0) {
-                    insertCheckpoints(c, List.of(key.sign(settings.nodeId(), h.seq(), now(), h.hash())));
-                }
-                c.commit();
-                head = h;
-                lastCheckpointSeq = h.seq();
-                lastCheckpointNanos = System.nanoTime();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            }
-        } catch (SQLException | RuntimeException e) {
-            lastCheckpointNanos = System.nanoTime(); // try again after the next interval, not in a tight loop
-            LOG.log(Level.WARNING, "audit checkpoint failed: " + Database.oneLine(e));
-        }
-    }
-
-    private boolean existsCheckpoint(Connection c, long seq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_checkpoint WHERE node_id = ? AND seq = ?")) {
-            ps.setString(1, settings.nodeId());
-            ps.setLong(2, seq);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        checkpointer.submit(head.seq(), head.hash());
+        lastCheckpointSeq = head.seq();
+        lastCheckpointNanos = System.nanoTime();
     }
 
     /**
