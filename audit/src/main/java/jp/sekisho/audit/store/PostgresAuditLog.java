@@ -22,7 +22,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import jp.sekisho.audit.AuditEvent;
@@ -32,7 +31,6 @@ import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.CanonicalEncoding;
 import jp.sekisho.audit.chain.ChainHasher;
-import jp.sekisho.audit.chain.Checkpoint;
 import jp.sekisho.audit.config.AuditSettings;
 import jp.sekisho.audit.db.Database;
 import org.postgresql.PGConnection;
@@ -58,7 +56,6 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     private final DataSource dataSource;
     private final AuditSettings settings;
-    private final AuditSigningKey key;
     private final Clock clock;
     private final ArrayBlockingQueue<Pending> queue;
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
@@ -79,7 +76,6 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private PostgresAuditLog(DataSource dataSource, AuditSettings settings, AuditSigningKey key, Clock clock) {
         this.dataSource = dataSource;
         this.settings = settings;
-        this.key = key;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
         this.escapedNode = EventRows.escaped(settings.nodeId());
