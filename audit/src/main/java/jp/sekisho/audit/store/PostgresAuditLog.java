@@ -1,6 +1,5 @@
 package jp.sekisho.audit.store;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,14 +7,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -30,11 +24,8 @@ import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.CanonicalEncoding;
-import jp.sekisho.audit.chain.ChainHasher;
 import jp.sekisho.audit.config.AuditSettings;
 import jp.sekisho.audit.db.Database;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * The audit log on PostgreSQL. One writer thread drains a bounded queue and writes each batch in one
@@ -50,7 +41,6 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
     private static final Executor DIRECT = Runnable::run;
-    private static final int COPY_CHUNK = 64 * 1024;
     /** The LISTEN/NOTIFY channel on which committed batches are announced (e.g. for live denial watchers). */
     public static final String NOTIFY_CHANNEL = "sekisho_audit";
 
@@ -59,9 +49,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private final Clock clock;
     private final ArrayBlockingQueue<Pending> queue;
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
-    private final ChainHasher hasher = new ChainHasher();
-    private final String escapedNode;
-    private final Set<YearMonth> partitions = new HashSet<>();
+    private final BatchWriter batchWriter;
     private final Thread writer;
     private final Checkpointer checkpointer;
 
@@ -78,7 +66,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.escapedNode = EventRows.escaped(settings.nodeId());
+        this.batchWriter = new BatchWriter(dataSource, settings.nodeId(), settings.writeTimeout());
         this.checkpointer = new Checkpointer(dataSource, key, settings.nodeId(), settings.writeTimeout());
         this.writer = new Thread(this::run, "sekisho-audit-writer-" + settings.nodeId());
         this.writer.setDaemon(true);
@@ -92,7 +80,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     public static PostgresAuditLog open(DataSource ds, AuditSettings settings, AuditSigningKey key) {
         PostgresAuditLog log = new PostgresAuditLog(ds, settings, key, Clock.systemUTC());
         try (Connection c = ds.getConnection()) {
-            log.head = readHead(c, settings.nodeId());
+            log.head = BatchWriter.readHead(c, settings.nodeId());
             try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM audit_checkpoint WHERE node_id = ?")) {
                 ps.setString(1, settings.nodeId());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -100,9 +88,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     log.lastCheckpointSeq = rs.getLong(1);
                 }
             }
-            Instant now = Instant.now();
-            log.ensurePartition(c, now);
-            log.ensurePartition(c, now.atOffset(ZoneOffset.UTC).plusMonths(1).toInstant());
+            log.batchWriter.prepare(c);
         } catch (SQLException e) {
             log.checkpointer.close();
             throw new AuditUnavailableException("audit store unavailable: " + Database.oneLine(e), e);
@@ -266,158 +252,26 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 taken.add(p);
             }
         }
-        List<RecordedEvent> rows = new ArrayList<>(taken.size());
-        List<ChainHead> due = new ArrayList<>();
-        Set<YearMonth> knownPartitions = new HashSet<>(partitions);
-        try (Connection c = dataSource.getConnection()) {
-            c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
-            c.setAutoCommit(false);
-            try {
-                ChainHead h = lockedHead(c);
-                long sealed = Math.min(lastCheckpointSeq, h.seq());
-                // times first: partitions must exist before the COPY starts (no other statement runs during it)
-                Instant[] times = new Instant[taken.size()];
-                Instant t = h.time();
-                for (int k = 0; k < taken.size(); k++) {
-                    Pending p = taken.get(k);
-                    if (!p.isBarrier()) {
-                        t = p.time.isBefore(t) ? t : p.time; // time never runs backwards in a chain
-                        times[k] = t;
-                    }
-                }
-                ensurePartitions(c, firstTime(times), t);
-                CopyIn copyIn = null;
-                StringBuilder text = new StringBuilder(COPY_CHUNK + 2048);
-                try {
-                    for (int k = 0; k < taken.size(); k++) {
-                        Pending p = taken.get(k);
-                        if (p.isBarrier()) {
-                            continue;
-                        }
-                        long seq = h.seq() + 1;
-                        String hash = hasher.hash(h.hash(), settings.nodeId(), seq, times[k], p.canonicalTail);
-                        RecordedEvent r = new RecordedEvent(seq, times[k], settings.nodeId(), p.event, h.hash(), hash);
-                        EventRows.append(text, escapedNode, seq, times[k], p.copyFields, h.hash(), hash);
-                        rows.add(r);
-                        h = new ChainHead(seq, hash, times[k]);
-                        if (seq - sealed >= settings.checkpointEvery()) {
-                            due.add(h); // every N events exactly; signed by the checkpointer after the commit
-                            sealed = seq;
-                        }
-                        if (text.length() >= COPY_CHUNK) {
-                            // stream as we hash, so PostgreSQL parses one chunk while we build the next
-                            copyIn = copyIn != null ? copyIn : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
-                            send(copyIn, text);
-                        }
-                    }
-                    if (text.length() > 0) {
-                        copyIn = copyIn != null ? copyIn : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
-                        send(copyIn, text);
-                    }
-                    if (copyIn != null) {
-                        copyIn.endCopy();
-                    }
-                } finally {
-                    if (copyIn != null && copyIn.isActive()) {
-                        copyIn.cancelCopy();
-                    }
-                }
-                if (h.seq() > sealed && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
-                    due.add(h);
-                }
-                if (!rows.isEmpty()) {
-                    notifyListeners(c, h.seq());
-                }
-                c.commit();
-                head = h;
-                for (ChainHead d : due) {
-                    checkpointer.submit(d.seq(), d.hash());
-                }
-                if (!due.isEmpty()) {
-                    lastCheckpointSeq = due.get(due.size() - 1).seq();
-                    lastCheckpointNanos = System.nanoTime();
-                }
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                partitions.retainAll(knownPartitions); // a partition created in this transaction is gone again
-                throw e;
-            }
+        boolean timeDue = System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos();
+        BatchWriter.Result result = batchWriter.write(taken, lastCheckpointSeq, settings.checkpointEvery(), timeDue);
+        head = result.head();
+        for (ChainHead d : result.due()) {
+            checkpointer.submit(d.seq(), d.hash());
+        }
+        if (!result.due().isEmpty()) {
+            lastCheckpointSeq = result.due().get(result.due().size() - 1).seq();
+            lastCheckpointNanos = System.nanoTime();
         }
         int i = 0;
         for (Pending p : taken) {
             if (p.isBarrier()) {
                 p.done.complete(null);
             } else {
-                RecordedEvent r = rows.get(i++);
+                RecordedEvent r = result.rows().get(i++);
                 if (p.done != null) {
                     p.done.complete(r);
                 }
             }
-        }
-    }
-
-    /** Serialises writers of one node and reads the true head inside the transaction. */
-    private ChainHead lockedHead(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 7))")) {
-            ps.setString(1, "sekisho-audit-chain:" + settings.nodeId());
-            ps.execute();
-        }
-        return readHead(c, settings.nodeId());
-    }
-
-    private static ChainHead readHead(Connection c, String nodeId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT seq, hash, time FROM audit_event WHERE node_id = ? ORDER BY seq DESC LIMIT 1")) {
-            ps.setString(1, nodeId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return ChainHead.EMPTY;
-                }
-                return new ChainHead(rs.getLong(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant());
-            }
-        }
-    }
-
-    private static void send(CopyIn copyIn, StringBuilder text) throws SQLException {
-        byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
-        copyIn.writeToCopy(b, 0, b.length);
-        text.setLength(0);
-    }
-
-    private static Instant firstTime(Instant[] times) {
-        for (Instant t : times) {
-            if (t != null) {
-                return t;
-            }
-        }
-        return Instant.now();
-    }
-
-    /** Every month partition from {@code from} to {@code to}, created when missing. */
-    private void ensurePartitions(Connection c, Instant from, Instant to) throws SQLException {
-        YearMonth last = YearMonth.from(to.atOffset(ZoneOffset.UTC));
-        for (YearMonth m = YearMonth.from(from.atOffset(ZoneOffset.UTC)); !m.isAfter(last); m = m.plusMonths(1)) {
-            ensurePartition(c, m.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-        }
-    }
-
-    private void ensurePartition(Connection c, Instant t) throws SQLException {
-        YearMonth m = YearMonth.from(t.atOffset(ZoneOffset.UTC));
-        if (!partitions.contains(m)) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT audit_ensure_partition(?)")) {
-                ps.setObject(1, t.atOffset(ZoneOffset.UTC));
-                ps.execute();
-            }
-            partitions.add(m);
-        }
-    }
-
-    /** Delivered on commit to every {@code LISTEN sekisho_audit} session: {"node":"gw1","seq":123}. */
-    private void notifyListeners(Connection c, long seq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + NOTIFY_CHANNEL + "', ?)")) {
-            ps.setString(1, "{\"node\":" + jp.sekisho.audit.json.Json.quote(new StringBuilder(), settings.nodeId())
-                    + ",\"seq\":" + seq + "}");
-            ps.execute();
         }
     }
 
@@ -489,14 +343,6 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 return false;
             }
             pauseMs = Math.min(1000, pauseMs * 2);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is probably gone; the transaction died with it
         }
     }
 }
