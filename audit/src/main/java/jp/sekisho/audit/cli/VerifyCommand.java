@@ -29,6 +29,10 @@ final class VerifyCommand extends StoreCommand {
     @Option(names = "--node", description = "verify only this node's chain (with --config)")
     String node;
 
+    @Option(names = "--archived", description = "old months were archived: a chain may start right after a signed "
+            + "checkpoint instead of at event #1")
+    boolean archived;
+
     @Override
     int execute() throws java.io.IOException, InputException {
         if ((config == null) == (file == null)) {
@@ -39,13 +43,13 @@ final class VerifyCommand extends StoreCommand {
             if (key == null) {
                 throw new InputException("--file needs --key PUB.pem (the audit signing public key)");
             }
-            result = ExportFileVerifier.verify(file, AuditSigningKey.readPublicKey(key));
+            result = ExportFileVerifier.verify(file, AuditSigningKey.readPublicKey(key), archived);
         } else {
             AuditConfig cfg = config(config);
             PublicKey pub = AuditSigningKey.readPublicKey(key != null ? key
                     : AuditSigningKey.publicKeyPath(cfg.audit().signingKey()));
             try (AuditStore store = open(cfg)) {
-                result = store.reader().verify(pub, node, localOperator());
+                result = store.reader().verify(pub, node, localOperator(), archived);
             }
         }
         return report(result);
