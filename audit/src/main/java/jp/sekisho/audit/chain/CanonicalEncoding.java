@@ -38,12 +38,31 @@ public final class CanonicalEncoding {
         return out.toByteArray();
     }
 
-    /** Appends the encoding to a reusable buffer (the writer's hot path: no allocation per event). */
+    /** Appends the encoding to a reusable buffer. */
     static void encode(Out out, String nodeId, long seq, Instant time, AuditEvent e) {
+        head(out, nodeId, seq, time);
+        tail(out, e);
+    }
+
+    /** The part the chain position decides: tag, node, sequence, time. */
+    static void head(Out out, String nodeId, long seq, Instant time) {
         out.raw(TAG);
         out.field(nodeId);
         out.field(Long.toString(seq));
         out.field(Long.toString(micros(time)));
+    }
+
+    /**
+     * The part the event alone decides (type .. detail). Computed on the caller's thread when the event is
+     * queued, so the single writer only chains: {@code encode = head + tail}.
+     */
+    public static byte[] tail(AuditEvent e) {
+        Out out = new Out();
+        tail(out, e);
+        return out.toByteArray();
+    }
+
+    private static void tail(Out out, AuditEvent e) {
         out.field(e.type().name());
         out.field(e.outcome().name());
         out.field(e.reason());

@@ -31,4 +31,14 @@ public final class ChainHasher {
         sha256.update(buffer.buf, 0, buffer.len);
         return Hex.of(sha256.digest());
     }
+
+    /** The same hash from a precomputed {@link CanonicalEncoding#tail}: the writer's hot path. */
+    public String hash(String prevHash, String nodeId, long seq, Instant time, byte[] eventTail) {
+        sha256.update(Hex.parse(prevHash));
+        buffer.reset();
+        CanonicalEncoding.head(buffer, nodeId, seq, time);
+        sha256.update(buffer.buf, 0, buffer.len);
+        sha256.update(eventTail);
+        return Hex.of(sha256.digest());
+    }
 }

@@ -31,6 +31,10 @@ final class VerifyCommand extends StoreCommand {
     @Option(names = "--node", description = "verify only this node's chain (with --config or --gateway)")
     String node;
 
+    @Option(names = "--archived", description = "old months were archived: a chain may start right after a signed "
+            + "checkpoint instead of at event #1")
+    boolean archived;
+
     @Mixin
     GatewayAccess remote = new GatewayAccess();
 
@@ -48,13 +52,13 @@ final class VerifyCommand extends StoreCommand {
             if (key == null) {
                 throw new InputException("--file needs --key PUB.pem (the audit signing public key)");
             }
-            result = ExportFileVerifier.verify(file, AuditSigningKey.readPublicKey(key));
+            result = ExportFileVerifier.verify(file, AuditSigningKey.readPublicKey(key), archived);
         } else {
             AuditConfig cfg = config(config);
             PublicKey pub = AuditSigningKey.readPublicKey(key != null ? key
                     : AuditSigningKey.publicKeyPath(cfg.audit().signingKey()));
             try (AuditStore store = open(cfg)) {
-                result = store.reader().verify(pub, node, localOperator());
+                result = store.reader().verify(pub, node, localOperator(), archived);
             }
         }
         return report(result);
@@ -84,7 +88,7 @@ final class VerifyCommand extends StoreCommand {
                     + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)))) {
                 Files.copy(in, export, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            return ExportFileVerifier.verify(export, pub);
+            return ExportFileVerifier.verify(export, pub, archived);
         } finally {
             Files.deleteIfExists(export);
         }

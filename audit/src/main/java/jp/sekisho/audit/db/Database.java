@@ -104,7 +104,10 @@ public final class Database implements AutoCloseable {
                 .load()
                 .migrate();
         if (config.ownerUser().equals(config.user())) {
-            return; // the owner writes itself; the triggers still forbid UPDATE/DELETE/TRUNCATE
+            // the triggers still refuse UPDATE/DELETE/TRUNCATE, but an owner could disable them
+            java.util.logging.Logger.getLogger(Database.class.getName()).warning("audit tables are owned by the application role "
+                    + config.user() + "; set store.owner-user so the application holds INSERT and SELECT only");
+            return;
         }
         Properties p = new Properties();
         p.setProperty("user", config.ownerUser());

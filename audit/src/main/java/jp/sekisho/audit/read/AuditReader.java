@@ -98,6 +98,11 @@ public final class AuditReader {
 
     /** Verifies the chain of one node ({@code nodeId}), or of all nodes when null. */
     public VerifyResult verify(PublicKey key, String nodeId, AuditPrincipal reader) {
+        return verify(key, nodeId, reader, false);
+    }
+
+    /** As {@link #verify(PublicKey, String, AuditPrincipal)}; {@code archivedStart}: see {@link AuditVerifier}. */
+    public VerifyResult verify(PublicKey key, String nodeId, AuditPrincipal reader, boolean archivedStart) {
         AuditQuery q = AuditQuery.all().node(nodeId);
         audit(reader, "verify", q, null);
         return inSnapshot(c -> {
@@ -105,7 +110,7 @@ public final class AuditReader {
             try (PreparedStatement ps = QuerySql.of(q).prepare(c)) {
                 ps.setFetchSize(FETCH);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return AuditVerifier.verify(new RowIterator(rs), cps, key);
+                    return AuditVerifier.verify(new RowIterator(rs), cps, key, archivedStart);
                 }
             }
         });

@@ -18,12 +18,17 @@ final class Pending {
 
     final AuditEvent event;
     final Instant time;
+    /** Prepared on the caller's thread, so the single writer only chains and sends. */
+    final byte[] canonicalTail;
+    final String copyFields;
     final CompletableFuture<RecordedEvent> done;
     private final AtomicInteger state = new AtomicInteger(NEW);
 
     Pending(AuditEvent event, Instant time, CompletableFuture<RecordedEvent> done) {
         this.event = event;
         this.time = time;
+        this.canonicalTail = event == null ? null : jp.sekisho.audit.chain.CanonicalEncoding.tail(event);
+        this.copyFields = event == null ? null : EventRows.fields(event);
         this.done = done;
     }
 

@@ -1,6 +1,5 @@
 package jp.sekisho.audit.store;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,21 +7,15 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import jp.sekisho.audit.AuditEvent;
@@ -31,12 +24,8 @@ import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.CanonicalEncoding;
-import jp.sekisho.audit.chain.ChainHasher;
-import jp.sekisho.audit.chain.Checkpoint;
 import jp.sekisho.audit.config.AuditSettings;
 import jp.sekisho.audit.db.Database;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
 
 /**
  * The audit log on PostgreSQL. One writer thread drains a bounded queue and writes each batch in one
@@ -52,19 +41,17 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
     private static final Executor DIRECT = Runnable::run;
-    private static final int COPY_CHUNK = 64 * 1024;
     /** The LISTEN/NOTIFY channel on which committed batches are announced (e.g. for live denial watchers). */
     public static final String NOTIFY_CHANNEL = "sekisho_audit";
 
     private final DataSource dataSource;
     private final AuditSettings settings;
-    private final AuditSigningKey key;
     private final Clock clock;
     private final ArrayBlockingQueue<Pending> queue;
     private final ArrayDeque<Pending> retry = new ArrayDeque<>();
-    private final ChainHasher hasher = new ChainHasher();
-    private final Set<YearMonth> partitions = new HashSet<>();
+    private final BatchWriter batchWriter;
     private final Thread writer;
+    private final Checkpointer checkpointer;
 
     private volatile boolean available = true;
     private volatile boolean closing;
@@ -77,9 +64,10 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private PostgresAuditLog(DataSource dataSource, AuditSettings settings, AuditSigningKey key, Clock clock) {
         this.dataSource = dataSource;
         this.settings = settings;
-        this.key = key;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+        this.batchWriter = new BatchWriter(dataSource, settings.nodeId(), settings.writeTimeout());
+        this.checkpointer = new Checkpointer(dataSource, key, settings.nodeId(), settings.writeTimeout());
         this.writer = new Thread(this::run, "sekisho-audit-writer-" + settings.nodeId());
         this.writer.setDaemon(true);
     }
@@ -92,7 +80,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     public static PostgresAuditLog open(DataSource ds, AuditSettings settings, AuditSigningKey key) {
         PostgresAuditLog log = new PostgresAuditLog(ds, settings, key, Clock.systemUTC());
         try (Connection c = ds.getConnection()) {
-            log.head = readHead(c, settings.nodeId());
+            log.head = BatchWriter.readHead(c, settings.nodeId());
             try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM audit_checkpoint WHERE node_id = ?")) {
                 ps.setString(1, settings.nodeId());
                 try (ResultSet rs = ps.executeQuery()) {
@@ -100,10 +88,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     log.lastCheckpointSeq = rs.getLong(1);
                 }
             }
-            Instant now = Instant.now();
-            log.ensurePartition(c, now);
-            log.ensurePartition(c, now.atOffset(ZoneOffset.UTC).plusMonths(1).toInstant());
+            log.batchWriter.prepare(c);
         } catch (SQLException e) {
+            log.checkpointer.close();
             throw new AuditUnavailableException("audit store unavailable: " + Database.oneLine(e), e);
         }
         log.writer.start();
@@ -145,7 +132,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AuditUnavailableException("interrupted");
         }
+        long t0 = System.nanoTime();
         await(barrier, timeout);
+        checkpointer.flush(timeout.minusNanos(System.nanoTime() - t0));
     }
 
     /** False while the store is unreachable; writes are refused until the writer reconnects. */
@@ -169,6 +158,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             writer.interrupt();
             LOG.warning("audit writer did not finish in time; " + (queue.size() + retry.size()) + " queued events not written");
         }
+        checkpointer.close(); // after the writer: it submits the final checkpoint
     }
 
     private RecordedEvent await(Pending p, Duration timeout) {
@@ -262,176 +252,26 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 taken.add(p);
             }
         }
-        List<RecordedEvent> rows = new ArrayList<>(taken.size());
-        List<Checkpoint> checkpoints = new ArrayList<>();
-        Set<YearMonth> knownPartitions = new HashSet<>(partitions);
-        try (Connection c = dataSource.getConnection()) {
-            c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
-            c.setAutoCommit(false);
-            try {
-                ChainHead h = lockedHead(c);
-                long sealed = Math.min(lastCheckpointSeq, h.seq());
-                // times first: partitions must exist before the COPY starts (no other statement runs during it)
-                Instant[] times = new Instant[taken.size()];
-                Instant t = h.time();
-                for (int k = 0; k < taken.size(); k++) {
-                    Pending p = taken.get(k);
-                    if (!p.isBarrier()) {
-                        t = p.time.isBefore(t) ? t : p.time; // time never runs backwards in a chain
-                        times[k] = t;
-                    }
-                }
-                ensurePartitions(c, firstTime(times), t);
-                CopyIn copyIn = null;
-                StringBuilder text = new StringBuilder(COPY_CHUNK + 2048);
-                try {
-                    for (int k = 0; k < taken.size(); k++) {
-                        Pending p = taken.get(k);
-                        if (p.isBarrier()) {
-                            continue;
-                        }
-                        long seq = h.seq() + 1;
-                        String hash = hasher.hash(h.hash(), settings.nodeId(), seq, times[k], p.event);
-                        RecordedEvent r = new RecordedEvent(seq, times[k], settings.nodeId(), p.event, h.hash(), hash);
-                        EventRows.append(text, r);
-                        rows.add(r);
-                        h = new ChainHead(seq, hash, times[k]);
-                        if (seq - sealed >= settings.checkpointEvery()) {
-                            checkpoints.add(key.sign(settings.nodeId(), seq, now(), hash)); // every N events exactly
-                            sealed = seq;
-                        }
-                        if (text.length() >= COPY_CHUNK) {
-                            // stream as we hash, so PostgreSQL parses one chunk while we build the next
-                            copyIn = copyIn != null ? copyIn : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
-                            send(copyIn, text);
-                        }
-                    }
-                    if (text.length() > 0) {
-                        copyIn = copyIn != null ? copyIn : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
-                        send(copyIn, text);
-                    }
-                    if (copyIn != null) {
-                        copyIn.endCopy();
-                    }
-                } finally {
-                    if (copyIn != null && copyIn.isActive()) {
-                        copyIn.cancelCopy();
-                    }
-                }
-                if (h.seq() > sealed && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
-                    checkpoints.add(key.sign(settings.nodeId(), h.seq(), now(), h.hash()));
-                }
-                insertCheckpoints(c, checkpoints);
-                if (!rows.isEmpty()) {
-                    notifyListeners(c, h.seq());
-                }
-                c.commit();
-                head = h;
-                if (!checkpoints.isEmpty()) {
-                    lastCheckpointSeq = checkpoints.get(checkpoints.size() - 1).seq();
-                    lastCheckpointNanos = System.nanoTime();
-                }
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                partitions.retainAll(knownPartitions); // a partition created in this transaction is gone again
-                throw e;
-            }
+        boolean timeDue = System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos();
+        BatchWriter.Result result = batchWriter.write(taken, lastCheckpointSeq, settings.checkpointEvery(), timeDue);
+        head = result.head();
+        for (ChainHead d : result.due()) {
+            checkpointer.submit(d.seq(), d.hash());
+        }
+        if (!result.due().isEmpty()) {
+            lastCheckpointSeq = result.due().get(result.due().size() - 1).seq();
+            lastCheckpointNanos = System.nanoTime();
         }
         int i = 0;
         for (Pending p : taken) {
             if (p.isBarrier()) {
                 p.done.complete(null);
             } else {
-                RecordedEvent r = rows.get(i++);
+                RecordedEvent r = result.rows().get(i++);
                 if (p.done != null) {
                     p.done.complete(r);
                 }
             }
-        }
-    }
-
-    /** Serialises writers of one node and reads the true head inside the transaction. */
-    private ChainHead lockedHead(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 7))")) {
-            ps.setString(1, "sekisho-audit-chain:" + settings.nodeId());
-            ps.execute();
-        }
-        return readHead(c, settings.nodeId());
-    }
-
-    private static ChainHead readHead(Connection c, String nodeId) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT seq, hash, time FROM audit_event WHERE node_id = ? ORDER BY seq DESC LIMIT 1")) {
-            ps.setString(1, nodeId);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return ChainHead.EMPTY;
-                }
-                return new ChainHead(rs.getLong(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant());
-            }
-        }
-    }
-
-    private static void send(CopyIn copyIn, StringBuilder text) throws SQLException {
-        byte[] b = text.toString().getBytes(StandardCharsets.UTF_8);
-        copyIn.writeToCopy(b, 0, b.length);
-        text.setLength(0);
-    }
-
-    private static Instant firstTime(Instant[] times) {
-        for (Instant t : times) {
-            if (t != null) {
-                return t;
-            }
-        }
-        return Instant.now();
-    }
-
-    /** Every month partition from {@code from} to {@code to}, created when missing. */
-    private void ensurePartitions(Connection c, Instant from, Instant to) throws SQLException {
-        YearMonth last = YearMonth.from(to.atOffset(ZoneOffset.UTC));
-        for (YearMonth m = YearMonth.from(from.atOffset(ZoneOffset.UTC)); !m.isAfter(last); m = m.plusMonths(1)) {
-            ensurePartition(c, m.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant());
-        }
-    }
-
-    private void ensurePartition(Connection c, Instant t) throws SQLException {
-        YearMonth m = YearMonth.from(t.atOffset(ZoneOffset.UTC));
-        if (!partitions.contains(m)) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT audit_ensure_partition(?)")) {
-                ps.setObject(1, t.atOffset(ZoneOffset.UTC));
-                ps.execute();
-            }
-            partitions.add(m);
-        }
-    }
-
-    /** Delivered on commit to every {@code LISTEN sekisho_audit} session: {"node":"gw1","seq":123}. */
-    private void notifyListeners(Connection c, long seq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + NOTIFY_CHANNEL + "', ?)")) {
-            ps.setString(1, "{\"node\":" + jp.sekisho.audit.json.Json.quote(new StringBuilder(), settings.nodeId())
-                    + ",\"seq\":" + seq + "}");
-            ps.execute();
-        }
-    }
-
-    private void insertCheckpoints(Connection c, List<Checkpoint> cps) throws SQLException {
-        if (cps.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit_checkpoint "
-                + "(node_id, seq, time, hash, key_id, algorithm, signature) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            for (Checkpoint cp : cps) {
-                ps.setString(1, cp.nodeId());
-                ps.setLong(2, cp.seq());
-                ps.setObject(3, cp.time().atOffset(ZoneOffset.UTC));
-                ps.setString(4, cp.hash());
-                ps.setString(5, cp.keyId());
-                ps.setString(6, cp.algorithm());
-                ps.setString(7, cp.signature());
-                ps.addBatch();
-            }
-            ps.executeBatch();
         }
     }
 
@@ -449,36 +289,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     }
 
     private void checkpointNow() {
-        try (Connection c = dataSource.getConnection()) {
-            c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
-            c.setAutoCommit(false);
-            try {
-                ChainHead h = lockedHead(c);
-                if (!existsCheckpoint(c, h.seq()) && h.seq() > 0) {
-                    insertCheckpoints(c, List.of(key.sign(settings.nodeId(), h.seq(), now(), h.hash())));
-                }
-                c.commit();
-                head = h;
-                lastCheckpointSeq = h.seq();
-                lastCheckpointNanos = System.nanoTime();
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
-                throw e;
-            }
-        } catch (SQLException | RuntimeException e) {
-            lastCheckpointNanos = System.nanoTime(); // try again after the next interval, not in a tight loop
-            LOG.log(Level.WARNING, "audit checkpoint failed: " + Database.oneLine(e));
-        }
-    }
-
-    private boolean existsCheckpoint(Connection c, long seq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM audit_checkpoint WHERE node_id = ? AND seq = ?")) {
-            ps.setString(1, settings.nodeId());
-            ps.setLong(2, seq);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
-        }
+        checkpointer.submit(head.seq(), head.hash());
+        lastCheckpointSeq = head.seq();
+        lastCheckpointNanos = System.nanoTime();
     }
 
     /**
@@ -530,14 +343,6 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 return false;
             }
             pauseMs = Math.min(1000, pauseMs * 2);
-        }
-    }
-
-    private static void rollbackQuietly(Connection c) {
-        try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is probably gone; the transaction died with it
         }
     }
 }

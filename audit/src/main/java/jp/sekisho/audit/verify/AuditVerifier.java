@@ -33,14 +33,27 @@ public final class AuditVerifier {
     private long events;
     private long checkpointsMatched;
 
-    private AuditVerifier(PublicKey key) {
+    private final boolean archivedStart;
+
+    private AuditVerifier(PublicKey key, boolean archivedStart) {
         this.key = key;
+        this.archivedStart = archivedStart;
         this.keyId = AuditSigningKey.keyId(key);
     }
 
     /** Verifies events (in sequence order per node) against checkpoints signed by {@code key}. */
     public static VerifyResult verify(Iterator<RecordedEvent> events, List<Checkpoint> checkpoints, PublicKey key) {
-        AuditVerifier v = new AuditVerifier(key);
+        return verify(events, checkpoints, key, false);
+    }
+
+    /**
+     * @param archivedStart accept a chain whose first event is not #1 when a signed checkpoint seals the event just
+     *                      before it: the case after old month partitions were detached and archived. Off by default,
+     *                      since it also accepts a log whose oldest events were cut off at a checkpoint.
+     */
+    public static VerifyResult verify(Iterator<RecordedEvent> events, List<Checkpoint> checkpoints, PublicKey key,
+                                      boolean archivedStart) {
+        AuditVerifier v = new AuditVerifier(key, archivedStart);
         Broken b = v.loadCheckpoints(checkpoints);
         if (b != null) {
             return b;
@@ -73,7 +86,7 @@ public final class AuditVerifier {
     }
 
     private Broken accept(RecordedEvent e) {
-        NodeState s = nodes.computeIfAbsent(e.nodeId(), n -> new NodeState());
+        NodeState s = nodes.computeIfAbsent(e.nodeId(), n -> start(n, e.seq()));
         String where = e.nodeId() + "#" + e.seq();
         if (s.missing > 0) {
             // one event of lookahead tells a deletion from a swap
@@ -143,7 +156,11 @@ public final class AuditVerifier {
                         + ".." + last.seq() + " are missing (a signed checkpoint seals #" + last.seq() + ")");
             }
         }
-        long total = checkpoints.values().stream().mapToLong(TreeMap::size).sum();
+        long total = 0;
+        for (Map.Entry<String, TreeMap<Long, Checkpoint>> n : checkpoints.entrySet()) {
+            NodeState s = nodes.get(n.getKey());
+            total += n.getValue().tailMap(s == null ? 0 : s.startSeq, s != null && s.startSeq > 0).size(); // sealing archived events: not checked
+        }
         if (checkpointsMatched != total) {
             return new Broken(names.isEmpty() ? "" : names.get(0), 0, Kind.BAD_CHECKPOINT,
                     (total - checkpointsMatched) + " checkpoint(s) match no event");
@@ -156,7 +173,22 @@ public final class AuditVerifier {
         return new Broken(node, s.missing, Kind.DELETED, "event(s) " + node + range + " missing");
     }
 
+    /** Where a node's chain starts: #1 from genesis, or after the signed checkpoint before an archived gap. */
+    private NodeState start(String node, long firstSeq) {
+        NodeState s = new NodeState();
+        TreeMap<Long, Checkpoint> cps = checkpoints.get(node);
+        Checkpoint anchor = cps == null ? null : cps.get(firstSeq - 1);
+        if (archivedStart && firstSeq > 1 && anchor != null) {
+            s.lastSeq = anchor.seq();
+            s.lastHash = anchor.hash();
+            s.startSeq = anchor.seq();
+            checkpointsMatched++;
+        }
+        return s;
+    }
+
     private static final class NodeState {
+        long startSeq;
         long lastSeq;
         String lastHash = ChainHasher.GENESIS;
         long missing;

@@ -29,6 +29,11 @@ public final class ExportFileVerifier {
     }
 
     public static VerifyResult verify(Path file, PublicKey key) throws IOException {
+        return verify(file, key, false);
+    }
+
+    /** See {@link AuditVerifier#verify(Iterator, List, PublicKey, boolean)} for {@code archivedStart}. */
+    public static VerifyResult verify(Path file, PublicKey key, boolean archivedStart) throws IOException {
         List<Checkpoint> cps = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = r.readLine();
@@ -58,7 +63,7 @@ public final class ExportFileVerifier {
         }
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             r.readLine();
-            return AuditVerifier.verify(new Events(r), cps, key);
+            return AuditVerifier.verify(new Events(r), cps, key, archivedStart);
         } catch (BadLine e) {
             return unreadable(e.lineNo, e.getMessage());
         } catch (UncheckedIOException e) {

@@ -7,7 +7,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.config.AuditSettings;

@@ -117,6 +117,15 @@ class AuditVerifierTest {
     }
 
     @Test
+    void anArchivedHeadVerifiesFromTheSignedCheckpointOnlyWhenAllowed() {
+        events = new ArrayList<>(events.subList(10, 30)); // events 1..10 archived; checkpoint 10 seals them
+        assertBroken(verify(), 1, Kind.DELETED);
+        assertEquals(new VerifyResult.Ok(20, 3), AuditVerifier.verify(events.iterator(), checkpoints, key.publicKey(), true));
+        events = new ArrayList<>(events.subList(2, 20)); // starts at #13: no checkpoint at #12
+        assertBroken(AuditVerifier.verify(events.iterator(), checkpoints, key.publicKey(), true), 1, Kind.DELETED);
+    }
+
+    @Test
     void forgedOrForeignCheckpointsAreRejected() throws Exception {
         Checkpoint c = checkpoints.get(1);
         checkpoints.set(1, new Checkpoint(c.nodeId(), c.seq(), c.time(), "00".repeat(32), c.keyId(), c.algorithm(), c.signature()));
