@@ -97,7 +97,10 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest req && patch == null) {
-            if (req.method().equals(HttpMethod.PATCH)) {
+            // HttpURLConnection cannot send PATCH: tus clients on it (tus-java-client) send POST with
+            // X-HTTP-Method-Override: PATCH, which tus 1.0.0 lets a server honour
+            if (req.method().equals(HttpMethod.PATCH) || (req.method().equals(HttpMethod.POST)
+                    && "PATCH".equalsIgnoreCase(req.headers().get("X-HTTP-Method-Override")))) {
                 Matcher m = PATH.matcher(req.uri());
                 if (m.matches()) {
                     start(ctx, req, m.group(1), m.group(2));
