@@ -153,11 +153,15 @@ class LargeUploadCrashTest {
         assertTrue(child.process().waitFor(30, TimeUnit.SECONDS));
         assertEquals(137, child.process().exitValue(), "killed by SIGKILL");
         inFlight.get(60, TimeUnit.SECONDS);
+        // files no live transfer accounts for are removed at start-up, and recorded
+        Path stray = Files.writeString(childDir.resolve("data/spool/NoSuchTransfer0000000.cms"), "left over");
 
         Child again = startChild();
         try {
             TusClient resumed = new TusClient("https://127.0.0.1:" + again.port(), sender.ssl);
             long offset = resumed.offset(loc);
+            assertTrue(!Files.exists(stray), "orphan removed at start-up");
+            assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_ABORTED, e -> "SPOOL_ORPHAN".equals(e.event().reason())));
             assertTrue(offset >= acked && offset < size, "HEAD after restart: " + offset + ", acknowledged before: " + acked);
             assertEquals(offset, Files.size(part), "the spool file is cut to the trusted offset");
             long u1 = System.nanoTime();
