@@ -106,13 +106,23 @@ public final class AuditSigningKey {
     }
 
     public Checkpoint sign(String nodeId, long seq, Instant time, String hash) {
+        return new Checkpoint(nodeId, seq, time, hash, keyId, ALGORITHM,
+                signStatement(Checkpoint.signedBytes(nodeId, seq, time, hash)));
+    }
+
+    /**
+     * Base64 Ed25519 signature over a statement the gateway makes with this key (checkpoints, transfer
+     * receipts), so one public key verifies everything the gateway attests. Statements must not be
+     * confusable: checkpoints start with "sekisho-audit-checkpoint-v1", receipts are JSON objects.
+     */
+    public String signStatement(byte[] statement) {
         try {
             Signature s = Signature.getInstance(ALGORITHM);
             s.initSign(privateKey);
-            s.update(Checkpoint.signedBytes(nodeId, seq, time, hash));
-            return new Checkpoint(nodeId, seq, time, hash, keyId, ALGORITHM, Base64.getEncoder().encodeToString(s.sign()));
+            s.update(statement);
+            return Base64.getEncoder().encodeToString(s.sign());
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign checkpoint", e);
+            throw new IllegalStateException("cannot sign with the audit signing key", e);
         }
     }
 

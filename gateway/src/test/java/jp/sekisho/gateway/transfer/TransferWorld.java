@@ -15,7 +15,7 @@ import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.envelope.ContentCipher;
-import jp.sekisho.envelope.Identities;
+import jp.sekisho.certs.Identities;
 import jp.sekisho.envelope.Sealer;
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalFixtures;
