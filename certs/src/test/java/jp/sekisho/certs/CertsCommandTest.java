@@ -21,7 +21,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 import jp.sekisho.certs.cli.CertsCommand;
-import jp.sekisho.certs.testing.Command;
+import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.cli.CliErrors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +65,7 @@ class CertsCommandTest {
         for (String f : List.of("ca.key", "gateway.key", "a.key", "a.p12", "gateway.p12")) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d.resolve(f))), f);
         }
-        assertTrue(Command.run("openssl", "verify", "-CAfile", d.resolve("ca.pem").toString(), d.resolve("a.pem").toString()).ok());
+        assertTrue(Procs.run("openssl", "verify", "-CAfile", d.resolve("ca.pem").toString(), d.resolve("a.pem").toString()).ok());
     }
 
     @Test
@@ -173,7 +173,7 @@ class CertsCommandTest {
         Files.writeString(pass, "correct horse\n");
         assertEquals(0, certs("init", "--dir", d.toString(), "--passphrase-file", pass.toString()).code());
         assertTrue(Files.readString(d.resolve("ca.key")).contains("BEGIN ENCRYPTED PRIVATE KEY"));
-        assertTrue(Command.run("openssl", "pkey", "-in", d.resolve("ca.key").toString(), "-passin",
+        assertTrue(Procs.run("openssl", "pkey", "-in", d.resolve("ca.key").toString(), "-passin",
                 "file:" + pass, "-noout").ok(), "openssl reads the protected key");
 
         Run without = certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "a");
@@ -199,8 +199,8 @@ class CertsCommandTest {
         assertEquals(0, text.code());
         assertTrue(text.out().contains("keyEncipherment") && text.out().contains("O=Contractor K.K."), text.out());
         String fp = CertificateSummary.sha256(Pem.readCertificate(d.resolve("enc.pem")));
-        String opensslFp = Command.run("openssl", "x509", "-in", d.resolve("enc.pem").toString(), "-noout", "-fingerprint",
-                "-sha256").output();
+        String opensslFp = Procs.run("openssl", "x509", "-in", d.resolve("enc.pem").toString(), "-noout", "-fingerprint",
+                "-sha256").out();
         assertTrue(opensslFp.replace(":", "").toLowerCase().contains(fp), opensslFp + " vs " + fp);
         assertTrue(text.out().contains(fp));
 

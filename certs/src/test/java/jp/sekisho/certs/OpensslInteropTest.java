@@ -8,8 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import jp.sekisho.certs.testing.Command;
-import jp.sekisho.certs.testing.Command.Result;
+import jp.sekisho.certs.testing.Procs;
+import jp.sekisho.certs.testing.Procs.Result;
 import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class OpensslInteropTest {
         String[] cmd = new String[args.length + 1];
         cmd[0] = "openssl";
         System.arraycopy(args, 0, cmd, 1, args.length);
-        return Command.run(cmd);
+        return Procs.run(cmd);
     }
 
     private static String file(String name) {
@@ -47,7 +47,7 @@ class OpensslInteropTest {
     void opensslVerifiesEveryIssuedCertificate() {
         for (String name : List.of("gateway", "city-sender", "gw2", "contractor-enc", "contractor-ec")) {
             Result r = openssl("verify", "-CAfile", file("ca.pem"), file(name + ".pem"));
-            assertTrue(r.ok() && r.output().contains(name + ".pem: OK"), name + ": " + r.output());
+            assertTrue(r.ok() && r.out().contains(name + ".pem: OK"), name + ": " + r.out());
         }
     }
 
@@ -55,54 +55,54 @@ class OpensslInteropTest {
     void opensslVerifiesWithTheEmptyCrlAndRejectsARevokedCertificate() {
         pki.client("leaver");
         Result before = openssl("verify", "-crl_check", "-CRLfile", file("crl.pem"), "-CAfile", file("ca.pem"), file("leaver.pem"));
-        assertTrue(before.ok(), before.output());
+        assertTrue(before.ok(), before.out());
 
         pki.revoke("leaver");
 
         Result after = openssl("verify", "-crl_check", "-CRLfile", file("crl.pem"), "-CAfile", file("ca.pem"), file("leaver.pem"));
-        assertFalse(after.ok(), after.output());
-        assertTrue(after.output().contains("certificate revoked"), after.output());
+        assertFalse(after.ok(), after.out());
+        assertTrue(after.out().contains("certificate revoked"), after.out());
         Result other = openssl("verify", "-crl_check", "-CRLfile", file("crl.pem"), "-CAfile", file("ca.pem"), file("city-sender.pem"));
-        assertTrue(other.ok(), "revoking one certificate must not affect another: " + other.output());
+        assertTrue(other.ok(), "revoking one certificate must not affect another: " + other.out());
     }
 
     @Test
     void opensslShowsTheUsagesOfEachKind() {
-        String client = openssl("x509", "-in", file("city-sender.pem"), "-noout", "-text").output();
+        String client = openssl("x509", "-in", file("city-sender.pem"), "-noout", "-text").out();
         assertTrue(client.contains("Digital Signature"), client);
         assertTrue(client.contains("TLS Web Client Authentication"), client);
         assertFalse(client.contains("TLS Web Server Authentication"), client);
         assertTrue(client.contains("CA:FALSE"), client);
 
-        String server = openssl("x509", "-in", file("gw2.pem"), "-noout", "-text").output();
+        String server = openssl("x509", "-in", file("gw2.pem"), "-noout", "-text").out();
         assertTrue(server.contains("TLS Web Server Authentication"), server);
         assertFalse(server.contains("TLS Web Client Authentication"), server);
         assertTrue(server.contains("DNS:gw2.example.jp") && server.contains("IP Address:10.0.0.2")
                 && server.contains("IP Address:0:0:0:0:0:0:0:1"), server);
 
-        String rsaRecipient = openssl("x509", "-in", file("contractor-enc.pem"), "-noout", "-text").output();
+        String rsaRecipient = openssl("x509", "-in", file("contractor-enc.pem"), "-noout", "-text").out();
         assertTrue(rsaRecipient.contains("Key Encipherment") && rsaRecipient.contains("3072 bit"), rsaRecipient);
         assertFalse(rsaRecipient.contains("TLS Web"), "recipient certificates carry no TLS usage: " + rsaRecipient);
 
-        String ecRecipient = openssl("x509", "-in", file("contractor-ec.pem"), "-noout", "-text").output();
+        String ecRecipient = openssl("x509", "-in", file("contractor-ec.pem"), "-noout", "-text").out();
         assertTrue(ecRecipient.contains("Key Agreement"), ecRecipient);
 
-        String ca = openssl("x509", "-in", file("ca.pem"), "-noout", "-text").output();
+        String ca = openssl("x509", "-in", file("ca.pem"), "-noout", "-text").out();
         assertTrue(ca.contains("CA:TRUE") && ca.contains("Certificate Sign, CRL Sign"), ca);
     }
 
     @Test
     void opensslReadsThePkcs12FileAndItsKeyMatchesTheCertificate() throws Exception {
         Result p12 = openssl("pkcs12", "-in", file("city-sender.p12"), "-passin", "pass:", "-nodes");
-        assertTrue(p12.ok(), p12.output());
-        assertTrue(p12.output().contains("BEGIN PRIVATE KEY"), p12.output());
+        assertTrue(p12.ok(), p12.out());
+        assertTrue(p12.out().contains("BEGIN PRIVATE KEY"), p12.out());
         // leaf + CA
-        assertEquals(2, p12.output().split("BEGIN CERTIFICATE").length - 1, p12.output());
+        assertEquals(2, p12.out().split("BEGIN CERTIFICATE").length - 1, p12.out());
 
         Result certKey = openssl("x509", "-in", file("city-sender.pem"), "-noout", "-pubkey");
         Result keyPub = openssl("pkey", "-in", file("city-sender.key"), "-pubout");
-        assertTrue(certKey.ok() && keyPub.ok(), certKey.output() + keyPub.output());
-        assertEquals(certKey.output(), keyPub.output(), "the .key file must hold the certificate's key");
+        assertTrue(certKey.ok() && keyPub.ok(), certKey.out() + keyPub.out());
+        assertEquals(certKey.out(), keyPub.out(), "the .key file must hold the certificate's key");
         assertTrue(Files.readString(dir.resolve("city-sender.key")).startsWith("-----BEGIN PRIVATE KEY-----"), "PKCS#8 PEM");
     }
 
@@ -117,7 +117,7 @@ class OpensslInteropTest {
     @Test
     void subjectCarriesNameOrganisationAndUnit() {
         String subject = openssl("x509", "-in", file("city-sender.pem"), "-noout", "-subject", "-nameopt", "utf8,sep_comma_plus")
-                .output();
+                .out();
         assertTrue(subject.contains("O=Kurume City") && subject.contains("OU=総務部") && subject.contains("CN=city-sender"),
                 subject);
     }

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import jp.sekisho.certs.Credential;
-import jp.sekisho.certs.testing.Command;
+import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.Identities;
@@ -109,9 +109,9 @@ public final class EnvelopeBench {
         List<String> cmd = new ArrayList<>();
         cmd.add("openssl");
         cmd.addAll(List.of(args));
-        Command.Result r = Command.run(cmd, 600);
+        Procs.Result r = Procs.run(cmd, 600);
         if (!r.ok()) {
-            throw new AssertionError(String.join(" ", cmd) + ": " + r.output());
+            throw new AssertionError(String.join(" ", cmd) + ": " + r.out());
         }
     }
 

@@ -20,7 +20,7 @@ import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.IssueRequest;
 import jp.sekisho.certs.KeyAlgorithm;
-import jp.sekisho.certs.testing.Command;
+import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,8 +59,8 @@ class EnvelopeInspectorTest {
             args.add("-recip");
             args.add(c.certificateFile().toString());
         }
-        Command.Result r = openssl(args.toArray(String[]::new));
-        assertTrue(r.ok(), r.output());
+        Procs.Result r = openssl(args.toArray(String[]::new));
+        assertTrue(r.ok(), r.out());
         return env;
     }
 
@@ -171,9 +171,9 @@ class EnvelopeInspectorTest {
     @Test
     void subjectKeyIdentifierRecipientsMatch() {
         Path env = dir.resolve("ski.cms");
-        Command.Result r = openssl("cms", "-encrypt", "-binary", "-aes-256-gcm", "-keyid", "-outform", "DER",
+        Procs.Result r = openssl("cms", "-encrypt", "-binary", "-aes-256-gcm", "-keyid", "-outform", "DER",
                 "-in", csv.toString(), "-out", env.toString(), "-recip", contractor.certificateFile().toString());
-        assertTrue(r.ok(), r.output());
+        assertTrue(r.ok(), r.out());
         Inspection i = EnvelopeInspector.inspect(env);
         assertTrue(i.recipients().get(0).subjectKeyIdentifier() != null && i.recipients().get(0).issuer() == null,
                 i.toString());

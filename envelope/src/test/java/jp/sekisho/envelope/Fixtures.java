@@ -13,7 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 
-import jp.sekisho.certs.testing.Command;
+import jp.sekisho.certs.testing.Procs;
 
 /** Test data and small helpers shared by the envelope tests. */
 final class Fixtures {
@@ -68,10 +68,10 @@ final class Fixtures {
         }
     }
 
-    static Command.Result openssl(String... args) {
+    static Procs.Result openssl(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("openssl");
         cmd.addAll(List.of(args));
-        return Command.run(cmd, 120);
+        return Procs.run(cmd, 120);
     }
 }

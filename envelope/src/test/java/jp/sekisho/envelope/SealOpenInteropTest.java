@@ -21,7 +21,7 @@ import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.IssueRequest;
 import jp.sekisho.certs.KeyAlgorithm;
-import jp.sekisho.certs.testing.Command;
+import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,13 +77,13 @@ class SealOpenInteropTest {
     static Path opensslOpen(Path env, Credential recipient, String name) {
         Path signedDer = dir.resolve(name + ".signed.der");
         Path plain = dir.resolve(name + ".openssl.out");
-        Command.Result d = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", env.toString(),
+        Procs.Result d = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", env.toString(),
                 "-recip", recipient.certificateFile().toString(), "-inkey", recipient.keyFile().toString(),
                 "-out", signedDer.toString());
-        assertTrue(d.ok(), d.output());
-        Command.Result v = openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", signedDer.toString(),
+        assertTrue(d.ok(), d.out());
+        Procs.Result v = openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", signedDer.toString(),
                 "-CAfile", pki.caFile().toString(), "-out", plain.toString());
-        assertTrue(v.ok() && v.output().contains("Verification successful"), v.output());
+        assertTrue(v.ok() && v.out().contains("Verification successful"), v.out());
         return plain;
     }
 
@@ -91,8 +91,8 @@ class SealOpenInteropTest {
     void gcmForRsaRecipientIsReadByOpenssl() throws IOException {
         Path env = seal(random, "gcm-rsa.cms", senderIdentity(), ContentCipher.AES_256_GCM, contractor);
         assertEquals(sha256(random), sha256(opensslOpen(env, contractor, "gcm-rsa")));
-        Command.Result print = openssl("cms", "-cmsout", "-print", "-inform", "DER", "-in", env.toString());
-        assertTrue(print.output().contains("aes-256-gcm") && print.output().contains("rsaesOaep"), print.output());
+        Procs.Result print = openssl("cms", "-cmsout", "-print", "-inform", "DER", "-in", env.toString());
+        assertTrue(print.out().contains("aes-256-gcm") && print.out().contains("rsaesOaep"), print.out());
     }
 
     @Test
@@ -134,15 +134,15 @@ class SealOpenInteropTest {
     @Test
     void opensslSignThenEncryptIsOpenedAndAccepted() {
         Path signed = dir.resolve("ossl.signed.der");
-        Command.Result s = openssl("cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-in", random.toString(),
+        Procs.Result s = openssl("cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-in", random.toString(),
                 "-out", signed.toString(), "-signer", sender.certificateFile().toString(),
                 "-inkey", sender.keyFile().toString(), "-md", "sha256");
-        assertTrue(s.ok(), s.output());
+        assertTrue(s.ok(), s.out());
         Path env = dir.resolve("ossl.cms");
-        Command.Result e = openssl("cms", "-encrypt", "-binary", "-stream", "-aes-256-gcm", "-outform", "DER",
+        Procs.Result e = openssl("cms", "-encrypt", "-binary", "-stream", "-aes-256-gcm", "-outform", "DER",
                 "-in", signed.toString(), "-out", env.toString(), "-recip", contractor.certificateFile().toString(),
                 "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha256");
-        assertTrue(e.ok(), e.output());
+        assertTrue(e.ok(), e.out());
 
         Path out = dir.resolve("ossl.opened");
         OpenResult r = Opener.open(env, out, contractor.privateKey(), null, TrustAnchors.fromPem(pki.caFile()));
@@ -160,10 +160,10 @@ class SealOpenInteropTest {
                 "-out", signed.toString(), "-signer", sender.certificateFile().toString(),
                 "-inkey", sender.keyFile().toString(), "-md", "sha256").ok());
         Path env = dir.resolve("ossl-ec.cms");
-        Command.Result e = openssl("cms", "-encrypt", "-binary", "-stream", "-aes-256-gcm", "-outform", "DER",
+        Procs.Result e = openssl("cms", "-encrypt", "-binary", "-stream", "-aes-256-gcm", "-outform", "DER",
                 "-in", signed.toString(), "-out", env.toString(), "-recip", contractorEc.certificateFile().toString(),
                 "-keyopt", "ecdh_kdf_md:sha256");
-        assertTrue(e.ok(), e.output());
+        assertTrue(e.ok(), e.out());
         Path out = dir.resolve("ossl-ec.opened");
         Opener.open(env, out, contractorEc.privateKey(), contractorEc.certificate(), TrustAnchors.fromPem(pki.caFile()));
         assertEquals(sha256(csv), sha256(out));

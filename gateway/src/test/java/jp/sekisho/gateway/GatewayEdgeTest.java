@@ -26,7 +26,7 @@ import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.support.Curl;
 import jp.sekisho.gateway.support.GatewayFixture;
-import jp.sekisho.gateway.support.Procs;
+import jp.sekisho.certs.testing.Procs;
 
 /**
  * The acceptance tests of issue 7 against one gateway (real TLS, real certificates from certs,

@@ -28,7 +28,7 @@ import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.gateway.support.Curl;
 import jp.sekisho.gateway.support.GatewayFixture;
-import jp.sekisho.gateway.support.Procs;
+import jp.sekisho.certs.testing.Procs;
 
 /**
  * PROXY protocol behind a real HAProxy (Debian package). The gateway's transfer listener admits

@@ -28,7 +28,7 @@ import jp.sekisho.audit.json.Json;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.gateway.approval.Decision;
 import jp.sekisho.gateway.support.Curl;
-import jp.sekisho.gateway.support.Procs;
+import jp.sekisho.certs.testing.Procs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

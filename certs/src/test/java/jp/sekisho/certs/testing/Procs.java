@@ -1,4 +1,4 @@
-package jp.sekisho.gateway.support;
+package jp.sekisho.certs.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
 public final class Procs {
 
     public record Result(int exit, String out) {
+        public boolean ok() {
+            return exit == 0;
+        }
     }
 
     private Procs() {
@@ -77,5 +80,18 @@ public final class Procs {
 
     public static Result run(int timeoutSeconds, String... command) {
         return runWithInput(timeoutSeconds, null, command);
+    }
+
+    /** With the default timeout of 60 s. */
+    public static Result run(String... command) {
+        return run(60, command);
+    }
+
+    public static Result run(java.util.List<String> command) {
+        return run(command, 60);
+    }
+
+    public static Result run(java.util.List<String> command, int timeoutSeconds) {
+        return run(timeoutSeconds, command.toArray(String[]::new));
     }
 }
