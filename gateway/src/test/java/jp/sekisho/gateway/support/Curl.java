@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.support;
 
+import jp.sekisho.certs.testing.Procs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
