@@ -27,7 +27,7 @@ public record Receipt(String json, Map<String, Object> fields) {
 
     /** The members in the order the signature covers them. */
     public static final List<String> ORDER = List.of("transferId", "route", "approvalRef", "filename", "size", "sha256",
-            "records", "sender", "storedAt", "state", "node");
+            "records", "sender", "storedAt", "acknowledgedAt", "state", "node");
 
     public static Receipt parse(String json) {
         try {
