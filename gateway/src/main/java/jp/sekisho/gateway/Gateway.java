@@ -43,6 +43,9 @@ import jp.sekisho.gateway.tls.GatewayTrustManager;
 import jp.sekisho.gateway.tls.TlsContexts;
 import jp.sekisho.gateway.tls.TlsMaterial;
 import jp.sekisho.gateway.tls.TlsSessionHandler;
+import jp.sekisho.gateway.transfer.TransferService;
+import jp.sekisho.gateway.transfer.TransferServices;
+import jp.sekisho.gateway.transfer.TusPipeline;
 
 /**
  * A running gateway: one Micronaut application context with one Netty listener per configured
@@ -58,6 +61,7 @@ public final class Gateway implements AutoCloseable {
     private final Metrics metrics;
     private final AuditLog audit;
     private final PolicyServices policy;
+    private final TransferService transfers;
 
     /** The audit log handed to beans and handlers before the store has finished opening. */
     private static final class DeferredAuditLog implements AuditLog {
@@ -87,7 +91,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Gateway(GatewayConfig config, ApplicationContext context, Map<String, Integer> ports,
-                    ListenerAllowlists allowlists, Metrics metrics, AuditLog audit, PolicyServices policy) {
+                    ListenerAllowlists allowlists, Metrics metrics, AuditLog audit, PolicyServices policy,
+                    TransferService transfers) {
         this.config = config;
         this.context = context;
         this.ports = ports;
@@ -95,6 +100,12 @@ public final class Gateway implements AutoCloseable {
         this.metrics = metrics;
         this.audit = audit;
         this.policy = policy;
+        this.transfers = transfers;
+    }
+
+    /** Uploads, deliveries and the spool of this node. */
+    public TransferService transfers() {
+        return transfers;
     }
 
     /** Approvals, routes and this node's policy snapshot. */
@@ -190,9 +201,16 @@ public final class Gateway implements AutoCloseable {
                 .start();
         ctx.registerSingleton(Clock.class, clock);
         PolicyServices policy = null;
+        TransferService transfers = null;
+        java.util.concurrent.atomic.AtomicReference<TransferService> transferRef = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<RouteAdmission> admissionRef = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
             ((NettyHttpServer) server).register(pipeline);
+            // tus PATCH bodies stream to the spool in the pipeline instead of being aggregated (FULL_CONTENT)
+            ((NettyHttpServer) server).register(new TusPipeline(transferRef::get, admissionRef::get,
+                    ctx.getBean(java.util.concurrent.ExecutorService.class,
+                            io.micronaut.inject.qualifiers.Qualifiers.byName(io.micronaut.scheduling.TaskExecutors.BLOCKING))));
             AuditStore store;
             try {
                 store = opening.join();
@@ -206,17 +224,24 @@ public final class Gateway implements AutoCloseable {
             ctx.registerSingleton(ApprovalService.class, policy.approvals());
             ctx.registerSingleton(RouteService.class, policy.routes());
             ctx.registerSingleton(RouteAdmission.class, policy.admission());
+            transfers = TransferServices.start(config, store, policy, clock);
+            ctx.registerSingleton(TransferService.class, transfers);
+            transferRef.set(transfers);
+            admissionRef.set(policy.admission());
             server.start();
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
                     .detailJson(startedJson(config.nodeId(), ports)).build());
         } catch (RuntimeException e) {
+            if (transfers != null) {
+                transfers.close();
+            }
             if (policy != null) {
                 policy.close();
             }
             ctx.close();
             throw e;
         }
-        return new Gateway(config, ctx, Map.copyOf(ports), allowlists, metrics, audit, policy);
+        return new Gateway(config, ctx, Map.copyOf(ports), allowlists, metrics, audit, policy, transfers);
     }
 
     private static String startedJson(String node, Map<String, Integer> ports) {
@@ -291,6 +316,7 @@ public final class Gateway implements AutoCloseable {
             // stopping anyway; the store's own chain shows the gap
         }
         context.close();
+        transfers.close();
         policy.close();
     }
 }

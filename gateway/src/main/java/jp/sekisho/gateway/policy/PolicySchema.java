@@ -11,7 +11,7 @@ import jp.sekisho.audit.config.StoreConfig;
 import org.flywaydb.core.Flyway;
 
 /**
- * The gateway's own tables (approvals, decision history, routes) live in the audit store's
+ * The gateway's own tables (approvals, decision history, routes, transfers) live in the audit store's
  * database, migrated by the same owner role, with their own migration history. The application
  * role may change approvals and routes but only append to the decision history.
  */
@@ -46,6 +46,8 @@ public final class PolicySchema {
             s.execute("GRANT SELECT, INSERT, DELETE ON route_party TO " + role);
             s.execute("GRANT SELECT, INSERT ON approval_decision TO " + role);
             s.execute("GRANT USAGE ON SEQUENCE approval_decision_id_seq TO " + role);
+            // transfers change state but are never deleted: the row is the record of what passed
+            s.execute("GRANT SELECT, INSERT, UPDATE ON transfer TO " + role);
         } catch (SQLException e) {
             throw new PolicyStoreException("cannot grant the policy tables to " + cfg.user() + ": " + e.getMessage(), e);
         }

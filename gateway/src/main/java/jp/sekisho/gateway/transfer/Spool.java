@@ -1,0 +1,138 @@
+package jp.sekisho.gateway.transfer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The payloads on this node's disk, {@code <data-dir>/spool}: {@code {id}.part} while uploading,
+ * renamed atomically to {@code {id}.cms} once the envelope is checked and STORED. Nothing else is
+ * ever written there, so a file not accounted for by a live transfer is an orphan.
+ */
+public final class Spool {
+
+    public static final String PART = ".part";
+    public static final String CMS = ".cms";
+
+    private final Path dir;
+
+    public Spool(Path dir) {
+        this.dir = dir;
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the spool folder " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Path part(String id) {
+        return dir.resolve(id + PART);
+    }
+
+    public Path stored(String id) {
+        return dir.resolve(id + CMS);
+    }
+
+    /** Creates the empty partial file of a new upload, durably. */
+    public void create(String id) throws IOException {
+        try (FileChannel ch = FileChannel.open(part(id), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        syncDir();
+    }
+
+    /** Opens the partial file for appending at {@code offset} (anything beyond it is cut off first). */
+    public FileChannel openForAppend(String id, long offset) throws IOException {
+        FileChannel ch = FileChannel.open(part(id), StandardOpenOption.WRITE);
+        try {
+            if (ch.size() != offset) {
+                ch.truncate(offset);
+            }
+            ch.position(offset);
+            return ch;
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    public static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    /** {@code {id}.part} → {@code {id}.cms}, atomically and durably. */
+    public void promote(String id) throws IOException {
+        try {
+            Files.move(part(id), stored(id), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the spool folder does not support atomic renames: " + dir, e);
+        }
+        syncDir();
+    }
+
+    /** Deletes whatever this node holds of a transfer; true when something was there. */
+    public boolean delete(String id) {
+        boolean any = false;
+        try {
+            any |= Files.deleteIfExists(part(id));
+            any |= Files.deleteIfExists(stored(id));
+            syncDir();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete spool files of " + id + ": " + e.getMessage(), e);
+        }
+        return any;
+    }
+
+    public long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : -1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every regular file in the spool folder. */
+    public List<Path> files() {
+        try (Stream<Path> s = Files.list(dir)) {
+            return new ArrayList<>(s.filter(Files::isRegularFile).toList());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The transfer id a spool file belongs to, or null for a name the spool never writes. */
+    public static String idOf(Path file) {
+        String n = file.getFileName().toString();
+        if (n.endsWith(PART)) {
+            return n.substring(0, n.length() - PART.length());
+        }
+        if (n.endsWith(CMS)) {
+            return n.substring(0, n.length() - CMS.length());
+        }
+        return null;
+    }
+
+    /** Makes a create, rename or delete in the folder durable (fsync of the directory). */
+    private void syncDir() throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // some file systems refuse to open a directory; the file data itself was forced already
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package jp.sekisho.gateway.transfer;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import jp.sekisho.gateway.policy.Jdbc;
+
+/**
+ * The transfer table. State changes are compare-and-set on the expected state(s), so two requests
+ * racing on one transfer (a PATCH and a DELETE, an ack and the sweeper) cannot both win.
+ */
+public final class TransferRepository {
+
+    private static final String COLUMNS = "id, route_id, approval_ref, node, sender_subject, sender_sha256, filename, "
+            + "length, sha256, records, upload_offset, state, reason, created_at, updated_at, stored_at, delivered_at, "
+            + "acknowledged_at, expires_at, receipt";
+
+    private final DataSource ds;
+
+    public TransferRepository(DataSource ds) {
+        this.ds = ds;
+    }
+
+    public void create(Transfer t) {
+        Jdbc.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
+                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+                int i = 1;
+                ps.setString(i++, t.id());
+                ps.setString(i++, t.routeId());
+                ps.setString(i++, t.approvalRef());
+                ps.setString(i++, t.node());
+                ps.setString(i++, t.senderSubject());
+                ps.setString(i++, t.senderSha256());
+                ps.setString(i++, t.filename());
+                ps.setLong(i++, t.length());
+                ps.setString(i++, t.sha256());
+                ps.setLong(i++, t.records());
+                ps.setLong(i++, t.offset());
+                ps.setString(i++, t.state().name());
+                ps.setString(i++, t.reason());
+                ps.setTimestamp(i++, Jdbc.ts(t.createdAt()));
+                ps.setTimestamp(i++, Jdbc.ts(t.updatedAt()));
+                ps.setTimestamp(i++, Jdbc.ts(t.storedAt()));
+                ps.setTimestamp(i++, Jdbc.ts(t.deliveredAt()));
+                ps.setTimestamp(i++, Jdbc.ts(t.acknowledgedAt()));
+                ps.setTimestamp(i++, Jdbc.ts(t.expiresAt()));
+                ps.setString(i, t.receipt());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    public Optional<Transfer> find(String id) {
+        List<Transfer> l = query("SELECT " + COLUMNS + " FROM transfer WHERE id = ?", id);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    /** STORED or DELIVERED transfers of a route, oldest first. */
+    public List<Transfer> inbox(String routeId) {
+        return query("SELECT " + COLUMNS + " FROM transfer WHERE route_id = ? AND state IN ('STORED', 'DELIVERED') "
+                + "ORDER BY stored_at, id", routeId);
+    }
+
+    /** This node's transfers whose payload may still be in its spool. */
+    public List<Transfer> spooledOn(String node) {
+        return query("SELECT " + COLUMNS + " FROM transfer WHERE node = ? AND state IN ('UPLOADING', 'STORED', 'DELIVERED')",
+                node);
+    }
+
+    /** The offset durably written; only while UPLOADING. Also moves Upload-Expires. */
+    public boolean advance(String id, long offset, Instant now, Instant expiresAt) {
+        return update("UPDATE transfer SET upload_offset = ?, updated_at = ?, expires_at = ? "
+                + "WHERE id = ? AND state = 'UPLOADING'", ps -> {
+                    ps.setLong(1, offset);
+                    ps.setTimestamp(2, Jdbc.ts(now));
+                    ps.setTimestamp(3, Jdbc.ts(expiresAt));
+                    ps.setString(4, id);
+                }) == 1;
+    }
+
+    public boolean markStored(String id, Instant now, Instant expiresAt, String receipt) {
+        return update("UPDATE transfer SET state = 'STORED', upload_offset = length, updated_at = ?, stored_at = ?, "
+                + "expires_at = ?, receipt = ? WHERE id = ? AND state = 'UPLOADING'", ps -> {
+                    ps.setTimestamp(1, Jdbc.ts(now));
+                    ps.setTimestamp(2, Jdbc.ts(now));
+                    ps.setTimestamp(3, Jdbc.ts(expiresAt));
+                    ps.setString(4, receipt);
+                    ps.setString(5, id);
+                }) == 1;
+    }
+
+    public boolean markDelivered(String id, Instant now) {
+        return update("UPDATE transfer SET state = 'DELIVERED', updated_at = ?, delivered_at = ? "
+                + "WHERE id = ? AND state = 'STORED'", ps -> {
+                    ps.setTimestamp(1, Jdbc.ts(now));
+                    ps.setTimestamp(2, Jdbc.ts(now));
+                    ps.setString(3, id);
+                }) == 1;
+    }
+
+    /** ACKNOWLEDGED then PURGED in one step (the spool copy is already gone); keeps the final receipt. */
+    public boolean markPurged(String id, Instant now, String receipt) {
+        return update("UPDATE transfer SET state = 'PURGED', updated_at = ?, acknowledged_at = ?, "
+                + "delivered_at = COALESCE(delivered_at, ?), receipt = ? WHERE id = ? AND state IN ('STORED', 'DELIVERED')",
+                ps -> {
+                    ps.setTimestamp(1, Jdbc.ts(now));
+                    ps.setTimestamp(2, Jdbc.ts(now));
+                    ps.setTimestamp(3, Jdbc.ts(now));
+                    ps.setString(4, receipt);
+                    ps.setString(5, id);
+                }) == 1;
+    }
+
+    /** Ends a transfer (REJECTED, EXPIRED, ABORTED) if it is still in one of {@code from}. */
+    public boolean end(String id, List<TransferState> from, TransferState to, String reason, Instant now) {
+        StringBuilder in = new StringBuilder();
+        for (TransferState s : from) {
+            in.append(in.length() == 0 ? "" : ",").append('\'').append(s.name()).append('\'');
+        }
+        return update("UPDATE transfer SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN (" + in + ")",
+                ps -> {
+                    ps.setString(1, to.name());
+                    ps.setString(2, reason);
+                    ps.setTimestamp(3, Jdbc.ts(now));
+                    ps.setString(4, id);
+                }) == 1;
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement ps) throws SQLException;
+    }
+
+    private int update(String sql, Binder binder) {
+        return Jdbc.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                binder.bind(ps);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private List<Transfer> query(String sql, String... args) {
+        return Jdbc.inTransaction(ds, c -> read(c, sql, args));
+    }
+
+    private static List<Transfer> read(Connection c, String sql, String... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setString(i + 1, args[i]);
+            }
+            List<Transfer> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Transfer(rs.getString("id"), rs.getString("route_id"), rs.getString("approval_ref"),
+                            rs.getString("node"), rs.getString("sender_subject"), rs.getString("sender_sha256"),
+                            rs.getString("filename"), rs.getLong("length"), rs.getString("sha256"), rs.getLong("records"),
+                            rs.getLong("upload_offset"), TransferState.valueOf(rs.getString("state")),
+                            rs.getString("reason"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"),
+                            Jdbc.instant(rs, "stored_at"), Jdbc.instant(rs, "delivered_at"),
+                            Jdbc.instant(rs, "acknowledged_at"), Jdbc.instant(rs, "expires_at"), rs.getString("receipt")));
+                }
+            }
+            return out;
+        }
+    }
+}

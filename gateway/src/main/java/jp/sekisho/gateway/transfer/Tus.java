@@ -1,0 +1,127 @@
+package jp.sekisho.gateway.transfer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** tus 1.0.0 header vocabulary and parsing shared by the controller and the PATCH handler. */
+public final class Tus {
+
+    public static final String VERSION = "1.0.0";
+    public static final String RESUMABLE = "Tus-Resumable";
+    public static final String EXTENSIONS = "creation,checksum,termination,expiration";
+    public static final String OFFSET_TYPE = "application/offset+octet-stream";
+    public static final String TRANSFER_ID = "Sekisho-Transfer-Id";
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+
+    private Tus() {
+    }
+
+    /** RFC 7231 IMF-fixdate. */
+    public static String httpDate(Instant i) {
+        return HTTP_DATE.format(i);
+    }
+
+    public static String location(String route, String id) {
+        return "/api/v1/routes/" + route + "/uploads/" + id;
+    }
+
+    /** The declared facts of an upload, from {@code Upload-Metadata}. */
+    public record Metadata(String filename, String sha256, long records) {
+    }
+
+    /** Parses and validates Upload-Metadata; throws 400 METADATA_INVALID. */
+    public static Metadata metadata(String header) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (header != null && !header.isBlank()) {
+            for (String pair : header.split(",")) {
+                String p = pair.trim();
+                int sp = p.indexOf(' ');
+                String key = sp < 0 ? p : p.substring(0, sp);
+                String val = "";
+                if (sp >= 0) {
+                    try {
+                        val = new String(Base64.getDecoder().decode(p.substring(sp + 1).trim()), StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException e) {
+                        throw invalid("metadata value of '" + key + "' is not base64");
+                    }
+                }
+                if (m.put(key, val) != null) {
+                    throw invalid("metadata key '" + key + "' appears twice");
+                }
+            }
+        }
+        String sha = m.get("sha256");
+        if (sha == null || !HEX64.matcher(sha).matches()) {
+            throw invalid("metadata sha256 must be the envelope's SHA-256 as 64 hex digits");
+        }
+        String rec = m.get("records");
+        long records;
+        try {
+            records = Long.parseLong(rec == null ? "" : rec.trim());
+        } catch (NumberFormatException e) {
+            records = -1;
+        }
+        if (records < 0 || rec == null || !rec.trim().matches("[0-9]+")) {
+            throw invalid("metadata records must be a non-negative integer");
+        }
+        String filename = m.get("filename");
+        if (filename != null && (filename.length() > 255 || filename.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\'))) {
+            throw invalid("metadata filename must be a plain file name of at most 255 characters");
+        }
+        return new Metadata(filename, sha.toLowerCase(Locale.ROOT), records);
+    }
+
+    /** Re-encodes the metadata for HEAD answers. */
+    public static String encode(Transfer t) {
+        Base64.Encoder b = Base64.getEncoder();
+        return "filename " + b.encodeToString(t.filename().getBytes(StandardCharsets.UTF_8))
+                + ",sha256 " + b.encodeToString(t.sha256().getBytes(StandardCharsets.US_ASCII))
+                + ",records " + b.encodeToString(Long.toString(t.records()).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** {@code sha256 <base64>} → the digest bytes; throws 400 for another algorithm or a bad value. */
+    public static byte[] checksum(String header) {
+        if (header == null) {
+            return null;
+        }
+        String h = header.trim();
+        int sp = h.indexOf(' ');
+        if (sp < 0 || !h.substring(0, sp).equalsIgnoreCase("sha256")) {
+            throw new TransferProblem(400, "CHECKSUM_ALGORITHM_UNSUPPORTED", "Upload-Checksum must be 'sha256 <base64>'");
+        }
+        try {
+            byte[] d = Base64.getDecoder().decode(h.substring(sp + 1).trim());
+            if (d.length != 32) {
+                throw new IllegalArgumentException("length " + d.length);
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new TransferProblem(400, "CHECKSUM_INVALID", "Upload-Checksum value is not a base64 SHA-256 digest");
+        }
+    }
+
+    public static long nonNegative(String header, String name) {
+        try {
+            long v = Long.parseLong(header == null ? "" : header.trim());
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // below
+        }
+        throw new TransferProblem(400, "METADATA_INVALID", name + " must be a non-negative integer");
+    }
+
+    private static TransferProblem invalid(String message) {
+        return new TransferProblem(400, "METADATA_INVALID", message);
+    }
+}

@@ -1,0 +1,63 @@
+package jp.sekisho.gateway.transfer;
+
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+
+import io.micronaut.http.server.netty.NettyServerCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpServerCodec;
+import jp.sekisho.gateway.route.RouteAdmission;
+
+/**
+ * Inserts {@link TusPatchHandler} right after the HTTP/1.1 decoder of every connection, in front of
+ * Micronaut's handlers (which, with {@code server-type FULL_CONTENT}, would aggregate a whole PATCH
+ * body in memory).
+ */
+public final class TusPipeline implements NettyServerCustomizer {
+
+    public static final String NAME = "sekisho-tus-patch";
+
+    private final Supplier<TransferService> transfers;
+    private final Supplier<RouteAdmission> admission;
+    private final Executor blocking;
+
+    public TusPipeline(Supplier<TransferService> transfers, Supplier<RouteAdmission> admission, Executor blocking) {
+        this.transfers = transfers;
+        this.admission = admission;
+        this.blocking = blocking;
+    }
+
+    @Override
+    public NettyServerCustomizer specializeForChannel(Channel channel, ChannelRole role) {
+        if (role == ChannelRole.LISTENER) {
+            return this;
+        }
+        return new NettyServerCustomizer() {
+            @Override
+            public NettyServerCustomizer specializeForChannel(Channel child, ChannelRole childRole) {
+                return TusPipeline.this.specializeForChannel(child, childRole);
+            }
+
+            @Override
+            public void onStreamPipelineBuilt() {
+                install(channel.pipeline());
+            }
+        };
+    }
+
+    void install(ChannelPipeline pipeline) {
+        if (pipeline.get(NAME) != null) {
+            return;
+        }
+        for (Map.Entry<String, ChannelHandler> e : pipeline) {
+            if (e.getValue() instanceof HttpServerCodec || e.getValue() instanceof HttpRequestDecoder) {
+                pipeline.addAfter(e.getKey(), NAME, new TusPatchHandler(transfers, admission, blocking));
+                return;
+            }
+        }
+    }
+}
