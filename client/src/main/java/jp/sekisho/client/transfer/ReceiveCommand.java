@@ -93,7 +93,7 @@ public final class ReceiveCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         PrivateKey privateKey;
         X509Certificate certificate;
         TrustAnchors anchors;
@@ -113,10 +113,19 @@ public final class ReceiveCommand implements Callable<Integer> {
         GatewayClient client = gateway.client();
         PrintWriter w = spec.commandLine().getOut();
         while (true) {
-            List<Object> inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox").array();
-            for (Object o : inbox) {
-                Item item = Item.of((Map<?, ?>) o);
-                receive(client, item, partialDir, privateKey, certificate, anchors, w);
+            List<Object> inbox;
+            try {
+                inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox").array();
+                for (Object o : inbox) {
+                    Item item = Item.of((Map<?, ?>) o);
+                    receive(client, item, partialDir, privateKey, certificate, anchors, w);
+                }
+            } catch (CliException e) {
+                if (!once && Thread.currentThread().isInterrupted()) {
+                    w.flush();
+                    return ExitCode.OK; // stopped: a partial download stays for the next run, nothing was acknowledged half-way
+                }
+                throw e;
             }
             if (once) {
                 if (inbox.isEmpty() && !json) {
@@ -126,7 +135,11 @@ public final class ReceiveCommand implements Callable<Integer> {
                 return ExitCode.OK;
             }
             w.flush();
-            Thread.sleep(interval.toMillis());
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                return ExitCode.OK; // stopped between polls: nothing half done
+            }
         }
     }
 

@@ -313,6 +313,30 @@ class TransferWithFakeGatewayTest {
     }
 
     @Test
+    void withoutOnceReceivePollsAtTheIntervalUntilStopped() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("in"));
+        java.util.concurrent.atomic.AtomicReference<CliRun> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread poller = new Thread(() -> result.set(CliRun.of("receive", "--gateway", gw.url(), "--route", "kurume-benefit",
+                "--identity", contractor.toString(), "--out", out.toString(), "--trust", pki.caFile().toString(),
+                "--key", enc.keyFile().toString(), "--interval", "100ms")));
+        poller.start();
+        Thread.sleep(500);
+        assertTrue(poller.isAlive(), "still polling an empty inbox");
+        Path csv = smallCsv(50);
+        assertEquals(0, send("--file", csv.toString()).code());
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (gw.acks.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        poller.interrupt();
+        poller.join(10_000);
+        assertEquals(0, result.get().code(), result.get().toString());
+        assertSameBytes(csv, out.resolve("small.csv"));
+        assertTrue(result.get().out().contains("acknowledged"), result.get().toString());
+        assertTrue(gw.requests.stream().filter(q -> q.endsWith("/inbox")).count() >= 3, "polled: " + gw.requests);
+    }
+
+    @Test
     void aReceiptThatDoesNotVerifyWithTheGivenKeyIsRefused() throws Exception {
         Path wrong = dir.resolve("wrong.pub.pem");
         java.security.KeyPair kp = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
