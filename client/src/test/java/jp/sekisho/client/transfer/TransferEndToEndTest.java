@@ -327,4 +327,26 @@ class TransferEndToEndTest {
         assertSameBytes(csv, out.resolve("os-interop.csv"));
         assertEquals(List.of(), spooled());
     }
+    @Test
+    @Order(6)
+    void theGatewaysRefusalsComeOutWithTheirReasonAndNothingIsStored() throws Exception {
+        Path csv = smallCsv("stranger.csv", 100);
+        Path env = dir.resolve("stranger.csv.cms");
+        try (InputStream in = Files.newInputStream(csv); OutputStream o = Files.newOutputStream(env)) {
+            Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(stranger.certificate()), ContentCipher.AES_256_GCM);
+        }
+        CliRun wrong = send("--encrypted", env.toString(), "--records", "100");
+        assertEquals(2, wrong.code(), wrong.toString());
+        assertTrue(wrong.err().contains("PAYLOAD_WRONG_RECIPIENT"), wrong.toString());
+
+        CliRun over = send("--encrypted", env.toString(), "--records", Integer.toString(ROWS + 1));
+        assertEquals(1, over.code(), over.toString());
+        assertTrue(over.err().contains("RECORDS_OVER_APPROVAL"), over.toString());
+
+        CliRun cbc = send("--file", csv.toString(), "--cbc");
+        assertEquals(1, cbc.code(), cbc.toString());
+        assertTrue(cbc.err().contains("PAYLOAD_WEAK_CIPHER"), cbc.toString());
+        assertEquals(List.of(), spooled());
+    }
 }
