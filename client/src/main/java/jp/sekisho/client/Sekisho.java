@@ -6,7 +6,11 @@ import jp.sekisho.client.approval.ApprovalsCommand;
 import jp.sekisho.client.demo.DemoCommand;
 import jp.sekisho.client.dummy.DummyCommand;
 import jp.sekisho.client.route.RoutesCommand;
+import jp.sekisho.client.transfer.ReceiveCommand;
+import jp.sekisho.client.transfer.SendCommand;
 import jp.sekisho.cli.CliErrors;
+import jp.sekisho.envelope.cli.OpenCommand;
+import jp.sekisho.envelope.cli.SealCommand;
 import jp.sekisho.gateway.GatewayCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,8 +24,9 @@ import picocli.CommandLine.Command;
             "Run `sekisho COMMAND --help` for each command's options.",
             "Exit codes: 0 success, 1 refused by policy (reason code on stderr), 2 usage or input error, "
                 + "3 gateway or store unavailable. Set SEKISHO_DEBUG=1 for stack traces."},
-        subcommands = {DemoCommand.class, GatewayCommand.class, ApprovalsCommand.class, RoutesCommand.class, CertsCommand.class,
-            AuditCommand.class, DummyCommand.class,
+        subcommands = {DemoCommand.class, SendCommand.class, ReceiveCommand.class, SealCommand.class, OpenCommand.class,
+            GatewayCommand.class, ApprovalsCommand.class, RoutesCommand.class, CertsCommand.class, AuditCommand.class,
+            DummyCommand.class,
             CommandLine.HelpCommand.class})
 public final class Sekisho {
 

@@ -77,21 +77,58 @@ public final class GatewayClient {
                 .header("Content-Type", "application/json"));
     }
 
+    public Response delete(String path) {
+        return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
+    }
+
+    /** A path (or absolute URL, e.g. a {@code Location} answer) resolved against the gateway's base URL. */
+    public URI resolve(String pathOrUrl) {
+        return base.resolve(pathOrUrl);
+    }
+
+    /**
+     * Sends any request (custom method, headers, streamed body, streamed answer) and returns the
+     * answer whatever its status; network failures come out as {@link IOException} so that the
+     * caller can retry them. {@link #unavailable} turns one into the CLI's error.
+     */
+    public <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        return http.send(request, handler);
+    }
+
+    /** The CLI error (exit 3) for a failed connection to the gateway. */
+    public CliException unavailable(IOException e) {
+        if (e instanceof SSLHandshakeException) {
+            return new CliException(ExitCode.UNAVAILABLE, "TLS handshake with " + base + " failed (" + e.getMessage()
+                    + "): is the --identity certificate valid, not revoked, and from the gateway's CA?");
+        }
+        if (e instanceof ConnectException) {
+            return new CliException(ExitCode.UNAVAILABLE, "cannot connect to " + base + ": is the gateway running there?");
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new CliException(ExitCode.UNAVAILABLE, base + " did not answer in time");
+        }
+        return new CliException(ExitCode.UNAVAILABLE, "connection to " + base + " failed: " + e.getMessage()
+                + " (the gateway closes connections from addresses it does not allow before TLS)");
+    }
+
+    /** A TLS handshake failure is a configuration problem, not a passing network fault: retrying cannot help. */
+    public static boolean retryable(IOException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SSLHandshakeException) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Response send(HttpRequest.Builder b) {
         HttpRequest req = b.timeout(Duration.ofSeconds(60)).header("Accept", "application/json").build();
         HttpResponse<String> res;
         try {
             res = http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (SSLHandshakeException e) {
-            throw new CliException(ExitCode.UNAVAILABLE, "TLS handshake with " + base + " failed (" + e.getMessage()
-                    + "): is the --identity certificate valid, not revoked, and from the gateway's CA?");
-        } catch (ConnectException e) {
-            throw new CliException(ExitCode.UNAVAILABLE, "cannot connect to " + base + ": is the gateway running there?");
-        } catch (HttpTimeoutException e) {
-            throw new CliException(ExitCode.UNAVAILABLE, base + " did not answer in time");
         } catch (IOException e) {
-            throw new CliException(ExitCode.UNAVAILABLE, "connection to " + base + " failed: " + e.getMessage()
-                    + " (the gateway closes connections from addresses it does not allow before TLS)");
+            throw unavailable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted");

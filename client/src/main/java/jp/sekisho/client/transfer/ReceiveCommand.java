@@ -1,0 +1,241 @@
+package jp.sekisho.client.transfer;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import jp.sekisho.certs.Pem;
+import jp.sekisho.certs.PkiException;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.client.http.GatewayOptions;
+import jp.sekisho.client.http.JsonOut;
+import jp.sekisho.envelope.EnvelopeException;
+import jp.sekisho.envelope.OpenResult;
+import jp.sekisho.envelope.Opener;
+import jp.sekisho.envelope.TrustAnchors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sekisho receive}: pull a route's deliveries, decrypt and verify them, and acknowledge each one. */
+@Command(name = "receive", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Receives the transfers waiting on a route: downloads each envelope (resumable) into "
+            + "DIR/.sekisho-partial/, checks its SHA-256 against the gateway's, decrypts it with your key and verifies "
+            + "the sender's signature against --trust, writes the file into DIR under the sender's file name (never "
+            + "overwriting: a suffix is added), and only then acknowledges it, after which the gateway deletes its copy.",
+            "",
+            "A transfer that cannot be opened (altered, not for this key, untrusted signer) is not acknowledged: "
+                + "the command stops with exit 1 and the reason; its envelope stays in DIR/.sekisho-partial/.",
+            "Without --once it polls every --interval until interrupted (Ctrl-C)."})
+public final class ReceiveCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Option(names = "--route", required = true, paramLabel = "ID", description = "The route to receive from.")
+    String route;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where received files are written.")
+    Path out;
+
+    @Option(names = "--key", required = true, paramLabel = "KEY.pem", description = "Your decryption key (PKCS#8 PEM).")
+    Path key;
+
+    @Option(names = "--key-password", paramLabel = "P", description = "Passphrase of an encrypted key.")
+    char[] keyPassword = new char[0];
+
+    @Option(names = "--cert", paramLabel = "CERT.pem", description = "Your encryption certificate (picks the recipient entry).")
+    Path cert;
+
+    @Option(names = "--trust", required = true, paramLabel = "ca.pem",
+            description = "CA certificate(s) a sender's signature must chain to.")
+    Path trust;
+
+    @Option(names = "--once", description = "Receive what is waiting now, then exit.")
+    boolean once;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s", converter = Units.DurationConverter.class,
+            description = "Time between polls of the inbox. Default: ${DEFAULT-VALUE}.")
+    Duration interval;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
+            description = "Retries in a row of a download after network failures or 5xx answers. Default: ${DEFAULT-VALUE}.")
+    int retries;
+
+    @Option(names = "--json", description = "Print one JSON object per received transfer.")
+    boolean json;
+
+    /** One waiting transfer, as the inbox lists it. */
+    record Item(String transferId, String filename, long size, String sha256, long records, String sender) {
+        static Item of(Map<?, ?> m) {
+            return new Item(String.valueOf(m.get("transferId")), m.get("filename") == null ? null : String.valueOf(m.get("filename")),
+                    ((Number) m.get("size")).longValue(), String.valueOf(m.get("sha256")),
+                    m.get("records") == null ? -1 : ((Number) m.get("records")).longValue(),
+                    m.get("sender") == null ? "" : String.valueOf(m.get("sender")));
+        }
+    }
+
+    @Override
+    public Integer call() {
+        PrivateKey privateKey;
+        X509Certificate certificate;
+        TrustAnchors anchors;
+        try {
+            privateKey = Pem.readPrivateKey(key, keyPassword);
+            certificate = cert == null ? null : Pem.readCertificate(cert);
+            anchors = TrustAnchors.fromPem(trust);
+        } catch (PkiException e) {
+            throw CliException.usage(e.getMessage());
+        }
+        Path partialDir = out.resolve(".sekisho-partial");
+        try {
+            Files.createDirectories(partialDir);
+        } catch (IOException e) {
+            throw CliException.usage("--out " + out + ": " + e.getMessage());
+        }
+        GatewayClient client = gateway.client();
+        PrintWriter w = spec.commandLine().getOut();
+        while (true) {
+            List<Object> inbox;
+            try {
+                inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox").array();
+                for (Object o : inbox) {
+                    Item item = Item.of((Map<?, ?>) o);
+                    receive(client, item, partialDir, privateKey, certificate, anchors, w);
+                }
+            } catch (CliException e) {
+                if (!once && Thread.currentThread().isInterrupted()) {
+                    w.flush();
+                    return ExitCode.OK; // stopped: a partial download stays for the next run, nothing was acknowledged half-way
+                }
+                throw e;
+            }
+            if (once) {
+                if (inbox.isEmpty() && !json) {
+                    w.println("nothing waiting on route " + route);
+                }
+                w.flush();
+                return ExitCode.OK;
+            }
+            w.flush();
+            try {
+                Thread.sleep(interval.toMillis());
+            } catch (InterruptedException e) {
+                return ExitCode.OK; // stopped between polls: nothing half done
+            }
+        }
+    }
+
+    private void receive(GatewayClient client, Item item, Path partialDir, PrivateKey privateKey, X509Certificate certificate,
+                         TrustAnchors anchors, PrintWriter w) {
+        String safeId = item.transferId().replaceAll("[^A-Za-z0-9._-]", "_");
+        Path partial = partialDir.resolve(safeId + ".cms");
+        Downloader downloader = new Downloader(client, route, Backoff.standard(retries), Progress.forTerminal("download"));
+        String sha256 = downloader.download(item.transferId(), item.size(), partial);
+        if (!sha256.equalsIgnoreCase(item.sha256())) {
+            SendCommand.deleteQuietly(partial);
+            throw new CliException(ExitCode.REFUSED, "DOWNLOAD_HASH_MISMATCH: transfer " + item.transferId()
+                    + " downloaded with SHA-256 " + sha256 + ", the gateway lists " + item.sha256() + "; not acknowledged");
+        }
+        Path opened = partialDir.resolve(safeId + ".opened");
+        OpenResult result;
+        try {
+            result = Opener.open(partial, opened, privateKey, certificate, anchors);
+        } catch (EnvelopeException e) {
+            throw new CliException(ExitCode.REFUSED, e.reason() + ": transfer " + item.transferId() + " ("
+                    + item.filename() + ") cannot be opened: " + e.getMessage() + "; not acknowledged, envelope kept at "
+                    + partial);
+        } catch (UncheckedIOException e) {
+            throw CliException.usage("cannot open transfer " + item.transferId() + ": " + e.getCause().getMessage());
+        }
+        Path target;
+        try {
+            target = place(opened, out, outputName(item.filename(), item.transferId()));
+        } catch (IOException e) {
+            SendCommand.deleteQuietly(opened);
+            throw CliException.usage("cannot write into " + out + ": " + e.getMessage());
+        }
+        client.post("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(item.transferId()) + "/ack",
+                JsonOut.write(Map.of("sha256", sha256)));
+        SendCommand.deleteQuietly(partial);
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("transferId", item.transferId());
+            m.put("file", target.toString());
+            m.put("bytes", result.bytes());
+            m.put("sha256", result.plaintextSha256());
+            m.put("records", item.records());
+            m.put("signer", result.signerSummary().subject());
+            m.put("sender", item.sender());
+            m.put("envelopeSha256", sha256);
+            m.put("cipher", result.cipher().displayName());
+            w.println(JsonOut.write(m));
+        } else {
+            w.printf("received %s (%d bytes, %d records) signed by %s, transfer %s, acknowledged%n", target,
+                    result.bytes(), item.records(), result.signerSummary().subject(), item.transferId());
+        }
+        w.flush();
+    }
+
+    /**
+     * The file name to write: the sender's name without any folder part, without a trailing
+     * {@code .cms}/{@code .p7m} (what is written is the opened content), and never hidden.
+     */
+    static String outputName(String filename, String transferId) {
+        String n = filename == null ? "" : filename;
+        n = n.substring(Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')) + 1);
+        n = n.replaceAll("[\\x00-\\x1f]", "_");
+        String lower = n.toLowerCase(java.util.Locale.ROOT);
+        if ((lower.endsWith(".cms") || lower.endsWith(".p7m")) && n.length() > 4) {
+            n = n.substring(0, n.length() - 4);
+        }
+        while (n.startsWith(".")) {
+            n = n.substring(1);
+        }
+        return n.isBlank() ? "transfer-" + transferId.replaceAll("[^A-Za-z0-9._-]", "_") : n;
+    }
+
+    /**
+     * Moves {@code file} into {@code dir} under {@code name}, or {@code name-1}, {@code name-2}, ...
+     * (before the extension) when taken: a hard link never replaces an existing file, so no race can
+     * overwrite one; where links are not supported, a move without REPLACE_EXISTING.
+     */
+    static Path place(Path file, Path dir, String name) throws IOException {
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        String ext = dot > 0 ? name.substring(dot) : "";
+        for (int i = 0; ; i++) {
+            Path target = dir.resolve(i == 0 ? name : base + "-" + i + ext);
+            try {
+                try {
+                    Files.createLink(target, file);
+                    Files.delete(file);
+                } catch (UnsupportedOperationException e) {
+                    Files.move(file, target);
+                }
+                return target;
+            } catch (FileAlreadyExistsException e) {
+                if (i > 10_000) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package jp.sekisho.client.transfer;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.client.http.GatewayOptions;
+import jp.sekisho.envelope.ContentCipher;
+import jp.sekisho.certs.Identity;
+import jp.sekisho.envelope.SealResult;
+import jp.sekisho.envelope.Sealer;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code sekisho send}: seal a file for the route's recipients and upload it to the gateway (tus, resumable). */
+@Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sends one file on a route: checks it against the approval, signs it with your identity and "
+            + "encrypts it for the route's recipient certificate(s) (CMS, AES-256-GCM), uploads it (tus, resumable) and "
+            + "prints the gateway's signed receipt.",
+            "",
+            "A CSV file (name ending in .csv, or --csv) is checked before anything is encrypted: every header column "
+                + "must name a data item the approval covers (column names are data item codes, or map them with "
+                + "--items-map), and the number of records (lines after the header; a line break inside double "
+                + "quotes does not end a record; empty lines are not records) must not exceed the approval's maximum.",
+            "The envelope is written to a hidden temporary file beside the input and deleted at the end.",
+            "Network failures and 5xx answers are retried with backoff; the upload resumes where the gateway stopped.",
+            "Exit codes: 0 stored by the gateway, 1 refused (reason code first on stderr), 2 usage or input error, "
+                + "3 gateway unavailable."})
+public final class SendCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayOptions gateway;
+
+    @Option(names = "--route", required = true, paramLabel = "ID", description = "The route to send on.")
+    String route;
+
+    static final class Input {
+        @Option(names = "--file", required = true, paramLabel = "FILE", description = "The file to seal and send.")
+        Path file;
+
+        @Option(names = "--encrypted", required = true, paramLabel = "FILE.cms",
+                description = "Send an envelope made elsewhere (e.g. openssl cms), as it is; needs --records.")
+        Path encrypted;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    @Option(names = "--records", paramLabel = "N",
+            description = "Number of records. Required for non-CSV files and --encrypted; for a CSV it must equal the count.")
+    Long records;
+
+    @Option(names = "--items-map", paramLabel = "MAP",
+            description = "File of column=item_code lines mapping CSV column names to data item codes (e.g. 氏名=name).")
+    Path itemsMap;
+
+    @Option(names = "--csv", description = "Treat the file as CSV whatever its name.")
+    boolean csv;
+
+    @Option(names = "--cbc", description = "AES-256-CBC (EnvelopedData) instead of AES-256-GCM, only where the route allows it.")
+    boolean cbc;
+
+    @Option(names = "--filename", paramLabel = "NAME",
+            description = "The name the receiver sees. Default: the file's name plus .cms (or the envelope's name).")
+    String filename;
+
+    @Option(names = "--gateway-key", paramLabel = "audit-signing.pub.pem",
+            description = "The gateway's audit signing public key: the receipt's Ed25519 signature must verify with it.")
+    Path gatewayKey;
+
+    @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = Units.SizeConverter.class,
+            description = "Bytes per upload request (PATCH). Default: ${DEFAULT-VALUE}.")
+    long chunkSize;
+
+    @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
+            description = "Retries in a row after network failures or 5xx answers (backoff 0.5 s doubling to 30 s). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int retries;
+
+    @Option(names = "--json", description = "Print the receipt as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        if (chunkSize < 1) {
+            throw CliException.usage("--chunk-size must be positive");
+        }
+        Path source = input.file != null ? input.file : input.encrypted;
+        if (!Files.isRegularFile(source)) {
+            throw CliException.usage(source + ": no such file");
+        }
+        if (itemsMap != null && input.encrypted != null) {
+            throw CliException.usage("--items-map applies to --file only (an envelope's content cannot be read)");
+        }
+        ItemsMap map = itemsMap == null ? ItemsMap.identity() : ItemsMap.read(itemsMap);
+        GatewayClient client = gateway.client();
+        Identity identity = input.file != null ? gateway.identity() : null;
+        RouteTerms terms = RouteTerms.of(client.get("api/v1/routes/" + Paths.segment(route) + "/terms").object());
+
+        long count = records(source, map, terms);
+        if (count > terms.maxRecords()) {
+            throw new CliException(ExitCode.REFUSED, "RECORDS_OVER_APPROVAL: " + count + " records, but approval "
+                    + terms.approvalRef() + " allows at most " + terms.maxRecords() + " per transfer");
+        }
+        if (cbc && !terms.allowCbc()) {
+            throw new CliException(ExitCode.REFUSED, "PAYLOAD_WEAK_CIPHER: route " + route
+                    + " does not accept AES-256-CBC (allow-cbc is false); send without --cbc");
+        }
+        TusUploader.Result stored;
+        Path temp = null;
+        Thread cleanup = null;
+        try {
+            Path envelope;
+            String sha256;
+            long size;
+            if (input.encrypted != null) {
+                envelope = input.encrypted;
+                size = Files.size(envelope);
+                checkSize(size, terms);
+                sha256 = FileRegion.sha256Hex(envelope);
+            } else {
+                Path abs = source.toAbsolutePath();
+                temp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".cms.part");
+                Path t = temp;
+                cleanup = new Thread(() -> deleteQuietly(t), "sekisho-send-cleanup");
+                Runtime.getRuntime().addShutdownHook(cleanup);
+                SealResult sealed = seal(source, temp, identity, terms);
+                envelope = temp;
+                size = sealed.envelopeBytes();
+                sha256 = sealed.envelopeSha256();
+                checkSize(size, terms);
+            }
+            String name = filename != null ? filename : input.encrypted != null ? source.getFileName().toString()
+                    : source.getFileName() + ".cms";
+            TusUploader uploader = new TusUploader(client, route, chunkSize, Backoff.standard(retries),
+                    Progress.forTerminal("upload"));
+            stored = uploader.upload(envelope, size, name, sha256, count);
+        } catch (IOException e) {
+            throw CliException.usage("cannot read " + source + " or write its envelope beside it: " + e.getMessage());
+        } finally {
+            deleteQuietly(temp);
+            if (cleanup != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException ignored) {
+                    // shutting down already: the hook deletes it
+                }
+            }
+        }
+        GatewayClient.Response r = client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/"
+                + Paths.segment(stored.transferId()) + "/receipt");
+        Receipt receipt = Receipt.parse(r.body());
+        Boolean verified = null;
+        if (gatewayKey != null) {
+            receipt.verifyWith(gatewayKey);
+            verified = true;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(receipt.json());
+        } else {
+            receipt.print(out, verified);
+            if (stored.retries() > 0) {
+                out.printf("retries:   %d (resumed from the gateway's offset)%n", stored.retries());
+            }
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private long records(Path source, ItemsMap map, RouteTerms terms) {
+        boolean isCsv = input.file != null && (csv || itemsMap != null
+                || source.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv"));
+        if (!isCsv) {
+            if (records == null) {
+                throw CliException.usage("--records N is required for " + (input.encrypted != null ? "--encrypted"
+                        : "a file that is not CSV") + " (the gateway checks it against the approval)");
+            }
+            if (records < 0) {
+                throw CliException.usage("--records must be 0 or more");
+            }
+            return records;
+        }
+        try {
+            map.check(CsvFile.header(source), terms);
+            long counted = CsvFile.countRecords(source);
+            if (records != null && records != counted) {
+                throw CliException.usage("--records " + records + " but " + source + " holds " + counted
+                        + " records (lines after the header)");
+            }
+            return counted;
+        } catch (IOException e) {
+            throw CliException.usage("cannot read " + source + ": " + e.getMessage());
+        }
+    }
+
+    private static void checkSize(long size, RouteTerms terms) {
+        if (size > terms.maxPayloadBytes()) {
+            throw new CliException(ExitCode.REFUSED, "PAYLOAD_TOO_LARGE: the envelope has " + size + " bytes, route "
+                    + terms.route() + " accepts at most " + terms.maxPayloadBytes());
+        }
+    }
+
+    private SealResult seal(Path source, Path temp, Identity identity, RouteTerms terms) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(source), 64 * 1024);
+             OutputStream out = Files.newOutputStream(temp)) {
+            return Sealer.seal(in, out, identity, terms.recipients(),
+                    cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
+        } catch (NoSuchFileException e) {
+            throw CliException.usage(e.getFile() + ": no such file");
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw CliException.usage("cannot seal " + source + ": " + e.getMessage());
+        }
+    }
+
+    static void deleteQuietly(Path p) {
+        if (p != null) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a leftover hidden .cms.part file holds only ciphertext
+            }
+        }
+    }
+}

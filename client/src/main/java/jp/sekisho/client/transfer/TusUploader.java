@@ -1,0 +1,278 @@
+package jp.sekisho.client.transfer;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.client.http.GatewayClient;
+
+/**
+ * Uploads one envelope file with tus 1.0.0 (creation, checksum), as docs/transfer-protocol.md
+ * describes: {@code POST} with the metadata, then {@code PATCH} chunks streamed from the file, each
+ * with its SHA-256 in {@code Upload-Checksum}. Never more than one 64 KiB buffer of the file is in
+ * memory.
+ *
+ * <p>Resume: after a network failure, a 5xx answer, {@code 409 OFFSET_MISMATCH} or
+ * {@code 460 CHECKSUM_MISMATCH}, it waits ({@link Backoff}), asks the gateway where the upload
+ * stands ({@code HEAD} → {@code Upload-Offset}, the bytes it durably wrote) and continues from
+ * there. Every chunk that gets through resets the backoff. When the answer to the completing PATCH
+ * was lost, {@code GET .../transfers/{id}} tells whether the gateway stored the transfer.
+ */
+public final class TusUploader {
+
+    public static final String TUS_VERSION = "1.0.0";
+    public static final long DEFAULT_CHUNK = 32L * 1024 * 1024;
+
+    /** What the gateway stored. */
+    public record Result(String transferId, long bytes, int retries) {
+    }
+
+    /** Wraps the stream of a chunk about to be sent; tests use it to cut a transfer off mid-chunk. */
+    public interface ChunkInterceptor {
+        InputStream wrap(long offset, InputStream chunk) throws IOException;
+    }
+
+    private static final Set<Integer> TRANSIENT = Set.of(500, 502, 503, 504);
+
+    private final GatewayClient client;
+    private final String route;
+    private final long chunkSize;
+    private final Backoff backoff;
+    private final Progress progress;
+    private ChunkInterceptor interceptor = (offset, chunk) -> chunk;
+    private int retries;
+
+    public TusUploader(GatewayClient client, String route, long chunkSize, Backoff backoff, Progress progress) {
+        if (chunkSize < 1) {
+            throw new IllegalArgumentException("chunk size must be positive");
+        }
+        this.client = client;
+        this.route = route;
+        this.chunkSize = chunkSize;
+        this.backoff = backoff;
+        this.progress = progress;
+    }
+
+    public TusUploader intercept(ChunkInterceptor i) {
+        this.interceptor = i;
+        return this;
+    }
+
+    private String uploads() {
+        return "api/v1/routes/" + Paths.segment(route) + "/uploads";
+    }
+
+    /** Creates the upload and sends the whole file; returns once the gateway answered STORED. */
+    public Result upload(Path envelope, long length, String filename, String sha256Hex, long records) {
+        try {
+            URI location = create(length, filename, sha256Hex, records);
+            String id = lastSegment(location);
+            String stored = send(envelope, length, location, id);
+            return new Result(stored, length, retries);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    static String metadata(String filename, String sha256Hex, long records) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        return "filename " + b64.encodeToString(filename.getBytes(StandardCharsets.UTF_8))
+                + ",sha256 " + b64.encodeToString(sha256Hex.getBytes(StandardCharsets.US_ASCII))
+                + ",records " + b64.encodeToString(Long.toString(records).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    URI create(long length, String filename, String sha256Hex, long records) throws InterruptedException {
+        HttpRequest req = HttpRequest.newBuilder(client.resolve(uploads()))
+                .timeout(Duration.ofSeconds(60))
+                .header("Tus-Resumable", TUS_VERSION)
+                .header("Upload-Length", Long.toString(length))
+                .header("Upload-Metadata", metadata(filename, sha256Hex, records))
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        while (true) {
+            HttpResponse<String> res;
+            try {
+                res = client.exchange(req, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                retryOrThrow(e);
+                continue;
+            }
+            if (res.statusCode() == 201) {
+                String loc = res.headers().firstValue("Location").orElseThrow(() -> new CliException(
+                        ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
+                backoff.succeeded();
+                return client.resolve(loc);
+            }
+            if (TRANSIENT.contains(res.statusCode()) && retryable()) {
+                continue;
+            }
+            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
+        }
+    }
+
+    private String send(Path file, long length, URI location, String id) throws InterruptedException {
+        long offset = 0;
+        progress.start(length, 0);
+        if (length == 0) {
+            // An empty upload is complete on creation; nothing to PATCH.
+            return stored(location, id, length);
+        }
+        while (true) {
+            long n = Math.min(chunkSize, length - offset);
+            HttpResponse<String> res;
+            try {
+                res = patch(file, location, offset, n);
+            } catch (IOException e) {
+                retryOrThrow(e);
+                offset = offsetOrStored(location, id, length);
+                if (offset < 0) {
+                    return id;
+                }
+                continue;
+            }
+            int status = res.statusCode();
+            if (status == 204) {
+                long now = res.headers().firstValue("Upload-Offset").map(Long::parseLong).orElse(offset + n);
+                backoff.succeeded();
+                progress.update(now);
+                if (now >= length) {
+                    progress.finish(now);
+                    return res.headers().firstValue("Sekisho-Transfer-Id").orElse(id);
+                }
+                offset = now;
+            } else if ((status == 409 || status == 460 || TRANSIENT.contains(status)) && retryable()) {
+                offset = offsetOrStored(location, id, length);
+                if (offset < 0) {
+                    return id;
+                }
+            } else {
+                progress.finish(offset);
+                throw GatewayClient.problem(new GatewayClient.Response(status, res.body()));
+            }
+        }
+    }
+
+    private HttpResponse<String> patch(Path file, URI location, long offset, long n) throws IOException, InterruptedException {
+        byte[] digest = FileRegion.digest(file, offset, n);
+        HttpRequest req = HttpRequest.newBuilder(location)
+                .timeout(Duration.ofMinutes(10))
+                .header("Tus-Resumable", TUS_VERSION)
+                .header("Content-Type", "application/offset+octet-stream")
+                .header("Upload-Offset", Long.toString(offset))
+                .header("Upload-Checksum", "sha256 " + Base64.getEncoder().encodeToString(digest))
+                .header("Accept", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
+                    try {
+                        return counting(interceptor.wrap(offset, FileRegion.open(file, offset, n)), offset);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }), n))
+                .build();
+        try {
+            return client.exchange(req, HttpResponse.BodyHandlers.ofString());
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private InputStream counting(InputStream in, long offset) {
+        return new FilterInputStream(in) {
+            long done = offset;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int r = super.read(b, off, len);
+                if (r > 0) {
+                    done += r;
+                    progress.update(done);
+                }
+                return r;
+            }
+        };
+    }
+
+    /**
+     * Where to go on after a failure: the gateway's offset, or -1 when the upload is already complete
+     * and the transfer stored (the answer to the completing PATCH was lost).
+     */
+    private long offsetOrStored(URI location, String id, long length) throws InterruptedException {
+        while (true) {
+            HttpResponse<String> res;
+            try {
+                res = client.exchange(HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(60))
+                        .header("Tus-Resumable", TUS_VERSION)
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                retryOrThrow(e);
+                continue;
+            }
+            if (res.statusCode() == 200 || res.statusCode() == 204) {
+                long offset = res.headers().firstValue("Upload-Offset").map(Long::parseLong).orElse(0L);
+                if (offset < length) {
+                    return offset;
+                }
+                stored(location, id, length);
+                return -1;
+            }
+            if (res.statusCode() == 404) {
+                stored(location, id, length);
+                return -1;
+            }
+            if (TRANSIENT.contains(res.statusCode()) && retryable()) {
+                continue;
+            }
+            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
+        }
+    }
+
+    /** Confirms through the transfer's state that the gateway stored it; otherwise a refusal with the state. */
+    private String stored(URI location, String id, long length) {
+        GatewayClient.Response r = client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id));
+        Map<String, Object> t = r.object();
+        String state = String.valueOf(t.get("state"));
+        if (Set.of("STORED", "DELIVERED", "ACKNOWLEDGED", "PURGED").contains(state)) {
+            progress.finish(length);
+            return id;
+        }
+        throw new CliException(ExitCode.REFUSED, "TRANSFER_" + state + ": the gateway did not store transfer " + id
+                + Optional.ofNullable(t.get("reason")).map(x -> " (" + x + ")").orElse(""));
+    }
+
+    private boolean retryable() throws InterruptedException {
+        retries++;
+        return backoff.failed();
+    }
+
+    private void retryOrThrow(IOException e) throws InterruptedException {
+        if (!GatewayClient.retryable(e) || !retryable()) {
+            throw client.unavailable(e);
+        }
+    }
+
+    static String lastSegment(URI location) {
+        String p = location.getPath();
+        while (p.endsWith("/")) {
+            p = p.substring(0, p.length() - 1);
+        }
+        return p.substring(p.lastIndexOf('/') + 1);
+    }
+
+    public int retries() {
+        return retries;
+    }
+}

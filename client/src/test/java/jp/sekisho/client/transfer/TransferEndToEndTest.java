@@ -1,0 +1,352 @@
+package jp.sekisho.client.transfer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.support.ExternalPostgres;
+import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.client.CliRun;
+import jp.sekisho.client.dummy.ResidentGenerator;
+import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.envelope.ContentCipher;
+import jp.sekisho.certs.Identities;
+import jp.sekisho.envelope.SealResult;
+import jp.sekisho.envelope.Sealer;
+import jp.sekisho.gateway.support.GatewayFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5's acceptance, client side, against the real gateway: PKI, PostgreSQL, an approval
+ * approved by two secretariat members and a route applied with the real commands, then
+ * {@code sekisho send} and {@code sekisho receive} over mutual TLS on the transfer listener.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TransferEndToEndTest {
+
+    @TempDir
+    static Path dir;
+    static TestPki pki;
+    static ExternalPostgres pg;
+    static GatewayFixture gw;
+    static Credential enc;
+    static Credential stranger;
+    static Path residents;
+    static final int ROWS = 305_115;
+    static final String REF = "2総政第158号";
+    static final String ROUTE = "kurume-benefit";
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = TestPki.create(dir.resolve("certs"));
+        for (String n : List.of("secretariat", "secretariat2", "operator", "city-sender", "contractor")) {
+            pki.client(n);
+        }
+        enc = pki.recipient("contractor-enc");
+        stranger = pki.recipient("stranger-enc");
+        pg = ExternalPostgres.create();
+        gw = GatewayFixture.start(dir.resolve("gw"), pki, "gw1", """
+                  transfer: { bind: 127.0.0.1, port: 0, allow: [10.255.255.254/32] }
+                  admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
+                """, """
+                  - { subject: "CN=secretariat,O=Sekisho",  roles: [secretariat] }
+                  - { subject: "CN=secretariat2,O=Sekisho", roles: [secretariat] }
+                  - { subject: "CN=operator,O=Sekisho",     roles: [operator] }
+                  - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
+                  - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
+                """, "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n");
+        ok(admin("secretariat", "approvals", "create", "--ref", REF, "--title", "特別定額給付金", "--legal-basis",
+                "条例第10条第1項第2号", "--department", "総務部", "--contractor", "Contractor K.K.", "--items",
+                String.join(",", ResidentGenerator.COLUMNS), "--max-records", Integer.toString(ROWS), "--valid-from",
+                "2020-01-01", "--valid-until", "2099-12-31", "--delete-after-delivery"));
+        ok(admin("secretariat", "approvals", "decide", "--ref", REF, "--decision", "approve", "--reason", "答申どおり承認"));
+        ok(admin("secretariat2", "approvals", "decide", "--ref", REF, "--confirm", "--reason", "確認"));
+        Files.writeString(dir.resolve("routes.yml"), """
+                routes:
+                  - id: kurume-benefit
+                    listener: transfer
+                    approval: 2総政第158号
+                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
+                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
+                    recipients: [certs/contractor-enc.pem]
+                """);
+        ok(admin("operator", "routes", "apply", dir.resolve("routes.yml").toString()));
+        residents = dir.resolve("residents.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(residents, StandardCharsets.UTF_8)) {
+            new ResidentGenerator(158).write(w, ROWS);
+        }
+        // The allowlist follows the routes within a second.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (send("--file", dir.resolve("nothing.csv").toString()).err().contains("connection")
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gw != null) {
+            gw.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    static void ok(CliRun r) {
+        assertEquals(0, r.code(), r.toString());
+    }
+
+    static CliRun admin(String who, String... args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.addAll(List.of("--gateway", gw.url("admin", ""), "--identity", pki.dir().resolve(who + ".p12").toString()));
+        return CliRun.of(a.toArray(String[]::new));
+    }
+
+    static CliRun send(String... more) {
+        List<String> a = new ArrayList<>(List.of("send", "--gateway", gw.url("transfer", ""), "--route", ROUTE,
+                "--identity", pki.dir().resolve("city-sender.p12").toString()));
+        a.addAll(List.of(more));
+        return CliRun.of(a.toArray(String[]::new));
+    }
+
+    static CliRun receive(Path out, String key) {
+        return CliRun.of("receive", "--gateway", gw.url("transfer", ""), "--route", ROUTE, "--identity",
+                pki.dir().resolve("contractor.p12").toString(), "--out", out.toString(), "--key", key,
+                "--trust", pki.caFile().toString(), "--once");
+    }
+
+    static Path spool() {
+        return gw.dir.resolve("data").resolve("spool");
+    }
+
+    static List<Path> spooled() throws IOException {
+        if (!Files.isDirectory(spool())) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(spool())) {
+            return s.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    static void assertSameBytes(Path expected, Path actual) throws IOException {
+        assertEquals(Files.size(expected), Files.size(actual), actual.toString());
+        assertEquals(-1L, Files.mismatch(expected, actual), "first differing byte");
+    }
+
+    static Path smallCsv(String name, int rows) throws IOException {
+        Path csv = dir.resolve(name);
+        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+            new ResidentGenerator(rows).write(w, rows);
+        }
+        return csv;
+    }
+
+    @Test
+    @Order(1)
+    void aColumnTheCouncilDidNotApproveIsRefusedBeforeUpload() throws Exception {
+        Path csv = dir.resolve("salaries.csv");
+        Files.writeString(csv, "name,address,salary\nDUMMY 山田 太郎,久留米市,1\n");
+        CliRun r = send("--file", csv.toString());
+        assertEquals(1, r.code(), r.toString());
+        assertTrue(r.err().contains("DATA_ITEM_NOT_APPROVED: column 'salary'") && r.err().contains(REF), r.toString());
+        assertEquals(List.of(), spooled());
+    }
+
+    @Test
+    @Order(2)
+    void the305115RowCsvArrivesByteIdenticalAndNothingRemainsInTheSpool() throws Exception {
+        Path key = gw.dir.resolve("data").resolve("audit-signing.pub.pem");
+        long t0 = System.nanoTime();
+        CliRun sent = send("--file", residents.toString(), "--gateway-key", key.toString());
+        long t1 = System.nanoTime();
+        assertEquals(0, sent.code(), sent.toString());
+        assertTrue(sent.out().contains("records:   305115") && sent.out().contains("approval:  " + REF)
+                && sent.out().contains("state:     STORED") && sent.out().contains("signature: valid"), sent.toString());
+        assertEquals(1, spooled().size(), "stored on the gateway: " + spooled());
+        Path out = Files.createDirectories(dir.resolve("in"));
+        CliRun got = receive(out, enc.keyFile().toString());
+        long t2 = System.nanoTime();
+        assertEquals(0, got.code(), got.toString());
+        assertTrue(got.out().contains("305115 records") && got.out().contains("signed by CN=city-sender,O=Sekisho"),
+                got.toString());
+        assertSameBytes(residents, out.resolve("residents.csv"));
+        assertEquals(List.of(), spooled(), "after the acknowledgment no file of the transfer remains");
+        try (Stream<Path> s = Files.list(out.resolve(".sekisho-partial"))) {
+            assertEquals(0, s.count());
+        }
+        assertNotNull(gw.awaitEvent(EventType.TRANSFER_ACKNOWLEDGED, e -> ROUTE.equals(e.event().routeId())));
+        System.out.printf("real gateway, 305,115 rows (%d bytes): send %d ms, receive %d ms%n", Files.size(residents),
+                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+    }
+
+    @Test
+    @Order(3)
+    void anInterruptedUploadResumesFromTheGatewaysOffsetAndArrivesByteIdentical() throws Exception {
+        Path csv = smallCsv("resume.csv", 5000);
+        Path env = dir.resolve("resume.csv.cms");
+        SealResult sealed;
+        try (InputStream in = Files.newInputStream(csv); OutputStream o = Files.newOutputStream(env)) {
+            sealed = Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(enc.certificate()), ContentCipher.AES_256_GCM);
+        }
+        GatewayClient client = new GatewayClient(URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        AtomicBoolean cut = new AtomicBoolean();
+        long chunk = 100_000;
+        TusUploader up = new TusUploader(client, ROUTE, chunk, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 8,
+                Backoff.REAL), Progress.none())
+                .intercept((offset, in) -> offset != 2 * chunk || !cut.compareAndSet(false, true) ? in
+                        : new java.io.FilterInputStream(in) {
+                            long sent;
+
+                            @Override
+                            public int read(byte[] b, int off, int len) throws IOException {
+                                if (sent >= 30_000) {
+                                    throw new IOException("injected: network gone 30000 bytes into the third chunk");
+                                }
+                                int n = super.read(b, off, (int) Math.min(len, 30_000 - sent));
+                                sent += Math.max(n, 0);
+                                return n;
+                            }
+                        });
+        TusUploader.Result r = up.upload(env, sealed.envelopeBytes(), "resume.csv.cms", sealed.envelopeSha256(), 5000);
+        assertTrue(cut.get() && r.retries() >= 1, "interrupted and retried: " + r);
+        Path out = Files.createDirectories(dir.resolve("in-resume"));
+        ok(receive(out, enc.keyFile().toString()));
+        assertSameBytes(csv, out.resolve("resume.csv"));
+        assertEquals(List.of(), spooled());
+    }
+
+    @Test
+    @Order(4)
+    void whatCannotBeOpenedIsNotAcknowledgedAndStaysOnTheGateway() throws Exception {
+        Path csv = smallCsv("keep.csv", 300);
+        ok(send("--file", csv.toString()));
+        Path out = Files.createDirectories(dir.resolve("in-refused"));
+        CliRun wrong = receive(out, stranger.keyFile().toString());
+        assertEquals(1, wrong.code(), wrong.toString());
+        assertTrue(wrong.err().contains("NOT_FOR_THIS_RECIPIENT") && wrong.err().contains("not acknowledged"), wrong.toString());
+        assertEquals(1, spooled().size(), "the gateway keeps its copy");
+
+        // Altered on the gateway's disk: the receiver's hash check refuses it before opening.
+        Files.delete(Files.list(out.resolve(".sekisho-partial")).findFirst().orElseThrow());
+        Path file = spooled().get(0);
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 1);
+        }
+        CliRun altered = receive(out, enc.keyFile().toString());
+        assertEquals(1, altered.code(), altered.toString());
+        assertTrue(altered.err().contains("DOWNLOAD_HASH_MISMATCH"), altered.toString());
+        assertEquals(1, spooled().size());
+        try (Stream<Path> s = Files.list(out)) {
+            assertEquals(0, s.filter(Files::isRegularFile).count(), "nothing written");
+        }
+        // Put the byte back: the same transfer is then received and acknowledged.
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 1);
+        }
+        try (Stream<Path> st = Files.list(out.resolve(".sekisho-partial"))) {
+            assertEquals(0, st.count(), "an envelope whose hash did not match is not kept");
+        }
+        ok(receive(out, enc.keyFile().toString()));
+        assertSameBytes(csv, out.resolve("keep.csv"));
+    }
+
+    static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + "\n" + out);
+    }
+
+    @Test
+    @Order(5)
+    void opensslOpensWhatSendUploadedAndAnOpensslEnvelopeGoesThrough() throws Exception {
+        Path csv = smallCsv("interop.csv", 2000);
+        CliRun sent = send("--file", csv.toString(), "--json");
+        assertEquals(0, sent.code(), sent.toString());
+        String id = Receipt.parse(sent.out()).get("transferId");
+        GatewayClient contractor = new GatewayClient(URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]), List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        Path uploaded = dir.resolve("uploaded.cms");
+        HttpResponse<Path> res = contractor.exchange(HttpRequest.newBuilder(contractor.resolve("api/v1/routes/" + ROUTE
+                + "/transfers/" + id + "/payload")).GET().build(), HttpResponse.BodyHandlers.ofFile(uploaded));
+        assertEquals(200, res.statusCode());
+        run("openssl", "cms", "-decrypt", "-binary", "-inform", "DER", "-in", uploaded.toString(), "-recip",
+                enc.certificateFile().toString(), "-inkey", enc.keyFile().toString(), "-outform", "DER", "-out", "signed.der");
+        run("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "signed.der", "-CAfile",
+                pki.caFile().toString(), "-out", "interop.plain");
+        assertSameBytes(csv, dir.resolve("interop.plain"));
+
+        Credential s = pki.client("openssl-sender");
+        run("openssl", "cms", "-sign", "-binary", "-nodetach", "-in", csv.toString(), "-signer",
+                s.certificateFile().toString(), "-inkey", s.keyFile().toString(), "-md", "sha256", "-outform", "DER",
+                "-out", "os-signed.der");
+        run("openssl", "cms", "-encrypt", "-binary", "-aes-256-gcm", "-in", "os-signed.der",
+                "-recip", enc.certificateFile().toString(), "-keyopt", "rsa_padding_mode:oaep", "-keyopt",
+                "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha256", "-outform", "DER", "-out", "os-interop.csv.cms");
+        ok(send("--encrypted", dir.resolve("os-interop.csv.cms").toString(), "--records", "2000"));
+        Path out = Files.createDirectories(dir.resolve("in-interop"));
+        CliRun got = receive(out, enc.keyFile().toString());
+        assertEquals(0, got.code(), got.toString());
+        assertTrue(got.out().contains("signed by CN=openssl-sender"), got.toString());
+        assertSameBytes(csv, out.resolve("interop.csv"));
+        assertSameBytes(csv, out.resolve("os-interop.csv"));
+        assertEquals(List.of(), spooled());
+    }
+    @Test
+    @Order(6)
+    void theGatewaysRefusalsComeOutWithTheirReasonAndNothingIsStored() throws Exception {
+        Path csv = smallCsv("stranger.csv", 100);
+        Path env = dir.resolve("stranger.csv.cms");
+        try (InputStream in = Files.newInputStream(csv); OutputStream o = Files.newOutputStream(env)) {
+            Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(stranger.certificate()), ContentCipher.AES_256_GCM);
+        }
+        CliRun wrong = send("--encrypted", env.toString(), "--records", "100");
+        assertEquals(2, wrong.code(), wrong.toString());
+        assertTrue(wrong.err().contains("PAYLOAD_WRONG_RECIPIENT"), wrong.toString());
+
+        CliRun over = send("--encrypted", env.toString(), "--records", Integer.toString(ROWS + 1));
+        assertEquals(1, over.code(), over.toString());
+        assertTrue(over.err().contains("RECORDS_OVER_APPROVAL"), over.toString());
+
+        CliRun cbc = send("--file", csv.toString(), "--cbc");
+        assertEquals(1, cbc.code(), cbc.toString());
+        assertTrue(cbc.err().contains("PAYLOAD_WEAK_CIPHER"), cbc.toString());
+        assertEquals(List.of(), spooled());
+    }
+}
