@@ -69,7 +69,7 @@ final class SearchCommand extends StoreCommand {
         var e = r.event();
         return r.nodeId() + '#' + r.seq() + ' ' + r.time() + ' ' + e.type() + ' ' + e.outcome() + ' ' + nz(e.reason())
                 + " src=" + nz(e.sourceIp()) + (e.sourcePort() == null ? "" : ":" + e.sourcePort())
-                + " route=" + nz(e.routeId()) + " transfer=" + nz(e.transferId())
+                + " route=" + nz(e.routeId()) + " approval=" + nz(e.approvalRef()) + " transfer=" + nz(e.transferId())
                 + " principal=" + (e.principal() == null ? "-" : nz(e.principal().subject()));
     }
 

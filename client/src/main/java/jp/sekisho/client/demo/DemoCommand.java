@@ -170,7 +170,7 @@ public final class DemoCommand implements Callable<Integer> {
         step("The city sends it", "signed with the city's key, encrypted (AES-256-GCM) for the contractor's certificate only, "
                 + "uploaded with tus; the gateway checks the envelope without decrypting it and signs a receipt");
         cli(0, "send", "--gateway", transfer, "--route", DemoLayout.ROUTE, "--file", csv.toString(),
-                "--identity", id("city-sender"));
+                "--identity", id("city-sender"), "--gateway-key", signingKey().toString());
 
         step("The contractor receives it", "downloads, decrypts with its own key, verifies the city's signature, then acknowledges");
         cli(0, "receive", "--gateway", transfer, "--route", DemoLayout.ROUTE, "--out", d.inbox().toString(),
@@ -196,7 +196,7 @@ public final class DemoCommand implements Callable<Integer> {
         cli(0, "audit", "search", "--gateway", admin, "--identity", id("auditor"), "--type",
                 "APPROVAL_CHANGED,ROUTE_CHANGED,TRANSFER_STARTED,TRANSFER_STORED,TRANSFER_DELIVERED,TRANSFER_ACKNOWLEDGED,"
                         + "TRANSFER_PURGED,REQUEST_DENIED");
-        cli(0, "audit", "verify", "--gateway", admin, "--identity", id("auditor"));
+        cli(0, "audit", "verify", "--gateway", admin, "--identity", id("auditor"), "--key", signingKey().toString());
 
         step("A terminal the route does not list is refused before TLS", "a client bound to 127.0.0.2 connects to the transfer listener");
         say(connectFrom("127.0.0.2", transferPort));
@@ -258,6 +258,11 @@ public final class DemoCommand implements Callable<Integer> {
         ca.issue(new IssueRequest("contractor-enc", CertKind.RECIPIENT, DemoFiles.CONTRACTOR, null, List.of(), List.of(), 397,
                 null, null, false));
         say(d.certs() + ": ca, gateway, city-sender, contractor, contractor-enc, secretariat, secretariat2, auditor, operator");
+    }
+
+    /** The gateway's audit signing public key: it verifies receipts and the audit log's checkpoints. */
+    private Path signingKey() {
+        return d.data().resolve("audit-signing.pub.pem");
     }
 
     private String id(String name) {

@@ -36,6 +36,8 @@ final class DemoFiles {
                   - { subject: "%s", roles: [operator] }
                 approvals:
                   two-person-rule: true         # approve/reinstate need a second secretariat member
+                audit:
+                  checkpoint-every: 10          # the demo writes few events; the default signs every 1000 events or 10 s
                 """.formatted(transferPort, adminPort, subject("city-sender", CITY), subject("contractor", CONTRACTOR),
                 subject("secretariat", CITY), subject("secretariat2", CITY), subject("auditor", CITY),
                 subject("operator", CITY));
