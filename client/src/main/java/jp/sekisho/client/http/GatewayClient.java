@@ -154,8 +154,10 @@ public final class GatewayClient {
         } catch (RuntimeException ignored) {
             detail = r.body().length() > 200 ? r.body().substring(0, 200) : r.body();
         }
+        // Malformed requests are input errors; every other refusal (403 role or route, 409 state,
+        // 413 size, 422 payload, 460 checksum) is the gateway refusing by policy.
         int code = switch (r.status()) {
-            case 400, 413, 422 -> ExitCode.USAGE;
+            case 400, 415 -> ExitCode.USAGE;
             case 502, 503, 504 -> ExitCode.UNAVAILABLE;
             default -> ExitCode.REFUSED;
         };

@@ -17,8 +17,14 @@ import picocli.CommandLine.Option;
 /** The options of every command that talks to a running gateway (a picocli mixin). */
 public final class GatewayOptions {
 
-    @Option(names = "--gateway", paramLabel = "URL", defaultValue = "https://127.0.0.1:9443",
-            description = "The gateway's listener. Default: ${DEFAULT-VALUE} (the admin listener of a local gateway).")
+    /** Where admin commands go by default: a local gateway's admin listener. */
+    public static final URI ADMIN_LISTENER = URI.create("https://127.0.0.1:9443");
+    /** Where send and receive go by default: a local gateway's transfer listener. */
+    public static final URI TRANSFER_LISTENER = URI.create("https://127.0.0.1:8443");
+
+    @Option(names = "--gateway", paramLabel = "URL",
+            description = "The gateway's listener. Default: https://127.0.0.1:9443 (a local gateway's admin listener) "
+                    + "for admin commands, https://127.0.0.1:8443 (its transfer listener) for send and receive.")
     URI gateway;
 
     @Option(names = "--identity", required = true, paramLabel = "FILE",
@@ -42,7 +48,14 @@ public final class GatewayOptions {
         }
     }
 
+    /** The client for an admin command (approvals, routes). */
     public GatewayClient client() {
+        return client(ADMIN_LISTENER);
+    }
+
+    /** The client, going to {@code fallback} unless --gateway names a listener. */
+    public GatewayClient client(URI fallback) {
+        URI gateway = this.gateway != null ? this.gateway : fallback;
         Identity id = identity();
         List<X509Certificate> anchors;
         if (gatewayCa != null) {

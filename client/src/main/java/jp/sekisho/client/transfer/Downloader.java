@@ -68,9 +68,8 @@ public final class Downloader {
         progress.start(size, have);
         String path = "api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id) + "/payload";
         while (have < size) {
-            // No Accept header: the gateway's payload endpoint answers 406 to "Accept: application/cms"
-            // (its route is declared as producing JSON), though what it sends is application/cms.
-            HttpRequest.Builder b = HttpRequest.newBuilder(client.resolve(path)).timeout(Duration.ofMinutes(10)).GET();
+            HttpRequest.Builder b = HttpRequest.newBuilder(client.resolve(path)).timeout(Duration.ofMinutes(10)).GET()
+                    .header("Accept", "application/cms");
             if (have > 0) {
                 b.header("Range", "bytes=" + have + "-");
             }

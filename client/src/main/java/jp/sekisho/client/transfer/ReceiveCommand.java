@@ -110,7 +110,7 @@ public final class ReceiveCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw CliException.usage("--out " + out + ": " + e.getMessage());
         }
-        GatewayClient client = gateway.client();
+        GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         PrintWriter w = spec.commandLine().getOut();
         while (true) {
             List<Object> inbox;

@@ -111,7 +111,7 @@ public final class SendCommand implements Callable<Integer> {
             throw CliException.usage("--items-map applies to --file only (an envelope's content cannot be read)");
         }
         ItemsMap map = itemsMap == null ? ItemsMap.identity() : ItemsMap.read(itemsMap);
-        GatewayClient client = gateway.client();
+        GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         Identity identity = input.file != null ? gateway.identity() : null;
         RouteTerms terms = RouteTerms.of(client.get("api/v1/routes/" + Paths.segment(route) + "/terms").object());
 

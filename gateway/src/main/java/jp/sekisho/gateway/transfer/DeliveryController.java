@@ -111,7 +111,7 @@ public final class DeliveryController {
         return json(t.receipt());
     }
 
-    @Get("/transfers/{id}/payload")
+    @Get(value = "/transfers/{id}/payload", produces = {"application/cms", "application/problem+json"})
     @RequiresRole({Role.RECEIVER})
     public HttpResponse<?> payload(HttpRequest<?> request, Principal principal, String route, String id) {
         Admitted a = TransferHttp.admit(admission, request, principal, route, RouteGuard.Side.RECEIVER, "download");
