@@ -21,6 +21,8 @@ import jp.sekisho.client.CliRun;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.certs.Identities;
 import jp.sekisho.gateway.support.GatewayFixture;
+import jp.sekisho.gateway.support.GatewayNode;
+import jp.sekisho.gateway.support.GatewayProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 4's acceptance, end to end: two gateway processes' worth of nodes sharing one PostgreSQL,
+ * Issue 4's acceptance, end to end: two gateway nodes (one in this JVM, one its own process) sharing one PostgreSQL,
  * the real `sekisho approvals` / `sekisho routes` commands over mutual TLS, and the sender's view of
  * the route through the transfer listener.
  */
@@ -42,7 +44,7 @@ class ApprovalsAndRoutesEndToEndTest {
     static TestPki pki;
     static ExternalPostgres pg;
     static GatewayFixture gwA;
-    static GatewayFixture gwB;
+    static GatewayProcess gwB;
 
     static final String REF = "2総政第158号";
 
@@ -68,7 +70,8 @@ class ApprovalsAndRoutesEndToEndTest {
                 """;
         String store = "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n";
         gwA = GatewayFixture.start(dir.resolve("a"), pki, "gw-a", listeners, principals, store);
-        gwB = GatewayFixture.start(dir.resolve("b"), pki, "gw-b", listeners, principals, store);
+        // the second node is another gateway process sharing the same PostgreSQL
+        gwB = GatewayProcess.start(GatewayFixture.writeConfig(dir.resolve("b"), pki, "gw-b", listeners, principals, store));
         Files.writeString(dir.resolve("routes.yml"), """
                 routes:
                   - id: kurume-benefit
@@ -91,7 +94,7 @@ class ApprovalsAndRoutesEndToEndTest {
         pg.close();
     }
 
-    private static CliRun as(GatewayFixture gw, String who, String... args) {
+    private static CliRun as(GatewayNode gw, String who, String... args) {
         String[] all = new String[args.length + 4];
         System.arraycopy(args, 0, all, 0, args.length);
         all[args.length] = "--gateway";
@@ -102,7 +105,7 @@ class ApprovalsAndRoutesEndToEndTest {
     }
 
     /** The sender asks a node's transfer listener for the route's terms; returns "OK" or the reason code. */
-    private static String senderView(GatewayFixture gw) {
+    private static String senderView(GatewayNode gw) {
         GatewayClient client = new GatewayClient(URI.create(gw.url("transfer", "/")),
                 Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
                 Duration.ofSeconds(5));
@@ -115,7 +118,7 @@ class ApprovalsAndRoutesEndToEndTest {
         }
     }
 
-    private static String awaitView(GatewayFixture gw, String expected, Duration within) throws InterruptedException {
+    private static String awaitView(GatewayNode gw, String expected, Duration within) throws InterruptedException {
         long deadline = System.nanoTime() + within.toNanos();
         String seen = senderView(gw);
         while (!seen.equals(expected) && System.nanoTime() < deadline) {

@@ -23,7 +23,7 @@ import jp.sekisho.gateway.config.GatewayConfigLoader;
  * A gateway as the CLI runs it: a TestPki, a config file written in the documented format, the
  * real audit store (embedded PostgreSQL under data-dir) and {@link Gateway#start}.
  */
-public final class GatewayFixture implements AutoCloseable {
+public final class GatewayFixture implements GatewayNode, AutoCloseable {
 
     public final Path dir;
     public final TestPki pki;
@@ -51,18 +51,7 @@ public final class GatewayFixture implements AutoCloseable {
      */
     public static GatewayFixture start(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
                                        String extraYaml) throws Exception {
-        Files.createDirectories(dir);
-        Path cfg = dir.resolve("gateway.yml");
-        Files.writeString(cfg, "node-id: " + nodeId + "\n"
-                + "data-dir: data\n"
-                + "tls:\n"
-                + "  certificate: " + pki.gatewayFile("pem") + "\n"
-                + "  key: " + pki.gatewayFile("key") + "\n"
-                + "  trust-anchors: [" + pki.caFile() + "]\n"
-                + "  crls: [" + pki.crlFile() + "]\n"
-                + "listeners:\n" + listenersYaml
-                + "principals:\n" + principalsYaml
-                + extraYaml, StandardCharsets.UTF_8);
+        Path cfg = writeConfig(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml);
         long t0 = System.nanoTime();
         GatewayConfig config = GatewayConfigLoader.load(cfg);
         java.util.concurrent.atomic.AtomicReference<AuditStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
@@ -86,6 +75,24 @@ public final class GatewayFixture implements AutoCloseable {
         AuditStore store = opened.get();
         long ms = (System.nanoTime() - t0) / 1_000_000;
         return new GatewayFixture(dir, pki, store, gw, ms);
+    }
+
+    /** Writes DIR/gateway.yml in the documented format and returns its path. */
+    public static Path writeConfig(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
+                                   String extraYaml) throws java.io.IOException {
+        Files.createDirectories(dir);
+        Path cfg = dir.resolve("gateway.yml");
+        Files.writeString(cfg, "node-id: " + nodeId + "\n"
+                + "data-dir: data\n"
+                + "tls:\n"
+                + "  certificate: " + pki.gatewayFile("pem") + "\n"
+                + "  key: " + pki.gatewayFile("key") + "\n"
+                + "  trust-anchors: [" + pki.caFile() + "]\n"
+                + "  crls: [" + pki.crlFile() + "]\n"
+                + "listeners:\n" + listenersYaml
+                + "principals:\n" + principalsYaml
+                + extraYaml, StandardCharsets.UTF_8);
+        return cfg;
     }
 
     public String url(String listener, String path) {

@@ -1,0 +1,69 @@
+package jp.sekisho.gateway.support;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jp.sekisho.gateway.GatewayCommand;
+
+/**
+ * A gateway in its own JVM ({@code gateway --config FILE}), for tests where "another gateway
+ * process" must be exactly that. Stopped with SIGTERM on close.
+ */
+public final class GatewayProcess implements GatewayNode, AutoCloseable {
+
+    private static final Pattern LISTENER = Pattern.compile("(\\w[\\w-]*) https://127\\.0\\.0\\.1:(\\d+)");
+
+    private final Process process;
+    private final Map<String, Integer> ports;
+
+    private GatewayProcess(Process process, Map<String, Integer> ports) {
+        this.process = process;
+        this.ports = ports;
+    }
+
+    /** Starts it and waits (up to 60 s) for its "listening" line, which names the bound ports. */
+    public static GatewayProcess start(Path config) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                GatewayCommand.class.getName(), "--config", config.toString()).redirectErrorStream(true).start();
+        StringBuilder seen = new StringBuilder();
+        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String line;
+        while (System.nanoTime() < deadline && (line = r.readLine()) != null) {
+            seen.append(line).append('\n');
+            if (line.contains(" listening: ")) {
+                Map<String, Integer> ports = new HashMap<>();
+                Matcher m = LISTENER.matcher(line.substring(line.indexOf(" listening: ")));
+                while (m.find()) {
+                    ports.put(m.group(1), Integer.parseInt(m.group(2)));
+                }
+                Thread drain = new Thread(() -> r.lines().forEach(l -> { }), "gateway-process-output");
+                drain.setDaemon(true);
+                drain.start();
+                return new GatewayProcess(p, ports);
+            }
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("the gateway process did not start; it printed:\n" + seen);
+    }
+
+    public String url(String listener, String path) {
+        return "https://127.0.0.1:" + ports.get(listener) + path;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy(); // SIGTERM: its shutdown hook stops the gateway and closes the store
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
