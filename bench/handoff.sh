@@ -1,0 +1,465 @@
+#!/usr/bin/env bash
+# bench/handoff.sh [--quick]: the whole hand-off through Sekisho against the usual way (gpg + sftp),
+# the raw TLS upload floor (curl PUT into nginx with client certificates), the gateway's memory, and
+# the request overhead (allowed and denied small requests at a concurrency of 64). See docs/benchmarks.md.
+#
+# Everything runs on loopback ports from a temporary folder, each service with its own configuration
+# there, and is stopped at the end. Missing Debian packages are installed with apt-get.
+#
+#   --quick            small sizes (20,000-row CSV, 64 MiB random file, 5 s load runs) for a fast check
+#   SEKISHO_HOME=DIR   the Sekisho checkout to build and run (default: this script's ../)
+#   BENCH_DIR=DIR      work folder (default: a new mktemp -d; needs ~4x the random file size free)
+#   BENCH_KEEP=1       keep the work folder (logs, configs) at the end
+#   BENCH_JAVA_HOME    JDK for the Sekisho client and gateway (default: Temurin 25 when present, else the launcher's choice)
+#   GATEWAY_JAVA_OPTS  JVM options for the gateway only (default: none, the JVM's defaults)
+#   RANDOM_MIB, CSV_ROWS, LOAD_SECONDS  override the sizes
+set -euo pipefail
+
+QUICK=0
+for a in "$@"; do
+  case $a in
+    --quick) QUICK=1 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "handoff.sh: unknown argument $a (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SEKISHO_HOME=$(cd "${SEKISHO_HOME:-$HERE/..}" && pwd)
+if [ "$QUICK" = 1 ]; then
+  CSV_ROWS=${CSV_ROWS:-20000}; RANDOM_MIB=${RANDOM_MIB:-64}; LOAD_WARMUP=${LOAD_WARMUP:-2}; LOAD_SECONDS=${LOAD_SECONDS:-5}
+else
+  CSV_ROWS=${CSV_ROWS:-305115}; RANDOM_MIB=${RANDOM_MIB:-1024}; LOAD_WARMUP=${LOAD_WARMUP:-5}; LOAD_SECONDS=${LOAD_SECONDS:-15}
+fi
+CONCURRENCY=64
+ROUTE=bench-route
+REF=BENCH-1
+CITY="Kurume City"
+CONTRACTOR="Contractor K.K."
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+need_pkgs=()
+command -v gpg >/dev/null || need_pkgs+=(gnupg)
+command -v curl >/dev/null || need_pkgs+=(curl)
+command -v sftp >/dev/null || need_pkgs+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+[ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)
+command -v ss >/dev/null || need_pkgs+=(iproute2)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  log "installing ${need_pkgs[*]} with apt-get"
+  $SUDO apt-get update -qq
+  # policy-rc.d or not: we never use the packaged services, only the binaries.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Work folder, processes, clean-up
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/sekisho-handoff.XXXXXX)}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+PIDS=()
+GNUPG_HOMES=()
+cleanup() {
+  local rc=$?
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  for h in "${GNUPG_HOMES[@]}"; do GNUPGHOME=$h gpgconf --kill all 2>/dev/null || true; done
+  if [ "${BENCH_KEEP:-}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { # a TCP port nobody listens on, on loopback
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    ss -Htln "sport = :$p" | grep -q . && continue
+    case " ${USED_PORTS:-} " in *" $p "*) continue ;; esac
+    USED_PORTS="${USED_PORTS:-} $p"; echo "$p"; return
+  done
+}
+wait_port() { # PORT PID NAME: until something accepts on 127.0.0.1:PORT
+  for _ in $(seq 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || die "$3 exited; see its log in $WORK"
+    sleep 0.1
+  done
+  die "$3 did not listen on $1 within 60 s"
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# timed NAME LOG CMD...: runs CMD (output to LOG), stores seconds in T[NAME]; fails the run when CMD fails
+declare -A T=() R=()
+timed() {
+  local name=$1 out=$2; shift 2
+  local t0 t1
+  t0=$(now)
+  if ! "$@" >"$out" 2>&1; then tail -n 20 "$out" >&2; die "$name: $* (log $out)"; fi
+  t1=$(now)
+  T[$name]=$(elapsed "$t0" "$t1")
+  log "$name: ${T[$name]} s"
+}
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b / s / 1e6; else printf "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
+sum() { awk 'BEGIN { s = 0; for (i = 1; i < ARGC; i++) s += ARGV[i]; printf "%.2f", s }' "$@"; }
+same_file() { cmp -s "$1" "$2" || die "$2 differs from $1"; }
+
+# ---------------------------------------------------------------------------------------------
+# Sekisho: JDK, build, launcher
+if [ -n "${BENCH_JAVA_HOME:-}" ]; then export JAVA_HOME=$BENCH_JAVA_HOME
+elif [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+log "building Sekisho in $SEKISHO_HOME if needed"
+"$SEKISHO_HOME/sekisho" --version >"$WORK/build.out" 2>&1 || { cat "$WORK/build.out" >&2; die "the sekisho launcher failed"; }
+# The timed commands run the jar directly: the launcher's JDK search and source freshness check are not timed.
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/java}
+JAVA=${JAVA:-$(command -v java)}
+JAR=$SEKISHO_HOME/client/target/sekisho.jar
+JDK_DESC=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.(runtime\.version|vendor) = //p' | paste -sd' ' -)
+sek() { "$JAVA" -jar "$JAR" "$@"; }
+COMMANDS=$(sek --help 2>&1 | sed -nE 's/^  ([a-z]+) .*/\1/p')
+has_cmd() { grep -qx "$1" <<<"$COMMANDS"; }
+HAS_TRANSFER=0; has_cmd send && has_cmd receive && HAS_TRANSFER=1
+HAS_SEAL=0; has_cmd seal && HAS_SEAL=1
+[ "$HAS_TRANSFER" = 1 ] || log "this Sekisho has no send/receive yet: the Sekisho hand-off rows are skipped"
+
+# ---------------------------------------------------------------------------------------------
+# Test files
+mkdir -p "$WORK/files" "$WORK/out"
+CSV=$WORK/files/residents.csv
+RND=$WORK/files/random.bin
+log "test files: $CSV_ROWS-row dummy CSV, $RANDOM_MIB MiB random"
+sek dummy residents --count "$CSV_ROWS" --out "$CSV" >"$WORK/dummy.out" 2>&1 || { cat "$WORK/dummy.out" >&2; die "sekisho dummy"; }
+head -c $((RANDOM_MIB * 1048576)) /dev/urandom >"$RND"
+CSV_BYTES=$(stat -c %s "$CSV"); RND_BYTES=$(stat -c %s "$RND")
+
+# ---------------------------------------------------------------------------------------------
+# PKI (sekisho certs), used by the gateway, nginx and curl alike
+PKI=$WORK/pki
+sek certs init --dir "$PKI" --org "$CITY" >"$WORK/certs.out" 2>&1 || { cat "$WORK/certs.out" >&2; die "certs init"; }
+for n in city-sender secretariat secretariat2 operator; do
+  sek certs issue --dir "$PKI" --kind client --name "$n" >>"$WORK/certs.out" 2>&1 || die "certs issue $n"
+done
+sek certs issue --dir "$PKI" --kind client --name contractor --org "$CONTRACTOR" >>"$WORK/certs.out" 2>&1 || die "certs issue contractor"
+sek certs issue --dir "$PKI" --kind recipient --name contractor-enc --org "$CONTRACTOR" >>"$WORK/certs.out" 2>&1 || die "certs issue contractor-enc"
+
+# ---------------------------------------------------------------------------------------------
+# The gateway (embedded store), approval and route, as `sekisho demo` does
+GW=$WORK/gateway
+mkdir -p "$GW"
+TPORT=$(free_port); APORT=$(free_port)
+cat >"$GW/gateway.yml" <<EOF
+node-id: bench-gw
+data-dir: data
+tls:
+  certificate: $PKI/gateway.pem
+  key: $PKI/gateway.key
+  trust-anchors: [$PKI/ca.pem]
+  crls: [$PKI/crl.pem]
+listeners:
+  transfer: { bind: 127.0.0.1, port: $TPORT, allow: [127.0.0.1/32] }
+  admin:    { bind: 127.0.0.1, port: $APORT, allow: [127.0.0.1/32], admin: true }
+principals:
+  - { subject: "CN=city-sender,O=$CITY", roles: [sender] }
+  - { subject: "CN=contractor,O=$CONTRACTOR", roles: [receiver] }
+  - { subject: "CN=secretariat,O=$CITY", roles: [secretariat] }
+  - { subject: "CN=secretariat2,O=$CITY", roles: [secretariat] }
+  - { subject: "CN=operator,O=$CITY", roles: [operator] }
+approvals:
+  two-person-rule: true
+EOF
+cat >"$GW/routes.yml" <<EOF
+routes:
+  - id: $ROUTE
+    listener: transfer
+    approval: $REF
+    senders:   [{ subject: "CN=city-sender,O=$CITY", allow: [127.0.0.1/32] }]
+    receivers: [{ subject: "CN=contractor,O=$CONTRACTOR", allow: [127.0.0.1/32] }]
+    recipients: [$PKI/contractor-enc.pem]
+    max-payload: 4GiB
+    retention: 7d
+EOF
+log "starting the gateway on 127.0.0.1:$TPORT (transfer) and :$APORT (admin)"
+# shellcheck disable=SC2086
+(cd "$GW" && exec "$JAVA" ${GATEWAY_JAVA_OPTS:-} -jar "$JAR" gateway --config "$GW/gateway.yml") >"$GW/gateway.log" 2>&1 &
+GW_PID=$!; PIDS+=("$GW_PID")
+GW_T0=$(now)
+wait_port "$APORT" "$GW_PID" gateway
+wait_port "$TPORT" "$GW_PID" gateway
+for _ in $(seq 100); do grep -q listening "$GW/gateway.log" && break; sleep 0.2; done
+GW_START=$(elapsed "$GW_T0" "$(now)")
+ADMIN=https://127.0.0.1:$APORT
+TRANSFER=https://127.0.0.1:$TPORT
+today=$(TZ=Asia/Tokyo date +%F)
+adm() { sek "$@" --gateway "$ADMIN" >>"$GW/admin.out" 2>&1 || { tail -n 20 "$GW/admin.out" >&2; die "sekisho $1 $2"; }; }
+adm approvals create --ref "$REF" --title "benchmark hand-off" --legal-basis "条例第10条第1項第2号" \
+  --department 総務部 --contractor "$CONTRACTOR" \
+  --items name,birth_date,sex,address,postal_code,phone,household_head,resident_code,household_code,bank_name,bank_branch,account_type,account_number,account_holder \
+  --max-records 1000000 --valid-from "$(TZ=Asia/Tokyo date -d "$today - 1 day" +%F)" \
+  --valid-until "$(TZ=Asia/Tokyo date -d "$today + 1 year" +%F)" --identity "$PKI/secretariat.p12"
+adm approvals decide --ref "$REF" --decision approve --reason benchmark --identity "$PKI/secretariat.p12"
+adm approvals decide --ref "$REF" --confirm --reason benchmark --identity "$PKI/secretariat2.p12"
+adm routes apply "$GW/routes.yml" --identity "$PKI/operator.p12"
+log "gateway up in ${GW_START} s (pid $GW_PID), route $ROUTE active"
+
+vm() { awk -v k="$1:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$GW_PID/status"; } # MiB
+GW_RSS_IDLE=$(vm VmRSS)
+
+# ---------------------------------------------------------------------------------------------
+# Sekisho hand-off: send (check, sign+encrypt, tus upload, receipt), then receive --once
+# (download, check hash, decrypt+verify, ack, purge). Separate JVMs, as two sites would run them.
+sekisho_handoff() { # KEY FILE RECORDS
+  local key=$1 f=$2 records=$3 inbox=$WORK/out/sekisho-$1
+  mkdir -p "$inbox"
+  local extra=(); [ "$key" = rnd ] && extra=(--records "$records")
+  timed "sek_send_$key" "$WORK/sek-send-$key.log" sek send --gateway "$TRANSFER" --route "$ROUTE" --file "$f" \
+    --identity "$PKI/city-sender.p12" "${extra[@]}"
+  timed "sek_recv_$key" "$WORK/sek-recv-$key.log" sek receive --gateway "$TRANSFER" --route "$ROUTE" --out "$inbox" \
+    --identity "$PKI/contractor.p12" --key "$PKI/contractor-enc.key" --cert "$PKI/contractor-enc.pem" \
+    --trust "$PKI/ca.pem" --once
+  local got; got=$(find "$inbox" -type f | head -n 1)
+  [ -n "$got" ] || die "sekisho receive wrote nothing into $inbox"
+  same_file "$f" "$got"
+  rm -f "$got"
+  T[sek_total_$key]=$(sum "${T[sek_send_$key]}" "${T[sek_recv_$key]}")
+}
+
+# ---------------------------------------------------------------------------------------------
+# The usual way: gpg --encrypt --sign (fresh keys, batch, no passphrase), sftp up and down (local sshd,
+# key auth), gpg --decrypt (checking the signature).
+G=$WORK/gpg
+mkdir -p "$G/sender" "$G/receiver"
+chmod 700 "$G/sender" "$G/receiver"
+GNUPG_HOMES+=("$G/sender" "$G/receiver")
+gq() { local h=$1; shift; gpg --homedir "$h" --batch --yes --no-tty --pinentry-mode loopback --passphrase '' "$@"; }
+log "gpg: generating throw-away keys (gpg defaults: RSA-3072 and an RSA-3072 encryption subkey)"
+gq "$G/sender" --quick-gen-key "city-sender <sender@bench.invalid>" default default never 2>"$G/keygen.log"
+gq "$G/receiver" --quick-gen-key "contractor <receiver@bench.invalid>" default default never 2>>"$G/keygen.log"
+gq "$G/receiver" --export receiver@bench.invalid | gq "$G/sender" --import 2>>"$G/keygen.log"
+gq "$G/sender" --export sender@bench.invalid | gq "$G/receiver" --import 2>>"$G/keygen.log"
+
+S=$WORK/ssh
+mkdir -p "$S/remote"
+chmod 700 "$S"
+SSH_PORT=$(free_port)
+ssh-keygen -q -t ed25519 -N '' -f "$S/host_ed25519"
+ssh-keygen -q -t ed25519 -N '' -f "$S/user_ed25519"
+cp "$S/user_ed25519.pub" "$S/authorized_keys"
+cat >"$S/sshd_config" <<EOF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $S/host_ed25519
+PidFile $S/sshd.pid
+AuthorizedKeysFile $S/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowUsers $(id -un)
+StrictModes no
+UsePAM no
+Subsystem sftp internal-sftp
+EOF
+mkdir -p /run/sshd 2>/dev/null || true
+log "starting sshd on 127.0.0.1:$SSH_PORT"
+/usr/sbin/sshd -D -e -f "$S/sshd_config" >"$S/sshd.log" 2>&1 &
+SSHD_PID=$!; PIDS+=("$SSHD_PID")
+wait_port "$SSH_PORT" "$SSHD_PID" sshd
+SFTP=(sftp -q -b - -P "$SSH_PORT" -i "$S/user_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes
+      -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="$S/known_hosts" "$(id -un)@127.0.0.1")
+echo "ls $S/remote" | "${SFTP[@]}" >/dev/null 2>"$S/first.log" || { cat "$S/first.log" "$S/sshd.log" >&2; die "sftp login"; }
+
+gpg_sftp_handoff() { # KEY FILE
+  local key=$1 f=$2 d=$WORK/out/usual-$1
+  mkdir -p "$d"
+  timed "gpg_enc_$key" "$d/enc.log" gq "$G/sender" --trust-model always --local-user sender@bench.invalid \
+    --recipient receiver@bench.invalid --encrypt --sign --output "$d/$key.gpg" "$f"
+  timed "sftp_up_$key" "$d/up.log" "${SFTP[@]}" <<<"put $d/$key.gpg $S/remote/$key.gpg"
+  timed "sftp_down_$key" "$d/down.log" "${SFTP[@]}" <<<"get $S/remote/$key.gpg $d/$key.got.gpg"
+  timed "gpg_dec_$key" "$d/dec.log" gq "$G/receiver" --trust-model always --status-file "$d/dec.status" \
+    --output "$d/$key.out" --decrypt "$d/$key.got.gpg"
+  grep -q '^\[GNUPG:\] VALIDSIG' "$d/dec.status" || die "gpg did not verify the signature ($d/dec.status)"
+  same_file "$f" "$d/$key.out"
+  T[usual_total_$key]=$(sum "${T[gpg_enc_$key]}" "${T[sftp_up_$key]}" "${T[sftp_down_$key]}" "${T[gpg_dec_$key]}")
+  R[gpg_size_$key]=$(stat -c %s "$d/$key.gpg")
+  rm -f "$d/$key.gpg" "$d/$key.got.gpg" "$d/$key.out" "$S/remote/$key.gpg"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The raw floor: curl PUT over mutual TLS into nginx (dav PUT, written to disk), same bytes as the upload.
+N=$WORK/nginx
+mkdir -p "$N/root/up" "$N/tmp" "$N/logs"
+NGINX_PORT=$(free_port)
+cat >"$N/nginx.conf" <<EOF
+daemon off;
+master_process on;
+user $(id -un);
+worker_processes auto;
+pid $N/nginx.pid;
+error_log $N/logs/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $N/tmp/body;
+  proxy_temp_path $N/tmp/proxy;
+  fastcgi_temp_path $N/tmp/fastcgi;
+  uwsgi_temp_path $N/tmp/uwsgi;
+  scgi_temp_path $N/tmp/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT ssl;
+    ssl_certificate $PKI/gateway.pem;
+    ssl_certificate_key $PKI/gateway.key;
+    ssl_client_certificate $PKI/ca.pem;
+    ssl_verify_client on;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location /up/ {
+      root $N/root;
+      dav_methods PUT;
+      create_full_put_path on;
+      client_max_body_size 0;
+      client_body_buffer_size 1m;
+    }
+  }
+}
+EOF
+log "starting nginx on 127.0.0.1:$NGINX_PORT (ssl_verify_client on)"
+/usr/sbin/nginx -p "$N" -c "$N/nginx.conf" -e "$N/logs/error.log" >"$N/logs/stdout.log" 2>&1 &
+NGINX_PID=$!; PIDS+=("$NGINX_PID")
+wait_port "$NGINX_PORT" "$NGINX_PID" nginx
+NGINX_VERSION=$(/usr/sbin/nginx -v 2>&1 | sed 's/.*nginx\///')
+
+curl_put() { # NAME FILE
+  local name=$1 f=$2
+  timed "$name" "$N/logs/$name.log" curl -sS --fail -o /dev/null --cacert "$PKI/ca.pem" \
+    --cert "$PKI/city-sender.pem" --key "$PKI/city-sender.key" -T "$f" "https://127.0.0.1:$NGINX_PORT/up/$name.bin"
+  same_file "$f" "$N/root/up/$name.bin"
+  rm -f "$N/root/up/$name.bin"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Run: the usual way and Sekisho on each file, then the upload comparison, then the request overhead.
+for key in csv rnd; do
+  f=$CSV; [ "$key" = rnd ] && f=$RND
+  log "== $key: the usual way (gpg + sftp)"
+  gpg_sftp_handoff "$key" "$f"
+  if [ "$HAS_TRANSFER" = 1 ]; then
+    log "== $key: Sekisho (send, receive --once)"
+    sekisho_handoff "$key" "$f" 1
+    [ "$key" = csv ] && GW_HWM_CSV=$(vm VmHWM)
+  fi
+done
+GW_HWM=$(vm VmHWM)
+
+# Upload phase: the same envelope bytes through nginx (curl PUT) and through the gateway (send --encrypted).
+ENV_BYTES=$RND_BYTES
+if [ "$HAS_SEAL" = 1 ]; then
+  ENV=$WORK/files/random.bin.cms
+  timed seal_rnd "$WORK/seal.log" sek seal --in "$RND" --out "$ENV" --to "$PKI/contractor-enc.pem" --identity "$PKI/city-sender.p12"
+  ENV_BYTES=$(stat -c %s "$ENV")
+else
+  ENV=$RND
+  log "no sekisho seal: the upload comparison uses the random file itself"
+fi
+log "== upload floor: curl PUT into nginx, $ENV_BYTES bytes (twice)"
+curl_put curl_put1 "$ENV"
+curl_put curl_put2 "$ENV"
+if [ "$HAS_TRANSFER" = 1 ] && [ "$HAS_SEAL" = 1 ]; then
+  log "== gateway upload: sekisho send --encrypted, same envelope (twice)"
+  for i in 1 2; do
+    timed "sek_upload$i" "$WORK/sek-upload$i.log" sek send --gateway "$TRANSFER" --route "$ROUTE" --encrypted "$ENV" \
+      --records 1 --identity "$PKI/city-sender.p12"
+  done
+  # drain the inbox so that the spool is empty at the end
+  sek receive --gateway "$TRANSFER" --route "$ROUTE" --out "$WORK/out/drain" --identity "$PKI/contractor.p12" \
+    --key "$PKI/contractor-enc.key" --cert "$PKI/contractor-enc.pem" --trust "$PKI/ca.pem" --once >"$WORK/drain.log" 2>&1 || true
+  rm -rf "$WORK/out/drain"
+fi
+GW_HWM=$(vm VmHWM)
+
+# Request overhead: GET terms as the sender (allowed, 200) and as the receiver asking ?as=sender (403 NOT_A_SENDER).
+log "== request overhead: $CONCURRENCY concurrent clients, ${LOAD_WARMUP} s warm-up + ${LOAD_SECONDS} s each"
+load() { # NAME IDENTITY QUERY STATUS
+  local out
+  out=$("$JAVA" "$HERE/LoadClient.java" "$TRANSFER/api/v1/routes/$ROUTE/terms$3" "$PKI/$2.p12" "$PKI/ca.pem" "$4" \
+        "$CONCURRENCY" "$LOAD_WARMUP" "$LOAD_SECONDS" 2>"$WORK/load-$1.err") || { cat "$WORK/load-$1.err" >&2; log "load $1: $out"; die "load $1"; }
+  log "load $1: $out"
+  R[${1}_rps]=$(sed -nE 's/.*rps=([0-9.]+).*/\1/p' <<<"$out")
+  R[${1}_p50]=$(sed -nE 's/.*p50_ms=([0-9.]+).*/\1/p' <<<"$out")
+  R[${1}_p99]=$(sed -nE 's/.*p99_ms=([0-9.]+).*/\1/p' <<<"$out")
+}
+load allowed city-sender "" 200
+load denied contractor "?as=sender" 403
+GW_RSS_END=$(vm VmRSS)
+
+# ---------------------------------------------------------------------------------------------
+# Report
+check() { # VALUE OP LIMIT -> "met" / "MISSED" / "-"
+  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "" || v == "-") { print "-"; exit }
+    ok = (op == ">=") ? (v + 0 >= l + 0) : (v + 0 < l + 0); print ok ? "met" : "MISSED" }'
+}
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+{
+echo
+echo "Sekisho hand-off benchmark, $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname): $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, load average before the report $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Sekisho $(git -C "$SEKISHO_HOME" rev-parse --short HEAD 2>/dev/null || echo '?') from $SEKISHO_HOME; JDK $JDK_DESC; gateway JVM options: ${GATEWAY_JAVA_OPTS:-(defaults)}"
+echo "gpg $(gpg --version | sed -n '1s/.* //p'), $(ssh -V 2>&1 | cut -d, -f1), nginx $NGINX_VERSION, curl $(curl -V | sed -n '1s/curl \([^ ]*\).*/\1/p')"
+echo "files: residents CSV $CSV_ROWS rows = $(mib "$CSV_BYTES"); random $(mib "$RND_BYTES"); MB/s = 10^6 bytes of the plaintext file per second"
+echo
+echo "Hand-off, end to end (seconds; MB/s; Sekisho/usual is the time ratio, below 1 is faster)"
+printf '| %-34s | %20s | %20s |\n' "" "residents CSV" "random"
+printf '|%s|%s|%s|\n' "------------------------------------" "----------------------" "----------------------"
+row() { printf '| %-34s | %20s | %20s |\n' "$1" "$2" "$3"; }
+cell() { [ -n "${T[$1]:-}" ] && printf '%s s' "${T[$1]}" || printf -- '-'; }
+cellm() { [ -n "${T[$1]:-}" ] && printf '%s s (%s MB/s)' "${T[$1]}" "$(mbps "$2" "${T[$1]}")" || printf -- '-'; }
+row "gpg --encrypt --sign" "$(cell gpg_enc_csv)" "$(cell gpg_enc_rnd)"
+row "sftp put" "$(cell sftp_up_csv)" "$(cell sftp_up_rnd)"
+row "sftp get" "$(cell sftp_down_csv)" "$(cell sftp_down_rnd)"
+row "gpg --decrypt (verify)" "$(cell gpg_dec_csv)" "$(cell gpg_dec_rnd)"
+row "usual way, total" "$(cellm usual_total_csv "$CSV_BYTES")" "$(cellm usual_total_rnd "$RND_BYTES")"
+row "sekisho send" "$(cell sek_send_csv)" "$(cell sek_send_rnd)"
+row "sekisho receive --once" "$(cell sek_recv_csv)" "$(cell sek_recv_rnd)"
+row "Sekisho, total" "$(cellm sek_total_csv "$CSV_BYTES")" "$(cellm sek_total_rnd "$RND_BYTES")"
+RATIO_CSV=$(ratio "${T[sek_total_csv]:-0}" "${T[usual_total_csv]:-0}")
+RATIO_RND=$(ratio "${T[sek_total_rnd]:-0}" "${T[usual_total_rnd]:-0}")
+row "Sekisho/usual (time)" "$RATIO_CSV" "$RATIO_RND"
+echo
+SPEEDUP=$(ratio "${T[usual_total_rnd]:-0}" "${T[sek_total_rnd]:-0}")
+echo "Target: the $(mib "$RND_BYTES") hand-off at least 2x faster than gpg+sftp: ${SPEEDUP}x faster -> $(check "$SPEEDUP" ">=" 2)"
+echo
+echo "Upload of the same $(mib "$ENV_BYTES") envelope over mutual TLS (JVM start, terms and envelope hash included for send --encrypted)"
+printf '| %-48s | %10s | %10s |\n' "" "seconds" "MB/s"
+printf '|%s|%s|%s|\n' "--------------------------------------------------" "------------" "------------"
+for k in curl_put1 curl_put2 sek_upload1 sek_upload2; do
+  case $k in curl_put*) label="curl PUT into nginx (dav, to disk), run ${k#curl_put}" ;; *) label="sekisho send --encrypted (tus), run ${k#sek_upload}" ;; esac
+  [ -n "${T[$k]:-}" ] && printf '| %-48s | %10s | %10s |\n' "$label" "${T[$k]}" "$(mbps "$ENV_BYTES" "${T[$k]}")"
+done
+[ -n "${T[seal_rnd]:-}" ] && printf '| %-48s | %10s | %10s |\n' "(sekisho seal of the same file, for reference)" "${T[seal_rnd]}" "$(mbps "$RND_BYTES" "${T[seal_rnd]}")"
+BEST_CURL=$(awk -v a="${T[curl_put1]:-0}" -v b="${T[curl_put2]:-0}" 'BEGIN { print (a < b || b == 0) ? a : b }')
+BEST_SEK=$(awk -v a="${T[sek_upload1]:-0}" -v b="${T[sek_upload2]:-0}" 'BEGIN { m = (a < b || b == 0) ? a : b; print m }')
+UP_PCT=$(awk -v c="$BEST_CURL" -v s="$BEST_SEK" 'BEGIN { if (c > 0 && s > 0) printf "%.0f", 100 * c / s; else print "-" }')
+echo
+echo "Target: gateway upload >= 70% of the nginx TLS floor (best runs): ${UP_PCT}% -> $(check "$UP_PCT" ">=" 70)"
+echo
+echo "Gateway memory: RSS idle after start ${GW_RSS_IDLE} MiB; peak (VmHWM) after the CSV ${GW_HWM_CSV:--} MiB, after the $(mib "$RND_BYTES") transfers ${GW_HWM} MiB; at the end ${GW_RSS_END} MiB"
+echo "Target: gateway RSS under 400 MB: peak $(awk -v m="$GW_HWM" 'BEGIN { printf "%.0f", m * 1.048576 }') MB -> $(check "$(awk -v m="$GW_HWM" 'BEGIN { printf "%.0f", m * 1.048576 }')" "<" 400)"
+echo
+echo "Request overhead: GET /api/v1/routes/$ROUTE/terms, $CONCURRENCY concurrent keep-alive clients (bench/LoadClient.java on the same machine), ${LOAD_SECONDS} s"
+printf '| %-48s | %8s | %8s | %8s |\n' "" "req/s" "p50 ms" "p99 ms"
+printf '|%s|%s|%s|%s|\n' "--------------------------------------------------" "----------" "----------" "----------"
+printf '| %-48s | %8s | %8s | %8s |\n' "allowed (sender, 200)" "${R[allowed_rps]:--}" "${R[allowed_p50]:--}" "${R[allowed_p99]:--}"
+printf '| %-48s | %8s | %8s | %8s |\n' "denied (receiver ?as=sender, 403 NOT_A_SENDER)" "${R[denied_rps]:--}" "${R[denied_p50]:--}" "${R[denied_p99]:--}"
+echo
+echo "gateway start-up to listening: ${GW_START} s"
+} | tee "$WORK/report.txt"
+[ -n "${BENCH_REPORT:-}" ] && cp "$WORK/report.txt" "$BENCH_REPORT"
+exit 0
