@@ -4,7 +4,8 @@
 // keep-alive HTTP/1.1 connections (one per thread) for WARMUP then DURATION seconds.
 //
 // Usage: java LoadClient.java URL IDENTITY.p12 CA.pem EXPECTED_STATUS [CONCURRENCY=64] [WARMUP_S=5] [DURATION_S=15]
-// Prints one line: key=value pairs (requests, seconds, rps, p50_ms, p99_ms, max_ms, unexpected) for the measured part.
+// Prints one line: key=value pairs for the measured part: requests, rps, p50_ms, p99_ms, max_ms over all answers;
+// unexpected and statuses (status:count); ok_rps, ok_p50_ms, ok_p99_ms over the answers with EXPECTED_STATUS only.
 // Exit code 1 when any answer had another status than EXPECTED_STATUS (or failed).
 import java.io.InputStream;
 import java.net.URI;
@@ -65,6 +66,7 @@ public class LoadClient {
         long[][] latencies = new long[concurrency][];
         int[] counts = new int[concurrency];
         AtomicLong unexpected = new AtomicLong();
+        java.util.concurrent.ConcurrentHashMap<Integer, AtomicLong> statuses = new java.util.concurrent.ConcurrentHashMap<>();
         AtomicLong firstProblem = new AtomicLong();
         String[] problem = new String[1];
         CountDownLatch done = new CountDownLatch(concurrency);
@@ -82,9 +84,13 @@ public class LoadClient {
                             break;
                         }
                         int status;
+                        String body = "";
                         try {
                             HttpResponse<byte[]> r = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
                             status = r.statusCode();
+                            if (status != expected) {
+                                body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
+                            }
                         } catch (Exception e) {
                             status = -1;
                             if (firstProblem.compareAndSet(0, 1)) {
@@ -93,16 +99,17 @@ public class LoadClient {
                         }
                         long t1 = System.nanoTime();
                         if (t0 >= measureFrom && t1 <= end) {
+                            statuses.computeIfAbsent(status, x -> new AtomicLong()).incrementAndGet();
                             if (status != expected) {
                                 unexpected.incrementAndGet();
                                 if (firstProblem.compareAndSet(0, 1)) {
-                                    problem[0] = "status " + status;
+                                    problem[0] = "status " + status + " " + body.replaceAll("\\s+", " ");
                                 }
                             }
                             if (n == lat.length) {
                                 lat = Arrays.copyOf(lat, n * 2);
                             }
-                            lat[n++] = t1 - t0;
+                            lat[n++] = status == expected ? t1 - t0 : -(t1 - t0); // negative: unexpected answer
                         }
                     }
                 } finally {
@@ -124,12 +131,19 @@ public class LoadClient {
             System.arraycopy(latencies[t], 0, all, k, counts[t]);
             k += counts[t];
         }
-        Arrays.sort(all);
+        long[] ok = Arrays.stream(all).filter(v -> v > 0).sorted().toArray();
+        all = Arrays.stream(all).map(Math::abs).sorted().toArray();
         double seconds = durationNs / 1e9;
+        StringBuilder hist = new StringBuilder();
+        new java.util.TreeMap<>(statuses).forEach((st, c) -> hist.append(hist.length() == 0 ? "" : ",").append(st).append(':').append(c));
         System.out.println(String.format(Locale.ROOT,
-                "requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f unexpected=%d concurrency=%d%s",
+                "requests=%d seconds=%.1f rps=%.0f p50_ms=%.1f p99_ms=%.1f max_ms=%.1f unexpected=%d statuses=%s"
+                        + " ok_rps=%.0f ok_p50_ms=%.1f ok_p99_ms=%.1f concurrency=%d",
                 total, seconds, total / seconds, pct(all, 0.50), pct(all, 0.99), total == 0 ? 0 : all[total - 1] / 1e6,
-                unexpected.get(), concurrency, problem[0] == null ? "" : " first_problem=" + problem[0].replace(' ', '_')));
+                unexpected.get(), hist, ok.length / seconds, pct(ok, 0.50), pct(ok, 0.99), concurrency));
+        if (problem[0] != null) {
+            System.err.println("first unexpected answer: " + problem[0].substring(0, Math.min(600, problem[0].length())));
+        }
         System.exit(unexpected.get() == 0 && total > 0 ? 0 : 1);
     }
 
