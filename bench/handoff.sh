@@ -134,7 +134,11 @@ log "building Sekisho in $SEKISHO_HOME if needed"
 # The timed commands run the jar directly: the launcher's JDK search and source freshness check are not timed.
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/java}
 JAVA=${JAVA:-$(command -v java)}
-JAR=$SEKISHO_HOME/client/target/sekisho.jar
+# A private copy of the jar and its lib/, taken under the launcher's build lock: a rebuild of the checkout
+# during the run (another launcher, mvn) must not swap classes under running commands.
+mkdir -p "$WORK/app"
+flock "$SEKISHO_HOME/.sekisho-build.lock" cp -r "$SEKISHO_HOME/client/target/sekisho.jar" "$SEKISHO_HOME/client/target/lib" "$WORK/app/"
+JAR=$WORK/app/sekisho.jar
 JDK_DESC=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.(runtime\.version|vendor) = //p' | paste -sd' ' -)
 sek() { "$JAVA" -jar "$JAR" "$@"; }
 COMMANDS=$(sek --help 2>&1 | sed -nE 's/^  ([a-z]+) .*/\1/p')
