@@ -139,6 +139,8 @@ JAVA=${JAVA:-$(command -v java)}
 mkdir -p "$WORK/app"
 flock "$SEKISHO_HOME/.sekisho-build.lock" cp -r "$SEKISHO_HOME/client/target/sekisho.jar" "$SEKISHO_HOME/client/target/lib" "$WORK/app/"
 JAR=$WORK/app/sekisho.jar
+SEK_REV=$(git -C "$SEKISHO_HOME" rev-parse --short HEAD 2>/dev/null || echo '?')
+[ -z "$(git -C "$SEKISHO_HOME" status --porcelain --untracked-files=no 2>/dev/null)" ] || SEK_REV="$SEK_REV+local changes"
 JDK_DESC=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.(runtime\.version|vendor) = //p' | paste -sd' ' -)
 sek() { "$JAVA" -jar "$JAR" "$@"; }
 COMMANDS=$(sek --help 2>&1 | sed -nE 's/^  ([a-z]+) .*/\1/p')
@@ -463,7 +465,7 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 {
 echo
 echo "Sekisho hand-off benchmark, $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname): $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, load average before the report $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Sekisho $(git -C "$SEKISHO_HOME" rev-parse --short HEAD 2>/dev/null || echo '?') from $SEKISHO_HOME; JDK $JDK_DESC; gateway JVM options: ${GATEWAY_JAVA_OPTS:-(defaults)}"
+echo "Sekisho $SEK_REV from $SEKISHO_HOME; JDK $JDK_DESC; gateway JVM options: ${GATEWAY_JAVA_OPTS:-(defaults)}"
 echo "gpg $(gpg --version | sed -n '1s/.* //p'), $(ssh -V 2>&1 | cut -d, -f1), nginx $NGINX_VERSION, curl $(curl -V | sed -n '1s/curl \([^ ]*\).*/\1/p')"
 echo "files: residents CSV $CSV_ROWS rows = $(mib "$CSV_BYTES"); random $(mib "$RND_BYTES"); MB/s = 10^6 bytes of the plaintext file per second"
 echo
