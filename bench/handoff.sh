@@ -409,6 +409,11 @@ GW_HWM_HANDOFF=$(vm VmHWM)
 ENV=$WORK/files/random.bin.cms
 if [ "$HAS_SEAL" = 1 ]; then
   timed seal_rnd "$WORK/seal.log" sek seal --in "$RND" --out "$ENV" --to "$PKI/contractor-enc.pem" --identity "$PKI/city-sender.p12"
+  if has_cmd open; then # the local halves of send and receive, for reference
+    SOFT=1 timed open_rnd "$WORK/open.log" sek open --in "$ENV" --out "$WORK/files/opened.bin" --key "$PKI/contractor-enc.key" \
+      --cert "$PKI/contractor-enc.pem" --trust "$PKI/ca.pem" && same_file "$RND" "$WORK/files/opened.bin"
+    rm -f "$WORK/files/opened.bin"
+  fi
 elif [ "$HAS_TUS" = 1 ]; then
   log "no sekisho seal: the envelope for the upload comparison is made with openssl cms (AES-256-GCM, RSA-OAEP)"
   openssl cms -encrypt -binary -stream -aes-256-gcm -outform DER -in "$RND" -out "$ENV" -recip "$PKI/contractor-enc.pem" \
@@ -506,7 +511,8 @@ for i in $(seq "$UPLOAD_ROUNDS"); do
     elif [ -n "${T[$k$i]:-}" ]; then urow "$label" "${T[$k$i]}" "$(mbps "$ENV_BYTES" "${T[$k$i]}")"; fi
   done
 done
-[ -n "${T[seal_rnd]:-}" ] && urow "(sekisho seal of the same file, for reference)" "${T[seal_rnd]}" "$(mbps "$RND_BYTES" "${T[seal_rnd]}")"
+[ -n "${T[seal_rnd]:-}" ] && urow "(sekisho seal of the random file, for reference)" "${T[seal_rnd]}" "$(mbps "$RND_BYTES" "${T[seal_rnd]}")"
+[ -n "${T[open_rnd]:-}" ] && urow "(sekisho open of this envelope, for reference)" "${T[open_rnd]}" "$(mbps "$RND_BYTES" "${T[open_rnd]}")"
 median() { local i; for i in $(seq "$UPLOAD_ROUNDS"); do [ -n "${T[$1$i]:-}" ] && echo "${T[$1$i]}"; done | sort -g |
   awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 pct() { awk -v c="$1" -v s="$2" 'BEGIN { if (c > 0 && s > 0) printf "%.0f", 100 * c / s; else print "-" }'; }
