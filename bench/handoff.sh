@@ -8,7 +8,7 @@
 #
 #   --quick            small sizes (20,000-row CSV, 64 MiB random file, 5 s load runs) for a fast check
 #   SEKISHO_HOME=DIR   the Sekisho checkout to build and run (default: this script's ../)
-#   BENCH_DIR=DIR      work folder (default: a new mktemp -d; needs ~4x the random file size free)
+#   BENCH_DIR=DIR      work folder (default: a new mktemp -d; needs ~10x the random file size free)
 #   BENCH_KEEP=1       keep the work folder (logs, configs) at the end; BENCH_REPORT=FILE  also write the report there
 #   BENCH_JAVA_HOME    JDK for the Sekisho client and gateway (default: Temurin 25 when present, else the launcher's choice)
 #   GATEWAY_JAVA_OPTS  JVM options for the gateway only (default: none, the JVM's defaults)
