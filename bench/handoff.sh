@@ -1,0 +1,546 @@
+#!/usr/bin/env bash
+# bench/handoff.sh [--quick]: the whole hand-off through Sekisho against the usual way (gpg + sftp),
+# the raw TLS upload floor (curl PUT into nginx with client certificates), the gateway's memory, and
+# the request overhead (allowed and denied small requests at a concurrency of 64). See docs/benchmarks.md.
+#
+# Everything runs on loopback ports from a temporary folder, each service with its own configuration
+# there, and is stopped at the end. Missing Debian packages are installed with apt-get.
+#
+#   --quick            small sizes (20,000-row CSV, 64 MiB random file, 5 s load runs) for a fast check
+#   SEKISHO_HOME=DIR   the Sekisho checkout to build and run (default: this script's ../)
+#   BENCH_DIR=DIR      work folder (default: a new mktemp -d; needs ~10x the random file size free)
+#   BENCH_KEEP=1       keep the work folder (logs, configs) at the end; BENCH_REPORT=FILE  also write the report there
+#   BENCH_JAVA_HOME    JDK for the Sekisho client and gateway (default: Temurin 25 when present, else the launcher's choice)
+#   GATEWAY_JAVA_OPTS  JVM options for the gateway only (default: none, the JVM's defaults)
+#   RANDOM_MIB, CSV_ROWS, LOAD_SECONDS, LOAD_WARMUP, UPLOAD_ROUNDS  override the sizes
+set -euo pipefail
+
+QUICK=0
+for a in "$@"; do
+  case $a in
+    --quick) QUICK=1 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "handoff.sh: unknown argument $a (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+SEKISHO_HOME=$(cd "${SEKISHO_HOME:-$HERE/..}" && pwd)
+if [ "$QUICK" = 1 ]; then
+  CSV_ROWS=${CSV_ROWS:-20000}; RANDOM_MIB=${RANDOM_MIB:-64}; LOAD_WARMUP=${LOAD_WARMUP:-2}; LOAD_SECONDS=${LOAD_SECONDS:-5}
+  UPLOAD_ROUNDS=${UPLOAD_ROUNDS:-2}
+else
+  CSV_ROWS=${CSV_ROWS:-305115}; RANDOM_MIB=${RANDOM_MIB:-1024}; LOAD_WARMUP=${LOAD_WARMUP:-5}; LOAD_SECONDS=${LOAD_SECONDS:-15}
+  UPLOAD_ROUNDS=${UPLOAD_ROUNDS:-3}
+fi
+CONCURRENCY=64
+ROUTE=bench-route
+REF=BENCH-1
+CITY="Kurume City"
+CONTRACTOR="Contractor K.K."
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------------------
+# Tools
+need_pkgs=()
+command -v gpg >/dev/null || need_pkgs+=(gnupg)
+command -v curl >/dev/null || need_pkgs+=(curl)
+command -v sftp >/dev/null || need_pkgs+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+[ -x /usr/sbin/nginx ] || need_pkgs+=(nginx)
+command -v ss >/dev/null || need_pkgs+=(iproute2)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+  log "installing ${need_pkgs[*]} with apt-get"
+  $SUDO apt-get update -qq
+  # policy-rc.d or not: we never use the packaged services, only the binaries.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Work folder, processes, clean-up
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/sekisho-handoff.XXXXXX)}
+mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)
+PIDS=()
+GNUPG_HOMES=()
+cleanup() {
+  local rc=$?
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  for h in "${GNUPG_HOMES[@]}"; do GNUPGHOME=$h gpgconf --kill all 2>/dev/null || true; done
+  if [ "${BENCH_KEEP:-}" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { # a TCP port nobody listens on, on loopback
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 30000))
+    ss -Htln "sport = :$p" | grep -q . && continue
+    case " ${USED_PORTS:-} " in *" $p "*) continue ;; esac
+    USED_PORTS="${USED_PORTS:-} $p"; echo "$p"; return
+  done
+}
+wait_port() { # PORT PID NAME: until something accepts on 127.0.0.1:PORT
+  for _ in $(seq 600); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || die "$3 exited; see its log in $WORK"
+    sleep 0.1
+  done
+  die "$3 did not listen on $1 within 60 s"
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+# timed NAME LOG CMD...: runs CMD (output to LOG), stores seconds in T[NAME]; fails the run when CMD fails
+declare -A T=() R=()
+# With SOFT=1 a failure is recorded in FAILED[NAME] and returns 1 instead of ending the run.
+declare -A FAILED=()
+timed() {
+  local name=$1 out=$2; shift 2
+  local t0 t1
+  t0=$(now)
+  if ! "$@" >"$out" 2>&1; then
+    tail -n 20 "$out" >&2
+    [ "${SOFT:-}" = 1 ] || die "$name: $* (log $out)"
+    FAILED[$name]=$(grep -v '^\s*$' "$out" | tail -n 1 | cut -c1-300)
+    log "$name FAILED: ${FAILED[$name]}"
+    return 1
+  fi
+  t1=$(now)
+  T[$name]=$(elapsed "$t0" "$t1")
+  log "$name: ${T[$name]} s"
+}
+mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b / s / 1e6; else printf "-" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
+sum() { awk 'BEGIN { s = 0; for (i = 1; i < ARGC; i++) s += ARGV[i]; printf "%.2f", s }' "$@"; }
+same_file() { cmp -s "$1" "$2" || die "$2 differs from $1"; }
+
+# ---------------------------------------------------------------------------------------------
+# Sekisho: JDK, build, launcher
+if [ -n "${BENCH_JAVA_HOME:-}" ]; then export JAVA_HOME=$BENCH_JAVA_HOME
+elif [ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+log "building Sekisho in $SEKISHO_HOME if needed"
+"$SEKISHO_HOME/sekisho" --version >"$WORK/build.out" 2>&1 || { cat "$WORK/build.out" >&2; die "the sekisho launcher failed"; }
+# The timed commands run the jar directly: the launcher's JDK search and source freshness check are not timed.
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/java}
+JAVA=${JAVA:-$(command -v java)}
+# A private copy of the jar and its lib/, taken under the launcher's build lock: a rebuild of the checkout
+# during the run (another launcher, mvn) must not swap classes under running commands.
+mkdir -p "$WORK/app"
+flock "$SEKISHO_HOME/.sekisho-build.lock" cp -r "$SEKISHO_HOME/client/target/sekisho.jar" "$SEKISHO_HOME/client/target/lib" "$WORK/app/"
+JAR=$WORK/app/sekisho.jar
+SEK_REV=$(git -C "$SEKISHO_HOME" rev-parse --short HEAD 2>/dev/null || echo '?')
+[ -z "$(git -C "$SEKISHO_HOME" status --porcelain --untracked-files=no 2>/dev/null)" ] || SEK_REV="$SEK_REV+local changes"
+JDK_DESC=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -nE 's/^ *java\.(runtime\.version|vendor) = //p' | paste -sd' ' -)
+sek() { "$JAVA" -jar "$JAR" "$@"; }
+COMMANDS=$(sek --help 2>&1 | sed -nE 's/^  ([a-z]+) .*/\1/p')
+has_cmd() { grep -qx "$1" <<<"$COMMANDS"; }
+HAS_TRANSFER=0; has_cmd send && has_cmd receive && HAS_TRANSFER=1
+HAS_SEAL=0; has_cmd seal && HAS_SEAL=1
+[ "$HAS_TRANSFER" = 1 ] || log "this Sekisho has no send/receive yet: the Sekisho hand-off rows are skipped"
+# What a CLI command costs before it does anything (JVM start, picocli): part of every send and receive.
+t0=$(now); sek --version >/dev/null 2>&1; T[cli_start]=$(elapsed "$t0" "$(now)")
+
+# ---------------------------------------------------------------------------------------------
+# Test files
+mkdir -p "$WORK/files" "$WORK/out"
+CSV=$WORK/files/residents.csv
+RND=$WORK/files/random.bin
+log "test files: $CSV_ROWS-row dummy CSV, $RANDOM_MIB MiB random"
+sek dummy residents --count "$CSV_ROWS" --out "$CSV" >"$WORK/dummy.out" 2>&1 || { cat "$WORK/dummy.out" >&2; die "sekisho dummy"; }
+head -c $((RANDOM_MIB * 1048576)) /dev/urandom >"$RND"
+CSV_BYTES=$(stat -c %s "$CSV"); RND_BYTES=$(stat -c %s "$RND")
+
+# ---------------------------------------------------------------------------------------------
+# PKI (sekisho certs), used by the gateway, nginx and curl alike
+PKI=$WORK/pki
+sek certs init --dir "$PKI" --org "$CITY" >"$WORK/certs.out" 2>&1 || { cat "$WORK/certs.out" >&2; die "certs init"; }
+for n in city-sender secretariat secretariat2 operator; do
+  sek certs issue --dir "$PKI" --kind client --name "$n" >>"$WORK/certs.out" 2>&1 || die "certs issue $n"
+done
+sek certs issue --dir "$PKI" --kind client --name contractor --org "$CONTRACTOR" >>"$WORK/certs.out" 2>&1 || die "certs issue contractor"
+sek certs issue --dir "$PKI" --kind recipient --name contractor-enc --org "$CONTRACTOR" >>"$WORK/certs.out" 2>&1 || die "certs issue contractor-enc"
+
+# ---------------------------------------------------------------------------------------------
+# The gateway (embedded store), approval and route, as `sekisho demo` does
+GW=$WORK/gateway
+mkdir -p "$GW"
+TPORT=$(free_port); APORT=$(free_port)
+cat >"$GW/gateway.yml" <<EOF
+node-id: bench-gw
+data-dir: data
+tls:
+  certificate: $PKI/gateway.pem
+  key: $PKI/gateway.key
+  trust-anchors: [$PKI/ca.pem]
+  crls: [$PKI/crl.pem]
+listeners:
+  transfer: { bind: 127.0.0.1, port: $TPORT, allow: [127.0.0.1/32] }
+  admin:    { bind: 127.0.0.1, port: $APORT, allow: [127.0.0.1/32], admin: true }
+principals:
+  - { subject: "CN=city-sender,O=$CITY", roles: [sender] }
+  - { subject: "CN=contractor,O=$CONTRACTOR", roles: [receiver] }
+  - { subject: "CN=secretariat,O=$CITY", roles: [secretariat] }
+  - { subject: "CN=secretariat2,O=$CITY", roles: [secretariat] }
+  - { subject: "CN=operator,O=$CITY", roles: [operator] }
+approvals:
+  two-person-rule: true
+EOF
+cat >"$GW/routes.yml" <<EOF
+routes:
+  - id: $ROUTE
+    listener: transfer
+    approval: $REF
+    senders:   [{ subject: "CN=city-sender,O=$CITY", allow: [127.0.0.1/32] }]
+    receivers: [{ subject: "CN=contractor,O=$CONTRACTOR", allow: [127.0.0.1/32] }]
+    recipients: [$PKI/contractor-enc.pem]
+    max-payload: 4GiB
+    retention: 7d
+EOF
+log "starting the gateway on 127.0.0.1:$TPORT (transfer) and :$APORT (admin)"
+# shellcheck disable=SC2086
+(cd "$GW" && exec "$JAVA" ${GATEWAY_JAVA_OPTS:-} -jar "$JAR" gateway --config "$GW/gateway.yml") >"$GW/gateway.log" 2>&1 &
+GW_PID=$!; PIDS+=("$GW_PID")
+GW_T0=$(now)
+wait_port "$APORT" "$GW_PID" gateway
+wait_port "$TPORT" "$GW_PID" gateway
+for _ in $(seq 100); do grep -q listening "$GW/gateway.log" && break; sleep 0.2; done
+GW_START=$(elapsed "$GW_T0" "$(now)")
+ADMIN=https://127.0.0.1:$APORT
+TRANSFER=https://127.0.0.1:$TPORT
+today=$(TZ=Asia/Tokyo date +%F)
+adm() { sek "$@" --gateway "$ADMIN" >>"$GW/admin.out" 2>&1 || { tail -n 20 "$GW/admin.out" >&2; die "sekisho $1 $2"; }; }
+adm approvals create --ref "$REF" --title "benchmark hand-off" --legal-basis "条例第10条第1項第2号" \
+  --department 総務部 --contractor "$CONTRACTOR" \
+  --items name,birth_date,sex,address,postal_code,phone,household_head,resident_code,household_code,bank_name,bank_branch,account_type,account_number,account_holder \
+  --max-records 1000000 --valid-from "$(TZ=Asia/Tokyo date -d "$today - 1 day" +%F)" \
+  --valid-until "$(TZ=Asia/Tokyo date -d "$today + 1 year" +%F)" --identity "$PKI/secretariat.p12"
+adm approvals decide --ref "$REF" --decision approve --reason benchmark --identity "$PKI/secretariat.p12"
+adm approvals decide --ref "$REF" --confirm --reason benchmark --identity "$PKI/secretariat2.p12"
+adm routes apply "$GW/routes.yml" --identity "$PKI/operator.p12"
+log "gateway up in ${GW_START} s (pid $GW_PID), route $ROUTE active"
+
+# Does this gateway take tus uploads yet? (OPTIONS answers 204 with Tus-Resumable)
+HAS_TUS=0
+curl -sS -o /dev/null -D "$GW/options.hdr" -X OPTIONS --cacert "$PKI/ca.pem" --cert "$PKI/city-sender.pem" \
+  --key "$PKI/city-sender.key" "$TRANSFER/api/v1/routes/$ROUTE/uploads" 2>/dev/null || true
+grep -qi '^Tus-Resumable:' "$GW/options.hdr" 2>/dev/null && HAS_TUS=1
+[ "$HAS_TUS" = 1 ] || log "this gateway does not take tus uploads yet: the gateway upload rows are skipped"
+
+vm() { awk -v k="$1:" '$1 == k { printf "%.0f", $2 / 1024 }' "/proc/$GW_PID/status"; } # MiB
+GW_RSS_IDLE=$(vm VmRSS)
+
+# ---------------------------------------------------------------------------------------------
+# Sekisho hand-off: send (check, sign+encrypt, tus upload, receipt), then receive --once
+# (download, check hash, decrypt+verify, ack, purge). Separate JVMs, as two sites would run them.
+sekisho_handoff() { # KEY FILE RECORDS
+  local key=$1 f=$2 records=$3 inbox=$WORK/out/sekisho-$1
+  mkdir -p "$inbox"
+  local extra=(); [ "$key" = rnd ] && extra=(--records "$records")
+  SOFT=1 timed "sek_send_$key" "$WORK/sek-send-$key.log" sek send --gateway "$TRANSFER" --route "$ROUTE" --file "$f" \
+    --identity "$PKI/city-sender.p12" "${extra[@]}" || return 0
+  SOFT=1 timed "sek_recv_$key" "$WORK/sek-recv-$key.log" sek receive --gateway "$TRANSFER" --route "$ROUTE" --out "$inbox" \
+    --identity "$PKI/contractor.p12" --key "$PKI/contractor-enc.key" --cert "$PKI/contractor-enc.pem" \
+    --trust "$PKI/ca.pem" --once || return 0
+  local got=$inbox/$(basename "$f") # receive writes the file under the sender's file name
+  [ -f "$got" ] || die "sekisho receive did not write $got (found: $(find "$inbox" -type f | head -n 3 | paste -sd' ' -))"
+  same_file "$f" "$got"
+  rm -f "$got"
+  T[sek_total_$key]=$(sum "${T[sek_send_$key]}" "${T[sek_recv_$key]}")
+}
+
+# ---------------------------------------------------------------------------------------------
+# The usual way: gpg --encrypt --sign (fresh keys, batch, no passphrase), sftp up and down (local sshd,
+# key auth), gpg --decrypt (checking the signature).
+G=$WORK/gpg
+mkdir -p "$G/sender" "$G/receiver"
+chmod 700 "$G/sender" "$G/receiver"
+GNUPG_HOMES+=("$G/sender" "$G/receiver")
+gq() { local h=$1; shift; gpg --homedir "$h" --batch --yes --no-tty --pinentry-mode loopback --passphrase '' "$@"; }
+log "gpg: generating throw-away keys (gpg defaults: RSA-3072 and an RSA-3072 encryption subkey)"
+gq "$G/sender" --quick-gen-key "city-sender <sender@bench.invalid>" default default never 2>"$G/keygen.log"
+gq "$G/receiver" --quick-gen-key "contractor <receiver@bench.invalid>" default default never 2>>"$G/keygen.log"
+gq "$G/receiver" --export receiver@bench.invalid | gq "$G/sender" --import 2>>"$G/keygen.log"
+gq "$G/sender" --export sender@bench.invalid | gq "$G/receiver" --import 2>>"$G/keygen.log"
+
+S=$WORK/ssh
+mkdir -p "$S/remote"
+chmod 700 "$S"
+SSH_PORT=$(free_port)
+ssh-keygen -q -t ed25519 -N '' -f "$S/host_ed25519"
+ssh-keygen -q -t ed25519 -N '' -f "$S/user_ed25519"
+cp "$S/user_ed25519.pub" "$S/authorized_keys"
+cat >"$S/sshd_config" <<EOF
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $S/host_ed25519
+PidFile $S/sshd.pid
+AuthorizedKeysFile $S/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+AllowUsers $(id -un)
+StrictModes no
+UsePAM no
+Subsystem sftp internal-sftp
+EOF
+mkdir -p /run/sshd 2>/dev/null || true
+log "starting sshd on 127.0.0.1:$SSH_PORT"
+/usr/sbin/sshd -D -e -f "$S/sshd_config" >"$S/sshd.log" 2>&1 &
+SSHD_PID=$!; PIDS+=("$SSHD_PID")
+wait_port "$SSH_PORT" "$SSHD_PID" sshd
+SFTP=(sftp -q -b - -P "$SSH_PORT" -i "$S/user_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes
+      -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile="$S/known_hosts" "$(id -un)@127.0.0.1")
+echo "ls $S/remote" | "${SFTP[@]}" >/dev/null 2>"$S/first.log" || { cat "$S/first.log" "$S/sshd.log" >&2; die "sftp login"; }
+
+gpg_sftp_handoff() { # KEY FILE
+  local key=$1 f=$2 d=$WORK/out/usual-$1
+  mkdir -p "$d"
+  timed "gpg_enc_$key" "$d/enc.log" gq "$G/sender" --trust-model always --local-user sender@bench.invalid \
+    --recipient receiver@bench.invalid --encrypt --sign --output "$d/$key.gpg" "$f"
+  timed "sftp_up_$key" "$d/up.log" "${SFTP[@]}" <<<"put $d/$key.gpg $S/remote/$key.gpg"
+  timed "sftp_down_$key" "$d/down.log" "${SFTP[@]}" <<<"get $S/remote/$key.gpg $d/$key.got.gpg"
+  timed "gpg_dec_$key" "$d/dec.log" gq "$G/receiver" --trust-model always --status-file "$d/dec.status" \
+    --output "$d/$key.out" --decrypt "$d/$key.got.gpg"
+  grep -q '^\[GNUPG:\] VALIDSIG' "$d/dec.status" || die "gpg did not verify the signature ($d/dec.status)"
+  same_file "$f" "$d/$key.out"
+  T[usual_total_$key]=$(sum "${T[gpg_enc_$key]}" "${T[sftp_up_$key]}" "${T[sftp_down_$key]}" "${T[gpg_dec_$key]}")
+  R[gpg_size_$key]=$(stat -c %s "$d/$key.gpg")
+  rm -f "$d/$key.gpg" "$d/$key.got.gpg" "$d/$key.out" "$S/remote/$key.gpg"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The raw floor: curl PUT over mutual TLS into nginx (dav PUT, written to disk), same bytes as the upload.
+N=$WORK/nginx
+mkdir -p "$N/root/up" "$N/tmp" "$N/logs"
+NGINX_PORT=$(free_port)
+cat >"$N/nginx.conf" <<EOF
+daemon off;
+master_process on;
+user $(id -un);
+worker_processes auto;
+pid $N/nginx.pid;
+error_log $N/logs/error.log warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $N/tmp/body;
+  proxy_temp_path $N/tmp/proxy;
+  fastcgi_temp_path $N/tmp/fastcgi;
+  uwsgi_temp_path $N/tmp/uwsgi;
+  scgi_temp_path $N/tmp/scgi;
+  server {
+    listen 127.0.0.1:$NGINX_PORT ssl;
+    ssl_certificate $PKI/gateway.pem;
+    ssl_certificate_key $PKI/gateway.key;
+    ssl_client_certificate $PKI/ca.pem;
+    ssl_verify_client on;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    location /up/ {
+      root $N/root;
+      dav_methods PUT;
+      create_full_put_path on;
+      client_max_body_size 0;
+      client_body_buffer_size 1m;
+    }
+  }
+}
+EOF
+log "starting nginx on 127.0.0.1:$NGINX_PORT (ssl_verify_client on)"
+/usr/sbin/nginx -p "$N" -c "$N/nginx.conf" -e "$N/logs/error.log" >"$N/logs/stdout.log" 2>&1 &
+NGINX_PID=$!; PIDS+=("$NGINX_PID")
+wait_port "$NGINX_PORT" "$NGINX_PID" nginx
+NGINX_VERSION=$(/usr/sbin/nginx -v 2>&1 | sed 's/.*nginx\///')
+
+curl_put() { # NAME FILE
+  local name=$1 f=$2
+  timed "$name" "$N/logs/$name.log" curl -sS --fail -o /dev/null -H 'Expect:' --cacert "$PKI/ca.pem" \
+    --cert "$PKI/city-sender.pem" --key "$PKI/city-sender.key" -T "$f" "https://127.0.0.1:$NGINX_PORT/up/$name.bin"
+  # nginx does not fsync; the gateway fsyncs its spool file before it answers a PATCH. The durable floor adds
+  # an fsync of the file nginx wrote (coreutils `sync FILE`), timed separately.
+  local t0; t0=$(now); sync "$N/root/up/$name.bin"; T[${name}_fsync]=$(elapsed "$t0" "$(now)")
+  same_file "$f" "$N/root/up/$name.bin"
+  rm -f "$N/root/up/$name.bin"
+}
+
+# A direct tus upload with curl into the gateway: POST (create) then one PATCH streaming the whole envelope,
+# the same client and TLS stack as the nginx PUT. The gateway checks the envelope before answering the PATCH.
+b64() { printf '%s' "$1" | base64 -w0; }
+tus_upload() { # FILE SHA256 RECORDS HEADERS_PREFIX
+  local f=$1 size; size=$(stat -c %s "$1")
+  local c=(curl -sS --fail-with-body -H 'Expect:' --cacert "$PKI/ca.pem" --cert "$PKI/city-sender.pem" --key "$PKI/city-sender.key")
+  "${c[@]}" -o /dev/null -D "$4.post" -X POST -H 'Tus-Resumable: 1.0.0' -H "Upload-Length: $size" \
+    -H "Upload-Metadata: filename $(b64 "$(basename "$f")"),sha256 $(b64 "$2"),records $(b64 "$3")" \
+    "$TRANSFER/api/v1/routes/$ROUTE/uploads" || return 1
+  local loc; loc=$(sed -nE 's/^[Ll]ocation: *([^[:space:]]+).*/\1/p' "$4.post")
+  [ -n "$loc" ] || { echo "no Location in the tus creation answer"; return 1; }
+  case $loc in http*) ;; *) loc=$TRANSFER$loc ;; esac
+  "${c[@]}" -D "$4.patch" -X PATCH -T "$f" -H 'Tus-Resumable: 1.0.0' -H 'Upload-Offset: 0' \
+    -H 'Content-Type: application/offset+octet-stream' "$loc" || return 1
+  grep -qi '^Sekisho-Transfer-Id:' "$4.patch" || { echo "the PATCH answer has no Sekisho-Transfer-Id (not STORED)"; return 1; }
+}
+
+# ---------------------------------------------------------------------------------------------
+# Run: the usual way and Sekisho on each file, then the upload comparison, then the request overhead.
+for key in csv rnd; do
+  f=$CSV; [ "$key" = rnd ] && f=$RND
+  log "== $key: the usual way (gpg + sftp)"
+  gpg_sftp_handoff "$key" "$f"
+  if [ "$HAS_TRANSFER" = 1 ]; then
+    log "== $key: Sekisho (send, receive --once)"
+    sekisho_handoff "$key" "$f" 1
+    [ "$key" = csv ] && GW_HWM_CSV=$(vm VmHWM)
+  fi
+done
+GW_HWM_HANDOFF=$(vm VmHWM)
+
+# Upload phase: the same envelope bytes through nginx (curl PUT) and through the gateway (curl tus, send --encrypted).
+ENV=$WORK/files/random.bin.cms
+if [ "$HAS_SEAL" = 1 ]; then
+  timed seal_rnd "$WORK/seal.log" sek seal --in "$RND" --out "$ENV" --to "$PKI/contractor-enc.pem" --identity "$PKI/city-sender.p12"
+  if has_cmd open; then # the local halves of send and receive, for reference
+    SOFT=1 timed open_rnd "$WORK/open.log" sek open --in "$ENV" --out "$WORK/files/opened.bin" --key "$PKI/contractor-enc.key" \
+      --cert "$PKI/contractor-enc.pem" --trust "$PKI/ca.pem" && same_file "$RND" "$WORK/files/opened.bin"
+    rm -f "$WORK/files/opened.bin"
+  fi
+elif [ "$HAS_TUS" = 1 ]; then
+  log "no sekisho seal: the envelope for the upload comparison is made with openssl cms (AES-256-GCM, RSA-OAEP)"
+  openssl cms -encrypt -binary -stream -aes-256-gcm -outform DER -in "$RND" -out "$ENV" -recip "$PKI/contractor-enc.pem" \
+    -keyopt rsa_padding_mode:oaep -keyopt rsa_oaep_md:sha256 -keyopt rsa_mgf1_md:sha256 || die "openssl cms -encrypt"
+else
+  ENV=$RND
+  log "no envelope tooling and no tus on the gateway: the nginx floor alone, on the random file"
+fi
+ENV_BYTES=$(stat -c %s "$ENV")
+[ "$HAS_TUS" = 1 ] && ENV_SHA=$(sha256sum "$ENV" | cut -d' ' -f1)
+# Interleaved rounds, each upload after a `sync` so that no one pays for another's dirty pages.
+log "== uploads of the same $ENV_BYTES bytes, $UPLOAD_ROUNDS rounds: curl PUT into nginx, curl tus and sekisho send --encrypted into the gateway"
+for i in $(seq "$UPLOAD_ROUNDS"); do
+  sync; curl_put "curl_put$i" "$ENV"
+  if [ "$HAS_TUS" = 1 ]; then
+    sync; SOFT=1 timed "tus_upload$i" "$WORK/tus-upload$i.log" tus_upload "$ENV" "$ENV_SHA" 1 "$WORK/tus-upload$i" || true
+  fi
+  if [ "$HAS_TRANSFER" = 1 ] && [ "$HAS_SEAL" = 1 ]; then
+    sync; SOFT=1 timed "sek_upload$i" "$WORK/sek-upload$i.log" sek send --gateway "$TRANSFER" --route "$ROUTE" \
+      --encrypted "$ENV" --records 1 --identity "$PKI/city-sender.p12" || true
+  fi
+done
+# (these uploads stay STORED in the spool; the work folder goes at the end)
+GW_HWM=$(vm VmHWM)
+
+# Request overhead: GET terms as the sender (allowed, 200) and as the receiver asking ?as=sender (403 NOT_A_SENDER).
+log "== request overhead: $CONCURRENCY concurrent clients, ${LOAD_WARMUP} s warm-up + ${LOAD_SECONDS} s each"
+load() { # NAME IDENTITY QUERY STATUS
+  local out
+  out=$("$JAVA" "$HERE/LoadClient.java" "$TRANSFER/api/v1/routes/$ROUTE/terms$3" "$PKI/$2.p12" "$PKI/ca.pem" "$4" \
+        "$CONCURRENCY" "$LOAD_WARMUP" "$LOAD_SECONDS" 2>"$WORK/load-$1.err") || true
+  log "load $1: $out"
+  [ -n "$out" ] || { cat "$WORK/load-$1.err" >&2; die "load $1"; }
+  [ -s "$WORK/load-$1.err" ] && { log "load $1:"; cat "$WORK/load-$1.err" >&2; }
+  R[${1}_ok_rps]=$(sed -nE 's/.*ok_rps=([0-9.]+).*/\1/p' <<<"$out")
+  R[${1}_ok_p99]=$(sed -nE 's/.*ok_p99_ms=([0-9.]+).*/\1/p' <<<"$out")
+  R[${1}_statuses]=$(sed -nE 's/.*statuses=([^ ]*).*/\1/p' <<<"$out")
+  R[${1}_unexpected]=$(sed -nE 's/.*unexpected=([0-9]+).*/\1/p' <<<"$out")
+  R[${1}_rps]=$(sed -nE 's/.* rps=([0-9.]+).*/\1/p' <<<"$out")
+  R[${1}_p50]=$(sed -nE 's/.* p50_ms=([0-9.]+).*/\1/p' <<<"$out")
+  R[${1}_p99]=$(sed -nE 's/.* p99_ms=([0-9.]+).*/\1/p' <<<"$out")
+}
+load allowed city-sender "" 200
+load denied contractor "?as=sender" 403
+GW_RSS_END=$(vm VmRSS); GW_HWM_END=$(vm VmHWM)
+
+# ---------------------------------------------------------------------------------------------
+# Report
+check() { # VALUE OP LIMIT -> "met" / "MISSED" / "-"
+  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "" || v == "-") { print "-"; exit }
+    ok = (op == ">=") ? (v + 0 >= l + 0) : (v + 0 < l + 0); print ok ? "met" : "MISSED" }'
+}
+mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+{
+echo
+echo "Sekisho hand-off benchmark, $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname): $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, load average before the report $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "Sekisho $SEK_REV from $SEKISHO_HOME; JDK $JDK_DESC; gateway JVM options: ${GATEWAY_JAVA_OPTS:-(defaults)}"
+echo "gpg $(gpg --version | sed -n '1s/.* //p'), $(ssh -V 2>&1 | cut -d, -f1), nginx $NGINX_VERSION, curl $(curl -V | sed -n '1s/curl \([^ ]*\).*/\1/p')"
+echo "files: residents CSV $CSV_ROWS rows = $(mib "$CSV_BYTES"); random $(mib "$RND_BYTES"); MB/s = 10^6 bytes of the plaintext file per second"
+echo
+echo "Hand-off, end to end (seconds; MB/s; Sekisho/usual is the time ratio, below 1 is faster)"
+printf '| %-34s | %20s | %20s |\n' "" "residents CSV" "random"
+printf '|%s|%s|%s|\n' "------------------------------------" "----------------------" "----------------------"
+row() { printf '| %-34s | %20s | %20s |\n' "$1" "$2" "$3"; }
+cell() { if [ -n "${FAILED[$1]:-}" ]; then printf FAILED; elif [ -n "${T[$1]:-}" ]; then printf '%s s' "${T[$1]}"; else printf -- '-'; fi; }
+cellm() { if [ -n "${T[$1]:-}" ]; then printf '%s s (%s MB/s)' "${T[$1]}" "$(mbps "$2" "${T[$1]}")"; else printf -- '-'; fi; }
+row "gpg --encrypt --sign" "$(cell gpg_enc_csv)" "$(cell gpg_enc_rnd)"
+row "sftp put" "$(cell sftp_up_csv)" "$(cell sftp_up_rnd)"
+row "sftp get" "$(cell sftp_down_csv)" "$(cell sftp_down_rnd)"
+row "gpg --decrypt (verify)" "$(cell gpg_dec_csv)" "$(cell gpg_dec_rnd)"
+row "usual way, total" "$(cellm usual_total_csv "$CSV_BYTES")" "$(cellm usual_total_rnd "$RND_BYTES")"
+row "sekisho send" "$(cell sek_send_csv)" "$(cell sek_send_rnd)"
+row "sekisho receive --once" "$(cell sek_recv_csv)" "$(cell sek_recv_rnd)"
+row "Sekisho, total" "$(cellm sek_total_csv "$CSV_BYTES")" "$(cellm sek_total_rnd "$RND_BYTES")"
+RATIO_CSV=$(ratio "${T[sek_total_csv]:-0}" "${T[usual_total_csv]:-0}")
+RATIO_RND=$(ratio "${T[sek_total_rnd]:-0}" "${T[usual_total_rnd]:-0}")
+row "Sekisho/usual (time)" "$RATIO_CSV" "$RATIO_RND"
+echo
+SPEEDUP=$(ratio "${T[usual_total_rnd]:-0}" "${T[sek_total_rnd]:-0}")
+echo "Target: the $(mib "$RND_BYTES") hand-off at least 2x faster than gpg+sftp: usual/Sekisho time = ${SPEEDUP} (needs >= 2) -> $(check "$SPEEDUP" ">=" 2)"
+echo
+echo "Upload of the same $(mib "$ENV_BYTES") envelope over mutual TLS, interleaved rounds (send --encrypted includes its JVM start, terms and envelope hash)"
+printf '| %-48s | %10s | %10s |\n' "" "seconds" "MB/s"
+printf '|%s|%s|%s|\n' "--------------------------------------------------" "------------" "------------"
+urow() { printf '| %-48s | %10s | %10s |\n' "$1" "$2" "$3"; }
+for i in $(seq "$UPLOAD_ROUNDS"); do
+  [ -n "${T[curl_put$i]:-}" ] && urow "curl PUT into nginx (dav, to disk), round $i" "${T[curl_put$i]}" "$(mbps "$ENV_BYTES" "${T[curl_put$i]}")"
+  if [ -n "${T[curl_put${i}_fsync]:-}" ]; then
+    d=$(sum "${T[curl_put$i]}" "${T[curl_put${i}_fsync]}"); T[curl_durable$i]=$d
+    urow "  ... + fsync of the file (durable floor)" "$d" "$(mbps "$ENV_BYTES" "$d")"
+  fi
+  for k in tus_upload sek_upload; do
+    case $k in tus_upload) label="curl tus POST+PATCH into the gateway, round $i" ;; *) label="sekisho send --encrypted (tus), round $i" ;; esac
+    if [ -n "${FAILED[$k$i]:-}" ]; then urow "$label" FAILED -
+    elif [ -n "${T[$k$i]:-}" ]; then urow "$label" "${T[$k$i]}" "$(mbps "$ENV_BYTES" "${T[$k$i]}")"; fi
+  done
+done
+[ -n "${T[seal_rnd]:-}" ] && urow "(sekisho seal of the random file, for reference)" "${T[seal_rnd]}" "$(mbps "$RND_BYTES" "${T[seal_rnd]}")"
+[ -n "${T[open_rnd]:-}" ] && urow "(sekisho open of this envelope, for reference)" "${T[open_rnd]}" "$(mbps "$RND_BYTES" "${T[open_rnd]}")"
+median() { local i; for i in $(seq "$UPLOAD_ROUNDS"); do [ -n "${T[$1$i]:-}" ] && echo "${T[$1$i]}"; done | sort -g |
+  awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+pct() { awk -v c="$1" -v s="$2" 'BEGIN { if (c > 0 && s > 0) printf "%.0f", 100 * c / s; else print "-" }'; }
+M_PUT=$(median curl_put); M_DUR=$(median curl_durable); M_TUS=$(median tus_upload); M_SEND=$(median sek_upload)
+echo
+echo "Medians: nginx PUT ${M_PUT} s, durable ${M_DUR} s; curl tus ${M_TUS} s; send --encrypted ${M_SEND} s"
+echo "Target: gateway upload >= 70% of the nginx TLS floor (throughput ratio of medians, floor time / gateway time):"
+UP_PCT_TUS=$(pct "$M_PUT" "$M_TUS"); UP_PCT_TUS_D=$(pct "$M_DUR" "$M_TUS")
+UP_PCT_SEND=$(pct "$M_PUT" "$M_SEND"); UP_PCT_SEND_D=$(pct "$M_DUR" "$M_SEND")
+echo "  curl tus:             ${UP_PCT_TUS}% of the floor -> $(check "$UP_PCT_TUS" ">=" 70); ${UP_PCT_TUS_D}% of the durable floor -> $(check "$UP_PCT_TUS_D" ">=" 70)"
+echo "  send --encrypted:     ${UP_PCT_SEND}% of the floor -> $(check "$UP_PCT_SEND" ">=" 70); ${UP_PCT_SEND_D}% of the durable floor -> $(check "$UP_PCT_SEND_D" ">=" 70)"
+echo
+echo "Gateway memory: RSS idle after start ${GW_RSS_IDLE} MiB; peak (VmHWM) after the CSV hand-off ${GW_HWM_CSV:--} MiB, after the $(mib "$RND_BYTES") hand-off ${GW_HWM_HANDOFF} MiB, after the upload runs ${GW_HWM} MiB; at the end ${GW_RSS_END} MiB"
+mb() { awk -v m="$1" 'BEGIN { printf "%.0f", m * 1.048576 }'; }
+echo "Target: gateway RSS under 400 MB during the transfers: peak $(mb "$GW_HWM") MB -> $(check "$(mb "$GW_HWM")" "<" 400) (after the load runs too: peak $(mb "$GW_HWM_END") MB)"
+echo
+echo "Request overhead: GET /api/v1/routes/$ROUTE/terms, $CONCURRENCY concurrent keep-alive clients (bench/LoadClient.java on the same machine), ${LOAD_SECONDS} s"
+printf '| %-48s | %8s | %8s | %8s | %-22s | %8s | %8s |\n' "" "req/s" "p50 ms" "p99 ms" "answers (status:count)" "ok req/s" "ok p99"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "--------------------------------------------------" "----------" "----------" "----------" "------------------------" "----------" "----------"
+lrow() { printf '| %-48s | %8s | %8s | %8s | %-22s | %8s | %8s |\n' "$2" "${R[$1_rps]:--}" "${R[$1_p50]:--}" "${R[$1_p99]:--}" "${R[$1_statuses]:--}" "${R[$1_ok_rps]:--}" "${R[$1_ok_p99]:--}"; }
+lrow allowed "allowed (sender, 200)"
+lrow denied "denied (receiver ?as=sender, 403 NOT_A_SENDER)"
+for k in allowed denied; do
+  [ "${R[${k}_unexpected]:-0}" = 0 ] || echo "NOTE: $k: ${R[${k}_unexpected]} answers other than expected (first one in the log above); req/s, p50, p99 count all answers, ok req/s and ok p99 the expected ones"
+done
+echo
+echo "gateway start-up to listening: ${GW_START} s; a sekisho CLI command that does nothing (sekisho --version, JVM start): ${T[cli_start]} s"
+for k in "${!FAILED[@]}"; do echo "FAILED $k: ${FAILED[$k]}"; done
+} | tee "$WORK/report.txt"
+[ -z "${BENCH_REPORT:-}" ] || cp "$WORK/report.txt" "$BENCH_REPORT"
+[ ${#FAILED[@]} -eq 0 ]
