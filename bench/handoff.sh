@@ -11,7 +11,7 @@
 #   BENCH_DIR=DIR      work folder (default: a new mktemp -d; needs ~10x the random file size free)
 #   BENCH_KEEP=1       keep the work folder (logs, configs) at the end; BENCH_REPORT=FILE  also write the report there
 #   BENCH_JAVA_HOME    JDK for the Sekisho client and gateway (default: Temurin 25 when present, else the launcher's choice)
-#   GATEWAY_JAVA_OPTS  JVM options for the gateway only (default: none, the JVM's defaults)
+#   GATEWAY_JAVA_OPTS  JVM options for the gateway only (default: -Xmx256m, as ./sekisho gateway runs it)
 #   RANDOM_MIB, CSV_ROWS, LOAD_SECONDS, LOAD_WARMUP, UPLOAD_ROUNDS  override the sizes
 set -euo pipefail
 
@@ -209,7 +209,7 @@ routes:
 EOF
 log "starting the gateway on 127.0.0.1:$TPORT (transfer) and :$APORT (admin)"
 # shellcheck disable=SC2086
-(cd "$GW" && exec "$JAVA" ${GATEWAY_JAVA_OPTS:-} -jar "$JAR" gateway --config "$GW/gateway.yml") >"$GW/gateway.log" 2>&1 &
+(cd "$GW" && exec "$JAVA" ${GATEWAY_JAVA_OPTS:--Xmx256m} -jar "$JAR" gateway --config "$GW/gateway.yml") >"$GW/gateway.log" 2>&1 &
 GW_PID=$!; PIDS+=("$GW_PID")
 GW_T0=$(now)
 wait_port "$APORT" "$GW_PID" gateway
@@ -470,7 +470,7 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 {
 echo
 echo "Sekisho hand-off benchmark, $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname): $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, load average before the report $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Sekisho $SEK_REV from $SEKISHO_HOME; JDK $JDK_DESC; gateway JVM options: ${GATEWAY_JAVA_OPTS:-(defaults)}"
+echo "Sekisho $SEK_REV from $SEKISHO_HOME; JDK $JDK_DESC; gateway JVM options: ${GATEWAY_JAVA_OPTS:--Xmx256m}"
 echo "gpg $(gpg --version | sed -n '1s/.* //p'), $(ssh -V 2>&1 | cut -d, -f1), nginx $NGINX_VERSION, curl $(curl -V | sed -n '1s/curl \([^ ]*\).*/\1/p')"
 echo "files: residents CSV $CSV_ROWS rows = $(mib "$CSV_BYTES"); random $(mib "$RND_BYTES"); MB/s = 10^6 bytes of the plaintext file per second"
 echo

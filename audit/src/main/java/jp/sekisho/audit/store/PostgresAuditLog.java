@@ -66,7 +66,10 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         this.settings = settings;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
-        this.batchWriter = new BatchWriter(dataSource, settings.nodeId(), settings.writeTimeout());
+        // Callers wait at most writeTimeout on their own futures; the batch itself may take longer on a
+        // loaded machine (a COPY of thousands of rows plus an fsync), and cutting it off at the same
+        // 2 s turned slowness into an outage and a retry of rows that may have committed.
+        this.batchWriter = new BatchWriter(dataSource, settings.nodeId(), stallLimit(settings.writeTimeout()));
         this.checkpointer = new Checkpointer(dataSource, key, settings.nodeId(), settings.writeTimeout());
         this.writer = new Thread(this::run, "sekisho-audit-writer-" + settings.nodeId());
         this.writer.setDaemon(true);
@@ -192,6 +195,12 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     }
 
     // ---- writer thread ----
+
+    /** How long one batch may take before the connection is deemed dead: well past the callers' wait. */
+    static java.time.Duration stallLimit(java.time.Duration writeTimeout) {
+        java.time.Duration five = writeTimeout.multipliedBy(5);
+        return five.compareTo(java.time.Duration.ofSeconds(15)) > 0 ? five : java.time.Duration.ofSeconds(15);
+    }
 
     private void run() {
         try {
