@@ -9,7 +9,6 @@ import java.security.MessageDigest;
 
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
-import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -20,14 +19,10 @@ import org.bouncycastle.operator.InputAEADDecryptor;
 /**
  * Streaming AES-GCM decryption on the JDK's AES-NI code, in constant memory.
  *
- * <p>Why: the JDK's own GCM decryption holds the whole ciphertext until the tag is checked, and
- * BouncyCastle's pure-Java AES is ~50 MB/s. GCM is CTR mode plus a GHASH tag, so we decrypt with
- * the JDK's {@code AES/CTR} starting at inc32(J0) (what GCM uses for data), and compute the tag by
- * feeding the recovered plaintext to a JDK {@code AES/GCM} <em>encryption</em> under the same key
- * and nonce: it regenerates the identical ciphertext (discarded), and its tag is
- * GHASH(H, A, C) ⊕ E(K, J0) over exactly the ciphertext we read, computed with the CPU's carry-less
- * multiply. That encryption never releases anything new under the reused nonce (its output equals
- * the ciphertext we already hold), so nonce reuse is not a concern here.
+ * <p>Why: the JDK's own GCM decryption holds the whole ciphertext until the tag is checked (and
+ * refuses more than 2^31-1 bytes), and BouncyCastle's pure-Java AES is ~50 MB/s. GCM is CTR mode plus
+ * a GHASH tag, so we decrypt with the JDK's {@code AES/CTR} starting at inc32(J0) (what GCM uses for
+ * data) and compute the tag over the ciphertext with {@link Ghash}.
  *
  * <p>The caller's stream is ciphertext followed by the tag (BouncyCastle's
  * {@code InputStreamWithMAC} appends the {@code mac} field), so the last icvLen bytes are held back.
@@ -41,7 +36,7 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
 
     private final AlgorithmIdentifier algorithm;
     private final Cipher ctr;
-    private final Cipher tagger;
+    private final Ghash ghash;
     private final int tagLength;
     private boolean aadWritten;
 
@@ -57,13 +52,9 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
             throw new GeneralSecurityException("GCM tag of " + tagLength + " bytes not accepted (12 to 16)");
         }
         SecretKeySpec aes = new SecretKeySpec(key.getEncoded(), "AES");
-        byte[] counter = new byte[16];
-        System.arraycopy(nonce, 0, counter, 0, 12);
-        counter[15] = 2; // inc32(J0), J0 = nonce || 0^31 || 1
         ctr = Cipher.getInstance("AES/CTR/NoPadding");
-        ctr.init(Cipher.DECRYPT_MODE, aes, new IvParameterSpec(counter));
-        tagger = Cipher.getInstance("AES/GCM/NoPadding");
-        tagger.init(Cipher.ENCRYPT_MODE, aes, new GCMParameterSpec(tagLength * 8, nonce));
+        ctr.init(Cipher.DECRYPT_MODE, aes, new IvParameterSpec(Ghash.firstCounter(nonce)));
+        ghash = new Ghash(aes, nonce);
     }
 
     @Override
@@ -103,7 +94,6 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
         private final InputStream in;
         private final byte[] inBuf = new byte[Sealer.CHUNK + 16];
         private final byte[] outBuf = new byte[Sealer.CHUNK + 16];
-        private final byte[] scratch = new byte[Sealer.CHUNK + 64];
         private int held;       // bytes in inBuf, the last tagLength of which may be the tag
         private int outPos;
         private int outLimit;
@@ -153,7 +143,7 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
                 if (produced != ready) {
                     throw new IOException("AES/CTR returned " + produced + " of " + ready + " bytes");
                 }
-                tagger.update(outBuf, 0, ready, scratch, 0);
+                ghash.update(inBuf, 0, ready); // GHASH covers the ciphertext
             } catch (ShortBufferException e) {
                 throw new IOException(e);
             }
@@ -171,13 +161,7 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
             if (aadWritten) {
                 throw new IOException("authenticated attributes in AuthEnvelopedData are not supported");
             }
-            byte[] expected;
-            try {
-                byte[] last = tagger.doFinal();
-                expected = java.util.Arrays.copyOfRange(last, last.length - tagLength, last.length);
-            } catch (GeneralSecurityException e) {
-                throw new IOException(e);
-            }
+            byte[] expected = java.util.Arrays.copyOf(ghash.tag(), tagLength);
             byte[] actual = java.util.Arrays.copyOf(inBuf, tagLength);
             if (!MessageDigest.isEqual(expected, actual)) {
                 throw new TagMismatchException("GCM tag mismatch: the envelope was altered");

@@ -105,15 +105,15 @@ public final class Sealer {
     private static OutputStream openEncryption(OutputStream out, List<java.security.cert.X509Certificate> recipients,
                                                ContentCipher cipher)
             throws IOException, CMSException, GeneralSecurityException {
-        // No provider set: the default JCA (SunJCE) does the content encryption with AES-NI.
-        JceCMSContentEncryptorBuilder builder = new JceCMSContentEncryptorBuilder(cipher.oid());
-        OutputEncryptor encryptor = builder.build();
         if (cipher == ContentCipher.AES_256_GCM) {
+            // Our CTR + GHASH encryptor: SunJCE's GCM stops at 2^31-1 bytes.
             CMSAuthEnvelopedDataStreamGenerator gen = new CMSAuthEnvelopedDataStreamGenerator();
             gen.setBufferSize(CHUNK);
             addRecipients(gen, recipients);
-            return gen.open(out, (OutputAEADEncryptor) encryptor);
+            return gen.open(out, new GcmStreamEncryptor());
         }
+        // No provider set: the default JCA (SunJCE) does the CBC content encryption with AES-NI.
+        OutputEncryptor encryptor = new JceCMSContentEncryptorBuilder(cipher.oid()).build();
         CMSEnvelopedDataStreamGenerator gen = new CMSEnvelopedDataStreamGenerator();
         gen.setBufferSize(CHUNK);
         addRecipients(gen, recipients);
