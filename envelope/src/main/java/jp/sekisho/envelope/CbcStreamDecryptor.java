@@ -37,48 +37,23 @@ final class CbcStreamDecryptor implements InputDecryptor {
 
     @Override
     public InputStream getInputStream(InputStream ciphertext) {
-        return new InputStream() {
+        return new DecryptingStream(Sealer.CHUNK + 32) {
             private final byte[] inBuf = new byte[Sealer.CHUNK];
-            private final byte[] outBuf = new byte[Sealer.CHUNK + 32];
-            private int outPos;
-            private int outLimit;
-            private boolean done;
 
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (len == 0) {
-                    return 0;
-                }
-                while (outPos == outLimit) {
-                    if (done) {
-                        return -1;
+            protected int fill() throws IOException {
+                int n = ciphertext.read(inBuf);
+                try {
+                    if (n < 0) {
+                        end();
+                        return cipher.doFinal(out, 0);
                     }
-                    int n = ciphertext.read(inBuf);
-                    try {
-                        outPos = 0;
-                        if (n < 0) {
-                            done = true;
-                            outLimit = cipher.doFinal(outBuf, 0);
-                        } else {
-                            outLimit = cipher.update(inBuf, 0, n, outBuf, 0);
-                        }
-                    } catch (ShortBufferException e) {
-                        throw new IOException(e);
-                    } catch (GeneralSecurityException e) {
-                        throw new IOException("CBC decryption failed (wrong key or altered envelope): " + e.getMessage(), e);
-                    }
+                    return cipher.update(inBuf, 0, n, out, 0);
+                } catch (ShortBufferException e) {
+                    throw new IOException(e);
+                } catch (GeneralSecurityException e) {
+                    throw new IOException("CBC decryption failed (wrong key or altered envelope): " + e.getMessage(), e);
                 }
-                int n = Math.min(len, outLimit - outPos);
-                System.arraycopy(outBuf, outPos, b, off, n);
-                outPos += n;
-                return n;
             }
         };
     }

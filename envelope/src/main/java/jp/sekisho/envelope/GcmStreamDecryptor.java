@@ -90,56 +90,30 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
         return null;
     }
 
-    private final class Decrypting extends InputStream {
+    private final class Decrypting extends DecryptingStream {
         private final InputStream in;
         private final byte[] inBuf = new byte[Sealer.CHUNK + 16];
-        private final byte[] outBuf = new byte[Sealer.CHUNK + 16];
         private int held;       // bytes in inBuf, the last tagLength of which may be the tag
-        private int outPos;
-        private int outLimit;
-        private boolean done;
 
         Decrypting(InputStream in) {
+            super(Sealer.CHUNK + 16);
             this.in = in;
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            if (len == 0) {
-                return 0;
-            }
-            while (outPos == outLimit) {
-                if (done) {
-                    return -1;
-                }
-                fill();
-            }
-            int n = Math.min(len, outLimit - outPos);
-            System.arraycopy(outBuf, outPos, b, off, n);
-            outPos += n;
-            return n;
-        }
-
-        private void fill() throws IOException {
+        protected int fill() throws IOException {
             int n = in.read(inBuf, held, inBuf.length - held);
             if (n < 0) {
                 finish();
-                return;
+                return 0;
             }
             held += n;
             int ready = held - tagLength;
             if (ready <= 0) {
-                return;
+                return 0;
             }
             try {
-                int produced = ctr.update(inBuf, 0, ready, outBuf, 0);
+                int produced = ctr.update(inBuf, 0, ready, out, 0);
                 if (produced != ready) {
                     throw new IOException("AES/CTR returned " + produced + " of " + ready + " bytes");
                 }
@@ -149,12 +123,11 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
             }
             System.arraycopy(inBuf, ready, inBuf, 0, tagLength);
             held = tagLength;
-            outPos = 0;
-            outLimit = ready;
+            return ready;
         }
 
         private void finish() throws IOException {
-            done = true;
+            end();
             if (held != tagLength) {
                 throw new TagMismatchException("envelope ends before the GCM tag");
             }

@@ -25,6 +25,7 @@ import jp.sekisho.envelope.EnvelopeException;
 import jp.sekisho.envelope.OpenResult;
 import jp.sekisho.envelope.Opener;
 import jp.sekisho.envelope.TrustAnchors;
+import jp.sekisho.envelope.cli.RecipientOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -55,18 +56,11 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where received files are written.")
     Path out;
 
-    @Option(names = "--key", required = true, paramLabel = "KEY.pem", description = "Your decryption key (PKCS#8 PEM).")
-    Path key;
 
-    @Option(names = "--key-password", paramLabel = "P", description = "Passphrase of an encrypted key.")
-    char[] keyPassword = new char[0];
 
-    @Option(names = "--cert", paramLabel = "CERT.pem", description = "Your encryption certificate (picks the recipient entry).")
-    Path cert;
 
-    @Option(names = "--trust", required = true, paramLabel = "ca.pem",
-            description = "CA certificate(s) a sender's signature must chain to.")
-    Path trust;
+    @Mixin
+    RecipientOptions recipient;
 
     @Option(names = "--once", description = "Receive what is waiting now, then exit.")
     boolean once;
@@ -98,9 +92,9 @@ public final class ReceiveCommand implements Callable<Integer> {
         X509Certificate certificate;
         TrustAnchors anchors;
         try {
-            privateKey = Pem.readPrivateKey(key, keyPassword);
-            certificate = cert == null ? null : Pem.readCertificate(cert);
-            anchors = TrustAnchors.fromPem(trust);
+            privateKey = Pem.readPrivateKey(recipient.key, recipient.keyPassword);
+            certificate = recipient.cert == null ? null : Pem.readCertificate(recipient.cert);
+            anchors = TrustAnchors.fromPem(recipient.trust);
         } catch (PkiException e) {
             throw CliException.usage(e.getMessage());
         }
@@ -228,6 +222,8 @@ public final class ReceiveCommand implements Callable<Integer> {
                     Files.createLink(target, file);
                     Files.delete(file);
                 } catch (UnsupportedOperationException e) {
+                    // a file system without hard links (some network shares): a move without
+                    // REPLACE_EXISTING still refuses to overwrite
                     Files.move(file, target);
                 }
                 return target;

@@ -15,6 +15,7 @@ import jp.sekisho.envelope.Opener;
 import jp.sekisho.envelope.TrustAnchors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -35,17 +36,11 @@ public final class OpenCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the verified file")
     Path out;
 
-    @Option(names = "--key", required = true, paramLabel = "RECIPIENT.key", description = "the receiver's private key (PKCS#8 PEM)")
-    Path key;
 
-    @Option(names = "--key-password", paramLabel = "P", description = "passphrase of an encrypted key")
-    char[] keyPassword = new char[0];
 
-    @Option(names = "--cert", paramLabel = "RECIPIENT.pem", description = "the receiver's certificate (selects the recipient entry)")
-    Path cert;
 
-    @Option(names = "--trust", required = true, paramLabel = "ca.pem", description = "CA certificate(s) trusted for senders' signatures")
-    Path trust;
+    @Mixin
+    RecipientOptions recipient;
 
     @Override
     public Integer call() {
@@ -54,7 +49,7 @@ public final class OpenCommand implements Callable<Integer> {
         }
         OpenResult result;
         try {
-            result = Opener.open(in, out, key, keyPassword, cert, TrustAnchors.fromPem(trust));
+            result = Opener.open(in, out, recipient.key, recipient.keyPassword, recipient.cert, TrustAnchors.fromPem(recipient.trust));
         } catch (EnvelopeException e) {
             throw new CliException(ExitCode.REFUSED, e.line());
         } catch (PkiException e) {
