@@ -5,34 +5,56 @@ import java.util.Arrays;
 
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
 
-import org.bouncycastle.crypto.modes.gcm.GCMMultiplier;
-import org.bouncycastle.crypto.modes.gcm.Tables64kGCMMultiplier;
+import org.bouncycastle.crypto.modes.gcm.GCMUtil;
 
 /**
- * The GCM tag of a ciphertext stream (NIST SP 800-38D, no AAD): GHASH over the ciphertext in the
- * pure-Java table multiplier of BouncyCastle, masked with E(K, J0) from the JDK's AES.
+ * The GCM tag of a ciphertext stream (NIST SP 800-38D, no AAD), in constant memory and at the speed
+ * of the JDK's GHASH intrinsic (PCLMULQDQ), for streams of any length.
  *
- * <p>Why not the JDK's GCM: SunJCE refuses more than 2^31-1 bytes in one GCM operation, so a 2 GiB
- * payload could be neither sealed nor opened with it. CTR for the data stays on the JDK (AES-NI).
+ * <p>Why not the JDK's GCM directly: SunJCE refuses more than 2^31-1 bytes in one GCM operation and
+ * holds the whole ciphertext when decrypting. Why not BouncyCastle's GHASH: pure Java, ~0.5 GB/s,
+ * the bottleneck of sealing and opening. So the ciphertext is hashed in 4 KiB segments, each given
+ * to the JDK's GCM as AAD with an empty plaintext under the same key (hence the same H): that tag is
+ * GHASH_H(segment || lengths) xor E(K, IV), and GHASH is linear, so the segments combine:
+ * with Y = X·H (X the running GHASH state), a segment of n blocks gives
+ * Y' = Y·H^n xor (tag xor E(K, IV)) xor L·H, where L is the segment's lengths block. The tags of these
+ * internal operations are never output; each uses a fresh IV only because SunJCE refuses to encrypt
+ * twice in a row with one key and IV.
  */
 final class Ghash {
 
-    private final GCMMultiplier multiplier = new Tables64kGCMMultiplier();
-    private final byte[] mask;
-    private final byte[] x = new byte[16];
-    private final byte[] partial = new byte[16];
-    private int partialLength;
+    /** Bytes per internal GCM operation, a multiple of 16. Small, so that the many calls get the caller
+     * C2-compiled (the intrinsic only applies then) within the first few MiB; 4 KiB measured fastest
+     * for a 1 GiB stream on JDK 17 and 25 (0.55-0.74 s, against 1.7 s with 64 KiB segments). */
+    static final int SEGMENT = 4 * 1024;
+
+    private final SecretKey key;
+    private final Cipher gcm;
+    private final Cipher ecb;
+    private final long[] h;
+    private final long[] hSegment;      // H^(SEGMENT/16)
+    private final long[] lengthsSegmentH; // L(SEGMENT)·H
+    private final byte[] mask;          // E(K, J0) of the payload's own nonce
+    private final long[] y = new long[2];
+    private final byte[] segment = new byte[SEGMENT];
+    private final byte[] iv = new byte[12];
+    private int segmentLength;
+    private long ivCounter;
     private long bytes;
 
     /** @param nonce the 12-byte GCM nonce (J0 = nonce || 0^31 || 1) */
     Ghash(SecretKey aes, byte[] nonce) throws GeneralSecurityException {
-        Cipher ecb = Cipher.getInstance("AES/ECB/NoPadding");
+        key = aes;
+        gcm = Cipher.getInstance("AES/GCM/NoPadding");
+        ecb = Cipher.getInstance("AES/ECB/NoPadding");
         ecb.init(Cipher.ENCRYPT_MODE, aes);
-        multiplier.init(ecb.doFinal(new byte[16]));
-        byte[] j0 = Arrays.copyOf(nonce, 16);
-        j0[15] = 1;
-        mask = ecb.doFinal(j0);
+        h = GCMUtil.asLongs(ecb.doFinal(new byte[16]));
+        hSegment = power(h, SEGMENT / 16);
+        lengthsSegmentH = times(aadLengths(SEGMENT), h);
+        mask = ecb.doFinal(j0(nonce));
+        iv[0] = (byte) 0xA5; // internal IVs: a counter in the low bytes, distinct from one call to the next
     }
 
     /** Counter block where GCM's data keystream starts: inc32(J0). */
@@ -42,55 +64,92 @@ final class Ghash {
         return counter;
     }
 
+    private static byte[] j0(byte[] nonce) {
+        byte[] j0 = Arrays.copyOf(nonce, 16);
+        j0[15] = 1;
+        return j0;
+    }
+
     void update(byte[] ciphertext, int off, int len) {
         bytes += len;
-        if (partialLength > 0) {
-            int take = Math.min(len, 16 - partialLength);
-            System.arraycopy(ciphertext, off, partial, partialLength, take);
-            partialLength += take;
+        while (len > 0) {
+            int take = Math.min(len, SEGMENT - segmentLength);
+            System.arraycopy(ciphertext, off, segment, segmentLength, take);
+            segmentLength += take;
             off += take;
             len -= take;
-            if (partialLength < 16) {
-                return;
+            if (segmentLength == SEGMENT) {
+                absorb(SEGMENT, hSegment, lengthsSegmentH);
             }
-            block(partial, 0);
-            partialLength = 0;
-        }
-        int end = off + (len & ~15);
-        for (int i = off; i < end; i += 16) {
-            block(ciphertext, i);
-        }
-        int rest = len & 15;
-        if (rest > 0) {
-            System.arraycopy(ciphertext, end, partial, 0, rest);
-            partialLength = rest;
         }
     }
 
     /** The full 16-byte tag; callers truncate it to the envelope's tag length. */
     byte[] tag() {
-        if (partialLength > 0) {
-            Arrays.fill(partial, partialLength, 16, (byte) 0);
-            block(partial, 0);
-            partialLength = 0;
+        if (segmentLength > 0) {
+            int n = segmentLength;
+            absorb(n, power(h, (n + 15) / 16), times(aadLengths(n), h));
         }
-        byte[] lengths = new byte[16];
-        long bits = bytes * 8;
-        for (int i = 0; i < 8; i++) {
-            lengths[15 - i] = (byte) (bits >>> (8 * i)); // len(A) = 0 in the first 8 bytes
-        }
-        block(lengths, 0);
-        byte[] t = x.clone();
+        long[] lengths = new long[] {0, bytes * 8}; // len(A) = 0, len(C) in bits
+        long[] t = times(lengths, h);
+        t[0] ^= y[0];
+        t[1] ^= y[1];
+        byte[] out = GCMUtil.asBytes(t);
         for (int i = 0; i < 16; i++) {
-            t[i] ^= mask[i];
+            out[i] ^= mask[i];
         }
-        return t;
+        return out;
     }
 
-    private void block(byte[] b, int off) {
-        for (int i = 0; i < 16; i++) {
-            x[i] ^= b[off + i];
+    /** Y = Y·H^n xor GHASH_H(segment || L)·... see the class comment; empties the segment. */
+    private void absorb(int length, long[] hPowerN, long[] lengthsTimesH) {
+        byte[] g;
+        try {
+            long c = ++ivCounter;
+            for (int i = 0; i < 8; i++) {
+                iv[11 - i] = (byte) (c >>> (8 * i));
+            }
+            gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+            gcm.updateAAD(segment, 0, length);
+            g = gcm.doFinal();
+            byte[] ivMask = ecb.doFinal(j0(iv));
+            for (int i = 0; i < 16; i++) {
+                g[i] ^= ivMask[i];
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not usable in this JDK: " + e.getMessage(), e);
         }
-        multiplier.multiplyH(x);
+        GCMUtil.multiply(y, hPowerN);
+        long[] s = GCMUtil.asLongs(g);
+        y[0] ^= s[0] ^ lengthsTimesH[0];
+        y[1] ^= s[1] ^ lengthsTimesH[1];
+        segmentLength = 0;
+    }
+
+    /** The lengths block GCM appends to an AAD of {@code n} bytes and no ciphertext. */
+    private static long[] aadLengths(int n) {
+        return new long[] {(long) n * 8, 0};
+    }
+
+    private static long[] times(long[] a, long[] b) {
+        long[] r = a.clone();
+        GCMUtil.multiply(r, b);
+        return r;
+    }
+
+    /** x^e in GF(2^128), e ≥ 1. */
+    private static long[] power(long[] x, int e) {
+        long[] result = null;
+        long[] base = x.clone();
+        while (e > 0) {
+            if ((e & 1) != 0) {
+                result = result == null ? base.clone() : times(result, base);
+            }
+            e >>>= 1;
+            if (e > 0) {
+                base = times(base, base);
+            }
+        }
+        return result;
     }
 }
