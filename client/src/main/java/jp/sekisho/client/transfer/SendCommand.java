@@ -86,9 +86,16 @@ public final class SendCommand implements Callable<Integer> {
             description = "The gateway's audit signing public key: the receipt's Ed25519 signature must verify with it.")
     Path gatewayKey;
 
-    @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "32MiB", converter = Units.SizeConverter.class,
-            description = "Bytes per upload request (PATCH). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "256MiB", converter = Units.SizeConverter.class,
+            description = "Bytes per upload request (PATCH); the gateway makes each durable before it answers. "
+                    + "Default: ${DEFAULT-VALUE}.")
     long chunkSize;
+
+    @Option(names = "--chunk-checksums",
+            description = "Send each chunk's SHA-256 (tus Upload-Checksum), so a chunk damaged on the way is refused and "
+                    + "sent again at once. Costs a read and a hash of every chunk before it is sent; without it the "
+                    + "gateway still checks the whole envelope's SHA-256 before it stores anything.")
+    boolean chunkChecksums;
 
     @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
             description = "Retries in a row after network failures or 5xx answers (backoff 0.5 s doubling to 30 s). "
@@ -151,7 +158,7 @@ public final class SendCommand implements Callable<Integer> {
             String name = filename != null ? filename : input.encrypted != null ? source.getFileName().toString()
                     : source.getFileName() + ".cms";
             TusUploader uploader = new TusUploader(client, route, chunkSize, Backoff.standard(retries),
-                    Progress.forTerminal("upload"));
+                    Progress.forTerminal("upload")).chunkChecksums(chunkChecksums);
             stored = uploader.upload(envelope, size, name, sha256, count);
         } catch (IOException e) {
             throw CliException.usage("cannot read " + source + " or write its envelope beside it: " + e.getMessage());

@@ -23,9 +23,14 @@ import jp.sekisho.client.http.GatewayClient;
 
 /**
  * Uploads one envelope file with tus 1.0.0 (creation, checksum), as docs/transfer-protocol.md
- * describes: {@code POST} with the metadata, then {@code PATCH} chunks streamed from the file, each
- * with its SHA-256 in {@code Upload-Checksum}. Never more than one 64 KiB buffer of the file is in
- * memory.
+ * describes: {@code POST} with the metadata, then {@code PATCH} chunks streamed from the file,
+ * optionally each with its SHA-256 in {@code Upload-Checksum}. Never more than one 256 KiB buffer of
+ * the file is in memory.
+ *
+ * <p>Chunk checksums are off by default: they cost a read and a hash of every chunk before it is
+ * sent, TLS already protects the bytes in transit, and the gateway checks the whole envelope's
+ * SHA-256 (declared at creation) before it stores anything. Without them the gateway also keeps
+ * what arrived of a PATCH that broke off, so a resume sends less again.
  *
  * <p>Resume: after a network failure, a 5xx answer, {@code 409 OFFSET_MISMATCH} or
  * {@code 460 CHECKSUM_MISMATCH}, it waits ({@link Backoff}), asks the gateway where the upload
@@ -36,7 +41,7 @@ import jp.sekisho.client.http.GatewayClient;
 public final class TusUploader {
 
     public static final String TUS_VERSION = "1.0.0";
-    public static final long DEFAULT_CHUNK = 32L * 1024 * 1024;
+    public static final long DEFAULT_CHUNK = 256L * 1024 * 1024;
 
     /** What the gateway stored. */
     public record Result(String transferId, long bytes, int retries) {
@@ -55,6 +60,7 @@ public final class TusUploader {
     private final Backoff backoff;
     private final Progress progress;
     private ChunkInterceptor interceptor = (offset, chunk) -> chunk;
+    private boolean chunkChecksums;
     private int retries;
 
     public TusUploader(GatewayClient client, String route, long chunkSize, Backoff backoff, Progress progress) {
@@ -66,6 +72,12 @@ public final class TusUploader {
         this.chunkSize = chunkSize;
         this.backoff = backoff;
         this.progress = progress;
+    }
+
+    /** Sends {@code Upload-Checksum} with every chunk (a chunk that arrives damaged is refused and resent). */
+    public TusUploader chunkChecksums(boolean on) {
+        this.chunkChecksums = on;
+        return this;
     }
 
     public TusUploader intercept(ChunkInterceptor i) {
@@ -179,7 +191,7 @@ public final class TusUploader {
      * PATCH}, which the gateway accepts as tus clients on such stacks need.
      */
     private PatchAnswer patch(Path file, URI location, long offset, long n) throws IOException {
-        byte[] digest = FileRegion.digest(file, offset, n);
+        byte[] digest = chunkChecksums ? FileRegion.digest(file, offset, n) : null;
         HttpsURLConnection c = (HttpsURLConnection) location.toURL().openConnection();
         try {
             c.setSSLSocketFactory(client.sslContext().getSocketFactory());
@@ -190,7 +202,9 @@ public final class TusUploader {
             c.setRequestProperty("Tus-Resumable", TUS_VERSION);
             c.setRequestProperty("Content-Type", "application/offset+octet-stream");
             c.setRequestProperty("Upload-Offset", Long.toString(offset));
-            c.setRequestProperty("Upload-Checksum", "sha256 " + Base64.getEncoder().encodeToString(digest));
+            if (digest != null) {
+                c.setRequestProperty("Upload-Checksum", "sha256 " + Base64.getEncoder().encodeToString(digest));
+            }
             c.setRequestProperty("Accept", "application/json");
             c.setDoOutput(true);
             c.setFixedLengthStreamingMode(n);
