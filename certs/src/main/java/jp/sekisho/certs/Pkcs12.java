@@ -18,18 +18,45 @@ public final class Pkcs12 {
     private Pkcs12() {
     }
 
+    /**
+     * The JDK's PKCS#12 (PBES2 AES-256, HmacSHA256 MAC). With a password, its default of 10,000
+     * iterations for the MAC and each encryption. With an empty password the iterations protect
+     * nothing (anyone can try the empty password) yet cost every command that loads the file about
+     * a second of a cold JVM's time, so such a file is written with one iteration.
+     */
     public static byte[] encode(String alias, PrivateKey key, char[] password, X509Certificate... chain) {
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setKeyEntry(alias, key, password, chain);
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            ks.store(out, password);
-            return out.toByteArray();
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot build PKCS#12 for " + alias, e);
+        synchronized (ITERATION_PROPERTIES) {
+            String[] before = new String[ITERATION_PROPERTIES.length];
+            for (int i = 0; i < before.length; i++) {
+                before[i] = System.getProperty(ITERATION_PROPERTIES[i]);
+                if (password.length == 0) {
+                    System.setProperty(ITERATION_PROPERTIES[i], "1");
+                }
+            }
+            try {
+                KeyStore ks = KeyStore.getInstance("PKCS12");
+                ks.load(null, null);
+                ks.setKeyEntry(alias, key, password, chain);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ks.store(out, password);
+                return out.toByteArray();
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("cannot build PKCS#12 for " + alias, e);
+            } finally {
+                for (int i = 0; i < before.length; i++) {
+                    if (before[i] == null) {
+                        System.clearProperty(ITERATION_PROPERTIES[i]);
+                    } else {
+                        System.setProperty(ITERATION_PROPERTIES[i], before[i]);
+                    }
+                }
+            }
         }
     }
+
+    /** The JDK's overridable PKCS#12 settings (JDK 12+, 11.0.12+), read when a key store is stored. */
+    private static final String[] ITERATION_PROPERTIES = {"keystore.pkcs12.macIterationCount",
+        "keystore.pkcs12.keyPbeIterationCount", "keystore.pkcs12.certPbeIterationCount"};
 
     /** Loads a PKCS#12 file and returns its single key entry. */
     public static KeyStore.PrivateKeyEntry read(Path file, char[] password) {

@@ -112,6 +112,12 @@ class OpensslInteropTest {
                 30, null, "s3cret".toCharArray(), false));
         assertTrue(openssl("pkcs12", "-in", file("with-password.p12"), "-passin", "pass:s3cret", "-nokeys").ok());
         assertFalse(openssl("pkcs12", "-in", file("with-password.p12"), "-passin", "pass:wrong", "-nokeys").ok());
+
+        // A password keeps the JDK's 10,000 iterations; an empty one gets a single iteration (nothing to protect).
+        Result strong = openssl("pkcs12", "-in", file("with-password.p12"), "-passin", "pass:s3cret", "-info", "-noout");
+        assertTrue(strong.out().contains("MAC: sha256, Iteration 10000"), strong.out());
+        Result empty = openssl("pkcs12", "-in", file("city-sender.p12"), "-passin", "pass:", "-info", "-noout");
+        assertTrue(empty.ok() && empty.out().contains("Iteration 1\n") && !empty.out().contains("Iteration 10000"), empty.out());
     }
 
     @Test
