@@ -58,8 +58,17 @@ public final class Opener {
      */
     public static OpenResult open(Path envelope, Path outFile, PrivateKey recipientKey, X509Certificate recipientCert,
                                   TrustAnchors trust) {
+        return open(() -> Files.newInputStream(envelope), outFile, recipientKey, recipientCert, trust);
+    }
+
+    /**
+     * The same from a source opened twice: once for the header, once for the full pass (a receiver
+     * opens a download while it arrives this way).
+     */
+    public static OpenResult open(EnvelopeSource envelope, Path outFile, PrivateKey recipientKey,
+                                  X509Certificate recipientCert, TrustAnchors trust) {
         Inspection header;
-        try (InputStream in = Files.newInputStream(envelope)) {
+        try (InputStream in = envelope.open()) {
             header = EnvelopeInspector.read(in, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -68,7 +77,7 @@ public final class Opener {
 
         Path target = outFile.toAbsolutePath();
         Path temp = null;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(envelope), 64 * 1024)) {
+        try (InputStream in = new BufferedInputStream(envelope.open(), 64 * 1024)) {
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
             RecipientInformationStore store = cipher == ContentCipher.AES_256_GCM
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()

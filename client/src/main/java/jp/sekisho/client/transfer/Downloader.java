@@ -2,8 +2,8 @@ package jp.sekisho.client.transfer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Objects;
 import java.util.Set;
+
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLSocketFactory;
 
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
@@ -24,18 +28,50 @@ import jp.sekisho.client.http.GatewayClient;
  * what is already there (after an interruption, or a previous run), and computes its SHA-256 on the
  * way: the bytes already on disk are hashed first, then every byte as it is written. Network
  * failures and 5xx answers are retried with backoff.
+ *
+ * <p>The body comes through {@link HttpsURLConnection}, which moves bulk data over TLS about three
+ * times faster than the JDK HttpClient (as {@link TusUploader} does for uploads).
  */
 public final class Downloader {
 
+    /** Hears how far the partial file is written, so that another thread can read it meanwhile. */
+    public interface Listener {
+        /** {@code onDisk} bytes from an earlier attempt are kept; the download appends after them. */
+        void started(long onDisk);
+
+        /** The partial file was emptied: the envelope comes again from its first byte. */
+        void restarted();
+
+        /** The file now holds {@code total} bytes. */
+        void wrote(long total);
+
+        Listener NONE = new Listener() {
+            @Override
+            public void started(long onDisk) {
+            }
+
+            @Override
+            public void restarted() {
+            }
+
+            @Override
+            public void wrote(long total) {
+            }
+        };
+    }
+
     private static final Set<Integer> TRANSIENT = Set.of(500, 502, 503, 504);
+    private static final int BUFFER = 256 * 1024;
 
     private final GatewayClient client;
+    private final SSLSocketFactory sockets;
     private final String route;
     private final Backoff backoff;
     private final Progress progress;
 
     public Downloader(GatewayClient client, String route, Backoff backoff, Progress progress) {
         this.client = client;
+        this.sockets = client.sslContext().getSocketFactory(); // one factory: the keep-alive cache is keyed by it
         this.route = route;
         this.backoff = backoff;
         this.progress = progress;
@@ -43,103 +79,163 @@ public final class Downloader {
 
     /** Completes {@code partial} to {@code size} bytes and returns the SHA-256 (hex) of all of it. */
     public String download(String transferId, long size, Path partial) {
+        return download(transferId, size, partial, Listener.NONE);
+    }
+
+    /** The same, telling {@code listener} about every write. */
+    public String download(String transferId, long size, Path partial, Listener listener) {
+        boolean completed = false;
         try {
-            return run(transferId, size, partial);
+            String sha256 = run(transferId, size, partial, listener);
+            completed = true;
+            return sha256;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
         } catch (IOException e) {
             throw CliException.usage("cannot write " + partial + ": " + e.getMessage());
+        } catch (UncheckedIOException e) {
+            throw CliException.usage("cannot write " + partial + ": " + e.getCause().getMessage());
+        } finally {
+            if (!completed) {
+                deleteIfEmpty(partial);
+            }
         }
     }
 
-    private String run(String id, long size, Path partial) throws IOException, InterruptedException {
+    /** A refused or failed download that got no byte leaves no file behind. */
+    private static void deleteIfEmpty(Path partial) {
+        try {
+            if (Files.size(partial) == 0) {
+                Files.delete(partial);
+            }
+        } catch (IOException ignored) {
+            // gone already, or unreadable: nothing to tidy
+        }
+    }
+
+    private String run(String id, long size, Path partial, Listener listener) throws IOException, InterruptedException {
         if (Files.exists(partial) && Files.size(partial) > size) {
             Files.delete(partial); // not a prefix of this transfer: start over
         }
-        MessageDigest md = FileRegion.sha256();
-        long have = 0;
-        if (Files.exists(partial)) {
-            have = Files.size(partial);
-            try (InputStream in = Files.newInputStream(partial)) {
-                FileRegion.update(md, in);
-            }
-        }
-        progress.start(size, have);
-        String path = "api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id) + "/payload";
-        while (have < size) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(client.resolve(path)).timeout(Duration.ofMinutes(10)).GET()
-                    .header("Accept", "application/cms");
+        try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            long have = file.size();
+            listener.started(have); // a follower can read these while they are hashed
+            MessageDigest md = FileRegion.sha256();
             if (have > 0) {
-                b.header("Range", "bytes=" + have + "-");
-            }
-            HttpResponse<InputStream> res;
-            try {
-                res = client.exchange(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            } catch (IOException e) {
-                retryOrThrow(e);
-                continue;
-            }
-            int status = res.statusCode();
-            if (status == 200 || status == 206) {
-                if (status == 200 && have > 0) { // the range was ignored: the whole envelope comes again
-                    md.reset();
-                    have = 0;
-                    Files.deleteIfExists(partial);
-                } else if (status == 206) {
-                    String range = res.headers().firstValue("Content-Range").orElse("");
-                    if (!range.startsWith("bytes " + have + "-")) {
-                        res.body().close();
-                        throw new CliException(ExitCode.UNAVAILABLE, "the gateway answered range '" + range
-                                + "' to a request from byte " + have);
-                    }
+                try (InputStream in = Files.newInputStream(partial)) {
+                    FileRegion.update(md, in);
                 }
-                long before = have;
-                try (InputStream in = res.body();
-                     FileChannel ch = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                             StandardOpenOption.APPEND)) {
-                    byte[] buf = new byte[FileRegion.BUFFER];
-                    int n;
-                    while ((n = in.read(buf)) >= 0) {
-                        if (have + n > size) {
-                            throw new CliException(ExitCode.UNAVAILABLE, "the gateway sent more than the " + size
-                                    + " bytes of transfer " + id);
-                        }
-                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                        while (bb.hasRemaining()) {
-                            ch.write(bb);
-                        }
-                        md.update(buf, 0, n);
-                        have += n;
-                        progress.update(have);
-                    }
+            }
+            progress.start(size, have);
+            URL url = client.resolve("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id)
+                    + "/payload").toURL();
+            byte[] buf = new byte[BUFFER];
+            while (have < size) {
+                HttpsURLConnection c = connection(url, have);
+                int status;
+                try {
+                    status = c.getResponseCode();
                 } catch (IOException e) {
-                    // what was written stays, hashed; resume from there
+                    c.disconnect();
                     retryOrThrow(e);
                     continue;
                 }
-                if (have > before) {
-                    backoff.succeeded();
+                if (status == 200 || status == 206) {
+                    if (status == 200 && have > 0) { // the range was ignored: the whole envelope comes again
+                        md.reset();
+                        have = 0;
+                        listener.restarted();
+                        file.truncate(0);
+                    } else if (status == 206) {
+                        String range = Objects.requireNonNullElse(c.getHeaderField("Content-Range"), "");
+                        if (!range.startsWith("bytes " + have + "-")) {
+                            c.disconnect();
+                            throw new CliException(ExitCode.UNAVAILABLE, "the gateway answered range '" + range
+                                    + "' to a request from byte " + have);
+                        }
+                    }
+                    long before = have;
+                    try (InputStream in = c.getInputStream()) {
+                        int n;
+                        while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
+                            if (have + n > size) {
+                                throw new CliException(ExitCode.UNAVAILABLE, "the gateway sent more than the " + size
+                                        + " bytes of transfer " + id);
+                            }
+                            append(file, buf, n);
+                            md.update(buf, 0, n);
+                            have += n;
+                            listener.wrote(have);
+                            progress.update(have);
+                        }
+                    } catch (IOException e) {
+                        // what was written stays, hashed; resume from there
+                        c.disconnect(); // a broken connection must not go back to the keep-alive cache
+                        retryOrThrow(e);
+                        continue;
+                    } catch (RuntimeException e) {
+                        c.disconnect();
+                        throw e;
+                    }
+                    if (have > before) {
+                        backoff.succeeded();
+                    }
+                    if (have < size && !retry()) {
+                        throw new CliException(ExitCode.UNAVAILABLE, "the download of transfer " + id
+                                + " keeps ending early at " + have + " of " + size + " bytes");
+                    }
+                } else if (status == 416 && have == size) {
+                    errorBody(c);
+                    break;
+                } else if (TRANSIENT.contains(status) && retry()) {
+                    errorBody(c);
+                } else {
+                    throw GatewayClient.problem(new GatewayClient.Response(status, errorBody(c)));
                 }
-                if (have < size && !retry()) {
-                    throw new CliException(ExitCode.UNAVAILABLE, "the download of transfer " + id + " keeps ending early at "
-                            + have + " of " + size + " bytes");
-                }
-            } else if (status == 416 && have == size) {
-                res.body().close();
-                break;
-            } else if (TRANSIENT.contains(status) && retry()) {
-                res.body().close();
-            } else {
-                String body;
-                try (InputStream in = res.body()) {
-                    body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-                }
-                throw GatewayClient.problem(new GatewayClient.Response(status, body));
             }
+            progress.finish(have);
+            return HexFormat.of().formatHex(md.digest());
         }
-        progress.finish(have);
-        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private HttpsURLConnection connection(URL url, long from) throws IOException {
+        HttpsURLConnection c = (HttpsURLConnection) url.openConnection();
+        c.setSSLSocketFactory(sockets);
+        c.setConnectTimeout(10_000);
+        c.setReadTimeout((int) Duration.ofMinutes(10).toMillis());
+        c.setRequestProperty("Accept", "application/cms");
+        if (from > 0) {
+            c.setRequestProperty("Range", "bytes=" + from + "-");
+        }
+        return c;
+    }
+
+    /** Writes to the partial file; a failure here is the disk's, not the network's, so it is not retried. */
+    private static void append(FileChannel file, byte[] buf, int n) {
+        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+        try {
+            while (bb.hasRemaining()) {
+                file.write(bb);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The body of an error answer (at most 64 KiB, for the problem's reason), read so the connection can be reused. */
+    private static String errorBody(HttpsURLConnection c) {
+        InputStream in = c.getErrorStream();
+        if (in == null) {
+            return "";
+        }
+        try (in) {
+            return new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            c.disconnect();
+            return "";
+        }
     }
 
     private boolean retry() throws InterruptedException {

@@ -35,9 +35,10 @@ import picocli.CommandLine.Spec;
 /** {@code sekisho receive}: pull a route's deliveries, decrypt and verify them, and acknowledge each one. */
 @Command(name = "receive", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Receives the transfers waiting on a route: downloads each envelope (resumable) into "
-            + "DIR/.sekisho-partial/, checks its SHA-256 against the gateway's, decrypts it with your key and verifies "
-            + "the sender's signature against --trust, writes the file into DIR under the sender's file name (never "
-            + "overwriting: a suffix is added), and only then acknowledges it, after which the gateway deletes its copy.",
+            + "DIR/.sekisho-partial/ and, while it arrives, decrypts it with your key and verifies the sender's "
+            + "signature against --trust; once its SHA-256 matches the gateway's and tag and signature verified, writes "
+            + "the file into DIR under the sender's file name (never overwriting: a suffix is added), and only then "
+            + "acknowledges it, after which the gateway deletes its copy.",
             "",
             "A transfer that cannot be opened (altered, not for this key, untrusted signer) is not acknowledged: "
                 + "the command stops with exit 1 and the reason; its envelope stays in DIR/.sekisho-partial/.",
@@ -141,24 +142,32 @@ public final class ReceiveCommand implements Callable<Integer> {
                          TrustAnchors anchors, PrintWriter w) {
         String safeId = item.transferId().replaceAll("[^A-Za-z0-9._-]", "_");
         Path partial = partialDir.resolve(safeId + ".cms");
+        Path opened = partialDir.resolve(safeId + ".opened");
         Downloader downloader = new Downloader(client, route, Backoff.standard(retries), Progress.forTerminal("download"));
-        String sha256 = downloader.download(item.transferId(), item.size(), partial);
+        ReceivePipeline pipeline = new ReceivePipeline(downloader,
+                source -> Opener.open(source, opened, privateKey, certificate, anchors));
+        ReceivePipeline.Outcome outcome = pipeline.run(item.transferId(), item.size(), partial);
+        String sha256 = outcome.sha256();
         if (!sha256.equalsIgnoreCase(item.sha256())) {
+            // whatever the opener made of these bytes, they are not the ones the gateway stored
+            SendCommand.deleteQuietly(opened);
             SendCommand.deleteQuietly(partial);
             throw new CliException(ExitCode.REFUSED, "DOWNLOAD_HASH_MISMATCH: transfer " + item.transferId()
                     + " downloaded with SHA-256 " + sha256 + ", the gateway lists " + item.sha256() + "; not acknowledged");
         }
-        Path opened = partialDir.resolve(safeId + ".opened");
-        OpenResult result;
-        try {
-            result = Opener.open(partial, opened, privateKey, certificate, anchors);
-        } catch (EnvelopeException e) {
+        RuntimeException failure = outcome.openFailure();
+        if (failure instanceof EnvelopeException e) {
             throw new CliException(ExitCode.REFUSED, e.reason() + ": transfer " + item.transferId() + " ("
                     + item.filename() + ") cannot be opened: " + e.getMessage() + "; not acknowledged, envelope kept at "
                     + partial);
-        } catch (UncheckedIOException e) {
+        }
+        if (failure instanceof UncheckedIOException e) {
             throw CliException.usage("cannot open transfer " + item.transferId() + ": " + e.getCause().getMessage());
         }
+        if (failure != null) {
+            throw failure;
+        }
+        OpenResult result = outcome.opened();
         Path target;
         try {
             target = place(opened, out, outputName(item.filename(), item.transferId()));

@@ -355,4 +355,140 @@ class TransferEndToEndTest {
         assertTrue(cbc.err().contains("PAYLOAD_WEAK_CIPHER"), cbc.toString());
         assertEquals(List.of(), spooled());
     }
+
+    static GatewayClient contractor() {
+        return new GatewayClient(URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]), List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+    }
+
+    /** The envelope of a waiting transfer as the gateway serves it. */
+    static byte[] envelope(String transferId) throws Exception {
+        GatewayClient c = contractor();
+        HttpResponse<byte[]> res = c.exchange(HttpRequest.newBuilder(c.resolve("api/v1/routes/" + ROUTE + "/transfers/"
+                + transferId + "/payload")).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, res.statusCode());
+        return res.body();
+    }
+
+    static String sendForId(Path csv) {
+        CliRun sent = send("--file", csv.toString(), "--json");
+        assertEquals(0, sent.code(), sent.toString());
+        return Receipt.parse(sent.out()).get("transferId");
+    }
+
+    static long regularFiles(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+
+    @Test
+    @Order(7)
+    void aPartialEnvelopeFromAnEarlierRunIsOpenedFirstThenTheRestAsItArrives() throws Exception {
+        Path csv = smallCsv("partial.csv", 20_000);
+        String id = sendForId(csv);
+        byte[] whole = envelope(id);
+        Path out = Files.createDirectories(dir.resolve("in-partial"));
+        Path partial = Files.createDirectories(out.resolve(".sekisho-partial")).resolve(id + ".cms");
+
+        // A prefix that is not the gateway's: kept and read, so the hash of the whole differs.
+        byte[] wrong = java.util.Arrays.copyOf(whole, whole.length / 2);
+        wrong[wrong.length / 2] ^= 1;
+        Files.write(partial, wrong);
+        CliRun refused = receive(out, enc.keyFile().toString());
+        assertEquals(1, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("DOWNLOAD_HASH_MISMATCH"), refused.toString());
+        assertEquals(0, regularFiles(out), "nothing written");
+        assertEquals(0, regularFiles(out.resolve(".sekisho-partial")), "neither envelope nor opened file kept");
+        assertEquals(1, spooled().size(), "not acknowledged");
+
+        // The right prefix: the rest comes with a range request, and the whole opens.
+        Files.write(partial, java.util.Arrays.copyOf(whole, whole.length / 2));
+        CliRun got = receive(out, enc.keyFile().toString());
+        assertEquals(0, got.code(), got.toString());
+        assertSameBytes(csv, out.resolve("partial.csv"));
+        assertEquals(0, regularFiles(out.resolve(".sekisho-partial")));
+        assertEquals(List.of(), spooled());
+    }
+
+    @Test
+    @Order(8)
+    void anEnvelopeThatOpensButIsNotTheOneListedIsDiscardedAndNotAcknowledged() throws Exception {
+        Path csv = smallCsv("swapped.csv", 3000);
+        String id = sendForId(csv);
+        Path stored = spooled().get(0);
+        byte[] original = Files.readAllBytes(stored);
+        assertEquals(original.length, envelope(id).length, "the spool holds the envelope as served");
+        // Another valid envelope of the same file for the same key and of the same length (an ECDSA
+        // signature varies by a byte or two): it opens, but its hash is not the listed one.
+        byte[] other = null;
+        for (int i = 0; i < 100 && other == null; i++) {
+            java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+            try (InputStream in = Files.newInputStream(csv)) {
+                Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                        List.of(enc.certificate()), ContentCipher.AES_256_GCM);
+            }
+            other = o.size() == original.length ? o.toByteArray() : null;
+        }
+        assertNotNull(other, "a resealed envelope of the same length");
+        Files.write(stored, other);
+        Path out = Files.createDirectories(dir.resolve("in-swapped"));
+        CliRun refused = receive(out, enc.keyFile().toString());
+        assertEquals(1, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("DOWNLOAD_HASH_MISMATCH") && refused.err().contains("not acknowledged"),
+                refused.toString());
+        assertEquals(0, regularFiles(out), "the opened file is not placed");
+        assertEquals(0, regularFiles(out.resolve(".sekisho-partial")), "nor kept beside the envelope");
+        assertEquals(1, spooled().size(), "not acknowledged");
+
+        Files.write(stored, original);
+        ok(receive(out, enc.keyFile().toString()));
+        assertSameBytes(csv, out.resolve("swapped.csv"));
+        assertEquals(List.of(), spooled());
+    }
+
+    @Test
+    @Order(9)
+    void aFailedDownloadStopsTheOpenThreadAndLeavesNoFile() throws Exception {
+        Path partial = Files.createDirectories(dir.resolve("in-missing")).resolve("missing.cms");
+        ReceivePipeline pipeline = new ReceivePipeline(
+                new Downloader(contractor(), ROUTE, new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1,
+                        Backoff.REAL), Progress.none()),
+                source -> jp.sekisho.envelope.Opener.open(source, partial.resolveSibling("missing.opened"),
+                        enc.privateKey(), enc.certificate(), jp.sekisho.envelope.TrustAnchors.fromPem(pki.caFile())));
+        jp.sekisho.cli.CliException e = org.junit.jupiter.api.Assertions.assertThrows(jp.sekisho.cli.CliException.class,
+                () -> pipeline.run("no-such-transfer", 100_000, partial));
+        assertEquals(1, e.exitCode(), e.getMessage());
+        assertTrue(Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("sekisho-open-")), "no open thread left running");
+        assertEquals(0, regularFiles(partial.getParent()), "no empty partial, no opened file");
+    }
+
+    @Test
+    @Order(10) // last: the tampered transfer stays in the inbox
+    void aTamperedEnvelopeTheGatewayStoredIsRefusedWithTheReasonAndKept() throws Exception {
+        Path csv = smallCsv("tampered.csv", 2000);
+        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
+        try (InputStream in = Files.newInputStream(csv)) {
+            Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(enc.certificate()), ContentCipher.AES_256_GCM);
+        }
+        byte[] bytes = o.toByteArray();
+        bytes[bytes.length / 2] ^= 1; // inside the encrypted content: only the GCM tag can tell
+        Path env = dir.resolve("tampered.csv.cms");
+        Files.write(env, bytes);
+        ok(send("--encrypted", env.toString(), "--records", "2000"));
+        Path out = Files.createDirectories(dir.resolve("in-tampered"));
+        CliRun refused = receive(out, enc.keyFile().toString());
+        assertEquals(1, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("TAG_MISMATCH") && refused.err().contains("not acknowledged"), refused.toString());
+        assertEquals(0, regularFiles(out), "nothing written");
+        try (Stream<Path> s = Files.list(out.resolve(".sekisho-partial"))) {
+            List<Path> kept = s.toList();
+            assertEquals(1, kept.size(), "only the envelope is kept: " + kept);
+            assertSameBytes(env, kept.get(0));
+        }
+        assertEquals(1, spooled().size(), "not acknowledged");
+    }
 }

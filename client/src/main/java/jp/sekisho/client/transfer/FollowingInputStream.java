@@ -1,0 +1,63 @@
+package jp.sekisho.client.transfer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Reads a partial file from its first byte while a download is still appending to it: a read
+ * blocks until more bytes were written, ends where the completed download ended, and fails as soon
+ * as the download fails or starts over. Only bytes the {@link Arrival} published are read.
+ */
+final class FollowingInputStream extends InputStream {
+
+    private final Path file;
+    private final Arrival arrival;
+    private final int generation;
+    private FileChannel channel;
+    private long position;
+
+    FollowingInputStream(Path file, Arrival arrival, int generation) {
+        this.file = file;
+        this.arrival = arrival;
+        this.generation = generation;
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        long end = arrival.await(position, generation);
+        if (end < 0) {
+            return -1;
+        }
+        if (channel == null) {
+            // opened only once bytes of this generation exist: the download may create the file late
+            channel = FileChannel.open(file, StandardOpenOption.READ);
+        }
+        int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, end - position)), position);
+        arrival.check(generation); // a restart during the read: these bytes may belong to either download
+        if (n <= 0) {
+            throw new IOException(file + " holds fewer than the " + end + " bytes the download wrote");
+        }
+        position += n;
+        return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (channel != null) {
+            channel.close();
+        }
+    }
+}
