@@ -109,6 +109,49 @@ class LargeUploadCrashTest {
         return new Child(p, port.get(60, TimeUnit.SECONDS));
     }
 
+    /**
+     * A restart between PATCHes loses the SHA-256 kept in memory: the last PATCH hashes the spool
+     * file instead, which accepts the right declared hash and still rejects a wrong one.
+     */
+    @Test
+    void afterARestartTheLastPatchHashesTheSpoolFile() throws Exception {
+        Path envelope = w.seal("restart.cms", 3_000_000, "contractor-enc", ContentCipher.AES_256_GCM);
+        String sha = TusClient.sha256(envelope);
+        long size = Files.size(envelope);
+        Child child = startChild();
+        TusClient sender = new TusClient("https://127.0.0.1:" + child.port(),
+                Tls.client(w.pki.dir().resolve("city-sender.p12"), w.pki.caFile()));
+        String[] locs = new String[2];
+        String[] declared = {sha, "f".repeat(64)};
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> created = sender.create("big", size, TusClient.metadata("restart.cms", declared[i], 1));
+            assertEquals(201, created.statusCode(), created.body());
+            locs[i] = created.headers().firstValue("Location").orElseThrow();
+            HttpResponse<String> r = sender.patch(locs[i], envelope, 0, 1_500_000, false);
+            assertEquals(204, r.statusCode(), r.body());
+        }
+        child.process().destroy();
+        assertTrue(child.process().waitFor(30, TimeUnit.SECONDS));
+
+        Child again = startChild();
+        try {
+            TusClient resumed = new TusClient("https://127.0.0.1:" + again.port(), sender.ssl);
+            String id = locs[0].substring(locs[0].lastIndexOf('/') + 1);
+            HttpResponse<String> last = resumed.patch(locs[0], envelope, resumed.offset(locs[0]), size, false);
+            assertEquals(204, last.statusCode(), last.body());
+            assertEquals(id, last.headers().firstValue("Sekisho-Transfer-Id").orElse(null));
+            assertEquals(sha, TusClient.sha256(childDir.resolve("data/spool").resolve(id + ".cms")));
+
+            HttpResponse<String> wrong = resumed.patch(locs[1], envelope, resumed.offset(locs[1]), size, false);
+            assertEquals(422, wrong.statusCode(), wrong.body());
+            assertTrue(wrong.body().contains("PAYLOAD_HASH_MISMATCH") && wrong.body().contains(sha), wrong.body());
+        } finally {
+            again.process().destroy();
+            again.process().waitFor(20, TimeUnit.SECONDS);
+            Files.deleteIfExists(envelope);
+        }
+    }
+
     @Test
     void aLargeUploadToA128MbGatewaySurvivesKill9AndResumesByteIdentical() throws Exception {
         long t0 = System.nanoTime();
