@@ -6,8 +6,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * How far a download has written its partial file, published by the download thread to a reader
- * that follows the file while it grows. A restart from byte 0 (the gateway ignored the range)
+ * How far a download has written its partial file (or a seal its envelope), published by the
+ * writing thread to a reader that follows the file while it grows. A restart from byte 0 (the gateway ignored the range)
  * starts a new generation: whatever a reader of the old one took is void.
  */
 final class Arrival implements Downloader.Listener {
@@ -86,7 +86,7 @@ final class Arrival implements Downloader.Listener {
         lock.lock();
         try {
             if (failure != null) {
-                throw new IOException("the download failed: " + failure.getMessage(), failure);
+                throw new IOException("writing the file failed: " + failure.getMessage(), failure);
             }
             if (generation != expectedGeneration) {
                 throw new IOException("the download started over from its first byte");

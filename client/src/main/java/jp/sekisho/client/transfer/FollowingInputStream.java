@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Reads a partial file from its first byte while a download is still appending to it: a read
+ * Reads a partial file from its first byte while a download (or a seal) is still appending to it: a read
  * blocks until more bytes were written, ends where the completed download ended, and fails as soon
  * as the download fails or starts over. Only bytes the {@link Arrival} published are read.
  */
@@ -21,9 +21,20 @@ final class FollowingInputStream extends InputStream {
     private long position;
 
     FollowingInputStream(Path file, Arrival arrival, int generation) {
+        this(file, arrival, generation, 0);
+    }
+
+    /** From byte {@code start} on (an upload that resumes where the gateway stopped). */
+    FollowingInputStream(Path file, Arrival arrival, int generation, long start) {
         this.file = file;
         this.arrival = arrival;
         this.generation = generation;
+        this.position = start;
+    }
+
+    /** Bytes of the file read so far, counted from its first byte. */
+    long position() {
+        return position;
     }
 
     @Override

@@ -11,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Spec;
                 + "must name a data item the approval covers (column names are data item codes, or map them with "
                 + "--items-map), and the number of records (lines after the header; a line break inside double "
                 + "quotes does not end a record; empty lines are not records) must not exceed the approval's maximum.",
-            "The envelope is written to a hidden temporary file beside the input and deleted at the end.",
+            "The envelope is written to a hidden temporary file beside the input and deleted at the end; the upload "
+                + "starts while it is still being sealed (tus Upload-Defer-Length) unless --chunk-checksums is given.",
             "Network failures and 5xx answers are retried with backoff; the upload resumes where the gateway stopped.",
             "Exit codes: 0 stored by the gateway, 1 refused (reason code first on stderr), 2 usage or input error, "
                 + "3 gateway unavailable."})
@@ -135,31 +138,27 @@ public final class SendCommand implements Callable<Integer> {
         Path temp = null;
         Thread cleanup = null;
         try {
-            Path envelope;
-            String sha256;
-            long size;
+            String name = filename != null ? filename : input.encrypted != null ? source.getFileName().toString()
+                    : source.getFileName() + ".cms";
+            TusUploader uploader = new TusUploader(client, route, chunkSize, Backoff.standard(retries),
+                    Progress.forTerminal("upload")).chunkChecksums(chunkChecksums);
             if (input.encrypted != null) {
-                envelope = input.encrypted;
-                size = Files.size(envelope);
+                long size = Files.size(input.encrypted);
                 checkSize(size, terms);
-                sha256 = FileRegion.sha256Hex(envelope);
+                stored = uploader.upload(input.encrypted, size, name, FileRegion.sha256Hex(input.encrypted), count);
             } else {
+                long plainBytes = Files.size(source);
+                if (plainBytes > terms.maxPayloadBytes()) { // the envelope is larger still
+                    checkSize(plainBytes, terms);
+                }
                 Path abs = source.toAbsolutePath();
                 temp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".cms.part");
                 Path t = temp;
                 cleanup = new Thread(() -> deleteQuietly(t), "sekisho-send-cleanup");
                 Runtime.getRuntime().addShutdownHook(cleanup);
-                SealResult sealed = seal(source, temp, identity, terms);
-                envelope = temp;
-                size = sealed.envelopeBytes();
-                sha256 = sealed.envelopeSha256();
-                checkSize(size, terms);
+                stored = chunkChecksums ? sealThenUpload(uploader, source, temp, identity, terms, name, count)
+                        : uploadWhileSealing(uploader, source, temp, identity, terms, name, count, plainBytes);
             }
-            String name = filename != null ? filename : input.encrypted != null ? source.getFileName().toString()
-                    : source.getFileName() + ".cms";
-            TusUploader uploader = new TusUploader(client, route, chunkSize, Backoff.standard(retries),
-                    Progress.forTerminal("upload")).chunkChecksums(chunkChecksums);
-            stored = uploader.upload(envelope, size, name, sha256, count);
         } catch (IOException e) {
             throw CliException.usage("cannot read " + source + " or write its envelope beside it: " + e.getMessage());
         } finally {
@@ -226,9 +225,66 @@ public final class SendCommand implements Callable<Integer> {
         }
     }
 
-    private SealResult seal(Path source, Path temp, Identity identity, RouteTerms terms) throws IOException {
+    /** Chunk checksums need each chunk's bytes before it is sent: the whole envelope first, then the upload. */
+    private TusUploader.Result sealThenUpload(TusUploader uploader, Path source, Path temp, Identity identity,
+                                              RouteTerms terms, String name, long count) throws IOException {
+        SealResult sealed = seal(source, temp, identity, terms, null);
+        checkSize(sealed.envelopeBytes(), terms);
+        return uploader.upload(temp, sealed.envelopeBytes(), name, sealed.envelopeSha256(), count);
+    }
+
+    /**
+     * Seals on a second thread while the upload sends what it wrote so far (tus Upload-Defer-Length),
+     * so the hand-off takes about the longer of the two instead of their sum. The envelope still goes
+     * to the temporary file, from which an interrupted upload resumes. A gateway that does not take
+     * deferred uploads gets the whole envelope once it is sealed.
+     */
+    private TusUploader.Result uploadWhileSealing(TusUploader uploader, Path source, Path temp, Identity identity,
+                                                  RouteTerms terms, String name, long count, long plainBytes) {
+        Arrival arrival = new Arrival();
+        FutureTask<SealResult> sealing = new FutureTask<>(() -> seal(source, temp, identity, terms, arrival));
+        Thread sealer = new Thread(sealing, "sekisho-seal");
+        sealer.setDaemon(true); // a refused upload ends the command; the seal must not hold the JVM
+        sealer.start();
+        TusUploader.Result stored = uploader.uploadWhileSealing(temp, arrival, sealing, plainBytes, name, count);
+        if (stored != null) {
+            return stored;
+        }
+        SealResult sealed;
+        try {
+            sealed = sealing.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+        checkSize(sealed.envelopeBytes(), terms);
+        return uploader.upload(temp, sealed.envelopeBytes(), name, sealed.envelopeSha256(), count);
+    }
+
+    /** @param arrival told how much of the envelope is on disk (null: nobody follows the file) */
+    private SealResult seal(Path source, Path temp, Identity identity, RouteTerms terms, Arrival arrival)
+            throws IOException {
+        try {
+            SealResult r = sealInto(source, temp, identity, terms, arrival);
+            if (arrival != null) {
+                arrival.finished();
+            }
+            return r;
+        } catch (IOException | RuntimeException | Error e) {
+            if (arrival != null) {
+                arrival.failed(e);
+            }
+            throw e;
+        }
+    }
+
+    private SealResult sealInto(Path source, Path temp, Identity identity, RouteTerms terms, Arrival arrival)
+            throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(source), 64 * 1024);
-             OutputStream out = Files.newOutputStream(temp)) {
+             OutputStream out = arrival == null ? Files.newOutputStream(temp)
+                     : new PublishingOutputStream(Files.newOutputStream(temp), arrival)) {
             return Sealer.seal(in, out, identity, terms.recipients(),
                     cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
         } catch (NoSuchFileException e) {

@@ -16,10 +16,13 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.envelope.SealResult;
 
 /**
  * Uploads one envelope file with tus 1.0.0 (creation, checksum), as docs/transfer-protocol.md
@@ -62,6 +65,9 @@ public final class TusUploader {
     private ChunkInterceptor interceptor = (offset, chunk) -> chunk;
     private boolean chunkChecksums;
     private int retries;
+    /** Set on an upload created with Upload-Defer-Length: every PATCH then declares length and hash. */
+    private boolean deferred;
+    private String sha256;
 
     public TusUploader(GatewayClient client, String route, long chunkSize, Backoff backoff, Progress progress) {
         if (chunkSize < 1) {
@@ -94,11 +100,167 @@ public final class TusUploader {
         try {
             URI location = create(length, filename, sha256Hex, records);
             String id = lastSegment(location);
-            String stored = send(envelope, length, location, id);
+            String stored = send(envelope, length, location, id, 0);
             return new Result(stored, length, retries);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /**
+     * Uploads an envelope while another thread still seals it into {@code file}: the upload is
+     * created with {@code Upload-Defer-Length} and no {@code sha256}, the bytes go out in chunked
+     * PATCHes as {@code arrival} publishes them, and once {@code sealing} is done the PATCH that
+     * completes the upload declares {@code Upload-Length} and {@code Sekisho-Envelope-Sha256}. After
+     * any failure it waits for the seal and resumes from the gateway's offset as {@link #upload} does,
+     * from the then complete file.
+     *
+     * @return what the gateway stored, or null when the gateway does not take deferred uploads (400
+     *         at creation; nothing was created): the caller uploads the sealed file the usual way
+     */
+    public Result uploadWhileSealing(Path file, Arrival arrival, Future<SealResult> sealing, long sizeHint,
+                                     String filename, long records) {
+        try {
+            URI location = createDeferred(filename, records);
+            if (location == null) {
+                return null;
+            }
+            deferred = true;
+            String id = lastSegment(location);
+            progress.start(sizeHint, 0);
+            long offset;
+            IOException broken = null;
+            try {
+                offset = streamWhileSealing(file, arrival, location);
+            } catch (IOException e) {
+                broken = e;
+                offset = -1;
+            }
+            SealResult sealed = sealed(sealing, location); // a failed seal is the error to report
+            if (broken != null) {
+                retryOrThrow(broken); // the network: resume from what the gateway kept
+            }
+            long length = sealed.envelopeBytes();
+            this.sha256 = sealed.envelopeSha256();
+            if (offset < 0) {
+                offset = offsetOrStored(location, id, length);
+                if (offset < 0) {
+                    return new Result(id, length, retries);
+                }
+            }
+            String stored = send(file, length, location, id, offset);
+            return new Result(stored, length, retries);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /**
+     * Sends what the seal writes, a chunk per PATCH, until the seal is done and everything it wrote
+     * went out. Returns the gateway's offset, or -1 when a PATCH was refused (the caller asks the
+     * gateway where it stands).
+     */
+    private long streamWhileSealing(Path file, Arrival arrival, URI location) throws IOException {
+        long offset = 0;
+        while (true) {
+            FollowingInputStream follow = new FollowingInputStream(file, arrival, 0, offset);
+            PatchAnswer res = patch(location, offset, -1, limited(follow, chunkSize), -1, null);
+            if (res.status() != 204) {
+                if (res.status() == 409 || TRANSIENT.contains(res.status())) {
+                    return -1; // ask the gateway where it stands, once the seal is done
+                }
+                throw GatewayClient.problem(new GatewayClient.Response(res.status(), res.body()));
+            }
+            long now = res.uploadOffset() == null ? -1 : Long.parseLong(res.uploadOffset());
+            if (now != follow.position()) {
+                return -1;
+            }
+            backoff.succeeded();
+            progress.update(now);
+            offset = now;
+            if (arrival.await(offset, 0) < 0) {
+                return offset; // the seal is done and all it wrote went out
+            }
+        }
+    }
+
+    private static InputStream limited(InputStream in, long max) {
+        return new FilterInputStream(in) {
+            long left = max;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(b, off, (int) Math.min(len, left));
+                if (n > 0) {
+                    left -= n;
+                }
+                return n;
+            }
+        };
+    }
+
+    /** The seal's result; a failed seal ends the upload on the gateway (tus termination) and is rethrown. */
+    private SealResult sealed(Future<SealResult> sealing, URI location) throws InterruptedException {
+        try {
+            return sealing.get();
+        } catch (ExecutionException e) {
+            terminate(location);
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void terminate(URI location) {
+        try {
+            client.exchange(HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(10))
+                    .header("Tus-Resumable", TUS_VERSION).DELETE().build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException | InterruptedException | RuntimeException ignored) {
+            // best effort: an abandoned upload expires on the gateway after 24 h
+        }
+    }
+
+    /** POST with Upload-Defer-Length; null when the gateway refuses it with 400 (it predates deferred uploads). */
+    private URI createDeferred(String filename, long records) throws InterruptedException {
+        Base64.Encoder b64 = Base64.getEncoder();
+        HttpRequest req = HttpRequest.newBuilder(client.resolve(uploads()))
+                .timeout(Duration.ofSeconds(60))
+                .header("Tus-Resumable", TUS_VERSION)
+                .header("Upload-Defer-Length", "1")
+                .header("Upload-Metadata", "filename " + b64.encodeToString(filename.getBytes(StandardCharsets.UTF_8))
+                        + ",records " + b64.encodeToString(Long.toString(records).getBytes(StandardCharsets.US_ASCII)))
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        while (true) {
+            HttpResponse<String> res;
+            try {
+                res = client.exchange(req, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                retryOrThrow(e);
+                continue;
+            }
+            if (res.statusCode() == 201) {
+                String loc = res.headers().firstValue("Location").orElseThrow(() -> new CliException(
+                        ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
+                backoff.succeeded();
+                return client.resolve(loc);
+            }
+            if (res.statusCode() == 400) {
+                return null;
+            }
+            if (TRANSIENT.contains(res.statusCode()) && retryable()) {
+                continue;
+            }
+            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
         }
     }
 
@@ -138,10 +300,9 @@ public final class TusUploader {
         }
     }
 
-    private String send(Path file, long length, URI location, String id) throws InterruptedException {
-        long offset = 0;
-        progress.start(length, 0);
-        if (length == 0) {
+    private String send(Path file, long length, URI location, String id, long offset) throws InterruptedException {
+        progress.start(length, offset);
+        if (length == 0 && !deferred) {
             // An empty upload is complete on creation; nothing to PATCH.
             return stored(location, id, length);
         }
@@ -149,7 +310,7 @@ public final class TusUploader {
             long n = Math.min(chunkSize, length - offset);
             PatchAnswer res;
             try {
-                res = patch(file, location, offset, n);
+                res = patch(file, location, offset, n, length);
             } catch (IOException e) {
                 retryOrThrow(e);
                 offset = offsetOrStored(location, id, length);
@@ -190,10 +351,17 @@ public final class TusUploader {
      * HttpURLConnection has no PATCH, the request is a POST with {@code X-HTTP-Method-Override:
      * PATCH}, which the gateway accepts as tus clients on such stacks need.
      */
-    private PatchAnswer patch(Path file, URI location, long offset, long n) throws IOException {
+    private PatchAnswer patch(Path file, URI location, long offset, long n, long length) throws IOException {
         byte[] digest = chunkChecksums ? FileRegion.digest(file, offset, n) : null;
+        return patch(location, offset, n, interceptor.wrap(offset, FileRegion.open(file, offset, n)),
+                deferred ? length : -1, digest);
+    }
+
+    /** A PATCH of {@code n} bytes, or of what {@code body} gives until its end when {@code n} is -1 (chunked). */
+    private PatchAnswer patch(URI location, long offset, long n, InputStream body, long declareLength, byte[] digest)
+            throws IOException {
         HttpsURLConnection c = (HttpsURLConnection) location.toURL().openConnection();
-        try {
+        try (InputStream in = counting(body, offset)) {
             c.setSSLSocketFactory(client.sslContext().getSocketFactory());
             c.setConnectTimeout(10_000);
             c.setReadTimeout((int) Duration.ofMinutes(10).toMillis());
@@ -202,26 +370,34 @@ public final class TusUploader {
             c.setRequestProperty("Tus-Resumable", TUS_VERSION);
             c.setRequestProperty("Content-Type", "application/offset+octet-stream");
             c.setRequestProperty("Upload-Offset", Long.toString(offset));
+            if (declareLength >= 0) {
+                // a deferred upload: length and hash are known now; the gateway accepts them again unchanged
+                c.setRequestProperty("Upload-Length", Long.toString(declareLength));
+                c.setRequestProperty("Sekisho-Envelope-Sha256", sha256);
+            }
             if (digest != null) {
                 c.setRequestProperty("Upload-Checksum", "sha256 " + Base64.getEncoder().encodeToString(digest));
             }
             c.setRequestProperty("Accept", "application/json");
             c.setDoOutput(true);
-            c.setFixedLengthStreamingMode(n);
-            byte[] buf = new byte[1 << 18];
-            try (OutputStream out = c.getOutputStream();
-                 InputStream in = counting(interceptor.wrap(offset, FileRegion.open(file, offset, n)), offset)) {
+            if (n >= 0) {
+                c.setFixedLengthStreamingMode(n);
+            } else {
+                c.setChunkedStreamingMode(BODY_BUFFER);
+            }
+            byte[] buf = new byte[BODY_BUFFER];
+            try (OutputStream out = c.getOutputStream()) {
                 int r;
                 while ((r = in.read(buf)) > 0) {
                     out.write(buf, 0, r);
                 }
             }
             int status = c.getResponseCode();
-            InputStream body = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            InputStream answer = status >= 400 ? c.getErrorStream() : c.getInputStream();
             String text = "";
-            if (body != null) {
-                try (body) {
-                    text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            if (answer != null) {
+                try (answer) {
+                    text = new String(answer.readAllBytes(), StandardCharsets.UTF_8);
                 }
             }
             return new PatchAnswer(status, c.getHeaderField("Upload-Offset"), c.getHeaderField("Sekisho-Transfer-Id"), text);
@@ -230,6 +406,8 @@ public final class TusUploader {
             throw e;
         }
     }
+
+    private static final int BODY_BUFFER = 1 << 18;
 
     private InputStream counting(InputStream in, long offset) {
         return new FilterInputStream(in) {
