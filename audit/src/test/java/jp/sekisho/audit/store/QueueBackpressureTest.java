@@ -1,6 +1,7 @@
 package jp.sekisho.audit.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,8 +16,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
@@ -62,20 +63,31 @@ class QueueBackpressureTest {
                 try (Connection blocker = pg.superuser(); Statement s = blocker.createStatement()) {
                     blocker.setAutoCommit(false);
                     s.execute("LOCK TABLE " + partition() + " IN SHARE MODE");
-                    CompletableFuture<Long> slowest = CompletableFuture.supplyAsync(() -> {
-                        long max = 0;
-                        for (int i = 0; i < CAPACITY + 3; i++) {
-                            long t0 = System.nanoTime();
-                            log.record(StoreOutageTest.event("slow-" + i));
-                            max = Math.max(max, System.nanoTime() - t0);
+                    // the writer stalls on its first batch, which takes at most CAPACITY events;
+                    // another CAPACITY fill the queue, so one of the 3 * CAPACITY must wait
+                    AtomicLong slowestMs = new AtomicLong();
+                    AtomicReference<RuntimeException> refusal = new AtomicReference<>();
+                    Thread producer = new Thread(() -> {
+                        try {
+                            for (int i = 0; i < 3 * CAPACITY; i++) {
+                                long t0 = System.nanoTime();
+                                log.record(StoreOutageTest.event("slow-" + i));
+                                slowestMs.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
+                            }
+                        } catch (RuntimeException e) {
+                            refusal.set(e);
                         }
-                        return max / 1_000_000;
                     });
-                    Thread.sleep(800);
+                    producer.start();
+                    while (producer.getState() != Thread.State.TIMED_WAITING && producer.isAlive()) {
+                        Thread.sleep(10); // until it waits for room
+                    }
+                    Thread.sleep(500);
                     blocker.rollback();
-                    long waitedMs = slowest.get(10, TimeUnit.SECONDS);
-                    assertTrue(waitedMs >= 300, "a record() waited for room: " + waitedMs + " ms");
-                    for (int i = 0; i < CAPACITY + 3; i++) {
+                    producer.join(10_000);
+                    assertNull(refusal.get(), "no record() was refused");
+                    assertTrue(slowestMs.get() >= 400, "a record() waited for room: " + slowestMs + " ms");
+                    for (int i = 0; i < 3 * CAPACITY; i++) {
                         acknowledged.add("slow-" + i);
                     }
                 }
@@ -97,7 +109,7 @@ class QueueBackpressureTest {
                             refused.add(id);
                             break;
                         }
-                        assertTrue(i <= CAPACITY + 2, "the queue holds " + CAPACITY + " events, the writer one batch");
+                        assertTrue(i <= 2 * CAPACITY + 1, "the queue holds " + CAPACITY + " events, the writer one batch");
                     }
                     long ms = (System.nanoTime() - t0) / 1_000_000;
                     assertTrue(ms >= 1900 && ms <= 2600, "record() gave up after the 2 s write timeout: " + ms + " ms");
