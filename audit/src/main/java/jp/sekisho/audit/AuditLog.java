@@ -12,7 +12,10 @@ package jp.sekisho.audit;
  */
 public interface AuditLog {
 
-    /** Queues the event for a batched write; throws when the queue is full or the store is down. */
+    /**
+     * Queues the event for a batched write. When the queue is full it waits for room (at most the
+     * write timeout); throws when there is still none then, or the store is down.
+     */
     void record(AuditEvent event);
 
     /** Writes the event durably and returns it as stored; throws when the store cannot. */

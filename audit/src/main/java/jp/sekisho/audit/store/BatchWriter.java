@@ -110,7 +110,7 @@ final class BatchWriter {
                 c.commit();
                 return new Result(rows, due, h);
             } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(c);
+                abortQuietly(c);
                 partitions.retainAll(knownPartitions); // a partition created in this transaction is gone again
                 throw e;
             }
@@ -198,11 +198,18 @@ final class BatchWriter {
         }
     }
 
-    private static void rollbackQuietly(Connection c) {
+    /**
+     * Drops the physical connection instead of rolling back on it: after a timed-out COPY the driver
+     * keeps the socket open, the COPY's late answers then arrive after a ROLLBACK was sent, and a
+     * pooled connection that is one answer out of step fails the next batch (NoSuchElementException,
+     * "Received resultset tuples, but no field structure") or worse. The server rolls the
+     * transaction back when the session ends; the pool evicts the closed connection.
+     */
+    private static void abortQuietly(Connection c) {
         try {
-            c.rollback();
-        } catch (SQLException ignored) {
-            // the connection is probably gone; the transaction died with it
+            c.abort(Runnable::run);
+        } catch (SQLException | RuntimeException ignored) {
+            // gone already: the transaction died with it
         }
     }
 }

@@ -35,12 +35,16 @@ import jp.sekisho.audit.db.Database;
  *
  * <p>Fail closed: while the store is unreachable both entry points throw
  * {@link AuditUnavailableException} at once; queued {@code record()} events are kept and written
- * when the store returns, and the writer checks for that by itself.
+ * when the store returns, and the writer checks for that by itself. A store that is merely slower
+ * than the callers slows them down instead: when the queue is full they wait for room, for at most
+ * the write timeout.
  */
 public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
     private static final Executor DIRECT = Runnable::run;
+    /** How often a caller waiting for room in a full queue checks whether the store went down meanwhile. */
+    private static final long FULL_QUEUE_RECHECK_NANOS = 50_000_000L;
     /** The LISTEN/NOTIFY channel on which committed batches are announced (e.g. for live denial watchers). */
     public static final String NOTIFY_CHANNEL = "sekisho_audit";
 
@@ -56,6 +60,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private volatile boolean available = true;
     private volatile boolean closing;
     private volatile String lastError = "";
+    private volatile long lastFullWarning = System.nanoTime() - 20_000_000_000L;
     // writer-thread state
     private ChainHead head = ChainHead.EMPTY;
     private long lastCheckpointSeq;
@@ -105,9 +110,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         EventValidator.check(event);
         ensureOpen();
         Pending p = new Pending(event, now(), null);
-        if (!queue.offer(p)) {
-            throw new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events)");
-        }
+        enqueue(p, System.nanoTime() + settings.writeTimeout().toNanos());
         if (closing && queue.remove(p)) {
             // raced with close(): the writer may already be gone, so do not acknowledge it
             throw new AuditUnavailableException("audit log is closed");
@@ -119,10 +122,47 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         EventValidator.check(event);
         ensureOpen();
         Pending p = new Pending(event, now(), new CompletableFuture<>());
-        if (!queue.offer(p)) {
-            throw new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events)");
+        long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
+        enqueue(p, deadline); // the wait for room counts against the caller's write timeout
+        return await(p, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+
+    /**
+     * Queues {@code p}. A full queue means the writer is behind, not that the store is down: the
+     * caller waits for room (backpressure) until {@code deadline}, but gives up at once when the
+     * writer finds the store unavailable or the log closes, so an outage still fails fast.
+     */
+    private void enqueue(Pending p, long deadline) {
+        if (queue.offer(p)) {
+            return;
         }
-        return await(p, settings.writeTimeout());
+        try {
+            while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw queueFull();
+                }
+                if (queue.offer(p, Math.min(left, FULL_QUEUE_RECHECK_NANOS), TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+                ensureOpen();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while waiting for room in the audit queue");
+        }
+    }
+
+    private AuditUnavailableException queueFull() {
+        long waited = settings.writeTimeout().toMillis();
+        long now = System.nanoTime();
+        long last = lastFullWarning;
+        if (now - last > 10_000_000_000L) { // at most one warning every 10 s: this happens per request
+            lastFullWarning = now;
+            LOG.warning("audit queue full (" + settings.queueCapacity() + " events) for " + waited
+                    + " ms: the store writes slower than events arrive; refusing");
+        }
+        return new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events) for " + waited + " ms");
     }
 
     /** Waits until everything queued before this call is written (for tests and orderly shutdown). */
