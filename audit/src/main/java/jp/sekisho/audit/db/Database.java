@@ -69,7 +69,10 @@ public final class Database implements AutoCloseable {
             return EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
-                    .setServerConfig("synchronous_commit", "on") // zonky turns it off for tests; we want durability
+                    // zonky starts the server with -F (fsync off) and synchronous_commit off, for tests; a later
+                    // -c wins, and the audit log's commit() promises durability, so both go back on
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("max_connections", "50")
                     .setPGStartupWait(Duration.ofSeconds(30))
                     .start();

@@ -34,6 +34,21 @@ class DatabaseTest {
         }
     }
 
+    /** zonky starts PostgreSQL for tests (fsync off); an audit log must survive a power cut. */
+    @Test
+    void embeddedStoreIsDurable() throws Exception {
+        try (Database db = Database.open(StoreConfig.embedded(dir.resolve("durable/pg")));
+             java.sql.Connection c = db.dataSource().getConnection();
+             java.sql.Statement st = c.createStatement()) {
+            for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
+                try (java.sql.ResultSet rs = st.executeQuery("SHOW " + setting)) {
+                    rs.next();
+                    assertEquals("on", rs.getString(1), setting);
+                }
+            }
+        }
+    }
+
     @Test
     void embeddedStartFailureIsOneLineNamingTheAlternative() throws Exception {
         Path notADir = Files.writeString(dir.resolve("file"), "x");
