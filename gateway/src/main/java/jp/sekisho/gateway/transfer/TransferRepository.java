@@ -41,7 +41,7 @@ public final class TransferRepository {
                 ps.setString(i++, t.senderSubject());
                 ps.setString(i++, t.senderSha256());
                 ps.setString(i++, t.filename());
-                ps.setLong(i++, t.length());
+                ps.setObject(i++, t.length(), java.sql.Types.BIGINT);
                 ps.setString(i++, t.sha256());
                 ps.setLong(i++, t.records());
                 ps.setLong(i++, t.offset());
@@ -84,6 +84,20 @@ public final class TransferRepository {
                     ps.setLong(1, offset);
                     ps.setTimestamp(2, Jdbc.ts(now));
                     ps.setTimestamp(3, Jdbc.ts(expiresAt));
+                    ps.setString(4, id);
+                }) == 1;
+    }
+
+    /**
+     * Records a length or SHA-256 declared late (null: left as it is); only while UPLOADING. The
+     * caller has checked, under the transfer's lock, that neither changes a value already declared.
+     */
+    public boolean declare(String id, Long length, String sha256, Instant now) {
+        return update("UPDATE transfer SET length = COALESCE(length, ?), sha256 = COALESCE(sha256, ?), updated_at = ? "
+                + "WHERE id = ? AND state = 'UPLOADING'", ps -> {
+                    ps.setObject(1, length, java.sql.Types.BIGINT);
+                    ps.setString(2, sha256);
+                    ps.setTimestamp(3, Jdbc.ts(now));
                     ps.setString(4, id);
                 }) == 1;
     }
@@ -164,7 +178,7 @@ public final class TransferRepository {
                 while (rs.next()) {
                     out.add(new Transfer(rs.getString("id"), rs.getString("route_id"), rs.getString("approval_ref"),
                             rs.getString("node"), rs.getString("sender_subject"), rs.getString("sender_sha256"),
-                            rs.getString("filename"), rs.getLong("length"), rs.getString("sha256"), rs.getLong("records"),
+                            rs.getString("filename"), rs.getObject("length", Long.class), rs.getString("sha256"), rs.getLong("records"),
                             rs.getLong("upload_offset"), TransferState.valueOf(rs.getString("state")),
                             rs.getString("reason"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"),
                             Jdbc.instant(rs, "stored_at"), Jdbc.instant(rs, "delivered_at"),

@@ -152,10 +152,15 @@ public final class TransferService implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------ upload
 
-    /** tus creation: checks size and record count against the route and approval, creates the spool file. */
-    public Transfer create(Caller caller, Admitted a, long length, String filename, String sha256, long records) {
+    /**
+     * tus creation: checks size and record count against the route and approval, creates the spool file.
+     *
+     * @param length null for a deferred length (tus creation-defer-length): a PATCH declares it later
+     * @param sha256 null when a PATCH is to declare it (only with a deferred length)
+     */
+    public Transfer create(Caller caller, Admitted a, Long length, String filename, String sha256, long records) {
         Route r = a.route();
-        if (length > r.maxPayloadBytes()) {
+        if (length != null && length > r.maxPayloadBytes()) {
             throw deny(caller, a, 413, "PAYLOAD_TOO_LARGE", "Upload-Length " + length + " exceeds the route's maximum of "
                     + r.maxPayloadBytes() + " bytes");
         }
@@ -180,7 +185,8 @@ public final class TransferService implements AutoCloseable {
             throw e;
         }
         audit.record(event(EventType.TRANSFER_STARTED, Outcome.ALLOW, t, caller)
-                .detailJson(new Detail().put("filename", t.filename()).put("length", length).put("records", records).toString())
+                .detailJson(new Detail().put("filename", t.filename()).put("length", length).put("records", records)
+                        .put("lengthDeferred", length == null ? Boolean.TRUE : null).toString())
                 .build());
         return t;
     }
@@ -202,9 +208,11 @@ public final class TransferService implements AutoCloseable {
      * back to the durable offset first (bytes past it were never acknowledged).
      *
      * @param checksum the expected SHA-256 of this chunk (tus checksum extension), or null
+     * @param declared the upload's length and SHA-256 if this PATCH declares them (recorded before its body)
      * @param onAbort  closes the request's connection when the route stops being ACTIVE mid-PATCH
      */
-    public Upload beginPatch(Caller caller, Admitted a, String id, long offset, byte[] checksum, Runnable onAbort) {
+    public Upload beginPatch(Caller caller, Admitted a, String id, long offset, byte[] checksum, Tus.Declaration declared,
+                             Runnable onAbort) {
         Transfer t = senderView(caller, a.route(), id);
         synchronized (lock(id)) {
             t = repo.find(id).orElseThrow();
@@ -218,10 +226,14 @@ public final class TransferService implements AutoCloseable {
                 throw new TransferProblem(409, "OFFSET_MISMATCH", "Upload-Offset " + offset + " but the gateway has "
                         + t.offset(), t.offset());
             }
-            Upload u = new Upload(t, caller, checksum, onAbort);
-            if (uploads.putIfAbsent(id, u) != null) {
+            // every put is under this lock: no PATCH can start between this check and the put below
+            if (uploads.containsKey(id)) {
                 throw new TransferProblem(409, "UPLOAD_IN_PROGRESS", "another PATCH of upload " + id + " is in progress");
             }
+            t = declare(t, a.route(), declared);
+            long limit = t.lengthKnown() ? t.length() : a.route().maxPayloadBytes();
+            Upload u = new Upload(t, caller, checksum, limit, onAbort);
+            uploads.put(id, u);
             try {
                 u.channel = spool.openForAppend(id, t.offset());
             } catch (IOException e) {
@@ -239,11 +251,55 @@ public final class TransferService implements AutoCloseable {
         }
     }
 
+    /**
+     * Records what a PATCH declares (tus creation-defer-length, Sekisho-Envelope-Sha256): a length or
+     * hash not yet known is set; one already known may be repeated but not changed. Under the lock.
+     */
+    private Transfer declare(Transfer t, Route route, Tus.Declaration d) {
+        Long length = null;
+        String sha = null;
+        if (d.length() != null) {
+            if (t.lengthKnown()) {
+                if (!t.length().equals(d.length())) {
+                    throw new TransferProblem(400, "UPLOAD_LENGTH_MISMATCH", "Upload-Length " + d.length()
+                            + " but the upload's length is " + t.length());
+                }
+            } else if (d.length() < t.offset()) {
+                throw new TransferProblem(400, "UPLOAD_LENGTH_BELOW_OFFSET", "Upload-Length " + d.length()
+                        + " is below the " + t.offset() + " bytes already uploaded", t.offset());
+            } else if (d.length() > route.maxPayloadBytes()) {
+                throw new TransferProblem(413, "PAYLOAD_TOO_LARGE", "Upload-Length " + d.length()
+                        + " exceeds the route's maximum of " + route.maxPayloadBytes() + " bytes");
+            } else {
+                length = d.length();
+            }
+        }
+        if (d.sha256() != null) {
+            if (t.sha256() != null) {
+                if (!t.sha256().equals(d.sha256())) {
+                    throw new TransferProblem(400, "SHA256_MISMATCH", Tus.ENVELOPE_SHA256 + " " + d.sha256()
+                            + " differs from the sha256 declared before, " + t.sha256());
+                }
+            } else {
+                sha = d.sha256();
+            }
+        }
+        if (length == null && sha == null) {
+            return t;
+        }
+        if (!repo.declare(t.id(), length, sha, clock.instant())) {
+            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + t.id() + " is no longer in progress");
+        }
+        return repo.find(t.id()).orElseThrow();
+    }
+
     /** One PATCH request's body on its way to the spool file. Used by one thread at a time. */
     public final class Upload {
         final Transfer transfer;
         final Caller caller;
         private final byte[] checksum;
+        /** Upload-Length, or the route's max-payload while the length is deferred. */
+        private final long limit;
         private final MessageDigest chunkDigest;
         private final Runnable onAbort;
         FileChannel channel;
@@ -258,10 +314,11 @@ public final class TransferService implements AutoCloseable {
         private Future<?> writingBack;
         private volatile Exception writebackFailure;
 
-        Upload(Transfer transfer, Caller caller, byte[] checksum, Runnable onAbort) {
+        Upload(Transfer transfer, Caller caller, byte[] checksum, long limit, Runnable onAbort) {
             this.transfer = transfer;
             this.caller = caller;
             this.checksum = checksum;
+            this.limit = limit;
             this.chunkDigest = checksum == null ? null : sha256();
             this.onAbort = onAbort;
         }
@@ -284,8 +341,10 @@ public final class TransferService implements AutoCloseable {
             if (r != null) {
                 throw new TransferProblem(403, r, "transfer aborted: route " + transfer.routeId() + " is " + r);
             }
-            if (offset() + b.remaining() > transfer.length()) {
-                throw new TransferProblem(413, "PAYLOAD_TOO_LARGE", "the body goes past Upload-Length " + transfer.length());
+            if (offset() + b.remaining() > limit) {
+                throw new TransferProblem(413, "PAYLOAD_TOO_LARGE", transfer.lengthKnown()
+                        ? "the body goes past Upload-Length " + limit
+                        : "the body goes past the route's maximum of " + limit + " bytes");
             }
             if (chunkDigest != null) {
                 chunkDigest.update(b.duplicate());
@@ -372,7 +431,14 @@ public final class TransferService implements AutoCloseable {
                 }
                 long offset = offset();
                 Transfer now = persist(offset);
-                if (offset == transfer.length()) {
+                if (now.lengthKnown() && offset == now.length()) {
+                    if (now.sha256() == null) {
+                        // all bytes are in and durable: the client repeats the empty PATCH with the header
+                        keepDigest();
+                        throw new TransferProblem(400, "METADATA_INVALID", "sha256 of the envelope must be declared in "
+                                + "Upload-Metadata or " + Tus.ENVELOPE_SHA256 + " by the PATCH that completes the upload",
+                                offset);
+                    }
                     return complete(this, now);
                 }
                 keepDigest();

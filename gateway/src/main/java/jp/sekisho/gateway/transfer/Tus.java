@@ -15,9 +15,12 @@ public final class Tus {
 
     public static final String VERSION = "1.0.0";
     public static final String RESUMABLE = "Tus-Resumable";
-    public static final String EXTENSIONS = "creation,checksum,termination,expiration";
+    public static final String EXTENSIONS = "creation,creation-defer-length,checksum,termination,expiration";
     public static final String OFFSET_TYPE = "application/offset+octet-stream";
     public static final String TRANSFER_ID = "Sekisho-Transfer-Id";
+    public static final String DEFER_LENGTH = "Upload-Defer-Length";
+    /** The envelope's SHA-256 declared by a PATCH, for uploads created before it was known. */
+    public static final String ENVELOPE_SHA256 = "Sekisho-Envelope-Sha256";
     private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final DateTimeFormatter HTTP_DATE =
             DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
@@ -34,12 +37,59 @@ public final class Tus {
         return "/api/v1/routes/" + route + "/uploads/" + id;
     }
 
-    /** The declared facts of an upload, from {@code Upload-Metadata}. */
+    /** The declared facts of an upload, from {@code Upload-Metadata}; sha256 null when left for a PATCH to declare. */
     public record Metadata(String filename, String sha256, long records) {
     }
 
-    /** Parses and validates Upload-Metadata; throws 400 METADATA_INVALID. */
+    /**
+     * What a PATCH declares about the whole upload: {@code Upload-Length} and
+     * {@code Sekisho-Envelope-Sha256}, each null when absent.
+     */
+    public record Declaration(Long length, String sha256) {
+    }
+
+    /**
+     * The creation's length: {@code Upload-Length: N}, or null for {@code Upload-Defer-Length: 1}.
+     * Exactly one of the two (tus creation-defer-length); throws 400 METADATA_INVALID otherwise.
+     */
+    public static Long creationLength(String uploadLength, String deferLength) {
+        if ((uploadLength == null) == (deferLength == null)) {
+            throw invalid("exactly one of Upload-Length and Upload-Defer-Length is required");
+        }
+        if (deferLength != null) {
+            if (!deferLength.trim().equals("1")) {
+                throw invalid("Upload-Defer-Length must be 1");
+            }
+            return null;
+        }
+        return nonNegative(uploadLength, "Upload-Length");
+    }
+
+    /** A PATCH's {@code Upload-Length} and {@code Sekisho-Envelope-Sha256}; throws 400 METADATA_INVALID. */
+    public static Declaration declaration(String uploadLength, String envelopeSha256) {
+        Long length = uploadLength == null ? null : nonNegative(uploadLength, "Upload-Length");
+        String sha = null;
+        if (envelopeSha256 != null) {
+            sha = envelopeSha256.trim();
+            if (!HEX64.matcher(sha).matches()) {
+                throw invalid(ENVELOPE_SHA256 + " must be the envelope's SHA-256 as 64 hex digits");
+            }
+            sha = sha.toLowerCase(Locale.ROOT);
+        }
+        return new Declaration(length, sha);
+    }
+
+    /** Parses and validates Upload-Metadata with its sha256 required; throws 400 METADATA_INVALID. */
     public static Metadata metadata(String header) {
+        return metadata(header, true);
+    }
+
+    /**
+     * Parses and validates Upload-Metadata; throws 400 METADATA_INVALID.
+     *
+     * @param shaRequired false for a deferred-length upload, whose sha256 a PATCH may declare instead
+     */
+    public static Metadata metadata(String header, boolean shaRequired) {
         Map<String, String> m = new LinkedHashMap<>();
         if (header != null && !header.isBlank()) {
             for (String pair : header.split(",")) {
@@ -60,7 +110,7 @@ public final class Tus {
             }
         }
         String sha = m.get("sha256");
-        if (sha == null || !HEX64.matcher(sha).matches()) {
+        if ((sha != null || shaRequired) && (sha == null || !HEX64.matcher(sha).matches())) {
             throw invalid("metadata sha256 must be the envelope's SHA-256 as 64 hex digits");
         }
         String rec = m.get("records");
@@ -77,14 +127,14 @@ public final class Tus {
         if (filename != null && (filename.length() > 255 || filename.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\'))) {
             throw invalid("metadata filename must be a plain file name of at most 255 characters");
         }
-        return new Metadata(filename, sha.toLowerCase(Locale.ROOT), records);
+        return new Metadata(filename, sha == null ? null : sha.toLowerCase(Locale.ROOT), records);
     }
 
-    /** Re-encodes the metadata for HEAD answers. */
+    /** Re-encodes the metadata for HEAD answers (sha256 only once declared). */
     public static String encode(Transfer t) {
         Base64.Encoder b = Base64.getEncoder();
         return "filename " + b.encodeToString(t.filename().getBytes(StandardCharsets.UTF_8))
-                + ",sha256 " + b.encodeToString(t.sha256().getBytes(StandardCharsets.US_ASCII))
+                + (t.sha256() == null ? "" : ",sha256 " + b.encodeToString(t.sha256().getBytes(StandardCharsets.US_ASCII)))
                 + ",records " + b.encodeToString(Long.toString(t.records()).getBytes(StandardCharsets.US_ASCII));
     }
 

@@ -49,12 +49,9 @@ public final class TusController {
     public HttpResponse<?> create(HttpRequest<?> request, Principal principal, String route) {
         Admitted a = TransferHttp.admit(admission, request, principal, route, RouteGuard.Side.SENDER, "upload-create");
         tusVersion(request);
-        String lengthHeader = request.getHeaders().get("Upload-Length");
-        if (lengthHeader == null) {
-            throw new TransferProblem(400, "METADATA_INVALID", "Upload-Length is required (deferred length is not supported)");
-        }
-        long length = Tus.nonNegative(lengthHeader, "Upload-Length");
-        Tus.Metadata md = Tus.metadata(request.getHeaders().get("Upload-Metadata"));
+        // null: Upload-Defer-Length, the client seals while it uploads and declares length and sha256 by PATCH
+        Long length = Tus.creationLength(request.getHeaders().get("Upload-Length"), request.getHeaders().get(Tus.DEFER_LENGTH));
+        Tus.Metadata md = Tus.metadata(request.getHeaders().get("Upload-Metadata"), length != null);
         Transfer t = transfers.create(Callers.of(request, principal), a, length, md.filename(), md.sha256(), md.records());
         return HttpResponse.status(HttpStatus.CREATED).header("Location", Tus.location(route, t.id()))
                 .header("Upload-Expires", Tus.httpDate(t.expiresAt())).header(Tus.RESUMABLE, Tus.VERSION)
@@ -72,8 +69,12 @@ public final class TusController {
         }
         MutableHttpResponse<?> r = HttpResponse.ok().header(Tus.RESUMABLE, Tus.VERSION)
                 .header("Upload-Offset", Long.toString(t.state() == TransferState.UPLOADING ? t.offset() : t.length()))
-                .header("Upload-Length", Long.toString(t.length())).header("Upload-Metadata", Tus.encode(t))
-                .header("Cache-Control", "no-store");
+                .header("Upload-Metadata", Tus.encode(t)).header("Cache-Control", "no-store");
+        if (t.lengthKnown()) {
+            r.header("Upload-Length", Long.toString(t.length()));
+        } else {
+            r.header(Tus.DEFER_LENGTH, "1");
+        }
         if (t.state() == TransferState.UPLOADING) {
             r.header("Upload-Expires", Tus.httpDate(t.expiresAt()));
         } else {

@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * PATCH the envelope check) runs on a blocking executor while the connection reads nothing more.
  * Everything else passes through to Micronaut untouched.
  *
+ * <p>The body may come with Content-Length or chunked (the decoder hands both over as HttpContent
+ * pieces ending with LastHttpContent): a client that seals while it uploads does not know the length.
+ *
  * <p>Admission is the same as for the controllers: a verified principal with role sender
  * (ROLE_REQUIRED otherwise), then {@link RouteAdmission} on the route, each denial audited.
  */
@@ -150,8 +153,10 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
             }
             long offset = Tus.nonNegative(req.headers().get("Upload-Offset"), "Upload-Offset");
             byte[] checksum = Tus.checksum(req.headers().get("Upload-Checksum"));
+            Tus.Declaration declared = Tus.declaration(req.headers().get("Upload-Length"), req.headers().get(Tus.ENVELOPE_SHA256));
             io.netty.channel.Channel ch = ctx.channel();
-            patch.upload = transfers.get().beginPatch(caller, (Admitted) access, id, offset, checksum, () -> ch.close());
+            patch.upload = transfers.get().beginPatch(caller, (Admitted) access, id, offset, checksum, declared,
+                    () -> ch.close());
             if (HttpUtil.is100ContinueExpected(req)) {
                 ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
             }

@@ -210,7 +210,7 @@ class TransferEndToEndTest {
         Procs.Result options = Procs.run(20, concat(new String[]{"curl", "-sS", "-i", "-X", "OPTIONS"}, tls,
                 base + "/api/v1/routes/benefit/uploads"));
         assertTrue(options.out().contains("HTTP/1.1 204"), options.out());
-        assertTrue(options.out().contains("Tus-Extension: creation,checksum,termination,expiration"), options.out());
+        assertTrue(options.out().contains("Tus-Extension: creation,creation-defer-length,checksum,termination,expiration"), options.out());
         assertTrue(options.out().contains("Tus-Max-Size: 8388608"), options.out());
 
         Procs.Result wrongVersion = Procs.run(20, concat(new String[]{"curl", "-sS", "-i", "-X", "POST", "-H",

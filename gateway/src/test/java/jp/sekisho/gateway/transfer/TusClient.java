@@ -50,8 +50,10 @@ final class TusClient {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Upload-Metadata; {@code sha256} null leaves it out (for a PATCH to declare). */
     static String metadata(String filename, String sha256, long records) {
-        return "filename " + b64(filename) + ",sha256 " + b64(sha256) + ",records " + b64(Long.toString(records));
+        return "filename " + b64(filename) + (sha256 == null ? "" : ",sha256 " + b64(sha256))
+                + ",records " + b64(Long.toString(records));
     }
 
     HttpResponse<String> create(String route, long length, String metadata) throws Exception {
@@ -59,6 +61,65 @@ final class TusClient {
                 .header("Tus-Resumable", "1.0.0").header("Upload-Length", Long.toString(length))
                 .header("Upload-Metadata", metadata).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** tus creation-defer-length: the length is declared by a later PATCH. */
+    HttpResponse<String> createDeferred(String route, String metadata) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/routes/" + route + "/uploads"))
+                .header("Tus-Resumable", "1.0.0").header("Upload-Defer-Length", "1")
+                .header("Upload-Metadata", metadata).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** PATCH of {@code body} (may be empty) with extra headers such as Upload-Length and Sekisho-Envelope-Sha256. */
+    HttpResponse<String> patch(String location, long offset, byte[] body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + location)).timeout(Duration.ofMinutes(5))
+                .header("Tus-Resumable", "1.0.0").header("Upload-Offset", Long.toString(offset))
+                .header("Content-Type", "application/offset+octet-stream")
+                .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** An answer read from HttpURLConnection. */
+    record Answer(int status, java.util.Map<String, java.util.List<String>> headers, String body) {
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> name.equalsIgnoreCase(e.getKey()))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+    }
+
+    /**
+     * PATCH of bytes [from, to) of the file as POST with X-HTTP-Method-Override and a chunked body
+     * (HttpURLConnection's chunked streaming mode): what a client does that seals while it uploads.
+     */
+    Answer chunkedPatch(String location, Path file, long from, long to, String... headers) throws Exception {
+        javax.net.ssl.HttpsURLConnection c = (javax.net.ssl.HttpsURLConnection) URI.create(base + location).toURL()
+                .openConnection();
+        c.setSSLSocketFactory(ssl.getSocketFactory());
+        c.setRequestMethod("POST");
+        c.setDoOutput(true);
+        c.setChunkedStreamingMode(64 * 1024);
+        c.setRequestProperty("X-HTTP-Method-Override", "PATCH");
+        c.setRequestProperty("Tus-Resumable", "1.0.0");
+        c.setRequestProperty("Upload-Offset", Long.toString(from));
+        c.setRequestProperty("Content-Type", "application/offset+octet-stream");
+        for (int i = 0; i < headers.length; i += 2) {
+            c.setRequestProperty(headers[i], headers[i + 1]);
+        }
+        try (OutputStream out = c.getOutputStream(); InputStream in = slice(file, from, to)) {
+            byte[] buf = new byte[50_000]; // not a multiple of the chunk size: chunks of odd lengths
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+            }
+        }
+        int status = c.getResponseCode();
+        InputStream body = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        String text = body == null ? "" : new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        return new Answer(status, c.getHeaderFields(), text);
     }
 
     HttpResponse<String> head(String location) throws Exception {
