@@ -166,7 +166,7 @@ public final class TusUploader {
         long offset = 0;
         while (true) {
             FollowingInputStream follow = new FollowingInputStream(file, arrival, 0, offset);
-            PatchAnswer res = patch(location, offset, -1, limited(follow, chunkSize), -1, null);
+            PatchAnswer res = patch(location, offset, -1, interceptor.wrap(offset, limited(follow, chunkSize)), -1, null);
             if (res.status() != 204) {
                 if (res.status() == 409 || TRANSIENT.contains(res.status())) {
                     return -1; // ask the gateway where it stands, once the seal is done

@@ -250,6 +250,55 @@ class TransferEndToEndTest {
         assertEquals(List.of(), spooled());
     }
 
+    /** The upload follows the seal (deferred length); a cut in the middle resumes once the seal is done. */
+    @Test
+    @Order(3)
+    void anUploadWhileSealingThatBreaksOffResumesAndArrivesByteIdentical() throws Exception {
+        String name = "overlap.csv";
+        Path csv = smallCsv(name, 20_000);
+        Path env = dir.resolve(name + ".cms.part");
+        Arrival arrival = new Arrival();
+        java.util.concurrent.FutureTask<SealResult> sealing = new java.util.concurrent.FutureTask<>(() -> {
+            try (InputStream in = Files.newInputStream(csv);
+                 OutputStream o = new PublishingOutputStream(Files.newOutputStream(env), arrival)) {
+                SealResult r = Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                        List.of(enc.certificate()), ContentCipher.AES_256_GCM);
+                arrival.finished();
+                return r;
+            }
+        });
+        new Thread(sealing, "test-seal").start();
+        GatewayClient client = new GatewayClient(URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        AtomicBoolean cut = new AtomicBoolean();
+        long chunk = 200_000;
+        TusUploader up = new TusUploader(client, ROUTE, chunk, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 8,
+                Backoff.REAL), Progress.none())
+                .intercept((offset, in) -> offset != chunk || !cut.compareAndSet(false, true) ? in
+                        : new java.io.FilterInputStream(in) {
+                            long sent;
+
+                            @Override
+                            public int read(byte[] b, int off, int len) throws IOException {
+                                if (sent >= 30_000) {
+                                    throw new IOException("injected: network gone 30000 bytes into the second chunk");
+                                }
+                                int n = super.read(b, off, (int) Math.min(len, 30_000 - sent));
+                                sent += Math.max(n, 0);
+                                return n;
+                            }
+                        });
+        TusUploader.Result r = up.uploadWhileSealing(env, arrival, sealing, Files.size(csv), name + ".cms", 20_000);
+        assertNotNull(r, "the gateway takes deferred-length uploads");
+        assertTrue(cut.get() && r.retries() >= 1, "interrupted and retried: " + r);
+        assertEquals(sealing.get().envelopeBytes(), r.bytes());
+        Path out = Files.createDirectories(dir.resolve("in-" + name));
+        ok(receive(out, enc.keyFile().toString()));
+        assertSameBytes(csv, out.resolve(name));
+        assertEquals(List.of(), spooled());
+    }
+
     @Test
     @Order(4)
     void whatCannotBeOpenedIsNotAcknowledgedAndStaysOnTheGateway() throws Exception {
