@@ -54,8 +54,18 @@ public final class Sealer {
 
     /** 16 KiB: large enough for few BER chunk headers, small enough for the JIT's AES intrinsic to kick in early. */
     static final int CHUNK = 16 * 1024;
-    /** A private instance, never registered JVM-wide: only for key agreement, never for bulk content. */
-    static final Provider BC = new BouncyCastleProvider();
+    /**
+     * A private instance, never registered JVM-wide: only for key agreement, never for bulk content.
+     * Made on first use: building it registers every BouncyCastle algorithm, which RSA recipients
+     * never need.
+     */
+    static Provider bc() {
+        return Bc.INSTANCE;
+    }
+
+    private static final class Bc {
+        static final Provider INSTANCE = new BouncyCastleProvider();
+    }
 
     private Sealer() {
     }
@@ -148,7 +158,7 @@ public final class Sealer {
             KeyPair ephemeral = kpg.generateKeyPair();
             // The JDK has no ECDH with the X9.63 KDF, so BouncyCastle does the agreement (one operation).
             return new JceKeyAgreeRecipientInfoGenerator(CMSAlgorithm.ECDH_SHA256KDF, ephemeral.getPrivate(),
-                    ephemeral.getPublic(), CMSAlgorithm.AES256_WRAP).setProvider(BC).addRecipient(cert);
+                    ephemeral.getPublic(), CMSAlgorithm.AES256_WRAP).setProvider(bc()).addRecipient(cert);
         }
         throw new IllegalArgumentException("recipient " + cert.getSubjectX500Principal().getName()
                 + ": unsupported key type " + key.getAlgorithm() + " (RSA or EC expected)");

@@ -48,7 +48,7 @@ final class StreamingRecipients {
             }
         };
         // ECDH with the X9.63 KDF exists only in BouncyCastle; the content stays on the JDK.
-        recipient.setProvider(Sealer.BC);
+        recipient.setProvider(Sealer.bc());
         return recipient;
     }
 
