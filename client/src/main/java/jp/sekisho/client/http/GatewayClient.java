@@ -65,6 +65,21 @@ public final class GatewayClient {
         return ssl;
     }
 
+    /**
+     * One socket factory for all {@link javax.net.ssl.HttpsURLConnection}s of this client: their
+     * keep-alive cache is keyed by the factory, so a new one per request means a new TLS handshake.
+     */
+    public javax.net.ssl.SSLSocketFactory socketFactory() {
+        javax.net.ssl.SSLSocketFactory f = sockets;
+        if (f == null) {
+            f = ssl.getSocketFactory();
+            sockets = f;
+        }
+        return f;
+    }
+
+    private volatile javax.net.ssl.SSLSocketFactory sockets;
+
     public URI base() {
         return base;
     }

@@ -71,7 +71,7 @@ public final class Downloader {
 
     public Downloader(GatewayClient client, String route, Backoff backoff, Progress progress) {
         this.client = client;
-        this.sockets = client.sslContext().getSocketFactory(); // one factory: the keep-alive cache is keyed by it
+        this.sockets = client.socketFactory(); // one factory: the keep-alive cache is keyed by it
         this.route = route;
         this.backoff = backoff;
         this.progress = progress;

@@ -362,7 +362,7 @@ public final class TusUploader {
             throws IOException {
         HttpsURLConnection c = (HttpsURLConnection) location.toURL().openConnection();
         try (InputStream in = counting(body, offset)) {
-            c.setSSLSocketFactory(client.sslContext().getSocketFactory());
+            c.setSSLSocketFactory(client.socketFactory());
             c.setConnectTimeout(10_000);
             c.setReadTimeout((int) Duration.ofMinutes(10).toMillis());
             c.setRequestMethod("POST");
