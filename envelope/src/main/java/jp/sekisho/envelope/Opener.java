@@ -82,7 +82,8 @@ public final class Opener {
             RecipientInformationStore store = cipher == ContentCipher.AES_256_GCM
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
                     : new CMSEnvelopedDataParser(in).getRecipientInfos();
-            InputStream plain = decrypt(store, recipientKey, recipientCert);
+            // decryption (read, AES-CTR, GHASH) on a second thread; this one digests, parses and writes
+            InputStream plain = new ReadAheadInputStream(decrypt(store, recipientKey, recipientCert), "sekisho-open-decrypt");
             Verified verified;
             try (plain) {
                 verified = verifyInto(plain, temp, trust);
