@@ -16,11 +16,10 @@ import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import jp.sekisho.audit.json.Json;
-import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
 import jp.sekisho.gateway.http.Callers;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
@@ -131,45 +130,14 @@ public final class DeliveryController {
         }
         TransferService.Download d = transfers.openPayload(Callers.of(request, principal), a, id, start);
         Transfer t = d.transfer();
-        Flux<byte[]> body = pieces(d);
-        var r = (range == null ? HttpResponse.ok(body) : HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(body))
-                .contentType(CMS).contentLength(d.remaining());
+        StreamedFile body = new StreamedFile(d, CMS, t.storedAt().toEpochMilli(), d.remaining());
+        var r = range == null ? HttpResponse.ok(body) : HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(body);
         if (range != null) {
             r.header("Content-Range", "bytes " + start + "-" + (t.length() - 1) + "/" + t.length());
         }
         return r.header("Accept-Ranges", "bytes").header(Tus.TRANSFER_ID, t.id())
                 .header("Sekisho-Payload-Sha256", t.sha256()).header("Cache-Control", "no-store");
     }
-
-    /**
-     * The envelope in 256 KiB pieces, read on a blocking-I/O thread. As a StreamedFile, Micronaut read
-     * the stream in small pieces with a thread hop each, and a GiB left the gateway at ~130 MB/s.
-     * 256 KiB stays under G1's humongous-object size with the gateway's small heap.
-     */
-    static Flux<byte[]> pieces(TransferService.Download d) {
-        return Flux.<byte[], TransferService.Download>generate(() -> d, (dl, sink) -> {
-            try {
-                byte[] buf = new byte[PIECE];
-                int n = dl.readNBytes(buf, 0, buf.length);
-                if (n <= 0) {
-                    sink.complete();
-                } else {
-                    sink.next(n == buf.length ? buf : java.util.Arrays.copyOf(buf, n));
-                }
-            } catch (IOException e) {
-                sink.error(e); // the route stopped, or the spool file is short: the connection is cut
-            }
-            return dl;
-        }, dl -> {
-            try {
-                dl.close();
-            } catch (IOException ignored) {
-                // read-only file
-            }
-        }).subscribeOn(Schedulers.boundedElastic());
-    }
-
-    private static final int PIECE = 256 * 1024;
 
     @Post("/transfers/{id}/ack")
     @RequiresRole({Role.RECEIVER})
