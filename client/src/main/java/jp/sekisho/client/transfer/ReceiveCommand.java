@@ -10,7 +10,9 @@ import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -40,8 +42,10 @@ import picocli.CommandLine.Spec;
             + "the file into DIR under the sender's file name (never overwriting: a suffix is added), and only then "
             + "acknowledges it, after which the gateway deletes its copy.",
             "",
-            "A transfer that cannot be opened (altered, not for this key, untrusted signer) is not acknowledged: "
-                + "the command stops with exit 1 and the reason; its envelope stays in DIR/.sekisho-partial/.",
+            "A transfer that cannot be opened (altered, not for this key, untrusted signer) is not acknowledged and "
+                + "stays on the gateway: its reason goes to stderr, its envelope stays in DIR/.sekisho-partial/, and the "
+                + "other transfers are received all the same; it is not tried again in this run. With --once the exit "
+                + "code is then 1.",
             "Without --once it polls every --interval until interrupted (Ctrl-C)."})
 public final class ReceiveCommand implements Callable<Integer> {
 
@@ -107,13 +111,29 @@ public final class ReceiveCommand implements Callable<Integer> {
         }
         GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         PrintWriter w = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        // Transfers refused here (cannot be opened, wrong hash): they stay on the gateway, unacknowledged,
+        // and are not tried again in this run, so that one of them cannot hold up all the others.
+        Set<String> refused = new LinkedHashSet<>();
         while (true) {
             List<Object> inbox;
             try {
                 inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox").array();
                 for (Object o : inbox) {
                     Item item = Item.of((Map<?, ?>) o);
-                    receive(client, item, partialDir, privateKey, certificate, anchors, w);
+                    if (refused.contains(item.transferId())) {
+                        continue;
+                    }
+                    try {
+                        receive(client, item, partialDir, privateKey, certificate, anchors, w);
+                    } catch (CliException e) {
+                        if (e.exitCode() != ExitCode.REFUSED) {
+                            throw e;
+                        }
+                        refused.add(item.transferId());
+                        err.println("sekisho receive: " + e.getMessage());
+                        err.flush();
+                    }
                 }
             } catch (CliException e) {
                 if (!once && Thread.currentThread().isInterrupted()) {
@@ -127,7 +147,7 @@ public final class ReceiveCommand implements Callable<Integer> {
                     w.println("nothing waiting on route " + route);
                 }
                 w.flush();
-                return ExitCode.OK;
+                return refused.isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
             }
             w.flush();
             try {

@@ -319,12 +319,17 @@ class TransferEndToEndTest {
             f.seek(f.length() / 2);
             f.write(b ^ 1);
         }
+        // One transfer that cannot be received does not hold up the next one.
+        Path after = smallCsv("after.csv", 200);
+        ok(send("--file", after.toString()));
         CliRun altered = receive(out, enc.keyFile().toString());
         assertEquals(1, altered.code(), altered.toString());
         assertTrue(altered.err().contains("DOWNLOAD_HASH_MISMATCH"), altered.toString());
-        assertEquals(1, spooled().size());
+        assertSameBytes(after, out.resolve("after.csv"));
+        Files.delete(out.resolve("after.csv"));
+        assertEquals(1, spooled().size(), "the altered one stays, the other was acknowledged and purged");
         try (Stream<Path> s = Files.list(out)) {
-            assertEquals(0, s.filter(Files::isRegularFile).count(), "nothing written");
+            assertEquals(0, s.filter(Files::isRegularFile).count(), "nothing of the altered one written");
         }
         // Put the byte back: the same transfer is then received and acknowledged.
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
