@@ -207,8 +207,9 @@ public final class Gateway implements AutoCloseable {
         try {
             EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
             ((NettyHttpServer) server).register(pipeline);
-            // tus PATCH bodies stream to the spool in the pipeline instead of being aggregated (FULL_CONTENT)
-            ((NettyHttpServer) server).register(new TusPipeline(transferRef::get, admissionRef::get,
+            // tus PATCH bodies stream to the spool in the pipeline instead of being aggregated (FULL_CONTENT);
+            // payloads leave in large pieces paced by the connection (PayloadHandler)
+            ((NettyHttpServer) server).register(new TusPipeline(transferRef::get, admissionRef::get, () -> metrics,
                     ctx.getBean(java.util.concurrent.ExecutorService.class,
                             io.micronaut.inject.qualifiers.Qualifiers.byName(io.micronaut.scheduling.TaskExecutors.BLOCKING))));
             AuditStore store;

@@ -758,6 +758,29 @@ public final class TransferService implements AutoCloseable {
             return n;
         }
 
+        /** Reads into {@code dst} as {@link #read(byte[], int, int)} does (the last byte commits TRANSFER_DELIVERED). */
+        public int read(ByteBuffer dst) throws IOException {
+            if (abortReason != null) {
+                throw new IOException("transfer aborted: route " + transfer.routeId() + " is " + abortReason);
+            }
+            if (position >= transfer.length()) {
+                return -1;
+            }
+            int want = (int) Math.min(dst.remaining(), transfer.length() - position);
+            ByteBuffer buf = dst.slice(dst.position(), want);
+            while (buf.hasRemaining()) {
+                if (channel.read(buf) < 0) {
+                    throw new IOException("spool file of " + transfer.id() + " is shorter than " + transfer.length());
+                }
+            }
+            dst.position(dst.position() + want);
+            position += want;
+            if (position == transfer.length()) {
+                delivered(transfer, caller);
+            }
+            return want;
+        }
+
         void kill(String reason) {
             abortReason = reason;
         }

@@ -10,24 +10,30 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
+import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.route.RouteAdmission;
 
 /**
  * Inserts {@link TusPatchHandler} right after the HTTP/1.1 decoder of every connection, in front of
  * Micronaut's handlers (which, with {@code server-type FULL_CONTENT}, would aggregate a whole PATCH
- * body in memory).
+ * body in memory), and {@link PayloadHandler} after it, which sends payloads in large pieces paced
+ * by the connection.
  */
 public final class TusPipeline implements NettyServerCustomizer {
 
     public static final String NAME = "sekisho-tus-patch";
+    public static final String PAYLOAD = "sekisho-payload";
 
     private final Supplier<TransferService> transfers;
     private final Supplier<RouteAdmission> admission;
+    private final Supplier<Metrics> metrics;
     private final Executor blocking;
 
-    public TusPipeline(Supplier<TransferService> transfers, Supplier<RouteAdmission> admission, Executor blocking) {
+    public TusPipeline(Supplier<TransferService> transfers, Supplier<RouteAdmission> admission, Supplier<Metrics> metrics,
+                       Executor blocking) {
         this.transfers = transfers;
         this.admission = admission;
+        this.metrics = metrics;
         this.blocking = blocking;
     }
 
@@ -56,6 +62,7 @@ public final class TusPipeline implements NettyServerCustomizer {
         for (Map.Entry<String, ChannelHandler> e : pipeline) {
             if (e.getValue() instanceof HttpServerCodec || e.getValue() instanceof HttpRequestDecoder) {
                 pipeline.addAfter(e.getKey(), NAME, new TusPatchHandler(transfers, admission, blocking));
+                pipeline.addAfter(NAME, PAYLOAD, new PayloadHandler(transfers, admission, metrics, blocking));
                 return;
             }
         }

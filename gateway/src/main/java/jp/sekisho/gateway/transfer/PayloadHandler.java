@@ -1,0 +1,447 @@
+package jp.sekisho.gateway.transfer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import jp.sekisho.audit.AuditEvent;
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.Outcome;
+import jp.sekisho.audit.json.Json;
+import jp.sekisho.gateway.edge.ConnectionInfo;
+import jp.sekisho.gateway.http.Metrics;
+import jp.sekisho.gateway.http.Requests;
+import jp.sekisho.gateway.identity.AccessFilter;
+import jp.sekisho.gateway.identity.Role;
+import jp.sekisho.gateway.policy.Caller;
+import jp.sekisho.gateway.route.RouteAccess;
+import jp.sekisho.gateway.route.RouteAccess.Admitted;
+import jp.sekisho.gateway.route.RouteAccess.Denied;
+import jp.sekisho.gateway.route.RouteAdmission;
+import jp.sekisho.gateway.route.RouteGuard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /api/v1/routes/{route}/transfers/{id}/payload} in the Netty pipeline, beside
+ * {@link TusPatchHandler}: Micronaut wrote a {@link TransferService.Download} 8 KiB at a time with a
+ * thread hop for each piece, and a Publisher of larger pieces was not paced by the connection. Here
+ * the envelope leaves in {@link #PIECE} pieces read on the blocking executor into pooled buffers;
+ * the next piece is read only while fewer than {@link #IN_FLIGHT} pieces are read or not yet written
+ * to the socket, so a download holds at most {@code IN_FLIGHT * PIECE} bytes however slow its
+ * receiver is. The read of the last byte commits TRANSFER_DELIVERED (on the blocking executor);
+ * a read that fails (the route stopped being ACTIVE, the transfer was acknowledged) cuts the
+ * connection. The Download is closed when the response ends or the connection goes.
+ *
+ * <p>Admission is that of the controller route it replaces: AccessFilter's checks (verified
+ * principal, role receiver; REQUEST_DENIED with NO_CERTIFICATE or ROLE_REQUIRED, the request
+ * metrics), then {@link RouteAdmission} with action {@code download}, then the Range header.
+ * HEAD and anything else pass through to Micronaut.
+ */
+public final class PayloadHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PayloadHandler.class);
+    static final Pattern PATH = Pattern.compile(
+            "^/api/v1/routes/([^/?#]+)/transfers/([A-Za-z0-9_-]+)/payload/?(?:\\?.*)?$");
+    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
+    /** Bytes read from the spool per piece. */
+    static final int PIECE = 1 << 20;
+    /** Pieces of one download being read or not yet written to the socket. */
+    static final int IN_FLIGHT = 2;
+
+    private final Supplier<TransferService> transfers;
+    private final Supplier<RouteAdmission> admission;
+    private final Supplier<Metrics> metrics;
+    private final Executor blocking;
+
+    /** True from a payload request until its response ended; requests arriving meanwhile wait. */
+    private boolean busy;
+    /** True while the (unexpected) body of an intercepted GET is dropped. */
+    private boolean dropping;
+    private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    /** The payload being sent, or null. */
+    private Get get;
+
+    public PayloadHandler(Supplier<TransferService> transfers, Supplier<RouteAdmission> admission,
+                          Supplier<Metrics> metrics, Executor blocking) {
+        this.transfers = transfers;
+        this.admission = admission;
+        this.metrics = metrics;
+        this.blocking = blocking;
+    }
+
+    /** One payload on its way out; fields are touched on the event loop only, except {@link #download} reads. */
+    private static final class Get {
+        final TransferService.Download download;
+        final boolean keepAlive;
+        final long length;
+        /** Bytes read (or being read) so far. */
+        long requested;
+        int inFlight;
+        boolean reading;
+        /** The response ended or the connection went: nothing more is read, the download is closed. */
+        boolean over;
+        boolean closed;
+
+        Get(TransferService.Download download, boolean keepAlive) {
+            this.download = download;
+            this.keepAlive = keepAlive;
+            this.length = download.remaining();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (dropping && msg instanceof HttpContent c) {
+            dropping = !(c instanceof LastHttpContent);
+            c.release();
+            return;
+        }
+        if (busy) {
+            waiting.add(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest req && req.method().equals(HttpMethod.GET)) {
+            Matcher m = PATH.matcher(req.uri());
+            if (m.matches()) {
+                busy = true;
+                dropping = !(msg instanceof LastHttpContent);
+                ReferenceCountUtil.release(msg);
+                start(ctx, req, m.group(1), m.group(2));
+                return;
+            }
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    /** The answer to a payload request: the response head and an open download, or a whole problem response. */
+    private record Answer(HttpResponse head, TransferService.Download download) {
+    }
+
+    private void start(ChannelHandlerContext ctx, HttpRequest req, String routeRaw, String id) {
+        String requestId = newRequestId();
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        ConnectionInfo conn = ConnectionInfo.of(ctx.channel());
+        String range = req.headers().get(HttpHeaderNames.RANGE);
+        String uri = req.uri();
+        blocking.execute(() -> {
+            Answer a;
+            try {
+                a = admitAndOpen(conn, requestId, uri, routeRaw, id, range);
+            } catch (RuntimeException e) {
+                LOG.warn("payload of {} failed to start", id, e);
+                a = new Answer(problem(new TransferProblem(500, "INTERNAL_ERROR", null), requestId, true), null);
+            }
+            Answer answer = a;
+            ctx.executor().execute(() -> begin(ctx, answer, requestId, keepAlive));
+        });
+    }
+
+    /** Runs on the blocking executor: audit writes, the route check and opening the spool file may block. */
+    private Answer admitAndOpen(ConnectionInfo conn, String requestId, String uri, String routeRaw, String id,
+                                String range) {
+        String listener = conn == null ? "-" : conn.listener();
+        // AccessFilter's checks for @RequiresRole(RECEIVER)
+        if (conn == null || conn.principal() == null) {
+            return denied(conn, requestId, uri, 403, AccessFilter.NO_PRINCIPAL, "no verified client certificate");
+        }
+        if (!conn.principal().hasAnyRole(EnumSet.of(Role.RECEIVER))) {
+            return denied(conn, requestId, uri, 403, AccessFilter.ROLE_REQUIRED, "requires role receiver");
+        }
+        metrics.get().request(listener, "ALLOW", "OK");
+        try {
+            // DeliveryController.payload
+            String route = java.net.URLDecoder.decode(routeRaw, StandardCharsets.UTF_8);
+            Caller caller = new Caller(conn.principal().toAudit(), conn.clientIp(), conn.client().getPort(),
+                    conn.listenerPort(), requestId);
+            RouteAccess access = admission.get().admit(caller, route, conn.listener(), RouteGuard.Side.RECEIVER, "download");
+            if (access instanceof Denied d) {
+                throw new TransferProblem(TransferProblem.statusOfDenial(d.reason()), d.reason(), d.message());
+            }
+            long start = 0;
+            if (range != null) {
+                Matcher m = RANGE.matcher(range.trim());
+                if (!m.matches()) {
+                    throw new TransferProblem(416, "RANGE_NOT_SATISFIABLE", "only 'Range: bytes=N-' is supported");
+                }
+                try {
+                    start = Long.parseLong(m.group(1));
+                } catch (NumberFormatException e) {
+                    throw new TransferProblem(416, "RANGE_NOT_SATISFIABLE", "range start out of bounds");
+                }
+            }
+            TransferService.Download d = transfers.get().openPayload(caller, (Admitted) access, id, start);
+            Transfer t = d.transfer();
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
+                    range == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, DeliveryController.CMS.toString());
+            head.headers().set(HttpHeaderNames.CONTENT_LENGTH, d.remaining());
+            if (range != null) {
+                head.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (t.length() - 1) + "/" + t.length());
+            }
+            head.headers().set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+            head.headers().set(Tus.TRANSFER_ID, t.id());
+            head.headers().set("Sekisho-Payload-Sha256", t.sha256());
+            head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            // what Micronaut sent for the StreamedFile besides the controller's headers
+            java.time.Instant now = java.time.Instant.now();
+            head.headers().set(HttpHeaderNames.DATE, Tus.httpDate(now));
+            head.headers().set(Requests.HEADER, requestId);
+            head.headers().set(HttpHeaderNames.EXPIRES, Tus.httpDate(now.plusSeconds(60)));
+            head.headers().set(HttpHeaderNames.LAST_MODIFIED, Tus.httpDate(t.storedAt()));
+            return new Answer(head, d);
+        } catch (TransferProblem e) {
+            return new Answer(problem(e, requestId, true), null);
+        } catch (AuditUnavailableException e) {
+            return new Answer(problem(new TransferProblem(503, AuditUnavailableException.REASON,
+                    "the audit log cannot record this request now"), requestId, false), null);
+        }
+    }
+
+    private void begin(ChannelHandlerContext ctx, Answer a, String requestId, boolean keepAlive) {
+        if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(a.head());
+            if (a.download() != null) {
+                closeQuietly(a.download());
+            }
+            return;
+        }
+        if (a.download() == null) {
+            FullHttpResponse r = (FullHttpResponse) a.head();
+            if (keepAlive) {
+                ctx.writeAndFlush(r);
+                ended(ctx);
+            } else {
+                r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
+        Get g = new Get(a.download(), keepAlive);
+        get = g;
+        if (!keepAlive) {
+            a.head().headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        if (g.length == 0) {
+            ctx.write(a.head());
+            last(ctx, g, ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+            return;
+        }
+        ctx.write(a.head());
+        pump(ctx, g);
+    }
+
+    /** Starts reading the next piece if this download has room for one. */
+    private void pump(ChannelHandlerContext ctx, Get g) {
+        if (g.over || g.reading || g.inFlight >= IN_FLIGHT || g.requested >= g.length) {
+            return;
+        }
+        int n = (int) Math.min(PIECE, g.length - g.requested);
+        boolean isLast = g.requested + n == g.length;
+        g.requested += n;
+        g.reading = true;
+        g.inFlight++;
+        ByteBuf buf = ctx.alloc().buffer(n, n);
+        blocking.execute(() -> {
+            Throwable failure = null;
+            try {
+                ByteBuffer dst = buf.nioBuffer(0, n);
+                while (dst.hasRemaining()) {
+                    if (g.download.read(dst) < 0) {
+                        throw new IOException("the spool file ended early");
+                    }
+                }
+                buf.writerIndex(n);
+            } catch (IOException | RuntimeException e) {
+                failure = e;
+            }
+            Throwable f = failure;
+            ctx.executor().execute(() -> read(ctx, g, buf, isLast, f));
+        });
+    }
+
+    /** A piece was read (on the event loop again): write it, or cut the connection if the read failed. */
+    private void read(ChannelHandlerContext ctx, Get g, ByteBuf buf, boolean isLast, Throwable failure) {
+        g.reading = false;
+        if (g.over || failure != null) {
+            buf.release();
+            boolean cut = failure != null && !g.over;
+            g.over = true;
+            if (cut) {
+                // the route stopped, the transfer was acknowledged, or the file is gone: the receiver sees
+                // the connection cut before the last byte and resumes with a Range later
+                LOG.info("payload of {} cut: {}", g.download.transfer().id(), failure.getMessage());
+                ctx.close();
+            }
+            close(g);
+            return;
+        }
+        if (isLast) {
+            last(ctx, g, ctx.writeAndFlush(new DefaultLastHttpContent(buf)));
+            return;
+        }
+        ctx.writeAndFlush(new DefaultHttpContent(buf)).addListener(f -> {
+            g.inFlight--;
+            if (!f.isSuccess()) {
+                g.over = true;
+                close(g);
+                ctx.close();
+            } else {
+                pump(ctx, g);
+            }
+        });
+        pump(ctx, g);
+    }
+
+    private void last(ChannelHandlerContext ctx, Get g, io.netty.channel.ChannelFuture written) {
+        written.addListener(f -> {
+            g.over = true;
+            close(g);
+            if (!f.isSuccess() || !g.keepAlive) {
+                ctx.close();
+                return;
+            }
+            if (get == g) {
+                get = null;
+            }
+            ended(ctx);
+        });
+    }
+
+    /** The response is complete and the connection stays: requests that arrived meanwhile go on. */
+    private void ended(ChannelHandlerContext ctx) {
+        busy = false;
+        while (!busy && !waiting.isEmpty()) {
+            channelRead(ctx, waiting.poll());
+        }
+        if (!busy) {
+            ctx.read();
+        }
+    }
+
+    /** Closes the download once no read of it is running (a running read closes it when it returns). */
+    private void close(Get g) {
+        if (!g.closed && !g.reading) {
+            g.closed = true;
+            closeQuietly(g.download);
+        }
+    }
+
+    private static void closeQuietly(TransferService.Download d) {
+        try {
+            d.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("closing the payload of {}: {}", d.transfer().id(), e.toString());
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        Get g = get;
+        if (g != null && ctx.channel().isWritable()) {
+            pump(ctx, g);
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        Get g = get;
+        if (g != null) {
+            g.over = true;
+            close(g);
+            get = null;
+        }
+        while (!waiting.isEmpty()) {
+            ReferenceCountUtil.release(waiting.poll());
+        }
+        super.channelInactive(ctx);
+    }
+
+    private Answer denied(ConnectionInfo conn, String requestId, String uri, int status, String reason, String detail) {
+        metrics.get().request(conn == null ? "-" : conn.listener(), "DENY", reason);
+        try {
+            // the same REQUEST_DENIED event AccessFilter writes for Micronaut's routes
+            String path = uri.indexOf('?') < 0 ? uri : uri.substring(0, uri.indexOf('?'));
+            StringBuilder d = new StringBuilder("{\"method\":\"GET\",\"path\":");
+            Json.quote(d, path).append('}');
+            transfers.get().audit().record(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY).reason(reason)
+                    .principal(conn == null || conn.principal() == null ? null : conn.principal().toAudit())
+                    .source(conn == null ? null : conn.clientIp(), conn == null ? null : conn.client().getPort())
+                    .listenerPort(conn == null ? null : conn.listenerPort()).requestId(requestId)
+                    .detailJson(d.toString()).build());
+        } catch (AuditUnavailableException e) {
+            return new Answer(problem(new TransferProblem(503, AuditUnavailableException.REASON,
+                    "the audit log cannot record this request now"), requestId, false), null);
+        }
+        return new Answer(problem(new TransferProblem(status, reason, detail), requestId, false), null);
+    }
+
+    /** The RFC 9457 answer; {@code transfer} adds Tus-Resumable as {@link TransferHttp} does for its problems. */
+    private static FullHttpResponse problem(TransferProblem e, String requestId, boolean transfer) {
+        StringBuilder sb = new StringBuilder("{");
+        Json.quote(sb, "type").append(':');
+        Json.quote(sb, "urn:sekisho:problem:" + e.reason()).append(',');
+        Json.quote(sb, "title").append(':');
+        Json.quote(sb, TransferHttp.title(e.status())).append(',');
+        sb.append("\"status\":").append(e.status()).append(',');
+        Json.quote(sb, "reason").append(':');
+        Json.quote(sb, e.reason());
+        if (e.getMessage() != null) {
+            sb.append(',');
+            Json.quote(sb, "detail").append(':');
+            Json.quote(sb, e.getMessage());
+        }
+        sb.append(',');
+        Json.quote(sb, "requestId").append(':');
+        Json.quote(sb, requestId).append('}');
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                new HttpResponseStatus(e.status(), TransferHttp.title(e.status())),
+                Unpooled.copiedBuffer(sb, StandardCharsets.UTF_8));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
+        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        if (transfer) {
+            // as TransferHttp answers; AccessFilter's refusals carry neither these nor X-Request-Id
+            r.headers().set(Tus.RESUMABLE, Tus.VERSION);
+            r.headers().set(HttpHeaderNames.DATE, Tus.httpDate(java.time.Instant.now()));
+            r.headers().set(Requests.HEADER, requestId);
+        }
+        return r;
+    }
+
+    private static String newRequestId() {
+        byte[] b = new byte[12];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+}
