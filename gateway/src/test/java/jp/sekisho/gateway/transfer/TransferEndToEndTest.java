@@ -173,6 +173,26 @@ class TransferEndToEndTest {
         }
         assertArrayEquals(Files.readAllBytes(envelope), got.toByteArray(), "two ranges make the envelope");
         assertNotNull(event(EventType.TRANSFER_DELIVERED, id));
+        // the headers of the payload (PayloadHandler answers it in the pipeline, as the controller did)
+        assertEquals(Long.toString(size), d1.headers().firstValue("Content-Length").orElse(null));
+        assertEquals("bytes", d1.headers().firstValue("Accept-Ranges").orElse(null));
+        assertEquals(id, d1.headers().firstValue("Sekisho-Transfer-Id").orElse(null));
+        assertEquals(envelopeSha, d1.headers().firstValue("Sekisho-Payload-Sha256").orElse(null));
+        assertEquals("no-store", d1.headers().firstValue("Cache-Control").orElse(null));
+        assertTrue(d1.headers().firstValue("X-Request-Id").isPresent());
+        assertEquals(Long.toString(size - 1_048_576L), d2.headers().firstValue("Content-Length").orElse(null));
+        HttpResponse<InputStream> beyond = receiver.download(payload, size);
+        assertEquals(416, beyond.statusCode());
+        try (InputStream in = beyond.body()) {
+            String body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(body.contains("\"reason\":\"RANGE_NOT_SATISFIABLE\""), body);
+        }
+        // a principal without the receiver role: AccessFilter's refusal and its audit event
+        HttpResponse<String> noRole = sender.get(payload);
+        assertEquals(403, noRole.statusCode(), noRole.body());
+        assertTrue(noRole.body().contains("\"reason\":\"ROLE_REQUIRED\""), noRole.body());
+        assertNotNull(w.gw.awaitEvent(EventType.REQUEST_DENIED, e -> "ROLE_REQUIRED".equals(e.event().reason())
+                && ("{\"method\":\"GET\",\"path\":\"" + payload + "\"}").equals(e.event().detailJson())));
 
         // a wrong hash keeps the copy
         HttpResponse<String> badAck = receiver.post("/api/v1/routes/benefit/transfers/" + id + "/ack",
