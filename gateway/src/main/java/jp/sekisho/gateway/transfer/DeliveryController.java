@@ -111,6 +111,11 @@ public final class DeliveryController {
         return json(t.receipt());
     }
 
+    /**
+     * The payload over HTTP/1.1 is answered by {@link PayloadHandler} in the Netty pipeline (large pieces
+     * paced by the connection) with the same admission, headers and problems; this route serves what
+     * does not reach it (HEAD, HTTP/2) and must stay in step with it.
+     */
     @Get(value = "/transfers/{id}/payload", produces = {"application/cms", "application/problem+json"})
     @RequiresRole({Role.RECEIVER})
     public HttpResponse<?> payload(HttpRequest<?> request, Principal principal, String route, String id) {
