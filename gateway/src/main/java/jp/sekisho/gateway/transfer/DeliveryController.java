@@ -114,7 +114,7 @@ public final class DeliveryController {
     /**
      * The payload over HTTP/1.1 is answered by {@link PayloadHandler} in the Netty pipeline (large pieces
      * paced by the connection) with the same admission, headers and problems; this route serves what
-     * does not reach it (HEAD, HTTP/2) and must stay in step with it.
+     * does not reach it (another method, HTTP/2, an id outside [A-Za-z0-9_-]) and must stay in step with it.
      */
     @Get(value = "/transfers/{id}/payload", produces = {"application/cms", "application/problem+json"})
     @RequiresRole({Role.RECEIVER})
