@@ -424,19 +424,30 @@ else
 fi
 ENV_BYTES=$(stat -c %s "$ENV")
 [ "$HAS_TUS" = 1 ] && ENV_SHA=$(sha256sum "$ENV" | cut -d' ' -f1)
+# The receiver acknowledges what an upload stored (untimed): the gateway purges its spool copy, as
+# curl_put deletes nginx's file, so no round writes into a page cache fuller than the others'. (On a
+# VM that hands freed memory back to its host, letting 1 GiB uploads pile up in the spool doubled the
+# gateway's write time from the second round on.)
+ack_stored() { # TRANSFER_ID
+  [ -n "$1" ] || return 0
+  curl -sS -o /dev/null --fail --cacert "$PKI/ca.pem" --cert "$PKI/contractor.pem" --key "$PKI/contractor.key" \
+    -H 'Content-Type: application/json' -d "{\"sha256\":\"$ENV_SHA\"}" \
+    "$TRANSFER/api/v1/routes/$ROUTE/transfers/$1/ack" || log "could not acknowledge transfer $1 (it stays in the spool)"
+}
 # Interleaved rounds, each upload after a `sync` so that no one pays for another's dirty pages.
 log "== uploads of the same $ENV_BYTES bytes, $UPLOAD_ROUNDS rounds: curl PUT into nginx, curl tus and sekisho send --encrypted into the gateway"
 for i in $(seq "$UPLOAD_ROUNDS"); do
   sync; curl_put "curl_put$i" "$ENV"
   if [ "$HAS_TUS" = 1 ]; then
     sync; SOFT=1 timed "tus_upload$i" "$WORK/tus-upload$i.log" tus_upload "$ENV" "$ENV_SHA" 1 "$WORK/tus-upload$i" || true
+    ack_stored "$(sed -nE 's/^[Ss]ekisho-[Tt]ransfer-[Ii]d: *([^[:space:]]+).*/\1/p' "$WORK/tus-upload$i.patch" 2>/dev/null)"
   fi
   if [ "$HAS_TRANSFER" = 1 ] && [ "$HAS_SEAL" = 1 ]; then
     sync; SOFT=1 timed "sek_upload$i" "$WORK/sek-upload$i.log" sek send --gateway "$TRANSFER" --route "$ROUTE" \
       --encrypted "$ENV" --records 1 --identity "$PKI/city-sender.p12" || true
+    ack_stored "$(sed -nE 's/^transfer: *([^[:space:]]+).*/\1/p' "$WORK/sek-upload$i.log")"
   fi
 done
-# (these uploads stay STORED in the spool; the work folder goes at the end)
 GW_HWM=$(vm VmHWM)
 
 # Request overhead: GET terms as the sender (allowed, 200) and as the receiver asking ?as=sender (403 NOT_A_SENDER).
