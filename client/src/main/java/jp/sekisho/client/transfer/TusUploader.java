@@ -231,54 +231,32 @@ public final class TusUploader {
 
     /** POST with Upload-Defer-Length; null when the gateway refuses it with 400 (it predates deferred uploads). */
     private URI createDeferred(String filename, long records) throws InterruptedException {
-        Base64.Encoder b64 = Base64.getEncoder();
-        HttpRequest req = HttpRequest.newBuilder(client.resolve(uploads()))
-                .timeout(Duration.ofSeconds(60))
-                .header("Tus-Resumable", TUS_VERSION)
-                .header("Upload-Defer-Length", "1")
-                .header("Upload-Metadata", "filename " + b64.encodeToString(filename.getBytes(StandardCharsets.UTF_8))
-                        + ",records " + b64.encodeToString(Long.toString(records).getBytes(StandardCharsets.US_ASCII)))
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
-        while (true) {
-            HttpResponse<String> res;
-            try {
-                res = client.exchange(req, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                retryOrThrow(e);
-                continue;
-            }
-            if (res.statusCode() == 201) {
-                String loc = res.headers().firstValue("Location").orElseThrow(() -> new CliException(
-                        ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
-                backoff.succeeded();
-                return client.resolve(loc);
-            }
-            if (res.statusCode() == 400) {
-                return null;
-            }
-            if (TRANSIENT.contains(res.statusCode()) && retryable()) {
-                continue;
-            }
-            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
-        }
+        return post(creation().header("Upload-Defer-Length", "1")
+                .header("Upload-Metadata", metadata(filename, null, records)), true);
     }
 
+    /** tus Upload-Metadata; {@code sha256Hex} null leaves the hash out (a deferred upload declares it last). */
     static String metadata(String filename, String sha256Hex, long records) {
         Base64.Encoder b64 = Base64.getEncoder();
         return "filename " + b64.encodeToString(filename.getBytes(StandardCharsets.UTF_8))
-                + ",sha256 " + b64.encodeToString(sha256Hex.getBytes(StandardCharsets.US_ASCII))
+                + (sha256Hex == null ? "" : ",sha256 " + b64.encodeToString(sha256Hex.getBytes(StandardCharsets.US_ASCII)))
                 + ",records " + b64.encodeToString(Long.toString(records).getBytes(StandardCharsets.US_ASCII));
     }
 
     URI create(long length, String filename, String sha256Hex, long records) throws InterruptedException {
-        HttpRequest req = HttpRequest.newBuilder(client.resolve(uploads()))
-                .timeout(Duration.ofSeconds(60))
-                .header("Tus-Resumable", TUS_VERSION)
-                .header("Upload-Length", Long.toString(length))
-                .header("Upload-Metadata", metadata(filename, sha256Hex, records))
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        return post(creation().header("Upload-Length", Long.toString(length))
+                .header("Upload-Metadata", metadata(filename, sha256Hex, records)), false);
+    }
+
+    private HttpRequest.Builder creation() {
+        return HttpRequest.newBuilder(client.resolve(uploads())).timeout(Duration.ofSeconds(60))
+                .header("Tus-Resumable", TUS_VERSION).header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.noBody());
+    }
+
+    /** Creates the upload, retrying network failures and 5xx; with {@code nullOn400}, a 400 gives null. */
+    private URI post(HttpRequest.Builder request, boolean nullOn400) throws InterruptedException {
+        HttpRequest req = request.build();
         while (true) {
             HttpResponse<String> res;
             try {
@@ -292,6 +270,9 @@ public final class TusUploader {
                         ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
                 backoff.succeeded();
                 return client.resolve(loc);
+            }
+            if (nullOn400 && res.statusCode() == 400) {
+                return null;
             }
             if (TRANSIENT.contains(res.statusCode()) && retryable()) {
                 continue;
