@@ -5,19 +5,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -149,7 +145,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest req, String routeRaw, String id) {
-        String requestId = newRequestId();
+        String requestId = NettyProblems.newRequestId();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         ConnectionInfo conn = ConnectionInfo.of(ctx.channel());
         String range = req.headers().get(HttpHeaderNames.RANGE);
@@ -409,27 +405,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
 
     /** The RFC 9457 answer; {@code transfer} adds Tus-Resumable as {@link TransferHttp} does for its problems. */
     private static FullHttpResponse problem(TransferProblem e, String requestId, boolean transfer) {
-        StringBuilder sb = new StringBuilder("{");
-        Json.quote(sb, "type").append(':');
-        Json.quote(sb, "urn:sekisho:problem:" + e.reason()).append(',');
-        Json.quote(sb, "title").append(':');
-        Json.quote(sb, TransferHttp.title(e.status())).append(',');
-        sb.append("\"status\":").append(e.status()).append(',');
-        Json.quote(sb, "reason").append(':');
-        Json.quote(sb, e.reason());
-        if (e.getMessage() != null) {
-            sb.append(',');
-            Json.quote(sb, "detail").append(':');
-            Json.quote(sb, e.getMessage());
-        }
-        sb.append(',');
-        Json.quote(sb, "requestId").append(':');
-        Json.quote(sb, requestId).append('}');
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                new HttpResponseStatus(e.status(), TransferHttp.title(e.status())),
-                Unpooled.copiedBuffer(sb, StandardCharsets.UTF_8));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
-        r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        FullHttpResponse r = NettyProblems.response(e, requestId);
         if (transfer) {
             // as TransferHttp answers; AccessFilter's refusals carry neither these nor X-Request-Id
             r.headers().set(Tus.RESUMABLE, Tus.VERSION);
@@ -439,9 +415,4 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
         return r;
     }
 
-    private static String newRequestId() {
-        byte[] b = new byte[12];
-        ThreadLocalRandom.current().nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
 }

@@ -3,16 +3,13 @@ package jp.sekisho.gateway.transfer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -128,7 +125,7 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest req, String routeRaw, String id) {
-        String requestId = newRequestId();
+        String requestId = NettyProblems.newRequestId();
         patch = new Patch(requestId, HttpUtil.isKeepAlive(req));
         ConnectionInfo conn = ConnectionInfo.of(ctx.channel());
         try {
@@ -313,26 +310,7 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     private static FullHttpResponse problem(TransferProblem e, String requestId) {
-        StringBuilder sb = new StringBuilder("{");
-        Json.quote(sb, "type").append(':');
-        Json.quote(sb, "urn:sekisho:problem:" + e.reason()).append(',');
-        Json.quote(sb, "title").append(':');
-        Json.quote(sb, TransferHttp.title(e.status())).append(',');
-        sb.append("\"status\":").append(e.status()).append(',');
-        Json.quote(sb, "reason").append(':');
-        Json.quote(sb, e.reason());
-        if (e.getMessage() != null) {
-            sb.append(',');
-            Json.quote(sb, "detail").append(':');
-            Json.quote(sb, e.getMessage());
-        }
-        sb.append(',');
-        Json.quote(sb, "requestId").append(':');
-        Json.quote(sb, requestId).append('}');
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                new HttpResponseStatus(e.status(), TransferHttp.title(e.status())),
-                Unpooled.copiedBuffer(sb, StandardCharsets.UTF_8));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
+        FullHttpResponse r = NettyProblems.response(e, requestId);
         if (e.offset() != null) {
             r.headers().set("Upload-Offset", Long.toString(e.offset()));
         }
@@ -389,9 +367,4 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         super.exceptionCaught(ctx, cause);
     }
 
-    private static String newRequestId() {
-        byte[] b = new byte[12];
-        ThreadLocalRandom.current().nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
 }
