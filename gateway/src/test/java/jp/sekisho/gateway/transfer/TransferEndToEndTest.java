@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
 import java.net.http.HttpResponse;
@@ -17,6 +18,7 @@ import java.util.Map;
 
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 import io.tus.java.client.TusClient;
 import io.tus.java.client.TusExecutor;
@@ -409,6 +411,48 @@ class TransferEndToEndTest {
         assertTrue(!inbox.body().contains(id), "nothing of it is delivered");
         assertEquals(404, receiver.get("/api/v1/routes/suspendable/transfers/" + id + "/payload").statusCode());
         assertTrue(sender.get("/api/v1/routes/suspendable/transfers/" + id).body().contains("\"reason\":\"APPROVAL_SUSPENDED\""));
+    }
+
+    @Test
+    void aDownloadInProgressIsCutWhenTheApprovalIsSuspended() throws Exception {
+        Path big = w.seal("cut.cms", 40_000_000, "contractor-enc", ContentCipher.AES_256_GCM);
+        String loc = create("suspendable", big, jp.sekisho.gateway.transfer.TusClient.sha256(big), 5);
+        String id = idOf(loc);
+        HttpResponse<String> stored = sender.patch(loc, big, 0, Files.size(big), false);
+        assertEquals(204, stored.statusCode(), stored.body());
+        long got = 0;
+        try (SSLSocket s = (SSLSocket) receiver.ssl.getSocketFactory().createSocket("127.0.0.1",
+                w.gw.gateway.port("transfer"))) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(("GET /api/v1/routes/suspendable/transfers/" + id + "/payload HTTP/1.1\r\n"
+                    + "Host: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[64 * 1024];
+            while (got < 1_000_000) {
+                int n = in.read(buf);
+                assertTrue(n > 0, "the download started");
+                got += n;
+            }
+            w.decide("R-suspend", Decision.SUSPEND);
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) { // ~3 MB/s: the whole 40 MB would take 13 s
+                    got += n;
+                    Thread.sleep(20);
+                }
+            } catch (IOException cut) {
+                // the gateway closed the connection: expected
+            }
+        } finally {
+            w.decide("R-suspend", Decision.REINSTATE);
+        }
+        assertTrue(got < Files.size(big), "the download was cut before its end: " + got + " of " + Files.size(big));
+        assertTrue(sender.get("/api/v1/routes/suspendable/transfers/" + id).body().contains("\"state\":\"STORED\""),
+                "a cut download is not a delivery");
+        for (int i = 0; i < 40 && receiver.get("/api/v1/routes/suspendable/inbox").statusCode() != 200; i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(receiver.get("/api/v1/routes/suspendable/inbox").body().contains(id), "still waiting for the receiver");
     }
 
     /** Sends the rest of the file at about 1 MB/s on a raw socket. */
