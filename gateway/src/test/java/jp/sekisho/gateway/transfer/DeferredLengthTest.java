@@ -47,23 +47,8 @@ class DeferredLengthTest {
         w = new TransferWorld(dir);
         w.approve("R-deferred", 1000);
         w.approve("R-small", 1000);
-        w.routes("""
-                routes:
-                  - id: deferred
-                    listener: transfer
-                    approval: R-deferred
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                    max-payload: 8MiB
-                  - id: small
-                    listener: transfer
-                    approval: R-small
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                    max-payload: 1MiB
-                """);
+        w.routes("routes:\n" + TransferWorld.route("deferred", "R-deferred", "8MiB")
+                + TransferWorld.route("small", "R-small", "1MiB"));
         sender = w.client("city-sender");
         receiver = w.client("contractor");
         envelope = w.seal("deferred.cms", 3_000_000, "contractor-enc", ContentCipher.AES_256_GCM);

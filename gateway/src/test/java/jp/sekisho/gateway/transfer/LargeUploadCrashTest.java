@@ -45,16 +45,7 @@ class LargeUploadCrashTest {
     static void start() throws Exception {
         w = new TransferWorld(dir);
         w.approve("R-big", 305_115);
-        w.routes("""
-                routes:
-                  - id: big
-                    listener: transfer
-                    approval: R-big
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                    max-payload: 4GiB
-                """);
+        w.routes("routes:\n" + TransferWorld.route("big", "R-big", "4GiB"));
         childDir = Files.createDirectories(dir.resolve("child"));
         Files.writeString(childDir.resolve("gateway.yml"), "node-id: gw2\n"
                 + "data-dir: data\n"

@@ -35,16 +35,7 @@ class RunningDigestTest {
     static void start() throws Exception {
         w = new TransferWorld(dir);
         w.approve("R-digest", 1000);
-        w.routes("""
-                routes:
-                  - id: digest
-                    listener: transfer
-                    approval: R-digest
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                    max-payload: 8MiB
-                """);
+        w.routes("routes:\n" + TransferWorld.route("digest", "R-digest", "8MiB"));
         sender = w.client("city-sender");
         envelope = w.seal("digest.cms", 3_000_000, "contractor-enc", ContentCipher.AES_256_GCM);
         sha = TusClient.sha256(envelope);

@@ -53,22 +53,8 @@ class TransferEndToEndTest {
         w = new TransferWorld(dir);
         w.approve("R-benefit", 1000);
         w.approve("R-suspend", 1000);
-        w.routes("""
-                routes:
-                  - id: benefit
-                    listener: transfer
-                    approval: R-benefit
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                    max-payload: 8MiB
-                  - id: suspendable
-                    listener: transfer
-                    approval: R-suspend
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                """);
+        w.routes("routes:\n" + TransferWorld.route("benefit", "R-benefit", "8MiB")
+                + TransferWorld.route("suspendable", "R-suspend", null));
         sender = w.client("city-sender");
         receiver = w.client("contractor");
         envelope = w.seal("residents.csv.cms", 3_000_000, "contractor-enc", ContentCipher.AES_256_GCM);

@@ -90,6 +90,20 @@ final class TransferWorld implements AutoCloseable {
         assertInstanceOf(DecisionOutcome.Applied.class, o);
     }
 
+    /**
+     * One routes-file entry: city-sender to contractor from 127.0.0.1 on the transfer listener,
+     * sealed for contractor-enc; {@code maxPayload} null leaves the gateway's default.
+     */
+    static String route(String id, String approval, String maxPayload) {
+        return "  - id: " + id + "\n"
+                + "    listener: transfer\n"
+                + "    approval: " + approval + "\n"
+                + "    senders:   [{ subject: \"CN=city-sender,O=Sekisho\", allow: [127.0.0.1/32] }]\n"
+                + "    receivers: [{ subject: \"CN=contractor,O=Sekisho\", allow: [127.0.0.1/32] }]\n"
+                + "    recipients: [certs/contractor-enc.pem]\n"
+                + (maxPayload == null ? "" : "    max-payload: " + maxPayload + "\n");
+    }
+
     /** Applies a routes file (YAML under {@code routes:}), relative to the PKI's parent folder. */
     void routes(String yaml) throws Exception {
         Path f = dir.resolve("routes.yml");
