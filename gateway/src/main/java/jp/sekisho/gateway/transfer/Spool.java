@@ -11,7 +11,13 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The payloads on this node's disk, {@code <data-dir>/spool}: {@code {id}.part} while uploading,
@@ -23,7 +29,10 @@ public final class Spool {
     public static final String PART = ".part";
     public static final String CMS = ".cms";
 
+    private static final Logger LOG = LoggerFactory.getLogger(Spool.class);
+
     private final Path dir;
+    private final boolean directIo;
 
     public Spool(Path dir) {
         this.dir = dir;
@@ -31,6 +40,38 @@ public final class Spool {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the spool folder " + dir + ": " + e.getMessage(), e);
+        }
+        String refused = probeDirectIo();
+        directIo = refused == null;
+        if (directIo) {
+            LOG.info("spool {}: uploads are written with direct I/O (O_DIRECT), past the page cache", dir);
+        } else {
+            LOG.info("spool {}: uploads are written through the page cache (direct I/O: {})", dir, refused);
+        }
+    }
+
+    /** Whether uploads are written with O_DIRECT (see {@link SpoolWriter}). */
+    public boolean directIo() {
+        return directIo;
+    }
+
+    /** Writes one aligned block with O_DIRECT; null when that works, else why not. */
+    private String probeDirectIo() {
+        try {
+            long blockSize = Files.getFileStore(dir).getBlockSize();
+            if (blockSize <= 0 || SpoolWriter.ALIGN % blockSize != 0) {
+                return "block size " + blockSize + " does not divide " + SpoolWriter.ALIGN;
+            }
+            Path probe = dir.resolve(".direct-io-probe");
+            try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE, ExtendedOpenOption.DIRECT)) {
+                ByteBuffer b = ByteBuffer.allocateDirect(2 * SpoolWriter.ALIGN).alignedSlice(SpoolWriter.ALIGN)
+                        .limit(SpoolWriter.ALIGN);
+                ch.write(b, 0);
+            }
+            return null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return "refused by the file system, " + e;
         }
     }
 
@@ -54,24 +95,29 @@ public final class Spool {
         syncDir();
     }
 
-    /** Opens the partial file for appending at {@code offset} (anything beyond it is cut off first). */
-    public FileChannel openForAppend(String id, long offset) throws IOException {
-        FileChannel ch = FileChannel.open(part(id), StandardOpenOption.WRITE);
+    /**
+     * Opens the partial file for appending at {@code offset} (anything beyond it is cut off first).
+     *
+     * @param running the check that covers exactly {@code [0, offset)}, or null
+     */
+    SpoolWriter openForAppend(String id, long offset, RunningCheck running, Executor writer, ExecutorService writeback)
+            throws IOException {
+        FileChannel ch = FileChannel.open(part(id), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel direct = null;
         try {
             if (ch.size() != offset) {
                 ch.truncate(offset);
             }
-            ch.position(offset);
-            return ch;
+            if (directIo) {
+                direct = FileChannel.open(part(id), StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+            }
+            return new SpoolWriter(ch, direct, offset, running, writer, writeback);
         } catch (IOException | RuntimeException e) {
             ch.close();
+            if (direct != null) {
+                direct.close();
+            }
             throw e;
-        }
-    }
-
-    public static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
         }
     }
 

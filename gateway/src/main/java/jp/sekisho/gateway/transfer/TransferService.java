@@ -27,15 +27,14 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
@@ -71,11 +70,6 @@ public final class TransferService implements AutoCloseable {
     /** tus Upload-Expires: an upload not continued for this long is deleted. */
     public static final Duration UPLOAD_EXPIRY = Duration.ofHours(24);
     static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
-    /**
-     * A PATCH starts writing its bytes back to disk after every this many, so the fsync that ends it
-     * (and that the client waits for) finds little left to do.
-     */
-    static final long WRITEBACK_EVERY = 64L * 1024 * 1024;
     /** Read buffer of the envelope check: larger reads bring it close to a plain read of the file. */
     private static final int INSPECT_BUFFER = 1024 * 1024;
 
@@ -91,11 +85,14 @@ public final class TransferService implements AutoCloseable {
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
     private final Set<Download> downloads = ConcurrentHashMap.newKeySet();
     /** Running SHA-256 of uploads between their PATCHes; a PATCH in progress holds its own. */
-    private final Map<String, RunningDigest> digests = new ConcurrentHashMap<>();
+    private final Map<String, RunningCheck> runningChecks = new ConcurrentHashMap<>();
+    private final AtomicLong spoolReads = new AtomicLong();
     private final Object[] locks = new Object[64];
     private final ExecutorService policyWorker;
     private final ScheduledExecutorService sweeper;
     private final ExecutorService writeback;
+    /** Runs the {@link SpoolWriter} tasks: each upload's in order, uploads side by side. */
+    private final ExecutorService spoolWriter;
 
     public TransferService(String node, TransferRepository repo, Spool spool, PolicyWatcher watcher, AuditLog audit,
                            ReceiptSigner signer, Clock clock) {
@@ -112,6 +109,7 @@ public final class TransferService implements AutoCloseable {
         this.policyWorker = Executors.newSingleThreadExecutor(daemon("sekisho-transfer-policy"));
         this.sweeper = Executors.newSingleThreadScheduledExecutor(daemon("sekisho-transfer-sweeper"));
         this.writeback = Executors.newFixedThreadPool(2, daemon("sekisho-spool-writeback"));
+        this.spoolWriter = Executors.newCachedThreadPool(daemon("sekisho-spool-writer"));
     }
 
     /** Recovers the spool, subscribes to policy changes and schedules the retention sweep. */
@@ -232,21 +230,20 @@ public final class TransferService implements AutoCloseable {
             }
             t = declare(t, a.route(), declared);
             long limit = t.lengthKnown() ? t.length() : a.route().maxPayloadBytes();
+            // the running check left by the previous PATCH, if it covers exactly what is durable (none after a restart)
+            RunningCheck d = runningChecks.remove(id);
+            if (d == null && t.offset() == 0) {
+                d = new RunningCheck();
+            }
+            RunningCheck running = d != null && d.covered() == t.offset() ? d : null;
             Upload u = new Upload(t, caller, checksum, limit, onAbort);
-            uploads.put(id, u);
+            u.runningBefore = checksum != null && running != null ? running.copy() : null;
             try {
-                u.channel = spool.openForAppend(id, t.offset());
+                u.writer = spool.openForAppend(id, t.offset(), running, spoolWriter, writeback);
             } catch (IOException e) {
-                uploads.remove(id, u);
                 throw new UncheckedIOException(e);
             }
-            // the digest left by the previous PATCH, if it covers exactly what is durable (none after a restart)
-            RunningDigest d = digests.remove(id);
-            if (d == null && t.offset() == 0) {
-                d = new RunningDigest();
-            }
-            u.digest = d != null && d.covered() == t.offset() ? d : null;
-            u.digestBefore = checksum != null && u.digest != null ? u.digest.copy() : null;
+            uploads.put(id, u);
             return u;
         }
     }
@@ -302,17 +299,13 @@ public final class TransferService implements AutoCloseable {
         private final long limit;
         private final MessageDigest chunkDigest;
         private final Runnable onAbort;
-        FileChannel channel;
+        /** Writes the body and keeps the running check over [0, offset()). */
+        SpoolWriter writer;
         private long written;
         private volatile String abortReason;
         private boolean done;
-        /** The envelope's SHA-256 over [0, offset()), or null once it may not match the file. */
-        private RunningDigest digest;
-        /** The digest as it stood before this chunk, to go back to when the chunk is discarded. */
-        private RunningDigest digestBefore;
-        private long unflushed;
-        private Future<?> writingBack;
-        private volatile Exception writebackFailure;
+        /** The running check as it stood before this chunk, to go back to when the chunk is discarded. */
+        private RunningCheck runningBefore;
 
         Upload(Transfer transfer, Caller caller, byte[] checksum, long limit, Runnable onAbort) {
             this.transfer = transfer;
@@ -350,66 +343,8 @@ public final class TransferService implements AutoCloseable {
                 chunkDigest.update(b.duplicate());
             }
             int n = b.remaining();
-            ByteBuffer bytes = b.duplicate();
-            try {
-                Spool.writeFully(channel, b);
-            } catch (IOException | RuntimeException e) {
-                digest = null; // part of the bytes may be in the file
-                throw e;
-            }
+            writer.write(b);
             written += n;
-            if (digest != null) {
-                digest.update(bytes);
-            }
-            unflushed += n;
-            if (unflushed >= WRITEBACK_EVERY) {
-                startWriteback();
-            }
-        }
-
-        /** Starts writing back what is in the page cache, unless that is still running from before. */
-        private void startWriteback() {
-            if (writingBack != null && !writingBack.isDone()) {
-                return;
-            }
-            unflushed = 0;
-            FileChannel ch = channel;
-            try {
-                writingBack = writeback.submit(() -> {
-                    try {
-                        ch.force(false);
-                    } catch (Exception e) {
-                        // an fsync error is reported once per open file: persist() must see it too
-                        writebackFailure = e;
-                    }
-                });
-            } catch (RejectedExecutionException e) {
-                // shutting down: persist() forces everything anyway
-            }
-        }
-
-        /** Waits for the writeback in flight, so that nothing forces the channel while it is cut or closed. */
-        private void awaitWriteback() {
-            Future<?> f = writingBack;
-            if (f == null) {
-                return;
-            }
-            writingBack = null;
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    f.get();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    writebackFailure = e;
-                    break;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
 
         /**
@@ -426,7 +361,7 @@ public final class TransferService implements AutoCloseable {
                 }
                 if (chunkDigest != null && !MessageDigest.isEqual(chunkDigest.digest(), checksum)) {
                     discardChunk();
-                    keepDigest();
+                    keepRunning();
                     throw new TransferProblem(460, "CHECKSUM_MISMATCH", "the chunk's SHA-256 differs from Upload-Checksum");
                 }
                 long offset = offset();
@@ -434,14 +369,14 @@ public final class TransferService implements AutoCloseable {
                 if (now.lengthKnown() && offset == now.length()) {
                     if (now.sha256() == null) {
                         // all bytes are in and durable: the client repeats the empty PATCH with the header
-                        keepDigest();
+                        keepRunning();
                         throw new TransferProblem(400, "METADATA_INVALID", "sha256 of the envelope must be declared in "
                                 + "Upload-Metadata or " + Tus.ENVELOPE_SHA256 + " by the PATCH that completes the upload",
                                 offset);
                     }
                     return complete(this, now);
                 }
-                keepDigest();
+                keepRunning();
                 return now;
             } finally {
                 release();
@@ -456,10 +391,10 @@ public final class TransferService implements AutoCloseable {
             try {
                 if (abortReason == null && checksum == null && written > 0) {
                     persist(offset());
-                    keepDigest();
+                    keepRunning();
                 } else if (checksum != null) {
                     discardChunk();
-                    keepDigest();
+                    keepRunning();
                 }
             } catch (RuntimeException e) {
                 LOG.warn("could not keep the interrupted PATCH of {}: {}", transfer.id(), e.getMessage());
@@ -469,17 +404,9 @@ public final class TransferService implements AutoCloseable {
         }
 
         private Transfer persist(long offset) {
-            awaitWriteback();
-            Exception failed = writebackFailure;
-            if (failed != null) {
-                digest = null;
-                throw new UncheckedIOException("cannot write the spool file: " + failed.getMessage(),
-                        failed instanceof IOException io ? io : new IOException(failed));
-            }
             try {
-                channel.force(true);
+                writer.sync();
             } catch (IOException e) {
-                digest = null;
                 throw new UncheckedIOException("cannot write the spool file: " + e.getMessage(), e);
             }
             Instant now = clock.instant();
@@ -490,32 +417,27 @@ public final class TransferService implements AutoCloseable {
         }
 
         private void discardChunk() {
-            awaitWriteback();
-            digest = digestBefore;
             try {
-                channel.truncate(transfer.offset());
-                channel.force(true);
+                writer.cutBack(transfer.offset(), runningBefore);
             } catch (IOException e) {
-                digest = null;
                 LOG.warn("cannot cut back {}: {}", transfer.id(), e.getMessage());
             }
             written = 0;
         }
 
         /**
-         * Leaves the running digest for the next PATCH when it covers exactly the durable offset of a
+         * Leaves the running check for the next PATCH when it covers exactly the durable offset of a
          * transfer still uploading (under the transfer's lock, so an abort cannot strand it).
          */
-        private void keepDigest() {
-            RunningDigest d = digest;
-            digest = null;
+        private void keepRunning() {
+            RunningCheck d = writer.running();
             if (d == null) {
                 return;
             }
             synchronized (lock(transfer.id())) {
                 Transfer now = repo.find(transfer.id()).orElse(null);
                 if (now != null && now.state() == TransferState.UPLOADING && now.offset() == d.covered()) {
-                    digests.put(transfer.id(), d);
+                    runningChecks.put(transfer.id(), d);
                 }
             }
         }
@@ -525,12 +447,7 @@ public final class TransferService implements AutoCloseable {
                 return;
             }
             done = true;
-            awaitWriteback();
-            try {
-                channel.close();
-            } catch (IOException ignored) {
-                // nothing to keep
-            }
+            writer.close();
             uploads.remove(transfer.id(), this);
         }
 
@@ -542,25 +459,12 @@ public final class TransferService implements AutoCloseable {
 
     private Transfer complete(Upload u, Transfer t) {
         synchronized (lock(t.id())) {
-            Path part = spool.part(t.id());
-            // the SHA-256 taken while the bytes were written, when it covers all of them; else read them again
-            RunningDigest running = u.digest != null && u.digest.covered() == t.length() ? u.digest : null;
-            u.digest = null;
-            MessageDigest md = running == null ? sha256() : null;
-            Inspection inspection;
-            try (InputStream file = Files.newInputStream(part);
-                 InputStream in = new BufferedInputStream(md == null ? file : new DigestInputStream(file, md), INSPECT_BUFFER)) {
-                inspection = EnvelopeInspector.inspect(in);
-                if (md != null) {
-                    in.transferTo(OutputStream.nullOutputStream());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (md != null) {
-                LOG.debug("{}: no running digest covers the whole upload; hashed the spool file", t.id());
-            }
-            String actual = md == null ? running.hex() : HexFormat.of().formatHex(md.digest());
+            // what was computed while the bytes were written, when it covers all of them
+            RunningCheck running = u.writer.running() != null && u.writer.running().covered() == t.length()
+                    ? u.writer.running() : null;
+            Checked checked = check(t.id(), running);
+            Inspection inspection = checked.inspection();
+            String actual = checked.sha256();
             PolicySnapshot policy = watcher.current();
             Route route = policy.routes().get(t.routeId());
             String inactive = inactiveReason(policy, route, t.routeId());
@@ -599,6 +503,41 @@ public final class TransferService implements AutoCloseable {
             }
             return repo.find(t.id()).orElseThrow();
         }
+    }
+
+    /** The envelope's inspection and SHA-256 as the checks of the last PATCH see them. */
+    private record Checked(Inspection inspection, String sha256) {
+    }
+
+    /**
+     * Inspects and hashes a complete upload: from the running check when it can vouch for the whole
+     * envelope, else by reading the spool file again (after a restart, or for an envelope the scan
+     * leaves to the inspector, such as one in definite lengths).
+     */
+    private Checked check(String id, RunningCheck running) {
+        Optional<Inspection> scanned = running == null ? Optional.empty() : running.inspection();
+        if (scanned.isPresent()) {
+            return new Checked(scanned.get(), running.hex());
+        }
+        spoolReads.incrementAndGet();
+        MessageDigest md = running == null ? sha256() : null;
+        Inspection inspection;
+        try (InputStream file = Files.newInputStream(spool.part(id));
+             InputStream in = new BufferedInputStream(md == null ? file : new DigestInputStream(file, md), INSPECT_BUFFER)) {
+            inspection = EnvelopeInspector.inspect(in);
+            if (md != null) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LOG.debug("{}: read the spool file again to {}", id, md == null ? "inspect it" : "inspect and hash it");
+        return new Checked(inspection, md == null ? running.hex() : HexFormat.of().formatHex(md.digest()));
+    }
+
+    /** How many complete uploads were read again from the spool to be checked (see {@link #check}). */
+    long spoolReads() {
+        return spoolReads.get();
     }
 
     private void unpromote(String id) {
@@ -644,7 +583,7 @@ public final class TransferService implements AutoCloseable {
             if (!repo.end(t.id(), from, to, reason, clock.instant())) {
                 return false;
             }
-            digests.remove(t.id());
+            runningChecks.remove(t.id());
             spool.delete(t.id());
             AuditEvent.Builder b = event(type, type == EventType.TRANSFER_EXPIRED ? Outcome.ALLOW : Outcome.DENY, t, caller)
                     .reason(reason).bytes(t.offset());
@@ -841,9 +780,9 @@ public final class TransferService implements AutoCloseable {
         }
     }
 
-    /** How far the running digest kept for the next PATCH of {@code id} reaches, or -1 (none: the last PATCH re-reads). */
-    long runningDigestCovers(String id) {
-        RunningDigest d = digests.get(id);
+    /** How far the running check kept for the next PATCH of {@code id} reaches, or -1 (none: the last PATCH re-reads). */
+    long runningCheckCovers(String id) {
+        RunningCheck d = runningChecks.get(id);
         return d == null ? -1 : d.covered();
     }
 
@@ -1049,5 +988,6 @@ public final class TransferService implements AutoCloseable {
         sweeper.shutdownNow();
         policyWorker.shutdownNow();
         writeback.shutdown();
+        spoolWriter.shutdown();
     }
 }

@@ -83,8 +83,6 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         TransferService.Upload upload;
         /** Set once an answer was sent early (refusal); the rest of the body is read and dropped. */
         boolean answered;
-        /** Body bytes not yet written to the spool (see {@link #STAGE}); pooled, released when the PATCH ends. */
-        ByteBuf staged;
 
         Patch(String requestId, boolean keepAlive) {
             this.requestId = requestId;
@@ -176,17 +174,12 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         try {
             if (!p.answered && p.upload != null) {
                 try {
-                    stage(ctx, p, c.content());
-                    if (last) {
-                        flushStage(p);
-                    }
+                    write(p, c.content());
                 } catch (TransferProblem e) {
-                    releaseStage(p);
                     p.upload.interrupted();
                     answer(ctx, e, true);
                 } catch (java.io.IOException | RuntimeException e) {
                     LOG.warn("PATCH of {} failed: {}", p.upload.transfer().id(), e.toString());
-                    releaseStage(p);
                     p.upload.interrupted();
                     answer(ctx, new TransferProblem(500, "INTERNAL_ERROR", null), true);
                 }
@@ -195,7 +188,6 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
             c.release();
         }
         if (last) {
-            releaseStage(p);
             if (p.answered || p.upload == null) {
                 patch = null;
                 return;
@@ -205,48 +197,17 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * TLS hands the body over in pieces of a record or less (8 KiB here); written one by one that was
-     * 131,072 write calls and digest updates per GiB, each able to stall behind the writeback of the
-     * page it touches. Staged into 1 MiB, a GiB is 1,024 writes. When the connection breaks, the
-     * staged bytes are written before the PATCH is ended, so it still keeps all that arrived.
+     * Hands a piece of the body to the upload, which copies it into its spool writer's buffers: the
+     * piece is released as soon as this returns. (TLS hands the body over in pieces of a record or
+     * less; the writer turns them into 1 MiB writes.)
      */
-    static final int STAGE = 1 << 20;
-
-    private static void stage(ChannelHandlerContext ctx, Patch p, ByteBuf body) throws java.io.IOException {
-        while (body.isReadable()) {
-            if (p.staged == null) {
-                p.staged = ctx.alloc().directBuffer(STAGE, STAGE);
+    private static void write(Patch p, ByteBuf body) throws java.io.IOException {
+        if (body.nioBufferCount() == 1) {
+            p.upload.write(body.nioBuffer());
+        } else {
+            for (java.nio.ByteBuffer b : body.nioBuffers()) {
+                p.upload.write(b);
             }
-            p.staged.writeBytes(body, Math.min(body.readableBytes(), p.staged.writableBytes()));
-            if (!p.staged.isWritable()) {
-                flushStage(p);
-            }
-        }
-    }
-
-    private static void flushStage(Patch p) throws java.io.IOException {
-        if (p.staged != null && p.staged.isReadable()) {
-            p.upload.write(p.staged.nioBuffer());
-            p.staged.clear();
-        }
-    }
-
-    /** The connection broke: what arrived intact (TLS-authenticated) still goes to the spool, as tus expects. */
-    private static void keepStaged(Patch p) {
-        if (p.answered) {
-            return;
-        }
-        try {
-            flushStage(p);
-        } catch (java.io.IOException | RuntimeException e) {
-            LOG.debug("could not keep the staged bytes of {}: {}", p.upload.transfer().id(), e.toString());
-        }
-    }
-
-    private static void releaseStage(Patch p) {
-        if (p != null && p.staged != null) {
-            p.staged.release();
-            p.staged = null;
         }
     }
 
@@ -345,10 +306,8 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         Patch p = patch;
         if (p != null && p.upload != null && !busy) {
-            keepStaged(p);
-            p.upload.interrupted();
+            p.upload.interrupted(); // keeps what arrived intact (TLS-authenticated), as tus expects
         }
-        releaseStage(p);
         while (!waiting.isEmpty()) {
             ReferenceCountUtil.release(waiting.poll());
         }
@@ -359,11 +318,9 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         Patch p = patch;
         if (p != null && p.upload != null && !busy) {
-            keepStaged(p);
             p.upload.interrupted();
             patch = null;
         }
-        releaseStage(p);
         super.exceptionCaught(ctx, cause);
     }
 

@@ -170,7 +170,7 @@ class DeferredLengthTest {
         assertEquals(200, head.statusCode(), "still UPLOADING");
         assertEquals(Long.toString(size), head.headers().firstValue("Upload-Offset").orElse(null));
         assertEquals(Long.toString(size), head.headers().firstValue("Upload-Length").orElse(null));
-        assertEquals(size, w.gw.gateway.transfers().runningDigestCovers(id), "the running digest is kept");
+        assertEquals(size, w.gw.gateway.transfers().runningCheckCovers(id), "the running digest is kept");
 
         HttpResponse<String> again = sender.patch(loc, size, new byte[0], Tus.ENVELOPE_SHA256, sha);
         noContent(again, size);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 
 import jp.sekisho.audit.EventType;
+import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.envelope.ContentCipher;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,11 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The envelope's SHA-256 taken while PATCHes are written and kept between them: it stays exactly in
- * step with the spool file through discarded and interrupted chunks, and the stored hash is right.
- * (After a restart there is none and the file is hashed again: see LargeUploadCrashTest.)
+ * The envelope's SHA-256 and scan taken while PATCHes are written and kept between them: they stay
+ * exactly in step with the spool file through discarded and interrupted chunks, the stored hash is
+ * right, and the last PATCH checks the envelope without reading the spool file again. Envelopes the
+ * scan leaves to the inspector are read again and judged as before. (After a restart there is no
+ * running check and the file is read again: see LargeUploadCrashTest.)
  */
-class RunningDigestTest {
+class RunningCheckTest {
 
     @TempDir
     static Path dir;
@@ -58,7 +61,7 @@ class RunningDigestTest {
     }
 
     private static long covered(String id) {
-        return w.gw.gateway.transfers().runningDigestCovers(id);
+        return w.gw.gateway.transfers().runningCheckCovers(id);
     }
 
     private static void patched(String loc, long from, long to, boolean checksum) throws Exception {
@@ -66,6 +69,16 @@ class RunningDigestTest {
         assertEquals(204, r.statusCode(), r.body());
         assertEquals(Long.toString(to), r.headers().firstValue("Upload-Offset").orElse(null));
         assertEquals(to, covered(idOf(loc)), "the running digest covers what is durable");
+    }
+
+    private static long spoolReads() {
+        return w.gw.gateway.transfers().spoolReads();
+    }
+
+    /** Stored, with the right hash, and checked without reading the spool file again. */
+    private static void stored(String loc, long spoolReadsBefore) throws Exception {
+        stored(loc);
+        assertEquals(spoolReadsBefore, spoolReads(), "the last PATCH read the spool file again");
     }
 
     private static void stored(String loc) throws Exception {
@@ -77,18 +90,20 @@ class RunningDigestTest {
     }
 
     @Test
-    void aMultiPatchUploadIsStoredWithTheRunningDigest() throws Exception {
+    void aMultiPatchUploadIsStoredWithTheRunningCheck() throws Exception {
+        long reads = spoolReads();
         String loc = create(sha);
         patched(loc, 0, 1_000_000, false);
         patched(loc, 1_000_000, 2_000_000, true);
         HttpResponse<String> last = sender.patch(loc, envelope, 2_000_000, size, false);
         assertEquals(204, last.statusCode(), last.body());
         assertEquals(idOf(loc), last.headers().firstValue("Sekisho-Transfer-Id").orElse(null));
-        stored(loc);
+        stored(loc, reads);
     }
 
     @Test
-    void aChunkDiscardedForItsChecksumAndSentAgainKeepsTheDigestInStep() throws Exception {
+    void aChunkDiscardedForItsChecksumAndSentAgainKeepsTheCheckInStep() throws Exception {
+        long reads = spoolReads();
         String loc = create(sha);
         patched(loc, 0, 1_000_000, true);
         byte[] chunk = new byte[1_000_000];
@@ -103,11 +118,12 @@ class RunningDigestTest {
         assertEquals(1_000_000, covered(idOf(loc)), "back to the digest before the discarded chunk");
         patched(loc, 1_000_000, 2_000_000, true);
         assertEquals(204, sender.patch(loc, envelope, 2_000_000, size, true).statusCode());
-        stored(loc);
+        stored(loc, reads);
     }
 
     @Test
-    void anInterruptedPatchKeepsADigestOfWhatArrivedAndTheUploadResumes() throws Exception {
+    void anInterruptedPatchKeepsACheckOfWhatArrivedAndTheUploadResumes() throws Exception {
+        long reads = spoolReads();
         String loc = create(sha);
         patched(loc, 0, 1_000_000, false);
         sender.brokenPatch(w.gw.gateway.port("transfer"), loc, envelope, 1_000_000, 2_000_000, 500_000);
@@ -119,7 +135,7 @@ class RunningDigestTest {
         assertTrue(resumed > 1_000_000 && resumed <= 1_500_000, "offset after the broken PATCH: " + resumed);
         assertEquals(resumed, covered(idOf(loc)));
         assertEquals(204, sender.patch(loc, envelope, resumed, size, false).statusCode());
-        stored(loc);
+        stored(loc, reads);
     }
 
     @Test
@@ -135,5 +151,58 @@ class RunningDigestTest {
         assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_REJECTED,
                 e -> id.equals(e.event().transferId()) && "PAYLOAD_HASH_MISMATCH".equals(e.event().reason())));
         assertEquals(-1, covered(id));
+    }
+
+    @Test
+    void anEnvelopeInDefiniteLengthsIsReadAgainAndStored() throws Exception {
+        Path plain = dir.resolve("definite.csv");
+        Files.write(plain, new byte[300_000]);
+        Path der = dir.resolve("definite.cms");
+        Procs.Result r = Procs.run(60, "openssl", "cms", "-encrypt", "-binary", "-aes-256-gcm", "-outform", "DER",
+                "-in", plain.toString(), "-out", der.toString(), "-recip", w.pki.dir().resolve("contractor-enc.pem").toString());
+        assertTrue(r.ok(), r.out());
+        long reads = spoolReads();
+        String loc = upload(der);
+        stored(idOf(loc), der);
+        assertEquals(reads + 1, spoolReads(), "an envelope the scan leaves to the inspector is read again");
+    }
+
+    @Test
+    void anEnvelopeWithoutItsTagIsRefusedAsBefore() throws Exception {
+        // the sealed envelope ends with the GCM tag (OCTET STRING, 16 bytes) and three end-of-contents
+        byte[] sealed = Files.readAllBytes(envelope);
+        int tag = sealed.length - 6 - 18;
+        assertEquals(0x04, sealed[tag]);
+        assertEquals(16, sealed[tag + 1]);
+        byte[] untagged = new byte[sealed.length - 18];
+        System.arraycopy(sealed, 0, untagged, 0, tag);
+        System.arraycopy(sealed, tag + 18, untagged, tag, 6);
+        Path cut = dir.resolve("untagged.cms");
+        Files.write(cut, untagged);
+        long reads = spoolReads();
+        HttpResponse<String> created = sender.create("digest", untagged.length,
+                TusClient.metadata("untagged.cms", TusClient.sha256(cut), 1));
+        assertEquals(201, created.statusCode(), created.body());
+        String loc = created.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> last = sender.patch(loc, cut, 0, untagged.length, false);
+        assertEquals(422, last.statusCode(), last.body());
+        assertTrue(last.body().contains("PAYLOAD_NOT_ENCRYPTED") && last.body().contains("malformed after the header"), last.body());
+        assertEquals(reads + 1, spoolReads(), "the refusal is the inspector's, from the spool file");
+    }
+
+    private static String upload(Path file) throws Exception {
+        long n = Files.size(file);
+        HttpResponse<String> r = sender.create("digest", n, TusClient.metadata(file.getFileName().toString(),
+                TusClient.sha256(file), 1));
+        assertEquals(201, r.statusCode(), r.body());
+        String loc = r.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> p = sender.patch(loc, file, 0, n, false);
+        assertEquals(204, p.statusCode(), p.body());
+        return loc;
+    }
+
+    private static void stored(String id, Path file) throws Exception {
+        assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
+        assertEquals(TusClient.sha256(file), w.gw.gateway.transfers().find(id).orElseThrow().sha256());
     }
 }
