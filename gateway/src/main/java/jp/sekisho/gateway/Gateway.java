@@ -159,7 +159,8 @@ public final class Gateway implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         CrlStore crls = new CrlStore(config.tls().crls(), material.anchors(), clock);
         ClientCertificateChecker checker = new ClientCertificateChecker(material, crls, clock);
-        SslContext ssl = TlsContexts.server(material, new GatewayTrustManager(checker, material.anchors()));
+        SslContext ssl = TlsContexts.server(material, new GatewayTrustManager(checker, material.anchors()),
+                config.tls().provider());
         RoleMapper roles = new RoleMapper(config.principals());
         Metrics metrics = new Metrics();
         ConnectionAudit connectionAudit = new ConnectionAudit(audit, metrics);

@@ -12,10 +12,13 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
@@ -30,8 +33,12 @@ import jp.sekisho.certs.testing.Procs;
 
 /**
  * The acceptance tests of issue 7 against one gateway (real TLS, real certificates from certs,
- * the real audit store on embedded PostgreSQL, the real curl/openssl/sslscan binaries).
+ * the real audit store on embedded PostgreSQL, the real curl/openssl/sslscan binaries), once with
+ * each TLS provider the gateway can use (tls.provider: openssl, the default where BoringSSL loads,
+ * and jdk, the fallback), each with its own PKI, store and audit trail.
  */
+@ParameterizedClass(name = "tls.provider: {0}")
+@ValueSource(strings = {"openssl", "jdk"})
 class GatewayEdgeTest {
 
     @TempDir
@@ -43,8 +50,13 @@ class GatewayEdgeTest {
     static Credential operator;
     static Credential nobody;
 
-    @BeforeAll
-    static void start() throws Exception {
+    /** The provider of this invocation (the lifecycle methods get it as their argument). */
+    @Parameter
+    String provider;
+
+    @BeforeParameterizedClassInvocation
+    static void start(String provider) throws Exception {
+        Path dir = GatewayEdgeTest.dir.resolve(provider);
         Procs.require("curl");
         Procs.require("openssl");
         Procs.require("sslscan");
@@ -54,14 +66,16 @@ class GatewayEdgeTest {
         nobody = pki.client("nobody");
         fx = GatewayFixture.start(dir,
                 pki,
+                "gwtest",
                 "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32, \"::1/128\"] }\n"
                         + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n",
                 "  - { subject: \"" + secretariat.certificate().getSubjectX500Principal().getName() + "\", roles: [secretariat, auditor] }\n"
-                        + "  - { sha256: \"" + CertificateSummary.sha256(operator.certificate()) + "\", roles: [operator] }\n");
+                        + "  - { sha256: \"" + CertificateSummary.sha256(operator.certificate()) + "\", roles: [operator] }\n",
+                "", "  provider: " + provider + "\n");
         System.out.println("gateway start-up with embedded audit store (PostgreSQL included): " + fx.startMillis + " ms");
     }
 
-    @AfterAll
+    @AfterParameterizedClassInvocation
     static void stop() {
         if (fx != null) {
             fx.close();
@@ -110,7 +124,7 @@ class GatewayEdgeTest {
 
     @Test
     void certificateFromAnotherCaFailsTheHandshake() throws Exception {
-        TestPki foreign = TestPki.create(Files.createDirectories(dir.resolve("foreign")));
+        TestPki foreign = TestPki.create(Files.createDirectories(fx.dir.resolve("foreign")));
         Credential mallory = foreign.client("mallory");
         Curl.Response r = Curl.get(pki.caFile(), mallory, null, fx.url("transfer", "/api/v1/whoami"));
         assertNotEquals(0, r.exit(), r.raw());

@@ -40,12 +40,19 @@ public record GatewayConfig(Path source, String nodeId, Path dataDir, Tls tls, M
         return listeners.values().stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList();
     }
 
-    public record Tls(Path certificate, Path key, List<Path> trustAnchors, List<Path> crls) {
+    /** @param provider whose TLS implementation the listeners use ({@code tls.provider}) */
+    public record Tls(Path certificate, Path key, List<Path> trustAnchors, List<Path> crls, TlsProvider provider) {
         public Tls {
             trustAnchors = List.copyOf(trustAnchors);
             crls = List.copyOf(crls);
         }
     }
+
+    /**
+     * {@code openssl}: BoringSSL (netty-tcnative), about a third less CPU per uploaded GiB;
+     * {@code jdk}: the JDK's SSLEngine; {@code auto} (the default): BoringSSL where it loads.
+     */
+    public enum TlsProvider { AUTO, OPENSSL, JDK }
 
     /**
      * One listener.

@@ -36,7 +36,7 @@ public final class GatewayConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("node-id", "data-dir", "tls", "listeners", "principals",
             "approvals", "store", "audit");
     private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule");
-    private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls");
+    private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls", "provider");
     private static final Set<String> LISTENER_KEYS = Set.of("bind", "port", "allow", "admin", "proxy-protocol");
     private static final Set<String> PROXY_KEYS = Set.of("trusted");
     private static final Set<String> PRINCIPAL_KEYS = Set.of("subject", "sha256", "roles");
@@ -91,7 +91,8 @@ public final class GatewayConfigLoader {
                 path(string(tlsMap, "certificate", "tls.")),
                 path(string(tlsMap, "key", "tls.")),
                 paths(tlsMap, "trust-anchors", "tls."),
-                paths(tlsMap, "crls", "tls."));
+                paths(tlsMap, "crls", "tls."),
+                tlsProvider(tlsMap.get("provider")));
 
         Map<String, Object> lmap = map(required(root, "listeners", ""), "listeners");
         if (lmap.isEmpty()) {
@@ -147,6 +148,18 @@ public final class GatewayConfigLoader {
             throw error("approvals.two-person-rule", "must be true or false, got '" + rule + "'");
         }
         return new GatewayConfig.Approvals(!Boolean.FALSE.equals(rule));
+    }
+
+    private GatewayConfig.TlsProvider tlsProvider(Object value) {
+        if (value == null) {
+            return GatewayConfig.TlsProvider.AUTO;
+        }
+        for (GatewayConfig.TlsProvider p : GatewayConfig.TlsProvider.values()) {
+            if (p.name().toLowerCase(java.util.Locale.ROOT).equals(String.valueOf(value))) {
+                return p;
+            }
+        }
+        throw error("tls.provider", "must be auto, openssl or jdk, got '" + value + "'");
     }
 
     private GatewayConfig.Listener listener(int index, String name, Map<String, Object> m) {

@@ -1,20 +1,28 @@
 package jp.sekisho.gateway.tls;
 
 import java.util.List;
+import java.util.Locale;
 
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import jp.sekisho.gateway.config.GatewayConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's server-side TLS policy: TLS 1.3 and 1.2 only, AEAD suites only (AES-GCM and
  * ChaCha20-Poly1305; ECDHE key exchange for 1.2), client certificate required and judged by
- * {@link GatewayTrustManager}. JDK provider, so the behaviour does not depend on a native library.
+ * {@link GatewayTrustManager}. BoringSSL (netty-tcnative) where it loads, since it decrypts an
+ * upload with a third less CPU than the JDK's SSLEngine; the JDK's otherwise, or when
+ * {@code tls.provider: jdk} asks for it. Both apply the same trust manager, protocols and suites
+ * (BoringSSL's TLS 1.3 suites are fixed, and are the three above).
  */
 public final class TlsContexts {
 
@@ -30,13 +38,37 @@ public final class TlsContexts {
             "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
+    private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
+
     private TlsContexts() {
     }
 
-    public static SslContext server(TlsMaterial material, GatewayTrustManager trust) {
+    /** The provider {@code tls.provider} stands for on this machine; an {@code openssl} that cannot load fails. */
+    public static SslProvider provider(GatewayConfig.TlsProvider wanted) {
+        return switch (wanted) {
+            case JDK -> SslProvider.JDK;
+            case OPENSSL -> {
+                if (!OpenSsl.isAvailable()) {
+                    throw new IllegalStateException("tls.provider is openssl but BoringSSL (netty-tcnative) cannot be "
+                            + "loaded here: " + OpenSsl.unavailabilityCause() + "; use provider: auto or jdk");
+                }
+                yield SslProvider.OPENSSL;
+            }
+            case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+        };
+    }
+
+    public static SslContext server(TlsMaterial material, GatewayTrustManager trust, GatewayConfig.TlsProvider wanted) {
+        SslProvider provider = provider(wanted);
+        if (provider == SslProvider.OPENSSL) {
+            LOG.info("TLS: BoringSSL {} (tls.provider: {})", OpenSsl.versionString(), wanted.name().toLowerCase(Locale.ROOT));
+        } else {
+            LOG.info("TLS: the JDK's SSLEngine (tls.provider: {}{})", wanted.name().toLowerCase(Locale.ROOT),
+                    wanted == GatewayConfig.TlsProvider.AUTO ? "; BoringSSL unavailable: " + OpenSsl.unavailabilityCause() : "");
+        }
         try {
             return SslContextBuilder.forServer(material.key(), material.chain())
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider)
                     .protocols(PROTOCOLS)
                     .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                     .clientAuth(ClientAuth.REQUIRE)
@@ -60,7 +92,7 @@ public final class TlsContexts {
             String m = String.valueOf(t.getMessage());
             if (t instanceof SSLHandshakeException
                     && (m.contains("Empty client certificate chain") || m.contains("certificate_required")
-                    || m.contains("Empty certificate chain"))) {
+                    || m.contains("Empty certificate chain") || m.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE"))) {
                 return TlsReasons.NO_CERTIFICATE;
             }
         }

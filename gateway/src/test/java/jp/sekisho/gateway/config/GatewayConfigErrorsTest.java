@@ -79,6 +79,18 @@ class GatewayConfigErrorsTest {
     }
 
     @Test
+    void tlsProviderDefaultsToAutoAndIsChecked() throws Exception {
+        assertEquals(GatewayConfig.TlsProvider.AUTO,
+                GatewayConfigLoader.load(write("auto.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS))).tls().provider());
+        Path jdk = write("jdk.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS)
+                .replace("  crls: [pki/crl.pem]\n", "  crls: [pki/crl.pem]\n  provider: jdk\n"));
+        assertEquals(GatewayConfig.TlsProvider.JDK, GatewayConfigLoader.load(jdk).tls().provider());
+        Path bad = write("provider.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS)
+                .replace("  crls: [pki/crl.pem]\n", "  crls: [pki/crl.pem]\n  provider: gnutls\n"));
+        assertEquals(bad + ": tls.provider: must be auto, openssl or jdk, got 'gnutls'", error(bad));
+    }
+
+    @Test
     void missingFile() {
         Path p = dir.resolve("nope.yml");
         assertEquals(p + ": no such file", error(p));

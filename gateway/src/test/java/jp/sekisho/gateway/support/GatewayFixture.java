@@ -51,7 +51,13 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
      */
     public static GatewayFixture start(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
                                        String extraYaml) throws Exception {
-        Path cfg = writeConfig(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml);
+        return start(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml, "");
+    }
+
+    /** As above, with extra lines for the {@code tls:} section (e.g. {@code "  provider: jdk\n"}). */
+    public static GatewayFixture start(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
+                                       String extraYaml, String tlsYaml) throws Exception {
+        Path cfg = writeConfig(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml, tlsYaml);
         long t0 = System.nanoTime();
         GatewayConfig config = GatewayConfigLoader.load(cfg);
         java.util.concurrent.atomic.AtomicReference<AuditStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
@@ -80,6 +86,11 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
     /** Writes DIR/gateway.yml in the documented format and returns its path. */
     public static Path writeConfig(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
                                    String extraYaml) throws java.io.IOException {
+        return writeConfig(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml, "");
+    }
+
+    public static Path writeConfig(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
+                                   String extraYaml, String tlsYaml) throws java.io.IOException {
         Files.createDirectories(dir);
         Path cfg = dir.resolve("gateway.yml");
         Files.writeString(cfg, "node-id: " + nodeId + "\n"
@@ -89,6 +100,7 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
                 + "  key: " + pki.gatewayFile("key") + "\n"
                 + "  trust-anchors: [" + pki.caFile() + "]\n"
                 + "  crls: [" + pki.crlFile() + "]\n"
+                + tlsYaml
                 + "listeners:\n" + listenersYaml
                 + "principals:\n" + principalsYaml
                 + extraYaml, StandardCharsets.UTF_8);
