@@ -102,8 +102,9 @@ final class SpoolWriter implements AutoCloseable {
     }
 
     private void handOff() throws IOException {
+        ByteBuffer next = take();
         Piece piece = new Piece(filling.flip(), fillingAt, checked);
-        filling = take();
+        filling = next;
         fillingAt += piece.bytes.limit();
         checked = 0;
         slots.acquireUninterruptibly();
@@ -341,9 +342,17 @@ final class SpoolWriter implements AutoCloseable {
         }
     }
 
-    private static ByteBuffer take() {
+    private static ByteBuffer take() throws IOException {
         ByteBuffer b = POOL.poll();
-        return b != null ? b.clear() : ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN).limit(BUFFER).slice();
+        if (b != null) {
+            return b.clear();
+        }
+        try {
+            return ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN).limit(BUFFER).slice();
+        } catch (OutOfMemoryError e) {
+            throw new IOException("no direct memory left for upload buffers (" + (IN_FLIGHT + 1) + " MiB per PATCH in "
+                    + "progress): raise -XX:MaxDirectMemorySize or take fewer uploads at once", e);
+        }
     }
 
     private static void give(ByteBuffer b) {
