@@ -373,6 +373,15 @@ curl_put() { # NAME FILE
   same_file "$f" "$N/root/up/$name.bin"
   rm -f "$N/root/up/$name.bin"
 }
+# nginx writes into the page cache. On a VM that hands freed memory back to its host (virtio balloon,
+# free page reporting), filling pages the host has taken back costs several times the system time of
+# reusing pages freed a moment ago: measured here, a 1 GiB write took 0.3 s to 3 s of sys time. Before
+# the second PUT of each round a file of the same size is written and deleted (untimed), so that nginx
+# finds hot pages: its best case. (The gateway writes its spool with O_DIRECT and does not care.)
+warm_page_cache() { # BYTES
+  dd if=/dev/zero of="$N/root/up/warm.bin" bs=1M count=$(( ($1 + 1048575) / 1048576 )) status=none
+  rm -f "$N/root/up/warm.bin"; sync
+}
 
 # A direct tus upload with curl into the gateway: POST (create) then one PATCH streaming the whole envelope,
 # the same client and TLS stack as the nginx PUT. The gateway checks the envelope before answering the PATCH.
@@ -438,6 +447,7 @@ ack_stored() { # TRANSFER_ID
 log "== uploads of the same $ENV_BYTES bytes, $UPLOAD_ROUNDS rounds: curl PUT into nginx, curl tus and sekisho send --encrypted into the gateway"
 for i in $(seq "$UPLOAD_ROUNDS"); do
   sync; curl_put "curl_put$i" "$ENV"
+  warm_page_cache "$ENV_BYTES"; curl_put "curl_putw$i" "$ENV"
   if [ "$HAS_TUS" = 1 ]; then
     sync; SOFT=1 timed "tus_upload$i" "$WORK/tus-upload$i.log" tus_upload "$ENV" "$ENV_SHA" 1 "$WORK/tus-upload$i" || true
     ack_stored "$(sed -nE 's/^[Ss]ekisho-[Tt]ransfer-[Ii]d: *([^[:space:]]+).*/\1/p' "$WORK/tus-upload$i.patch" 2>/dev/null)"
@@ -516,6 +526,11 @@ for i in $(seq "$UPLOAD_ROUNDS"); do
     d=$(sum "${T[curl_put$i]}" "${T[curl_put${i}_fsync]}"); T[curl_durable$i]=$d
     urow "  ... + fsync of the file (durable floor)" "$d" "$(mbps "$ENV_BYTES" "$d")"
   fi
+  if [ -n "${T[curl_putw$i]:-}" ]; then
+    urow "curl PUT into nginx, page cache warmed first" "${T[curl_putw$i]}" "$(mbps "$ENV_BYTES" "${T[curl_putw$i]}")"
+    d=$(sum "${T[curl_putw$i]}" "${T[curl_putw${i}_fsync]}"); T[curl_durablew$i]=$d
+    urow "  ... + fsync of the file" "$d" "$(mbps "$ENV_BYTES" "$d")"
+  fi
   for k in tus_upload sek_upload; do
     case $k in tus_upload) label="curl tus POST+PATCH into the gateway, round $i" ;; *) label="sekisho send --encrypted (tus), round $i" ;; esac
     if [ -n "${FAILED[$k$i]:-}" ]; then urow "$label" FAILED -
@@ -528,13 +543,17 @@ median() { local i; for i in $(seq "$UPLOAD_ROUNDS"); do [ -n "${T[$1$i]:-}" ] &
   awk '{ v[NR] = $1 } END { if (NR == 0) print 0; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 pct() { awk -v c="$1" -v s="$2" 'BEGIN { if (c > 0 && s > 0) printf "%.0f", 100 * c / s; else print "-" }'; }
 M_PUT=$(median curl_put); M_DUR=$(median curl_durable); M_TUS=$(median tus_upload); M_SEND=$(median sek_upload)
+M_PUTW=$(median curl_putw); M_DURW=$(median curl_durablew)
 echo
-echo "Medians: nginx PUT ${M_PUT} s, durable ${M_DUR} s; curl tus ${M_TUS} s; send --encrypted ${M_SEND} s"
+echo "Medians: nginx PUT ${M_PUT} s, durable ${M_DUR} s; warmed ${M_PUTW} s, durable ${M_DURW} s; curl tus ${M_TUS} s; send --encrypted ${M_SEND} s"
 echo "Target: gateway upload >= 70% of the nginx TLS floor (throughput ratio of medians, floor time / gateway time):"
 UP_PCT_TUS=$(pct "$M_PUT" "$M_TUS"); UP_PCT_TUS_D=$(pct "$M_DUR" "$M_TUS")
 UP_PCT_SEND=$(pct "$M_PUT" "$M_SEND"); UP_PCT_SEND_D=$(pct "$M_DUR" "$M_SEND")
 echo "  curl tus:             ${UP_PCT_TUS}% of the floor -> $(check "$UP_PCT_TUS" ">=" 70); ${UP_PCT_TUS_D}% of the durable floor -> $(check "$UP_PCT_TUS_D" ">=" 70)"
 echo "  send --encrypted:     ${UP_PCT_SEND}% of the floor -> $(check "$UP_PCT_SEND" ">=" 70); ${UP_PCT_SEND_D}% of the durable floor -> $(check "$UP_PCT_SEND_D" ">=" 70)"
+UP_PCT_TUS_W=$(pct "$M_PUTW" "$M_TUS"); UP_PCT_TUS_DW=$(pct "$M_DURW" "$M_TUS")
+echo "Against nginx's best case (page cache warmed):"
+echo "  curl tus:             ${UP_PCT_TUS_W}% of the floor -> $(check "$UP_PCT_TUS_W" ">=" 70); ${UP_PCT_TUS_DW}% of the durable floor -> $(check "$UP_PCT_TUS_DW" ">=" 70)"
 echo
 echo "Gateway memory: RSS idle after start ${GW_RSS_IDLE} MiB; peak (VmHWM) after the CSV hand-off ${GW_HWM_CSV:--} MiB, after the $(mib "$RND_BYTES") hand-off ${GW_HWM_HANDOFF} MiB, after the upload runs ${GW_HWM} MiB; at the end ${GW_RSS_END} MiB"
 mb() { awk -v m="$1" 'BEGIN { printf "%.0f", m * 1.048576 }'; }
