@@ -9,8 +9,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.LongConsumer;
 
-/** Streams over a byte range of a file, and SHA-256 helpers: nothing here holds more than 64 KiB. */
+/** Streams over a byte range of a file, and SHA-256 helpers: nothing here holds more than 1 MiB. */
 final class FileRegion {
 
     static final int BUFFER = 64 * 1024;
@@ -73,6 +74,28 @@ final class FileRegion {
         MessageDigest md = sha256();
         try (InputStream in = java.nio.file.Files.newInputStream(file)) {
             update(md, in);
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    /**
+     * SHA-256 (hex) of the first {@code length} bytes of {@code file}, read in 1 MiB pieces, telling
+     * {@code hashed} how far it got after each (an uploader follows the file that far).
+     */
+    static String sha256Hex(Path file, long length, LongConsumer hashed) throws IOException {
+        MessageDigest md = sha256();
+        byte[] buf = new byte[1024 * 1024];
+        long done = 0;
+        try (InputStream in = open(file, 0, length)) {
+            int n;
+            while ((n = in.read(buf)) >= 0) {
+                md.update(buf, 0, n);
+                done += n;
+                hashed.accept(done);
+            }
+        }
+        if (done != length) {
+            throw new IOException(file + " ended at " + done + " of " + length + " bytes (was it changed?)");
         }
         return HexFormat.of().formatHex(md.digest());
     }
