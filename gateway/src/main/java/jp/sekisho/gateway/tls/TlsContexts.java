@@ -61,7 +61,7 @@ public final class TlsContexts {
     public static SslContext server(TlsMaterial material, GatewayTrustManager trust, GatewayConfig.TlsProvider wanted) {
         SslProvider provider = provider(wanted);
         if (provider == SslProvider.OPENSSL) {
-            LOG.info("TLS: BoringSSL {} (tls.provider: {})", OpenSsl.versionString(), wanted.name().toLowerCase(Locale.ROOT));
+            LOG.info("TLS: {} via netty-tcnative (tls.provider: {})", OpenSsl.versionString(), wanted.name().toLowerCase(Locale.ROOT));
         } else {
             LOG.info("TLS: the JDK's SSLEngine (tls.provider: {}{})", wanted.name().toLowerCase(Locale.ROOT),
                     wanted == GatewayConfig.TlsProvider.AUTO ? "; BoringSSL unavailable: " + OpenSsl.unavailabilityCause() : "");
