@@ -1,22 +1,17 @@
 package jp.sekisho.client.transfer;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-
-import javax.net.ssl.HttpsURLConnection;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 import jp.sekisho.cli.CliException;
@@ -40,6 +35,9 @@ import jp.sekisho.envelope.SealResult;
  * stands ({@code HEAD} → {@code Upload-Offset}, the bytes it durably wrote) and continues from
  * there. Every chunk that gets through resets the backoff. When the answer to the completing PATCH
  * was lost, {@code GET .../transfers/{id}} tells whether the gateway stored the transfer.
+ *
+ * <p>This class holds the creation, the chunk loop and the resume that both kinds of upload share;
+ * {@link TusPatch} sends one PATCH and {@link DeferredUpload} follows a file still being sealed.
  */
 public final class TusUploader {
 
@@ -55,19 +53,19 @@ public final class TusUploader {
         InputStream wrap(long offset, InputStream chunk) throws IOException;
     }
 
-    private static final Set<Integer> TRANSIENT = Set.of(500, 502, 503, 504);
+    static final Set<Integer> TRANSIENT = Set.of(500, 502, 503, 504);
 
-    private final GatewayClient client;
+    // package-private for DeferredUpload, which shares them
+    final GatewayClient client;
+    final long chunkSize;
+    final Backoff backoff;
+    final Progress progress;
+    final TusPatch patch;
+    ChunkInterceptor interceptor = (offset, chunk) -> chunk;
+
     private final String route;
-    private final long chunkSize;
-    private final Backoff backoff;
-    private final Progress progress;
-    private ChunkInterceptor interceptor = (offset, chunk) -> chunk;
     private boolean chunkChecksums;
     private int retries;
-    /** Set on an upload created with Upload-Defer-Length: every PATCH then declares length and hash. */
-    private boolean deferred;
-    private String sha256;
 
     public TusUploader(GatewayClient client, String route, long chunkSize, Backoff backoff, Progress progress) {
         if (chunkSize < 1) {
@@ -78,6 +76,7 @@ public final class TusUploader {
         this.chunkSize = chunkSize;
         this.backoff = backoff;
         this.progress = progress;
+        this.patch = new TusPatch(client, progress);
     }
 
     /** Sends {@code Upload-Checksum} with every chunk (a chunk that arrives damaged is refused and resent). */
@@ -100,7 +99,7 @@ public final class TusUploader {
         try {
             URI location = create(length, filename, sha256Hex, records);
             String id = lastSegment(location);
-            String stored = send(envelope, length, location, id, 0);
+            String stored = send(envelope, length, location, id, 0, null);
             return new Result(stored, length, retries);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -122,117 +121,11 @@ public final class TusUploader {
     public Result uploadWhileSealing(Path file, Arrival arrival, Future<SealResult> sealing, long sizeHint,
                                      String filename, long records) {
         try {
-            URI location = createDeferred(filename, records);
-            if (location == null) {
-                return null;
-            }
-            deferred = true;
-            String id = lastSegment(location);
-            progress.start(sizeHint, 0);
-            long offset;
-            IOException broken = null;
-            try {
-                offset = streamWhileSealing(file, arrival, location);
-            } catch (IOException e) {
-                broken = e;
-                offset = -1;
-            }
-            SealResult sealed = sealed(sealing, location); // a failed seal is the error to report
-            if (broken != null) {
-                retryOrThrow(broken); // the network: resume from what the gateway kept
-            }
-            long length = sealed.envelopeBytes();
-            this.sha256 = sealed.envelopeSha256();
-            if (offset < 0) {
-                offset = offsetOrStored(location, id, length);
-                if (offset < 0) {
-                    return new Result(id, length, retries);
-                }
-            }
-            String stored = send(file, length, location, id, offset);
-            return new Result(stored, length, retries);
+            return new DeferredUpload(this, file, arrival).run(sealing, sizeHint, filename, records);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
         }
-    }
-
-    /**
-     * Sends what the seal writes, a chunk per PATCH, until the seal is done and everything it wrote
-     * went out. Returns the gateway's offset, or -1 when a PATCH was refused (the caller asks the
-     * gateway where it stands).
-     */
-    private long streamWhileSealing(Path file, Arrival arrival, URI location) throws IOException {
-        long offset = 0;
-        while (true) {
-            FollowingInputStream follow = new FollowingInputStream(file, arrival, 0, offset);
-            PatchAnswer res = patch(location, offset, -1, interceptor.wrap(offset, limited(follow, chunkSize)), -1, null);
-            if (res.status() != 204) {
-                if (res.status() == 409 || TRANSIENT.contains(res.status())) {
-                    return -1; // ask the gateway where it stands, once the seal is done
-                }
-                throw GatewayClient.problem(new GatewayClient.Response(res.status(), res.body()));
-            }
-            long now = res.uploadOffset() == null ? -1 : Long.parseLong(res.uploadOffset());
-            if (now != follow.position()) {
-                return -1;
-            }
-            backoff.succeeded();
-            progress.update(now);
-            offset = now;
-            if (arrival.await(offset, 0) < 0) {
-                return offset; // the seal is done and all it wrote went out
-            }
-        }
-    }
-
-    private static InputStream limited(InputStream in, long max) {
-        return new FilterInputStream(in) {
-            long left = max;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (left <= 0) {
-                    return -1;
-                }
-                int n = super.read(b, off, (int) Math.min(len, left));
-                if (n > 0) {
-                    left -= n;
-                }
-                return n;
-            }
-        };
-    }
-
-    /** The seal's result; a failed seal ends the upload on the gateway (tus termination) and is rethrown. */
-    private SealResult sealed(Future<SealResult> sealing, URI location) throws InterruptedException {
-        try {
-            return sealing.get();
-        } catch (ExecutionException e) {
-            terminate(location);
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    private void terminate(URI location) {
-        try {
-            client.exchange(HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(10))
-                    .header("Tus-Resumable", TUS_VERSION).DELETE().build(), HttpResponse.BodyHandlers.discarding());
-        } catch (IOException | InterruptedException | RuntimeException ignored) {
-            // best effort: an abandoned upload expires on the gateway after 24 h
-        }
-    }
-
-    /** POST with Upload-Defer-Length; null when the gateway refuses it with 400 (it predates deferred uploads). */
-    private URI createDeferred(String filename, long records) throws InterruptedException {
-        return post(creation().header("Upload-Defer-Length", "1")
-                .header("Upload-Metadata", metadata(filename, null, records)), true);
     }
 
     /** tus Upload-Metadata; {@code sha256Hex} null leaves the hash out (a deferred upload declares it last). */
@@ -248,14 +141,15 @@ public final class TusUploader {
                 .header("Upload-Metadata", metadata(filename, sha256Hex, records)), false);
     }
 
-    private HttpRequest.Builder creation() {
+    /** The creation POST without its length headers, which differ between fixed and deferred uploads. */
+    HttpRequest.Builder creation() {
         return HttpRequest.newBuilder(client.resolve(uploads())).timeout(Duration.ofSeconds(60))
                 .header("Tus-Resumable", TUS_VERSION).header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.noBody());
     }
 
     /** Creates the upload, retrying network failures and 5xx; with {@code nullOn400}, a 400 gives null. */
-    private URI post(HttpRequest.Builder request, boolean nullOn400) throws InterruptedException {
+    URI post(HttpRequest.Builder request, boolean nullOn400) throws InterruptedException {
         HttpRequest req = request.build();
         while (true) {
             HttpResponse<String> res;
@@ -281,17 +175,22 @@ public final class TusUploader {
         }
     }
 
-    private String send(Path file, long length, URI location, String id, long offset) throws InterruptedException {
+    /**
+     * Sends the file from {@code offset} to {@code length} in fixed-length PATCHes, resuming after
+     * failures. {@code declared} is set on a deferred upload: every PATCH then declares its length and hash.
+     */
+    String send(Path file, long length, URI location, String id, long offset, SealResult declared)
+            throws InterruptedException {
         progress.start(length, offset);
-        if (length == 0 && !deferred) {
+        if (length == 0 && declared == null) {
             // An empty upload is complete on creation; nothing to PATCH.
             return stored(location, id, length);
         }
         while (true) {
             long n = Math.min(chunkSize, length - offset);
-            PatchAnswer res;
+            TusPatch.Answer res;
             try {
-                res = patch(file, location, offset, n, length);
+                res = patch(file, location, offset, n, declared);
             } catch (IOException e) {
                 retryOrThrow(e);
                 offset = offsetOrStored(location, id, length);
@@ -322,95 +221,19 @@ public final class TusUploader {
         }
     }
 
-    /** What the gateway answered to one PATCH. */
-    private record PatchAnswer(int status, String uploadOffset, String transferId, String body) {
-    }
-
-    /**
-     * Sends one chunk. The body goes through {@link HttpsURLConnection} with fixed-length streaming,
-     * which moves bulk data over TLS about three times faster than the JDK HttpClient; since
-     * HttpURLConnection has no PATCH, the request is a POST with {@code X-HTTP-Method-Override:
-     * PATCH}, which the gateway accepts as tus clients on such stacks need.
-     */
-    private PatchAnswer patch(Path file, URI location, long offset, long n, long length) throws IOException {
-        byte[] digest = chunkChecksums ? FileRegion.digest(file, offset, n) : null;
-        return patch(location, offset, n, interceptor.wrap(offset, FileRegion.open(file, offset, n)),
-                deferred ? length : -1, digest);
-    }
-
-    /** A PATCH of {@code n} bytes, or of what {@code body} gives until its end when {@code n} is -1 (chunked). */
-    private PatchAnswer patch(URI location, long offset, long n, InputStream body, long declareLength, byte[] digest)
+    /** Sends {@code n} bytes of the file from {@code offset}; the checksum, if on, is read before the chunk. */
+    private TusPatch.Answer patch(Path file, URI location, long offset, long n, SealResult declared)
             throws IOException {
-        HttpsURLConnection c = (HttpsURLConnection) location.toURL().openConnection();
-        try (InputStream in = counting(body, offset)) {
-            c.setSSLSocketFactory(client.socketFactory());
-            c.setConnectTimeout(10_000);
-            c.setReadTimeout((int) Duration.ofMinutes(10).toMillis());
-            c.setRequestMethod("POST");
-            c.setRequestProperty("X-HTTP-Method-Override", "PATCH");
-            c.setRequestProperty("Tus-Resumable", TUS_VERSION);
-            c.setRequestProperty("Content-Type", "application/offset+octet-stream");
-            c.setRequestProperty("Upload-Offset", Long.toString(offset));
-            if (declareLength >= 0) {
-                // a deferred upload: length and hash are known now; the gateway accepts them again unchanged
-                c.setRequestProperty("Upload-Length", Long.toString(declareLength));
-                c.setRequestProperty("Sekisho-Envelope-Sha256", sha256);
-            }
-            if (digest != null) {
-                c.setRequestProperty("Upload-Checksum", "sha256 " + Base64.getEncoder().encodeToString(digest));
-            }
-            c.setRequestProperty("Accept", "application/json");
-            c.setDoOutput(true);
-            if (n >= 0) {
-                c.setFixedLengthStreamingMode(n);
-            } else {
-                c.setChunkedStreamingMode(BODY_BUFFER);
-            }
-            byte[] buf = new byte[BODY_BUFFER];
-            try (OutputStream out = c.getOutputStream()) {
-                int r;
-                while ((r = in.read(buf)) > 0) {
-                    out.write(buf, 0, r);
-                }
-            }
-            int status = c.getResponseCode();
-            InputStream answer = status >= 400 ? c.getErrorStream() : c.getInputStream();
-            String text = "";
-            if (answer != null) {
-                try (answer) {
-                    text = new String(answer.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            }
-            return new PatchAnswer(status, c.getHeaderField("Upload-Offset"), c.getHeaderField("Sekisho-Transfer-Id"), text);
-        } catch (IOException e) {
-            c.disconnect(); // a broken connection must not go back to the keep-alive cache
-            throw e;
-        }
-    }
-
-    private static final int BODY_BUFFER = 1 << 18;
-
-    private InputStream counting(InputStream in, long offset) {
-        return new FilterInputStream(in) {
-            long done = offset;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int r = super.read(b, off, len);
-                if (r > 0) {
-                    done += r;
-                    progress.update(done);
-                }
-                return r;
-            }
-        };
+        byte[] digest = chunkChecksums ? FileRegion.digest(file, offset, n) : null;
+        return patch.send(location, offset, n, interceptor.wrap(offset, FileRegion.open(file, offset, n)),
+                declared, digest);
     }
 
     /**
      * Where to go on after a failure: the gateway's offset, or -1 when the upload is already complete
      * and the transfer stored (the answer to the completing PATCH was lost).
      */
-    private long offsetOrStored(URI location, String id, long length) throws InterruptedException {
+    long offsetOrStored(URI location, String id, long length) throws InterruptedException {
         while (true) {
             HttpResponse<String> res;
             try {
@@ -453,12 +276,13 @@ public final class TusUploader {
                 + Optional.ofNullable(t.get("reason")).map(x -> " (" + x + ")").orElse(""));
     }
 
+    /** Counts a retry and waits its delay; false when the retries are used up. */
     private boolean retryable() throws InterruptedException {
         retries++;
         return backoff.failed();
     }
 
-    private void retryOrThrow(IOException e) throws InterruptedException {
+    void retryOrThrow(IOException e) throws InterruptedException {
         if (!GatewayClient.retryable(e) || !retryable()) {
             throw client.unavailable(e);
         }
