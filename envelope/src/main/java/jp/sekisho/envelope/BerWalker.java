@@ -15,8 +15,11 @@ final class BerWalker {
 
     /** Told about each element as its identifier and length have been read, and when it ends. */
     interface Listener {
-        /** {@code length} is -1 for an indefinite length; {@code depth} 0 is the outermost element. */
-        void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset);
+        /**
+         * {@code length} is -1 for an indefinite length; {@code depth} 0 is the outermost element;
+         * the element's identifier and length take {@code headerLength} bytes from {@code offset}.
+         */
+        void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset, int headerLength);
 
         /** {@code position} is the offset just past the element's last byte. */
         void end(int depth, long position);
@@ -177,7 +180,7 @@ final class BerWalker {
         if (!withinParent(end == INDEFINITE ? position : end)) {
             return;
         }
-        listener.start(depth, identifier >>> 6, tagNumber, constructed, length, elementStart);
+        listener.start(depth, identifier >>> 6, tagNumber, constructed, length, elementStart, (int) (position - elementStart));
         if (constructed) {
             if (depth == ends.length) {
                 ends = Arrays.copyOf(ends, depth * 2);

@@ -12,14 +12,15 @@ import java.util.Optional;
  * <p>It keeps the envelope's header (the bytes before the ciphertext, a few KB) and its trailer
  * (what follows the ciphertext: attributes, the GCM tag, the closing end-of-contents), and walks
  * the BER framing of the ciphertext in between without reading it. At the end, the inspector itself
- * reads header + an empty ciphertext + trailer, so every rule it applies to those parts applies
- * here unchanged; only the ciphertext's length comes from the walk.
+ * reads a stand-in: header + an empty ciphertext + trailer, with the definite lengths around the
+ * ciphertext shortened to match. Every rule it applies to those parts applies here unchanged; only
+ * the ciphertext's length comes from the walk.
  *
- * <p>It vouches only for what it fully understands: an envelope with indefinite lengths around the
- * ciphertext (as {@link Sealer} and {@code openssl cms -stream} write them) that the inspector finds
- * complete. For anything else (malformed, truncated, trailing bytes, definite lengths, nested
- * ciphertext chunks, outsized header or trailer) {@link #result()} is empty and the caller reads
- * the envelope with {@link EnvelopeInspector#inspect}, which names the problem.
+ * <p>It vouches only for what it fully understands: a plain envelope that the inspector finds
+ * complete, in definite or indefinite lengths (as {@link Sealer}, {@code openssl cms} and
+ * {@code openssl cms -stream} write them). For anything else (malformed, truncated, trailing
+ * bytes, nested ciphertext chunks, outsized header or trailer) {@link #result()} is empty and the
+ * caller reads the envelope with {@link EnvelopeInspector#inspect}, which names the problem.
  * EnvelopeScannerTest checks that a result, when there is one, equals the inspector's.
  */
 public final class EnvelopeScanner {
@@ -34,6 +35,12 @@ public final class EnvelopeScanner {
     private static final int OID = 6;
     private static final int SEQUENCE = 16;
     private static final int SET = 17;
+    /** [0] IMPLICIT OCTET STRING with no octets: the stand-in's ciphertext. */
+    private static final byte[] EMPTY_CIPHERTEXT = {(byte) 0x80, 0};
+
+    /** An element around the ciphertext: where it starts, its header's size, its length (-1: indefinite). */
+    private record Around(long start, int headerLength, long length) {
+    }
 
     /** What an open element is, as far as finding the ciphertext goes. */
     private enum Node { CONTENT_INFO, EXPLICIT_CONTENT, ENVELOPED, ENCRYPTED_CONTENT_INFO, CIPHERTEXT, OTHER }
@@ -82,7 +89,7 @@ public final class EnvelopeScanner {
         if (!walker.done() || shape.unsupported || shape.ciphertextEnd < 0) {
             return Optional.empty();
         }
-        Inspection stub = EnvelopeInspector.inspect(new java.io.ByteArrayInputStream(shape.withEmptyCiphertext()));
+        Inspection stub = EnvelopeInspector.inspect(new java.io.ByteArrayInputStream(shape.standIn()));
         if (!stub.complete() || !stub.contentPresent() || stub.problem() != null || stub.encryptedContentBytes() != 0) {
             return Optional.empty();
         }
@@ -95,12 +102,14 @@ public final class EnvelopeScanner {
         private Node[] nodes = new Node[16];
         private int[] children = new int[16];
         private Field lastField;
+        /** ContentInfo, its [0], the EnvelopedData and the EncryptedContentInfo, outermost first. */
+        private Around[] around = new Around[4];
+        private int arounds;
         /** The first bytes of the envelope, up to the ciphertext once it has been found. */
         byte[] header = new byte[4096];
         int kept;
         long ciphertextStart = -1;
         int ciphertextDepth;
-        boolean ciphertextConstructed;
         long ciphertextBytes;
         /** Just past the ciphertext element; -1 until it has ended. */
         long ciphertextEnd = -1;
@@ -112,11 +121,12 @@ public final class EnvelopeScanner {
             s.nodes = nodes.clone();
             s.children = children.clone();
             s.lastField = lastField;
+            s.around = around.clone();
+            s.arounds = arounds;
             s.header = headerKept() ? header : header.clone(); // a kept header no longer changes: share it
             s.kept = kept;
             s.ciphertextStart = ciphertextStart;
             s.ciphertextDepth = ciphertextDepth;
-            s.ciphertextConstructed = ciphertextConstructed;
             s.ciphertextBytes = ciphertextBytes;
             s.ciphertextEnd = ciphertextEnd;
             s.trailer.writeBytes(trailer.toByteArray());
@@ -161,21 +171,54 @@ public final class EnvelopeScanner {
             trailer.writeBytes(bytes);
         }
 
-        /** Header, an empty ciphertext element of the same form, trailer: an envelope of the same shape. */
-        byte[] withEmptyCiphertext() {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(kept + 4 + trailer.size());
-            out.write(header, 0, (int) ciphertextStart);
-            if (ciphertextConstructed) {
-                out.writeBytes(new byte[] {(byte) 0xa0, (byte) 0x80, 0, 0}); // [0] with no chunks
-            } else {
-                out.writeBytes(new byte[] {(byte) 0x80, 0}); // [0] IMPLICIT OCTET STRING, empty
+        /**
+         * The envelope with an empty ciphertext: the header, with every definite length around the
+         * ciphertext shortened by what was left out (innermost first, as a shorter length field
+         * shortens its parent too), then {@code [0]} with no octets, then the trailer.
+         */
+        byte[] standIn() {
+            byte[][] headers = new byte[arounds][];
+            long removed = (ciphertextEnd - ciphertextStart) - EMPTY_CIPHERTEXT.length;
+            for (int i = arounds - 1; i >= 0; i--) {
+                Around a = around[i];
+                if (a.length() < 0) {
+                    headers[i] = Arrays.copyOfRange(header, (int) a.start(), (int) a.start() + a.headerLength());
+                } else {
+                    headers[i] = definiteHeader(header[(int) a.start()], a.length() - removed);
+                    removed += a.headerLength() - headers[i].length;
+                }
             }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(kept + trailer.size());
+            for (int i = 0; i < arounds; i++) {
+                Around a = around[i];
+                out.writeBytes(headers[i]);
+                long contentStart = a.start() + a.headerLength();
+                long next = i + 1 < arounds ? around[i + 1].start() : ciphertextStart;
+                out.write(header, (int) contentStart, (int) (next - contentStart));
+            }
+            out.writeBytes(EMPTY_CIPHERTEXT);
             out.writeBytes(trailer.toByteArray());
             return out.toByteArray();
         }
 
+        /** A one-byte identifier and a definite length in DER's shortest form. */
+        private static byte[] definiteHeader(byte identifier, long length) {
+            if (length < 0x80) {
+                return new byte[] {identifier, (byte) length};
+            }
+            int n = (64 - Long.numberOfLeadingZeros(length) + 7) / 8;
+            byte[] h = new byte[2 + n];
+            h[0] = identifier;
+            h[1] = (byte) (0x80 | n);
+            for (int i = 0; i < n; i++) {
+                h[2 + i] = (byte) (length >>> (8 * (n - 1 - i)));
+            }
+            return h;
+        }
+
         @Override
-        public void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset) {
+        public void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset,
+                          int headerLength) {
             if (unsupported) {
                 return;
             }
@@ -183,14 +226,15 @@ public final class EnvelopeScanner {
             int index = depth == 0 ? 0 : children[depth - 1]++;
             Node node;
             if (parent == null) {
-                node = around(is(tagClass, tagNumber, UNIVERSAL, SEQUENCE), length, Node.CONTENT_INFO);
+                node = around(is(tagClass, tagNumber, UNIVERSAL, SEQUENCE), offset, headerLength, length, Node.CONTENT_INFO);
             } else {
                 node = switch (parent) {
                     case CONTENT_INFO -> index == 0 ? expect(is(tagClass, tagNumber, UNIVERSAL, OID), Node.OTHER)
-                            : around(index == 1 && is(tagClass, tagNumber, CONTEXT, 0), length, Node.EXPLICIT_CONTENT);
-                    case EXPLICIT_CONTENT -> around(index == 0 && is(tagClass, tagNumber, UNIVERSAL, SEQUENCE), length,
-                            Node.ENVELOPED);
-                    case ENVELOPED -> field(tagClass, tagNumber, constructed, length);
+                            : around(index == 1 && is(tagClass, tagNumber, CONTEXT, 0), offset, headerLength, length,
+                                    Node.EXPLICIT_CONTENT);
+                    case EXPLICIT_CONTENT -> around(index == 0 && is(tagClass, tagNumber, UNIVERSAL, SEQUENCE), offset,
+                            headerLength, length, Node.ENVELOPED);
+                    case ENVELOPED -> field(tagClass, tagNumber, constructed, length, offset, headerLength);
                     case ENCRYPTED_CONTENT_INFO -> ciphertextInfoChild(index, depth, tagClass, tagNumber, constructed, length,
                             offset);
                     case CIPHERTEXT -> {
@@ -232,7 +276,6 @@ public final class EnvelopeScanner {
                     }
                     ciphertextStart = offset;
                     ciphertextDepth = depth;
-                    ciphertextConstructed = constructed;
                     kept = (int) Math.min(kept, offset); // the buffer that held its start may have brought more
                     if (constructed) {
                         yield Node.CIPHERTEXT;
@@ -245,7 +288,7 @@ public final class EnvelopeScanner {
         }
 
         /** A child of EnvelopedData / AuthEnvelopedData, in the order RFC 5652 and 5083 give them. */
-        private Node field(int tagClass, int tagNumber, boolean constructed, long length) {
+        private Node field(int tagClass, int tagNumber, boolean constructed, long length, long offset, int headerLength) {
             if (lastField == Field.ENCRYPTED_CONTENT_INFO) {
                 return Node.OTHER; // the trailer: the inspector reads it
             }
@@ -262,15 +305,17 @@ public final class EnvelopeScanner {
                 return unsupported();
             }
             lastField = f;
-            return f == Field.ENCRYPTED_CONTENT_INFO ? around(true, length, Node.ENCRYPTED_CONTENT_INFO) : Node.OTHER;
+            return f == Field.ENCRYPTED_CONTENT_INFO ? around(true, offset, headerLength, length, Node.ENCRYPTED_CONTENT_INFO)
+                    : Node.OTHER;
         }
 
-        /**
-         * An element around the ciphertext: its length must be indefinite, since the stand-in
-         * envelope gives the ciphertext another length.
-         */
-        private Node around(boolean ok, long length, Node node) {
-            return expect(ok && length < 0, node);
+        /** An element around the ciphertext, whose length the stand-in may have to shorten. */
+        private Node around(boolean ok, long offset, int headerLength, long length, Node node) {
+            if (!ok || headerLength > 2 + 8 || arounds == around.length) {
+                return unsupported();
+            }
+            around[arounds++] = new Around(offset, headerLength, length);
+            return node;
         }
 
         private Node expect(boolean ok, Node node) {

@@ -137,6 +137,30 @@ class EnvelopeInspectorTest {
     }
 
     @Test
+    void bytesAfterTheEnvelopeOrAMissingEndAreRefused() throws IOException {
+        byte[] env = Files.readAllBytes(seal("whole.cms", ContentCipher.AES_256_GCM, contractor));
+        assertTrue(EnvelopeInspector.inspect(dir.resolve("whole.cms")).complete());
+        // plaintext appended to a valid envelope must not ride through the gateway with it
+        byte[] tail = "DUMMY 山田 太郎,1970-01-01,福岡県久留米市\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] plus = java.util.Arrays.copyOf(env, env.length + tail.length);
+        System.arraycopy(tail, 0, plus, env.length, tail.length);
+        Path appended = dir.resolve("appended.cms");
+        Files.write(appended, plus);
+        Inspection i = EnvelopeInspector.inspect(appended);
+        assertFalse(i.complete(), i.toString());
+        assertTrue(i.problem().contains("bytes after the end of the outermost element"), i.problem());
+        assertEquals(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED, refusal(appended, registered, false));
+        // the closing end-of-contents cut off, one or all three of them
+        for (int missing : new int[] {2, 6}) {
+            Path cut = dir.resolve("unclosed" + missing + ".cms");
+            Files.write(cut, java.util.Arrays.copyOf(env, env.length - missing));
+            Inspection c = EnvelopeInspector.inspect(cut);
+            assertFalse(c.complete(), c.toString());
+            assertEquals(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED, refusal(cut, registered, false));
+        }
+    }
+
+    @Test
     void weakCiphersAreRefused() {
         for (String cipher : List.of("-des3", "-aes128", "-aes-128-gcm", "-aes192")) {
             Path env = opensslEncrypt("weak" + cipher + ".cms", cipher, contractor);

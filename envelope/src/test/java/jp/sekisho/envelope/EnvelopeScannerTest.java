@@ -44,8 +44,6 @@ class EnvelopeScannerTest {
     /** name → envelope bytes, all of them valid envelopes the gateway can be sent. */
     static final Map<String, byte[]> ENVELOPES = new LinkedHashMap<>();
     static Path csv;
-    /** A valid envelope in definite lengths (openssl without -stream), which the scanner leaves to the inspector. */
-    static byte[] definite;
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -58,7 +56,8 @@ class EnvelopeScannerTest {
         ENVELOPES.put("sealed GCM", seal(sender, ContentCipher.AES_256_GCM, contractor));
         ENVELOPES.put("sealed GCM, RSA and EC recipients", seal(sender, ContentCipher.AES_256_GCM, contractor, ec));
         ENVELOPES.put("sealed CBC", seal(sender, ContentCipher.AES_256_CBC, contractor));
-        definite = opensslEncrypt(contractor, "-aes-256-gcm");
+        ENVELOPES.put("openssl GCM, definite lengths", opensslEncrypt(contractor, "-aes-256-gcm"));
+        ENVELOPES.put("openssl CBC, definite lengths", opensslEncrypt(contractor, "-aes256"));
         ENVELOPES.put("openssl GCM, streamed", opensslEncrypt(contractor, "-aes-256-gcm", "-stream"));
         ENVELOPES.put("openssl CBC, streamed", opensslEncrypt(contractor, "-aes256", "-stream"));
     }
@@ -181,8 +180,10 @@ class EnvelopeScannerTest {
     @Test
     void otherContentIsLeftToTheInspector() throws IOException {
         Random r = new Random(5);
-        assertTrue(inspected(definite, definite.length).complete());
-        assertEquals(Optional.empty(), scanned(definite, definite.length, r), "definite lengths around the ciphertext");
+        byte[] nested = nestedChunk(ENVELOPES.get("sealed GCM"));
+        Inspection n = inspected(nested, nested.length);
+        assertTrue(n.complete() && n.contentPresent(), n.toString());
+        assertEquals(Optional.empty(), scanned(nested, nested.length, r), "ciphertext chunks within a chunk");
         byte[] plain = Files.readAllBytes(csv);
         assertEquals(Optional.empty(), scanned(plain, plain.length, r));
         byte[] noise = new byte[100_000];
@@ -206,6 +207,41 @@ class EnvelopeScannerTest {
                 assertEquals(Optional.of(expected), scan(copy, env, at, env.length, r).result(), name + " copied at " + at);
             }
         });
+    }
+
+    /**
+     * The envelope with its first ciphertext chunk wrapped in a constructed OCTET STRING: legal BER
+     * that the inspector reads and the scanner leaves to it.
+     */
+    private static byte[] nestedChunk(byte[] env) {
+        long[] chunk = {-1, 0};
+        BerWalker w = new BerWalker(new BerWalker.Listener() {
+            @Override
+            public void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset,
+                              int headerLength) {
+                if (depth == 4 && tagClass == 2 && tagNumber == 0 && constructed) {
+                    chunk[1] = -1; // the ciphertext [0]: its first chunk is next
+                } else if (chunk[0] < 0 && chunk[1] == -1 && depth == 5 && tagNumber == 4 && !constructed) {
+                    chunk[0] = offset;
+                    chunk[1] = headerLength + length;
+                }
+            }
+
+            @Override
+            public void end(int depth, long position) {
+            }
+        });
+        w.update(ByteBuffer.wrap(env));
+        assertTrue(w.done() && chunk[0] > 0, "the sealed envelope's first ciphertext chunk");
+        int at = (int) chunk[0];
+        int end = at + (int) chunk[1];
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(env, 0, at);
+        out.writeBytes(new byte[] {0x24, (byte) 0x80});
+        out.write(env, at, end - at);
+        out.writeBytes(new byte[] {0, 0});
+        out.write(env, end, env.length - end);
+        return out.toByteArray();
     }
 
     /** Every offset in the first 3,000 bytes (the header) and the last 300, and 300 others. */

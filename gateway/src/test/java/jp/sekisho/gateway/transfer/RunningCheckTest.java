@@ -20,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The envelope's SHA-256 and scan taken while PATCHes are written and kept between them: they stay
  * exactly in step with the spool file through discarded and interrupted chunks, the stored hash is
- * right, and the last PATCH checks the envelope without reading the spool file again. Envelopes the
- * scan leaves to the inspector are read again and judged as before. (After a restart there is no
- * running check and the file is read again: see LargeUploadCrashTest.)
+ * right, and the last PATCH checks the envelope without reading the spool file again, for the
+ * Sealer's envelopes and openssl's alike. Envelopes the scan leaves to the inspector are read again
+ * and judged by it. (After a restart there is no running check and the file is read again: see
+ * LargeUploadCrashTest.)
  */
 class RunningCheckTest {
 
@@ -154,7 +155,7 @@ class RunningCheckTest {
     }
 
     @Test
-    void anEnvelopeInDefiniteLengthsIsReadAgainAndStored() throws Exception {
+    void anEnvelopeInDefiniteLengthsIsStoredWithoutASecondRead() throws Exception {
         Path plain = dir.resolve("definite.csv");
         Files.write(plain, new byte[300_000]);
         Path der = dir.resolve("definite.cms");
@@ -164,7 +165,7 @@ class RunningCheckTest {
         long reads = spoolReads();
         String loc = upload(der);
         stored(idOf(loc), der);
-        assertEquals(reads + 1, spoolReads(), "an envelope the scan leaves to the inspector is read again");
+        assertEquals(reads, spoolReads(), "openssl's DER envelope is checked as it arrives too");
     }
 
     @Test
@@ -188,6 +189,25 @@ class RunningCheckTest {
         assertEquals(422, last.statusCode(), last.body());
         assertTrue(last.body().contains("PAYLOAD_NOT_ENCRYPTED") && last.body().contains("malformed after the header"), last.body());
         assertEquals(reads + 1, spoolReads(), "the refusal is the inspector's, from the spool file");
+    }
+
+    @Test
+    void bytesAfterTheEnvelopeAreReadAgainAndRefused() throws Exception {
+        byte[] sealed = Files.readAllBytes(envelope);
+        byte[] tail = "DUMMY plaintext riding along\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] plus = java.util.Arrays.copyOf(sealed, sealed.length + tail.length);
+        System.arraycopy(tail, 0, plus, sealed.length, tail.length);
+        Path appended = dir.resolve("appended.cms");
+        Files.write(appended, plus);
+        long reads = spoolReads();
+        HttpResponse<String> created = sender.create("digest", plus.length,
+                TusClient.metadata("appended.cms", TusClient.sha256(appended), 1));
+        assertEquals(201, created.statusCode(), created.body());
+        String loc = created.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> last = sender.patch(loc, appended, 0, plus.length, false);
+        assertEquals(422, last.statusCode(), last.body());
+        assertTrue(last.body().contains("PAYLOAD_NOT_ENCRYPTED") && last.body().contains("after the end"), last.body());
+        assertEquals(reads + 1, spoolReads(), "the scan leaves it to the inspector, which reads the file");
     }
 
     private static String upload(Path file) throws Exception {
