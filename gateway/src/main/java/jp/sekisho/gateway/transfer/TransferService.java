@@ -304,6 +304,11 @@ public final class TransferService implements AutoCloseable {
         private long written;
         private volatile String abortReason;
         private boolean done;
+        /**
+         * The body went past Upload-Length (or max-payload): nothing of this PATCH is kept, however
+         * the network cut the body into pieces, so the upload stays at its last durable offset.
+         */
+        private boolean tooLarge;
         /** The running check as it stood before this chunk, to go back to when the chunk is discarded. */
         private RunningCheck runningBefore;
 
@@ -335,6 +340,7 @@ public final class TransferService implements AutoCloseable {
                 throw new TransferProblem(403, r, "transfer aborted: route " + transfer.routeId() + " is " + r);
             }
             if (offset() + b.remaining() > limit) {
+                tooLarge = true;
                 throw new TransferProblem(413, "PAYLOAD_TOO_LARGE", transfer.lengthKnown()
                         ? "the body goes past Upload-Length " + limit
                         : "the body goes past the route's maximum of " + limit + " bytes");
@@ -389,10 +395,10 @@ public final class TransferService implements AutoCloseable {
                 return;
             }
             try {
-                if (abortReason == null && checksum == null && written > 0) {
+                if (abortReason == null && checksum == null && !tooLarge && written > 0) {
                     persist(offset());
                     keepRunning();
-                } else if (checksum != null) {
+                } else if (checksum != null || tooLarge) {
                     discardChunk();
                     keepRunning();
                 }

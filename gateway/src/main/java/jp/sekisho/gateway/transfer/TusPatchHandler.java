@@ -83,6 +83,9 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         TransferService.Upload upload;
         /** Set once an answer was sent early (refusal); the rest of the body is read and dropped. */
         boolean answered;
+        /** Refused mid-body: the rest of the body is read and dropped, then the connection is closed. */
+        boolean closeAtEnd;
+        long dropped;
 
         Patch(String requestId, boolean keepAlive) {
             this.requestId = requestId;
@@ -177,11 +180,16 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
                     write(p, c.content());
                 } catch (TransferProblem e) {
                     p.upload.interrupted();
-                    answer(ctx, e, true);
+                    answerMidBody(ctx, p, e, last);
                 } catch (java.io.IOException | RuntimeException e) {
                     LOG.warn("PATCH of {} failed: {}", p.upload.transfer().id(), e.toString());
                     p.upload.interrupted();
-                    answer(ctx, new TransferProblem(500, "INTERNAL_ERROR", null), true);
+                    answerMidBody(ctx, p, new TransferProblem(500, "INTERNAL_ERROR", null), last);
+                }
+            } else if (p.closeAtEnd) {
+                p.dropped += c.content().readableBytes();
+                if (last || p.dropped > DROP_LIMIT) {
+                    ctx.close();
                 }
             }
         } finally {
@@ -246,6 +254,26 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
                 ctx.read();
             });
         });
+    }
+
+    /**
+     * How much of a body refused mid-way is read and dropped before the connection is closed
+     * regardless. Closing at once, with the client still sending, makes the kernel reset the
+     * connection, and most clients then lose the answer with the reason; reading on lets them see it.
+     */
+    static final long DROP_LIMIT = 64L * 1024 * 1024;
+
+    /** A refusal in the middle of a body: answered now, the connection closed once the body has ended. */
+    private void answerMidBody(ChannelHandlerContext ctx, Patch p, TransferProblem e, boolean last) {
+        if (last) {
+            answer(ctx, e, true);
+            return;
+        }
+        p.closeAtEnd = true;
+        FullHttpResponse r = problem(e, p.requestId);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        patch.answered = true;
+        send(ctx, r, p.requestId, false);
     }
 
     /** Answers a refusal now; the rest of the request body, if any, is read and dropped. */

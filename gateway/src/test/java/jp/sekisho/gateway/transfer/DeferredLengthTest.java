@@ -219,6 +219,11 @@ class DeferredLengthTest {
 
     @Test
     void goingPastMaxPayloadWhileDeferredIs413() throws Exception {
+        // a body that fits for its first megabyte and then goes past: nothing of it is kept
+        String big = createDeferred("small", null);
+        refused(sender.patch(big, envelope, 0, java.nio.file.Files.size(envelope), false), 413, "PAYLOAD_TOO_LARGE");
+        assertEquals(0, sender.offset(big), "a PATCH refused for its size keeps nothing");
+
         String loc = createDeferred("small", null);
         noContent(sender.patch(loc, envelope, 0, SMALL_MAX - 100, false), SMALL_MAX - 100);
         refused(sender.patch(loc, SMALL_MAX - 100, bytes(SMALL_MAX - 100, SMALL_MAX + 900)), 413, "PAYLOAD_TOO_LARGE");
