@@ -88,71 +88,18 @@ public final class EnvelopeInspector {
      * through, and so would an envelope whose last end-of-contents are missing.
      */
     public static Inspection inspect(InputStream envelope) {
-        BerWalker framing = new BerWalker(NO_LISTENER);
-        InputStream framed = new FramedInputStream(envelope, framing);
+        FramingCheck framed = new FramingCheck(envelope);
         Inspection i = read(framed, true);
         try {
             framed.transferTo(java.io.OutputStream.nullOutputStream()); // what the parser did not ask for
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (!i.complete() || (framing.done() && framing.failure() == null)) {
+        if (!i.complete() || framed.whole()) {
             return i;
         }
-        String why = framing.failure() != null ? framing.failure() : "the envelope ends before its outermost element does";
         return new Inspection(i.kind(), i.contentTypeOid(), i.contentCipherOid(), i.contentCipherName(), i.keyBits(),
-                i.recipients(), i.encryptedContentBytes(), i.contentPresent(), false, "not one whole envelope: " + why);
-    }
-
-    private static final BerWalker.Listener NO_LISTENER = new BerWalker.Listener() {
-        @Override
-        public void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset,
-                          int headerLength) {
-        }
-
-        @Override
-        public void end(int depth, long position) {
-        }
-    };
-
-    /** Hands every byte read to a {@link BerWalker}. */
-    private static final class FramedInputStream extends java.io.FilterInputStream {
-        private final BerWalker framing;
-
-        FramedInputStream(InputStream in, BerWalker framing) {
-            super(in);
-            this.framing = framing;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                framing.update(java.nio.ByteBuffer.wrap(new byte[] {(byte) b}));
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                framing.update(java.nio.ByteBuffer.wrap(b, off, n));
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(n, 64 * 1024)];
-            int r = read(buf, 0, buf.length);
-            return Math.max(r, 0);
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
-        }
+                i.recipients(), i.encryptedContentBytes(), i.contentPresent(), false, framed.problem());
     }
 
     /**

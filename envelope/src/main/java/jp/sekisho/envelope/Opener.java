@@ -77,7 +77,8 @@ public final class Opener {
 
         Path target = outFile.toAbsolutePath();
         Path temp = null;
-        try (InputStream in = new BufferedInputStream(envelope.open(), 64 * 1024)) {
+        FramingCheck framed;
+        try (InputStream in = new BufferedInputStream(framed = new FramingCheck(envelope.open()), 64 * 1024)) {
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
             RecipientInformationStore store = cipher == ContentCipher.AES_256_GCM
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
@@ -87,6 +88,10 @@ public final class Opener {
             Verified verified;
             try (plain) {
                 verified = verifyInto(plain, temp, trust);
+            }
+            in.transferTo(OutputStream.nullOutputStream()); // the trailer the parser did not ask for
+            if (!framed.whole()) {
+                throw new EnvelopeException(Reason.NOT_CMS, framed.problem());
             }
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -98,6 +103,9 @@ public final class Opener {
                     verified.sha256, cipher);
         } catch (CMSException e) {
             throw new EnvelopeException(Reason.NOT_CMS, "unreadable envelope: " + e.getMessage(), e);
+        } catch (org.bouncycastle.asn1.ASN1ParsingException e) {
+            // a truncated or malformed structure found while streaming: BouncyCastle's is unchecked
+            throw new EnvelopeException(Reason.NOT_CMS, "malformed envelope: " + e.getMessage(), e);
         } catch (IOException e) {
             if (isTagMismatch(e)) {
                 throw new EnvelopeException(Reason.TAG_MISMATCH, e.getMessage(), e);

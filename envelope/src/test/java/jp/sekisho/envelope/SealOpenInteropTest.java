@@ -187,6 +187,27 @@ class SealOpenInteropTest {
     }
 
     @Test
+    void bytesAfterTheEnvelopeAreRefusedAndLeaveNoFile() throws IOException {
+        Path env = seal(csv, "appended.cms", senderIdentity(), ContentCipher.AES_256_GCM, contractor);
+        byte[] sealed = Files.readAllBytes(env);
+        byte[] tail = "DUMMY 山田 太郎 riding along\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = java.util.Arrays.copyOf(sealed, sealed.length + tail.length);
+        System.arraycopy(tail, 0, bytes, sealed.length, tail.length);
+        for (byte[] bad : new byte[][] {bytes, java.util.Arrays.copyOf(sealed, sealed.length - 2)}) {
+            Path file = dir.resolve("not-whole.cms");
+            Files.write(file, bad);
+            Path outDir = Files.createDirectories(dir.resolve("not-whole-out"));
+            Path out = outDir.resolve("plain");
+            EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(file, out,
+                    contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(pki.caFile())));
+            assertEquals(EnvelopeException.Reason.NOT_CMS, ex.reason(), ex.getMessage());
+            try (Stream<Path> left = Files.list(outDir)) {
+                assertEquals(List.of(), left.toList(), "no output or temporary file may remain");
+            }
+        }
+    }
+
+    @Test
     void alteredTagIsTagMismatch() throws IOException {
         Path env = seal(csv, "tag.cms", senderIdentity(), ContentCipher.AES_256_GCM, contractor);
         byte[] bytes = Files.readAllBytes(env);
