@@ -84,7 +84,7 @@ public final class TransferService implements AutoCloseable {
     private final Clock clock;
     private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
     private final Set<Download> downloads = ConcurrentHashMap.newKeySet();
-    /** Running SHA-256 of uploads between their PATCHes; a PATCH in progress holds its own. */
+    /** Running checks (SHA-256 and envelope scan) of uploads between their PATCHes; a PATCH in progress holds its own. */
     private final Map<String, RunningCheck> runningChecks = new ConcurrentHashMap<>();
     private final AtomicLong spoolReads = new AtomicLong();
     private final Object[] locks = new Object[64];

@@ -163,8 +163,7 @@ class RunningCheckTest {
                 "-in", plain.toString(), "-out", der.toString(), "-recip", w.pki.dir().resolve("contractor-enc.pem").toString());
         assertTrue(r.ok(), r.out());
         long reads = spoolReads();
-        String loc = upload(der);
-        stored(idOf(loc), der);
+        stored(upload(der), der);
         assertEquals(reads, spoolReads(), "openssl's DER envelope is checked as it arrives too");
     }
 
@@ -181,11 +180,7 @@ class RunningCheckTest {
         Path cut = dir.resolve("untagged.cms");
         Files.write(cut, untagged);
         long reads = spoolReads();
-        HttpResponse<String> created = sender.create("digest", untagged.length,
-                TusClient.metadata("untagged.cms", TusClient.sha256(cut), 1));
-        assertEquals(201, created.statusCode(), created.body());
-        String loc = created.headers().firstValue("Location").orElseThrow();
-        HttpResponse<String> last = sender.patch(loc, cut, 0, untagged.length, false);
+        HttpResponse<String> last = sendWhole(cut);
         assertEquals(422, last.statusCode(), last.body());
         assertTrue(last.body().contains("PAYLOAD_NOT_ENCRYPTED") && last.body().contains("malformed after the header"), last.body());
         assertEquals(reads + 1, spoolReads(), "the refusal is the inspector's, from the spool file");
@@ -200,25 +195,26 @@ class RunningCheckTest {
         Path appended = dir.resolve("appended.cms");
         Files.write(appended, plus);
         long reads = spoolReads();
-        HttpResponse<String> created = sender.create("digest", plus.length,
-                TusClient.metadata("appended.cms", TusClient.sha256(appended), 1));
-        assertEquals(201, created.statusCode(), created.body());
-        String loc = created.headers().firstValue("Location").orElseThrow();
-        HttpResponse<String> last = sender.patch(loc, appended, 0, plus.length, false);
+        HttpResponse<String> last = sendWhole(appended);
         assertEquals(422, last.statusCode(), last.body());
         assertTrue(last.body().contains("PAYLOAD_NOT_ENCRYPTED") && last.body().contains("after the end"), last.body());
         assertEquals(reads + 1, spoolReads(), "the scan leaves it to the inspector, which reads the file");
     }
 
-    private static String upload(Path file) throws Exception {
+    /** Creates an upload of {@code file} with its true SHA-256 and sends it in one PATCH; its answer. */
+    private static HttpResponse<String> sendWhole(Path file) throws Exception {
         long n = Files.size(file);
         HttpResponse<String> r = sender.create("digest", n, TusClient.metadata(file.getFileName().toString(),
                 TusClient.sha256(file), 1));
         assertEquals(201, r.statusCode(), r.body());
-        String loc = r.headers().firstValue("Location").orElseThrow();
-        HttpResponse<String> p = sender.patch(loc, file, 0, n, false);
+        return sender.patch(r.headers().firstValue("Location").orElseThrow(), file, 0, n, false);
+    }
+
+    /** As {@link #sendWhole}, stored: the transfer id. */
+    private static String upload(Path file) throws Exception {
+        HttpResponse<String> p = sendWhole(file);
         assertEquals(204, p.statusCode(), p.body());
-        return loc;
+        return p.headers().firstValue("Sekisho-Transfer-Id").orElseThrow();
     }
 
     private static void stored(String id, Path file) throws Exception {
