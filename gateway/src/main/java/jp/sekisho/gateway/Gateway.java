@@ -27,7 +27,8 @@ import jp.sekisho.gateway.approval.ApprovalService;
 import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.policy.PolicyWatcher;
-import jp.sekisho.gateway.route.RouteAdmission;
+import jp.sekisho.gateway.admission.Admission;
+import jp.sekisho.gateway.admission.AdmissionChain;
 import jp.sekisho.gateway.route.RouteService;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ConnectionAudit;
@@ -192,25 +193,26 @@ public final class Gateway implements AutoCloseable {
         EdgePipeline pipeline = new EdgePipeline(edge, ssl,
                 () -> new TlsSessionHandler(checker, roles, connectionAudit, metrics));
 
+        GatewayInfo info = new GatewayInfo(config.nodeId(), admin);
         ApplicationContext ctx = ApplicationContext.builder()
                 .deduceEnvironment(false)
                 .deduceCloudEnvironment(false)
                 .environmentPropertySource(false)
                 .banner(false)
                 .properties(props)
-                .singletons(audit, metrics, new GatewayInfo(config.nodeId(), admin), allowlists, config)
+                .singletons(audit, metrics, info, allowlists, config)
                 .start();
         ctx.registerSingleton(Clock.class, clock);
         PolicyServices policy = null;
         TransferService transfers = null;
         java.util.concurrent.atomic.AtomicReference<TransferService> transferRef = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicReference<RouteAdmission> admissionRef = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Admission> admissionRef = new java.util.concurrent.atomic.AtomicReference<>();
         try {
             EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
             ((NettyHttpServer) server).register(pipeline);
             // tus PATCH bodies stream to the spool in the pipeline instead of being aggregated (FULL_CONTENT);
             // payloads leave in large pieces paced by the connection (PayloadHandler)
-            ((NettyHttpServer) server).register(new TusPipeline(transferRef::get, admissionRef::get, () -> metrics,
+            ((NettyHttpServer) server).register(new TusPipeline(transferRef::get, admissionRef::get,
                     ctx.getBean(java.util.concurrent.ExecutorService.class,
                             io.micronaut.inject.qualifiers.Qualifiers.byName(io.micronaut.scheduling.TaskExecutors.BLOCKING))));
             AuditStore store;
@@ -226,11 +228,13 @@ public final class Gateway implements AutoCloseable {
             ctx.registerSingleton(PolicyWatcher.class, policy.watcher());
             ctx.registerSingleton(ApprovalService.class, policy.approvals());
             ctx.registerSingleton(RouteService.class, policy.routes());
-            ctx.registerSingleton(RouteAdmission.class, policy.admission());
+            Admission admission = new Admission(new AdmissionChain(info, policy.watcher(), PolicyServices::contains, clock),
+                    audit, metrics);
+            ctx.registerSingleton(Admission.class, admission);
             transfers = TransferServices.start(config, store, policy, clock);
             ctx.registerSingleton(TransferService.class, transfers);
             transferRef.set(transfers);
-            admissionRef.set(policy.admission());
+            admissionRef.set(admission);
             server.start();
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
                     .detailJson(startedJson(config.nodeId(), ports)).build());

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.edge;
 
+import jp.sekisho.gateway.admission.Reason;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -53,7 +54,7 @@ public final class EdgeHandler extends ByteToMessageDecoder {
             return;
         }
         if (!edge.allowlists().allows(listener, peer.getAddress())) {
-            edge.audit().refused(info, peer, EdgeReasons.IP_NOT_ALLOWED, null);
+            edge.audit().refused(info, peer, Reason.IP_NOT_ALLOWED.code(), null);
             ctx.close();
             return;
         }
@@ -78,7 +79,7 @@ public final class EdgeHandler extends ByteToMessageDecoder {
         }
         if (r.state() == ProtocolDetectionState.DETECTED) {
             in.skipBytes(in.readableBytes());
-            edge.audit().refused(info, info.peer(), EdgeReasons.PROXY_NOT_TRUSTED, null);
+            edge.audit().refused(info, info.peer(), Reason.PROXY_NOT_TRUSTED.code(), null);
             ctx.close();
             return;
         }

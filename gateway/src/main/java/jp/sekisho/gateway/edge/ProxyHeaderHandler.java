@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.edge;
 
+import jp.sekisho.gateway.admission.Reason;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -35,17 +36,17 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
         }
         if (!(msg instanceof HAProxyMessage proxy)) {
             ReferenceCountUtil.release(msg);
-            refuse(ctx, info.peer(), EdgeReasons.PROXY_HEADER_INVALID);
+            refuse(ctx, info.peer(), Reason.PROXY_HEADER_INVALID.code());
             return;
         }
         try {
             InetSocketAddress source = sourceOf(proxy);
             if (source == null) {
-                refuse(ctx, info.peer(), EdgeReasons.PROXY_HEADER_INVALID);
+                refuse(ctx, info.peer(), Reason.PROXY_HEADER_INVALID.code());
                 return;
             }
             if (!edge.allowlists().allows(info.listener(), source.getAddress())) {
-                refuse(ctx, source, EdgeReasons.IP_NOT_ALLOWED);
+                refuse(ctx, source, Reason.IP_NOT_ALLOWED.code());
                 return;
             }
             info.client(source);
@@ -74,7 +75,7 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (!done) {
-            refuse(ctx, info.peer(), EdgeReasons.PROXY_HEADER_INVALID);
+            refuse(ctx, info.peer(), Reason.PROXY_HEADER_INVALID.code());
         } else {
             ctx.fireExceptionCaught(cause);
         }

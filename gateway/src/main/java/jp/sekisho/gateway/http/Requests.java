@@ -1,18 +1,34 @@
 package jp.sekisho.gateway.http;
 
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.identity.Principal;
 
-/** Per-request facts the gateway attaches: request id, connection, principal. */
+/** Per-request facts the gateway attaches: request id, connection, principal, what admission decided. */
 public final class Requests {
 
     public static final String REQUEST_ID = "sekisho.requestId";
     public static final String HEADER = "X-Request-Id";
+    /** The AdmissionRequest built for the request. */
+    public static final String ADMISSION = "sekisho.admission";
+    /** The Decision.Admitted of an admitted request. */
+    public static final String ADMITTED = "sekisho.admitted";
+    private static final String COUNTED = "sekisho.counted";
+    private static final String AUDITED = "sekisho.audited";
 
     private Requests() {
+    }
+
+    /** A new request id: 96 random bits in hex, the form every entry point uses. */
+    public static String newRequestId() {
+        byte[] b = new byte[12];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().formatHex(b);
     }
 
     @Nullable
@@ -34,5 +50,23 @@ public final class Requests {
     public static Principal principal(HttpRequest<?> request) {
         ConnectionInfo c = connection(request);
         return c == null ? null : c.principal();
+    }
+
+    /** The refusal this request is answered with was already written to the audit log by the service that refused it. */
+    public static void markAudited(HttpRequest<?> request) {
+        request.setAttribute(AUDITED, Boolean.TRUE);
+    }
+
+    public static boolean audited(HttpRequest<?> request) {
+        return request.getAttribute(AUDITED, Boolean.class).orElse(false);
+    }
+
+    /** The request's outcome was counted (admission refused it): the answer is not counted again. */
+    public static void markCounted(HttpRequest<?> request) {
+        request.setAttribute(COUNTED, Boolean.TRUE);
+    }
+
+    public static boolean counted(HttpRequest<?> request) {
+        return request.getAttribute(COUNTED, Boolean.class).orElse(false);
     }
 }

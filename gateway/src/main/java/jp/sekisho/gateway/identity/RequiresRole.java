@@ -8,7 +8,7 @@ import java.lang.annotation.Target;
 
 /**
  * The roles that may call a controller method (any one of them suffices). Enforced by
- * {@link AccessFilter}; a route with neither this nor {@link AnyPrincipal} is refused to everyone
+ * {@link jp.sekisho.gateway.admission.AdmissionFilter}; a route with neither this nor {@link AnyPrincipal} is refused to everyone
  * (deny by default). On a class, applies to every method that does not declare its own.
  */
 @Documented

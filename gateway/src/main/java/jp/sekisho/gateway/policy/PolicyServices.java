@@ -21,8 +21,6 @@ import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ListenerAllowlists;
 import jp.sekisho.gateway.route.Route;
-import jp.sekisho.gateway.route.RouteAdmission;
-import jp.sekisho.gateway.route.RouteGuard;
 import jp.sekisho.gateway.route.RouteRepository;
 import jp.sekisho.gateway.route.RouteService;
 
@@ -31,8 +29,8 @@ import jp.sekisho.gateway.route.RouteService;
  * store, the watcher that keeps this node's snapshot current, the use cases, and the edge
  * allowlists recomputed from the routes whenever they change.
  */
-public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, RouteService routes,
-                             RouteAdmission admission) implements AutoCloseable {
+public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, RouteService routes)
+        implements AutoCloseable {
 
     /** How often a node re-reads the policy even without a notification (lost-notification safety net). */
     static final Duration POLL = Duration.ofSeconds(5);
@@ -48,8 +46,7 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
                 new ApprovalPolicy(config.approvals().twoPersonRule()), DataItems.builtIn(), store.log(), watcher, clock);
         RouteService routes = new RouteService(new RouteRepository(ds), watcher, store.log(), transferListeners,
                 PolicyServices::isCidr, clock);
-        RouteAdmission admission = new RouteAdmission(watcher, new RouteGuard(PolicyServices::contains), store.log(), clock);
-        return new PolicyServices(watcher, approvals, routes, admission);
+        return new PolicyServices(watcher, approvals, routes);
     }
 
     /** Each transfer listener's route CIDRs: the union over every route bound to it, whatever its state. */
@@ -79,7 +76,8 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
         }
     }
 
-    private static boolean contains(String cidr, InetAddress address) {
+    /** Whether a route's CIDR (text) contains an address; a CIDR the edge cannot parse contains nothing. */
+    public static boolean contains(String cidr, InetAddress address) {
         return isCidr(cidr) && Cidr.parse(cidr).contains(address);
     }
 

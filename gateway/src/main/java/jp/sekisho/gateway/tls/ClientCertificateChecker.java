@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.tls;
 
+import jp.sekisho.gateway.admission.Reason;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.cert.CertPath;
@@ -52,13 +53,13 @@ public final class ClientCertificateChecker {
     /** Returns normally when the chain is acceptable; otherwise throws with the reason code. */
     public void check(X509Certificate[] chain) throws CertificateRejectedException {
         if (chain == null || chain.length == 0) {
-            throw new CertificateRejectedException(TlsReasons.NO_CERTIFICATE, null, "no client certificate");
+            throw new CertificateRejectedException(Reason.NO_CERTIFICATE.code(), null, "no client certificate");
         }
         X509Certificate leaf = chain[0];
         AuditPrincipal who = principalOf(leaf);
         Date now = new Date(clock.millis());
         if (now.before(leaf.getNotBefore()) || now.after(leaf.getNotAfter())) {
-            throw new CertificateRejectedException(TlsReasons.EXPIRED, who, "valid " + leaf.getNotBefore().toInstant()
+            throw new CertificateRejectedException(Reason.EXPIRED.code(), who, "valid " + leaf.getNotBefore().toInstant()
                     + " to " + leaf.getNotAfter().toInstant());
         }
         List<X509Certificate> path = pathWithoutAnchors(chain);
@@ -71,20 +72,20 @@ public final class ClientCertificateChecker {
             params.setDate(now);
             result = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX").validate(cp, params);
         } catch (CertPathValidatorException e) {
-            throw new CertificateRejectedException(TlsReasons.UNKNOWN_CA, who, String.valueOf(e.getMessage()));
+            throw new CertificateRejectedException(Reason.UNKNOWN_CA.code(), who, String.valueOf(e.getMessage()));
         } catch (InvalidAlgorithmParameterException e) {
-            throw new CertificateRejectedException(TlsReasons.UNKNOWN_CA, who, "no trust anchors");
+            throw new CertificateRejectedException(Reason.UNKNOWN_CA.code(), who, "no trust anchors");
         } catch (GeneralSecurityException e) {
-            throw new CertificateRejectedException(TlsReasons.UNKNOWN_CA, who, String.valueOf(e.getMessage()));
+            throw new CertificateRejectedException(Reason.UNKNOWN_CA.code(), who, String.valueOf(e.getMessage()));
         }
         try {
             List<String> eku = leaf.getExtendedKeyUsage();
             if (eku == null || !eku.contains(CLIENT_AUTH)) {
-                throw new CertificateRejectedException(TlsReasons.WRONG_USAGE, who,
+                throw new CertificateRejectedException(Reason.WRONG_USAGE.code(), who,
                         "extendedKeyUsage " + (eku == null ? "absent" : eku) + " lacks clientAuth");
             }
         } catch (CertificateParsingException e) {
-            throw new CertificateRejectedException(TlsReasons.WRONG_USAGE, who, "unreadable extendedKeyUsage");
+            throw new CertificateRejectedException(Reason.WRONG_USAGE.code(), who, "unreadable extendedKeyUsage");
         }
         // revocation of each certificate of the validated path, each against its issuer's CRL
         for (int i = 0; i < path.size(); i++) {

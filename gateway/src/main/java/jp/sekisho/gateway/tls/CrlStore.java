@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.tls;
 
+import jp.sekisho.gateway.admission.Reason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,19 +45,19 @@ public final class CrlStore {
     public Verdict check(X509Certificate cert, X509Certificate issuer) {
         List<X509CRL> crls = crlsOf(issuer);
         if (crls.isEmpty()) {
-            return new Verdict(TlsReasons.CRL_UNAVAILABLE, "no valid CRL for " + issuer.getSubjectX500Principal().getName());
+            return new Verdict(Reason.CRL_UNAVAILABLE.code(), "no valid CRL for " + issuer.getSubjectX500Principal().getName());
         }
         long now = clock.millis();
         for (X509CRL crl : crls) {
             if (crl.getNextUpdate() == null || crl.getNextUpdate().getTime() < now) {
-                return new Verdict(TlsReasons.CRL_EXPIRED, "CRL of " + issuer.getSubjectX500Principal().getName()
+                return new Verdict(Reason.CRL_EXPIRED.code(), "CRL of " + issuer.getSubjectX500Principal().getName()
                         + " was due for renewal at " + (crl.getNextUpdate() == null ? "?" : crl.getNextUpdate().toInstant()));
             }
             if (crl.getThisUpdate() != null && crl.getThisUpdate().getTime() > now + 300_000) {
-                return new Verdict(TlsReasons.CRL_UNAVAILABLE, "CRL is dated in the future");
+                return new Verdict(Reason.CRL_UNAVAILABLE.code(), "CRL is dated in the future");
             }
             if (crl.isRevoked(cert)) {
-                return new Verdict(TlsReasons.REVOKED, "serial " + cert.getSerialNumber().toString(16) + " is on the CRL");
+                return new Verdict(Reason.REVOKED.code(), "serial " + cert.getSerialNumber().toString(16) + " is on the CRL");
             }
         }
         return new Verdict(null, null);

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.tls;
 
+import jp.sekisho.gateway.admission.Reason;
 import java.util.List;
 import java.util.Locale;
 
@@ -93,10 +94,10 @@ public final class TlsContexts {
             if (t instanceof SSLHandshakeException
                     && (m.contains("Empty client certificate chain") || m.contains("certificate_required")
                     || m.contains("Empty certificate chain") || m.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE"))) {
-                return TlsReasons.NO_CERTIFICATE;
+                return Reason.NO_CERTIFICATE.code();
             }
         }
-        return TlsReasons.HANDSHAKE_FAILED;
+        return Reason.HANDSHAKE_FAILED.code();
     }
 
     public static CertificateRejectedException rejection(Throwable cause) {

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.tls;
 
+import jp.sekisho.gateway.admission.Reason;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -70,7 +71,7 @@ public final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
             onFailure(ctx, info, e);
             return;
         } catch (SSLPeerUnverifiedException | ClassCastException e) {
-            onFailure(ctx, info, new CertificateRejectedException(TlsReasons.NO_CERTIFICATE, null, "no peer certificate"));
+            onFailure(ctx, info, new CertificateRejectedException(Reason.NO_CERTIFICATE.code(), null, "no peer certificate"));
             return;
         }
         info.principal(roles.principalOf(chain[0]));
@@ -86,7 +87,7 @@ public final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
         }
         failed = true;
         if (cause instanceof ClosedChannelException) {
-            metrics.connection(info == null ? "-" : info.listener(), "DENY", "CLOSED_BEFORE_HANDSHAKE");
+            metrics.connection(info == null ? "-" : info.listener(), "DENY", Reason.CLOSED_BEFORE_HANDSHAKE.code());
         } else if (info != null) {
             CertificateRejectedException r = TlsContexts.rejection(cause);
             audit.tlsFailed(info, TlsContexts.classify(cause), r == null ? null : r.presented());

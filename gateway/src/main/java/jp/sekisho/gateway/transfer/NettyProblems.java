@@ -1,8 +1,6 @@
 package jp.sekisho.gateway.transfer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -11,11 +9,14 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.http.Problem;
+import jp.sekisho.gateway.http.Requests;
 
 /**
  * The RFC 9457 answers of the handlers that serve transfers on Netty directly ({@link TusPatchHandler},
- * {@link PayloadHandler}), in the same shape as the Micronaut routes' problems; each handler adds its
- * own headers.
+ * {@link PayloadHandler}), in the same shape and with the same headers as {@link TransferHttp} gives
+ * the Micronaut routes' problems.
  */
 final class NettyProblems {
 
@@ -23,11 +24,12 @@ final class NettyProblems {
     }
 
     static FullHttpResponse response(TransferProblem e, String requestId) {
+        String title = Reason.title(e.status());
         StringBuilder sb = new StringBuilder("{");
         Json.quote(sb, "type").append(':');
         Json.quote(sb, "urn:sekisho:problem:" + e.reason()).append(',');
         Json.quote(sb, "title").append(':');
-        Json.quote(sb, TransferHttp.title(e.status())).append(',');
+        Json.quote(sb, title).append(',');
         sb.append("\"status\":").append(e.status()).append(',');
         Json.quote(sb, "reason").append(':');
         Json.quote(sb, e.reason());
@@ -39,18 +41,17 @@ final class NettyProblems {
         sb.append(',');
         Json.quote(sb, "requestId").append(':');
         Json.quote(sb, requestId).append('}');
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                new HttpResponseStatus(e.status(), TransferHttp.title(e.status())),
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(e.status(), title),
                 Unpooled.copiedBuffer(sb, StandardCharsets.UTF_8));
-        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        r.headers().set(Requests.HEADER, requestId);
+        Tus.problemHeaders(e, r.headers()::set);
         return r;
     }
 
-    /** A request id in the form the Micronaut routes use. */
-    static String newRequestId() {
-        byte[] b = new byte[12];
-        ThreadLocalRandom.current().nextBytes(b);
-        return HexFormat.of().formatHex(b);
+    /** The answer when the audit log cannot record the request: fail closed. */
+    static TransferProblem auditUnavailable() {
+        return new TransferProblem(Reason.AUDIT_UNAVAILABLE, "the audit log cannot record this request now");
     }
 }

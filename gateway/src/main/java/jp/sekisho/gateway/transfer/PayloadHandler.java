@@ -2,9 +2,8 @@ package jp.sekisho.gateway.transfer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -29,22 +28,18 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditUnavailableException;
-import jp.sekisho.audit.EventType;
-import jp.sekisho.audit.Outcome;
-import jp.sekisho.audit.json.Json;
+import jp.sekisho.gateway.admission.Access;
+import jp.sekisho.gateway.admission.Admission;
+import jp.sekisho.gateway.admission.AdmissionRequest;
+import jp.sekisho.gateway.admission.Decision;
+import jp.sekisho.gateway.admission.Entry;
+import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.admission.RouteTarget;
+import jp.sekisho.gateway.admission.Side;
 import jp.sekisho.gateway.edge.ConnectionInfo;
-import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.http.Requests;
-import jp.sekisho.gateway.identity.AccessFilter;
 import jp.sekisho.gateway.identity.Role;
-import jp.sekisho.gateway.policy.Caller;
-import jp.sekisho.gateway.route.RouteAccess;
-import jp.sekisho.gateway.route.RouteAccess.Admitted;
-import jp.sekisho.gateway.route.RouteAccess.Denied;
-import jp.sekisho.gateway.route.RouteAdmission;
-import jp.sekisho.gateway.route.RouteGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,9 +54,8 @@ import org.slf4j.LoggerFactory;
  * a read that fails (the route stopped being ACTIVE, the transfer was acknowledged) cuts the
  * connection. The Download is closed when the response ends or the connection goes.
  *
- * <p>Admission is that of the controller route it replaces: AccessFilter's checks (verified
- * principal, role receiver; REQUEST_DENIED with NO_CERTIFICATE or ROLE_REQUIRED, the request
- * metrics), then {@link RouteAdmission} with action {@code download}, then the Range header.
+ * <p>Admission is the same chain as for the controller route it replaces ({@link Admission}: verified
+ * principal, role receiver, route, party, approval; action {@code download}), then the Range header.
  * HEAD and anything else pass through to Micronaut.
  */
 public final class PayloadHandler extends ChannelInboundHandlerAdapter {
@@ -69,15 +63,13 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(PayloadHandler.class);
     static final Pattern PATH = Pattern.compile(
             "^/api/v1/routes/([^/?#]+)/transfers/([A-Za-z0-9_-]+)/payload/?(?:\\?.*)?$");
-    private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
     /** Bytes read from the spool per piece. */
     static final int PIECE = 1 << 20;
     /** Pieces of one download being read or not yet written to the socket. */
     static final int IN_FLIGHT = 2;
 
     private final Supplier<TransferService> transfers;
-    private final Supplier<RouteAdmission> admission;
-    private final Supplier<Metrics> metrics;
+    private final Supplier<Admission> admission;
     private final Executor blocking;
 
     /** True from a payload request until its response ended; requests arriving meanwhile wait. */
@@ -88,11 +80,9 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
     /** The payload being sent, or null. */
     private Get get;
 
-    public PayloadHandler(Supplier<TransferService> transfers, Supplier<RouteAdmission> admission,
-                          Supplier<Metrics> metrics, Executor blocking) {
+    public PayloadHandler(Supplier<TransferService> transfers, Supplier<Admission> admission, Executor blocking) {
         this.transfers = transfers;
         this.admission = admission;
-        this.metrics = metrics;
         this.blocking = blocking;
     }
 
@@ -145,82 +135,60 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest req, String routeRaw, String id) {
-        String requestId = NettyProblems.newRequestId();
+        String requestId = Requests.newRequestId();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        ConnectionInfo conn = ConnectionInfo.of(ctx.channel());
+        AdmissionRequest request = new AdmissionRequest(Entry.PAYLOAD, ConnectionInfo.of(ctx.channel()), "GET", req.uri(),
+                requestId, Access.roles(Role.RECEIVER), new RouteTarget(NettyPaths.decode(routeRaw), Side.RECEIVER,
+                "download"), List.of());
         String range = req.headers().get(HttpHeaderNames.RANGE);
-        String uri = req.uri();
         blocking.execute(() -> {
-            Answer a;
-            try {
-                a = admitAndOpen(conn, requestId, uri, routeRaw, id, range);
-            } catch (RuntimeException e) {
-                LOG.warn("payload of {} failed to start", id, e);
-                a = new Answer(problem(new TransferProblem(500, "INTERNAL_ERROR", null), requestId, true), null);
-            }
-            Answer answer = a;
+            Answer answer = admitAndOpen(request, id, range);
             ctx.executor().execute(() -> begin(ctx, answer, requestId, keepAlive));
         });
     }
 
     /** Runs on the blocking executor: audit writes, the route check and opening the spool file may block. */
-    private Answer admitAndOpen(ConnectionInfo conn, String requestId, String uri, String routeRaw, String id,
-                                String range) {
-        String listener = conn == null ? "-" : conn.listener();
-        // AccessFilter's checks for @RequiresRole(RECEIVER)
-        if (conn == null || conn.principal() == null) {
-            return denied(conn, requestId, uri, 403, AccessFilter.NO_PRINCIPAL, "no verified client certificate");
-        }
-        if (!conn.principal().hasAnyRole(EnumSet.of(Role.RECEIVER))) {
-            return denied(conn, requestId, uri, 403, AccessFilter.ROLE_REQUIRED, "requires role receiver");
-        }
-        metrics.get().request(listener, "ALLOW", "OK");
+    private Answer admitAndOpen(AdmissionRequest request, String id, String range) {
+        Decision d;
         try {
-            // DeliveryController.payload
-            String route = java.net.URLDecoder.decode(routeRaw, StandardCharsets.UTF_8);
-            Caller caller = new Caller(conn.principal().toAudit(), conn.clientIp(), conn.client().getPort(),
-                    conn.listenerPort(), requestId);
-            RouteAccess access = admission.get().admit(caller, route, conn.listener(), RouteGuard.Side.RECEIVER, "download");
-            if (access instanceof Denied d) {
-                throw new TransferProblem(TransferProblem.statusOfDenial(d.reason()), d.reason(), d.message());
-            }
-            long start = 0;
-            if (range != null) {
-                Matcher m = RANGE.matcher(range.trim());
-                if (!m.matches()) {
-                    throw new TransferProblem(416, "RANGE_NOT_SATISFIABLE", "only 'Range: bytes=N-' is supported");
-                }
-                try {
-                    start = Long.parseLong(m.group(1));
-                } catch (NumberFormatException e) {
-                    throw new TransferProblem(416, "RANGE_NOT_SATISFIABLE", "range start out of bounds");
-                }
-            }
-            TransferService.Download d = transfers.get().openPayload(caller, (Admitted) access, id, start);
-            Transfer t = d.transfer();
+            d = admission.get().admit(request);
+        } catch (AuditUnavailableException e) {
+            return new Answer(problem(NettyProblems.auditUnavailable(), request.requestId()), null);
+        } catch (RuntimeException e) {
+            LOG.warn("payload of {} failed to start", id, e);
+            return new Answer(problem(new TransferProblem(Reason.INTERNAL_ERROR, null), request.requestId()), null);
+        }
+        if (d instanceof Decision.Denied x) {
+            return new Answer(problem(new TransferProblem(x.reason(), x.message()), request.requestId()), null);
+        }
+        Decision.Admitted a = (Decision.Admitted) d;
+        try {
+            long start = PayloadRange.start(range);
+            TransferService.Download download = transfers.get().openPayload(request.caller(), a.grant(), id, start);
+            Transfer t = download.transfer();
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
                     range == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, DeliveryController.CMS.toString());
-            head.headers().set(HttpHeaderNames.CONTENT_LENGTH, d.remaining());
-            if (range != null) {
-                head.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes " + start + "-" + (t.length() - 1) + "/" + t.length());
-            }
-            head.headers().set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
-            head.headers().set(Tus.TRANSFER_ID, t.id());
-            head.headers().set("Sekisho-Payload-Sha256", t.sha256());
-            head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-            // what Micronaut sent for the StreamedFile besides the controller's headers
+            head.headers().set(HttpHeaderNames.CONTENT_LENGTH, download.remaining());
+            PayloadHeaders.of(t, range == null ? null : start).forEach(head.headers()::set);
+            // what Micronaut sends for a StreamedFile besides the controller's headers
             java.time.Instant now = java.time.Instant.now();
             head.headers().set(HttpHeaderNames.DATE, Tus.httpDate(now));
-            head.headers().set(Requests.HEADER, requestId);
+            head.headers().set(Requests.HEADER, request.requestId());
             head.headers().set(HttpHeaderNames.EXPIRES, Tus.httpDate(now.plusSeconds(60)));
             head.headers().set(HttpHeaderNames.LAST_MODIFIED, Tus.httpDate(t.storedAt()));
-            return new Answer(head, d);
+            admission.get().completed(request, a, null, null, false);
+            return new Answer(head, download);
         } catch (TransferProblem e) {
-            return new Answer(problem(e, requestId, true), null);
+            admission.get().completed(request, a, e.reason(), e.getMessage(), e.audited());
+            return new Answer(problem(e, request.requestId()), null);
         } catch (AuditUnavailableException e) {
-            return new Answer(problem(new TransferProblem(503, AuditUnavailableException.REASON,
-                    "the audit log cannot record this request now"), requestId, false), null);
+            admission.get().completed(request, a, Reason.AUDIT_UNAVAILABLE.code(), e.getMessage(), true);
+            return new Answer(problem(NettyProblems.auditUnavailable(), request.requestId()), null);
+        } catch (RuntimeException e) {
+            LOG.warn("payload of {} failed to start", id, e);
+            admission.get().completed(request, a, Reason.INTERNAL_ERROR.code(), null, true);
+            return new Answer(problem(new TransferProblem(Reason.INTERNAL_ERROR, null), request.requestId()), null);
         }
     }
 
@@ -384,35 +352,10 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
         super.channelInactive(ctx);
     }
 
-    private Answer denied(ConnectionInfo conn, String requestId, String uri, int status, String reason, String detail) {
-        metrics.get().request(conn == null ? "-" : conn.listener(), "DENY", reason);
-        try {
-            // the same REQUEST_DENIED event AccessFilter writes for Micronaut's routes
-            String path = uri.indexOf('?') < 0 ? uri : uri.substring(0, uri.indexOf('?'));
-            StringBuilder d = new StringBuilder("{\"method\":\"GET\",\"path\":");
-            Json.quote(d, path).append('}');
-            transfers.get().audit().record(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY).reason(reason)
-                    .principal(conn == null || conn.principal() == null ? null : conn.principal().toAudit())
-                    .source(conn == null ? null : conn.clientIp(), conn == null ? null : conn.client().getPort())
-                    .listenerPort(conn == null ? null : conn.listenerPort()).requestId(requestId)
-                    .detailJson(d.toString()).build());
-        } catch (AuditUnavailableException e) {
-            return new Answer(problem(new TransferProblem(503, AuditUnavailableException.REASON,
-                    "the audit log cannot record this request now"), requestId, false), null);
-        }
-        return new Answer(problem(new TransferProblem(status, reason, detail), requestId, false), null);
-    }
-
-    /** The RFC 9457 answer; {@code transfer} adds Tus-Resumable as {@link TransferHttp} does for its problems. */
-    private static FullHttpResponse problem(TransferProblem e, String requestId, boolean transfer) {
+    /** The RFC 9457 answer, with the headers TransferHttp gives the same problem on the Micronaut route. */
+    private static FullHttpResponse problem(TransferProblem e, String requestId) {
         FullHttpResponse r = NettyProblems.response(e, requestId);
-        if (transfer) {
-            // as TransferHttp answers; AccessFilter's refusals carry neither these nor X-Request-Id
-            r.headers().set(Tus.RESUMABLE, Tus.VERSION);
-            r.headers().set(HttpHeaderNames.DATE, Tus.httpDate(java.time.Instant.now()));
-            r.headers().set(Requests.HEADER, requestId);
-        }
+        r.headers().set(HttpHeaderNames.DATE, Tus.httpDate(java.time.Instant.now()));
         return r;
     }
-
 }

@@ -29,6 +29,20 @@ public final class Tus {
     }
 
     /** RFC 7231 IMF-fixdate. */
+    /**
+     * The headers every tus problem answer carries, whichever layer answers: Tus-Resumable, the
+     * server's offset with an OFFSET_MISMATCH, and Tus-Version with a 412.
+     */
+    public static void problemHeaders(TransferProblem e, java.util.function.BiConsumer<String, String> header) {
+        header.accept(RESUMABLE, VERSION);
+        if (e.offset() != null) {
+            header.accept("Upload-Offset", Long.toString(e.offset()));
+        }
+        if (e.status() == 412) {
+            header.accept("Tus-Version", VERSION);
+        }
+    }
+
     public static String httpDate(Instant i) {
         return HTTP_DATE.format(i);
     }

@@ -11,57 +11,55 @@ import io.micronaut.http.annotation.Options;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import jp.sekisho.gateway.admission.Decision;
+import jp.sekisho.gateway.admission.OnRoute;
+import jp.sekisho.gateway.admission.OnRoute.SideRule;
 import jp.sekisho.gateway.http.Callers;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
 import jp.sekisho.gateway.identity.Role;
-import jp.sekisho.gateway.route.RouteAccess.Admitted;
-import jp.sekisho.gateway.route.RouteAdmission;
-import jp.sekisho.gateway.route.RouteGuard;
 
 /**
  * tus 1.0.0 on {@code /api/v1/routes/{route}/uploads} for the route's senders: OPTIONS, creation
  * (POST), HEAD and termination (DELETE). PATCH never reaches Micronaut: {@link TusPatchHandler}
  * streams it to the spool in the Netty pipeline, so no upload body is ever aggregated in memory.
+ * Admission (route, party, approval, and Tus-Resumable where tus requires it) has run before any
+ * method here.
  */
 @Controller("/api/v1/routes/{route}/uploads")
 @RequiresRole({Role.SENDER})
 @ExecuteOn(TaskExecutors.BLOCKING)
 public final class TusController {
 
-    private final RouteAdmission admission;
     private final TransferService transfers;
 
-    public TusController(RouteAdmission admission, TransferService transfers) {
-        this.admission = admission;
+    public TusController(TransferService transfers) {
         this.transfers = transfers;
     }
 
     @Options
-    public HttpResponse<?> options(HttpRequest<?> request, Principal principal, String route) {
-        Admitted a = TransferHttp.admit(admission, request, principal, route, RouteGuard.Side.SENDER, "upload-options");
+    @OnRoute(side = SideRule.SENDER, action = "upload-options")
+    public HttpResponse<?> options(Decision.Admitted a) {
         return HttpResponse.noContent().header(Tus.RESUMABLE, Tus.VERSION).header("Tus-Version", Tus.VERSION)
                 .header("Tus-Extension", Tus.EXTENSIONS).header("Tus-Max-Size", Long.toString(a.route().maxPayloadBytes()))
                 .header("Tus-Checksum-Algorithm", "sha256");
     }
 
     @Post
-    public HttpResponse<?> create(HttpRequest<?> request, Principal principal, String route) {
-        Admitted a = TransferHttp.admit(admission, request, principal, route, RouteGuard.Side.SENDER, "upload-create");
-        tusVersion(request);
+    @OnRoute(side = SideRule.SENDER, action = "upload-create", tus = true)
+    public HttpResponse<?> create(HttpRequest<?> request, Principal principal, Decision.Admitted a) {
         // null: Upload-Defer-Length, the client seals while it uploads and declares length and sha256 by PATCH
         Long length = Tus.creationLength(request.getHeaders().get("Upload-Length"), request.getHeaders().get(Tus.DEFER_LENGTH));
         Tus.Metadata md = Tus.metadata(request.getHeaders().get("Upload-Metadata"), length != null);
-        Transfer t = transfers.create(Callers.of(request, principal), a, length, md.filename(), md.sha256(), md.records());
-        return HttpResponse.status(HttpStatus.CREATED).header("Location", Tus.location(route, t.id()))
+        Transfer t = transfers.create(Callers.of(request, principal), a.grant(), length, md.filename(), md.sha256(), md.records());
+        return HttpResponse.status(HttpStatus.CREATED).header("Location", Tus.location(a.route().id(), t.id()))
                 .header("Upload-Expires", Tus.httpDate(t.expiresAt())).header(Tus.RESUMABLE, Tus.VERSION)
                 .header(Tus.TRANSFER_ID, t.id());
     }
 
     @Head("/{id}")
-    public HttpResponse<?> head(HttpRequest<?> request, Principal principal, String route, String id) {
-        Admitted a = TransferHttp.admit(admission, request, principal, route, RouteGuard.Side.SENDER, "upload-head");
-        tusVersion(request);
+    @OnRoute(side = SideRule.SENDER, action = "upload-head", tus = true)
+    public HttpResponse<?> head(HttpRequest<?> request, Principal principal, Decision.Admitted a, String id) {
         Transfer t = transfers.senderView(Callers.of(request, principal), a.route(), id);
         if (!(t.state() == TransferState.UPLOADING || t.state().deliverable()
                 || t.state() == TransferState.ACKNOWLEDGED || t.state() == TransferState.PURGED)) {
@@ -84,17 +82,10 @@ public final class TusController {
     }
 
     @Delete("/{id}")
-    public HttpResponse<?> terminate(HttpRequest<?> request, Principal principal, String route, String id) {
-        Admitted a = TransferHttp.admit(admission, request, principal, route, RouteGuard.Side.SENDER, "upload-delete");
-        tusVersion(request);
-        transfers.terminate(Callers.of(request, principal), a, id);
+    @OnRoute(side = SideRule.SENDER, action = "upload-delete", tus = true)
+    public HttpResponse<?> terminate(HttpRequest<?> request, Principal principal, Decision.Admitted a, String id) {
+        transfers.terminate(Callers.of(request, principal), a.grant(), id);
         return HttpResponse.noContent().header(Tus.RESUMABLE, Tus.VERSION);
     }
 
-    static void tusVersion(HttpRequest<?> request) {
-        String v = request.getHeaders().get(Tus.RESUMABLE);
-        if (!Tus.VERSION.equals(v == null ? null : v.trim())) {
-            throw new TransferProblem(412, "TUS_VERSION_UNSUPPORTED", "Tus-Resumable must be " + Tus.VERSION);
-        }
-    }
 }

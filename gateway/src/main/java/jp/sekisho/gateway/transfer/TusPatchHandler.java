@@ -1,9 +1,7 @@
 package jp.sekisho.gateway.transfer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.EnumSet;
-import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -25,21 +23,19 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditUnavailableException;
-import jp.sekisho.audit.EventType;
-import jp.sekisho.audit.Outcome;
-import jp.sekisho.audit.json.Json;
+import jp.sekisho.gateway.admission.Access;
+import jp.sekisho.gateway.admission.Admission;
+import jp.sekisho.gateway.admission.AdmissionRequest;
+import jp.sekisho.gateway.admission.Decision;
+import jp.sekisho.gateway.admission.Entry;
+import jp.sekisho.gateway.admission.ProtocolSteps;
+import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.admission.RouteTarget;
+import jp.sekisho.gateway.admission.Side;
 import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.http.Requests;
-import jp.sekisho.gateway.identity.AccessFilter;
 import jp.sekisho.gateway.identity.Role;
-import jp.sekisho.gateway.policy.Caller;
-import jp.sekisho.gateway.route.RouteAccess;
-import jp.sekisho.gateway.route.RouteAccess.Admitted;
-import jp.sekisho.gateway.route.RouteAccess.Denied;
-import jp.sekisho.gateway.route.RouteAdmission;
-import jp.sekisho.gateway.route.RouteGuard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p>The body may come with Content-Length or chunked (the decoder hands both over as HttpContent
  * pieces ending with LastHttpContent): a client that seals while it uploads does not know the length.
  *
- * <p>Admission is the same as for the controllers: a verified principal with role sender
- * (ROLE_REQUIRED otherwise), then {@link RouteAdmission} on the route, each denial audited.
+ * <p>Admission is the same chain as for the controllers ({@link Admission}: principal with role sender,
+ * route, party, approval, then Tus-Resumable and Content-Type), run off the event loop; the outcome
+ * of an admitted PATCH is recorded once when it is answered.
  */
 public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
 
@@ -62,7 +59,7 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     static final Pattern PATH = Pattern.compile("^/api/v1/routes/([^/?#]+)/uploads/([A-Za-z0-9_-]+)/?(?:\\?.*)?$");
 
     private final Supplier<TransferService> transfers;
-    private final Supplier<RouteAdmission> admission;
+    private final Supplier<Admission> admission;
     private final Executor blocking;
 
     /** The PATCH being received, or null while requests pass through. */
@@ -71,7 +68,7 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     private boolean busy;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
 
-    public TusPatchHandler(Supplier<TransferService> transfers, Supplier<RouteAdmission> admission, Executor blocking) {
+    public TusPatchHandler(Supplier<TransferService> transfers, Supplier<Admission> admission, Executor blocking) {
         this.transfers = transfers;
         this.admission = admission;
         this.blocking = blocking;
@@ -80,7 +77,12 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     private static final class Patch {
         final String requestId;
         final boolean keepAlive;
-        TransferService.Upload upload;
+        AdmissionRequest request;
+        /** Set once admitted (on the blocking executor, read on the event loop after the hand-back). */
+        volatile Decision.Admitted admitted;
+        volatile TransferService.Upload upload;
+        /** The outcome was recorded ({@link #completed}). */
+        boolean counted;
         /** Set once an answer was sent early (refusal); the rest of the body is read and dropped. */
         boolean answered;
         /** Refused mid-body: the rest of the body is read and dropped, then the connection is closed. */
@@ -125,50 +127,85 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelRead(msg);
     }
 
+    /**
+     * Admits the PATCH and opens its upload on the blocking executor (audit writes and the database
+     * may wait); the connection reads nothing meanwhile, and body pieces already decoded wait.
+     */
     private void start(ChannelHandlerContext ctx, HttpRequest req, String routeRaw, String id) {
-        String requestId = NettyProblems.newRequestId();
-        patch = new Patch(requestId, HttpUtil.isKeepAlive(req));
-        ConnectionInfo conn = ConnectionInfo.of(ctx.channel());
-        try {
-            if (conn == null || conn.principal() == null) {
-                throw denied(conn, requestId, req, 403, AccessFilter.NO_PRINCIPAL, "no verified client certificate");
+        String requestId = Requests.newRequestId();
+        Patch p = new Patch(requestId, HttpUtil.isKeepAlive(req));
+        patch = p;
+        boolean expectContinue = HttpUtil.is100ContinueExpected(req);
+        var h = req.headers();
+        p.request = new AdmissionRequest(Entry.TUS_PATCH, ConnectionInfo.of(ctx.channel()), "PATCH", req.uri(), requestId,
+                Access.roles(Role.SENDER), new RouteTarget(NettyPaths.decode(routeRaw), Side.SENDER, "upload-patch"),
+                List.of(ProtocolSteps.tusVersion(h.get(Tus.RESUMABLE)),
+                        ProtocolSteps.contentType(h.get(HttpHeaderNames.CONTENT_TYPE), Tus.OFFSET_TYPE)));
+        String offset = h.get("Upload-Offset");
+        String checksum = h.get("Upload-Checksum");
+        String length = h.get("Upload-Length");
+        String sha = h.get(Tus.ENVELOPE_SHA256);
+        io.netty.channel.Channel ch = ctx.channel();
+        pause(ctx);
+        blocking.execute(() -> {
+            TransferProblem refused = null;
+            try {
+                Decision d = admission.get().admit(p.request);
+                if (d instanceof Decision.Denied x) {
+                    refused = new TransferProblem(x.reason(), x.message()); // audited and counted by admit
+                } else {
+                    p.admitted = (Decision.Admitted) d;
+                    p.upload = transfers.get().beginPatch(p.request.caller(), p.admitted.grant(), id,
+                            Tus.nonNegative(offset, "Upload-Offset"), Tus.checksum(checksum),
+                            Tus.declaration(length, sha), ch::close);
+                }
+            } catch (TransferProblem e) {
+                refused = e;
+                completed(p, e.reason(), e.getMessage(), e.audited());
+            } catch (AuditUnavailableException e) {
+                refused = NettyProblems.auditUnavailable();
+                if (p.admitted != null) {
+                    completed(p, refused.reason(), e.getMessage(), true);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("PATCH {} failed to start", id, e);
+                refused = new TransferProblem(Reason.INTERNAL_ERROR, null);
+                completed(p, refused.reason(), null, true);
             }
-            if (!conn.principal().hasAnyRole(EnumSet.of(Role.SENDER))) {
-                throw denied(conn, requestId, req, 403, AccessFilter.ROLE_REQUIRED, "requires role sender");
-            }
-            String route = java.net.URLDecoder.decode(routeRaw, StandardCharsets.UTF_8);
-            Caller caller = new Caller(conn.principal().toAudit(), conn.clientIp(), conn.client().getPort(),
-                    conn.listenerPort(), requestId);
-            RouteAccess access = admission.get().admit(caller, route, conn.listener(), RouteGuard.Side.SENDER, "upload-patch");
-            if (access instanceof Denied d) {
-                throw new TransferProblem(TransferProblem.statusOfDenial(d.reason()), d.reason(), d.message());
-            }
-            String version = req.headers().get(Tus.RESUMABLE);
-            if (!Tus.VERSION.equals(version == null ? null : version.trim())) {
-                throw new TransferProblem(412, "TUS_VERSION_UNSUPPORTED", "Tus-Resumable must be " + Tus.VERSION);
-            }
-            String type = req.headers().get(HttpHeaderNames.CONTENT_TYPE);
-            if (type == null || !type.trim().toLowerCase(Locale.ROOT).startsWith(Tus.OFFSET_TYPE)) {
-                throw new TransferProblem(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be " + Tus.OFFSET_TYPE);
-            }
-            long offset = Tus.nonNegative(req.headers().get("Upload-Offset"), "Upload-Offset");
-            byte[] checksum = Tus.checksum(req.headers().get("Upload-Checksum"));
-            Tus.Declaration declared = Tus.declaration(req.headers().get("Upload-Length"), req.headers().get(Tus.ENVELOPE_SHA256));
-            io.netty.channel.Channel ch = ctx.channel();
-            patch.upload = transfers.get().beginPatch(caller, (Admitted) access, id, offset, checksum, declared,
-                    () -> ch.close());
-            if (HttpUtil.is100ContinueExpected(req)) {
-                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
-            }
-        } catch (TransferProblem e) {
-            answer(ctx, e, HttpUtil.is100ContinueExpected(req) || !patch.keepAlive);
-        } catch (AuditUnavailableException e) {
-            answer(ctx, new TransferProblem(503, AuditUnavailableException.REASON, "the audit log cannot record this request now"),
-                    true);
-        } catch (RuntimeException e) {
-            LOG.warn("PATCH {} failed to start", id, e);
-            answer(ctx, new TransferProblem(500, "INTERNAL_ERROR", null), true);
+            TransferProblem r = refused;
+            ctx.executor().execute(() -> {
+                if (r != null) {
+                    answer(ctx, r, expectContinue || !p.keepAlive || r.status() == 503);
+                } else if (expectContinue) {
+                    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+                }
+                resume(ctx);
+            });
+        });
+    }
+
+    /** Records the outcome of an admitted PATCH once: success, or the refusal that ended it. */
+    private void completed(Patch p, String reason, String message, boolean audited) {
+        if (p.admitted != null && !p.counted) {
+            p.counted = true;
+            admission.get().completed(p.request, p.admitted, reason, message, audited);
         }
+    }
+
+    /** Stops reading while work for this connection runs off the event loop. */
+    private void pause(ChannelHandlerContext ctx) {
+        busy = true;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    /** Reads again, after handing over what arrived while paused. */
+    private void resume(ChannelHandlerContext ctx) {
+        busy = false;
+        ctx.channel().config().setAutoRead(true);
+        while (!busy && !waiting.isEmpty()) {
+            channelRead(ctx, waiting.poll());
+        }
+        ctx.read();
     }
 
     private void content(ChannelHandlerContext ctx, HttpContent c) {
@@ -180,11 +217,11 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
                     write(p, c.content());
                 } catch (TransferProblem e) {
                     p.upload.interrupted();
-                    answerMidBody(ctx, p, e, last);
+                    refusedMidBody(ctx, p, e, last);
                 } catch (java.io.IOException | RuntimeException e) {
                     LOG.warn("PATCH of {} failed: {}", p.upload.transfer().id(), e.toString());
                     p.upload.interrupted();
-                    answerMidBody(ctx, p, new TransferProblem(500, "INTERNAL_ERROR", null), last);
+                    refusedMidBody(ctx, p, new TransferProblem(Reason.INTERNAL_ERROR, null), last);
                 }
             } else if (p.closeAtEnd) {
                 p.dropped += c.content().readableBytes();
@@ -220,12 +257,12 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finish(ChannelHandlerContext ctx, Patch p) {
-        busy = true;
-        ctx.channel().config().setAutoRead(false);
+        pause(ctx);
         blocking.execute(() -> {
             FullHttpResponse response;
             try {
                 Transfer t = p.upload.finish();
+                completed(p, null, null, false);
                 response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
                 response.headers().set("Upload-Offset", Long.toString(t.state() == TransferState.UPLOADING ? t.offset() : t.length()));
                 if (t.state() == TransferState.UPLOADING) {
@@ -234,24 +271,21 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
                     response.headers().set(Tus.TRANSFER_ID, t.id());
                 }
             } catch (TransferProblem e) {
-                response = problem(e, p.requestId);
+                completed(p, e.reason(), e.getMessage(), e.audited());
+                response = NettyProblems.response(e, p.requestId);
             } catch (AuditUnavailableException e) {
-                response = problem(new TransferProblem(503, AuditUnavailableException.REASON,
-                        "the audit log cannot record this request now"), p.requestId);
+                completed(p, Reason.AUDIT_UNAVAILABLE.code(), e.getMessage(), true);
+                response = NettyProblems.response(NettyProblems.auditUnavailable(), p.requestId);
             } catch (RuntimeException e) {
                 LOG.warn("PATCH of {} failed", p.upload.transfer().id(), e);
-                response = problem(new TransferProblem(500, "INTERNAL_ERROR", null), p.requestId);
+                completed(p, Reason.INTERNAL_ERROR.code(), null, true);
+                response = NettyProblems.response(new TransferProblem(Reason.INTERNAL_ERROR, null), p.requestId);
             }
             FullHttpResponse r = response;
             ctx.executor().execute(() -> {
                 patch = null;
                 send(ctx, r, p.requestId, !p.keepAlive);
-                busy = false;
-                ctx.channel().config().setAutoRead(true);
-                while (!busy && !waiting.isEmpty()) {
-                    channelRead(ctx, waiting.poll());
-                }
-                ctx.read();
+                resume(ctx);
             });
         });
     }
@@ -263,14 +297,26 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
      */
     static final long DROP_LIMIT = 64L * 1024 * 1024;
 
+    /** Records a refusal in the middle of a body (off the event loop: it may write an audit event), then answers it. */
+    private void refusedMidBody(ChannelHandlerContext ctx, Patch p, TransferProblem e, boolean last) {
+        p.answered = true; // the rest of the body is dropped from now on
+        blocking.execute(() -> {
+            completed(p, e.reason(), e.getMessage(), e.audited() || e.status() >= 500);
+            ctx.executor().execute(() -> answerMidBody(ctx, p, e, last));
+        });
+    }
+
     /** A refusal in the middle of a body: answered now, the connection closed once the body has ended. */
     private void answerMidBody(ChannelHandlerContext ctx, Patch p, TransferProblem e, boolean last) {
-        if (last) {
-            answer(ctx, e, true);
+        if (last || patch != p) {
+            send(ctx, NettyProblems.response(e, p.requestId), p.requestId, true);
             return;
         }
         p.closeAtEnd = true;
-        FullHttpResponse r = problem(e, p.requestId);
+        if (patch != p) {
+            return; // the body ended meanwhile
+        }
+        FullHttpResponse r = NettyProblems.response(e, p.requestId);
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         patch.answered = true;
         send(ctx, r, p.requestId, false);
@@ -279,7 +325,7 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     /** Answers a refusal now; the rest of the request body, if any, is read and dropped. */
     private void answer(ChannelHandlerContext ctx, TransferProblem e, boolean close) {
         patch.answered = true;
-        send(ctx, problem(e, patch.requestId), patch.requestId, close);
+        send(ctx, NettyProblems.response(e, patch.requestId), patch.requestId, close);
     }
 
     private void send(ChannelHandlerContext ctx, FullHttpResponse r, String requestId, boolean close) {
@@ -296,38 +342,6 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         } else {
             ctx.writeAndFlush(r);
         }
-    }
-
-    private static FullHttpResponse problem(TransferProblem e, String requestId) {
-        FullHttpResponse r = NettyProblems.response(e, requestId);
-        if (e.offset() != null) {
-            r.headers().set("Upload-Offset", Long.toString(e.offset()));
-        }
-        if (e.status() == 412) {
-            r.headers().set("Tus-Version", Tus.VERSION);
-        }
-        return r;
-    }
-
-    private TransferProblem denied(ConnectionInfo conn, String requestId, HttpRequest req, int status, String reason,
-                                   String detail) {
-        try {
-            // the same REQUEST_DENIED event AccessFilter writes for Micronaut's routes
-            auditDenied(conn, requestId, req, reason);
-        } catch (AuditUnavailableException e) {
-            return new TransferProblem(503, AuditUnavailableException.REASON, "the audit log cannot record this request now");
-        }
-        return new TransferProblem(status, reason, detail);
-    }
-
-    private void auditDenied(ConnectionInfo conn, String requestId, HttpRequest req, String reason) {
-        StringBuilder d = new StringBuilder("{\"method\":\"PATCH\",\"path\":");
-        Json.quote(d, req.uri()).append('}');
-        transfers.get().audit().record(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY).reason(reason)
-                .principal(conn == null || conn.principal() == null ? null : conn.principal().toAudit())
-                .source(conn == null ? null : conn.clientIp(), conn == null ? null : conn.client().getPort())
-                .listenerPort(conn == null ? null : conn.listenerPort()).requestId(requestId)
-                .detailJson(d.toString()).build());
     }
 
     @Override

@@ -10,8 +10,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
-import jp.sekisho.gateway.http.Metrics;
-import jp.sekisho.gateway.route.RouteAdmission;
+import jp.sekisho.gateway.admission.Admission;
 
 /**
  * Inserts {@link TusPatchHandler} right after the HTTP/1.1 decoder of every connection, in front of
@@ -25,15 +24,12 @@ public final class TusPipeline implements NettyServerCustomizer {
     public static final String PAYLOAD = "sekisho-payload";
 
     private final Supplier<TransferService> transfers;
-    private final Supplier<RouteAdmission> admission;
-    private final Supplier<Metrics> metrics;
+    private final Supplier<Admission> admission;
     private final Executor blocking;
 
-    public TusPipeline(Supplier<TransferService> transfers, Supplier<RouteAdmission> admission, Supplier<Metrics> metrics,
-                       Executor blocking) {
+    public TusPipeline(Supplier<TransferService> transfers, Supplier<Admission> admission, Executor blocking) {
         this.transfers = transfers;
         this.admission = admission;
-        this.metrics = metrics;
         this.blocking = blocking;
     }
 
@@ -62,7 +58,7 @@ public final class TusPipeline implements NettyServerCustomizer {
         for (Map.Entry<String, ChannelHandler> e : pipeline) {
             if (e.getValue() instanceof HttpServerCodec || e.getValue() instanceof HttpRequestDecoder) {
                 pipeline.addAfter(e.getKey(), NAME, new TusPatchHandler(transfers, admission, blocking));
-                pipeline.addAfter(NAME, PAYLOAD, new PayloadHandler(transfers, admission, metrics, blocking));
+                pipeline.addAfter(NAME, PAYLOAD, new PayloadHandler(transfers, admission, blocking));
                 return;
             }
         }

@@ -30,7 +30,7 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
     public final AuditStore store;
     public final Gateway gateway;
     public final long startMillis;
-    private static final AuditPrincipal TEST_READER = new AuditPrincipal("CN=gateway-tests", "0", "0");
+    public static final AuditPrincipal TEST_READER = new AuditPrincipal("CN=gateway-tests", "0", "0");
 
     private GatewayFixture(Path dir, TestPki pki, AuditStore store, Gateway gateway, long startMillis) {
         this.dir = dir;

@@ -81,6 +81,15 @@ final class TransferWorld implements AutoCloseable {
         assertInstanceOf(DecisionOutcome.Applied.class, services.confirm(ref, "確認", BOB));
     }
 
+    /** Records an approval and leaves it PENDING (the council has not decided yet). */
+    void pending(String ref) {
+        Approval p = ApprovalFixtures.pending();
+        Approval draft = new Approval(ref, p.title(), p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),
+                p.dataItems(), 1000, LocalDate.now().minusDays(1), LocalDate.now().plusDays(30), p.conditions(),
+                p.meetingRef(), ApprovalStatus.PENDING, null, null, 1);
+        assertInstanceOf(DecisionOutcome.Applied.class, gw.gateway.policy().approvals().create(draft, ALICE));
+    }
+
     void decide(String ref, Decision d) {
         var services = gw.gateway.policy().approvals();
         DecisionOutcome o = services.decide(ref, d, "test", ALICE);

@@ -1,0 +1,42 @@
+package jp.sekisho.gateway.admission;
+
+import java.util.List;
+
+import io.micronaut.core.annotation.Nullable;
+import jp.sekisho.gateway.edge.ConnectionInfo;
+import jp.sekisho.gateway.policy.Caller;
+
+/**
+ * The facts of one request that admission judges, the same whichever entry point built them.
+ *
+ * @param connection the connection it came on (listener, client address, verified principal), or null
+ * @param path       the path without its query string (what the audit log records)
+ * @param target     the route it acts on, or null for an endpoint without a route
+ * @param protocol   the entry point's own checks, run after the approval (tus version, media type, ...)
+ */
+public record AdmissionRequest(Entry entry, @Nullable ConnectionInfo connection, String method, String path,
+                               String requestId, Access access, @Nullable RouteTarget target, List<Step> protocol) {
+
+    /** Longest path kept in an audit event; longer ones are cut (the URI is the client's to choose). */
+    static final int PATH_LIMIT = 512;
+
+    public AdmissionRequest {
+        int q = path.indexOf('?');
+        path = q < 0 ? path : path.substring(0, q);
+        path = path.length() <= PATH_LIMIT ? path : path.substring(0, PATH_LIMIT) + "…";
+        protocol = List.copyOf(protocol);
+    }
+
+    public String listener() {
+        return connection == null ? "-" : connection.listener();
+    }
+
+    /** The caller as the transfer and policy services audit it (needs a verified principal). */
+    public Caller caller() {
+        ConnectionInfo c = connection;
+        if (c == null || c.principal() == null) {
+            throw new IllegalStateException("no verified principal on request " + requestId);
+        }
+        return new Caller(c.principal().toAudit(), c.clientIp(), c.client().getPort(), c.listenerPort(), requestId);
+    }
+}

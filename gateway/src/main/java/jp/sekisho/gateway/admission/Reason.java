@@ -1,0 +1,187 @@
+package jp.sekisho.gateway.admission;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Every stable reason code the gateway gives, with the HTTP status and title of its answer and a
+ * short Japanese and English description. The code is the constant's name: it appears in audit
+ * events, problem answers, metrics and the CLI's output, so a name never changes once released.
+ * docs/reason-codes.md is generated from this enum ({@code ReasonCodesDocTest} fails when the two
+ * differ).
+ *
+ * <p>{@link #status()} is 0 for a code that never answers an HTTP request: a connection closed at
+ * the edge or in the TLS handshake, or the end of a transfer recorded in the audit log only.
+ */
+public enum Reason {
+
+    // 1. the edge: before TLS
+    IP_NOT_ALLOWED(Stage.EDGE, 0, "送信元アドレスが許可されていない", "the client address is in no CIDR allowed on this listener"),
+    PROXY_NOT_TRUSTED(Stage.EDGE, 0, "信頼しないロードバランサ", "a PROXY header came from a peer that is not a configured load balancer"),
+    PROXY_HEADER_INVALID(Stage.EDGE, 0, "PROXYヘッダが不正", "a configured load balancer connected without a valid PROXY header"),
+    CLOSED_BEFORE_HANDSHAKE(Stage.EDGE, 0, "TLS前に切断", "the client closed the connection before the TLS handshake (counted, not audited)"),
+
+    // 2. TLS
+    NO_CERTIFICATE(Stage.TLS, 403, "クライアント証明書なし", "no verified client certificate"),
+    UNKNOWN_CA(Stage.TLS, 0, "信頼しない発行者", "the certificate does not chain to the configured trust anchors"),
+    EXPIRED(Stage.TLS, 0, "証明書の有効期限切れ", "the certificate is outside its validity period"),
+    REVOKED(Stage.TLS, 0, "証明書失効", "the certificate is revoked by a current CRL"),
+    WRONG_USAGE(Stage.TLS, 0, "用途外の証明書", "the certificate lacks the clientAuth extended key usage"),
+    CRL_EXPIRED(Stage.TLS, 0, "CRLの期限切れ", "the issuer's CRL is past its nextUpdate: fail closed"),
+    CRL_UNAVAILABLE(Stage.TLS, 0, "CRLを読めない", "no readable, correctly signed CRL for the issuer: fail closed"),
+    HANDSHAKE_FAILED(Stage.TLS, 0, "TLSハンドシェイク失敗", "protocol version, cipher suites, not TLS at all, or a timeout"),
+
+    // 3. the request: listener, principal, role, route, party, approval
+    ADMIN_LISTENER_ONLY(Stage.REQUEST, 404, "管理用リスナー専用", "an administration API asked on a transfer listener"),
+    ROLE_REQUIRED(Stage.REQUEST, 403, "権限なし", "the certificate's principal holds none of the roles the endpoint requires"),
+    ROUTE_NOT_DECLARED(Stage.REQUEST, 403, "公開されていないAPI", "the endpoint declares no role: refused to everyone (deny by default)"),
+    NOT_FOUND(Stage.REQUEST, 404, "該当なし", "no such endpoint"),
+    ROUTE_UNKNOWN(Stage.REQUEST, 404, "経路が存在しない", "no route with this id"),
+    ROUTE_NOT_ON_LISTENER(Stage.REQUEST, 404, "このリスナーに経路がない", "the route is bound to another listener"),
+    NOT_A_SENDER(Stage.REQUEST, 403, "送信元ではない", "the principal is not a sender of the route"),
+    NOT_A_RECEIVER(Stage.REQUEST, 403, "受信先ではない", "the principal is not a receiver of the route"),
+    SOURCE_NOT_ALLOWED(Stage.REQUEST, 403, "送信元アドレスが経路で許可されていない",
+            "the client address is outside the CIDRs of this party on the route"),
+    APPROVAL_PENDING(Stage.REQUEST, 403, "承認待ち", "the route's approval awaits the council's decision"),
+    APPROVAL_SUSPENDED(Stage.REQUEST, 403, "承認停止中", "the route's approval is suspended"),
+    APPROVAL_REVOKED(Stage.REQUEST, 403, "承認取消", "the route's approval is revoked"),
+    APPROVAL_REJECTED(Stage.REQUEST, 403, "不承認", "the route's approval was rejected"),
+    APPROVAL_EXPIRED(Stage.REQUEST, 403, "承認期間終了", "the route's approval has expired"),
+    APPROVAL_NOT_YET_VALID(Stage.REQUEST, 403, "承認期間前", "the route's approval is not yet valid"),
+    APPROVAL_UNKNOWN(Stage.REQUEST, 403, "承認が存在しない", "no approval with this reference (404 on the approvals API, 409 when a route names it)"),
+    AUDIT_UNAVAILABLE(Stage.REQUEST, 503, "監査記録不可", "the audit log cannot record this request now: fail closed"),
+
+    // 4. the transfer protocol (tus) and the transfer's state
+    TUS_VERSION_UNSUPPORTED(Stage.PROTOCOL, 412, "tusバージョン不一致", "Tus-Resumable must be 1.0.0"),
+    UNSUPPORTED_MEDIA_TYPE(Stage.PROTOCOL, 415, "Content-Type不正", "the body's media type is not the one the endpoint takes"),
+    METADATA_INVALID(Stage.PROTOCOL, 400, "メタデータ不正", "Upload-Metadata, Upload-Length or a JSON body is missing or malformed"),
+    CHECKSUM_ALGORITHM_UNSUPPORTED(Stage.PROTOCOL, 400, "チェックサム方式非対応", "Upload-Checksum must be 'sha256 <base64>'"),
+    CHECKSUM_INVALID(Stage.PROTOCOL, 400, "チェックサム形式不正", "Upload-Checksum is not a base64 SHA-256 digest"),
+    CHECKSUM_MISMATCH(Stage.PROTOCOL, 460, "チェックサム不一致", "the chunk's SHA-256 differs from Upload-Checksum; nothing of it is kept"),
+    OFFSET_MISMATCH(Stage.PROTOCOL, 409, "オフセット不一致", "Upload-Offset differs from the bytes the gateway holds (answer carries Upload-Offset)"),
+    UPLOAD_IN_PROGRESS(Stage.PROTOCOL, 409, "別のPATCHが進行中", "another PATCH of the same upload is in progress"),
+    UPLOAD_LENGTH_MISMATCH(Stage.PROTOCOL, 400, "Upload-Length不一致", "a PATCH declares another length than the upload's"),
+    UPLOAD_LENGTH_BELOW_OFFSET(Stage.PROTOCOL, 400, "Upload-Lengthが受信済み未満", "the declared length is below the bytes already uploaded"),
+    SHA256_MISMATCH(Stage.PROTOCOL, 400, "SHA-256宣言の不一致", "a PATCH declares another envelope SHA-256 than the one declared before"),
+    RANGE_NOT_SATISFIABLE(Stage.PROTOCOL, 416, "Range不正", "only 'Range: bytes=N-' within the envelope is supported"),
+    TRANSFER_UNKNOWN(Stage.PROTOCOL, 404, "転送が存在しない", "no such transfer of yours on this route, or it has ended"),
+    TRANSFER_ON_OTHER_NODE(Stage.PROTOCOL, 421, "別ノードが保持", "the transfer is held by another gateway node"),
+    TRANSFER_NOT_DELIVERABLE(Stage.PROTOCOL, 409, "受領確認できない状態", "the transfer is not in a state that can be acknowledged"),
+    ACK_HASH_MISMATCH(Stage.PROTOCOL, 409, "受領確認のハッシュ不一致", "the acknowledged SHA-256 is not the envelope's; the gateway keeps its copy"),
+    NO_RECEIPT(Stage.PROTOCOL, 404, "受領証なし", "the transfer has no receipt yet"),
+    BAD_REQUEST(Stage.PROTOCOL, 400, "要求不正", "the request could not be read"),
+    METHOD_NOT_ALLOWED(Stage.PROTOCOL, 405, "メソッド不可", "the endpoint does not take this method"),
+    NOT_ACCEPTABLE(Stage.PROTOCOL, 406, "応答形式不可", "the endpoint cannot answer in the accepted media type"),
+    TOO_LARGE(Stage.PROTOCOL, 413, "要求が大きすぎる", "the request body exceeds the server's limit"),
+    REQUEST_ERROR(Stage.PROTOCOL, 400, "要求エラー", "another client error"),
+
+    // 5. the payload and the approval's limits
+    PAYLOAD_TOO_LARGE(Stage.PAYLOAD, 413, "経路の上限サイズ超過", "the upload exceeds the route's max-payload"),
+    RECORDS_OVER_APPROVAL(Stage.PAYLOAD, 403, "承認件数超過", "the declared record count exceeds the approval's maximum"),
+    PAYLOAD_NOT_ENCRYPTED(Stage.PAYLOAD, 422, "暗号化されていない", "not a CMS envelope encrypted for the route (plaintext or another structure)"),
+    PAYLOAD_WEAK_CIPHER(Stage.PAYLOAD, 422, "弱い暗号", "the content cipher is not AES-256 (GCM, or CBC where the route allows it)"),
+    PAYLOAD_WRONG_RECIPIENT(Stage.PAYLOAD, 422, "宛先証明書の不一致", "the envelope is not for exactly the route's registered recipient certificates"),
+    PAYLOAD_HASH_MISMATCH(Stage.PAYLOAD, 422, "ハッシュ不一致", "the envelope's SHA-256 differs from the one the client declared"),
+
+    // 6. approvals and routes (secretariat and operator)
+    INVALID_APPROVAL(Stage.POLICY, 400, "承認内容の不備", "the approval fails validation"),
+    APPROVAL_EXISTS(Stage.POLICY, 409, "承認番号の重複", "an approval with this reference exists"),
+    ILLEGAL_TRANSITION(Stage.POLICY, 409, "変更できない状態", "the decision does not apply to the approval's status"),
+    APPROVAL_FINAL(Stage.POLICY, 409, "確定済みの承認", "the approval is revoked or rejected: final"),
+    SAME_PERSON(Stage.POLICY, 403, "同一人物による確認", "the second secretariat member must be another person"),
+    NOTHING_TO_CONFIRM(Stage.POLICY, 409, "確認待ちなし", "no decision awaits confirmation"),
+    REASON_REQUIRED(Stage.POLICY, 400, "理由の記載が必要", "the decision needs a reason"),
+    UNKNOWN_DECISION(Stage.POLICY, 400, "不明な決定", "the decision is not one of the known ones"),
+    CONCURRENT_CHANGE(Stage.POLICY, 409, "同時変更", "someone else changed the approval meanwhile; read it again"),
+    INVALID_ROUTE(Stage.POLICY, 400, "経路定義の不備", "the routes file or route fails validation"),
+    UNKNOWN_LISTENER(Stage.POLICY, 400, "不明なリスナー", "the route names a listener this gateway does not have"),
+    INVALID_CIDR(Stage.POLICY, 400, "CIDR不正", "a route's address range is not a CIDR"),
+    QUERY_INVALID(Stage.POLICY, 400, "検索条件不正", "the audit search parameters are invalid"),
+
+    // 7. how a transfer ended without delivery (audit events only)
+    TERMINATED_BY_SENDER(Stage.TRANSFER_END, 0, "送信元が中止", "the sender deleted the upload (tus termination)"),
+    UPLOAD_EXPIRED(Stage.TRANSFER_END, 0, "アップロード期限切れ", "the upload was not continued within Upload-Expires"),
+    RETENTION_EXPIRED(Stage.TRANSFER_END, 0, "保管期限切れ", "the stored payload was not acknowledged within the route's retention"),
+    SPOOL_FILE_MISSING(Stage.TRANSFER_END, 0, "スプールファイル消失", "the spool file of a transfer was missing at start-up"),
+    SPOOL_ORPHAN(Stage.TRANSFER_END, 0, "孤立スプールファイル", "a spool file no transfer accounts for was deleted at start-up"),
+
+    // 8. the gateway itself
+    INTERNAL_ERROR(Stage.SERVER, 500, "内部エラー", "an unexpected failure; the log has the details under the request id"),
+    UNAVAILABLE(Stage.SERVER, 503, "一時的に利用不可", "the gateway cannot serve the request now");
+
+    /** Where in the order of checks a code is decided. */
+    public enum Stage { EDGE, TLS, REQUEST, PROTOCOL, PAYLOAD, POLICY, TRANSFER_END, SERVER }
+
+    private static final Map<String, Reason> BY_CODE =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Reason::name, Function.identity()));
+
+    private final Stage stage;
+    private final int status;
+    private final String ja;
+    private final String en;
+
+    Reason(Stage stage, int status, String ja, String en) {
+        this.stage = stage;
+        this.status = status;
+        this.ja = ja;
+        this.en = en;
+    }
+
+    public Stage stage() {
+        return stage;
+    }
+
+    /** The HTTP status of the answer, or 0 when the code never answers a request. */
+    public int status() {
+        return status;
+    }
+
+    /** The HTTP reason phrase of {@link #status()}. */
+    public String title() {
+        return title(status);
+    }
+
+    public String ja() {
+        return ja;
+    }
+
+    public String en() {
+        return en;
+    }
+
+    /** The code as it appears in events, answers and metrics. */
+    public String code() {
+        return name();
+    }
+
+    /** The reason for a code another module decided (envelope refusals, route states), if the gateway knows it. */
+    public static Optional<Reason> of(String code) {
+        return Optional.ofNullable(code == null ? null : BY_CODE.get(code));
+    }
+
+    /** The reason phrase of an HTTP status, including the tus extension's 460. */
+    public static String title(int status) {
+        return switch (status) {
+            case 0 -> "-";
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 406 -> "Not Acceptable";
+            case 409 -> "Conflict";
+            case 412 -> "Precondition Failed";
+            case 413 -> "Content Too Large";
+            case 415 -> "Unsupported Media Type";
+            case 416 -> "Range Not Satisfiable";
+            case 421 -> "Misdirected Request";
+            case 422 -> "Unprocessable Content";
+            case 460 -> "Checksum Mismatch";
+            case 500 -> "Internal Server Error";
+            case 503 -> "Service Unavailable";
+            default -> status >= 500 ? "Internal Server Error" : "Client Error";
+        };
+    }
+}
