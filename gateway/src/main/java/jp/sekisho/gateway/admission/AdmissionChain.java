@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.function.BiPredicate;
 
 import jp.sekisho.gateway.http.GatewayInfo;
-import jp.sekisho.gateway.policy.PolicyWatcher;
+import java.util.function.Supplier;
+
+import jp.sekisho.gateway.policy.PolicySnapshot;
 
 /**
  * The order of checks the product promises, in one list that reads top to bottom. Every entry point
@@ -16,13 +18,14 @@ import jp.sekisho.gateway.policy.PolicyWatcher;
  */
 public final class AdmissionChain {
 
-    private final PolicyWatcher watcher;
+    private final Supplier<PolicySnapshot> policy;
     private final Clock clock;
     private final List<Step> steps;
 
-    public AdmissionChain(GatewayInfo info, PolicyWatcher watcher, BiPredicate<String, InetAddress> cidrContains,
+    /** @param policy the current policy snapshot (the node's PolicyWatcher keeps it fresh) */
+    public AdmissionChain(GatewayInfo info, Supplier<PolicySnapshot> policy, BiPredicate<String, InetAddress> cidrContains,
                           Clock clock) {
-        this.watcher = watcher;
+        this.policy = policy;
         this.clock = clock;
         this.steps = List.of(
                 new ListenerStep(info),           // 1. admin APIs only on the admin listener
@@ -35,7 +38,7 @@ public final class AdmissionChain {
 
     /** Runs the steps, then the entry point's protocol checks; the first refusal decides. */
     public Decision decide(AdmissionRequest request) {
-        Attempt attempt = new Attempt(watcher.current(), clock.instant());
+        Attempt attempt = new Attempt(policy.get(), clock.instant());
         for (Step step : steps) {
             Decision.Denied d = step.check(request, attempt);
             if (d != null) {
