@@ -23,13 +23,8 @@ import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
-import jp.sekisho.gateway.approval.ApprovalService;
 import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.policy.PolicyServices;
-import jp.sekisho.gateway.policy.PolicyWatcher;
-import jp.sekisho.gateway.admission.Admission;
-import jp.sekisho.gateway.admission.AdmissionChain;
-import jp.sekisho.gateway.route.RouteService;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.edge.EdgeContext;
@@ -45,7 +40,6 @@ import jp.sekisho.gateway.tls.TlsContexts;
 import jp.sekisho.gateway.tls.TlsMaterial;
 import jp.sekisho.gateway.tls.TlsSessionHandler;
 import jp.sekisho.gateway.transfer.TransferService;
-import jp.sekisho.gateway.transfer.TransferServices;
 import jp.sekisho.gateway.transfer.TusPipeline;
 
 /**
@@ -203,18 +197,14 @@ public final class Gateway implements AutoCloseable {
                 .singletons(audit, metrics, info, allowlists, config)
                 .start();
         ctx.registerSingleton(Clock.class, clock);
-        PolicyServices policy = null;
-        TransferService transfers = null;
-        java.util.concurrent.atomic.AtomicReference<TransferService> transferRef = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicReference<Admission> admissionRef = new java.util.concurrent.atomic.AtomicReference<>();
+        PolicyServices policy;
+        TransferService transfers;
         try {
-            EmbeddedServer server = ctx.getBean(EmbeddedServer.class);
-            ((NettyHttpServer) server).register(pipeline);
+            NettyHttpServer server = (NettyHttpServer) ctx.getBean(EmbeddedServer.class);
+            server.register(pipeline);
             // tus PATCH bodies stream to the spool in the pipeline instead of being aggregated (FULL_CONTENT);
             // payloads leave in large pieces paced by the connection (PayloadHandler)
-            ((NettyHttpServer) server).register(new TusPipeline(transferRef::get, admissionRef::get,
-                    ctx.getBean(java.util.concurrent.ExecutorService.class,
-                            io.micronaut.inject.qualifiers.Qualifiers.byName(io.micronaut.scheduling.TaskExecutors.BLOCKING))));
+            server.register(ctx.getBean(TusPipeline.class));
             AuditStore store;
             try {
                 store = opening.join();
@@ -223,29 +213,14 @@ public final class Gateway implements AutoCloseable {
             }
             audit.open(store.log());
             ctx.registerSingleton(AuditStore.class, store);
-            // Routes decide the allowlists, so they are loaded before the first connection is accepted.
-            policy = PolicyServices.start(config, store, allowlists, clock);
-            ctx.registerSingleton(PolicyWatcher.class, policy.watcher());
-            ctx.registerSingleton(ApprovalService.class, policy.approvals());
-            ctx.registerSingleton(RouteService.class, policy.routes());
-            Admission admission = new Admission(new AdmissionChain(info, policy.watcher(), PolicyServices::contains, clock),
-                    audit, metrics);
-            ctx.registerSingleton(Admission.class, admission);
-            transfers = TransferServices.start(config, store, policy, clock);
-            ctx.registerSingleton(TransferService.class, transfers);
-            transferRef.set(transfers);
-            admissionRef.set(admission);
+            // Routes decide the allowlists, and the spool is recovered, before the first connection is accepted.
+            policy = ctx.getBean(PolicyServices.class);
+            transfers = ctx.getBean(TransferService.class);
             server.start();
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
                     .detailJson(startedJson(config.nodeId(), ports)).build());
         } catch (RuntimeException e) {
-            if (transfers != null) {
-                transfers.close();
-            }
-            if (policy != null) {
-                policy.close();
-            }
-            ctx.close();
+            ctx.close(); // closes the transfer and policy services if they were started
             throw e;
         }
         return new Gateway(config, ctx, Map.copyOf(ports), allowlists, metrics, audit, policy, transfers);
@@ -322,8 +297,6 @@ public final class Gateway implements AutoCloseable {
         } catch (AuditUnavailableException e) {
             // stopping anyway; the store's own chain shows the gap
         }
-        context.close();
-        transfers.close();
-        policy.close();
+        context.close(); // closes the transfer and policy services (GatewayBeans)
     }
 }

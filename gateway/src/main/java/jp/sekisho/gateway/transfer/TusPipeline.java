@@ -2,9 +2,15 @@ package jp.sekisho.gateway.transfer;
 
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
+import io.micronaut.context.BeanProvider;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
+import io.micronaut.scheduling.TaskExecutors;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
@@ -18,6 +24,7 @@ import jp.sekisho.gateway.admission.Admission;
  * body in memory), and {@link PayloadHandler} after it, which sends payloads in large pieces paced
  * by the connection.
  */
+@Singleton
 public final class TusPipeline implements NettyServerCustomizer {
 
     public static final String NAME = "sekisho-tus-patch";
@@ -27,9 +34,12 @@ public final class TusPipeline implements NettyServerCustomizer {
     private final Supplier<Admission> admission;
     private final Executor blocking;
 
-    public TusPipeline(Supplier<TransferService> transfers, Supplier<Admission> admission, Executor blocking) {
-        this.transfers = transfers;
-        this.admission = admission;
+    /** The transfer service and admission exist once the audit store is open: they are looked up per connection. */
+    @Inject
+    public TusPipeline(BeanProvider<TransferService> transfers, BeanProvider<Admission> admission,
+                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+        this.transfers = transfers::get;
+        this.admission = admission::get;
         this.blocking = blocking;
     }
 
