@@ -19,7 +19,9 @@ import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
 import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
 import jp.sekisho.gateway.approval.DecisionOutcome.Refused;
 import jp.sekisho.gateway.http.Callers;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
+import jp.sekisho.gateway.http.Requests;
 import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
@@ -51,14 +53,14 @@ public final class ApprovalController {
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public HttpResponse<?> get(HttpRequest<?> request, String ref) {
         return service.find(ref).<HttpResponse<?>>map(a -> HttpResponse.ok(ApprovalJson.view(a, clock.instant())))
-                .orElseGet(() -> Problem.response(request, HttpStatus.NOT_FOUND, "APPROVAL_UNKNOWN", "no approval " + ref));
+                .orElseGet(() -> Problem.response(request, Reason.APPROVAL_UNKNOWN, 404, "no approval " + ref));
     }
 
     @Get("/{ref}/history")
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public HttpResponse<?> history(HttpRequest<?> request, String ref) {
         if (service.find(ref).isEmpty()) {
-            return Problem.response(request, HttpStatus.NOT_FOUND, "APPROVAL_UNKNOWN", "no approval " + ref);
+            return Problem.response(request, Reason.APPROVAL_UNKNOWN, 404, "no approval " + ref);
         }
         return HttpResponse.ok(service.history(ref).stream().map(ApprovalJson::entry).toList());
     }
@@ -82,7 +84,7 @@ public final class ApprovalController {
         try {
             d = Decision.fromCli(body.decision() == null ? "" : body.decision());
         } catch (IllegalArgumentException e) {
-            return Problem.response(request, HttpStatus.BAD_REQUEST, "UNKNOWN_DECISION", "decision must be one of "
+            return Problem.response(request, Reason.UNKNOWN_DECISION, "decision must be one of "
                     + "approve, approve-with-conditions, reject, suspend, reinstate, revoke");
         }
         return answer(request, service.decide(ref, d, body.reason(), Callers.of(request, principal)), HttpStatus.OK);
@@ -96,7 +98,8 @@ public final class ApprovalController {
 
     private HttpResponse<?> answer(HttpRequest<?> request, DecisionOutcome outcome, HttpStatus ok) {
         if (outcome instanceof Refused r) {
-            return Problem.response(request, statusOf(r.reason()), r.reason(), r.message());
+            Requests.markAudited(request); // the service recorded the refusal
+            return Problem.response(request, Reason.valueOf(r.reason()), statusOf(r.reason()), r.message());
         }
         if (outcome instanceof AwaitingConfirmation w) {
             return HttpResponse.status(HttpStatus.ACCEPTED).body(new DecisionResult(ApprovalJson.view(w.approval(),
@@ -109,12 +112,8 @@ public final class ApprovalController {
         return HttpResponse.status(ok).body(new DecisionResult(ApprovalJson.view(a.approval(), clock.instant()), false, msg));
     }
 
-    private static HttpStatus statusOf(String reason) {
-        return switch (reason) {
-            case "APPROVAL_UNKNOWN" -> HttpStatus.NOT_FOUND;
-            case "SAME_PERSON" -> HttpStatus.FORBIDDEN;
-            case "INVALID_APPROVAL", "REASON_REQUIRED" -> HttpStatus.BAD_REQUEST;
-            default -> HttpStatus.CONFLICT; // ILLEGAL_TRANSITION, APPROVAL_FINAL, APPROVAL_EXISTS, NOTHING_TO_CONFIRM, ...
-        };
+    /** The status of a refused decision: APPROVAL_UNKNOWN is 404 here (the approval named in the path is absent). */
+    private static int statusOf(String reason) {
+        return "APPROVAL_UNKNOWN".equals(reason) ? 404 : Reason.valueOf(reason).status();
     }
 }

@@ -16,7 +16,6 @@ import java.util.Set;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -30,6 +29,7 @@ import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.audit.read.EventJson;
 import jp.sekisho.audit.read.ExportFormat;
 import jp.sekisho.audit.verify.VerifyResult;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.Principal;
@@ -58,7 +58,7 @@ public final class AuditController {
         try {
             q = query(request).limit(limit == null ? 1000 : Math.min(limit, 10_000));
         } catch (IllegalArgumentException e) {
-            return Problem.response(request, HttpStatus.BAD_REQUEST, "QUERY_INVALID", e.getMessage());
+            return Problem.response(request, Reason.QUERY_INVALID, e.getMessage());
         }
         List<RecordedEvent> events = store.reader().search(q, principal.toAudit());
         StringBuilder json = new StringBuilder("[");
@@ -80,7 +80,7 @@ public final class AuditController {
             q = query(request);
             f = format == null ? ExportFormat.JSONL : ExportFormat.valueOf(format.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            return Problem.response(request, HttpStatus.BAD_REQUEST, "QUERY_INVALID", e.getMessage());
+            return Problem.response(request, Reason.QUERY_INVALID, e.getMessage());
         }
         PipedInputStream in = new PipedInputStream(1 << 16);
         PipedOutputStream out;

@@ -2,10 +2,10 @@ package jp.sekisho.gateway.http;
 
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
 import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.gateway.admission.Reason;
 
 /** A controller that could not write its audit event answers 503 AUDIT_UNAVAILABLE: fail closed. */
 @Singleton
@@ -13,7 +13,7 @@ public final class AuditUnavailableHandler implements ExceptionHandler<AuditUnav
 
     @Override
     public HttpResponse<?> handle(HttpRequest request, AuditUnavailableException exception) {
-        return Problem.response(request, HttpStatus.SERVICE_UNAVAILABLE, AuditUnavailableException.REASON,
-                "the audit log cannot record this request now");
+        Requests.markAudited(request); // nothing can be recorded now; the answer says so
+        return Problem.response(request, Reason.AUDIT_UNAVAILABLE, "the audit log cannot record this request now");
     }
 }

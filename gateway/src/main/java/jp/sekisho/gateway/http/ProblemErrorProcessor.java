@@ -7,6 +7,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import jakarta.inject.Singleton;
+import jp.sekisho.gateway.admission.Reason;
 
 /**
  * Every error Micronaut itself produces (no route, wrong method, bad body, unhandled exception)
@@ -25,20 +26,20 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
         if (status.getCode() < 500 && ctx.hasErrors()) {
             detail = ctx.getErrors().get(0).getMessage();
         }
-        Problem p = Problem.of(status, reasonOf(status), detail, Requests.requestId(ctx.getRequest()));
+        Problem p = Problem.of(status, reasonOf(status).code(), detail, Requests.requestId(ctx.getRequest()));
         return response.contentType(Problem.MEDIA_TYPE).body(p);
     }
 
-    static String reasonOf(HttpStatus status) {
+    static Reason reasonOf(HttpStatus status) {
         return switch (status) {
-            case NOT_FOUND -> "NOT_FOUND";
-            case METHOD_NOT_ALLOWED -> "METHOD_NOT_ALLOWED";
-            case UNSUPPORTED_MEDIA_TYPE -> "UNSUPPORTED_MEDIA_TYPE";
-            case NOT_ACCEPTABLE -> "NOT_ACCEPTABLE";
-            case REQUEST_ENTITY_TOO_LARGE -> "TOO_LARGE";
-            case BAD_REQUEST -> "BAD_REQUEST";
-            case SERVICE_UNAVAILABLE -> "UNAVAILABLE";
-            default -> status.getCode() >= 500 ? "INTERNAL_ERROR" : "REQUEST_ERROR";
+            case NOT_FOUND -> Reason.NOT_FOUND;
+            case METHOD_NOT_ALLOWED -> Reason.METHOD_NOT_ALLOWED;
+            case UNSUPPORTED_MEDIA_TYPE -> Reason.UNSUPPORTED_MEDIA_TYPE;
+            case NOT_ACCEPTABLE -> Reason.NOT_ACCEPTABLE;
+            case REQUEST_ENTITY_TOO_LARGE -> Reason.TOO_LARGE;
+            case BAD_REQUEST -> Reason.BAD_REQUEST;
+            case SERVICE_UNAVAILABLE -> Reason.UNAVAILABLE;
+            default -> status.getCode() >= 500 ? Reason.INTERNAL_ERROR : Reason.REQUEST_ERROR;
         };
     }
 }

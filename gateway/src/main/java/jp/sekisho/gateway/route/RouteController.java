@@ -5,13 +5,14 @@ import java.util.List;
 
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
-import io.micronaut.http.HttpStatus;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Put;
 import jp.sekisho.gateway.http.Callers;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
+import jp.sekisho.gateway.http.Requests;
 import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
@@ -49,7 +50,7 @@ public final class RouteController {
     public HttpResponse<?> get(HttpRequest<?> request, String id) {
         var policy = watcher.current();
         return policy.route(id).<HttpResponse<?>>map(r -> HttpResponse.ok(RouteJson.view(r, policy.stateOf(r, clock.instant()))))
-                .orElseGet(() -> Problem.response(request, HttpStatus.NOT_FOUND, "ROUTE_UNKNOWN", "no route " + id));
+                .orElseGet(() -> Problem.response(request, Reason.ROUTE_UNKNOWN, "no route " + id));
     }
 
     @Put
@@ -59,12 +60,14 @@ public final class RouteController {
         try {
             routes = body.routes() == null ? List.of() : body.routes().stream().map(RouteJson.View::toRoute).toList();
         } catch (IllegalArgumentException | NullPointerException e) {
-            return Problem.response(request, HttpStatus.BAD_REQUEST, "INVALID_ROUTE", e.getMessage());
+            return Problem.response(request, Reason.INVALID_ROUTE, e.getMessage());
         }
         Applied result = service.apply(routes, Callers.of(request, principal), body.dryRun());
         if (result instanceof Applied.Refused r) {
-            HttpStatus status = "APPROVAL_UNKNOWN".equals(r.reason()) ? HttpStatus.CONFLICT : HttpStatus.BAD_REQUEST;
-            return Problem.response(request, status, r.reason(), r.message());
+            Requests.markAudited(request); // the service recorded the refusal
+            // a route naming an unknown approval conflicts with the approvals; anything else is a bad routes file
+            int status = "APPROVAL_UNKNOWN".equals(r.reason()) ? 409 : 400;
+            return Problem.response(request, Reason.valueOf(r.reason()), status, r.message());
         }
         Applied.Done done = (Applied.Done) result;
         List<ChangeView> changes = done.diff().changes().stream()

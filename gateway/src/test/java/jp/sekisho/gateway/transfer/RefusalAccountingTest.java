@@ -55,7 +55,7 @@ class RefusalAccountingTest {
         w.approve("REF-1", 1000);
         w.pending("REF-PENDING");
         w.routes("routes:\n" + TransferWorld.route("benefit", "REF-1", null) + TransferWorld.route("waiting", "REF-PENDING", null));
-        HttpResponse<String> created = send("city-sender", "POST", "/api/v1/routes/benefit/uploads", "",
+        HttpResponse<String> created = send("transfer", "city-sender", "POST", "/api/v1/routes/benefit/uploads", "",
                 TUS, "1.0.0", "Upload-Length", "10", "Upload-Metadata",
                 TusClient.metadata("a.cms", "0".repeat(64), 1));
         assertEquals(201, created.statusCode(), created.body());
@@ -85,6 +85,11 @@ class RefusalAccountingTest {
                 Arguments.of("api", "contractor", "POST", "/api/v1/routes/benefit/transfers/nope/ack", List.of(), 400,
                         "METADATA_INVALID"),
                 Arguments.of("api", "city-sender", "GET", "/api/v1/nothing-here", List.of(), 404, "NOT_FOUND"),
+                // the admin listener: the chain, a controller's own refusal, and one its service already audited
+                Arguments.of("admin", "contractor", "GET", "/api/v1/approvals", List.of(), 403, "ROLE_REQUIRED"),
+                Arguments.of("admin", "secretariat", "GET", "/api/v1/approvals/NOPE", List.of(), 404, "APPROVAL_UNKNOWN"),
+                Arguments.of("admin", "secretariat", "POST", "/api/v1/approvals/REF-1/confirmations",
+                        List.of("Content-Type", "application/json"), 409, "NOTHING_TO_CONFIRM"),
                 // the tus PATCH handler
                 Arguments.of("patch", "contractor", "PATCH", "/api/v1/routes/benefit/uploads/abc",
                         List.of(TUS, patchOk, "Upload-Offset", "0", "Content-Type", OCTETS), 403, "ROLE_REQUIRED"),
@@ -116,10 +121,11 @@ class RefusalAccountingTest {
     void eachRefusalIsAuditedAndCountedOnce(String entry, String who, String method, String path, List<String> headers,
                                             int status, String reason) throws Exception {
         String p = "UPLOAD".equals(path) ? upload : path;
-        long before = w.gw.gateway.metrics().value(Metrics.REQUESTS, "transfer", "DENY", reason);
-        long allowedBefore = w.gw.gateway.metrics().value(Metrics.REQUESTS, "transfer", "ALLOW", "OK");
+        String listener = entry.equals("admin") ? "admin" : "transfer";
+        long before = w.gw.gateway.metrics().value(Metrics.REQUESTS, listener, "DENY", reason);
+        long allowedBefore = w.gw.gateway.metrics().value(Metrics.REQUESTS, listener, "ALLOW", "OK");
 
-        HttpResponse<String> r = send(who, method, p, "{}", headers.toArray(String[]::new));
+        HttpResponse<String> r = send(listener, who, method, p, "{\"reason\":\"確認\"}", headers.toArray(String[]::new));
 
         assertEquals(status, r.statusCode(), r.body());
         assertTrue(r.body().contains("\"reason\":\"" + reason + "\""), r.body());
@@ -135,17 +141,17 @@ class RefusalAccountingTest {
         assertEquals(1, refusals.size(), "exactly one refusing event for " + requestId + ": " + events);
         assertEquals(reason, refusals.get(0).event().reason());
         assertNotNull(refusals.get(0).event().principal(), "the event names who asked");
-        if (!entry.equals("api")) {
+        if (!entry.equals("api") && !entry.equals("admin")) {
             assertTrue(refusals.get(0).event().detailJson().contains("\"entry\":\"" + (entry.equals("patch") ? "tus-patch" : entry)
                     + "\""), refusals.get(0).event().detailJson());
         }
-        assertEquals(before + 1, w.gw.gateway.metrics().value(Metrics.REQUESTS, "transfer", "DENY", reason),
+        assertEquals(before + 1, w.gw.gateway.metrics().value(Metrics.REQUESTS, listener, "DENY", reason),
                 "one request counted under " + reason);
-        assertEquals(allowedBefore, w.gw.gateway.metrics().value(Metrics.REQUESTS, "transfer", "ALLOW", "OK"),
+        assertEquals(allowedBefore, w.gw.gateway.metrics().value(Metrics.REQUESTS, listener, "ALLOW", "OK"),
                 "a refused request is not also counted as allowed");
     }
 
-    private HttpResponse<String> send(String who, String method, String path, String body, String... headers)
+    private HttpResponse<String> send(String listener, String who, String method, String path, String body, String... headers)
             throws Exception {
         HttpClient http = clients.computeIfAbsent(who, k -> {
             try {
@@ -156,7 +162,7 @@ class RefusalAccountingTest {
                 throw new IllegalStateException(e);
             }
         });
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + w.gw.gateway.port("transfer") + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + w.gw.gateway.port(listener) + path))
                 .timeout(Duration.ofSeconds(30));
         if (headers.length > 0) {
             b.headers(headers);
