@@ -52,13 +52,8 @@ public final class DeliveryController {
         for (int i = 0; i < list.size(); i++) {
             Transfer t = list.get(i);
             sb.append(i == 0 ? "" : ",").append('{');
-            str(sb, "transferId", t.id()).append(',');
-            str(sb, "filename", t.filename()).append(',');
-            sb.append("\"size\":").append(t.length()).append(',');
-            str(sb, "sha256", t.sha256()).append(',');
-            sb.append("\"records\":").append(t.records()).append(',');
+            file(sb, t);
             str(sb, "storedAt", t.storedAt().toString()).append(',');
-            str(sb, "sender", t.senderSubject()).append(',');
             str(sb, "state", t.state().name()).append('}');
         }
         return json(sb.append(']').toString());
@@ -70,19 +65,14 @@ public final class DeliveryController {
     public HttpResponse<String> status(HttpRequest<?> request, Principal principal, Decision.Admitted a, String id) {
         Transfer t = viewable(request, principal, a, id);
         StringBuilder sb = new StringBuilder("{");
-        str(sb, "transferId", t.id()).append(',');
+        file(sb, t);
         str(sb, "route", t.routeId()).append(',');
         str(sb, "approvalRef", t.approvalRef()).append(',');
         str(sb, "state", t.state().name()).append(',');
         if (t.reason() != null) {
             str(sb, "reason", t.reason()).append(',');
         }
-        str(sb, "filename", t.filename()).append(',');
-        sb.append("\"size\":").append(t.length()).append(',');
         sb.append("\"offset\":").append(t.offset()).append(',');
-        str(sb, "sha256", t.sha256()).append(',');
-        sb.append("\"records\":").append(t.records()).append(',');
-        str(sb, "sender", t.senderSubject()).append(',');
         str(sb, "createdAt", t.createdAt().toString()).append(',');
         opt(sb, "storedAt", t.storedAt());
         opt(sb, "deliveredAt", t.deliveredAt());
@@ -148,6 +138,16 @@ public final class DeliveryController {
 
     private static HttpResponse<String> json(String body) {
         return HttpResponse.ok(body).contentType(MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store");
+    }
+
+    /** The fields that describe the file itself, each followed by a comma. */
+    private static void file(StringBuilder sb, Transfer t) {
+        str(sb, "transferId", t.id()).append(',');
+        str(sb, "filename", t.filename()).append(',');
+        sb.append("\"size\":").append(t.length()).append(',');
+        str(sb, "sha256", t.sha256()).append(',');
+        sb.append("\"records\":").append(t.records()).append(',');
+        str(sb, "sender", t.senderSubject()).append(',');
     }
 
     private static StringBuilder str(StringBuilder sb, String key, String value) {

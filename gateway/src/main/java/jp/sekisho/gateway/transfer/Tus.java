@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.transfer;
 
+import jp.sekisho.gateway.admission.ProtocolSteps;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -13,8 +14,8 @@ import java.util.regex.Pattern;
 /** tus 1.0.0 header vocabulary and parsing shared by the controller and the PATCH handler. */
 public final class Tus {
 
-    public static final String VERSION = "1.0.0";
-    public static final String RESUMABLE = "Tus-Resumable";
+    public static final String VERSION = ProtocolSteps.TUS_VERSION;
+    public static final String RESUMABLE = ProtocolSteps.TUS_RESUMABLE;
     public static final String EXTENSIONS = "creation,creation-defer-length,checksum,termination,expiration";
     public static final String OFFSET_TYPE = "application/offset+octet-stream";
     public static final String TRANSFER_ID = "Sekisho-Transfer-Id";
