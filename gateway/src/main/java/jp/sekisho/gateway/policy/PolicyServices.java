@@ -78,7 +78,11 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
 
     /** Whether a route's CIDR (text) contains an address; a CIDR the edge cannot parse contains nothing. */
     public static boolean contains(String cidr, InetAddress address) {
-        return isCidr(cidr) && Cidr.parse(cidr).contains(address);
+        try {
+            return Cidr.parse(cidr).contains(address);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     @Override
