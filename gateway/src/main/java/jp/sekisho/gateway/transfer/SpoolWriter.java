@@ -12,15 +12,19 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Appends one PATCH's body to its upload's spool file, off the event loop. The event loop copies
  * the body into 1 MiB buffers and goes on decrypting; each full buffer is fed to the upload's
  * {@link RunningCheck} (SHA-256 and envelope scan, in byte order) by one task and written by
- * another, side by side, so hashing and disk never wait for each other. At most four buffers are
- * in flight; a fifth makes the event loop wait.
+ * another, side by side, so hashing and disk never wait for each other.
+ *
+ * <p>Back-pressure without blocking: {@link #write} never waits. Four buffers in flight
+ * ({@code IN_FLIGHT}) is a soft limit; a piece that goes past it is still taken, so memory stays
+ * bounded by {@code IN_FLIGHT} buffers plus what one socket read delivers, provided the caller keeps this
+ * contract: after a write, if {@link #hasRoom()} is false, turn autoRead off and turn it back on
+ * in {@link #whenRoom(Runnable)}.
  *
  * <p>Where the spool allows it ({@link Spool#directIo()}) the full buffers are written with
  * O_DIRECT in whole aligned blocks: the gateway does not read an upload back while it arrives, and
@@ -52,7 +56,10 @@ final class SpoolWriter implements AutoCloseable {
     private final int block;
     private final Executor writer;
     private final ExecutorService writeback;
-    private final Semaphore slots = new Semaphore(IN_FLIGHT);
+    /** Buffers handed off and not yet both checked and written; may exceed IN_FLIGHT (a soft limit). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Run once each, on whichever thread frees a slot (or by {@link #whenRoom} itself when one is free). */
+    private final Queue<Runnable> roomWaiters = new ConcurrentLinkedQueue<>();
     /** The last check task and the last write task: each chain runs in byte order. */
     private CompletableFuture<Void> checking = CompletableFuture.completedFuture(null);
     private CompletableFuture<Void> writing = CompletableFuture.completedFuture(null);
@@ -87,7 +94,7 @@ final class SpoolWriter implements AutoCloseable {
         refill(offset);
     }
 
-    /** Takes all of {@code src}; it may be written later, by the writer thread. */
+    /** Takes all of {@code src} at once, never blocking; it may be written later, by the writer thread. */
     void write(ByteBuffer src) throws IOException {
         throwIfFailed();
         while (src.hasRemaining()) {
@@ -107,13 +114,38 @@ final class SpoolWriter implements AutoCloseable {
         filling = next;
         fillingAt += piece.bytes.limit();
         checked = 0;
-        slots.acquireUninterruptibly();
+        inFlight.incrementAndGet();
         try {
             // each from a stage that always completes normally: a task that never ran would never free its slot
             checking = checking.exceptionally(e -> null).thenRunAsync(() -> check(piece), writer);
             writing = writing.exceptionally(e -> null).thenRunAsync(() -> writeOut(piece), writer);
         } catch (RejectedExecutionException e) {
             throw fail(new IOException("the gateway is shutting down"));
+        }
+    }
+
+    /** True when a buffer slot is free now: the next full buffer stays within the soft limit. */
+    boolean hasRoom() {
+        return inFlight.get() < IN_FLIGHT;
+    }
+
+    /**
+     * Runs {@code r} once, on any thread, as soon as a buffer slot is free; at once (on this thread)
+     * if one is free now. The PATCH handler turns autoRead off when {@code !hasRoom()} after a
+     * write and back on in {@code r}.
+     */
+    void whenRoom(Runnable r) {
+        roomWaiters.add(r);
+        if (hasRoom()) {
+            runRoomWaiters();
+        }
+    }
+
+    /** Each waiter is polled by exactly one thread, so it runs once however many threads free slots. */
+    private void runRoomWaiters() {
+        Runnable r;
+        while (hasRoom() && (r = roomWaiters.poll()) != null) {
+            r.run();
         }
     }
 
@@ -134,7 +166,8 @@ final class SpoolWriter implements AutoCloseable {
         void done() {
             if (left.decrementAndGet() == 0) {
                 give(bytes);
-                slots.release();
+                inFlight.decrementAndGet();
+                runRoomWaiters();
             }
         }
     }
