@@ -133,7 +133,7 @@ public final class DeliveryController {
                 throw new TransferProblem(416, "RANGE_NOT_SATISFIABLE", "range start out of bounds");
             }
         }
-        TransferService.Download d = transfers.openPayload(Callers.of(request, principal), a, id, start);
+        Download d = transfers.openPayload(Callers.of(request, principal), a, id, start);
         Transfer t = d.transfer();
         StreamedFile body = new StreamedFile(d, CMS, t.storedAt().toEpochMilli(), d.remaining());
         var r = range == null ? HttpResponse.ok(body) : HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(body);

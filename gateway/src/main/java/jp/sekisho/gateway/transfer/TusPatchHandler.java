@@ -80,7 +80,7 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     private static final class Patch {
         final String requestId;
         final boolean keepAlive;
-        TransferService.Upload upload;
+        Upload upload;
         /** Set once an answer was sent early (refusal); the rest of the body is read and dropped. */
         boolean answered;
         /** Refused mid-body: the rest of the body is read and dropped, then the connection is closed. */
