@@ -10,7 +10,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -40,22 +39,16 @@ final class SpoolWriter implements AutoCloseable {
     static final int BUFFER = 1 << 20;
     /** Alignment of O_DIRECT buffers, offsets and lengths; {@link Spool#directIo()} checks the file system's. */
     static final int ALIGN = 4096;
-    private static final int IN_FLIGHT = 4;
-    /**
-     * Without direct I/O, writeback starts after every this many bytes, so the fsync that ends the
-     * PATCH (and that the client waits for) finds little left to do.
-     */
-    static final long WRITEBACK_EVERY = 64L * 1024 * 1024;
-    /** Aligned direct buffers for reuse: allocating and freeing direct memory per PATCH is slow. */
-    private static final Queue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
-    private static final int POOL_MAX = 32;
+    /** Buffers in flight before {@link #hasRoom()} turns false (a soft limit: see the class comment). */
+    static final int IN_FLIGHT = 4;
 
     private final FileChannel channel;
     /** The same file opened with O_DIRECT, or null. */
     private final FileChannel direct;
     private final int block;
     private final Executor writer;
-    private final ExecutorService writeback;
+    /** Page-cache mode only (null with direct I/O). */
+    private final Writeback writeback;
     /** Buffers handed off and not yet both checked and written; may exceed IN_FLIGHT (a soft limit). */
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Run once each, on whichever thread frees a slot (or by {@link #whenRoom} itself when one is free). */
@@ -73,10 +66,6 @@ final class SpoolWriter implements AutoCloseable {
     private long fillingAt;
     /** {@code filling[0, checked)} was fed to {@link #running} already (a partial block kept at a sync). */
     private int checked;
-    // page-cache mode only: the writeback started every WRITEBACK_EVERY bytes
-    private long unflushed;
-    private Future<?> writingBack;
-    private volatile Exception writebackFailure;
 
     /**
      * @param channel  the spool file, open for writing and reading, already cut back to {@code offset}
@@ -89,7 +78,7 @@ final class SpoolWriter implements AutoCloseable {
         this.direct = direct;
         this.block = direct == null ? 1 : ALIGN;
         this.writer = writer;
-        this.writeback = writeback;
+        this.writeback = direct == null ? new Writeback(channel, writeback) : null;
         this.running = running;
         refill(offset);
     }
@@ -109,7 +98,7 @@ final class SpoolWriter implements AutoCloseable {
     }
 
     private void handOff() throws IOException {
-        ByteBuffer next = take();
+        ByteBuffer next = SpoolBuffers.take();
         Piece piece = new Piece(filling.flip(), fillingAt, checked);
         filling = next;
         fillingAt += piece.bytes.limit();
@@ -165,7 +154,7 @@ final class SpoolWriter implements AutoCloseable {
 
         void done() {
             if (left.decrementAndGet() == 0) {
-                give(bytes);
+                SpoolBuffers.give(bytes);
                 inFlight.decrementAndGet();
                 runRoomWaiters();
             }
@@ -204,11 +193,8 @@ final class SpoolWriter implements AutoCloseable {
         while (bytes.hasRemaining()) {
             position += ch.write(bytes, position);
         }
-        if (ch == channel && direct == null) {
-            unflushed += b.remaining();
-            if (unflushed >= WRITEBACK_EVERY) {
-                startWriteback();
-            }
+        if (writeback != null) {
+            writeback.wrote(b.remaining());
         }
     }
 
@@ -235,9 +221,9 @@ final class SpoolWriter implements AutoCloseable {
             if (length > whole) {
                 writeAt(filling.duplicate().position(whole).limit(length), fillingAt + whole);
             }
-            awaitWriteback();
-            if (writebackFailure != null) {
-                throw writebackFailure instanceof IOException io ? io : new IOException(writebackFailure);
+            if (writeback != null) {
+                writeback.await();
+                writeback.throwIfFailed();
             }
             channel.force(true);
             // keep the partial block at the start of the buffer, where the next direct write begins
@@ -258,7 +244,7 @@ final class SpoolWriter implements AutoCloseable {
         awaitWriteback();
         failure = null;
         running = restored;
-        give(filling);
+        SpoolBuffers.give(filling);
         filling = null;
         try {
             channel.truncate(offset);
@@ -277,7 +263,7 @@ final class SpoolWriter implements AutoCloseable {
     /** Starts the buffer at the block that holds {@code offset}, with the bytes of that block already in the file. */
     private void refill(long offset) throws IOException {
         fillingAt = offset - offset % block;
-        filling = take();
+        filling = SpoolBuffers.take();
         int kept = (int) (offset - fillingAt);
         ByteBuffer head = filling.duplicate().limit(kept);
         while (head.hasRemaining()) {
@@ -300,45 +286,9 @@ final class SpoolWriter implements AutoCloseable {
         }
     }
 
-    private void startWriteback() {
-        if (writingBack != null && !writingBack.isDone()) {
-            return;
-        }
-        unflushed = 0;
-        try {
-            writingBack = writeback.submit(() -> {
-                try {
-                    channel.force(false);
-                } catch (Exception e) {
-                    // an fsync error is reported once per open file: sync() must see it too
-                    writebackFailure = e;
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // shutting down: sync() forces everything anyway
-        }
-    }
-
     private void awaitWriteback() {
-        Future<?> f = writingBack;
-        writingBack = null;
-        if (f == null) {
-            return;
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                f.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (java.util.concurrent.ExecutionException e) {
-                writebackFailure = e;
-                break;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (writeback != null) {
+            writeback.await();
         }
     }
 
@@ -362,7 +312,7 @@ final class SpoolWriter implements AutoCloseable {
     public void close() {
         drain();
         awaitWriteback();
-        give(filling);
+        SpoolBuffers.give(filling);
         filling = null;
         for (FileChannel ch : new FileChannel[] {direct, channel}) {
             if (ch != null) {
@@ -372,25 +322,6 @@ final class SpoolWriter implements AutoCloseable {
                     // nothing to keep
                 }
             }
-        }
-    }
-
-    private static ByteBuffer take() throws IOException {
-        ByteBuffer b = POOL.poll();
-        if (b != null) {
-            return b.clear();
-        }
-        try {
-            return ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN).limit(BUFFER).slice();
-        } catch (OutOfMemoryError e) {
-            throw new IOException("no direct memory left for upload buffers (" + (IN_FLIGHT + 1) + " MiB per PATCH in "
-                    + "progress): raise -XX:MaxDirectMemorySize or take fewer uploads at once", e);
-        }
-    }
-
-    private static void give(ByteBuffer b) {
-        if (b != null && POOL.size() < POOL_MAX) {
-            POOL.offer(b);
         }
     }
 }
