@@ -107,7 +107,15 @@ final class EnvelopeGate {
 
     /** Checks the complete upload {@code t} and stores it; throws the PATCH's problem when it is not stored. */
     Transfer complete(Upload u, Transfer t) {
-        Checked checked = check(t.id(), u.runningOver(t.length()));
+        Checked checked;
+        try {
+            checked = check(t.id(), u.runningOver(t.length()));
+        } catch (UncheckedIOException e) {
+            if (u.abortReason() != null) {
+                throw abort(u, t, u.abortReason()); // aborted while checked: its spool file is gone
+            }
+            throw e;
+        }
         PolicySnapshot policy = watcher.current();
         Route route = policy.routes().get(t.routeId());
         String abort = abortReason(u, policy, route);
