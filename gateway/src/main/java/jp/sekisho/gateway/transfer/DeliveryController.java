@@ -105,7 +105,7 @@ public final class DeliveryController {
     public HttpResponse<?> payload(HttpRequest<?> request, Principal principal, Decision.Admitted a, String id) {
         String range = request.getHeaders().get("Range");
         long start = PayloadRange.start(range);
-        TransferService.Download d = transfers.openPayload(Callers.of(request, principal), a.grant(), id, start);
+        Download d = transfers.openPayload(Callers.of(request, principal), a.grant(), id, start);
         Transfer t = d.transfer();
         StreamedFile body = new StreamedFile(d, CMS, t.storedAt().toEpochMilli(), d.remaining());
         var r = range == null ? HttpResponse.ok(body) : HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(body);

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /api/v1/routes/{route}/transfers/{id}/payload} in the Netty pipeline, beside
- * {@link TusPatchHandler}: Micronaut wrote a {@link TransferService.Download} 8 KiB at a time with a
+ * {@link TusPatchHandler}: Micronaut wrote a {@link Download} 8 KiB at a time with a
  * thread hop for each piece, and a Publisher of larger pieces was not paced by the connection. Here
  * the envelope leaves in {@link #PIECE} pieces read on the blocking executor into pooled buffers;
  * the next piece is read only while fewer than {@link #IN_FLIGHT} pieces are read or not yet written
@@ -88,7 +88,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
 
     /** One payload on its way out; fields are touched on the event loop only, except {@link #download} reads. */
     private static final class Get {
-        final TransferService.Download download;
+        final Download download;
         final boolean keepAlive;
         final long length;
         /** Bytes read (or being read) so far. */
@@ -99,7 +99,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
         boolean over;
         boolean closed;
 
-        Get(TransferService.Download download, boolean keepAlive) {
+        Get(Download download, boolean keepAlive) {
             this.download = download;
             this.keepAlive = keepAlive;
             this.length = download.remaining();
@@ -131,7 +131,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The answer to a payload request: the response head and an open download, or a whole problem response. */
-    private record Answer(HttpResponse head, TransferService.Download download) {
+    private record Answer(HttpResponse head, Download download) {
     }
 
     private void start(ChannelHandlerContext ctx, HttpRequest req, String routeRaw, String id) {
@@ -164,7 +164,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
         Decision.Admitted a = (Decision.Admitted) d;
         try {
             long start = PayloadRange.start(range);
-            TransferService.Download download = transfers.get().openPayload(request.caller(), a.grant(), id, start);
+            Download download = transfers.get().openPayload(request.caller(), a.grant(), id, start);
             Transfer t = download.transfer();
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
                     range == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT);
@@ -321,7 +321,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void closeQuietly(TransferService.Download d) {
+    private static void closeQuietly(Download d) {
         try {
             d.close();
         } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package jp.sekisho.gateway.transfer;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -21,13 +22,21 @@ final class RunningCheck {
     private long covered;
 
     RunningCheck() {
-        this(TransferService.sha256(), new EnvelopeScanner(), 0);
+        this(sha256(), new EnvelopeScanner(), 0);
     }
 
     private RunningCheck(MessageDigest md, EnvelopeScanner scanner, long covered) {
         this.md = md;
         this.scanner = scanner;
         this.covered = covered;
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     long covered() {

@@ -131,6 +131,19 @@ public final class Spool {
         syncDir();
     }
 
+    /**
+     * {@code {id}.cms} → {@code {id}.part}: an envelope promoted whose STORED was never recorded
+     * (audit commit failed, or a crash came first) goes back to uploading. Logged, not thrown: the
+     * start-up recovery repairs what is left.
+     */
+    public void unpromote(String id) {
+        try {
+            Files.move(stored(id), part(id), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("cannot move {} back to .part: {}", id, e.getMessage());
+        }
+    }
+
     /** Deletes whatever this node holds of a transfer; true when something was there. */
     public boolean delete(String id) {
         boolean any = false;

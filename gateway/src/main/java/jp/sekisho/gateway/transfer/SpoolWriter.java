@@ -10,17 +10,20 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Appends one PATCH's body to its upload's spool file, off the event loop. The event loop copies
  * the body into 1 MiB buffers and goes on decrypting; each full buffer is fed to the upload's
  * {@link RunningCheck} (SHA-256 and envelope scan, in byte order) by one task and written by
- * another, side by side, so hashing and disk never wait for each other. At most four buffers are
- * in flight; a fifth makes the event loop wait.
+ * another, side by side, so hashing and disk never wait for each other.
+ *
+ * <p>Back-pressure without blocking: {@link #write} never waits. Four buffers in flight
+ * ({@code IN_FLIGHT}) is a soft limit; a piece that goes past it is still taken, so memory stays
+ * bounded by {@code IN_FLIGHT} buffers plus what one socket read delivers, provided the caller keeps this
+ * contract: after a write, if {@link #hasRoom()} is false, turn autoRead off and turn it back on
+ * in {@link #whenRoom(Runnable)}.
  *
  * <p>Where the spool allows it ({@link Spool#directIo()}) the full buffers are written with
  * O_DIRECT in whole aligned blocks: the gateway does not read an upload back while it arrives, and
@@ -36,23 +39,20 @@ final class SpoolWriter implements AutoCloseable {
     static final int BUFFER = 1 << 20;
     /** Alignment of O_DIRECT buffers, offsets and lengths; {@link Spool#directIo()} checks the file system's. */
     static final int ALIGN = 4096;
-    private static final int IN_FLIGHT = 4;
-    /**
-     * Without direct I/O, writeback starts after every this many bytes, so the fsync that ends the
-     * PATCH (and that the client waits for) finds little left to do.
-     */
-    static final long WRITEBACK_EVERY = 64L * 1024 * 1024;
-    /** Aligned direct buffers for reuse: allocating and freeing direct memory per PATCH is slow. */
-    private static final Queue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
-    private static final int POOL_MAX = 32;
+    /** Buffers in flight before {@link #hasRoom()} turns false (a soft limit: see the class comment). */
+    static final int IN_FLIGHT = 4;
 
     private final FileChannel channel;
     /** The same file opened with O_DIRECT, or null. */
     private final FileChannel direct;
     private final int block;
     private final Executor writer;
-    private final ExecutorService writeback;
-    private final Semaphore slots = new Semaphore(IN_FLIGHT);
+    /** Page-cache mode only (null with direct I/O). */
+    private final Writeback writeback;
+    /** Buffers handed off and not yet both checked and written; may exceed IN_FLIGHT (a soft limit). */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Run once each, on whichever thread frees a slot (or by {@link #whenRoom} itself when one is free). */
+    private final Queue<Runnable> roomWaiters = new ConcurrentLinkedQueue<>();
     /** The last check task and the last write task: each chain runs in byte order. */
     private CompletableFuture<Void> checking = CompletableFuture.completedFuture(null);
     private CompletableFuture<Void> writing = CompletableFuture.completedFuture(null);
@@ -66,10 +66,6 @@ final class SpoolWriter implements AutoCloseable {
     private long fillingAt;
     /** {@code filling[0, checked)} was fed to {@link #running} already (a partial block kept at a sync). */
     private int checked;
-    // page-cache mode only: the writeback started every WRITEBACK_EVERY bytes
-    private long unflushed;
-    private Future<?> writingBack;
-    private volatile Exception writebackFailure;
 
     /**
      * @param channel  the spool file, open for writing and reading, already cut back to {@code offset}
@@ -82,12 +78,12 @@ final class SpoolWriter implements AutoCloseable {
         this.direct = direct;
         this.block = direct == null ? 1 : ALIGN;
         this.writer = writer;
-        this.writeback = writeback;
+        this.writeback = direct == null ? new Writeback(channel, writeback) : null;
         this.running = running;
         refill(offset);
     }
 
-    /** Takes all of {@code src}; it may be written later, by the writer thread. */
+    /** Takes all of {@code src} at once, never blocking; it may be written later, by the writer thread. */
     void write(ByteBuffer src) throws IOException {
         throwIfFailed();
         while (src.hasRemaining()) {
@@ -102,18 +98,43 @@ final class SpoolWriter implements AutoCloseable {
     }
 
     private void handOff() throws IOException {
-        ByteBuffer next = take();
+        ByteBuffer next = SpoolBuffers.take();
         Piece piece = new Piece(filling.flip(), fillingAt, checked);
         filling = next;
         fillingAt += piece.bytes.limit();
         checked = 0;
-        slots.acquireUninterruptibly();
+        inFlight.incrementAndGet();
         try {
             // each from a stage that always completes normally: a task that never ran would never free its slot
             checking = checking.exceptionally(e -> null).thenRunAsync(() -> check(piece), writer);
             writing = writing.exceptionally(e -> null).thenRunAsync(() -> writeOut(piece), writer);
         } catch (RejectedExecutionException e) {
             throw fail(new IOException("the gateway is shutting down"));
+        }
+    }
+
+    /** True when a buffer slot is free now: the next full buffer stays within the soft limit. */
+    boolean hasRoom() {
+        return inFlight.get() < IN_FLIGHT;
+    }
+
+    /**
+     * Runs {@code r} once, on any thread, as soon as a buffer slot is free; at once (on this thread)
+     * if one is free now. The PATCH handler turns autoRead off when {@code !hasRoom()} after a
+     * write and back on in {@code r}.
+     */
+    void whenRoom(Runnable r) {
+        roomWaiters.add(r);
+        if (hasRoom()) {
+            runRoomWaiters();
+        }
+    }
+
+    /** Each waiter is polled by exactly one thread, so it runs once however many threads free slots. */
+    private void runRoomWaiters() {
+        Runnable r;
+        while (hasRoom() && (r = roomWaiters.poll()) != null) {
+            r.run();
         }
     }
 
@@ -133,8 +154,9 @@ final class SpoolWriter implements AutoCloseable {
 
         void done() {
             if (left.decrementAndGet() == 0) {
-                give(bytes);
-                slots.release();
+                SpoolBuffers.give(bytes);
+                inFlight.decrementAndGet();
+                runRoomWaiters();
             }
         }
     }
@@ -171,11 +193,8 @@ final class SpoolWriter implements AutoCloseable {
         while (bytes.hasRemaining()) {
             position += ch.write(bytes, position);
         }
-        if (ch == channel && direct == null) {
-            unflushed += b.remaining();
-            if (unflushed >= WRITEBACK_EVERY) {
-                startWriteback();
-            }
+        if (writeback != null) {
+            writeback.wrote(b.remaining());
         }
     }
 
@@ -202,9 +221,9 @@ final class SpoolWriter implements AutoCloseable {
             if (length > whole) {
                 writeAt(filling.duplicate().position(whole).limit(length), fillingAt + whole);
             }
-            awaitWriteback();
-            if (writebackFailure != null) {
-                throw writebackFailure instanceof IOException io ? io : new IOException(writebackFailure);
+            if (writeback != null) {
+                writeback.await();
+                writeback.throwIfFailed();
             }
             channel.force(true);
             // keep the partial block at the start of the buffer, where the next direct write begins
@@ -225,7 +244,7 @@ final class SpoolWriter implements AutoCloseable {
         awaitWriteback();
         failure = null;
         running = restored;
-        give(filling);
+        SpoolBuffers.give(filling);
         filling = null;
         try {
             channel.truncate(offset);
@@ -244,7 +263,7 @@ final class SpoolWriter implements AutoCloseable {
     /** Starts the buffer at the block that holds {@code offset}, with the bytes of that block already in the file. */
     private void refill(long offset) throws IOException {
         fillingAt = offset - offset % block;
-        filling = take();
+        filling = SpoolBuffers.take();
         int kept = (int) (offset - fillingAt);
         ByteBuffer head = filling.duplicate().limit(kept);
         while (head.hasRemaining()) {
@@ -267,45 +286,9 @@ final class SpoolWriter implements AutoCloseable {
         }
     }
 
-    private void startWriteback() {
-        if (writingBack != null && !writingBack.isDone()) {
-            return;
-        }
-        unflushed = 0;
-        try {
-            writingBack = writeback.submit(() -> {
-                try {
-                    channel.force(false);
-                } catch (Exception e) {
-                    // an fsync error is reported once per open file: sync() must see it too
-                    writebackFailure = e;
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // shutting down: sync() forces everything anyway
-        }
-    }
-
     private void awaitWriteback() {
-        Future<?> f = writingBack;
-        writingBack = null;
-        if (f == null) {
-            return;
-        }
-        boolean interrupted = false;
-        while (true) {
-            try {
-                f.get();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            } catch (java.util.concurrent.ExecutionException e) {
-                writebackFailure = e;
-                break;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        if (writeback != null) {
+            writeback.await();
         }
     }
 
@@ -329,7 +312,7 @@ final class SpoolWriter implements AutoCloseable {
     public void close() {
         drain();
         awaitWriteback();
-        give(filling);
+        SpoolBuffers.give(filling);
         filling = null;
         for (FileChannel ch : new FileChannel[] {direct, channel}) {
             if (ch != null) {
@@ -339,25 +322,6 @@ final class SpoolWriter implements AutoCloseable {
                     // nothing to keep
                 }
             }
-        }
-    }
-
-    private static ByteBuffer take() throws IOException {
-        ByteBuffer b = POOL.poll();
-        if (b != null) {
-            return b.clear();
-        }
-        try {
-            return ByteBuffer.allocateDirect(BUFFER + ALIGN).alignedSlice(ALIGN).limit(BUFFER).slice();
-        } catch (OutOfMemoryError e) {
-            throw new IOException("no direct memory left for upload buffers (" + (IN_FLIGHT + 1) + " MiB per PATCH in "
-                    + "progress): raise -XX:MaxDirectMemorySize or take fewer uploads at once", e);
-        }
-    }
-
-    private static void give(ByteBuffer b) {
-        if (b != null && POOL.size() < POOL_MAX) {
-            POOL.offer(b);
         }
     }
 }

@@ -80,7 +80,7 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         AdmissionRequest request;
         /** Set once admitted (on the blocking executor, read on the event loop after the hand-back). */
         volatile Decision.Admitted admitted;
-        volatile TransferService.Upload upload;
+        volatile Upload upload;
         /** The outcome was recorded ({@link #completed}). */
         boolean counted;
         /** Set once an answer was sent early (refusal); the rest of the body is read and dropped. */

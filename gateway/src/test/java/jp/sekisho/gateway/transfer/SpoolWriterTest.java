@@ -2,8 +2,11 @@ package jp.sekisho.gateway.transfer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -14,10 +17,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.nio.file.ExtendedOpenOption;
 import org.junit.jupiter.api.AfterAll;
@@ -51,13 +59,18 @@ class SpoolWriterTest {
     }
 
     private static SpoolWriter open(Path file, boolean direct, long offset, RunningCheck running) throws IOException {
+        return open(file, direct, offset, running, writer);
+    }
+
+    private static SpoolWriter open(Path file, boolean direct, long offset, RunningCheck running, Executor tasks)
+            throws IOException {
         if (direct) {
             assumeTrue(new Spool(DIR).directIo(), "this file system refuses O_DIRECT");
         }
         FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         ch.truncate(offset);
         FileChannel d = direct ? FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT) : null;
-        return new SpoolWriter(ch, d, offset, running, writer, writeback);
+        return new SpoolWriter(ch, d, offset, running, tasks, writeback);
     }
 
     /** Writes {@code data[from, to)} in pieces of random sizes (heap and direct buffers). */
@@ -188,6 +201,53 @@ class SpoolWriterTest {
             if (failed[t] != null) {
                 throw new AssertionError("writer " + t, failed[t]);
             }
+        }
+    }
+
+    /**
+     * The event loop never waits for the disk: with the writer tasks held, write() still takes
+     * more than IN_FLIGHT full buffers at once, hasRoom() turns false, and whenRoom() fires once
+     * the tasks run again.
+     */
+    @ParameterizedTest(name = "direct I/O {0}")
+    @ValueSource(booleans = {true, false})
+    void aFullWriterTakesMoreAtOnceAndSaysWhenItHasRoom(boolean direct) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Executor held = task -> writer.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            task.run();
+        });
+        byte[] data = new byte[7 * SpoolWriter.BUFFER + 5];
+        new Random(7).nextBytes(data);
+        Path file = DIR.resolve("held-" + direct);
+        try (SpoolWriter w = open(file, direct, 0, new RunningCheck(), held)) {
+            AtomicInteger ranAtOnce = new AtomicInteger();
+            w.whenRoom(ranAtOnce::incrementAndGet);
+            assertEquals(1, ranAtOnce.get(), "with a slot free, whenRoom runs at once");
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                for (int i = 0; i < data.length; i += SpoolWriter.BUFFER) {
+                    w.write(ByteBuffer.wrap(data, i, Math.min(SpoolWriter.BUFFER, data.length - i)));
+                }
+            }, "write() waited for the held writer");
+            assertFalse(w.hasRoom(), "seven buffers handed off, none done");
+            CountDownLatch room = new CountDownLatch(1);
+            AtomicInteger fired = new AtomicInteger();
+            w.whenRoom(() -> {
+                fired.incrementAndGet();
+                room.countDown();
+            });
+            assertEquals(0, fired.get(), "no slot is free yet");
+            release.countDown();
+            assertTrue(room.await(10, TimeUnit.SECONDS), "whenRoom fires once the writer runs");
+            w.sync();
+            assertTrue(w.hasRoom());
+            assertEquals(1, fired.get(), "whenRoom runs its task once");
+            assertFile(file, data, data.length);
+            assertEquals(sha256(data, data.length), w.running().hex());
         }
     }
 }

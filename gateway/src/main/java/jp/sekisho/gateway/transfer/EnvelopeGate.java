@@ -1,0 +1,230 @@
+package jp.sekisho.gateway.transfer;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.Outcome;
+import jp.sekisho.envelope.EnvelopeInspector;
+import jp.sekisho.envelope.Inspection;
+import jp.sekisho.envelope.PayloadDecision;
+import jp.sekisho.gateway.policy.Detail;
+import jp.sekisho.gateway.policy.PolicySnapshot;
+import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.route.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides what becomes of a complete upload: STORED (promoted, TRANSFER_STORED committed, signed
+ * receipt) or REJECTED (deleted, TRANSFER_REJECTED), or ABORTED when its route stopped being ACTIVE.
+ *
+ * <p>The check itself (hash and inspection, maybe reading gigabytes of spool file again) runs
+ * under no lock. Only the step that lets the envelope through is under the transfer's own lock,
+ * shared with the endings of that transfer: so an abort either comes first, and the upload is
+ * not stored, or finds it STORED and leaves it; TRANSFER_STORED never follows TRANSFER_ABORTED.
+ */
+final class EnvelopeGate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EnvelopeGate.class);
+    /** Read buffer of the envelope check: larger reads bring it close to a plain read of the file. */
+    private static final int INSPECT_BUFFER = 1024 * 1024;
+
+    private final String node;
+    private final TransferRepository repo;
+    private final Spool spool;
+    private final PolicyWatcher watcher;
+    private final TransferEvents events;
+    private final TransferEndings endings;
+    private final TransferLocks locks;
+    private final ReceiptSigner signer;
+    private final Clock clock;
+    private final Map<String, List<X509Certificate>> recipientCache = new ConcurrentHashMap<>();
+    private final AtomicLong spoolReads = new AtomicLong();
+
+    EnvelopeGate(String node, TransferRepository repo, Spool spool, PolicyWatcher watcher, TransferEvents events,
+                 TransferEndings endings, TransferLocks locks, ReceiptSigner signer, Clock clock) {
+        this.node = node;
+        this.repo = repo;
+        this.spool = spool;
+        this.watcher = watcher;
+        this.events = events;
+        this.endings = endings;
+        this.locks = locks;
+        this.signer = signer;
+        this.clock = clock;
+    }
+
+    /** What becomes of a complete upload, the first that applies of: aborted, envelope refused, hash differs, stored. */
+    sealed interface Verdict {
+        record Abort(String reason) implements Verdict {
+        }
+
+        record Reject(String reason, String detail) implements Verdict {
+        }
+
+        record Store() implements Verdict {
+        }
+    }
+
+    /**
+     * @param abortReason the route's state when it is no longer ACTIVE (or the sender's termination), else null
+     * @param decision    the inspector's verdict on the envelope; not looked at when aborted
+     */
+    static Verdict verdict(String abortReason, PayloadDecision decision, String actualSha256, String declaredSha256) {
+        if (abortReason != null) {
+            return new Verdict.Abort(abortReason);
+        }
+        if (decision instanceof PayloadDecision.Refused refused) {
+            return new Verdict.Reject(refused.reason().name(), refused.detail());
+        }
+        if (!actualSha256.equals(declaredSha256)) {
+            return new Verdict.Reject("PAYLOAD_HASH_MISMATCH", "the envelope's SHA-256 is " + actualSha256
+                    + ", declared " + declaredSha256);
+        }
+        return new Verdict.Store();
+    }
+
+    /** Checks the complete upload {@code t} and stores it; throws the PATCH's problem when it is not stored. */
+    Transfer complete(Upload u, Transfer t) {
+        Checked checked;
+        try {
+            checked = check(t.id(), u.runningOver(t.length()));
+        } catch (UncheckedIOException e) {
+            if (u.abortReason() != null) {
+                throw abort(u, t, u.abortReason()); // aborted while checked: its spool file is gone
+            }
+            throw e;
+        }
+        PolicySnapshot policy = watcher.current();
+        Route route = policy.routes().get(t.routeId());
+        String abort = abortReason(u, policy, route);
+        PayloadDecision decision = abort != null ? null
+                : EnvelopeInspector.check(checked.inspection(), recipients(route), route.allowCbc());
+        Verdict v = verdict(abort, decision, checked.sha256(), t.sha256());
+        if (v instanceof Verdict.Abort a) {
+            throw abort(u, t, a.reason());
+        }
+        if (v instanceof Verdict.Reject r) {
+            throw endings.reject(t, r.reason(), r.detail(), u.caller(), checked.sha256());
+        }
+        return locks.with(t.id(), () -> store(u, t, checked.inspection()));
+    }
+
+    /** Under the transfer's lock: lets the envelope through unless an abort came first. */
+    private Transfer store(Upload u, Transfer t, Inspection inspection) {
+        PolicySnapshot policy = watcher.current();
+        Route route = policy.routes().get(t.routeId());
+        String abort = abortReason(u, policy, route);
+        if (abort != null) {
+            throw abort(u, t, abort);
+        }
+        if (repo.find(t.id()).map(Transfer::state).orElse(null) != TransferState.UPLOADING) {
+            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + t.id() + " ended while it was checked");
+        }
+        try {
+            spool.promote(t.id());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Instant now = clock.instant();
+        String receipt = Receipts.receipt(t, TransferState.STORED.name(), now, null, node, signer);
+        try {
+            events.log().commit(events.event(EventType.TRANSFER_STORED, Outcome.ALLOW, t, u.caller())
+                    .detailJson(new Detail().put("filename", t.filename()).put("records", t.records())
+                            .put("cipher", inspection.contentCipherName())
+                            .put("recipients", inspection.recipients().size()).toString()).build());
+        } catch (RuntimeException e) {
+            spool.unpromote(t.id());
+            throw e;
+        }
+        if (!repo.markStored(t.id(), now, now.plus(route.retention()), receipt)) {
+            spool.delete(t.id());
+            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + t.id() + " ended while it was checked");
+        }
+        return repo.find(t.id()).orElseThrow();
+    }
+
+    private String abortReason(Upload u, PolicySnapshot policy, Route route) {
+        String killed = u.abortReason();
+        return killed != null ? killed : Janitor.inactiveReason(policy, route, clock.instant());
+    }
+
+    private TransferProblem abort(Upload u, Transfer t, String reason) {
+        endings.abort(t, reason, u.caller());
+        return new TransferProblem(403, reason, "transfer aborted: route " + t.routeId() + " is " + reason);
+    }
+
+    /** The envelope's inspection and SHA-256 as the checks of the last PATCH see them. */
+    private record Checked(Inspection inspection, String sha256) {
+    }
+
+    /**
+     * Inspects and hashes a complete upload: from the running check when it can vouch for the whole
+     * envelope, else by reading the spool file again (after a restart, or for an envelope the scan
+     * leaves to the inspector, such as one in definite lengths).
+     */
+    private Checked check(String id, RunningCheck running) {
+        Optional<Inspection> scanned = running == null ? Optional.empty() : running.inspection();
+        if (scanned.isPresent()) {
+            return new Checked(scanned.get(), running.hex());
+        }
+        spoolReads.incrementAndGet();
+        MessageDigest md = running == null ? RunningCheck.sha256() : null;
+        Inspection inspection;
+        try (InputStream file = Files.newInputStream(spool.part(id));
+             InputStream in = new BufferedInputStream(md == null ? file : new DigestInputStream(file, md), INSPECT_BUFFER)) {
+            inspection = EnvelopeInspector.inspect(in);
+            if (md != null) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LOG.debug("{}: read the spool file again to {}", id, md == null ? "inspect it" : "inspect and hash it");
+        return new Checked(inspection, md == null ? running.hex() : HexFormat.of().formatHex(md.digest()));
+    }
+
+    /** How many complete uploads were read again from the spool to be checked (see {@link #check}). */
+    long spoolReads() {
+        return spoolReads.get();
+    }
+
+    private List<X509Certificate> recipients(Route r) {
+        String key = String.join("\n", r.recipientCertificates());
+        return recipientCache.computeIfAbsent(key, k -> {
+            try {
+                CertificateFactory cf = CertificateFactory.getInstance("X.509");
+                List<X509Certificate> out = new ArrayList<>();
+                for (String pem : r.recipientCertificates()) {
+                    for (var c : cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                        out.add((X509Certificate) c);
+                    }
+                }
+                return List.copyOf(out);
+            } catch (CertificateException e) {
+                throw new IllegalStateException("route " + r.id() + " has an unreadable recipient certificate", e);
+            }
+        });
+    }
+}

@@ -1,0 +1,83 @@
+package jp.sekisho.gateway.transfer;
+
+import java.time.Clock;
+import java.time.Instant;
+
+import jp.sekisho.gateway.policy.PolicySnapshot;
+import jp.sekisho.gateway.route.Route;
+import jp.sekisho.gateway.route.RouteState;
+
+/**
+ * Ends what may no longer go on: transfers in progress on a route that stopped being ACTIVE (on
+ * each policy change), and uploads past Upload-Expires or stored transfers past retention (every
+ * sweep). Stored transfers on an inactive route stay: the route may be reinstated, and retention
+ * still applies to them.
+ */
+final class Janitor {
+
+    private final String node;
+    private final TransferRepository repo;
+    private final UploadSessions sessions;
+    private final Deliveries deliveries;
+    private final TransferEndings endings;
+    private final Clock clock;
+
+    Janitor(String node, TransferRepository repo, UploadSessions sessions, Deliveries deliveries,
+            TransferEndings endings, Clock clock) {
+        this.node = node;
+        this.repo = repo;
+        this.sessions = sessions;
+        this.deliveries = deliveries;
+        this.endings = endings;
+        this.clock = clock;
+    }
+
+    /** Why a transfer on {@code r} must stop now (the route's state, or ROUTE_UNKNOWN); null while the route is ACTIVE. */
+    static String inactiveReason(PolicySnapshot s, Route r, Instant now) {
+        if (r == null) {
+            return "ROUTE_UNKNOWN";
+        }
+        RouteState st = s.stateOf(r, now);
+        return st == RouteState.ACTIVE ? null : st.name();
+    }
+
+    /**
+     * Why {@code t} expires at {@code now}, or null: UPLOAD_EXPIRED for an upload, RETENTION_EXPIRED
+     * for a stored transfer. A PATCH in progress keeps its upload alive.
+     */
+    static String expiryReason(Transfer t, Instant now, boolean patchInProgress) {
+        if (t.expiresAt().isAfter(now) || patchInProgress) {
+            return null;
+        }
+        return t.state() == TransferState.UPLOADING ? "UPLOAD_EXPIRED" : "RETENTION_EXPIRED";
+    }
+
+    /** Aborts every upload and download in progress on a route that is no longer ACTIVE. */
+    void abortInactive(PolicySnapshot snapshot) {
+        Instant now = clock.instant();
+        sessions.killWhere(routeId -> inactiveReason(snapshot, snapshot.routes().get(routeId), now));
+        deliveries.killWhere(routeId -> inactiveReason(snapshot, snapshot.routes().get(routeId), now));
+        for (Transfer t : repo.spooledOn(node)) {
+            if (t.state() != TransferState.UPLOADING) {
+                continue; // stored payloads wait
+            }
+            String r = inactiveReason(snapshot, snapshot.routes().get(t.routeId()), now);
+            if (r != null) {
+                endings.abort(t, r, null);
+            }
+        }
+    }
+
+    /** Expires uploads past Upload-Expires and undelivered transfers past retention; returns how many. */
+    int sweep() {
+        Instant now = clock.instant();
+        int n = 0;
+        for (Transfer t : repo.spooledOn(node)) {
+            String reason = expiryReason(t, now, sessions.inProgress(t.id()));
+            if (reason != null && endings.expire(t, reason)) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

@@ -1,0 +1,225 @@
+package jp.sekisho.gateway.transfer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.Outcome;
+import jp.sekisho.gateway.policy.Caller;
+import jp.sekisho.gateway.policy.Detail;
+import jp.sekisho.gateway.route.Route;
+import jp.sekisho.gateway.route.RouteAccess.Admitted;
+
+/**
+ * tus upload sessions on this node: creation, the start of each PATCH (offset, one PATCH at a
+ * time, late declarations of length and hash), what a PATCH leaves for the next (its running
+ * check), and the sender's termination. The complete upload goes on to the {@link EnvelopeGate}.
+ */
+final class UploadSessions {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String node;
+    private final TransferRepository repo;
+    private final Spool spool;
+    private final TransferEvents events;
+    private final TransferEndings endings;
+    private final TransferLocks locks;
+    private final TransferExecutors executors;
+    private final EnvelopeGate gate;
+    private final Clock clock;
+    /** PATCHes in progress, by transfer id: at most one each. */
+    private final Map<String, Upload> uploads = new ConcurrentHashMap<>();
+    /**
+     * Running checks (SHA-256 and envelope scan) of uploads between their PATCHes; a PATCH in
+     * progress holds its own. {@link TransferEndings} drops the check of a transfer that ends.
+     */
+    private final Map<String, RunningCheck> runningChecks;
+
+    UploadSessions(String node, TransferRepository repo, Spool spool, TransferEvents events, TransferEndings endings,
+                   TransferLocks locks, TransferExecutors executors, EnvelopeGate gate,
+                   Map<String, RunningCheck> runningChecks, Clock clock) {
+        this.node = node;
+        this.repo = repo;
+        this.spool = spool;
+        this.events = events;
+        this.endings = endings;
+        this.locks = locks;
+        this.executors = executors;
+        this.gate = gate;
+        this.runningChecks = runningChecks;
+        this.clock = clock;
+    }
+
+    /** tus creation: see {@link TransferService#create}. */
+    Transfer create(Caller caller, Admitted a, Long length, String filename, String sha256, long records) {
+        Route r = a.route();
+        if (length != null && length > r.maxPayloadBytes()) {
+            throw events.deny(caller, a, 413, "PAYLOAD_TOO_LARGE", "Upload-Length " + length
+                    + " exceeds the route's maximum of " + r.maxPayloadBytes() + " bytes");
+        }
+        if (records > a.approval().maxRecords()) {
+            throw events.deny(caller, a, 403, "RECORDS_OVER_APPROVAL", records + " records exceed the "
+                    + a.approval().maxRecords() + " approved by " + a.approval().ref());
+        }
+        String id = newId();
+        Instant now = clock.instant();
+        Transfer t = new Transfer(id, r.id(), a.approval().ref(), node, caller.principal().subject(),
+                caller.principal().sha256(), filename == null || filename.isBlank() ? id + ".cms" : filename, length,
+                sha256, records, 0, TransferState.UPLOADING, null, now, now, null, null, null,
+                now.plus(TransferService.UPLOAD_EXPIRY), null);
+        try {
+            spool.create(id);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the spool file: " + e.getMessage(), e);
+        }
+        try {
+            repo.create(t);
+        } catch (RuntimeException e) {
+            spool.delete(id);
+            throw e;
+        }
+        events.log().record(events.event(EventType.TRANSFER_STARTED, Outcome.ALLOW, t, caller)
+                .detailJson(new Detail().put("filename", t.filename()).put("length", length).put("records", records)
+                        .put("lengthDeferred", length == null ? Boolean.TRUE : null).toString())
+                .build());
+        return t;
+    }
+
+    /** The sender's own transfer on this route and node (HEAD, PATCH, DELETE); 404 otherwise. */
+    Transfer senderView(Caller caller, Route route, String id) {
+        Transfer t = repo.find(id).orElse(null);
+        if (t == null || !t.routeId().equals(route.id()) || !t.sentBy(caller.principal().subject(), caller.principal().sha256())) {
+            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "no upload '" + id + "' of yours on route " + route.id());
+        }
+        if (!t.node().equals(node)) {
+            throw new TransferProblem(421, "TRANSFER_ON_OTHER_NODE", "upload " + id + " is held by gateway node " + t.node());
+        }
+        return t;
+    }
+
+    /** Starts a PATCH: see {@link TransferService#beginPatch}. */
+    Upload beginPatch(Caller caller, Admitted a, String id, long offset, byte[] checksum, Tus.Declaration declared,
+                      Runnable onAbort) {
+        senderView(caller, a.route(), id);
+        return locks.with(id, () -> {
+            Transfer t = repo.find(id).orElseThrow();
+            if (t.state() == TransferState.STORED || t.state() == TransferState.DELIVERED) {
+                throw new TransferProblem(409, "OFFSET_MISMATCH", "upload " + id + " is complete", t.length());
+            }
+            if (t.state() != TransferState.UPLOADING) {
+                throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is " + t.state());
+            }
+            if (offset != t.offset()) {
+                throw new TransferProblem(409, "OFFSET_MISMATCH", "Upload-Offset " + offset + " but the gateway has "
+                        + t.offset(), t.offset());
+            }
+            // every put is under this transfer's lock: no PATCH can start between this check and the put below
+            if (uploads.containsKey(id)) {
+                throw new TransferProblem(409, "UPLOAD_IN_PROGRESS", "another PATCH of upload " + id + " is in progress");
+            }
+            t = Declarations.declare(repo, clock, t, a.route().maxPayloadBytes(), declared);
+            long limit = t.lengthKnown() ? t.length() : a.route().maxPayloadBytes();
+            // the running check left by the previous PATCH, if it covers exactly what is durable (none after a restart)
+            RunningCheck d = runningChecks.remove(id);
+            if (d == null && t.offset() == 0) {
+                d = new RunningCheck();
+            }
+            RunningCheck running = d != null && d.covered() == t.offset() ? d : null;
+            SpoolWriter writer;
+            try {
+                writer = spool.openForAppend(id, t.offset(), running, executors.spoolWriter, executors.writeback);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Upload u = new Upload(this, t, caller, checksum, limit, onAbort, writer,
+                    checksum != null && running != null ? running.copy() : null);
+            uploads.put(id, u);
+            return u;
+        });
+    }
+
+    /** Records the offset a PATCH made durable (and moves Upload-Expires); 404 once the upload ended. */
+    Transfer advance(Transfer t, long offset) {
+        Instant now = clock.instant();
+        if (!repo.advance(t.id(), offset, now, now.plus(TransferService.UPLOAD_EXPIRY))) {
+            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + t.id() + " is no longer in progress");
+        }
+        return repo.find(t.id()).orElseThrow();
+    }
+
+    /**
+     * Leaves the running check for the next PATCH when it covers exactly the durable offset of a
+     * transfer still uploading (under the transfer's lock, so an ending cannot strand it).
+     */
+    void keepForNextPatch(String id, RunningCheck d) {
+        locks.run(id, () -> {
+            Transfer now = repo.find(id).orElse(null);
+            if (now != null && now.state() == TransferState.UPLOADING && now.offset() == d.covered()) {
+                runningChecks.put(id, d);
+            }
+        });
+    }
+
+    /** The PATCH that completed the upload: the envelope gate decides STORED or REJECTED. */
+    Transfer complete(Upload u, Transfer t) {
+        return gate.complete(u, t);
+    }
+
+    void released(Upload u) {
+        uploads.remove(u.transfer().id(), u);
+    }
+
+    boolean inProgress(String id) {
+        return uploads.containsKey(id);
+    }
+
+    /** Cuts off each PATCH in progress for which {@code reason} (of its route id) is not null. */
+    void killWhere(Function<String, String> reason) {
+        for (Upload u : uploads.values()) {
+            String r = reason.apply(u.transfer().routeId());
+            if (r != null) {
+                u.kill(r);
+            }
+        }
+    }
+
+    /** tus termination: the sender deletes an upload in progress. */
+    void terminate(Caller caller, Admitted a, String id) {
+        Transfer t = senderView(caller, a.route(), id);
+        if (t.state() != TransferState.UPLOADING) {
+            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is " + t.state());
+        }
+        Upload u = uploads.get(id);
+        if (u != null) {
+            u.kill("TERMINATED_BY_SENDER");
+        }
+        if (!endings.abort(t, "TERMINATED_BY_SENDER", caller)) {
+            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is no longer in progress");
+        }
+    }
+
+    Optional<Transfer> find(String id) {
+        return repo.find(id);
+    }
+
+    /** How far the running check kept for the next PATCH of {@code id} reaches, or -1 (none: the last PATCH re-reads). */
+    long runningCheckCovers(String id) {
+        RunningCheck d = runningChecks.get(id);
+        return d == null ? -1 : d.covered();
+    }
+
+    static String newId() {
+        byte[] b = new byte[18];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+}
