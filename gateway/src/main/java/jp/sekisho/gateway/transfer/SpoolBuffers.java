@@ -13,11 +13,19 @@ final class SpoolBuffers {
 
     private static final Queue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
     private static final int POOL_MAX = 32;
+    /** Buffers taken and not given back: what the uploads in progress hold (tests check the bound). */
+    private static final java.util.concurrent.atomic.AtomicInteger OUT = new java.util.concurrent.atomic.AtomicInteger();
 
     private SpoolBuffers() {
     }
 
     static ByteBuffer take() throws IOException {
+        ByteBuffer b = take0();
+        OUT.incrementAndGet();
+        return b;
+    }
+
+    private static ByteBuffer take0() throws IOException {
         ByteBuffer b = POOL.poll();
         if (b != null) {
             return b.clear();
@@ -31,7 +39,15 @@ final class SpoolBuffers {
         }
     }
 
+    /** Buffers held by writers now. */
+    static int outstanding() {
+        return OUT.get();
+    }
+
     static void give(ByteBuffer b) {
+        if (b != null) {
+            OUT.decrementAndGet();
+        }
         if (b != null && POOL.size() < POOL_MAX) {
             POOL.offer(b);
         }

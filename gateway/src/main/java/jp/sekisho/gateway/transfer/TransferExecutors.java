@@ -19,7 +19,7 @@ final class TransferExecutors implements AutoCloseable {
     /** Starts page-cache writeback of spool files while they are written (see {@link SpoolWriter}). */
     final ExecutorService writeback = Executors.newFixedThreadPool(2, named("sekisho-spool-writeback", true));
     /** Runs the {@link SpoolWriter} tasks: each upload's in order, uploads side by side. */
-    final ExecutorService spoolWriter = Executors.newCachedThreadPool(named("sekisho-spool-writer", true));
+    final SpoolWriterPool spoolWriter = new SpoolWriterPool(named("sekisho-spool-writer", true));
 
     private static ThreadFactory named(String name, boolean numbered) {
         AtomicInteger n = new AtomicInteger();

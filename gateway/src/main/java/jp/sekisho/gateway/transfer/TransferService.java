@@ -177,6 +177,16 @@ public final class TransferService implements AutoCloseable {
         return gate.spoolReads();
     }
 
+    /** Parks the spool writer's tasks from now on until the returned action runs (tests: a stalled disk). */
+    Runnable holdSpoolWriter() {
+        return executors.spoolWriter.hold();
+    }
+
+    /** Spool writer tasks parked by {@link #holdSpoolWriter()}. */
+    int parkedSpoolTasks() {
+        return executors.spoolWriter.parked();
+    }
+
     @Override
     public void close() {
         executors.close();

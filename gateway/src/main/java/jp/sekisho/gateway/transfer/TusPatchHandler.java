@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * route, party, approval, then Tus-Resumable and Content-Type), run off the event loop; the outcome
  * of an admitted PATCH is recorded once when it is answered.
  */
-public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
+public final class TusPatchHandler extends ChannelDuplexHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(TusPatchHandler.class);
     static final Pattern PATH = Pattern.compile("^/api/v1/routes/([^/?#]+)/uploads/([A-Za-z0-9_-]+)/?(?:\\?.*)?$");
@@ -63,36 +63,17 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     private final Executor blocking;
 
     /** The PATCH being received, or null while requests pass through. */
-    private Patch patch;
+    private PatchRequest patch;
     /** True while the end of a PATCH is handled off the event loop; messages arriving meanwhile wait. */
     private boolean busy;
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+    /** A read was asked for while held back ({@link #read}). */
+    private boolean readHeld;
 
     public TusPatchHandler(Supplier<TransferService> transfers, Supplier<Admission> admission, Executor blocking) {
         this.transfers = transfers;
         this.admission = admission;
         this.blocking = blocking;
-    }
-
-    private static final class Patch {
-        final String requestId;
-        final boolean keepAlive;
-        AdmissionRequest request;
-        /** Set once admitted (on the blocking executor, read on the event loop after the hand-back). */
-        volatile Decision.Admitted admitted;
-        volatile Upload upload;
-        /** The outcome was recorded ({@link #completed}). */
-        boolean counted;
-        /** Set once an answer was sent early (refusal); the rest of the body is read and dropped. */
-        boolean answered;
-        /** Refused mid-body: the rest of the body is read and dropped, then the connection is closed. */
-        boolean closeAtEnd;
-        long dropped;
-
-        Patch(String requestId, boolean keepAlive) {
-            this.requestId = requestId;
-            this.keepAlive = keepAlive;
-        }
     }
 
     @Override
@@ -132,64 +113,21 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
      * may wait); the connection reads nothing meanwhile, and body pieces already decoded wait.
      */
     private void start(ChannelHandlerContext ctx, HttpRequest req, String routeRaw, String id) {
-        String requestId = Requests.newRequestId();
-        Patch p = new Patch(requestId, HttpUtil.isKeepAlive(req));
+        PatchRequest p = new PatchRequest(ctx.channel(), req, routeRaw, id);
         patch = p;
-        boolean expectContinue = HttpUtil.is100ContinueExpected(req);
-        var h = req.headers();
-        p.request = new AdmissionRequest(Entry.TUS_PATCH, ConnectionInfo.of(ctx.channel()), "PATCH", req.uri(), requestId,
-                Access.roles(Role.SENDER), new RouteTarget(NettyPaths.decode(routeRaw), Side.SENDER, "upload-patch"),
-                List.of(ProtocolSteps.tusVersion(h.get(Tus.RESUMABLE)),
-                        ProtocolSteps.contentType(h.get(HttpHeaderNames.CONTENT_TYPE), Tus.OFFSET_TYPE)));
-        String offset = h.get("Upload-Offset");
-        String checksum = h.get("Upload-Checksum");
-        String length = h.get("Upload-Length");
-        String sha = h.get(Tus.ENVELOPE_SHA256);
         io.netty.channel.Channel ch = ctx.channel();
         pause(ctx);
         blocking.execute(() -> {
-            TransferProblem refused = null;
-            try {
-                Decision d = admission.get().admit(p.request);
-                if (d instanceof Decision.Denied x) {
-                    refused = new TransferProblem(x.reason(), x.message()); // audited and counted by admit
-                } else {
-                    p.admitted = (Decision.Admitted) d;
-                    p.upload = transfers.get().beginPatch(p.request.caller(), p.admitted.grant(), id,
-                            Tus.nonNegative(offset, "Upload-Offset"), Tus.checksum(checksum),
-                            Tus.declaration(length, sha), ch::close);
-                }
-            } catch (TransferProblem e) {
-                refused = e;
-                completed(p, e.reason(), e.getMessage(), e.audited());
-            } catch (AuditUnavailableException e) {
-                refused = NettyProblems.auditUnavailable();
-                if (p.admitted != null) {
-                    completed(p, refused.reason(), e.getMessage(), true);
-                }
-            } catch (RuntimeException e) {
-                LOG.warn("PATCH {} failed to start", id, e);
-                refused = new TransferProblem(Reason.INTERNAL_ERROR, null);
-                completed(p, refused.reason(), null, true);
-            }
-            TransferProblem r = refused;
+            TransferProblem refused = p.open(admission.get(), transfers.get(), ch::close);
             ctx.executor().execute(() -> {
-                if (r != null) {
-                    answer(ctx, r, expectContinue || !p.keepAlive || r.status() == 503);
-                } else if (expectContinue) {
+                if (refused != null) {
+                    answer(ctx, refused, p.expectContinue || !p.keepAlive || refused.status() == 503);
+                } else if (p.expectContinue) {
                     ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
                 }
                 resume(ctx);
             });
         });
-    }
-
-    /** Records the outcome of an admitted PATCH once: success, or the refusal that ended it. */
-    private void completed(Patch p, String reason, String message, boolean audited) {
-        if (p.admitted != null && !p.counted) {
-            p.counted = true;
-            admission.get().completed(p.request, p.admitted, reason, message, audited);
-        }
     }
 
     /** Stops reading while work for this connection runs off the event loop. */
@@ -201,26 +139,32 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     /** Reads again, after handing over what arrived while paused. */
     private void resume(ChannelHandlerContext ctx) {
         busy = false;
-        ctx.channel().config().setAutoRead(true);
+        PatchRequest current = patch;
+        ctx.channel().config().setAutoRead(current == null || !current.throttled);
         while (!busy && !waiting.isEmpty()) {
             channelRead(ctx, waiting.poll());
         }
-        ctx.read();
+        PatchRequest p = patch;
+        if (!busy && (p == null || !p.throttled)) {
+            readHeld = false;
+            ctx.read();
+        }
     }
 
     private void content(ChannelHandlerContext ctx, HttpContent c) {
-        Patch p = patch;
+        PatchRequest p = patch;
         boolean last = c instanceof LastHttpContent;
         try {
             if (!p.answered && p.upload != null) {
                 try {
                     write(p, c.content());
+                    if (!last && !p.upload.hasRoom()) {
+                        throttle(ctx, p);
+                    }
                 } catch (TransferProblem e) {
-                    p.upload.interrupted();
                     refusedMidBody(ctx, p, e, last);
                 } catch (java.io.IOException | RuntimeException e) {
                     LOG.warn("PATCH of {} failed: {}", p.upload.transfer().id(), e.toString());
-                    p.upload.interrupted();
                     refusedMidBody(ctx, p, new TransferProblem(Reason.INTERNAL_ERROR, null), last);
                 }
             } else if (p.closeAtEnd) {
@@ -242,11 +186,32 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
+     * The spool writer has all its buffers in flight (the disk or the hash is behind the network):
+     * the connection reads nothing more until one is free. The event loop goes on serving the other
+     * connections meanwhile; it never waits for the writer.
+     */
+    private void throttle(ChannelHandlerContext ctx, PatchRequest p) {
+        if (p.throttled) {
+            return;
+        }
+        p.throttled = true;
+        ctx.channel().config().setAutoRead(false);
+        p.upload.whenRoom(() -> ctx.executor().execute(() -> {
+            p.throttled = false;
+            if (!busy && ctx.channel().isActive()) {
+                ctx.channel().config().setAutoRead(true);
+                readHeld = false;
+                ctx.read();
+            }
+        }));
+    }
+
+    /**
      * Hands a piece of the body to the upload, which copies it into its spool writer's buffers: the
      * piece is released as soon as this returns. (TLS hands the body over in pieces of a record or
      * less; the writer turns them into 1 MiB writes.)
      */
-    private static void write(Patch p, ByteBuf body) throws java.io.IOException {
+    private static void write(PatchRequest p, ByteBuf body) throws java.io.IOException {
         if (body.nioBufferCount() == 1) {
             p.upload.write(body.nioBuffer());
         } else {
@@ -256,32 +221,10 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void finish(ChannelHandlerContext ctx, Patch p) {
+    private void finish(ChannelHandlerContext ctx, PatchRequest p) {
         pause(ctx);
         blocking.execute(() -> {
-            FullHttpResponse response;
-            try {
-                Transfer t = p.upload.finish();
-                completed(p, null, null, false);
-                response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-                response.headers().set("Upload-Offset", Long.toString(t.state() == TransferState.UPLOADING ? t.offset() : t.length()));
-                if (t.state() == TransferState.UPLOADING) {
-                    response.headers().set("Upload-Expires", Tus.httpDate(t.expiresAt()));
-                } else {
-                    response.headers().set(Tus.TRANSFER_ID, t.id());
-                }
-            } catch (TransferProblem e) {
-                completed(p, e.reason(), e.getMessage(), e.audited());
-                response = NettyProblems.response(e, p.requestId);
-            } catch (AuditUnavailableException e) {
-                completed(p, Reason.AUDIT_UNAVAILABLE.code(), e.getMessage(), true);
-                response = NettyProblems.response(NettyProblems.auditUnavailable(), p.requestId);
-            } catch (RuntimeException e) {
-                LOG.warn("PATCH of {} failed", p.upload.transfer().id(), e);
-                completed(p, Reason.INTERNAL_ERROR.code(), null, true);
-                response = NettyProblems.response(new TransferProblem(Reason.INTERNAL_ERROR, null), p.requestId);
-            }
-            FullHttpResponse r = response;
+            FullHttpResponse r = p.finish(admission.get());
             ctx.executor().execute(() -> {
                 patch = null;
                 send(ctx, r, p.requestId, !p.keepAlive);
@@ -298,16 +241,16 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
     static final long DROP_LIMIT = 64L * 1024 * 1024;
 
     /** Records a refusal in the middle of a body (off the event loop: it may write an audit event), then answers it. */
-    private void refusedMidBody(ChannelHandlerContext ctx, Patch p, TransferProblem e, boolean last) {
+    private void refusedMidBody(ChannelHandlerContext ctx, PatchRequest p, TransferProblem e, boolean last) {
         p.answered = true; // the rest of the body is dropped from now on
         blocking.execute(() -> {
-            completed(p, e.reason(), e.getMessage(), e.audited() || e.status() >= 500);
+            p.refusedMidBody(admission.get(), e);
             ctx.executor().execute(() -> answerMidBody(ctx, p, e, last));
         });
     }
 
     /** A refusal in the middle of a body: answered now, the connection closed once the body has ended. */
-    private void answerMidBody(ChannelHandlerContext ctx, Patch p, TransferProblem e, boolean last) {
+    private void answerMidBody(ChannelHandlerContext ctx, PatchRequest p, TransferProblem e, boolean last) {
         if (last || patch != p) {
             send(ctx, NettyProblems.response(e, p.requestId), p.requestId, true);
             return;
@@ -344,11 +287,28 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Holds back the reads that handlers behind this one ask for (Micronaut's asks for more when it
+     * sees no request) while this connection must not read: a PATCH being admitted or finished, or a
+     * spool writer with no free buffer. Turning autoRead off alone would not stop them.
+     */
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        PatchRequest p = patch;
+        if (busy || (p != null && p.throttled)) {
+            readHeld = true;
+            return;
+        }
+        ctx.read();
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        Patch p = patch;
-        if (p != null && p.upload != null && !busy) {
-            p.upload.interrupted(); // keeps what arrived intact (TLS-authenticated), as tus expects
+        PatchRequest p = patch;
+        if (p != null && p.upload != null && !busy && !p.answered) {
+            // keeps what arrived intact (TLS-authenticated), as tus expects: fsync and database, off the event loop
+            Upload u = p.upload;
+            blocking.execute(u::interrupted);
         }
         while (!waiting.isEmpty()) {
             ReferenceCountUtil.release(waiting.poll());
@@ -358,9 +318,11 @@ public final class TusPatchHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
-        Patch p = patch;
-        if (p != null && p.upload != null && !busy) {
-            p.upload.interrupted();
+        PatchRequest p = patch;
+        if (p != null && p.upload != null && !busy && !p.answered) {
+            p.answered = true;
+            Upload u = p.upload;
+            blocking.execute(u::interrupted);
             patch = null;
         }
         super.exceptionCaught(ctx, cause);

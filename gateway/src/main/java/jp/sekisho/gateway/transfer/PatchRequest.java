@@ -1,0 +1,138 @@
+package jp.sekisho.gateway.transfer;
+
+import java.util.List;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.gateway.admission.Access;
+import jp.sekisho.gateway.admission.Admission;
+import jp.sekisho.gateway.admission.AdmissionRequest;
+import jp.sekisho.gateway.admission.Decision;
+import jp.sekisho.gateway.admission.Entry;
+import jp.sekisho.gateway.admission.ProtocolSteps;
+import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.admission.RouteTarget;
+import jp.sekisho.gateway.admission.Side;
+import jp.sekisho.gateway.edge.ConnectionInfo;
+import jp.sekisho.gateway.http.Requests;
+import jp.sekisho.gateway.identity.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tus PATCH as {@link TusPatchHandler} carries it: the work that may wait ({@link #open}: admission
+ * and the upload's start; {@link #finish}: fsync, offset, the envelope gate) runs on the blocking
+ * executor, and the outcome is recorded with {@link Admission} exactly once. Fields set there are read
+ * on the event loop after the hand-back; the flags are the event loop's alone.
+ */
+final class PatchRequest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PatchRequest.class);
+
+    final String requestId;
+    final boolean keepAlive;
+    final boolean expectContinue;
+    private final AdmissionRequest request;
+    private final String uploadId;
+    private final HttpHeaders headers;
+    private volatile Decision.Admitted admitted;
+    volatile Upload upload;
+    private volatile boolean counted;
+    /** Reading is off until the spool writer has a free buffer. */
+    boolean throttled;
+    /** Set once an answer was sent early (refusal); the rest of the body is read and dropped. */
+    boolean answered;
+    /** Refused mid-body: the rest of the body is read and dropped, then the connection is closed. */
+    boolean closeAtEnd;
+    long dropped;
+
+    PatchRequest(Channel channel, HttpRequest req, String routeRaw, String uploadId) {
+        this.requestId = Requests.newRequestId();
+        this.keepAlive = HttpUtil.isKeepAlive(req);
+        this.expectContinue = HttpUtil.is100ContinueExpected(req);
+        this.uploadId = uploadId;
+        this.headers = req.headers().copy();
+        this.request = new AdmissionRequest(Entry.TUS_PATCH, ConnectionInfo.of(channel), "PATCH", req.uri(), requestId,
+                Access.roles(Role.SENDER), new RouteTarget(NettyPaths.decode(routeRaw), Side.SENDER, "upload-patch"),
+                List.of(ProtocolSteps.tusVersion(headers.get(Tus.RESUMABLE)),
+                        ProtocolSteps.contentType(headers.get(HttpHeaderNames.CONTENT_TYPE), Tus.OFFSET_TYPE)));
+    }
+
+    /**
+     * On the blocking executor: admits the PATCH and opens its upload.
+     *
+     * @return the refusal to answer, or null when the body may come
+     */
+    TransferProblem open(Admission admission, TransferService transfers, Runnable onAbort) {
+        try {
+            Decision d = admission.admit(request);
+            if (d instanceof Decision.Denied x) {
+                return new TransferProblem(x.reason(), x.message()); // audited and counted by admit
+            }
+            admitted = (Decision.Admitted) d;
+            upload = transfers.beginPatch(request.caller(), admitted.grant(), uploadId,
+                    Tus.nonNegative(headers.get("Upload-Offset"), "Upload-Offset"), Tus.checksum(headers.get("Upload-Checksum")),
+                    Tus.declaration(headers.get("Upload-Length"), headers.get(Tus.ENVELOPE_SHA256)), onAbort);
+            return null;
+        } catch (TransferProblem e) {
+            completed(admission, e.reason(), e.getMessage(), e.audited());
+            return e;
+        } catch (AuditUnavailableException e) {
+            completed(admission, Reason.AUDIT_UNAVAILABLE.code(), e.getMessage(), true);
+            return NettyProblems.auditUnavailable();
+        } catch (RuntimeException e) {
+            LOG.warn("PATCH {} failed to start", uploadId, e);
+            completed(admission, Reason.INTERNAL_ERROR.code(), null, true);
+            return new TransferProblem(Reason.INTERNAL_ERROR, null);
+        }
+    }
+
+    /** On the blocking executor: ends the PATCH (fsync, offset; the envelope gate for the last one) and answers it. */
+    FullHttpResponse finish(Admission admission) {
+        try {
+            Transfer t = upload.finish();
+            completed(admission, null, null, false);
+            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+            boolean uploading = t.state() == TransferState.UPLOADING;
+            r.headers().set("Upload-Offset", Long.toString(uploading ? t.offset() : t.length()));
+            if (uploading) {
+                r.headers().set("Upload-Expires", Tus.httpDate(t.expiresAt()));
+            } else {
+                r.headers().set(Tus.TRANSFER_ID, t.id());
+            }
+            return r;
+        } catch (TransferProblem e) {
+            completed(admission, e.reason(), e.getMessage(), e.audited());
+            return NettyProblems.response(e, requestId);
+        } catch (AuditUnavailableException e) {
+            completed(admission, Reason.AUDIT_UNAVAILABLE.code(), e.getMessage(), true);
+            return NettyProblems.response(NettyProblems.auditUnavailable(), requestId);
+        } catch (RuntimeException e) {
+            LOG.warn("PATCH of {} failed", uploadId, e);
+            completed(admission, Reason.INTERNAL_ERROR.code(), null, true);
+            return NettyProblems.response(new TransferProblem(Reason.INTERNAL_ERROR, null), requestId);
+        }
+    }
+
+    /** On the blocking executor: the body was refused midway; keeps or discards what arrived, records the refusal. */
+    void refusedMidBody(Admission admission, TransferProblem e) {
+        upload.interrupted(); // fsync and database
+        completed(admission, e.reason(), e.getMessage(), e.audited() || e.status() >= 500);
+    }
+
+    /** Records the outcome of an admitted PATCH once: success, or the refusal that ended it. */
+    private void completed(Admission admission, String reason, String message, boolean audited) {
+        if (admitted != null && !counted) {
+            counted = true;
+            admission.completed(request, admitted, reason, message, audited);
+        }
+    }
+}
