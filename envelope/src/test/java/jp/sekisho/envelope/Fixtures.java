@@ -21,6 +21,12 @@ final class Fixtures {
     private Fixtures() {
     }
 
+    /** The content key a {@link GcmStreamEncryptor} made, as BouncyCastle's generator would wrap it. */
+    static javax.crypto.SecretKey contentKey(GcmStreamEncryptor e) {
+        Object k = e.getKey().getRepresentation();
+        return k instanceof javax.crypto.SecretKey s ? s : new javax.crypto.spec.SecretKeySpec((byte[]) k, "AES");
+    }
+
     static Path randomFile(Path dir, String name, long size, long seed) throws IOException {
         Path p = dir.resolve(name);
         Random r = new Random(seed);

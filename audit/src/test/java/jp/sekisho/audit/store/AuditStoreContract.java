@@ -1,5 +1,6 @@
 package jp.sekisho.audit.store;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.EventType;
@@ -269,20 +271,44 @@ abstract class AuditStoreContract {
         }
     }
 
+    /**
+     * The interval runs on the writer's System.nanoTime(), which a test cannot move, so real time passes:
+     * the checkpoint must be absent whenever less than the interval has passed since the log opened,
+     * and must appear once it has, with nothing else written meanwhile.
+     */
     @Test
     void checkpointIsSignedAfterTheIntervalWhenIdle() throws Exception {
         String node = node("timed");
-        AuditSettings s = AuditSettings.defaults(node, keyDir()).withCheckpoints(1000, Duration.ofMillis(300));
+        Duration interval = Duration.ofSeconds(2);
+        AuditSettings s = AuditSettings.defaults(node, keyDir()).withCheckpoints(1000, interval);
+        long opened = System.nanoTime(); // the writer's interval starts after this
         try (PostgresAuditLog log = PostgresAuditLog.open(database(), s, key())) {
             log.record(TestEvents.allowed(1));
             log.record(TestEvents.allowed(2));
             log.flush(Duration.ofSeconds(5));
-            Thread.sleep(1200);
-            try (Connection c = superuser(); Statement st = c.createStatement();
-                 var rs = st.executeQuery("SELECT seq FROM audit_checkpoint WHERE node_id = '" + node + "'")) {
-                assertTrue(rs.next(), "a checkpoint after the interval");
-                assertEquals(2, rs.getLong(1));
-            }
+            AtomicInteger earlyLooks = new AtomicInteger();
+            long seq = await("a checkpoint once the interval has passed").atMost(interval.plusSeconds(10))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        long seen = checkpointSeq(node);
+                        if (System.nanoTime() - opened < interval.toNanos()) {
+                            assertEquals(-1, seen, "a checkpoint before the interval passed");
+                            earlyLooks.incrementAndGet();
+                        }
+                        return seen;
+                    }, seen -> seen >= 0);
+            assertEquals(2, seq, "the checkpoint covers both events");
+            assertTrue(earlyLooks.get() > 0, "looked for it while the interval was still running");
+        }
+    }
+
+    /** The seq of the node's newest checkpoint, -1 when it has none. */
+    private long checkpointSeq(String node) throws SQLException {
+        try (Connection c = superuser(); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT max(seq) FROM audit_checkpoint WHERE node_id = '" + node + "'")) {
+            rs.next();
+            long seq = rs.getLong(1);
+            return rs.wasNull() ? -1 : seq;
         }
     }
 

@@ -3,11 +3,18 @@ package jp.sekisho.client.transfer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,12 +41,43 @@ class ProgressAndNamesTest {
         assertTrue(s.endsWith("100% 100.0 MiB / 100.0 MiB 100.0 MiB/s" + System.lineSeparator()), s);
     }
 
+    /** Runs {@link ProgressProbe} in a JVM of its own; through {@code script} it gets a pseudo-terminal. */
+    private static String[] probe(boolean terminal) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"), ProgressProbe.class.getName());
+        if (terminal) {
+            String line = cmd.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+            cmd = List.of("script", "-q", "-e", "-c", line, "/dev/null");
+        }
+        Process p = new ProcessBuilder(cmd).start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe timed out");
+        assertEquals(0, p.exitValue(), out + err.get());
+        // a JVM may announce JAVA_TOOL_OPTIONS on stderr; that is not the progress bar
+        String errors = err.get().lines().filter(l -> !l.startsWith("Picked up ")).collect(Collectors.joining("\n"));
+        return new String[] {out, errors};
+    }
+
     @Test
-    void withoutATerminalNothingIsPrinted() {
-        Progress p = Progress.none();
-        p.start(10, 0);
-        p.update(5);
-        p.finish(10); // no writer: nothing to throw on, nothing printed
+    void withoutATerminalNothingIsPrinted() throws Exception {
+        String[] piped = probe(false);
+        assertEquals("console=false" + System.lineSeparator() + "probe done" + System.lineSeparator(), piped[0],
+                "stdout holds the probe's own lines and nothing of the bar");
+        assertEquals("", piped[1], "nothing on stderr either");
+
+        // the control: the same calls with a terminal do draw the bar, so the test above can see one
+        String[] tty = probe(true);
+        assertTrue(tty[0].contains("console=true"), tty[0]);
+        assertTrue(tty[0].contains("\rupload [" + " ".repeat(30) + "]   0% 0 B / 100.0 MiB"), tty[0]);
+        assertTrue(tty[0].contains("\rupload [##############################] 100% 100.0 MiB / 100.0 MiB"), tty[0]);
+        assertTrue(tty[0].indexOf("100%") < tty[0].indexOf("probe done"), tty[0]);
     }
 
     @Test

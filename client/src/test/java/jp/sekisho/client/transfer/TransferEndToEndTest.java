@@ -1,5 +1,7 @@
 package jp.sekisho.client.transfer;
 
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +27,7 @@ import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.cli.CliException;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.dummy.ResidentGenerator;
 import jp.sekisho.client.http.GatewayClient;
@@ -102,12 +105,15 @@ class TransferEndToEndTest {
         try (BufferedWriter w = Files.newBufferedWriter(residents, StandardCharsets.UTF_8)) {
             new ResidentGenerator(158).write(w, ROWS);
         }
-        // The allowlist follows the routes within a second.
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (send("--file", dir.resolve("nothing.csv").toString()).err().contains("connection")
-                && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        // The allowlist follows the routes: the sender, on 127.0.0.1, reaches the route's terms on the
+        // transfer listener (which refused 127.0.0.1 before). A send of a missing file proved nothing:
+        // it stops at the missing file before it connects.
+        GatewayClient sender = new GatewayClient(URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        await("127.0.0.1 admitted to the transfer listener once the route exists").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(CliException.class)
+                .until(() -> sender.get("api/v1/routes/" + ROUTE + "/terms").object().get("approvalRef"), equalTo(REF));
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.transfer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -99,12 +101,10 @@ class TransferEndToEndTest {
 
         // a PATCH that breaks off after 500 kB of the 2 MB it announced: what arrived is kept
         sender.brokenPatch(w.gw.gateway.port("transfer"), loc, envelope, 1_000_000, 2_000_000, 500_000);
-        long resumed = 0;
-        for (int i = 0; i < 50 && resumed <= 1_000_000; i++) {
-            resumed = sender.offset(loc);
-            Thread.sleep(100);
-        }
-        assertTrue(resumed > 1_000_000 && resumed <= 1_500_000, "offset after the broken PATCH: " + resumed);
+        // brokenPatch returns once the gateway closed the connection, having read all 500 kB
+        long resumed = await("the broken PATCH's bytes counted").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50)).until(() -> sender.offset(loc), o -> o > 1_000_000);
+        assertEquals(1_500_000, resumed, "offset after the broken PATCH: all that arrived is kept");
 
         // a PATCH from the wrong offset is refused with the server's offset
         HttpResponse<String> wrong = sender.patch(loc, envelope, 0, 10, false);
@@ -378,10 +378,9 @@ class TransferEndToEndTest {
             }
         });
         slow.start();
-        for (int i = 0; i < 100 && Files.size(dataDir.resolve("spool").resolve(id + ".part")) <= 1_000_000; i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.size(dataDir.resolve("spool").resolve(id + ".part")) > 1_000_000, "second PATCH under way");
+        Path part = dataDir.resolve("spool").resolve(id + ".part");
+        await("second PATCH under way").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> Files.size(part), size -> size > 1_000_000);
         w.decide("R-suspend", Decision.SUSPEND);
         RecordedEvent aborted = event(EventType.TRANSFER_ABORTED, id);
         assertNotNull(aborted);
@@ -390,11 +389,7 @@ class TransferEndToEndTest {
         assertTrue(!slow.isAlive(), "the PATCH connection was closed");
         assertEquals(List.of(), w.spoolFiles(dataDir, id), "the partial file is gone");
         w.decide("R-suspend", Decision.REINSTATE);
-        for (int i = 0; i < 40 && receiver.get("/api/v1/routes/suspendable/inbox").statusCode() != 200; i++) {
-            Thread.sleep(50);
-        }
-        HttpResponse<String> inbox = receiver.get("/api/v1/routes/suspendable/inbox");
-        assertEquals(200, inbox.statusCode(), inbox.body());
+        HttpResponse<String> inbox = awaitInbox();
         assertTrue(!inbox.body().contains(id), "nothing of it is delivered");
         assertEquals(404, receiver.get("/api/v1/routes/suspendable/transfers/" + id + "/payload").statusCode());
         assertTrue(sender.get("/api/v1/routes/suspendable/transfers/" + id).body().contains("\"reason\":\"APPROVAL_SUSPENDED\""));
@@ -436,10 +431,13 @@ class TransferEndToEndTest {
         assertTrue(got < Files.size(big), "the download was cut before its end: " + got + " of " + Files.size(big));
         assertTrue(sender.get("/api/v1/routes/suspendable/transfers/" + id).body().contains("\"state\":\"STORED\""),
                 "a cut download is not a delivery");
-        for (int i = 0; i < 40 && receiver.get("/api/v1/routes/suspendable/inbox").statusCode() != 200; i++) {
-            Thread.sleep(50);
-        }
-        assertTrue(receiver.get("/api/v1/routes/suspendable/inbox").body().contains(id), "still waiting for the receiver");
+        assertTrue(awaitInbox().body().contains(id), "still waiting for the receiver");
+    }
+
+    /** The receiver's inbox of the reinstated route, once the gateway serves it again (within 2 s). */
+    private static HttpResponse<String> awaitInbox() {
+        return await("the reinstated route's inbox").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> receiver.get("/api/v1/routes/suspendable/inbox"), r -> r.statusCode() == 200);
     }
 
     /** Sends the rest of the file at about 1 MB/s on a raw socket. */

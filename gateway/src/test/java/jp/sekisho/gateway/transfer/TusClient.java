@@ -185,10 +185,14 @@ final class TusClient {
 
     /**
      * Starts a PATCH of [from, from+declared) on a raw TLS socket, sends only {@code send} bytes of
-     * it, then drops the connection: an interrupted upload.
+     * it, then ends the connection: an interrupted upload. Returns once the gateway has closed the
+     * connection on its side, so it has read every byte that was sent. (Closing at once would not do:
+     * a socket closed with unread input, such as TLS 1.3 session tickets, is reset, and a reset may
+     * discard bytes the gateway has not read yet.)
      */
     void brokenPatch(int port, String location, Path file, long from, long declared, long send) throws Exception {
         try (SSLSocket s = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port)) {
+            s.setSoTimeout(30_000);
             s.startHandshake();
             OutputStream out = s.getOutputStream();
             out.write(("PATCH " + location + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
@@ -198,7 +202,14 @@ final class TusClient {
                 in.transferTo(out);
             }
             out.flush();
-            Thread.sleep(300);
+            s.shutdownOutput(); // close_notify and FIN right after the last byte: the body ends short
+            try {
+                s.getInputStream().transferTo(OutputStream.nullOutputStream()); // until the gateway closes
+            } catch (java.net.SocketTimeoutException e) {
+                throw new AssertionError("the gateway kept a PATCH whose body broke off open for 30 s", e);
+            } catch (IOException closed) {
+                // a reset or an aborted TLS session: closed as well
+            }
         }
     }
 
