@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
@@ -26,6 +25,8 @@ import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.CanonicalEncoding;
 import jp.sekisho.audit.config.AuditSettings;
 import jp.sekisho.audit.db.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit log on PostgreSQL. One writer thread drains a bounded queue and writes each batch in one
@@ -41,7 +42,7 @@ import jp.sekisho.audit.db.Database;
  */
 public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresAuditLog.class);
     private static final Executor DIRECT = Runnable::run;
     /** How often a caller waiting for room in a full queue checks whether the store went down meanwhile. */
     private static final long FULL_QUEUE_RECHECK_NANOS = 50_000_000L;
@@ -49,6 +50,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     public static final String NOTIFY_CHANNEL = "sekisho_audit";
 
     private final DataSource dataSource;
+    /** Where the store is, for messages. */
+    private final String where;
     private final AuditSettings settings;
     private final Clock clock;
     private final ArrayBlockingQueue<Pending> queue;
@@ -68,6 +71,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     private PostgresAuditLog(DataSource dataSource, AuditSettings settings, AuditSigningKey key, Clock clock) {
         this.dataSource = dataSource;
+        this.where = dataSource instanceof com.zaxxer.hikari.HikariDataSource h && h.getJdbcUrl() != null
+                ? "PostgreSQL at " + Database.withoutParameters(h.getJdbcUrl()) : "the audit database";
         this.settings = settings;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -98,10 +103,14 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             }
             log.batchWriter.prepare(c);
         } catch (SQLException e) {
+            // the caller reports the exception (the gateway does not start without its audit store)
             log.checkpointer.close();
             throw new AuditUnavailableException("audit store unavailable: " + Database.oneLine(e), e);
         }
         log.writer.start();
+        LOG.info("audit chain {}: continues after #{} (last signed checkpoint #{}); queue of {} events, write timeout {} ms",
+                settings.nodeId(), log.head.seq(), log.lastCheckpointSeq, settings.queueCapacity(),
+                settings.writeTimeout().toMillis());
         return log;
     }
 
@@ -159,8 +168,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         long last = lastFullWarning;
         if (now - last > 10_000_000_000L) { // at most one warning every 10 s: this happens per request
             lastFullWarning = now;
-            LOG.warning("audit queue full (" + settings.queueCapacity() + " events) for " + waited
-                    + " ms: the store writes slower than events arrive; refusing");
+            LOG.warn("audit queue full ({} events) for {} ms: {} writes slower than events arrive; refusing requests "
+                    + "with AUDIT_UNAVAILABLE until there is room", settings.queueCapacity(), waited, where);
         }
         return new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events) for " + waited + " ms");
     }
@@ -199,7 +208,10 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         }
         if (writer.isAlive()) {
             writer.interrupt();
-            LOG.warning("audit writer did not finish in time; " + (queue.size() + retry.size()) + " queued events not written");
+            LOG.error("audit chain {}: the writer did not finish within {} ms at shutdown; {} queued events, already "
+                    + "acknowledged to their callers, were NOT written and are missing from the audit log. {} was "
+                    + "too slow or unreachable while the gateway stopped: check it, and note the gap for the auditors",
+                    settings.nodeId(), Math.max(5_000, settings.writeTimeout().toMillis() * 3), queue.size() + retry.size(), where);
         }
         checkpointer.close(); // after the writer: it submits the final checkpoint
     }
@@ -245,6 +257,12 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private void run() {
         try {
             writeUntilClosed();
+        } catch (Throwable t) {
+            lastError = "the audit writer stopped: " + Database.oneLine(t);
+            LOG.error("audit chain {}: the writer thread stopped unexpectedly; every request that must be audited is "
+                    + "now refused with AUDIT_UNAVAILABLE and {} acknowledged events are not written. Restart the "
+                    + "gateway; if this repeats, report this stack trace", settings.nodeId(), queue.size() + retry.size(), t);
+            throw t;
         } finally {
             available = false; // whatever ended the writer, callers must now be refused, not queued
         }
@@ -350,7 +368,11 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private void failed(List<Pending> batch, Exception e) {
         available = false;
         lastError = Database.oneLine(e);
-        LOG.warning("audit store unavailable: " + lastError);
+        LOG.warn("audit store unavailable: a batch of {} events for chain {} did not commit ({}). Refusing every "
+                + "request that must be audited with AUDIT_UNAVAILABLE (fail closed) until {} answers again; "
+                + "events already acknowledged are held in memory and written then. Check that PostgreSQL is up "
+                + "and reachable, its disk is not full, and store.url/store.user in the gateway configuration",
+                batch.size(), settings.nodeId(), lastError, where);
         List<Pending> keep = new ArrayList<>();
         List<Pending> all = new ArrayList<>(batch);
         all.addAll(retry); // older than anything still in the queue
@@ -370,6 +392,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     /** Polls the store until it answers again; false when closing gives up on it. */
     private boolean awaitRecovery() {
         long pauseMs = 100;
+        long since = System.nanoTime();
         while (true) {
             try (Connection c = dataSource.getConnection()) {
                 c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
@@ -377,13 +400,17 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     s.execute("SELECT 1");
                 }
                 available = true;
-                LOG.info("audit store reachable again; writing " + retry.size() + " held events");
+                LOG.info("audit store reachable again after {} s; writing the {} held events, then accepting requests again",
+                        (System.nanoTime() - since) / 1_000_000_000L, retry.size());
                 return true;
             } catch (SQLException | RuntimeException e) {
                 lastError = Database.oneLine(e);
             }
             if (closing) {
-                LOG.severe("audit store still unavailable at shutdown; " + retry.size() + " acknowledged events not written");
+                LOG.error("audit chain {}: {} still unavailable at shutdown ({}); {} events, already acknowledged to "
+                        + "their callers, were NOT written and are missing from the audit log. Note the gap for the "
+                        + "auditors (the requests around this time are in the gateway's logs)",
+                        settings.nodeId(), where, lastError, retry.size() + queue.size());
                 return false;
             }
             try {
