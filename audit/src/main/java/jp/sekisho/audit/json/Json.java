@@ -45,6 +45,7 @@ public final class Json {
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES) // keys come from other parties: no String.intern()
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION) // messages give the offset, never the input
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH)
