@@ -7,5 +7,5 @@ cd "$(dirname "$0")/.."
 mvn -B -q -o -pl audit -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test >/dev/null
 exec java -Xmx2g -cp "audit/target/test-classes:audit/target/classes:$(cat audit/target/bench.cp)" \
-    -Djava.util.logging.config.file=/dev/null \
+    -DSEKISHO_LOG_LEVEL=WARN \
     jp.sekisho.audit.bench.AuditIngestBench "$@"

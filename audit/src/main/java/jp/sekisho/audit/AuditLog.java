@@ -13,11 +13,14 @@ package jp.sekisho.audit;
 public interface AuditLog {
 
     /**
-     * Queues the event for a batched write. When the queue is full it waits for room (at most the
-     * write timeout); throws when there is still none then, or the store is down.
+     * Queues the event for a batched write. When the queue is full it waits for room as long as the
+     * store keeps writing; throws when the store is down, or has stalled for the write timeout.
      */
     void record(AuditEvent event);
 
-    /** Writes the event durably and returns it as stored; throws when the store cannot. */
+    /**
+     * Writes the event durably and returns it as stored; waits as long as the store keeps writing,
+     * throws when the store is down, or has stalled for the write timeout.
+     */
     RecordedEvent commit(AuditEvent event);
 }

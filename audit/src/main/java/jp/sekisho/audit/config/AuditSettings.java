@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param checkpointEvery   sign a checkpoint after this many events ...
  * @param checkpointInterval ... or after this long, whichever comes first
  * @param queueCapacity     bound of the in-memory queue for {@code record()} and {@code commit()}
- * @param writeTimeout      the longest {@code commit()} waits before AUDIT_UNAVAILABLE
+ * @param writeTimeout      how long the writer may be on one batch without committing it before the store
+ *                          counts as stalled and writes are refused with AUDIT_UNAVAILABLE; writes wait as
+ *                          long as batches keep committing (see {@code PostgresAuditLog})
  * @param maxBatch          most events written in one transaction
  */
 public record AuditSettings(String nodeId, Path signingKey, int checkpointEvery, Duration checkpointInterval,

@@ -16,6 +16,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.config.StoreConfig;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit database: starts the embedded PostgreSQL or reaches the configured server, migrates the
@@ -23,6 +25,8 @@ import org.flywaydb.core.Flyway;
  * connections for that role. Both modes run the same SQL, migrations and triggers.
  */
 public final class Database implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final StoreConfig config;
     private final EmbeddedPostgres embedded;
@@ -50,6 +54,10 @@ public final class Database implements AutoCloseable {
             }
             migrate(config, url);
             HikariDataSource pool = pool(config, url);
+            LOG.info("audit store: {}, schema up to date, writing as role {} ({} connections at most)",
+                    pg != null ? "embedded PostgreSQL in " + config.embeddedDataDir() + " on port " + pg.getPort()
+                            : "PostgreSQL at " + withoutParameters(url),
+                    config.user(), config.poolSize());
             return new Database(config, pg, url, pool);
         } catch (RuntimeException e) {
             closeQuietly(pg);
@@ -108,8 +116,9 @@ public final class Database implements AutoCloseable {
                 .migrate();
         if (config.ownerUser().equals(config.user())) {
             // the triggers still refuse UPDATE/DELETE/TRUNCATE, but an owner could disable them
-            java.util.logging.Logger.getLogger(Database.class.getName()).warning("audit tables are owned by the application role "
-                    + config.user() + "; set store.owner-user so the application holds INSERT and SELECT only");
+            LOG.warn("audit tables are owned by the gateway's own role {}: it could disable the append-only triggers "
+                    + "and rewrite history (the hash chain would show it, but only at the next verify). Set store.owner-user "
+                    + "to a separate owner role so the gateway holds INSERT and SELECT only", config.user());
             return;
         }
         Properties p = new Properties();
@@ -172,6 +181,12 @@ public final class Database implements AutoCloseable {
 
     public StoreConfig config() {
         return config;
+    }
+
+    /** A JDBC URL for messages: parameters (which may hold a password) cut off. */
+    public static String withoutParameters(String jdbcUrl) {
+        int q = jdbcUrl.indexOf('?');
+        return q < 0 ? jdbcUrl : jdbcUrl.substring(0, q);
     }
 
     /** The JDBC URL of the database, without credentials (for tests and diagnostics). */

@@ -1,5 +1,13 @@
 package jp.sekisho.audit.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,21 +15,66 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Just enough JSON for the audit module: escaping for the exporters and a strict parser for
- * reading exports back and validating event details. The module stays free of a JSON library.
+ * The project's JSON helpers: the one string escaper ({@link #quote}) for everything Sekisho writes
+ * as JSON by hand (exports, receipts, problem answers, event details), and a strict parser
+ * ({@link #parse}) for reading exports, receipts and gateway answers back and validating event
+ * details.
+ *
+ * <p>Parsing is Jackson's streaming parser (jackson-core only, no data binding), configured to refuse
+ * what a lenient reader would silently reinterpret: duplicate object keys (which one counts would
+ * depend on the reader), anything but four hex digits after {@code \\u}, anything after the one
+ * value, comments, single quotes, leading zeros, NaN, unescaped control characters in strings. It is
+ * also bounded: {@value #MAX_DEPTH} levels of nesting, strings of at most {@value #MAX_STRING_CHARS}
+ * characters, keys of {@value #MAX_NAME_CHARS}, numbers of {@value #MAX_NUMBER_CHARS} characters whose
+ * scale (digits after the point minus the exponent) stays within ±{@value #MAX_SCALE}. There is no separate document-size bound: the
+ * text is already a {@code String} in memory, and each caller bounds what it reads (event details
+ * are at most 8192 characters, see the store's event validation).
+ *
+ * <p>The audit chain's hash does not depend on this class: it covers {@code CanonicalEncoding}'s own
+ * byte layout of the event's fields, with the detail JSON as the text given.
  */
 public final class Json {
+
+    /** Containers inside containers; the root object or array counts as one. */
+    static final int MAX_DEPTH = 64;
+    static final int MAX_STRING_CHARS = 1 << 20;
+    static final int MAX_NAME_CHARS = 4096;
+    static final int MAX_NUMBER_CHARS = 100;
+    /** {@code 1e999999999} is 11 characters, but its {@code toPlainString()} would be a gigabyte. */
+    static final int MAX_SCALE = 1000;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonFactory.Feature.INTERN_FIELD_NAMES) // keys come from other parties: no String.intern()
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION) // messages give the offset, never the input
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(MAX_STRING_CHARS)
+                    .maxNameLength(MAX_NAME_CHARS)
+                    .maxNumberLength(MAX_NUMBER_CHARS)
+                    .build())
+            .build();
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private Json() {
     }
 
-    /** Appends {@code s} as a JSON string literal (or {@code null}). */
+    /**
+     * Appends {@code s} as a JSON string literal (or {@code null}). Escapes {@code "} and {@code \},
+     * every control character (U+0000..U+001F; {@code \n \r \t} in their short forms, the others as
+     * {@code \}{@code u00XX}), U+2028 and U+2029 (legal in JSON, but line breaks to JavaScript and to
+     * many line-oriented tools), and lone surrogates (a {@code String} may hold them, UTF-8 cannot: an
+     * encoder would write {@code ?} in their place, so they are kept as {@code \}{@code udXXX} and
+     * {@link #parse} gives the same string back). Everything else is written as is.
+     */
     public static StringBuilder quote(StringBuilder out, String s) {
         if (s == null) {
             return out.append("null");
         }
         out.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int n = s.length();
+        for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -31,7 +84,11 @@ public final class Json {
                 case '\t' -> out.append("\\t");
                 default -> {
                     if (c < 0x20 || c == 0x2028 || c == 0x2029) {
-                        out.append(String.format("\\u%04x", (int) c));
+                        unicodeEscape(out, c);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i)); // a well-formed pair: one code point, kept as is
+                    } else if (Character.isSurrogate(c)) {
+                        unicodeEscape(out, c);
                     } else {
                         out.append(c);
                     }
@@ -41,19 +98,47 @@ public final class Json {
         return out.append('"');
     }
 
-    /** Parses one JSON value; objects become ordered maps, numbers BigDecimal. */
-    public static Object parse(String text) {
-        Parser p = new Parser(text);
-        p.ws();
-        Object v = p.value(0);
-        p.ws();
-        if (p.pos != text.length()) {
-            throw p.error("trailing characters");
-        }
-        return v;
+    private static void unicodeEscape(StringBuilder out, char c) {
+        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
     }
 
-    /** Parses a JSON object (one export line). */
+    /**
+     * Parses exactly one JSON value: objects become ordered maps ({@link LinkedHashMap}), arrays
+     * lists, strings {@link String}, numbers {@link BigDecimal} (as written: {@code 2.50} keeps its
+     * scale), {@code true}/{@code false} {@link Boolean}, {@code null} null.
+     *
+     * @throws IllegalArgumentException "invalid JSON at offset N: why" for anything else, including
+     *         duplicate keys, a bad {@code \\u} escape, trailing characters and the bounds above
+     */
+    public static Object parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("invalid JSON: no text");
+        }
+        JsonParser p;
+        try {
+            p = FACTORY.createParser(text);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid JSON: " + e.getMessage(), e);
+        }
+        try (p) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw invalid(p.currentLocation(), "no JSON value");
+            }
+            Object v = value(p, first);
+            if (p.nextToken() != null) {
+                throw invalid(p.currentTokenLocation(), "trailing characters after the JSON value");
+            }
+            return v;
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation() != null ? e.getLocation() : p.currentLocation();
+            throw invalid(at, e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid JSON: " + e.getMessage(), e); // cannot happen on a String
+        }
+    }
+
+    /** Parses a JSON object (one export line, a receipt, a problem answer). */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text) {
         Object v = parse(text);
@@ -63,203 +148,65 @@ public final class Json {
         return (Map<String, Object>) v;
     }
 
-    private static final class Parser {
-        private static final int MAX_DEPTH = 64;
-        private final String s;
-        private int pos;
-
-        Parser(String s) {
-            this.s = s;
-        }
-
-        IllegalArgumentException error(String what) {
-            return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
-        }
-
-        void ws() {
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                    pos++;
-                } else {
-                    break;
+    /** The value starting at {@code t}; recursion is bounded by {@link #MAX_DEPTH}, which the parser enforces. */
+    private static Object value(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                for (JsonToken k = p.nextToken(); k != JsonToken.END_OBJECT; k = p.nextToken()) {
+                    String name = p.currentName(); // k is FIELD_NAME: the parser accepts nothing else here
+                    m.put(name, value(p, p.nextToken()));
                 }
-            }
-        }
-
-        Object value(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw error("nested too deeply");
-            }
-            if (pos >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(pos);
-            return switch (c) {
-                case '{' -> object(depth);
-                case '[' -> array(depth);
-                case '"' -> string();
-                case 't' -> literal("true", Boolean.TRUE);
-                case 'f' -> literal("false", Boolean.FALSE);
-                case 'n' -> literal("null", null);
-                default -> number();
-            };
-        }
-
-        Object literal(String word, Object v) {
-            if (!s.startsWith(word, pos)) {
-                throw error("unexpected token");
-            }
-            pos += word.length();
-            return v;
-        }
-
-        Map<String, Object> object(int depth) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            pos++;
-            ws();
-            if (peek() == '}') {
-                pos++;
                 return m;
             }
-            while (true) {
-                ws();
-                if (peek() != '"') {
-                    throw error("expected a key");
+            case START_ARRAY -> {
+                List<Object> l = new ArrayList<>();
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    l.add(value(p, e));
                 }
-                String k = string();
-                ws();
-                expect(':');
-                ws();
-                m.put(k, value(depth + 1));
-                ws();
-                char c = next();
-                if (c == '}') {
-                    return m;
-                }
-                if (c != ',') {
-                    throw error("expected , or }");
-                }
-            }
-        }
-
-        List<Object> array(int depth) {
-            List<Object> l = new ArrayList<>();
-            pos++;
-            ws();
-            if (peek() == ']') {
-                pos++;
                 return l;
             }
-            while (true) {
-                ws();
-                l.add(value(depth + 1));
-                ws();
-                char c = next();
-                if (c == ']') {
-                    return l;
-                }
-                if (c != ',') {
-                    throw error("expected , or ]");
-                }
+            case VALUE_STRING -> {
+                return p.getText();
             }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                return number(p);
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            case VALUE_NULL -> {
+                return null;
+            }
+            default -> throw invalid(p.currentTokenLocation(), "unexpected " + t);
         }
+    }
 
-        String string() {
-            expect('"');
-            StringBuilder b = new StringBuilder();
-            while (true) {
-                char c = next();
-                if (c == '"') {
-                    return b.toString();
-                }
-                if (c < 0x20) {
-                    throw error("control character in string");
-                }
-                if (c != '\\') {
-                    b.append(c);
-                    continue;
-                }
-                char e = next();
-                switch (e) {
-                    case '"', '\\', '/' -> b.append(e);
-                    case 'b' -> b.append('\b');
-                    case 'f' -> b.append('\f');
-                    case 'n' -> b.append('\n');
-                    case 'r' -> b.append('\r');
-                    case 't' -> b.append('\t');
-                    case 'u' -> {
-                        if (pos + 4 > s.length()) {
-                            throw error("bad \\u escape");
-                        }
-                        try {
-                            b.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
-                        }
-                        pos += 4;
-                    }
-                    default -> throw error("bad escape");
-                }
-            }
+    /** The number exactly as written (the parser already checked its syntax and length). */
+    private static BigDecimal number(JsonParser p) throws IOException {
+        BigDecimal d;
+        try {
+            d = new BigDecimal(p.getText());
+        } catch (NumberFormatException e) {
+            throw invalid(p.currentTokenLocation(), "number out of range: " + p.getText());
         }
+        if (Math.abs((long) d.scale()) > MAX_SCALE) {
+            throw invalid(p.currentTokenLocation(), "number out of range (scale beyond ±" + MAX_SCALE + "): " + p.getText());
+        }
+        return d;
+    }
 
-        /** -?(0|[1-9]d*)(.d+)?([eE][+-]?d+)? scanned by hand: this runs for every event detail. */
-        BigDecimal number() {
-            int start = pos;
-            if (pos < s.length() && s.charAt(pos) == '-') {
-                pos++;
-            }
-            if (pos < s.length() && s.charAt(pos) == '0') {
-                pos++;
-            } else if (digits() == 0) {
-                throw error("bad number");
-            }
-            if (pos < s.length() && s.charAt(pos) == '.') {
-                pos++;
-                if (digits() == 0) {
-                    throw error("bad number");
-                }
-            }
-            if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
-                pos++;
-                if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
-                    pos++;
-                }
-                if (digits() == 0) {
-                    throw error("bad number");
-                }
-            }
-            return new BigDecimal(s.substring(start, pos));
-        }
+    private static IllegalArgumentException invalid(JsonLocation at, String why) {
+        return invalid(at, why, null);
+    }
 
-        private int digits() {
-            int n = 0;
-            while (pos < s.length() && s.charAt(pos) >= '0' && s.charAt(pos) <= '9') {
-                pos++;
-                n++;
-            }
-            return n;
-        }
-
-        char peek() {
-            if (pos >= s.length()) {
-                throw error("unexpected end");
-            }
-            return s.charAt(pos);
-        }
-
-        char next() {
-            char c = peek();
-            pos++;
-            return c;
-        }
-
-        void expect(char c) {
-            if (next() != c) {
-                pos--;
-                throw error("expected " + c);
-            }
-        }
+    private static IllegalArgumentException invalid(JsonLocation at, String why, Throwable cause) {
+        // Jackson names its own settings in limit messages; an operator needs the limit, not the API
+        String reason = why == null ? "malformed" : why.replaceAll(", from `[^`]*`\\)", ")");
+        String where = at == null || at.getCharOffset() < 0 ? "" : " at offset " + at.getCharOffset();
+        return new IllegalArgumentException("invalid JSON" + where + ": " + reason, cause);
     }
 }

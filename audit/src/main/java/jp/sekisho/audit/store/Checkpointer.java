@@ -10,12 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.CanonicalEncoding;
 import jp.sekisho.audit.chain.Checkpoint;
 import jp.sekisho.audit.db.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Signs and stores checkpoints on its own thread. Ed25519 signing costs about half a millisecond on
@@ -25,8 +26,10 @@ import jp.sekisho.audit.db.Database;
  */
 final class Checkpointer {
 
-    private static final Logger LOG = Logger.getLogger(Checkpointer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpointer.class);
     private static final int MAX_PENDING = 10_000;
+    /** While checkpoints keep failing (every 0.5 s), one warning a minute is enough. */
+    private static final long REPEAT_WARNING_NANOS = 60_000_000_000L;
 
     private record Due(long seq, String hash) {
     }
@@ -41,6 +44,10 @@ final class Checkpointer {
     private final Object idle = new Object();
     private volatile boolean closing;
     private volatile boolean busy;
+    // checkpointer-thread state
+    private long failingSince;
+    private long lastWarning;
+    private int failures;
 
     Checkpointer(DataSource dataSource, AuditSigningKey key, String nodeId, Duration timeout) {
         this.dataSource = dataSource;
@@ -109,7 +116,10 @@ final class Checkpointer {
             pending.drainTo(batch);
             if (!store(batch)) {
                 if (closing) {
-                    LOG.warning("audit store unavailable at shutdown; " + batch.size() + " checkpoint(s) not signed");
+                    Due last = batch.get(batch.size() - 1);
+                    LOG.warn("audit chain {}: checkpoint for events up to #{} not stored at shutdown (the store did not "
+                            + "answer). Those events are written but not yet sealed by a signature; the next start of "
+                            + "this node signs a checkpoint that seals them", nodeId, last.seq());
                     return;
                 }
                 // keep only the newest: it seals the others' events; retry after a pause
@@ -142,9 +152,25 @@ final class Checkpointer {
                 }
                 ps.executeBatch();
             }
+            if (failures > 0) {
+                LOG.info("audit chain {}: checkpoints stored again (up to #{}) after {} failed attempts in {} s",
+                        nodeId, batch.get(batch.size() - 1).seq(), failures, (System.nanoTime() - failingSince) / 1_000_000_000L);
+                failures = 0;
+            }
             return true;
         } catch (SQLException | RuntimeException e) {
-            LOG.warning("audit checkpoint not stored yet: " + Database.oneLine(e));
+            long now = System.nanoTime();
+            if (failures++ == 0) {
+                failingSince = now;
+            }
+            if (failures == 1 || now - lastWarning >= REPEAT_WARNING_NANOS) {
+                lastWarning = now;
+                LOG.warn("audit chain {}: signed checkpoint for events up to #{} not stored ({}); retrying every 0.5 s{}. "
+                        + "Events are still written and chained; only their signed seal waits. If the audit store "
+                        + "is reachable, check that the gateway's role may INSERT into audit_checkpoint",
+                        nodeId, batch.get(batch.size() - 1).seq(), Database.oneLine(e),
+                        failures == 1 ? "" : " (" + failures + " attempts failed so far)");
+            }
             return false;
         }
     }

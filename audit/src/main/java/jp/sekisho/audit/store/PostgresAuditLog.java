@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
@@ -26,6 +25,8 @@ import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.CanonicalEncoding;
 import jp.sekisho.audit.config.AuditSettings;
 import jp.sekisho.audit.db.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit log on PostgreSQL. One writer thread drains a bounded queue and writes each batch in one
@@ -33,22 +34,39 @@ import jp.sekisho.audit.db.Database;
  * every N events or T seconds. {@code commit()} callers wait for their batch (group commit), so
  * durability costs one transaction per batch, not per event.
  *
- * <p>Fail closed: while the store is unreachable both entry points throw
- * {@link AuditUnavailableException} at once; queued {@code record()} events are kept and written
- * when the store returns, and the writer checks for that by itself. A store that is merely slower
- * than the callers slows them down instead: when the queue is full they wait for room, for at most
- * the write timeout.
+ * <p>Fail closed, but only when the store cannot take events, never merely because it is busy:
+ * <ul>
+ *   <li><b>Down</b>: while the store is unreachable (a batch failed) both entry points throw
+ *       {@link AuditUnavailableException} at once, and so does every caller already waiting; queued
+ *       {@code record()} events are kept and written when the store returns, and the writer checks
+ *       for that by itself. The same at once when the log is closing.</li>
+ *   <li><b>Stalled</b>: the writer has been on one batch for the write timeout without committing
+ *       it. Callers waiting (for room in a full queue, or for their batch in {@code commit()})
+ *       give up then, and new calls are refused at once until it commits again. A stalled store thus
+ *       fails every write within the write timeout (plus 50 ms) of the writer's
+ *       last progress, at most that long after the call. A batch that hangs for
+ *       {@link #stallLimit} is abandoned and the store counts as down.</li>
+ *   <li><b>Busy</b>: a store that is slower than the callers but keeps committing batches slows them
+ *       down instead: when the queue is full they wait for room, and a {@code commit()} waits for its
+ *       batch however long the backlog ahead of it, for as long as no single batch stays uncommitted
+ *       for the write timeout.</li>
+ * </ul>
  */
 public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(PostgresAuditLog.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresAuditLog.class);
     private static final Executor DIRECT = Runnable::run;
-    /** How often a caller waiting for room in a full queue checks whether the store went down meanwhile. */
-    private static final long FULL_QUEUE_RECHECK_NANOS = 50_000_000L;
+    /** How often a waiting caller checks whether the store went down or stalled meanwhile. */
+    private static final long RECHECK_MILLIS = 50;
+    private static final long RECHECK_NANOS = RECHECK_MILLIS * 1_000_000L;
+    /** At most one warning this often about refusals that happen per request. */
+    private static final long WARNING_INTERVAL_NANOS = 10_000_000_000L;
     /** The LISTEN/NOTIFY channel on which committed batches are announced (e.g. for live denial watchers). */
     public static final String NOTIFY_CHANNEL = "sekisho_audit";
 
     private final DataSource dataSource;
+    /** Where the store is, for messages. */
+    private final String where;
     private final AuditSettings settings;
     private final Clock clock;
     private final ArrayBlockingQueue<Pending> queue;
@@ -60,7 +78,14 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private volatile boolean available = true;
     private volatile boolean closing;
     private volatile String lastError = "";
-    private volatile long lastFullWarning = System.nanoTime() - 20_000_000_000L;
+    private volatile long lastStallWarning = System.nanoTime() - 2 * WARNING_INTERVAL_NANOS;
+    /**
+     * When the writer last made progress: committed a batch, started the next one, found nothing to
+     * write, or reconnected. Only meaningful while {@link #idle} is false.
+     */
+    private volatile long lastProgressNanos = System.nanoTime();
+    /** True while the writer waits for events: an idle writer is never stalled. */
+    private volatile boolean idle = true;
     // writer-thread state
     private ChainHead head = ChainHead.EMPTY;
     private long lastCheckpointSeq;
@@ -68,6 +93,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     private PostgresAuditLog(DataSource dataSource, AuditSettings settings, AuditSigningKey key, Clock clock) {
         this.dataSource = dataSource;
+        this.where = dataSource instanceof com.zaxxer.hikari.HikariDataSource h && h.getJdbcUrl() != null
+                ? "PostgreSQL at " + Database.withoutParameters(h.getJdbcUrl()) : "the audit database";
         this.settings = settings;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -98,54 +125,74 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             }
             log.batchWriter.prepare(c);
         } catch (SQLException e) {
+            // the caller reports the exception (the gateway does not start without its audit store)
             log.checkpointer.close();
             throw new AuditUnavailableException("audit store unavailable: " + Database.oneLine(e), e);
         }
         log.writer.start();
+        LOG.info("audit chain {}: continues after #{} (last signed checkpoint #{}); queue of {} events, write timeout {} ms",
+                settings.nodeId(), log.head.seq(), log.lastCheckpointSeq, settings.queueCapacity(),
+                settings.writeTimeout().toMillis());
         return log;
     }
 
+    /**
+     * Queues the event; returns once it is queued. Waits for room while the queue is full and the
+     * writer keeps committing; throws {@link AuditUnavailableException} at once when the store is
+     * down or stalled or the log is closing (see the class comment).
+     */
     @Override
     public void record(AuditEvent event) {
         EventValidator.check(event);
         ensureOpen();
+        ensureProgress();
         Pending p = new Pending(event, now(), null);
-        enqueue(p, System.nanoTime() + settings.writeTimeout().toNanos());
+        enqueue(p);
         if (closing && queue.remove(p)) {
             // raced with close(): the writer may already be gone, so do not acknowledge it
             throw new AuditUnavailableException("audit log is closed");
         }
     }
 
+    /**
+     * Writes the event durably and returns it as stored. Waits for room and then for its batch for
+     * as long as the writer keeps committing, however long the backlog ahead of it; throws
+     * {@link AuditUnavailableException} at once when the store is down or the log is closing, and
+     * within the write timeout of the writer's last progress when the store stalls. A caller that
+     * gives up cancels its event, unless the writer had already taken it into a batch (which may
+     * then still commit).
+     */
     @Override
     public RecordedEvent commit(AuditEvent event) {
         EventValidator.check(event);
         ensureOpen();
+        ensureProgress();
         Pending p = new Pending(event, now(), new CompletableFuture<>());
-        long deadline = System.nanoTime() + settings.writeTimeout().toNanos();
-        enqueue(p, deadline); // the wait for room counts against the caller's write timeout
-        return await(p, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        enqueue(p);
+        return await(p);
     }
 
     /**
      * Queues {@code p}. A full queue means the writer is behind, not that the store is down: the
-     * caller waits for room (backpressure) until {@code deadline}, but gives up at once when the
-     * writer finds the store unavailable or the log closes, so an outage still fails fast.
+     * caller waits for room (backpressure) as long as the writer keeps committing, but gives up at
+     * once when the writer finds the store unavailable or the log closes, and when the writer has
+     * been on one batch for the write timeout (stalled).
      */
-    private void enqueue(Pending p, long deadline) {
+    private void enqueue(Pending p) {
         if (queue.offer(p)) {
             return;
         }
         try {
             while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw queueFull();
-                }
-                if (queue.offer(p, Math.min(left, FULL_QUEUE_RECHECK_NANOS), TimeUnit.NANOSECONDS)) {
+                ensureOpen();
+                ensureProgress();
+                if (queue.offer(p, RECHECK_NANOS, TimeUnit.NANOSECONDS)) {
+                    if (!available && queue.remove(p)) {
+                        // the room came from the writer emptying the queue into its retry list: the store is down
+                        throw new AuditUnavailableException("audit store unavailable: " + lastError);
+                    }
                     return;
                 }
-                ensureOpen();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -153,34 +200,106 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         }
     }
 
-    private AuditUnavailableException queueFull() {
-        long waited = settings.writeTimeout().toMillis();
-        long now = System.nanoTime();
-        long last = lastFullWarning;
-        if (now - last > 10_000_000_000L) { // at most one warning every 10 s: this happens per request
-            lastFullWarning = now;
-            LOG.warning("audit queue full (" + settings.queueCapacity() + " events) for " + waited
-                    + " ms: the store writes slower than events arrive; refusing");
+    /** Waits for {@code p}'s batch as long as the writer is alive, the store up and the writer progressing. */
+    private RecordedEvent await(Pending p) {
+        try {
+            while (true) {
+                try {
+                    return p.done.get(RECHECK_NANOS, TimeUnit.NANOSECONDS);
+                } catch (TimeoutException notYet) {
+                    AuditUnavailableException giveUp = reasonToStopWaiting();
+                    if (giveUp != null) {
+                        p.cancel();
+                        throw giveUp;
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw failure(e);
+        } catch (InterruptedException e) {
+            p.cancel();
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while waiting for the audit store");
         }
-        return new AuditUnavailableException("audit queue full (" + settings.queueCapacity() + " events) for " + waited + " ms");
     }
 
-    /** Waits until everything queued before this call is written (for tests and orderly shutdown). */
+    /**
+     * Null while a caller waiting for its batch should keep waiting. Closing is no reason: the writer
+     * writes what is queued before it stops; a writer that stopped is.
+     */
+    private AuditUnavailableException reasonToStopWaiting() {
+        if (!available) {
+            return new AuditUnavailableException("audit store unavailable: " + lastError);
+        }
+        if (!writer.isAlive()) {
+            return new AuditUnavailableException("audit writer stopped" + (lastError.isEmpty() ? "" : ": " + lastError));
+        }
+        return stalled() ? stalledRefusal() : null;
+    }
+
+    /** Refuses when the writer has been on one batch for the write timeout without committing it. */
+    private void ensureProgress() {
+        if (stalled()) {
+            throw stalledRefusal();
+        }
+    }
+
+    private boolean stalled() {
+        return !idle && System.nanoTime() - lastProgressNanos > settings.writeTimeout().toNanos();
+    }
+
+    private AuditUnavailableException stalledRefusal() {
+        long stuckMs = (System.nanoTime() - lastProgressNanos) / 1_000_000;
+        long now = System.nanoTime();
+        if (now - lastStallWarning > WARNING_INTERVAL_NANOS) { // this happens per request: one warning in 10 s
+            lastStallWarning = now;
+            LOG.warn("audit chain {}: a batch has waited {} ms for {} to commit it (audit.write-timeout {} ms), {} more "
+                    + "events queued: the store is stalled, not just busy. Refusing requests with AUDIT_UNAVAILABLE until "
+                    + "it commits. Check for sessions blocking audit_event (pg_stat_activity, pg_locks), and disk and I/O "
+                    + "on the database host; the batch is abandoned and retried after {} s",
+                    settings.nodeId(), stuckMs, where, settings.writeTimeout().toMillis(), queue.size(),
+                    stallLimit(settings.writeTimeout()).toSeconds());
+        }
+        return new AuditUnavailableException("audit store stalled: a batch has not committed in " + stuckMs + " ms");
+    }
+
+    private static AuditUnavailableException failure(ExecutionException e) {
+        Throwable c = e.getCause();
+        return c instanceof AuditUnavailableException a ? a
+                : new AuditUnavailableException("audit write failed: " + Database.oneLine(c), c);
+    }
+
+    /**
+     * Waits until everything queued before this call is written and its checkpoints stored (for tests
+     * and orderly shutdown), at most {@code timeout}.
+     */
     public void flush(Duration timeout) {
         ensureOpen();
+        long t0 = System.nanoTime();
         Pending barrier = new Pending(null, now(), new CompletableFuture<>());
+        enqueue(barrier);
         try {
-            queue.put(barrier);
+            barrier.done.get(Math.max(0, timeout.toNanos() - (System.nanoTime() - t0)), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw new AuditUnavailableException("audit store did not write the queued events within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw failure(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AuditUnavailableException("interrupted");
+            throw new AuditUnavailableException("interrupted while flushing the audit log");
         }
-        long t0 = System.nanoTime();
-        await(barrier, timeout);
         checkpointer.flush(timeout.minusNanos(System.nanoTime() - t0));
     }
 
-    /** False while the store is unreachable; writes are refused until the writer reconnects. */
+    /** Events waiting in the queue (tests). */
+    int queued() {
+        return queue.size();
+    }
+
+    /**
+     * False while the store is unreachable; writes are refused until the writer reconnects. (A
+     * stalled store still counts as available here: it answers, and writes resume when it commits.)
+     */
     public boolean isAvailable() {
         return available && !closing;
     }
@@ -199,26 +318,12 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         }
         if (writer.isAlive()) {
             writer.interrupt();
-            LOG.warning("audit writer did not finish in time; " + (queue.size() + retry.size()) + " queued events not written");
+            LOG.error("audit chain {}: the writer did not finish within {} ms at shutdown; {} queued events, already "
+                    + "acknowledged to their callers, were NOT written and are missing from the audit log. {} was "
+                    + "too slow or unreachable while the gateway stopped: check it, and note the gap for the auditors",
+                    settings.nodeId(), Math.max(5_000, settings.writeTimeout().toMillis() * 3), queue.size() + retry.size(), where);
         }
         checkpointer.close(); // after the writer: it submits the final checkpoint
-    }
-
-    private RecordedEvent await(Pending p, Duration timeout) {
-        try {
-            return p.done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            p.cancel();
-            throw new AuditUnavailableException("audit store did not confirm the write within " + timeout.toMillis() + " ms");
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            throw c instanceof AuditUnavailableException a ? a
-                    : new AuditUnavailableException("audit write failed: " + Database.oneLine(c), c);
-        } catch (InterruptedException e) {
-            p.cancel();
-            Thread.currentThread().interrupt();
-            throw new AuditUnavailableException("interrupted while waiting for the audit store");
-        }
     }
 
     private void ensureOpen() {
@@ -245,6 +350,12 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private void run() {
         try {
             writeUntilClosed();
+        } catch (Throwable t) {
+            lastError = "the audit writer stopped: " + Database.oneLine(t);
+            LOG.error("audit chain {}: the writer thread stopped unexpectedly; every request that must be audited is "
+                    + "now refused with AUDIT_UNAVAILABLE and {} acknowledged events are not written. Restart the "
+                    + "gateway; if this repeats, report this stack trace", settings.nodeId(), queue.size() + retry.size(), t);
+            throw t;
         } finally {
             available = false; // whatever ended the writer, callers must now be refused, not queued
         }
@@ -260,6 +371,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 return;
             }
             if (batch.isEmpty()) {
+                lastProgressNanos = System.nanoTime();
+                idle = true;
                 if (closing) {
                     finalCheckpoint();
                     return;
@@ -267,14 +380,29 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 timedCheckpoint();
                 continue;
             }
+            long t0 = System.nanoTime();
+            // the stall clock runs from here: under load this is the previous commit, after a pause the
+            // moment the work arrived (time without work is no lack of progress)
+            lastProgressNanos = t0;
+            idle = false;
             try {
                 write(batch);
                 available = true;
+                long took = System.nanoTime() - t0;
+                lastProgressNanos = System.nanoTime();
+                if (took > settings.writeTimeout().toNanos()) {
+                    LOG.warn("audit chain {}: a batch of {} events took {} ms to commit, longer than audit.write-timeout "
+                            + "({} ms): requests that had to wait for it were refused with AUDIT_UNAVAILABLE meanwhile. {} was "
+                            + "blocked or overloaded; if this recurs, look for long transactions locking audit_event "
+                            + "and at the database host's disk",
+                            settings.nodeId(), batch.size(), took / 1_000_000, settings.writeTimeout().toMillis(), where);
+                }
             } catch (SQLException | RuntimeException e) {
                 failed(batch, e);
                 if (!awaitRecovery()) {
                     return;
                 }
+                lastProgressNanos = System.nanoTime(); // reconnected: the held events get a fresh write timeout
             }
         }
     }
@@ -350,7 +478,11 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private void failed(List<Pending> batch, Exception e) {
         available = false;
         lastError = Database.oneLine(e);
-        LOG.warning("audit store unavailable: " + lastError);
+        LOG.warn("audit store unavailable: a batch of {} event(s) for chain {} did not commit ({}). Refusing every "
+                + "request that must be audited with AUDIT_UNAVAILABLE (fail closed) until {} answers again; "
+                + "events already acknowledged are held in memory and written then. Check that PostgreSQL is up "
+                + "and reachable, its disk is not full, and store.url/store.user in the gateway configuration",
+                batch.size(), settings.nodeId(), lastError, where);
         List<Pending> keep = new ArrayList<>();
         List<Pending> all = new ArrayList<>(batch);
         all.addAll(retry); // older than anything still in the queue
@@ -370,6 +502,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     /** Polls the store until it answers again; false when closing gives up on it. */
     private boolean awaitRecovery() {
         long pauseMs = 100;
+        long since = System.nanoTime();
         while (true) {
             try (Connection c = dataSource.getConnection()) {
                 c.setNetworkTimeout(DIRECT, (int) settings.writeTimeout().toMillis());
@@ -377,13 +510,17 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     s.execute("SELECT 1");
                 }
                 available = true;
-                LOG.info("audit store reachable again; writing " + retry.size() + " held events");
+                LOG.info("audit store reachable again after {} s; writing the {} held events, then accepting requests again",
+                        (System.nanoTime() - since) / 1_000_000_000L, retry.size());
                 return true;
             } catch (SQLException | RuntimeException e) {
                 lastError = Database.oneLine(e);
             }
             if (closing) {
-                LOG.severe("audit store still unavailable at shutdown; " + retry.size() + " acknowledged events not written");
+                LOG.error("audit chain {}: {} still unavailable at shutdown ({}); {} events, already acknowledged to "
+                        + "their callers, were NOT written and are missing from the audit log. Note the gap for the "
+                        + "auditors (the requests around this time are in the gateway's logs)",
+                        settings.nodeId(), where, lastError, retry.size() + queue.size());
                 return false;
             }
             try {

@@ -95,6 +95,30 @@ class AuditCommandTest {
     }
 
     @Test
+    void anExportLineWithADuplicatedKeyIsUnreadableNotVerified() throws Exception {
+        Path export = dir.resolve("dup.jsonl");
+        assertEquals(0, run("export", "--config", yaml.toString(), "--format", "jsonl", "--out", export.toString(),
+                "--node", "cli-gw").code());
+        Path pub = dir.resolve("data/audit-signing.pub.pem");
+        var lines = new java.util.ArrayList<>(Files.readAllLines(export));
+        int at = -1;
+        for (int i = 0; i < lines.size() && at < 0; i++) {
+            if (lines.get(i).startsWith("{\"record\":\"event\"")) {
+                at = i;
+            }
+        }
+        // a reader keeping the first source_ip sees 10.9.9.9, one keeping the last sees the hashed value:
+        // the lenient parser kept the last, so this file used to verify
+        lines.set(at, lines.get(at).replace("{\"record\":\"event\",", "{\"record\":\"event\",\"source_ip\":\"10.9.9.9\","));
+        Files.write(export, lines);
+        Run v = run("verify", "--file", export.toString(), "--key", pub.toString());
+        assertEquals(1, v.code(), v.out() + v.err());
+        assertTrue(v.out().startsWith("FAILED: UNREADABLE"), v.out());
+        assertTrue(v.out().contains("line " + (at + 1) + ": invalid JSON at offset ") && v.out().contains("Duplicate field 'source_ip'"),
+                v.out());
+    }
+
+    @Test
     void searchPrintsMatchesAsJsonLines() {
         Run r = run("search", "--config", yaml.toString(), "--reason", "CIDR_MISMATCH", "--source", "198.51.100.0/24", "--json");
         assertEquals(0, r.code(), r.err());

@@ -1,16 +1,28 @@
 package jp.sekisho.audit.store;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.AuditUnavailableException;
@@ -29,10 +41,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fail closed: with PostgreSQL stopped, writes fail fast with AUDIT_UNAVAILABLE; when it is back the
- * log recovers by itself and every acknowledged event is in an unbroken chain.
+ * Fail closed: with PostgreSQL stopped, writes fail fast with AUDIT_UNAVAILABLE, callers already
+ * waiting included; when it is back the log recovers by itself and every acknowledged event is in an
+ * unbroken chain.
  */
 class StoreOutageTest {
+
+    private static final String APP_ROLE = "sekisho_app";
 
     @TempDir
     Path dir;
@@ -42,9 +57,9 @@ class StoreOutageTest {
     }
 
     @Test
-    void storeDownMeansAuditUnavailableWithinTheTimeoutAndRecoveryWithoutGap() throws Exception {
+    void storeDownMeansAuditUnavailableAtOnceAndRecoveryWithoutGap() throws Exception {
         try (PrivatePostgres pg = PrivatePostgres.create();
-             Database db = Database.open(StoreConfig.external(pg.url("postgres"), "sekisho_app", null)
+             Database db = Database.open(StoreConfig.external(pg.url("postgres"), APP_ROLE, null)
                      .withOwner("postgres", null).withTimeout(Duration.ofSeconds(2)))) {
             AuditSigningKey key = AuditSigningKey.loadOrCreate(dir.resolve("k.key"));
             AuditSettings settings = AuditSettings.defaults("outage", dir).withCheckpoints(5, Duration.ofSeconds(60));
@@ -70,40 +85,128 @@ class StoreOutageTest {
                 long t0 = System.nanoTime();
                 assertThrows(AuditUnavailableException.class, () -> log.commit(event("refused")));
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertTrue(ms <= 2600, "commit() gave up within the 2 s timeout (+ slack): " + ms + " ms");
-                Thread.sleep(300);
-                assertFalse(log.isAvailable());
+                assertTrue(ms <= 2600, "commit() gave up within the 2 s store timeout (+ slack): " + ms + " ms");
+                await("the writer noticed").atMost(Duration.ofSeconds(10)).until(() -> !log.isAvailable());
                 long t1 = System.nanoTime();
                 AuditUnavailableException ex = assertThrows(AuditUnavailableException.class, () -> log.record(event("refused-2")));
+                assertThrows(AuditUnavailableException.class, () -> log.commit(event("refused-3")));
                 assertTrue((System.nanoTime() - t1) / 1_000_000 < 100, "refused at once while down");
+                assertTrue(ex.getMessage().startsWith("audit store unavailable: "), ex.getMessage());
                 assertEquals("AUDIT_UNAVAILABLE", AuditUnavailableException.REASON, ex.getMessage());
 
                 pg.start();
-                RecordedEvent after = null;
-                long deadline = System.nanoTime() + 20_000_000_000L;
-                while (after == null && System.nanoTime() < deadline) {
-                    try {
-                        after = log.commit(event("after"));
-                    } catch (AuditUnavailableException stillDown) {
-                        Thread.sleep(200);
-                    }
-                }
-                assertTrue(after != null, "the log recovered by itself");
+                RecordedEvent after = await("the log recovered by itself").atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(200)).ignoreException(AuditUnavailableException.class)
+                        .until(() -> log.commit(event("after")), r -> r != null);
+                assertTrue(after.seq() > 10);
                 acknowledged.add("after");
                 log.flush(Duration.ofSeconds(10));
 
-                AuditReader reader = new AuditReader(db.dataSource(), log);
-                AuditPrincipal who = new AuditPrincipal("CN=test", null, null);
-                VerifyResult v = reader.verify(key.publicKey(), "outage", who);
-                assertTrue(v instanceof VerifyResult.Ok, "no gap in the chain: " + v);
-                List<String> stored = new ArrayList<>();
-                for (RecordedEvent r : reader.search(AuditQuery.all().node("outage").types(Set.of(EventType.CONNECTION_ACCEPTED)), who)) {
-                    stored.add(r.event().requestId());
-                }
+                List<String> stored = verifiedEvents(db, log, key, "outage");
                 assertTrue(stored.containsAll(acknowledged), "every acknowledged event is stored: " + stored);
                 assertEquals(stored.size(), new HashSet<>(stored).size(), "none twice: " + stored);
                 assertFalse(stored.contains("refused-2"), "a refused record() is not written");
             }
+        }
+    }
+
+    /**
+     * A caller already waiting, for room in a full queue or for its batch, when the store goes down is
+     * refused as soon as the writer notices, not when some timeout runs out: the write timeout here is
+     * 30 s, so the stall rule cannot be what refuses it.
+     */
+    @Test
+    void callersAlreadyWaitingAreRefusedAsSoonAsTheWriterFindsTheStoreDown() throws Exception {
+        try (PrivatePostgres pg = PrivatePostgres.create();
+             Database db = Database.open(StoreConfig.external(pg.url("postgres"), APP_ROLE, null)
+                     .withOwner("postgres", null).withTimeout(Duration.ofSeconds(2)))) {
+            AuditSigningKey key = AuditSigningKey.loadOrCreate(dir.resolve("k.key"));
+            AuditSettings settings = AuditSettings.defaults("waiting", dir).withQueueCapacity(5)
+                    .withWriteTimeout(Duration.ofSeconds(30));
+            Set<String> acknowledged = new HashSet<>();
+            try (PostgresAuditLog log = PostgresAuditLog.open(db, settings, key)) {
+                log.commit(event("first"));
+                acknowledged.add("first");
+
+                // hold the writer's next batch on a lock, so the queue behind it fills up
+                Connection blocker = DriverManager.getConnection(pg.url("postgres"), "postgres", null);
+                blocker.setAutoCommit(false);
+                try (Statement s = blocker.createStatement()) {
+                    s.execute("LOCK TABLE " + partition() + " IN SHARE MODE");
+                }
+                CompletableFuture<RecordedEvent> waitingForBatch = CompletableFuture.supplyAsync(
+                        () -> log.commit(event("waiting-for-batch")));
+                await("the writer waits for the lock").atMost(Duration.ofSeconds(10)).until(() -> writerWaitsForLock(pg));
+                for (int i = 0; i < 5; i++) {
+                    log.record(event("queued-" + i));
+                    acknowledged.add("queued-" + i);
+                }
+                Thread waiter = new Thread(() -> log.record(event("waiting-for-room")));
+                CompletableFuture<Throwable> waitingForRoom = new CompletableFuture<>();
+                waiter.setUncaughtExceptionHandler((t, e) -> waitingForRoom.complete(e));
+                waiter.start();
+                await("a caller waits for room").atMost(Duration.ofSeconds(10))
+                        .until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+
+                pg.stop();
+                long stopped = System.nanoTime();
+                Throwable roomRefusal = waitingForRoom.get(10, TimeUnit.SECONDS);
+                long roomMs = (System.nanoTime() - stopped) / 1_000_000;
+                ExecutionException batchRefusal = assertThrows(ExecutionException.class, () -> waitingForBatch.get(10, TimeUnit.SECONDS));
+                long batchMs = (System.nanoTime() - stopped) / 1_000_000;
+                assertInstanceOf(AuditUnavailableException.class, roomRefusal);
+                assertTrue(roomRefusal.getMessage().startsWith("audit store unavailable: "), roomRefusal.getMessage());
+                assertInstanceOf(AuditUnavailableException.class, batchRefusal.getCause());
+                assertTrue(batchRefusal.getCause().getMessage().startsWith("audit store unavailable: "), batchRefusal.getMessage());
+                assertTrue(roomMs < 3000 && batchMs < 3000, "refused once the writer's batch failed, long before the 30 s "
+                        + "write timeout: waiting for room " + roomMs + " ms, for its batch " + batchMs + " ms");
+                assertFalse(log.isAvailable());
+                closeQuietly(blocker);
+
+                pg.start();
+                await("the log recovered by itself").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                        .ignoreException(AuditUnavailableException.class)
+                        .until(() -> log.commit(event("after")), r -> r != null);
+                acknowledged.add("after");
+                log.flush(Duration.ofSeconds(10));
+                List<String> stored = verifiedEvents(db, log, key, "waiting");
+                assertEquals(acknowledged, Set.copyOf(stored), "the queued records survived, the refused calls were not written");
+                assertEquals(stored.size(), acknowledged.size(), "none twice: " + stored);
+            }
+        }
+    }
+
+    /** The chain verifies; the request ids of its CONNECTION_ACCEPTED events in order. */
+    private static List<String> verifiedEvents(Database db, PostgresAuditLog log, AuditSigningKey key, String node) {
+        AuditReader reader = new AuditReader(db.dataSource(), log);
+        AuditPrincipal who = new AuditPrincipal("CN=test", null, null);
+        VerifyResult v = reader.verify(key.publicKey(), node, who);
+        assertTrue(v instanceof VerifyResult.Ok, "no gap in the chain: " + v);
+        List<String> stored = new ArrayList<>();
+        for (RecordedEvent r : reader.search(AuditQuery.all().node(node).types(Set.of(EventType.CONNECTION_ACCEPTED)), who)) {
+            stored.add(r.event().requestId());
+        }
+        return stored;
+    }
+
+    private static boolean writerWaitsForLock(PrivatePostgres pg) throws SQLException {
+        try (Connection c = DriverManager.getConnection(pg.url("postgres"), "postgres", null); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + APP_ROLE
+                     + "' AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getLong(1) > 0;
+        }
+    }
+
+    private static String partition() {
+        return "audit_event_" + DateTimeFormatter.ofPattern("yyyyMM").format(Instant.now().atOffset(ZoneOffset.UTC));
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the server it talked to was stopped
         }
     }
 }

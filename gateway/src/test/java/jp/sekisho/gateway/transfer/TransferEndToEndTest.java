@@ -189,6 +189,12 @@ class TransferEndToEndTest {
         assertEquals(409, badAck.statusCode(), badAck.body());
         assertTrue(badAck.body().contains("ACK_HASH_MISMATCH"), badAck.body());
         assertTrue(Files.exists(cms));
+        // two hashes in one body: refused as malformed, not resolved to the last one (as the old parser did)
+        HttpResponse<String> twoHashes = receiver.post("/api/v1/routes/benefit/transfers/" + id + "/ack",
+                "{\"sha256\":\"" + "0".repeat(64) + "\",\"sha256\":\"" + envelopeSha + "\"}");
+        assertEquals(400, twoHashes.statusCode(), twoHashes.body());
+        assertEquals("METADATA_INVALID", Json.parseObject(twoHashes.body()).get("reason"), twoHashes.body());
+        assertTrue(Files.exists(cms));
 
         HttpResponse<String> ack = receiver.post("/api/v1/routes/benefit/transfers/" + id + "/ack",
                 "{\"sha256\":\"" + envelopeSha + "\"}");
