@@ -23,6 +23,8 @@ import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
+import jp.sekisho.audit.json.Json;
+import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.edge.Cidr;
@@ -227,10 +229,12 @@ public final class Gateway implements AutoCloseable {
     }
 
     private static String startedJson(String node, Map<String, Integer> ports) {
-        StringBuilder sb = new StringBuilder("{\"node\":\"").append(node).append("\",\"listeners\":{");
+        StringBuilder sb = new StringBuilder("{");
+        Json.quote(sb, "node").append(':');
+        Json.quote(sb, node).append(",\"listeners\":{");
         int i = 0;
         for (Map.Entry<String, Integer> e : ports.entrySet()) {
-            sb.append(i++ == 0 ? "" : ",").append('"').append(e.getKey()).append("\":").append(e.getValue());
+            Json.quote(sb.append(i++ == 0 ? "" : ","), e.getKey()).append(':').append(e.getValue());
         }
         return sb.append("}}").toString();
     }
@@ -293,7 +297,7 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         try {
             audit.record(AuditEvent.of(EventType.GATEWAY_STOPPED, Outcome.ALLOW)
-                    .detailJson("{\"node\":\"" + config.nodeId() + "\"}").build());
+                    .detailJson(new Detail().put("node", config.nodeId()).toString()).build());
         } catch (AuditUnavailableException e) {
             // stopping anyway; the store's own chain shows the gap
         }
