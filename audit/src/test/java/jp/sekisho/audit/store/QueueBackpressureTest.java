@@ -1,6 +1,7 @@
 package jp.sekisho.audit.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -134,6 +136,8 @@ class QueueBackpressureTest {
                 }
                 assertEquals(acknowledged, new HashSet<>(stored), "exactly the acknowledged events are stored");
                 assertEquals(stored.size(), acknowledged.size(), "none twice: " + stored);
+                assertFalse(refused.isEmpty(), "the stuck writer refused something");
+                assertTrue(Collections.disjoint(refused, stored), "no refused event is stored: " + refused);
             }
         }
     }

@@ -31,7 +31,7 @@ class StalledBatchTest {
         try (ExternalPostgres pg = ExternalPostgres.create();
              Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
                      .withOwner("postgres", null))) {
-            BatchWriter writer = new BatchWriter(db.dataSource(), "stall", Duration.ofMillis(1000));
+            BatchWriter writer = new BatchWriter(db.dataSource(), "stall", Duration.ofSeconds(1));
             try (Connection c = db.dataSource().getConnection()) {
                 writer.prepare(c);
             }
