@@ -77,8 +77,8 @@ public final class Opener {
 
         Path target = outFile.toAbsolutePath();
         Path temp = null;
-        FramingCheck framed;
-        try (InputStream in = new BufferedInputStream(framed = new FramingCheck(envelope.open()), 64 * 1024)) {
+        try (FramingCheck framed = new FramingCheck(envelope.open())) {
+            InputStream in = new BufferedInputStream(framed, 64 * 1024); // closed with framed
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
             RecipientInformationStore store = cipher == ContentCipher.AES_256_GCM
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
