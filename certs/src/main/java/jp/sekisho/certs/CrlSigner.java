@@ -85,6 +85,7 @@ final class CrlSigner {
                 number = crlNumber(existing).add(BigInteger.ONE);
                 for (X509CRLEntry e : existing.getRevokedCertificates() == null ? List.<X509CRLEntry>of()
                         : List.copyOf(existing.getRevokedCertificates())) {
+                    @SuppressWarnings("EnumOrdinal") // CRLReason's ordinals are RFC 5280's reason codes (UNUSED holds 7)
                     int reason = e.getRevocationReason() == null ? RevocationReason.unspecified.code()
                             : e.getRevocationReason().ordinal();
                     b.addCRLEntry(e.getSerialNumber(), e.getRevocationDate(), reason);

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -201,7 +202,7 @@ class CertsCommandTest {
         String fp = CertificateSummary.sha256(Pem.readCertificate(d.resolve("enc.pem")));
         String opensslFp = Procs.run("openssl", "x509", "-in", d.resolve("enc.pem").toString(), "-noout", "-fingerprint",
                 "-sha256").out();
-        assertTrue(opensslFp.replace(":", "").toLowerCase().contains(fp), opensslFp + " vs " + fp);
+        assertTrue(opensslFp.replace(":", "").toLowerCase(Locale.ROOT).contains(fp), opensslFp + " vs " + fp);
         assertTrue(text.out().contains(fp));
 
         Run json = certs("show", "--json", d.resolve("gateway.pem").toString());

@@ -4,6 +4,7 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.cms.CMSAlgorithm;
 
 /** The content ciphers Sekisho writes. GCM is the default; CBC only for peers whose OpenSSL predates 3.0. */
+@SuppressWarnings("ImmutableEnumChecker") // ASN1ObjectIdentifier is immutable; BouncyCastle does not annotate it
 public enum ContentCipher {
     /** AuthEnvelopedData (RFC 5083): integrity comes from the GCM tag. */
     AES_256_GCM(CMSAlgorithm.AES256_GCM, "AES-256-GCM"),

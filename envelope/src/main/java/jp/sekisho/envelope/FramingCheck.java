@@ -25,6 +25,7 @@ final class FramingCheck extends FilterInputStream {
     };
 
     private final BerWalker framing = new BerWalker(NO_LISTENER);
+    private boolean ended;
 
     FramingCheck(InputStream in) {
         super(in);
@@ -33,6 +34,11 @@ final class FramingCheck extends FilterInputStream {
     /** True when everything read so far is one whole BER element and nothing else. */
     boolean whole() {
         return framing.done() && framing.failure() == null;
+    }
+
+    /** True when the input has ended and was not one whole BER element: a truncated or malformed envelope. */
+    boolean endedNotWhole() {
+        return ended && !whole();
     }
 
     /** Why the bytes are not one whole envelope (when {@link #whole()} is false). */
@@ -46,6 +52,8 @@ final class FramingCheck extends FilterInputStream {
         int b = super.read();
         if (b >= 0) {
             framing.update(ByteBuffer.wrap(new byte[] {(byte) b}));
+        } else {
+            ended = true;
         }
         return b;
     }
@@ -55,6 +63,8 @@ final class FramingCheck extends FilterInputStream {
         int n = super.read(b, off, len);
         if (n > 0) {
             framing.update(ByteBuffer.wrap(b, off, n));
+        } else if (n < 0) {
+            ended = true;
         }
         return n;
     }

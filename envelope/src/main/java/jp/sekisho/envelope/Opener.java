@@ -77,8 +77,10 @@ public final class Opener {
 
         Path target = outFile.toAbsolutePath();
         Path temp = null;
-        FramingCheck framed;
-        try (InputStream in = new BufferedInputStream(framed = new FramingCheck(envelope.open()), 64 * 1024)) {
+        FramingCheck framed = null;
+        try (InputStream raw = envelope.open()) {
+            framed = new FramingCheck(raw);
+            InputStream in = new BufferedInputStream(framed, 64 * 1024); // closed with raw
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
             RecipientInformationStore store = cipher == ContentCipher.AES_256_GCM
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
@@ -107,6 +109,10 @@ public final class Opener {
             // a truncated or malformed structure found while streaming: BouncyCastle's is unchecked
             throw new EnvelopeException(Reason.NOT_CMS, "malformed envelope: " + e.getMessage(), e);
         } catch (IOException e) {
+            if (framed != null && framed.endedNotWhole()) {
+                // a truncated envelope: BouncyCastle 1.87 reports it as an EOFException
+                throw new EnvelopeException(Reason.NOT_CMS, framed.problem(), e);
+            }
             if (isTagMismatch(e)) {
                 throw new EnvelopeException(Reason.TAG_MISMATCH, e.getMessage(), e);
             }

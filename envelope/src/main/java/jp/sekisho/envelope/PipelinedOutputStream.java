@@ -114,6 +114,7 @@ final class PipelinedOutputStream extends OutputStream {
         current = null;
     }
 
+    @SuppressWarnings("ReferenceEquality") // FLUSH and STOP are sentinels, recognised by identity
     private void drain() {
         try {
             while (true) {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.testing.Procs;
@@ -98,7 +99,7 @@ public final class EnvelopeBench {
             throw new AssertionError("openssl digest mismatch");
         }
         System.out.printf("openssl %-12s         : sign+encrypt %6.0f MB/s (%5.2f s)  decrypt+verify %6.0f MB/s (%5.2f s)%n",
-                cipher.substring(1).toUpperCase(), mb / ((t1 - t0) / 1e9), (t1 - t0) / 1e9, mb / ((t2 - t1) / 1e9),
+                cipher.substring(1).toUpperCase(Locale.ROOT), mb / ((t1 - t0) / 1e9), (t1 - t0) / 1e9, mb / ((t2 - t1) / 1e9),
                 (t2 - t1) / 1e9);
         for (Path p : List.of(signed, env, dec, out)) {
             p.toFile().delete();

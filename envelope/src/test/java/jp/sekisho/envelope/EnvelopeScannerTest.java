@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeSet;
@@ -245,7 +246,7 @@ class EnvelopeScannerTest {
     }
 
     /** Every offset in the first 3,000 bytes (the header) and the last 300, and 300 others. */
-    private static TreeSet<Integer> offsets(int length, Random r) {
+    private static NavigableSet<Integer> offsets(int length, Random r) {
         TreeSet<Integer> at = new TreeSet<>();
         for (int i = 0; i <= Math.min(length, 3_000); i++) {
             at.add(i);

@@ -35,6 +35,7 @@ class ReadAheadInputStreamTest {
     @Test
     void aFailureArrivesAfterTheBytesBeforeItAsTheSameException() throws IOException {
         IOException boom = new IOException("tag mismatch");
+        @SuppressWarnings("InputStreamSlowMultibyteRead") // 1000 bytes: speed does not matter here
         InputStream failing = new InputStream() {
             int left = 1000;
 

@@ -29,7 +29,7 @@ class GatewayProcessTest {
 
     @Test
     void startsOnAFreshDataDirRestartsOnItAndStopsOnSigterm() throws Exception {
-        TestPki pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
+        TestPki.create(Files.createDirectories(dir.resolve("pki"))); // the files gateway.yml names
         Path cfg = dir.resolve("gateway.yml");
         Files.writeString(cfg, "node-id: gw1\n"
                 + "tls: { certificate: pki/gateway.pem, key: pki/gateway.key, trust-anchors: [pki/ca.pem], crls: [pki/crl.pem] }\n"

@@ -4,6 +4,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.read.ExportFormat;
 import picocli.CommandLine.Command;
@@ -32,7 +33,7 @@ final class ExportCommand extends StoreCommand {
 
     @Override
     int execute() throws java.io.IOException, InputException {
-        ExportFormat f = switch (format.toLowerCase()) {
+        ExportFormat f = switch (format.toLowerCase(Locale.ROOT)) {
             case "jsonl" -> ExportFormat.JSONL;
             case "csv" -> ExportFormat.CSV;
             default -> throw new InputException("--format must be jsonl or csv");
@@ -44,7 +45,7 @@ final class ExportCommand extends StoreCommand {
         Path target = out.toAbsolutePath();
         Path tmp = Files.createTempFile(target.getParent(), ".export-", ".part");
         if (remote.given()) {
-            try (java.io.InputStream in = remote.get("export?format=" + format.toLowerCase()
+            try (java.io.InputStream in = remote.get("export?format=" + format.toLowerCase(Locale.ROOT)
                     + (filters.toParams().isEmpty() ? "" : "&" + filters.toParams()))) {
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

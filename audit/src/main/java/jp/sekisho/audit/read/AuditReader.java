@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import javax.sql.DataSource;
 import jp.sekisho.audit.AuditEvent;
@@ -66,7 +67,7 @@ public final class AuditReader {
 
     /** Streams the matching events and the checkpoints of their nodes to {@code out}; returns the event count. */
     public long export(AuditQuery q, AuditPrincipal reader, ExportFormat format, OutputStream out) {
-        audit(reader, "export", q, format.name().toLowerCase());
+        audit(reader, "export", q, format.name().toLowerCase(Locale.ROOT));
         return inSnapshot(c -> {
             try (ExportWriter w = format == ExportFormat.JSONL
                     ? new JsonlExporter(out, EventJson.header(Instant.now().toString(), keyIdOf(c), q.toJson()))

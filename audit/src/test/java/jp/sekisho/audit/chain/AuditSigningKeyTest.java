@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -41,7 +42,7 @@ class AuditSigningKeyTest {
         AuditSigningKey.loadOrCreate(dir.resolve("audit-signing.key"));
         Process p = new ProcessBuilder("openssl", "pkey", "-pubin", "-in", dir.resolve("audit-signing.pub.pem").toString(),
                 "-noout", "-text").redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         assertTrue(out.contains("ED25519"), out);
     }

@@ -2,6 +2,7 @@ package jp.sekisho.audit.read;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,7 +52,7 @@ class ExportMemoryTest {
                     pg.url(), ExternalPostgres.APP_ROLE, key.toString(), dir.resolve("export.jsonl").toString(),
                     Integer.toString(EVENTS)))
                     .redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int code = p.waitFor();
             System.out.println(out);
             assertEquals(0, code, out);

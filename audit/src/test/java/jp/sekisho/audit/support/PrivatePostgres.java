@@ -2,6 +2,7 @@ package jp.sekisho.audit.support;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -63,7 +64,7 @@ public final class PrivatePostgres implements AutoCloseable {
 
     private static void run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(List.of(cmd)).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             throw new IOException(String.join(" ", cmd) + " failed: " + out);
         }

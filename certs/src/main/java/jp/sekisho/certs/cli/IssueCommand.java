@@ -2,6 +2,7 @@ package jp.sekisho.certs.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.CertificateSummary;
@@ -64,7 +65,7 @@ final class IssueCommand extends PkiCommand {
         IssueRequest req = new IssueRequest(name, kind, org, unit, dns, ips, days, alg, p12Password.toCharArray(), force);
         Credential c = openCa().issue(req);
         CertificateSummary s = CertificateSummary.of(c.certificate());
-        println("issued " + kind.name().toLowerCase() + " certificate " + s.subject());
+        println("issued " + kind.name().toLowerCase(Locale.ROOT) + " certificate " + s.subject());
         println("  " + c.certificateFile() + ", " + c.keyFile() + " (0600), " + c.pkcs12File() + " (0600)");
         println("  valid until " + s.notAfter() + ", sha256 " + s.sha256());
     }

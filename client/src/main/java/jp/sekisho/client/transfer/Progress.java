@@ -1,12 +1,13 @@
 package jp.sekisho.client.transfer;
 
+import java.io.Console;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
  * A one-line progress bar, redrawn in place ({@code \r}) at most every 200 ms, for a person at a
- * terminal. {@link #none()} prints nothing, for scripts and logs ({@code System.console() == null}).
+ * terminal. {@link #none()} prints nothing, for scripts and logs (no terminal).
  */
 public class Progress {
 
@@ -27,8 +28,24 @@ public class Progress {
 
     /** A bar on the terminal when there is one, else nothing. */
     public static Progress forTerminal(String label) {
-        java.io.Console console = System.console();
-        return console == null ? none() : new Progress(console.writer(), label, System::nanoTime);
+        Console console = System.console();
+        return isTerminal(console) ? new Progress(console.writer(), label, System::nanoTime) : none();
+    }
+
+    /**
+     * Whether {@code console} is a terminal. Up to JDK 21 {@link System#console()} is null without one;
+     * from JDK 22 on it returns a console even when the output is redirected, and only
+     * {@code Console.isTerminal()} (JDK 22+, hence by reflection here) tells.
+     */
+    static boolean isTerminal(Console console) {
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true; // before JDK 22: a console exists only on a terminal
+        }
     }
 
     public static Progress none() {

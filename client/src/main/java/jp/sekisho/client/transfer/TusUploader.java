@@ -184,7 +184,7 @@ public final class TusUploader {
         progress.start(length, offset);
         if (length == 0 && declared == null) {
             // An empty upload is complete on creation; nothing to PATCH.
-            return stored(location, id, length);
+            return stored(id, length);
         }
         while (true) {
             long n = Math.min(chunkSize, length - offset);
@@ -249,11 +249,11 @@ public final class TusUploader {
                 if (offset < length) {
                     return offset;
                 }
-                stored(location, id, length);
+                stored(id, length);
                 return -1;
             }
             if (res.statusCode() == 404) {
-                stored(location, id, length);
+                stored(id, length);
                 return -1;
             }
             if (TRANSIENT.contains(res.statusCode()) && retryable()) {
@@ -264,7 +264,7 @@ public final class TusUploader {
     }
 
     /** Confirms through the transfer's state that the gateway stored it; otherwise a refusal with the state. */
-    private String stored(URI location, String id, long length) {
+    private String stored(String id, long length) {
         GatewayClient.Response r = client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id));
         Map<String, Object> t = r.object();
         String state = String.valueOf(t.get("state"));

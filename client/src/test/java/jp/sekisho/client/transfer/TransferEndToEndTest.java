@@ -317,7 +317,9 @@ class TransferEndToEndTest {
         assertEquals(1, spooled().size(), "the gateway keeps its copy");
 
         // Altered on the gateway's disk: the receiver's hash check refuses it before opening.
-        Files.delete(Files.list(out.resolve(".sekisho-partial")).findFirst().orElseThrow());
+        try (Stream<Path> partial = Files.list(out.resolve(".sekisho-partial"))) {
+            Files.delete(partial.findFirst().orElseThrow());
+        }
         Path file = spooled().get(0);
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
             f.seek(f.length() / 2);

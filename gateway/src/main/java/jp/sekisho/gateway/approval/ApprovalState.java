@@ -19,17 +19,22 @@ public enum ApprovalState {
     public static final ZoneId TOKYO = ZoneId.of("Asia/Tokyo");
 
     public static ApprovalState of(Approval a, Instant now) {
-        switch (a.status()) {
-            case PENDING:
+        switch (a.status()) { // every status named: a new one fails the build (MissingCasesInEnumSwitch)
+            case PENDING -> {
                 return APPROVAL_PENDING;
-            case REJECTED:
+            }
+            case REJECTED -> {
                 return APPROVAL_REJECTED;
-            case SUSPENDED:
+            }
+            case SUSPENDED -> {
                 return APPROVAL_SUSPENDED;
-            case REVOKED:
+            }
+            case REVOKED -> {
                 return APPROVAL_REVOKED;
-            default:
-                break;
+            }
+            case APPROVED, APPROVED_WITH_CONDITIONS -> {
+                // in force within its period, below
+            }
         }
         if (now.isBefore(a.validFrom().atStartOfDay(TOKYO).toInstant())) {
             return APPROVAL_NOT_YET_VALID;

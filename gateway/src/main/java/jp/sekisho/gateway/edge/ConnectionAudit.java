@@ -54,6 +54,7 @@ public final class ConnectionAudit {
     }
 
     /** When a load balancer relayed the connection, its address goes into the event's details. */
+    @SuppressWarnings("ReferenceEquality") // client is the peer object itself until a PROXY header replaces it
     static String proxied(ConnectionInfo c) {
         if (c.client() == c.peer()) {
             return null;

@@ -12,6 +12,7 @@ import java.security.cert.PKIXCertPathValidatorResult;
 import java.security.cert.PKIXParameters;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashSet;
@@ -57,8 +58,8 @@ public final class ClientCertificateChecker {
         }
         X509Certificate leaf = chain[0];
         AuditPrincipal who = principalOf(leaf);
-        Date now = new Date(clock.millis());
-        if (now.before(leaf.getNotBefore()) || now.after(leaf.getNotAfter())) {
+        Instant now = clock.instant();
+        if (now.isBefore(leaf.getNotBefore().toInstant()) || now.isAfter(leaf.getNotAfter().toInstant())) {
             throw new CertificateRejectedException(Reason.EXPIRED.code(), who, "valid " + leaf.getNotBefore().toInstant()
                     + " to " + leaf.getNotAfter().toInstant());
         }
@@ -69,7 +70,7 @@ public final class ClientCertificateChecker {
             CertPath cp = cf.generateCertPath(path);
             PKIXParameters params = new PKIXParameters(new HashSet<>(material.trustAnchors()));
             params.setRevocationEnabled(false); // the CRL is checked below, from the reloadable store
-            params.setDate(now);
+            params.setDate(Date.from(now)); // the JCA takes a Date
             result = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX").validate(cp, params);
         } catch (CertPathValidatorException e) {
             throw new CertificateRejectedException(Reason.UNKNOWN_CA.code(), who, String.valueOf(e.getMessage()));

@@ -49,11 +49,11 @@ public final class CrlStore {
         }
         long now = clock.millis();
         for (X509CRL crl : crls) {
-            if (crl.getNextUpdate() == null || crl.getNextUpdate().getTime() < now) {
+            if (crl.getNextUpdate() == null || crl.getNextUpdate().toInstant().toEpochMilli() < now) {
                 return new Verdict(Reason.CRL_EXPIRED.code(), "CRL of " + issuer.getSubjectX500Principal().getName()
                         + " was due for renewal at " + (crl.getNextUpdate() == null ? "?" : crl.getNextUpdate().toInstant()));
             }
-            if (crl.getThisUpdate() != null && crl.getThisUpdate().getTime() > now + 300_000) {
+            if (crl.getThisUpdate() != null && crl.getThisUpdate().toInstant().toEpochMilli() > now + 300_000) {
                 return new Verdict(Reason.CRL_UNAVAILABLE.code(), "CRL is dated in the future");
             }
             if (crl.isRevoked(cert)) {

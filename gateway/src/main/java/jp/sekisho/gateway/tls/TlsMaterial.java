@@ -101,7 +101,7 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
             case "Ed25519", "EdDSA" -> "Ed25519";
             default -> null;
         };
-        if (alg == null || !key.getAlgorithm().equals(pub.getAlgorithm()) && !(alg.equals("Ed25519"))) {
+        if (alg == null || (!key.getAlgorithm().equals(pub.getAlgorithm()) && !alg.equals("Ed25519"))) {
             return false;
         }
         try {

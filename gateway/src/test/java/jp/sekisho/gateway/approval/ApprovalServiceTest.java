@@ -93,6 +93,7 @@ class ApprovalServiceTest {
     }
 
     @Test
+    @SuppressWarnings("ArgumentSelectionDefectChecker") // validFrom and validUntil swapped on purpose
     void anInvalidConsultationIsRefusedWithEveryProblemNamed() {
         Approval p = ApprovalFixtures.pending();
         Approval bad = new Approval("R-bad", "", p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),

@@ -25,6 +25,7 @@ import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalFixtures;
 import jp.sekisho.gateway.approval.ApprovalPolicy;
 import jp.sekisho.gateway.approval.ApprovalRepository;
+import jp.sekisho.gateway.approval.ApprovalState;
 import jp.sekisho.gateway.approval.ApprovalStatus;
 import jp.sekisho.gateway.approval.Decision;
 import jp.sekisho.gateway.approval.DecisionOutcome;
@@ -135,7 +136,7 @@ class PolicyStoreTest {
         Instant now = Instant.now();
         Approval a = approval("R-3");
         repo.create(new Approval(a.ref(), a.title(), a.legalBasis(), a.departments(), a.contractor(), a.subcontractors(),
-                a.dataItems(), a.maxRecords(), java.time.LocalDate.now().minusDays(1), java.time.LocalDate.now().plusDays(30),
+                a.dataItems(), a.maxRecords(), java.time.LocalDate.now(ApprovalState.TOKYO).minusDays(1), java.time.LocalDate.now(ApprovalState.TOKYO).plusDays(30),
                 a.conditions(), a.meetingRef(), ApprovalStatus.APPROVED, null, null, 1), now);
         List<Route> routes = RouteFile.read(routesFile);
         new RouteRepository(db.dataSource()).upsertAll(routes, now);

@@ -107,6 +107,7 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
         return cfg;
     }
 
+    @Override
     public String url(String listener, String path) {
         return "https://127.0.0.1:" + gateway.port(listener) + path;
     }

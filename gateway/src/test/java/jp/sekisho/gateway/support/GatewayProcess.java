@@ -55,6 +55,7 @@ public final class GatewayProcess implements GatewayNode, AutoCloseable {
         throw new IllegalStateException("the gateway process did not start; it printed:\n" + seen);
     }
 
+    @Override
     public String url(String listener, String path) {
         return "https://127.0.0.1:" + ports.get(listener) + path;
     }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import javax.net.ssl.HttpsURLConnection;
@@ -243,7 +244,7 @@ class TransferEndToEndTest {
                 "Tus-Resumable: 1.0.0", "-H", "Upload-Length: " + Files.size(envelope), "-H",
                 "Upload-Metadata: " + meta(envelopeSha, 7)}, tls, base + "/api/v1/routes/benefit/uploads"));
         assertTrue(created.out().contains("HTTP/1.1 201"), created.out());
-        String loc = created.out().lines().filter(l -> l.toLowerCase().startsWith("location:")).findFirst().orElseThrow()
+        String loc = created.out().lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("location:")).findFirst().orElseThrow()
                 .substring("location:".length()).trim();
 
         Procs.Result wrongType = Procs.run(20, concat(new String[]{"curl", "-sS", "-i", "-X", "PATCH", "-H",

@@ -19,6 +19,7 @@ import jp.sekisho.certs.Identities;
 import jp.sekisho.envelope.Sealer;
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalFixtures;
+import jp.sekisho.gateway.approval.ApprovalState;
 import jp.sekisho.gateway.approval.ApprovalStatus;
 import jp.sekisho.gateway.approval.Decision;
 import jp.sekisho.gateway.approval.DecisionOutcome;
@@ -73,7 +74,7 @@ final class TransferWorld implements AutoCloseable {
     void approve(String ref, long maxRecords) {
         Approval p = ApprovalFixtures.pending();
         Approval draft = new Approval(ref, p.title(), p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),
-                p.dataItems(), maxRecords, LocalDate.now().minusDays(1), LocalDate.now().plusDays(30), p.conditions(),
+                p.dataItems(), maxRecords, LocalDate.now(ApprovalState.TOKYO).minusDays(1), LocalDate.now(ApprovalState.TOKYO).plusDays(30), p.conditions(),
                 p.meetingRef(), ApprovalStatus.PENDING, null, null, 1);
         var services = gw.gateway.policy().approvals();
         assertInstanceOf(DecisionOutcome.Applied.class, services.create(draft, ALICE));
