@@ -157,7 +157,7 @@ class StalledBatchTest {
              Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
                      .withOwner("postgres", null))) {
             CountDownLatch givingUp = new CountDownLatch(1);
-            BatchWriter writer = new BatchWriter(onGivingUp(db.dataSource(), givingUp), "stall", Duration.ofMillis(1000));
+            BatchWriter writer = new BatchWriter(onGivingUp(db.dataSource(), givingUp), "stall", Duration.ofSeconds(1));
             try (Connection c = db.dataSource().getConnection()) {
                 writer.prepare(c);
             }

@@ -11,7 +11,7 @@ public final class ProgressProbe {
     }
 
     public static void main(String[] args) {
-        System.out.println("console=" + (System.console() != null));
+        System.out.println("console=" + Progress.isTerminal(System.console()));
         Progress p = Progress.forTerminal("upload");
         p.start(100L << 20, 0);
         p.update(50L << 20);

@@ -136,7 +136,7 @@ public final class AdmissionFilter implements Ordered {
             case AS_QUERY -> "receiver".equalsIgnoreCase(request.getParameters().get("as")) ? Side.RECEIVER : Side.SENDER;
             case PARTY -> null;
         };
-        String action = meta.stringValue(OnRoute.class, "action").orElse(request.getMethodName().toLowerCase());
+        String action = meta.stringValue(OnRoute.class, "action").orElse(request.getMethodName().toLowerCase(java.util.Locale.ROOT));
         return new RouteTarget(id == null ? "" : id.toString(), side, action);
     }
 }

@@ -54,19 +54,19 @@ public final class Requests {
 
     /** The refusal this request is answered with was already written to the audit log by the service that refused it. */
     public static void markAudited(HttpRequest<?> request) {
-        request.setAttribute(AUDITED, Boolean.TRUE);
+        request.setAttribute(AUDITED, true);
     }
 
     public static boolean audited(HttpRequest<?> request) {
-        return request.getAttribute(AUDITED, Boolean.class).orElse(false);
+        return request.getAttribute(AUDITED, Boolean.class).isPresent();
     }
 
     /** The request's outcome was counted (admission refused it): the answer is not counted again. */
     public static void markCounted(HttpRequest<?> request) {
-        request.setAttribute(COUNTED, Boolean.TRUE);
+        request.setAttribute(COUNTED, true);
     }
 
     public static boolean counted(HttpRequest<?> request) {
-        return request.getAttribute(COUNTED, Boolean.class).orElse(false);
+        return request.getAttribute(COUNTED, Boolean.class).isPresent();
     }
 }

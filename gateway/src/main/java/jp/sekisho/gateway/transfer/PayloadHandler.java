@@ -143,7 +143,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
         String range = req.headers().get(HttpHeaderNames.RANGE);
         blocking.execute(() -> {
             Answer answer = admitAndOpen(request, id, range);
-            ctx.executor().execute(() -> begin(ctx, answer, requestId, keepAlive));
+            ctx.executor().execute(() -> begin(ctx, answer, keepAlive));
         });
     }
 
@@ -192,7 +192,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void begin(ChannelHandlerContext ctx, Answer a, String requestId, boolean keepAlive) {
+    private void begin(ChannelHandlerContext ctx, Answer a, boolean keepAlive) {
         if (!ctx.channel().isActive()) {
             ReferenceCountUtil.release(a.head());
             if (a.download() != null) {

@@ -71,8 +71,9 @@ class ReasonCodesDocTest {
         for (Reason r : Reason.values()) {
             assertTrue(r.status() == 0 || (r.status() >= 400 && r.status() < 600), r.name());
             assertTrue(!r.ja().isBlank() && !r.en().isBlank(), r.name());
-            assertEquals(r.status() == 0, r.stage() == Reason.Stage.EDGE && r != Reason.NO_CERTIFICATE
-                    || r.stage() == Reason.Stage.TLS && r != Reason.NO_CERTIFICATE || r.stage() == Reason.Stage.TRANSFER_END,
+            boolean connectionLevel = (r.stage() == Reason.Stage.EDGE || r.stage() == Reason.Stage.TLS)
+                    && r != Reason.NO_CERTIFICATE;
+            assertEquals(r.status() == 0, connectionLevel || r.stage() == Reason.Stage.TRANSFER_END,
                     "status 0 exactly for connection-level and transfer-end codes: " + r.name());
         }
     }

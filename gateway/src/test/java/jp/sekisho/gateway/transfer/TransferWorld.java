@@ -86,7 +86,7 @@ final class TransferWorld implements AutoCloseable {
     void pending(String ref) {
         Approval p = ApprovalFixtures.pending();
         Approval draft = new Approval(ref, p.title(), p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),
-                p.dataItems(), 1000, LocalDate.now().minusDays(1), LocalDate.now().plusDays(30), p.conditions(),
+                p.dataItems(), 1000, LocalDate.now(ApprovalState.TOKYO).minusDays(1), LocalDate.now(ApprovalState.TOKYO).plusDays(30), p.conditions(),
                 p.meetingRef(), ApprovalStatus.PENDING, null, null, 1);
         assertInstanceOf(DecisionOutcome.Applied.class, gw.gateway.policy().approvals().create(draft, ALICE));
     }
