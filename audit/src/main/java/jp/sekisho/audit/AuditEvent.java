@@ -56,21 +56,78 @@ public record AuditEvent(
             this.outcome = outcome;
         }
 
-        public Builder reason(String v) { this.reason = v; return this; }
-        public Builder principal(AuditPrincipal v) { this.principal = v; return this; }
-        public Builder source(String ip, Integer port) { this.sourceIp = ip; this.sourcePort = port; return this; }
-        public Builder listenerPort(Integer v) { this.listenerPort = v; return this; }
-        public Builder routeId(String v) { this.routeId = v; return this; }
-        public Builder approvalRef(String v) { this.approvalRef = v; return this; }
-        public Builder transferId(String v) { this.transferId = v; return this; }
-        public Builder bytes(Long v) { this.bytes = v; return this; }
-        public Builder payloadSha256(String v) { this.payloadSha256 = v; return this; }
-        public Builder requestId(String v) { this.requestId = v; return this; }
-        public Builder detailJson(String v) { this.detailJson = v; return this; }
+        public Builder reason(String v) {
+            this.reason = v;
+            return this;
+        }
+
+        public Builder principal(AuditPrincipal v) {
+            this.principal = v;
+            return this;
+        }
+
+        public Builder source(String ip, Integer port) {
+            this.sourceIp = ip;
+            this.sourcePort = port;
+            return this;
+        }
+
+        public Builder listenerPort(Integer v) {
+            this.listenerPort = v;
+            return this;
+        }
+
+        public Builder routeId(String v) {
+            this.routeId = v;
+            return this;
+        }
+
+        public Builder approvalRef(String v) {
+            this.approvalRef = v;
+            return this;
+        }
+
+        public Builder transferId(String v) {
+            this.transferId = v;
+            return this;
+        }
+
+        public Builder bytes(Long v) {
+            this.bytes = v;
+            return this;
+        }
+
+        public Builder payloadSha256(String v) {
+            this.payloadSha256 = v;
+            return this;
+        }
+
+        public Builder requestId(String v) {
+            this.requestId = v;
+            return this;
+        }
+
+        public Builder detailJson(String v) {
+            this.detailJson = v;
+            return this;
+        }
 
         public AuditEvent build() {
-            return new AuditEvent(type, outcome, reason, principal, sourceIp, sourcePort, listenerPort,
-                    routeId, approvalRef, transferId, bytes, payloadSha256, requestId, detailJson);
+            return new AuditEvent(
+                    type,
+                    outcome,
+                    reason,
+                    principal,
+                    sourceIp,
+                    sourcePort,
+                    listenerPort,
+                    routeId,
+                    approvalRef,
+                    transferId,
+                    bytes,
+                    payloadSha256,
+                    requestId,
+                    detailJson);
         }
     }
 }

@@ -7,5 +7,4 @@ package jp.sekisho.audit;
  * @param serial  the certificate's serial number in hex
  * @param sha256  the SHA-256 fingerprint of the DER certificate, lower-case hex
  */
-public record AuditPrincipal(String subject, String serial, String sha256) {
-}
+public record AuditPrincipal(String subject, String serial, String sha256) {}

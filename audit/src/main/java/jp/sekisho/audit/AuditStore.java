@@ -39,7 +39,8 @@ public final class AuditStore implements AutoCloseable {
         try {
             key = AuditSigningKey.loadOrCreate(settings.signingKey());
         } catch (IOException e) {
-            throw new AuditUnavailableException("audit signing key " + settings.signingKey() + ": " + e.getMessage(), e);
+            throw new AuditUnavailableException(
+                    "audit signing key " + settings.signingKey() + ": " + e.getMessage(), e);
         }
         Database db = Database.open(store);
         try {

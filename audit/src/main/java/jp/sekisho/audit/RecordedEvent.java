@@ -7,5 +7,4 @@ import java.time.Instant;
  * wrote it, and its place in that node's hash chain ({@code hash = SHA-256(prevHash || canonical
  * encoding)}).
  */
-public record RecordedEvent(long seq, Instant time, String nodeId, AuditEvent event, String prevHash, String hash) {
-}
+public record RecordedEvent(long seq, Instant time, String nodeId, AuditEvent event, String prevHash, String hash) {}

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
-
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -71,23 +70,44 @@ public final class CertificateAuthority {
             throw new PkiException(dir + ": cannot create folder: " + e.getMessage(), e);
         }
         if (!req.force() && (Files.exists(dir.resolve(CA_KEY)) || Files.exists(dir.resolve(GATEWAY + ".key")))) {
-            throw new PkiException(dir + " already holds a CA; refusing to overwrite its keys (use --force to replace them)");
+            throw new PkiException(
+                    dir + " already holds a CA; refusing to overwrite its keys (use --force to replace them)");
         }
         KeyPair caPair = KeyAlgorithm.EC_P256.generate();
         X500Name subject = name(req.org() + " CA", req.org(), null);
         Instant now = clock.instant();
-        X509Certificate caCert = sign(new JcaX509v3CertificateBuilder(subject, serial(), Date.from(now.minus(BACKDATE)),
-                Date.from(now.plus(Duration.ofDays(req.days()))), subject, caPair.getPublic()), caPair, null, caPair.getPrivate(),
-                KeyAlgorithm.EC_P256, b -> UsageProfile.applyCa(b));
+        X509Certificate caCert = sign(
+                new JcaX509v3CertificateBuilder(
+                        subject,
+                        serial(),
+                        Date.from(now.minus(BACKDATE)),
+                        Date.from(now.plus(Duration.ofDays(req.days()))),
+                        subject,
+                        caPair.getPublic()),
+                caPair,
+                null,
+                caPair.getPrivate(),
+                KeyAlgorithm.EC_P256,
+                b -> UsageProfile.applyCa(b));
         CertificateAuthority ca = new CertificateAuthority(dir, caCert, caPair.getPrivate(), clock);
         // The gateway certificate is built before anything is written, so a failure leaves nothing behind.
-        IssueRequest gateway = new IssueRequest(GATEWAY, CertKind.SERVER, req.org(), null, req.dns(), req.ips(),
-                Math.min(req.days(), IssueRequest.DEFAULT_DAYS), null, null, true);
+        IssueRequest gateway = new IssueRequest(
+                GATEWAY,
+                CertKind.SERVER,
+                req.org(),
+                null,
+                req.dns(),
+                req.ips(),
+                Math.min(req.days(), IssueRequest.DEFAULT_DAYS),
+                null,
+                null,
+                true);
         IssuedFiles gatewayFiles = ca.build(gateway);
         try (StagedFiles files = new StagedFiles()) {
             files.publicFile(dir.resolve(CA_CERT), Pem.encode(caCert).getBytes(StandardCharsets.US_ASCII));
-            files.secret(dir.resolve(CA_KEY), Pem.encodePrivateKey(caPair.getPrivate(), req.passphrase())
-                    .getBytes(StandardCharsets.US_ASCII));
+            files.secret(
+                    dir.resolve(CA_KEY),
+                    Pem.encodePrivateKey(caPair.getPrivate(), req.passphrase()).getBytes(StandardCharsets.US_ASCII));
             files.publicFile(dir.resolve(CRL), ca.crls.encode(ca.crls.build(null, List.of())));
             gatewayFiles.stage(files);
             files.commit();
@@ -107,8 +127,8 @@ public final class CertificateAuthority {
         PrivateKey key = Pem.readPrivateKey(dir.resolve(CA_KEY), passphrase);
         Instant now = clock.instant();
         if (now.isAfter(cert.getNotAfter().toInstant())) {
-            throw new PkiException("CA certificate " + dir.resolve(CA_CERT) + " expired on " + cert.getNotAfter().toInstant()
-                    + "; a new CA is needed (certs init --force)");
+            throw new PkiException("CA certificate " + dir.resolve(CA_CERT) + " expired on "
+                    + cert.getNotAfter().toInstant() + "; a new CA is needed (certs init --force)");
         }
         if (now.isBefore(cert.getNotBefore().toInstant())) {
             throw new PkiException("CA certificate " + dir.resolve(CA_CERT) + " is not valid before "
@@ -129,7 +149,8 @@ public final class CertificateAuthority {
     public Credential issue(IssueRequest req) {
         Path keyFile = dir.resolve(req.name() + ".key");
         if (!req.force() && Files.exists(keyFile)) {
-            throw new PkiException(keyFile + " already exists; refusing to overwrite a key (use --force to replace it)");
+            throw new PkiException(
+                    keyFile + " already exists; refusing to overwrite a key (use --force to replace it)");
         }
         IssuedFiles issued = build(req);
         try (StagedFiles files = new StagedFiles()) {
@@ -173,8 +194,17 @@ public final class CertificateAuthority {
         if (notAfter.isAfter(caCert.getNotAfter().toInstant())) {
             notAfter = caCert.getNotAfter().toInstant(); // never outlive the CA
         }
-        X509Certificate cert = sign(new JcaX509v3CertificateBuilder(caCert, serial(), Date.from(now.minus(BACKDATE)),
-                Date.from(notAfter), name(req.name(), org, req.unit()), pair.getPublic()), pair, caCert.getPublicKey(), caKey,
+        X509Certificate cert = sign(
+                new JcaX509v3CertificateBuilder(
+                        caCert,
+                        serial(),
+                        Date.from(now.minus(BACKDATE)),
+                        Date.from(notAfter),
+                        name(req.name(), org, req.unit()),
+                        pair.getPublic()),
+                pair,
+                caCert.getPublicKey(),
+                caKey,
                 KeyAlgorithm.of(caCert.getPublicKey()),
                 b -> UsageProfile.apply(b, req.kind(), req.keyAlgorithm(), req.dns(), req.ips()));
         return new IssuedFiles(req, cert, pair.getPrivate(), caCert, dir);
@@ -184,11 +214,17 @@ public final class CertificateAuthority {
         void add(X509v3CertificateBuilder b) throws IOException;
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair subject, PublicKey issuerKey, PrivateKey signingKey,
-                                        KeyAlgorithm signingAlg, ExtensionAdder extensions) {
+    private static X509Certificate sign(
+            X509v3CertificateBuilder b,
+            KeyPair subject,
+            PublicKey issuerKey,
+            PrivateKey signingKey,
+            KeyAlgorithm signingAlg,
+            ExtensionAdder extensions) {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subject.getPublic()));
+            b.addExtension(
+                    Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subject.getPublic()));
             if (issuerKey != null) {
                 b.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKey));
             }

@@ -12,12 +12,30 @@ import java.util.List;
 import java.util.Map;
 
 /** What a person checks on a certificate, in one record (for {@code certs show} and logs). */
-public record CertificateSummary(String subject, String issuer, String serial, Instant notBefore, Instant notAfter,
-                                 String keyAlgorithm, List<String> keyUsage, List<String> extendedKeyUsage,
-                                 List<String> subjectAltNames, boolean ca, String sha256) {
+public record CertificateSummary(
+        String subject,
+        String issuer,
+        String serial,
+        Instant notBefore,
+        Instant notAfter,
+        String keyAlgorithm,
+        List<String> keyUsage,
+        List<String> extendedKeyUsage,
+        List<String> subjectAltNames,
+        boolean ca,
+        String sha256) {
 
-    private static final String[] KEY_USAGE_NAMES = {"digitalSignature", "nonRepudiation", "keyEncipherment",
-        "dataEncipherment", "keyAgreement", "keyCertSign", "cRLSign", "encipherOnly", "decipherOnly"};
+    private static final String[] KEY_USAGE_NAMES = {
+        "digitalSignature",
+        "nonRepudiation",
+        "keyEncipherment",
+        "dataEncipherment",
+        "keyAgreement",
+        "keyCertSign",
+        "cRLSign",
+        "encipherOnly",
+        "decipherOnly"
+    };
     private static final Map<String, String> EKU_NAMES = Map.of(
             "1.3.6.1.5.5.7.3.1", "serverAuth",
             "1.3.6.1.5.5.7.3.2", "clientAuth",
@@ -51,9 +69,18 @@ public record CertificateSummary(String subject, String issuer, String serial, I
         } catch (CertificateParsingException e) {
             throw new PkiException("unreadable certificate extensions: " + e.getMessage(), e);
         }
-        return new CertificateSummary(c.getSubjectX500Principal().getName(), c.getIssuerX500Principal().getName(),
-                c.getSerialNumber().toString(16), c.getNotBefore().toInstant(), c.getNotAfter().toInstant(),
-                c.getPublicKey().getAlgorithm(), ku, eku, sans, c.getBasicConstraints() >= 0, sha256(c));
+        return new CertificateSummary(
+                c.getSubjectX500Principal().getName(),
+                c.getIssuerX500Principal().getName(),
+                c.getSerialNumber().toString(16),
+                c.getNotBefore().toInstant(),
+                c.getNotAfter().toInstant(),
+                c.getPublicKey().getAlgorithm(),
+                ku,
+                eku,
+                sans,
+                c.getBasicConstraints() >= 0,
+                sha256(c));
     }
 
     /** SHA-256 of the DER encoding, lower-case hex: the fingerprint used in audit events and config. */

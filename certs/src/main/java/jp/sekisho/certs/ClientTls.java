@@ -1,15 +1,13 @@
 package jp.sekisho.certs;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
-
-import java.net.Socket;
-import java.security.Principal;
-
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -22,8 +20,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
  */
 public final class ClientTls {
 
-    private ClientTls() {
-    }
+    private ClientTls() {}
 
     public static SSLContext context(PrivateKey key, List<X509Certificate> chain, List<X509Certificate> trustAnchors) {
         try {
@@ -36,8 +33,10 @@ public final class ClientTls {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new KeyManager[] {new OneIdentity(key, chain.toArray(new X509Certificate[0]))},
-                    tmf.getTrustManagers(), null);
+            ctx.init(
+                    new KeyManager[] {new OneIdentity(key, chain.toArray(new X509Certificate[0]))},
+                    tmf.getTrustManagers(),
+                    null);
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw new PkiException("cannot set up TLS with this identity: " + e.getMessage(), e);

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
-
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.CRLNumber;
@@ -38,8 +37,7 @@ final class CrlSigner {
     static final Duration DEFAULT_VALIDITY = Duration.ofDays(30);
 
     /** A serial to revoke and why. */
-    record Entry(BigInteger serial, RevocationReason reason) {
-    }
+    record Entry(BigInteger serial, RevocationReason reason) {}
 
     private final Path file;
     private final X509Certificate caCert;
@@ -83,10 +81,13 @@ final class CrlSigner {
             BigInteger number = BigInteger.ONE;
             if (existing != null) {
                 number = crlNumber(existing).add(BigInteger.ONE);
-                for (X509CRLEntry e : existing.getRevokedCertificates() == null ? List.<X509CRLEntry>of()
+                for (X509CRLEntry e : existing.getRevokedCertificates() == null
+                        ? List.<X509CRLEntry>of()
                         : List.copyOf(existing.getRevokedCertificates())) {
-                    @SuppressWarnings("EnumOrdinal") // CRLReason's ordinals are RFC 5280's reason codes (UNUSED holds 7)
-                    int reason = e.getRevocationReason() == null ? RevocationReason.unspecified.code()
+                    @SuppressWarnings(
+                            "EnumOrdinal") // CRLReason's ordinals are RFC 5280's reason codes (UNUSED holds 7)
+                    int reason = e.getRevocationReason() == null
+                            ? RevocationReason.unspecified.code()
                             : e.getRevocationReason().ordinal();
                     b.addCRLEntry(e.getSerialNumber(), e.getRevocationDate(), reason);
                 }
@@ -95,10 +96,13 @@ final class CrlSigner {
                 b.addCRLEntry(e.serial(), Date.from(now), e.reason().code());
             }
             b.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
-            b.addExtension(Extension.authorityKeyIdentifier, false,
+            b.addExtension(
+                    Extension.authorityKeyIdentifier,
+                    false,
                     new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(caCert.getPublicKey()));
             X509CRLHolder holder = b.build(new JcaContentSignerBuilder(
-                    KeyAlgorithm.of(caCert.getPublicKey()).signatureAlgorithm()).build(caKey));
+                            KeyAlgorithm.of(caCert.getPublicKey()).signatureAlgorithm())
+                    .build(caKey));
             return new JcaX509CRLConverter().getCRL(holder);
         } catch (IOException | OperatorCreationException | CRLException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot sign CRL", e);
@@ -126,6 +130,7 @@ final class CrlSigner {
         if (ext == null) {
             return BigInteger.ZERO;
         }
-        return ASN1Integer.getInstance(ASN1OctetString.getInstance(ext).getOctets()).getValue();
+        return ASN1Integer.getInstance(ASN1OctetString.getInstance(ext).getOctets())
+                .getValue();
     }
 }

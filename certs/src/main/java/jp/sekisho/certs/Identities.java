@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-
 /**
  * Loads an identity the way the CLI names it: {@code NAME.p12} (or .pfx), or a PEM certificate
  * {@code NAME.pem} with its PKCS#8 key beside it as {@code NAME.key}. Failures are
@@ -18,8 +17,7 @@ import java.util.Locale;
  */
 public final class Identities {
 
-    private Identities() {
-    }
+    private Identities() {}
 
     public static Identity load(Path identity, char[] password) {
         String name = identity.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -8,8 +8,8 @@ import java.util.List;
  *
  * @param passphrase protects the CA key when non-empty; null or empty writes it unencrypted
  */
-public record InitRequest(Path dir, String org, int days, List<String> dns, List<String> ips,
-                          char[] passphrase, boolean force) {
+public record InitRequest(
+        Path dir, String org, int days, List<String> dns, List<String> ips, char[] passphrase, boolean force) {
 
     public static final String DEFAULT_ORG = "Sekisho";
     public static final int DEFAULT_CA_DAYS = 3650;
@@ -23,6 +23,7 @@ public record InitRequest(Path dir, String org, int days, List<String> dns, List
     }
 
     public static InitRequest defaults(Path dir) {
-        return new InitRequest(dir, DEFAULT_ORG, DEFAULT_CA_DAYS, List.of("localhost"), List.of("127.0.0.1"), null, false);
+        return new InitRequest(
+                dir, DEFAULT_ORG, DEFAULT_CA_DAYS, List.of("localhost"), List.of("127.0.0.1"), null, false);
     }
 }

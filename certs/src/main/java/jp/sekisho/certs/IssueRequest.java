@@ -7,9 +7,17 @@ import java.util.regex.Pattern;
  * One certificate to issue. {@code org} null means the CA's organisation; {@code keyAlgorithm}
  * null picks the kind's default (EC P-256, or RSA-3072 for recipients).
  */
-public record IssueRequest(String name, CertKind kind, String org, String unit, List<String> dns,
-                           List<String> ips, int days, KeyAlgorithm keyAlgorithm, char[] p12Password,
-                           boolean force) {
+public record IssueRequest(
+        String name,
+        CertKind kind,
+        String org,
+        String unit,
+        List<String> dns,
+        List<String> ips,
+        int days,
+        KeyAlgorithm keyAlgorithm,
+        char[] p12Password,
+        boolean force) {
 
     public static final int DEFAULT_DAYS = 397;
     /** Names become file names beside the CA's own files, so keep them plain. */

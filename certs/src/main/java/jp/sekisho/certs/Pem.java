@@ -9,13 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.PrivateKey;
-import java.security.cert.CertificateException;
 import java.security.cert.CRLException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
@@ -45,8 +44,7 @@ public final class Pem {
     /** BouncyCastle as a local provider (not registered JVM-wide) for PKCS#8 encryption: the JDK lacks AES/CBC/PKCS7Padding. */
     private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
-    private Pem() {
-    }
+    private Pem() {}
 
     public static String encode(Object... objects) {
         StringWriter out = new StringWriter();
@@ -67,8 +65,12 @@ public final class Pem {
             if (passphrase == null || passphrase.length == 0) {
                 gen = new JcaPKCS8Generator(key, null);
             } else {
-                gen = new JcaPKCS8Generator(key, new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
-                        .setProvider(BC).setPassword(passphrase).build());
+                gen = new JcaPKCS8Generator(
+                        key,
+                        new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                                .setProvider(BC)
+                                .setPassword(passphrase)
+                                .build());
             }
             PemObject obj = gen.generate();
             StringWriter out = new StringWriter();
@@ -126,8 +128,9 @@ public final class Pem {
                     if (passphrase == null || passphrase.length == 0) {
                         throw new PkiException(file + ": key is passphrase-protected; give --passphrase-file");
                     }
-                    return KEYS.getPrivateKey(enc.decryptPrivateKeyInfo(
-                            new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(passphrase)));
+                    return KEYS.getPrivateKey(enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
+                            .setProvider(BC)
+                            .build(passphrase)));
                 }
             } catch (PKCSException e) {
                 throw new PkiException(file + ": wrong passphrase for key", e);

@@ -15,8 +15,7 @@ import java.util.Collections;
 /** PKCS#12 files: a certificate, its key and the CA, as TLS clients and {@code openssl pkcs12} read them. */
 public final class Pkcs12 {
 
-    private Pkcs12() {
-    }
+    private Pkcs12() {}
 
     /**
      * The JDK's PKCS#12 (PBES2 AES-256, HmacSHA256 MAC). With a password, its default of 10,000
@@ -55,8 +54,11 @@ public final class Pkcs12 {
     }
 
     /** The JDK's overridable PKCS#12 settings (JDK 12+, 11.0.12+), read when a key store is stored. */
-    private static final String[] ITERATION_PROPERTIES = {"keystore.pkcs12.macIterationCount",
-        "keystore.pkcs12.keyPbeIterationCount", "keystore.pkcs12.certPbeIterationCount"};
+    private static final String[] ITERATION_PROPERTIES = {
+        "keystore.pkcs12.macIterationCount",
+        "keystore.pkcs12.keyPbeIterationCount",
+        "keystore.pkcs12.certPbeIterationCount"
+    };
 
     /** Loads a PKCS#12 file and returns its single key entry. */
     public static KeyStore.PrivateKeyEntry read(Path file, char[] password) {

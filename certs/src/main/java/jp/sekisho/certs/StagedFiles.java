@@ -23,8 +23,7 @@ public final class StagedFiles implements AutoCloseable {
     private static final Set<PosixFilePermission> SECRET = PosixFilePermissions.fromString("rw-------");
     private static final Set<PosixFilePermission> PUBLIC = PosixFilePermissions.fromString("rw-r--r--");
 
-    private record Staged(Path temp, Path target) {
-    }
+    private record Staged(Path temp, Path target) {}
 
     private final List<Staged> staged = new ArrayList<>();
     private boolean committed;
@@ -40,10 +39,14 @@ public final class StagedFiles implements AutoCloseable {
 
     private StagedFiles stage(Path target, byte[] content, Set<PosixFilePermission> perms) {
         try {
-            Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp",
+            Path temp = Files.createTempFile(
+                    target.toAbsolutePath().getParent(),
+                    "." + target.getFileName(),
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(perms));
             staged.add(new Staged(temp, target));
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch =
+                    FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ch.write(java.nio.ByteBuffer.wrap(content));
                 ch.force(true);
             }

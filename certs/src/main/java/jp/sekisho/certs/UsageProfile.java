@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -18,8 +17,7 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 /** The extensions each kind of certificate carries: the one place that decides what a certificate may do. */
 final class UsageProfile {
 
-    private UsageProfile() {
-    }
+    private UsageProfile() {}
 
     static void apply(X509v3CertificateBuilder b, CertKind kind, KeyAlgorithm alg, List<String> dns, List<String> ips)
             throws CertIOException {
@@ -29,11 +27,13 @@ final class UsageProfile {
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
                 // emailProtection as well: senders sign CMS payloads with this certificate, and
                 // `openssl cms -verify` checks the S/MIME signing purpose by default.
-                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                        new KeyPurposeId[] {KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_emailProtection}));
+                b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
+                    KeyPurposeId.id_kp_clientAuth, KeyPurposeId.id_kp_emailProtection
+                }));
             }
             case SERVER -> {
-                int ku = alg == KeyAlgorithm.RSA_3072 ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment
+                int ku = alg == KeyAlgorithm.RSA_3072
+                        ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment
                         : KeyUsage.digitalSignature;
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(ku));
                 b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
@@ -51,8 +51,8 @@ final class UsageProfile {
             names.add(new GeneralName(GeneralName.iPAddress, checkedIp(ip)));
         }
         if (!names.isEmpty()) {
-            b.addExtension(Extension.subjectAlternativeName, false,
-                    new GeneralNames(names.toArray(GeneralName[]::new)));
+            b.addExtension(
+                    Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(GeneralName[]::new)));
         }
     }
 

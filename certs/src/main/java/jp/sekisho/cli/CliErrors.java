@@ -1,7 +1,6 @@
 package jp.sekisho.cli;
 
 import java.io.PrintWriter;
-
 import picocli.CommandLine;
 
 /**

@@ -11,6 +11,5 @@ public final class ExitCode {
     /** Gateway or store unavailable. */
     public static final int UNAVAILABLE = 3;
 
-    private ExitCode() {
-    }
+    private ExitCode() {}
 }

@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-
 import jp.sekisho.certs.cli.CertsCommand;
 import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.cli.CliErrors;
@@ -34,8 +33,7 @@ class CertsCommandTest {
     @TempDir
     Path tmp;
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     private static Run certs(String... args) {
         StringWriter out = new StringWriter();
@@ -51,7 +49,8 @@ class CertsCommandTest {
         Map<String, String> files = new TreeMap<>();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path p : s.toList()) {
-                files.put(p.getFileName().toString(), Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));
+                files.put(
+                        p.getFileName().toString(), Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));
             }
         }
         return files;
@@ -66,7 +65,13 @@ class CertsCommandTest {
         for (String f : List.of("ca.key", "gateway.key", "a.key", "a.p12", "gateway.p12")) {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(d.resolve(f))), f);
         }
-        assertTrue(Procs.run("openssl", "verify", "-CAfile", d.resolve("ca.pem").toString(), d.resolve("a.pem").toString()).ok());
+        assertTrue(Procs.run(
+                        "openssl",
+                        "verify",
+                        "-CAfile",
+                        d.resolve("ca.pem").toString(),
+                        d.resolve("a.pem").toString())
+                .ok());
     }
 
     @Test
@@ -95,7 +100,10 @@ class CertsCommandTest {
         assertEquals(2, again.code());
         assertTrue(again.err().contains("a.key already exists"), again.err());
         assertArrayEquals(key, Files.readAllBytes(d.resolve("a.key")));
-        assertEquals(0, certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "a", "--force").code());
+        assertEquals(
+                0,
+                certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "a", "--force")
+                        .code());
     }
 
     @Test
@@ -132,7 +140,8 @@ class CertsCommandTest {
     @Test
     void anExpiredCaIsRefused() throws IOException {
         Path d = tmp.resolve("old");
-        CertificateAuthority.init(new InitRequest(d, "Old", 1, List.of("localhost"), List.of(), null, false),
+        CertificateAuthority.init(
+                new InitRequest(d, "Old", 1, List.of("localhost"), List.of(), null, false),
                 Clock.fixed(Instant.now().minus(Duration.ofDays(3)), ZoneOffset.UTC));
         Map<String, String> before = snapshot(d);
         Run r = certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "late");
@@ -148,7 +157,10 @@ class CertsCommandTest {
         certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "a");
         certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "b");
         var crl0 = Pem.readCrl(d.resolve("crl.pem"));
-        assertEquals(0, certs("revoke", "--dir", d.toString(), "--name", "a", "--reason", "keyCompromise").code());
+        assertEquals(
+                0,
+                certs("revoke", "--dir", d.toString(), "--name", "a", "--reason", "keyCompromise")
+                        .code());
         var crl1 = Pem.readCrl(d.resolve("crl.pem"));
         assertEquals(CrlSigner.crlNumber(crl0).add(java.math.BigInteger.ONE), CrlSigner.crlNumber(crl1));
         assertTrue(crl1.isRevoked(Pem.readCertificate(d.resolve("a.pem"))));
@@ -162,7 +174,9 @@ class CertsCommandTest {
         var crl2 = Pem.readCrl(d.resolve("crl.pem"));
         assertTrue(crl2.isRevoked(Pem.readCertificate(d.resolve("a.pem"))), "re-signing keeps entries");
         assertEquals(CrlSigner.crlNumber(crl1).add(java.math.BigInteger.ONE), CrlSigner.crlNumber(crl2));
-        long days = Duration.between(crl2.getThisUpdate().toInstant(), crl2.getNextUpdate().toInstant()).toDays();
+        long days = Duration.between(
+                        crl2.getThisUpdate().toInstant(), crl2.getNextUpdate().toInstant())
+                .toDays();
         assertEquals(7, days);
         assertTrue(crl2.getNextUpdate().toInstant().isAfter(Instant.now()));
     }
@@ -172,10 +186,15 @@ class CertsCommandTest {
         Path d = tmp.resolve("pki");
         Path pass = tmp.resolve("pass.txt");
         Files.writeString(pass, "correct horse\n");
-        assertEquals(0, certs("init", "--dir", d.toString(), "--passphrase-file", pass.toString()).code());
+        assertEquals(
+                0,
+                certs("init", "--dir", d.toString(), "--passphrase-file", pass.toString())
+                        .code());
         assertTrue(Files.readString(d.resolve("ca.key")).contains("BEGIN ENCRYPTED " + "PRIVATE KEY"));
-        assertTrue(Procs.run("openssl", "pkey", "-in", d.resolve("ca.key").toString(), "-passin",
-                "file:" + pass, "-noout").ok(), "openssl reads the protected key");
+        assertTrue(
+                Procs.run("openssl", "pkey", "-in", d.resolve("ca.key").toString(), "-passin", "file:" + pass, "-noout")
+                        .ok(),
+                "openssl reads the protected key");
 
         Run without = certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "a");
         assertEquals(2, without.code());
@@ -183,12 +202,32 @@ class CertsCommandTest {
 
         Path wrong = tmp.resolve("wrong.txt");
         Files.writeString(wrong, "battery staple\n");
-        Run bad = certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "a", "--passphrase-file", wrong.toString());
+        Run bad = certs(
+                "issue",
+                "--dir",
+                d.toString(),
+                "--kind",
+                "client",
+                "--name",
+                "a",
+                "--passphrase-file",
+                wrong.toString());
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("wrong passphrase"), bad.err());
 
-        assertEquals(0, certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "a",
-                "--passphrase-file", pass.toString()).code());
+        assertEquals(
+                0,
+                certs(
+                                "issue",
+                                "--dir",
+                                d.toString(),
+                                "--kind",
+                                "client",
+                                "--name",
+                                "a",
+                                "--passphrase-file",
+                                pass.toString())
+                        .code());
     }
 
     @Test
@@ -200,13 +239,16 @@ class CertsCommandTest {
         assertEquals(0, text.code());
         assertTrue(text.out().contains("keyEncipherment") && text.out().contains("O=Contractor K.K."), text.out());
         String fp = CertificateSummary.sha256(Pem.readCertificate(d.resolve("enc.pem")));
-        String opensslFp = Procs.run("openssl", "x509", "-in", d.resolve("enc.pem").toString(), "-noout", "-fingerprint",
-                "-sha256").out();
+        String opensslFp = Procs.run(
+                        "openssl", "x509", "-in", d.resolve("enc.pem").toString(), "-noout", "-fingerprint", "-sha256")
+                .out();
         assertTrue(opensslFp.replace(":", "").toLowerCase(Locale.ROOT).contains(fp), opensslFp + " vs " + fp);
         assertTrue(text.out().contains(fp));
 
         Run json = certs("show", "--json", d.resolve("gateway.pem").toString());
-        assertTrue(json.out().startsWith("{\"subject\":\"CN=gateway,O=Sekisho\"") && json.out().contains("\"serverAuth\""),
+        assertTrue(
+                json.out().startsWith("{\"subject\":\"CN=gateway,O=Sekisho\"")
+                        && json.out().contains("\"serverAuth\""),
                 json.out());
 
         Run notPem = certs("show", d.resolve("missing.pem").toString());

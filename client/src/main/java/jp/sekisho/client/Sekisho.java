@@ -2,13 +2,13 @@ package jp.sekisho.client;
 
 import jp.sekisho.audit.cli.AuditCommand;
 import jp.sekisho.certs.cli.CertsCommand;
+import jp.sekisho.cli.CliErrors;
 import jp.sekisho.client.approval.ApprovalsCommand;
 import jp.sekisho.client.demo.DemoCommand;
 import jp.sekisho.client.dummy.DummyCommand;
 import jp.sekisho.client.route.RoutesCommand;
 import jp.sekisho.client.transfer.ReceiveCommand;
 import jp.sekisho.client.transfer.SendCommand;
-import jp.sekisho.cli.CliErrors;
 import jp.sekisho.envelope.cli.OpenCommand;
 import jp.sekisho.envelope.cli.SealCommand;
 import jp.sekisho.gateway.GatewayCommand;
@@ -16,18 +16,32 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sekisho} command: one entry point, one subcommand per job. */
-@Command(name = "sekisho", mixinStandardHelpOptions = true, versionProvider = Version.class,
+@Command(
+        name = "sekisho",
+        mixinStandardHelpOptions = true,
+        versionProvider = Version.class,
         description = {
             "Sekisho (関所): a gateway that lets municipal personal data reach a contractor only as the "
-                + "privacy council approved it, and records every access.",
+                    + "privacy council approved it, and records every access.",
             "",
             "Run `sekisho COMMAND --help` for each command's options.",
             "Exit codes: 0 success, 1 refused by policy (reason code on stderr), 2 usage or input error, "
-                + "3 gateway or store unavailable. Set SEKISHO_DEBUG=1 for stack traces."},
-        subcommands = {DemoCommand.class, SendCommand.class, ReceiveCommand.class, SealCommand.class, OpenCommand.class,
-            GatewayCommand.class, ApprovalsCommand.class, RoutesCommand.class, CertsCommand.class, AuditCommand.class,
+                    + "3 gateway or store unavailable. Set SEKISHO_DEBUG=1 for stack traces."
+        },
+        subcommands = {
+            DemoCommand.class,
+            SendCommand.class,
+            ReceiveCommand.class,
+            SealCommand.class,
+            OpenCommand.class,
+            GatewayCommand.class,
+            ApprovalsCommand.class,
+            RoutesCommand.class,
+            CertsCommand.class,
+            AuditCommand.class,
             DummyCommand.class,
-            CommandLine.HelpCommand.class})
+            CommandLine.HelpCommand.class
+        })
 public final class Sekisho {
 
     static {

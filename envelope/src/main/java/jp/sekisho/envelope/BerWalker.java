@@ -19,13 +19,28 @@ final class BerWalker {
          * {@code length} is -1 for an indefinite length; {@code depth} 0 is the outermost element;
          * the element's identifier and length take {@code headerLength} bytes from {@code offset}.
          */
-        void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset, int headerLength);
+        void start(
+                int depth,
+                int tagClass,
+                int tagNumber,
+                boolean constructed,
+                long length,
+                long offset,
+                int headerLength);
 
         /** {@code position} is the offset just past the element's last byte. */
         void end(int depth, long position);
     }
 
-    private enum State { TAG, TAG_MORE, LENGTH, LENGTH_MORE, CONTENT, DONE, FAILED }
+    private enum State {
+        TAG,
+        TAG_MORE,
+        LENGTH,
+        LENGTH_MORE,
+        CONTENT,
+        DONE,
+        FAILED
+    }
 
     private static final long INDEFINITE = -1;
 
@@ -34,6 +49,7 @@ final class BerWalker {
     private long position;
     /** The end offset of each open constructed element, {@link #INDEFINITE} for an indefinite length. */
     private long[] ends = new long[16];
+
     private int depth;
 
     // the element being read
@@ -80,7 +96,6 @@ final class BerWalker {
     String failure() {
         return failure;
     }
-
 
     /** Walks the bytes {@code b} holds, without moving its position. */
     void update(ByteBuffer b) {
@@ -180,7 +195,8 @@ final class BerWalker {
         if (!withinParent(end == INDEFINITE ? position : end)) {
             return;
         }
-        listener.start(depth, identifier >>> 6, tagNumber, constructed, length, elementStart, (int) (position - elementStart));
+        listener.start(
+                depth, identifier >>> 6, tagNumber, constructed, length, elementStart, (int) (position - elementStart));
         if (constructed) {
             if (depth == ends.length) {
                 ends = Arrays.copyOf(ends, depth * 2);

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
 import java.security.Key;
-
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.InputDecryptor;
@@ -52,7 +50,8 @@ final class CbcStreamDecryptor implements InputDecryptor {
                 } catch (ShortBufferException e) {
                     throw new IOException(e);
                 } catch (GeneralSecurityException e) {
-                    throw new IOException("CBC decryption failed (wrong key or altered envelope): " + e.getMessage(), e);
+                    throw new IOException(
+                            "CBC decryption failed (wrong key or altered envelope): " + e.getMessage(), e);
                 }
             }
         };

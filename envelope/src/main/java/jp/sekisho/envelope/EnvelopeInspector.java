@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetStringParser;
@@ -63,11 +62,9 @@ public final class EnvelopeInspector {
             Map.entry("2.16.840.1.101.3.4.1.27", new Cipher("AES-192-CCM", 192)),
             Map.entry("2.16.840.1.101.3.4.1.47", new Cipher("AES-256-CCM", 256)));
 
-    private record Cipher(String name, int bits) {
-    }
+    private record Cipher(String name, int bits) {}
 
-    private EnvelopeInspector() {
-    }
+    private EnvelopeInspector() {}
 
     /** Inspects a whole envelope (for example an upload already on disk). */
     public static Inspection inspect(Path envelope) {
@@ -98,8 +95,17 @@ public final class EnvelopeInspector {
         if (!i.complete() || framed.whole()) {
             return i;
         }
-        return new Inspection(i.kind(), i.contentTypeOid(), i.contentCipherOid(), i.contentCipherName(), i.keyBits(),
-                i.recipients(), i.encryptedContentBytes(), i.contentPresent(), false, framed.problem());
+        return new Inspection(
+                i.kind(),
+                i.contentTypeOid(),
+                i.contentCipherOid(),
+                i.contentCipherName(),
+                i.keyBits(),
+                i.recipients(),
+                i.encryptedContentBytes(),
+                i.contentPresent(),
+                false,
+                framed.problem());
     }
 
     /**
@@ -114,7 +120,10 @@ public final class EnvelopeInspector {
         java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(prefix, 0, length);
         Inspection header = read(in, false);
         boolean ranOut = in.available() == 0;
-        if (header.kind() == EnvelopeKind.OTHER && header.problem() != null && ranOut && length > 0
+        if (header.kind() == EnvelopeKind.OTHER
+                && header.problem() != null
+                && ranOut
+                && length > 0
                 && (prefix[0] & 0xff) == 0x30) {
             return java.util.Optional.empty(); // failed only because the bytes ended: wait for more
         }
@@ -125,41 +134,49 @@ public final class EnvelopeInspector {
      * The gateway's decision: AES-256-GCM (or AES-256-CBC when {@code allowCbc}) for exactly the
      * registered recipient certificates, every one of them and nobody else.
      */
-    public static PayloadDecision check(Inspection inspection, Collection<X509Certificate> registeredRecipients,
-                                        boolean allowCbc) {
+    public static PayloadDecision check(
+            Inspection inspection, Collection<X509Certificate> registeredRecipients, boolean allowCbc) {
         if (!inspection.encrypted()) {
-            return new PayloadDecision.Refused(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
+            return new PayloadDecision.Refused(
+                    PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
                     "payload is not a CMS envelope (" + inspection.kind()
                             + (inspection.problem() != null ? ": " + inspection.problem() : "") + ")");
         }
         if (!inspection.headerOnly() && (!inspection.complete() || !inspection.contentPresent())) {
-            return new PayloadDecision.Refused(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
+            return new PayloadDecision.Refused(
+                    PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
                     "envelope is malformed or carries no encrypted content"
                             + (inspection.problem() != null ? ": " + inspection.problem() : ""));
         }
-        ContentCipher cipher = inspection.contentCipherOid() == null ? null
+        ContentCipher cipher = inspection.contentCipherOid() == null
+                ? null
                 : ContentCipher.of(new ASN1ObjectIdentifier(inspection.contentCipherOid()));
         boolean strong = (inspection.kind() == EnvelopeKind.AUTH_ENVELOPED && cipher == ContentCipher.AES_256_GCM)
                 || (inspection.kind() == EnvelopeKind.ENVELOPED && cipher == ContentCipher.AES_256_CBC && allowCbc);
         if (!strong) {
-            return new PayloadDecision.Refused(PayloadRefusal.PAYLOAD_WEAK_CIPHER,
+            return new PayloadDecision.Refused(
+                    PayloadRefusal.PAYLOAD_WEAK_CIPHER,
                     "content cipher " + inspection.contentCipherName() + " is not accepted"
                             + (cipher == ContentCipher.AES_256_CBC ? " on this route (CBC not allowed)" : ""));
         }
         for (EnvelopeRecipient r : inspection.recipients()) {
             if (registeredRecipients.stream().noneMatch(r::matches)) {
-                return new PayloadDecision.Refused(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT,
+                return new PayloadDecision.Refused(
+                        PayloadRefusal.PAYLOAD_WRONG_RECIPIENT,
                         "envelope is also readable by an unregistered recipient: " + r);
             }
         }
         for (X509Certificate c : registeredRecipients) {
             if (inspection.recipients().stream().noneMatch(r -> r.matches(c))) {
-                return new PayloadDecision.Refused(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT,
-                        "envelope is not encrypted for registered recipient " + c.getSubjectX500Principal().getName());
+                return new PayloadDecision.Refused(
+                        PayloadRefusal.PAYLOAD_WRONG_RECIPIENT,
+                        "envelope is not encrypted for registered recipient "
+                                + c.getSubjectX500Principal().getName());
             }
         }
         if (registeredRecipients.isEmpty()) {
-            return new PayloadDecision.Refused(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT, "route has no registered recipient");
+            return new PayloadDecision.Refused(
+                    PayloadRefusal.PAYLOAD_WRONG_RECIPIENT, "route has no registered recipient");
         }
         return new PayloadDecision.Accepted(inspection);
     }
@@ -186,16 +203,22 @@ public final class EnvelopeInspector {
             ASN1ObjectIdentifier type = ci.getContentType();
             contentType = type.getId();
             if (type.equals(CMSObjectIdentifiers.authEnvelopedData)) {
-                return readAuthEnveloped(new AuthEnvelopedDataParser((ASN1SequenceParser) ci.getContent(BERTags.SEQUENCE)),
-                        contentType, drain);
+                return readAuthEnveloped(
+                        new AuthEnvelopedDataParser((ASN1SequenceParser) ci.getContent(BERTags.SEQUENCE)),
+                        contentType,
+                        drain);
             }
             if (type.equals(CMSObjectIdentifiers.envelopedData)) {
-                return readEnveloped(new EnvelopedDataParser((ASN1SequenceParser) ci.getContent(BERTags.SEQUENCE)),
-                        contentType, drain);
+                return readEnveloped(
+                        new EnvelopedDataParser((ASN1SequenceParser) ci.getContent(BERTags.SEQUENCE)),
+                        contentType,
+                        drain);
             }
             consume(in, drain);
-            return Inspection.notCms(contentType,
-                    type.equals(CMSObjectIdentifiers.signedData) ? EnvelopeKind.SIGNED : EnvelopeKind.OTHER, null);
+            return Inspection.notCms(
+                    contentType,
+                    type.equals(CMSObjectIdentifiers.signedData) ? EnvelopeKind.SIGNED : EnvelopeKind.OTHER,
+                    null);
         } catch (IOException | RuntimeException e) {
             if (e instanceof UncheckedIOException u) {
                 throw u;
@@ -278,18 +301,40 @@ public final class EnvelopeInspector {
         }
     }
 
-    private static Inspection header(EnvelopeKind kind, String contentType, AlgorithmIdentifier alg,
-                                     List<EnvelopeRecipient> recipients) {
+    private static Inspection header(
+            EnvelopeKind kind, String contentType, AlgorithmIdentifier alg, List<EnvelopeRecipient> recipients) {
         Cipher c = cipher(alg);
-        return new Inspection(kind, contentType, alg.getAlgorithm().getId(), c.name, c.bits, recipients, 0,
-                false, false, Inspection.HEADER_ONLY);
+        return new Inspection(
+                kind,
+                contentType,
+                alg.getAlgorithm().getId(),
+                c.name,
+                c.bits,
+                recipients,
+                0,
+                false,
+                false,
+                Inspection.HEADER_ONLY);
     }
 
-    private static Inspection full(EnvelopeKind kind, String contentType, AlgorithmIdentifier alg,
-                                   List<EnvelopeRecipient> recipients, Body body) {
+    private static Inspection full(
+            EnvelopeKind kind,
+            String contentType,
+            AlgorithmIdentifier alg,
+            List<EnvelopeRecipient> recipients,
+            Body body) {
         Cipher c = cipher(alg);
-        return new Inspection(kind, contentType, alg.getAlgorithm().getId(), c.name, c.bits, recipients, body.bytes,
-                body.present, body.complete, body.problem);
+        return new Inspection(
+                kind,
+                contentType,
+                alg.getAlgorithm().getId(),
+                c.name,
+                c.bits,
+                recipients,
+                body.bytes,
+                body.present,
+                body.complete,
+                body.problem);
     }
 
     private static Cipher cipher(AlgorithmIdentifier alg) {
@@ -317,11 +362,14 @@ public final class EnvelopeInspector {
                 result.add(of(EnvelopeRecipient.Type.KEY_TRANSPORT, kt.getRecipientIdentifier()));
             } else if (info instanceof KeyAgreeRecipientInfo ka) {
                 for (ASN1Encodable k : ka.getRecipientEncryptedKeys()) {
-                    KeyAgreeRecipientIdentifier id = RecipientEncryptedKey.getInstance(k).getIdentifier();
+                    KeyAgreeRecipientIdentifier id =
+                            RecipientEncryptedKey.getInstance(k).getIdentifier();
                     if (id.getIssuerAndSerialNumber() != null) {
                         result.add(of(EnvelopeRecipient.Type.KEY_AGREEMENT, id.getIssuerAndSerialNumber(), null));
                     } else {
-                        result.add(of(EnvelopeRecipient.Type.KEY_AGREEMENT, null,
+                        result.add(of(
+                                EnvelopeRecipient.Type.KEY_AGREEMENT,
+                                null,
                                 id.getRKeyID().getSubjectKeyIdentifier().getOctets()));
                     }
                 }
@@ -338,14 +386,21 @@ public final class EnvelopeInspector {
 
     private static EnvelopeRecipient of(EnvelopeRecipient.Type type, RecipientIdentifier rid) {
         if (rid.isTagged()) {
-            return of(type, null, org.bouncycastle.asn1.ASN1OctetString.getInstance(rid.getId()).getOctets());
+            return of(
+                    type,
+                    null,
+                    org.bouncycastle.asn1.ASN1OctetString.getInstance(rid.getId())
+                            .getOctets());
         }
         return of(type, IssuerAndSerialNumber.getInstance(rid.getId()), null);
     }
 
     private static EnvelopeRecipient of(EnvelopeRecipient.Type type, IssuerAndSerialNumber iss, byte[] ski) {
-        return new EnvelopeRecipient(type, iss == null ? null : iss.getName().toString(),
-                iss == null ? null : iss.getSerialNumber().getValue(), ski == null ? null : EnvelopeRecipient.hex(ski));
+        return new EnvelopeRecipient(
+                type,
+                iss == null ? null : iss.getName().toString(),
+                iss == null ? null : iss.getSerialNumber().getValue(),
+                ski == null ? null : EnvelopeRecipient.hex(ski));
     }
 
     private static void consume(InputStream in, boolean drain) {

@@ -3,7 +3,6 @@ package jp.sekisho.envelope;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
-
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
@@ -16,12 +15,19 @@ import org.bouncycastle.asn1.x509.Extension;
 public record EnvelopeRecipient(Type type, String issuer, BigInteger serial, String subjectKeyIdentifier) {
 
     /** The RecipientInfo choice. */
-    public enum Type { KEY_TRANSPORT, KEY_AGREEMENT, KEK, PASSWORD, OTHER }
+    public enum Type {
+        KEY_TRANSPORT,
+        KEY_AGREEMENT,
+        KEK,
+        PASSWORD,
+        OTHER
+    }
 
     /** True when this entry identifies the certificate (by issuer+serial or by subject key identifier). */
     public boolean matches(X509Certificate cert) {
         if (issuer != null && serial != null) {
-            X500Name certIssuer = X500Name.getInstance(cert.getIssuerX500Principal().getEncoded());
+            X500Name certIssuer =
+                    X500Name.getInstance(cert.getIssuerX500Principal().getEncoded());
             if (serial.equals(cert.getSerialNumber()) && certIssuer.equals(new X500Name(issuer))) {
                 return true;
             }
@@ -45,7 +51,8 @@ public record EnvelopeRecipient(Type type, String issuer, BigInteger serial, Str
     /** For logs and refusal messages. */
     @Override
     public String toString() {
-        return type + (issuer != null ? " issuer=" + issuer + " serial=" + serial.toString(16) : "")
+        return type
+                + (issuer != null ? " issuer=" + issuer + " serial=" + serial.toString(16) : "")
                 + (subjectKeyIdentifier != null ? " ski=" + subjectKeyIdentifier : "");
     }
 

@@ -39,14 +39,25 @@ public final class EnvelopeScanner {
     private static final byte[] EMPTY_CIPHERTEXT = {(byte) 0x80, 0};
 
     /** An element around the ciphertext: where it starts, its header's size, its length (-1: indefinite). */
-    private record Around(long start, int headerLength, long length) {
-    }
+    private record Around(long start, int headerLength, long length) {}
 
     /** What an open element is, as far as finding the ciphertext goes. */
-    private enum Node { CONTENT_INFO, EXPLICIT_CONTENT, ENVELOPED, ENCRYPTED_CONTENT_INFO, CIPHERTEXT, OTHER }
+    private enum Node {
+        CONTENT_INFO,
+        EXPLICIT_CONTENT,
+        ENVELOPED,
+        ENCRYPTED_CONTENT_INFO,
+        CIPHERTEXT,
+        OTHER
+    }
 
     /** The children of EnvelopedData / AuthEnvelopedData up to the EncryptedContentInfo. */
-    private enum Field { VERSION, ORIGINATOR, RECIPIENTS, ENCRYPTED_CONTENT_INFO }
+    private enum Field {
+        VERSION,
+        ORIGINATOR,
+        RECIPIENTS,
+        ENCRYPTED_CONTENT_INFO
+    }
 
     private final Shape shape;
     private final BerWalker walker;
@@ -93,8 +104,17 @@ public final class EnvelopeScanner {
         if (!stub.complete() || !stub.contentPresent() || stub.problem() != null || stub.encryptedContentBytes() != 0) {
             return Optional.empty();
         }
-        return Optional.of(new Inspection(stub.kind(), stub.contentTypeOid(), stub.contentCipherOid(),
-                stub.contentCipherName(), stub.keyBits(), stub.recipients(), shape.ciphertextBytes, true, true, null));
+        return Optional.of(new Inspection(
+                stub.kind(),
+                stub.contentTypeOid(),
+                stub.contentCipherOid(),
+                stub.contentCipherName(),
+                stub.keyBits(),
+                stub.recipients(),
+                shape.ciphertextBytes,
+                true,
+                true,
+                null));
     }
 
     /** Follows the elements the walker reports, finds the ciphertext and keeps what surrounds it. */
@@ -104,15 +124,18 @@ public final class EnvelopeScanner {
         private Field lastField;
         /** ContentInfo, its [0], the EnvelopedData and the EncryptedContentInfo, outermost first. */
         private Around[] around = new Around[4];
+
         private int arounds;
         /** The first bytes of the envelope, up to the ciphertext once it has been found. */
         byte[] header = new byte[4096];
+
         int kept;
         long ciphertextStart = -1;
         int ciphertextDepth;
         long ciphertextBytes;
         /** Just past the ciphertext element; -1 until it has ended. */
         long ciphertextEnd = -1;
+
         ByteArrayOutputStream trailer = new ByteArrayOutputStream();
         boolean unsupported;
 
@@ -217,8 +240,14 @@ public final class EnvelopeScanner {
         }
 
         @Override
-        public void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset,
-                          int headerLength) {
+        public void start(
+                int depth,
+                int tagClass,
+                int tagNumber,
+                boolean constructed,
+                long length,
+                long offset,
+                int headerLength) {
             if (unsupported) {
                 return;
             }
@@ -226,17 +255,29 @@ public final class EnvelopeScanner {
             int index = depth == 0 ? 0 : children[depth - 1]++;
             Node node;
             if (parent == null) {
-                node = around(is(tagClass, tagNumber, UNIVERSAL, SEQUENCE), offset, headerLength, length, Node.CONTENT_INFO);
+                node = around(
+                        is(tagClass, tagNumber, UNIVERSAL, SEQUENCE), offset, headerLength, length, Node.CONTENT_INFO);
             } else {
                 node = switch (parent) {
-                    case CONTENT_INFO -> index == 0 ? expect(is(tagClass, tagNumber, UNIVERSAL, OID), Node.OTHER)
-                            : around(index == 1 && is(tagClass, tagNumber, CONTEXT, 0), offset, headerLength, length,
-                                    Node.EXPLICIT_CONTENT);
-                    case EXPLICIT_CONTENT -> around(index == 0 && is(tagClass, tagNumber, UNIVERSAL, SEQUENCE), offset,
-                            headerLength, length, Node.ENVELOPED);
+                    case CONTENT_INFO ->
+                        index == 0
+                                ? expect(is(tagClass, tagNumber, UNIVERSAL, OID), Node.OTHER)
+                                : around(
+                                        index == 1 && is(tagClass, tagNumber, CONTEXT, 0),
+                                        offset,
+                                        headerLength,
+                                        length,
+                                        Node.EXPLICIT_CONTENT);
+                    case EXPLICIT_CONTENT ->
+                        around(
+                                index == 0 && is(tagClass, tagNumber, UNIVERSAL, SEQUENCE),
+                                offset,
+                                headerLength,
+                                length,
+                                Node.ENVELOPED);
                     case ENVELOPED -> field(tagClass, tagNumber, constructed, length, offset, headerLength);
-                    case ENCRYPTED_CONTENT_INFO -> ciphertextInfoChild(index, depth, tagClass, tagNumber, constructed, length,
-                            offset);
+                    case ENCRYPTED_CONTENT_INFO ->
+                        ciphertextInfoChild(index, depth, tagClass, tagNumber, constructed, length, offset);
                     case CIPHERTEXT -> {
                         if (is(tagClass, tagNumber, UNIVERSAL, OCTET_STRING) && !constructed) {
                             ciphertextBytes += length;
@@ -265,8 +306,8 @@ public final class EnvelopeScanner {
         }
 
         /** A child of the EncryptedContentInfo: content type, algorithm, then the ciphertext [0]. */
-        private Node ciphertextInfoChild(int index, int depth, int tagClass, int tagNumber, boolean constructed, long length,
-                                         long offset) {
+        private Node ciphertextInfoChild(
+                int index, int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset) {
             return switch (index) {
                 case 0 -> expect(is(tagClass, tagNumber, UNIVERSAL, OID), Node.OTHER);
                 case 1 -> expect(is(tagClass, tagNumber, UNIVERSAL, SEQUENCE), Node.OTHER);
@@ -288,7 +329,8 @@ public final class EnvelopeScanner {
         }
 
         /** A child of EnvelopedData / AuthEnvelopedData, in the order RFC 5652 and 5083 give them. */
-        private Node field(int tagClass, int tagNumber, boolean constructed, long length, long offset, int headerLength) {
+        private Node field(
+                int tagClass, int tagNumber, boolean constructed, long length, long offset, int headerLength) {
             if (lastField == Field.ENCRYPTED_CONTENT_INFO) {
                 return Node.OTHER; // the trailer: the inspector reads it
             }
@@ -297,7 +339,8 @@ public final class EnvelopeScanner {
                 f = Field.VERSION;
             } else if (lastField == Field.VERSION && is(tagClass, tagNumber, CONTEXT, 0)) {
                 f = Field.ORIGINATOR;
-            } else if ((lastField == Field.VERSION || lastField == Field.ORIGINATOR) && is(tagClass, tagNumber, UNIVERSAL, SET)) {
+            } else if ((lastField == Field.VERSION || lastField == Field.ORIGINATOR)
+                    && is(tagClass, tagNumber, UNIVERSAL, SET)) {
                 f = Field.RECIPIENTS;
             } else if (lastField == Field.RECIPIENTS && is(tagClass, tagNumber, UNIVERSAL, SEQUENCE) && constructed) {
                 f = Field.ENCRYPTED_CONTENT_INFO;
@@ -305,7 +348,8 @@ public final class EnvelopeScanner {
                 return unsupported();
             }
             lastField = f;
-            return f == Field.ENCRYPTED_CONTENT_INFO ? around(true, offset, headerLength, length, Node.ENCRYPTED_CONTENT_INFO)
+            return f == Field.ENCRYPTED_CONTENT_INFO
+                    ? around(true, offset, headerLength, length, Node.ENCRYPTED_CONTENT_INFO)
                     : Node.OTHER;
         }
 

@@ -15,13 +15,17 @@ final class FramingCheck extends FilterInputStream {
 
     private static final BerWalker.Listener NO_LISTENER = new BerWalker.Listener() {
         @Override
-        public void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset,
-                          int headerLength) {
-        }
+        public void start(
+                int depth,
+                int tagClass,
+                int tagNumber,
+                boolean constructed,
+                long length,
+                long offset,
+                int headerLength) {}
 
         @Override
-        public void end(int depth, long position) {
-        }
+        public void end(int depth, long position) {}
     };
 
     private final BerWalker framing = new BerWalker(NO_LISTENER);
@@ -43,8 +47,10 @@ final class FramingCheck extends FilterInputStream {
 
     /** Why the bytes are not one whole envelope (when {@link #whole()} is false). */
     String problem() {
-        return "not one whole envelope: " + (framing.failure() != null ? framing.failure()
-                : "the envelope ends before its outermost element does");
+        return "not one whole envelope: "
+                + (framing.failure() != null
+                        ? framing.failure()
+                        : "the envelope ends before its outermost element does");
     }
 
     @Override

@@ -6,12 +6,10 @@ import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.MessageDigest;
-
 import javax.crypto.Cipher;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.bouncycastle.asn1.cms.GCMParameters;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.InputAEADDecryptor;
@@ -93,7 +91,7 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
     private final class Decrypting extends DecryptingStream {
         private final InputStream in;
         private final byte[] inBuf = new byte[Sealer.CHUNK + 16];
-        private int held;       // bytes in inBuf, the last tagLength of which may be the tag
+        private int held; // bytes in inBuf, the last tagLength of which may be the tag
 
         Decrypting(InputStream in) {
             super(Sealer.CHUNK + 16);

@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.ShortBufferException;
 import javax.crypto.spec.IvParameterSpec;
-
 import org.bouncycastle.asn1.cms.GCMParameters;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSAlgorithm;
@@ -114,7 +112,6 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
                 closed = true;
                 mac = ghash.tag();
                 out.flush(); // not close(): the generator closes the octet string itself, once
-
             }
         };
     }

@@ -2,11 +2,9 @@ package jp.sekisho.envelope;
 
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
-
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
-
 import org.bouncycastle.crypto.modes.gcm.GCMUtil;
 
 /**
@@ -34,9 +32,9 @@ final class Ghash {
     private final Cipher gcm;
     private final Cipher ecb;
     private final long[] h;
-    private final long[] hSegment;      // H^(SEGMENT/16)
+    private final long[] hSegment; // H^(SEGMENT/16)
     private final long[] lengthsSegmentH; // L(SEGMENT)·H
-    private final byte[] mask;          // E(K, J0) of the payload's own nonce
+    private final byte[] mask; // E(K, J0) of the payload's own nonce
     private final long[] y = new long[2];
     private final byte[] segment = new byte[SEGMENT];
     private final byte[] iv = new byte[12];

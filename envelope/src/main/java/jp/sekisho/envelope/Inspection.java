@@ -8,9 +8,17 @@ import java.util.List;
  * or was malformed ({@code problem} says where); {@code contentCipherName} is the OID when unknown
  * and {@code keyBits} 0 then.
  */
-public record Inspection(EnvelopeKind kind, String contentTypeOid, String contentCipherOid, String contentCipherName,
-                         int keyBits, List<EnvelopeRecipient> recipients, long encryptedContentBytes,
-                         boolean contentPresent, boolean complete, String problem) {
+public record Inspection(
+        EnvelopeKind kind,
+        String contentTypeOid,
+        String contentCipherOid,
+        String contentCipherName,
+        int keyBits,
+        List<EnvelopeRecipient> recipients,
+        long encryptedContentBytes,
+        boolean contentPresent,
+        boolean complete,
+        String problem) {
 
     /** The {@code problem} of an inspection that read the header only ({@link EnvelopeInspector#inspectHeader}). */
     public static final String HEADER_ONLY = "header only";

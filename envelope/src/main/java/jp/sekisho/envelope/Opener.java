@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
-
 import jp.sekisho.certs.CertificateSummary;
+import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.envelope.EnvelopeException.Reason;
 import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
@@ -39,7 +39,6 @@ import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.util.Store;
-import jp.sekisho.certs.Identity;
 
 /**
  * Decrypt-then-verify in one streaming pass, in constant memory. The plaintext goes to a temporary
@@ -49,15 +48,14 @@ import jp.sekisho.certs.Identity;
  */
 public final class Opener {
 
-    private Opener() {
-    }
+    private Opener() {}
 
     /**
      * @param recipientCert optional: picks our RecipientInfo directly; without it every
      *                      RecipientInfo of the key's type is tried
      */
-    public static OpenResult open(Path envelope, Path outFile, PrivateKey recipientKey, X509Certificate recipientCert,
-                                  TrustAnchors trust) {
+    public static OpenResult open(
+            Path envelope, Path outFile, PrivateKey recipientKey, X509Certificate recipientCert, TrustAnchors trust) {
         return open(() -> Files.newInputStream(envelope), outFile, recipientKey, recipientCert, trust);
     }
 
@@ -65,8 +63,12 @@ public final class Opener {
      * The same from a source opened twice: once for the header, once for the full pass (a receiver
      * opens a download while it arrives this way).
      */
-    public static OpenResult open(EnvelopeSource envelope, Path outFile, PrivateKey recipientKey,
-                                  X509Certificate recipientCert, TrustAnchors trust) {
+    public static OpenResult open(
+            EnvelopeSource envelope,
+            Path outFile,
+            PrivateKey recipientKey,
+            X509Certificate recipientCert,
+            TrustAnchors trust) {
         Inspection header;
         try (InputStream in = envelope.open()) {
             header = EnvelopeInspector.read(in, false);
@@ -86,7 +88,8 @@ public final class Opener {
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
                     : new CMSEnvelopedDataParser(in).getRecipientInfos();
             // decryption (read, AES-CTR, GHASH) on a second thread; this one digests, parses and writes
-            InputStream plain = new ReadAheadInputStream(decrypt(store, recipientKey, recipientCert), "sekisho-open-decrypt");
+            InputStream plain =
+                    new ReadAheadInputStream(decrypt(store, recipientKey, recipientCert), "sekisho-open-decrypt");
             Verified verified;
             try (plain) {
                 verified = verifyInto(plain, temp, trust);
@@ -101,8 +104,8 @@ public final class Opener {
                 Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             temp = null;
-            return new OpenResult(verified.signer, CertificateSummary.of(verified.signer), verified.bytes,
-                    verified.sha256, cipher);
+            return new OpenResult(
+                    verified.signer, CertificateSummary.of(verified.signer), verified.bytes, verified.sha256, cipher);
         } catch (CMSException e) {
             throw new EnvelopeException(Reason.NOT_CMS, "unreadable envelope: " + e.getMessage(), e);
         } catch (org.bouncycastle.asn1.ASN1ParsingException e) {
@@ -134,8 +137,8 @@ public final class Opener {
     }
 
     /** Convenience for the CLI: key from a PEM file, optional certificate. */
-    public static OpenResult open(Path envelope, Path outFile, Path keyFile, char[] keyPassword, Path certFile,
-                                  TrustAnchors trust) {
+    public static OpenResult open(
+            Path envelope, Path outFile, Path keyFile, char[] keyPassword, Path certFile, TrustAnchors trust) {
         PrivateKey key = Pem.readPrivateKey(keyFile, keyPassword);
         X509Certificate cert = certFile == null ? null : Pem.readCertificate(certFile);
         return open(envelope, outFile, key, cert, trust);
@@ -143,15 +146,19 @@ public final class Opener {
 
     private static ContentCipher acceptedCipher(Inspection header) {
         if (!header.encrypted()) {
-            throw new EnvelopeException(Reason.NOT_CMS, "not an encrypted CMS envelope ("
-                    + header.kind() + (header.problem() != null ? ": " + header.problem() : "") + ")");
+            throw new EnvelopeException(
+                    Reason.NOT_CMS,
+                    "not an encrypted CMS envelope (" + header.kind()
+                            + (header.problem() != null ? ": " + header.problem() : "") + ")");
         }
-        ContentCipher cipher = ContentCipher.of(new org.bouncycastle.asn1.ASN1ObjectIdentifier(header.contentCipherOid()));
+        ContentCipher cipher =
+                ContentCipher.of(new org.bouncycastle.asn1.ASN1ObjectIdentifier(header.contentCipherOid()));
         boolean ok = (header.kind() == EnvelopeKind.AUTH_ENVELOPED && cipher == ContentCipher.AES_256_GCM)
                 || (header.kind() == EnvelopeKind.ENVELOPED && cipher == ContentCipher.AES_256_CBC);
         if (!ok) {
-            throw new EnvelopeException(Reason.WEAK_CIPHER, "content cipher " + header.contentCipherName()
-                    + " is not accepted (AES-256-GCM, or AES-256-CBC)");
+            throw new EnvelopeException(
+                    Reason.WEAK_CIPHER,
+                    "content cipher " + header.contentCipherName() + " is not accepted (AES-256-GCM, or AES-256-CBC)");
         }
         return cipher;
     }
@@ -170,7 +177,8 @@ public final class Opener {
             }
         }
         for (RecipientInformation ri : store.getRecipients()) {
-            boolean rightType = ec ? ri instanceof KeyAgreeRecipientInformation : ri instanceof KeyTransRecipientInformation;
+            boolean rightType =
+                    ec ? ri instanceof KeyAgreeRecipientInformation : ri instanceof KeyTransRecipientInformation;
             if (rightType && (holder == null || ri.getRID().match(holder))) {
                 candidates.add(ri);
             }
@@ -185,13 +193,16 @@ public final class Opener {
                 last = e; // wrong key for this entry: try the next one
             }
         }
-        throw new EnvelopeException(Reason.NOT_FOR_THIS_RECIPIENT, candidates.isEmpty()
-                ? "the envelope is not addressed to this " + (cert != null ? "certificate" : key.getAlgorithm() + " key")
-                : "this key cannot unwrap the content key" + (last != null ? ": " + last.getMessage() : ""), last);
+        throw new EnvelopeException(
+                Reason.NOT_FOR_THIS_RECIPIENT,
+                candidates.isEmpty()
+                        ? "the envelope is not addressed to this "
+                                + (cert != null ? "certificate" : key.getAlgorithm() + " key")
+                        : "this key cannot unwrap the content key" + (last != null ? ": " + last.getMessage() : ""),
+                last);
     }
 
-    private record Verified(X509Certificate signer, long bytes, String sha256) {
-    }
+    private record Verified(X509Certificate signer, long bytes, String sha256) {}
 
     /**
      * Streams the signed content into {@code temp}, then checks the signature and the signer's
@@ -209,14 +220,14 @@ public final class Opener {
             if (isTagMismatch(e)) {
                 throw new EnvelopeException(Reason.TAG_MISMATCH, "GCM tag mismatch: the envelope was altered", e);
             }
-            failure = new EnvelopeException(Reason.SIGNATURE_INVALID,
-                    "the envelope does not hold a valid signed file: " + e.getMessage(), e);
+            failure = new EnvelopeException(
+                    Reason.SIGNATURE_INVALID, "the envelope does not hold a valid signed file: " + e.getMessage(), e);
         } catch (IOException e) {
             if (isTagMismatch(e)) {
                 throw e;
             }
-            failure = new EnvelopeException(Reason.SIGNATURE_INVALID,
-                    "the envelope does not hold a valid signed file: " + e.getMessage(), e);
+            failure = new EnvelopeException(
+                    Reason.SIGNATURE_INVALID, "the envelope does not hold a valid signed file: " + e.getMessage(), e);
         }
         plain.transferTo(OutputStream.nullOutputStream()); // reaching the end checks the GCM tag
         if (failure != null) {
@@ -233,7 +244,8 @@ public final class Opener {
             throw new EnvelopeException(Reason.SIGNATURE_INVALID, "detached signature: the envelope holds no content");
         }
         long bytes = 0;
-        try (InputStream data = content.getContentStream(); OutputStream out = Files.newOutputStream(temp)) {
+        try (InputStream data = content.getContentStream();
+                OutputStream out = Files.newOutputStream(temp)) {
             byte[] buf = new byte[Sealer.CHUNK * 4];
             int n;
             while ((n = data.read(buf)) >= 0) {
@@ -260,7 +272,8 @@ public final class Opener {
             valid = false;
         }
         if (!valid) {
-            throw new EnvelopeException(Reason.SIGNATURE_INVALID,
+            throw new EnvelopeException(
+                    Reason.SIGNATURE_INVALID,
                     "signature by " + signerCert.getSubjectX500Principal().getName() + " does not verify");
         }
         List<X509Certificate> all = new ArrayList<>();

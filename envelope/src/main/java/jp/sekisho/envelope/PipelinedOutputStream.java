@@ -24,8 +24,7 @@ final class PipelinedOutputStream extends OutputStream {
     static final int BUFFERS = 8;
 
     /** A filled buffer, or a request to flush (length −1) or to stop (length −2). */
-    private record Chunk(byte[] data, int length) {
-    }
+    private record Chunk(byte[] data, int length) {}
 
     private static final Chunk FLUSH = new Chunk(null, -1);
     private static final Chunk STOP = new Chunk(null, -2);

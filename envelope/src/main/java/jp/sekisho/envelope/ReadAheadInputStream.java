@@ -23,8 +23,7 @@ final class ReadAheadInputStream extends InputStream {
     static final int BUFFERS = 8;
 
     /** Bytes read, or the end (length −1, failure null) or a failure. */
-    private record Chunk(byte[] data, int length, Throwable failure) {
-    }
+    private record Chunk(byte[] data, int length, Throwable failure) {}
 
     private final InputStream in;
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS + 1);

@@ -14,10 +14,9 @@ import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
 import java.util.List;
-
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
-
+import jp.sekisho.certs.Identity;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSAlgorithm;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataStreamGenerator;
@@ -32,12 +31,10 @@ import org.bouncycastle.cms.jcajce.JceKeyAgreeRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.operator.jcajce.JceAsymmetricKeyWrapper;
-import jp.sekisho.certs.Identity;
 
 /**
  * Sign-then-encrypt in one streaming pass, in constant memory:
@@ -67,8 +64,7 @@ public final class Sealer {
         static final Provider INSTANCE = new BouncyCastleProvider();
     }
 
-    private Sealer() {
-    }
+    private Sealer() {}
 
     /**
      * Reads {@code plaintext} to its end and writes the envelope (BER, indefinite lengths) to
@@ -77,8 +73,12 @@ public final class Sealer {
      * @throws java.io.UncheckedIOException when reading or writing fails
      * @throws IllegalArgumentException for an unsupported recipient or signer key type
      */
-    public static SealResult seal(InputStream plaintext, OutputStream out, Identity signer,
-                                  List<java.security.cert.X509Certificate> recipients, ContentCipher cipher) {
+    public static SealResult seal(
+            InputStream plaintext,
+            OutputStream out,
+            Identity signer,
+            List<java.security.cert.X509Certificate> recipients,
+            ContentCipher cipher) {
         if (recipients == null || recipients.isEmpty()) {
             throw new IllegalArgumentException("at least one recipient certificate is required");
         }
@@ -92,9 +92,12 @@ public final class Sealer {
             OutputStream encrypted = openEncryption(buffered, recipients, cipher);
             CMSSignedDataStreamGenerator signed = new CMSSignedDataStreamGenerator();
             signed.setBufferSize(CHUNK);
-            signed.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
-                    .build(new JcaContentSignerBuilder(signatureAlgorithm(signer.privateKey())).build(signer.privateKey()),
-                            signer.certificate()));
+            signed.addSignerInfoGenerator(
+                    new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
+                            .build(
+                                    new JcaContentSignerBuilder(signatureAlgorithm(signer.privateKey()))
+                                            .build(signer.privateKey()),
+                                    signer.certificate()));
             signed.addCertificates(new JcaCertStore(signer.chain()));
             try (OutputStream content = signed.open(encrypted, true)) {
                 byte[] buf = new byte[CHUNK];
@@ -119,8 +122,8 @@ public final class Sealer {
         return new SealResult(plainBytes, hashed.count(), hashed.hex());
     }
 
-    private static OutputStream openEncryption(OutputStream out, List<java.security.cert.X509Certificate> recipients,
-                                               ContentCipher cipher)
+    private static OutputStream openEncryption(
+            OutputStream out, List<java.security.cert.X509Certificate> recipients, ContentCipher cipher)
             throws IOException, CMSException, GeneralSecurityException {
         if (cipher == ContentCipher.AES_256_GCM) {
             // Our CTR + GHASH encryptor: SunJCE's GCM stops at 2^31-1 bytes.
@@ -144,11 +147,12 @@ public final class Sealer {
         }
     }
 
-    static RecipientInfoGenerator recipientInfo(java.security.cert.X509Certificate cert) throws GeneralSecurityException {
+    static RecipientInfoGenerator recipientInfo(java.security.cert.X509Certificate cert)
+            throws GeneralSecurityException {
         PublicKey key = cert.getPublicKey();
         if (key instanceof RSAPublicKey) {
-            OAEPParameterSpec oaep = new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256,
-                    PSource.PSpecified.DEFAULT);
+            OAEPParameterSpec oaep =
+                    new OAEPParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, PSource.PSpecified.DEFAULT);
             return new JceKeyTransRecipientInfoGenerator(cert, new JceAsymmetricKeyWrapper(oaep, key));
         }
         if (key instanceof ECPublicKey ec) {
@@ -157,11 +161,17 @@ public final class Sealer {
             kpg.initialize(ec.getParams());
             KeyPair ephemeral = kpg.generateKeyPair();
             // The JDK has no ECDH with the X9.63 KDF, so BouncyCastle does the agreement (one operation).
-            return new JceKeyAgreeRecipientInfoGenerator(CMSAlgorithm.ECDH_SHA256KDF, ephemeral.getPrivate(),
-                    ephemeral.getPublic(), CMSAlgorithm.AES256_WRAP).setProvider(bc()).addRecipient(cert);
+            return new JceKeyAgreeRecipientInfoGenerator(
+                            CMSAlgorithm.ECDH_SHA256KDF,
+                            ephemeral.getPrivate(),
+                            ephemeral.getPublic(),
+                            CMSAlgorithm.AES256_WRAP)
+                    .setProvider(bc())
+                    .addRecipient(cert);
         }
-        throw new IllegalArgumentException("recipient " + cert.getSubjectX500Principal().getName()
-                + ": unsupported key type " + key.getAlgorithm() + " (RSA or EC expected)");
+        throw new IllegalArgumentException(
+                "recipient " + cert.getSubjectX500Principal().getName() + ": unsupported key type " + key.getAlgorithm()
+                        + " (RSA or EC expected)");
     }
 
     static String signatureAlgorithm(PrivateKey key) {

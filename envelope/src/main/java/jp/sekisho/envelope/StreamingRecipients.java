@@ -3,7 +3,6 @@ package jp.sekisho.envelope;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.PrivateKey;
-
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -19,15 +18,16 @@ import org.bouncycastle.cms.jcajce.JceKeyTransRecipient;
  */
 final class StreamingRecipients {
 
-    private StreamingRecipients() {
-    }
+    private StreamingRecipients() {}
 
     static Recipient keyTransport(PrivateKey key) {
         return new JceKeyTransRecipient(key) {
             @Override
-            public RecipientOperator getRecipientOperator(AlgorithmIdentifier keyEncryptionAlgorithm,
-                                                          AlgorithmIdentifier contentEncryptionAlgorithm,
-                                                          byte[] encryptedContentKey) throws CMSException {
+            public RecipientOperator getRecipientOperator(
+                    AlgorithmIdentifier keyEncryptionAlgorithm,
+                    AlgorithmIdentifier contentEncryptionAlgorithm,
+                    byte[] encryptedContentKey)
+                    throws CMSException {
                 Key cek = extractSecretKey(keyEncryptionAlgorithm, contentEncryptionAlgorithm, encryptedContentKey);
                 return operator(contentEncryptionAlgorithm, cek);
             }
@@ -37,13 +37,19 @@ final class StreamingRecipients {
     static Recipient keyAgreement(PrivateKey key) {
         JceKeyAgreeRecipient recipient = new JceKeyAgreeRecipient(key) {
             @Override
-            public RecipientOperator getRecipientOperator(AlgorithmIdentifier keyEncryptionAlgorithm,
-                                                          AlgorithmIdentifier contentEncryptionAlgorithm,
-                                                          SubjectPublicKeyInfo senderPublicKey,
-                                                          ASN1OctetString userKeyingMaterial,
-                                                          byte[] encryptedContentKey) throws CMSException {
-                Key cek = extractSecretKey(keyEncryptionAlgorithm, contentEncryptionAlgorithm, senderPublicKey,
-                        userKeyingMaterial, encryptedContentKey);
+            public RecipientOperator getRecipientOperator(
+                    AlgorithmIdentifier keyEncryptionAlgorithm,
+                    AlgorithmIdentifier contentEncryptionAlgorithm,
+                    SubjectPublicKeyInfo senderPublicKey,
+                    ASN1OctetString userKeyingMaterial,
+                    byte[] encryptedContentKey)
+                    throws CMSException {
+                Key cek = extractSecretKey(
+                        keyEncryptionAlgorithm,
+                        contentEncryptionAlgorithm,
+                        senderPublicKey,
+                        userKeyingMaterial,
+                        encryptedContentKey);
                 return operator(contentEncryptionAlgorithm, cek);
             }
         };
@@ -61,9 +67,10 @@ final class StreamingRecipients {
             throw new CMSException("content key is not 256 bits");
         }
         try {
-            return new RecipientOperator(cipher == ContentCipher.AES_256_GCM
-                    ? new GcmStreamDecryptor(contentAlgorithm, cek)
-                    : new CbcStreamDecryptor(contentAlgorithm, cek));
+            return new RecipientOperator(
+                    cipher == ContentCipher.AES_256_GCM
+                            ? new GcmStreamDecryptor(contentAlgorithm, cek)
+                            : new CbcStreamDecryptor(contentAlgorithm, cek));
         } catch (GeneralSecurityException e) {
             throw new CMSException("cannot set up content decryption: " + e.getMessage(), e);
         }

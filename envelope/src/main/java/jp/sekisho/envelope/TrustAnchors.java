@@ -15,7 +15,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 
@@ -61,8 +60,10 @@ public final class TrustAnchors {
     void validateSigner(X509Certificate signer, Collection<X509Certificate> envelopeCertificates) {
         boolean[] ku = signer.getKeyUsage();
         if (ku != null && !ku[0]) {
-            throw new EnvelopeException(EnvelopeException.Reason.SIGNER_UNTRUSTED,
-                    "signer certificate lacks the digitalSignature key usage: " + signer.getSubjectX500Principal().getName());
+            throw new EnvelopeException(
+                    EnvelopeException.Reason.SIGNER_UNTRUSTED,
+                    "signer certificate lacks the digitalSignature key usage: "
+                            + signer.getSubjectX500Principal().getName());
         }
         try {
             X509CertSelector target = new X509CertSelector();
@@ -75,9 +76,11 @@ public final class TrustAnchors {
             params.setRevocationEnabled(!crls.isEmpty());
             CertPathBuilder.getInstance("PKIX").build(params);
         } catch (GeneralSecurityException e) {
-            throw new EnvelopeException(EnvelopeException.Reason.SIGNER_UNTRUSTED,
+            throw new EnvelopeException(
+                    EnvelopeException.Reason.SIGNER_UNTRUSTED,
                     "signer " + signer.getSubjectX500Principal().getName() + " does not chain to a trusted CA: "
-                            + e.getMessage(), e);
+                            + e.getMessage(),
+                    e);
         }
     }
 }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.Test;
@@ -34,18 +33,30 @@ class ConstantMemoryTest {
         for (String cipher : List.of("GCM", "CBC")) {
             Path out = dir.resolve("big." + cipher + ".out");
             List<String> cmd = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
-                    "-cp", System.getProperty("java.class.path"), RoundTripMain.class.getName(),
-                    plain.toString(), dir.resolve("big.cms").toString(), out.toString(),
-                    sender.certificateFile().toString(), contractor.certificateFile().toString(),
-                    contractor.keyFile().toString(), pki.caFile().toString(), cipher));
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx64m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    RoundTripMain.class.getName(),
+                    plain.toString(),
+                    dir.resolve("big.cms").toString(),
+                    out.toString(),
+                    sender.certificateFile().toString(),
+                    contractor.certificateFile().toString(),
+                    contractor.keyFile().toString(),
+                    pki.caFile().toString(),
+                    cipher));
             Path log = dir.resolve(cipher + ".log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "forked JVM timed out");
             String output = Files.readString(log, StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), output);
             System.out.print(output);
-            Matcher m = Pattern.compile("plaintext_sha256=(\\w+) heap_max_MB=(\\d+)").matcher(output);
+            Matcher m = Pattern.compile("plaintext_sha256=(\\w+) heap_max_MB=(\\d+)")
+                    .matcher(output);
             assertTrue(m.find(), output);
             assertEquals(expected, m.group(1), "reported digest");
             assertTrue(Integer.parseInt(m.group(2)) <= 64, output);

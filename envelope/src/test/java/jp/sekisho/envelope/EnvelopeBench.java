@@ -7,12 +7,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.certs.testing.TestPki;
-import jp.sekisho.certs.Identity;
-import jp.sekisho.certs.Identities;
 
 /**
  * Throughput of seal and open (GCM and CBC) on one file, in this JVM, against {@code openssl cms}
@@ -21,8 +20,7 @@ import jp.sekisho.certs.Identities;
  */
 public final class EnvelopeBench {
 
-    private EnvelopeBench() {
-    }
+    private EnvelopeBench() {}
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createDirectories(Path.of(args[0]));
@@ -53,7 +51,8 @@ public final class EnvelopeBench {
         for (ContentCipher cipher : ContentCipher.values()) {
             for (int r = 1; r <= rounds; r++) {
                 long t0 = System.nanoTime();
-                try (InputStream in = Files.newInputStream(plain); OutputStream o = Files.newOutputStream(env)) {
+                try (InputStream in = Files.newInputStream(plain);
+                        OutputStream o = Files.newOutputStream(env)) {
                     Sealer.seal(in, o, id, List.of(contractor.certificate()), cipher);
                 }
                 long t1 = System.nanoTime();
@@ -62,8 +61,13 @@ public final class EnvelopeBench {
                 if (!res.plaintextSha256().equals(expected)) {
                     throw new AssertionError("digest mismatch");
                 }
-                System.out.printf("sekisho %-12s round %d: seal %6.0f MB/s (%5.2f s)  open %6.0f MB/s (%5.2f s)%n",
-                        cipher.displayName(), r, mb / ((t1 - t0) / 1e9), (t1 - t0) / 1e9, mb / ((t2 - t1) / 1e9),
+                System.out.printf(
+                        "sekisho %-12s round %d: seal %6.0f MB/s (%5.2f s)  open %6.0f MB/s (%5.2f s)%n",
+                        cipher.displayName(),
+                        r,
+                        mb / ((t1 - t0) / 1e9),
+                        (t1 - t0) / 1e9,
+                        mb / ((t2 - t1) / 1e9),
                         (t2 - t1) / 1e9);
             }
         }
@@ -76,30 +80,95 @@ public final class EnvelopeBench {
         Files.deleteIfExists(env);
     }
 
-    private static void opensslRound(Path work, Path plain, Credential sender, Credential contractor, TestPki pki,
-                                     String cipher, double mb, String expected) {
+    private static void opensslRound(
+            Path work,
+            Path plain,
+            Credential sender,
+            Credential contractor,
+            TestPki pki,
+            String cipher,
+            double mb,
+            String expected) {
         Path signed = work.resolve("ossl.signed.der");
         Path env = work.resolve("ossl.cms");
         Path dec = work.resolve("ossl.dec.der");
         Path out = work.resolve("ossl.out");
         long t0 = System.nanoTime();
-        run("cms", "-sign", "-binary", "-nodetach", "-stream", "-outform", "DER", "-in", plain.toString(),
-                "-out", signed.toString(), "-signer", sender.certificateFile().toString(),
-                "-inkey", sender.keyFile().toString(), "-md", "sha256");
-        run("cms", "-encrypt", "-binary", "-stream", cipher, "-outform", "DER", "-in", signed.toString(),
-                "-out", env.toString(), "-recip", contractor.certificateFile().toString(),
-                "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha256");
+        run(
+                "cms",
+                "-sign",
+                "-binary",
+                "-nodetach",
+                "-stream",
+                "-outform",
+                "DER",
+                "-in",
+                plain.toString(),
+                "-out",
+                signed.toString(),
+                "-signer",
+                sender.certificateFile().toString(),
+                "-inkey",
+                sender.keyFile().toString(),
+                "-md",
+                "sha256");
+        run(
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-stream",
+                cipher,
+                "-outform",
+                "DER",
+                "-in",
+                signed.toString(),
+                "-out",
+                env.toString(),
+                "-recip",
+                contractor.certificateFile().toString(),
+                "-keyopt",
+                "rsa_padding_mode:oaep",
+                "-keyopt",
+                "rsa_oaep_md:sha256",
+                "-keyopt",
+                "rsa_mgf1_md:sha256");
         long t1 = System.nanoTime();
-        run("cms", "-decrypt", "-binary", "-inform", "DER", "-in", env.toString(), "-out", dec.toString(),
-                "-recip", contractor.certificateFile().toString(), "-inkey", contractor.keyFile().toString());
-        run("cms", "-verify", "-binary", "-inform", "DER", "-in", dec.toString(), "-out", out.toString(),
-                "-CAfile", pki.caFile().toString());
+        run(
+                "cms",
+                "-decrypt",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                env.toString(),
+                "-out",
+                dec.toString(),
+                "-recip",
+                contractor.certificateFile().toString(),
+                "-inkey",
+                contractor.keyFile().toString());
+        run(
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                dec.toString(),
+                "-out",
+                out.toString(),
+                "-CAfile",
+                pki.caFile().toString());
         long t2 = System.nanoTime();
         if (!Fixtures.sha256(out).equals(expected)) {
             throw new AssertionError("openssl digest mismatch");
         }
-        System.out.printf("openssl %-12s         : sign+encrypt %6.0f MB/s (%5.2f s)  decrypt+verify %6.0f MB/s (%5.2f s)%n",
-                cipher.substring(1).toUpperCase(Locale.ROOT), mb / ((t1 - t0) / 1e9), (t1 - t0) / 1e9, mb / ((t2 - t1) / 1e9),
+        System.out.printf(
+                "openssl %-12s         : sign+encrypt %6.0f MB/s (%5.2f s)  decrypt+verify %6.0f MB/s (%5.2f s)%n",
+                cipher.substring(1).toUpperCase(Locale.ROOT),
+                mb / ((t1 - t0) / 1e9),
+                (t1 - t0) / 1e9,
+                mb / ((t2 - t1) / 1e9),
                 (t2 - t1) / 1e9);
         for (Path p : List.of(signed, env, dec, out)) {
             p.toFile().delete();
@@ -118,7 +187,8 @@ public final class EnvelopeBench {
 
     private static void deleteTree(Path dir) throws java.io.IOException {
         try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            s.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }

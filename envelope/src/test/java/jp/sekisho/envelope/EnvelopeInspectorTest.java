@@ -15,9 +15,9 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-
 import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.IssueRequest;
 import jp.sekisho.certs.KeyAlgorithm;
 import jp.sekisho.certs.testing.Procs;
@@ -25,13 +25,13 @@ import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import jp.sekisho.certs.Identities;
 
 /** The gateway's payload checks, on envelopes made by openssl and by the Sealer. */
 class EnvelopeInspectorTest {
 
     @TempDir
     static Path dir;
+
     static Credential sender;
     static Credential contractor;
     static Credential contractorEc;
@@ -44,8 +44,18 @@ class EnvelopeInspectorTest {
         TestPki pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
         sender = pki.client("city-sender");
         contractor = pki.recipient("contractor");
-        contractorEc = pki.authority().issue(new IssueRequest("contractor-ec", CertKind.RECIPIENT, null, null,
-                List.of(), List.of(), 30, KeyAlgorithm.EC_P256, null, false));
+        contractorEc = pki.authority()
+                .issue(new IssueRequest(
+                        "contractor-ec",
+                        CertKind.RECIPIENT,
+                        null,
+                        null,
+                        List.of(),
+                        List.of(),
+                        30,
+                        KeyAlgorithm.EC_P256,
+                        null,
+                        false));
         other = pki.recipient("other");
         csv = Fixtures.residentsCsv(dir, 2_000);
         registered = List.of(contractor.certificate());
@@ -53,8 +63,17 @@ class EnvelopeInspectorTest {
 
     private static Path opensslEncrypt(String name, String cipher, Credential... to) {
         Path env = dir.resolve(name);
-        List<String> args = new ArrayList<>(List.of("cms", "-encrypt", "-binary", cipher, "-outform", "DER",
-                "-in", csv.toString(), "-out", env.toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "cms",
+                "-encrypt",
+                "-binary",
+                cipher,
+                "-outform",
+                "DER",
+                "-in",
+                csv.toString(),
+                "-out",
+                env.toString()));
         for (Credential c : to) {
             args.add("-recip");
             args.add(c.certificateFile().toString());
@@ -70,7 +89,8 @@ class EnvelopeInspectorTest {
         for (Credential c : to) {
             certs.add(c.certificate());
         }
-        try (InputStream in = Files.newInputStream(csv); OutputStream out = Files.newOutputStream(env)) {
+        try (InputStream in = Files.newInputStream(csv);
+                OutputStream out = Files.newOutputStream(env)) {
             Sealer.seal(in, out, Identities.load(sender.certificateFile(), null), certs, cipher);
         }
         return env;
@@ -90,7 +110,9 @@ class EnvelopeInspectorTest {
         assertEquals(256, i.keyBits());
         assertEquals(1, i.recipients().size());
         assertEquals(EnvelopeRecipient.Type.KEY_TRANSPORT, i.recipients().get(0).type());
-        assertEquals(contractor.certificate().getSerialNumber(), i.recipients().get(0).serial());
+        assertEquals(
+                contractor.certificate().getSerialNumber(),
+                i.recipients().get(0).serial());
         assertTrue(i.complete() && i.contentPresent() && i.encryptedContentBytes() > Files.size(csv), i.toString());
         assertTrue(EnvelopeInspector.check(i, registered, false).accepted());
     }
@@ -99,7 +121,8 @@ class EnvelopeInspectorTest {
     void ecRecipientAndTwoRegisteredRecipientsAreAccepted() throws IOException {
         Path env = seal("two.cms", ContentCipher.AES_256_GCM, contractor, contractorEc);
         List<X509Certificate> both = List.of(contractorEc.certificate(), contractor.certificate());
-        assertTrue(EnvelopeInspector.check(EnvelopeInspector.inspect(env), both, false).accepted());
+        assertTrue(EnvelopeInspector.check(EnvelopeInspector.inspect(env), both, false)
+                .accepted());
         // only one of the two registered: the other registered recipient could not read it
         Path one = seal("one.cms", ContentCipher.AES_256_GCM, contractorEc);
         assertEquals(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT, refusal(one, both, false));
@@ -109,9 +132,24 @@ class EnvelopeInspectorTest {
     void plainFileAndSignedDataAndGarbageAreNotEncrypted() throws IOException {
         assertEquals(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED, refusal(csv, registered, true));
         Path signed = dir.resolve("signed.der");
-        assertTrue(openssl("cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-in", csv.toString(),
-                "-out", signed.toString(), "-signer", sender.certificateFile().toString(),
-                "-inkey", sender.keyFile().toString(), "-md", "sha256").ok());
+        assertTrue(openssl(
+                        "cms",
+                        "-sign",
+                        "-binary",
+                        "-nodetach",
+                        "-outform",
+                        "DER",
+                        "-in",
+                        csv.toString(),
+                        "-out",
+                        signed.toString(),
+                        "-signer",
+                        sender.certificateFile().toString(),
+                        "-inkey",
+                        sender.keyFile().toString(),
+                        "-md",
+                        "sha256")
+                .ok());
         Inspection i = EnvelopeInspector.inspect(signed);
         assertEquals(EnvelopeKind.SIGNED, i.kind());
         assertEquals(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED, refusal(signed, registered, true));
@@ -119,9 +157,12 @@ class EnvelopeInspectorTest {
         byte[] garbage = {0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x06, 0x01, 0x00};
         Inspection g = EnvelopeInspector.inspect(new ByteArrayInputStream(garbage));
         assertEquals(EnvelopeKind.OTHER, g.kind());
-        assertEquals(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
+        assertEquals(
+                PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
                 ((PayloadDecision.Refused) EnvelopeInspector.check(g, registered, true)).reason());
-        assertEquals(EnvelopeKind.OTHER, EnvelopeInspector.inspect(new ByteArrayInputStream(new byte[0])).kind());
+        assertEquals(
+                EnvelopeKind.OTHER,
+                EnvelopeInspector.inspect(new ByteArrayInputStream(new byte[0])).kind());
     }
 
     @Test
@@ -132,7 +173,8 @@ class EnvelopeInspectorTest {
         Inspection i = EnvelopeInspector.inspect(new ByteArrayInputStream(cut));
         assertEquals(EnvelopeKind.AUTH_ENVELOPED, i.kind());
         assertFalse(i.complete(), i.toString());
-        assertEquals(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
+        assertEquals(
+                PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
                 ((PayloadDecision.Refused) EnvelopeInspector.check(i, registered, true)).reason());
     }
 
@@ -174,10 +216,12 @@ class EnvelopeInspectorTest {
     void cbcIsRefusedUnlessTheRouteAllowsIt() throws IOException {
         Path openssl = opensslEncrypt("cbc-openssl.cms", "-aes256", contractor);
         assertEquals(PayloadRefusal.PAYLOAD_WEAK_CIPHER, refusal(openssl, registered, false));
-        assertTrue(EnvelopeInspector.check(EnvelopeInspector.inspect(openssl), registered, true).accepted());
+        assertTrue(EnvelopeInspector.check(EnvelopeInspector.inspect(openssl), registered, true)
+                .accepted());
         Path sealed = seal("cbc-sealed.cms", ContentCipher.AES_256_CBC, contractor);
         assertEquals(PayloadRefusal.PAYLOAD_WEAK_CIPHER, refusal(sealed, registered, false));
-        assertTrue(EnvelopeInspector.check(EnvelopeInspector.inspect(sealed), registered, true).accepted());
+        assertTrue(EnvelopeInspector.check(EnvelopeInspector.inspect(sealed), registered, true)
+                .accepted());
     }
 
     @Test
@@ -189,17 +233,32 @@ class EnvelopeInspectorTest {
         Path sealedExtra = seal("sealed-extra.cms", ContentCipher.AES_256_GCM, contractor, contractorEc);
         assertEquals(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT, refusal(sealedExtra, registered, false));
         Path right = opensslEncrypt("right.cms", "-aes-256-gcm", contractor);
-        assertTrue(EnvelopeInspector.check(EnvelopeInspector.inspect(right), registered, false).accepted());
+        assertTrue(EnvelopeInspector.check(EnvelopeInspector.inspect(right), registered, false)
+                .accepted());
     }
 
     @Test
     void subjectKeyIdentifierRecipientsMatch() {
         Path env = dir.resolve("ski.cms");
-        Procs.Result r = openssl("cms", "-encrypt", "-binary", "-aes-256-gcm", "-keyid", "-outform", "DER",
-                "-in", csv.toString(), "-out", env.toString(), "-recip", contractor.certificateFile().toString());
+        Procs.Result r = openssl(
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-aes-256-gcm",
+                "-keyid",
+                "-outform",
+                "DER",
+                "-in",
+                csv.toString(),
+                "-out",
+                env.toString(),
+                "-recip",
+                contractor.certificateFile().toString());
         assertTrue(r.ok(), r.out());
         Inspection i = EnvelopeInspector.inspect(env);
-        assertTrue(i.recipients().get(0).subjectKeyIdentifier() != null && i.recipients().get(0).issuer() == null,
+        assertTrue(
+                i.recipients().get(0).subjectKeyIdentifier() != null
+                        && i.recipients().get(0).issuer() == null,
                 i.toString());
         assertTrue(EnvelopeInspector.check(i, registered, false).accepted());
         assertEquals(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT, refusal(env, List.of(other.certificate()), false));
@@ -213,18 +272,31 @@ class EnvelopeInspectorTest {
         assertTrue(early.headerOnly() && !early.complete(), early.toString());
         assertEquals("AES-256-GCM", early.contentCipherName());
         assertTrue(EnvelopeInspector.check(early, registered, false).accepted());
-        assertEquals(PayloadRefusal.PAYLOAD_WRONG_RECIPIENT, assertInstanceOf(PayloadDecision.Refused.class,
-                EnvelopeInspector.check(early, List.of(other.certificate()), false)).reason());
+        assertEquals(
+                PayloadRefusal.PAYLOAD_WRONG_RECIPIENT,
+                assertInstanceOf(
+                                PayloadDecision.Refused.class,
+                                EnvelopeInspector.check(early, List.of(other.certificate()), false))
+                        .reason());
 
         byte[] weak = Files.readAllBytes(opensslEncrypt("early-weak.cms", "-aes128", contractor));
-        assertEquals(PayloadRefusal.PAYLOAD_WEAK_CIPHER, assertInstanceOf(PayloadDecision.Refused.class,
-                EnvelopeInspector.check(EnvelopeInspector.inspectHeader(weak, 4096).orElseThrow(), registered, true))
-                .reason());
+        assertEquals(
+                PayloadRefusal.PAYLOAD_WEAK_CIPHER,
+                assertInstanceOf(
+                                PayloadDecision.Refused.class,
+                                EnvelopeInspector.check(
+                                        EnvelopeInspector.inspectHeader(weak, 4096)
+                                                .orElseThrow(),
+                                        registered,
+                                        true))
+                        .reason());
 
         byte[] text = Files.readAllBytes(csv);
         Inspection plainText = EnvelopeInspector.inspectHeader(text, 100).orElseThrow();
-        assertEquals(PayloadRefusal.PAYLOAD_NOT_ENCRYPTED, assertInstanceOf(PayloadDecision.Refused.class,
-                EnvelopeInspector.check(plainText, registered, true)).reason());
+        assertEquals(
+                PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
+                assertInstanceOf(PayloadDecision.Refused.class, EnvelopeInspector.check(plainText, registered, true))
+                        .reason());
         // a CSV whose first byte happens to be '0' (0x30, SEQUENCE) is still recognised as garbage
         byte[] zeroCsv = "0001,山田 太郎,久留米市\n0002,佐藤 花子,東京都\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
         Inspection zero = EnvelopeInspector.inspect(new ByteArrayInputStream(zeroCsv));

@@ -2,7 +2,6 @@ package jp.sekisho.envelope;
 
 import static jp.sekisho.envelope.Fixtures.openssl;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -22,7 +21,6 @@ import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.Random;
 import java.util.TreeSet;
-
 import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.Identities;
@@ -44,6 +42,7 @@ class EnvelopeScannerTest {
     static Path dir;
     /** name → envelope bytes, all of them valid envelopes the gateway can be sent. */
     static final Map<String, byte[]> ENVELOPES = new LinkedHashMap<>();
+
     static Path csv;
 
     @BeforeAll
@@ -51,8 +50,18 @@ class EnvelopeScannerTest {
         TestPki pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
         Credential sender = pki.client("city-sender");
         Credential contractor = pki.recipient("contractor");
-        Credential ec = pki.authority().issue(new IssueRequest("contractor-ec", CertKind.RECIPIENT, null, null,
-                List.of(), List.of(), 30, KeyAlgorithm.EC_P256, null, false));
+        Credential ec = pki.authority()
+                .issue(new IssueRequest(
+                        "contractor-ec",
+                        CertKind.RECIPIENT,
+                        null,
+                        null,
+                        List.of(),
+                        List.of(),
+                        30,
+                        KeyAlgorithm.EC_P256,
+                        null,
+                        false));
         csv = Fixtures.residentsCsv(dir, 500); // ~40 KB: several BER chunks, quick to change byte by byte
         ENVELOPES.put("sealed GCM", seal(sender, ContentCipher.AES_256_GCM, contractor));
         ENVELOPES.put("sealed GCM, RSA and EC recipients", seal(sender, ContentCipher.AES_256_GCM, contractor, ec));
@@ -69,7 +78,8 @@ class EnvelopeScannerTest {
             certs.add(c.certificate());
         }
         Path env = Files.createTempFile(dir, "sealed", ".cms");
-        try (InputStream in = Files.newInputStream(csv); OutputStream out = Files.newOutputStream(env)) {
+        try (InputStream in = Files.newInputStream(csv);
+                OutputStream out = Files.newOutputStream(env)) {
             Sealer.seal(in, out, Identities.load(sender.certificateFile(), null), certs, cipher);
         }
         return Files.readAllBytes(env);
@@ -77,8 +87,18 @@ class EnvelopeScannerTest {
 
     private static byte[] opensslEncrypt(Credential to, String... options) throws IOException {
         Path env = Files.createTempFile(dir, "openssl", ".cms");
-        List<String> args = new ArrayList<>(List.of("cms", "-encrypt", "-binary", "-outform", "DER", "-in", csv.toString(),
-                "-out", env.toString(), "-recip", to.certificateFile().toString()));
+        List<String> args = new ArrayList<>(List.of(
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-outform",
+                "DER",
+                "-in",
+                csv.toString(),
+                "-out",
+                env.toString(),
+                "-recip",
+                to.certificateFile().toString()));
         args.addAll(List.of(options));
         assertTrue(openssl(args.toArray(String[]::new)).ok());
         return Files.readAllBytes(env);
@@ -153,7 +173,9 @@ class EnvelopeScannerTest {
                     changed[at] = (byte) value;
                     Optional<Inspection> got = scanned(changed, changed.length, r);
                     if (got.isPresent()) {
-                        assertEquals(inspected(changed, changed.length), got.get(),
+                        assertEquals(
+                                inspected(changed, changed.length),
+                                got.get(),
                                 name + " with byte " + at + " set to " + value);
                         agreed[0]++;
                     } else {
@@ -205,7 +227,10 @@ class EnvelopeScannerTest {
                 byte[] junk = new byte[env.length - at];
                 r.nextBytes(junk);
                 scan(s, junk, 0, junk.length, r); // what a PATCH cut off again would have written
-                assertEquals(Optional.of(expected), scan(copy, env, at, env.length, r).result(), name + " copied at " + at);
+                assertEquals(
+                        Optional.of(expected),
+                        scan(copy, env, at, env.length, r).result(),
+                        name + " copied at " + at);
             }
         });
     }
@@ -218,8 +243,14 @@ class EnvelopeScannerTest {
         long[] chunk = {-1, 0};
         BerWalker w = new BerWalker(new BerWalker.Listener() {
             @Override
-            public void start(int depth, int tagClass, int tagNumber, boolean constructed, long length, long offset,
-                              int headerLength) {
+            public void start(
+                    int depth,
+                    int tagClass,
+                    int tagNumber,
+                    boolean constructed,
+                    long length,
+                    long offset,
+                    int headerLength) {
                 if (depth == 4 && tagClass == 2 && tagNumber == 0 && constructed) {
                     chunk[1] = -1; // the ciphertext [0]: its first chunk is next
                 } else if (chunk[0] < 0 && chunk[1] == -1 && depth == 5 && tagNumber == 4 && !constructed) {
@@ -229,8 +260,7 @@ class EnvelopeScannerTest {
             }
 
             @Override
-            public void end(int depth, long position) {
-            }
+            public void end(int depth, long position) {}
         });
         w.update(ByteBuffer.wrap(env));
         assertTrue(w.done() && chunk[0] > 0, "the sealed envelope's first ciphertext chunk");

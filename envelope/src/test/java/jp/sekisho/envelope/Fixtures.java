@@ -12,14 +12,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-
 import jp.sekisho.certs.testing.Procs;
 
 /** Test data and small helpers shared by the envelope tests. */
 final class Fixtures {
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     /** The content key a {@link GcmStreamEncryptor} made, as BouncyCastle's generator would wrap it. */
     static javax.crypto.SecretKey contentKey(GcmStreamEncryptor e) {
@@ -51,8 +49,17 @@ final class Fixtures {
         try (var w = Files.newBufferedWriter(p, StandardCharsets.UTF_8)) {
             w.write("住民番号,氏名,生年月日,住所,金融機関,口座番号\n");
             for (int i = 0; i < rows; i++) {
-                w.write(String.format("%08d,%s,19%02d-%02d-%02d,%s%d丁目%d番,ゆうちょ銀行,%07d%n", i, names[i % names.length],
-                        40 + i % 60, 1 + i % 12, 1 + i % 28, towns[i % towns.length], 1 + i % 9, 1 + i % 30, i * 7 % 10_000_000));
+                w.write(String.format(
+                        "%08d,%s,19%02d-%02d-%02d,%s%d丁目%d番,ゆうちょ銀行,%07d%n",
+                        i,
+                        names[i % names.length],
+                        40 + i % 60,
+                        1 + i % 12,
+                        1 + i % 28,
+                        towns[i % towns.length],
+                        1 + i % 9,
+                        1 + i % 30,
+                        i * 7 % 10_000_000));
             }
         }
         return p;

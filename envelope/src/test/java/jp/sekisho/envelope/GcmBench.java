@@ -3,11 +3,9 @@ package jp.sekisho.envelope;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.security.SecureRandom;
-
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.bouncycastle.asn1.cms.GCMParameters;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSAlgorithm;
@@ -29,8 +27,7 @@ import org.bouncycastle.crypto.params.KeyParameter;
  */
 public final class GcmBench {
 
-    private GcmBench() {
-    }
+    private GcmBench() {}
 
     public static void main(String[] args) throws Exception {
         int mib = args.length > 0 ? Integer.parseInt(args[0]) : 256;
@@ -59,8 +56,9 @@ public final class GcmBench {
             }
             report(round, "sekisho GcmStreamDecryptor (JDK CTR + JDK GCM tag)", t, mb);
 
-            for (GCMMultiplier m : new GCMMultiplier[] {new Tables4kGCMMultiplier(), new Tables8kGCMMultiplier(),
-                new Tables64kGCMMultiplier()}) {
+            for (GCMMultiplier m : new GCMMultiplier[] {
+                new Tables4kGCMMultiplier(), new Tables8kGCMMultiplier(), new Tables64kGCMMultiplier()
+            }) {
                 t = System.nanoTime();
                 ghash(m, key, ct);
                 report(round, "GHASH only, BC " + m.getClass().getSimpleName(), t, mb);

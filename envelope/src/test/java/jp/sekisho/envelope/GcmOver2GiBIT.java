@@ -18,9 +18,10 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import javax.crypto.SecretKey;
-
+import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.testing.TestPki;
 import org.bouncycastle.asn1.cms.GCMParameters;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSAlgorithm;
@@ -29,9 +30,6 @@ import org.bouncycastle.crypto.modes.GCMBlockCipher;
 import org.bouncycastle.crypto.modes.GCMModeCipher;
 import org.bouncycastle.crypto.params.AEADParameters;
 import org.bouncycastle.crypto.params.KeyParameter;
-import jp.sekisho.certs.Credential;
-import jp.sekisho.certs.Identities;
-import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -177,7 +175,8 @@ class GcmOver2GiBIT {
 
         GcmStreamEncryptor ours = new GcmStreamEncryptor();
         SecretKey key = Fixtures.contentKey(ours);
-        GCMParameters params = GCMParameters.getInstance(ours.getAlgorithmIdentifier().getParameters());
+        GCMParameters params =
+                GCMParameters.getInstance(ours.getAlgorithmIdentifier().getParameters());
         byte[] nonce = params.getNonce();
         assertEquals(16, params.getIcvLen());
 
@@ -250,8 +249,9 @@ class GcmOver2GiBIT {
         assertArrayEquals(bcTag, ours.getMAC(), "the tag over 2^31 + 1,000,003 bytes");
         assertEquals(SIZE, opened.get(5, TimeUnit.MINUTES), "plaintext bytes returned by our decryptor");
         long done = System.nanoTime();
-        System.out.printf("GcmOver2GiBIT: %d bytes, encrypt+compare %.1f s, all done %.1f s%n", SIZE,
-                (encrypted - t0) / 1e9, (done - t0) / 1e9);
+        System.out.printf(
+                "GcmOver2GiBIT: %d bytes, encrypt+compare %.1f s, all done %.1f s%n",
+                SIZE, (encrypted - t0) / 1e9, (done - t0) / 1e9);
     }
 
     /** The plaintext as a stream of {@code size} bytes, digested as it is read. */
@@ -299,16 +299,24 @@ class GcmOver2GiBIT {
         try {
             SealResult sealed;
             try (InputStream in = plaintextStream(plaintext, SIZE, sealedDigest);
-                 OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(envelope), 1 << 16)) {
-                sealed = Sealer.seal(in, out, Identities.load(sender.certificateFile(), null),
-                        List.of(contractor.certificate()), ContentCipher.AES_256_GCM);
+                    OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(envelope), 1 << 16)) {
+                sealed = Sealer.seal(
+                        in,
+                        out,
+                        Identities.load(sender.certificateFile(), null),
+                        List.of(contractor.certificate()),
+                        ContentCipher.AES_256_GCM);
             }
             assertEquals(SIZE, sealed.plaintextBytes());
             assertEquals(Files.size(envelope), sealed.envelopeBytes());
             assertTrue(sealed.envelopeBytes() > SIZE, "the envelope holds all the ciphertext");
             long sealedAt = System.nanoTime();
 
-            OpenResult result = Opener.open(envelope, opened, contractor.privateKey(), contractor.certificate(),
+            OpenResult result = Opener.open(
+                    envelope,
+                    opened,
+                    contractor.privateKey(),
+                    contractor.certificate(),
                     TrustAnchors.fromPem(pki.caFile()));
             long openedAt = System.nanoTime();
             assertEquals(SIZE, result.bytes());
@@ -331,7 +339,8 @@ class GcmOver2GiBIT {
                 }
             }
             assertEquals(SIZE, pos);
-            System.out.printf("GcmOver2GiBIT: envelope of %d bytes, seal %.1f s, open %.1f s, all done %.1f s%n",
+            System.out.printf(
+                    "GcmOver2GiBIT: envelope of %d bytes, seal %.1f s, open %.1f s, all done %.1f s%n",
                     SIZE, (sealedAt - t0) / 1e9, (openedAt - sealedAt) / 1e9, (System.nanoTime() - t0) / 1e9);
         } finally {
             Files.deleteIfExists(envelope);

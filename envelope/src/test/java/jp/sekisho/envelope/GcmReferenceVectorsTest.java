@@ -18,11 +18,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.IntStream;
-
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DEROctetString;
@@ -56,9 +54,19 @@ class GcmReferenceVectorsTest {
     private static final HexFormat HEX = HexFormat.of();
 
     /** Lengths where blocks, GHASH segments, our 16 KiB chunks and 2^16 meet. */
-    static final int[] LENGTHS = IntStream.concat(IntStream.rangeClosed(0, 513),
-            IntStream.of(Ghash.SEGMENT - 1, Ghash.SEGMENT, Ghash.SEGMENT + 1, Sealer.CHUNK - 1, Sealer.CHUNK,
-                    Sealer.CHUNK + 1, (1 << 16) - 1, 1 << 16, (1 << 16) + 1)).toArray();
+    static final int[] LENGTHS = IntStream.concat(
+                    IntStream.rangeClosed(0, 513),
+                    IntStream.of(
+                            Ghash.SEGMENT - 1,
+                            Ghash.SEGMENT,
+                            Ghash.SEGMENT + 1,
+                            Sealer.CHUNK - 1,
+                            Sealer.CHUNK,
+                            Sealer.CHUNK + 1,
+                            (1 << 16) - 1,
+                            1 << 16,
+                            (1 << 16) + 1))
+            .toArray();
 
     record Vector(String name, byte[] key, byte[] iv, byte[] aad, byte[] plaintext, int tagBytes, byte[] sealed) {
         byte[] ciphertext() {
@@ -100,7 +108,8 @@ class GcmReferenceVectorsTest {
     // ---- the project's GCM ----
 
     static GcmStreamDecryptor decryptor(byte[] key, byte[] iv, int tagBytes) throws GeneralSecurityException {
-        return new GcmStreamDecryptor(new AlgorithmIdentifier(CMSAlgorithm.AES256_GCM, new GCMParameters(iv, tagBytes)),
+        return new GcmStreamDecryptor(
+                new AlgorithmIdentifier(CMSAlgorithm.AES256_GCM, new GCMParameters(iv, tagBytes)),
                 new SecretKeySpec(key, "AES"));
     }
 
@@ -134,7 +143,8 @@ class GcmReferenceVectorsTest {
     }
 
     static void assertRefused(Vector v, byte[] altered, String what) {
-        assertThrows(TagMismatchException.class, () -> open(v.key, v.iv, v.tagBytes, v.aad, altered), v.name + ": " + what);
+        assertThrows(
+                TagMismatchException.class, () -> open(v.key, v.iv, v.tagBytes, v.aad, altered), v.name + ": " + what);
     }
 
     private static byte[] bytes(Random r, int n) {
@@ -151,16 +161,33 @@ class GcmReferenceVectorsTest {
         String[][] cases = {
             // key, plaintext, ciphertext, tag
             {"00000000000000000000000000000000", "", "", "58e2fccefa7e3061367f1d57a4e7455a"},
-            {"00000000000000000000000000000000", "00000000000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78",
-                "ab6e47d42cec13bdf53a67b21257bddf"},
-            {"0000000000000000000000000000000000000000000000000000000000000000", "", "",
-                "530f8afbc74536b9a963b4f1c4cb738b"},
-            {"0000000000000000000000000000000000000000000000000000000000000000", "00000000000000000000000000000000",
-                "cea7403d4d606b6e074ec5d3baf39d18", "d0d1c8a799996bf0265b98b5d48ab919"},
+            {
+                "00000000000000000000000000000000",
+                "00000000000000000000000000000000",
+                "0388dace60b6a392f328c2b971b2fe78",
+                "ab6e47d42cec13bdf53a67b21257bddf"
+            },
+            {
+                "0000000000000000000000000000000000000000000000000000000000000000",
+                "",
+                "",
+                "530f8afbc74536b9a963b4f1c4cb738b"
+            },
+            {
+                "0000000000000000000000000000000000000000000000000000000000000000",
+                "00000000000000000000000000000000",
+                "cea7403d4d606b6e074ec5d3baf39d18",
+                "d0d1c8a799996bf0265b98b5d48ab919"
+            },
         };
         for (String[] c : cases) {
-            Vector v = reference("spec " + c[0].length() * 4 + "-bit key, " + c[1].length() / 2 + " bytes",
-                    HEX.parseHex(c[0]), new byte[12], new byte[0], HEX.parseHex(c[1]), 16);
+            Vector v = reference(
+                    "spec " + c[0].length() * 4 + "-bit key, " + c[1].length() / 2 + " bytes",
+                    HEX.parseHex(c[0]),
+                    new byte[12],
+                    new byte[0],
+                    HEX.parseHex(c[1]),
+                    16);
             assertEquals(c[2] + c[3], HEX.formatHex(v.sealed), v.name);
             assertArrayEquals(v.plaintext, open(v), v.name);
         }
@@ -177,8 +204,13 @@ class GcmReferenceVectorsTest {
                     continue; // the long ones with the full and the shortest tag
                 }
                 byte[] key = bytes(r, keyBytes[(length + tagBytes) % 3]);
-                Vector v = reference(length + " bytes, " + key.length * 8 + "-bit key, " + tagBytes + "-byte tag",
-                        key, bytes(r, 12), new byte[0], bytes(r, length), tagBytes);
+                Vector v = reference(
+                        length + " bytes, " + key.length * 8 + "-bit key, " + tagBytes + "-byte tag",
+                        key,
+                        bytes(r, 12),
+                        new byte[0],
+                        bytes(r, length),
+                        tagBytes);
                 assertArrayEquals(v.plaintext, open(v), v.name);
                 vectors++;
 
@@ -193,9 +225,13 @@ class GcmReferenceVectorsTest {
                     assertRefused(v, dataBit, "ciphertext bit " + at + " flipped");
                 }
                 byte[] cut = Arrays.copyOf(v.sealed, v.sealed.length - 1);
-                assertThrows(IOException.class, () -> open(v.key, v.iv, v.tagBytes, v.aad, cut), v.name + ": truncated");
+                assertThrows(
+                        IOException.class, () -> open(v.key, v.iv, v.tagBytes, v.aad, cut), v.name + ": truncated");
                 byte[] extended = Arrays.copyOf(v.sealed, v.sealed.length + 1);
-                assertThrows(IOException.class, () -> open(v.key, v.iv, v.tagBytes, v.aad, extended), v.name + ": a byte appended");
+                assertThrows(
+                        IOException.class,
+                        () -> open(v.key, v.iv, v.tagBytes, v.aad, extended),
+                        v.name + ": a byte appended");
             }
         }
         assertTrue(vectors > 2500, vectors + " vectors");
@@ -246,11 +282,17 @@ class GcmReferenceVectorsTest {
                 }
             }
             byte[] key = Fixtures.contentKey(ours).getEncoded();
-            GCMParameters params = GCMParameters.getInstance(ours.getAlgorithmIdentifier().getParameters());
+            GCMParameters params =
+                    GCMParameters.getInstance(ours.getAlgorithmIdentifier().getParameters());
             assertEquals(12, params.getNonce().length);
             assertEquals(32, key.length, "AES-256");
-            Vector v = reference(length + " bytes sealed by our encryptor", key, params.getNonce(), new byte[0],
-                    plaintext, params.getIcvLen());
+            Vector v = reference(
+                    length + " bytes sealed by our encryptor",
+                    key,
+                    params.getNonce(),
+                    new byte[0],
+                    plaintext,
+                    params.getIcvLen());
             assertArrayEquals(v.ciphertext(), sink.toByteArray(), v.name + ": ciphertext");
             assertArrayEquals(Arrays.copyOfRange(v.sealed, length, v.sealed.length), ours.getMAC(), v.name + ": tag");
             assertArrayEquals(plaintext, open(v), v.name + ": our decryptor opens it");
@@ -273,24 +315,35 @@ class GcmReferenceVectorsTest {
             byte[] key = bytes(r, 32);
             byte[] iv = bytes(r, 12);
             byte[] sealed = bouncyCastle(true, key, iv, new byte[0], tagBytes, bytes(r, 40));
-            AlgorithmIdentifier alg = new AlgorithmIdentifier(CMSAlgorithm.AES256_GCM,
+            AlgorithmIdentifier alg = new AlgorithmIdentifier(
+                    CMSAlgorithm.AES256_GCM,
                     new DERSequence(new ASN1Encodable[] {new DEROctetString(iv), new ASN1Integer(tagBytes)}));
-            Exception e = assertThrows(Exception.class, () -> {
-                GcmStreamDecryptor d = new GcmStreamDecryptor(alg, new SecretKeySpec(key, "AES"));
-                d.getInputStream(new ByteArrayInputStream(sealed)).readAllBytes();
-            }, tagBytes + "-byte tag");
+            Exception e = assertThrows(
+                    Exception.class,
+                    () -> {
+                        GcmStreamDecryptor d = new GcmStreamDecryptor(alg, new SecretKeySpec(key, "AES"));
+                        d.getInputStream(new ByteArrayInputStream(sealed)).readAllBytes();
+                    },
+                    tagBytes + "-byte tag");
             assertTrue(e instanceof GeneralSecurityException || e instanceof IllegalArgumentException, e.toString());
             refused.add(tagBytes + "-byte tag: " + e.getMessage());
         }
         // additional authenticated data: CMS authenticated attributes, which we never accept
         for (int aadBytes = 1; aadBytes <= 65; aadBytes++) {
-            Vector v = reference(aadBytes + " bytes of AAD", bytes(r, 32), bytes(r, 12), bytes(r, aadBytes),
-                    bytes(r, aadBytes * 7 % 50), 16);
+            Vector v = reference(
+                    aadBytes + " bytes of AAD",
+                    bytes(r, 32),
+                    bytes(r, 12),
+                    bytes(r, aadBytes),
+                    bytes(r, aadBytes * 7 % 50),
+                    16);
             IOException given = assertThrows(IOException.class, () -> open(v), v.name + ", AAD handed over");
             assertFalse(given instanceof TagMismatchException, v.name + ": refused for the AAD, not as a forgery");
             assertTrue(given.getMessage().contains("not supported"), given.getMessage());
             // and a tag that covers AAD never verifies as if there were none
-            assertThrows(TagMismatchException.class, () -> open(v.key, v.iv, v.tagBytes, new byte[0], v.sealed),
+            assertThrows(
+                    TagMismatchException.class,
+                    () -> open(v.key, v.iv, v.tagBytes, new byte[0], v.sealed),
                     v.name + ", AAD left out");
         }
         GcmStreamEncryptor enc = new GcmStreamEncryptor();

@@ -8,11 +8,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Random;
-
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-
 import org.bouncycastle.asn1.cms.GCMParameters;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSAlgorithm;
@@ -24,8 +22,20 @@ import org.junit.jupiter.api.Test;
  */
 class GcmStreamDecryptorTest {
 
-    private static final int[] SIZES = {0, 1, 15, 16, 17, 255, Sealer.CHUNK - 13, Sealer.CHUNK - 12, Sealer.CHUNK,
-        Sealer.CHUNK + 1, 3 * Sealer.CHUNK + 7, 200_003};
+    private static final int[] SIZES = {
+        0,
+        1,
+        15,
+        16,
+        17,
+        255,
+        Sealer.CHUNK - 13,
+        Sealer.CHUNK - 12,
+        Sealer.CHUNK,
+        Sealer.CHUNK + 1,
+        3 * Sealer.CHUNK + 7,
+        200_003
+    };
 
     private final Random random = new Random(5);
 
@@ -79,7 +89,8 @@ class GcmStreamDecryptorTest {
                     if (slice == 1 && size > 20_000) {
                         continue;
                     }
-                    assertArrayEquals(s[2], decrypt(s[0], s[1], tagBytes, s[3], slice), "size " + size + " slice " + slice);
+                    assertArrayEquals(
+                            s[2], decrypt(s[0], s[1], tagBytes, s[3], slice), "size " + size + " slice " + slice);
                 }
             }
         }
@@ -95,7 +106,10 @@ class GcmStreamDecryptorTest {
                 }
                 byte[] bad = s[3].clone();
                 bad[pos] ^= 0x10;
-                assertThrows(TagMismatchException.class, () -> decrypt(s[0], s[1], 16, bad, 4096), "size " + size + " pos " + pos);
+                assertThrows(
+                        TagMismatchException.class,
+                        () -> decrypt(s[0], s[1], 16, bad, 4096),
+                        "size " + size + " pos " + pos);
             }
             byte[] cut = java.util.Arrays.copyOf(s[3], s[3].length - 1);
             assertThrows(IOException.class, () -> decrypt(s[0], s[1], 16, cut, 4096));

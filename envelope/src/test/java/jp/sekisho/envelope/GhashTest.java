@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import java.security.SecureRandom;
 import java.util.Arrays;
-
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,8 +17,21 @@ class GhashTest {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 15, 16, 17, 4095, Ghash.SEGMENT - 1, Ghash.SEGMENT, Ghash.SEGMENT + 1,
-        2 * Ghash.SEGMENT, 3 * Ghash.SEGMENT + 7, 1_000_003})
+    @ValueSource(
+            ints = {
+                0,
+                1,
+                15,
+                16,
+                17,
+                4095,
+                Ghash.SEGMENT - 1,
+                Ghash.SEGMENT,
+                Ghash.SEGMENT + 1,
+                2 * Ghash.SEGMENT,
+                3 * Ghash.SEGMENT + 7,
+                1_000_003
+            })
     void tagEqualsTheJdkGcmTag(int length) throws Exception {
         KeyGenerator gen = KeyGenerator.getInstance("AES");
         gen.init(256);

@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 class PipelinedOutputStreamTest {

@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Random;
-
 import org.junit.jupiter.api.Test;
 
 class ReadAheadInputStreamTest {

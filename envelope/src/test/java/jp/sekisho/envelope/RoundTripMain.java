@@ -5,10 +5,9 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import jp.sekisho.certs.Pem;
-import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.Identity;
+import jp.sekisho.certs.Pem;
 
 /**
  * Seals and opens one file in this JVM and prints one line per step: used by the constant-memory
@@ -17,8 +16,7 @@ import jp.sekisho.certs.Identities;
  */
 public final class RoundTripMain {
 
-    private RoundTripMain() {
-    }
+    private RoundTripMain() {}
 
     public static void main(String[] args) throws Exception {
         Path plain = Path.of(args[0]);
@@ -34,16 +32,25 @@ public final class RoundTripMain {
         for (int round = 1; round <= rounds; round++) {
             long t0 = System.nanoTime();
             SealResult sealed;
-            try (InputStream in = Files.newInputStream(plain); OutputStream o = Files.newOutputStream(envelope)) {
+            try (InputStream in = Files.newInputStream(plain);
+                    OutputStream o = Files.newOutputStream(envelope)) {
                 sealed = Sealer.seal(in, o, sender, to, cipher);
             }
             long t1 = System.nanoTime();
             OpenResult opened = Opener.open(envelope, out, key, null, trust);
             long t2 = System.nanoTime();
-            System.out.printf("round=%d cipher=%s bytes=%d seal_s=%.2f seal_MBps=%.0f open_s=%.2f open_MBps=%.0f "
+            System.out.printf(
+                    "round=%d cipher=%s bytes=%d seal_s=%.2f seal_MBps=%.0f open_s=%.2f open_MBps=%.0f "
                             + "envelope_sha256=%s plaintext_sha256=%s heap_max_MB=%d%n",
-                    round, cipher.displayName(), sealed.plaintextBytes(), (t1 - t0) / 1e9, mb / ((t1 - t0) / 1e9),
-                    (t2 - t1) / 1e9, mb / ((t2 - t1) / 1e9), sealed.envelopeSha256(), opened.plaintextSha256(),
+                    round,
+                    cipher.displayName(),
+                    sealed.plaintextBytes(),
+                    (t1 - t0) / 1e9,
+                    mb / ((t1 - t0) / 1e9),
+                    (t2 - t1) / 1e9,
+                    mb / ((t2 - t1) / 1e9),
+                    sealed.envelopeSha256(),
+                    opened.plaintextSha256(),
                     Runtime.getRuntime().maxMemory() >> 20);
         }
     }

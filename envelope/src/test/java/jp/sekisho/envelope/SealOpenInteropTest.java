@@ -15,10 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
 import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.IssueRequest;
 import jp.sekisho.certs.KeyAlgorithm;
 import jp.sekisho.certs.testing.Procs;
@@ -26,14 +27,13 @@ import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import jp.sekisho.certs.Identity;
-import jp.sekisho.certs.Identities;
 
 /** Seal/open against the real openssl binary, both directions, and the failure reasons. */
 class SealOpenInteropTest {
 
     @TempDir
     static Path dir;
+
     static TestPki pki;
     static TestPki foreign;
     static Credential sender;
@@ -50,8 +50,18 @@ class SealOpenInteropTest {
         foreign = TestPki.create(Files.createDirectories(dir.resolve("foreign")));
         sender = pki.client("city-sender");
         contractor = pki.recipient("contractor");
-        contractorEc = pki.authority().issue(new IssueRequest("contractor-ec", CertKind.RECIPIENT, null, null,
-                List.of(), List.of(), 30, KeyAlgorithm.EC_P256, null, false));
+        contractorEc = pki.authority()
+                .issue(new IssueRequest(
+                        "contractor-ec",
+                        CertKind.RECIPIENT,
+                        null,
+                        null,
+                        List.of(),
+                        List.of(),
+                        30,
+                        KeyAlgorithm.EC_P256,
+                        null,
+                        false));
         other = pki.recipient("other-contractor");
         stranger = foreign.client("stranger");
         random = Fixtures.randomFile(dir, "random.bin", 5 * 1024 * 1024 + 123, 42);
@@ -62,10 +72,13 @@ class SealOpenInteropTest {
         return Identities.load(sender.certificateFile(), null);
     }
 
-    static Path seal(Path plain, String name, Identity signer, ContentCipher cipher, Credential... to) throws IOException {
+    static Path seal(Path plain, String name, Identity signer, ContentCipher cipher, Credential... to)
+            throws IOException {
         Path env = dir.resolve(name);
-        try (InputStream in = Files.newInputStream(plain); OutputStream out = Files.newOutputStream(env)) {
-            SealResult r = Sealer.seal(in, out, signer, Stream.of(to).map(Credential::certificate).toList(), cipher);
+        try (InputStream in = Files.newInputStream(plain);
+                OutputStream out = Files.newOutputStream(env)) {
+            SealResult r = Sealer.seal(
+                    in, out, signer, Stream.of(to).map(Credential::certificate).toList(), cipher);
             assertEquals(Files.size(plain), r.plaintextBytes());
             assertEquals(Files.size(env), r.envelopeBytes());
             assertEquals(sha256(env), r.envelopeSha256());
@@ -77,12 +90,33 @@ class SealOpenInteropTest {
     static Path opensslOpen(Path env, Credential recipient, String name) {
         Path signedDer = dir.resolve(name + ".signed.der");
         Path plain = dir.resolve(name + ".openssl.out");
-        Procs.Result d = openssl("cms", "-decrypt", "-binary", "-inform", "DER", "-in", env.toString(),
-                "-recip", recipient.certificateFile().toString(), "-inkey", recipient.keyFile().toString(),
-                "-out", signedDer.toString());
+        Procs.Result d = openssl(
+                "cms",
+                "-decrypt",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                env.toString(),
+                "-recip",
+                recipient.certificateFile().toString(),
+                "-inkey",
+                recipient.keyFile().toString(),
+                "-out",
+                signedDer.toString());
         assertTrue(d.ok(), d.out());
-        Procs.Result v = openssl("cms", "-verify", "-binary", "-inform", "DER", "-in", signedDer.toString(),
-                "-CAfile", pki.caFile().toString(), "-out", plain.toString());
+        Procs.Result v = openssl(
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                signedDer.toString(),
+                "-CAfile",
+                pki.caFile().toString(),
+                "-out",
+                plain.toString());
         assertTrue(v.ok() && v.out().contains("Verification successful"), v.out());
         return plain;
     }
@@ -100,11 +134,13 @@ class SealOpenInteropTest {
         Path env = seal(csv, "csv.cms", senderIdentity(), ContentCipher.AES_256_GCM, contractor);
         assertArrayEquals(Files.readAllBytes(csv), Files.readAllBytes(opensslOpen(env, contractor, "csv")));
         Path out = dir.resolve("csv.opened");
-        OpenResult r = Opener.open(env, out, contractor.privateKey(), contractor.certificate(),
-                TrustAnchors.fromPem(pki.caFile()));
+        OpenResult r = Opener.open(
+                env, out, contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(pki.caFile()));
         assertArrayEquals(Files.readAllBytes(csv), Files.readAllBytes(out));
         assertEquals(sha256(csv), r.plaintextSha256());
-        assertEquals(CertificateSummary.sha256(sender.certificate()), r.signerSummary().sha256());
+        assertEquals(
+                CertificateSummary.sha256(sender.certificate()),
+                r.signerSummary().sha256());
     }
 
     @Test
@@ -120,13 +156,18 @@ class SealOpenInteropTest {
 
     @Test
     void cbcIsReadByOpensslAndOpener() throws IOException {
-        Path env = seal(random, "cbc.cms", Identities.load(sender.pkcs12File(), new char[0]), ContentCipher.AES_256_CBC,
-                contractor, contractorEc);
+        Path env = seal(
+                random,
+                "cbc.cms",
+                Identities.load(sender.pkcs12File(), new char[0]),
+                ContentCipher.AES_256_CBC,
+                contractor,
+                contractorEc);
         assertEquals(sha256(random), sha256(opensslOpen(env, contractor, "cbc-rsa")));
         assertEquals(sha256(random), sha256(opensslOpen(env, contractorEc, "cbc-ec")));
         Path out = dir.resolve("cbc.opened");
-        OpenResult r = Opener.open(env, out, contractorEc.privateKey(), contractorEc.certificate(),
-                TrustAnchors.fromPem(pki.caFile()));
+        OpenResult r = Opener.open(
+                env, out, contractorEc.privateKey(), contractorEc.certificate(), TrustAnchors.fromPem(pki.caFile()));
         assertEquals(sha256(random), sha256(out));
         assertEquals(ContentCipher.AES_256_CBC, r.cipher());
     }
@@ -134,14 +175,45 @@ class SealOpenInteropTest {
     @Test
     void opensslSignThenEncryptIsOpenedAndAccepted() {
         Path signed = dir.resolve("ossl.signed.der");
-        Procs.Result s = openssl("cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-in", random.toString(),
-                "-out", signed.toString(), "-signer", sender.certificateFile().toString(),
-                "-inkey", sender.keyFile().toString(), "-md", "sha256");
+        Procs.Result s = openssl(
+                "cms",
+                "-sign",
+                "-binary",
+                "-nodetach",
+                "-outform",
+                "DER",
+                "-in",
+                random.toString(),
+                "-out",
+                signed.toString(),
+                "-signer",
+                sender.certificateFile().toString(),
+                "-inkey",
+                sender.keyFile().toString(),
+                "-md",
+                "sha256");
         assertTrue(s.ok(), s.out());
         Path env = dir.resolve("ossl.cms");
-        Procs.Result e = openssl("cms", "-encrypt", "-binary", "-stream", "-aes-256-gcm", "-outform", "DER",
-                "-in", signed.toString(), "-out", env.toString(), "-recip", contractor.certificateFile().toString(),
-                "-keyopt", "rsa_padding_mode:oaep", "-keyopt", "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha256");
+        Procs.Result e = openssl(
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-stream",
+                "-aes-256-gcm",
+                "-outform",
+                "DER",
+                "-in",
+                signed.toString(),
+                "-out",
+                env.toString(),
+                "-recip",
+                contractor.certificateFile().toString(),
+                "-keyopt",
+                "rsa_padding_mode:oaep",
+                "-keyopt",
+                "rsa_oaep_md:sha256",
+                "-keyopt",
+                "rsa_mgf1_md:sha256");
         assertTrue(e.ok(), e.out());
 
         Path out = dir.resolve("ossl.opened");
@@ -149,23 +221,53 @@ class SealOpenInteropTest {
         assertEquals(sha256(random), sha256(out));
         assertEquals(sender.certificate(), r.signer());
 
-        PayloadDecision d = EnvelopeInspector.check(EnvelopeInspector.inspect(env), List.of(contractor.certificate()), false);
+        PayloadDecision d =
+                EnvelopeInspector.check(EnvelopeInspector.inspect(env), List.of(contractor.certificate()), false);
         assertTrue(d.accepted(), d.toString());
     }
 
     @Test
     void opensslEcEnvelopeIsOpened() {
         Path signed = dir.resolve("ossl-ec.signed.der");
-        assertTrue(openssl("cms", "-sign", "-binary", "-nodetach", "-outform", "DER", "-in", csv.toString(),
-                "-out", signed.toString(), "-signer", sender.certificateFile().toString(),
-                "-inkey", sender.keyFile().toString(), "-md", "sha256").ok());
+        assertTrue(openssl(
+                        "cms",
+                        "-sign",
+                        "-binary",
+                        "-nodetach",
+                        "-outform",
+                        "DER",
+                        "-in",
+                        csv.toString(),
+                        "-out",
+                        signed.toString(),
+                        "-signer",
+                        sender.certificateFile().toString(),
+                        "-inkey",
+                        sender.keyFile().toString(),
+                        "-md",
+                        "sha256")
+                .ok());
         Path env = dir.resolve("ossl-ec.cms");
-        Procs.Result e = openssl("cms", "-encrypt", "-binary", "-stream", "-aes-256-gcm", "-outform", "DER",
-                "-in", signed.toString(), "-out", env.toString(), "-recip", contractorEc.certificateFile().toString(),
-                "-keyopt", "ecdh_kdf_md:sha256");
+        Procs.Result e = openssl(
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-stream",
+                "-aes-256-gcm",
+                "-outform",
+                "DER",
+                "-in",
+                signed.toString(),
+                "-out",
+                env.toString(),
+                "-recip",
+                contractorEc.certificateFile().toString(),
+                "-keyopt",
+                "ecdh_kdf_md:sha256");
         assertTrue(e.ok(), e.out());
         Path out = dir.resolve("ossl-ec.opened");
-        Opener.open(env, out, contractorEc.privateKey(), contractorEc.certificate(), TrustAnchors.fromPem(pki.caFile()));
+        Opener.open(
+                env, out, contractorEc.privateKey(), contractorEc.certificate(), TrustAnchors.fromPem(pki.caFile()));
         assertEquals(sha256(csv), sha256(out));
     }
 
@@ -178,8 +280,14 @@ class SealOpenInteropTest {
         Files.write(bad, bytes);
         Path outDir = Files.createDirectories(dir.resolve("tamper-out"));
         Path out = outDir.resolve("plain");
-        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(bad, out,
-                contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(pki.caFile())));
+        EnvelopeException ex = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(
+                        bad,
+                        out,
+                        contractor.privateKey(),
+                        contractor.certificate(),
+                        TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.TAG_MISMATCH, ex.reason(), ex.getMessage());
         try (Stream<Path> left = Files.list(outDir)) {
             assertEquals(List.of(), left.toList(), "no output or temporary file may remain");
@@ -198,8 +306,14 @@ class SealOpenInteropTest {
             Files.write(file, bad);
             Path outDir = Files.createDirectories(dir.resolve("not-whole-out"));
             Path out = outDir.resolve("plain");
-            EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(file, out,
-                    contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(pki.caFile())));
+            EnvelopeException ex = assertThrows(
+                    EnvelopeException.class,
+                    () -> Opener.open(
+                            file,
+                            out,
+                            contractor.privateKey(),
+                            contractor.certificate(),
+                            TrustAnchors.fromPem(pki.caFile())));
             assertEquals(EnvelopeException.Reason.NOT_CMS, ex.reason(), ex.getMessage());
             try (Stream<Path> left = Files.list(outDir)) {
                 assertEquals(List.of(), left.toList(), "no output or temporary file may remain");
@@ -218,8 +332,9 @@ class SealOpenInteropTest {
         Path bad = dir.resolve("tag-bad.cms");
         Files.write(bad, bytes);
         Path out = dir.resolve("tag-bad.out");
-        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(bad, out,
-                contractor.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
+        EnvelopeException ex = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(bad, out, contractor.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.TAG_MISMATCH, ex.reason(), ex.getMessage());
         assertFalse(Files.exists(out));
     }
@@ -228,47 +343,80 @@ class SealOpenInteropTest {
     void wrongRecipientKeyIsNotForThisRecipient() throws IOException {
         Path env = seal(csv, "wrong.cms", senderIdentity(), ContentCipher.AES_256_GCM, contractor);
         Path out = dir.resolve("wrong.out");
-        EnvelopeException withCert = assertThrows(EnvelopeException.class, () -> Opener.open(env, out,
-                other.privateKey(), other.certificate(), TrustAnchors.fromPem(pki.caFile())));
+        EnvelopeException withCert = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(
+                        env, out, other.privateKey(), other.certificate(), TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.NOT_FOR_THIS_RECIPIENT, withCert.reason());
-        EnvelopeException keyOnly = assertThrows(EnvelopeException.class, () -> Opener.open(env, out,
-                other.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
+        EnvelopeException keyOnly = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(env, out, other.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.NOT_FOR_THIS_RECIPIENT, keyOnly.reason());
-        EnvelopeException ecKey = assertThrows(EnvelopeException.class, () -> Opener.open(env, out,
-                contractorEc.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
+        EnvelopeException ecKey = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(env, out, contractorEc.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.NOT_FOR_THIS_RECIPIENT, ecKey.reason());
         assertFalse(Files.exists(out));
     }
 
     @Test
     void signerFromAnotherCaIsUntrusted() throws IOException {
-        Path env = seal(csv, "stranger.cms", Identities.load(stranger.certificateFile(), null), ContentCipher.AES_256_GCM,
+        Path env = seal(
+                csv,
+                "stranger.cms",
+                Identities.load(stranger.certificateFile(), null),
+                ContentCipher.AES_256_GCM,
                 contractor);
         Path out = dir.resolve("stranger.out");
-        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(env, out,
-                contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(pki.caFile())));
+        EnvelopeException ex = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(
+                        env,
+                        out,
+                        contractor.privateKey(),
+                        contractor.certificate(),
+                        TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.SIGNER_UNTRUSTED, ex.reason(), ex.getMessage());
         assertFalse(Files.exists(out));
         // the same envelope opens for a receiver that trusts the foreign CA
-        Opener.open(env, out, contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(foreign.caFile()));
+        Opener.open(
+                env, out, contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(foreign.caFile()));
         assertEquals(sha256(csv), sha256(out));
     }
 
     @Test
     void signedOnlyOrPlainFileIsNotCmsForTheOpener() throws IOException {
         Path out = dir.resolve("plain.out");
-        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(csv, out,
-                contractor.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
+        EnvelopeException ex = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(csv, out, contractor.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.NOT_CMS, ex.reason());
     }
 
     @Test
     void weakCipherIsRefusedByTheOpener() {
         Path env = dir.resolve("aes128.cms");
-        assertTrue(openssl("cms", "-encrypt", "-binary", "-aes128", "-outform", "DER", "-in", csv.toString(),
-                "-out", env.toString(), contractor.certificateFile().toString()).ok());
-        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(env, dir.resolve("aes128.out"),
-                contractor.privateKey(), null, TrustAnchors.fromPem(pki.caFile())));
+        assertTrue(openssl(
+                        "cms",
+                        "-encrypt",
+                        "-binary",
+                        "-aes128",
+                        "-outform",
+                        "DER",
+                        "-in",
+                        csv.toString(),
+                        "-out",
+                        env.toString(),
+                        contractor.certificateFile().toString())
+                .ok());
+        EnvelopeException ex = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(
+                        env,
+                        dir.resolve("aes128.out"),
+                        contractor.privateKey(),
+                        null,
+                        TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.WEAK_CIPHER, ex.reason());
     }
 
@@ -278,8 +426,8 @@ class SealOpenInteropTest {
         Path env = seal(empty, "empty.cms", senderIdentity(), ContentCipher.AES_256_GCM, contractor);
         assertEquals(0, Files.size(opensslOpen(env, contractor, "empty")));
         Path out = dir.resolve("empty.out");
-        OpenResult r = Opener.open(env, out, Identities.load(contractor.certificateFile(), null),
-                TrustAnchors.fromPem(pki.caFile()));
+        OpenResult r = Opener.open(
+                env, out, Identities.load(contractor.certificateFile(), null), TrustAnchors.fromPem(pki.caFile()));
         assertEquals(0, r.bytes());
         assertEquals(0, Files.size(out));
     }
@@ -287,10 +435,16 @@ class SealOpenInteropTest {
     @Test
     void signerWithoutDigitalSignatureUsageIsUntrusted() throws IOException {
         // a recipient (keyEncipherment-only) certificate used as a signing identity
-        Path env = seal(csv, "ku.cms", Identities.load(other.certificateFile(), null), ContentCipher.AES_256_GCM,
-                contractor);
-        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(env, dir.resolve("ku.out"),
-                contractor.privateKey(), contractor.certificate(), TrustAnchors.fromPem(pki.caFile())));
+        Path env = seal(
+                csv, "ku.cms", Identities.load(other.certificateFile(), null), ContentCipher.AES_256_GCM, contractor);
+        EnvelopeException ex = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(
+                        env,
+                        dir.resolve("ku.out"),
+                        contractor.privateKey(),
+                        contractor.certificate(),
+                        TrustAnchors.fromPem(pki.caFile())));
         assertEquals(EnvelopeException.Reason.SIGNER_UNTRUSTED, ex.reason(), ex.getMessage());
         assertTrue(ex.getMessage().contains("digitalSignature"), ex.getMessage());
     }
@@ -298,14 +452,24 @@ class SealOpenInteropTest {
     @Test
     void revokedSignerIsUntrustedWhenCrlsAreGiven() throws IOException {
         Credential leaver = pki.client("leaver");
-        Path env = seal(csv, "leaver.cms", Identities.load(leaver.pkcs12File(), null), ContentCipher.AES_256_GCM,
-                contractor);
+        Path env = seal(
+                csv, "leaver.cms", Identities.load(leaver.pkcs12File(), null), ContentCipher.AES_256_GCM, contractor);
         TrustAnchors anchors = TrustAnchors.fromPem(pki.caFile());
-        Opener.open(env, dir.resolve("leaver.out"), contractor.privateKey(), null,
+        Opener.open(
+                env,
+                dir.resolve("leaver.out"),
+                contractor.privateKey(),
+                null,
                 anchors.withCrls(List.of(jp.sekisho.certs.Pem.readCrl(pki.crlFile()))));
         pki.revoke("leaver");
-        EnvelopeException ex = assertThrows(EnvelopeException.class, () -> Opener.open(env, dir.resolve("leaver2.out"),
-                contractor.privateKey(), null, anchors.withCrls(List.of(jp.sekisho.certs.Pem.readCrl(pki.crlFile())))));
+        EnvelopeException ex = assertThrows(
+                EnvelopeException.class,
+                () -> Opener.open(
+                        env,
+                        dir.resolve("leaver2.out"),
+                        contractor.privateKey(),
+                        null,
+                        anchors.withCrls(List.of(jp.sekisho.certs.Pem.readCrl(pki.crlFile())))));
         assertEquals(EnvelopeException.Reason.SIGNER_UNTRUSTED, ex.reason(), ex.getMessage());
         assertFalse(Files.exists(dir.resolve("leaver2.out")));
     }

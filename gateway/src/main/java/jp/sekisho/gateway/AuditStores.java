@@ -1,7 +1,6 @@
 package jp.sekisho.gateway;
 
 import java.io.IOException;
-
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.config.AuditConfig;
 import jp.sekisho.gateway.config.ConfigException;
@@ -13,8 +12,7 @@ import jp.sekisho.gateway.config.GatewayConfig;
  */
 public final class AuditStores {
 
-    private AuditStores() {
-    }
+    private AuditStores() {}
 
     /**
      * @throws ConfigException for a malformed store/audit section
@@ -27,8 +25,8 @@ public final class AuditStores {
         } catch (IOException | IllegalArgumentException e) {
             String m = String.valueOf(e.getMessage());
             String prefix = config.source() + ": ";
-            throw new ConfigException(m.startsWith(prefix) || m.startsWith(config.source().toAbsolutePath() + ": ")
-                    ? m : prefix + m);
+            throw new ConfigException(
+                    m.startsWith(prefix) || m.startsWith(config.source().toAbsolutePath() + ": ") ? m : prefix + m);
         }
         return AuditStore.open(ac);
     }

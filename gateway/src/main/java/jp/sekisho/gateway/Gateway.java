@@ -1,5 +1,9 @@
 package jp.sekisho.gateway;
 
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.http.server.netty.NettyHttpServer;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -12,11 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
-
-import io.micronaut.context.ApplicationContext;
-import io.micronaut.http.server.netty.NettyHttpServer;
-import io.micronaut.runtime.server.EmbeddedServer;
-import io.netty.handler.ssl.SslContext;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.audit.AuditStore;
@@ -24,9 +23,7 @@ import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.json.Json;
-import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.config.GatewayConfig;
-import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.edge.EdgeContext;
@@ -35,6 +32,8 @@ import jp.sekisho.gateway.edge.ListenerAllowlists;
 import jp.sekisho.gateway.http.GatewayInfo;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.identity.RoleMapper;
+import jp.sekisho.gateway.policy.Detail;
+import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.tls.ClientCertificateChecker;
 import jp.sekisho.gateway.tls.CrlStore;
 import jp.sekisho.gateway.tls.GatewayTrustManager;
@@ -87,9 +86,15 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private Gateway(GatewayConfig config, ApplicationContext context, Map<String, Integer> ports,
-                    ListenerAllowlists allowlists, Metrics metrics, AuditLog audit, PolicyServices policy,
-                    TransferService transfers) {
+    private Gateway(
+            GatewayConfig config,
+            ApplicationContext context,
+            Map<String, Integer> ports,
+            ListenerAllowlists allowlists,
+            Metrics metrics,
+            AuditLog audit,
+            PolicyServices policy,
+            TransferService transfers) {
         this.config = config;
         this.context = context;
         this.ports = ports;
@@ -130,13 +135,15 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway start(GatewayConfig config, Supplier<AuditStore> openAudit) {
         CompletableFuture<AuditStore> opening = new CompletableFuture<>();
-        Thread opener = new Thread(() -> {
-            try {
-                opening.complete(openAudit.get());
-            } catch (Throwable t) {
-                opening.completeExceptionally(t);
-            }
-        }, "sekisho-audit-open");
+        Thread opener = new Thread(
+                () -> {
+                    try {
+                        opening.complete(openAudit.get());
+                    } catch (Throwable t) {
+                        opening.completeExceptionally(t);
+                    }
+                },
+                "sekisho-audit-open");
         opener.start();
         DeferredAuditLog deferred = new DeferredAuditLog();
         try {
@@ -156,7 +163,9 @@ public final class Gateway implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         CrlStore crls = new CrlStore(config.tls().crls(), material.anchors(), clock);
         ClientCertificateChecker checker = new ClientCertificateChecker(material, crls, clock);
-        SslContext ssl = TlsContexts.server(material, new GatewayTrustManager(checker, material.anchors()),
+        SslContext ssl = TlsContexts.server(
+                material,
+                new GatewayTrustManager(checker, material.anchors()),
                 config.tls().provider());
         RoleMapper roles = new RoleMapper(config.principals());
         Metrics metrics = new Metrics();
@@ -186,8 +195,8 @@ public final class Gateway implements AutoCloseable {
         }
         ListenerAllowlists allowlists = new ListenerAllowlists(own);
         EdgeContext edge = new EdgeContext(byPort, allowlists, trusted, connectionAudit);
-        EdgePipeline pipeline = new EdgePipeline(edge, ssl,
-                () -> new TlsSessionHandler(checker, roles, connectionAudit, metrics));
+        EdgePipeline pipeline =
+                new EdgePipeline(edge, ssl, () -> new TlsSessionHandler(checker, roles, connectionAudit, metrics));
 
         GatewayInfo info = new GatewayInfo(config.nodeId(), admin);
         ApplicationContext ctx = ApplicationContext.builder()
@@ -220,7 +229,8 @@ public final class Gateway implements AutoCloseable {
             transfers = ctx.getBean(TransferService.class);
             server.start();
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
-                    .detailJson(startedJson(config.nodeId(), ports)).build());
+                    .detailJson(startedJson(config.nodeId(), ports))
+                    .build());
         } catch (RuntimeException e) {
             ctx.close(); // closes the transfer and policy services if they were started
             throw e;
@@ -297,7 +307,8 @@ public final class Gateway implements AutoCloseable {
     public void close() {
         try {
             audit.record(AuditEvent.of(EventType.GATEWAY_STOPPED, Outcome.ALLOW)
-                    .detailJson(new Detail().put("node", config.nodeId()).toString()).build());
+                    .detailJson(new Detail().put("node", config.nodeId()).toString())
+                    .build());
         } catch (AuditUnavailableException e) {
             // stopping anyway; the store's own chain shows the gap
         }

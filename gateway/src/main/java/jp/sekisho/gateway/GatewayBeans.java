@@ -1,10 +1,9 @@
 package jp.sekisho.gateway;
 
-import java.time.Clock;
-
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.gateway.admission.Admission;

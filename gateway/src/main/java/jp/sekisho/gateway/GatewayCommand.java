@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.cli.CliException;
@@ -19,10 +18,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sekisho gateway --config FILE}: runs the gateway until SIGTERM or Ctrl-C. */
-@Command(name = "gateway", mixinStandardHelpOptions = true,
-        description = {"Runs the Sekisho gateway: its listeners, mutual TLS, source-address allowlists and audit log.",
+@Command(
+        name = "gateway",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the Sekisho gateway: its listeners, mutual TLS, source-address allowlists and audit log.",
             "Configuration: one YAML file (see docs/gateway-config.md). Runs until SIGTERM or Ctrl-C.",
-            "Exit codes: 2 configuration error (one line naming the key), 3 audit store unavailable."})
+            "Exit codes: 2 configuration error (one line naming the key), 3 audit store unavailable."
+        })
 public final class GatewayCommand implements Callable<Integer> {
 
     @Spec
@@ -33,7 +36,8 @@ public final class GatewayCommand implements Callable<Integer> {
 
     /** Runs the gateway command alone (the {@code sekisho} launcher is the usual way in). */
     public static void main(String[] args) {
-        System.exit(jp.sekisho.cli.CliErrors.configure(new picocli.CommandLine(new GatewayCommand())).execute(args));
+        System.exit(jp.sekisho.cli.CliErrors.configure(new picocli.CommandLine(new GatewayCommand()))
+                .execute(args));
     }
 
     @Override
@@ -65,18 +69,22 @@ public final class GatewayCommand implements Callable<Integer> {
         }
         AuditStore store = opened.get();
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Sekisho gateway %s listening: %s (started in %d ms)%n", cfg.nodeId(), gateway.describeListeners(),
-                (System.nanoTime() - t0) / 1_000_000);
+        out.printf(
+                "Sekisho gateway %s listening: %s (started in %d ms)%n",
+                cfg.nodeId(), gateway.describeListeners(), (System.nanoTime() - t0) / 1_000_000);
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-                gateway.close();
-            } finally {
-                store.close();
-                stopped.countDown();
-            }
-        }, "sekisho-gateway-stop"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                gateway.close();
+                            } finally {
+                                store.close();
+                                stopped.countDown();
+                            }
+                        },
+                        "sekisho-gateway-stop"));
         stopped.await();
         return ExitCode.OK;
     }

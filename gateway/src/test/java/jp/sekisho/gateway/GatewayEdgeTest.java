@@ -11,7 +11,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.Outcome;
+import jp.sekisho.audit.RecordedEvent;
+import jp.sekisho.certs.CertificateSummary;
+import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.testing.Procs;
+import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.gateway.edge.Cidr;
+import jp.sekisho.gateway.support.Curl;
+import jp.sekisho.gateway.support.GatewayFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
@@ -19,17 +28,6 @@ import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import jp.sekisho.audit.EventType;
-import jp.sekisho.audit.Outcome;
-import jp.sekisho.audit.RecordedEvent;
-import jp.sekisho.certs.CertificateSummary;
-import jp.sekisho.certs.Credential;
-import jp.sekisho.certs.testing.TestPki;
-import jp.sekisho.gateway.edge.Cidr;
-import jp.sekisho.gateway.support.Curl;
-import jp.sekisho.gateway.support.GatewayFixture;
-import jp.sekisho.certs.testing.Procs;
 
 /**
  * The acceptance tests of issue 7 against one gateway (real TLS, real certificates from certs,
@@ -64,15 +62,20 @@ class GatewayEdgeTest {
         secretariat = pki.client("secretariat", "Kurume City", "Council Secretariat");
         operator = pki.client("operator");
         nobody = pki.client("nobody");
-        fx = GatewayFixture.start(dir,
+        fx = GatewayFixture.start(
+                dir,
                 pki,
                 "gwtest",
                 "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32, \"::1/128\"] }\n"
                         + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n",
-                "  - { subject: \"" + secretariat.certificate().getSubjectX500Principal().getName() + "\", roles: [secretariat, auditor] }\n"
-                        + "  - { sha256: \"" + CertificateSummary.sha256(operator.certificate()) + "\", roles: [operator] }\n",
-                "", "  provider: " + provider + "\n");
-        System.out.println("gateway start-up with embedded audit store (PostgreSQL included): " + fx.startMillis + " ms");
+                "  - { subject: \""
+                        + secretariat.certificate().getSubjectX500Principal().getName()
+                        + "\", roles: [secretariat, auditor] }\n" + "  - { sha256: \""
+                        + CertificateSummary.sha256(operator.certificate()) + "\", roles: [operator] }\n",
+                "",
+                "  provider: " + provider + "\n");
+        System.out.println(
+                "gateway start-up with embedded audit store (PostgreSQL included): " + fx.startMillis + " ms");
     }
 
     @AfterParameterizedClassInvocation
@@ -87,9 +90,14 @@ class GatewayEdgeTest {
     }
 
     private static RecordedEvent tlsFailed(String reason, Credential presented) throws InterruptedException {
-        return fx.awaitEvent(EventType.TLS_FAILED, e -> reason.equals(e.event().reason())
-                && (presented == null ? e.event().principal() == null
-                : e.event().principal() != null && subject(presented).equals(e.event().principal().subject())));
+        return fx.awaitEvent(
+                EventType.TLS_FAILED,
+                e -> reason.equals(e.event().reason())
+                        && (presented == null
+                                ? e.event().principal() == null
+                                : e.event().principal() != null
+                                        && subject(presented)
+                                                .equals(e.event().principal().subject())));
     }
 
     @Test
@@ -97,18 +105,27 @@ class GatewayEdgeTest {
         Curl.Response r = Curl.get(pki.caFile(), secretariat, null, fx.url("transfer", "/api/v1/whoami"));
         assertEquals(200, r.status(), r.raw());
         assertTrue(r.body().contains("\"subject\":\"" + subject(secretariat) + "\""), r.body());
-        assertTrue(r.body().contains("\"serial\":\"" + secretariat.certificate().getSerialNumber().toString(16) + "\""), r.body());
-        assertTrue(r.body().contains("\"sha256\":\"" + CertificateSummary.sha256(secretariat.certificate()) + "\""), r.body());
+        assertTrue(
+                r.body()
+                        .contains("\"serial\":\""
+                                + secretariat.certificate().getSerialNumber().toString(16) + "\""),
+                r.body());
+        assertTrue(
+                r.body().contains("\"sha256\":\"" + CertificateSummary.sha256(secretariat.certificate()) + "\""),
+                r.body());
         assertTrue(r.body().contains("\"roles\":[\"SECRETARIAT\",\"AUDITOR\"]"), r.body());
 
         Curl.Response op = Curl.get(pki.caFile(), operator, null, fx.url("admin", "/api/v1/whoami"));
         assertEquals(200, op.status(), op.raw());
         assertTrue(op.body().contains("\"roles\":[\"OPERATOR\"]"), op.body());
 
-        RecordedEvent accepted = fx.awaitEvent(EventType.CONNECTION_ACCEPTED, e -> e.event().principal() != null
-                && subject(secretariat).equals(e.event().principal().subject())
-                && "127.0.0.1".equals(e.event().sourceIp())
-                && Integer.valueOf(fx.gateway.port("transfer")).equals(e.event().listenerPort()));
+        RecordedEvent accepted = fx.awaitEvent(
+                EventType.CONNECTION_ACCEPTED,
+                e -> e.event().principal() != null
+                        && subject(secretariat).equals(e.event().principal().subject())
+                        && "127.0.0.1".equals(e.event().sourceIp())
+                        && Integer.valueOf(fx.gateway.port("transfer"))
+                                .equals(e.event().listenerPort()));
         assertNotNull(accepted, "CONNECTION_ACCEPTED with the principal");
         assertEquals("127.0.0.1", accepted.event().sourceIp());
         assertEquals(fx.gateway.port("transfer"), accepted.event().listenerPort());
@@ -150,7 +167,10 @@ class GatewayEdgeTest {
     @Test
     void certificateRevokedWhileRunningFailsTheNextHandshake() throws Exception {
         Credential carol = pki.client("carol");
-        assertEquals(200, Curl.get(pki.caFile(), carol, null, fx.url("transfer", "/api/v1/whoami")).status());
+        assertEquals(
+                200,
+                Curl.get(pki.caFile(), carol, null, fx.url("transfer", "/api/v1/whoami"))
+                        .status());
         pki.revoke("carol"); // rewrites crl.pem; no restart
         Curl.Response r = Curl.get(pki.caFile(), carol, null, fx.url("transfer", "/api/v1/whoami"));
         assertNotEquals(0, r.exit(), r.raw());
@@ -161,17 +181,21 @@ class GatewayEdgeTest {
     void disallowedSourceAddressIsClosedBeforeTls() throws Exception {
         Curl.Response r = Curl.get(pki.caFile(), secretariat, "127.0.0.2", fx.url("transfer", "/api/v1/whoami"));
         assertNotEquals(0, r.exit(), r.raw());
-        RecordedEvent e = fx.awaitEvent(EventType.CONNECTION_REFUSED,
-                ev -> "127.0.0.2".equals(ev.event().sourceIp()) && "IP_NOT_ALLOWED".equals(ev.event().reason()));
+        RecordedEvent e = fx.awaitEvent(
+                EventType.CONNECTION_REFUSED,
+                ev -> "127.0.0.2".equals(ev.event().sourceIp())
+                        && "IP_NOT_ALLOWED".equals(ev.event().reason()));
         assertNotNull(e, "CONNECTION_REFUSED IP_NOT_ALLOWED from 127.0.0.2");
         assertEquals(Outcome.DENY, e.event().outcome());
         assertEquals(fx.gateway.port("transfer"), e.event().listenerPort());
 
         String target = "127.0.0.1:" + fx.gateway.port("transfer");
-        Procs.Result refused = Procs.runWithInput(20, "", "openssl", "s_client", "-msg", "-connect", target, "-bind", "127.0.0.2:0");
+        Procs.Result refused =
+                Procs.runWithInput(20, "", "openssl", "s_client", "-msg", "-connect", target, "-bind", "127.0.0.2:0");
         assertFalse(refused.out().contains("ServerHello"), refused.out());
         // control: from an allowed address the same command does see a ServerHello
-        Procs.Result allowed = Procs.runWithInput(20, "", "openssl", "s_client", "-msg", "-connect", target, "-bind", "127.0.0.1:0");
+        Procs.Result allowed =
+                Procs.runWithInput(20, "", "openssl", "s_client", "-msg", "-connect", target, "-bind", "127.0.0.1:0");
         assertTrue(allowed.out().contains("ServerHello"), allowed.out());
         assertTrue(fx.gateway.metrics().value("sekisho_connections_total", "transfer", "DENY", "IP_NOT_ALLOWED") >= 2);
     }
@@ -206,15 +230,27 @@ class GatewayEdgeTest {
         Curl.Response noRole = Curl.get(pki.caFile(), nobody, null, fx.url("admin", "/metrics"));
         assertEquals(403, noRole.status(), noRole.raw());
         assertProblem(noRole.body(), 403, "ROLE_REQUIRED");
-        assertNotNull(fx.awaitEvent(EventType.REQUEST_DENIED, e -> "ROLE_REQUIRED".equals(e.event().reason())
-                && subject(nobody).equals(e.event().principal().subject())), "REQUEST_DENIED ROLE_REQUIRED");
+        assertNotNull(
+                fx.awaitEvent(
+                        EventType.REQUEST_DENIED,
+                        e -> "ROLE_REQUIRED".equals(e.event().reason())
+                                && subject(nobody).equals(e.event().principal().subject())),
+                "REQUEST_DENIED ROLE_REQUIRED");
 
         Curl.get(pki.caFile(), secretariat, "127.0.0.3", fx.url("transfer", "/api/v1/whoami"));
         Curl.Response ok = Curl.get(pki.caFile(), operator, null, fx.url("admin", "/metrics"));
         assertEquals(200, ok.status(), ok.raw());
         assertTrue(ok.body().contains("# TYPE sekisho_connections_total counter"), ok.body());
-        assertTrue(ok.body().contains("sekisho_connections_total{listener=\"transfer\",outcome=\"DENY\",reason=\"IP_NOT_ALLOWED\"}"), ok.body());
-        assertTrue(ok.body().contains("sekisho_requests_total{listener=\"admin\",outcome=\"DENY\",reason=\"ROLE_REQUIRED\"}"), ok.body());
+        assertTrue(
+                ok.body()
+                        .contains(
+                                "sekisho_connections_total{listener=\"transfer\",outcome=\"DENY\",reason=\"IP_NOT_ALLOWED\"}"),
+                ok.body());
+        assertTrue(
+                ok.body()
+                        .contains(
+                                "sekisho_requests_total{listener=\"admin\",outcome=\"DENY\",reason=\"ROLE_REQUIRED\"}"),
+                ok.body());
     }
 
     @Test
@@ -244,7 +280,8 @@ class GatewayEdgeTest {
 
     @Test
     void sslscanFindsOnlyTls12And13WithAeadSuites() {
-        Procs.Result r = Procs.run(180, "sslscan", "--no-colour", "--no-heartbleed", "127.0.0.1:" + fx.gateway.port("transfer"));
+        Procs.Result r =
+                Procs.run(180, "sslscan", "--no-colour", "--no-heartbleed", "127.0.0.1:" + fx.gateway.port("transfer"));
         String out = r.out();
         assertTrue(out.matches("(?s).*SSLv3\\s+disabled.*"), out);
         assertTrue(out.matches("(?s).*TLSv1\\.0\\s+disabled.*"), out);

@@ -10,11 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
+import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import jp.sekisho.certs.testing.TestPki;
 
 /**
  * {@code gateway --config FILE} as its own process with the embedded audit store (PostgreSQL
@@ -31,14 +29,17 @@ class GatewayProcessTest {
     void startsOnAFreshDataDirRestartsOnItAndStopsOnSigterm() throws Exception {
         TestPki.create(Files.createDirectories(dir.resolve("pki"))); // the files gateway.yml names
         Path cfg = dir.resolve("gateway.yml");
-        Files.writeString(cfg, "node-id: gw1\n"
-                + "tls: { certificate: pki/gateway.pem, key: pki/gateway.key, trust-anchors: [pki/ca.pem], crls: [pki/crl.pem] }\n"
-                + "listeners:\n"
-                + "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n"
-                + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n");
+        Files.writeString(
+                cfg,
+                "node-id: gw1\n"
+                        + "tls: { certificate: pki/gateway.pem, key: pki/gateway.key, trust-anchors: [pki/ca.pem], crls: [pki/crl.pem] }\n"
+                        + "listeners:\n"
+                        + "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n"
+                        + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n");
         long first = startAndStop(cfg);
         long again = startAndStop(cfg);
-        System.out.printf("gateway start-up (fresh JVM, embedded PostgreSQL): first run with initdb %d ms, restart %d ms%n",
+        System.out.printf(
+                "gateway start-up (fresh JVM, embedded PostgreSQL): first run with initdb %d ms, restart %d ms%n",
                 first, again);
         assertTrue(Files.isDirectory(dir.resolve("data/pg")), "the embedded store lives under data-dir");
     }
@@ -46,9 +47,15 @@ class GatewayProcessTest {
     private long startAndStop(Path cfg) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                GatewayCommand.class.getName(), "--config", cfg.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        GatewayCommand.class.getName(),
+                        "--config",
+                        cfg.toString())
+                .redirectErrorStream(true)
+                .start();
         String listening = null;
         StringBuilder seen = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

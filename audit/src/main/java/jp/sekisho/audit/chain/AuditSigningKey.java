@@ -55,7 +55,8 @@ public final class AuditSigningKey {
         Path dir = privateKeyFile.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         try {
-            Files.createFile(privateKeyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(
+                    privateKeyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (FileAlreadyExistsException race) {
             return loadOrCreate(privateKeyFile);
         }
@@ -67,7 +68,8 @@ public final class AuditSigningKey {
     /** {@code dir/audit-signing.key} → {@code dir/audit-signing.pub.pem}. */
     public static Path publicKeyPath(Path privateKeyFile) {
         String name = privateKeyFile.getFileName().toString();
-        String base = name.endsWith(".key") ? name.substring(0, name.length() - 4)
+        String base = name.endsWith(".key")
+                ? name.substring(0, name.length() - 4)
                 : name.endsWith(".pem") ? name.substring(0, name.length() - 4) : name;
         return privateKeyFile.resolveSibling(base + ".pub.pem");
     }
@@ -91,7 +93,8 @@ public final class AuditSigningKey {
     /** First 16 hex digits of SHA-256 over the SubjectPublicKeyInfo: names the key in checkpoints. */
     public static String keyId(PublicKey key) {
         try {
-            return Hex.of(MessageDigest.getInstance("SHA-256").digest(key.getEncoded())).substring(0, 16);
+            return Hex.of(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()))
+                    .substring(0, 16);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -106,7 +109,13 @@ public final class AuditSigningKey {
     }
 
     public Checkpoint sign(String nodeId, long seq, Instant time, String hash) {
-        return new Checkpoint(nodeId, seq, time, hash, keyId, ALGORITHM,
+        return new Checkpoint(
+                nodeId,
+                seq,
+                time,
+                hash,
+                keyId,
+                ALGORITHM,
                 signStatement(Checkpoint.signedBytes(nodeId, seq, time, hash)));
     }
 
@@ -140,7 +149,8 @@ public final class AuditSigningKey {
 
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 

@@ -20,8 +20,7 @@ public final class CanonicalEncoding {
 
     private static final byte[] TAG = "sekisho-audit-event-v1".getBytes(StandardCharsets.US_ASCII);
 
-    private CanonicalEncoding() {
-    }
+    private CanonicalEncoding() {}
 
     /** Time as the store keeps it: UTC, microseconds. */
     public static Instant truncate(Instant t) {

@@ -7,7 +7,9 @@ import picocli.CommandLine.Command;
  * {@code audit}: verify, export and search the audit log. Exit codes: 0 ok, 1 verification failed or
  * refused, 2 usage or input error, 3 audit store unavailable. Errors are one line on stderr.
  */
-@Command(name = "audit", mixinStandardHelpOptions = true,
+@Command(
+        name = "audit",
+        mixinStandardHelpOptions = true,
         description = "Verify, export and search the Sekisho audit log.",
         subcommands = {VerifyCommand.class, ExportCommand.class, SearchCommand.class, TailCommand.class})
 public final class AuditCommand implements Runnable {
@@ -22,7 +24,8 @@ public final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required: verify, export, search or tail");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "a subcommand is required: verify, export, search or tail");
     }
 
     public static void main(String[] args) {

@@ -12,11 +12,16 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code audit export}: streams matching events, with their chain fields and checkpoints, to a file. */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Export audit events as JSON Lines (verifiable offline when unfiltered) or CSV.")
 final class ExportCommand extends StoreCommand {
 
-    @Option(names = "--config", paramLabel = "GATEWAY.yml", description = "export from the store this gateway configuration uses")
+    @Option(
+            names = "--config",
+            paramLabel = "GATEWAY.yml",
+            description = "export from the store this gateway configuration uses")
     Path config;
 
     @Mixin

@@ -12,7 +12,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.certs.ClientTls;
@@ -35,16 +34,24 @@ final class GatewayAccess {
         }
     }
 
-    @Option(names = "--gateway", paramLabel = "URL", description = "a running gateway's admin listener, e.g. https://127.0.0.1:9443")
+    @Option(
+            names = "--gateway",
+            paramLabel = "URL",
+            description = "a running gateway's admin listener, e.g. https://127.0.0.1:9443")
     URI gateway;
 
-    @Option(names = "--identity", paramLabel = "FILE", description = "the auditor's certificate: PKCS#12, or PEM with NAME.key beside it")
+    @Option(
+            names = "--identity",
+            paramLabel = "FILE",
+            description = "the auditor's certificate: PKCS#12, or PEM with NAME.key beside it")
     Path identity;
 
     @Option(names = "--identity-password", paramLabel = "PASSWORD", defaultValue = "", description = "default: empty")
     String identityPassword;
 
-    @Option(names = "--gateway-ca", paramLabel = "FILE",
+    @Option(
+            names = "--gateway-ca",
+            paramLabel = "FILE",
             description = "CA of the gateway's server certificate (default: the CA certificates inside the identity)")
     Path gatewayCa;
 
@@ -58,7 +65,11 @@ final class GatewayAccess {
         URI uri = URI.create(base() + "api/v1/audit/" + pathAndQuery);
         HttpResponse<InputStream> res;
         try {
-            res = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(30)).GET().build(),
+            res = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .timeout(Duration.ofMinutes(30))
+                            .GET()
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new AuditUnavailableException("gateway " + gateway + " unreachable: " + e.getMessage()
@@ -110,13 +121,16 @@ final class GatewayAccess {
         }
         try {
             Identity id = Identities.load(identity, identityPassword.toCharArray());
-            List<X509Certificate> anchors = gatewayCa != null ? Pem.readCertificates(gatewayCa)
-                    : ClientTls.caCertificates(id.chain());
+            List<X509Certificate> anchors =
+                    gatewayCa != null ? Pem.readCertificates(gatewayCa) : ClientTls.caCertificates(id.chain());
             if (anchors.isEmpty()) {
                 throw new StoreCommand.InputException("--identity holds no CA certificate; name it with --gateway-ca");
             }
-            return HttpClient.newBuilder().sslContext(ClientTls.context(id.privateKey(), id.chain(), anchors))
-                    .connectTimeout(Duration.ofSeconds(10)).version(HttpClient.Version.HTTP_1_1).build();
+            return HttpClient.newBuilder()
+                    .sslContext(ClientTls.context(id.privateKey(), id.chain(), anchors))
+                    .connectTimeout(Duration.ofSeconds(10))
+                    .version(HttpClient.Version.HTTP_1_1)
+                    .build();
         } catch (PkiException e) {
             throw new StoreCommand.InputException(e.getMessage());
         }

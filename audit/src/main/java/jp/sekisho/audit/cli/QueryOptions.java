@@ -66,7 +66,12 @@ final class QueryOptions {
         StringBuilder b = new StringBuilder();
         param(b, "from", from);
         param(b, "to", to);
-        param(b, "type", types == null ? null : String.join(",", types.stream().map(Enum::name).toList()));
+        param(
+                b,
+                "type",
+                types == null
+                        ? null
+                        : String.join(",", types.stream().map(Enum::name).toList()));
         param(b, "outcome", outcome == null ? null : outcome.name());
         param(b, "reason", reason);
         param(b, "principal", principal);
@@ -82,7 +87,9 @@ final class QueryOptions {
         if (v == null || v.isBlank()) {
             return;
         }
-        b.append(b.length() == 0 ? "" : "&").append(k).append('=')
+        b.append(b.length() == 0 ? "" : "&")
+                .append(k)
+                .append('=')
                 .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
     }
 
@@ -91,7 +98,9 @@ final class QueryOptions {
             return null;
         }
         try {
-            return v.length() == 10 ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(v);
+            return v.length() == 10
+                    ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : Instant.parse(v);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(option + ": not an ISO-8601 time or date: " + v);
         }

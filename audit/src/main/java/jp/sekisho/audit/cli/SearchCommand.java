@@ -13,7 +13,10 @@ import picocli.CommandLine.Option;
 @Command(name = "search", mixinStandardHelpOptions = true, description = "Search audit events.")
 final class SearchCommand extends StoreCommand {
 
-    @Option(names = "--config", paramLabel = "GATEWAY.yml", description = "search the store this gateway configuration uses")
+    @Option(
+            names = "--config",
+            paramLabel = "GATEWAY.yml",
+            description = "search the store this gateway configuration uses")
     Path config;
 
     @Mixin
@@ -70,7 +73,8 @@ final class SearchCommand extends StoreCommand {
         return r.nodeId() + '#' + r.seq() + ' ' + r.time() + ' ' + e.type() + ' ' + e.outcome() + ' ' + nz(e.reason())
                 + " src=" + nz(e.sourceIp()) + (e.sourcePort() == null ? "" : ":" + e.sourcePort())
                 + " route=" + nz(e.routeId()) + " approval=" + nz(e.approvalRef()) + " transfer=" + nz(e.transferId())
-                + " principal=" + (e.principal() == null ? "-" : nz(e.principal().subject()));
+                + " principal="
+                + (e.principal() == null ? "-" : nz(e.principal().subject()));
     }
 
     private static String nz(String s) {

@@ -39,7 +39,9 @@ abstract class StoreCommand implements Callable<Integer> {
         } catch (GatewayAccess.Refused e) {
             return fail(AuditCommand.FAILED, e.getMessage());
         } catch (AuditUnavailableException e) {
-            return fail(AuditCommand.UNAVAILABLE, e.getMessage().lines().findFirst().orElse(AuditUnavailableException.REASON));
+            return fail(
+                    AuditCommand.UNAVAILABLE,
+                    e.getMessage().lines().findFirst().orElse(AuditUnavailableException.REASON));
         } catch (RuntimeException e) {
             return fail(AuditCommand.FAILED, Database.oneLine(e));
         }

@@ -6,7 +6,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.json.Json;
@@ -19,7 +18,9 @@ import picocli.CommandLine.Option;
  * {@code audit tail}: follows new events through a running gateway until Ctrl-C. Its own reads
  * (AUDIT_READ) are left out unless asked for with --type, or every poll would print itself.
  */
-@Command(name = "tail", mixinStandardHelpOptions = true,
+@Command(
+        name = "tail",
+        mixinStandardHelpOptions = true,
         description = "Follow new audit events through a running gateway (Ctrl-C to stop).")
 final class TailCommand extends StoreCommand {
 
@@ -44,7 +45,9 @@ final class TailCommand extends StoreCommand {
             throw new InputException("tail needs --gateway URL --identity FILE");
         }
         if (filters.types == null) {
-            filters.types = java.util.Arrays.stream(EventType.values()).filter(t -> t != EventType.AUDIT_READ).toList();
+            filters.types = java.util.Arrays.stream(EventType.values())
+                    .filter(t -> t != EventType.AUDIT_READ)
+                    .toList();
         }
         if (filters.from == null) {
             filters.from = Instant.now().minus(Duration.ofMinutes(1)).toString();

@@ -13,26 +13,35 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code audit verify}: on the store ({@code --config}) or offline on an export ({@code --file --key}). */
-@Command(name = "verify", mixinStandardHelpOptions = true,
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
         description = "Check the audit hash chains and signed checkpoints. Exit 0 when intact, 1 naming the first "
                 + "event modified, deleted, inserted or reordered.")
 final class VerifyCommand extends StoreCommand {
 
-    @Option(names = "--config", paramLabel = "GATEWAY.yml", description = "verify the store this gateway configuration uses")
+    @Option(
+            names = "--config",
+            paramLabel = "GATEWAY.yml",
+            description = "verify the store this gateway configuration uses")
     Path config;
 
     @Option(names = "--file", paramLabel = "EXPORT.jsonl", description = "verify a JSON Lines export offline")
     Path file;
 
-    @Option(names = "--key", paramLabel = "PUB.pem",
+    @Option(
+            names = "--key",
+            paramLabel = "PUB.pem",
             description = "the audit signing public key (default with --config: the one beside the signing key)")
     Path key;
 
     @Option(names = "--node", description = "verify only this node's chain (with --config or --gateway)")
     String node;
 
-    @Option(names = "--archived", description = "old months were archived: a chain may start right after a signed "
-            + "checkpoint instead of at event #1")
+    @Option(
+            names = "--archived",
+            description = "old months were archived: a chain may start right after a signed "
+                    + "checkpoint instead of at event #1")
     boolean archived;
 
     @Mixin
@@ -55,8 +64,10 @@ final class VerifyCommand extends StoreCommand {
             result = ExportFileVerifier.verify(file, AuditSigningKey.readPublicKey(key), archived);
         } else {
             AuditConfig cfg = config(config);
-            PublicKey pub = AuditSigningKey.readPublicKey(key != null ? key
-                    : AuditSigningKey.publicKeyPath(cfg.audit().signingKey()));
+            PublicKey pub = AuditSigningKey.readPublicKey(
+                    key != null
+                            ? key
+                            : AuditSigningKey.publicKeyPath(cfg.audit().signingKey()));
             try (AuditStore store = open(cfg)) {
                 result = store.reader().verify(pub, node, localOperator(), archived);
             }
@@ -80,12 +91,15 @@ final class VerifyCommand extends StoreCommand {
             } finally {
                 Files.deleteIfExists(fetched);
             }
-            out().println("note: using the signing key the gateway published; pass --key PUB.pem for an independent check");
+            out().println(
+                            "note: using the signing key the gateway published; pass --key PUB.pem for an independent check");
         }
         Path export = Files.createTempFile("sekisho-audit-export", ".jsonl");
         try {
-            try (java.io.InputStream in = remote.get("export?format=jsonl" + (node == null ? "" : "&node="
-                    + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)))) {
+            try (java.io.InputStream in = remote.get("export?format=jsonl"
+                    + (node == null
+                            ? ""
+                            : "&node=" + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)))) {
                 Files.copy(in, export, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
             return ExportFileVerifier.verify(export, pub, archived);
@@ -101,7 +115,8 @@ final class VerifyCommand extends StoreCommand {
             return AuditCommand.OK;
         }
         VerifyResult.Broken b = (VerifyResult.Broken) result;
-        out().println("FAILED: " + b.kind() + (b.seq() > 0 ? " at " + b.nodeId() + "#" + b.seq() : "") + ": " + b.message());
+        out().println("FAILED: " + b.kind() + (b.seq() > 0 ? " at " + b.nodeId() + "#" + b.seq() : "") + ": "
+                + b.message());
         out().flush();
         return AuditCommand.FAILED;
     }

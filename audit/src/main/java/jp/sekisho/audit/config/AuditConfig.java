@@ -39,7 +39,8 @@ public record AuditConfig(StoreConfig store, AuditSettings audit, Path dataDir) 
             Map<String, Object> s = map(root.get("store"), "store");
             String url = str(s, "url", null);
             if (url == null) {
-                throw new IOException(file + ": store.url is required when store is given (omit store for the embedded database)");
+                throw new IOException(
+                        file + ": store.url is required when store is given (omit store for the embedded database)");
             }
             String user = str(s, "user", StoreConfig.EMBEDDED_APP_ROLE);
             String password = password(s, base, "password", "password-file");
@@ -49,13 +50,16 @@ public record AuditConfig(StoreConfig store, AuditSettings audit, Path dataDir) 
                 store = store.withOwner(owner, password(s, base, "owner-password", "owner-password-file"));
             }
         }
-        AuditSettings settings = new AuditSettings(nodeId,
-                audit.get("signing-key") == null ? dataDir.resolve("audit-signing.key")
+        AuditSettings settings = new AuditSettings(
+                nodeId,
+                audit.get("signing-key") == null
+                        ? dataDir.resolve("audit-signing.key")
                         : base.resolve(str(audit, "signing-key", null)),
                 Integer.parseInt(str(audit, "checkpoint-every", "1000")),
                 duration(str(audit, "checkpoint-seconds", "10")),
                 Integer.parseInt(str(audit, "queue-capacity", "10000")),
-                timeout, 2000);
+                timeout,
+                2000);
         return new AuditConfig(store, settings, dataDir);
     }
 
@@ -72,13 +76,16 @@ public record AuditConfig(StoreConfig store, AuditSettings audit, Path dataDir) 
         String t = v.trim();
         try {
             if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+                return Duration.ofMillis(
+                        Long.parseLong(t.substring(0, t.length() - 2).trim()));
             }
             if (t.endsWith("s")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
+                return Duration.ofMillis(Math.round(
+                        Double.parseDouble(t.substring(0, t.length() - 1).trim()) * 1000));
             }
             if (t.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+                return Duration.ofMinutes(
+                        Long.parseLong(t.substring(0, t.length() - 1).trim()));
             }
             return Duration.ofMillis(Math.round(Double.parseDouble(t) * 1000));
         } catch (NumberFormatException e) {

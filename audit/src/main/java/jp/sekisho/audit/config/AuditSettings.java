@@ -18,8 +18,14 @@ import java.util.Objects;
  *                          long as batches keep committing (see {@code PostgresAuditLog})
  * @param maxBatch          most events written in one transaction
  */
-public record AuditSettings(String nodeId, Path signingKey, int checkpointEvery, Duration checkpointInterval,
-                            int queueCapacity, Duration writeTimeout, int maxBatch) {
+public record AuditSettings(
+        String nodeId,
+        Path signingKey,
+        int checkpointEvery,
+        Duration checkpointInterval,
+        int queueCapacity,
+        Duration writeTimeout,
+        int maxBatch) {
 
     public AuditSettings {
         Objects.requireNonNull(nodeId, "nodeId");
@@ -33,8 +39,14 @@ public record AuditSettings(String nodeId, Path signingKey, int checkpointEvery,
     }
 
     public static AuditSettings defaults(String nodeId, Path dataDir) {
-        return new AuditSettings(nodeId, dataDir.resolve("audit-signing.key"), 1000, Duration.ofSeconds(10),
-                10_000, StoreConfig.DEFAULT_TIMEOUT, 2000);
+        return new AuditSettings(
+                nodeId,
+                dataDir.resolve("audit-signing.key"),
+                1000,
+                Duration.ofSeconds(10),
+                10_000,
+                StoreConfig.DEFAULT_TIMEOUT,
+                2000);
     }
 
     public AuditSettings withCheckpoints(int every, Duration interval) {
@@ -42,7 +54,8 @@ public record AuditSettings(String nodeId, Path signingKey, int checkpointEvery,
     }
 
     public AuditSettings withQueueCapacity(int capacity) {
-        return new AuditSettings(nodeId, signingKey, checkpointEvery, checkpointInterval, capacity, writeTimeout, maxBatch);
+        return new AuditSettings(
+                nodeId, signingKey, checkpointEvery, checkpointInterval, capacity, writeTimeout, maxBatch);
     }
 
     public AuditSettings withWriteTimeout(Duration t) {

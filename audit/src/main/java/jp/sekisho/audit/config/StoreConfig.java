@@ -11,11 +11,19 @@ import java.util.Objects;
  *
  * @param timeout bounds how long a write may wait for the database before AUDIT_UNAVAILABLE
  */
-public record StoreConfig(Path embeddedDataDir, String url, String user, String password,
-                          String ownerUser, String ownerPassword, Duration timeout, int poolSize) {
+public record StoreConfig(
+        Path embeddedDataDir,
+        String url,
+        String user,
+        String password,
+        String ownerUser,
+        String ownerPassword,
+        Duration timeout,
+        int poolSize) {
 
     /** The application role created in embedded mode. */
     public static final String EMBEDDED_APP_ROLE = "sekisho_app";
+
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
 
     public StoreConfig {

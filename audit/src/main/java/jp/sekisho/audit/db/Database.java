@@ -2,6 +2,7 @@ package jp.sekisho.audit.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +13,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 import javax.sql.DataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.config.StoreConfig;
 import org.flywaydb.core.Flyway;
@@ -54,23 +54,28 @@ public final class Database implements AutoCloseable {
             }
             migrate(config, url);
             HikariDataSource pool = pool(config, url);
-            LOG.info("audit store: {}, schema up to date, writing as role {} ({} connections at most)",
-                    pg != null ? "embedded PostgreSQL in " + config.embeddedDataDir() + " on port " + pg.getPort()
+            LOG.info(
+                    "audit store: {}, schema up to date, writing as role {} ({} connections at most)",
+                    pg != null
+                            ? "embedded PostgreSQL in " + config.embeddedDataDir() + " on port " + pg.getPort()
                             : "PostgreSQL at " + withoutParameters(url),
-                    config.user(), config.poolSize());
+                    config.user(),
+                    config.poolSize());
             return new Database(config, pg, url, pool);
         } catch (RuntimeException e) {
             closeQuietly(pg);
             if (e instanceof AuditUnavailableException) {
                 throw e;
             }
-            throw new AuditUnavailableException("audit store at " + (url == null ? config.embeddedDataDir() : url)
-                    + " unavailable: " + oneLine(e), e);
+            throw new AuditUnavailableException(
+                    "audit store at " + (url == null ? config.embeddedDataDir() : url) + " unavailable: " + oneLine(e),
+                    e);
         }
     }
 
     private static EmbeddedPostgres startEmbedded(Path dir) {
-        String hint = "; to use a PostgreSQL server instead, set store.url (and store.user) in the gateway configuration";
+        String hint =
+                "; to use a PostgreSQL server instead, set store.url (and store.user) in the gateway configuration";
         try {
             refuseIfRunning(dir);
             Files.createDirectories(dir);
@@ -85,7 +90,8 @@ public final class Database implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(30))
                     .start();
         } catch (IOException | RuntimeException e) {
-            throw new AuditUnavailableException("embedded PostgreSQL could not start in " + dir + ": " + oneLine(e) + hint, e);
+            throw new AuditUnavailableException(
+                    "embedded PostgreSQL could not start in " + dir + ": " + oneLine(e) + hint, e);
         }
     }
 
@@ -95,7 +101,8 @@ public final class Database implements AutoCloseable {
         if (!Files.exists(pidFile)) {
             return;
         }
-        String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
+        String first =
+                Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
         try {
             long pid = Long.parseLong(first);
             if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
@@ -116,9 +123,11 @@ public final class Database implements AutoCloseable {
                 .migrate();
         if (config.ownerUser().equals(config.user())) {
             // the triggers still refuse UPDATE/DELETE/TRUNCATE, but an owner could disable them
-            LOG.warn("audit tables are owned by the gateway's own role {}: it could disable the append-only triggers "
-                    + "and rewrite history (the hash chain would show it, but only at the next verify). Set store.owner-user "
-                    + "to a separate owner role so the gateway holds INSERT and SELECT only", config.user());
+            LOG.warn(
+                    "audit tables are owned by the gateway's own role {}: it could disable the append-only triggers "
+                            + "and rewrite history (the hash chain would show it, but only at the next verify). Set store.owner-user "
+                            + "to a separate owner role so the gateway holds INSERT and SELECT only",
+                    config.user());
             return;
         }
         Properties p = new Properties();
@@ -128,19 +137,24 @@ public final class Database implements AutoCloseable {
         }
         p.setProperty("connectTimeout", Long.toString(seconds(config.timeout())));
         String role = quoteIdent(config.user());
-        try (Connection c = DriverManager.getConnection(url, p); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, p);
+                Statement s = c.createStatement()) {
             // Roles are cluster-wide and other gateways or tests may create the same one concurrently.
             s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = " + quoteLiteral(config.user())
-                    + ") THEN CREATE ROLE " + role + " LOGIN" + (config.password() == null || config.password().isEmpty()
-                    ? "" : " PASSWORD " + quoteLiteral(config.password()))
+                    + ") THEN CREATE ROLE " + role + " LOGIN"
+                    + (config.password() == null || config.password().isEmpty()
+                            ? ""
+                            : " PASSWORD " + quoteLiteral(config.password()))
                     + "; END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
             s.execute("GRANT USAGE ON SCHEMA " + quoteIdent(currentSchema(c)) + " TO " + role);
             s.execute("REVOKE ALL ON audit_event, audit_checkpoint FROM " + role);
             s.execute("GRANT SELECT, INSERT ON audit_event, audit_checkpoint TO " + role);
             s.execute("GRANT EXECUTE ON FUNCTION audit_ensure_partition(timestamptz) TO " + role);
         } catch (SQLException e) {
-            throw new AuditUnavailableException("cannot grant the audit tables to role " + config.user() + " as "
-                    + config.ownerUser() + ": " + oneLine(e), e);
+            throw new AuditUnavailableException(
+                    "cannot grant the audit tables to role " + config.user() + " as " + config.ownerUser() + ": "
+                            + oneLine(e),
+                    e);
         }
     }
 

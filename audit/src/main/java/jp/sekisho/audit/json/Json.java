@@ -37,6 +37,7 @@ public final class Json {
 
     /** Containers inside containers; the root object or array counts as one. */
     static final int MAX_DEPTH = 64;
+
     static final int MAX_STRING_CHARS = 1 << 20;
     static final int MAX_NAME_CHARS = 4096;
     static final int MAX_NUMBER_CHARS = 100;
@@ -57,8 +58,7 @@ public final class Json {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * Appends {@code s} as a JSON string literal (or {@code null}). Escapes {@code "} and {@code \},
@@ -99,7 +99,11 @@ public final class Json {
     }
 
     private static void unicodeEscape(StringBuilder out, char c) {
-        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf]).append(HEX[c & 0xf]);
+        out.append("\\u")
+                .append(HEX[c >> 12 & 0xf])
+                .append(HEX[c >> 8 & 0xf])
+                .append(HEX[c >> 4 & 0xf])
+                .append(HEX[c & 0xf]);
     }
 
     /**
@@ -194,7 +198,8 @@ public final class Json {
             throw invalid(p.currentTokenLocation(), "number out of range: " + p.getText());
         }
         if (Math.abs((long) d.scale()) > MAX_SCALE) {
-            throw invalid(p.currentTokenLocation(), "number out of range (scale beyond ±" + MAX_SCALE + "): " + p.getText());
+            throw invalid(
+                    p.currentTokenLocation(), "number out of range (scale beyond ±" + MAX_SCALE + "): " + p.getText());
         }
         return d;
     }

@@ -13,9 +13,20 @@ import jp.sekisho.audit.Outcome;
  * @param principal matches the certificate subject, serial or SHA-256 fingerprint
  * @param source    an IP address or CIDR block (e.g. {@code 10.1.0.0/16})
  */
-public record AuditQuery(Instant from, Instant to, Set<EventType> types, Outcome outcome, String reason,
-                         String principal, String source, String routeId, String transferId, String nodeId,
-                         String afterNode, long afterSeq, int limit) {
+public record AuditQuery(
+        Instant from,
+        Instant to,
+        Set<EventType> types,
+        Outcome outcome,
+        String reason,
+        String principal,
+        String source,
+        String routeId,
+        String transferId,
+        String nodeId,
+        String afterNode,
+        long afterSeq,
+        int limit) {
 
     public AuditQuery {
         types = types == null || types.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(types));
@@ -29,54 +40,147 @@ public record AuditQuery(Instant from, Instant to, Set<EventType> types, Outcome
     }
 
     public AuditQuery between(Instant f, Instant t) {
-        return new AuditQuery(f, t, types, outcome, reason, principal, source, routeId, transferId, nodeId, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                f,
+                t,
+                types,
+                outcome,
+                reason,
+                principal,
+                source,
+                routeId,
+                transferId,
+                nodeId,
+                afterNode,
+                afterSeq,
+                limit);
     }
 
     public AuditQuery types(Set<EventType> v) {
-        return new AuditQuery(from, to, v, outcome, reason, principal, source, routeId, transferId, nodeId, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                from,
+                to,
+                v,
+                outcome,
+                reason,
+                principal,
+                source,
+                routeId,
+                transferId,
+                nodeId,
+                afterNode,
+                afterSeq,
+                limit);
     }
 
     public AuditQuery outcome(Outcome v) {
-        return new AuditQuery(from, to, types, v, reason, principal, source, routeId, transferId, nodeId, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                from, to, types, v, reason, principal, source, routeId, transferId, nodeId, afterNode, afterSeq, limit);
     }
 
     public AuditQuery reason(String v) {
-        return new AuditQuery(from, to, types, outcome, v, principal, source, routeId, transferId, nodeId, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                from,
+                to,
+                types,
+                outcome,
+                v,
+                principal,
+                source,
+                routeId,
+                transferId,
+                nodeId,
+                afterNode,
+                afterSeq,
+                limit);
     }
 
     public AuditQuery principal(String v) {
-        return new AuditQuery(from, to, types, outcome, reason, v, source, routeId, transferId, nodeId, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                from, to, types, outcome, reason, v, source, routeId, transferId, nodeId, afterNode, afterSeq, limit);
     }
 
     public AuditQuery source(String v) {
-        return new AuditQuery(from, to, types, outcome, reason, principal, v, routeId, transferId, nodeId, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                from,
+                to,
+                types,
+                outcome,
+                reason,
+                principal,
+                v,
+                routeId,
+                transferId,
+                nodeId,
+                afterNode,
+                afterSeq,
+                limit);
     }
 
     public AuditQuery route(String v) {
-        return new AuditQuery(from, to, types, outcome, reason, principal, source, v, transferId, nodeId, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                from, to, types, outcome, reason, principal, source, v, transferId, nodeId, afterNode, afterSeq, limit);
     }
 
     public AuditQuery transfer(String v) {
-        return new AuditQuery(from, to, types, outcome, reason, principal, source, routeId, v, nodeId, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                from, to, types, outcome, reason, principal, source, routeId, v, nodeId, afterNode, afterSeq, limit);
     }
 
     public AuditQuery node(String v) {
-        return new AuditQuery(from, to, types, outcome, reason, principal, source, routeId, transferId, v, afterNode, afterSeq, limit);
+        return new AuditQuery(
+                from,
+                to,
+                types,
+                outcome,
+                reason,
+                principal,
+                source,
+                routeId,
+                transferId,
+                v,
+                afterNode,
+                afterSeq,
+                limit);
     }
 
     /** Only events after {@code (node, seq)} in (node, sequence) order; node may be null for a single-node store. */
     public AuditQuery after(String node, long seq) {
-        return new AuditQuery(from, to, types, outcome, reason, principal, source, routeId, transferId, nodeId, node, seq, limit);
+        return new AuditQuery(
+                from, to, types, outcome, reason, principal, source, routeId, transferId, nodeId, node, seq, limit);
     }
 
     public AuditQuery limit(int v) {
-        return new AuditQuery(from, to, types, outcome, reason, principal, source, routeId, transferId, nodeId, afterNode, afterSeq, v);
+        return new AuditQuery(
+                from,
+                to,
+                types,
+                outcome,
+                reason,
+                principal,
+                source,
+                routeId,
+                transferId,
+                nodeId,
+                afterNode,
+                afterSeq,
+                v);
     }
 
     /** True when no filter narrows the events, so the result is a whole, verifiable chain. */
     public boolean isComplete() {
-        return from == null && to == null && types.isEmpty() && outcome == null && reason == null && principal == null
-                && source == null && routeId == null && transferId == null && afterSeq == 0 && afterNode == null && limit == 0;
+        return from == null
+                && to == null
+                && types.isEmpty()
+                && outcome == null
+                && reason == null
+                && principal == null
+                && source == null
+                && routeId == null
+                && transferId == null
+                && afterSeq == 0
+                && afterNode == null
+                && limit == 0;
     }
 
     /** A compact JSON description, recorded in the AUDIT_READ event. */
@@ -84,7 +188,13 @@ public record AuditQuery(Instant from, Instant to, Set<EventType> types, Outcome
         StringBuilder b = new StringBuilder("{");
         add(b, "from", from == null ? null : from.toString());
         add(b, "to", to == null ? null : to.toString());
-        add(b, "types", types.isEmpty() ? null : String.join(",", types.stream().map(Enum::name).sorted().toList()));
+        add(
+                b,
+                "types",
+                types.isEmpty()
+                        ? null
+                        : String.join(
+                                ",", types.stream().map(Enum::name).sorted().toList()));
         add(b, "outcome", outcome == null ? null : outcome.name());
         add(b, "reason", reason);
         add(b, "principal", principal);

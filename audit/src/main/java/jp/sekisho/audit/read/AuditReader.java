@@ -118,7 +118,8 @@ public final class AuditReader {
     }
 
     private static String keyIdOf(Connection c) throws SQLException {
-        try (var rs = c.createStatement().executeQuery("SELECT key_id FROM audit_checkpoint ORDER BY time DESC LIMIT 1")) {
+        try (var rs =
+                c.createStatement().executeQuery("SELECT key_id FROM audit_checkpoint ORDER BY time DESC LIMIT 1")) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
@@ -149,7 +150,10 @@ public final class AuditReader {
             Json.quote(d, format);
         }
         d.append('}');
-        log.commit(AuditEvent.of(EventType.AUDIT_READ, Outcome.ALLOW).principal(reader).detailJson(d.toString()).build());
+        log.commit(AuditEvent.of(EventType.AUDIT_READ, Outcome.ALLOW)
+                .principal(reader)
+                .detailJson(d.toString())
+                .build());
     }
 
     private interface Work<T> {

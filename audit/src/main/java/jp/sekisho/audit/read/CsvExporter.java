@@ -30,18 +30,64 @@ public final class CsvExporter implements ExportWriter {
 
     @Override
     public void checkpoint(Checkpoint c) throws IOException {
-        row("checkpoint", c.nodeId(), c.seq(), c.time(), null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null, null, c.hash(), c.keyId(), c.algorithm(), c.signature());
+        row(
+                "checkpoint",
+                c.nodeId(),
+                c.seq(),
+                c.time(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                c.hash(),
+                c.keyId(),
+                c.algorithm(),
+                c.signature());
     }
 
     @Override
     public void event(RecordedEvent r) throws IOException {
         AuditEvent e = r.event();
         AuditPrincipal p = e.principal();
-        row("event", r.nodeId(), r.seq(), r.time(), e.type(), e.outcome(), e.reason(),
-                p == null ? null : p.subject(), p == null ? null : p.serial(), p == null ? null : p.sha256(),
-                e.sourceIp(), e.sourcePort(), e.listenerPort(), e.routeId(), e.approvalRef(), e.transferId(), e.bytes(),
-                e.payloadSha256(), e.requestId(), e.detailJson(), r.prevHash(), r.hash(), null, null, null);
+        row(
+                "event",
+                r.nodeId(),
+                r.seq(),
+                r.time(),
+                e.type(),
+                e.outcome(),
+                e.reason(),
+                p == null ? null : p.subject(),
+                p == null ? null : p.serial(),
+                p == null ? null : p.sha256(),
+                e.sourceIp(),
+                e.sourcePort(),
+                e.listenerPort(),
+                e.routeId(),
+                e.approvalRef(),
+                e.transferId(),
+                e.bytes(),
+                e.payloadSha256(),
+                e.requestId(),
+                e.detailJson(),
+                r.prevHash(),
+                r.hash(),
+                null,
+                null,
+                null);
     }
 
     private void row(Object... cells) throws IOException {

@@ -16,8 +16,7 @@ public final class EventJson {
 
     public static final String FORMAT = "sekisho-audit-export-v1";
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     public static String header(String exportedAt, String keyId, String query) {
         StringBuilder b = new StringBuilder("{\"record\":\"header\",\"format\":");
@@ -40,8 +39,12 @@ public final class EventJson {
         Json.quote(b, p == null ? null : p.subject()).append(",\"serial\":");
         Json.quote(b, p == null ? null : p.serial()).append(",\"cert_sha256\":");
         Json.quote(b, p == null ? null : p.sha256()).append(",\"source_ip\":");
-        Json.quote(b, e.sourceIp()).append(",\"source_port\":").append(e.sourcePort())
-                .append(",\"listener_port\":").append(e.listenerPort()).append(",\"route\":");
+        Json.quote(b, e.sourceIp())
+                .append(",\"source_port\":")
+                .append(e.sourcePort())
+                .append(",\"listener_port\":")
+                .append(e.listenerPort())
+                .append(",\"route\":");
         Json.quote(b, e.routeId()).append(",\"approval\":");
         Json.quote(b, e.approvalRef()).append(",\"transfer\":");
         Json.quote(b, e.transferId()).append(",\"bytes\":").append(e.bytes()).append(",\"payload_sha256\":");
@@ -66,21 +69,44 @@ public final class EventJson {
         String subject = str(m, "subject");
         String serial = str(m, "serial");
         String certSha = str(m, "cert_sha256");
-        AuditPrincipal p = subject == null && serial == null && certSha == null ? null
+        AuditPrincipal p = subject == null && serial == null && certSha == null
+                ? null
                 : new AuditPrincipal(subject, serial, certSha);
         Long sp = lng(m, "source_port");
         Long lp = lng(m, "listener_port");
-        AuditEvent e = new AuditEvent(EventType.valueOf(req(m, "type")), Outcome.valueOf(req(m, "outcome")),
-                str(m, "reason"), p, str(m, "source_ip"), sp == null ? null : Math.toIntExact(sp),
-                lp == null ? null : Math.toIntExact(lp), str(m, "route"), str(m, "approval"), str(m, "transfer"),
-                lng(m, "bytes"), str(m, "payload_sha256"), str(m, "request_id"), str(m, "detail"));
-        return new RecordedEvent(reqLong(m, "seq"), Instant.parse(req(m, "time")), req(m, "node"), e,
-                req(m, "prev_hash"), req(m, "hash"));
+        AuditEvent e = new AuditEvent(
+                EventType.valueOf(req(m, "type")),
+                Outcome.valueOf(req(m, "outcome")),
+                str(m, "reason"),
+                p,
+                str(m, "source_ip"),
+                sp == null ? null : Math.toIntExact(sp),
+                lp == null ? null : Math.toIntExact(lp),
+                str(m, "route"),
+                str(m, "approval"),
+                str(m, "transfer"),
+                lng(m, "bytes"),
+                str(m, "payload_sha256"),
+                str(m, "request_id"),
+                str(m, "detail"));
+        return new RecordedEvent(
+                reqLong(m, "seq"),
+                Instant.parse(req(m, "time")),
+                req(m, "node"),
+                e,
+                req(m, "prev_hash"),
+                req(m, "hash"));
     }
 
     public static Checkpoint toCheckpoint(Map<String, Object> m) {
-        return new Checkpoint(req(m, "node"), reqLong(m, "seq"), Instant.parse(req(m, "time")), req(m, "hash"),
-                req(m, "key_id"), req(m, "algorithm"), req(m, "signature"));
+        return new Checkpoint(
+                req(m, "node"),
+                reqLong(m, "seq"),
+                Instant.parse(req(m, "time")),
+                req(m, "hash"),
+                req(m, "key_id"),
+                req(m, "algorithm"),
+                req(m, "signature"));
     }
 
     private static String str(Map<String, Object> m, String k) {

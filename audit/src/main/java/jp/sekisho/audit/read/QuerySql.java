@@ -10,9 +10,10 @@ import jp.sekisho.audit.EventType;
 /** Turns an {@link AuditQuery} into parameterised SQL: filters never become SQL text. */
 final class QuerySql {
 
-    static final String COLUMNS = "node_id, seq, time, event_type, outcome, reason, principal_subject, principal_serial, "
-            + "principal_sha256, source_ip, source_port, listener_port, route_id, approval_ref, transfer_id, byte_count, "
-            + "payload_sha256, request_id, detail, prev_hash, hash";
+    static final String COLUMNS =
+            "node_id, seq, time, event_type, outcome, reason, principal_subject, principal_serial, "
+                    + "principal_sha256, source_ip, source_port, listener_port, route_id, approval_ref, transfer_id, byte_count, "
+                    + "payload_sha256, request_id, detail, prev_hash, hash";
 
     final String sql;
     private final List<Object> params;

@@ -30,8 +30,7 @@ final class BatchWriter {
     private static final int COPY_CHUNK = 64 * 1024;
 
     /** What a committed batch produced: the rows, the chain positions due for a checkpoint, the new head. */
-    record Result(List<RecordedEvent> rows, List<ChainHead> due, ChainHead head) {
-    }
+    record Result(List<RecordedEvent> rows, List<ChainHead> due, ChainHead head) {}
 
     private final DataSource dataSource;
     private final String nodeId;
@@ -85,12 +84,16 @@ final class BatchWriter {
                         }
                         if (text.length() >= COPY_CHUNK) {
                             // stream as we hash, so PostgreSQL parses one chunk while we build the next
-                            copyIn = copyIn != null ? copyIn : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
+                            copyIn = copyIn != null
+                                    ? copyIn
+                                    : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
                             send(copyIn, text);
                         }
                     }
                     if (text.length() > 0) {
-                        copyIn = copyIn != null ? copyIn : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
+                        copyIn = copyIn != null
+                                ? copyIn
+                                : c.unwrap(PGConnection.class).getCopyAPI().copyIn(EventRows.COPY_SQL);
                         send(copyIn, text);
                     }
                     if (copyIn != null) {
@@ -155,7 +158,10 @@ final class BatchWriter {
                 if (!rs.next()) {
                     return ChainHead.EMPTY;
                 }
-                return new ChainHead(rs.getLong(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class).toInstant());
+                return new ChainHead(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        rs.getObject(3, OffsetDateTime.class).toInstant());
             }
         }
     }
@@ -192,7 +198,8 @@ final class BatchWriter {
 
     /** Delivered on commit to every {@code LISTEN sekisho_audit} session: {"node":"gw1","seq":123}. */
     private void notifyListeners(Connection c, long seq) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify('" + PostgresAuditLog.NOTIFY_CHANNEL + "', ?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("SELECT pg_notify('" + PostgresAuditLog.NOTIFY_CHANNEL + "', ?)")) {
             ps.setString(1, "{\"node\":" + Json.quote(new StringBuilder(), nodeId) + ",\"seq\":" + seq + "}");
             ps.execute();
         }

@@ -31,8 +31,7 @@ final class Checkpointer {
     /** While checkpoints keep failing (every 0.5 s), one warning a minute is enough. */
     private static final long REPEAT_WARNING_NANOS = 60_000_000_000L;
 
-    private record Due(long seq, String hash) {
-    }
+    private record Due(long seq, String hash) {}
 
     private final DataSource dataSource;
     private final AuditSigningKey key;
@@ -117,9 +116,12 @@ final class Checkpointer {
             if (!store(batch)) {
                 if (closing) {
                     Due last = batch.get(batch.size() - 1);
-                    LOG.warn("audit chain {}: checkpoint for events up to #{} not stored at shutdown (the store did not "
-                            + "answer). Those events are written but not yet sealed by a signature; the next start of "
-                            + "this node signs a checkpoint that seals them", nodeId, last.seq());
+                    LOG.warn(
+                            "audit chain {}: checkpoint for events up to #{} not stored at shutdown (the store did not "
+                                    + "answer). Those events are written but not yet sealed by a signature; the next start of "
+                                    + "this node signs a checkpoint that seals them",
+                            nodeId,
+                            last.seq());
                     return;
                 }
                 // keep only the newest: it seals the others' events; retry after a pause
@@ -153,8 +155,12 @@ final class Checkpointer {
                 ps.executeBatch();
             }
             if (failures > 0) {
-                LOG.info("audit chain {}: checkpoints stored again (up to #{}) after {} failed attempts in {} s",
-                        nodeId, batch.get(batch.size() - 1).seq(), failures, (System.nanoTime() - failingSince) / 1_000_000_000L);
+                LOG.info(
+                        "audit chain {}: checkpoints stored again (up to #{}) after {} failed attempts in {} s",
+                        nodeId,
+                        batch.get(batch.size() - 1).seq(),
+                        failures,
+                        (System.nanoTime() - failingSince) / 1_000_000_000L);
                 failures = 0;
             }
             return true;
@@ -165,10 +171,13 @@ final class Checkpointer {
             }
             if (failures == 1 || now - lastWarning >= REPEAT_WARNING_NANOS) {
                 lastWarning = now;
-                LOG.warn("audit chain {}: signed checkpoint for events up to #{} not stored ({}); retrying every 0.5 s{}. "
-                        + "Events are still written and chained; only their signed seal waits. If the audit store "
-                        + "is reachable, check that the gateway's role may INSERT into audit_checkpoint",
-                        nodeId, batch.get(batch.size() - 1).seq(), Database.oneLine(e),
+                LOG.warn(
+                        "audit chain {}: signed checkpoint for events up to #{} not stored ({}); retrying every 0.5 s{}. "
+                                + "Events are still written and chained; only their signed seal waits. If the audit store "
+                                + "is reachable, check that the gateway's role may INSERT into audit_checkpoint",
+                        nodeId,
+                        batch.get(batch.size() - 1).seq(),
+                        Database.oneLine(e),
                         failures == 1 ? "" : " (" + failures + " attempts failed so far)");
             }
             return false;

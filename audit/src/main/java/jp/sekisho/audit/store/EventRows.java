@@ -10,14 +10,29 @@ final class EventRows {
             + "route_id, approval_ref, transfer_id, byte_count, payload_sha256, request_id, detail, prev_hash, hash) "
             + "FROM STDIN";
 
-    private EventRows() {
-    }
+    private EventRows() {}
 
     /** One row: the chain position, the event's precomputed {@link #fields}, and the chain hashes. */
-    static void append(StringBuilder out, String escapedNode, long seq, java.time.Instant time, String fields,
-                       String prevHash, String hash) {
-        out.append(escapedNode).append('\t').append(seq).append('\t').append(time).append('\t').append(fields)
-                .append('\t').append(prevHash).append('\t').append(hash).append('\n');
+    static void append(
+            StringBuilder out,
+            String escapedNode,
+            long seq,
+            java.time.Instant time,
+            String fields,
+            String prevHash,
+            String hash) {
+        out.append(escapedNode)
+                .append('\t')
+                .append(seq)
+                .append('\t')
+                .append(time)
+                .append('\t')
+                .append(fields)
+                .append('\t')
+                .append(prevHash)
+                .append('\t')
+                .append(hash)
+                .append('\n');
     }
 
     static String escaped(String s) {

@@ -12,15 +12,17 @@ final class EventValidator {
 
     static final int MAX_DETAIL_CHARS = 8192;
     static final int MAX_TEXT_CHARS = 1024;
-    private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    private static final Pattern IPV4 =
+            Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
-    private EventValidator() {
-    }
+    private EventValidator() {}
 
     static void check(AuditEvent e) {
         String ip = e.sourceIp();
-        if (ip != null && !(IPV4.matcher(ip).matches() || (ip.contains(":") && IPV6.matcher(ip).matches()))) {
+        if (ip != null
+                && !(IPV4.matcher(ip).matches()
+                        || (ip.contains(":") && IPV6.matcher(ip).matches()))) {
             throw new IllegalArgumentException("sourceIp is not an IP address literal: " + ip);
         }
         if (ip != null && ip.contains(":")) {
@@ -40,10 +42,18 @@ final class EventValidator {
                 throw new IllegalArgumentException("detailJson: " + ex.getMessage());
             }
         }
-        for (String s : new String[] {e.reason(), e.routeId(), e.approvalRef(), e.transferId(), e.payloadSha256(),
-                e.requestId(), e.principal() == null ? null : e.principal().subject()}) {
+        for (String s : new String[] {
+            e.reason(),
+            e.routeId(),
+            e.approvalRef(),
+            e.transferId(),
+            e.payloadSha256(),
+            e.requestId(),
+            e.principal() == null ? null : e.principal().subject()
+        }) {
             if (s != null && (s.length() > MAX_TEXT_CHARS || s.indexOf('\0') >= 0)) {
-                throw new IllegalArgumentException("a text field is longer than " + MAX_TEXT_CHARS + " characters or holds NUL");
+                throw new IllegalArgumentException(
+                        "a text field is longer than " + MAX_TEXT_CHARS + " characters or holds NUL");
             }
         }
     }

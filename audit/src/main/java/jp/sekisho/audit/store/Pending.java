@@ -20,6 +20,7 @@ final class Pending {
     final Instant time;
     /** Prepared on the caller's thread, so the single writer only chains and sends. */
     final byte[] canonicalTail;
+
     final String copyFields;
     final CompletableFuture<RecordedEvent> done;
     private final AtomicInteger state = new AtomicInteger(NEW);

@@ -58,6 +58,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private static final Executor DIRECT = Runnable::run;
     /** How often a waiting caller checks whether the store went down or stalled meanwhile. */
     private static final long RECHECK_MILLIS = 50;
+
     private static final long RECHECK_NANOS = RECHECK_MILLIS * 1_000_000L;
     /** At most one warning this often about refusals that happen per request. */
     private static final long WARNING_INTERVAL_NANOS = 10_000_000_000L;
@@ -67,6 +68,7 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private final DataSource dataSource;
     /** Where the store is, for messages. */
     private final String where;
+
     private final AuditSettings settings;
     private final Clock clock;
     private final ArrayBlockingQueue<Pending> queue;
@@ -94,7 +96,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private PostgresAuditLog(DataSource dataSource, AuditSettings settings, AuditSigningKey key, Clock clock) {
         this.dataSource = dataSource;
         this.where = dataSource instanceof com.zaxxer.hikari.HikariDataSource h && h.getJdbcUrl() != null
-                ? "PostgreSQL at " + Database.withoutParameters(h.getJdbcUrl()) : "the audit database";
+                ? "PostgreSQL at " + Database.withoutParameters(h.getJdbcUrl())
+                : "the audit database";
         this.settings = settings;
         this.clock = clock;
         this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
@@ -116,7 +119,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         PostgresAuditLog log = new PostgresAuditLog(ds, settings, key, Clock.systemUTC());
         try (Connection c = ds.getConnection()) {
             log.head = BatchWriter.readHead(c, settings.nodeId());
-            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(seq), 0) FROM audit_checkpoint WHERE node_id = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT coalesce(max(seq), 0) FROM audit_checkpoint WHERE node_id = ?")) {
                 ps.setString(1, settings.nodeId());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -130,8 +134,12 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             throw new AuditUnavailableException("audit store unavailable: " + Database.oneLine(e), e);
         }
         log.writer.start();
-        LOG.info("audit chain {}: continues after #{} (last signed checkpoint #{}); queue of {} events, write timeout {} ms",
-                settings.nodeId(), log.head.seq(), log.lastCheckpointSeq, settings.queueCapacity(),
+        LOG.info(
+                "audit chain {}: continues after #{} (last signed checkpoint #{}); queue of {} events, write timeout {} ms",
+                settings.nodeId(),
+                log.head.seq(),
+                log.lastCheckpointSeq,
+                settings.queueCapacity(),
                 settings.writeTimeout().toMillis());
         return log;
     }
@@ -232,7 +240,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             return new AuditUnavailableException("audit store unavailable: " + lastError);
         }
         if (!writer.isAlive()) {
-            return new AuditUnavailableException("audit writer stopped" + (lastError.isEmpty() ? "" : ": " + lastError));
+            return new AuditUnavailableException(
+                    "audit writer stopped" + (lastError.isEmpty() ? "" : ": " + lastError));
         }
         return stalled() ? stalledRefusal() : null;
     }
@@ -245,7 +254,9 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     }
 
     private boolean stalled() {
-        return !idle && System.nanoTime() - lastProgressNanos > settings.writeTimeout().toNanos();
+        return !idle
+                && System.nanoTime() - lastProgressNanos
+                        > settings.writeTimeout().toNanos();
     }
 
     private AuditUnavailableException stalledRefusal() {
@@ -253,11 +264,16 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         long now = System.nanoTime();
         if (now - lastStallWarning > WARNING_INTERVAL_NANOS) { // this happens per request: one warning in 10 s
             lastStallWarning = now;
-            LOG.warn("audit chain {}: a batch has waited {} ms for {} to commit it (audit.write-timeout {} ms), {} more "
-                    + "events queued: the store is stalled, not just busy. Refusing requests with AUDIT_UNAVAILABLE until "
-                    + "it commits. Check for sessions blocking audit_event (pg_stat_activity, pg_locks), and disk and I/O "
-                    + "on the database host; the batch is abandoned and retried after {} s",
-                    settings.nodeId(), stuckMs, where, settings.writeTimeout().toMillis(), queue.size(),
+            LOG.warn(
+                    "audit chain {}: a batch has waited {} ms for {} to commit it (audit.write-timeout {} ms), {} more "
+                            + "events queued: the store is stalled, not just busy. Refusing requests with AUDIT_UNAVAILABLE until "
+                            + "it commits. Check for sessions blocking audit_event (pg_stat_activity, pg_locks), and disk and I/O "
+                            + "on the database host; the batch is abandoned and retried after {} s",
+                    settings.nodeId(),
+                    stuckMs,
+                    where,
+                    settings.writeTimeout().toMillis(),
+                    queue.size(),
                     stallLimit(settings.writeTimeout()).toSeconds());
         }
         return new AuditUnavailableException("audit store stalled: a batch has not committed in " + stuckMs + " ms");
@@ -265,7 +281,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
 
     private static AuditUnavailableException failure(ExecutionException e) {
         Throwable c = e.getCause();
-        return c instanceof AuditUnavailableException a ? a
+        return c instanceof AuditUnavailableException a
+                ? a
                 : new AuditUnavailableException("audit write failed: " + Database.oneLine(c), c);
     }
 
@@ -281,7 +298,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         try {
             barrier.done.get(Math.max(0, timeout.toNanos() - (System.nanoTime() - t0)), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            throw new AuditUnavailableException("audit store did not write the queued events within " + timeout.toMillis() + " ms");
+            throw new AuditUnavailableException(
+                    "audit store did not write the queued events within " + timeout.toMillis() + " ms");
         } catch (ExecutionException e) {
             throw failure(e);
         } catch (InterruptedException e) {
@@ -318,10 +336,14 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         }
         if (writer.isAlive()) {
             writer.interrupt();
-            LOG.error("audit chain {}: the writer did not finish within {} ms at shutdown; {} queued events, already "
-                    + "acknowledged to their callers, were NOT written and are missing from the audit log. {} was "
-                    + "too slow or unreachable while the gateway stopped: check it, and note the gap for the auditors",
-                    settings.nodeId(), Math.max(5_000, settings.writeTimeout().toMillis() * 3), queue.size() + retry.size(), where);
+            LOG.error(
+                    "audit chain {}: the writer did not finish within {} ms at shutdown; {} queued events, already "
+                            + "acknowledged to their callers, were NOT written and are missing from the audit log. {} was "
+                            + "too slow or unreachable while the gateway stopped: check it, and note the gap for the auditors",
+                    settings.nodeId(),
+                    Math.max(5_000, settings.writeTimeout().toMillis() * 3),
+                    queue.size() + retry.size(),
+                    where);
         }
         checkpointer.close(); // after the writer: it submits the final checkpoint
     }
@@ -352,9 +374,13 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             writeUntilClosed();
         } catch (Throwable t) {
             lastError = "the audit writer stopped: " + Database.oneLine(t);
-            LOG.error("audit chain {}: the writer thread stopped unexpectedly; every request that must be audited is "
-                    + "now refused with AUDIT_UNAVAILABLE and {} acknowledged events are not written. Restart the "
-                    + "gateway; if this repeats, report this stack trace", settings.nodeId(), queue.size() + retry.size(), t);
+            LOG.error(
+                    "audit chain {}: the writer thread stopped unexpectedly; every request that must be audited is "
+                            + "now refused with AUDIT_UNAVAILABLE and {} acknowledged events are not written. Restart the "
+                            + "gateway; if this repeats, report this stack trace",
+                    settings.nodeId(),
+                    queue.size() + retry.size(),
+                    t);
             throw t;
         } finally {
             available = false; // whatever ended the writer, callers must now be refused, not queued
@@ -391,11 +417,16 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 long took = System.nanoTime() - t0;
                 lastProgressNanos = System.nanoTime();
                 if (took > settings.writeTimeout().toNanos()) {
-                    LOG.warn("audit chain {}: a batch of {} events took {} ms to commit, longer than audit.write-timeout "
-                            + "({} ms): requests that had to wait for it were refused with AUDIT_UNAVAILABLE meanwhile. {} was "
-                            + "blocked or overloaded; if this recurs, look for long transactions locking audit_event "
-                            + "and at the database host's disk",
-                            settings.nodeId(), batch.size(), took / 1_000_000, settings.writeTimeout().toMillis(), where);
+                    LOG.warn(
+                            "audit chain {}: a batch of {} events took {} ms to commit, longer than audit.write-timeout "
+                                    + "({} ms): requests that had to wait for it were refused with AUDIT_UNAVAILABLE meanwhile. {} was "
+                                    + "blocked or overloaded; if this recurs, look for long transactions locking audit_event "
+                                    + "and at the database host's disk",
+                            settings.nodeId(),
+                            batch.size(),
+                            took / 1_000_000,
+                            settings.writeTimeout().toMillis(),
+                            where);
                 }
             } catch (SQLException | RuntimeException e) {
                 failed(batch, e);
@@ -412,7 +443,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
             batch.add(retry.poll());
         }
         if (batch.isEmpty()) {
-            long waitMs = Math.min(200, Math.max(1, settings.checkpointInterval().toMillis()));
+            long waitMs =
+                    Math.min(200, Math.max(1, settings.checkpointInterval().toMillis()));
             Pending first = queue.poll(waitMs, TimeUnit.MILLISECONDS);
             if (first == null) {
                 return;
@@ -429,7 +461,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                 taken.add(p);
             }
         }
-        boolean timeDue = System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos();
+        boolean timeDue = System.nanoTime() - lastCheckpointNanos
+                >= settings.checkpointInterval().toNanos();
         BatchWriter.Result result = batchWriter.write(taken, lastCheckpointSeq, settings.checkpointEvery(), timeDue);
         head = result.head();
         for (ChainHead d : result.due()) {
@@ -453,8 +486,10 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     }
 
     private void timedCheckpoint() {
-        if (head.seq() > lastCheckpointSeq && available
-                && System.nanoTime() - lastCheckpointNanos >= settings.checkpointInterval().toNanos()) {
+        if (head.seq() > lastCheckpointSeq
+                && available
+                && System.nanoTime() - lastCheckpointNanos
+                        >= settings.checkpointInterval().toNanos()) {
             checkpointNow();
         }
     }
@@ -478,11 +513,15 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     private void failed(List<Pending> batch, Exception e) {
         available = false;
         lastError = Database.oneLine(e);
-        LOG.warn("audit store unavailable: a batch of {} event(s) for chain {} did not commit ({}). Refusing every "
-                + "request that must be audited with AUDIT_UNAVAILABLE (fail closed) until {} answers again; "
-                + "events already acknowledged are held in memory and written then. Check that PostgreSQL is up "
-                + "and reachable, its disk is not full, and store.url/store.user in the gateway configuration",
-                batch.size(), settings.nodeId(), lastError, where);
+        LOG.warn(
+                "audit store unavailable: a batch of {} event(s) for chain {} did not commit ({}). Refusing every "
+                        + "request that must be audited with AUDIT_UNAVAILABLE (fail closed) until {} answers again; "
+                        + "events already acknowledged are held in memory and written then. Check that PostgreSQL is up "
+                        + "and reachable, its disk is not full, and store.url/store.user in the gateway configuration",
+                batch.size(),
+                settings.nodeId(),
+                lastError,
+                where);
         List<Pending> keep = new ArrayList<>();
         List<Pending> all = new ArrayList<>(batch);
         all.addAll(retry); // older than anything still in the queue
@@ -510,17 +549,23 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
                     s.execute("SELECT 1");
                 }
                 available = true;
-                LOG.info("audit store reachable again after {} s; writing the {} held events, then accepting requests again",
-                        (System.nanoTime() - since) / 1_000_000_000L, retry.size());
+                LOG.info(
+                        "audit store reachable again after {} s; writing the {} held events, then accepting requests again",
+                        (System.nanoTime() - since) / 1_000_000_000L,
+                        retry.size());
                 return true;
             } catch (SQLException | RuntimeException e) {
                 lastError = Database.oneLine(e);
             }
             if (closing) {
-                LOG.error("audit chain {}: {} still unavailable at shutdown ({}); {} events, already acknowledged to "
-                        + "their callers, were NOT written and are missing from the audit log. Note the gap for the "
-                        + "auditors (the requests around this time are in the gateway's logs)",
-                        settings.nodeId(), where, lastError, retry.size() + queue.size());
+                LOG.error(
+                        "audit chain {}: {} still unavailable at shutdown ({}); {} events, already acknowledged to "
+                                + "their callers, were NOT written and are missing from the audit log. Note the gap for the "
+                                + "auditors (the requests around this time are in the gateway's logs)",
+                        settings.nodeId(),
+                        where,
+                        lastError,
+                        retry.size() + queue.size());
                 return false;
             }
             try {

@@ -51,8 +51,8 @@ public final class AuditVerifier {
      *                      before it: the case after old month partitions were detached and archived. Off by default,
      *                      since it also accepts a log whose oldest events were cut off at a checkpoint.
      */
-    public static VerifyResult verify(Iterator<RecordedEvent> events, List<Checkpoint> checkpoints, PublicKey key,
-                                      boolean archivedStart) {
+    public static VerifyResult verify(
+            Iterator<RecordedEvent> events, List<Checkpoint> checkpoints, PublicKey key, boolean archivedStart) {
         AuditVerifier v = new AuditVerifier(key, archivedStart);
         Broken b = v.loadCheckpoints(checkpoints);
         if (b != null) {
@@ -70,15 +70,25 @@ public final class AuditVerifier {
     private Broken loadCheckpoints(List<Checkpoint> list) {
         for (Checkpoint cp : list) {
             if (!keyId.equals(cp.keyId())) {
-                return new Broken(cp.nodeId(), cp.seq(), Kind.BAD_CHECKPOINT,
-                        "checkpoint at " + cp.nodeId() + "#" + cp.seq() + " is signed by key " + cp.keyId() + ", not " + keyId);
+                return new Broken(
+                        cp.nodeId(),
+                        cp.seq(),
+                        Kind.BAD_CHECKPOINT,
+                        "checkpoint at " + cp.nodeId() + "#" + cp.seq() + " is signed by key " + cp.keyId() + ", not "
+                                + keyId);
             }
             if (!AuditSigningKey.ALGORITHM.equals(cp.algorithm()) || !AuditSigningKey.verify(key, cp)) {
-                return new Broken(cp.nodeId(), cp.seq(), Kind.BAD_CHECKPOINT,
+                return new Broken(
+                        cp.nodeId(),
+                        cp.seq(),
+                        Kind.BAD_CHECKPOINT,
                         "checkpoint at " + cp.nodeId() + "#" + cp.seq() + " has an invalid signature");
             }
             if (checkpoints.computeIfAbsent(cp.nodeId(), n -> new TreeMap<>()).put(cp.seq(), cp) != null) {
-                return new Broken(cp.nodeId(), cp.seq(), Kind.BAD_CHECKPOINT,
+                return new Broken(
+                        cp.nodeId(),
+                        cp.seq(),
+                        Kind.BAD_CHECKPOINT,
                         "two checkpoints for " + cp.nodeId() + "#" + cp.seq());
             }
         }
@@ -91,7 +101,10 @@ public final class AuditVerifier {
         if (s.missing > 0) {
             // one event of lookahead tells a deletion from a swap
             if (e.seq() == s.missing) {
-                return new Broken(e.nodeId(), e.seq(), Kind.REORDERED,
+                return new Broken(
+                        e.nodeId(),
+                        e.seq(),
+                        Kind.REORDERED,
                         "event " + where + " appears after event " + e.nodeId() + "#" + s.lastSeq);
             }
             return deleted(e.nodeId(), s);
@@ -100,8 +113,13 @@ public final class AuditVerifier {
         if (!computed.equals(e.hash())) {
             for (int d = 1; d <= REORDER_WINDOW; d++) {
                 for (long cand : new long[] {e.seq() + d, e.seq() - d}) {
-                    if (cand > 0 && hasher.hash(e.prevHash(), e.nodeId(), cand, e.time(), e.event()).equals(e.hash())) {
-                        return new Broken(e.nodeId(), e.seq(), Kind.REORDERED,
+                    if (cand > 0
+                            && hasher.hash(e.prevHash(), e.nodeId(), cand, e.time(), e.event())
+                                    .equals(e.hash())) {
+                        return new Broken(
+                                e.nodeId(),
+                                e.seq(),
+                                Kind.REORDERED,
                                 "event " + where + " was written as " + e.nodeId() + "#" + cand);
                     }
                 }
@@ -112,7 +130,10 @@ public final class AuditVerifier {
             return new Broken(e.nodeId(), e.seq(), Kind.INSERTED, "a second event numbered " + where);
         }
         if (e.seq() < s.lastSeq) {
-            return new Broken(e.nodeId(), e.seq(), Kind.REORDERED,
+            return new Broken(
+                    e.nodeId(),
+                    e.seq(),
+                    Kind.REORDERED,
                     "event " + where + " appears after event " + e.nodeId() + "#" + s.lastSeq);
         }
         if (e.seq() > s.lastSeq + 1) {
@@ -122,15 +143,22 @@ public final class AuditVerifier {
             if (s.lastSeq == 0) {
                 return new Broken(e.nodeId(), e.seq(), Kind.INSERTED, "event " + where + " does not start a chain");
             }
-            return new Broken(e.nodeId(), s.lastSeq, Kind.MODIFIED, "event " + e.nodeId() + "#" + s.lastSeq
-                    + " is not the event that " + where + " links to (modified and re-hashed, or replaced)");
+            return new Broken(
+                    e.nodeId(),
+                    s.lastSeq,
+                    Kind.MODIFIED,
+                    "event " + e.nodeId() + "#" + s.lastSeq + " is not the event that " + where
+                            + " links to (modified and re-hashed, or replaced)");
         }
         TreeMap<Long, Checkpoint> cps = checkpoints.get(e.nodeId());
         Checkpoint cp = cps == null ? null : cps.get(e.seq());
         if (cp != null) {
             if (!cp.hash().equals(e.hash())) {
-                return new Broken(e.nodeId(), e.seq(), Kind.MODIFIED, "event " + where
-                        + " or an event before it differs from what the signed checkpoint sealed");
+                return new Broken(
+                        e.nodeId(),
+                        e.seq(),
+                        Kind.MODIFIED,
+                        "event " + where + " or an event before it differs from what the signed checkpoint sealed");
             }
             checkpointsMatched++;
         }
@@ -152,17 +180,26 @@ public final class AuditVerifier {
             NodeState s = Objects.requireNonNullElseGet(nodes.get(node), NodeState::new);
             Checkpoint last = checkpoints.get(node).lastEntry().getValue();
             if (last.seq() > s.lastSeq) {
-                return new Broken(node, s.lastSeq + 1, Kind.DELETED, "events " + node + "#" + (s.lastSeq + 1)
-                        + ".." + last.seq() + " are missing (a signed checkpoint seals #" + last.seq() + ")");
+                return new Broken(
+                        node,
+                        s.lastSeq + 1,
+                        Kind.DELETED,
+                        "events " + node + "#" + (s.lastSeq + 1) + ".." + last.seq()
+                                + " are missing (a signed checkpoint seals #" + last.seq() + ")");
             }
         }
         long total = 0;
         for (Map.Entry<String, TreeMap<Long, Checkpoint>> n : checkpoints.entrySet()) {
             NodeState s = nodes.get(n.getKey());
-            total += n.getValue().tailMap(s == null ? 0 : s.startSeq, s != null && s.startSeq > 0).size(); // sealing archived events: not checked
+            total += n.getValue()
+                    .tailMap(s == null ? 0 : s.startSeq, s != null && s.startSeq > 0)
+                    .size(); // sealing archived events: not checked
         }
         if (checkpointsMatched != total) {
-            return new Broken(names.isEmpty() ? "" : names.get(0), 0, Kind.BAD_CHECKPOINT,
+            return new Broken(
+                    names.isEmpty() ? "" : names.get(0),
+                    0,
+                    Kind.BAD_CHECKPOINT,
                     (total - checkpointsMatched) + " checkpoint(s) match no event");
         }
         return new VerifyResult.Ok(events, checkpointsMatched);

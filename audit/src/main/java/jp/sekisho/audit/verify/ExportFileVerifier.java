@@ -25,8 +25,7 @@ import jp.sekisho.audit.verify.VerifyResult.Kind;
  */
 public final class ExportFileVerifier {
 
-    private ExportFileVerifier() {
-    }
+    private ExportFileVerifier() {}
 
     public static VerifyResult verify(Path file, PublicKey key) throws IOException {
         return verify(file, key, false);

@@ -4,8 +4,7 @@ package jp.sekisho.audit.verify;
 public sealed interface VerifyResult {
 
     /** Every event linked and matched every signed checkpoint. */
-    record Ok(long events, long checkpoints) implements VerifyResult {
-    }
+    record Ok(long events, long checkpoints) implements VerifyResult {}
 
     /**
      * The first problem found.
@@ -13,8 +12,7 @@ public sealed interface VerifyResult {
      * @param nodeId the chain (node) it is in
      * @param seq    the sequence number of the event concerned (for a deletion: the first missing one)
      */
-    record Broken(String nodeId, long seq, Kind kind, String message) implements VerifyResult {
-    }
+    record Broken(String nodeId, long seq, Kind kind, String message) implements VerifyResult {}
 
     enum Kind {
         /** the event's content no longer matches its hash, or its successor's link, or a checkpoint */

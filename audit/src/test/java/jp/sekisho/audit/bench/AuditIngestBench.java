@@ -49,8 +49,10 @@ public final class AuditIngestBench {
         }
         Path dir = Files.createTempDirectory("sekisho-bench");
         try (ExternalPostgres pg = ExternalPostgres.create();
-             Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null).withOwner("postgres", null))) {
-            try (Connection c = pg.superuser(); Statement s = c.createStatement()) {
+                Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
+                        .withOwner("postgres", null))) {
+            try (Connection c = pg.superuser();
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE bench_plain (LIKE audit_event INCLUDING ALL)");
                 s.execute("GRANT INSERT ON bench_plain TO " + ExternalPostgres.APP_ROLE);
             }
@@ -69,28 +71,36 @@ public final class AuditIngestBench {
 
             double plainBest = Math.max(insert, copy);
             long checkpoints;
-            try (Connection c = pg.superuser(); Statement st = c.createStatement();
-                 var rs = st.executeQuery("SELECT count(*) FROM audit_checkpoint WHERE node_id = 'bench'")) {
+            try (Connection c = pg.superuser();
+                    Statement st = c.createStatement();
+                    var rs = st.executeQuery("SELECT count(*) FROM audit_checkpoint WHERE node_id = 'bench'")) {
                 rs.next();
                 checkpoints = rs.getLong(1);
             }
             jp.sekisho.audit.verify.VerifyResult verified;
-            try (PostgresAuditLog reader = PostgresAuditLog.open(db, AuditSettings.defaults("bench-reader", Path.of(".")), key)) {
+            try (PostgresAuditLog reader =
+                    PostgresAuditLog.open(db, AuditSettings.defaults("bench-reader", Path.of(".")), key)) {
                 verified = new jp.sekisho.audit.read.AuditReader(db.dataSource(), reader)
                         .verify(key.publicKey(), "bench", new AuditPrincipal("CN=bench", null, null));
             }
-            System.out.printf("%nSekisho audit ingest, %,d events, PostgreSQL %s, batches of up to %d rows per transaction%n",
+            System.out.printf(
+                    "%nSekisho audit ingest, %,d events, PostgreSQL %s, batches of up to %d rows per transaction%n",
                     n, version(pg), BATCH);
             System.out.println("| path | events/s |");
             System.out.println("|---|---:|");
             System.out.printf("| plain multi-row INSERT (no chain, no signing) | %,.0f |%n", insert);
             System.out.printf("| plain COPY (no chain, no signing) | %,.0f |%n", copy);
-            System.out.printf("| audit store record(): chained, checkpoint signed every 1000 (COPY) | %,.0f |%n", chained);
-            System.out.printf("| audit store commit() from 64 threads: chained, signed, each waits for its commit | %,.0f |%n", committed);
+            System.out.printf(
+                    "| audit store record(): chained, checkpoint signed every 1000 (COPY) | %,.0f |%n", chained);
+            System.out.printf(
+                    "| audit store commit() from 64 threads: chained, signed, each waits for its commit | %,.0f |%n",
+                    committed);
             System.out.printf("(chained run: %d signed checkpoints stored; verify: %s)%n", checkpoints, verified);
-            System.out.printf("ratio chained / plain COPY: %.0f%%; chained / plain multi-row INSERT: %.0f%%; chained / best plain: %.0f%%%n",
+            System.out.printf(
+                    "ratio chained / plain COPY: %.0f%%; chained / plain multi-row INSERT: %.0f%%; chained / best plain: %.0f%%%n",
                     100 * chained / copy, 100 * chained / insert, 100 * chained / plainBest);
-            System.out.printf("target: >= 50%% of plain and >= 20,000 events/s: %s%n",
+            System.out.printf(
+                    "target: >= 50%% of plain and >= 20,000 events/s: %s%n",
                     chained >= 0.5 * plainBest && chained >= 20_000 ? "MET" : "NOT MET");
         }
     }
@@ -105,7 +115,8 @@ public final class AuditIngestBench {
                         log.record(e);
                         break;
                     } catch (AuditUnavailableException full) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(50_000); // queue full: the writer is what we measure
+                        java.util.concurrent.locks.LockSupport.parkNanos(
+                                50_000); // queue full: the writer is what we measure
                     }
                 }
             }
@@ -114,7 +125,8 @@ public final class AuditIngestBench {
         }
     }
 
-    static double committedConcurrently(Database db, AuditSigningKey key, List<AuditEvent> events, int threads) throws Exception {
+    static double committedConcurrently(Database db, AuditSigningKey key, List<AuditEvent> events, int threads)
+            throws Exception {
         AuditSettings s = AuditSettings.defaults("bench-commit", Path.of("."));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (PostgresAuditLog log = PostgresAuditLog.open(db, s, key)) {
@@ -209,10 +221,29 @@ public final class AuditIngestBench {
             for (int i = 0; i < events.size(); i++) {
                 AuditEvent e = events.get(i);
                 AuditPrincipal pr = e.principal();
-                Object[] cells = {"plain-copy", ++seq, Instant.now(), e.type(), e.outcome(), e.reason(),
-                        pr == null ? null : pr.subject(), pr == null ? null : pr.serial(), pr == null ? null : pr.sha256(),
-                        e.sourceIp(), e.sourcePort(), e.listenerPort(), e.routeId(), e.approvalRef(), e.transferId(),
-                        e.bytes(), e.payloadSha256(), e.requestId(), e.detailJson(), "", ""};
+                Object[] cells = {
+                    "plain-copy",
+                    ++seq,
+                    Instant.now(),
+                    e.type(),
+                    e.outcome(),
+                    e.reason(),
+                    pr == null ? null : pr.subject(),
+                    pr == null ? null : pr.serial(),
+                    pr == null ? null : pr.sha256(),
+                    e.sourceIp(),
+                    e.sourcePort(),
+                    e.listenerPort(),
+                    e.routeId(),
+                    e.approvalRef(),
+                    e.transferId(),
+                    e.bytes(),
+                    e.payloadSha256(),
+                    e.requestId(),
+                    e.detailJson(),
+                    "",
+                    ""
+                };
                 for (int k = 0; k < cells.length; k++) {
                     if (k > 0) {
                         b.append('\t');
@@ -221,12 +252,17 @@ public final class AuditIngestBench {
                         b.append("\\N");
                     } else {
                         String v = cells[k].toString();
-                        b.append(v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"));
+                        b.append(v.replace("\\", "\\\\")
+                                .replace("\t", "\\t")
+                                .replace("\n", "\\n")
+                                .replace("\r", "\\r"));
                     }
                 }
                 b.append('\n');
                 if ((i + 1) % BATCH == 0 || i + 1 == events.size()) {
-                    api.copyIn("COPY bench_plain (" + COLS + ", prev_hash, hash) FROM STDIN", new StringReader(b.toString()));
+                    api.copyIn(
+                            "COPY bench_plain (" + COLS + ", prev_hash, hash) FROM STDIN",
+                            new StringReader(b.toString()));
                     c.commit();
                     b.setLength(0);
                 }
@@ -236,13 +272,16 @@ public final class AuditIngestBench {
     }
 
     static void truncatePlain(ExternalPostgres pg) throws Exception {
-        try (Connection c = pg.superuser(); Statement s = c.createStatement()) {
+        try (Connection c = pg.superuser();
+                Statement s = c.createStatement()) {
             s.execute("TRUNCATE bench_plain");
         }
     }
 
     static String version(ExternalPostgres pg) throws Exception {
-        try (Connection c = pg.superuser(); Statement s = c.createStatement(); var rs = s.executeQuery("SHOW server_version")) {
+        try (Connection c = pg.superuser();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SHOW server_version")) {
             rs.next();
             return rs.getString(1);
         }

@@ -24,12 +24,13 @@ import picocli.CommandLine;
 class AuditCommandTest {
 
     static ExternalPostgres pg;
+
     @TempDir
     static Path dir;
+
     static Path yaml;
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     @BeforeAll
     static void seed() throws Exception {
@@ -51,7 +52,11 @@ class AuditCommandTest {
                 """.formatted(pg.url(), ExternalPostgres.APP_ROLE));
         try (AuditStore store = AuditStore.open(AuditConfig.fromGatewayYaml(yaml))) {
             for (int i = 0; i < 20; i++) {
-                store.log().record(i % 2 == 0 ? TestEvents.allowed(i) : TestEvents.denied(i, "CIDR_MISMATCH", "198.51.100." + i));
+                store.log()
+                        .record(
+                                i % 2 == 0
+                                        ? TestEvents.allowed(i)
+                                        : TestEvents.denied(i, "CIDR_MISMATCH", "198.51.100." + i));
             }
         }
     }
@@ -74,7 +79,16 @@ class AuditCommandTest {
     @Test
     void exportThenVerifyOfflineAndOnTheStore() throws Exception {
         Path export = dir.resolve("audit.jsonl");
-        Run e = run("export", "--config", yaml.toString(), "--format", "jsonl", "--out", export.toString(), "--node", "cli-gw");
+        Run e = run(
+                "export",
+                "--config",
+                yaml.toString(),
+                "--format",
+                "jsonl",
+                "--out",
+                export.toString(),
+                "--node",
+                "cli-gw");
         assertEquals(0, e.code(), e.err());
         Path pub = dir.resolve("data/audit-signing.pub.pem");
         assertTrue(Files.exists(pub), "public key beside the generated signing key");
@@ -86,19 +100,40 @@ class AuditCommandTest {
         Run s = run("verify", "--config", yaml.toString(), "--node", "cli-gw");
         assertEquals(0, s.code(), s.out() + s.err());
 
-        Run csv = run("export", "--config", yaml.toString(), "--format", "csv", "--out", dir.resolve("a.csv").toString(),
-                "--outcome", "DENY");
+        Run csv = run(
+                "export",
+                "--config",
+                yaml.toString(),
+                "--format",
+                "csv",
+                "--out",
+                dir.resolve("a.csv").toString(),
+                "--outcome",
+                "DENY");
         assertEquals(0, csv.code(), csv.err());
         var lines = Files.readAllLines(dir.resolve("a.csv"));
         assertEquals(10, lines.stream().filter(l -> l.startsWith("event,")).count(), "the 10 denials");
-        assertTrue(lines.stream().filter(l -> l.startsWith("checkpoint,cli-gw,")).count() >= 4, "checkpoints 5, 10, 15, 20 at least");
+        assertTrue(
+                lines.stream().filter(l -> l.startsWith("checkpoint,cli-gw,")).count() >= 4,
+                "checkpoints 5, 10, 15, 20 at least");
     }
 
     @Test
     void anExportLineWithADuplicatedKeyIsUnreadableNotVerified() throws Exception {
         Path export = dir.resolve("dup.jsonl");
-        assertEquals(0, run("export", "--config", yaml.toString(), "--format", "jsonl", "--out", export.toString(),
-                "--node", "cli-gw").code());
+        assertEquals(
+                0,
+                run(
+                                "export",
+                                "--config",
+                                yaml.toString(),
+                                "--format",
+                                "jsonl",
+                                "--out",
+                                export.toString(),
+                                "--node",
+                                "cli-gw")
+                        .code());
         Path pub = dir.resolve("data/audit-signing.pub.pem");
         var lines = new java.util.ArrayList<>(Files.readAllLines(export));
         int at = -1;
@@ -109,18 +144,30 @@ class AuditCommandTest {
         }
         // a reader keeping the first source_ip sees 10.9.9.9, one keeping the last sees the hashed value:
         // the lenient parser kept the last, so this file used to verify
-        lines.set(at, lines.get(at).replace("{\"record\":\"event\",", "{\"record\":\"event\",\"source_ip\":\"10.9.9.9\","));
+        lines.set(
+                at,
+                lines.get(at).replace("{\"record\":\"event\",", "{\"record\":\"event\",\"source_ip\":\"10.9.9.9\","));
         Files.write(export, lines);
         Run v = run("verify", "--file", export.toString(), "--key", pub.toString());
         assertEquals(1, v.code(), v.out() + v.err());
         assertTrue(v.out().startsWith("FAILED: UNREADABLE"), v.out());
-        assertTrue(v.out().contains("line " + (at + 1) + ": invalid JSON at offset ") && v.out().contains("Duplicate field 'source_ip'"),
+        assertTrue(
+                v.out().contains("line " + (at + 1) + ": invalid JSON at offset ")
+                        && v.out().contains("Duplicate field 'source_ip'"),
                 v.out());
     }
 
     @Test
     void searchPrintsMatchesAsJsonLines() {
-        Run r = run("search", "--config", yaml.toString(), "--reason", "CIDR_MISMATCH", "--source", "198.51.100.0/24", "--json");
+        Run r = run(
+                "search",
+                "--config",
+                yaml.toString(),
+                "--reason",
+                "CIDR_MISMATCH",
+                "--source",
+                "198.51.100.0/24",
+                "--json");
         assertEquals(0, r.code(), r.err());
         assertEquals(10, r.out().lines().count(), r.out());
         assertTrue(r.out().lines().allMatch(l -> l.contains("\"reason\":\"CIDR_MISMATCH\"")));
@@ -129,12 +176,20 @@ class AuditCommandTest {
     @Test
     void usageErrorsExitTwoWithOneLine() {
         assertEquals(2, run("verify").code());
-        assertEquals(2, run("verify", "--file", dir.resolve("missing.jsonl").toString()).code());
+        assertEquals(
+                2,
+                run("verify", "--file", dir.resolve("missing.jsonl").toString()).code());
         Run missing = run("verify", "--file", dir.resolve("missing.jsonl").toString(), "--key", "nope.pem");
         assertEquals(2, missing.code());
         assertEquals(1, missing.err().lines().count(), missing.err());
-        assertEquals(2, run("export", "--config", yaml.toString(), "--format", "xml", "--out", "x").code());
-        assertEquals(2, run("search", "--config", yaml.toString(), "--from", "yesterday").code());
+        assertEquals(
+                2,
+                run("export", "--config", yaml.toString(), "--format", "xml", "--out", "x")
+                        .code());
+        assertEquals(
+                2,
+                run("search", "--config", yaml.toString(), "--from", "yesterday")
+                        .code());
         assertEquals(2, run("search", "--bogus").code());
     }
 
@@ -161,8 +216,12 @@ class AuditCommandTest {
                 store.log().record(TestEvents.allowed(i));
             }
         }
-        assertEquals(0, run("verify", "--config", other.toString(), "--node", "cli-tamper").code());
-        try (Connection c = pg.superuser(); Statement s = c.createStatement()) {
+        assertEquals(
+                0,
+                run("verify", "--config", other.toString(), "--node", "cli-tamper")
+                        .code());
+        try (Connection c = pg.superuser();
+                Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.execute("SET LOCAL session_replication_role = replica");
             s.execute("UPDATE audit_event SET source_ip = '10.9.9.9' WHERE node_id = 'cli-tamper' AND seq = 7");

@@ -38,8 +38,8 @@ class DatabaseTest {
     @Test
     void embeddedStoreIsDurable() throws Exception {
         try (Database db = Database.open(StoreConfig.embedded(dir.resolve("durable/pg")));
-             java.sql.Connection c = db.dataSource().getConnection();
-             java.sql.Statement st = c.createStatement()) {
+                java.sql.Connection c = db.dataSource().getConnection();
+                java.sql.Statement st = c.createStatement()) {
             for (String setting : new String[] {"fsync", "synchronous_commit", "full_page_writes"}) {
                 try (java.sql.ResultSet rs = st.executeQuery("SHOW " + setting)) {
                     rs.next();
@@ -52,8 +52,8 @@ class DatabaseTest {
     @Test
     void embeddedStartFailureIsOneLineNamingTheAlternative() throws Exception {
         Path notADir = Files.writeString(dir.resolve("file"), "x");
-        AuditUnavailableException e = assertThrows(AuditUnavailableException.class,
-                () -> Database.open(StoreConfig.embedded(notADir.resolve("pg"))));
+        AuditUnavailableException e = assertThrows(
+                AuditUnavailableException.class, () -> Database.open(StoreConfig.embedded(notADir.resolve("pg"))));
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         assertTrue(e.getMessage().startsWith("embedded PostgreSQL could not start in "), e.getMessage());
         assertTrue(e.getMessage().contains("set store.url"), e.getMessage());

@@ -22,7 +22,8 @@ class JsonTest {
 
     @Test
     void parsesNestedValues() {
-        assertEquals(Map.of("a", List.of(new BigDecimal("1"), new BigDecimal("-2.5e3")), "b", Map.of("c", true)),
+        assertEquals(
+                Map.of("a", List.of(new BigDecimal("1"), new BigDecimal("-2.5e3")), "b", Map.of("c", true)),
                 Json.parse("{\"a\": [1, -2.5e3], \"b\": {\"c\": true}}"));
     }
 
@@ -38,7 +39,8 @@ class JsonTest {
     @Test
     void acceptsWhatTheOldParserAccepted() {
         assertEquals("A/\b\f\n\r\t\"\\é😀", Json.parse("\"\\u0041\\/\\b\\f\\n\\r\\t\\\"\\\\\\u00E9\\ud83d\\ude00\""));
-        assertEquals(Arrays.asList(true, false, null, "", Map.of(), List.of()),
+        assertEquals(
+                Arrays.asList(true, false, null, "", Map.of(), List.of()),
                 Json.parse(" \t\r\n[true,false,null,\"\",{},[]] \n"));
         assertEquals(new BigDecimal("0"), Json.parse("-0"));
         assertEquals(new BigDecimal("2.50"), Json.parse("2.50"), "numbers keep their scale, as BigDecimal(text)");
@@ -75,26 +77,34 @@ class JsonTest {
 
     @Test
     void duplicateKeysAreRefusedWhereverTheyAre() {
-        for (String dup : List.of("{\"a\":1,\"a\":2}", "{\"a\":1,\"b\":2,\"a\":1}", "{\"x\":{\"sha256\":\"0\",\"sha256\":\"1\"}}",
-                "[{\"k\":null,\"k\":null}]", "{\"\\u0061\":1,\"a\":2}")) {
+        for (String dup : List.of(
+                "{\"a\":1,\"a\":2}",
+                "{\"a\":1,\"b\":2,\"a\":1}",
+                "{\"x\":{\"sha256\":\"0\",\"sha256\":\"1\"}}",
+                "[{\"k\":null,\"k\":null}]",
+                "{\"\\u0061\":1,\"a\":2}")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(dup), dup);
             assertTrue(e.getMessage().startsWith("invalid JSON at offset "), e.getMessage());
             assertTrue(e.getMessage().contains("Duplicate field"), e.getMessage());
         }
-        assertEquals(Map.of("a", Map.of("a", new BigDecimal(1))), Json.parse("{\"a\":{\"a\":1}}"), "same key at another level is fine");
+        assertEquals(
+                Map.of("a", Map.of("a", new BigDecimal(1))),
+                Json.parse("{\"a\":{\"a\":1}}"),
+                "same key at another level is fine");
     }
 
     @Test
     void aUnicodeEscapeIsExactlyFourHexDigits() {
-        for (String bad : List.of("\"\\u+041\"", "\"\\u-041\"", "\"\\u 041\"", "\"\\u041\"", "\"\\u00g1\"", "\"\\u\"", "\"\\x41\"")) {
+        for (String bad : List.of(
+                "\"\\u+041\"", "\"\\u-041\"", "\"\\u 041\"", "\"\\u041\"", "\"\\u00g1\"", "\"\\u\"", "\"\\x41\"")) {
             assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
         }
     }
 
     @Test
     void anythingAfterTheValueIsRefused() {
-        for (String bad : List.of("{\"a\":1} x", "{\"a\":1}{}", "1 2", "[] []", "\"a\" \"b\"", "true false", "{}]", "{} //",
-                "null,")) {
+        for (String bad : List.of(
+                "{\"a\":1} x", "{\"a\":1}{}", "1 2", "[] []", "\"a\" \"b\"", "true false", "{}]", "{} //", "null,")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
             assertTrue(e.getMessage().startsWith("invalid JSON at offset "), e.getMessage());
         }
@@ -105,7 +115,9 @@ class JsonTest {
         String tooDeep = "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.parse(tooDeep));
         assertTrue(e.getMessage().contains("nesting depth"), e.getMessage());
-        assertTrue(!e.getMessage().contains("StreamReadConstraints"), "names the limit, not Jackson's API: " + e.getMessage());
+        assertTrue(
+                !e.getMessage().contains("StreamReadConstraints"),
+                "names the limit, not Jackson's API: " + e.getMessage());
         String objects = "{\"a\":".repeat(100_000) + "1" + "}".repeat(100_000);
         assertThrows(IllegalArgumentException.class, () -> Json.parse(objects), "no stack overflow");
     }
@@ -113,19 +125,44 @@ class JsonTest {
     @Test
     void oversizedTokensAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> Json.parse("1" + "0".repeat(Json.MAX_NUMBER_CHARS)));
-        assertThrows(IllegalArgumentException.class, () -> Json.parse("1e999999999"), "toPlainString would be a gigabyte");
+        assertThrows(
+                IllegalArgumentException.class, () -> Json.parse("1e999999999"), "toPlainString would be a gigabyte");
         assertThrows(IllegalArgumentException.class, () -> Json.parse("1e99999999999"));
         assertEquals(new BigDecimal("1e300"), Json.parse("1e300"));
-        assertThrows(IllegalArgumentException.class, () -> Json.parse("\"" + "x".repeat(Json.MAX_STRING_CHARS + 1) + "\""));
-        assertEquals(Json.MAX_STRING_CHARS, ((String) Json.parse("\"" + "x".repeat(Json.MAX_STRING_CHARS) + "\"")).length());
-        assertThrows(IllegalArgumentException.class, () -> Json.parse("{\"" + "k".repeat(Json.MAX_NAME_CHARS + 1) + "\":1}"));
+        assertThrows(
+                IllegalArgumentException.class, () -> Json.parse("\"" + "x".repeat(Json.MAX_STRING_CHARS + 1) + "\""));
+        assertEquals(
+                Json.MAX_STRING_CHARS, ((String) Json.parse("\"" + "x".repeat(Json.MAX_STRING_CHARS) + "\"")).length());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Json.parse("{\"" + "k".repeat(Json.MAX_NAME_CHARS + 1) + "\":1}"));
     }
 
     @Test
     void lenientExtensionsAreRefused() {
-        for (String bad : List.of("", "   ", "{'a':1}", "{a:1}", "[1,2,]", "{\"a\":1,}", "NaN", "Infinity", "-Infinity", "+1",
-                ".5", "0x10", "[1 2]", "{\"a\" 1}", "/* c */ 1", "# c\n1", "\"tab\there\"", "\"new\nline\"", "\u00a01",
-                "[\"a\"\u00a0]", "tru", "True")) {
+        for (String bad : List.of(
+                "",
+                "   ",
+                "{'a':1}",
+                "{a:1}",
+                "[1,2,]",
+                "{\"a\":1,}",
+                "NaN",
+                "Infinity",
+                "-Infinity",
+                "+1",
+                ".5",
+                "0x10",
+                "[1 2]",
+                "{\"a\" 1}",
+                "/* c */ 1",
+                "# c\n1",
+                "\"tab\there\"",
+                "\"new\nline\"",
+                "\u00a01",
+                "[\"a\"\u00a0]",
+                "tru",
+                "True")) {
             assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> Json.parse(null));
@@ -137,9 +174,13 @@ class JsonTest {
     @Test
     void quoteEscapesControlsLineSeparatorsAndLoneSurrogates() {
         assertEquals("null", Json.quote(new StringBuilder(), null).toString());
-        assertEquals("\"\\\"\\\\\\n\\r\\t\\u0000\\u0008\\u000c\\u001f\\u2028\\u2029\"",
-                Json.quote(new StringBuilder(), "\"\\\n\r\t\u0000\b\f\u001f\u2028\u2029").toString());
-        assertEquals("\"é 改 😀 \u007f /\"", Json.quote(new StringBuilder(), "é 改 😀 \u007f /").toString(),
+        assertEquals(
+                "\"\\\"\\\\\\n\\r\\t\\u0000\\u0008\\u000c\\u001f\\u2028\\u2029\"",
+                Json.quote(new StringBuilder(), "\"\\\n\r\t\u0000\b\f\u001f\u2028\u2029")
+                        .toString());
+        assertEquals(
+                "\"é 改 😀 \u007f /\"",
+                Json.quote(new StringBuilder(), "é 改 😀 \u007f /").toString(),
                 "everything else as is, a surrogate pair included");
         // lone surrogates: UTF-8 cannot carry them (an encoder writes '?'), so they are escaped and parse back
         for (String lone : List.of("\ud800", "a\udc00b", "\ude00\ud83d", "x\ud83d")) {
@@ -147,7 +188,9 @@ class JsonTest {
             assertTrue(q.chars().noneMatch(ch -> Character.isSurrogate((char) ch)), q);
             assertEquals(lone, Json.parse(q));
         }
-        assertEquals("\"\ud800\udc00x\"", Json.quote(new StringBuilder(), "\ud800\udc00x").toString(),
+        assertEquals(
+                "\"\ud800\udc00x\"",
+                Json.quote(new StringBuilder(), "\ud800\udc00x").toString(),
                 "a pair is one code point, written as is");
     }
 

@@ -33,10 +33,15 @@ public final class ExportMemoryMain {
         long t0 = System.nanoTime();
         long n;
         try (Database db = Database.open(StoreConfig.external(url, user, null).withOwner("postgres", null));
-             PostgresAuditLog log = PostgresAuditLog.open(db, AuditSettings.defaults("exporter", key.getParent()), k);
-             OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
-            n = new AuditReader(db.dataSource(), log).export(AuditQuery.all().node("bulk"),
-                    new AuditPrincipal("CN=memory-test", null, null), ExportFormat.JSONL, os);
+                PostgresAuditLog log =
+                        PostgresAuditLog.open(db, AuditSettings.defaults("exporter", key.getParent()), k);
+                OutputStream os = new BufferedOutputStream(Files.newOutputStream(out), 1 << 16)) {
+            n = new AuditReader(db.dataSource(), log)
+                    .export(
+                            AuditQuery.all().node("bulk"),
+                            new AuditPrincipal("CN=memory-test", null, null),
+                            ExportFormat.JSONL,
+                            os);
         }
         long exportMs = (System.nanoTime() - t0) / 1_000_000;
         long t1 = System.nanoTime();
@@ -48,8 +53,15 @@ public final class ExportMemoryMain {
                 peak += pool.getPeakUsage().getUsed();
             }
         }
-        System.out.printf("exported %d events (%d MB) in %d ms, verified offline in %d ms: %s; max heap %d MB, peak heap used %d MB%n",
-                n, Files.size(out) >> 20, exportMs, verifyMs, v, Runtime.getRuntime().maxMemory() >> 20, peak >> 20);
+        System.out.printf(
+                "exported %d events (%d MB) in %d ms, verified offline in %d ms: %s; max heap %d MB, peak heap used %d MB%n",
+                n,
+                Files.size(out) >> 20,
+                exportMs,
+                verifyMs,
+                v,
+                Runtime.getRuntime().maxMemory() >> 20,
+                peak >> 20);
         System.exit(n >= expected && v instanceof VerifyResult.Ok ? 0 : 1);
     }
 }

@@ -33,8 +33,10 @@ class ExportMemoryTest {
         try (ExternalPostgres pg = ExternalPostgres.create()) {
             Path key = dir.resolve("audit-signing.key");
             AuditSigningKey k = AuditSigningKey.loadOrCreate(key);
-            try (Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null).withOwner("postgres", null));
-                 PostgresAuditLog log = PostgresAuditLog.open(db, AuditSettings.defaults("bulk", dir).withQueueCapacity(50_000), k)) {
+            try (Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
+                            .withOwner("postgres", null));
+                    PostgresAuditLog log = PostgresAuditLog.open(
+                            db, AuditSettings.defaults("bulk", dir).withQueueCapacity(50_000), k)) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < EVENTS; ) {
                     try {
@@ -47,11 +49,20 @@ class ExportMemoryTest {
                 log.flush(Duration.ofMinutes(2));
                 System.out.printf("wrote %d events in %d ms%n", EVENTS, (System.nanoTime() - t0) / 1_000_000);
             }
-            Process p = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx64m", "-cp", System.getProperty("java.class.path"), ExportMemoryMain.class.getName(),
-                    pg.url(), ExternalPostgres.APP_ROLE, key.toString(), dir.resolve("export.jsonl").toString(),
-                    Integer.toString(EVENTS)))
-                    .redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-Xmx64m",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            ExportMemoryMain.class.getName(),
+                            pg.url(),
+                            ExternalPostgres.APP_ROLE,
+                            key.toString(),
+                            dir.resolve("export.jsonl").toString(),
+                            Integer.toString(EVENTS)))
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int code = p.waitFor();
             System.out.println(out);

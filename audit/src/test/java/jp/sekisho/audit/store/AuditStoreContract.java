@@ -108,7 +108,10 @@ abstract class AuditStoreContract {
             RecordedEvent r = log.commit(TestEvents.allowed(1));
             assertEquals(5001, r.seq(), "a reopened log continues its node's chain");
             VerifyResult v = new AuditReader(database().dataSource(), log).verify(key().publicKey(), node, AUDITOR);
-            assertEquals(new VerifyResult.Ok(5002, 500), v, "5001 events + the verify's own AUDIT_READ; a checkpoint every 10");
+            assertEquals(
+                    new VerifyResult.Ok(5002, 500),
+                    v,
+                    "5001 events + the verify's own AUDIT_READ; a checkpoint every 10");
         }
     }
 
@@ -118,20 +121,30 @@ abstract class AuditStoreContract {
         try (PostgresAuditLog log = open(node)) {
             log.commit(TestEvents.allowed(1));
         }
-        for (String sql : List.of("UPDATE audit_event SET reason = 'X'", "DELETE FROM audit_event",
-                "TRUNCATE audit_event", "UPDATE audit_checkpoint SET hash = 'x'", "DELETE FROM audit_checkpoint")) {
-            try (Connection c = database().dataSource().getConnection(); Statement s = c.createStatement()) {
+        for (String sql : List.of(
+                "UPDATE audit_event SET reason = 'X'",
+                "DELETE FROM audit_event",
+                "TRUNCATE audit_event",
+                "UPDATE audit_checkpoint SET hash = 'x'",
+                "DELETE FROM audit_checkpoint")) {
+            try (Connection c = database().dataSource().getConnection();
+                    Statement s = c.createStatement()) {
                 SQLException ex = assertThrows(SQLException.class, () -> s.execute(sql), "app role: " + sql);
                 assertEquals("42501", ex.getSQLState(), sql + ": " + ex.getMessage());
             }
-            try (Connection c = superuser(); Statement s = c.createStatement()) {
+            try (Connection c = superuser();
+                    Statement s = c.createStatement()) {
                 SQLException ex = assertThrows(SQLException.class, () -> s.execute(sql), "superuser: " + sql);
                 assertTrue(ex.getMessage().contains("append-only"), sql + ": " + ex.getMessage());
             }
         }
-        try (Connection c = superuser(); Statement s = c.createStatement()) {
+        try (Connection c = superuser();
+                Statement s = c.createStatement()) {
             // a month partition directly, too
-            String part = "audit_event_" + java.time.YearMonth.now(java.time.ZoneOffset.UTC).toString().replace("-", "");
+            String part = "audit_event_"
+                    + java.time.YearMonth.now(java.time.ZoneOffset.UTC)
+                            .toString()
+                            .replace("-", "");
             SQLException ex = assertThrows(SQLException.class, () -> s.execute("TRUNCATE " + part));
             assertTrue(ex.getMessage().contains("append-only"), ex.getMessage());
             SQLException ex2 = assertThrows(SQLException.class, () -> s.execute("DELETE FROM " + part));
@@ -177,7 +190,9 @@ abstract class AuditStoreContract {
         String node = node("query");
         try (PostgresAuditLog log = open(node)) {
             for (int i = 0; i < 30; i++) {
-                log.record(TestEvents.denied(i, i % 3 == 0 ? "CERT_REVOKED" : "CIDR_MISMATCH",
+                log.record(TestEvents.denied(
+                        i,
+                        i % 3 == 0 ? "CERT_REVOKED" : "CIDR_MISMATCH",
                         i % 2 == 0 ? "192.0.2." + i : "2001:db8::" + Integer.toHexString(i)));
             }
             for (int i = 0; i < 10; i++) {
@@ -192,14 +207,27 @@ abstract class AuditStoreContract {
             assertEquals(15, reader.search(q.source("192.0.2.0/24"), AUDITOR).size());
             assertEquals(15, reader.search(q.source("2001:db8::/32"), AUDITOR).size());
             assertEquals(1, reader.search(q.source("192.0.2.4"), AUDITOR).size());
-            assertEquals(10, reader.search(q.principal(TestEvents.SENDER.sha256()), AUDITOR).size());
-            assertEquals(10, reader.search(q.principal(TestEvents.SENDER.subject()), AUDITOR).size());
-            assertEquals(10, reader.search(q.route("payroll-hr").types(Set.of(EventType.REQUEST_ALLOWED)), AUDITOR).size());
+            assertEquals(
+                    10,
+                    reader.search(q.principal(TestEvents.SENDER.sha256()), AUDITOR)
+                            .size());
+            assertEquals(
+                    10,
+                    reader.search(q.principal(TestEvents.SENDER.subject()), AUDITOR)
+                            .size());
+            assertEquals(
+                    10,
+                    reader.search(q.route("payroll-hr").types(Set.of(EventType.REQUEST_ALLOWED)), AUDITOR)
+                            .size());
             assertEquals(1, reader.search(q.transfer("t-3"), AUDITOR).size());
-            assertEquals(0, reader.search(q.between(Instant.now().plusSeconds(60), null), AUDITOR).size());
+            assertEquals(
+                    0,
+                    reader.search(q.between(Instant.now().plusSeconds(60), null), AUDITOR)
+                            .size());
 
             List<Long> seqs = new ArrayList<>();
-            AuditQuery page = q.types(Set.of(EventType.CONNECTION_REFUSED, EventType.REQUEST_ALLOWED)).limit(7);
+            AuditQuery page = q.types(Set.of(EventType.CONNECTION_REFUSED, EventType.REQUEST_ALLOWED))
+                    .limit(7);
             while (true) {
                 List<RecordedEvent> got = reader.search(page, AUDITOR);
                 if (got.isEmpty()) {
@@ -215,7 +243,9 @@ abstract class AuditStoreContract {
             List<RecordedEvent> reads = reader.search(q.types(Set.of(EventType.AUDIT_READ)), AUDITOR);
             assertTrue(reads.size() >= 16, "every search was recorded: " + reads.size());
             assertEquals(AUDITOR, reads.get(0).event().principal());
-            assertTrue(reads.get(0).event().detailJson().contains("\"op\":\"search\""), reads.get(0).event().detailJson());
+            assertTrue(
+                    reads.get(0).event().detailJson().contains("\"op\":\"search\""),
+                    reads.get(0).event().detailJson());
         }
     }
 
@@ -287,16 +317,20 @@ abstract class AuditStoreContract {
             log.record(TestEvents.allowed(2));
             log.flush(Duration.ofSeconds(5));
             AtomicInteger earlyLooks = new AtomicInteger();
-            long seq = await("a checkpoint once the interval has passed").atMost(interval.plusSeconds(10))
-                    .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(50))
-                    .until(() -> {
-                        long seen = checkpointSeq(node);
-                        if (System.nanoTime() - opened < interval.toNanos()) {
-                            assertEquals(-1, seen, "a checkpoint before the interval passed");
-                            earlyLooks.incrementAndGet();
-                        }
-                        return seen;
-                    }, seen -> seen >= 0);
+            long seq = await("a checkpoint once the interval has passed")
+                    .atMost(interval.plusSeconds(10))
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(
+                            () -> {
+                                long seen = checkpointSeq(node);
+                                if (System.nanoTime() - opened < interval.toNanos()) {
+                                    assertEquals(-1, seen, "a checkpoint before the interval passed");
+                                    earlyLooks.incrementAndGet();
+                                }
+                                return seen;
+                            },
+                            seen -> seen >= 0);
             assertEquals(2, seq, "the checkpoint covers both events");
             assertTrue(earlyLooks.get() > 0, "looked for it while the interval was still running");
         }
@@ -304,8 +338,9 @@ abstract class AuditStoreContract {
 
     /** The seq of the node's newest checkpoint, -1 when it has none. */
     private long checkpointSeq(String node) throws SQLException {
-        try (Connection c = superuser(); Statement st = c.createStatement();
-             var rs = st.executeQuery("SELECT max(seq) FROM audit_checkpoint WHERE node_id = '" + node + "'")) {
+        try (Connection c = superuser();
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT max(seq) FROM audit_checkpoint WHERE node_id = '" + node + "'")) {
             rs.next();
             long seq = rs.getLong(1);
             return rs.wasNull() ? -1 : seq;
@@ -315,10 +350,12 @@ abstract class AuditStoreContract {
     @Test
     void invalidEventsAreRefusedAtTheCaller() throws Exception {
         try (PostgresAuditLog log = open(node("invalid"))) {
-            assertThrows(IllegalArgumentException.class,
-                    () -> log.record(TestEvents.denied(1, "X", "not-an-ip")));
-            assertThrows(IllegalArgumentException.class,
-                    () -> log.commit(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY).detailJson("{oops").build()));
+            assertThrows(IllegalArgumentException.class, () -> log.record(TestEvents.denied(1, "X", "not-an-ip")));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> log.commit(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY)
+                            .detailJson("{oops")
+                            .build()));
             assertEquals(1, log.commit(TestEvents.allowed(1)).seq(), "nothing invalid reached the chain");
         }
     }
@@ -335,15 +372,19 @@ abstract class AuditStoreContract {
     @Test
     void committedBatchesAreAnnouncedByListenNotify() throws Exception {
         String node = node("notify");
-        try (Connection listener = database().dataSource().getConnection(); PostgresAuditLog log = open(node)) {
+        try (Connection listener = database().dataSource().getConnection();
+                PostgresAuditLog log = open(node)) {
             try (Statement s = listener.createStatement()) {
                 s.execute("LISTEN " + PostgresAuditLog.NOTIFY_CHANNEL);
             }
             RecordedEvent r = log.commit(TestEvents.allowed(1));
             var notes = listener.unwrap(org.postgresql.PGConnection.class).getNotifications(5000);
             assertNotNull(notes, "a notification within 5 s");
-            assertTrue(java.util.Arrays.stream(notes).anyMatch(n -> n.getParameter().equals(
-                    "{\"node\":\"" + node + "\",\"seq\":" + r.seq() + "}")), java.util.Arrays.toString(notes));
+            assertTrue(
+                    java.util.Arrays.stream(notes)
+                            .anyMatch(n ->
+                                    n.getParameter().equals("{\"node\":\"" + node + "\",\"seq\":" + r.seq() + "}")),
+                    java.util.Arrays.toString(notes));
         }
     }
 
@@ -359,7 +400,8 @@ abstract class AuditStoreContract {
     }
 
     void asSuperuserWithoutTriggers(String... sql) throws SQLException {
-        try (Connection c = superuser(); Statement s = c.createStatement()) {
+        try (Connection c = superuser();
+                Statement s = c.createStatement()) {
             c.setAutoCommit(false);
             s.execute("SET LOCAL session_replication_role = replica");
             for (String q : sql) {

@@ -21,7 +21,8 @@ class ExternalStoreContractTest extends AuditStoreContract {
     static void start() throws Exception {
         dir = Files.createTempDirectory("sekisho-audit-external");
         pg = ExternalPostgres.create();
-        db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null).withOwner("postgres", null));
+        db = Database.open(
+                StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null).withOwner("postgres", null));
     }
 
     @AfterAll

@@ -49,16 +49,25 @@ class PinnedChainHashTest {
     /** Computed before the parser change; see the class comment. Do not update it to make a test pass. */
     static final String PINNED = "6c26f1597f88a128a571a1669308b67aeb3bf3162094303cd26f796ca68ba36d";
 
-    static final String DETAIL = "{\"note\":\"tab\\t quote\\\" backslash\\\\ 改行\\n nul\\u0000 ls\\u2028 pair\\ud83d\\ude00\","
-            + "\"raw\":\"改行 \u2028 \u2029 \uD83D\uDE00 \u00e9 /\\/\",\"n\":[0,-1,2.50,-2.5e3,1E+2],"
-            + "\"deep\":{\"a\":{\"b\":[true,false,null,{},[]]}},\"empty\":\"\"}";
+    static final String DETAIL =
+            "{\"note\":\"tab\\t quote\\\" backslash\\\\ 改行\\n nul\\u0000 ls\\u2028 pair\\ud83d\\ude00\","
+                    + "\"raw\":\"改行 \u2028 \u2029 \uD83D\uDE00 \u00e9 /\\/\",\"n\":[0,-1,2.50,-2.5e3,1E+2],"
+                    + "\"deep\":{\"a\":{\"b\":[true,false,null,{},[]]}},\"empty\":\"\"}";
 
     static AuditEvent fixedEvent() {
-        return AuditEvent.of(EventType.TRANSFER_REJECTED, Outcome.DENY).reason("PAYLOAD_HASH_MISMATCH")
+        return AuditEvent.of(EventType.TRANSFER_REJECTED, Outcome.DENY)
+                .reason("PAYLOAD_HASH_MISMATCH")
                 .principal(new AuditPrincipal("CN=総務課 \"係\"\\,O=久留米市\tC=JP", "0a1b", "ff".repeat(32)))
-                .source("2001:db8::1", 443).listenerPort(8443).routeId("kurume-benefit").approvalRef("2総政第158号")
-                .transferId("t-\\1\u0007").bytes(57_226_123L).payloadSha256("ab".repeat(32))
-                .requestId("req\r\n\u2029end").detailJson(DETAIL).build();
+                .source("2001:db8::1", 443)
+                .listenerPort(8443)
+                .routeId("kurume-benefit")
+                .approvalRef("2総政第158号")
+                .transferId("t-\\1\u0007")
+                .bytes(57_226_123L)
+                .payloadSha256("ab".repeat(32))
+                .requestId("req\r\n\u2029end")
+                .detailJson(DETAIL)
+                .build();
     }
 
     @TempDir
@@ -75,22 +84,25 @@ class PinnedChainHashTest {
         EventJson.event(line, new RecordedEvent(1, T, NODE, e, ChainHasher.GENESIS, hash));
         RecordedEvent back = EventJson.toEvent(Json.parseObject(line.toString()));
         assertEquals(e, back.event(), "an export line parses back to the same event");
-        assertEquals(PINNED, new ChainHasher().hash(back.prevHash(), back.nodeId(), back.seq(), back.time(), back.event()));
+        assertEquals(
+                PINNED, new ChainHasher().hash(back.prevHash(), back.nodeId(), back.seq(), back.time(), back.event()));
     }
 
     @Test
     void theStoreWritesThePinnedHashAndItsExportVerifies() throws Exception {
         try (ExternalPostgres pg = ExternalPostgres.create();
-             Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
-                     .withOwner("postgres", null))) {
+                Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
+                        .withOwner("postgres", null))) {
             AuditSigningKey key = AuditSigningKey.loadOrCreate(dir.resolve("k.key"));
             BatchWriter writer = new BatchWriter(db.dataSource(), NODE, Duration.ofSeconds(15));
             Pending p = new Pending(fixedEvent(), T, null);
             p.take();
             BatchWriter.Result r = writer.write(List.of(p), 0, 1000, true);
             assertEquals(PINNED, r.head().hash(), "the writer's hot path (COPY, precomputed tail)");
-            try (Connection c = pg.superuser(); Statement s = c.createStatement();
-                 var rs = s.executeQuery("SELECT hash FROM audit_event WHERE node_id = '" + NODE + "' AND seq = 1")) {
+            try (Connection c = pg.superuser();
+                    Statement s = c.createStatement();
+                    var rs =
+                            s.executeQuery("SELECT hash FROM audit_event WHERE node_id = '" + NODE + "' AND seq = 1")) {
                 rs.next();
                 assertEquals(PINNED, rs.getString(1), "as stored");
             }
@@ -110,7 +122,9 @@ class PinnedChainHashTest {
                 Files.write(export, out.toByteArray());
             }
             String eventLine = Files.readAllLines(export, StandardCharsets.UTF_8).stream()
-                    .filter(l -> l.startsWith("{\"record\":\"event\"")).findFirst().orElseThrow();
+                    .filter(l -> l.startsWith("{\"record\":\"event\""))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(PINNED, Json.parseObject(eventLine).get("hash"));
             VerifyResult v = ExportFileVerifier.verify(export, key.publicKey());
             assertInstanceOf(VerifyResult.Ok.class, v, "the export verifies offline: " + v);

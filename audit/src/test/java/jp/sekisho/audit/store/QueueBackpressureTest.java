@@ -18,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import jp.sekisho.audit.AuditPrincipal;
-import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.AuditSigningKey;
@@ -54,11 +53,11 @@ class QueueBackpressureTest {
     @Test
     void aSlowButProgressingStoreSlowsCallersDownAndRefusesNobody() throws Exception {
         try (ExternalPostgres pg = ExternalPostgres.create();
-             Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
-                     .withOwner("postgres", null))) {
+                Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
+                        .withOwner("postgres", null))) {
             AuditSigningKey key = AuditSigningKey.loadOrCreate(dir.resolve("k.key"));
-            AuditSettings settings = new AuditSettings("busy", dir.resolve("k.key"), 1000, Duration.ofSeconds(60),
-                    CAPACITY, WRITE_TIMEOUT, MAX_BATCH);
+            AuditSettings settings = new AuditSettings(
+                    "busy", dir.resolve("k.key"), 1000, Duration.ofSeconds(60), CAPACITY, WRITE_TIMEOUT, MAX_BATCH);
             Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             List<Throwable> refusals = new ArrayList<>();
             try (PostgresAuditLog log = PostgresAuditLog.open(db, settings, key)) {
@@ -84,7 +83,9 @@ class QueueBackpressureTest {
                     }));
                 }
                 // a durable write that arrives when the queue is full: room first, then its batch behind the others
-                await("the producers fill the queue").atMost(Duration.ofSeconds(10)).until(() -> log.queued() == CAPACITY);
+                await("the producers fill the queue")
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> log.queued() == CAPACITY);
                 long c0 = System.nanoTime();
                 RecordedEvent committed = log.commit(StoreOutageTest.event("behind-the-backlog"));
                 long commitMs = (System.nanoTime() - c0) / 1_000_000;
@@ -99,13 +100,21 @@ class QueueBackpressureTest {
                 producers.shutdown();
                 long totalMs = (System.nanoTime() - t0) / 1_000_000;
 
-                System.err.printf("busy store: %d ms in all, slowest record() %d ms, commit() %d ms%n", totalMs, slowestRecordMs.get(), commitMs);
+                System.err.printf(
+                        "busy store: %d ms in all, slowest record() %d ms, commit() %d ms%n",
+                        totalMs, slowestRecordMs.get(), commitMs);
                 assertEquals(List.of(), refusals, "a store that keeps committing refuses nobody");
-                assertTrue(totalMs > 3 * WRITE_TIMEOUT.toMillis(), "the queue stayed full for several write timeouts: " + totalMs + " ms");
-                assertTrue(slowestRecordMs.get() > WRITE_TIMEOUT.toMillis(),
-                        "a record() waited for room longer than the write timeout, and got in: " + slowestRecordMs + " ms");
-                assertTrue(commitMs > WRITE_TIMEOUT.toMillis(),
-                        "commit() waited longer than the write timeout behind the backlog, and was written: " + commitMs + " ms");
+                assertTrue(
+                        totalMs > 3 * WRITE_TIMEOUT.toMillis(),
+                        "the queue stayed full for several write timeouts: " + totalMs + " ms");
+                assertTrue(
+                        slowestRecordMs.get() > WRITE_TIMEOUT.toMillis(),
+                        "a record() waited for room longer than the write timeout, and got in: " + slowestRecordMs
+                                + " ms");
+                assertTrue(
+                        commitMs > WRITE_TIMEOUT.toMillis(),
+                        "commit() waited longer than the write timeout behind the backlog, and was written: " + commitMs
+                                + " ms");
                 assertTrue(committed.seq() > 1, "and it is in the chain: #" + committed.seq());
 
                 log.flush(Duration.ofSeconds(30));
@@ -114,7 +123,8 @@ class QueueBackpressureTest {
                 VerifyResult v = reader.verify(key.publicKey(), "busy", who);
                 assertInstanceOf(VerifyResult.Ok.class, v, "the chain is whole: " + v);
                 List<String> stored = new ArrayList<>();
-                for (RecordedEvent r : reader.search(AuditQuery.all().node("busy").types(Set.of(EventType.CONNECTION_ACCEPTED)), who)) {
+                for (RecordedEvent r : reader.search(
+                        AuditQuery.all().node("busy").types(Set.of(EventType.CONNECTION_ACCEPTED)), who)) {
                     stored.add(r.event().requestId());
                 }
                 assertEquals(acknowledged, Set.copyOf(stored), "exactly the acknowledged events are stored");
@@ -125,7 +135,8 @@ class QueueBackpressureTest {
 
     /** Every COPY into audit_event now takes {@code seconds} longer on the server: a busy, not a broken, store. */
     static void slowDownEveryBatch(ExternalPostgres pg, double seconds) throws Exception {
-        try (Connection c = pg.superuser(); Statement s = c.createStatement()) {
+        try (Connection c = pg.superuser();
+                Statement s = c.createStatement()) {
             s.execute("CREATE FUNCTION test_slow_batch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep("
                     + seconds + "); RETURN NULL; END $$");
             s.execute("CREATE TRIGGER test_slow_batch AFTER INSERT ON audit_event FOR EACH STATEMENT "

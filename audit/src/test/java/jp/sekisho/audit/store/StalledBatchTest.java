@@ -64,17 +64,19 @@ class StalledBatchTest {
     @Test
     void aStalledStoreRefusesWaitingAndNewCallersWithinTheWriteTimeout() throws Exception {
         try (ExternalPostgres pg = ExternalPostgres.create();
-             Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
-                     .withOwner("postgres", null))) {
+                Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
+                        .withOwner("postgres", null))) {
             AuditSigningKey key = AuditSigningKey.loadOrCreate(dir.resolve("k.key"));
-            AuditSettings settings = AuditSettings.defaults("stuck", dir).withQueueCapacity(5).withWriteTimeout(WRITE_TIMEOUT);
+            AuditSettings settings =
+                    AuditSettings.defaults("stuck", dir).withQueueCapacity(5).withWriteTimeout(WRITE_TIMEOUT);
             Set<String> acknowledged = new HashSet<>();
             Set<String> refused = new HashSet<>();
             try (PostgresAuditLog log = PostgresAuditLog.open(db, settings, key)) {
                 log.commit(StoreOutageTest.event("first"));
                 acknowledged.add("first");
 
-                try (Connection blocker = pg.superuser(); Statement s = blocker.createStatement()) {
+                try (Connection blocker = pg.superuser();
+                        Statement s = blocker.createStatement()) {
                     blocker.setAutoCommit(false);
                     s.execute("LOCK TABLE " + partition() + " IN SHARE MODE");
                     long t0 = System.nanoTime();
@@ -87,7 +89,8 @@ class StalledBatchTest {
                             return (System.nanoTime() - t0) / 1_000_000;
                         }
                     });
-                    await("the writer holds the stuck batch").atMost(Duration.ofSeconds(5))
+                    await("the writer holds the stuck batch")
+                            .atMost(Duration.ofSeconds(5))
                             .until(() -> writerWaitsForLock(pg));
                     // 2. record() callers fill the queue; the next one waits for room and is refused
                     long refusedAfterMs = -1;
@@ -103,18 +106,23 @@ class StalledBatchTest {
                         }
                     }
                     assertEquals(5, acknowledged.size() - 1, "the queue's five got in, the sixth waited for room");
-                    assertTrue(refusedAfterMs >= WRITE_TIMEOUT.toMillis() - 50 && refusedAfterMs <= WRITE_TIMEOUT.toMillis() + SLACK_MS,
+                    assertTrue(
+                            refusedAfterMs >= WRITE_TIMEOUT.toMillis() - 50
+                                    && refusedAfterMs <= WRITE_TIMEOUT.toMillis() + SLACK_MS,
                             "the caller waiting for room was refused about a write timeout after the stall began: "
                                     + refusedAfterMs + " ms");
                     long commitRefusedMs = stuckCommit.get(WRITE_TIMEOUT.toMillis() + SLACK_MS, TimeUnit.MILLISECONDS);
-                    assertTrue(commitRefusedMs >= WRITE_TIMEOUT.toMillis() - 50, "commit() waited for its batch first: "
-                            + commitRefusedMs + " ms");
+                    assertTrue(
+                            commitRefusedMs >= WRITE_TIMEOUT.toMillis() - 50,
+                            "commit() waited for its batch first: " + commitRefusedMs + " ms");
                     refused.add("stuck-commit");
 
                     // 3. while stalled, new calls are refused at once, however empty their way looks
                     long t1 = System.nanoTime();
-                    assertThrows(AuditUnavailableException.class, () -> log.commit(StoreOutageTest.event("new-commit")));
-                    assertThrows(AuditUnavailableException.class, () -> log.record(StoreOutageTest.event("new-record")));
+                    assertThrows(
+                            AuditUnavailableException.class, () -> log.commit(StoreOutageTest.event("new-commit")));
+                    assertThrows(
+                            AuditUnavailableException.class, () -> log.record(StoreOutageTest.event("new-record")));
                     refused.add("new-commit");
                     refused.add("new-record");
                     assertTrue((System.nanoTime() - t1) / 1_000_000 < 200, "refused at once while stalled");
@@ -123,7 +131,8 @@ class StalledBatchTest {
                 }
 
                 // the stuck batch commits; the log takes events again by itself
-                RecordedEvent after = await("the writer moves again").atMost(Duration.ofSeconds(20))
+                RecordedEvent after = await("the writer moves again")
+                        .atMost(Duration.ofSeconds(20))
                         .ignoreException(AuditUnavailableException.class)
                         .until(() -> log.commit(StoreOutageTest.event("after")), r -> r != null);
                 acknowledged.add("after");
@@ -133,7 +142,8 @@ class StalledBatchTest {
                 AuditPrincipal who = new AuditPrincipal("CN=test", null, null);
                 assertInstanceOf(VerifyResult.Ok.class, reader.verify(key.publicKey(), "stuck", who));
                 List<String> stored = new ArrayList<>();
-                for (RecordedEvent r : reader.search(AuditQuery.all().node("stuck").types(Set.of(EventType.CONNECTION_ACCEPTED)), who)) {
+                for (RecordedEvent r : reader.search(
+                        AuditQuery.all().node("stuck").types(Set.of(EventType.CONNECTION_ACCEPTED)), who)) {
                     stored.add(r.event().requestId());
                 }
                 assertTrue(stored.containsAll(acknowledged), "every acknowledged event is stored: " + stored);
@@ -154,15 +164,16 @@ class StalledBatchTest {
     @Test
     void aTimedOutCopyDoesNotPoisonThePool() throws Exception {
         try (ExternalPostgres pg = ExternalPostgres.create();
-             Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
-                     .withOwner("postgres", null))) {
+                Database db = Database.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null)
+                        .withOwner("postgres", null))) {
             CountDownLatch givingUp = new CountDownLatch(1);
             BatchWriter writer = new BatchWriter(onGivingUp(db.dataSource(), givingUp), "stall", Duration.ofSeconds(1));
             try (Connection c = db.dataSource().getConnection()) {
                 writer.prepare(c);
             }
             writer.write(batch(0, 3), 0, 1000, false);
-            try (Connection blocker = pg.superuser(); Statement s = blocker.createStatement()) {
+            try (Connection blocker = pg.superuser();
+                    Statement s = blocker.createStatement()) {
                 blocker.setAutoCommit(false);
                 s.execute("LOCK TABLE " + partition() + " IN SHARE MODE");
                 CompletableFuture<Void> stalled = CompletableFuture.runAsync(() -> {
@@ -177,15 +188,17 @@ class StalledBatchTest {
                 // back to the pool one answer out of step
                 assertTrue(givingUp.await(30, TimeUnit.SECONDS), "the COPY timed out and the writer gave up on it");
                 blocker.rollback();
-                ExecutionException failed = assertThrows(ExecutionException.class, () -> stalled.get(30, TimeUnit.SECONDS));
+                ExecutionException failed =
+                        assertThrows(ExecutionException.class, () -> stalled.get(30, TimeUnit.SECONDS));
                 assertInstanceOf(SQLException.class, failed.getCause(), failed.toString());
             }
             // every pooled connection must work again; a stale one fails with the COPY's leftover answers
             for (int i = 0; i < 10; i++) {
                 writer.write(batch(3 + 3 * i, 3), 0, 1000, false);
             }
-            try (Connection c = pg.superuser(); Statement s = c.createStatement();
-                 var rs = s.executeQuery("SELECT count(*), max(seq) FROM audit_event WHERE node_id = 'stall'")) {
+            try (Connection c = pg.superuser();
+                    Statement s = c.createStatement();
+                    var rs = s.executeQuery("SELECT count(*), max(seq) FROM audit_event WHERE node_id = 'stall'")) {
                 rs.next();
                 assertEquals(33, rs.getLong(1), "the stalled batch was rolled back, the others written once");
                 assertEquals(33, rs.getLong(2));
@@ -200,16 +213,16 @@ class StalledBatchTest {
             if (!(r instanceof Connection c)) {
                 return r;
             }
-            return Proxy.newProxyInstance(StalledBatchTest.class.getClassLoader(), new Class<?>[] {Connection.class},
-                    (p, cm, cargs) -> {
+            return Proxy.newProxyInstance(
+                    StalledBatchTest.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, cm, cargs) -> {
                         if (cm.getName().equals("rollback") || cm.getName().equals("abort")) {
                             latch.countDown();
                         }
                         return invoke(c, cm, cargs);
                     });
         };
-        return (DataSource) Proxy.newProxyInstance(StalledBatchTest.class.getClassLoader(), new Class<?>[] {DataSource.class},
-                dataSource);
+        return (DataSource) Proxy.newProxyInstance(
+                StalledBatchTest.class.getClassLoader(), new Class<?>[] {DataSource.class}, dataSource);
     }
 
     private static Object invoke(Object target, Method m, Object[] args) throws Throwable {
@@ -222,16 +235,18 @@ class StalledBatchTest {
 
     /** True once a session of the application role waits for a lock (the writer's COPY behind the LOCK TABLE). */
     private static boolean writerWaitsForLock(ExternalPostgres pg) throws SQLException {
-        try (Connection c = pg.superuser(); Statement s = c.createStatement();
-             var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                     + "AND usename = '" + ExternalPostgres.APP_ROLE + "' AND wait_event_type = 'Lock'")) {
+        try (Connection c = pg.superuser();
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        + "AND usename = '" + ExternalPostgres.APP_ROLE + "' AND wait_event_type = 'Lock'")) {
             rs.next();
             return rs.getLong(1) > 0;
         }
     }
 
     private static String partition() {
-        return "audit_event_" + DateTimeFormatter.ofPattern("yyyyMM").format(Instant.now().atOffset(ZoneOffset.UTC));
+        return "audit_event_"
+                + DateTimeFormatter.ofPattern("yyyyMM").format(Instant.now().atOffset(ZoneOffset.UTC));
     }
 
     private static List<Pending> batch(int from, int n) {

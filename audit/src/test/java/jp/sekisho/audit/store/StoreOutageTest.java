@@ -53,14 +53,18 @@ class StoreOutageTest {
     Path dir;
 
     static AuditEvent event(String id) {
-        return AuditEvent.of(EventType.CONNECTION_ACCEPTED, Outcome.ALLOW).requestId(id).source("192.0.2.1", 1234).build();
+        return AuditEvent.of(EventType.CONNECTION_ACCEPTED, Outcome.ALLOW)
+                .requestId(id)
+                .source("192.0.2.1", 1234)
+                .build();
     }
 
     @Test
     void storeDownMeansAuditUnavailableAtOnceAndRecoveryWithoutGap() throws Exception {
         try (PrivatePostgres pg = PrivatePostgres.create();
-             Database db = Database.open(StoreConfig.external(pg.url("postgres"), APP_ROLE, null)
-                     .withOwner("postgres", null).withTimeout(Duration.ofSeconds(2)))) {
+                Database db = Database.open(StoreConfig.external(pg.url("postgres"), APP_ROLE, null)
+                        .withOwner("postgres", null)
+                        .withTimeout(Duration.ofSeconds(2)))) {
             AuditSigningKey key = AuditSigningKey.loadOrCreate(dir.resolve("k.key"));
             AuditSettings settings = AuditSettings.defaults("outage", dir).withCheckpoints(5, Duration.ofSeconds(60));
             Set<String> acknowledged = new HashSet<>();
@@ -88,15 +92,18 @@ class StoreOutageTest {
                 assertTrue(ms <= 2600, "commit() gave up within the 2 s store timeout (+ slack): " + ms + " ms");
                 await("the writer noticed").atMost(Duration.ofSeconds(10)).until(() -> !log.isAvailable());
                 long t1 = System.nanoTime();
-                AuditUnavailableException ex = assertThrows(AuditUnavailableException.class, () -> log.record(event("refused-2")));
+                AuditUnavailableException ex =
+                        assertThrows(AuditUnavailableException.class, () -> log.record(event("refused-2")));
                 assertThrows(AuditUnavailableException.class, () -> log.commit(event("refused-3")));
                 assertTrue((System.nanoTime() - t1) / 1_000_000 < 100, "refused at once while down");
                 assertTrue(ex.getMessage().startsWith("audit store unavailable: "), ex.getMessage());
                 assertEquals("AUDIT_UNAVAILABLE", AuditUnavailableException.REASON, ex.getMessage());
 
                 pg.start();
-                RecordedEvent after = await("the log recovered by itself").atMost(Duration.ofSeconds(20))
-                        .pollInterval(Duration.ofMillis(200)).ignoreException(AuditUnavailableException.class)
+                RecordedEvent after = await("the log recovered by itself")
+                        .atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(200))
+                        .ignoreException(AuditUnavailableException.class)
                         .until(() -> log.commit(event("after")), r -> r != null);
                 assertTrue(after.seq() > 10);
                 acknowledged.add("after");
@@ -118,10 +125,12 @@ class StoreOutageTest {
     @Test
     void callersAlreadyWaitingAreRefusedAsSoonAsTheWriterFindsTheStoreDown() throws Exception {
         try (PrivatePostgres pg = PrivatePostgres.create();
-             Database db = Database.open(StoreConfig.external(pg.url("postgres"), APP_ROLE, null)
-                     .withOwner("postgres", null).withTimeout(Duration.ofSeconds(2)))) {
+                Database db = Database.open(StoreConfig.external(pg.url("postgres"), APP_ROLE, null)
+                        .withOwner("postgres", null)
+                        .withTimeout(Duration.ofSeconds(2)))) {
             AuditSigningKey key = AuditSigningKey.loadOrCreate(dir.resolve("k.key"));
-            AuditSettings settings = AuditSettings.defaults("waiting", dir).withQueueCapacity(5)
+            AuditSettings settings = AuditSettings.defaults("waiting", dir)
+                    .withQueueCapacity(5)
                     .withWriteTimeout(Duration.ofSeconds(30));
             Set<String> acknowledged = new HashSet<>();
             try (PostgresAuditLog log = PostgresAuditLog.open(db, settings, key)) {
@@ -134,9 +143,11 @@ class StoreOutageTest {
                 try (Statement s = blocker.createStatement()) {
                     s.execute("LOCK TABLE " + partition() + " IN SHARE MODE");
                 }
-                CompletableFuture<RecordedEvent> waitingForBatch = CompletableFuture.supplyAsync(
-                        () -> log.commit(event("waiting-for-batch")));
-                await("the writer waits for the lock").atMost(Duration.ofSeconds(10)).until(() -> writerWaitsForLock(pg));
+                CompletableFuture<RecordedEvent> waitingForBatch =
+                        CompletableFuture.supplyAsync(() -> log.commit(event("waiting-for-batch")));
+                await("the writer waits for the lock")
+                        .atMost(Duration.ofSeconds(10))
+                        .until(() -> writerWaitsForLock(pg));
                 for (int i = 0; i < 5; i++) {
                     log.record(event("queued-" + i));
                     acknowledged.add("queued-" + i);
@@ -145,32 +156,44 @@ class StoreOutageTest {
                 CompletableFuture<Throwable> waitingForRoom = new CompletableFuture<>();
                 waiter.setUncaughtExceptionHandler((t, e) -> waitingForRoom.complete(e));
                 waiter.start();
-                await("a caller waits for room").atMost(Duration.ofSeconds(10))
+                await("a caller waits for room")
+                        .atMost(Duration.ofSeconds(10))
                         .until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
 
                 pg.stop();
                 long stopped = System.nanoTime();
                 Throwable roomRefusal = waitingForRoom.get(10, TimeUnit.SECONDS);
                 long roomMs = (System.nanoTime() - stopped) / 1_000_000;
-                ExecutionException batchRefusal = assertThrows(ExecutionException.class, () -> waitingForBatch.get(10, TimeUnit.SECONDS));
+                ExecutionException batchRefusal =
+                        assertThrows(ExecutionException.class, () -> waitingForBatch.get(10, TimeUnit.SECONDS));
                 long batchMs = (System.nanoTime() - stopped) / 1_000_000;
                 assertInstanceOf(AuditUnavailableException.class, roomRefusal);
                 assertTrue(roomRefusal.getMessage().startsWith("audit store unavailable: "), roomRefusal.getMessage());
                 assertInstanceOf(AuditUnavailableException.class, batchRefusal.getCause());
-                assertTrue(batchRefusal.getCause().getMessage().startsWith("audit store unavailable: "), batchRefusal.getMessage());
-                assertTrue(roomMs < 3000 && batchMs < 3000, "refused once the writer's batch failed, long before the 30 s "
-                        + "write timeout: waiting for room " + roomMs + " ms, for its batch " + batchMs + " ms");
+                assertTrue(
+                        batchRefusal.getCause().getMessage().startsWith("audit store unavailable: "),
+                        batchRefusal.getMessage());
+                assertTrue(
+                        roomMs < 3000 && batchMs < 3000,
+                        "refused once the writer's batch failed, long before the 30 s "
+                                + "write timeout: waiting for room " + roomMs + " ms, for its batch " + batchMs
+                                + " ms");
                 assertFalse(log.isAvailable());
                 closeQuietly(blocker);
 
                 pg.start();
-                await("the log recovered by itself").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                await("the log recovered by itself")
+                        .atMost(Duration.ofSeconds(20))
+                        .pollInterval(Duration.ofMillis(200))
                         .ignoreException(AuditUnavailableException.class)
                         .until(() -> log.commit(event("after")), r -> r != null);
                 acknowledged.add("after");
                 log.flush(Duration.ofSeconds(10));
                 List<String> stored = verifiedEvents(db, log, key, "waiting");
-                assertEquals(acknowledged, Set.copyOf(stored), "the queued records survived, the refused calls were not written");
+                assertEquals(
+                        acknowledged,
+                        Set.copyOf(stored),
+                        "the queued records survived, the refused calls were not written");
                 assertEquals(stored.size(), acknowledged.size(), "none twice: " + stored);
             }
         }
@@ -183,23 +206,26 @@ class StoreOutageTest {
         VerifyResult v = reader.verify(key.publicKey(), node, who);
         assertTrue(v instanceof VerifyResult.Ok, "no gap in the chain: " + v);
         List<String> stored = new ArrayList<>();
-        for (RecordedEvent r : reader.search(AuditQuery.all().node(node).types(Set.of(EventType.CONNECTION_ACCEPTED)), who)) {
+        for (RecordedEvent r :
+                reader.search(AuditQuery.all().node(node).types(Set.of(EventType.CONNECTION_ACCEPTED)), who)) {
             stored.add(r.event().requestId());
         }
         return stored;
     }
 
     private static boolean writerWaitsForLock(PrivatePostgres pg) throws SQLException {
-        try (Connection c = DriverManager.getConnection(pg.url("postgres"), "postgres", null); Statement s = c.createStatement();
-             var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + APP_ROLE
-                     + "' AND wait_event_type = 'Lock'")) {
+        try (Connection c = DriverManager.getConnection(pg.url("postgres"), "postgres", null);
+                Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = '" + APP_ROLE
+                        + "' AND wait_event_type = 'Lock'")) {
             rs.next();
             return rs.getLong(1) > 0;
         }
     }
 
     private static String partition() {
-        return "audit_event_" + DateTimeFormatter.ofPattern("yyyyMM").format(Instant.now().atOffset(ZoneOffset.UTC));
+        return "audit_event_"
+                + DateTimeFormatter.ofPattern("yyyyMM").format(Instant.now().atOffset(ZoneOffset.UTC));
     }
 
     private static void closeQuietly(Connection c) {

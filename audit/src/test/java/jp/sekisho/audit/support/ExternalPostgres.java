@@ -23,9 +23,10 @@ public final class ExternalPostgres implements AutoCloseable {
     }
 
     public static ExternalPostgres create() throws SQLException {
-        String name = "sekisho_audit_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String name =
+                "sekisho_audit_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", null);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name);
         }
         return new ExternalPostgres(name);
@@ -46,7 +47,7 @@ public final class ExternalPostgres implements AutoCloseable {
     @Override
     public void close() throws SQLException {
         try (Connection c = DriverManager.getConnection(SERVER + "postgres", "postgres", null);
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         }
     }

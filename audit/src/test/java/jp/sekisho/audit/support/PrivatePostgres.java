@@ -24,14 +24,26 @@ public final class PrivatePostgres implements AutoCloseable {
     }
 
     public static PrivatePostgres create() throws IOException, InterruptedException {
-        Path dir = Path.of("/tmp", "sekisho-audit-pg-" + UUID.randomUUID().toString().substring(0, 8));
+        Path dir = Path.of(
+                "/tmp", "sekisho-audit-pg-" + UUID.randomUUID().toString().substring(0, 8));
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         run("install", "-d", "-o", "postgres", dir.toString());
-        run("runuser", "-u", "postgres", "--", BIN + "initdb", "-D", dir.resolve("data").toString(), "-A", "trust",
-                "-U", "postgres", "--no-sync");
+        run(
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                BIN + "initdb",
+                "-D",
+                dir.resolve("data").toString(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync");
         PrivatePostgres pg = new PrivatePostgres(dir, port);
         pg.start();
         return pg;
@@ -42,14 +54,35 @@ public final class PrivatePostgres implements AutoCloseable {
     }
 
     public void start() throws IOException, InterruptedException {
-        run("runuser", "-u", "postgres", "--", BIN + "pg_ctl", "-D", dir.resolve("data").toString(), "-l",
-                dir.resolve("log").toString(), "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1",
-                "-w", "start");
+        run(
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                BIN + "pg_ctl",
+                "-D",
+                dir.resolve("data").toString(),
+                "-l",
+                dir.resolve("log").toString(),
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1",
+                "-w",
+                "start");
     }
 
     public void stop() throws IOException, InterruptedException {
-        run("runuser", "-u", "postgres", "--", BIN + "pg_ctl", "-D", dir.resolve("data").toString(), "-m", "immediate",
-                "-w", "stop");
+        run(
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                BIN + "pg_ctl",
+                "-D",
+                dir.resolve("data").toString(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop");
     }
 
     @Override

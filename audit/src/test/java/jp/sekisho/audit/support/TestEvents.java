@@ -8,11 +8,10 @@ import jp.sekisho.audit.Outcome;
 /** Realistic events for tests and the benchmark. */
 public final class TestEvents {
 
-    public static final AuditPrincipal SENDER = new AuditPrincipal("CN=hr-batch,OU=総務課,O=Example City,C=JP",
-            "4f1a2b3c", "9c".repeat(32));
+    public static final AuditPrincipal SENDER =
+            new AuditPrincipal("CN=hr-batch,OU=総務課,O=Example City,C=JP", "4f1a2b3c", "9c".repeat(32));
 
-    private TestEvents() {
-    }
+    private TestEvents() {}
 
     public static AuditEvent allowed(long i) {
         return AuditEvent.of(EventType.REQUEST_ALLOWED, Outcome.ALLOW)

@@ -26,6 +26,7 @@ class AuditVerifierTest {
 
     @TempDir
     Path dir;
+
     AuditSigningKey key;
     List<RecordedEvent> events;
     List<Checkpoint> checkpoints;
@@ -38,7 +39,10 @@ class AuditVerifierTest {
     }
 
     static AuditEvent ev(long i) {
-        return AuditEvent.of(EventType.REQUEST_ALLOWED, Outcome.ALLOW).requestId("r" + i).bytes(i).build();
+        return AuditEvent.of(EventType.REQUEST_ALLOWED, Outcome.ALLOW)
+                .requestId("r" + i)
+                .bytes(i)
+                .build();
     }
 
     static List<RecordedEvent> build(int n, String prev, long firstSeq) {
@@ -120,7 +124,9 @@ class AuditVerifierTest {
     void anArchivedHeadVerifiesFromTheSignedCheckpointOnlyWhenAllowed() {
         events = new ArrayList<>(events.subList(10, 30)); // events 1..10 archived; checkpoint 10 seals them
         assertBroken(verify(), 1, Kind.DELETED);
-        assertEquals(new VerifyResult.Ok(20, 3), AuditVerifier.verify(events.iterator(), checkpoints, key.publicKey(), true));
+        assertEquals(
+                new VerifyResult.Ok(20, 3),
+                AuditVerifier.verify(events.iterator(), checkpoints, key.publicKey(), true));
         events = new ArrayList<>(events.subList(2, 20)); // starts at #13: no checkpoint at #12
         assertBroken(AuditVerifier.verify(events.iterator(), checkpoints, key.publicKey(), true), 1, Kind.DELETED);
     }
@@ -128,7 +134,10 @@ class AuditVerifierTest {
     @Test
     void forgedOrForeignCheckpointsAreRejected() throws Exception {
         Checkpoint c = checkpoints.get(1);
-        checkpoints.set(1, new Checkpoint(c.nodeId(), c.seq(), c.time(), "00".repeat(32), c.keyId(), c.algorithm(), c.signature()));
+        checkpoints.set(
+                1,
+                new Checkpoint(
+                        c.nodeId(), c.seq(), c.time(), "00".repeat(32), c.keyId(), c.algorithm(), c.signature()));
         assertBroken(verify(), 20, Kind.BAD_CHECKPOINT);
         AuditSigningKey other = AuditSigningKey.loadOrCreate(dir.resolve("other.key"));
         checkpoints.set(1, other.sign("gw1", 20, c.time(), c.hash()));

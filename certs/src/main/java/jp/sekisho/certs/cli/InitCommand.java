@@ -3,31 +3,49 @@ package jp.sekisho.certs.cli;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-
 import jp.sekisho.certs.CertificateAuthority;
 import jp.sekisho.certs.InitRequest;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "init", mixinStandardHelpOptions = true,
-        description = {"Creates a CA and the gateway's server certificate.",
+@Command(
+        name = "init",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Creates a CA and the gateway's server certificate.",
             "",
             "Writes DIR/ca.pem, DIR/ca.key, an empty DIR/crl.pem, and DIR/gateway.pem, gateway.key, gateway.p12 "
-                + "for localhost and 127.0.0.1 (or the names given with --dns/--ip). Refuses, changing nothing, "
-                + "when DIR already holds a CA, unless --force."})
+                    + "for localhost and 127.0.0.1 (or the names given with --dns/--ip). Refuses, changing nothing, "
+                    + "when DIR already holds a CA, unless --force."
+        })
 final class InitCommand extends PkiCommand {
 
-    @Option(names = "--org", paramLabel = "NAME", defaultValue = InitRequest.DEFAULT_ORG,
+    @Option(
+            names = "--org",
+            paramLabel = "NAME",
+            defaultValue = InitRequest.DEFAULT_ORG,
             description = "Organisation (O) of the CA and default O of issued certificates. Default: ${DEFAULT-VALUE}.")
     String org;
 
-    @Option(names = "--days", paramLabel = "N", defaultValue = "3650", description = "CA validity in days. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--days",
+            paramLabel = "N",
+            defaultValue = "3650",
+            description = "CA validity in days. Default: ${DEFAULT-VALUE}.")
     int days;
 
-    @Option(names = "--dns", paramLabel = "NAME", split = ",", description = "DNS names of the gateway certificate (repeatable). Default: localhost.")
+    @Option(
+            names = "--dns",
+            paramLabel = "NAME",
+            split = ",",
+            description = "DNS names of the gateway certificate (repeatable). Default: localhost.")
     List<String> dns = new ArrayList<>();
 
-    @Option(names = "--ip", paramLabel = "ADDR", split = ",", description = "IP addresses of the gateway certificate (repeatable). Default: 127.0.0.1.")
+    @Option(
+            names = "--ip",
+            paramLabel = "ADDR",
+            split = ",",
+            description = "IP addresses of the gateway certificate (repeatable). Default: 127.0.0.1.")
     List<String> ips = new ArrayList<>();
 
     @Option(names = "--force", description = "Replace an existing CA and its keys.")
@@ -39,7 +57,8 @@ final class InitCommand extends PkiCommand {
         List<String> i = dns.isEmpty() && ips.isEmpty() ? List.of("127.0.0.1") : ips;
         CertificateAuthority ca = CertificateAuthority.init(
                 new InitRequest(dir, org, days, d, i, Passphrases.read(passphraseFile), force), Clock.systemUTC());
-        println("CA created in " + dir + ": " + ca.certificate().getSubjectX500Principal().getName());
+        println("CA created in " + dir + ": "
+                + ca.certificate().getSubjectX500Principal().getName());
         println("  ca.pem, ca.key (0600), crl.pem, gateway.pem/.key/.p12 (SAN " + String.join(", ", d)
                 + (i.isEmpty() ? "" : ", " + String.join(", ", i)) + ")");
     }

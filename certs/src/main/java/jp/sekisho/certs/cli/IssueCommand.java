@@ -3,7 +3,6 @@ package jp.sekisho.certs.cli;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-
 import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.certs.Credential;
@@ -12,8 +11,11 @@ import jp.sekisho.certs.KeyAlgorithm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "issue", mixinStandardHelpOptions = true,
-        description = {"Issues a client, server or recipient certificate.",
+@Command(
+        name = "issue",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Issues a client, server or recipient certificate.",
             "",
             "Writes DIR/NAME.pem, DIR/NAME.key (0600) and DIR/NAME.p12 (certificate, key and CA; 0600).",
             "",
@@ -22,10 +24,14 @@ import picocli.CommandLine.Option;
             "             (senders sign CMS payloads, which openssl cms -verify checks as S/MIME signing)",
             "  server     a TLS server: serverAuth, with the --dns/--ip names",
             "  recipient  a contractor's CMS encryption certificate: keyEncipherment (RSA) or keyAgreement",
-            "             (EC), no TLS usage"})
+            "             (EC), no TLS usage"
+        })
 final class IssueCommand extends PkiCommand {
 
-    enum KeyType { ec, rsa }
+    enum KeyType {
+        ec,
+        rsa
+    }
 
     @Option(names = "--kind", required = true, paramLabel = "KIND", description = "client, server or recipient.")
     CertKind kind;
@@ -39,20 +45,37 @@ final class IssueCommand extends PkiCommand {
     @Option(names = "--unit", paramLabel = "OU", description = "Subject organisational unit (department).")
     String unit;
 
-    @Option(names = "--dns", paramLabel = "NAME", split = ",", description = "DNS subject alternative names (repeatable).")
+    @Option(
+            names = "--dns",
+            paramLabel = "NAME",
+            split = ",",
+            description = "DNS subject alternative names (repeatable).")
     List<String> dns = new ArrayList<>();
 
-    @Option(names = "--ip", paramLabel = "ADDR", split = ",", description = "IP subject alternative names (repeatable).")
+    @Option(
+            names = "--ip",
+            paramLabel = "ADDR",
+            split = ",",
+            description = "IP subject alternative names (repeatable).")
     List<String> ips = new ArrayList<>();
 
-    @Option(names = "--days", paramLabel = "N", defaultValue = "397", description = "Validity in days (capped at the CA's). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--days",
+            paramLabel = "N",
+            defaultValue = "397",
+            description = "Validity in days (capped at the CA's). Default: ${DEFAULT-VALUE}.")
     int days;
 
-    @Option(names = "--key-type", paramLabel = "TYPE",
+    @Option(
+            names = "--key-type",
+            paramLabel = "TYPE",
             description = "ec (P-256) or rsa (3072). Default: ec, and rsa for recipient certificates.")
     KeyType keyType;
 
-    @Option(names = "--p12-password", paramLabel = "PASSWORD", defaultValue = "",
+    @Option(
+            names = "--p12-password",
+            paramLabel = "PASSWORD",
+            defaultValue = "",
             description = "Password of the .p12 file. Default: empty.")
     String p12Password;
 
@@ -61,8 +84,10 @@ final class IssueCommand extends PkiCommand {
 
     @Override
     void run() {
-        KeyAlgorithm alg = keyType == null ? null : keyType == KeyType.ec ? KeyAlgorithm.EC_P256 : KeyAlgorithm.RSA_3072;
-        IssueRequest req = new IssueRequest(name, kind, org, unit, dns, ips, days, alg, p12Password.toCharArray(), force);
+        KeyAlgorithm alg =
+                keyType == null ? null : keyType == KeyType.ec ? KeyAlgorithm.EC_P256 : KeyAlgorithm.RSA_3072;
+        IssueRequest req =
+                new IssueRequest(name, kind, org, unit, dns, ips, days, alg, p12Password.toCharArray(), force);
         Credential c = openCa().issue(req);
         CertificateSummary s = CertificateSummary.of(c.certificate());
         println("issued " + kind.name().toLowerCase(Locale.ROOT) + " certificate " + s.subject());

@@ -4,14 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import jp.sekisho.cli.CliException;
 
 /** Reads a passphrase from a file (first line), so it never appears in the process list. */
 final class Passphrases {
 
-    private Passphrases() {
-    }
+    private Passphrases() {}
 
     static char[] read(Path file) {
         if (file == null) {

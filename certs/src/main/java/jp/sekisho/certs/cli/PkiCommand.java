@@ -3,7 +3,6 @@ package jp.sekisho.certs.cli;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
-
 import jp.sekisho.certs.CertificateAuthority;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
@@ -15,10 +14,16 @@ import picocli.CommandLine.Spec;
 /** Shared options of the commands that work on a CA folder; turns PKI errors into exit code 2. */
 abstract class PkiCommand implements Callable<Integer> {
 
-    @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The CA folder (ca.pem, ca.key, crl.pem, issued files).")
+    @Option(
+            names = "--dir",
+            required = true,
+            paramLabel = "DIR",
+            description = "The CA folder (ca.pem, ca.key, crl.pem, issued files).")
     Path dir;
 
-    @Option(names = "--passphrase-file", paramLabel = "FILE",
+    @Option(
+            names = "--passphrase-file",
+            paramLabel = "FILE",
             description = "File whose first line is the CA key's passphrase (when the key is protected).")
     Path passphraseFile;
 

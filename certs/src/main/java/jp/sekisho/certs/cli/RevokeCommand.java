@@ -1,22 +1,28 @@
 package jp.sekisho.certs.cli;
 
 import java.security.cert.X509CRL;
-
 import jp.sekisho.certs.RevocationReason;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "revoke", mixinStandardHelpOptions = true,
-        description = {"Revokes a certificate and re-signs the CRL.",
+@Command(
+        name = "revoke",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Revokes a certificate and re-signs the CRL.",
             "",
             "Adds the serial of DIR/NAME.pem to a freshly signed DIR/crl.pem (CRL number + 1). "
-                + "A running gateway reloads the CRL file by itself."})
+                    + "A running gateway reloads the CRL file by itself."
+        })
 final class RevokeCommand extends PkiCommand {
 
     @Option(names = "--name", required = true, paramLabel = "NAME", description = "Name given to certs issue.")
     String name;
 
-    @Option(names = "--reason", paramLabel = "REASON", defaultValue = "unspecified",
+    @Option(
+            names = "--reason",
+            paramLabel = "REASON",
+            defaultValue = "unspecified",
             description = "One of: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     RevocationReason reason;
 

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.Callable;
-
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
@@ -13,10 +12,12 @@ import jp.sekisho.cli.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-@Command(name = "show", mixinStandardHelpOptions = true,
+@Command(
+        name = "show",
+        mixinStandardHelpOptions = true,
         description = "Prints subject, issuer, serial, validity, usages and SHA-256 fingerprint of a certificate.")
 final class ShowCommand implements Callable<Integer> {
 
@@ -49,7 +50,8 @@ final class ShowCommand implements Callable<Integer> {
     }
 
     private static String text(CertificateSummary s) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "subject:      " + s.subject(),
                 "issuer:       " + s.issuer(),
                 "serial:       " + s.serial(),

@@ -2,22 +2,29 @@ package jp.sekisho.certs.cli;
 
 import java.util.List;
 import java.util.stream.Collectors;
-
 import jp.sekisho.certs.CertificateSummary;
 
 /** A certificate summary as one line of JSON (no JSON library needed for seven flat fields). */
 final class SummaryJson {
 
-    private SummaryJson() {
-    }
+    private SummaryJson() {}
 
     static String of(CertificateSummary s) {
-        return "{" + String.join(",",
-                field("subject", s.subject()), field("issuer", s.issuer()), field("serial", s.serial()),
-                field("notBefore", s.notBefore().toString()), field("notAfter", s.notAfter().toString()),
-                field("keyAlgorithm", s.keyAlgorithm()), "\"ca\":" + s.ca(),
-                list("keyUsage", s.keyUsage()), list("extendedKeyUsage", s.extendedKeyUsage()),
-                list("subjectAltNames", s.subjectAltNames()), field("sha256", s.sha256())) + "}";
+        return "{"
+                + String.join(
+                        ",",
+                        field("subject", s.subject()),
+                        field("issuer", s.issuer()),
+                        field("serial", s.serial()),
+                        field("notBefore", s.notBefore().toString()),
+                        field("notAfter", s.notAfter().toString()),
+                        field("keyAlgorithm", s.keyAlgorithm()),
+                        "\"ca\":" + s.ca(),
+                        list("keyUsage", s.keyUsage()),
+                        list("extendedKeyUsage", s.extendedKeyUsage()),
+                        list("subjectAltNames", s.subjectAltNames()),
+                        field("sha256", s.sha256()))
+                + "}";
     }
 
     private static String field(String k, String v) {

@@ -19,8 +19,7 @@ public final class Procs {
         }
     }
 
-    private Procs() {
-    }
+    private Procs() {}
 
     /** Fails (never skips) when a binary the acceptance tests need is missing. */
     public static void require(String binary) {
@@ -66,7 +65,8 @@ public final class Procs {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 reader.join(2000);
-                return new Result(-1, out + "\n<timed out after " + timeoutSeconds + " s: " + String.join(" ", cmd) + ">");
+                return new Result(
+                        -1, out + "\n<timed out after " + timeoutSeconds + " s: " + String.join(" ", cmd) + ">");
             }
             reader.join(5000);
             return new Result(p.exitValue(), out.toString());

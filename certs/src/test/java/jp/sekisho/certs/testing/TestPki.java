@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-
 import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.CertificateAuthority;
 import jp.sekisho.certs.Credential;
@@ -77,8 +76,8 @@ public final class TestPki {
     }
 
     public Credential client(String name, String org, String unit) {
-        return ca.issue(new IssueRequest(name, CertKind.CLIENT, org, unit, List.of(), List.of(),
-                IssueRequest.DEFAULT_DAYS, null, null, false));
+        return ca.issue(new IssueRequest(
+                name, CertKind.CLIENT, org, unit, List.of(), List.of(), IssueRequest.DEFAULT_DAYS, null, null, false));
     }
 
     public Credential server(String name, List<String> dns, List<String> ips) {

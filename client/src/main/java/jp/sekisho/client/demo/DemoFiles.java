@@ -6,8 +6,7 @@ final class DemoFiles {
     static final String CITY = "Kurume City";
     static final String CONTRACTOR = "Contractor K.K.";
 
-    private DemoFiles() {
-    }
+    private DemoFiles() {}
 
     static String subject(String name, String org) {
         return "CN=" + name + ",O=" + org;
@@ -38,9 +37,15 @@ final class DemoFiles {
                   two-person-rule: true         # approve/reinstate need a second secretariat member
                 audit:
                   checkpoint-every: 10          # the demo writes few events; the default signs every 1000 events or 10 s
-                """.formatted(transferPort, adminPort, subject("city-sender", CITY), subject("contractor", CONTRACTOR),
-                subject("secretariat", CITY), subject("secretariat2", CITY), subject("auditor", CITY),
-                subject("operator", CITY));
+                """.formatted(
+                        transferPort,
+                        adminPort,
+                        subject("city-sender", CITY),
+                        subject("contractor", CONTRACTOR),
+                        subject("secretariat", CITY),
+                        subject("secretariat2", CITY),
+                        subject("auditor", CITY),
+                        subject("operator", CITY));
     }
 
     static String routesYml() {
@@ -55,7 +60,7 @@ final class DemoFiles {
                     recipients: [certs/contractor-enc.pem]
                     max-payload: 2GiB
                     retention: 7d
-                """.formatted(DemoLayout.ROUTE, DemoLayout.REF, subject("city-sender", CITY),
-                subject("contractor", CONTRACTOR));
+                """.formatted(
+                DemoLayout.ROUTE, DemoLayout.REF, subject("city-sender", CITY), subject("contractor", CONTRACTOR));
     }
 }

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
-
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import picocli.CommandLine.Command;
@@ -17,31 +16,44 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sekisho dummy residents}: synthetic test data, so that nobody tests with real residents. */
-@Command(name = "dummy", mixinStandardHelpOptions = true,
+@Command(
+        name = "dummy",
+        mixinStandardHelpOptions = true,
         description = "Generates synthetic (dummy) data for tests and demos.",
         subcommands = DummyCommand.Residents.class)
 public final class DummyCommand {
 
-    @Command(name = "residents", mixinStandardHelpOptions = true,
-            description = {"Writes a CSV of synthetic residents (UTF-8, header of data item codes).",
+    @Command(
+            name = "residents",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Writes a CSV of synthetic residents (UTF-8, header of data item codes).",
                 "",
                 "Deterministic for a seed. Every name starts with DUMMY, banks are fictitious (ダミー銀行) and phone "
-                    + "numbers start with 00, so no row can be mistaken for, or reach, a real person. Columns: "
-                    + "resident_code, household_code, name, birth_date, sex, postal_code, address, phone, household_head, "
-                    + "bank_name, bank_branch, account_type, account_number, account_holder."})
+                        + "numbers start with 00, so no row can be mistaken for, or reach, a real person. Columns: "
+                        + "resident_code, household_code, name, birth_date, sex, postal_code, address, phone, household_head, "
+                        + "bank_name, bank_branch, account_type, account_number, account_holder."
+            })
     static final class Residents implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--count", paramLabel = "N", defaultValue = "305115",
+        @Option(
+                names = "--count",
+                paramLabel = "N",
+                defaultValue = "305115",
                 description = "Number of residents. Default: ${DEFAULT-VALUE} (the benefit mailing).")
         int count;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "The CSV file to write.")
         Path out;
 
-        @Option(names = "--seed", paramLabel = "N", defaultValue = "158", description = "Random seed. Default: ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--seed",
+                paramLabel = "N",
+                defaultValue = "158",
+                description = "Random seed. Default: ${DEFAULT-VALUE}.")
         long seed;
 
         @Override

@@ -11,16 +11,14 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.certs.ClientTls;
+import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
-import jp.sekisho.certs.Identity;
 
 /**
  * Talks JSON to a gateway over mutual TLS with the caller's own certificate. Answers map to the
@@ -53,8 +51,11 @@ public final class GatewayClient {
     public GatewayClient(URI base, Identity identity, List<X509Certificate> trustAnchors, Duration connectTimeout) {
         this.base = base;
         this.ssl = sslContext(identity, trustAnchors);
-        this.http = HttpClient.newBuilder().sslContext(ssl).connectTimeout(connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1).build();
+        this.http = HttpClient.newBuilder()
+                .sslContext(ssl)
+                .connectTimeout(connectTimeout)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
     }
 
     /**
@@ -93,12 +94,14 @@ public final class GatewayClient {
     }
 
     public Response post(String path, String json) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(json))
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .POST(HttpRequest.BodyPublishers.ofString(json))
                 .header("Content-Type", "application/json"));
     }
 
     public Response put(String path, String json) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).PUT(HttpRequest.BodyPublishers.ofString(json))
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .PUT(HttpRequest.BodyPublishers.ofString(json))
                 .header("Content-Type", "application/json"));
     }
 
@@ -124,17 +127,22 @@ public final class GatewayClient {
     /** The CLI error (exit 3) for a failed connection to the gateway. */
     public CliException unavailable(IOException e) {
         if (e instanceof SSLHandshakeException) {
-            return new CliException(ExitCode.UNAVAILABLE, "TLS handshake with " + base + " failed (" + e.getMessage()
-                    + "): is the --identity certificate valid, not revoked, and from the gateway's CA?");
+            return new CliException(
+                    ExitCode.UNAVAILABLE,
+                    "TLS handshake with " + base + " failed (" + e.getMessage()
+                            + "): is the --identity certificate valid, not revoked, and from the gateway's CA?");
         }
         if (e instanceof ConnectException) {
-            return new CliException(ExitCode.UNAVAILABLE, "cannot connect to " + base + ": is the gateway running there?");
+            return new CliException(
+                    ExitCode.UNAVAILABLE, "cannot connect to " + base + ": is the gateway running there?");
         }
         if (e instanceof HttpTimeoutException) {
             return new CliException(ExitCode.UNAVAILABLE, base + " did not answer in time");
         }
-        return new CliException(ExitCode.UNAVAILABLE, "connection to " + base + " failed: " + e.getMessage()
-                + " (the gateway closes connections from addresses it does not allow before TLS)");
+        return new CliException(
+                ExitCode.UNAVAILABLE,
+                "connection to " + base + " failed: " + e.getMessage()
+                        + " (the gateway closes connections from addresses it does not allow before TLS)");
     }
 
     /** A TLS handshake failure is a configuration problem, not a passing network fault: retrying cannot help. */
@@ -148,7 +156,9 @@ public final class GatewayClient {
     }
 
     private Response send(HttpRequest.Builder b) {
-        HttpRequest req = b.timeout(Duration.ofSeconds(60)).header("Accept", "application/json").build();
+        HttpRequest req = b.timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/json")
+                .build();
         HttpResponse<String> res;
         try {
             res = http.send(req, HttpResponse.BodyHandlers.ofString());
@@ -173,7 +183,8 @@ public final class GatewayClient {
             Map<String, Object> p = r.object();
             if (p != null) {
                 reason = p.get("reason") != null ? String.valueOf(p.get("reason")) : reason;
-                detail = p.get("detail") != null ? String.valueOf(p.get("detail"))
+                detail = p.get("detail") != null
+                        ? String.valueOf(p.get("detail"))
                         : p.get("title") != null ? String.valueOf(p.get("title")) : "";
             }
         } catch (RuntimeException ignored) {

@@ -2,14 +2,12 @@ package jp.sekisho.client.http;
 
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.audit.json.Json;
 
 /** Builds request bodies: a flat JSON writer for the few shapes the CLI sends. */
 public final class JsonOut {
 
-    private JsonOut() {
-    }
+    private JsonOut() {}
 
     public static String write(Object v) {
         StringBuilder sb = new StringBuilder();

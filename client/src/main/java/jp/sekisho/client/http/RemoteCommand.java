@@ -2,7 +2,6 @@ package jp.sekisho.client.http;
 
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
-
 import jp.sekisho.cli.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.cli.CliException;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.JsonOut;
@@ -19,19 +18,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code sekisho routes ...}: the operator's commands for routes. */
-@Command(name = "routes", mixinStandardHelpOptions = true,
-        description = {"Applies and lists routes: one-way channels from senders to receivers, bound to a listener "
-            + "and to the approval they depend on.",
+@Command(
+        name = "routes",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Applies and lists routes: one-way channels from senders to receivers, bound to a listener "
+                    + "and to the approval they depend on.",
             "",
             "A route's state is derived: ACTIVE only while its approval is in force, otherwise the reason "
-                + "(APPROVAL_PENDING, APPROVAL_SUSPENDED, ...). See docs/routes.md for the file format."},
+                    + "(APPROVAL_PENDING, APPROVAL_SUSPENDED, ...). See docs/routes.md for the file format."
+        },
         subcommands = {RoutesCommand.Apply.class, RoutesCommand.ListCmd.class, RoutesCommand.Show.class})
 public final class RoutesCommand {
 
-    @Command(name = "apply", mixinStandardHelpOptions = true,
-            description = {"Applies a routes file (operator): shows what changes, then applies it in one step.",
+    @Command(
+            name = "apply",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Applies a routes file (operator): shows what changes, then applies it in one step.",
                 "Idempotent: applying the same file again changes nothing. Refused when a route names an unknown "
-                    + "approval or listener."})
+                        + "approval or listener."
+            })
     static final class Apply extends RemoteCommand {
         @Parameters(paramLabel = "FILE", description = "The routes file (YAML).")
         Path file;
@@ -62,8 +69,10 @@ public final class RoutesCommand {
             for (Object c : (List<?>) res.get("changes")) {
                 out().println(((Map<?, ?>) c).get("line"));
             }
-            out().println(Boolean.TRUE.equals(res.get("applied")) ? "applied"
-                    : dryRun ? "dry run: nothing applied" : "nothing to change");
+            out().println(
+                            Boolean.TRUE.equals(res.get("applied"))
+                                    ? "applied"
+                                    : dryRun ? "dry run: nothing applied" : "nothing to change");
         }
 
         private static Map<String, Object> json(Route r) {
@@ -81,13 +90,15 @@ public final class RoutesCommand {
         }
 
         private static List<Map<String, Object>> parties(List<Party> parties) {
-            return parties.stream().map(p -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("subject", p.subject());
-                m.put("sha256", p.sha256());
-                m.put("allow", p.allow());
-                return m;
-            }).toList();
+            return parties.stream()
+                    .map(p -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("subject", p.subject());
+                        m.put("sha256", p.sha256());
+                        m.put("allow", p.allow());
+                        return m;
+                    })
+                    .toList();
         }
     }
 
@@ -106,7 +117,9 @@ public final class RoutesCommand {
             out().printf("%-20s %-10s %-16s %s%n", "ROUTE", "LISTENER", "APPROVAL", "STATE");
             for (Object o : r.array()) {
                 Map<?, ?> m = (Map<?, ?>) o;
-                out().printf("%-20s %-10s %-16s %s%n", m.get("id"), m.get("listener"), m.get("approvalRef"), m.get("state"));
+                out().printf(
+                                "%-20s %-10s %-16s %s%n",
+                                m.get("id"), m.get("listener"), m.get("approvalRef"), m.get("state"));
             }
         }
     }
@@ -127,8 +140,16 @@ public final class RoutesCommand {
                 return;
             }
             Map<String, Object> m = r.object();
-            for (String k : List.of("id", "listener", "approvalRef", "state", "senders", "receivers", "maxPayloadBytes",
-                    "retentionSeconds", "allowCbc")) {
+            for (String k : List.of(
+                    "id",
+                    "listener",
+                    "approvalRef",
+                    "state",
+                    "senders",
+                    "receivers",
+                    "maxPayloadBytes",
+                    "retentionSeconds",
+                    "allowCbc")) {
                 out().printf("%-17s %s%n", k + ":", m.get(k));
             }
             out().printf("%-17s %d certificate(s)%n", "recipients:", ((List<?>) m.get("recipients")).size());

@@ -26,8 +26,7 @@ public final class CsvFile {
     /** The header is read up to this size: a header longer than 1 MiB is not a CSV header. */
     static final int MAX_HEADER_BYTES = 1 << 20;
 
-    private CsvFile() {
-    }
+    private CsvFile() {}
 
     /** The file's header columns, unquoted and trimmed, BOM removed. */
     public static List<String> header(Path file) throws IOException {
@@ -43,7 +42,8 @@ public final class CsvFile {
                 }
                 line.write(b);
                 if (line.size() > MAX_HEADER_BYTES) {
-                    throw new IOException("no line break within the first " + MAX_HEADER_BYTES + " bytes: not a CSV header");
+                    throw new IOException(
+                            "no line break within the first " + MAX_HEADER_BYTES + " bytes: not a CSV header");
                 }
             }
             String text = line.toString(StandardCharsets.UTF_8);

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.envelope.SealResult;
 
@@ -68,8 +67,11 @@ final class DeferredUpload {
 
     /** POST with Upload-Defer-Length and no sha256; null when the gateway refuses it with 400 (it predates deferred uploads). */
     private URI create(String filename, long records) throws InterruptedException {
-        return tus.post(tus.creation().header("Upload-Defer-Length", "1")
-                .header("Upload-Metadata", TusUploader.metadata(filename, null, records)), true);
+        return tus.post(
+                tus.creation()
+                        .header("Upload-Defer-Length", "1")
+                        .header("Upload-Metadata", TusUploader.metadata(filename, null, records)),
+                true);
     }
 
     /**
@@ -81,8 +83,8 @@ final class DeferredUpload {
         long offset = 0;
         while (true) {
             FollowingInputStream follow = new FollowingInputStream(file, arrival, 0, offset);
-            TusPatch.Answer res = tus.patch.send(location, offset, -1,
-                    tus.interceptor.wrap(offset, limited(follow, tus.chunkSize)), null, null);
+            TusPatch.Answer res = tus.patch.send(
+                    location, offset, -1, tus.interceptor.wrap(offset, limited(follow, tus.chunkSize)), null, null);
             if (res.status() != 204) {
                 if (res.status() == 409 || TusUploader.TRANSIENT.contains(res.status())) {
                     return -1; // ask the gateway where it stands, once the seal is done
@@ -139,8 +141,12 @@ final class DeferredUpload {
 
     private void terminate(URI location) {
         try {
-            tus.client.exchange(HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(10))
-                    .header("Tus-Resumable", TusUploader.TUS_VERSION).DELETE().build(),
+            tus.client.exchange(
+                    HttpRequest.newBuilder(location)
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Tus-Resumable", TusUploader.TUS_VERSION)
+                            .DELETE()
+                            .build(),
                     HttpResponse.BodyHandlers.discarding());
         } catch (IOException | InterruptedException | RuntimeException ignored) {
             // best effort: an abandoned upload expires on the gateway after 24 h

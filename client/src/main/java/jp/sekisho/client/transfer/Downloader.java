@@ -15,10 +15,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
-
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLSocketFactory;
-
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.client.http.GatewayClient;
@@ -47,16 +45,13 @@ public final class Downloader {
 
         Listener NONE = new Listener() {
             @Override
-            public void started(long onDisk) {
-            }
+            public void started(long onDisk) {}
 
             @Override
-            public void restarted() {
-            }
+            public void restarted() {}
 
             @Override
-            public void wrote(long total) {
-            }
+            public void wrote(long total) {}
         };
     }
 
@@ -95,7 +90,8 @@ public final class Downloader {
         } catch (IOException e) {
             throw CliException.usage("cannot write " + partial + ": " + e.getMessage());
         } catch (UncheckedIOException e) {
-            throw CliException.usage("cannot write " + partial + ": " + e.getCause().getMessage());
+            throw CliException.usage(
+                    "cannot write " + partial + ": " + e.getCause().getMessage());
         } finally {
             if (!completed) {
                 deleteIfEmpty(partial);
@@ -118,8 +114,8 @@ public final class Downloader {
         if (Files.exists(partial) && Files.size(partial) > size) {
             Files.delete(partial); // not a prefix of this transfer: start over
         }
-        try (FileChannel file = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        try (FileChannel file = FileChannel.open(
+                partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             long have = file.size();
             listener.started(have); // a follower can read these while they are hashed
             MessageDigest md = FileRegion.sha256();
@@ -129,8 +125,9 @@ public final class Downloader {
                 }
             }
             progress.start(size, have);
-            URL url = client.resolve("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id)
-                    + "/payload").toURL();
+            URL url = client.resolve(
+                            "api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id) + "/payload")
+                    .toURL();
             byte[] buf = new byte[BUFFER];
             while (have < size) {
                 HttpsURLConnection c = connection(url, have);
@@ -152,8 +149,9 @@ public final class Downloader {
                         String range = Objects.requireNonNullElse(c.getHeaderField("Content-Range"), "");
                         if (!range.startsWith("bytes " + have + "-")) {
                             c.disconnect();
-                            throw new CliException(ExitCode.UNAVAILABLE, "the gateway answered range '" + range
-                                    + "' to a request from byte " + have);
+                            throw new CliException(
+                                    ExitCode.UNAVAILABLE,
+                                    "the gateway answered range '" + range + "' to a request from byte " + have);
                         }
                     }
                     long before = have;
@@ -161,8 +159,9 @@ public final class Downloader {
                         int n;
                         while ((n = in.readNBytes(buf, 0, buf.length)) > 0) {
                             if (have + n > size) {
-                                throw new CliException(ExitCode.UNAVAILABLE, "the gateway sent more than the " + size
-                                        + " bytes of transfer " + id);
+                                throw new CliException(
+                                        ExitCode.UNAVAILABLE,
+                                        "the gateway sent more than the " + size + " bytes of transfer " + id);
                             }
                             append(file, buf, n);
                             md.update(buf, 0, n);
@@ -183,8 +182,10 @@ public final class Downloader {
                         backoff.succeeded();
                     }
                     if (have < size && !retry()) {
-                        throw new CliException(ExitCode.UNAVAILABLE, "the download of transfer " + id
-                                + " keeps ending early at " + have + " of " + size + " bytes");
+                        throw new CliException(
+                                ExitCode.UNAVAILABLE,
+                                "the download of transfer " + id + " keeps ending early at " + have + " of " + size
+                                        + " bytes");
                     }
                 } else if (status == 416 && have == size) {
                     errorBody(c);

@@ -16,8 +16,7 @@ final class FileRegion {
 
     static final int BUFFER = 64 * 1024;
 
-    private FileRegion() {
-    }
+    private FileRegion() {}
 
     /** {@code length} bytes of {@code file} from {@code offset}. */
     static InputStream open(Path file, long offset, long length) throws IOException {

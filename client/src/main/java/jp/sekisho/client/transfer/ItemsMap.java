@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 
@@ -50,14 +49,16 @@ public final class ItemsMap {
             }
             int eq = line.lastIndexOf('=');
             if (eq <= 0 || eq == line.length() - 1) {
-                throw new CliException(ExitCode.USAGE, "--items-map " + source + " line " + no
-                        + ": expected column=item_code, got '" + raw + "'");
+                throw new CliException(
+                        ExitCode.USAGE,
+                        "--items-map " + source + " line " + no + ": expected column=item_code, got '" + raw + "'");
             }
             String column = line.substring(0, eq).strip();
             String item = line.substring(eq + 1).strip();
             if (m.put(column, item) != null) {
-                throw new CliException(ExitCode.USAGE, "--items-map " + source + " line " + no + ": column '" + column
-                        + "' is mapped twice");
+                throw new CliException(
+                        ExitCode.USAGE,
+                        "--items-map " + source + " line " + no + ": column '" + column + "' is mapped twice");
             }
         }
         return new ItemsMap(m);
@@ -79,10 +80,15 @@ public final class ItemsMap {
             String item = itemOf(column);
             if (!terms.dataItems().contains(item)) {
                 String how = item.equals(column) ? "" : " (mapped to '" + item + "')";
-                throw new CliException(ExitCode.REFUSED, "DATA_ITEM_NOT_APPROVED: column '" + column + "'" + how
-                        + " is not a data item approved by " + terms.approvalRef() + " for route " + terms.route()
-                        + " (approved: " + String.join(", ", terms.dataItems()) + ")"
-                        + (item.equals(column) ? "; use --items-map to map column names to data item codes" : ""));
+                throw new CliException(
+                        ExitCode.REFUSED,
+                        "DATA_ITEM_NOT_APPROVED: column '" + column + "'" + how
+                                + " is not a data item approved by " + terms.approvalRef() + " for route "
+                                + terms.route()
+                                + " (approved: " + String.join(", ", terms.dataItems()) + ")"
+                                + (item.equals(column)
+                                        ? "; use --items-map to map column names to data item codes"
+                                        : ""));
             }
         }
     }

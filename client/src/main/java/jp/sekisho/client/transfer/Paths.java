@@ -6,8 +6,7 @@ import java.nio.charset.StandardCharsets;
 /** URL path pieces. */
 final class Paths {
 
-    private Paths() {
-    }
+    private Paths() {}
 
     /** One path segment, percent-encoded (route ids and transfer ids are plain, but never trust that). */
     static String segment(String s) {

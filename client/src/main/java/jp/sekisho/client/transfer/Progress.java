@@ -92,8 +92,17 @@ public class Progress {
         double secs = (now - startNanos) / 1e9;
         double rate = secs > 0 ? (done - startBytes) / secs : 0;
         String eta = rate > 0 && done < total ? " ETA " + seconds((long) ((total - done) / rate)) : "";
-        return String.format(Locale.ROOT, "%s [%s%s] %3d%% %s / %s %s/s%s", label, "#".repeat(filled),
-                " ".repeat(width - filled), (int) (frac * 100), bytes(done), bytes(total), bytes((long) rate), eta);
+        return String.format(
+                Locale.ROOT,
+                "%s [%s%s] %3d%% %s / %s %s/s%s",
+                label,
+                "#".repeat(filled),
+                " ".repeat(width - filled),
+                (int) (frac * 100),
+                bytes(done),
+                bytes(total),
+                bytes((long) rate),
+                eta);
     }
 
     static String bytes(long n) {
@@ -111,7 +120,8 @@ public class Progress {
     }
 
     private static String seconds(long s) {
-        return s >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 }

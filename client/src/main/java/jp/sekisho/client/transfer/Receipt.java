@@ -11,7 +11,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.cli.CliException;
@@ -26,8 +25,19 @@ import jp.sekisho.client.http.JsonOut;
 public record Receipt(String json, Map<String, Object> fields) {
 
     /** The members in the order the signature covers them. */
-    public static final List<String> ORDER = List.of("transferId", "route", "approvalRef", "filename", "size", "sha256",
-            "records", "sender", "storedAt", "acknowledgedAt", "state", "node");
+    public static final List<String> ORDER = List.of(
+            "transferId",
+            "route",
+            "approvalRef",
+            "filename",
+            "size",
+            "sha256",
+            "records",
+            "sender",
+            "storedAt",
+            "acknowledgedAt",
+            "state",
+            "node");
 
     public static Receipt parse(String json) {
         try {
@@ -51,7 +61,9 @@ public record Receipt(String json, Map<String, Object> fields) {
         Map<String, Object> ordered = new LinkedHashMap<>();
         for (String k : ORDER) {
             if (fields.containsKey(k)) {
-                ordered.put(k, fields.get(k) instanceof java.math.BigDecimal d ? (Object) d.longValueExact() : fields.get(k));
+                ordered.put(
+                        k,
+                        fields.get(k) instanceof java.math.BigDecimal d ? (Object) d.longValueExact() : fields.get(k));
             }
         }
         for (Map.Entry<String, Object> e : fields.entrySet()) {
@@ -101,8 +113,10 @@ public record Receipt(String json, Map<String, Object> fields) {
             throw CliException.usage("--gateway-key: " + e.getMessage());
         }
         if (!verify(key)) {
-            throw new CliException(ExitCode.REFUSED, "RECEIPT_SIGNATURE_INVALID: the receipt of transfer "
-                    + get("transferId") + " does not verify with " + publicKeyPem);
+            throw new CliException(
+                    ExitCode.REFUSED,
+                    "RECEIPT_SIGNATURE_INVALID: the receipt of transfer " + get("transferId") + " does not verify with "
+                            + publicKeyPem);
         }
     }
 
@@ -118,7 +132,10 @@ public record Receipt(String json, Map<String, Object> fields) {
         out.printf("stored at: %s%n", get("storedAt"));
         out.printf("state:     %s%n", get("state"));
         out.printf("node:      %s%n", get("node"));
-        out.printf("signature: %s%n", verified == null ? "present (not checked; give --gateway-key to check it)"
-                : verified ? "valid (gateway audit signing key)" : "INVALID");
+        out.printf(
+                "signature: %s%n",
+                verified == null
+                        ? "present (not checked; give --gateway-key to check it)"
+                        : verified ? "valid (gateway audit signing key)" : "INVALID");
     }
 }

@@ -12,10 +12,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
-
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
@@ -35,18 +34,23 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sekisho receive}: pull a route's deliveries, decrypt and verify them, and acknowledge each one. */
-@Command(name = "receive", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Receives the transfers waiting on a route: downloads each envelope (resumable) into "
-            + "DIR/.sekisho-partial/ and, while it arrives, decrypts it with your key and verifies the sender's "
-            + "signature against --trust; once its SHA-256 matches the gateway's and tag and signature verified, writes "
-            + "the file into DIR under the sender's file name (never overwriting: a suffix is added), and only then "
-            + "acknowledges it, after which the gateway deletes its copy.",
+@Command(
+        name = "receive",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Receives the transfers waiting on a route: downloads each envelope (resumable) into "
+                    + "DIR/.sekisho-partial/ and, while it arrives, decrypts it with your key and verifies the sender's "
+                    + "signature against --trust; once its SHA-256 matches the gateway's and tag and signature verified, writes "
+                    + "the file into DIR under the sender's file name (never overwriting: a suffix is added), and only then "
+                    + "acknowledges it, after which the gateway deletes its copy.",
             "",
             "A transfer that cannot be opened (altered, not for this key, untrusted signer) is not acknowledged and "
-                + "stays on the gateway: its reason goes to stderr, its envelope stays in DIR/.sekisho-partial/, and the "
-                + "other transfers are received all the same; it is not tried again in this run. With --once the exit "
-                + "code is then 1.",
-            "Without --once it polls every --interval until interrupted (Ctrl-C)."})
+                    + "stays on the gateway: its reason goes to stderr, its envelope stays in DIR/.sekisho-partial/, and the "
+                    + "other transfers are received all the same; it is not tried again in this run. With --once the exit "
+                    + "code is then 1.",
+            "Without --once it polls every --interval until interrupted (Ctrl-C)."
+        })
 public final class ReceiveCommand implements Callable<Integer> {
 
     @Spec
@@ -61,21 +65,26 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where received files are written.")
     Path out;
 
-
-
-
     @Mixin
     RecipientOptions recipient;
 
     @Option(names = "--once", description = "Receive what is waiting now, then exit.")
     boolean once;
 
-    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s", converter = Units.DurationConverter.class,
+    @Option(
+            names = "--interval",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            converter = Units.DurationConverter.class,
             description = "Time between polls of the inbox. Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
-    @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
-            description = "Retries in a row of a download after network failures or 5xx answers. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--retries",
+            paramLabel = "N",
+            defaultValue = "8",
+            description =
+                    "Retries in a row of a download after network failures or 5xx answers. Default: ${DEFAULT-VALUE}.")
     int retries;
 
     @Option(names = "--json", description = "Print one JSON object per received transfer.")
@@ -84,8 +93,11 @@ public final class ReceiveCommand implements Callable<Integer> {
     /** One waiting transfer, as the inbox lists it. */
     record Item(String transferId, String filename, long size, String sha256, long records, String sender) {
         static Item of(Map<?, ?> m) {
-            return new Item(String.valueOf(m.get("transferId")), m.get("filename") == null ? null : String.valueOf(m.get("filename")),
-                    ((Number) m.get("size")).longValue(), String.valueOf(m.get("sha256")),
+            return new Item(
+                    String.valueOf(m.get("transferId")),
+                    m.get("filename") == null ? null : String.valueOf(m.get("filename")),
+                    ((Number) m.get("size")).longValue(),
+                    String.valueOf(m.get("sha256")),
                     m.get("records") == null ? -1 : ((Number) m.get("records")).longValue(),
                     m.get("sender") == null ? "" : String.valueOf(m.get("sender")));
         }
@@ -118,7 +130,8 @@ public final class ReceiveCommand implements Callable<Integer> {
         while (true) {
             List<Object> inbox;
             try {
-                inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox").array();
+                inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox")
+                        .array();
                 for (Object o : inbox) {
                     Item item = Item.of((Map<?, ?>) o);
                     if (refused.contains(item.transferId())) {
@@ -138,7 +151,8 @@ public final class ReceiveCommand implements Callable<Integer> {
             } catch (CliException e) {
                 if (!once && Thread.currentThread().isInterrupted()) {
                     w.flush();
-                    return ExitCode.OK; // stopped: a partial download stays for the next run, nothing was acknowledged half-way
+                    return ExitCode.OK; // stopped: a partial download stays for the next run, nothing was acknowledged
+                    // half-way
                 }
                 throw e;
             }
@@ -158,31 +172,44 @@ public final class ReceiveCommand implements Callable<Integer> {
         }
     }
 
-    private void receive(GatewayClient client, Item item, Path partialDir, PrivateKey privateKey, X509Certificate certificate,
-                         TrustAnchors anchors, PrintWriter w) {
+    private void receive(
+            GatewayClient client,
+            Item item,
+            Path partialDir,
+            PrivateKey privateKey,
+            X509Certificate certificate,
+            TrustAnchors anchors,
+            PrintWriter w) {
         String safeId = item.transferId().replaceAll("[^A-Za-z0-9._-]", "_");
         Path partial = partialDir.resolve(safeId + ".cms");
         Path opened = partialDir.resolve(safeId + ".opened");
-        Downloader downloader = new Downloader(client, route, Backoff.standard(retries), Progress.forTerminal("download"));
-        ReceivePipeline pipeline = new ReceivePipeline(downloader,
-                source -> Opener.open(source, opened, privateKey, certificate, anchors));
+        Downloader downloader =
+                new Downloader(client, route, Backoff.standard(retries), Progress.forTerminal("download"));
+        ReceivePipeline pipeline = new ReceivePipeline(
+                downloader, source -> Opener.open(source, opened, privateKey, certificate, anchors));
         ReceivePipeline.Outcome outcome = pipeline.run(item.transferId(), item.size(), partial);
         String sha256 = outcome.sha256();
         if (!sha256.equalsIgnoreCase(item.sha256())) {
             // whatever the opener made of these bytes, they are not the ones the gateway stored
             SendCommand.deleteQuietly(opened);
             SendCommand.deleteQuietly(partial);
-            throw new CliException(ExitCode.REFUSED, "DOWNLOAD_HASH_MISMATCH: transfer " + item.transferId()
-                    + " downloaded with SHA-256 " + sha256 + ", the gateway lists " + item.sha256() + "; not acknowledged");
+            throw new CliException(
+                    ExitCode.REFUSED,
+                    "DOWNLOAD_HASH_MISMATCH: transfer " + item.transferId() + " downloaded with SHA-256 " + sha256
+                            + ", the gateway lists " + item.sha256() + "; not acknowledged");
         }
         RuntimeException failure = outcome.openFailure();
         if (failure instanceof EnvelopeException e) {
-            throw new CliException(ExitCode.REFUSED, e.reason() + ": transfer " + item.transferId() + " ("
-                    + item.filename() + ") cannot be opened: " + e.getMessage() + "; not acknowledged, envelope kept at "
-                    + partial);
+            throw new CliException(
+                    ExitCode.REFUSED,
+                    e.reason() + ": transfer " + item.transferId() + " ("
+                            + item.filename() + ") cannot be opened: " + e.getMessage()
+                            + "; not acknowledged, envelope kept at "
+                            + partial);
         }
         if (failure instanceof UncheckedIOException e) {
-            throw CliException.usage("cannot open transfer " + item.transferId() + ": " + e.getCause().getMessage());
+            throw CliException.usage("cannot open transfer " + item.transferId() + ": "
+                    + e.getCause().getMessage());
         }
         if (failure != null) {
             throw failure;
@@ -195,7 +222,8 @@ public final class ReceiveCommand implements Callable<Integer> {
             SendCommand.deleteQuietly(opened);
             throw CliException.usage("cannot write into " + out + ": " + e.getMessage());
         }
-        client.post("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(item.transferId()) + "/ack",
+        client.post(
+                "api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(item.transferId()) + "/ack",
                 JsonOut.write(Map.of("sha256", sha256)));
         SendCommand.deleteQuietly(partial);
         if (json) {
@@ -211,8 +239,13 @@ public final class ReceiveCommand implements Callable<Integer> {
             m.put("cipher", result.cipher().displayName());
             w.println(JsonOut.write(m));
         } else {
-            w.printf("received %s (%d bytes, %d records) signed by %s, transfer %s, acknowledged%n", target,
-                    result.bytes(), item.records(), result.signerSummary().subject(), item.transferId());
+            w.printf(
+                    "received %s (%d bytes, %d records) signed by %s, transfer %s, acknowledged%n",
+                    target,
+                    result.bytes(),
+                    item.records(),
+                    result.signerSummary().subject(),
+                    item.transferId());
         }
         w.flush();
     }

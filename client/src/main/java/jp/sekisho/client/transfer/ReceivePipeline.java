@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Function;
-
 import jp.sekisho.envelope.EnvelopeSource;
 import jp.sekisho.envelope.OpenResult;
 
@@ -19,8 +18,7 @@ import jp.sekisho.envelope.OpenResult;
 final class ReceivePipeline {
 
     /** The download's SHA-256 and the opener's result, or its failure on exactly the bytes downloaded. */
-    record Outcome(String sha256, OpenResult opened, RuntimeException openFailure) {
-    }
+    record Outcome(String sha256, OpenResult opened, RuntimeException openFailure) {}
 
     private final Downloader downloader;
     private final Function<EnvelopeSource, OpenResult> opener;

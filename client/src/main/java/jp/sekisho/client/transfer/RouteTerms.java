@@ -8,27 +8,39 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 
 /** What {@code GET /api/v1/routes/{id}/terms} says a sender must respect now. */
-public record RouteTerms(String route, String approvalRef, List<String> dataItems, long maxRecords, long maxPayloadBytes,
-                         boolean allowCbc, List<X509Certificate> recipients) {
+public record RouteTerms(
+        String route,
+        String approvalRef,
+        List<String> dataItems,
+        long maxRecords,
+        long maxPayloadBytes,
+        boolean allowCbc,
+        List<X509Certificate> recipients) {
 
     public static RouteTerms of(Map<String, Object> json) {
         try {
             List<X509Certificate> certs = new ArrayList<>();
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             for (Object pem : (List<?>) json.get("recipients")) {
-                for (var c : cf.generateCertificates(new ByteArrayInputStream(String.valueOf(pem).getBytes(StandardCharsets.US_ASCII)))) {
+                for (var c : cf.generateCertificates(
+                        new ByteArrayInputStream(String.valueOf(pem).getBytes(StandardCharsets.US_ASCII)))) {
                     certs.add((X509Certificate) c);
                 }
             }
-            List<String> items = ((List<?>) json.get("dataItems")).stream().map(String::valueOf).toList();
-            return new RouteTerms(String.valueOf(json.get("route")), String.valueOf(json.get("approvalRef")), items,
-                    ((Number) json.get("maxRecords")).longValue(), ((Number) json.get("maxPayloadBytes")).longValue(),
-                    Boolean.TRUE.equals(json.get("allowCbc")), List.copyOf(certs));
+            List<String> items = ((List<?>) json.get("dataItems"))
+                    .stream().map(String::valueOf).toList();
+            return new RouteTerms(
+                    String.valueOf(json.get("route")),
+                    String.valueOf(json.get("approvalRef")),
+                    items,
+                    ((Number) json.get("maxRecords")).longValue(),
+                    ((Number) json.get("maxPayloadBytes")).longValue(),
+                    Boolean.TRUE.equals(json.get("allowCbc")),
+                    List.copyOf(certs));
         } catch (CertificateException | RuntimeException e) {
             throw new CliException(ExitCode.UNAVAILABLE, "the gateway's route terms are unreadable: " + e.getMessage());
         }

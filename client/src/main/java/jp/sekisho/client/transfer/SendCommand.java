@@ -13,13 +13,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-
+import jp.sekisho.certs.Identity;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.envelope.ContentCipher;
-import jp.sekisho.certs.Identity;
 import jp.sekisho.envelope.SealResult;
 import jp.sekisho.envelope.Sealer;
 import picocli.CommandLine.ArgGroup;
@@ -30,20 +29,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sekisho send}: seal a file for the route's recipients and upload it to the gateway (tus, resumable). */
-@Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Sends one file on a route: checks it against the approval, signs it with your identity and "
-            + "encrypts it for the route's recipient certificate(s) (CMS, AES-256-GCM), uploads it (tus, resumable) and "
-            + "prints the gateway's signed receipt.",
+@Command(
+        name = "send",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Sends one file on a route: checks it against the approval, signs it with your identity and "
+                    + "encrypts it for the route's recipient certificate(s) (CMS, AES-256-GCM), uploads it (tus, resumable) and "
+                    + "prints the gateway's signed receipt.",
             "",
             "A CSV file (name ending in .csv, or --csv) is checked before anything is encrypted: every header column "
-                + "must name a data item the approval covers (column names are data item codes, or map them with "
-                + "--items-map), and the number of records (lines after the header; a line break inside double "
-                + "quotes does not end a record; empty lines are not records) must not exceed the approval's maximum.",
+                    + "must name a data item the approval covers (column names are data item codes, or map them with "
+                    + "--items-map), and the number of records (lines after the header; a line break inside double "
+                    + "quotes does not end a record; empty lines are not records) must not exceed the approval's maximum.",
             "The envelope is written to a hidden temporary file beside the input and deleted at the end; the upload "
-                + "starts while it is still being sealed (tus Upload-Defer-Length) unless --chunk-checksums is given.",
+                    + "starts while it is still being sealed (tus Upload-Defer-Length) unless --chunk-checksums is given.",
             "Network failures and 5xx answers are retried with backoff; the upload resumes where the gateway stopped.",
             "Exit codes: 0 stored by the gateway, 1 refused (reason code first on stderr), 2 usage or input error, "
-                + "3 gateway unavailable."})
+                    + "3 gateway unavailable."
+        })
 public final class SendCommand implements Callable<Integer> {
 
     @Spec
@@ -59,7 +63,10 @@ public final class SendCommand implements Callable<Integer> {
         @Option(names = "--file", required = true, paramLabel = "FILE", description = "The file to seal and send.")
         Path file;
 
-        @Option(names = "--encrypted", required = true, paramLabel = "FILE.cms",
+        @Option(
+                names = "--encrypted",
+                required = true,
+                paramLabel = "FILE.cms",
                 description = "Send an envelope made elsewhere (e.g. openssl cms), as it is; needs --records.")
         Path encrypted;
     }
@@ -67,40 +74,61 @@ public final class SendCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
-    @Option(names = "--records", paramLabel = "N",
-            description = "Number of records. Required for non-CSV files and --encrypted; for a CSV it must equal the count.")
+    @Option(
+            names = "--records",
+            paramLabel = "N",
+            description =
+                    "Number of records. Required for non-CSV files and --encrypted; for a CSV it must equal the count.")
     Long records;
 
-    @Option(names = "--items-map", paramLabel = "MAP",
+    @Option(
+            names = "--items-map",
+            paramLabel = "MAP",
             description = "File of column=item_code lines mapping CSV column names to data item codes (e.g. 氏名=name).")
     Path itemsMap;
 
     @Option(names = "--csv", description = "Treat the file as CSV whatever its name.")
     boolean csv;
 
-    @Option(names = "--cbc", description = "AES-256-CBC (EnvelopedData) instead of AES-256-GCM, only where the route allows it.")
+    @Option(
+            names = "--cbc",
+            description = "AES-256-CBC (EnvelopedData) instead of AES-256-GCM, only where the route allows it.")
     boolean cbc;
 
-    @Option(names = "--filename", paramLabel = "NAME",
+    @Option(
+            names = "--filename",
+            paramLabel = "NAME",
             description = "The name the receiver sees. Default: the file's name plus .cms (or the envelope's name).")
     String filename;
 
-    @Option(names = "--gateway-key", paramLabel = "audit-signing.pub.pem",
-            description = "The gateway's audit signing public key: the receipt's Ed25519 signature must verify with it.")
+    @Option(
+            names = "--gateway-key",
+            paramLabel = "audit-signing.pub.pem",
+            description =
+                    "The gateway's audit signing public key: the receipt's Ed25519 signature must verify with it.")
     Path gatewayKey;
 
-    @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "256MiB", converter = Units.SizeConverter.class,
+    @Option(
+            names = "--chunk-size",
+            paramLabel = "SIZE",
+            defaultValue = "256MiB",
+            converter = Units.SizeConverter.class,
             description = "Bytes per upload request (PATCH); the gateway makes each durable before it answers. "
                     + "Default: ${DEFAULT-VALUE}.")
     long chunkSize;
 
-    @Option(names = "--chunk-checksums",
-            description = "Send each chunk's SHA-256 (tus Upload-Checksum), so a chunk damaged on the way is refused and "
-                    + "sent again at once. Costs a read and a hash of every chunk before it is sent; without it the "
-                    + "gateway still checks the whole envelope's SHA-256 before it stores anything.")
+    @Option(
+            names = "--chunk-checksums",
+            description =
+                    "Send each chunk's SHA-256 (tus Upload-Checksum), so a chunk damaged on the way is refused and "
+                            + "sent again at once. Costs a read and a hash of every chunk before it is sent; without it the "
+                            + "gateway still checks the whole envelope's SHA-256 before it stores anything.")
     boolean chunkChecksums;
 
-    @Option(names = "--retries", paramLabel = "N", defaultValue = "8",
+    @Option(
+            names = "--retries",
+            paramLabel = "N",
+            defaultValue = "8",
             description = "Retries in a row after network failures or 5xx answers (backoff 0.5 s doubling to 30 s). "
                     + "Default: ${DEFAULT-VALUE}.")
     int retries;
@@ -123,25 +151,32 @@ public final class SendCommand implements Callable<Integer> {
         ItemsMap map = itemsMap == null ? ItemsMap.identity() : ItemsMap.read(itemsMap);
         GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         Identity identity = input.file != null ? gateway.identity() : null;
-        RouteTerms terms = RouteTerms.of(client.get("api/v1/routes/" + Paths.segment(route) + "/terms").object());
+        RouteTerms terms = RouteTerms.of(
+                client.get("api/v1/routes/" + Paths.segment(route) + "/terms").object());
 
         long count = records(source, map, terms);
         if (count > terms.maxRecords()) {
-            throw new CliException(ExitCode.REFUSED, "RECORDS_OVER_APPROVAL: " + count + " records, but approval "
-                    + terms.approvalRef() + " allows at most " + terms.maxRecords() + " per transfer");
+            throw new CliException(
+                    ExitCode.REFUSED,
+                    "RECORDS_OVER_APPROVAL: " + count + " records, but approval " + terms.approvalRef()
+                            + " allows at most " + terms.maxRecords() + " per transfer");
         }
         if (cbc && !terms.allowCbc()) {
-            throw new CliException(ExitCode.REFUSED, "PAYLOAD_WEAK_CIPHER: route " + route
-                    + " does not accept AES-256-CBC (allow-cbc is false); send without --cbc");
+            throw new CliException(
+                    ExitCode.REFUSED,
+                    "PAYLOAD_WEAK_CIPHER: route " + route
+                            + " does not accept AES-256-CBC (allow-cbc is false); send without --cbc");
         }
         TusUploader.Result stored;
         Path temp = null;
         Thread cleanup = null;
         try {
-            String name = filename != null ? filename : input.encrypted != null ? source.getFileName().toString()
-                    : source.getFileName() + ".cms";
-            TusUploader uploader = new TusUploader(client, route, chunkSize, Backoff.standard(retries),
-                    Progress.forTerminal("upload")).chunkChecksums(chunkChecksums);
+            String name = filename != null
+                    ? filename
+                    : input.encrypted != null ? source.getFileName().toString() : source.getFileName() + ".cms";
+            TusUploader uploader = new TusUploader(
+                            client, route, chunkSize, Backoff.standard(retries), Progress.forTerminal("upload"))
+                    .chunkChecksums(chunkChecksums);
             if (input.encrypted != null) {
                 long size = Files.size(input.encrypted);
                 checkSize(size, terms);
@@ -158,7 +193,8 @@ public final class SendCommand implements Callable<Integer> {
                 Path t = temp;
                 cleanup = new Thread(() -> deleteQuietly(t), "sekisho-send-cleanup");
                 Runtime.getRuntime().addShutdownHook(cleanup);
-                stored = chunkChecksums ? sealThenUpload(uploader, source, temp, identity, terms, name, count)
+                stored = chunkChecksums
+                        ? sealThenUpload(uploader, source, temp, identity, terms, name, count)
                         : uploadWhileSealing(uploader, source, temp, identity, terms, name, count, plainBytes);
             }
         } catch (IOException e) {
@@ -195,12 +231,18 @@ public final class SendCommand implements Callable<Integer> {
     }
 
     private long records(Path source, ItemsMap map, RouteTerms terms) {
-        boolean isCsv = input.file != null && (csv || itemsMap != null
-                || source.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv"));
+        boolean isCsv = input.file != null
+                && (csv
+                        || itemsMap != null
+                        || source.getFileName()
+                                .toString()
+                                .toLowerCase(Locale.ROOT)
+                                .endsWith(".csv"));
         if (!isCsv) {
             if (records == null) {
-                throw CliException.usage("--records N is required for " + (input.encrypted != null ? "--encrypted"
-                        : "a file that is not CSV") + " (the gateway checks it against the approval)");
+                throw CliException.usage("--records N is required for "
+                        + (input.encrypted != null ? "--encrypted" : "a file that is not CSV")
+                        + " (the gateway checks it against the approval)");
             }
             if (records < 0) {
                 throw CliException.usage("--records must be 0 or more");
@@ -222,14 +264,17 @@ public final class SendCommand implements Callable<Integer> {
 
     private static void checkSize(long size, RouteTerms terms) {
         if (size > terms.maxPayloadBytes()) {
-            throw new CliException(ExitCode.REFUSED, "PAYLOAD_TOO_LARGE: the envelope has " + size + " bytes, route "
-                    + terms.route() + " accepts at most " + terms.maxPayloadBytes());
+            throw new CliException(
+                    ExitCode.REFUSED,
+                    "PAYLOAD_TOO_LARGE: the envelope has " + size + " bytes, route " + terms.route()
+                            + " accepts at most " + terms.maxPayloadBytes());
         }
     }
 
     /** Chunk checksums need each chunk's bytes before it is sent: the whole envelope first, then the upload. */
-    private TusUploader.Result sealThenUpload(TusUploader uploader, Path source, Path temp, Identity identity,
-                                              RouteTerms terms, String name, long count) throws IOException {
+    private TusUploader.Result sealThenUpload(
+            TusUploader uploader, Path source, Path temp, Identity identity, RouteTerms terms, String name, long count)
+            throws IOException {
         SealResult sealed = seal(source, temp, identity, terms, null);
         checkSize(sealed.envelopeBytes(), terms);
         return uploader.upload(temp, sealed.envelopeBytes(), name, sealed.envelopeSha256(), count);
@@ -241,8 +286,15 @@ public final class SendCommand implements Callable<Integer> {
      * to the temporary file, from which an interrupted upload resumes. A gateway that does not take
      * deferred uploads gets the whole envelope once it is sealed.
      */
-    private TusUploader.Result uploadWhileSealing(TusUploader uploader, Path source, Path temp, Identity identity,
-                                                  RouteTerms terms, String name, long count, long plainBytes) {
+    private TusUploader.Result uploadWhileSealing(
+            TusUploader uploader,
+            Path source,
+            Path temp,
+            Identity identity,
+            RouteTerms terms,
+            String name,
+            long count,
+            long plainBytes) {
         Arrival arrival = new Arrival();
         FutureTask<SealResult> sealing = new FutureTask<>(() -> seal(source, temp, identity, terms, arrival));
         Thread sealer = new Thread(sealing, "sekisho-seal");
@@ -271,7 +323,8 @@ public final class SendCommand implements Callable<Integer> {
      * PATCH that completes the upload declares it. Before, the whole envelope was read and hashed
      * first, about a second per GiB before the first byte left.
      */
-    private TusUploader.Result uploadWhileHashing(TusUploader uploader, Path envelope, long size, String name, long count) {
+    private TusUploader.Result uploadWhileHashing(
+            TusUploader uploader, Path envelope, long size, String name, long count) {
         Arrival arrival = new Arrival();
         FutureTask<SealResult> hashing = new FutureTask<>(() -> {
             try {
@@ -321,10 +374,11 @@ public final class SendCommand implements Callable<Integer> {
     private SealResult sealInto(Path source, Path temp, Identity identity, RouteTerms terms, Arrival arrival)
             throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(source), 64 * 1024);
-             OutputStream out = arrival == null ? Files.newOutputStream(temp)
-                     : new PublishingOutputStream(Files.newOutputStream(temp), arrival)) {
-            return Sealer.seal(in, out, identity, terms.recipients(),
-                    cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
+                OutputStream out = arrival == null
+                        ? Files.newOutputStream(temp)
+                        : new PublishingOutputStream(Files.newOutputStream(temp), arrival)) {
+            return Sealer.seal(
+                    in, out, identity, terms.recipients(), cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
         } catch (NoSuchFileException e) {
             throw CliException.usage(e.getFile() + ": no such file");
         } catch (UncheckedIOException e) {

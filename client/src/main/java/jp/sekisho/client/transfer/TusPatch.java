@@ -8,9 +8,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
-
 import javax.net.ssl.HttpsURLConnection;
-
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.envelope.SealResult;
 
@@ -26,8 +24,7 @@ import jp.sekisho.envelope.SealResult;
 final class TusPatch {
 
     /** What the gateway answered to one PATCH. */
-    record Answer(int status, String uploadOffset, String transferId, String body) {
-    }
+    record Answer(int status, String uploadOffset, String transferId, String body) {}
 
     /** The copy buffer and the chunked-mode chunk: the most of the file held in memory at once. */
     private static final int BODY_BUFFER = 1 << 18;
@@ -63,7 +60,8 @@ final class TusPatch {
                 c.setRequestProperty("Sekisho-Envelope-Sha256", declared.envelopeSha256());
             }
             if (digest != null) {
-                c.setRequestProperty("Upload-Checksum", "sha256 " + Base64.getEncoder().encodeToString(digest));
+                c.setRequestProperty(
+                        "Upload-Checksum", "sha256 " + Base64.getEncoder().encodeToString(digest));
             }
             c.setRequestProperty("Accept", "application/json");
             c.setDoOutput(true);

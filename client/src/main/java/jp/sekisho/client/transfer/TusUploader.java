@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Future;
-
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.client.http.GatewayClient;
@@ -45,8 +44,7 @@ public final class TusUploader {
     public static final long DEFAULT_CHUNK = 256L * 1024 * 1024;
 
     /** What the gateway stored. */
-    public record Result(String transferId, long bytes, int retries) {
-    }
+    public record Result(String transferId, long bytes, int retries) {}
 
     /** Wraps the stream of a chunk about to be sent; tests use it to cut a transfer off mid-chunk. */
     public interface ChunkInterceptor {
@@ -118,8 +116,8 @@ public final class TusUploader {
      * @return what the gateway stored, or null when the gateway does not take deferred uploads (400
      *         at creation; nothing was created): the caller uploads the sealed file the usual way
      */
-    public Result uploadWhileSealing(Path file, Arrival arrival, Future<SealResult> sealing, long sizeHint,
-                                     String filename, long records) {
+    public Result uploadWhileSealing(
+            Path file, Arrival arrival, Future<SealResult> sealing, long sizeHint, String filename, long records) {
         try {
             return new DeferredUpload(this, file, arrival).run(sealing, sizeHint, filename, records);
         } catch (InterruptedException e) {
@@ -132,19 +130,26 @@ public final class TusUploader {
     static String metadata(String filename, String sha256Hex, long records) {
         Base64.Encoder b64 = Base64.getEncoder();
         return "filename " + b64.encodeToString(filename.getBytes(StandardCharsets.UTF_8))
-                + (sha256Hex == null ? "" : ",sha256 " + b64.encodeToString(sha256Hex.getBytes(StandardCharsets.US_ASCII)))
+                + (sha256Hex == null
+                        ? ""
+                        : ",sha256 " + b64.encodeToString(sha256Hex.getBytes(StandardCharsets.US_ASCII)))
                 + ",records " + b64.encodeToString(Long.toString(records).getBytes(StandardCharsets.US_ASCII));
     }
 
     URI create(long length, String filename, String sha256Hex, long records) throws InterruptedException {
-        return post(creation().header("Upload-Length", Long.toString(length))
-                .header("Upload-Metadata", metadata(filename, sha256Hex, records)), false);
+        return post(
+                creation()
+                        .header("Upload-Length", Long.toString(length))
+                        .header("Upload-Metadata", metadata(filename, sha256Hex, records)),
+                false);
     }
 
     /** The creation POST without its length headers, which differ between fixed and deferred uploads. */
     HttpRequest.Builder creation() {
-        return HttpRequest.newBuilder(client.resolve(uploads())).timeout(Duration.ofSeconds(60))
-                .header("Tus-Resumable", TUS_VERSION).header("Accept", "application/json")
+        return HttpRequest.newBuilder(client.resolve(uploads()))
+                .timeout(Duration.ofSeconds(60))
+                .header("Tus-Resumable", TUS_VERSION)
+                .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.noBody());
     }
 
@@ -160,8 +165,10 @@ public final class TusUploader {
                 continue;
             }
             if (res.statusCode() == 201) {
-                String loc = res.headers().firstValue("Location").orElseThrow(() -> new CliException(
-                        ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
+                String loc = res.headers()
+                        .firstValue("Location")
+                        .orElseThrow(() -> new CliException(
+                                ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
                 backoff.succeeded();
                 return client.resolve(loc);
             }
@@ -225,8 +232,8 @@ public final class TusUploader {
     private TusPatch.Answer patch(Path file, URI location, long offset, long n, SealResult declared)
             throws IOException {
         byte[] digest = chunkChecksums ? FileRegion.digest(file, offset, n) : null;
-        return patch.send(location, offset, n, interceptor.wrap(offset, FileRegion.open(file, offset, n)),
-                declared, digest);
+        return patch.send(
+                location, offset, n, interceptor.wrap(offset, FileRegion.open(file, offset, n)), declared, digest);
     }
 
     /**
@@ -237,15 +244,22 @@ public final class TusUploader {
         while (true) {
             HttpResponse<String> res;
             try {
-                res = client.exchange(HttpRequest.newBuilder(location).timeout(Duration.ofSeconds(60))
-                        .header("Tus-Resumable", TUS_VERSION)
-                        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                res = client.exchange(
+                        HttpRequest.newBuilder(location)
+                                .timeout(Duration.ofSeconds(60))
+                                .header("Tus-Resumable", TUS_VERSION)
+                                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
                 retryOrThrow(e);
                 continue;
             }
             if (res.statusCode() == 200 || res.statusCode() == 204) {
-                long offset = res.headers().firstValue("Upload-Offset").map(Long::parseLong).orElse(0L);
+                long offset = res.headers()
+                        .firstValue("Upload-Offset")
+                        .map(Long::parseLong)
+                        .orElse(0L);
                 if (offset < length) {
                     return offset;
                 }
@@ -265,15 +279,20 @@ public final class TusUploader {
 
     /** Confirms through the transfer's state that the gateway stored it; otherwise a refusal with the state. */
     private String stored(String id, long length) {
-        GatewayClient.Response r = client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id));
+        GatewayClient.Response r =
+                client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id));
         Map<String, Object> t = r.object();
         String state = String.valueOf(t.get("state"));
         if (Set.of("STORED", "DELIVERED", "ACKNOWLEDGED", "PURGED").contains(state)) {
             progress.finish(length);
             return id;
         }
-        throw new CliException(ExitCode.REFUSED, "TRANSFER_" + state + ": the gateway did not store transfer " + id
-                + Optional.ofNullable(t.get("reason")).map(x -> " (" + x + ")").orElse(""));
+        throw new CliException(
+                ExitCode.REFUSED,
+                "TRANSFER_" + state + ": the gateway did not store transfer " + id
+                        + Optional.ofNullable(t.get("reason"))
+                                .map(x -> " (" + x + ")")
+                                .orElse(""));
     }
 
     /** Counts a retry and waits its delay; false when the retries are used up. */

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -14,8 +13,7 @@ public final class Units {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)");
     private static final Pattern TIME = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
-    private Units() {
-    }
+    private Units() {}
 
     public static long size(String s) {
         Matcher m = SIZE.matcher(s.strip().toLowerCase(Locale.ROOT));

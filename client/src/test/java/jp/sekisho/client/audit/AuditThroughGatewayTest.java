@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.gateway.support.GatewayFixture;
@@ -19,6 +18,7 @@ class AuditThroughGatewayTest {
 
     @TempDir
     static Path dir;
+
     static GatewayFixture gw;
     static TestPki pki;
 
@@ -82,8 +82,12 @@ class AuditThroughGatewayTest {
         assertTrue(tail.out().contains("GATEWAY_STARTED") && !tail.out().contains("AUDIT_READ"), tail.toString());
 
         // reading is itself audited
-        assertTrue(gw.awaitEvent(jp.sekisho.audit.EventType.AUDIT_READ,
-                e -> e.event().principal() != null && "CN=auditor,O=Sekisho".equals(e.event().principal().subject())) != null);
+        assertTrue(gw.awaitEvent(
+                        jp.sekisho.audit.EventType.AUDIT_READ,
+                        e -> e.event().principal() != null
+                                && "CN=auditor,O=Sekisho"
+                                        .equals(e.event().principal().subject()))
+                != null);
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-
 import jp.sekisho.client.Sekisho;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,7 +64,13 @@ class ResidentGeneratorTest {
         Path again = tmp.resolve("again.csv");
         assertEquals(0, Sekisho.run("dummy", "residents", "--count", "305115", "--out", again.toString()));
         assertEquals(sha256(out), sha256(again), "seeded: the same command gives the same file");
-        assertEquals(2, Sekisho.run("dummy", "residents", "--out", tmp.resolve("no/such/dir.csv").toString()));
+        assertEquals(
+                2,
+                Sekisho.run(
+                        "dummy",
+                        "residents",
+                        "--out",
+                        tmp.resolve("no/such/dir.csv").toString()));
     }
 
     private static String sha256(Path p) throws Exception {

@@ -11,15 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.support.ExternalPostgres;
+import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.http.GatewayClient;
-import jp.sekisho.certs.Identities;
 import jp.sekisho.gateway.support.GatewayFixture;
 import jp.sekisho.gateway.support.GatewayNode;
 import jp.sekisho.gateway.support.GatewayProcess;
@@ -41,6 +40,7 @@ class ApprovalsAndRoutesEndToEndTest {
 
     @TempDir
     static Path dir;
+
     static TestPki pki;
     static ExternalPostgres pg;
     static GatewayFixture gwA;
@@ -68,10 +68,12 @@ class ApprovalsAndRoutesEndToEndTest {
                   - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
                   - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
                 """;
-        String store = "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n";
+        String store =
+                "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n";
         gwA = GatewayFixture.start(dir.resolve("a"), pki, "gw-a", listeners, principals, store);
         // the second node is another gateway process sharing the same PostgreSQL
-        gwB = GatewayProcess.start(GatewayFixture.writeConfig(dir.resolve("b"), pki, "gw-b", listeners, principals, store));
+        gwB = GatewayProcess.start(
+                GatewayFixture.writeConfig(dir.resolve("b"), pki, "gw-b", listeners, principals, store));
         Files.writeString(dir.resolve("routes.yml"), """
                 routes:
                   - id: kurume-benefit
@@ -106,11 +108,14 @@ class ApprovalsAndRoutesEndToEndTest {
 
     /** The sender asks a node's transfer listener for the route's terms; returns "OK" or the reason code. */
     private static String senderView(GatewayNode gw) {
-        GatewayClient client = new GatewayClient(URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
+        GatewayClient client = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
                 Duration.ofSeconds(5));
         try {
-            Map<String, Object> terms = client.get("api/v1/routes/kurume-benefit/terms").object();
+            Map<String, Object> terms =
+                    client.get("api/v1/routes/kurume-benefit/terms").object();
             assertEquals(REF, terms.get("approvalRef"));
             return "OK";
         } catch (CliException e) {
@@ -131,38 +136,73 @@ class ApprovalsAndRoutesEndToEndTest {
     @Test
     @Order(1) // it starts from a gateway without routes
     void aRouteCarriesDataOnlyWhileItsApprovalIsInForceOnEveryNode() throws Exception {
-        CliRun created = as(gwA, "secretariat", "approvals", "create", "--ref", REF, "--title", "特別定額給付金",
-                "--legal-basis", "条例第10条第1項第2号", "--department", "総務部", "--contractor", "Contractor K.K.",
-                "--items", "name,birth_date,address,bank_name,account_number", "--max-records", "305115",
-                "--valid-from", "2020-01-01", "--valid-until", "2099-12-31", "--delete-after-delivery");
+        CliRun created = as(
+                gwA,
+                "secretariat",
+                "approvals",
+                "create",
+                "--ref",
+                REF,
+                "--title",
+                "特別定額給付金",
+                "--legal-basis",
+                "条例第10条第1項第2号",
+                "--department",
+                "総務部",
+                "--contractor",
+                "Contractor K.K.",
+                "--items",
+                "name,birth_date,address,bank_name,account_number",
+                "--max-records",
+                "305115",
+                "--valid-from",
+                "2020-01-01",
+                "--valid-until",
+                "2099-12-31",
+                "--delete-after-delivery");
         assertEquals(0, created.code(), created.toString());
 
         // Before the routes exist, 127.0.0.1 is not on the transfer listener's allowlist at all.
-        assertTrue(senderView(gwA).startsWith("TLS handshake") || senderView(gwA).startsWith("connection to"),
+        assertTrue(
+                senderView(gwA).startsWith("TLS handshake") || senderView(gwA).startsWith("connection to"),
                 senderView(gwA));
 
-        CliRun senderApplies = as(gwA, "city-sender", "routes", "apply", dir.resolve("routes.yml").toString());
+        CliRun senderApplies = as(
+                gwA, "city-sender", "routes", "apply", dir.resolve("routes.yml").toString());
         assertEquals(1, senderApplies.code(), senderApplies.toString());
         assertTrue(senderApplies.err().contains("ROLE_REQUIRED"), senderApplies.toString());
 
-        CliRun applied = as(gwA, "operator", "routes", "apply", dir.resolve("routes.yml").toString());
+        CliRun applied =
+                as(gwA, "operator", "routes", "apply", dir.resolve("routes.yml").toString());
         assertEquals(0, applied.code(), applied.toString());
         assertTrue(applied.out().contains("+ kurume-benefit") && applied.out().contains("applied"), applied.toString());
-        CliRun again = as(gwA, "operator", "routes", "apply", dir.resolve("routes.yml").toString());
-        assertTrue(again.out().contains("= kurume-benefit unchanged") && again.out().contains("nothing to change"),
+        CliRun again =
+                as(gwA, "operator", "routes", "apply", dir.resolve("routes.yml").toString());
+        assertTrue(
+                again.out().contains("= kurume-benefit unchanged")
+                        && again.out().contains("nothing to change"),
                 again.toString());
 
         // The route exists and the allowlist follows it on both nodes, but the approval is PENDING.
         assertEquals("APPROVAL_PENDING", awaitView(gwA, "APPROVAL_PENDING", Duration.ofSeconds(2)));
         assertEquals("APPROVAL_PENDING", awaitView(gwB, "APPROVAL_PENDING", Duration.ofSeconds(2)));
 
-        CliRun senderDecides = as(gwA, "city-sender", "approvals", "decide", "--ref", REF, "--decision", "approve",
-                "--reason", "x");
+        CliRun senderDecides =
+                as(gwA, "city-sender", "approvals", "decide", "--ref", REF, "--decision", "approve", "--reason", "x");
         assertEquals(1, senderDecides.code(), senderDecides.toString());
         assertTrue(senderDecides.err().contains("ROLE_REQUIRED"), senderDecides.toString());
 
-        CliRun approve = as(gwA, "secretariat", "approvals", "decide", "--ref", REF, "--decision", "approve",
-                "--reason", "答申どおり承認");
+        CliRun approve = as(
+                gwA,
+                "secretariat",
+                "approvals",
+                "decide",
+                "--ref",
+                REF,
+                "--decision",
+                "approve",
+                "--reason",
+                "答申どおり承認");
         assertEquals(0, approve.code(), approve.toString());
         assertTrue(approve.out().contains("second secretariat member"), approve.toString());
         assertEquals("APPROVAL_PENDING", senderView(gwA), "nothing flows on one person's word");
@@ -176,61 +216,118 @@ class ApprovalsAndRoutesEndToEndTest {
         assertEquals("OK", awaitView(gwA, "OK", Duration.ofSeconds(1)));
         assertEquals("OK", awaitView(gwB, "OK", Duration.ofSeconds(1)));
 
-        CliRun suspend = as(gwA, "secretariat", "approvals", "decide", "--ref", REF, "--decision", "suspend",
-                "--reason", "委託先で事故");
+        CliRun suspend = as(
+                gwA, "secretariat", "approvals", "decide", "--ref", REF, "--decision", "suspend", "--reason", "委託先で事故");
         assertEquals(0, suspend.code(), suspend.toString());
         long t0 = System.nanoTime();
-        assertEquals("APPROVAL_SUSPENDED", awaitView(gwB, "APPROVAL_SUSPENDED", Duration.ofSeconds(1)),
+        assertEquals(
+                "APPROVAL_SUSPENDED",
+                awaitView(gwB, "APPROVAL_SUSPENDED", Duration.ofSeconds(1)),
                 "the other node must stop within a second");
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("suspension seen on the second node after " + ms + " ms");
         assertEquals("APPROVAL_SUSPENDED", senderView(gwA));
 
-        CliRun revoke = as(gwB, "secretariat2", "approvals", "decide", "--ref", REF, "--decision", "revoke",
-                "--reason", "契約解除");
+        CliRun revoke = as(
+                gwB, "secretariat2", "approvals", "decide", "--ref", REF, "--decision", "revoke", "--reason", "契約解除");
         assertEquals(0, revoke.code(), revoke.toString());
-        CliRun reinstate = as(gwA, "secretariat", "approvals", "decide", "--ref", REF, "--decision", "reinstate",
-                "--reason", "再開");
+        CliRun reinstate = as(
+                gwA, "secretariat", "approvals", "decide", "--ref", REF, "--decision", "reinstate", "--reason", "再開");
         assertEquals(1, reinstate.code(), reinstate.toString());
         assertTrue(reinstate.err().contains("APPROVAL_FINAL"), reinstate.toString());
         assertEquals("APPROVAL_REVOKED", awaitView(gwB, "APPROVAL_REVOKED", Duration.ofSeconds(1)));
 
         CliRun show = as(gwA, "auditor", "approvals", "show", "--ref", REF);
         assertEquals(0, show.code(), show.toString());
-        assertTrue(show.out().contains("approve") && show.out().contains("confirmed by CN=secretariat2,O=Sekisho")
-                && show.out().contains("suspend") && show.out().contains("revoke") && show.out().contains("委託先で事故"),
+        assertTrue(
+                show.out().contains("approve")
+                        && show.out().contains("confirmed by CN=secretariat2,O=Sekisho")
+                        && show.out().contains("suspend")
+                        && show.out().contains("revoke")
+                        && show.out().contains("委託先で事故"),
                 show.toString());
 
         // Every decision is in the audit log with who, before, after and why.
-        RecordedEvent confirmed = gwA.awaitEvent(EventType.APPROVAL_CHANGED,
-                e -> e.event().detailJson() != null && e.event().detailJson().contains("\"confirmedBy\":\"CN=secretariat2"));
+        RecordedEvent confirmed = gwA.awaitEvent(
+                EventType.APPROVAL_CHANGED,
+                e -> e.event().detailJson() != null
+                        && e.event().detailJson().contains("\"confirmedBy\":\"CN=secretariat2"));
         assertNotNull(confirmed);
         assertEquals("gw-b", confirmed.nodeId(), "recorded by the node that took the confirmation");
-        assertTrue(confirmed.event().detailJson().contains("\"before\":\"PENDING\"")
-                && confirmed.event().detailJson().contains("\"after\":\"APPROVED\""), confirmed.event().detailJson());
-        assertNotNull(gwA.awaitEvent(EventType.REQUEST_DENIED, e -> "SAME_PERSON".equals(e.event().reason())
-                && "CN=secretariat,O=Sekisho".equals(e.event().principal().subject())));
-        assertNotNull(gwA.awaitEvent(EventType.REQUEST_DENIED, e -> "APPROVAL_SUSPENDED".equals(e.event().reason())
-                && "kurume-benefit".equals(e.event().routeId())));
-        assertNotNull(gwA.awaitEvent(EventType.ROUTE_CHANGED, e -> "kurume-benefit".equals(e.event().routeId())
-                && e.event().principal().subject().equals("CN=operator,O=Sekisho")));
+        assertTrue(
+                confirmed.event().detailJson().contains("\"before\":\"PENDING\"")
+                        && confirmed.event().detailJson().contains("\"after\":\"APPROVED\""),
+                confirmed.event().detailJson());
+        assertNotNull(gwA.awaitEvent(
+                EventType.REQUEST_DENIED,
+                e -> "SAME_PERSON".equals(e.event().reason())
+                        && "CN=secretariat,O=Sekisho"
+                                .equals(e.event().principal().subject())));
+        assertNotNull(gwA.awaitEvent(
+                EventType.REQUEST_DENIED,
+                e -> "APPROVAL_SUSPENDED".equals(e.event().reason())
+                        && "kurume-benefit".equals(e.event().routeId())));
+        assertNotNull(gwA.awaitEvent(
+                EventType.ROUTE_CHANGED,
+                e -> "kurume-benefit".equals(e.event().routeId())
+                        && e.event().principal().subject().equals("CN=operator,O=Sekisho")));
     }
 
     @Test
     @Order(2)
     void datesOutsideThePeriodAreRefusedWithTheirOwnReasons() throws Exception {
-        for (String[] p : List.of(new String[] {"R-past", "2020-01-01", "2020-12-31"},
+        for (String[] p : List.of(
+                new String[] {"R-past", "2020-01-01", "2020-12-31"},
                 new String[] {"R-future", "2099-01-01", "2099-12-31"})) {
-            assertEquals(0, as(gwA, "secretariat", "approvals", "create", "--ref", p[0], "--title", "t", "--legal-basis",
-                    "b", "--contractor", "c", "--items", "name", "--max-records", "1", "--valid-from", p[1],
-                    "--valid-until", p[2]).code());
-            assertEquals(0, as(gwA, "secretariat", "approvals", "decide", "--ref", p[0], "--decision", "approve",
-                    "--reason", "ok").code());
-            assertEquals(0, as(gwA, "secretariat2", "approvals", "decide", "--ref", p[0], "--confirm").code());
+            assertEquals(
+                    0,
+                    as(
+                                    gwA,
+                                    "secretariat",
+                                    "approvals",
+                                    "create",
+                                    "--ref",
+                                    p[0],
+                                    "--title",
+                                    "t",
+                                    "--legal-basis",
+                                    "b",
+                                    "--contractor",
+                                    "c",
+                                    "--items",
+                                    "name",
+                                    "--max-records",
+                                    "1",
+                                    "--valid-from",
+                                    p[1],
+                                    "--valid-until",
+                                    p[2])
+                            .code());
+            assertEquals(
+                    0,
+                    as(
+                                    gwA,
+                                    "secretariat",
+                                    "approvals",
+                                    "decide",
+                                    "--ref",
+                                    p[0],
+                                    "--decision",
+                                    "approve",
+                                    "--reason",
+                                    "ok")
+                            .code());
+            assertEquals(
+                    0,
+                    as(gwA, "secretariat2", "approvals", "decide", "--ref", p[0], "--confirm")
+                            .code());
         }
         CliRun list = as(gwA, "operator", "approvals", "list");
-        assertTrue(list.out().contains("R-past") && list.out().contains("APPROVAL_EXPIRED")
-                && list.out().contains("APPROVAL_NOT_YET_VALID"), list.toString());
+        assertTrue(
+                list.out().contains("R-past")
+                        && list.out().contains("APPROVAL_EXPIRED")
+                        && list.out().contains("APPROVAL_NOT_YET_VALID"),
+                list.toString());
         Files.writeString(dir.resolve("dated.yml"), """
                 routes:
                   - id: past-route
@@ -246,19 +343,29 @@ class ApprovalsAndRoutesEndToEndTest {
                     receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
                     recipients: [certs/contractor-enc.pem]
                 """);
-        assertEquals(0, as(gwA, "operator", "routes", "apply", dir.resolve("dated.yml").toString()).code());
+        assertEquals(
+                0,
+                as(gwA, "operator", "routes", "apply", dir.resolve("dated.yml").toString())
+                        .code());
         CliRun routes = as(gwA, "operator", "routes", "list");
         assertTrue(routes.out().contains("past-route") && routes.out().contains("future-route"), routes.toString());
-        GatewayClient sender = new GatewayClient(URI.create(gwA.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
+        GatewayClient sender = new GatewayClient(
+                URI.create(gwA.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
                 Duration.ofSeconds(5));
-        assertTrue(assertThrows(CliException.class, () -> sender.get("api/v1/routes/past-route/terms")).getMessage()
+        assertTrue(assertThrows(CliException.class, () -> sender.get("api/v1/routes/past-route/terms"))
+                .getMessage()
                 .startsWith("APPROVAL_EXPIRED"));
-        assertTrue(assertThrows(CliException.class, () -> sender.get("api/v1/routes/future-route/terms")).getMessage()
+        assertTrue(assertThrows(CliException.class, () -> sender.get("api/v1/routes/future-route/terms"))
+                .getMessage()
                 .startsWith("APPROVAL_NOT_YET_VALID"));
 
-        Files.writeString(dir.resolve("unknown.yml"), Files.readString(dir.resolve("dated.yml")).replace("R-past", "R-none"));
-        CliRun unknown = as(gwA, "operator", "routes", "apply", dir.resolve("unknown.yml").toString());
+        Files.writeString(
+                dir.resolve("unknown.yml"),
+                Files.readString(dir.resolve("dated.yml")).replace("R-past", "R-none"));
+        CliRun unknown = as(
+                gwA, "operator", "routes", "apply", dir.resolve("unknown.yml").toString());
         assertEquals(1, unknown.code(), unknown.toString());
         assertTrue(unknown.err().contains("APPROVAL_UNKNOWN") && unknown.err().contains("R-none"), unknown.toString());
     }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import org.junit.jupiter.api.Test;
@@ -30,7 +29,9 @@ class CsvFileTest {
         assertEquals(2, count("name,address\nA,X\nB,Y\n"));
         assertEquals(2, count("name,address\r\nA,X\r\nB,Y\r\n"), "CRLF ends a record once");
         assertEquals(2, count("name,address\nA,X\nB,Y"), "a last record without a line break counts");
-        assertEquals(2, count("name,address\nA,\"1丁目\n2番\"\nB,\"say \"\"hi\"\"\r\nthere\"\n"),
+        assertEquals(
+                2,
+                count("name,address\nA,\"1丁目\n2番\"\nB,\"say \"\"hi\"\"\r\nthere\"\n"),
                 "line breaks inside quotes do not end a record; \"\" is an escaped quote");
         assertEquals(2, count("name,address\n\nA,X\n\n\nB,Y\n\n"), "empty lines are not records");
         assertEquals(0, count("name,address\n"));
@@ -53,7 +54,8 @@ class CsvFileTest {
 
     @Test
     void aColumnOutsideTheApprovalIsRefusedByName() {
-        CliException e = assertThrows(CliException.class,
+        CliException e = assertThrows(
+                CliException.class,
                 () -> ItemsMap.identity().check(List.of("name", "address", "salary"), terms("name", "address")));
         assertEquals(ExitCode.REFUSED, e.exitCode());
         assertTrue(e.getMessage().startsWith("DATA_ITEM_NOT_APPROVED: column 'salary'"), e.getMessage());
@@ -64,9 +66,10 @@ class CsvFileTest {
     void theItemsMapTranslatesJapaneseHeadersAndNamesTheColumnItRefuses() {
         ItemsMap map = ItemsMap.parse(List.of("# 給付金", "氏名=name", " 住所 = address ", "", "口座番号=account_number"), "m");
         map.check(List.of("氏名", "住所"), terms("name", "address"));
-        CliException e = assertThrows(CliException.class,
-                () -> map.check(List.of("氏名", "口座番号"), terms("name", "address")));
-        assertTrue(e.getMessage().startsWith("DATA_ITEM_NOT_APPROVED: column '口座番号' (mapped to 'account_number')"),
+        CliException e =
+                assertThrows(CliException.class, () -> map.check(List.of("氏名", "口座番号"), terms("name", "address")));
+        assertTrue(
+                e.getMessage().startsWith("DATA_ITEM_NOT_APPROVED: column '口座番号' (mapped to 'account_number')"),
                 e.getMessage());
         CliException unmapped = assertThrows(CliException.class, () -> map.check(List.of("電話"), terms("name")));
         assertTrue(unmapped.getMessage().contains("column '電話'"), unmapped.getMessage());

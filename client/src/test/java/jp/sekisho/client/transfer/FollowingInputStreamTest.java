@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,20 +36,22 @@ class FollowingInputStreamTest {
         final Thread thread;
 
         Reader(InputStream stream) {
-            thread = new Thread(() -> {
-                try (InputStream in = stream) {
-                    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-                    byte[] buf = new byte[8192];
-                    int n;
-                    while ((n = in.read(buf)) >= 0) {
-                        out.write(buf, 0, n);
-                        taken.addAndGet(n);
-                    }
-                    read.complete(out.toByteArray());
-                } catch (Throwable e) {
-                    read.completeExceptionally(e);
-                }
-            }, "following-reader");
+            thread = new Thread(
+                    () -> {
+                        try (InputStream in = stream) {
+                            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                            byte[] buf = new byte[8192];
+                            int n;
+                            while ((n = in.read(buf)) >= 0) {
+                                out.write(buf, 0, n);
+                                taken.addAndGet(n);
+                            }
+                            read.complete(out.toByteArray());
+                        } catch (Throwable e) {
+                            read.completeExceptionally(e);
+                        }
+                    },
+                    "following-reader");
             thread.setDaemon(true);
             thread.start();
         }
@@ -69,7 +70,9 @@ class FollowingInputStreamTest {
                 if (f.getMethodName().equals("await") && f.getClassName().endsWith("ConditionObject")) {
                     inCondition = true;
                 }
-                if (inCondition && f.getClassName().equals(Arrival.class.getName()) && f.getMethodName().equals("await")) {
+                if (inCondition
+                        && f.getClassName().equals(Arrival.class.getName())
+                        && f.getMethodName().equals("await")) {
                     return true;
                 }
             }
@@ -78,7 +81,8 @@ class FollowingInputStreamTest {
 
         /** Waits until the reader took {@code bytes} and is blocked for more; fails at once if it ended. */
         void awaitBlockedAfter(long bytes) {
-            await("the reader took " + bytes + " bytes and waits for more").atMost(Duration.ofSeconds(10))
+            await("the reader took " + bytes + " bytes and waits for more")
+                    .atMost(Duration.ofSeconds(10))
                     .pollInterval(Duration.ofMillis(5))
                     .failFast("the reader ended before the download did", read::isDone)
                     .until(() -> taken.get() == bytes && waitingForTheDownload());
@@ -118,9 +122,11 @@ class FollowingInputStreamTest {
         reader.awaitBlockedAfter(0); // blocked before the failure, so it is the failure that wakes it
 
         arrival.failed(new IllegalStateException("gateway gone"));
-        var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> reader.read.get(10, TimeUnit.SECONDS));
+        var e = assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> reader.read.get(10, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof IOException, String.valueOf(e.getCause()));
-        assertTrue(e.getCause().getMessage().contains("gateway gone"), e.getCause().getMessage());
+        assertTrue(
+                e.getCause().getMessage().contains("gateway gone"), e.getCause().getMessage());
     }
 
     @Test

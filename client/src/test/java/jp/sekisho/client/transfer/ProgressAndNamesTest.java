@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +45,8 @@ class ProgressAndNamesTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"), ProgressProbe.class.getName());
         if (terminal) {
-            String line = cmd.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
+            String line =
+                    cmd.stream().map(a -> "'" + a.replace("'", "'\\''") + "'").collect(Collectors.joining(" "));
             cmd = List.of("script", "-q", "-e", "-c", line, "/dev/null");
         }
         Process p = new ProcessBuilder(cmd).start();
@@ -61,14 +61,17 @@ class ProgressAndNamesTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the probe timed out");
         assertEquals(0, p.exitValue(), out + err.get());
         // a JVM may announce JAVA_TOOL_OPTIONS on stderr; that is not the progress bar
-        String errors = err.get().lines().filter(l -> !l.startsWith("Picked up ")).collect(Collectors.joining("\n"));
+        String errors =
+                err.get().lines().filter(l -> !l.startsWith("Picked up ")).collect(Collectors.joining("\n"));
         return new String[] {out, errors};
     }
 
     @Test
     void withoutATerminalNothingIsPrinted() throws Exception {
         String[] piped = probe(false);
-        assertEquals("console=false" + System.lineSeparator() + "probe done" + System.lineSeparator(), piped[0],
+        assertEquals(
+                "console=false" + System.lineSeparator() + "probe done" + System.lineSeparator(),
+                piped[0],
                 "stdout holds the probe's own lines and nothing of the bar");
         assertEquals("", piped[1], "nothing on stderr either");
 

@@ -7,8 +7,7 @@ package jp.sekisho.client.transfer;
  */
 public final class ProgressProbe {
 
-    private ProgressProbe() {
-    }
+    private ProgressProbe() {}
 
     public static void main(String[] args) {
         System.out.println("console=" + Progress.isTerminal(System.console()));

@@ -22,17 +22,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.dummy.ResidentGenerator;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.envelope.ContentCipher;
-import jp.sekisho.certs.Identities;
 import jp.sekisho.envelope.SealResult;
 import jp.sekisho.envelope.Sealer;
 import jp.sekisho.gateway.support.GatewayFixture;
@@ -41,10 +40,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 5's acceptance, client side, against the real gateway: PKI, PostgreSQL, an approval
@@ -56,6 +55,7 @@ class TransferEndToEndTest {
 
     @TempDir
     static Path dir;
+
     static TestPki pki;
     static ExternalPostgres pg;
     static GatewayFixture gw;
@@ -75,20 +75,45 @@ class TransferEndToEndTest {
         enc = pki.recipient("contractor-enc");
         stranger = pki.recipient("stranger-enc");
         pg = ExternalPostgres.create();
-        gw = GatewayFixture.start(dir.resolve("gw"), pki, "gw1", """
+        gw = GatewayFixture.start(
+                dir.resolve("gw"),
+                pki,
+                "gw1",
+                """
                   transfer: { bind: 127.0.0.1, port: 0, allow: [10.255.255.254/32] }
                   admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
-                """, """
+                """,
+                """
                   - { subject: "CN=secretariat,O=Sekisho",  roles: [secretariat] }
                   - { subject: "CN=secretariat2,O=Sekisho", roles: [secretariat] }
                   - { subject: "CN=operator,O=Sekisho",     roles: [operator] }
                   - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
                   - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
-                """, "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n");
-        ok(admin("secretariat", "approvals", "create", "--ref", REF, "--title", "特別定額給付金", "--legal-basis",
-                "条例第10条第1項第2号", "--department", "総務部", "--contractor", "Contractor K.K.", "--items",
-                String.join(",", ResidentGenerator.COLUMNS), "--max-records", Integer.toString(ROWS), "--valid-from",
-                "2020-01-01", "--valid-until", "2099-12-31", "--delete-after-delivery"));
+                """,
+                "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n");
+        ok(admin(
+                "secretariat",
+                "approvals",
+                "create",
+                "--ref",
+                REF,
+                "--title",
+                "特別定額給付金",
+                "--legal-basis",
+                "条例第10条第1項第2号",
+                "--department",
+                "総務部",
+                "--contractor",
+                "Contractor K.K.",
+                "--items",
+                String.join(",", ResidentGenerator.COLUMNS),
+                "--max-records",
+                Integer.toString(ROWS),
+                "--valid-from",
+                "2020-01-01",
+                "--valid-until",
+                "2099-12-31",
+                "--delete-after-delivery"));
         ok(admin("secretariat", "approvals", "decide", "--ref", REF, "--decision", "approve", "--reason", "答申どおり承認"));
         ok(admin("secretariat2", "approvals", "decide", "--ref", REF, "--confirm", "--reason", "確認"));
         Files.writeString(dir.resolve("routes.yml"), """
@@ -108,12 +133,20 @@ class TransferEndToEndTest {
         // The allowlist follows the routes: the sender, on 127.0.0.1, reaches the route's terms on the
         // transfer listener (which refused 127.0.0.1 before). A send of a missing file proved nothing:
         // it stops at the missing file before it connects.
-        GatewayClient sender = new GatewayClient(URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
+        GatewayClient sender = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
                 Duration.ofSeconds(5));
-        await("127.0.0.1 admitted to the transfer listener once the route exists").atMost(Duration.ofSeconds(5))
-                .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(CliException.class)
-                .until(() -> sender.get("api/v1/routes/" + ROUTE + "/terms").object().get("approvalRef"), equalTo(REF));
+        await("127.0.0.1 admitted to the transfer listener once the route exists")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(CliException.class)
+                .until(
+                        () -> sender.get("api/v1/routes/" + ROUTE + "/terms")
+                                .object()
+                                .get("approvalRef"),
+                        equalTo(REF));
     }
 
     @AfterAll
@@ -132,21 +165,43 @@ class TransferEndToEndTest {
 
     static CliRun admin(String who, String... args) {
         List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of("--gateway", gw.url("admin", ""), "--identity", pki.dir().resolve(who + ".p12").toString()));
+        a.addAll(List.of(
+                "--gateway",
+                gw.url("admin", ""),
+                "--identity",
+                pki.dir().resolve(who + ".p12").toString()));
         return CliRun.of(a.toArray(String[]::new));
     }
 
     static CliRun send(String... more) {
-        List<String> a = new ArrayList<>(List.of("send", "--gateway", gw.url("transfer", ""), "--route", ROUTE,
-                "--identity", pki.dir().resolve("city-sender.p12").toString()));
+        List<String> a = new ArrayList<>(List.of(
+                "send",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                ROUTE,
+                "--identity",
+                pki.dir().resolve("city-sender.p12").toString()));
         a.addAll(List.of(more));
         return CliRun.of(a.toArray(String[]::new));
     }
 
     static CliRun receive(Path out, String key) {
-        return CliRun.of("receive", "--gateway", gw.url("transfer", ""), "--route", ROUTE, "--identity",
-                pki.dir().resolve("contractor.p12").toString(), "--out", out.toString(), "--key", key,
-                "--trust", pki.caFile().toString(), "--once");
+        return CliRun.of(
+                "receive",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                ROUTE,
+                "--identity",
+                pki.dir().resolve("contractor.p12").toString(),
+                "--out",
+                out.toString(),
+                "--key",
+                key,
+                "--trust",
+                pki.caFile().toString(),
+                "--once");
     }
 
     static Path spool() {
@@ -182,7 +237,10 @@ class TransferEndToEndTest {
         Files.writeString(csv, "name,address,salary\nDUMMY 山田 太郎,久留米市,1\n");
         CliRun r = send("--file", csv.toString());
         assertEquals(1, r.code(), r.toString());
-        assertTrue(r.err().contains("DATA_ITEM_NOT_APPROVED: column 'salary'") && r.err().contains(REF), r.toString());
+        assertTrue(
+                r.err().contains("DATA_ITEM_NOT_APPROVED: column 'salary'")
+                        && r.err().contains(REF),
+                r.toString());
         assertEquals(List.of(), spooled());
     }
 
@@ -194,23 +252,30 @@ class TransferEndToEndTest {
         CliRun sent = send("--file", residents.toString(), "--gateway-key", key.toString());
         long t1 = System.nanoTime();
         assertEquals(0, sent.code(), sent.toString());
-        assertTrue(sent.out().contains("records:   305115") && sent.out().contains("approval:  " + REF)
-                && sent.out().contains("state:     STORED") && sent.out().contains("signature: valid"), sent.toString());
+        assertTrue(
+                sent.out().contains("records:   305115")
+                        && sent.out().contains("approval:  " + REF)
+                        && sent.out().contains("state:     STORED")
+                        && sent.out().contains("signature: valid"),
+                sent.toString());
         assertEquals(1, spooled().size(), "stored on the gateway: " + spooled());
         Path out = Files.createDirectories(dir.resolve("in"));
         CliRun got = receive(out, enc.keyFile().toString());
         long t2 = System.nanoTime();
         assertEquals(0, got.code(), got.toString());
-        assertTrue(got.out().contains("305115 records") && got.out().contains("signed by CN=city-sender,O=Sekisho"),
+        assertTrue(
+                got.out().contains("305115 records") && got.out().contains("signed by CN=city-sender,O=Sekisho"),
                 got.toString());
         assertSameBytes(residents, out.resolve("residents.csv"));
         assertEquals(List.of(), spooled(), "after the acknowledgment no file of the transfer remains");
         try (Stream<Path> s = Files.list(out.resolve(".sekisho-partial"))) {
             assertEquals(0, s.count());
         }
-        assertNotNull(gw.awaitEvent(EventType.TRANSFER_ACKNOWLEDGED, e -> ROUTE.equals(e.event().routeId())));
-        System.out.printf("real gateway, 305,115 rows (%d bytes): send %d ms, receive %d ms%n", Files.size(residents),
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+        assertNotNull(gw.awaitEvent(
+                EventType.TRANSFER_ACKNOWLEDGED, e -> ROUTE.equals(e.event().routeId())));
+        System.out.printf(
+                "real gateway, 305,115 rows (%d bytes): send %d ms, receive %d ms%n",
+                Files.size(residents), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
     }
 
     /** With chunk checksums the gateway drops the broken chunk; without, it keeps what arrived: both resume. */
@@ -222,19 +287,31 @@ class TransferEndToEndTest {
         Path csv = smallCsv(name, 5000);
         Path env = dir.resolve(name + ".cms");
         SealResult sealed;
-        try (InputStream in = Files.newInputStream(csv); OutputStream o = Files.newOutputStream(env)) {
-            sealed = Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                    List.of(enc.certificate()), ContentCipher.AES_256_GCM);
+        try (InputStream in = Files.newInputStream(csv);
+                OutputStream o = Files.newOutputStream(env)) {
+            sealed = Sealer.seal(
+                    in,
+                    o,
+                    Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(enc.certificate()),
+                    ContentCipher.AES_256_GCM);
         }
-        GatewayClient client = new GatewayClient(URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
+        GatewayClient client = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
                 Duration.ofSeconds(5));
         AtomicBoolean cut = new AtomicBoolean();
         long chunk = 100_000;
-        TusUploader up = new TusUploader(client, ROUTE, chunk, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 8,
-                Backoff.REAL), Progress.none())
+        TusUploader up = new TusUploader(
+                        client,
+                        ROUTE,
+                        chunk,
+                        new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 8, Backoff.REAL),
+                        Progress.none())
                 .chunkChecksums(checksums)
-                .intercept((offset, in) -> offset != 2 * chunk || !cut.compareAndSet(false, true) ? in
+                .intercept((offset, in) -> offset != 2 * chunk || !cut.compareAndSet(false, true)
+                        ? in
                         : new java.io.FilterInputStream(in) {
                             long sent;
 
@@ -266,22 +343,33 @@ class TransferEndToEndTest {
         Arrival arrival = new Arrival();
         java.util.concurrent.FutureTask<SealResult> sealing = new java.util.concurrent.FutureTask<>(() -> {
             try (InputStream in = Files.newInputStream(csv);
-                 OutputStream o = new PublishingOutputStream(Files.newOutputStream(env), arrival)) {
-                SealResult r = Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                        List.of(enc.certificate()), ContentCipher.AES_256_GCM);
+                    OutputStream o = new PublishingOutputStream(Files.newOutputStream(env), arrival)) {
+                SealResult r = Sealer.seal(
+                        in,
+                        o,
+                        Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                        List.of(enc.certificate()),
+                        ContentCipher.AES_256_GCM);
                 arrival.finished();
                 return r;
             }
         });
         new Thread(sealing, "test-seal").start();
-        GatewayClient client = new GatewayClient(URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]), List.of(pki.caCertificate()),
+        GatewayClient client = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
                 Duration.ofSeconds(5));
         AtomicBoolean cut = new AtomicBoolean();
         long chunk = 200_000;
-        TusUploader up = new TusUploader(client, ROUTE, chunk, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 8,
-                Backoff.REAL), Progress.none())
-                .intercept((offset, in) -> offset != chunk || !cut.compareAndSet(false, true) ? in
+        TusUploader up = new TusUploader(
+                        client,
+                        ROUTE,
+                        chunk,
+                        new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 8, Backoff.REAL),
+                        Progress.none())
+                .intercept((offset, in) -> offset != chunk || !cut.compareAndSet(false, true)
+                        ? in
                         : new java.io.FilterInputStream(in) {
                             long sent;
 
@@ -313,7 +401,9 @@ class TransferEndToEndTest {
         Path out = Files.createDirectories(dir.resolve("in-refused"));
         CliRun wrong = receive(out, stranger.keyFile().toString());
         assertEquals(1, wrong.code(), wrong.toString());
-        assertTrue(wrong.err().contains("NOT_FOR_THIS_RECIPIENT") && wrong.err().contains("not acknowledged"), wrong.toString());
+        assertTrue(
+                wrong.err().contains("NOT_FOR_THIS_RECIPIENT") && wrong.err().contains("not acknowledged"),
+                wrong.toString());
         assertEquals(1, spooled().size(), "the gateway keeps its copy");
 
         // Altered on the gateway's disk: the receiver's hash check refuses it before opening.
@@ -354,7 +444,10 @@ class TransferEndToEndTest {
     }
 
     static void run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), String.join(" ", cmd) + "\n" + out);
     }
@@ -366,26 +459,89 @@ class TransferEndToEndTest {
         CliRun sent = send("--file", csv.toString(), "--json");
         assertEquals(0, sent.code(), sent.toString());
         String id = Receipt.parse(sent.out()).get("transferId");
-        GatewayClient contractor = new GatewayClient(URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]), List.of(pki.caCertificate()),
+        GatewayClient contractor = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]),
+                List.of(pki.caCertificate()),
                 Duration.ofSeconds(5));
         Path uploaded = dir.resolve("uploaded.cms");
-        HttpResponse<Path> res = contractor.exchange(HttpRequest.newBuilder(contractor.resolve("api/v1/routes/" + ROUTE
-                + "/transfers/" + id + "/payload")).GET().build(), HttpResponse.BodyHandlers.ofFile(uploaded));
+        HttpResponse<Path> res = contractor.exchange(
+                HttpRequest.newBuilder(contractor.resolve("api/v1/routes/" + ROUTE + "/transfers/" + id + "/payload"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofFile(uploaded));
         assertEquals(200, res.statusCode());
-        run("openssl", "cms", "-decrypt", "-binary", "-inform", "DER", "-in", uploaded.toString(), "-recip",
-                enc.certificateFile().toString(), "-inkey", enc.keyFile().toString(), "-outform", "DER", "-out", "signed.der");
-        run("openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", "signed.der", "-CAfile",
-                pki.caFile().toString(), "-out", "interop.plain");
+        run(
+                "openssl",
+                "cms",
+                "-decrypt",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                uploaded.toString(),
+                "-recip",
+                enc.certificateFile().toString(),
+                "-inkey",
+                enc.keyFile().toString(),
+                "-outform",
+                "DER",
+                "-out",
+                "signed.der");
+        run(
+                "openssl",
+                "cms",
+                "-verify",
+                "-binary",
+                "-inform",
+                "DER",
+                "-in",
+                "signed.der",
+                "-CAfile",
+                pki.caFile().toString(),
+                "-out",
+                "interop.plain");
         assertSameBytes(csv, dir.resolve("interop.plain"));
 
         Credential s = pki.client("openssl-sender");
-        run("openssl", "cms", "-sign", "-binary", "-nodetach", "-in", csv.toString(), "-signer",
-                s.certificateFile().toString(), "-inkey", s.keyFile().toString(), "-md", "sha256", "-outform", "DER",
-                "-out", "os-signed.der");
-        run("openssl", "cms", "-encrypt", "-binary", "-aes-256-gcm", "-in", "os-signed.der",
-                "-recip", enc.certificateFile().toString(), "-keyopt", "rsa_padding_mode:oaep", "-keyopt",
-                "rsa_oaep_md:sha256", "-keyopt", "rsa_mgf1_md:sha256", "-outform", "DER", "-out", "os-interop.csv.cms");
+        run(
+                "openssl",
+                "cms",
+                "-sign",
+                "-binary",
+                "-nodetach",
+                "-in",
+                csv.toString(),
+                "-signer",
+                s.certificateFile().toString(),
+                "-inkey",
+                s.keyFile().toString(),
+                "-md",
+                "sha256",
+                "-outform",
+                "DER",
+                "-out",
+                "os-signed.der");
+        run(
+                "openssl",
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-aes-256-gcm",
+                "-in",
+                "os-signed.der",
+                "-recip",
+                enc.certificateFile().toString(),
+                "-keyopt",
+                "rsa_padding_mode:oaep",
+                "-keyopt",
+                "rsa_oaep_md:sha256",
+                "-keyopt",
+                "rsa_mgf1_md:sha256",
+                "-outform",
+                "DER",
+                "-out",
+                "os-interop.csv.cms");
         ok(send("--encrypted", dir.resolve("os-interop.csv.cms").toString(), "--records", "2000"));
         Path out = Files.createDirectories(dir.resolve("in-interop"));
         CliRun got = receive(out, enc.keyFile().toString());
@@ -395,14 +551,20 @@ class TransferEndToEndTest {
         assertSameBytes(csv, out.resolve("os-interop.csv"));
         assertEquals(List.of(), spooled());
     }
+
     @Test
     @Order(6)
     void theGatewaysRefusalsComeOutWithTheirReasonAndNothingIsStored() throws Exception {
         Path csv = smallCsv("stranger.csv", 100);
         Path env = dir.resolve("stranger.csv.cms");
-        try (InputStream in = Files.newInputStream(csv); OutputStream o = Files.newOutputStream(env)) {
-            Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                    List.of(stranger.certificate()), ContentCipher.AES_256_GCM);
+        try (InputStream in = Files.newInputStream(csv);
+                OutputStream o = Files.newOutputStream(env)) {
+            Sealer.seal(
+                    in,
+                    o,
+                    Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(stranger.certificate()),
+                    ContentCipher.AES_256_GCM);
         }
         CliRun wrong = send("--encrypted", env.toString(), "--records", "100");
         assertEquals(1, wrong.code(), "a payload the route refuses is a refusal by policy: " + wrong);
@@ -419,16 +581,21 @@ class TransferEndToEndTest {
     }
 
     static GatewayClient contractor() {
-        return new GatewayClient(URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]), List.of(pki.caCertificate()),
+        return new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]),
+                List.of(pki.caCertificate()),
                 Duration.ofSeconds(5));
     }
 
     /** The envelope of a waiting transfer as the gateway serves it. */
     static byte[] envelope(String transferId) throws Exception {
         GatewayClient c = contractor();
-        HttpResponse<byte[]> res = c.exchange(HttpRequest.newBuilder(c.resolve("api/v1/routes/" + ROUTE + "/transfers/"
-                + transferId + "/payload")).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> res = c.exchange(
+                HttpRequest.newBuilder(c.resolve("api/v1/routes/" + ROUTE + "/transfers/" + transferId + "/payload"))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, res.statusCode());
         return res.body();
     }
@@ -488,8 +655,12 @@ class TransferEndToEndTest {
         for (int i = 0; i < 100 && other == null; i++) {
             java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
             try (InputStream in = Files.newInputStream(csv)) {
-                Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                        List.of(enc.certificate()), ContentCipher.AES_256_GCM);
+                Sealer.seal(
+                        in,
+                        o,
+                        Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                        List.of(enc.certificate()),
+                        ContentCipher.AES_256_GCM);
             }
             other = o.size() == original.length ? o.toByteArray() : null;
         }
@@ -498,7 +669,9 @@ class TransferEndToEndTest {
         Path out = Files.createDirectories(dir.resolve("in-swapped"));
         CliRun refused = receive(out, enc.keyFile().toString());
         assertEquals(1, refused.code(), refused.toString());
-        assertTrue(refused.err().contains("DOWNLOAD_HASH_MISMATCH") && refused.err().contains("not acknowledged"),
+        assertTrue(
+                refused.err().contains("DOWNLOAD_HASH_MISMATCH")
+                        && refused.err().contains("not acknowledged"),
                 refused.toString());
         assertEquals(0, regularFiles(out), "the opened file is not placed");
         assertEquals(0, regularFiles(out.resolve(".sekisho-partial")), "nor kept beside the envelope");
@@ -515,15 +688,24 @@ class TransferEndToEndTest {
     void aFailedDownloadStopsTheOpenThreadAndLeavesNoFile() throws Exception {
         Path partial = Files.createDirectories(dir.resolve("in-missing")).resolve("missing.cms");
         ReceivePipeline pipeline = new ReceivePipeline(
-                new Downloader(contractor(), ROUTE, new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1,
-                        Backoff.REAL), Progress.none()),
-                source -> jp.sekisho.envelope.Opener.open(source, partial.resolveSibling("missing.opened"),
-                        enc.privateKey(), enc.certificate(), jp.sekisho.envelope.TrustAnchors.fromPem(pki.caFile())));
-        jp.sekisho.cli.CliException e = org.junit.jupiter.api.Assertions.assertThrows(jp.sekisho.cli.CliException.class,
-                () -> pipeline.run("no-such-transfer", 100_000, partial));
+                new Downloader(
+                        contractor(),
+                        ROUTE,
+                        new Backoff(Duration.ofMillis(10), Duration.ofMillis(10), 1, Backoff.REAL),
+                        Progress.none()),
+                source -> jp.sekisho.envelope.Opener.open(
+                        source,
+                        partial.resolveSibling("missing.opened"),
+                        enc.privateKey(),
+                        enc.certificate(),
+                        jp.sekisho.envelope.TrustAnchors.fromPem(pki.caFile())));
+        jp.sekisho.cli.CliException e = org.junit.jupiter.api.Assertions.assertThrows(
+                jp.sekisho.cli.CliException.class, () -> pipeline.run("no-such-transfer", 100_000, partial));
         assertEquals(1, e.exitCode(), e.getMessage());
-        assertTrue(Thread.getAllStackTraces().keySet().stream()
-                .noneMatch(t -> t.isAlive() && t.getName().startsWith("sekisho-open-")), "no open thread left running");
+        assertTrue(
+                Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.isAlive() && t.getName().startsWith("sekisho-open-")),
+                "no open thread left running");
         assertEquals(0, regularFiles(partial.getParent()), "no empty partial, no opened file");
     }
 
@@ -533,8 +715,12 @@ class TransferEndToEndTest {
         Path csv = smallCsv("tampered.csv", 2000);
         java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
         try (InputStream in = Files.newInputStream(csv)) {
-            Sealer.seal(in, o, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                    List.of(enc.certificate()), ContentCipher.AES_256_GCM);
+            Sealer.seal(
+                    in,
+                    o,
+                    Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(enc.certificate()),
+                    ContentCipher.AES_256_GCM);
         }
         byte[] bytes = o.toByteArray();
         bytes[bytes.length / 2] ^= 1; // inside the encrypted content: only the GCM tag can tell
@@ -544,7 +730,9 @@ class TransferEndToEndTest {
         Path out = Files.createDirectories(dir.resolve("in-tampered"));
         CliRun refused = receive(out, enc.keyFile().toString());
         assertEquals(1, refused.code(), refused.toString());
-        assertTrue(refused.err().contains("TAG_MISMATCH") && refused.err().contains("not acknowledged"), refused.toString());
+        assertTrue(
+                refused.err().contains("TAG_MISMATCH") && refused.err().contains("not acknowledged"),
+                refused.toString());
         assertEquals(0, regularFiles(out), "nothing written");
         try (Stream<Path> s = Files.list(out.resolve(".sekisho-partial"))) {
             List<Path> kept = s.toList();

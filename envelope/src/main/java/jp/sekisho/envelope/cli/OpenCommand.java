@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
@@ -14,8 +13,8 @@ import jp.sekisho.envelope.OpenResult;
 import jp.sekisho.envelope.Opener;
 import jp.sekisho.envelope.TrustAnchors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -23,7 +22,9 @@ import picocli.CommandLine.Spec;
  * {@code sekisho open}: decrypt an envelope with the receiver's key and verify the sender's
  * signature; the output file appears only when both checks passed.
  */
-@Command(name = "open", mixinStandardHelpOptions = true,
+@Command(
+        name = "open",
+        mixinStandardHelpOptions = true,
         description = "Decrypt an envelope and verify its signature; writes the file only if both succeed.")
 public final class OpenCommand implements Callable<Integer> {
 
@@ -36,9 +37,6 @@ public final class OpenCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the verified file")
     Path out;
 
-
-
-
     @Mixin
     RecipientOptions recipient;
 
@@ -49,7 +47,13 @@ public final class OpenCommand implements Callable<Integer> {
         }
         OpenResult result;
         try {
-            result = Opener.open(in, out, recipient.key, recipient.keyPassword, recipient.cert, TrustAnchors.fromPem(recipient.trust));
+            result = Opener.open(
+                    in,
+                    out,
+                    recipient.key,
+                    recipient.keyPassword,
+                    recipient.cert,
+                    TrustAnchors.fromPem(recipient.trust));
         } catch (EnvelopeException e) {
             throw new CliException(ExitCode.REFUSED, e.line());
         } catch (PkiException e) {

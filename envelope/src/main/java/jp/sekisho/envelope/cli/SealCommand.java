@@ -13,14 +13,13 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-
+import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.envelope.ContentCipher;
-import jp.sekisho.certs.Identities;
-import jp.sekisho.certs.Identity;
 import jp.sekisho.envelope.SealResult;
 import jp.sekisho.envelope.Sealer;
 import picocli.CommandLine.Command;
@@ -29,7 +28,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code sekisho seal}: sign a file with the sender's identity and encrypt it for the recipient certificate(s). */
-@Command(name = "seal", mixinStandardHelpOptions = true,
+@Command(
+        name = "seal",
+        mixinStandardHelpOptions = true,
         description = "Sign a file and encrypt it for the route's recipient certificate(s) (CMS, AES-256-GCM).")
 public final class SealCommand implements Callable<Integer> {
 
@@ -42,15 +43,24 @@ public final class SealCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE.cms", description = "the envelope to write (DER)")
     Path out;
 
-    @Option(names = "--to", required = true, paramLabel = "RECIPIENT.pem",
+    @Option(
+            names = "--to",
+            required = true,
+            paramLabel = "RECIPIENT.pem",
             description = "recipient certificate (repeat for each recipient)")
     List<Path> to = new ArrayList<>();
 
-    @Option(names = "--identity", required = true, paramLabel = "SENDER.p12|SENDER.pem",
+    @Option(
+            names = "--identity",
+            required = true,
+            paramLabel = "SENDER.p12|SENDER.pem",
             description = "signing identity: PKCS#12, or a PEM certificate with SENDER.key beside it")
     Path identity;
 
-    @Option(names = "--identity-password", paramLabel = "P", description = "password of the PKCS#12 or key (default empty)")
+    @Option(
+            names = "--identity-password",
+            paramLabel = "P",
+            description = "password of the PKCS#12 or key (default empty)")
     char[] identityPassword = new char[0];
 
     @Option(names = "--cbc", description = "AES-256-CBC EnvelopedData, for receivers whose OpenSSL is older than 3.0")
@@ -74,7 +84,11 @@ public final class SealCommand implements Callable<Integer> {
         try (InputStream plain = Files.newInputStream(in)) {
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
             try (OutputStream envelope = Files.newOutputStream(temp)) {
-                result = Sealer.seal(plain, envelope, signer, recipients,
+                result = Sealer.seal(
+                        plain,
+                        envelope,
+                        signer,
+                        recipients,
                         cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
             }
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
@@ -89,8 +103,9 @@ public final class SealCommand implements Callable<Integer> {
             deleteQuietly(temp);
         }
         PrintWriter w = spec.commandLine().getOut();
-        w.printf("sealed %s -> %s (%s)%n", in, out, cbc ? ContentCipher.AES_256_CBC.displayName()
-                : ContentCipher.AES_256_GCM.displayName());
+        w.printf(
+                "sealed %s -> %s (%s)%n",
+                in, out, cbc ? ContentCipher.AES_256_CBC.displayName() : ContentCipher.AES_256_GCM.displayName());
         w.printf("plaintext bytes: %d%n", result.plaintextBytes());
         w.printf("envelope bytes: %d%n", result.envelopeBytes());
         w.printf("envelope sha256: %s%n", result.envelopeSha256());

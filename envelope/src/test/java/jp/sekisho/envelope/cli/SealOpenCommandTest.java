@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.testing.TestPki;
@@ -29,14 +28,14 @@ class SealOpenCommandTest {
 
     @TempDir
     static Path dir;
+
     static TestPki pki;
     static Credential sender;
     static Credential contractor;
     static Credential other;
     static Path plain;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @BeforeAll
     static void setUp() throws IOException {
@@ -69,40 +68,97 @@ class SealOpenCommandTest {
     @Test
     void sealThenOpenWithPemIdentity() throws Exception {
         Path env = dir.resolve("pay.cms");
-        Run seal = run(new SealCommand(), "--in", f(plain), "--out", f(env), "--to", f(contractor.certificateFile()),
-                "--identity", f(sender.certificateFile()));
+        Run seal = run(
+                new SealCommand(),
+                "--in",
+                f(plain),
+                "--out",
+                f(env),
+                "--to",
+                f(contractor.certificateFile()),
+                "--identity",
+                f(sender.certificateFile()));
         assertEquals(ExitCode.OK, seal.exit(), seal.err());
         assertTrue(seal.out().contains("envelope sha256: " + sha256(env)), seal.out());
 
         Path out = dir.resolve("pay.out");
-        Run open = run(new OpenCommand(), "--in", f(env), "--out", f(out), "--key", f(contractor.keyFile()),
-                "--cert", f(contractor.certificateFile()), "--trust", f(pki.caFile()));
+        Run open = run(
+                new OpenCommand(),
+                "--in",
+                f(env),
+                "--out",
+                f(out),
+                "--key",
+                f(contractor.keyFile()),
+                "--cert",
+                f(contractor.certificateFile()),
+                "--trust",
+                f(pki.caFile()));
         assertEquals(ExitCode.OK, open.exit(), open.err());
         assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(out));
-        assertTrue(open.out().contains("signer sha256: " + CertificateSummary.sha256(sender.certificate())), open.out());
+        assertTrue(
+                open.out().contains("signer sha256: " + CertificateSummary.sha256(sender.certificate())), open.out());
         assertTrue(open.out().contains("CN=city-sender"), open.out());
     }
 
     @Test
     void sealCbcWithP12Identity() {
         Path env = dir.resolve("cbc.cms");
-        Run seal = run(new SealCommand(), "--in", f(plain), "--out", f(env), "--to", f(contractor.certificateFile()),
-                "--identity", f(sender.pkcs12File()), "--identity-password", "", "--cbc");
+        Run seal = run(
+                new SealCommand(),
+                "--in",
+                f(plain),
+                "--out",
+                f(env),
+                "--to",
+                f(contractor.certificateFile()),
+                "--identity",
+                f(sender.pkcs12File()),
+                "--identity-password",
+                "",
+                "--cbc");
         assertEquals(ExitCode.OK, seal.exit(), seal.err());
         assertTrue(seal.out().contains("AES-256-CBC"), seal.out());
-        Run open = run(new OpenCommand(), "--in", f(env), "--out", f(dir.resolve("cbc.out")),
-                "--key", f(contractor.keyFile()), "--trust", f(pki.caFile()));
+        Run open = run(
+                new OpenCommand(),
+                "--in",
+                f(env),
+                "--out",
+                f(dir.resolve("cbc.out")),
+                "--key",
+                f(contractor.keyFile()),
+                "--trust",
+                f(pki.caFile()));
         assertEquals(ExitCode.OK, open.exit(), open.err());
     }
 
     @Test
     void wrongKeyIsRefusedWithReasonCode() {
         Path env = dir.resolve("wrong.cms");
-        assertEquals(ExitCode.OK, run(new SealCommand(), "--in", f(plain), "--out", f(env),
-                "--to", f(contractor.certificateFile()), "--identity", f(sender.certificateFile())).exit());
+        assertEquals(
+                ExitCode.OK,
+                run(
+                                new SealCommand(),
+                                "--in",
+                                f(plain),
+                                "--out",
+                                f(env),
+                                "--to",
+                                f(contractor.certificateFile()),
+                                "--identity",
+                                f(sender.certificateFile()))
+                        .exit());
         Path out = dir.resolve("wrong.out");
-        Run open = run(new OpenCommand(), "--in", f(env), "--out", f(out), "--key", f(other.keyFile()),
-                "--trust", f(pki.caFile()));
+        Run open = run(
+                new OpenCommand(),
+                "--in",
+                f(env),
+                "--out",
+                f(out),
+                "--key",
+                f(other.keyFile()),
+                "--trust",
+                f(pki.caFile()));
         assertEquals(ExitCode.REFUSED, open.exit());
         assertTrue(open.err().startsWith("open: NOT_FOR_THIS_RECIPIENT: "), open.err());
         assertEquals(1, open.err().strip().lines().count(), open.err());
@@ -112,31 +168,74 @@ class SealOpenCommandTest {
     @Test
     void tamperedEnvelopeIsRefusedWithTagMismatch() throws IOException {
         Path env = dir.resolve("t.cms");
-        assertEquals(ExitCode.OK, run(new SealCommand(), "--in", f(plain), "--out", f(env),
-                "--to", f(contractor.certificateFile()), "--identity", f(sender.certificateFile())).exit());
+        assertEquals(
+                ExitCode.OK,
+                run(
+                                new SealCommand(),
+                                "--in",
+                                f(plain),
+                                "--out",
+                                f(env),
+                                "--to",
+                                f(contractor.certificateFile()),
+                                "--identity",
+                                f(sender.certificateFile()))
+                        .exit());
         byte[] b = Files.readAllBytes(env);
         b[b.length - 40] ^= 1; // the last ciphertext bytes, before the tag
         Files.write(env, b);
-        Run open = run(new OpenCommand(), "--in", f(env), "--out", f(dir.resolve("t.out")),
-                "--key", f(contractor.keyFile()), "--trust", f(pki.caFile()));
+        Run open = run(
+                new OpenCommand(),
+                "--in",
+                f(env),
+                "--out",
+                f(dir.resolve("t.out")),
+                "--key",
+                f(contractor.keyFile()),
+                "--trust",
+                f(pki.caFile()));
         assertEquals(ExitCode.REFUSED, open.exit(), open.err());
         assertTrue(open.err().startsWith("open: TAG_MISMATCH"), open.err());
     }
 
     @Test
     void missingFilesAreUsageErrors() throws IOException {
-        Run seal = run(new SealCommand(), "--in", f(dir.resolve("nope")), "--out", f(dir.resolve("x.cms")),
-                "--to", f(contractor.certificateFile()), "--identity", f(sender.certificateFile()));
+        Run seal = run(
+                new SealCommand(),
+                "--in",
+                f(dir.resolve("nope")),
+                "--out",
+                f(dir.resolve("x.cms")),
+                "--to",
+                f(contractor.certificateFile()),
+                "--identity",
+                f(sender.certificateFile()));
         assertEquals(ExitCode.USAGE, seal.exit());
         assertEquals(1, seal.err().strip().lines().count(), seal.err());
         Path lonely = Files.copy(sender.certificateFile(), dir.resolve("lonely.pem"));
-        Run noKey = run(new SealCommand(), "--in", f(plain), "--out", f(dir.resolve("x.cms")),
-                "--to", f(contractor.certificateFile()), "--identity", f(lonely));
+        Run noKey = run(
+                new SealCommand(),
+                "--in",
+                f(plain),
+                "--out",
+                f(dir.resolve("x.cms")),
+                "--to",
+                f(contractor.certificateFile()),
+                "--identity",
+                f(lonely));
         assertEquals(ExitCode.USAGE, noKey.exit());
         assertTrue(noKey.err().contains("lonely.key"), noKey.err());
         assertFalse(Files.exists(dir.resolve("x.cms")));
-        Run open = run(new OpenCommand(), "--in", f(plain), "--out", f(dir.resolve("y")),
-                "--key", f(contractor.keyFile()), "--trust", f(pki.caFile()));
+        Run open = run(
+                new OpenCommand(),
+                "--in",
+                f(plain),
+                "--out",
+                f(dir.resolve("y")),
+                "--key",
+                f(contractor.keyFile()),
+                "--trust",
+                f(pki.caFile()));
         assertEquals(ExitCode.REFUSED, open.exit(), open.err());
         assertTrue(open.err().startsWith("open: NOT_CMS"), open.err());
     }

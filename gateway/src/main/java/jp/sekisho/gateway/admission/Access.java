@@ -4,7 +4,6 @@ import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
-
 import jp.sekisho.gateway.identity.Role;
 
 /**
@@ -40,6 +39,9 @@ public record Access(boolean adminOnly, Set<Role> roles, boolean anyPrincipal) {
 
     /** "sender or receiver", for the message of ROLE_REQUIRED. */
     String rolesText() {
-        return roles.stream().sorted().map(r -> r.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(" or "));
+        return roles.stream()
+                .sorted()
+                .map(r -> r.name().toLowerCase(Locale.ROOT))
+                .collect(Collectors.joining(" or "));
     }
 }

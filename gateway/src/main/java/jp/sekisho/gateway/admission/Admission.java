@@ -48,12 +48,15 @@ public final class Admission {
         Decision d = chain.decide(request);
         try {
             if (d instanceof Decision.Denied x) {
-                audit.record(denied(request, x.route(), x.reason().code(), x.message()).build());
+                audit.record(denied(request, x.route(), x.reason().code(), x.message())
+                        .build());
                 metrics.request(request.listener(), "DENY", x.reason().code());
             } else if (request.target() != null) {
                 Decision.Admitted a = (Decision.Admitted) d;
                 audit.record(event(request, EventType.REQUEST_ALLOWED, Outcome.ALLOW, a.route())
-                        .detailJson(detail(request).put("side", a.side() == null ? null : a.side().label()).toString())
+                        .detailJson(detail(request)
+                                .put("side", a.side() == null ? null : a.side().label())
+                                .toString())
                         .build());
             }
         } catch (AuditUnavailableException e) {
@@ -71,18 +74,26 @@ public final class Admission {
      * @param reasonCode the refusal's reason code, or null for a success
      * @param audited    true when a service already wrote the event for this refusal
      */
-    public void completed(AdmissionRequest request, @Nullable Decision.Admitted admitted, @Nullable String reasonCode,
-                          @Nullable String message, boolean audited) {
+    public void completed(
+            AdmissionRequest request,
+            @Nullable Decision.Admitted admitted,
+            @Nullable String reasonCode,
+            @Nullable String message,
+            boolean audited) {
         if (reasonCode == null) {
             metrics.request(request.listener(), "ALLOW", "OK");
             return;
         }
         if (!audited) {
             try {
-                audit.record(denied(request, admitted == null ? null : admitted.route(), reasonCode, message).build());
+                audit.record(denied(request, admitted == null ? null : admitted.route(), reasonCode, message)
+                        .build());
             } catch (AuditUnavailableException e) {
                 // the request is refused either way; nothing passed that would need the record
-                LOG.warn("request {} refused with {} could not be audited: {}", request.requestId(), reasonCode,
+                LOG.warn(
+                        "request {} refused with {} could not be audited: {}",
+                        request.requestId(),
+                        reasonCode,
                         e.getMessage());
                 metrics.request(request.listener(), "DENY", Reason.AUDIT_UNAVAILABLE.code());
                 return;
@@ -91,11 +102,15 @@ public final class Admission {
         metrics.request(request.listener(), "DENY", reasonCode);
     }
 
-    private AuditEvent.Builder denied(AdmissionRequest request, @Nullable Route route, String reason,
-                                      @Nullable String message) {
-        return event(request, EventType.REQUEST_DENIED, Outcome.DENY, route).reason(reason)
-                .detailJson(detail(request).put("method", request.method()).put("path", request.path())
-                        .put("message", clip(message, MESSAGE_LIMIT)).toString());
+    private AuditEvent.Builder denied(
+            AdmissionRequest request, @Nullable Route route, String reason, @Nullable String message) {
+        return event(request, EventType.REQUEST_DENIED, Outcome.DENY, route)
+                .reason(reason)
+                .detailJson(detail(request)
+                        .put("method", request.method())
+                        .put("path", request.path())
+                        .put("message", clip(message, MESSAGE_LIMIT))
+                        .toString());
     }
 
     /**
@@ -110,13 +125,14 @@ public final class Admission {
         return t.length() <= limit ? t : t.substring(0, limit) + "…";
     }
 
-    private static AuditEvent.Builder event(AdmissionRequest request, EventType type, Outcome outcome,
-                                            @Nullable Route route) {
+    private static AuditEvent.Builder event(
+            AdmissionRequest request, EventType type, Outcome outcome, @Nullable Route route) {
         ConnectionInfo c = request.connection();
         AuditEvent.Builder b = AuditEvent.of(type, outcome).requestId(request.requestId());
         if (c != null) {
             b.principal(c.principal() == null ? null : c.principal().toAudit())
-                    .source(c.clientIp(), c.client().getPort()).listenerPort(c.listenerPort());
+                    .source(c.clientIp(), c.client().getPort())
+                    .listenerPort(c.listenerPort());
         }
         if (request.target() != null) {
             b.routeId(clip(request.target().routeId(), ROUTE_ID_LIMIT));
@@ -128,7 +144,10 @@ public final class Admission {
     }
 
     private static Detail detail(AdmissionRequest request) {
-        return new Detail().put("entry", request.entry().label())
-                .put("action", request.target() == null ? null : request.target().action());
+        return new Detail()
+                .put("entry", request.entry().label())
+                .put(
+                        "action",
+                        request.target() == null ? null : request.target().action());
     }
 }

@@ -4,10 +4,8 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.BiPredicate;
-
-import jp.sekisho.gateway.http.GatewayInfo;
 import java.util.function.Supplier;
-
+import jp.sekisho.gateway.http.GatewayInfo;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 
 /**
@@ -23,17 +21,20 @@ public final class AdmissionChain {
     private final List<Step> steps;
 
     /** @param policy the current policy snapshot (the node's PolicyWatcher keeps it fresh) */
-    public AdmissionChain(GatewayInfo info, Supplier<PolicySnapshot> policy, BiPredicate<String, InetAddress> cidrContains,
-                          Clock clock) {
+    public AdmissionChain(
+            GatewayInfo info,
+            Supplier<PolicySnapshot> policy,
+            BiPredicate<String, InetAddress> cidrContains,
+            Clock clock) {
         this.policy = policy;
         this.clock = clock;
         this.steps = List.of(
-                new ListenerStep(info),           // 1. admin APIs only on the admin listener
-                new PrincipalStep(),              // 2. a verified client certificate
-                new RoleStep(),                   // 3. a role the endpoint requires (deny by default)
-                new RouteStep(),                  // 4. the route exists on this listener
-                new PartyStep(cidrContains),      // 5. a sender/receiver of it, from its addresses
-                new ApprovalStep());              // 6. its approval in force now
+                new ListenerStep(info), // 1. admin APIs only on the admin listener
+                new PrincipalStep(), // 2. a verified client certificate
+                new RoleStep(), // 3. a role the endpoint requires (deny by default)
+                new RouteStep(), // 4. the route exists on this listener
+                new PartyStep(cidrContains), // 5. a sender/receiver of it, from its addresses
+                new ApprovalStep()); // 6. its approval in force now
     }
 
     /** Runs the steps, then the entry point's protocol checks; the first refusal decides. */
@@ -45,7 +46,7 @@ public final class AdmissionChain {
                 return d;
             }
         }
-        for (Step step : request.protocol()) {     // 7. the entry point's own checks
+        for (Step step : request.protocol()) { // 7. the entry point's own checks
             Decision.Denied d = step.check(request, attempt);
             if (d != null) {
                 return d;

@@ -1,9 +1,5 @@
 package jp.sekisho.gateway.admission;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-
 import io.micronaut.core.annotation.AnnotationMetadata;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.order.Ordered;
@@ -18,6 +14,9 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.web.router.RouteMatch;
 import io.micronaut.web.router.UriRouteMatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
@@ -60,13 +59,19 @@ public final class AdmissionFilter implements Ordered {
             d = admission.admit(admissionRequest);
         } catch (AuditUnavailableException e) {
             Requests.markCounted(request);
-            return Problem.response(request, HttpStatus.SERVICE_UNAVAILABLE, Reason.AUDIT_UNAVAILABLE.code(),
+            return Problem.response(
+                    request,
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    Reason.AUDIT_UNAVAILABLE.code(),
                     "the audit log cannot record this request now");
         }
         if (d instanceof Decision.Denied x) {
             Requests.markCounted(request);
             MutableHttpResponse<Problem> r = Problem.response(request, x.reason(), x.message());
-            if (route != null && route.getAnnotationMetadata().booleanValue(OnRoute.class, "tus").orElse(false)) {
+            if (route != null
+                    && route.getAnnotationMetadata()
+                            .booleanValue(OnRoute.class, "tus")
+                            .orElse(false)) {
                 // a tus client reads the server's version from any answer, a refusal included
                 r.header(ProtocolSteps.TUS_RESUMABLE, ProtocolSteps.TUS_VERSION);
                 if (x.reason() == Reason.TUS_VERSION_UNSUPPORTED) {
@@ -86,19 +91,25 @@ public final class AdmissionFilter implements Ordered {
         if (id != null) {
             response.header(Requests.HEADER, id);
         }
-        AdmissionRequest admissionRequest = request.getAttribute(Requests.ADMISSION, AdmissionRequest.class).orElse(null);
+        AdmissionRequest admissionRequest =
+                request.getAttribute(Requests.ADMISSION, AdmissionRequest.class).orElse(null);
         if (admissionRequest == null || Requests.counted(request)) {
             return;
         }
         Requests.markCounted(request);
-        Decision.Admitted admitted = request.getAttribute(Requests.ADMITTED, Decision.Admitted.class).orElse(null);
+        Decision.Admitted admitted =
+                request.getAttribute(Requests.ADMITTED, Decision.Admitted.class).orElse(null);
         if (response.code() < 400) {
             admission.completed(admissionRequest, admitted, null, null, false);
             return;
         }
         Optional<Problem> problem = response.getBody(Problem.class);
         String reason = problem.map(Problem::reason).orElse(Reason.REQUEST_ERROR.code());
-        admission.completed(admissionRequest, admitted, reason, problem.map(Problem::detail).orElse(null),
+        admission.completed(
+                admissionRequest,
+                admitted,
+                reason,
+                problem.map(Problem::detail).orElse(null),
                 Requests.audited(request));
     }
 
@@ -121,22 +132,31 @@ public final class AdmissionFilter implements Ordered {
                 }
             }
         }
-        return new AdmissionRequest(Entry.API, Requests.connection(request), request.getMethodName(), request.getPath(),
-                requestId, access, target, protocol);
+        return new AdmissionRequest(
+                Entry.API,
+                Requests.connection(request),
+                request.getMethodName(),
+                request.getPath(),
+                requestId,
+                access,
+                target,
+                protocol);
     }
 
     private static RouteTarget target(HttpRequest<?> request, AnnotationMetadata meta, UriRouteMatch<?, ?> uri) {
         String variable = meta.stringValue(OnRoute.class, "variable").orElse("route");
         Object id = uri.getVariableValues().get(variable);
-        OnRoute.SideRule rule = meta.enumValue(OnRoute.class, "side", OnRoute.SideRule.class)
-                .orElse(OnRoute.SideRule.PARTY);
+        OnRoute.SideRule rule =
+                meta.enumValue(OnRoute.class, "side", OnRoute.SideRule.class).orElse(OnRoute.SideRule.PARTY);
         Side side = switch (rule) {
             case SENDER -> Side.SENDER;
             case RECEIVER -> Side.RECEIVER;
-            case AS_QUERY -> "receiver".equalsIgnoreCase(request.getParameters().get("as")) ? Side.RECEIVER : Side.SENDER;
+            case AS_QUERY ->
+                "receiver".equalsIgnoreCase(request.getParameters().get("as")) ? Side.RECEIVER : Side.SENDER;
             case PARTY -> null;
         };
-        String action = meta.stringValue(OnRoute.class, "action").orElse(request.getMethodName().toLowerCase(java.util.Locale.ROOT));
+        String action = meta.stringValue(OnRoute.class, "action")
+                .orElse(request.getMethodName().toLowerCase(java.util.Locale.ROOT));
         return new RouteTarget(id == null ? "" : id.toString(), side, action);
     }
 }

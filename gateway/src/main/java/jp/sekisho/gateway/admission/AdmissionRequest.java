@@ -1,8 +1,7 @@
 package jp.sekisho.gateway.admission;
 
-import java.util.List;
-
 import io.micronaut.core.annotation.Nullable;
+import java.util.List;
 import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.policy.Caller;
 
@@ -14,8 +13,15 @@ import jp.sekisho.gateway.policy.Caller;
  * @param target     the route it acts on, or null for an endpoint without a route
  * @param protocol   the entry point's own checks, run after the approval (tus version, media type, ...)
  */
-public record AdmissionRequest(Entry entry, @Nullable ConnectionInfo connection, String method, String path,
-                               String requestId, Access access, @Nullable RouteTarget target, List<Step> protocol) {
+public record AdmissionRequest(
+        Entry entry,
+        @Nullable ConnectionInfo connection,
+        String method,
+        String path,
+        String requestId,
+        Access access,
+        @Nullable RouteTarget target,
+        List<Step> protocol) {
 
     /** Longest path kept in an audit event; longer ones are cut (the URI is the client's to choose). */
     static final int PATH_LIMIT = 512;

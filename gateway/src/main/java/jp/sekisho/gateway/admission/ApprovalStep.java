@@ -14,8 +14,9 @@ final class ApprovalStep implements Step {
         }
         RouteState state = attempt.policy().stateOf(route, attempt.now());
         if (state != RouteState.ACTIVE) {
-            return attempt.deny(Reason.valueOf(state.name()), "route " + route.id() + " is not active: approval "
-                    + route.approvalRef() + " " + describe(state));
+            return attempt.deny(
+                    Reason.valueOf(state.name()),
+                    "route " + route.id() + " is not active: approval " + route.approvalRef() + " " + describe(state));
         }
         attempt.approval(attempt.policy().approvals().get(route.approvalRef()));
         return null;

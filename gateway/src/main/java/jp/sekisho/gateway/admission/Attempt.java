@@ -1,8 +1,7 @@
 package jp.sekisho.gateway.admission;
 
-import java.time.Instant;
-
 import io.micronaut.core.annotation.Nullable;
+import java.time.Instant;
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.policy.PolicySnapshot;

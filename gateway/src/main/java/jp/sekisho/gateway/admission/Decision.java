@@ -16,8 +16,11 @@ public sealed interface Decision {
      * @param approval the route's approval, in force at that moment (null without a route)
      * @param side     the side it acts for on the route (null without a route)
      */
-    record Admitted(Principal principal, @Nullable Route route, @Nullable Approval approval, @Nullable Side side)
-            implements Decision {
+    record Admitted(
+            Principal principal,
+            @Nullable Route route,
+            @Nullable Approval approval,
+            @Nullable Side side) implements Decision {
 
         /** The route and approval, for the transfer layer (only for a request on a route). */
         public RouteAccess.Admitted grant() {

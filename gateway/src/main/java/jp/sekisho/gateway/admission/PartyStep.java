@@ -4,7 +4,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.function.BiPredicate;
-
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.Role;
 import jp.sekisho.gateway.route.Party;
@@ -33,23 +32,29 @@ final class PartyStep implements Step {
         Side side = request.target().side() != null ? request.target().side() : sideOf(route, p);
         attempt.side(side);
         List<Party> parties = side == Side.SENDER ? route.senders() : route.receivers();
-        Party party = parties.stream().filter(x -> x.matches(p.subject(), p.sha256())).findFirst().orElse(null);
+        Party party = parties.stream()
+                .filter(x -> x.matches(p.subject(), p.sha256()))
+                .findFirst()
+                .orElse(null);
         if (party == null) {
-            return attempt.deny(side == Side.SENDER ? Reason.NOT_A_SENDER : Reason.NOT_A_RECEIVER,
+            return attempt.deny(
+                    side == Side.SENDER ? Reason.NOT_A_SENDER : Reason.NOT_A_RECEIVER,
                     p.subject() + " is not a " + side.label() + " of route " + route.id());
         }
         InetAddress source = address(request.connection().clientIp());
         if (source == null || party.allow().stream().noneMatch(c -> cidrContains.test(c, source))) {
-            return attempt.deny(Reason.SOURCE_NOT_ALLOWED, request.connection().clientIp()
-                    + " is not an allowed address of " + party.label() + " on route " + route.id());
+            return attempt.deny(
+                    Reason.SOURCE_NOT_ALLOWED,
+                    request.connection().clientIp() + " is not an allowed address of " + party.label() + " on route "
+                            + route.id());
         }
         return null;
     }
 
     /** A sender of the route holding the sender role acts as sender; anyone else as receiver. */
     private static Side sideOf(Route route, Principal p) {
-        boolean sender = p.hasRole(Role.SENDER)
-                && route.senders().stream().anyMatch(x -> x.matches(p.subject(), p.sha256()));
+        boolean sender =
+                p.hasRole(Role.SENDER) && route.senders().stream().anyMatch(x -> x.matches(p.subject(), p.sha256()));
         return sender ? Side.SENDER : Side.RECEIVER;
     }
 

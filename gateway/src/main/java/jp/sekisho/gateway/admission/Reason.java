@@ -20,9 +20,15 @@ public enum Reason {
 
     // 1. the edge: before TLS
     IP_NOT_ALLOWED(Stage.EDGE, 0, "送信元アドレスが許可されていない", "the client address is in no CIDR allowed on this listener"),
-    PROXY_NOT_TRUSTED(Stage.EDGE, 0, "信頼しないロードバランサ", "a PROXY header came from a peer that is not a configured load balancer"),
-    PROXY_HEADER_INVALID(Stage.EDGE, 0, "PROXYヘッダが不正", "a configured load balancer connected without a valid PROXY header"),
-    CLOSED_BEFORE_HANDSHAKE(Stage.EDGE, 0, "TLS前に切断", "the client closed the connection before the TLS handshake (counted, not audited)"),
+    PROXY_NOT_TRUSTED(
+            Stage.EDGE, 0, "信頼しないロードバランサ", "a PROXY header came from a peer that is not a configured load balancer"),
+    PROXY_HEADER_INVALID(
+            Stage.EDGE, 0, "PROXYヘッダが不正", "a configured load balancer connected without a valid PROXY header"),
+    CLOSED_BEFORE_HANDSHAKE(
+            Stage.EDGE,
+            0,
+            "TLS前に切断",
+            "the client closed the connection before the TLS handshake (counted, not audited)"),
 
     // 2. TLS
     NO_CERTIFICATE(Stage.TLS, 403, "クライアント証明書なし", "no verified client certificate"),
@@ -36,14 +42,19 @@ public enum Reason {
 
     // 3. the request: listener, principal, role, route, party, approval
     ADMIN_LISTENER_ONLY(Stage.REQUEST, 404, "管理用リスナー専用", "an administration API asked on a transfer listener"),
-    ROLE_REQUIRED(Stage.REQUEST, 403, "権限なし", "the certificate's principal holds none of the roles the endpoint requires"),
-    ROUTE_NOT_DECLARED(Stage.REQUEST, 403, "公開されていないAPI", "the endpoint declares no role: refused to everyone (deny by default)"),
+    ROLE_REQUIRED(
+            Stage.REQUEST, 403, "権限なし", "the certificate's principal holds none of the roles the endpoint requires"),
+    ROUTE_NOT_DECLARED(
+            Stage.REQUEST, 403, "公開されていないAPI", "the endpoint declares no role: refused to everyone (deny by default)"),
     NOT_FOUND(Stage.REQUEST, 404, "該当なし", "no such endpoint"),
     ROUTE_UNKNOWN(Stage.REQUEST, 404, "経路が存在しない", "no route with this id"),
     ROUTE_NOT_ON_LISTENER(Stage.REQUEST, 404, "このリスナーに経路がない", "the route is bound to another listener"),
     NOT_A_SENDER(Stage.REQUEST, 403, "送信元ではない", "the principal is not a sender of the route"),
     NOT_A_RECEIVER(Stage.REQUEST, 403, "受信先ではない", "the principal is not a receiver of the route"),
-    SOURCE_NOT_ALLOWED(Stage.REQUEST, 403, "送信元アドレスが経路で許可されていない",
+    SOURCE_NOT_ALLOWED(
+            Stage.REQUEST,
+            403,
+            "送信元アドレスが経路で許可されていない",
             "the client address is outside the CIDRs of this party on the route"),
     APPROVAL_PENDING(Stage.REQUEST, 403, "承認待ち", "the route's approval awaits the council's decision"),
     APPROVAL_SUSPENDED(Stage.REQUEST, 403, "承認停止中", "the route's approval is suspended"),
@@ -51,26 +62,51 @@ public enum Reason {
     APPROVAL_REJECTED(Stage.REQUEST, 403, "不承認", "the route's approval was rejected"),
     APPROVAL_EXPIRED(Stage.REQUEST, 403, "承認期間終了", "the route's approval has expired"),
     APPROVAL_NOT_YET_VALID(Stage.REQUEST, 403, "承認期間前", "the route's approval is not yet valid"),
-    APPROVAL_UNKNOWN(Stage.REQUEST, 403, "承認が存在しない", "no approval with this reference (404 on the approvals API, 409 when a route names it)"),
+    APPROVAL_UNKNOWN(
+            Stage.REQUEST,
+            403,
+            "承認が存在しない",
+            "no approval with this reference (404 on the approvals API, 409 when a route names it)"),
     AUDIT_UNAVAILABLE(Stage.REQUEST, 503, "監査記録不可", "the audit log cannot record this request now: fail closed"),
 
     // 4. the transfer protocol (tus) and the transfer's state
     TUS_VERSION_UNSUPPORTED(Stage.PROTOCOL, 412, "tusバージョン不一致", "Tus-Resumable must be 1.0.0"),
-    UNSUPPORTED_MEDIA_TYPE(Stage.PROTOCOL, 415, "Content-Type不正", "the body's media type is not the one the endpoint takes"),
-    METADATA_INVALID(Stage.PROTOCOL, 400, "メタデータ不正", "Upload-Metadata, Upload-Length or a JSON body is missing or malformed"),
+    UNSUPPORTED_MEDIA_TYPE(
+            Stage.PROTOCOL, 415, "Content-Type不正", "the body's media type is not the one the endpoint takes"),
+    METADATA_INVALID(
+            Stage.PROTOCOL, 400, "メタデータ不正", "Upload-Metadata, Upload-Length or a JSON body is missing or malformed"),
     CHECKSUM_ALGORITHM_UNSUPPORTED(Stage.PROTOCOL, 400, "チェックサム方式非対応", "Upload-Checksum must be 'sha256 <base64>'"),
     CHECKSUM_INVALID(Stage.PROTOCOL, 400, "チェックサム形式不正", "Upload-Checksum is not a base64 SHA-256 digest"),
-    CHECKSUM_MISMATCH(Stage.PROTOCOL, 460, "チェックサム不一致", "the chunk's SHA-256 differs from Upload-Checksum; nothing of it is kept"),
-    OFFSET_MISMATCH(Stage.PROTOCOL, 409, "オフセット不一致", "Upload-Offset differs from the bytes the gateway holds (answer carries Upload-Offset)"),
+    CHECKSUM_MISMATCH(
+            Stage.PROTOCOL,
+            460,
+            "チェックサム不一致",
+            "the chunk's SHA-256 differs from Upload-Checksum; nothing of it is kept"),
+    OFFSET_MISMATCH(
+            Stage.PROTOCOL,
+            409,
+            "オフセット不一致",
+            "Upload-Offset differs from the bytes the gateway holds (answer carries Upload-Offset)"),
     UPLOAD_IN_PROGRESS(Stage.PROTOCOL, 409, "別のPATCHが進行中", "another PATCH of the same upload is in progress"),
-    UPLOAD_LENGTH_MISMATCH(Stage.PROTOCOL, 400, "Upload-Length不一致", "a PATCH declares another length than the upload's"),
-    UPLOAD_LENGTH_BELOW_OFFSET(Stage.PROTOCOL, 400, "Upload-Lengthが受信済み未満", "the declared length is below the bytes already uploaded"),
-    SHA256_MISMATCH(Stage.PROTOCOL, 400, "SHA-256宣言の不一致", "a PATCH declares another envelope SHA-256 than the one declared before"),
+    UPLOAD_LENGTH_MISMATCH(
+            Stage.PROTOCOL, 400, "Upload-Length不一致", "a PATCH declares another length than the upload's"),
+    UPLOAD_LENGTH_BELOW_OFFSET(
+            Stage.PROTOCOL, 400, "Upload-Lengthが受信済み未満", "the declared length is below the bytes already uploaded"),
+    SHA256_MISMATCH(
+            Stage.PROTOCOL,
+            400,
+            "SHA-256宣言の不一致",
+            "a PATCH declares another envelope SHA-256 than the one declared before"),
     RANGE_NOT_SATISFIABLE(Stage.PROTOCOL, 416, "Range不正", "only 'Range: bytes=N-' within the envelope is supported"),
     TRANSFER_UNKNOWN(Stage.PROTOCOL, 404, "転送が存在しない", "no such transfer of yours on this route, or it has ended"),
     TRANSFER_ON_OTHER_NODE(Stage.PROTOCOL, 421, "別ノードが保持", "the transfer is held by another gateway node"),
-    TRANSFER_NOT_DELIVERABLE(Stage.PROTOCOL, 409, "受領確認できない状態", "the transfer is not in a state that can be acknowledged"),
-    ACK_HASH_MISMATCH(Stage.PROTOCOL, 409, "受領確認のハッシュ不一致", "the acknowledged SHA-256 is not the envelope's; the gateway keeps its copy"),
+    TRANSFER_NOT_DELIVERABLE(
+            Stage.PROTOCOL, 409, "受領確認できない状態", "the transfer is not in a state that can be acknowledged"),
+    ACK_HASH_MISMATCH(
+            Stage.PROTOCOL,
+            409,
+            "受領確認のハッシュ不一致",
+            "the acknowledged SHA-256 is not the envelope's; the gateway keeps its copy"),
     NO_RECEIPT(Stage.PROTOCOL, 404, "受領証なし", "the transfer has no receipt yet"),
     BAD_REQUEST(Stage.PROTOCOL, 400, "要求不正", "the request could not be read"),
     METHOD_NOT_ALLOWED(Stage.PROTOCOL, 405, "メソッド不可", "the endpoint does not take this method"),
@@ -81,10 +117,20 @@ public enum Reason {
     // 5. the payload and the approval's limits
     PAYLOAD_TOO_LARGE(Stage.PAYLOAD, 413, "経路の上限サイズ超過", "the upload exceeds the route's max-payload"),
     RECORDS_OVER_APPROVAL(Stage.PAYLOAD, 403, "承認件数超過", "the declared record count exceeds the approval's maximum"),
-    PAYLOAD_NOT_ENCRYPTED(Stage.PAYLOAD, 422, "暗号化されていない", "not a CMS envelope encrypted for the route (plaintext or another structure)"),
-    PAYLOAD_WEAK_CIPHER(Stage.PAYLOAD, 422, "弱い暗号", "the content cipher is not AES-256 (GCM, or CBC where the route allows it)"),
-    PAYLOAD_WRONG_RECIPIENT(Stage.PAYLOAD, 422, "宛先証明書の不一致", "the envelope is not for exactly the route's registered recipient certificates"),
-    PAYLOAD_HASH_MISMATCH(Stage.PAYLOAD, 422, "ハッシュ不一致", "the envelope's SHA-256 differs from the one the client declared"),
+    PAYLOAD_NOT_ENCRYPTED(
+            Stage.PAYLOAD,
+            422,
+            "暗号化されていない",
+            "not a CMS envelope encrypted for the route (plaintext or another structure)"),
+    PAYLOAD_WEAK_CIPHER(
+            Stage.PAYLOAD, 422, "弱い暗号", "the content cipher is not AES-256 (GCM, or CBC where the route allows it)"),
+    PAYLOAD_WRONG_RECIPIENT(
+            Stage.PAYLOAD,
+            422,
+            "宛先証明書の不一致",
+            "the envelope is not for exactly the route's registered recipient certificates"),
+    PAYLOAD_HASH_MISMATCH(
+            Stage.PAYLOAD, 422, "ハッシュ不一致", "the envelope's SHA-256 differs from the one the client declared"),
 
     // 6. approvals and routes (secretariat and operator)
     INVALID_APPROVAL(Stage.POLICY, 400, "承認内容の不備", "the approval fails validation"),
@@ -104,7 +150,8 @@ public enum Reason {
     // 7. how a transfer ended without delivery (audit events only)
     TERMINATED_BY_SENDER(Stage.TRANSFER_END, 0, "送信元が中止", "the sender deleted the upload (tus termination)"),
     UPLOAD_EXPIRED(Stage.TRANSFER_END, 0, "アップロード期限切れ", "the upload was not continued within Upload-Expires"),
-    RETENTION_EXPIRED(Stage.TRANSFER_END, 0, "保管期限切れ", "the stored payload was not acknowledged within the route's retention"),
+    RETENTION_EXPIRED(
+            Stage.TRANSFER_END, 0, "保管期限切れ", "the stored payload was not acknowledged within the route's retention"),
     SPOOL_FILE_MISSING(Stage.TRANSFER_END, 0, "スプールファイル消失", "the spool file of a transfer was missing at start-up"),
     SPOOL_ORPHAN(Stage.TRANSFER_END, 0, "孤立スプールファイル", "a spool file no transfer accounts for was deleted at start-up"),
 
@@ -113,7 +160,16 @@ public enum Reason {
     UNAVAILABLE(Stage.SERVER, 503, "一時的に利用不可", "the gateway cannot serve the request now");
 
     /** Where in the order of checks a code is decided. */
-    public enum Stage { EDGE, TLS, REQUEST, PROTOCOL, PAYLOAD, POLICY, TRANSFER_END, SERVER }
+    public enum Stage {
+        EDGE,
+        TLS,
+        REQUEST,
+        PROTOCOL,
+        PAYLOAD,
+        POLICY,
+        TRANSFER_END,
+        SERVER
+    }
 
     private static final Map<String, Reason> BY_CODE =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(Reason::name, Function.identity()));

@@ -17,8 +17,9 @@ final class RouteStep implements Step {
         }
         attempt.route(route);
         if (!route.listener().equals(request.listener())) {
-            return attempt.deny(Reason.ROUTE_NOT_ON_LISTENER, "no route '" + target.routeId() + "' on listener "
-                    + request.listener());
+            return attempt.deny(
+                    Reason.ROUTE_NOT_ON_LISTENER,
+                    "no route '" + target.routeId() + "' on listener " + request.listener());
         }
         return null;
     }

@@ -10,5 +10,4 @@ import io.micronaut.core.annotation.Nullable;
  *                of (a sender of the route holding the sender role acts as sender, anyone else as receiver)
  * @param action  a short name for the audit log: upload-create, upload-patch, download, ack, terms, ...
  */
-public record RouteTarget(String routeId, @Nullable Side side, String action) {
-}
+public record RouteTarget(String routeId, @Nullable Side side, String action) {}

@@ -2,7 +2,8 @@ package jp.sekisho.gateway.admission;
 
 /** Which side of a route a request acts for. */
 public enum Side {
-    SENDER, RECEIVER;
+    SENDER,
+    RECEIVER;
 
     /** "sender" / "receiver", as audit details and messages spell it. */
     public String label() {

@@ -46,12 +46,42 @@ public record Approval(
     }
 
     Approval withStatus(ApprovalStatus next, ApprovalStatus resumeTo, PendingDecision nextPending) {
-        return new Approval(ref, title, legalBasis, departments, contractor, subcontractors, dataItems, maxRecords,
-                validFrom, validUntil, conditions, meetingRef, next, resumeTo, nextPending, version + 1);
+        return new Approval(
+                ref,
+                title,
+                legalBasis,
+                departments,
+                contractor,
+                subcontractors,
+                dataItems,
+                maxRecords,
+                validFrom,
+                validUntil,
+                conditions,
+                meetingRef,
+                next,
+                resumeTo,
+                nextPending,
+                version + 1);
     }
 
     Approval withPending(PendingDecision nextPending) {
-        return new Approval(ref, title, legalBasis, departments, contractor, subcontractors, dataItems, maxRecords,
-                validFrom, validUntil, conditions, meetingRef, status, beforeSuspension, nextPending, version + 1);
+        return new Approval(
+                ref,
+                title,
+                legalBasis,
+                departments,
+                contractor,
+                subcontractors,
+                dataItems,
+                maxRecords,
+                validFrom,
+                validUntil,
+                conditions,
+                meetingRef,
+                status,
+                beforeSuspension,
+                nextPending,
+                version + 1);
     }
 }

@@ -1,8 +1,5 @@
 package jp.sekisho.gateway.approval;
 
-import java.time.Clock;
-import java.util.List;
-
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -11,6 +8,9 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
+import java.time.Clock;
+import java.util.List;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.approval.ApprovalJson.ConfirmRequest;
 import jp.sekisho.gateway.approval.ApprovalJson.DecisionRequest;
 import jp.sekisho.gateway.approval.ApprovalJson.DecisionResult;
@@ -19,7 +19,6 @@ import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
 import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
 import jp.sekisho.gateway.approval.DecisionOutcome.Refused;
 import jp.sekisho.gateway.http.Callers;
-import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
 import jp.sekisho.gateway.identity.AdminApi;
@@ -46,13 +45,16 @@ public final class ApprovalController {
     @Get
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public List<ApprovalJson.View> list() {
-        return service.list().stream().map(a -> ApprovalJson.view(a, clock.instant())).toList();
+        return service.list().stream()
+                .map(a -> ApprovalJson.view(a, clock.instant()))
+                .toList();
     }
 
     @Get("/{ref}")
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public HttpResponse<?> get(HttpRequest<?> request, String ref) {
-        return service.find(ref).<HttpResponse<?>>map(a -> HttpResponse.ok(ApprovalJson.view(a, clock.instant())))
+        return service.find(ref)
+                .<HttpResponse<?>>map(a -> HttpResponse.ok(ApprovalJson.view(a, clock.instant())))
                 .orElseGet(() -> Problem.response(request, Reason.APPROVAL_UNKNOWN, 404, "no approval " + ref));
     }
 
@@ -62,13 +64,15 @@ public final class ApprovalController {
         if (service.find(ref).isEmpty()) {
             return Problem.response(request, Reason.APPROVAL_UNKNOWN, 404, "no approval " + ref);
         }
-        return HttpResponse.ok(service.history(ref).stream().map(ApprovalJson::entry).toList());
+        return HttpResponse.ok(
+                service.history(ref).stream().map(ApprovalJson::entry).toList());
     }
 
     @Post
     @RequiresRole(Role.SECRETARIAT)
     public HttpResponse<?> create(HttpRequest<?> request, Principal principal, @Body Draft draft) {
-        return answer(request, service.create(draft.toApproval(null), Callers.of(request, principal)), HttpStatus.CREATED);
+        return answer(
+                request, service.create(draft.toApproval(null), Callers.of(request, principal)), HttpStatus.CREATED);
     }
 
     @Put("/{ref}")
@@ -84,8 +88,11 @@ public final class ApprovalController {
         try {
             d = Decision.fromCli(body.decision() == null ? "" : body.decision());
         } catch (IllegalArgumentException e) {
-            return Problem.response(request, Reason.UNKNOWN_DECISION, "decision must be one of "
-                    + "approve, approve-with-conditions, reject, suspend, reinstate, revoke");
+            return Problem.response(
+                    request,
+                    Reason.UNKNOWN_DECISION,
+                    "decision must be one of "
+                            + "approve, approve-with-conditions, reject, suspend, reinstate, revoke");
         }
         return answer(request, service.decide(ref, d, body.reason(), Callers.of(request, principal)), HttpStatus.OK);
     }
@@ -102,14 +109,21 @@ public final class ApprovalController {
             return Problem.response(request, Reason.valueOf(r.reason()), statusOf(r.reason()), r.message());
         }
         if (outcome instanceof AwaitingConfirmation w) {
-            return HttpResponse.status(HttpStatus.ACCEPTED).body(new DecisionResult(ApprovalJson.view(w.approval(),
-                    clock.instant()), true, w.pending().decision().cliName() + " recorded by " + w.pending().by().subject()
-                    + "; it takes effect when a second secretariat member confirms it"));
+            return HttpResponse.status(HttpStatus.ACCEPTED)
+                    .body(new DecisionResult(
+                            ApprovalJson.view(w.approval(), clock.instant()),
+                            true,
+                            w.pending().decision().cliName() + " recorded by "
+                                    + w.pending().by().subject()
+                                    + "; it takes effect when a second secretariat member confirms it"));
         }
         Applied a = (Applied) outcome;
-        String msg = a.record() == null ? "saved" : a.record().decision().cliName() + ": " + a.record().before() + " -> "
-                + a.record().after();
-        return HttpResponse.status(ok).body(new DecisionResult(ApprovalJson.view(a.approval(), clock.instant()), false, msg));
+        String msg = a.record() == null
+                ? "saved"
+                : a.record().decision().cliName() + ": " + a.record().before() + " -> "
+                        + a.record().after();
+        return HttpResponse.status(ok)
+                .body(new DecisionResult(ApprovalJson.view(a.approval(), clock.instant()), false, msg));
     }
 
     /** The status of a refused decision: APPROVAL_UNKNOWN is 404 here (the approval named in the path is absent). */

@@ -1,7 +1,6 @@
 package jp.sekisho.gateway.approval;
 
 import java.time.Instant;
-
 import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
 import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
 import jp.sekisho.gateway.approval.DecisionOutcome.Refused;
@@ -38,7 +37,8 @@ public final class ApprovalPolicy {
         }
         ApprovalStatus next = target(a, d);
         if (next == null) {
-            return new Refused("ILLEGAL_TRANSITION", "cannot " + d.cliName() + " " + a.ref() + " while it is " + a.status());
+            return new Refused(
+                    "ILLEGAL_TRANSITION", "cannot " + d.cliName() + " " + a.ref() + " while it is " + a.status());
         }
         if (d.opensFlow() && twoPersonRule) {
             PendingDecision p = new PendingDecision(d, actor, now, reason);
@@ -54,20 +54,23 @@ public final class ApprovalPolicy {
             return new Refused("NOTHING_TO_CONFIRM", a.ref() + " has no decision waiting for confirmation");
         }
         if (p.by().samePersonAs(actor)) {
-            return new Refused("SAME_PERSON", "the " + p.decision().cliName() + " of " + a.ref() + " was made by "
-                    + p.by().subject() + "; a second secretariat member must confirm it");
+            return new Refused(
+                    "SAME_PERSON",
+                    "the " + p.decision().cliName() + " of " + a.ref() + " was made by " + p.by().subject()
+                            + "; a second secretariat member must confirm it");
         }
         ApprovalStatus next = target(a, p.decision());
         if (next == null || a.status() == ApprovalStatus.REVOKED) {
-            return new Refused("ILLEGAL_TRANSITION", "the pending " + p.decision().cliName() + " no longer applies: "
-                    + a.ref() + " is " + a.status());
+            return new Refused(
+                    "ILLEGAL_TRANSITION",
+                    "the pending " + p.decision().cliName() + " no longer applies: " + a.ref() + " is " + a.status());
         }
         String why = reason == null || reason.isBlank() ? p.reason() : p.reason() + " / " + reason;
         return apply(a, p.decision(), p.by(), actor, why, now, next);
     }
 
-    private static Applied apply(Approval a, Decision d, Actor by, Actor confirmedBy, String reason, Instant now,
-                                 ApprovalStatus next) {
+    private static Applied apply(
+            Approval a, Decision d, Actor by, Actor confirmedBy, String reason, Instant now, ApprovalStatus next) {
         ApprovalStatus resumeTo = next == ApprovalStatus.SUSPENDED ? a.status() : null;
         // Stopping decisions clear a pending opening one: it was made about a state that no longer holds.
         Approval after = a.withStatus(next, resumeTo, null);
@@ -79,7 +82,8 @@ public final class ApprovalPolicy {
         ApprovalStatus s = a.status();
         return switch (d) {
             case APPROVE -> s == ApprovalStatus.PENDING ? ApprovalStatus.APPROVED : null;
-            case APPROVE_WITH_CONDITIONS -> s == ApprovalStatus.PENDING ? ApprovalStatus.APPROVED_WITH_CONDITIONS : null;
+            case APPROVE_WITH_CONDITIONS ->
+                s == ApprovalStatus.PENDING ? ApprovalStatus.APPROVED_WITH_CONDITIONS : null;
             case REJECT -> s == ApprovalStatus.PENDING ? ApprovalStatus.REJECTED : null;
             case SUSPEND -> s.permitsTransfers() ? ApprovalStatus.SUSPENDED : null;
             case REINSTATE -> s == ApprovalStatus.SUSPENDED ? a.beforeSuspension() : null;

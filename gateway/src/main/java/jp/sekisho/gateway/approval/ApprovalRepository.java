@@ -14,9 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import javax.sql.DataSource;
-
 import jp.sekisho.gateway.policy.Jdbc;
 
 /**
@@ -33,10 +31,11 @@ public final class ApprovalRepository {
         }
     }
 
-    private static final String COLUMNS = "ref, title, legal_basis, departments, contractor, subcontractors, data_items, "
-            + "max_records, valid_from, valid_until, conditions_text, delete_after_delivery, deletion_report_due, meeting_ref, "
-            + "status, before_suspension, pending_decision, pending_by_subject, pending_by_sha256, pending_at, pending_reason, "
-            + "version, updated_at";
+    private static final String COLUMNS =
+            "ref, title, legal_basis, departments, contractor, subcontractors, data_items, "
+                    + "max_records, valid_from, valid_until, conditions_text, delete_after_delivery, deletion_report_due, meeting_ref, "
+                    + "status, before_suspension, pending_decision, pending_by_subject, pending_by_sha256, pending_at, pending_reason, "
+                    + "version, updated_at";
 
     private final DataSource ds;
 
@@ -97,7 +96,7 @@ public final class ApprovalRepository {
         return Jdbc.inTransaction(ds, c -> {
             List<Approval> all = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM approval ORDER BY ref");
-                 ResultSet rs = ps.executeQuery()) {
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     all.add(read(rs));
                 }
@@ -109,16 +108,21 @@ public final class ApprovalRepository {
     public List<DecisionRecord> history(String ref) {
         return Jdbc.inTransaction(ds, c -> {
             List<DecisionRecord> all = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT ref, decision, by_subject, by_sha256, confirmed_by_subject, "
-                    + "confirmed_by_sha256, at, reason, before_status, after_status FROM approval_decision WHERE ref = ? ORDER BY id")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT ref, decision, by_subject, by_sha256, confirmed_by_subject, "
+                            + "confirmed_by_sha256, at, reason, before_status, after_status FROM approval_decision WHERE ref = ? ORDER BY id")) {
                 ps.setString(1, ref);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String cs = rs.getString("confirmed_by_sha256");
-                        all.add(new DecisionRecord(rs.getString("ref"), Decision.valueOf(rs.getString("decision")),
+                        all.add(new DecisionRecord(
+                                rs.getString("ref"),
+                                Decision.valueOf(rs.getString("decision")),
                                 new Actor(rs.getString("by_subject"), rs.getString("by_sha256")),
                                 cs == null ? null : new Actor(rs.getString("confirmed_by_subject"), cs),
-                                instant(rs, "at"), rs.getString("reason"), ApprovalStatus.valueOf(rs.getString("before_status")),
+                                instant(rs, "at"),
+                                rs.getString("reason"),
+                                ApprovalStatus.valueOf(rs.getString("before_status")),
                                 ApprovalStatus.valueOf(rs.getString("after_status"))));
                     }
                 }
@@ -128,8 +132,9 @@ public final class ApprovalRepository {
     }
 
     private static void insertDecision(Connection c, DecisionRecord d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO approval_decision (ref, decision, by_subject, by_sha256, "
-                + "confirmed_by_subject, confirmed_by_sha256, at, reason, before_status, after_status) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO approval_decision (ref, decision, by_subject, by_sha256, "
+                        + "confirmed_by_subject, confirmed_by_sha256, at, reason, before_status, after_status) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, d.ref());
             ps.setString(2, d.decision().name());
             ps.setString(3, d.by().subject());
@@ -158,10 +163,15 @@ public final class ApprovalRepository {
         ps.setDate(10, Date.valueOf(a.validUntil()));
         ps.setString(11, a.conditions().text());
         ps.setBoolean(12, a.conditions().deleteAfterDelivery());
-        ps.setDate(13, a.conditions().deletionReportDue() == null ? null : Date.valueOf(a.conditions().deletionReportDue()));
+        ps.setDate(
+                13,
+                a.conditions().deletionReportDue() == null
+                        ? null
+                        : Date.valueOf(a.conditions().deletionReportDue()));
         ps.setString(14, a.meetingRef());
         ps.setString(15, a.status().name());
-        ps.setString(16, a.beforeSuspension() == null ? null : a.beforeSuspension().name());
+        ps.setString(
+                16, a.beforeSuspension() == null ? null : a.beforeSuspension().name());
         ps.setString(17, p == null ? null : p.decision().name());
         ps.setString(18, p == null ? null : p.by().subject());
         ps.setString(19, p == null ? null : p.by().sha256());
@@ -173,17 +183,34 @@ public final class ApprovalRepository {
 
     private static Approval read(ResultSet rs) throws SQLException {
         String pd = rs.getString("pending_decision");
-        PendingDecision pending = pd == null ? null : new PendingDecision(Decision.valueOf(pd),
-                new Actor(rs.getString("pending_by_subject"), rs.getString("pending_by_sha256")), instant(rs, "pending_at"),
-                rs.getString("pending_reason"));
+        PendingDecision pending = pd == null
+                ? null
+                : new PendingDecision(
+                        Decision.valueOf(pd),
+                        new Actor(rs.getString("pending_by_subject"), rs.getString("pending_by_sha256")),
+                        instant(rs, "pending_at"),
+                        rs.getString("pending_reason"));
         Date due = rs.getDate("deletion_report_due");
         String before = rs.getString("before_suspension");
-        return new Approval(rs.getString("ref"), rs.getString("title"), rs.getString("legal_basis"), texts(rs, "departments"),
-                rs.getString("contractor"), texts(rs, "subcontractors"), texts(rs, "data_items"), rs.getLong("max_records"),
-                rs.getDate("valid_from").toLocalDate(), rs.getDate("valid_until").toLocalDate(),
-                new Conditions(rs.getString("conditions_text"), rs.getBoolean("delete_after_delivery"),
+        return new Approval(
+                rs.getString("ref"),
+                rs.getString("title"),
+                rs.getString("legal_basis"),
+                texts(rs, "departments"),
+                rs.getString("contractor"),
+                texts(rs, "subcontractors"),
+                texts(rs, "data_items"),
+                rs.getLong("max_records"),
+                rs.getDate("valid_from").toLocalDate(),
+                rs.getDate("valid_until").toLocalDate(),
+                new Conditions(
+                        rs.getString("conditions_text"),
+                        rs.getBoolean("delete_after_delivery"),
                         due == null ? null : due.toLocalDate()),
-                rs.getString("meeting_ref"), ApprovalStatus.valueOf(rs.getString("status")),
-                before == null ? null : ApprovalStatus.valueOf(before), pending, rs.getLong("version"));
+                rs.getString("meeting_ref"),
+                ApprovalStatus.valueOf(rs.getString("status")),
+                before == null ? null : ApprovalStatus.valueOf(before),
+                pending,
+                rs.getLong("version"));
     }
 }

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.audit.EventType;
@@ -32,8 +31,13 @@ public final class ApprovalService {
     private final PolicyWatcher watcher;
     private final Clock clock;
 
-    public ApprovalService(ApprovalRepository repo, ApprovalPolicy policy, DataItems items, AuditLog audit,
-                           PolicyWatcher watcher, Clock clock) {
+    public ApprovalService(
+            ApprovalRepository repo,
+            ApprovalPolicy policy,
+            DataItems items,
+            AuditLog audit,
+            PolicyWatcher watcher,
+            Clock clock) {
         this.repo = repo;
         this.policy = policy;
         this.items = items;
@@ -56,9 +60,23 @@ public final class ApprovalService {
 
     /** Records a new consultation as PENDING. */
     public DecisionOutcome create(Approval draft, Caller caller) {
-        Approval a = new Approval(draft.ref(), draft.title(), draft.legalBasis(), draft.departments(), draft.contractor(),
-                draft.subcontractors(), draft.dataItems(), draft.maxRecords(), draft.validFrom(), draft.validUntil(),
-                draft.conditions(), draft.meetingRef(), ApprovalStatus.PENDING, null, null, 1);
+        Approval a = new Approval(
+                draft.ref(),
+                draft.title(),
+                draft.legalBasis(),
+                draft.departments(),
+                draft.contractor(),
+                draft.subcontractors(),
+                draft.dataItems(),
+                draft.maxRecords(),
+                draft.validFrom(),
+                draft.validUntil(),
+                draft.conditions(),
+                draft.meetingRef(),
+                ApprovalStatus.PENDING,
+                null,
+                null,
+                1);
         List<String> problems = validate(a);
         if (!problems.isEmpty()) {
             return deny(caller, a.ref(), "INVALID_APPROVAL", String.join("; ", problems));
@@ -67,7 +85,8 @@ public final class ApprovalService {
             return deny(caller, a.ref(), "APPROVAL_EXISTS", a.ref() + " already exists");
         }
         Instant now = clock.instant();
-        audit.commit(changed(caller, a.ref(), "create", null, a.status(), "consultation recorded").build());
+        audit.commit(changed(caller, a.ref(), "create", null, a.status(), "consultation recorded")
+                .build());
         if (!repo.create(a, now)) {
             return deny(caller, a.ref(), "APPROVAL_EXISTS", a.ref() + " already exists");
         }
@@ -83,17 +102,36 @@ public final class ApprovalService {
         }
         Approval old = current.get();
         if (old.status() != ApprovalStatus.PENDING || old.pending() != null) {
-            return deny(caller, old.ref(), "ILLEGAL_TRANSITION", old.ref() + " can be edited only while PENDING with no "
-                    + "decision waiting; it is " + old.status());
+            return deny(
+                    caller,
+                    old.ref(),
+                    "ILLEGAL_TRANSITION",
+                    old.ref() + " can be edited only while PENDING with no " + "decision waiting; it is "
+                            + old.status());
         }
-        Approval next = new Approval(old.ref(), draft.title(), draft.legalBasis(), draft.departments(), draft.contractor(),
-                draft.subcontractors(), draft.dataItems(), draft.maxRecords(), draft.validFrom(), draft.validUntil(),
-                draft.conditions(), draft.meetingRef(), ApprovalStatus.PENDING, null, null, old.version() + 1);
+        Approval next = new Approval(
+                old.ref(),
+                draft.title(),
+                draft.legalBasis(),
+                draft.departments(),
+                draft.contractor(),
+                draft.subcontractors(),
+                draft.dataItems(),
+                draft.maxRecords(),
+                draft.validFrom(),
+                draft.validUntil(),
+                draft.conditions(),
+                draft.meetingRef(),
+                ApprovalStatus.PENDING,
+                null,
+                null,
+                old.version() + 1);
         List<String> problems = validate(next);
         if (!problems.isEmpty()) {
             return deny(caller, old.ref(), "INVALID_APPROVAL", String.join("; ", problems));
         }
-        audit.commit(changed(caller, old.ref(), "update", old.status(), next.status(), "consultation edited").build());
+        audit.commit(changed(caller, old.ref(), "update", old.status(), next.status(), "consultation edited")
+                .build());
         return save(next, null, caller, new Applied(next, null));
     }
 
@@ -102,8 +140,11 @@ public final class ApprovalService {
         if (current.isEmpty()) {
             return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
         }
-        return record(current.get(), policy.decide(current.get(), decision, caller.actor(), reason, clock.instant()),
-                caller, decision.cliName());
+        return record(
+                current.get(),
+                policy.decide(current.get(), decision, caller.actor(), reason, clock.instant()),
+                caller,
+                decision.cliName());
     }
 
     public DecisionOutcome confirm(String ref, String reason, Caller caller) {
@@ -111,7 +152,10 @@ public final class ApprovalService {
         if (current.isEmpty()) {
             return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
         }
-        return record(current.get(), policy.confirm(current.get(), caller.actor(), reason, clock.instant()), caller,
+        return record(
+                current.get(),
+                policy.confirm(current.get(), caller.actor(), reason, clock.instant()),
+                caller,
                 "confirm");
     }
 
@@ -120,20 +164,38 @@ public final class ApprovalService {
             return deny(caller, before.ref(), r.reason(), r.message());
         }
         if (outcome instanceof AwaitingConfirmation w) {
-            audit.commit(changed(caller, before.ref(), action, before.status(), before.status(), w.pending().reason())
-                    .detailJson(new Detail().put("action", action).put("before", before.status())
-                            .put("after", before.status()).put("awaiting", w.pending().decision().cliName())
-                            .put("by", caller.principal().subject()).put("reason", w.pending().reason()).toString())
+            audit.commit(changed(
+                            caller,
+                            before.ref(),
+                            action,
+                            before.status(),
+                            before.status(),
+                            w.pending().reason())
+                    .detailJson(new Detail()
+                            .put("action", action)
+                            .put("before", before.status())
+                            .put("after", before.status())
+                            .put("awaiting", w.pending().decision().cliName())
+                            .put("by", caller.principal().subject())
+                            .put("reason", w.pending().reason())
+                            .toString())
                     .build());
             return save(w.approval(), null, caller, w);
         }
         Applied a = (Applied) outcome;
         DecisionRecord d = a.record();
         audit.commit(changed(caller, before.ref(), action, d.before(), d.after(), d.reason())
-                .detailJson(new Detail().put("action", action).put("decision", d.decision().cliName())
-                        .put("before", d.before()).put("after", d.after()).put("by", d.by().subject())
-                        .put("confirmedBy", d.confirmedBy() == null ? null : d.confirmedBy().subject())
-                        .put("reason", d.reason()).toString())
+                .detailJson(new Detail()
+                        .put("action", action)
+                        .put("decision", d.decision().cliName())
+                        .put("before", d.before())
+                        .put("after", d.after())
+                        .put("by", d.by().subject())
+                        .put(
+                                "confirmedBy",
+                                d.confirmedBy() == null ? null : d.confirmedBy().subject())
+                        .put("reason", d.reason())
+                        .toString())
                 .build());
         return save(a.approval(), d, caller, a);
     }
@@ -143,24 +205,36 @@ public final class ApprovalService {
             repo.save(next, d, clock.instant());
         } catch (ApprovalRepository.ConcurrentChange e) {
             // The audit log already says what was attempted; say that it did not happen.
-            audit.commit(caller.stamp(AuditEvent.of(EventType.APPROVAL_CHANGED, Outcome.ERROR)).reason("CONCURRENT_CHANGE")
-                    .approvalRef(next.ref()).detailJson(new Detail().put("error", e.getMessage()).toString()).build());
+            audit.commit(caller.stamp(AuditEvent.of(EventType.APPROVAL_CHANGED, Outcome.ERROR))
+                    .reason("CONCURRENT_CHANGE")
+                    .approvalRef(next.ref())
+                    .detailJson(new Detail().put("error", e.getMessage()).toString())
+                    .build());
             return new Refused("CONCURRENT_CHANGE", e.getMessage());
         }
         watcher.reload();
         return result;
     }
 
-    private AuditEvent.Builder changed(Caller caller, String ref, String action, ApprovalStatus before,
-                                       ApprovalStatus after, String reason) {
-        return caller.stamp(AuditEvent.of(EventType.APPROVAL_CHANGED, Outcome.ALLOW)).approvalRef(ref)
-                .detailJson(new Detail().put("action", action).put("before", before).put("after", after)
-                        .put("by", caller.principal().subject()).put("reason", reason).toString());
+    private AuditEvent.Builder changed(
+            Caller caller, String ref, String action, ApprovalStatus before, ApprovalStatus after, String reason) {
+        return caller.stamp(AuditEvent.of(EventType.APPROVAL_CHANGED, Outcome.ALLOW))
+                .approvalRef(ref)
+                .detailJson(new Detail()
+                        .put("action", action)
+                        .put("before", before)
+                        .put("after", after)
+                        .put("by", caller.principal().subject())
+                        .put("reason", reason)
+                        .toString());
     }
 
     private Refused deny(Caller caller, String ref, String reason, String message) {
-        audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY)).reason(reason).approvalRef(ref)
-                .detailJson(new Detail().put("message", message).toString()).build());
+        audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY))
+                .reason(reason)
+                .approvalRef(ref)
+                .detailJson(new Detail().put("message", message).toString())
+                .build());
         return new Refused(reason, message);
     }
 

@@ -8,6 +8,12 @@ import java.time.Instant;
  *
  * @param confirmedBy the second person for flow-opening decisions; null otherwise
  */
-public record DecisionRecord(String ref, Decision decision, Actor by, Actor confirmedBy, Instant at, String reason,
-                             ApprovalStatus before, ApprovalStatus after) {
-}
+public record DecisionRecord(
+        String ref,
+        Decision decision,
+        Actor by,
+        Actor confirmedBy,
+        Instant at,
+        String reason,
+        ApprovalStatus before,
+        ApprovalStatus after) {}

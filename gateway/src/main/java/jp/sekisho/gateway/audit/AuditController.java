@@ -1,5 +1,13 @@
 package jp.sekisho.gateway.audit;
 
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.server.types.files.StreamedFile;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -12,15 +20,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-
-import io.micronaut.core.annotation.Nullable;
-import io.micronaut.http.HttpRequest;
-import io.micronaut.http.HttpResponse;
-import io.micronaut.http.MediaType;
-import io.micronaut.http.annotation.Controller;
-import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.http.server.types.files.StreamedFile;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
@@ -89,13 +88,15 @@ public final class AuditController {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Thread writer = new Thread(() -> {
-            try (out) {
-                store.reader().export(q, principal.toAudit(), f, out);
-            } catch (IOException | RuntimeException e) {
-                // the client went away or the store failed: the stream ends early and verify will say so
-            }
-        }, "sekisho-audit-export");
+        Thread writer = new Thread(
+                () -> {
+                    try (out) {
+                        store.reader().export(q, principal.toAudit(), f, out);
+                    } catch (IOException | RuntimeException e) {
+                        // the client went away or the store failed: the stream ends early and verify will say so
+                    }
+                },
+                "sekisho-audit-export");
         writer.setDaemon(true);
         writer.start();
         MediaType type = f == ExportFormat.JSONL ? new MediaType("application/x-ndjson") : new MediaType("text/csv");
@@ -111,8 +112,12 @@ public final class AuditController {
         } else {
             VerifyResult.Broken b = (VerifyResult.Broken) r;
             StringBuilder sb = new StringBuilder("{\"ok\":false,\"node\":");
-            jp.sekisho.audit.json.Json.quote(sb, b.nodeId()).append(",\"seq\":").append(b.seq()).append(",\"kind\":\"")
-                    .append(b.kind()).append("\",\"message\":");
+            jp.sekisho.audit.json.Json.quote(sb, b.nodeId())
+                    .append(",\"seq\":")
+                    .append(b.seq())
+                    .append(",\"kind\":\"")
+                    .append(b.kind())
+                    .append("\",\"message\":");
             jp.sekisho.audit.json.Json.quote(sb, b.message()).append('}');
             json = sb.toString();
         }
@@ -139,8 +144,12 @@ public final class AuditController {
         if (p.get("outcome") != null) {
             q = q.outcome(Outcome.valueOf(p.get("outcome").toUpperCase(Locale.ROOT)));
         }
-        q = q.reason(p.get("reason")).principal(p.get("principal")).source(p.get("source")).route(p.get("route"))
-                .transfer(p.get("transfer")).node(p.get("node"));
+        q = q.reason(p.get("reason"))
+                .principal(p.get("principal"))
+                .source(p.get("source"))
+                .route(p.get("route"))
+                .transfer(p.get("transfer"))
+                .node(p.get("node"));
         String after = p.get("afterSeq");
         if (after != null) {
             q = q.after(p.get("node"), Long.parseLong(after));

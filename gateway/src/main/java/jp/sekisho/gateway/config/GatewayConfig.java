@@ -4,9 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import javax.security.auth.x500.X500Principal;
-
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.identity.Role;
 
@@ -18,9 +16,17 @@ import jp.sekisho.gateway.identity.Role;
  * @param source    the file as named by the operator (used in messages)
  * @param raw       the whole parsed document, for modules that read their own sections
  */
-public record GatewayConfig(Path source, String nodeId, Path dataDir, Tls tls, Map<String, Listener> listeners,
-                            List<PrincipalRule> principals, Approvals approvals, Object store, Object audit,
-                            Map<String, Object> raw) {
+public record GatewayConfig(
+        Path source,
+        String nodeId,
+        Path dataDir,
+        Tls tls,
+        Map<String, Listener> listeners,
+        List<PrincipalRule> principals,
+        Approvals approvals,
+        Object store,
+        Object audit,
+        Map<String, Object> raw) {
 
     /**
      * The secretariat's rules. {@code twoPersonRule}: a decision that lets data flow takes effect
@@ -37,7 +43,9 @@ public record GatewayConfig(Path source, String nodeId, Path dataDir, Tls tls, M
 
     /** Listeners in file order. */
     public List<Listener> listenerList() {
-        return listeners.values().stream().sorted((a, b) -> Integer.compare(a.index(), b.index())).toList();
+        return listeners.values().stream()
+                .sorted((a, b) -> Integer.compare(a.index(), b.index()))
+                .toList();
     }
 
     /** @param provider whose TLS implementation the listeners use ({@code tls.provider}) */
@@ -52,7 +60,11 @@ public record GatewayConfig(Path source, String nodeId, Path dataDir, Tls tls, M
      * {@code openssl}: BoringSSL (netty-tcnative), about a third less CPU per uploaded GiB;
      * {@code jdk}: the JDK's SSLEngine; {@code auto} (the default): BoringSSL where it loads.
      */
-    public enum TlsProvider { AUTO, OPENSSL, JDK }
+    public enum TlsProvider {
+        AUTO,
+        OPENSSL,
+        JDK
+    }
 
     /**
      * One listener.
@@ -60,8 +72,8 @@ public record GatewayConfig(Path source, String nodeId, Path dataDir, Tls tls, M
      * @param index        position in the file (listeners keep file order)
      * @param proxyTrusted peers allowed to send a PROXY protocol header; empty = PROXY not accepted
      */
-    public record Listener(int index, String name, String bind, int port, List<Cidr> allow, boolean admin,
-                           List<Cidr> proxyTrusted) {
+    public record Listener(
+            int index, String name, String bind, int port, List<Cidr> allow, boolean admin, List<Cidr> proxyTrusted) {
         public Listener {
             allow = List.copyOf(allow);
             proxyTrusted = List.copyOf(proxyTrusted);

@@ -13,17 +13,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
-
 import javax.security.auth.x500.X500Principal;
-
+import jp.sekisho.gateway.edge.Cidr;
+import jp.sekisho.gateway.identity.Role;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
-
-import jp.sekisho.gateway.edge.Cidr;
-import jp.sekisho.gateway.identity.Role;
 
 /**
  * Reads and validates the gateway YAML. Every error is one {@link ConfigException} line:
@@ -33,8 +30,8 @@ import jp.sekisho.gateway.identity.Role;
  */
 public final class GatewayConfigLoader {
 
-    private static final Set<String> TOP_KEYS = Set.of("node-id", "data-dir", "tls", "listeners", "principals",
-            "approvals", "store", "audit");
+    private static final Set<String> TOP_KEYS =
+            Set.of("node-id", "data-dir", "tls", "listeners", "principals", "approvals", "store", "audit");
     private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls", "provider");
     private static final Set<String> LISTENER_KEYS = Set.of("bind", "port", "allow", "admin", "proxy-protocol");
@@ -66,7 +63,9 @@ public final class GatewayConfigLoader {
             options.setAllowDuplicateKeys(false);
             doc = new Yaml(new SafeConstructor(options)).load(r);
         } catch (MarkedYAMLException e) {
-            String where = e.getProblemMark() == null ? "" : "line " + (e.getProblemMark().getLine() + 1) + ": ";
+            String where = e.getProblemMark() == null
+                    ? ""
+                    : "line " + (e.getProblemMark().getLine() + 1) + ": ";
             throw new ConfigException(file + ": " + where + "not valid YAML: " + e.getProblem());
         } catch (YAMLException e) {
             throw new ConfigException(file + ": not valid YAML: " + firstLine(e.getMessage()));
@@ -81,7 +80,8 @@ public final class GatewayConfigLoader {
 
         String nodeId = string(root, "node-id", "");
         if (!NAME.matcher(nodeId).matches()) {
-            throw error("node-id", "'" + nodeId + "' must be lower-case letters, digits and '-', starting with a letter");
+            throw error(
+                    "node-id", "'" + nodeId + "' must be lower-case letters, digits and '-', starting with a letter");
         }
         Path dataDir = root.containsKey("data-dir") ? path(string(root, "data-dir", "")) : baseDir.resolve("data");
 
@@ -121,8 +121,11 @@ public final class GatewayConfigLoader {
             listeners.put(name, l);
         }
         if (admins != 1) {
-            throw error("listeners", admins == 0 ? "no listener has admin: true (exactly one must)"
-                    : "more than one listener has admin: true (exactly one must)");
+            throw error(
+                    "listeners",
+                    admins == 0
+                            ? "no listener has admin: true (exactly one must)"
+                            : "more than one listener has admin: true (exactly one must)");
         }
 
         List<GatewayConfig.PrincipalRule> principals = new ArrayList<>();
@@ -133,8 +136,17 @@ public final class GatewayConfigLoader {
                 principals.add(principal(map(items.get(i), "principals[" + i + "]"), "principals[" + i + "]"));
             }
         }
-        return new GatewayConfig(source, nodeId, dataDir, tls, listeners, principals, approvals(root.get("approvals")),
-                root.get("store"), root.get("audit"), root);
+        return new GatewayConfig(
+                source,
+                nodeId,
+                dataDir,
+                tls,
+                listeners,
+                principals,
+                approvals(root.get("approvals")),
+                root.get("store"),
+                root.get("audit"),
+                root);
     }
 
     private GatewayConfig.Approvals approvals(Object value) {
@@ -224,7 +236,9 @@ public final class GatewayConfigLoader {
             String r = scalar(roleList.get(i), key + ".roles[" + i + "]");
             Role role = Role.parse(r);
             if (role == null) {
-                throw error(key + ".roles[" + i + "]", "'" + r + "' is not a role (sender, receiver, secretariat, auditor, operator)");
+                throw error(
+                        key + ".roles[" + i + "]",
+                        "'" + r + "' is not a role (sender, receiver, secretariat, auditor, operator)");
             }
             roles.add(role);
         }
@@ -304,7 +318,10 @@ public final class GatewayConfigLoader {
     private void unknownKeys(Map<String, Object> m, Set<String> known, String prefix) {
         for (String k : m.keySet()) {
             if (!known.contains(k)) {
-                throw error(prefix + k, "unknown key (expected one of " + String.join(", ", known.stream().sorted().toList()) + ")");
+                throw error(
+                        prefix + k,
+                        "unknown key (expected one of "
+                                + String.join(", ", known.stream().sorted().toList()) + ")");
             }
         }
     }

@@ -48,8 +48,8 @@ public final class Cidr {
         }
         byte[] masked = mask(bytes, prefix);
         if (!Arrays.equals(masked, bytes)) {
-            throw new IllegalArgumentException("has host bits set (did you mean "
-                    + format(masked) + "/" + prefix + "?)");
+            throw new IllegalArgumentException(
+                    "has host bits set (did you mean " + format(masked) + "/" + prefix + "?)");
         }
         return new Cidr(masked, prefix);
     }

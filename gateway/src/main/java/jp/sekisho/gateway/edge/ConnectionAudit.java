@@ -1,7 +1,6 @@
 package jp.sekisho.gateway.edge;
 
 import java.net.InetSocketAddress;
-
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.audit.AuditPrincipal;
@@ -26,21 +25,33 @@ public final class ConnectionAudit {
 
     public boolean refused(ConnectionInfo c, InetSocketAddress source, String reason, String detailJson) {
         metrics.connection(c.listener(), "DENY", reason);
-        return write(AuditEvent.of(EventType.CONNECTION_REFUSED, Outcome.DENY).reason(reason)
-                .source(ip(source), source.getPort()).listenerPort(c.listenerPort()).detailJson(detailJson).build());
+        return write(AuditEvent.of(EventType.CONNECTION_REFUSED, Outcome.DENY)
+                .reason(reason)
+                .source(ip(source), source.getPort())
+                .listenerPort(c.listenerPort())
+                .detailJson(detailJson)
+                .build());
     }
 
     public boolean tlsFailed(ConnectionInfo c, String reason, AuditPrincipal presented) {
         metrics.connection(c.listener(), "DENY", reason);
-        return write(AuditEvent.of(EventType.TLS_FAILED, Outcome.DENY).reason(reason).principal(presented)
-                .source(c.clientIp(), c.client().getPort()).listenerPort(c.listenerPort()).detailJson(proxied(c)).build());
+        return write(AuditEvent.of(EventType.TLS_FAILED, Outcome.DENY)
+                .reason(reason)
+                .principal(presented)
+                .source(c.clientIp(), c.client().getPort())
+                .listenerPort(c.listenerPort())
+                .detailJson(proxied(c))
+                .build());
     }
 
     public boolean accepted(ConnectionInfo c) {
         metrics.connection(c.listener(), "ALLOW", "OK");
         return write(AuditEvent.of(EventType.CONNECTION_ACCEPTED, Outcome.ALLOW)
                 .principal(c.principal() == null ? null : c.principal().toAudit())
-                .source(c.clientIp(), c.client().getPort()).listenerPort(c.listenerPort()).detailJson(proxied(c)).build());
+                .source(c.clientIp(), c.client().getPort())
+                .listenerPort(c.listenerPort())
+                .detailJson(proxied(c))
+                .build());
     }
 
     private boolean write(AuditEvent e) {

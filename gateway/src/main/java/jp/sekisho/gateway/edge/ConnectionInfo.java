@@ -1,9 +1,8 @@
 package jp.sekisho.gateway.edge;
 
-import java.net.InetSocketAddress;
-
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
 import jp.sekisho.gateway.identity.Principal;
 
 /**

@@ -15,8 +15,11 @@ public final class EdgeContext {
     private final Map<String, List<Cidr>> trustedProxies;
     private final ConnectionAudit audit;
 
-    public EdgeContext(Map<Integer, String> listenerByPort, ListenerAllowlists allowlists,
-                       Map<String, List<Cidr>> trustedProxies, ConnectionAudit audit) {
+    public EdgeContext(
+            Map<Integer, String> listenerByPort,
+            ListenerAllowlists allowlists,
+            Map<String, List<Cidr>> trustedProxies,
+            ConnectionAudit audit) {
         this.listenerByPort = Map.copyOf(listenerByPort);
         this.allowlists = allowlists;
         this.trustedProxies = Map.copyOf(trustedProxies);

@@ -1,9 +1,5 @@
 package jp.sekisho.gateway.edge;
 
-import jp.sekisho.gateway.admission.Reason;
-import java.net.InetSocketAddress;
-import java.util.List;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -11,6 +7,9 @@ import io.netty.handler.codec.ProtocolDetectionResult;
 import io.netty.handler.codec.ProtocolDetectionState;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
+import java.net.InetSocketAddress;
+import java.util.List;
+import jp.sekisho.gateway.admission.Reason;
 
 /**
  * First handler of every connection, ahead of TLS. At {@code channelActive}, before a byte is read:

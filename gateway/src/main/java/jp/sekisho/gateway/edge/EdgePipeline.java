@@ -1,13 +1,12 @@
 package jp.sekisho.gateway.edge;
 
-import java.util.function.Supplier;
-
 import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
+import java.util.function.Supplier;
 
 /**
  * Puts the gateway's own handlers at the head of every accepted connection's pipeline, in front of

@@ -18,7 +18,8 @@ public final class ListenerAllowlists {
     private final Map<String, AtomicReference<Allowlist>> byName = new LinkedHashMap<>();
 
     public ListenerAllowlists(Map<String, List<Cidr>> ownCidrs) {
-        ownCidrs.forEach((name, cidrs) -> byName.put(name, new AtomicReference<>(new Allowlist(name, cidrs, List.of()))));
+        ownCidrs.forEach(
+                (name, cidrs) -> byName.put(name, new AtomicReference<>(new Allowlist(name, cidrs, List.of()))));
     }
 
     /**

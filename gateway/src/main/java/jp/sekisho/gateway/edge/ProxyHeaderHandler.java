@@ -1,15 +1,14 @@
 package jp.sekisho.gateway.edge;
 
-import jp.sekisho.gateway.admission.Reason;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import jp.sekisho.gateway.admission.Reason;
 
 /**
  * After {@link io.netty.handler.codec.haproxy.HAProxyMessageDecoder} on a connection from a trusted
@@ -84,7 +83,8 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     private void refuse(ChannelHandlerContext ctx, InetSocketAddress source, String reason) {
         if (!done) {
             done = true;
-            String via = "{\"via\":\"" + ConnectionAudit.ip(info.peer()) + ":" + info.peer().getPort() + "\"}";
+            String via = "{\"via\":\"" + ConnectionAudit.ip(info.peer()) + ":"
+                    + info.peer().getPort() + "\"}";
             edge.audit().refused(info, source, reason, via);
         }
         ctx.close();

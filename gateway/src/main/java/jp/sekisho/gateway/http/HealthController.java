@@ -1,13 +1,12 @@
 package jp.sekisho.gateway.http;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Produces;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.AnyPrincipal;
 import jp.sekisho.gateway.identity.RequiresRole;

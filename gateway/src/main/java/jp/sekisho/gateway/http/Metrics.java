@@ -30,15 +30,19 @@ public final class Metrics {
     }
 
     private void count(String family, String listener, String outcome, String reason) {
-        String labels = "listener=\"" + esc(listener) + "\",outcome=\"" + esc(outcome) + "\",reason=\"" + esc(reason) + "\"";
+        String labels =
+                "listener=\"" + esc(listener) + "\",outcome=\"" + esc(outcome) + "\",reason=\"" + esc(reason) + "\"";
         families.computeIfAbsent(family, f -> new ConcurrentHashMap<>())
-                .computeIfAbsent(labels, l -> new LongAdder()).increment();
+                .computeIfAbsent(labels, l -> new LongAdder())
+                .increment();
     }
 
     public long value(String family, String listener, String outcome, String reason) {
         Map<String, LongAdder> f = families.get(family);
-        LongAdder a = f == null ? null : f.get("listener=\"" + esc(listener) + "\",outcome=\"" + esc(outcome)
-                + "\",reason=\"" + esc(reason) + "\"");
+        LongAdder a = f == null
+                ? null
+                : f.get("listener=\"" + esc(listener) + "\",outcome=\"" + esc(outcome) + "\",reason=\"" + esc(reason)
+                        + "\"");
         return a == null ? 0 : a.sum();
     }
 
@@ -54,8 +58,13 @@ public final class Metrics {
         sb.append("# TYPE ").append(name).append(" counter\n");
         Map<String, LongAdder> f = families.get(name);
         if (f != null) {
-            new TreeMap<>(f).forEach((labels, v) -> sb.append(name).append('{').append(labels).append("} ")
-                    .append(v.sum()).append('\n'));
+            new TreeMap<>(f)
+                    .forEach((labels, v) -> sb.append(name)
+                            .append('{')
+                            .append(labels)
+                            .append("} ")
+                            .append(v.sum())
+                            .append('\n'));
         }
     }
 

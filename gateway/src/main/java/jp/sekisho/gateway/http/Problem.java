@@ -1,12 +1,12 @@
 package jp.sekisho.gateway.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.serde.annotation.Serdeable;
-import com.fasterxml.jackson.annotation.JsonInclude;
 import jp.sekisho.gateway.admission.Reason;
 
 /**
@@ -15,31 +15,46 @@ import jp.sekisho.gateway.admission.Reason;
  */
 @Serdeable
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String reason, @Nullable String detail,
-                     @Nullable String requestId) {
+public record Problem(
+        String type,
+        String title,
+        int status,
+        String reason,
+        @Nullable String detail,
+        @Nullable String requestId) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
     public static Problem of(HttpStatus status, String reason, @Nullable String detail, @Nullable String requestId) {
-        return new Problem("urn:sekisho:problem:" + reason, status.getReason(), status.getCode(), reason, detail, requestId);
+        return new Problem(
+                "urn:sekisho:problem:" + reason, status.getReason(), status.getCode(), reason, detail, requestId);
     }
 
     /** The answer to a refusal with its reason's own status and title. */
-    public static MutableHttpResponse<Problem> response(HttpRequest<?> request, Reason reason, @Nullable String detail) {
+    public static MutableHttpResponse<Problem> response(
+            HttpRequest<?> request, Reason reason, @Nullable String detail) {
         return response(request, reason, reason.status(), detail);
     }
 
     /** The answer to a refusal whose status depends on where it happened (e.g. APPROVAL_UNKNOWN: 404 or 409). */
-    public static MutableHttpResponse<Problem> response(HttpRequest<?> request, Reason reason, int status,
-                                                        @Nullable String detail) {
-        Problem p = new Problem("urn:sekisho:problem:" + reason.code(), Reason.title(status), status, reason.code(), detail,
+    public static MutableHttpResponse<Problem> response(
+            HttpRequest<?> request, Reason reason, int status, @Nullable String detail) {
+        Problem p = new Problem(
+                "urn:sekisho:problem:" + reason.code(),
+                Reason.title(status),
+                status,
+                reason.code(),
+                detail,
                 Requests.requestId(request));
-        return HttpResponse.<Problem>status(status, Reason.title(status)).contentType(MEDIA_TYPE).body(p);
+        return HttpResponse.<Problem>status(status, Reason.title(status))
+                .contentType(MEDIA_TYPE)
+                .body(p);
     }
 
-    public static MutableHttpResponse<Problem> response(HttpRequest<?> request, HttpStatus status, String reason,
-                                                        @Nullable String detail) {
-        return HttpResponse.<Problem>status(status).contentType(MEDIA_TYPE)
+    public static MutableHttpResponse<Problem> response(
+            HttpRequest<?> request, HttpStatus status, String reason, @Nullable String detail) {
+        return HttpResponse.<Problem>status(status)
+                .contentType(MEDIA_TYPE)
                 .body(of(status, reason, detail, Requests.requestId(request)));
     }
 }

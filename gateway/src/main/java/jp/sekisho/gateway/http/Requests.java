@@ -1,11 +1,10 @@
 package jp.sekisho.gateway.http;
 
-import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
-
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.server.netty.NettyHttpRequest;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.identity.Principal;
 
@@ -18,11 +17,11 @@ public final class Requests {
     public static final String ADMISSION = "sekisho.admission";
     /** The Decision.Admitted of an admitted request. */
     public static final String ADMITTED = "sekisho.admitted";
+
     private static final String COUNTED = "sekisho.counted";
     private static final String AUDITED = "sekisho.audited";
 
-    private Requests() {
-    }
+    private Requests() {}
 
     /** A new request id: 96 random bits in hex, the form every entry point uses. */
     public static String newRequestId() {
@@ -33,7 +32,9 @@ public final class Requests {
 
     @Nullable
     public static String requestId(HttpRequest<?> request) {
-        return request == null ? null : request.getAttribute(REQUEST_ID, String.class).orElse(null);
+        return request == null
+                ? null
+                : request.getAttribute(REQUEST_ID, String.class).orElse(null);
     }
 
     /** The connection the request arrived on (listener, client address, principal), or null. */

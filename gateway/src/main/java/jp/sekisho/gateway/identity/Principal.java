@@ -1,9 +1,8 @@
 package jp.sekisho.gateway.identity;
 
+import io.micronaut.serde.annotation.Serdeable;
 import java.util.List;
 import java.util.Set;
-
-import io.micronaut.serde.annotation.Serdeable;
 import jp.sekisho.audit.AuditPrincipal;
 
 /**

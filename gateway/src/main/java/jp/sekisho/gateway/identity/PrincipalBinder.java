@@ -1,12 +1,11 @@
 package jp.sekisho.gateway.identity;
 
-import java.util.Optional;
-
 import io.micronaut.core.convert.ArgumentConversionContext;
 import io.micronaut.core.type.Argument;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.bind.binders.TypedRequestArgumentBinder;
 import jakarta.inject.Singleton;
+import java.util.Optional;
 import jp.sekisho.gateway.http.Requests;
 
 /** Lets any controller method declare a {@link Principal} parameter: the connection's verified principal. */

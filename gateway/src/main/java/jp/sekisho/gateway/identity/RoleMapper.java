@@ -4,7 +4,6 @@ import java.security.cert.X509Certificate;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.gateway.config.GatewayConfig;
 
@@ -27,7 +26,7 @@ public final class RoleMapper {
                 roles.addAll(r.roles());
             }
         }
-        return new Principal(cert.getSubjectX500Principal().getName(), cert.getSerialNumber().toString(16), sha,
-                List.copyOf(roles));
+        return new Principal(
+                cert.getSubjectX500Principal().getName(), cert.getSerialNumber().toString(16), sha, List.copyOf(roles));
     }
 }

@@ -5,7 +5,8 @@ import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.gateway.approval.Actor;
 
 /** Who asks for a change, and from where: what every audit event of that change carries. */
-public record Caller(AuditPrincipal principal, String sourceIp, Integer sourcePort, Integer listenerPort, String requestId) {
+public record Caller(
+        AuditPrincipal principal, String sourceIp, Integer sourcePort, Integer listenerPort, String requestId) {
 
     public Actor actor() {
         return new Actor(principal.subject(), principal.sha256());
@@ -13,6 +14,9 @@ public record Caller(AuditPrincipal principal, String sourceIp, Integer sourcePo
 
     /** Fills the caller's fields into an audit event. */
     public AuditEvent.Builder stamp(AuditEvent.Builder b) {
-        return b.principal(principal).source(sourceIp, sourcePort).listenerPort(listenerPort).requestId(requestId);
+        return b.principal(principal)
+                .source(sourceIp, sourcePort)
+                .listenerPort(listenerPort)
+                .requestId(requestId);
     }
 }

@@ -8,7 +8,6 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
-
 import javax.sql.DataSource;
 
 /** The few JDBC chores the policy repositories share: transactions, arrays, timestamps, NOTIFY. */
@@ -23,8 +22,7 @@ public final class Jdbc {
         T run(Connection c) throws SQLException;
     }
 
-    private Jdbc() {
-    }
+    private Jdbc() {}
 
     public static <T> T inTransaction(DataSource ds, Tx<T> work) {
         try (Connection c = ds.getConnection()) {

@@ -5,9 +5,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
-
-import jp.sekisho.audit.db.Database;
 import jp.sekisho.audit.config.StoreConfig;
+import jp.sekisho.audit.db.Database;
 import org.flywaydb.core.Flyway;
 
 /**
@@ -17,8 +16,7 @@ import org.flywaydb.core.Flyway;
  */
 public final class PolicySchema {
 
-    private PolicySchema() {
-    }
+    private PolicySchema() {}
 
     public static void migrate(Database db) {
         StoreConfig cfg = db.config();
@@ -41,7 +39,8 @@ public final class PolicySchema {
             p.setProperty("password", cfg.ownerPassword());
         }
         String role = Database.quoteIdent(cfg.user());
-        try (Connection c = DriverManager.getConnection(db.url(), p); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(db.url(), p);
+                Statement s = c.createStatement()) {
             s.execute("GRANT SELECT, INSERT, UPDATE ON approval, route TO " + role);
             s.execute("GRANT SELECT, INSERT, DELETE ON route_party TO " + role);
             s.execute("GRANT SELECT, INSERT ON approval_decision TO " + role);
@@ -49,7 +48,8 @@ public final class PolicySchema {
             // transfers change state but are never deleted: the row is the record of what passed
             s.execute("GRANT SELECT, INSERT, UPDATE ON transfer TO " + role);
         } catch (SQLException e) {
-            throw new PolicyStoreException("cannot grant the policy tables to " + cfg.user() + ": " + e.getMessage(), e);
+            throw new PolicyStoreException(
+                    "cannot grant the policy tables to " + cfg.user() + ": " + e.getMessage(), e);
         }
     }
 }

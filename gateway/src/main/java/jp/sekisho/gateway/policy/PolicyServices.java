@@ -9,9 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-
 import javax.sql.DataSource;
-
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.gateway.approval.ApprovalPolicy;
 import jp.sekisho.gateway.approval.ApprovalRepository;
@@ -35,17 +33,25 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
     /** How often a node re-reads the policy even without a notification (lost-notification safety net). */
     static final Duration POLL = Duration.ofSeconds(5);
 
-    public static PolicyServices start(GatewayConfig config, AuditStore store, ListenerAllowlists allowlists, Clock clock) {
+    public static PolicyServices start(
+            GatewayConfig config, AuditStore store, ListenerAllowlists allowlists, Clock clock) {
         PolicySchema.migrate(store.database());
         DataSource ds = store.database().dataSource();
         PolicyWatcher watcher = new PolicyWatcher(ds, clock, POLL);
-        Set<String> transferListeners = config.listenerList().stream().filter(l -> !l.admin())
-                .map(GatewayConfig.Listener::name).collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+        Set<String> transferListeners = config.listenerList().stream()
+                .filter(l -> !l.admin())
+                .map(GatewayConfig.Listener::name)
+                .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
         watcher.subscribe(snapshot -> routeCidrs(snapshot, transferListeners).forEach(allowlists::update));
-        ApprovalService approvals = new ApprovalService(new ApprovalRepository(ds),
-                new ApprovalPolicy(config.approvals().twoPersonRule()), DataItems.builtIn(), store.log(), watcher, clock);
-        RouteService routes = new RouteService(new RouteRepository(ds), watcher, store.log(), transferListeners,
-                PolicyServices::isCidr, clock);
+        ApprovalService approvals = new ApprovalService(
+                new ApprovalRepository(ds),
+                new ApprovalPolicy(config.approvals().twoPersonRule()),
+                DataItems.builtIn(),
+                store.log(),
+                watcher,
+                clock);
+        RouteService routes = new RouteService(
+                new RouteRepository(ds), watcher, store.log(), transferListeners, PolicyServices::isCidr, clock);
         return new PolicyServices(watcher, approvals, routes);
     }
 

@@ -3,7 +3,6 @@ package jp.sekisho.gateway.policy;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteState;

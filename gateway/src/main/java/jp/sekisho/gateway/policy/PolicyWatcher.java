@@ -10,9 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-
 import javax.sql.DataSource;
-
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalRepository;
 import jp.sekisho.gateway.route.RouteRepository;

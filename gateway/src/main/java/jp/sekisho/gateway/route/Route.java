@@ -13,8 +13,16 @@ import java.util.Objects;
  * @param retention             how long an undelivered transfer is kept before it expires
  * @param allowCbc              accept AES-256-CBC EnvelopedData as well as AES-256-GCM (old OpenSSL peers)
  */
-public record Route(String id, String listener, String approvalRef, List<Party> senders, List<Party> receivers,
-                    List<String> recipientCertificates, long maxPayloadBytes, Duration retention, boolean allowCbc) {
+public record Route(
+        String id,
+        String listener,
+        String approvalRef,
+        List<Party> senders,
+        List<Party> receivers,
+        List<String> recipientCertificates,
+        long maxPayloadBytes,
+        Duration retention,
+        boolean allowCbc) {
 
     public Route {
         Objects.requireNonNull(id, "id");
@@ -26,6 +34,8 @@ public record Route(String id, String listener, String approvalRef, List<Party> 
     /** Every CIDR either side may connect from: what the listener's allowlist must admit for this route. */
     public List<String> allCidrs() {
         return java.util.stream.Stream.concat(senders.stream(), receivers.stream())
-                .flatMap(p -> p.allow().stream()).distinct().toList();
+                .flatMap(p -> p.allow().stream())
+                .distinct()
+                .toList();
     }
 }

@@ -6,6 +6,5 @@ import jp.sekisho.gateway.approval.Approval;
 public sealed interface RouteAccess {
 
     /** The request may go on, under this route and this approval. */
-    record Admitted(Route route, Approval approval) implements RouteAccess {
-    }
+    record Admitted(Route route, Approval approval) implements RouteAccess {}
 }

@@ -1,16 +1,15 @@
 package jp.sekisho.gateway.route;
 
-import java.time.Clock;
-import java.util.List;
-
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Put;
-import jp.sekisho.gateway.http.Callers;
+import java.time.Clock;
+import java.util.List;
 import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.http.Callers;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
 import jp.sekisho.gateway.identity.AdminApi;
@@ -42,14 +41,17 @@ public final class RouteController {
     @RequiresRole({Role.OPERATOR, Role.AUDITOR, Role.SECRETARIAT})
     public List<RouteJson.View> list() {
         var policy = watcher.current();
-        return service.all().values().stream().map(r -> RouteJson.view(r, policy.stateOf(r, clock.instant()))).toList();
+        return service.all().values().stream()
+                .map(r -> RouteJson.view(r, policy.stateOf(r, clock.instant())))
+                .toList();
     }
 
     @Get("/{id}")
     @RequiresRole({Role.OPERATOR, Role.AUDITOR, Role.SECRETARIAT})
     public HttpResponse<?> get(HttpRequest<?> request, String id) {
         var policy = watcher.current();
-        return policy.route(id).<HttpResponse<?>>map(r -> HttpResponse.ok(RouteJson.view(r, policy.stateOf(r, clock.instant()))))
+        return policy.route(id)
+                .<HttpResponse<?>>map(r -> HttpResponse.ok(RouteJson.view(r, policy.stateOf(r, clock.instant()))))
                 .orElseGet(() -> Problem.response(request, Reason.ROUTE_UNKNOWN, "no route " + id));
     }
 
@@ -58,7 +60,9 @@ public final class RouteController {
     public HttpResponse<?> apply(HttpRequest<?> request, Principal principal, @Body ApplyRequest body) {
         List<Route> routes;
         try {
-            routes = body.routes() == null ? List.of() : body.routes().stream().map(RouteJson.View::toRoute).toList();
+            routes = body.routes() == null
+                    ? List.of()
+                    : body.routes().stream().map(RouteJson.View::toRoute).toList();
         } catch (IllegalArgumentException | NullPointerException e) {
             return Problem.response(request, Reason.INVALID_ROUTE, e.getMessage());
         }
@@ -71,7 +75,9 @@ public final class RouteController {
         }
         Applied.Done done = (Applied.Done) result;
         List<ChangeView> changes = done.diff().changes().stream()
-                .map(c -> new ChangeView(c.kind().name(), c.route().id(), c.line())).toList();
-        return HttpResponse.ok(new ApplyResult(!done.dryRun() && done.diff().changesAnything(), done.dryRun(), changes));
+                .map(c -> new ChangeView(c.kind().name(), c.route().id(), c.line()))
+                .toList();
+        return HttpResponse.ok(
+                new ApplyResult(!done.dryRun() && done.diff().changesAnything(), done.dryRun(), changes));
     }
 }

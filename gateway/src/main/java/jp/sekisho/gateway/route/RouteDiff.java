@@ -8,13 +8,18 @@ import java.util.Objects;
 /** What applying a routes file changes, route by route and field by field; shown before applying. */
 public record RouteDiff(List<Change> changes) {
 
-    public enum Kind { ADDED, CHANGED, UNCHANGED }
+    public enum Kind {
+        ADDED,
+        CHANGED,
+        UNCHANGED
+    }
 
     /** One route's change; {@code fields} names what differs for CHANGED. */
     public record Change(Kind kind, Route route, List<String> fields) {
         public String line() {
             return switch (kind) {
-                case ADDED -> "+ " + route.id() + " (listener " + route.listener() + ", approval " + route.approvalRef() + ")";
+                case ADDED ->
+                    "+ " + route.id() + " (listener " + route.listener() + ", approval " + route.approvalRef() + ")";
                 case CHANGED -> "~ " + route.id() + ": " + String.join(", ", fields);
                 case UNCHANGED -> "= " + route.id() + " unchanged";
             };

@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -68,7 +67,8 @@ public final class RouteFile {
         } catch (IOException e) {
             throw new Invalid(file + ": cannot read: " + e.getMessage());
         } catch (YAMLException e) {
-            throw new Invalid(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+            throw new Invalid(file + ": not valid YAML: "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
         if (!(root instanceof Map<?, ?> top) || !(top.get("routes") instanceof List<?> list)) {
             throw new Invalid(file + ": expected a top-level 'routes:' list");
@@ -107,9 +107,16 @@ public final class RouteFile {
         if (cbc != null && !(cbc instanceof Boolean)) {
             throw invalid(at + ".allow-cbc", "must be true or false");
         }
-        return new Route(id, text(m, "listener", at, true), text(m, "approval", at, true),
-                parties(m.get("senders"), at + ".senders"), parties(m.get("receivers"), at + ".receivers"),
-                recipients(m.get("recipients"), at + ".recipients"), maxPayload, retention, Boolean.TRUE.equals(cbc));
+        return new Route(
+                id,
+                text(m, "listener", at, true),
+                text(m, "approval", at, true),
+                parties(m.get("senders"), at + ".senders"),
+                parties(m.get("receivers"), at + ".receivers"),
+                recipients(m.get("recipients"), at + ".recipients"),
+                maxPayload,
+                retention,
+                Boolean.TRUE.equals(cbc));
     }
 
     private List<Party> parties(Object o, String at) {
@@ -128,7 +135,8 @@ public final class RouteFile {
             if (!(m.get("allow") instanceof List<?> allow) || allow.isEmpty()) {
                 throw invalid(pat + ".allow", "needs at least one source CIDR");
             }
-            parties.add(new Party(subject, sha256, allow.stream().map(String::valueOf).toList()));
+            parties.add(new Party(
+                    subject, sha256, allow.stream().map(String::valueOf).toList()));
         }
         return parties;
     }
@@ -144,7 +152,9 @@ public final class RouteFile {
                 X509Certificate c = Pem.readCertificate(p);
                 boolean[] ku = c.getKeyUsage();
                 if (ku != null && !ku[2] && !ku[4]) {
-                    throw invalid(at + "[" + i + "]", p + " is not an encryption certificate (needs keyEncipherment or keyAgreement)");
+                    throw invalid(
+                            at + "[" + i + "]",
+                            p + " is not an encryption certificate (needs keyEncipherment or keyAgreement)");
                 }
                 pems.add(Pem.encode(c));
             } catch (PkiException e) {

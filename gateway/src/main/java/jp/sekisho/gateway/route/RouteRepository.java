@@ -14,9 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import javax.sql.DataSource;
-
 import jp.sekisho.gateway.policy.Jdbc;
 
 /** Routes in PostgreSQL; every change notifies all gateway nodes in the same transaction. */
@@ -44,24 +42,33 @@ public final class RouteRepository {
             Map<String, List<Party>> senders = new LinkedHashMap<>();
             Map<String, List<Party>> receivers = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT route_id, role, subject, sha256, allow FROM route_party ORDER BY route_id, role, position");
-                 ResultSet rs = ps.executeQuery()) {
+                            "SELECT route_id, role, subject, sha256, allow FROM route_party ORDER BY route_id, role, position");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Party p = new Party(rs.getString("subject"), rs.getString("sha256"), texts(rs, "allow"));
                     ("SENDER".equals(rs.getString("role")) ? senders : receivers)
-                            .computeIfAbsent(rs.getString("route_id"), k -> new ArrayList<>()).add(p);
+                            .computeIfAbsent(rs.getString("route_id"), k -> new ArrayList<>())
+                            .add(p);
                 }
             }
             Map<String, Route> routes = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, listener, approval_ref, max_payload_bytes, "
-                    + "retention_seconds, allow_cbc, recipients FROM route ORDER BY id");
-                 ResultSet rs = ps.executeQuery()) {
+                            + "retention_seconds, allow_cbc, recipients FROM route ORDER BY id");
+                    ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString("id");
-                    routes.put(id, new Route(id, rs.getString("listener"), rs.getString("approval_ref"),
-                            senders.getOrDefault(id, List.of()), receivers.getOrDefault(id, List.of()),
-                            texts(rs, "recipients"), rs.getLong("max_payload_bytes"),
-                            Duration.ofSeconds(rs.getLong("retention_seconds")), rs.getBoolean("allow_cbc")));
+                    routes.put(
+                            id,
+                            new Route(
+                                    id,
+                                    rs.getString("listener"),
+                                    rs.getString("approval_ref"),
+                                    senders.getOrDefault(id, List.of()),
+                                    receivers.getOrDefault(id, List.of()),
+                                    texts(rs, "recipients"),
+                                    rs.getLong("max_payload_bytes"),
+                                    Duration.ofSeconds(rs.getLong("retention_seconds")),
+                                    rs.getBoolean("allow_cbc")));
                 }
             }
             return routes;
@@ -69,11 +76,12 @@ public final class RouteRepository {
     }
 
     private static void upsert(Connection c, Route r, Instant now) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO route (id, listener, approval_ref, max_payload_bytes, "
-                + "retention_seconds, allow_cbc, recipients, updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
-                + "listener = EXCLUDED.listener, approval_ref = EXCLUDED.approval_ref, max_payload_bytes = "
-                + "EXCLUDED.max_payload_bytes, retention_seconds = EXCLUDED.retention_seconds, allow_cbc = EXCLUDED.allow_cbc, "
-                + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO route (id, listener, approval_ref, max_payload_bytes, "
+                        + "retention_seconds, allow_cbc, recipients, updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                        + "listener = EXCLUDED.listener, approval_ref = EXCLUDED.approval_ref, max_payload_bytes = "
+                        + "EXCLUDED.max_payload_bytes, retention_seconds = EXCLUDED.retention_seconds, allow_cbc = EXCLUDED.allow_cbc, "
+                        + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at")) {
             ps.setString(1, r.id());
             ps.setString(2, r.listener());
             ps.setString(3, r.approvalRef());

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
-
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.audit.EventType;
@@ -26,11 +25,9 @@ public final class RouteService {
 
     /** The result: the diff (applied or, on a dry run, to be applied), or a refusal. */
     public sealed interface Applied {
-        record Done(RouteDiff diff, boolean dryRun) implements Applied {
-        }
+        record Done(RouteDiff diff, boolean dryRun) implements Applied {}
 
-        record Refused(String reason, String message) implements Applied {
-        }
+        record Refused(String reason, String message) implements Applied {}
     }
 
     private final RouteRepository repo;
@@ -44,8 +41,13 @@ public final class RouteService {
      * @param transferListeners names of the listeners routes may be bound to (all but admin ones)
      * @param validCidr         the edge's CIDR syntax check
      */
-    public RouteService(RouteRepository repo, PolicyWatcher watcher, AuditLog audit, Set<String> transferListeners,
-                        Predicate<String> validCidr, Clock clock) {
+    public RouteService(
+            RouteRepository repo,
+            PolicyWatcher watcher,
+            AuditLog audit,
+            Set<String> transferListeners,
+            Predicate<String> validCidr,
+            Clock clock) {
         this.repo = repo;
         this.watcher = watcher;
         this.audit = audit;
@@ -64,7 +66,8 @@ public final class RouteService {
         String reason = null;
         for (Route r : routes) {
             if (!policy.approvals().containsKey(r.approvalRef())) {
-                problems.add("route " + r.id() + ": approval " + r.approvalRef() + " is unknown (record the consultation first)");
+                problems.add("route " + r.id() + ": approval " + r.approvalRef()
+                        + " is unknown (record the consultation first)");
                 reason = reason == null ? "APPROVAL_UNKNOWN" : reason;
             }
             if (!transferListeners.contains(r.listener())) {
@@ -80,9 +83,13 @@ public final class RouteService {
             }
         }
         if (!problems.isEmpty()) {
-            audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY)).reason(reason)
-                    .detailJson(new Detail().put("action", "routes apply").put("message", String.join("; ", problems))
-                            .toString()).build());
+            audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY))
+                    .reason(reason)
+                    .detailJson(new Detail()
+                            .put("action", "routes apply")
+                            .put("message", String.join("; ", problems))
+                            .toString())
+                    .build());
             return new Applied.Refused(reason, String.join("; ", problems));
         }
         RouteDiff diff = RouteDiff.between(policy.routes(), routes);
@@ -94,12 +101,17 @@ public final class RouteService {
                 continue;
             }
             Route before = policy.routes().get(c.route().id());
-            audit.commit(caller.stamp(AuditEvent.of(EventType.ROUTE_CHANGED, Outcome.ALLOW)).routeId(c.route().id())
+            audit.commit(caller.stamp(AuditEvent.of(EventType.ROUTE_CHANGED, Outcome.ALLOW))
+                    .routeId(c.route().id())
                     .approvalRef(c.route().approvalRef())
-                    .detailJson(new Detail().put("action", c.kind() == RouteDiff.Kind.ADDED ? "add" : "change")
-                            .put("by", caller.principal().subject()).put("change", c.line())
-                            .put("before", before == null ? null : summary(before)).put("after", summary(c.route()))
-                            .toString()).build());
+                    .detailJson(new Detail()
+                            .put("action", c.kind() == RouteDiff.Kind.ADDED ? "add" : "change")
+                            .put("by", caller.principal().subject())
+                            .put("change", c.line())
+                            .put("before", before == null ? null : summary(before))
+                            .put("after", summary(c.route()))
+                            .toString())
+                    .build());
         }
         repo.upsertAll(routes, clock.instant());
         watcher.reload();
@@ -107,9 +119,10 @@ public final class RouteService {
     }
 
     private static String summary(Route r) {
-        return "listener=" + r.listener() + " approval=" + r.approvalRef() + " senders=" + r.senders().stream()
-                .map(p -> p.label() + p.allow()).toList() + " receivers=" + r.receivers().stream()
-                .map(p -> p.label() + p.allow()).toList() + " recipients=" + r.recipientCertificates().size()
+        return "listener=" + r.listener() + " approval=" + r.approvalRef() + " senders="
+                + r.senders().stream().map(p -> p.label() + p.allow()).toList() + " receivers="
+                + r.receivers().stream().map(p -> p.label() + p.allow()).toList() + " recipients="
+                + r.recipientCertificates().size()
                 + " max-payload=" + r.maxPayloadBytes() + " retention=" + r.retention() + " allow-cbc=" + r.allowCbc();
     }
 }

@@ -1,7 +1,6 @@
 package jp.sekisho.gateway.route;
 
 import java.time.Instant;
-
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalState;
 

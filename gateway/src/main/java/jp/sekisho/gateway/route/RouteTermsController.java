@@ -23,7 +23,15 @@ public final class RouteTermsController {
     public HttpResponse<?> terms(Decision.Admitted admitted) {
         Route r = admitted.route();
         var a = admitted.approval();
-        return HttpResponse.ok(new RouteJson.Terms(r.id(), a.ref(), a.title(), a.dataItems(), a.maxRecords(),
-                r.maxPayloadBytes(), r.allowCbc(), r.recipientCertificates(), RouteState.ACTIVE.name()));
+        return HttpResponse.ok(new RouteJson.Terms(
+                r.id(),
+                a.ref(),
+                a.title(),
+                a.dataItems(),
+                a.maxRecords(),
+                r.maxPayloadBytes(),
+                r.allowCbc(),
+                r.recipientCertificates(),
+                RouteState.ACTIVE.name()));
     }
 }

@@ -11,8 +11,7 @@ public final class Sizes {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(S|M|H|D)");
 
-    private Sizes() {
-    }
+    private Sizes() {}
 
     public static long parseSize(String s) {
         Matcher m = SIZE.matcher(s.trim().toUpperCase(Locale.ROOT));

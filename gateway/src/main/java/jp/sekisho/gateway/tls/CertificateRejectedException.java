@@ -1,7 +1,6 @@
 package jp.sekisho.gateway.tls;
 
 import java.security.cert.CertificateException;
-
 import jp.sekisho.audit.AuditPrincipal;
 
 /**

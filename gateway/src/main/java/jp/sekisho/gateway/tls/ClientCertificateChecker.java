@@ -1,6 +1,5 @@
 package jp.sekisho.gateway.tls;
 
-import jp.sekisho.gateway.admission.Reason;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.cert.CertPath;
@@ -18,9 +17,9 @@ import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.certs.CertificateSummary;
+import jp.sekisho.gateway.admission.Reason;
 
 /**
  * Decides whether a client certificate chain may connect. In order, each failure with its reason:
@@ -59,9 +58,13 @@ public final class ClientCertificateChecker {
         X509Certificate leaf = chain[0];
         AuditPrincipal who = principalOf(leaf);
         Instant now = clock.instant();
-        if (now.isBefore(leaf.getNotBefore().toInstant()) || now.isAfter(leaf.getNotAfter().toInstant())) {
-            throw new CertificateRejectedException(Reason.EXPIRED.code(), who, "valid " + leaf.getNotBefore().toInstant()
-                    + " to " + leaf.getNotAfter().toInstant());
+        if (now.isBefore(leaf.getNotBefore().toInstant())
+                || now.isAfter(leaf.getNotAfter().toInstant())) {
+            throw new CertificateRejectedException(
+                    Reason.EXPIRED.code(),
+                    who,
+                    "valid " + leaf.getNotBefore().toInstant() + " to "
+                            + leaf.getNotAfter().toInstant());
         }
         List<X509Certificate> path = pathWithoutAnchors(chain);
         PKIXCertPathValidatorResult result;
@@ -71,7 +74,8 @@ public final class ClientCertificateChecker {
             PKIXParameters params = new PKIXParameters(new HashSet<>(material.trustAnchors()));
             params.setRevocationEnabled(false); // the CRL is checked below, from the reloadable store
             params.setDate(Date.from(now)); // the JCA takes a Date
-            result = (PKIXCertPathValidatorResult) CertPathValidator.getInstance("PKIX").validate(cp, params);
+            result = (PKIXCertPathValidatorResult)
+                    CertPathValidator.getInstance("PKIX").validate(cp, params);
         } catch (CertPathValidatorException e) {
             throw new CertificateRejectedException(Reason.UNKNOWN_CA.code(), who, String.valueOf(e.getMessage()));
         } catch (InvalidAlgorithmParameterException e) {
@@ -82,7 +86,9 @@ public final class ClientCertificateChecker {
         try {
             List<String> eku = leaf.getExtendedKeyUsage();
             if (eku == null || !eku.contains(CLIENT_AUTH)) {
-                throw new CertificateRejectedException(Reason.WRONG_USAGE.code(), who,
+                throw new CertificateRejectedException(
+                        Reason.WRONG_USAGE.code(),
+                        who,
                         "extendedKeyUsage " + (eku == null ? "absent" : eku) + " lacks clientAuth");
             }
         } catch (CertificateParsingException e) {
@@ -90,7 +96,9 @@ public final class ClientCertificateChecker {
         }
         // revocation of each certificate of the validated path, each against its issuer's CRL
         for (int i = 0; i < path.size(); i++) {
-            X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : result.getTrustAnchor().getTrustedCert();
+            X509Certificate issuer = i + 1 < path.size()
+                    ? path.get(i + 1)
+                    : result.getTrustAnchor().getTrustedCert();
             CrlStore.Verdict v = crls.check(path.get(i), issuer);
             if (v.reason() != null) {
                 throw new CertificateRejectedException(v.reason(), who, v.detail());
@@ -111,7 +119,9 @@ public final class ClientCertificateChecker {
     }
 
     public static AuditPrincipal principalOf(X509Certificate cert) {
-        return new AuditPrincipal(cert.getSubjectX500Principal().getName(), cert.getSerialNumber().toString(16),
+        return new AuditPrincipal(
+                cert.getSubjectX500Principal().getName(),
+                cert.getSerialNumber().toString(16),
                 CertificateSummary.sha256(cert));
     }
 }

@@ -1,6 +1,5 @@
 package jp.sekisho.gateway.tls;
 
-import jp.sekisho.gateway.admission.Reason;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +11,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-
 import jp.sekisho.certs.Pem;
+import jp.sekisho.gateway.admission.Reason;
 
 /**
  * The configured CRL files, re-read whenever a file's modification time or size changes (checked on
@@ -28,12 +27,10 @@ public final class CrlStore {
     private final Clock clock;
     private final ConcurrentHashMap<Path, Loaded> cache = new ConcurrentHashMap<>();
 
-    private record Loaded(long mtimeNanos, long size, Object fileKey, X509CRL crl) {
-    }
+    private record Loaded(long mtimeNanos, long size, Object fileKey, X509CRL crl) {}
 
     /** The outcome of a revocation check: null reason means not revoked. */
-    public record Verdict(String reason, String detail) {
-    }
+    public record Verdict(String reason, String detail) {}
 
     public CrlStore(List<Path> files, List<X509Certificate> anchors, Clock clock) {
         this.files = List.copyOf(files);
@@ -45,19 +42,27 @@ public final class CrlStore {
     public Verdict check(X509Certificate cert, X509Certificate issuer) {
         List<X509CRL> crls = crlsOf(issuer);
         if (crls.isEmpty()) {
-            return new Verdict(Reason.CRL_UNAVAILABLE.code(), "no valid CRL for " + issuer.getSubjectX500Principal().getName());
+            return new Verdict(
+                    Reason.CRL_UNAVAILABLE.code(),
+                    "no valid CRL for " + issuer.getSubjectX500Principal().getName());
         }
         long now = clock.millis();
         for (X509CRL crl : crls) {
             if (crl.getNextUpdate() == null || crl.getNextUpdate().toInstant().toEpochMilli() < now) {
-                return new Verdict(Reason.CRL_EXPIRED.code(), "CRL of " + issuer.getSubjectX500Principal().getName()
-                        + " was due for renewal at " + (crl.getNextUpdate() == null ? "?" : crl.getNextUpdate().toInstant()));
+                return new Verdict(
+                        Reason.CRL_EXPIRED.code(),
+                        "CRL of " + issuer.getSubjectX500Principal().getName() + " was due for renewal at "
+                                + (crl.getNextUpdate() == null
+                                        ? "?"
+                                        : crl.getNextUpdate().toInstant()));
             }
             if (crl.getThisUpdate() != null && crl.getThisUpdate().toInstant().toEpochMilli() > now + 300_000) {
                 return new Verdict(Reason.CRL_UNAVAILABLE.code(), "CRL is dated in the future");
             }
             if (crl.isRevoked(cert)) {
-                return new Verdict(Reason.REVOKED.code(), "serial " + cert.getSerialNumber().toString(16) + " is on the CRL");
+                return new Verdict(
+                        Reason.REVOKED.code(),
+                        "serial " + cert.getSerialNumber().toString(16) + " is on the CRL");
             }
         }
         return new Verdict(null, null);
@@ -89,7 +94,10 @@ public final class CrlStore {
         }
         long mtime = attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
         Loaded l = cache.get(p);
-        if (l != null && l.mtimeNanos == mtime && l.size == attrs.size() && java.util.Objects.equals(l.fileKey, attrs.fileKey())) {
+        if (l != null
+                && l.mtimeNanos == mtime
+                && l.size == attrs.size()
+                && java.util.Objects.equals(l.fileKey, attrs.fileKey())) {
             return l.crl;
         }
         try {

@@ -1,18 +1,16 @@
 package jp.sekisho.gateway.tls;
 
-import jp.sekisho.gateway.admission.Reason;
-import java.util.List;
-import java.util.Locale;
-
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
-
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.config.GatewayConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +39,7 @@ public final class TlsContexts {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
 
-    private TlsContexts() {
-    }
+    private TlsContexts() {}
 
     /** The provider {@code tls.provider} stands for on this machine; an {@code openssl} that cannot load fails. */
     public static SslProvider provider(GatewayConfig.TlsProvider wanted) {
@@ -62,10 +59,17 @@ public final class TlsContexts {
     public static SslContext server(TlsMaterial material, GatewayTrustManager trust, GatewayConfig.TlsProvider wanted) {
         SslProvider provider = provider(wanted);
         if (provider == SslProvider.OPENSSL) {
-            LOG.info("TLS: {} via netty-tcnative (tls.provider: {})", OpenSsl.versionString(), wanted.name().toLowerCase(Locale.ROOT));
+            LOG.info(
+                    "TLS: {} via netty-tcnative (tls.provider: {})",
+                    OpenSsl.versionString(),
+                    wanted.name().toLowerCase(Locale.ROOT));
         } else {
-            LOG.info("TLS: the JDK's SSLEngine (tls.provider: {}{})", wanted.name().toLowerCase(Locale.ROOT),
-                    wanted == GatewayConfig.TlsProvider.AUTO ? "; BoringSSL unavailable: " + OpenSsl.unavailabilityCause() : "");
+            LOG.info(
+                    "TLS: the JDK's SSLEngine (tls.provider: {}{})",
+                    wanted.name().toLowerCase(Locale.ROOT),
+                    wanted == GatewayConfig.TlsProvider.AUTO
+                            ? "; BoringSSL unavailable: " + OpenSsl.unavailabilityCause()
+                            : "");
         }
         try {
             return SslContextBuilder.forServer(material.key(), material.chain())
@@ -92,8 +96,10 @@ public final class TlsContexts {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             String m = String.valueOf(t.getMessage());
             if (t instanceof SSLHandshakeException
-                    && (m.contains("Empty client certificate chain") || m.contains("certificate_required")
-                    || m.contains("Empty certificate chain") || m.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE"))) {
+                    && (m.contains("Empty client certificate chain")
+                            || m.contains("certificate_required")
+                            || m.contains("Empty certificate chain")
+                            || m.contains("PEER_DID_NOT_RETURN_A_CERTIFICATE"))) {
                 return Reason.NO_CERTIFICATE.code();
             }
         }

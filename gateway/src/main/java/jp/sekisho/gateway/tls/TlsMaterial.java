@@ -12,7 +12,6 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
-
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.gateway.config.ConfigException;
@@ -36,12 +35,13 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
             throw new ConfigException(file + ": tls.key: " + stripPath(e.getMessage(), tls.key()));
         }
         if (!matches(key, chain.get(0).getPublicKey())) {
-            throw new ConfigException(file + ": tls.key: '" + tls.key() + "' does not match tls.certificate '"
-                    + tls.certificate() + "'");
+            throw new ConfigException(
+                    file + ": tls.key: '" + tls.key() + "' does not match tls.certificate '" + tls.certificate() + "'");
         }
         List<X509Certificate> anchors = new ArrayList<>();
         for (int i = 0; i < tls.trustAnchors().size(); i++) {
-            anchors.addAll(certificates(file, "tls.trust-anchors[" + i + "]", tls.trustAnchors().get(i)));
+            anchors.addAll(certificates(
+                    file, "tls.trust-anchors[" + i + "]", tls.trustAnchors().get(i)));
         }
         for (int i = 0; i < tls.crls().size(); i++) {
             Path p = tls.crls().get(i);
@@ -90,7 +90,8 @@ public record TlsMaterial(PrivateKey key, List<X509Certificate> chain, List<X509
     private static String stripPath(String message, Path p) {
         String prefix = p + ": ";
         return message != null && message.startsWith(prefix)
-                ? "'" + p + "': " + message.substring(prefix.length()) : message;
+                ? "'" + p + "': " + message.substring(prefix.length())
+                : message;
     }
 
     /** Signs a probe with the key and verifies it with the certificate's public key. */

@@ -1,18 +1,16 @@
 package jp.sekisho.gateway.tls;
 
-import jp.sekisho.gateway.admission.Reason;
-import java.nio.channels.ClosedChannelException;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLPeerUnverifiedException;
-
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.nio.channels.ClosedChannelException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.http.Metrics;
@@ -37,7 +35,8 @@ public final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
     private final Metrics metrics;
     private boolean failed;
 
-    public TlsSessionHandler(ClientCertificateChecker checker, RoleMapper roles, ConnectionAudit audit, Metrics metrics) {
+    public TlsSessionHandler(
+            ClientCertificateChecker checker, RoleMapper roles, ConnectionAudit audit, Metrics metrics) {
         this.checker = checker;
         this.roles = roles;
         this.audit = audit;
@@ -61,7 +60,8 @@ public final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
     private void onSuccess(ChannelHandlerContext ctx, ConnectionInfo info) {
         X509Certificate[] chain;
         try {
-            Certificate[] peer = ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
+            Certificate[] peer =
+                    ctx.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates();
             chain = new X509Certificate[peer.length];
             for (int i = 0; i < peer.length; i++) {
                 chain[i] = (X509Certificate) peer[i];
@@ -71,7 +71,10 @@ public final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
             onFailure(ctx, info, e);
             return;
         } catch (SSLPeerUnverifiedException | ClassCastException e) {
-            onFailure(ctx, info, new CertificateRejectedException(Reason.NO_CERTIFICATE.code(), null, "no peer certificate"));
+            onFailure(
+                    ctx,
+                    info,
+                    new CertificateRejectedException(Reason.NO_CERTIFICATE.code(), null, "no peer certificate"));
             return;
         }
         info.principal(roles.principalOf(chain[0]));
@@ -98,7 +101,8 @@ public final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // TLS errors were reported by the handshake event; keep them out of the HTTP layer's logs
-        if (cause instanceof SSLException || (cause instanceof DecoderException && cause.getCause() instanceof SSLException)) {
+        if (cause instanceof SSLException
+                || (cause instanceof DecoderException && cause.getCause() instanceof SSLException)) {
             ctx.close();
             return;
         }

@@ -9,8 +9,7 @@ import java.time.Clock;
  */
 final class Declarations {
 
-    private Declarations() {
-    }
+    private Declarations() {}
 
     /**
      * The values of {@code d} to record for {@code t} (null members: leave as they are); throws the
@@ -22,15 +21,22 @@ final class Declarations {
         if (d.length() != null) {
             if (t.lengthKnown()) {
                 if (!t.length().equals(d.length())) {
-                    throw new TransferProblem(400, "UPLOAD_LENGTH_MISMATCH", "Upload-Length " + d.length()
-                            + " but the upload's length is " + t.length());
+                    throw new TransferProblem(
+                            400,
+                            "UPLOAD_LENGTH_MISMATCH",
+                            "Upload-Length " + d.length() + " but the upload's length is " + t.length());
                 }
             } else if (d.length() < t.offset()) {
-                throw new TransferProblem(400, "UPLOAD_LENGTH_BELOW_OFFSET", "Upload-Length " + d.length()
-                        + " is below the " + t.offset() + " bytes already uploaded", t.offset());
+                throw new TransferProblem(
+                        400,
+                        "UPLOAD_LENGTH_BELOW_OFFSET",
+                        "Upload-Length " + d.length() + " is below the " + t.offset() + " bytes already uploaded",
+                        t.offset());
             } else if (d.length() > maxPayload) {
-                throw new TransferProblem(413, "PAYLOAD_TOO_LARGE", "Upload-Length " + d.length()
-                        + " exceeds the route's maximum of " + maxPayload + " bytes");
+                throw new TransferProblem(
+                        413,
+                        "PAYLOAD_TOO_LARGE",
+                        "Upload-Length " + d.length() + " exceeds the route's maximum of " + maxPayload + " bytes");
             } else {
                 length = d.length();
             }
@@ -39,8 +45,11 @@ final class Declarations {
             if (t.sha256() == null) {
                 sha = d.sha256();
             } else if (!t.sha256().equals(d.sha256())) {
-                throw new TransferProblem(400, "SHA256_MISMATCH", Tus.ENVELOPE_SHA256 + " " + d.sha256()
-                        + " differs from the sha256 declared before, " + t.sha256());
+                throw new TransferProblem(
+                        400,
+                        "SHA256_MISMATCH",
+                        Tus.ENVELOPE_SHA256 + " " + d.sha256() + " differs from the sha256 declared before, "
+                                + t.sha256());
             }
         }
         return new Tus.Declaration(length, sha);

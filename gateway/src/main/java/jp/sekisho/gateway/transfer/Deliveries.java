@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.gateway.policy.Caller;
@@ -35,8 +34,14 @@ final class Deliveries implements Download.Owner {
     private final Clock clock;
     private final Set<Download> downloads = ConcurrentHashMap.newKeySet();
 
-    Deliveries(String node, TransferRepository repo, Spool spool, TransferEvents events, TransferLocks locks,
-               ReceiptSigner signer, Clock clock) {
+    Deliveries(
+            String node,
+            TransferRepository repo,
+            Spool spool,
+            TransferEvents events,
+            TransferLocks locks,
+            ReceiptSigner signer,
+            Clock clock) {
         this.node = node;
         this.repo = repo;
         this.spool = spool;
@@ -53,8 +58,11 @@ final class Deliveries implements Download.Owner {
     /** A transfer of this route, for its receivers or (only their own) its senders. */
     Transfer view(Caller caller, Route route, String id, boolean asSender) {
         Transfer t = repo.find(id).orElse(null);
-        if (t == null || !t.routeId().equals(route.id())
-                || (asSender && !t.sentBy(caller.principal().subject(), caller.principal().sha256()))) {
+        if (t == null
+                || !t.routeId().equals(route.id())
+                || (asSender
+                        && !t.sentBy(
+                                caller.principal().subject(), caller.principal().sha256()))) {
             throw new TransferProblem(404, "TRANSFER_UNKNOWN", "no transfer '" + id + "' on route " + route.id());
         }
         return t;
@@ -64,11 +72,14 @@ final class Deliveries implements Download.Owner {
     private Transfer deliverable(Caller caller, Admitted a, String id, int statusIfNot) {
         Transfer t = view(caller, a.route(), id, false);
         if (!t.state().deliverable()) {
-            throw new TransferProblem(statusIfNot, statusIfNot == 404 ? "TRANSFER_UNKNOWN" : "TRANSFER_NOT_DELIVERABLE",
+            throw new TransferProblem(
+                    statusIfNot,
+                    statusIfNot == 404 ? "TRANSFER_UNKNOWN" : "TRANSFER_NOT_DELIVERABLE",
                     "transfer " + id + " is " + t.state());
         }
         if (!t.node().equals(node)) {
-            throw new TransferProblem(421, "TRANSFER_ON_OTHER_NODE", "transfer " + id + " is held by gateway node " + t.node());
+            throw new TransferProblem(
+                    421, "TRANSFER_ON_OTHER_NODE", "transfer " + id + " is held by gateway node " + t.node());
         }
         return t;
     }
@@ -99,7 +110,9 @@ final class Deliveries implements Download.Owner {
             if (now == null || now.state() != TransferState.STORED) {
                 return; // delivered before: only the first complete download is recorded
             }
-            events.log().commit(events.event(EventType.TRANSFER_DELIVERED, Outcome.ALLOW, t, d.caller()).build());
+            events.log()
+                    .commit(events.event(EventType.TRANSFER_DELIVERED, Outcome.ALLOW, t, d.caller())
+                            .build());
             repo.markDelivered(t.id(), clock.instant());
         });
     }
@@ -128,10 +141,18 @@ final class Deliveries implements Download.Owner {
         return locks.with(id, () -> {
             Transfer t = deliverable(caller, a, id, 409);
             if (sha256 == null || !sha256.toLowerCase(Locale.ROOT).equals(t.sha256())) {
-                events.log().record(events.event(EventType.REQUEST_DENIED, Outcome.DENY, t, caller).reason("ACK_HASH_MISMATCH")
-                        .detailJson(new Detail().put("action", "ack").put("acknowledged", sha256).toString()).build());
-                throw new TransferProblem(409, "ACK_HASH_MISMATCH", "the envelope's SHA-256 is not " + sha256
-                        + "; the gateway keeps its copy");
+                events.log()
+                        .record(events.event(EventType.REQUEST_DENIED, Outcome.DENY, t, caller)
+                                .reason("ACK_HASH_MISMATCH")
+                                .detailJson(new Detail()
+                                        .put("action", "ack")
+                                        .put("acknowledged", sha256)
+                                        .toString())
+                                .build());
+                throw new TransferProblem(
+                        409,
+                        "ACK_HASH_MISMATCH",
+                        "the envelope's SHA-256 is not " + sha256 + "; the gateway keeps its copy");
             }
             for (Download d : downloads) {
                 if (d.transfer().id().equals(id)) {
@@ -139,9 +160,13 @@ final class Deliveries implements Download.Owner {
                 }
             }
             Instant now = clock.instant();
-            events.log().commit(events.event(EventType.TRANSFER_ACKNOWLEDGED, Outcome.ALLOW, t, caller).build());
+            events.log()
+                    .commit(events.event(EventType.TRANSFER_ACKNOWLEDGED, Outcome.ALLOW, t, caller)
+                            .build());
             spool.delete(id);
-            events.log().commit(events.event(EventType.TRANSFER_PURGED, Outcome.ALLOW, t, caller).build());
+            events.log()
+                    .commit(events.event(EventType.TRANSFER_PURGED, Outcome.ALLOW, t, caller)
+                            .build());
             String receipt = Receipts.receipt(t, TransferState.ACKNOWLEDGED.name(), t.storedAt(), now, node, signer);
             repo.markPurged(id, now, receipt);
             return receipt;

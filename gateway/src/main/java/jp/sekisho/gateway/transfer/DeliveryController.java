@@ -1,8 +1,5 @@
 package jp.sekisho.gateway.transfer;
 
-import java.util.List;
-import java.util.Map;
-
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
@@ -15,6 +12,8 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.List;
+import java.util.Map;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.gateway.admission.Decision;
 import jp.sekisho.gateway.admission.OnRoute;
@@ -99,7 +98,9 @@ public final class DeliveryController {
      * (HTTP/2, an id outside [A-Za-z0-9_-]) and shares its range and headers ({@link PayloadRange},
      * {@link PayloadHeaders}).
      */
-    @Get(value = "/transfers/{id}/payload", produces = {"application/cms", "application/problem+json"})
+    @Get(
+            value = "/transfers/{id}/payload",
+            produces = {"application/cms", "application/problem+json"})
     @RequiresRole({Role.RECEIVER})
     @OnRoute(side = SideRule.RECEIVER, action = "download")
     public HttpResponse<?> payload(HttpRequest<?> request, Principal principal, Decision.Admitted a, String id) {
@@ -108,7 +109,9 @@ public final class DeliveryController {
         Download d = transfers.openPayload(Callers.of(request, principal), a.grant(), id, start);
         Transfer t = d.transfer();
         StreamedFile body = new StreamedFile(d, CMS, t.storedAt().toEpochMilli(), d.remaining());
-        var r = range == null ? HttpResponse.ok(body) : HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(body);
+        var r = range == null
+                ? HttpResponse.ok(body)
+                : HttpResponse.status(HttpStatus.PARTIAL_CONTENT).body(body);
         PayloadHeaders.of(t, range == null ? null : start).forEach(r::header);
         return r;
     }
@@ -116,8 +119,8 @@ public final class DeliveryController {
     @Post("/transfers/{id}/ack")
     @RequiresRole({Role.RECEIVER})
     @OnRoute(side = SideRule.RECEIVER, action = "ack")
-    public HttpResponse<String> ack(HttpRequest<?> request, Principal principal, Decision.Admitted a, String id,
-                                    @Nullable @Body String body) {
+    public HttpResponse<String> ack(
+            HttpRequest<?> request, Principal principal, Decision.Admitted a, String id, @Nullable @Body String body) {
         String sha;
         try {
             Map<String, Object> m = Json.parseObject(body == null ? "" : body);
@@ -137,7 +140,9 @@ public final class DeliveryController {
     }
 
     private static HttpResponse<String> json(String body) {
-        return HttpResponse.ok(body).contentType(MediaType.APPLICATION_JSON_TYPE).header("Cache-Control", "no-store");
+        return HttpResponse.ok(body)
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store");
     }
 
     /** The fields that describe the file itself, each followed by a comma. */

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.envelope.EnvelopeInspector;
@@ -62,8 +61,16 @@ final class EnvelopeGate {
     private final Map<String, List<X509Certificate>> recipientCache = new ConcurrentHashMap<>();
     private final AtomicLong spoolReads = new AtomicLong();
 
-    EnvelopeGate(String node, TransferRepository repo, Spool spool, PolicyWatcher watcher, TransferEvents events,
-                 TransferEndings endings, TransferLocks locks, ReceiptSigner signer, Clock clock) {
+    EnvelopeGate(
+            String node,
+            TransferRepository repo,
+            Spool spool,
+            PolicyWatcher watcher,
+            TransferEvents events,
+            TransferEndings endings,
+            TransferLocks locks,
+            ReceiptSigner signer,
+            Clock clock) {
         this.node = node;
         this.repo = repo;
         this.spool = spool;
@@ -77,14 +84,11 @@ final class EnvelopeGate {
 
     /** What becomes of a complete upload, the first that applies of: aborted, envelope refused, hash differs, stored. */
     sealed interface Verdict {
-        record Abort(String reason) implements Verdict {
-        }
+        record Abort(String reason) implements Verdict {}
 
-        record Reject(String reason, String detail) implements Verdict {
-        }
+        record Reject(String reason, String detail) implements Verdict {}
 
-        record Store() implements Verdict {
-        }
+        record Store() implements Verdict {}
     }
 
     /**
@@ -99,8 +103,9 @@ final class EnvelopeGate {
             return new Verdict.Reject(refused.reason().name(), refused.detail());
         }
         if (!actualSha256.equals(declaredSha256)) {
-            return new Verdict.Reject("PAYLOAD_HASH_MISMATCH", "the envelope's SHA-256 is " + actualSha256
-                    + ", declared " + declaredSha256);
+            return new Verdict.Reject(
+                    "PAYLOAD_HASH_MISMATCH",
+                    "the envelope's SHA-256 is " + actualSha256 + ", declared " + declaredSha256);
         }
         return new Verdict.Store();
     }
@@ -119,7 +124,8 @@ final class EnvelopeGate {
         PolicySnapshot policy = watcher.current();
         Route route = policy.routes().get(t.routeId());
         String abort = abortReason(u, policy, route);
-        PayloadDecision decision = abort != null ? null
+        PayloadDecision decision = abort != null
+                ? null
                 : EnvelopeInspector.check(checked.inspection(), recipients(route), route.allowCbc());
         Verdict v = verdict(abort, decision, checked.sha256(), t.sha256());
         if (v instanceof Verdict.Abort a) {
@@ -150,10 +156,15 @@ final class EnvelopeGate {
         Instant now = clock.instant();
         String receipt = Receipts.receipt(t, TransferState.STORED.name(), now, null, node, signer);
         try {
-            events.log().commit(events.event(EventType.TRANSFER_STORED, Outcome.ALLOW, t, u.caller())
-                    .detailJson(new Detail().put("filename", t.filename()).put("records", t.records())
-                            .put("cipher", inspection.contentCipherName())
-                            .put("recipients", inspection.recipients().size()).toString()).build());
+            events.log()
+                    .commit(events.event(EventType.TRANSFER_STORED, Outcome.ALLOW, t, u.caller())
+                            .detailJson(new Detail()
+                                    .put("filename", t.filename())
+                                    .put("records", t.records())
+                                    .put("cipher", inspection.contentCipherName())
+                                    .put("recipients", inspection.recipients().size())
+                                    .toString())
+                            .build());
         } catch (RuntimeException e) {
             spool.unpromote(t.id());
             throw e;
@@ -176,8 +187,7 @@ final class EnvelopeGate {
     }
 
     /** The envelope's inspection and SHA-256 as the checks of the last PATCH see them. */
-    private record Checked(Inspection inspection, String sha256) {
-    }
+    private record Checked(Inspection inspection, String sha256) {}
 
     /**
      * Inspects and hashes a complete upload: from the running check when it can vouch for the whole
@@ -193,7 +203,8 @@ final class EnvelopeGate {
         MessageDigest md = running == null ? RunningCheck.sha256() : null;
         Inspection inspection;
         try (InputStream file = Files.newInputStream(spool.part(id));
-             InputStream in = new BufferedInputStream(md == null ? file : new DigestInputStream(file, md), INSPECT_BUFFER)) {
+                InputStream in =
+                        new BufferedInputStream(md == null ? file : new DigestInputStream(file, md), INSPECT_BUFFER)) {
             inspection = EnvelopeInspector.inspect(in);
             if (md != null) {
                 in.transferTo(OutputStream.nullOutputStream());
@@ -202,7 +213,8 @@ final class EnvelopeGate {
             throw new UncheckedIOException(e);
         }
         LOG.debug("{}: read the spool file again to {}", id, md == null ? "inspect it" : "inspect and hash it");
-        return new Checked(inspection, md == null ? running.hex() : HexFormat.of().formatHex(md.digest()));
+        return new Checked(
+                inspection, md == null ? running.hex() : HexFormat.of().formatHex(md.digest()));
     }
 
     /** How many complete uploads were read again from the spool to be checked (see {@link #check}). */
@@ -217,7 +229,8 @@ final class EnvelopeGate {
                 CertificateFactory cf = CertificateFactory.getInstance("X.509");
                 List<X509Certificate> out = new ArrayList<>();
                 for (String pem : r.recipientCertificates()) {
-                    for (var c : cf.generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+                    for (var c : cf.generateCertificates(
+                            new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
                         out.add((X509Certificate) c);
                     }
                 }

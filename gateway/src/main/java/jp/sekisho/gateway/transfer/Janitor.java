@@ -2,7 +2,6 @@ package jp.sekisho.gateway.transfer;
 
 import java.time.Clock;
 import java.time.Instant;
-
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteState;
@@ -22,8 +21,13 @@ final class Janitor {
     private final TransferEndings endings;
     private final Clock clock;
 
-    Janitor(String node, TransferRepository repo, UploadSessions sessions, Deliveries deliveries,
-            TransferEndings endings, Clock clock) {
+    Janitor(
+            String node,
+            TransferRepository repo,
+            UploadSessions sessions,
+            Deliveries deliveries,
+            TransferEndings endings,
+            Clock clock) {
         this.node = node;
         this.repo = repo;
         this.sessions = sessions;
@@ -56,7 +60,8 @@ final class Janitor {
     void abortInactive(PolicySnapshot snapshot) {
         Instant now = clock.instant();
         sessions.killWhere(routeId -> inactiveReason(snapshot, snapshot.routes().get(routeId), now));
-        deliveries.killWhere(routeId -> inactiveReason(snapshot, snapshot.routes().get(routeId), now));
+        deliveries.killWhere(
+                routeId -> inactiveReason(snapshot, snapshot.routes().get(routeId), now));
         for (Transfer t : repo.spooledOn(node)) {
             if (t.state() != TransferState.UPLOADING) {
                 continue; // stored payloads wait

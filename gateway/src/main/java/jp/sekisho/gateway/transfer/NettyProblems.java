@@ -1,13 +1,12 @@
 package jp.sekisho.gateway.transfer;
 
-import java.nio.charset.StandardCharsets;
-
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
@@ -20,8 +19,7 @@ import jp.sekisho.gateway.http.Requests;
  */
 final class NettyProblems {
 
-    private NettyProblems() {
-    }
+    private NettyProblems() {}
 
     static FullHttpResponse response(TransferProblem e, String requestId) {
         String title = Reason.title(e.status());
@@ -41,7 +39,9 @@ final class NettyProblems {
         sb.append(',');
         Json.quote(sb, "requestId").append(':');
         Json.quote(sb, requestId).append('}');
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(e.status(), title),
+        FullHttpResponse r = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                new HttpResponseStatus(e.status(), title),
                 Unpooled.copiedBuffer(sb, StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, Problem.MEDIA_TYPE);
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());

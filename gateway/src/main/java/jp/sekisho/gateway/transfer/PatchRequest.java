@@ -1,7 +1,5 @@
 package jp.sekisho.gateway.transfer;
 
-import java.util.List;
-
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -11,6 +9,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.List;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.gateway.admission.Access;
 import jp.sekisho.gateway.admission.Admission;
@@ -52,6 +51,7 @@ final class PatchRequest {
     boolean answered;
     /** Refused mid-body: the rest of the body is read and dropped, then the connection is closed. */
     boolean closeAtEnd;
+
     long dropped;
 
     PatchRequest(Channel channel, HttpRequest req, String routeRaw, String uploadId) {
@@ -60,9 +60,16 @@ final class PatchRequest {
         this.expectContinue = HttpUtil.is100ContinueExpected(req);
         this.uploadId = uploadId;
         this.headers = req.headers().copy();
-        this.request = new AdmissionRequest(Entry.TUS_PATCH, ConnectionInfo.of(channel), "PATCH", req.uri(), requestId,
-                Access.roles(Role.SENDER), new RouteTarget(NettyPaths.decode(routeRaw), Side.SENDER, "upload-patch"),
-                List.of(ProtocolSteps.tusVersion(headers.get(Tus.RESUMABLE)),
+        this.request = new AdmissionRequest(
+                Entry.TUS_PATCH,
+                ConnectionInfo.of(channel),
+                "PATCH",
+                req.uri(),
+                requestId,
+                Access.roles(Role.SENDER),
+                new RouteTarget(NettyPaths.decode(routeRaw), Side.SENDER, "upload-patch"),
+                List.of(
+                        ProtocolSteps.tusVersion(headers.get(Tus.RESUMABLE)),
                         ProtocolSteps.contentType(headers.get(HttpHeaderNames.CONTENT_TYPE), Tus.OFFSET_TYPE)));
     }
 
@@ -78,9 +85,14 @@ final class PatchRequest {
                 return new TransferProblem(x.reason(), x.message()); // audited and counted by admit
             }
             admitted = (Decision.Admitted) d;
-            upload = transfers.beginPatch(request.caller(), admitted.grant(), uploadId,
-                    Tus.nonNegative(headers.get("Upload-Offset"), "Upload-Offset"), Tus.checksum(headers.get("Upload-Checksum")),
-                    Tus.declaration(headers.get("Upload-Length"), headers.get(Tus.ENVELOPE_SHA256)), onAbort);
+            upload = transfers.beginPatch(
+                    request.caller(),
+                    admitted.grant(),
+                    uploadId,
+                    Tus.nonNegative(headers.get("Upload-Offset"), "Upload-Offset"),
+                    Tus.checksum(headers.get("Upload-Checksum")),
+                    Tus.declaration(headers.get("Upload-Length"), headers.get(Tus.ENVELOPE_SHA256)),
+                    onAbort);
             return null;
         } catch (TransferProblem e) {
             completed(admission, e.reason(), e.getMessage(), e.audited());

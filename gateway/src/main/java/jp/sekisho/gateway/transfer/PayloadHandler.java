@@ -1,14 +1,5 @@
 package jp.sekisho.gateway.transfer;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,6 +19,14 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.gateway.admission.Access;
 import jp.sekisho.gateway.admission.Admission;
@@ -61,8 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class PayloadHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(PayloadHandler.class);
-    static final Pattern PATH = Pattern.compile(
-            "^/api/v1/routes/([^/?#]+)/transfers/([A-Za-z0-9_-]+)/payload/?(?:\\?.*)?$");
+    static final Pattern PATH =
+            Pattern.compile("^/api/v1/routes/([^/?#]+)/transfers/([A-Za-z0-9_-]+)/payload/?(?:\\?.*)?$");
     /** Bytes read from the spool per piece. */
     static final int PIECE = 1 << 20;
     /** Pieces of one download being read or not yet written to the socket. */
@@ -76,6 +75,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
     private boolean busy;
     /** True while the (unexpected) body of an intercepted GET is dropped. */
     private boolean dropping;
+
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     /** The payload being sent, or null. */
     private Get get;
@@ -93,10 +93,12 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
         final long length;
         /** Bytes read (or being read) so far. */
         long requested;
+
         int inFlight;
         boolean reading;
         /** The response ended or the connection went: nothing more is read, the download is closed. */
         boolean over;
+
         boolean closed;
 
         Get(Download download, boolean keepAlive) {
@@ -131,15 +133,20 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The answer to a payload request: the response head and an open download, or a whole problem response. */
-    private record Answer(HttpResponse head, Download download) {
-    }
+    private record Answer(HttpResponse head, Download download) {}
 
     private void start(ChannelHandlerContext ctx, HttpRequest req, String routeRaw, String id) {
         String requestId = Requests.newRequestId();
         boolean keepAlive = HttpUtil.isKeepAlive(req);
-        AdmissionRequest request = new AdmissionRequest(Entry.PAYLOAD, ConnectionInfo.of(ctx.channel()), "GET", req.uri(),
-                requestId, Access.roles(Role.RECEIVER), new RouteTarget(NettyPaths.decode(routeRaw), Side.RECEIVER,
-                "download"), List.of());
+        AdmissionRequest request = new AdmissionRequest(
+                Entry.PAYLOAD,
+                ConnectionInfo.of(ctx.channel()),
+                "GET",
+                req.uri(),
+                requestId,
+                Access.roles(Role.RECEIVER),
+                new RouteTarget(NettyPaths.decode(routeRaw), Side.RECEIVER, "download"),
+                List.of());
         String range = req.headers().get(HttpHeaderNames.RANGE);
         blocking.execute(() -> {
             Answer answer = admitAndOpen(request, id, range);
@@ -166,8 +173,8 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
             long start = PayloadRange.start(range);
             Download download = transfers.get().openPayload(request.caller(), a.grant(), id, start);
             Transfer t = download.transfer();
-            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1,
-                    range == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT);
+            HttpResponse head = new DefaultHttpResponse(
+                    HttpVersion.HTTP_1_1, range == null ? HttpResponseStatus.OK : HttpResponseStatus.PARTIAL_CONTENT);
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, DeliveryController.CMS.toString());
             head.headers().set(HttpHeaderNames.CONTENT_LENGTH, download.remaining());
             PayloadHeaders.of(t, range == null ? null : start).forEach(head.headers()::set);

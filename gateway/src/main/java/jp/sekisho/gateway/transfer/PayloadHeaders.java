@@ -1,15 +1,13 @@
 package jp.sekisho.gateway.transfer;
 
+import io.micronaut.core.annotation.Nullable;
 import java.util.LinkedHashMap;
 import java.util.Map;
-
-import io.micronaut.core.annotation.Nullable;
 
 /** The headers of a payload answer, the same from {@link PayloadHandler} and {@link DeliveryController}. */
 final class PayloadHeaders {
 
-    private PayloadHeaders() {
-    }
+    private PayloadHeaders() {}
 
     /** @param rangeStart the first byte sent when the request had a Range, else null */
     static Map<String, String> of(Transfer t, @Nullable Long rangeStart) {

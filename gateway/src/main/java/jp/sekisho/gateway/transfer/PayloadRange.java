@@ -1,9 +1,8 @@
 package jp.sekisho.gateway.transfer;
 
+import io.micronaut.core.annotation.Nullable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import io.micronaut.core.annotation.Nullable;
 import jp.sekisho.gateway.admission.Reason;
 
 /** The one form of Range a payload download takes, {@code bytes=N-}: resume from byte N. */
@@ -11,8 +10,7 @@ final class PayloadRange {
 
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d{1,18})-");
 
-    private PayloadRange() {
-    }
+    private PayloadRange() {}
 
     /** The first byte to send: 0 without a Range header. */
     static long start(@Nullable String header) {

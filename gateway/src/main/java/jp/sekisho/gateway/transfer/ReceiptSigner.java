@@ -1,12 +1,11 @@
 package jp.sekisho.gateway.transfer;
 
-import jp.sekisho.audit.chain.AuditSigningKey;
-
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import jp.sekisho.audit.chain.AuditSigningKey;
 
 /**
  * Signs receipts with the gateway's audit signing key (Ed25519), so one public key
@@ -51,5 +50,4 @@ public final class ReceiptSigner {
         String sig = receiptJson.substring(at + marker.length(), receiptJson.length() - 2);
         return verify(key, signed.getBytes(StandardCharsets.UTF_8), sig);
     }
-
 }

@@ -2,7 +2,6 @@ package jp.sekisho.gateway.transfer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-
 import jp.sekisho.audit.json.Json;
 
 /**
@@ -12,11 +11,10 @@ import jp.sekisho.audit.json.Json;
  */
 public final class Receipts {
 
-    private Receipts() {
-    }
+    private Receipts() {}
 
-    public static String receipt(Transfer t, String state, Instant storedAt, Instant acknowledgedAt, String node,
-                                 ReceiptSigner signer) {
+    public static String receipt(
+            Transfer t, String state, Instant storedAt, Instant acknowledgedAt, String node, ReceiptSigner signer) {
         StringBuilder sb = new StringBuilder("{");
         str(sb, "transferId", t.id()).append(',');
         str(sb, "route", t.routeId()).append(',');

@@ -5,7 +5,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
-
 import jp.sekisho.envelope.EnvelopeScanner;
 import jp.sekisho.envelope.Inspection;
 

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.transfer;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
-
-import com.sun.nio.file.ExtendedOpenOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,9 +62,14 @@ public final class Spool {
                 return "block size " + blockSize + " does not divide " + SpoolWriter.ALIGN;
             }
             Path probe = dir.resolve(".direct-io-probe");
-            try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.DELETE_ON_CLOSE, ExtendedOpenOption.DIRECT)) {
-                ByteBuffer b = ByteBuffer.allocateDirect(2 * SpoolWriter.ALIGN).alignedSlice(SpoolWriter.ALIGN)
+            try (FileChannel ch = FileChannel.open(
+                    probe,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.DELETE_ON_CLOSE,
+                    ExtendedOpenOption.DIRECT)) {
+                ByteBuffer b = ByteBuffer.allocateDirect(2 * SpoolWriter.ALIGN)
+                        .alignedSlice(SpoolWriter.ALIGN)
                         .limit(SpoolWriter.ALIGN);
                 ch.write(b, 0);
             }

@@ -14,10 +14,10 @@ final class SpoolBuffers {
     private static final Queue<ByteBuffer> POOL = new ConcurrentLinkedQueue<>();
     private static final int POOL_MAX = 32;
     /** Buffers taken and not given back: what the uploads in progress hold (tests check the bound). */
-    private static final java.util.concurrent.atomic.AtomicInteger OUT = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger OUT =
+            new java.util.concurrent.atomic.AtomicInteger();
 
-    private SpoolBuffers() {
-    }
+    private SpoolBuffers() {}
 
     static ByteBuffer take() throws IOException {
         ByteBuffer b = take0();
@@ -31,11 +31,15 @@ final class SpoolBuffers {
             return b.clear();
         }
         try {
-            return ByteBuffer.allocateDirect(SpoolWriter.BUFFER + SpoolWriter.ALIGN).alignedSlice(SpoolWriter.ALIGN)
-                    .limit(SpoolWriter.BUFFER).slice();
+            return ByteBuffer.allocateDirect(SpoolWriter.BUFFER + SpoolWriter.ALIGN)
+                    .alignedSlice(SpoolWriter.ALIGN)
+                    .limit(SpoolWriter.BUFFER)
+                    .slice();
         } catch (OutOfMemoryError e) {
-            throw new IOException("no direct memory left for upload buffers (about " + (SpoolWriter.IN_FLIGHT + 1)
-                    + " MiB per PATCH in progress): raise -XX:MaxDirectMemorySize or take fewer uploads at once", e);
+            throw new IOException(
+                    "no direct memory left for upload buffers (about " + (SpoolWriter.IN_FLIGHT + 1)
+                            + " MiB per PATCH in progress): raise -XX:MaxDirectMemorySize or take fewer uploads at once",
+                    e);
         }
     }
 

@@ -26,8 +26,13 @@ final class SpoolRecovery {
     private final TransferEndings endings;
     private final Clock clock;
 
-    SpoolRecovery(String node, TransferRepository repo, Spool spool, TransferEvents events, TransferEndings endings,
-                  Clock clock) {
+    SpoolRecovery(
+            String node,
+            TransferRepository repo,
+            Spool spool,
+            TransferEvents events,
+            TransferEndings endings,
+            Clock clock) {
         this.node = node;
         this.repo = repo;
         this.spool = spool;

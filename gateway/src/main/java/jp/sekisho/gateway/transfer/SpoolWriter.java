@@ -45,6 +45,7 @@ final class SpoolWriter implements AutoCloseable {
     private final FileChannel channel;
     /** The same file opened with O_DIRECT, or null. */
     private final FileChannel direct;
+
     private final int block;
     private final Executor writer;
     /** Page-cache mode only (null with direct I/O). */
@@ -55,6 +56,7 @@ final class SpoolWriter implements AutoCloseable {
     private final Queue<Runnable> roomWaiters = new ConcurrentLinkedQueue<>();
     /** The last check task and the last write task: each chain runs in byte order. */
     private CompletableFuture<Void> checking = CompletableFuture.completedFuture(null);
+
     private CompletableFuture<Void> writing = CompletableFuture.completedFuture(null);
     /** The first write error; every later call reports it. Set by writer tasks, read by the owner. */
     private volatile IOException failure;
@@ -63,6 +65,7 @@ final class SpoolWriter implements AutoCloseable {
 
     /** The buffer being filled, which starts at file offset {@code fillingAt}. */
     private ByteBuffer filling;
+
     private long fillingAt;
     /** {@code filling[0, checked)} was fed to {@link #running} already (a partial block kept at a sync). */
     private int checked;
@@ -72,8 +75,14 @@ final class SpoolWriter implements AutoCloseable {
      * @param direct   the same file opened with O_DIRECT, or null to write through the page cache
      * @param running  the check that covers exactly {@code [0, offset)}, or null
      */
-    SpoolWriter(FileChannel channel, FileChannel direct, long offset, RunningCheck running, Executor writer,
-                ExecutorService writeback) throws IOException {
+    SpoolWriter(
+            FileChannel channel,
+            FileChannel direct,
+            long offset,
+            RunningCheck running,
+            Executor writer,
+            ExecutorService writeback)
+            throws IOException {
         this.channel = channel;
         this.direct = direct;
         this.block = direct == null ? 1 : ALIGN;
@@ -144,6 +153,7 @@ final class SpoolWriter implements AutoCloseable {
         final long at;
         /** Where the bytes not yet checked start (the first buffer after a sync repeats a partial block). */
         final int checkFrom;
+
         private final AtomicInteger left = new AtomicInteger(2);
 
         Piece(ByteBuffer bytes, long at, int checkFrom) {

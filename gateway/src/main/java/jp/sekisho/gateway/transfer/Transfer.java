@@ -14,10 +14,27 @@ import java.time.Instant;
  * @param reason   why it ended REJECTED, EXPIRED or ABORTED
  * @param receipt  the signed receipt JSON once STORED (and the final one once ACKNOWLEDGED)
  */
-public record Transfer(String id, String routeId, String approvalRef, String node, String senderSubject,
-                       String senderSha256, String filename, Long length, String sha256, long records, long offset,
-                       TransferState state, String reason, Instant createdAt, Instant updatedAt, Instant storedAt,
-                       Instant deliveredAt, Instant acknowledgedAt, Instant expiresAt, String receipt) {
+public record Transfer(
+        String id,
+        String routeId,
+        String approvalRef,
+        String node,
+        String senderSubject,
+        String senderSha256,
+        String filename,
+        Long length,
+        String sha256,
+        long records,
+        long offset,
+        TransferState state,
+        String reason,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant storedAt,
+        Instant deliveredAt,
+        Instant acknowledgedAt,
+        Instant expiresAt,
+        String receipt) {
 
     /** False while the sender has not yet declared the length (tus creation-defer-length). */
     public boolean lengthKnown() {

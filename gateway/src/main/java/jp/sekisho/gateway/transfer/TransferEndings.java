@@ -3,7 +3,6 @@ package jp.sekisho.gateway.transfer;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.gateway.policy.Caller;
@@ -18,8 +17,8 @@ import jp.sekisho.gateway.policy.Detail;
 final class TransferEndings {
 
     private static final List<TransferState> UPLOADING = List.of(TransferState.UPLOADING);
-    private static final List<TransferState> SPOOLED = List.of(TransferState.UPLOADING, TransferState.STORED,
-            TransferState.DELIVERED);
+    private static final List<TransferState> SPOOLED =
+            List.of(TransferState.UPLOADING, TransferState.STORED, TransferState.DELIVERED);
 
     private final TransferRepository repo;
     private final Spool spool;
@@ -29,8 +28,13 @@ final class TransferEndings {
     /** Told the id of each transfer that ended, to drop what is kept for its next PATCH. */
     private final Consumer<String> ended;
 
-    TransferEndings(TransferRepository repo, Spool spool, TransferEvents events, TransferLocks locks, Clock clock,
-                    Consumer<String> ended) {
+    TransferEndings(
+            TransferRepository repo,
+            Spool spool,
+            TransferEvents events,
+            TransferLocks locks,
+            Clock clock,
+            Consumer<String> ended) {
         this.repo = repo;
         this.spool = spool;
         this.events = events;
@@ -41,18 +45,48 @@ final class TransferEndings {
 
     /** Ends an UPLOADING transfer as ABORTED; false when it had already ended (or was stored). */
     boolean abort(Transfer t, String reason, Caller caller) {
-        return end(t, UPLOADING, TransferState.ABORTED, reason, caller, EventType.TRANSFER_ABORTED, Outcome.DENY, t.offset(), null);
+        return end(
+                t,
+                UPLOADING,
+                TransferState.ABORTED,
+                reason,
+                caller,
+                EventType.TRANSFER_ABORTED,
+                Outcome.DENY,
+                t.offset(),
+                null);
     }
 
     /** Ends a transfer still in the spool (upload past Upload-Expires, stored past retention) as EXPIRED. */
     boolean expire(Transfer t, String reason) {
-        return end(t, SPOOLED, TransferState.EXPIRED, reason, null, EventType.TRANSFER_EXPIRED, Outcome.ALLOW, t.offset(), null);
+        return end(
+                t,
+                SPOOLED,
+                TransferState.EXPIRED,
+                reason,
+                null,
+                EventType.TRANSFER_EXPIRED,
+                Outcome.ALLOW,
+                t.offset(),
+                null);
     }
 
     /** Ends an UPLOADING transfer whose envelope was refused as REJECTED; returns the problem to answer. */
     TransferProblem reject(Transfer t, String reason, String detail, Caller caller, String actualSha256) {
-        String json = new Detail().put("message", detail).put("actualSha256", actualSha256).toString();
-        if (!end(t, UPLOADING, TransferState.REJECTED, reason, caller, EventType.TRANSFER_REJECTED, Outcome.DENY, null, json)) {
+        String json = new Detail()
+                .put("message", detail)
+                .put("actualSha256", actualSha256)
+                .toString();
+        if (!end(
+                t,
+                UPLOADING,
+                TransferState.REJECTED,
+                reason,
+                caller,
+                EventType.TRANSFER_REJECTED,
+                Outcome.DENY,
+                null,
+                json)) {
             spool.delete(t.id()); // ended otherwise meanwhile: whatever is left of the file goes too
         }
         return new TransferProblem(422, reason, detail);
@@ -60,12 +94,28 @@ final class TransferEndings {
 
     /** At start-up: the spool file of a transfer in {@code t.state()} is missing or of the wrong size. */
     void lost(Transfer t) {
-        end(t, List.of(t.state()), TransferState.ABORTED, "SPOOL_FILE_MISSING", null, EventType.TRANSFER_ABORTED,
-                Outcome.ERROR, null, null);
+        end(
+                t,
+                List.of(t.state()),
+                TransferState.ABORTED,
+                "SPOOL_FILE_MISSING",
+                null,
+                EventType.TRANSFER_ABORTED,
+                Outcome.ERROR,
+                null,
+                null);
     }
 
-    private boolean end(Transfer t, List<TransferState> from, TransferState to, String reason, Caller caller,
-                        EventType type, Outcome outcome, Long bytes, String detailJson) {
+    private boolean end(
+            Transfer t,
+            List<TransferState> from,
+            TransferState to,
+            String reason,
+            Caller caller,
+            EventType type,
+            Outcome outcome,
+            Long bytes,
+            String detailJson) {
         return locks.with(t.id(), () -> {
             if (!repo.end(t.id(), from, to, reason, clock.instant())) {
                 return false;

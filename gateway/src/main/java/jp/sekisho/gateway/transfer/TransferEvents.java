@@ -1,7 +1,6 @@
 package jp.sekisho.gateway.transfer;
 
 import java.nio.file.Path;
-
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.audit.EventType;
@@ -31,22 +30,35 @@ final class TransferEvents {
         if (caller != null) {
             caller.stamp(b);
         }
-        return b.transferId(t.id()).routeId(t.routeId()).approvalRef(t.approvalRef()).bytes(t.length())
+        return b.transferId(t.id())
+                .routeId(t.routeId())
+                .approvalRef(t.approvalRef())
+                .bytes(t.length())
                 .payloadSha256(t.sha256());
     }
 
     /** Records a refused upload request (no transfer exists yet) and returns the problem to answer. */
     TransferProblem deny(Caller caller, Admitted a, int status, String reason, String message) {
-        audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY)).reason(reason)
-                .routeId(a.route().id()).approvalRef(a.approval().ref())
-                .detailJson(new Detail().put("action", "upload").put("message", message).toString()).build());
+        audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY))
+                .reason(reason)
+                .routeId(a.route().id())
+                .approvalRef(a.approval().ref())
+                .detailJson(new Detail()
+                        .put("action", "upload")
+                        .put("message", message)
+                        .toString())
+                .build());
         return new TransferProblem(status, reason, message);
     }
 
     /** Records a spool file that no live transfer accounts for (deleted at start-up); {@code t} may be null. */
     void orphan(Path file, Transfer t) {
-        AuditEvent.Builder b = AuditEvent.of(EventType.TRANSFER_ABORTED, Outcome.ERROR).reason("SPOOL_ORPHAN")
-                .detailJson(new Detail().put("file", file.getFileName()).put("node", node).toString());
+        AuditEvent.Builder b = AuditEvent.of(EventType.TRANSFER_ABORTED, Outcome.ERROR)
+                .reason("SPOOL_ORPHAN")
+                .detailJson(new Detail()
+                        .put("file", file.getFileName())
+                        .put("node", node)
+                        .toString());
         if (t != null) {
             b.transferId(t.id()).routeId(t.routeId()).approvalRef(t.approvalRef());
         }

@@ -15,7 +15,8 @@ final class TransferExecutors implements AutoCloseable {
     /** Reacts to policy changes (aborts transfers on routes no longer ACTIVE), one change at a time. */
     final ExecutorService policy = Executors.newSingleThreadExecutor(named("sekisho-transfer-policy", false));
     /** Runs the expiry sweep. */
-    final ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(named("sekisho-transfer-sweeper", false));
+    final ScheduledExecutorService sweeper =
+            Executors.newSingleThreadScheduledExecutor(named("sekisho-transfer-sweeper", false));
     /** Starts page-cache writeback of spool files while they are written (see {@link SpoolWriter}). */
     final ExecutorService writeback = Executors.newFixedThreadPool(2, named("sekisho-spool-writeback", true));
     /** Runs the {@link SpoolWriter} tasks: each upload's in order, uploads side by side. */

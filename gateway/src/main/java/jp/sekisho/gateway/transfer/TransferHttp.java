@@ -24,10 +24,16 @@ public final class TransferHttp implements ExceptionHandler<TransferProblem, Htt
             Requests.markAudited(request);
         }
         String title = Reason.title(e.status());
-        Problem p = new Problem("urn:sekisho:problem:" + e.reason(), title, e.status(), e.reason(), e.getMessage(),
+        Problem p = new Problem(
+                "urn:sekisho:problem:" + e.reason(),
+                title,
+                e.status(),
+                e.reason(),
+                e.getMessage(),
                 Requests.requestId(request));
         MutableHttpResponse<Problem> r = HttpResponse.<Problem>status(e.status(), title)
-                .contentType(Problem.MEDIA_TYPE).body(p);
+                .contentType(Problem.MEDIA_TYPE)
+                .body(p);
         Tus.problemHeaders(e, r::header);
         return r;
     }

@@ -8,9 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import javax.sql.DataSource;
-
 import jp.sekisho.gateway.policy.Jdbc;
 
 /**
@@ -31,8 +29,8 @@ public final class TransferRepository {
 
     public void create(Transfer t) {
         Jdbc.inTransaction(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO transfer (" + COLUMNS
-                    + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO transfer (" + COLUMNS + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
                 int i = 1;
                 ps.setString(i++, t.id());
                 ps.setString(i++, t.routeId());
@@ -67,25 +65,31 @@ public final class TransferRepository {
 
     /** STORED or DELIVERED transfers of a route, oldest first. */
     public List<Transfer> inbox(String routeId) {
-        return query("SELECT " + COLUMNS + " FROM transfer WHERE route_id = ? AND state IN ('STORED', 'DELIVERED') "
-                + "ORDER BY stored_at, id", routeId);
+        return query(
+                "SELECT " + COLUMNS + " FROM transfer WHERE route_id = ? AND state IN ('STORED', 'DELIVERED') "
+                        + "ORDER BY stored_at, id",
+                routeId);
     }
 
     /** This node's transfers whose payload may still be in its spool. */
     public List<Transfer> spooledOn(String node) {
-        return query("SELECT " + COLUMNS + " FROM transfer WHERE node = ? AND state IN ('UPLOADING', 'STORED', 'DELIVERED')",
+        return query(
+                "SELECT " + COLUMNS + " FROM transfer WHERE node = ? AND state IN ('UPLOADING', 'STORED', 'DELIVERED')",
                 node);
     }
 
     /** The offset durably written; only while UPLOADING. Also moves Upload-Expires. */
     public boolean advance(String id, long offset, Instant now, Instant expiresAt) {
-        return update("UPDATE transfer SET upload_offset = ?, updated_at = ?, expires_at = ? "
-                + "WHERE id = ? AND state = 'UPLOADING'", ps -> {
-                    ps.setLong(1, offset);
-                    ps.setTimestamp(2, Jdbc.ts(now));
-                    ps.setTimestamp(3, Jdbc.ts(expiresAt));
-                    ps.setString(4, id);
-                }) == 1;
+        return update(
+                        "UPDATE transfer SET upload_offset = ?, updated_at = ?, expires_at = ? "
+                                + "WHERE id = ? AND state = 'UPLOADING'",
+                        ps -> {
+                            ps.setLong(1, offset);
+                            ps.setTimestamp(2, Jdbc.ts(now));
+                            ps.setTimestamp(3, Jdbc.ts(expiresAt));
+                            ps.setString(4, id);
+                        })
+                == 1;
     }
 
     /**
@@ -93,46 +97,57 @@ public final class TransferRepository {
      * caller has checked, under the transfer's lock, that neither changes a value already declared.
      */
     public boolean declare(String id, Long length, String sha256, Instant now) {
-        return update("UPDATE transfer SET length = COALESCE(length, ?), sha256 = COALESCE(sha256, ?), updated_at = ? "
-                + "WHERE id = ? AND state = 'UPLOADING'", ps -> {
-                    ps.setObject(1, length, java.sql.Types.BIGINT);
-                    ps.setString(2, sha256);
-                    ps.setTimestamp(3, Jdbc.ts(now));
-                    ps.setString(4, id);
-                }) == 1;
+        return update(
+                        "UPDATE transfer SET length = COALESCE(length, ?), sha256 = COALESCE(sha256, ?), updated_at = ? "
+                                + "WHERE id = ? AND state = 'UPLOADING'",
+                        ps -> {
+                            ps.setObject(1, length, java.sql.Types.BIGINT);
+                            ps.setString(2, sha256);
+                            ps.setTimestamp(3, Jdbc.ts(now));
+                            ps.setString(4, id);
+                        })
+                == 1;
     }
 
     public boolean markStored(String id, Instant now, Instant expiresAt, String receipt) {
-        return update("UPDATE transfer SET state = 'STORED', upload_offset = length, updated_at = ?, stored_at = ?, "
-                + "expires_at = ?, receipt = ? WHERE id = ? AND state = 'UPLOADING'", ps -> {
-                    ps.setTimestamp(1, Jdbc.ts(now));
-                    ps.setTimestamp(2, Jdbc.ts(now));
-                    ps.setTimestamp(3, Jdbc.ts(expiresAt));
-                    ps.setString(4, receipt);
-                    ps.setString(5, id);
-                }) == 1;
+        return update(
+                        "UPDATE transfer SET state = 'STORED', upload_offset = length, updated_at = ?, stored_at = ?, "
+                                + "expires_at = ?, receipt = ? WHERE id = ? AND state = 'UPLOADING'",
+                        ps -> {
+                            ps.setTimestamp(1, Jdbc.ts(now));
+                            ps.setTimestamp(2, Jdbc.ts(now));
+                            ps.setTimestamp(3, Jdbc.ts(expiresAt));
+                            ps.setString(4, receipt);
+                            ps.setString(5, id);
+                        })
+                == 1;
     }
 
     public boolean markDelivered(String id, Instant now) {
-        return update("UPDATE transfer SET state = 'DELIVERED', updated_at = ?, delivered_at = ? "
-                + "WHERE id = ? AND state = 'STORED'", ps -> {
-                    ps.setTimestamp(1, Jdbc.ts(now));
-                    ps.setTimestamp(2, Jdbc.ts(now));
-                    ps.setString(3, id);
-                }) == 1;
+        return update(
+                        "UPDATE transfer SET state = 'DELIVERED', updated_at = ?, delivered_at = ? "
+                                + "WHERE id = ? AND state = 'STORED'",
+                        ps -> {
+                            ps.setTimestamp(1, Jdbc.ts(now));
+                            ps.setTimestamp(2, Jdbc.ts(now));
+                            ps.setString(3, id);
+                        })
+                == 1;
     }
 
     /** ACKNOWLEDGED then PURGED in one step (the spool copy is already gone); keeps the final receipt. */
     public boolean markPurged(String id, Instant now, String receipt) {
-        return update("UPDATE transfer SET state = 'PURGED', updated_at = ?, acknowledged_at = ?, "
-                + "delivered_at = COALESCE(delivered_at, ?), receipt = ? WHERE id = ? AND state IN ('STORED', 'DELIVERED')",
-                ps -> {
-                    ps.setTimestamp(1, Jdbc.ts(now));
-                    ps.setTimestamp(2, Jdbc.ts(now));
-                    ps.setTimestamp(3, Jdbc.ts(now));
-                    ps.setString(4, receipt);
-                    ps.setString(5, id);
-                }) == 1;
+        return update(
+                        "UPDATE transfer SET state = 'PURGED', updated_at = ?, acknowledged_at = ?, "
+                                + "delivered_at = COALESCE(delivered_at, ?), receipt = ? WHERE id = ? AND state IN ('STORED', 'DELIVERED')",
+                        ps -> {
+                            ps.setTimestamp(1, Jdbc.ts(now));
+                            ps.setTimestamp(2, Jdbc.ts(now));
+                            ps.setTimestamp(3, Jdbc.ts(now));
+                            ps.setString(4, receipt);
+                            ps.setString(5, id);
+                        })
+                == 1;
     }
 
     /** Ends a transfer (REJECTED, EXPIRED, ABORTED) if it is still in one of {@code from}. */
@@ -141,13 +156,16 @@ public final class TransferRepository {
         for (TransferState s : from) {
             in.append(in.length() == 0 ? "" : ",").append('\'').append(s.name()).append('\'');
         }
-        return update("UPDATE transfer SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN (" + in + ")",
-                ps -> {
-                    ps.setString(1, to.name());
-                    ps.setString(2, reason);
-                    ps.setTimestamp(3, Jdbc.ts(now));
-                    ps.setString(4, id);
-                }) == 1;
+        return update(
+                        "UPDATE transfer SET state = ?, reason = ?, updated_at = ? WHERE id = ? AND state IN (" + in
+                                + ")",
+                        ps -> {
+                            ps.setString(1, to.name());
+                            ps.setString(2, reason);
+                            ps.setTimestamp(3, Jdbc.ts(now));
+                            ps.setString(4, id);
+                        })
+                == 1;
     }
 
     @FunctionalInterface
@@ -176,13 +194,27 @@ public final class TransferRepository {
             List<Transfer> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Transfer(rs.getString("id"), rs.getString("route_id"), rs.getString("approval_ref"),
-                            rs.getString("node"), rs.getString("sender_subject"), rs.getString("sender_sha256"),
-                            rs.getString("filename"), rs.getObject("length", Long.class), rs.getString("sha256"), rs.getLong("records"),
-                            rs.getLong("upload_offset"), TransferState.valueOf(rs.getString("state")),
-                            rs.getString("reason"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"),
-                            Jdbc.instant(rs, "stored_at"), Jdbc.instant(rs, "delivered_at"),
-                            Jdbc.instant(rs, "acknowledged_at"), Jdbc.instant(rs, "expires_at"), rs.getString("receipt")));
+                    out.add(new Transfer(
+                            rs.getString("id"),
+                            rs.getString("route_id"),
+                            rs.getString("approval_ref"),
+                            rs.getString("node"),
+                            rs.getString("sender_subject"),
+                            rs.getString("sender_sha256"),
+                            rs.getString("filename"),
+                            rs.getObject("length", Long.class),
+                            rs.getString("sha256"),
+                            rs.getLong("records"),
+                            rs.getLong("upload_offset"),
+                            TransferState.valueOf(rs.getString("state")),
+                            rs.getString("reason"),
+                            Jdbc.instant(rs, "created_at"),
+                            Jdbc.instant(rs, "updated_at"),
+                            Jdbc.instant(rs, "stored_at"),
+                            Jdbc.instant(rs, "delivered_at"),
+                            Jdbc.instant(rs, "acknowledged_at"),
+                            Jdbc.instant(rs, "expires_at"),
+                            rs.getString("receipt")));
                 }
             }
             return out;

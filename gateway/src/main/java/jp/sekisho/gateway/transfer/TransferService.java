@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.PolicyWatcher;
@@ -34,6 +33,7 @@ public final class TransferService implements AutoCloseable {
 
     /** tus Upload-Expires: an upload not continued for this long is deleted. */
     public static final Duration UPLOAD_EXPIRY = Duration.ofHours(24);
+
     static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
     private final String node;
@@ -48,8 +48,14 @@ public final class TransferService implements AutoCloseable {
     private final Janitor janitor;
     private final SpoolRecovery recovery;
 
-    public TransferService(String node, TransferRepository repo, Spool spool, PolicyWatcher watcher, AuditLog audit,
-                           ReceiptSigner signer, Clock clock) {
+    public TransferService(
+            String node,
+            TransferRepository repo,
+            Spool spool,
+            PolicyWatcher watcher,
+            AuditLog audit,
+            ReceiptSigner signer,
+            Clock clock) {
         this.node = node;
         this.spool = spool;
         this.watcher = watcher;
@@ -77,13 +83,17 @@ public final class TransferService implements AutoCloseable {
                 LOG.warn("aborting transfers after a policy change failed", e);
             }
         }));
-        executors.sweeper.scheduleWithFixedDelay(() -> {
-            try {
-                janitor.sweep();
-            } catch (RuntimeException e) {
-                LOG.warn("transfer retention sweep failed", e);
-            }
-        }, SWEEP_EVERY.toMillis(), SWEEP_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        executors.sweeper.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        janitor.sweep();
+                    } catch (RuntimeException e) {
+                        LOG.warn("transfer retention sweep failed", e);
+                    }
+                },
+                SWEEP_EVERY.toMillis(),
+                SWEEP_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         return this;
     }
 
@@ -126,8 +136,14 @@ public final class TransferService implements AutoCloseable {
      * @param declared the upload's length and SHA-256 if this PATCH declares them (recorded before its body)
      * @param onAbort  closes the request's connection when the route stops being ACTIVE mid-PATCH
      */
-    public Upload beginPatch(Caller caller, Admitted a, String id, long offset, byte[] checksum, Tus.Declaration declared,
-                             Runnable onAbort) {
+    public Upload beginPatch(
+            Caller caller,
+            Admitted a,
+            String id,
+            long offset,
+            byte[] checksum,
+            Tus.Declaration declared,
+            Runnable onAbort) {
         return sessions.beginPatch(caller, a, id, offset, checksum, declared, onAbort);
     }
 

@@ -1,8 +1,6 @@
 package jp.sekisho.gateway.transfer;
 
-import java.nio.file.Path;
 import java.time.Clock;
-
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.policy.PolicyServices;
@@ -10,8 +8,7 @@ import jp.sekisho.gateway.policy.PolicyServices;
 /** Wires the transfer layer of one node: repository, spool under data-dir, receipt signer, service. */
 public final class TransferServices {
 
-    private TransferServices() {
-    }
+    private TransferServices() {}
 
     public static TransferService start(GatewayConfig config, AuditStore store, PolicyServices policy, Clock clock) {
         ReceiptSigner signer = new ReceiptSigner(store.signingKey());

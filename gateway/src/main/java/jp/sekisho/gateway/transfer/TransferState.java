@@ -6,7 +6,14 @@ package jp.sekisho.gateway.transfer;
  * sender, or its route stopped being ACTIVE while it was in progress).
  */
 public enum TransferState {
-    UPLOADING, STORED, DELIVERED, ACKNOWLEDGED, PURGED, REJECTED, EXPIRED, ABORTED;
+    UPLOADING,
+    STORED,
+    DELIVERED,
+    ACKNOWLEDGED,
+    PURGED,
+    REJECTED,
+    EXPIRED,
+    ABORTED;
 
     /** States whose payload a receiver may fetch. */
     public boolean deliverable() {

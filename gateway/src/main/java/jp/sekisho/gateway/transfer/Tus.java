@@ -1,6 +1,5 @@
 package jp.sekisho.gateway.transfer;
 
-import jp.sekisho.gateway.admission.ProtocolSteps;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -10,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import jp.sekisho.gateway.admission.ProtocolSteps;
 
 /** tus 1.0.0 header vocabulary and parsing shared by the controller and the PATCH handler. */
 public final class Tus {
@@ -22,12 +22,13 @@ public final class Tus {
     public static final String DEFER_LENGTH = "Upload-Defer-Length";
     /** The envelope's SHA-256 declared by a PATCH, for uploads created before it was known. */
     public static final String ENVELOPE_SHA256 = "Sekisho-Envelope-Sha256";
-    private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
-    private static final DateTimeFormatter HTTP_DATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
-    private Tus() {
-    }
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+            .withZone(ZoneOffset.UTC);
+
+    private Tus() {}
 
     /** RFC 7231 IMF-fixdate. */
     /**
@@ -53,15 +54,13 @@ public final class Tus {
     }
 
     /** The declared facts of an upload, from {@code Upload-Metadata}; sha256 null when left for a PATCH to declare. */
-    public record Metadata(String filename, String sha256, long records) {
-    }
+    public record Metadata(String filename, String sha256, long records) {}
 
     /**
      * What a PATCH declares about the whole upload: {@code Upload-Length} and
      * {@code Sekisho-Envelope-Sha256}, each null when absent.
      */
-    public record Declaration(Long length, String sha256) {
-    }
+    public record Declaration(Long length, String sha256) {}
 
     /**
      * The creation's length: {@code Upload-Length: N}, or null for {@code Upload-Defer-Length: 1}.
@@ -114,7 +113,8 @@ public final class Tus {
                 String val = "";
                 if (sp >= 0) {
                     try {
-                        val = new String(Base64.getDecoder().decode(p.substring(sp + 1).trim()), StandardCharsets.UTF_8);
+                        val = new String(
+                                Base64.getDecoder().decode(p.substring(sp + 1).trim()), StandardCharsets.UTF_8);
                     } catch (IllegalArgumentException e) {
                         throw invalid("metadata value of '" + key + "' is not base64");
                     }
@@ -139,7 +139,8 @@ public final class Tus {
             throw invalid("metadata records must be a non-negative integer");
         }
         String filename = m.get("filename");
-        if (filename != null && (filename.length() > 255 || filename.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\'))) {
+        if (filename != null
+                && (filename.length() > 255 || filename.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\'))) {
             throw invalid("metadata filename must be a plain file name of at most 255 characters");
         }
         return new Metadata(filename, sha == null ? null : sha.toLowerCase(Locale.ROOT), records);
@@ -149,7 +150,9 @@ public final class Tus {
     public static String encode(Transfer t) {
         Base64.Encoder b = Base64.getEncoder();
         return "filename " + b.encodeToString(t.filename().getBytes(StandardCharsets.UTF_8))
-                + (t.sha256() == null ? "" : ",sha256 " + b.encodeToString(t.sha256().getBytes(StandardCharsets.US_ASCII)))
+                + (t.sha256() == null
+                        ? ""
+                        : ",sha256 " + b.encodeToString(t.sha256().getBytes(StandardCharsets.US_ASCII)))
                 + ",records " + b.encodeToString(Long.toString(t.records()).getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -161,7 +164,8 @@ public final class Tus {
         String h = header.trim();
         int sp = h.indexOf(' ');
         if (sp < 0 || !h.substring(0, sp).equalsIgnoreCase("sha256")) {
-            throw new TransferProblem(400, "CHECKSUM_ALGORITHM_UNSUPPORTED", "Upload-Checksum must be 'sha256 <base64>'");
+            throw new TransferProblem(
+                    400, "CHECKSUM_ALGORITHM_UNSUPPORTED", "Upload-Checksum must be 'sha256 <base64>'");
         }
         try {
             byte[] d = Base64.getDecoder().decode(h.substring(sp + 1).trim());

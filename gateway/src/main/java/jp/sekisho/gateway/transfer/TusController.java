@@ -40,8 +40,11 @@ public final class TusController {
     @Options
     @OnRoute(side = SideRule.SENDER, action = "upload-options")
     public HttpResponse<?> options(Decision.Admitted a) {
-        return HttpResponse.noContent().header(Tus.RESUMABLE, Tus.VERSION).header("Tus-Version", Tus.VERSION)
-                .header("Tus-Extension", Tus.EXTENSIONS).header("Tus-Max-Size", Long.toString(a.route().maxPayloadBytes()))
+        return HttpResponse.noContent()
+                .header(Tus.RESUMABLE, Tus.VERSION)
+                .header("Tus-Version", Tus.VERSION)
+                .header("Tus-Extension", Tus.EXTENSIONS)
+                .header("Tus-Max-Size", Long.toString(a.route().maxPayloadBytes()))
                 .header("Tus-Checksum-Algorithm", "sha256");
     }
 
@@ -49,11 +52,15 @@ public final class TusController {
     @OnRoute(side = SideRule.SENDER, action = "upload-create", tus = true)
     public HttpResponse<?> create(HttpRequest<?> request, Principal principal, Decision.Admitted a) {
         // null: Upload-Defer-Length, the client seals while it uploads and declares length and sha256 by PATCH
-        Long length = Tus.creationLength(request.getHeaders().get("Upload-Length"), request.getHeaders().get(Tus.DEFER_LENGTH));
+        Long length = Tus.creationLength(
+                request.getHeaders().get("Upload-Length"), request.getHeaders().get(Tus.DEFER_LENGTH));
         Tus.Metadata md = Tus.metadata(request.getHeaders().get("Upload-Metadata"), length != null);
-        Transfer t = transfers.create(Callers.of(request, principal), a.grant(), length, md.filename(), md.sha256(), md.records());
-        return HttpResponse.status(HttpStatus.CREATED).header("Location", Tus.location(a.route().id(), t.id()))
-                .header("Upload-Expires", Tus.httpDate(t.expiresAt())).header(Tus.RESUMABLE, Tus.VERSION)
+        Transfer t = transfers.create(
+                Callers.of(request, principal), a.grant(), length, md.filename(), md.sha256(), md.records());
+        return HttpResponse.status(HttpStatus.CREATED)
+                .header("Location", Tus.location(a.route().id(), t.id()))
+                .header("Upload-Expires", Tus.httpDate(t.expiresAt()))
+                .header(Tus.RESUMABLE, Tus.VERSION)
                 .header(Tus.TRANSFER_ID, t.id());
     }
 
@@ -61,13 +68,17 @@ public final class TusController {
     @OnRoute(side = SideRule.SENDER, action = "upload-head", tus = true)
     public HttpResponse<?> head(HttpRequest<?> request, Principal principal, Decision.Admitted a, String id) {
         Transfer t = transfers.senderView(Callers.of(request, principal), a.route(), id);
-        if (!(t.state() == TransferState.UPLOADING || t.state().deliverable()
-                || t.state() == TransferState.ACKNOWLEDGED || t.state() == TransferState.PURGED)) {
+        if (!(t.state() == TransferState.UPLOADING
+                || t.state().deliverable()
+                || t.state() == TransferState.ACKNOWLEDGED
+                || t.state() == TransferState.PURGED)) {
             throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is " + t.state());
         }
-        MutableHttpResponse<?> r = HttpResponse.ok().header(Tus.RESUMABLE, Tus.VERSION)
+        MutableHttpResponse<?> r = HttpResponse.ok()
+                .header(Tus.RESUMABLE, Tus.VERSION)
                 .header("Upload-Offset", Long.toString(t.state() == TransferState.UPLOADING ? t.offset() : t.length()))
-                .header("Upload-Metadata", Tus.encode(t)).header("Cache-Control", "no-store");
+                .header("Upload-Metadata", Tus.encode(t))
+                .header("Cache-Control", "no-store");
         if (t.lengthKnown()) {
             r.header("Upload-Length", Long.toString(t.length()));
         } else {
@@ -87,5 +98,4 @@ public final class TusController {
         transfers.terminate(Callers.of(request, principal), a.grant(), id);
         return HttpResponse.noContent().header(Tus.RESUMABLE, Tus.VERSION);
     }
-
 }

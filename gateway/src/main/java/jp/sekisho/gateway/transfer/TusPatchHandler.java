@@ -1,16 +1,9 @@
 package jp.sekisho.gateway.transfer;
 
-import java.util.ArrayDeque;
-import java.util.List;
-import java.util.concurrent.Executor;
-import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -19,23 +12,17 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import jp.sekisho.audit.AuditUnavailableException;
-import jp.sekisho.gateway.admission.Access;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import jp.sekisho.gateway.admission.Admission;
-import jp.sekisho.gateway.admission.AdmissionRequest;
-import jp.sekisho.gateway.admission.Decision;
-import jp.sekisho.gateway.admission.Entry;
-import jp.sekisho.gateway.admission.ProtocolSteps;
 import jp.sekisho.gateway.admission.Reason;
-import jp.sekisho.gateway.admission.RouteTarget;
-import jp.sekisho.gateway.admission.Side;
-import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.http.Requests;
-import jp.sekisho.gateway.identity.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +53,7 @@ public final class TusPatchHandler extends ChannelDuplexHandler {
     private PatchRequest patch;
     /** True while the end of a PATCH is handled off the event loop; messages arriving meanwhile wait. */
     private boolean busy;
+
     private final ArrayDeque<Object> waiting = new ArrayDeque<>();
     /** A read was asked for while held back ({@link #read}). */
     private boolean readHeld;
@@ -85,8 +73,9 @@ public final class TusPatchHandler extends ChannelDuplexHandler {
         if (msg instanceof HttpRequest req && patch == null) {
             // HttpURLConnection cannot send PATCH: tus clients on it (tus-java-client) send POST with
             // X-HTTP-Method-Override: PATCH, which tus 1.0.0 lets a server honour
-            if (req.method().equals(HttpMethod.PATCH) || (req.method().equals(HttpMethod.POST)
-                    && "PATCH".equalsIgnoreCase(req.headers().get("X-HTTP-Method-Override")))) {
+            if (req.method().equals(HttpMethod.PATCH)
+                    || (req.method().equals(HttpMethod.POST)
+                            && "PATCH".equalsIgnoreCase(req.headers().get("X-HTTP-Method-Override")))) {
                 Matcher m = PATH.matcher(req.uri());
                 if (m.matches()) {
                     start(ctx, req, m.group(1), m.group(2));
@@ -327,5 +316,4 @@ public final class TusPatchHandler extends ChannelDuplexHandler {
         }
         super.exceptionCaught(ctx, cause);
     }
-
 }

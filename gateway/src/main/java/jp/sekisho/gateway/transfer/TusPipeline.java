@@ -1,21 +1,20 @@
 package jp.sekisho.gateway.transfer;
 
-import java.util.Map;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
-
 import io.micronaut.context.BeanProvider;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
 import io.micronaut.scheduling.TaskExecutors;
-import jakarta.inject.Inject;
-import jakarta.inject.Named;
-import jakarta.inject.Singleton;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpServerCodec;
+import jakarta.inject.Inject;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 import jp.sekisho.gateway.admission.Admission;
 
 /**
@@ -36,8 +35,10 @@ public final class TusPipeline implements NettyServerCustomizer {
 
     /** The transfer service and admission exist once the audit store is open: they are looked up per connection. */
     @Inject
-    public TusPipeline(BeanProvider<TransferService> transfers, BeanProvider<Admission> admission,
-                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+    public TusPipeline(
+            BeanProvider<TransferService> transfers,
+            BeanProvider<Admission> admission,
+            @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.transfers = transfers::get;
         this.admission = admission::get;
         this.blocking = blocking;

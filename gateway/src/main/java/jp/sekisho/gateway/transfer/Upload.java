@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-
 import jp.sekisho.gateway.policy.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +22,14 @@ public final class Upload {
     private final byte[] checksum;
     /** Upload-Length, or the route's max-payload while the length is deferred. */
     private final long limit;
+
     private final MessageDigest chunkDigest;
     private final Runnable onAbort;
     /** Writes the body and keeps the running check over [0, offset()). */
     private final SpoolWriter writer;
     /** The running check as it stood before this chunk, to go back to when the chunk is discarded. */
     private final RunningCheck runningBefore;
+
     private long written;
     private volatile String abortReason;
     private boolean done;
@@ -38,8 +39,15 @@ public final class Upload {
      */
     private boolean tooLarge;
 
-    Upload(UploadSessions sessions, Transfer transfer, Caller caller, byte[] checksum, long limit, Runnable onAbort,
-           SpoolWriter writer, RunningCheck runningBefore) {
+    Upload(
+            UploadSessions sessions,
+            Transfer transfer,
+            Caller caller,
+            byte[] checksum,
+            long limit,
+            Runnable onAbort,
+            SpoolWriter writer,
+            RunningCheck runningBefore) {
         this.sessions = sessions;
         this.transfer = transfer;
         this.caller = caller;
@@ -78,9 +86,12 @@ public final class Upload {
         }
         if (offset() + b.remaining() > limit) {
             tooLarge = true;
-            throw new TransferProblem(413, "PAYLOAD_TOO_LARGE", transfer.lengthKnown()
-                    ? "the body goes past Upload-Length " + limit
-                    : "the body goes past the route's maximum of " + limit + " bytes");
+            throw new TransferProblem(
+                    413,
+                    "PAYLOAD_TOO_LARGE",
+                    transfer.lengthKnown()
+                            ? "the body goes past Upload-Length " + limit
+                            : "the body goes past the route's maximum of " + limit + " bytes");
         }
         if (chunkDigest != null) {
             chunkDigest.update(b.duplicate());
@@ -127,8 +138,11 @@ public final class Upload {
                 if (now.sha256() == null) {
                     // all bytes are in and durable: the client repeats the empty PATCH with the header
                     keepRunning();
-                    throw new TransferProblem(400, "METADATA_INVALID", "sha256 of the envelope must be declared in "
-                            + "Upload-Metadata or " + Tus.ENVELOPE_SHA256 + " by the PATCH that completes the upload",
+                    throw new TransferProblem(
+                            400,
+                            "METADATA_INVALID",
+                            "sha256 of the envelope must be declared in " + "Upload-Metadata or " + Tus.ENVELOPE_SHA256
+                                    + " by the PATCH that completes the upload",
                             offset);
                 }
                 return sessions.complete(this, now);

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.gateway.policy.Caller;
@@ -44,9 +43,17 @@ final class UploadSessions {
      */
     private final Map<String, RunningCheck> runningChecks;
 
-    UploadSessions(String node, TransferRepository repo, Spool spool, TransferEvents events, TransferEndings endings,
-                   TransferLocks locks, TransferExecutors executors, EnvelopeGate gate,
-                   Map<String, RunningCheck> runningChecks, Clock clock) {
+    UploadSessions(
+            String node,
+            TransferRepository repo,
+            Spool spool,
+            TransferEvents events,
+            TransferEndings endings,
+            TransferLocks locks,
+            TransferExecutors executors,
+            EnvelopeGate gate,
+            Map<String, RunningCheck> runningChecks,
+            Clock clock) {
         this.node = node;
         this.repo = repo;
         this.spool = spool;
@@ -63,19 +70,45 @@ final class UploadSessions {
     Transfer create(Caller caller, Admitted a, Long length, String filename, String sha256, long records) {
         Route r = a.route();
         if (length != null && length > r.maxPayloadBytes()) {
-            throw events.deny(caller, a, 413, "PAYLOAD_TOO_LARGE", "Upload-Length " + length
-                    + " exceeds the route's maximum of " + r.maxPayloadBytes() + " bytes");
+            throw events.deny(
+                    caller,
+                    a,
+                    413,
+                    "PAYLOAD_TOO_LARGE",
+                    "Upload-Length " + length + " exceeds the route's maximum of " + r.maxPayloadBytes() + " bytes");
         }
         if (records > a.approval().maxRecords()) {
-            throw events.deny(caller, a, 403, "RECORDS_OVER_APPROVAL", records + " records exceed the "
-                    + a.approval().maxRecords() + " approved by " + a.approval().ref());
+            throw events.deny(
+                    caller,
+                    a,
+                    403,
+                    "RECORDS_OVER_APPROVAL",
+                    records + " records exceed the " + a.approval().maxRecords() + " approved by "
+                            + a.approval().ref());
         }
         String id = newId();
         Instant now = clock.instant();
-        Transfer t = new Transfer(id, r.id(), a.approval().ref(), node, caller.principal().subject(),
-                caller.principal().sha256(), filename == null || filename.isBlank() ? id + ".cms" : filename, length,
-                sha256, records, 0, TransferState.UPLOADING, null, now, now, null, null, null,
-                now.plus(TransferService.UPLOAD_EXPIRY), null);
+        Transfer t = new Transfer(
+                id,
+                r.id(),
+                a.approval().ref(),
+                node,
+                caller.principal().subject(),
+                caller.principal().sha256(),
+                filename == null || filename.isBlank() ? id + ".cms" : filename,
+                length,
+                sha256,
+                records,
+                0,
+                TransferState.UPLOADING,
+                null,
+                now,
+                now,
+                null,
+                null,
+                null,
+                now.plus(TransferService.UPLOAD_EXPIRY),
+                null);
         try {
             spool.create(id);
         } catch (IOException e) {
@@ -87,28 +120,43 @@ final class UploadSessions {
             spool.delete(id);
             throw e;
         }
-        events.log().record(events.event(EventType.TRANSFER_STARTED, Outcome.ALLOW, t, caller)
-                .detailJson(new Detail().put("filename", t.filename()).put("length", length).put("records", records)
-                        .put("lengthDeferred", length == null ? Boolean.TRUE : null).toString())
-                .build());
+        events.log()
+                .record(events.event(EventType.TRANSFER_STARTED, Outcome.ALLOW, t, caller)
+                        .detailJson(new Detail()
+                                .put("filename", t.filename())
+                                .put("length", length)
+                                .put("records", records)
+                                .put("lengthDeferred", length == null ? Boolean.TRUE : null)
+                                .toString())
+                        .build());
         return t;
     }
 
     /** The sender's own transfer on this route and node (HEAD, PATCH, DELETE); 404 otherwise. */
     Transfer senderView(Caller caller, Route route, String id) {
         Transfer t = repo.find(id).orElse(null);
-        if (t == null || !t.routeId().equals(route.id()) || !t.sentBy(caller.principal().subject(), caller.principal().sha256())) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "no upload '" + id + "' of yours on route " + route.id());
+        if (t == null
+                || !t.routeId().equals(route.id())
+                || !t.sentBy(caller.principal().subject(), caller.principal().sha256())) {
+            throw new TransferProblem(
+                    404, "TRANSFER_UNKNOWN", "no upload '" + id + "' of yours on route " + route.id());
         }
         if (!t.node().equals(node)) {
-            throw new TransferProblem(421, "TRANSFER_ON_OTHER_NODE", "upload " + id + " is held by gateway node " + t.node());
+            throw new TransferProblem(
+                    421, "TRANSFER_ON_OTHER_NODE", "upload " + id + " is held by gateway node " + t.node());
         }
         return t;
     }
 
     /** Starts a PATCH: see {@link TransferService#beginPatch}. */
-    Upload beginPatch(Caller caller, Admitted a, String id, long offset, byte[] checksum, Tus.Declaration declared,
-                      Runnable onAbort) {
+    Upload beginPatch(
+            Caller caller,
+            Admitted a,
+            String id,
+            long offset,
+            byte[] checksum,
+            Tus.Declaration declared,
+            Runnable onAbort) {
         senderView(caller, a.route(), id);
         return locks.with(id, () -> {
             Transfer t = repo.find(id).orElseThrow();
@@ -119,12 +167,16 @@ final class UploadSessions {
                 throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is " + t.state());
             }
             if (offset != t.offset()) {
-                throw new TransferProblem(409, "OFFSET_MISMATCH", "Upload-Offset " + offset + " but the gateway has "
-                        + t.offset(), t.offset());
+                throw new TransferProblem(
+                        409,
+                        "OFFSET_MISMATCH",
+                        "Upload-Offset " + offset + " but the gateway has " + t.offset(),
+                        t.offset());
             }
             // every put is under this transfer's lock: no PATCH can start between this check and the put below
             if (uploads.containsKey(id)) {
-                throw new TransferProblem(409, "UPLOAD_IN_PROGRESS", "another PATCH of upload " + id + " is in progress");
+                throw new TransferProblem(
+                        409, "UPLOAD_IN_PROGRESS", "another PATCH of upload " + id + " is in progress");
             }
             t = Declarations.declare(repo, clock, t, a.route().maxPayloadBytes(), declared);
             long limit = t.lengthKnown() ? t.length() : a.route().maxPayloadBytes();
@@ -140,7 +192,14 @@ final class UploadSessions {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Upload u = new Upload(this, t, caller, checksum, limit, onAbort, writer,
+            Upload u = new Upload(
+                    this,
+                    t,
+                    caller,
+                    checksum,
+                    limit,
+                    onAbort,
+                    writer,
                     checksum != null && running != null ? running.copy() : null);
             uploads.put(id, u);
             return u;

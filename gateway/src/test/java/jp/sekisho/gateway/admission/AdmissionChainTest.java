@@ -13,7 +13,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalFixtures;
 import jp.sekisho.gateway.approval.ApprovalStatus;
@@ -31,16 +30,37 @@ class AdmissionChainTest {
 
     private static final String SENDER = "CN=city-sender,O=Sekisho";
     private static final String RECEIVER = "CN=contractor,O=Sekisho";
-    private static final Route ROUTE = new Route("benefit", "transfer", "REF-1",
-            List.of(new Party(SENDER, null, List.of("10.0.0.0/24"))), List.of(new Party(RECEIVER, null, List.of("10.1.0.5/32"))),
-            List.of(), 1 << 20, Duration.ofDays(7), false);
+    private static final Route ROUTE = new Route(
+            "benefit",
+            "transfer",
+            "REF-1",
+            List.of(new Party(SENDER, null, List.of("10.0.0.0/24"))),
+            List.of(new Party(RECEIVER, null, List.of("10.1.0.5/32"))),
+            List.of(),
+            1 << 20,
+            Duration.ofDays(7),
+            false);
     private static final GatewayInfo INFO = new GatewayInfo("gw1", Map.of("transfer", false, "admin", true));
 
     private static Approval approval(ApprovalStatus status) {
         Approval p = ApprovalFixtures.pending();
-        return new Approval("REF-1", p.title(), p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),
-                p.dataItems(), 1000, LocalDate.of(2026, 4, 1), LocalDate.of(2027, 3, 31), p.conditions(), p.meetingRef(),
-                status, null, null, 1);
+        return new Approval(
+                "REF-1",
+                p.title(),
+                p.legalBasis(),
+                p.departments(),
+                p.contractor(),
+                p.subcontractors(),
+                p.dataItems(),
+                1000,
+                LocalDate.of(2026, 4, 1),
+                LocalDate.of(2027, 3, 31),
+                p.conditions(),
+                p.meetingRef(),
+                status,
+                null,
+                null,
+                1);
     }
 
     private static PolicySnapshot policy(ApprovalStatus status) {
@@ -64,8 +84,12 @@ class AdmissionChainTest {
     }
 
     private static Decision decide(ApprovalStatus status, AdmissionRequest r) {
-        return new AdmissionChain(INFO, () -> policy(status), AdmissionChainTest::contains,
-                Clock.fixed(ApprovalFixtures.NOW, ZoneOffset.UTC)).decide(r);
+        return new AdmissionChain(
+                        INFO,
+                        () -> policy(status),
+                        AdmissionChainTest::contains,
+                        Clock.fixed(ApprovalFixtures.NOW, ZoneOffset.UTC))
+                .decide(r);
     }
 
     static boolean contains(String cidr, InetAddress a) {
@@ -80,20 +104,27 @@ class AdmissionChainTest {
     void listenerStepKeepsAdminApisOnTheAdminListener() {
         Step s = new ListenerStep(INFO);
         Access admin = Access.forAnyPrincipal().adminOnly(true);
-        assertEquals(Reason.ADMIN_LISTENER_ONLY,
-                reasonOf(s.check(request(conn("transfer", "10.0.0.1", SENDER), admin, null), attempt(ApprovalStatus.APPROVED))));
+        assertEquals(
+                Reason.ADMIN_LISTENER_ONLY,
+                reasonOf(s.check(
+                        request(conn("transfer", "10.0.0.1", SENDER), admin, null), attempt(ApprovalStatus.APPROVED))));
         assertNull(s.check(request(conn("admin", "10.0.0.1", SENDER), admin, null), attempt(ApprovalStatus.APPROVED)));
-        assertNull(s.check(request(conn("transfer", "10.0.0.1", SENDER), Access.forAnyPrincipal(), null),
+        assertNull(s.check(
+                request(conn("transfer", "10.0.0.1", SENDER), Access.forAnyPrincipal(), null),
                 attempt(ApprovalStatus.APPROVED)));
     }
 
     @Test
     void principalStepNeedsAVerifiedCertificate() {
         Step s = new PrincipalStep();
-        assertEquals(Reason.NO_CERTIFICATE, reasonOf(s.check(request(conn("transfer", "10.0.0.1", null),
-                Access.forAnyPrincipal(), null), attempt(ApprovalStatus.APPROVED))));
-        assertEquals(Reason.NO_CERTIFICATE, reasonOf(s.check(request(null, Access.forAnyPrincipal(), null),
-                attempt(ApprovalStatus.APPROVED))));
+        assertEquals(
+                Reason.NO_CERTIFICATE,
+                reasonOf(s.check(
+                        request(conn("transfer", "10.0.0.1", null), Access.forAnyPrincipal(), null),
+                        attempt(ApprovalStatus.APPROVED))));
+        assertEquals(
+                Reason.NO_CERTIFICATE,
+                reasonOf(s.check(request(null, Access.forAnyPrincipal(), null), attempt(ApprovalStatus.APPROVED))));
         Attempt a = attempt(ApprovalStatus.APPROVED);
         assertNull(s.check(request(conn("transfer", "10.0.0.1", SENDER), Access.forAnyPrincipal(), null), a));
         assertEquals(SENDER, a.principal().subject());
@@ -104,29 +135,54 @@ class AdmissionChainTest {
         Step s = new RoleStep();
         Attempt a = attempt(ApprovalStatus.APPROVED);
         a.principal(new Principal(SENDER, "01", "ab", List.of(Role.SENDER)));
-        AdmissionRequest undeclared = request(conn("transfer", "10.0.0.1", SENDER, Role.SENDER), Access.undeclared(), null);
+        AdmissionRequest undeclared =
+                request(conn("transfer", "10.0.0.1", SENDER, Role.SENDER), Access.undeclared(), null);
         assertEquals(Reason.ROUTE_NOT_DECLARED, reasonOf(s.check(undeclared, a)));
-        Decision.Denied d = s.check(request(conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
-                Access.roles(Role.RECEIVER, Role.AUDITOR), null), a);
+        Decision.Denied d = s.check(
+                request(
+                        conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
+                        Access.roles(Role.RECEIVER, Role.AUDITOR),
+                        null),
+                a);
         assertEquals(Reason.ROLE_REQUIRED, reasonOf(d));
         assertEquals("requires role receiver or auditor", d.message());
-        assertNull(s.check(request(conn("transfer", "10.0.0.1", SENDER, Role.SENDER), Access.roles(Role.SENDER), null), a));
+        assertNull(s.check(
+                request(conn("transfer", "10.0.0.1", SENDER, Role.SENDER), Access.roles(Role.SENDER), null), a));
     }
 
     @Test
     void routeStepFindsTheRouteOnThisListenerOnly() {
         Step s = new RouteStep();
         Attempt a = attempt(ApprovalStatus.APPROVED);
-        assertEquals(Reason.ROUTE_UNKNOWN, reasonOf(s.check(request(conn("transfer", "10.0.0.1", SENDER),
-                Access.forAnyPrincipal(), new RouteTarget("nope", Side.SENDER, "t")), a)));
-        assertEquals(Reason.ROUTE_NOT_ON_LISTENER, reasonOf(s.check(request(conn("admin", "10.0.0.1", SENDER),
-                Access.forAnyPrincipal(), new RouteTarget("benefit", Side.SENDER, "t")), a)));
+        assertEquals(
+                Reason.ROUTE_UNKNOWN,
+                reasonOf(s.check(
+                        request(
+                                conn("transfer", "10.0.0.1", SENDER),
+                                Access.forAnyPrincipal(),
+                                new RouteTarget("nope", Side.SENDER, "t")),
+                        a)));
+        assertEquals(
+                Reason.ROUTE_NOT_ON_LISTENER,
+                reasonOf(s.check(
+                        request(
+                                conn("admin", "10.0.0.1", SENDER),
+                                Access.forAnyPrincipal(),
+                                new RouteTarget("benefit", Side.SENDER, "t")),
+                        a)));
         Attempt ok = attempt(ApprovalStatus.APPROVED);
-        assertNull(s.check(request(conn("transfer", "10.0.0.1", SENDER), Access.forAnyPrincipal(),
-                new RouteTarget("benefit", Side.SENDER, "t")), ok));
+        assertNull(s.check(
+                request(
+                        conn("transfer", "10.0.0.1", SENDER),
+                        Access.forAnyPrincipal(),
+                        new RouteTarget("benefit", Side.SENDER, "t")),
+                ok));
         assertSame(ROUTE, ok.route());
-        assertNull(s.check(request(conn("transfer", "10.0.0.1", SENDER), Access.forAnyPrincipal(), null), attempt(
-                ApprovalStatus.APPROVED)), "no route target: nothing to check");
+        assertNull(
+                s.check(
+                        request(conn("transfer", "10.0.0.1", SENDER), Access.forAnyPrincipal(), null),
+                        attempt(ApprovalStatus.APPROVED)),
+                "no route target: nothing to check");
     }
 
     private static Decision.Denied party(String ip, String subject, Side side, Role... roles) {
@@ -134,8 +190,8 @@ class AdmissionChainTest {
         ConnectionInfo c = conn("transfer", ip, subject, roles);
         a.principal(c.principal());
         a.route(ROUTE);
-        Decision.Denied d = new PartyStep(AdmissionChainTest::contains).check(request(c, Access.forAnyPrincipal(),
-                new RouteTarget("benefit", side, "t")), a);
+        Decision.Denied d = new PartyStep(AdmissionChainTest::contains)
+                .check(request(c, Access.forAnyPrincipal(), new RouteTarget("benefit", side, "t")), a);
         if (d == null) {
             assertEquals(side == null ? a.side() : side, a.side());
         }
@@ -160,8 +216,13 @@ class AdmissionChainTest {
         for (ApprovalStatus st : ApprovalStatus.values()) {
             Attempt a = attempt(st);
             a.route(ROUTE);
-            Decision.Denied d = new ApprovalStep().check(request(conn("transfer", "10.0.0.1", SENDER),
-                    Access.forAnyPrincipal(), new RouteTarget("benefit", Side.SENDER, "t")), a);
+            Decision.Denied d = new ApprovalStep()
+                    .check(
+                            request(
+                                    conn("transfer", "10.0.0.1", SENDER),
+                                    Access.forAnyPrincipal(),
+                                    new RouteTarget("benefit", Side.SENDER, "t")),
+                            a);
             boolean inForce = st == ApprovalStatus.APPROVED || st == ApprovalStatus.APPROVED_WITH_CONDITIONS;
             if (inForce) {
                 assertNull(d, st.name());
@@ -178,20 +239,62 @@ class AdmissionChainTest {
         RouteTarget target = new RouteTarget("benefit", Side.SENDER, "upload");
         Step tus = ProtocolSteps.tusVersion("0.2.2");
         // everything wrong at once: the listener is reported first
-        AdmissionRequest all = request(conn("transfer", "192.0.2.1", null), Access.undeclared().adminOnly(true), target, tus);
+        AdmissionRequest all =
+                request(conn("transfer", "192.0.2.1", null), Access.undeclared().adminOnly(true), target, tus);
         assertEquals(Reason.ADMIN_LISTENER_ONLY, ((Decision.Denied) decide(ApprovalStatus.SUSPENDED, all)).reason());
-        assertEquals(Reason.NO_CERTIFICATE, ((Decision.Denied) decide(ApprovalStatus.SUSPENDED,
-                request(conn("transfer", "192.0.2.1", null), Access.undeclared(), target, tus))).reason());
-        assertEquals(Reason.ROLE_REQUIRED, ((Decision.Denied) decide(ApprovalStatus.SUSPENDED,
-                request(conn("transfer", "192.0.2.1", SENDER, Role.RECEIVER), Access.roles(Role.SENDER), target, tus))).reason());
-        assertEquals(Reason.SOURCE_NOT_ALLOWED, ((Decision.Denied) decide(ApprovalStatus.SUSPENDED,
-                request(conn("transfer", "192.0.2.1", SENDER, Role.SENDER), Access.roles(Role.SENDER), target, tus))).reason());
-        assertEquals(Reason.APPROVAL_SUSPENDED, ((Decision.Denied) decide(ApprovalStatus.SUSPENDED,
-                request(conn("transfer", "10.0.0.1", SENDER, Role.SENDER), Access.roles(Role.SENDER), target, tus))).reason());
-        assertEquals(Reason.TUS_VERSION_UNSUPPORTED, ((Decision.Denied) decide(ApprovalStatus.APPROVED,
-                request(conn("transfer", "10.0.0.1", SENDER, Role.SENDER), Access.roles(Role.SENDER), target, tus))).reason());
-        Decision ok = decide(ApprovalStatus.APPROVED, request(conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
-                Access.roles(Role.SENDER), target, ProtocolSteps.tusVersion(" 1.0.0 ")));
+        assertEquals(
+                Reason.NO_CERTIFICATE,
+                ((Decision.Denied) decide(
+                                ApprovalStatus.SUSPENDED,
+                                request(conn("transfer", "192.0.2.1", null), Access.undeclared(), target, tus)))
+                        .reason());
+        assertEquals(
+                Reason.ROLE_REQUIRED,
+                ((Decision.Denied) decide(
+                                ApprovalStatus.SUSPENDED,
+                                request(
+                                        conn("transfer", "192.0.2.1", SENDER, Role.RECEIVER),
+                                        Access.roles(Role.SENDER),
+                                        target,
+                                        tus)))
+                        .reason());
+        assertEquals(
+                Reason.SOURCE_NOT_ALLOWED,
+                ((Decision.Denied) decide(
+                                ApprovalStatus.SUSPENDED,
+                                request(
+                                        conn("transfer", "192.0.2.1", SENDER, Role.SENDER),
+                                        Access.roles(Role.SENDER),
+                                        target,
+                                        tus)))
+                        .reason());
+        assertEquals(
+                Reason.APPROVAL_SUSPENDED,
+                ((Decision.Denied) decide(
+                                ApprovalStatus.SUSPENDED,
+                                request(
+                                        conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
+                                        Access.roles(Role.SENDER),
+                                        target,
+                                        tus)))
+                        .reason());
+        assertEquals(
+                Reason.TUS_VERSION_UNSUPPORTED,
+                ((Decision.Denied) decide(
+                                ApprovalStatus.APPROVED,
+                                request(
+                                        conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
+                                        Access.roles(Role.SENDER),
+                                        target,
+                                        tus)))
+                        .reason());
+        Decision ok = decide(
+                ApprovalStatus.APPROVED,
+                request(
+                        conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
+                        Access.roles(Role.SENDER),
+                        target,
+                        ProtocolSteps.tusVersion(" 1.0.0 ")));
         Decision.Admitted a = assertInstanceOf(Decision.Admitted.class, ok);
         assertSame(ROUTE, a.route());
         assertEquals(Side.SENDER, a.side());
@@ -202,8 +305,11 @@ class AdmissionChainTest {
     void theRequestKeepsNoQueryAndABoundedPath() {
         assertEquals("/x", request(null, Access.undeclared(), null).path());
         String longPath = "/" + "a".repeat(5000);
-        assertEquals(AdmissionRequest.PATH_LIMIT + 1,
-                new AdmissionRequest(Entry.API, null, "GET", longPath, "r", Access.undeclared(), null, List.of()).path().length());
+        assertEquals(
+                AdmissionRequest.PATH_LIMIT + 1,
+                new AdmissionRequest(Entry.API, null, "GET", longPath, "r", Access.undeclared(), null, List.of())
+                        .path()
+                        .length());
     }
 
     @Test
@@ -211,11 +317,18 @@ class AdmissionChainTest {
         Attempt a = attempt(ApprovalStatus.APPROVED);
         AdmissionRequest r = request(null, Access.forAnyPrincipal(), null);
         assertNull(ProtocolSteps.tusVersion("1.0.0").check(r, a));
-        assertEquals(Reason.TUS_VERSION_UNSUPPORTED, reasonOf(ProtocolSteps.tusVersion(null).check(r, a)));
-        assertNull(ProtocolSteps.contentType("Application/Offset+Octet-Stream", "application/offset+octet-stream").check(r, a));
-        assertEquals(Reason.UNSUPPORTED_MEDIA_TYPE,
-                reasonOf(ProtocolSteps.contentType("text/plain", "application/offset+octet-stream").check(r, a)));
-        assertEquals(Reason.UNSUPPORTED_MEDIA_TYPE,
-                reasonOf(ProtocolSteps.contentType(null, "application/offset+octet-stream").check(r, a)));
+        assertEquals(
+                Reason.TUS_VERSION_UNSUPPORTED,
+                reasonOf(ProtocolSteps.tusVersion(null).check(r, a)));
+        assertNull(ProtocolSteps.contentType("Application/Offset+Octet-Stream", "application/offset+octet-stream")
+                .check(r, a));
+        assertEquals(
+                Reason.UNSUPPORTED_MEDIA_TYPE,
+                reasonOf(ProtocolSteps.contentType("text/plain", "application/offset+octet-stream")
+                        .check(r, a)));
+        assertEquals(
+                Reason.UNSUPPORTED_MEDIA_TYPE,
+                reasonOf(ProtocolSteps.contentType(null, "application/offset+octet-stream")
+                        .check(r, a)));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.time.Instant;
-
 import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
 import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
 import jp.sekisho.gateway.approval.DecisionOutcome.Refused;
@@ -21,11 +20,13 @@ class ApprovalPolicyTest {
     final ApprovalPolicy onePerson = new ApprovalPolicy(false);
 
     static Approval applied(DecisionOutcome o) {
-        return assertInstanceOf(Applied.class, o, () -> "expected Applied, got " + o).approval();
+        return assertInstanceOf(Applied.class, o, () -> "expected Applied, got " + o)
+                .approval();
     }
 
     static String refused(DecisionOutcome o) {
-        return assertInstanceOf(Refused.class, o, () -> "expected Refused, got " + o).reason();
+        return assertInstanceOf(Refused.class, o, () -> "expected Refused, got " + o)
+                .reason();
     }
 
     @Test
@@ -50,15 +51,20 @@ class ApprovalPolicyTest {
 
     @Test
     void suspendAndRevokeActAtOnceFromOnePerson() {
-        Approval approved = applied(onePerson.decide(ApprovalFixtures.pending(), Decision.APPROVE_WITH_CONDITIONS, ALICE, "条件付き", NOW));
+        Approval approved = applied(
+                onePerson.decide(ApprovalFixtures.pending(), Decision.APPROVE_WITH_CONDITIONS, ALICE, "条件付き", NOW));
         Approval suspended = applied(twoPerson.decide(approved, Decision.SUSPEND, BOB, "漏えいの疑い", NOW));
         assertEquals(ApprovalStatus.SUSPENDED, suspended.status());
         assertEquals(ApprovalState.APPROVAL_SUSPENDED, ApprovalState.of(suspended, NOW));
 
-        Approval parked = assertInstanceOf(AwaitingConfirmation.class,
-                twoPerson.decide(suspended, Decision.REINSTATE, BOB, "調査完了", NOW)).approval();
+        Approval parked = assertInstanceOf(
+                        AwaitingConfirmation.class, twoPerson.decide(suspended, Decision.REINSTATE, BOB, "調査完了", NOW))
+                .approval();
         Approval reinstated = applied(twoPerson.confirm(parked, ALICE, null, NOW));
-        assertEquals(ApprovalStatus.APPROVED_WITH_CONDITIONS, reinstated.status(), "back to the status it was suspended from");
+        assertEquals(
+                ApprovalStatus.APPROVED_WITH_CONDITIONS,
+                reinstated.status(),
+                "back to the status it was suspended from");
 
         Approval revoked = applied(twoPerson.decide(reinstated, Decision.REVOKE, ALICE, "契約解除", NOW));
         assertEquals(ApprovalState.APPROVAL_REVOKED, ApprovalState.of(revoked, NOW));
@@ -82,8 +88,10 @@ class ApprovalPolicyTest {
     void aSuspensionClearsAPendingReinstatementSoItCannotBeConfirmedLater() {
         Approval approved = applied(onePerson.decide(ApprovalFixtures.pending(), Decision.APPROVE, ALICE, "ok", NOW));
         Approval suspended = applied(twoPerson.decide(approved, Decision.SUSPEND, ALICE, "stop", NOW));
-        Approval parked = assertInstanceOf(AwaitingConfirmation.class,
-                twoPerson.decide(suspended, Decision.REINSTATE, ALICE, "resume", NOW)).approval();
+        Approval parked = assertInstanceOf(
+                        AwaitingConfirmation.class,
+                        twoPerson.decide(suspended, Decision.REINSTATE, ALICE, "resume", NOW))
+                .approval();
         Approval revoked = applied(twoPerson.decide(parked, Decision.REVOKE, BOB, "end", NOW));
         assertNull(revoked.pending());
         assertEquals("NOTHING_TO_CONFIRM", refused(twoPerson.confirm(revoked, BOB, "x", NOW)));

@@ -8,16 +8,14 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.cli.CliErrors;
 import jp.sekisho.gateway.GatewayCommand;
 import jp.sekisho.gateway.tls.TlsMaterial;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Each bad configuration stops start-up with exactly one line naming the file, the key and the problem. */
@@ -25,6 +23,7 @@ class GatewayConfigErrorsTest {
 
     @TempDir
     static Path dir;
+
     static TestPki pki;
     static Credential alice;
 
@@ -56,7 +55,8 @@ class GatewayConfigErrorsTest {
     }
 
     static String error(Path p) {
-        return assertThrows(ConfigException.class, () -> TlsMaterial.load(GatewayConfigLoader.load(p))).getMessage();
+        return assertThrows(ConfigException.class, () -> TlsMaterial.load(GatewayConfigLoader.load(p)))
+                .getMessage();
     }
 
     @Test
@@ -74,19 +74,30 @@ class GatewayConfigErrorsTest {
     void documentedExampleParses() {
         GatewayConfig c = GatewayConfigLoader.load(Path.of("../docs/gateway.example.yml"));
         assertEquals("gw1", c.nodeId());
-        assertEquals(java.util.List.of("transfer", "admin"), c.listenerList().stream().map(GatewayConfig.Listener::name).toList());
+        assertEquals(
+                java.util.List.of("transfer", "admin"),
+                c.listenerList().stream().map(GatewayConfig.Listener::name).toList());
         assertEquals(3, c.principals().size());
     }
 
     @Test
     void tlsProviderDefaultsToAutoAndIsChecked() throws Exception {
-        assertEquals(GatewayConfig.TlsProvider.AUTO,
-                GatewayConfigLoader.load(write("auto.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS))).tls().provider());
-        Path jdk = write("jdk.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS)
-                .replace("  crls: [pki/crl.pem]\n", "  crls: [pki/crl.pem]\n  provider: jdk\n"));
-        assertEquals(GatewayConfig.TlsProvider.JDK, GatewayConfigLoader.load(jdk).tls().provider());
-        Path bad = write("provider.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS)
-                .replace("  crls: [pki/crl.pem]\n", "  crls: [pki/crl.pem]\n  provider: gnutls\n"));
+        assertEquals(
+                GatewayConfig.TlsProvider.AUTO,
+                GatewayConfigLoader.load(write("auto.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS)))
+                        .tls()
+                        .provider());
+        Path jdk = write(
+                "jdk.yml",
+                yaml("pki/gateway.key", LISTENERS, PRINCIPALS)
+                        .replace("  crls: [pki/crl.pem]\n", "  crls: [pki/crl.pem]\n  provider: jdk\n"));
+        assertEquals(
+                GatewayConfig.TlsProvider.JDK,
+                GatewayConfigLoader.load(jdk).tls().provider());
+        Path bad = write(
+                "provider.yml",
+                yaml("pki/gateway.key", LISTENERS, PRINCIPALS)
+                        .replace("  crls: [pki/crl.pem]\n", "  crls: [pki/crl.pem]\n  provider: gnutls\n"));
         assertEquals(bad + ": tls.provider: must be auto, openssl or jdk, got 'gnutls'", error(bad));
     }
 
@@ -98,63 +109,92 @@ class GatewayConfigErrorsTest {
 
     @Test
     void badCidr() throws Exception {
-        Path p = write("cidr.yml", yaml("pki/gateway.key",
-                "  admin: { bind: 127.0.0.1, port: 9443, allow: [127.0.0.1/32, 10.0.0.300/8], admin: true }\n", PRINCIPALS));
+        Path p = write(
+                "cidr.yml",
+                yaml(
+                        "pki/gateway.key",
+                        "  admin: { bind: 127.0.0.1, port: 9443, allow: [127.0.0.1/32, 10.0.0.300/8], admin: true }\n",
+                        PRINCIPALS));
         assertEquals(p + ": listeners.admin.allow[1]: '10.0.0.300/8' is not a CIDR", error(p));
     }
 
     @Test
     void cidrWithHostBits() throws Exception {
-        Path p = write("hostbits.yml", yaml("pki/gateway.key",
-                "  admin: { bind: 127.0.0.1, port: 9443, allow: [10.1.2.3/8], admin: true }\n", PRINCIPALS));
-        assertEquals(p + ": listeners.admin.allow[0]: '10.1.2.3/8' has host bits set (did you mean 10.0.0.0/8?)", error(p));
+        Path p = write(
+                "hostbits.yml",
+                yaml(
+                        "pki/gateway.key",
+                        "  admin: { bind: 127.0.0.1, port: 9443, allow: [10.1.2.3/8], admin: true }\n",
+                        PRINCIPALS));
+        assertEquals(
+                p + ": listeners.admin.allow[0]: '10.1.2.3/8' has host bits set (did you mean 10.0.0.0/8?)", error(p));
     }
 
     @Test
     void unknownListenerKey() throws Exception {
-        Path p = write("key.yml", yaml("pki/gateway.key",
-                "  transfer: { bind: 127.0.0.1, port: 8443, alow: [127.0.0.1/32] }\n", PRINCIPALS));
-        assertEquals(p + ": listeners.transfer.alow: unknown key (expected one of admin, allow, bind, port, proxy-protocol)",
+        Path p = write(
+                "key.yml",
+                yaml(
+                        "pki/gateway.key",
+                        "  transfer: { bind: 127.0.0.1, port: 8443, alow: [127.0.0.1/32] }\n",
+                        PRINCIPALS));
+        assertEquals(
+                p + ": listeners.transfer.alow: unknown key (expected one of admin, allow, bind, port, proxy-protocol)",
                 error(p));
     }
 
     @Test
     void noAdminListener() throws Exception {
-        Path p = write("noadmin.yml", yaml("pki/gateway.key",
-                "  transfer: { bind: 127.0.0.1, port: 8443, allow: [127.0.0.1/32] }\n", PRINCIPALS));
+        Path p = write(
+                "noadmin.yml",
+                yaml(
+                        "pki/gateway.key",
+                        "  transfer: { bind: 127.0.0.1, port: 8443, allow: [127.0.0.1/32] }\n",
+                        PRINCIPALS));
         assertEquals(p + ": listeners: no listener has admin: true (exactly one must)", error(p));
     }
 
     @Test
     void unknownRole() throws Exception {
         Path p = write("role.yml", yaml("pki/gateway.key", LISTENERS, "  - { subject: \"CN=x\", roles: [admin] }\n"));
-        assertEquals(p + ": principals[0].roles[0]: 'admin' is not a role (sender, receiver, secretariat, auditor, operator)",
+        assertEquals(
+                p
+                        + ": principals[0].roles[0]: 'admin' is not a role (sender, receiver, secretariat, auditor, operator)",
                 error(p));
     }
 
     @Test
     void keyNotMatchingCertificate() throws Exception {
         Path p = write("mismatch.yml", yaml(alice.keyFile().toString(), LISTENERS, PRINCIPALS));
-        assertEquals(p + ": tls.key: '" + alice.keyFile() + "' does not match tls.certificate '"
-                + dir.resolve("pki/gateway.pem") + "'", error(p));
+        assertEquals(
+                p + ": tls.key: '" + alice.keyFile() + "' does not match tls.certificate '"
+                        + dir.resolve("pki/gateway.pem") + "'",
+                error(p));
     }
 
     @Test
     void missingCertificateFile() throws Exception {
-        Path p = write("nocert.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS).replace("pki/gateway.pem", "pki/none.pem"));
+        Path p = write(
+                "nocert.yml",
+                yaml("pki/gateway.key", LISTENERS, PRINCIPALS).replace("pki/gateway.pem", "pki/none.pem"));
         assertEquals(p + ": tls.certificate: '" + dir.resolve("pki/none.pem") + "': no such file", error(p));
     }
 
     @Test
     void commandPrintsOneLineAndExitsWithTwo() throws Exception {
-        Path p = write("cmd.yml", yaml("pki/gateway.key",
-                "  admin: { bind: 127.0.0.1, port: 9443, allow: [127.0.0.1/32, 10.0.0.300/8], admin: true }\n", PRINCIPALS));
+        Path p = write(
+                "cmd.yml",
+                yaml(
+                        "pki/gateway.key",
+                        "  admin: { bind: 127.0.0.1, port: 9443, allow: [127.0.0.1/32, 10.0.0.300/8], admin: true }\n",
+                        PRINCIPALS));
         StringWriter err = new StringWriter();
         CommandLine cmd = CliErrors.configure(new CommandLine(new GatewayCommand()));
         cmd.setErr(new PrintWriter(err));
         int code = cmd.execute("--config", p.toString());
         assertEquals(2, code);
-        assertEquals("gateway: " + p + ": listeners.admin.allow[1]: '10.0.0.300/8' is not a CIDR" + System.lineSeparator(),
+        assertEquals(
+                "gateway: " + p + ": listeners.admin.allow[1]: '10.0.0.300/8' is not a CIDR" + System.lineSeparator(),
                 err.toString());
     }
 }

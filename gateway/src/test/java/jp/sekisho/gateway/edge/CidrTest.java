@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class CidrTest {
@@ -33,11 +32,14 @@ class CidrTest {
 
     @Test
     void refusesNonCidrsWithoutDns() {
-        for (String bad : List.of("10.0.0.300/8", "10.0.0.0/33", "localhost", "example.com/24", "10.0.0/8", "::1/129", "", "1.2.3.4/")) {
+        for (String bad : List.of(
+                "10.0.0.300/8", "10.0.0.0/33", "localhost", "example.com/24", "10.0.0/8", "::1/129", "", "1.2.3.4/")) {
             assertThrows(IllegalArgumentException.class, () -> Cidr.parse(bad), bad);
         }
-        assertEquals("has host bits set (did you mean 10.0.0.0/8?)",
-                assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.0.0.1/8")).getMessage());
+        assertEquals(
+                "has host bits set (did you mean 10.0.0.0/8?)",
+                assertThrows(IllegalArgumentException.class, () -> Cidr.parse("10.0.0.1/8"))
+                        .getMessage());
     }
 
     @Test

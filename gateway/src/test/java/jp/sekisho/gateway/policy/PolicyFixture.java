@@ -4,9 +4,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-
 import javax.sql.DataSource;
-
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.config.AuditSettings;
 import jp.sekisho.audit.config.StoreConfig;
@@ -25,9 +23,11 @@ public final class PolicyFixture implements AutoCloseable {
         try {
             pg = ExternalPostgres.create();
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL on 127.0.0.1:5432 is needed (.ci/run starts it): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "PostgreSQL on 127.0.0.1:5432 is needed (.ci/run starts it): " + e.getMessage(), e);
         }
-        audit = AuditStore.open(StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null).withOwner("postgres", null),
+        audit = AuditStore.open(
+                StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null).withOwner("postgres", null),
                 AuditSettings.defaults("test-node", dir).withCheckpoints(100, Duration.ofSeconds(5)));
         PolicySchema.migrate(audit.database());
     }

@@ -18,7 +18,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.gateway.approval.Actor;
 import jp.sekisho.gateway.approval.Approval;
@@ -43,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PolicyStoreTest {
 
     static PolicyFixture db;
+
     @TempDir
     static Path dir;
 
@@ -61,9 +61,23 @@ class PolicyStoreTest {
 
     private static Approval approval(String ref) {
         Approval p = ApprovalFixtures.pending();
-        return new Approval(ref, p.title(), p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),
-                p.dataItems(), p.maxRecords(), p.validFrom(), p.validUntil(), p.conditions(), p.meetingRef(), p.status(),
-                null, null, 1);
+        return new Approval(
+                ref,
+                p.title(),
+                p.legalBasis(),
+                p.departments(),
+                p.contractor(),
+                p.subcontractors(),
+                p.dataItems(),
+                p.maxRecords(),
+                p.validFrom(),
+                p.validUntil(),
+                p.conditions(),
+                p.meetingRef(),
+                p.status(),
+                null,
+                null,
+                1);
     }
 
     @Test
@@ -77,7 +91,8 @@ class PolicyStoreTest {
         Approval stored = repo.find("R-1").orElseThrow();
         assertEquals(approval("R-1"), stored);
 
-        var parked = assertInstanceOf(DecisionOutcome.AwaitingConfirmation.class,
+        var parked = assertInstanceOf(
+                DecisionOutcome.AwaitingConfirmation.class,
                 policy.decide(stored, Decision.APPROVE, ALICE, "答申どおり", now));
         repo.save(parked.approval(), null, now);
         Approval withPending = repo.find("R-1").orElseThrow();
@@ -90,7 +105,8 @@ class PolicyStoreTest {
         assertEquals(List.of(applied.record()), history);
 
         // a second decision based on the old version loses instead of overwriting
-        var stale = assertInstanceOf(DecisionOutcome.Applied.class, policy.decide(withPending, Decision.REJECT, BOB, "x", now));
+        var stale = assertInstanceOf(
+                DecisionOutcome.Applied.class, policy.decide(withPending, Decision.REJECT, BOB, "x", now));
         assertThrows(ApprovalRepository.ConcurrentChange.class, () -> repo.save(stale.approval(), stale.record(), now));
         assertEquals(ApprovalStatus.APPROVED, repo.find("R-1").orElseThrow().status());
     }
@@ -100,18 +116,22 @@ class PolicyStoreTest {
         ApprovalRepository repo = new ApprovalRepository(db.dataSource());
         Instant now = ApprovalFixtures.NOW;
         repo.create(approval("R-2"), now);
-        var rejected = (DecisionOutcome.Applied) new ApprovalPolicy(true).decide(repo.find("R-2").orElseThrow(),
-                Decision.REJECT, ALICE, "目的外", now);
+        var rejected = (DecisionOutcome.Applied)
+                new ApprovalPolicy(true).decide(repo.find("R-2").orElseThrow(), Decision.REJECT, ALICE, "目的外", now);
         repo.save(rejected.approval(), rejected.record(), now);
         // the application role holds no UPDATE or DELETE on the history...
-        try (var c = db.dataSource().getConnection(); var s = c.createStatement()) {
-            SQLException e = assertThrows(SQLException.class, () -> s.execute("UPDATE approval_decision SET reason = 'x'"));
+        try (var c = db.dataSource().getConnection();
+                var s = c.createStatement()) {
+            SQLException e =
+                    assertThrows(SQLException.class, () -> s.execute("UPDATE approval_decision SET reason = 'x'"));
             assertTrue(e.getMessage().contains("permission denied"), e.getMessage());
             assertThrows(SQLException.class, () -> s.execute("DELETE FROM approval_decision"));
         }
         // ...and the trigger refuses even the owner
-        try (var c = db.superuser(); var s = c.createStatement()) {
-            SQLException e = assertThrows(SQLException.class, () -> s.execute("UPDATE approval_decision SET reason = 'x'"));
+        try (var c = db.superuser();
+                var s = c.createStatement()) {
+            SQLException e =
+                    assertThrows(SQLException.class, () -> s.execute("UPDATE approval_decision SET reason = 'x'"));
             assertTrue(e.getMessage().contains("append-only"), e.getMessage());
             assertThrows(SQLException.class, () -> s.execute("TRUNCATE approval_decision"));
         }
@@ -135,9 +155,25 @@ class PolicyStoreTest {
         ApprovalRepository repo = new ApprovalRepository(db.dataSource());
         Instant now = Instant.now();
         Approval a = approval("R-3");
-        repo.create(new Approval(a.ref(), a.title(), a.legalBasis(), a.departments(), a.contractor(), a.subcontractors(),
-                a.dataItems(), a.maxRecords(), java.time.LocalDate.now(ApprovalState.TOKYO).minusDays(1), java.time.LocalDate.now(ApprovalState.TOKYO).plusDays(30),
-                a.conditions(), a.meetingRef(), ApprovalStatus.APPROVED, null, null, 1), now);
+        repo.create(
+                new Approval(
+                        a.ref(),
+                        a.title(),
+                        a.legalBasis(),
+                        a.departments(),
+                        a.contractor(),
+                        a.subcontractors(),
+                        a.dataItems(),
+                        a.maxRecords(),
+                        java.time.LocalDate.now(ApprovalState.TOKYO).minusDays(1),
+                        java.time.LocalDate.now(ApprovalState.TOKYO).plusDays(30),
+                        a.conditions(),
+                        a.meetingRef(),
+                        ApprovalStatus.APPROVED,
+                        null,
+                        null,
+                        1),
+                now);
         List<Route> routes = RouteFile.read(routesFile);
         new RouteRepository(db.dataSource()).upsertAll(routes, now);
 
@@ -148,14 +184,18 @@ class PolicyStoreTest {
             Route r = node2.current().route("watched").orElseThrow();
             assertEquals(routes.get(0), r);
             assertEquals(RouteState.ACTIVE, node2.current().stateOf(r, Instant.now()));
-            await("node 2 listens").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+            await("node 2 listens")
+                    .atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(10))
                     .untilTrue(clock.readByWatcher);
 
             Approval current = repo.find("R-3").orElseThrow();
-            var suspended = (DecisionOutcome.Applied) new ApprovalPolicy(true).decide(current, Decision.SUSPEND, ALICE,
-                    "漏えいの疑い", Instant.now());
-            repo.save(suspended.approval(), suspended.record(), Instant.now());   // "node 1"
-            await("node 2 sees the suspension").atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(10))
+            var suspended = (DecisionOutcome.Applied)
+                    new ApprovalPolicy(true).decide(current, Decision.SUSPEND, ALICE, "漏えいの疑い", Instant.now());
+            repo.save(suspended.approval(), suspended.record(), Instant.now()); // "node 1"
+            await("node 2 sees the suspension")
+                    .atMost(Duration.ofSeconds(1))
+                    .pollInterval(Duration.ofMillis(10))
                     .until(() -> node2.current().stateOf(r, Instant.now()), equalTo(RouteState.APPROVAL_SUSPENDED));
         }
     }

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.gateway.approval.ApprovalFixtures;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,17 +66,30 @@ class RouteFileTest {
 
     @Test
     void errorsNameTheKeyAndTheProblem() throws IOException {
-        assertEquals("routes.yml: routes[0].senders[0]: needs subject or sha256", assertThrows(RouteFile.Invalid.class,
-                () -> RouteFile.read(write(GOOD.replace("subject: \"CN=city-sender,O=Sekisho\", ", "")))).getMessage());
-        assertEquals("routes.yml: routes[0].approval: is required", assertThrows(RouteFile.Invalid.class,
-                () -> RouteFile.read(write(GOOD.replace("approval: 2総政第158号", "")))).getMessage());
-        String notEnc = assertThrows(RouteFile.Invalid.class,
-                () -> RouteFile.read(write(GOOD.replace("contractor-enc.pem", "city-sender.pem")))).getMessage();
-        assertTrue(notEnc.contains("routes[0].recipients[0]") && notEnc.contains("not an encryption certificate"), notEnc);
-        String size = assertThrows(RouteFile.Invalid.class,
-                () -> RouteFile.read(write(GOOD.replace("4GiB", "lots")))).getMessage();
+        assertEquals(
+                "routes.yml: routes[0].senders[0]: needs subject or sha256",
+                assertThrows(
+                                RouteFile.Invalid.class,
+                                () -> RouteFile.read(
+                                        write(GOOD.replace("subject: \"CN=city-sender,O=Sekisho\", ", ""))))
+                        .getMessage());
+        assertEquals(
+                "routes.yml: routes[0].approval: is required",
+                assertThrows(
+                                RouteFile.Invalid.class,
+                                () -> RouteFile.read(write(GOOD.replace("approval: 2総政第158号", ""))))
+                        .getMessage());
+        String notEnc = assertThrows(
+                        RouteFile.Invalid.class,
+                        () -> RouteFile.read(write(GOOD.replace("contractor-enc.pem", "city-sender.pem"))))
+                .getMessage();
+        assertTrue(
+                notEnc.contains("routes[0].recipients[0]") && notEnc.contains("not an encryption certificate"), notEnc);
+        String size = assertThrows(RouteFile.Invalid.class, () -> RouteFile.read(write(GOOD.replace("4GiB", "lots"))))
+                .getMessage();
         assertTrue(size.contains("'lots' is not a size"), size);
-        assertTrue(assertThrows(RouteFile.Invalid.class, () -> RouteFile.read(dir.resolve("none.yml"))).getMessage()
+        assertTrue(assertThrows(RouteFile.Invalid.class, () -> RouteFile.read(dir.resolve("none.yml")))
+                .getMessage()
                 .contains("no such file"));
     }
 
@@ -86,13 +98,17 @@ class RouteFileTest {
         Route r = RouteFile.read(write(GOOD)).get(0);
         RouteDiff first = RouteDiff.between(Map.of(), List.of(r));
         assertTrue(first.changesAnything());
-        assertEquals("+ kurume-benefit (listener transfer, approval 2総政第158号)", first.changes().get(0).line());
+        assertEquals(
+                "+ kurume-benefit (listener transfer, approval 2総政第158号)",
+                first.changes().get(0).line());
 
         assertFalse(RouteDiff.between(Map.of(r.id(), r), List.of(r)).changesAnything(), "idempotent");
 
         Route bigger = RouteFile.read(write(GOOD.replace("4GiB", "8GiB"))).get(0);
         RouteDiff d = RouteDiff.between(Map.of(r.id(), r), List.of(bigger));
-        assertEquals("~ kurume-benefit: max-payload 4294967296 -> 8589934592", d.changes().get(0).line());
+        assertEquals(
+                "~ kurume-benefit: max-payload 4294967296 -> 8589934592",
+                d.changes().get(0).line());
     }
 
     @Test

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
-
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.EventType;
@@ -41,7 +40,8 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
     }
 
     /** Writes DIR/gateway.yml with the given listeners and principals YAML, then starts store and gateway. */
-    public static GatewayFixture start(Path dir, TestPki pki, String listenersYaml, String principalsYaml) throws Exception {
+    public static GatewayFixture start(Path dir, TestPki pki, String listenersYaml, String principalsYaml)
+            throws Exception {
         return start(dir, pki, "gwtest", listenersYaml, principalsYaml, "");
     }
 
@@ -49,18 +49,27 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
      * As above, with a node id and extra top-level YAML (e.g. a {@code store:} section pointing
      * several gateways at one PostgreSQL server).
      */
-    public static GatewayFixture start(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
-                                       String extraYaml) throws Exception {
+    public static GatewayFixture start(
+            Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml, String extraYaml)
+            throws Exception {
         return start(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml, "");
     }
 
     /** As above, with extra lines for the {@code tls:} section (e.g. {@code "  provider: jdk\n"}). */
-    public static GatewayFixture start(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
-                                       String extraYaml, String tlsYaml) throws Exception {
+    public static GatewayFixture start(
+            Path dir,
+            TestPki pki,
+            String nodeId,
+            String listenersYaml,
+            String principalsYaml,
+            String extraYaml,
+            String tlsYaml)
+            throws Exception {
         Path cfg = writeConfig(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml, tlsYaml);
         long t0 = System.nanoTime();
         GatewayConfig config = GatewayConfigLoader.load(cfg);
-        java.util.concurrent.atomic.AtomicReference<AuditStore> opened = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<AuditStore> opened =
+                new java.util.concurrent.atomic.AtomicReference<>();
         Gateway gw;
         try {
             gw = Gateway.start(config, () -> {
@@ -84,26 +93,37 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
     }
 
     /** Writes DIR/gateway.yml in the documented format and returns its path. */
-    public static Path writeConfig(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
-                                   String extraYaml) throws java.io.IOException {
+    public static Path writeConfig(
+            Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml, String extraYaml)
+            throws java.io.IOException {
         return writeConfig(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml, "");
     }
 
-    public static Path writeConfig(Path dir, TestPki pki, String nodeId, String listenersYaml, String principalsYaml,
-                                   String extraYaml, String tlsYaml) throws java.io.IOException {
+    public static Path writeConfig(
+            Path dir,
+            TestPki pki,
+            String nodeId,
+            String listenersYaml,
+            String principalsYaml,
+            String extraYaml,
+            String tlsYaml)
+            throws java.io.IOException {
         Files.createDirectories(dir);
         Path cfg = dir.resolve("gateway.yml");
-        Files.writeString(cfg, "node-id: " + nodeId + "\n"
-                + "data-dir: data\n"
-                + "tls:\n"
-                + "  certificate: " + pki.gatewayFile("pem") + "\n"
-                + "  key: " + pki.gatewayFile("key") + "\n"
-                + "  trust-anchors: [" + pki.caFile() + "]\n"
-                + "  crls: [" + pki.crlFile() + "]\n"
-                + tlsYaml
-                + "listeners:\n" + listenersYaml
-                + "principals:\n" + principalsYaml
-                + extraYaml, StandardCharsets.UTF_8);
+        Files.writeString(
+                cfg,
+                "node-id: " + nodeId + "\n"
+                        + "data-dir: data\n"
+                        + "tls:\n"
+                        + "  certificate: " + pki.gatewayFile("pem") + "\n"
+                        + "  key: " + pki.gatewayFile("key") + "\n"
+                        + "  trust-anchors: [" + pki.caFile() + "]\n"
+                        + "  crls: [" + pki.crlFile() + "]\n"
+                        + tlsYaml
+                        + "listeners:\n" + listenersYaml
+                        + "principals:\n" + principalsYaml
+                        + extraYaml,
+                StandardCharsets.UTF_8);
         return cfg;
     }
 
@@ -117,7 +137,8 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             store.postgresLog().flush(Duration.ofSeconds(5));
-            List<RecordedEvent> events = store.reader().search(AuditQuery.all().types(Set.of(type)).limit(10_000), TEST_READER);
+            List<RecordedEvent> events =
+                    store.reader().search(AuditQuery.all().types(Set.of(type)).limit(10_000), TEST_READER);
             for (RecordedEvent e : events) {
                 if (match.test(e)) {
                     return e;

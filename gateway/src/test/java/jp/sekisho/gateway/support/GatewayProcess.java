@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import jp.sekisho.gateway.GatewayCommand;
 
 /**
@@ -31,8 +30,16 @@ public final class GatewayProcess implements GatewayNode, AutoCloseable {
     /** Starts it and waits (up to 60 s) for its "listening" line, which names the bound ports. */
     public static GatewayProcess start(Path config) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                GatewayCommand.class.getName(), "--config", config.toString()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        GatewayCommand.class.getName(),
+                        "--config",
+                        config.toString())
+                .redirectErrorStream(true)
+                .start();
         StringBuilder seen = new StringBuilder();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -45,7 +52,7 @@ public final class GatewayProcess implements GatewayNode, AutoCloseable {
                 while (m.find()) {
                     ports.put(m.group(1), Integer.parseInt(m.group(2)));
                 }
-                Thread drain = new Thread(() -> r.lines().forEach(l -> { }), "gateway-process-output");
+                Thread drain = new Thread(() -> r.lines().forEach(l -> {}), "gateway-process-output");
                 drain.setDaemon(true);
                 drain.start();
                 return new GatewayProcess(p, ports);

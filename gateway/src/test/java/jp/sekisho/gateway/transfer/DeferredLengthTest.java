@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.json.Json;
@@ -35,6 +34,7 @@ class DeferredLengthTest {
 
     @TempDir
     static Path dir;
+
     static TransferWorld w;
     static TusClient sender;
     static TusClient receiver;
@@ -79,7 +79,8 @@ class DeferredLengthTest {
 
     private static void noContent(HttpResponse<String> r, long offset) {
         assertEquals(204, r.statusCode(), r.body());
-        assertEquals(Long.toString(offset), r.headers().firstValue("Upload-Offset").orElse(null));
+        assertEquals(
+                Long.toString(offset), r.headers().firstValue("Upload-Offset").orElse(null));
     }
 
     private static void refused(HttpResponse<String> r, int status, String reason) throws Exception {
@@ -93,10 +94,13 @@ class DeferredLengthTest {
 
     @Test
     void aDeferredUploadInSeveralPatchesIsStoredAndDownloadsByteIdentical() throws Exception {
-        HttpResponse<String> options = sender.http.send(HttpRequest.newBuilder(URI.create(sender.base
-                + "/api/v1/routes/deferred/uploads")).method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(),
+        HttpResponse<String> options = sender.http.send(
+                HttpRequest.newBuilder(URI.create(sender.base + "/api/v1/routes/deferred/uploads"))
+                        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertTrue(options.headers().firstValue("Tus-Extension").orElse("").contains("creation-defer-length"),
+        assertTrue(
+                options.headers().firstValue("Tus-Extension").orElse("").contains("creation-defer-length"),
                 options.headers().toString());
 
         String loc = createDeferred("deferred", null);
@@ -104,7 +108,9 @@ class DeferredLengthTest {
         HttpResponse<String> head = sender.head(loc);
         assertEquals(200, head.statusCode());
         assertEquals("1", head.headers().firstValue("Upload-Defer-Length").orElse(null));
-        assertFalse(head.headers().firstValue("Upload-Length").isPresent(), head.headers().toString());
+        assertFalse(
+                head.headers().firstValue("Upload-Length").isPresent(),
+                head.headers().toString());
         assertEquals("0", head.headers().firstValue("Upload-Offset").orElse(null));
         assertFalse(head.headers().firstValue("Upload-Metadata").orElseThrow().contains("sha256"));
 
@@ -114,26 +120,40 @@ class DeferredLengthTest {
         assertEquals("2000000", chunked.header("Upload-Offset"));
         noContent(sender.patch(loc, envelope, 2_000_000, size, false), size);
         HttpResponse<String> stillUnknown = sender.head(loc);
-        assertEquals("1", stillUnknown.headers().firstValue("Upload-Defer-Length").orElse(null));
-        assertEquals(Long.toString(size), stillUnknown.headers().firstValue("Upload-Offset").orElse(null));
+        assertEquals(
+                "1", stillUnknown.headers().firstValue("Upload-Defer-Length").orElse(null));
+        assertEquals(
+                Long.toString(size),
+                stillUnknown.headers().firstValue("Upload-Offset").orElse(null));
 
         // the client has finished sealing: length and hash (upper-case hex is fine) by an empty PATCH
-        HttpResponse<String> last = sender.patch(loc, size, new byte[0], "Upload-Length", length(size),
-                Tus.ENVELOPE_SHA256, sha.toUpperCase(Locale.ROOT));
+        HttpResponse<String> last = sender.patch(
+                loc,
+                size,
+                new byte[0],
+                "Upload-Length",
+                length(size),
+                Tus.ENVELOPE_SHA256,
+                sha.toUpperCase(Locale.ROOT));
         noContent(last, size);
         assertEquals(id, last.headers().firstValue(Tus.TRANSFER_ID).orElse(null));
-        RecordedEvent stored = w.gw.awaitEvent(EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId()));
+        RecordedEvent stored = w.gw.awaitEvent(
+                EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId()));
         assertNotNull(stored);
         assertEquals(sha, stored.event().payloadSha256());
         assertEquals(Long.valueOf(size), stored.event().bytes());
 
         HttpResponse<String> done = sender.head(loc);
-        assertEquals(Long.toString(size), done.headers().firstValue("Upload-Length").orElse(null));
+        assertEquals(
+                Long.toString(size), done.headers().firstValue("Upload-Length").orElse(null));
         assertFalse(done.headers().firstValue("Upload-Defer-Length").isPresent());
         HttpResponse<String> inbox = receiver.get("/api/v1/routes/deferred/inbox");
-        assertTrue(inbox.body().contains("\"sha256\":\"" + sha + "\"") && inbox.body().contains("\"size\":" + size),
+        assertTrue(
+                inbox.body().contains("\"sha256\":\"" + sha + "\"")
+                        && inbox.body().contains("\"size\":" + size),
                 inbox.body());
-        HttpResponse<InputStream> payload = receiver.download("/api/v1/routes/deferred/transfers/" + id + "/payload", null);
+        HttpResponse<InputStream> payload =
+                receiver.download("/api/v1/routes/deferred/transfers/" + id + "/payload", null);
         assertEquals(200, payload.statusCode());
         try (InputStream in = payload.body()) {
             assertArrayEquals(Files.readAllBytes(envelope), in.readAllBytes(), "the download is the envelope");
@@ -148,10 +168,11 @@ class DeferredLengthTest {
         String id = idOf(loc);
         TusClient.Answer all = sender.chunkedPatch(loc, envelope, 0, size);
         assertEquals(204, all.status(), all.body());
-        HttpResponse<String> last = sender.patch(loc, size, new byte[0], "Upload-Length", length(size),
-                Tus.ENVELOPE_SHA256, "0".repeat(64));
+        HttpResponse<String> last = sender.patch(
+                loc, size, new byte[0], "Upload-Length", length(size), Tus.ENVELOPE_SHA256, "0".repeat(64));
         refused(last, 422, "PAYLOAD_HASH_MISMATCH");
-        RecordedEvent rejected = w.gw.awaitEvent(EventType.TRANSFER_REJECTED, e -> id.equals(e.event().transferId()));
+        RecordedEvent rejected = w.gw.awaitEvent(
+                EventType.TRANSFER_REJECTED, e -> id.equals(e.event().transferId()));
         assertEquals("PAYLOAD_HASH_MISMATCH", rejected.event().reason());
         assertEquals(List.of(), w.spoolFiles(w.gw.gateway.config().dataDir(), id));
         assertEquals(404, sender.head(loc).statusCode());
@@ -168,15 +189,20 @@ class DeferredLengthTest {
         assertEquals(Long.toString(size), noHash.header("Upload-Offset"));
         HttpResponse<String> head = sender.head(loc);
         assertEquals(200, head.statusCode(), "still UPLOADING");
-        assertEquals(Long.toString(size), head.headers().firstValue("Upload-Offset").orElse(null));
-        assertEquals(Long.toString(size), head.headers().firstValue("Upload-Length").orElse(null));
+        assertEquals(
+                Long.toString(size), head.headers().firstValue("Upload-Offset").orElse(null));
+        assertEquals(
+                Long.toString(size), head.headers().firstValue("Upload-Length").orElse(null));
         assertEquals(size, w.gw.gateway.transfers().runningCheckCovers(id), "the running digest is kept");
 
         HttpResponse<String> again = sender.patch(loc, size, new byte[0], Tus.ENVELOPE_SHA256, sha);
         noContent(again, size);
-        assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
-        assertArrayEquals(Files.readAllBytes(envelope),
-                Files.readAllBytes(w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
+        assertNotNull(w.gw.awaitEvent(
+                EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
+        assertArrayEquals(
+                Files.readAllBytes(envelope),
+                Files.readAllBytes(
+                        w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
     }
 
     @Test
@@ -189,7 +215,8 @@ class DeferredLengthTest {
         noContent(sender.patch(loc, 0, bytes(0, 1000), Tus.ENVELOPE_SHA256, sha), 1000);
         // the same envelope completes with the hash of the metadata alone
         noContent(sender.patch(loc, 1000, bytes(1000, size), "Upload-Length", length(size)), size);
-        assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_STORED, e -> idOf(loc).equals(e.event().transferId())));
+        assertNotNull(w.gw.awaitEvent(
+                EventType.TRANSFER_STORED, e -> idOf(loc).equals(e.event().transferId())));
     }
 
     @Test
@@ -198,13 +225,20 @@ class DeferredLengthTest {
         noContent(sender.patch(loc, 0, bytes(0, 1000)), 1000);
         HttpResponse<String> below = sender.patch(loc, 1000, new byte[0], "Upload-Length", "999");
         refused(below, 400, "UPLOAD_LENGTH_BELOW_OFFSET");
-        refused(sender.patch(loc, 1000, new byte[0], "Upload-Length", length(9 * 1024 * 1024)), 413, "PAYLOAD_TOO_LARGE");
+        refused(
+                sender.patch(loc, 1000, new byte[0], "Upload-Length", length(9 * 1024 * 1024)),
+                413,
+                "PAYLOAD_TOO_LARGE");
         refused(sender.patch(loc, 1000, new byte[0], "Upload-Length", "-1"), 400, "METADATA_INVALID");
-        assertEquals("1", sender.head(loc).headers().firstValue("Upload-Defer-Length").orElse(null), "nothing was set");
+        assertEquals(
+                "1",
+                sender.head(loc).headers().firstValue("Upload-Defer-Length").orElse(null),
+                "nothing was set");
 
         noContent(sender.patch(loc, 1000, new byte[0], "Upload-Length", length(size)), 1000);
         HttpResponse<String> head = sender.head(loc);
-        assertEquals(Long.toString(size), head.headers().firstValue("Upload-Length").orElse(null));
+        assertEquals(
+                Long.toString(size), head.headers().firstValue("Upload-Length").orElse(null));
         assertNull(head.headers().firstValue("Upload-Defer-Length").orElse(null));
         refused(sender.patch(loc, 1000, new byte[0], "Upload-Length", length(size + 1)), 400, "UPLOAD_LENGTH_MISMATCH");
         noContent(sender.patch(loc, 1000, bytes(1000, 2000), "Upload-Length", length(size)), 2000);
@@ -228,7 +262,9 @@ class DeferredLengthTest {
         noContent(sender.patch(loc, envelope, 0, SMALL_MAX - 100, false), SMALL_MAX - 100);
         refused(sender.patch(loc, SMALL_MAX - 100, bytes(SMALL_MAX - 100, SMALL_MAX + 900)), 413, "PAYLOAD_TOO_LARGE");
         assertEquals(SMALL_MAX - 100, sender.offset(loc), "the upload stays at its last durable offset");
-        assertEquals("1", sender.head(loc).headers().firstValue("Upload-Defer-Length").orElse(null));
+        assertEquals(
+                "1",
+                sender.head(loc).headers().firstValue("Upload-Defer-Length").orElse(null));
         // up to max-payload exactly is fine
         noContent(sender.patch(loc, SMALL_MAX - 100, bytes(SMALL_MAX - 100, SMALL_MAX)), SMALL_MAX);
     }
@@ -237,16 +273,26 @@ class DeferredLengthTest {
     void creationTakesExactlyOneOfUploadLengthAndUploadDeferLength() throws Exception {
         String uploads = sender.base + "/api/v1/routes/deferred/uploads";
         String md = TusClient.metadata("x.cms", null, 1);
-        for (String[] headers : List.of(new String[]{"Upload-Length", "10", "Upload-Defer-Length", "1"},
-                new String[]{"Upload-Defer-Length", "2"}, new String[]{"Upload-Metadata-Only", "x"},
-                new String[]{"Upload-Length", "10"})) {
-            HttpResponse<String> r = sender.http.send(HttpRequest.newBuilder(URI.create(uploads))
-                    .header("Tus-Resumable", "1.0.0").header("Upload-Metadata", md).headers(headers)
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        for (String[] headers : List.of(
+                new String[] {"Upload-Length", "10", "Upload-Defer-Length", "1"},
+                new String[] {"Upload-Defer-Length", "2"},
+                new String[] {"Upload-Metadata-Only", "x"},
+                new String[] {"Upload-Length", "10"})) {
+            HttpResponse<String> r = sender.http.send(
+                    HttpRequest.newBuilder(URI.create(uploads))
+                            .header("Tus-Resumable", "1.0.0")
+                            .header("Upload-Metadata", md)
+                            .headers(headers)
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             // the last: a known length still needs sha256 in the metadata
             refused(r, 400, "METADATA_INVALID");
         }
-        refused(sender.createDeferred("deferred", TusClient.metadata("x.cms", null, 1001)), 403, "RECORDS_OVER_APPROVAL");
+        refused(
+                sender.createDeferred("deferred", TusClient.metadata("x.cms", null, 1001)),
+                403,
+                "RECORDS_OVER_APPROVAL");
     }
 
     @Test
@@ -254,14 +300,20 @@ class DeferredLengthTest {
         String loc = createDeferred("deferred", null);
         String id = idOf(loc);
         noContent(sender.patch(loc, 0, bytes(0, 1000)), 1000);
-        try (var c = w.pg.superuser(); var ps = c.prepareStatement(
-                "UPDATE transfer SET expires_at = now() - interval '1 second' WHERE id = ?")) {
+        try (var c = w.pg.superuser();
+                var ps = c.prepareStatement(
+                        "UPDATE transfer SET expires_at = now() - interval '1 second' WHERE id = ?")) {
             ps.setString(1, id);
             assertEquals(1, ps.executeUpdate());
         }
         assertTrue(w.gw.gateway.transfers().sweep() >= 1);
-        assertEquals("UPLOAD_EXPIRED", w.gw.awaitEvent(EventType.TRANSFER_EXPIRED, e -> id.equals(e.event().transferId()))
-                .event().reason());
+        assertEquals(
+                "UPLOAD_EXPIRED",
+                w.gw.awaitEvent(
+                                EventType.TRANSFER_EXPIRED,
+                                e -> id.equals(e.event().transferId()))
+                        .event()
+                        .reason());
         assertEquals(404, sender.head(loc).statusCode());
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import jp.sekisho.envelope.ContentCipher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +39,8 @@ class EventLoopNeverWaitsTest {
             Path envelope = w.seal("big.cms", 24L << 20, "contractor-enc", ContentCipher.AES_256_GCM);
             byte[] bytes = Files.readAllBytes(envelope);
             TusClient sender = w.client("city-sender");
-            HttpResponse<String> created = sender.create("benefit", bytes.length,
-                    TusClient.metadata("big.cms", TusClient.sha256(envelope), 1));
+            HttpResponse<String> created = sender.create(
+                    "benefit", bytes.length, TusClient.metadata("big.cms", TusClient.sha256(envelope), 1));
             assertEquals(201, created.statusCode(), created.body());
             String location = created.headers().firstValue("Location").orElseThrow();
 
@@ -56,18 +55,26 @@ class EventLoopNeverWaitsTest {
                 }
             });
             try {
-                // both of the writer's task chains (hash and scan, write) are parked: the buffers fill within milliseconds
+                // both of the writer's task chains (hash and scan, write) are parked: the buffers fill within
+                // milliseconds
                 await().atMost(Duration.ofSeconds(30)).until(() -> transfers.parkedSpoolTasks() >= 2);
                 // and the upload's connection stops reading: the gateway holds a few buffers, not the 24 MiB sent
-                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10))
+                await().during(Duration.ofSeconds(1))
+                        .atMost(Duration.ofSeconds(10))
                         .until(() -> SpoolBuffers.outstanding() - buffersBefore <= SpoolWriter.IN_FLIGHT + 3);
                 for (int i = 0; i < 8; i++) {
-                    HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    HttpClient fresh = HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
                             .sslContext(Tls.client(w.pki.dir().resolve("city-sender.p12"), w.pki.caFile()))
-                            .connectTimeout(Duration.ofSeconds(5)).build();
-                    HttpResponse<String> terms = fresh.send(HttpRequest.newBuilder(URI.create(
-                                    "https://127.0.0.1:" + w.gw.gateway.port("transfer") + "/api/v1/routes/benefit/terms"))
-                            .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                            .connectTimeout(Duration.ofSeconds(5))
+                            .build();
+                    HttpResponse<String> terms = fresh.send(
+                            HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + w.gw.gateway.port("transfer")
+                                            + "/api/v1/routes/benefit/terms"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
                     assertEquals(200, terms.statusCode(), "connection " + i + ": " + terms.body());
                 }
                 assertFalse(patch.isDone(), "the upload waits for its writer");

@@ -15,7 +15,6 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.gateway.GatewayCommand;
@@ -38,6 +37,7 @@ class LargeUploadCrashTest {
 
     @TempDir
     static Path dir;
+
     static TransferWorld w;
     static Path childDir;
 
@@ -47,16 +47,18 @@ class LargeUploadCrashTest {
         w.approve("R-big", 305_115);
         w.routes("routes:\n" + TransferWorld.route("big", "R-big", "4GiB"));
         childDir = Files.createDirectories(dir.resolve("child"));
-        Files.writeString(childDir.resolve("gateway.yml"), "node-id: gw2\n"
-                + "data-dir: data\n"
-                + "tls:\n"
-                + "  certificate: " + w.pki.gatewayFile("pem") + "\n"
-                + "  key: " + w.pki.gatewayFile("key") + "\n"
-                + "  trust-anchors: [" + w.pki.caFile() + "]\n"
-                + "  crls: [" + w.pki.crlFile() + "]\n"
-                + "listeners:\n" + TransferWorld.LISTENERS
-                + "principals:\n" + TransferWorld.PRINCIPALS
-                + w.storeYaml());
+        Files.writeString(
+                childDir.resolve("gateway.yml"),
+                "node-id: gw2\n"
+                        + "data-dir: data\n"
+                        + "tls:\n"
+                        + "  certificate: " + w.pki.gatewayFile("pem") + "\n"
+                        + "  key: " + w.pki.gatewayFile("key") + "\n"
+                        + "  trust-anchors: [" + w.pki.caFile() + "]\n"
+                        + "  crls: [" + w.pki.crlFile() + "]\n"
+                        + "listeners:\n" + TransferWorld.LISTENERS
+                        + "principals:\n" + TransferWorld.PRINCIPALS
+                        + w.storeYaml());
     }
 
     @AfterAll
@@ -65,18 +67,26 @@ class LargeUploadCrashTest {
     }
 
     /** A gateway JVM with -Xmx128m; returns it and its transfer port once it listens. */
-    record Child(Process process, int port) {
-    }
+    record Child(Process process, int port) {}
 
     static Child startChild() throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                GatewayCommand.class.getName(), "--config", childDir.resolve("gateway.yml").toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        java,
+                        "-Xmx128m",
+                        "-XX:+UseSerialGC",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        GatewayCommand.class.getName(),
+                        "--config",
+                        childDir.resolve("gateway.yml").toString())
+                .redirectErrorStream(true)
+                .start();
         CompletableFuture<Integer> port = new CompletableFuture<>();
         StringBuilder seen = new StringBuilder();
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 String prefix = "Sekisho gateway gw2 listening: transfer https://127.0.0.1:";
                 while ((line = r.readLine()) != null) {
@@ -84,7 +94,8 @@ class LargeUploadCrashTest {
                         seen.append(line).append('\n');
                     }
                     if (line.startsWith(prefix)) {
-                        port.complete(Integer.parseInt(line.substring(prefix.length()).split(",")[0]));
+                        port.complete(
+                                Integer.parseInt(line.substring(prefix.length()).split(",")[0]));
                     }
                     if (line.contains("OutOfMemoryError")) {
                         System.out.println("child: " + line);
@@ -110,12 +121,14 @@ class LargeUploadCrashTest {
         String sha = TusClient.sha256(envelope);
         long size = Files.size(envelope);
         Child child = startChild();
-        TusClient sender = new TusClient("https://127.0.0.1:" + child.port(),
+        TusClient sender = new TusClient(
+                "https://127.0.0.1:" + child.port(),
                 Tls.client(w.pki.dir().resolve("city-sender.p12"), w.pki.caFile()));
         String[] locs = new String[2];
         String[] declared = {sha, "f".repeat(64)};
         for (int i = 0; i < 2; i++) {
-            HttpResponse<String> created = sender.create("big", size, TusClient.metadata("restart.cms", declared[i], 1));
+            HttpResponse<String> created =
+                    sender.create("big", size, TusClient.metadata("restart.cms", declared[i], 1));
             assertEquals(201, created.statusCode(), created.body());
             locs[i] = created.headers().firstValue("Location").orElseThrow();
             HttpResponse<String> r = sender.patch(locs[i], envelope, 0, 1_500_000, false);
@@ -135,7 +148,10 @@ class LargeUploadCrashTest {
 
             HttpResponse<String> wrong = resumed.patch(locs[1], envelope, resumed.offset(locs[1]), size, false);
             assertEquals(422, wrong.statusCode(), wrong.body());
-            assertTrue(wrong.body().contains("PAYLOAD_HASH_MISMATCH") && wrong.body().contains(sha), wrong.body());
+            assertTrue(
+                    wrong.body().contains("PAYLOAD_HASH_MISMATCH")
+                            && wrong.body().contains(sha),
+                    wrong.body());
         } finally {
             again.process().destroy();
             again.process().waitFor(20, TimeUnit.SECONDS);
@@ -152,7 +168,8 @@ class LargeUploadCrashTest {
         long sealed = System.nanoTime();
 
         Child child = startChild();
-        TusClient sender = new TusClient("https://127.0.0.1:" + child.port(),
+        TusClient sender = new TusClient(
+                "https://127.0.0.1:" + child.port(),
                 Tls.client(w.pki.dir().resolve("city-sender.p12"), w.pki.caFile()));
         HttpResponse<String> created = sender.create("big", size, TusClient.metadata("big.cms", sha, 305_115));
         assertEquals(201, created.statusCode(), created.body());
@@ -195,19 +212,25 @@ class LargeUploadCrashTest {
             TusClient resumed = new TusClient("https://127.0.0.1:" + again.port(), sender.ssl);
             long offset = resumed.offset(loc);
             assertTrue(!Files.exists(stray), "orphan removed at start-up");
-            assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_ABORTED, e -> "SPOOL_ORPHAN".equals(e.event().reason())));
-            assertTrue(offset >= acked && offset < size, "HEAD after restart: " + offset + ", acknowledged before: " + acked);
+            assertNotNull(w.gw.awaitEvent(
+                    EventType.TRANSFER_ABORTED,
+                    e -> "SPOOL_ORPHAN".equals(e.event().reason())));
+            assertTrue(
+                    offset >= acked && offset < size,
+                    "HEAD after restart: " + offset + ", acknowledged before: " + acked);
             assertEquals(offset, Files.size(part), "the spool file is cut to the trusted offset");
             long u1 = System.nanoTime();
             HttpResponse<String> last = resumed.upload(loc, envelope, CHUNK);
             long secondHalfNanos = System.nanoTime() - u1;
             assertEquals(204, last.statusCode(), last.body());
             assertEquals(id, last.headers().firstValue("Sekisho-Transfer-Id").orElse(null));
-            assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
+            assertNotNull(w.gw.awaitEvent(
+                    EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
             assertEquals(sha, TusClient.sha256(childDir.resolve("data/spool").resolve(id + ".cms")), "byte-identical");
 
             // and out again through the same 128 MB heap
-            TusClient receiver = new TusClient("https://127.0.0.1:" + again.port(),
+            TusClient receiver = new TusClient(
+                    "https://127.0.0.1:" + again.port(),
                     Tls.client(w.pki.dir().resolve("contractor.p12"), w.pki.caFile()));
             long d0 = System.nanoTime();
             HttpResponse<InputStream> d = receiver.download("/api/v1/routes/big/transfers/" + id + "/payload", null);
@@ -226,9 +249,13 @@ class LargeUploadCrashTest {
             assertEquals(size, got);
             assertEquals(sha, HexFormat.of().formatHex(md.digest()));
             double mib = size / 1048576.0;
-            System.out.printf("large upload: %.0f MiB sealed in %.1f s; first half %.0f MiB/s, resumed half incl. envelope "
-                            + "check %.0f MiB/s, download %.0f MiB/s, gateway -Xmx128m%n", mib, (sealed - t0) / 1e9,
-                    (acked / 1048576.0) / (firstHalfNanos / 1e9), ((size - offset) / 1048576.0) / (secondHalfNanos / 1e9),
+            System.out.printf(
+                    "large upload: %.0f MiB sealed in %.1f s; first half %.0f MiB/s, resumed half incl. envelope "
+                            + "check %.0f MiB/s, download %.0f MiB/s, gateway -Xmx128m%n",
+                    mib,
+                    (sealed - t0) / 1e9,
+                    (acked / 1048576.0) / (firstHalfNanos / 1e9),
+                    ((size - offset) / 1048576.0) / (secondHalfNanos / 1e9),
                     mib / (downNanos / 1e9));
         } finally {
             again.process().destroy();

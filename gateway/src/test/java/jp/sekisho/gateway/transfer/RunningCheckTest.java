@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-
 import jp.sekisho.audit.EventType;
 import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.envelope.ContentCipher;
@@ -29,6 +28,7 @@ class RunningCheckTest {
 
     @TempDir
     static Path dir;
+
     static TransferWorld w;
     static TusClient sender;
     static Path envelope;
@@ -84,8 +84,12 @@ class RunningCheckTest {
 
     private static void stored(String loc) throws Exception {
         String id = idOf(loc);
-        assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
-        assertEquals(sha, TusClient.sha256(w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
+        assertNotNull(w.gw.awaitEvent(
+                EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
+        assertEquals(
+                sha,
+                TusClient.sha256(
+                        w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
         assertEquals(sha, w.gw.gateway.transfers().find(id).orElseThrow().sha256());
         assertEquals(-1, covered(id), "nothing kept once the transfer is stored");
     }
@@ -149,8 +153,10 @@ class RunningCheckTest {
         assertTrue(last.body().contains("PAYLOAD_HASH_MISMATCH"), last.body());
         assertTrue(last.body().contains(sha), "the answer names the actual SHA-256: " + last.body());
         String id = idOf(loc);
-        assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_REJECTED,
-                e -> id.equals(e.event().transferId()) && "PAYLOAD_HASH_MISMATCH".equals(e.event().reason())));
+        assertNotNull(w.gw.awaitEvent(
+                EventType.TRANSFER_REJECTED,
+                e -> id.equals(e.event().transferId())
+                        && "PAYLOAD_HASH_MISMATCH".equals(e.event().reason())));
         assertEquals(-1, covered(id));
     }
 
@@ -159,8 +165,21 @@ class RunningCheckTest {
         Path plain = dir.resolve("definite.csv");
         Files.write(plain, new byte[300_000]);
         Path der = dir.resolve("definite.cms");
-        Procs.Result r = Procs.run(60, "openssl", "cms", "-encrypt", "-binary", "-aes-256-gcm", "-outform", "DER",
-                "-in", plain.toString(), "-out", der.toString(), "-recip", w.pki.dir().resolve("contractor-enc.pem").toString());
+        Procs.Result r = Procs.run(
+                60,
+                "openssl",
+                "cms",
+                "-encrypt",
+                "-binary",
+                "-aes-256-gcm",
+                "-outform",
+                "DER",
+                "-in",
+                plain.toString(),
+                "-out",
+                der.toString(),
+                "-recip",
+                w.pki.dir().resolve("contractor-enc.pem").toString());
         assertTrue(r.ok(), r.out());
         long reads = spoolReads();
         stored(upload(der), der);
@@ -182,7 +201,9 @@ class RunningCheckTest {
         long reads = spoolReads();
         HttpResponse<String> last = sendWhole(cut);
         assertEquals(422, last.statusCode(), last.body());
-        assertTrue(last.body().contains("PAYLOAD_NOT_ENCRYPTED") && last.body().contains("malformed after the header"), last.body());
+        assertTrue(
+                last.body().contains("PAYLOAD_NOT_ENCRYPTED") && last.body().contains("malformed after the header"),
+                last.body());
         assertEquals(reads + 1, spoolReads(), "the refusal is the inspector's, from the spool file");
     }
 
@@ -204,8 +225,8 @@ class RunningCheckTest {
     /** Creates an upload of {@code file} with its true SHA-256 and sends it in one PATCH; its answer. */
     private static HttpResponse<String> sendWhole(Path file) throws Exception {
         long n = Files.size(file);
-        HttpResponse<String> r = sender.create("digest", n, TusClient.metadata(file.getFileName().toString(),
-                TusClient.sha256(file), 1));
+        HttpResponse<String> r = sender.create(
+                "digest", n, TusClient.metadata(file.getFileName().toString(), TusClient.sha256(file), 1));
         assertEquals(201, r.statusCode(), r.body());
         return sender.patch(r.headers().firstValue("Location").orElseThrow(), file, 0, n, false);
     }
@@ -218,7 +239,10 @@ class RunningCheckTest {
     }
 
     private static void stored(String id, Path file) throws Exception {
-        assertNotNull(w.gw.awaitEvent(EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
-        assertEquals(TusClient.sha256(file), w.gw.gateway.transfers().find(id).orElseThrow().sha256());
+        assertNotNull(w.gw.awaitEvent(
+                EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
+        assertEquals(
+                TusClient.sha256(file),
+                w.gw.gateway.transfers().find(id).orElseThrow().sha256());
     }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.nio.file.ExtendedOpenOption;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,8 +17,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -26,8 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import com.sun.nio.file.ExtendedOpenOption;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +41,7 @@ class SpoolWriterTest {
 
     /** Under target/ (the project's disk): /tmp may be a tmpfs, which refuses O_DIRECT. */
     static final Path DIR = Path.of("target", "spool-writer-test");
+
     static ExecutorService writer;
     static ExecutorService writeback;
 
@@ -67,7 +67,8 @@ class SpoolWriterTest {
         if (direct) {
             assumeTrue(new Spool(DIR).directIo(), "this file system refuses O_DIRECT");
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         ch.truncate(offset);
         FileChannel d = direct ? FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT) : null;
         return new SpoolWriter(ch, d, offset, running, tasks, writeback);
@@ -78,7 +79,8 @@ class SpoolWriterTest {
         int i = from;
         while (i < to) {
             int n = Math.min(to - i, r.nextInt(3) == 0 ? 1 + r.nextInt(100) : 1 + r.nextInt(3 * SpoolWriter.BUFFER));
-            ByteBuffer b = r.nextBoolean() ? ByteBuffer.wrap(data, i, n)
+            ByteBuffer b = r.nextBoolean()
+                    ? ByteBuffer.wrap(data, i, n)
                     : ByteBuffer.allocateDirect(n).put(data, i, n).flip();
             w.write(b);
             assertEquals(0, b.remaining(), "write takes every byte");
@@ -156,7 +158,8 @@ class SpoolWriterTest {
             assumeTrue(new Spool(DIR).directIo(), "this file system refuses O_DIRECT");
         }
         Path file = DIR.resolve("error-" + direct);
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel ch =
+                FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         FileChannel d = direct ? FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT) : null;
         SpoolWriter w = new SpoolWriter(ch, d, 0, new RunningCheck(), writer, writeback);
         byte[] data = new byte[3 * SpoolWriter.BUFFER];
@@ -228,11 +231,14 @@ class SpoolWriterTest {
             AtomicInteger ranAtOnce = new AtomicInteger();
             w.whenRoom(ranAtOnce::incrementAndGet);
             assertEquals(1, ranAtOnce.get(), "with a slot free, whenRoom runs at once");
-            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-                for (int i = 0; i < data.length; i += SpoolWriter.BUFFER) {
-                    w.write(ByteBuffer.wrap(data, i, Math.min(SpoolWriter.BUFFER, data.length - i)));
-                }
-            }, "write() waited for the held writer");
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(10),
+                    () -> {
+                        for (int i = 0; i < data.length; i += SpoolWriter.BUFFER) {
+                            w.write(ByteBuffer.wrap(data, i, Math.min(SpoolWriter.BUFFER, data.length - i)));
+                        }
+                    },
+                    "write() waited for the held writer");
             assertFalse(w.hasRoom(), "seven buffers handed off, none done");
             CountDownLatch room = new CountDownLatch(1);
             AtomicInteger fired = new AtomicInteger();

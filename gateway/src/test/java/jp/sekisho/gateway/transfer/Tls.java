@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -14,8 +13,7 @@ import javax.net.ssl.TrustManagerFactory;
 /** A client-side SSLContext with a TestPki client certificate (PKCS#12, empty password) trusting the test CA. */
 final class Tls {
 
-    private Tls() {
-    }
+    private Tls() {}
 
     static SSLContext client(Path p12, Path caPem) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
@@ -27,7 +25,8 @@ final class Tls {
         KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
         try (InputStream in = Files.newInputStream(caPem)) {
-            ts.setCertificateEntry("ca", (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+            ts.setCertificateEntry("ca", (X509Certificate)
+                    CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ts);

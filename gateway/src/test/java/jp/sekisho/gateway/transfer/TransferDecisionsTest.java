@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import jp.sekisho.envelope.EnvelopeKind;
 import jp.sekisho.envelope.Inspection;
 import jp.sekisho.envelope.PayloadDecision;
@@ -23,35 +22,37 @@ class TransferDecisionsTest {
     static final Instant NOW = Instant.parse("2026-04-01T00:00:00Z");
     static final String SHA = "a".repeat(64);
     static final String OTHER = "b".repeat(64);
-    static final PayloadDecision ACCEPTED = new PayloadDecision.Accepted(new Inspection(EnvelopeKind.AUTH_ENVELOPED,
-            null, null, "AES-256-GCM", 256, List.of(), 10, true, true, null));
+    static final PayloadDecision ACCEPTED = new PayloadDecision.Accepted(new Inspection(
+            EnvelopeKind.AUTH_ENVELOPED, null, null, "AES-256-GCM", 256, List.of(), 10, true, true, null));
     static final PayloadDecision WEAK = new PayloadDecision.Refused(PayloadRefusal.PAYLOAD_WEAK_CIPHER, "AES-128-GCM");
 
     static Transfer transfer(TransferState state, Long length, String sha, long offset, Instant expiresAt) {
-        return new Transfer("t1", "r", "ref", "gw1", "CN=s", "s", "f.cms", length, sha, 1, offset, state, null,
-                NOW, NOW, null, null, null, expiresAt, null);
+        return new Transfer(
+                "t1", "r", "ref", "gw1", "CN=s", "s", "f.cms", length, sha, 1, offset, state, null, NOW, NOW, null,
+                null, null, expiresAt, null);
     }
 
     // ------------------------------------------------------------------ EnvelopeGate
 
     @Test
     void anAbortComesBeforeAnyRefusal() {
-        assertEquals(new EnvelopeGate.Verdict.Abort("APPROVAL_SUSPENDED"),
+        assertEquals(
+                new EnvelopeGate.Verdict.Abort("APPROVAL_SUSPENDED"),
                 EnvelopeGate.verdict("APPROVAL_SUSPENDED", WEAK, SHA, OTHER));
     }
 
     @Test
     void theInspectorsRefusalComesBeforeTheHash() {
-        EnvelopeGate.Verdict.Reject r = assertInstanceOf(EnvelopeGate.Verdict.Reject.class,
-                EnvelopeGate.verdict(null, WEAK, SHA, OTHER));
+        EnvelopeGate.Verdict.Reject r =
+                assertInstanceOf(EnvelopeGate.Verdict.Reject.class, EnvelopeGate.verdict(null, WEAK, SHA, OTHER));
         assertEquals("PAYLOAD_WEAK_CIPHER", r.reason());
         assertEquals("AES-128-GCM", r.detail());
     }
 
     @Test
     void anAcceptedEnvelopeWithAnotherHashIsRejected() {
-        EnvelopeGate.Verdict.Reject r = assertInstanceOf(EnvelopeGate.Verdict.Reject.class,
-                EnvelopeGate.verdict(null, ACCEPTED, SHA, OTHER));
+        EnvelopeGate.Verdict.Reject r =
+                assertInstanceOf(EnvelopeGate.Verdict.Reject.class, EnvelopeGate.verdict(null, ACCEPTED, SHA, OTHER));
         assertEquals("PAYLOAD_HASH_MISMATCH", r.reason());
         assertEquals("the envelope's SHA-256 is " + SHA + ", declared " + OTHER, r.detail());
     }
@@ -65,32 +66,39 @@ class TransferDecisionsTest {
 
     @Test
     void onlyWhatIsPastItsTimeExpires() {
-        assertNull(Janitor.expiryReason(transfer(TransferState.UPLOADING, 10L, SHA, 0, NOW.plusSeconds(1)), NOW, false));
-        assertEquals("UPLOAD_EXPIRED",
+        assertNull(
+                Janitor.expiryReason(transfer(TransferState.UPLOADING, 10L, SHA, 0, NOW.plusSeconds(1)), NOW, false));
+        assertEquals(
+                "UPLOAD_EXPIRED",
                 Janitor.expiryReason(transfer(TransferState.UPLOADING, 10L, SHA, 0, NOW), NOW, false));
-        assertEquals("RETENTION_EXPIRED",
+        assertEquals(
+                "RETENTION_EXPIRED",
                 Janitor.expiryReason(transfer(TransferState.STORED, 10L, SHA, 10, NOW.minusSeconds(1)), NOW, false));
-        assertEquals("RETENTION_EXPIRED",
+        assertEquals(
+                "RETENTION_EXPIRED",
                 Janitor.expiryReason(transfer(TransferState.DELIVERED, 10L, SHA, 10, NOW.minusSeconds(1)), NOW, false));
     }
 
     @Test
     void aPatchInProgressKeepsItsUploadAlive() {
-        assertNull(Janitor.expiryReason(transfer(TransferState.UPLOADING, 10L, SHA, 0, NOW.minusSeconds(60)), NOW, true));
+        assertNull(
+                Janitor.expiryReason(transfer(TransferState.UPLOADING, 10L, SHA, 0, NOW.minusSeconds(60)), NOW, true));
     }
 
     // ------------------------------------------------------------------ Declarations
 
     private static String refusal(Transfer t, Long length, String sha) {
-        return assertThrows(TransferProblem.class,
-                () -> Declarations.decide(t, 1000, new Tus.Declaration(length, sha))).reason();
+        return assertThrows(TransferProblem.class, () -> Declarations.decide(t, 1000, new Tus.Declaration(length, sha)))
+                .reason();
     }
 
     @Test
     void whatIsNotYetDeclaredIsRecorded() {
         Transfer deferred = transfer(TransferState.UPLOADING, null, null, 100, NOW);
-        assertEquals(new Tus.Declaration(500L, SHA), Declarations.decide(deferred, 1000, new Tus.Declaration(500L, SHA)));
-        assertEquals(new Tus.Declaration(100L, null), Declarations.decide(deferred, 1000, new Tus.Declaration(100L, null)));
+        assertEquals(
+                new Tus.Declaration(500L, SHA), Declarations.decide(deferred, 1000, new Tus.Declaration(500L, SHA)));
+        assertEquals(
+                new Tus.Declaration(100L, null), Declarations.decide(deferred, 1000, new Tus.Declaration(100L, null)));
     }
 
     @Test

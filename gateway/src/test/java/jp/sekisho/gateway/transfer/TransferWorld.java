@@ -10,12 +10,11 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Random;
-
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.support.ExternalPostgres;
+import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.envelope.ContentCipher;
-import jp.sekisho.certs.Identities;
 import jp.sekisho.envelope.Sealer;
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalFixtures;
@@ -46,8 +45,10 @@ final class TransferWorld implements AutoCloseable {
               - { subject: "CN=contractor,O=Sekisho",     roles: [receiver] }
               - { subject: "CN=other-receiver,O=Sekisho", roles: [receiver] }
             """;
-    static final Caller ALICE = new Caller(new AuditPrincipal("CN=secretariat,O=Sekisho", "01", "aa"), "127.0.0.1", 1, 1, "t");
-    static final Caller BOB = new Caller(new AuditPrincipal("CN=secretariat2,O=Sekisho", "02", "bb"), "127.0.0.1", 1, 1, "t");
+    static final Caller ALICE =
+            new Caller(new AuditPrincipal("CN=secretariat,O=Sekisho", "01", "aa"), "127.0.0.1", 1, 1, "t");
+    static final Caller BOB =
+            new Caller(new AuditPrincipal("CN=secretariat2,O=Sekisho", "02", "bb"), "127.0.0.1", 1, 1, "t");
 
     final Path dir;
     final TestPki pki;
@@ -73,22 +74,52 @@ final class TransferWorld implements AutoCloseable {
     /** Records and approves (two persons) an approval allowing {@code maxRecords} per transfer. */
     void approve(String ref, long maxRecords) {
         Approval p = ApprovalFixtures.pending();
-        Approval draft = new Approval(ref, p.title(), p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),
-                p.dataItems(), maxRecords, LocalDate.now(ApprovalState.TOKYO).minusDays(1), LocalDate.now(ApprovalState.TOKYO).plusDays(30), p.conditions(),
-                p.meetingRef(), ApprovalStatus.PENDING, null, null, 1);
+        Approval draft = new Approval(
+                ref,
+                p.title(),
+                p.legalBasis(),
+                p.departments(),
+                p.contractor(),
+                p.subcontractors(),
+                p.dataItems(),
+                maxRecords,
+                LocalDate.now(ApprovalState.TOKYO).minusDays(1),
+                LocalDate.now(ApprovalState.TOKYO).plusDays(30),
+                p.conditions(),
+                p.meetingRef(),
+                ApprovalStatus.PENDING,
+                null,
+                null,
+                1);
         var services = gw.gateway.policy().approvals();
         assertInstanceOf(DecisionOutcome.Applied.class, services.create(draft, ALICE));
-        assertInstanceOf(DecisionOutcome.AwaitingConfirmation.class, services.decide(ref, Decision.APPROVE, "答申", ALICE));
+        assertInstanceOf(
+                DecisionOutcome.AwaitingConfirmation.class, services.decide(ref, Decision.APPROVE, "答申", ALICE));
         assertInstanceOf(DecisionOutcome.Applied.class, services.confirm(ref, "確認", BOB));
     }
 
     /** Records an approval and leaves it PENDING (the council has not decided yet). */
     void pending(String ref) {
         Approval p = ApprovalFixtures.pending();
-        Approval draft = new Approval(ref, p.title(), p.legalBasis(), p.departments(), p.contractor(), p.subcontractors(),
-                p.dataItems(), 1000, LocalDate.now(ApprovalState.TOKYO).minusDays(1), LocalDate.now(ApprovalState.TOKYO).plusDays(30), p.conditions(),
-                p.meetingRef(), ApprovalStatus.PENDING, null, null, 1);
-        assertInstanceOf(DecisionOutcome.Applied.class, gw.gateway.policy().approvals().create(draft, ALICE));
+        Approval draft = new Approval(
+                ref,
+                p.title(),
+                p.legalBasis(),
+                p.departments(),
+                p.contractor(),
+                p.subcontractors(),
+                p.dataItems(),
+                1000,
+                LocalDate.now(ApprovalState.TOKYO).minusDays(1),
+                LocalDate.now(ApprovalState.TOKYO).plusDays(30),
+                p.conditions(),
+                p.meetingRef(),
+                ApprovalStatus.PENDING,
+                null,
+                null,
+                1);
+        assertInstanceOf(
+                DecisionOutcome.Applied.class, gw.gateway.policy().approvals().create(draft, ALICE));
     }
 
     void decide(String ref, Decision d) {
@@ -118,28 +149,35 @@ final class TransferWorld implements AutoCloseable {
     void routes(String yaml) throws Exception {
         Path f = dir.resolve("routes.yml");
         Files.writeString(f, yaml);
-        assertInstanceOf(RouteService.Applied.Done.class, gw.gateway.policy().routes().apply(RouteFile.read(f), ALICE, false));
+        assertInstanceOf(
+                RouteService.Applied.Done.class, gw.gateway.policy().routes().apply(RouteFile.read(f), ALICE, false));
     }
 
     TusClient client(String who) throws Exception {
-        return new TusClient("https://127.0.0.1:" + gw.gateway.port("transfer"),
+        return new TusClient(
+                "https://127.0.0.1:" + gw.gateway.port("transfer"),
                 Tls.client(pki.dir().resolve(who + ".p12"), pki.caFile()));
     }
 
     /** Seals {@code size} pseudo-random bytes for {@code recipient} with the sender's identity. */
     Path seal(String name, long size, String recipient, ContentCipher cipher) throws Exception {
         Path out = dir.resolve(name);
-        try (InputStream in = new RepeatingRandom(size, name.hashCode()); OutputStream os = Files.newOutputStream(out)) {
-            Sealer.seal(in, os, Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                    List.of(certificate(recipient)), cipher);
+        try (InputStream in = new RepeatingRandom(size, name.hashCode());
+                OutputStream os = Files.newOutputStream(out)) {
+            Sealer.seal(
+                    in,
+                    os,
+                    Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(certificate(recipient)),
+                    cipher);
         }
         return out;
     }
 
     java.security.cert.X509Certificate certificate(String name) throws Exception {
         try (InputStream in = Files.newInputStream(pki.dir().resolve(name + ".pem"))) {
-            return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                    .generateCertificate(in);
+            return (java.security.cert.X509Certificate)
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
         }
     }
 

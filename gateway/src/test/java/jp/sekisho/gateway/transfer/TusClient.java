@@ -16,22 +16,24 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /** A small tus 1.0.0 client over the JDK HttpClient (and a raw TLS socket to break a PATCH on purpose). */
 final class TusClient {
 
-    final String base;   // https://127.0.0.1:PORT
+    final String base; // https://127.0.0.1:PORT
     final SSLContext ssl;
     final HttpClient http;
 
     TusClient(String base, SSLContext ssl) {
         this.base = base;
         this.ssl = ssl;
-        this.http = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).build();
+        this.http = HttpClient.newBuilder()
+                .sslContext(ssl)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
     }
 
     static String sha256(Path file) throws Exception {
@@ -52,29 +54,39 @@ final class TusClient {
 
     /** Upload-Metadata; {@code sha256} null leaves it out (for a PATCH to declare). */
     static String metadata(String filename, String sha256, long records) {
-        return "filename " + b64(filename) + (sha256 == null ? "" : ",sha256 " + b64(sha256))
-                + ",records " + b64(Long.toString(records));
+        return "filename " + b64(filename) + (sha256 == null ? "" : ",sha256 " + b64(sha256)) + ",records "
+                + b64(Long.toString(records));
     }
 
     HttpResponse<String> create(String route, long length, String metadata) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/routes/" + route + "/uploads"))
-                .header("Tus-Resumable", "1.0.0").header("Upload-Length", Long.toString(length))
-                .header("Upload-Metadata", metadata).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/routes/" + route + "/uploads"))
+                        .header("Tus-Resumable", "1.0.0")
+                        .header("Upload-Length", Long.toString(length))
+                        .header("Upload-Metadata", metadata)
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** tus creation-defer-length: the length is declared by a later PATCH. */
     HttpResponse<String> createDeferred(String route, String metadata) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/routes/" + route + "/uploads"))
-                .header("Tus-Resumable", "1.0.0").header("Upload-Defer-Length", "1")
-                .header("Upload-Metadata", metadata).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/v1/routes/" + route + "/uploads"))
+                        .header("Tus-Resumable", "1.0.0")
+                        .header("Upload-Defer-Length", "1")
+                        .header("Upload-Metadata", metadata)
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     /** PATCH of {@code body} (may be empty) with extra headers such as Upload-Length and Sekisho-Envelope-Sha256. */
     HttpResponse<String> patch(String location, long offset, byte[] body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + location)).timeout(Duration.ofMinutes(5))
-                .header("Tus-Resumable", "1.0.0").header("Upload-Offset", Long.toString(offset))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + location))
+                .timeout(Duration.ofMinutes(5))
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Offset", Long.toString(offset))
                 .header("Content-Type", "application/offset+octet-stream")
                 .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body));
         if (headers.length > 0) {
@@ -86,8 +98,11 @@ final class TusClient {
     /** An answer read from HttpURLConnection. */
     record Answer(int status, java.util.Map<String, java.util.List<String>> headers, String body) {
         String header(String name) {
-            return headers.entrySet().stream().filter(e -> name.equalsIgnoreCase(e.getKey()))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> name.equalsIgnoreCase(e.getKey()))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
     }
 
@@ -96,8 +111,8 @@ final class TusClient {
      * (HttpURLConnection's chunked streaming mode): what a client does that seals while it uploads.
      */
     Answer chunkedPatch(String location, Path file, long from, long to, String... headers) throws Exception {
-        javax.net.ssl.HttpsURLConnection c = (javax.net.ssl.HttpsURLConnection) URI.create(base + location).toURL()
-                .openConnection();
+        javax.net.ssl.HttpsURLConnection c = (javax.net.ssl.HttpsURLConnection)
+                URI.create(base + location).toURL().openConnection();
         c.setSSLSocketFactory(ssl.getSocketFactory());
         c.setRequestMethod("POST");
         c.setDoOutput(true);
@@ -109,7 +124,8 @@ final class TusClient {
         for (int i = 0; i < headers.length; i += 2) {
             c.setRequestProperty(headers[i], headers[i + 1]);
         }
-        try (OutputStream out = c.getOutputStream(); InputStream in = slice(file, from, to)) {
+        try (OutputStream out = c.getOutputStream();
+                InputStream in = slice(file, from, to)) {
             byte[] buf = new byte[50_000]; // not a multiple of the chunk size: chunks of odd lengths
             int n;
             while ((n = in.read(buf)) > 0) {
@@ -123,8 +139,12 @@ final class TusClient {
     }
 
     HttpResponse<String> head(String location) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + location)).header("Tus-Resumable", "1.0.0")
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + location))
+                        .header("Tus-Resumable", "1.0.0")
+                        .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     long offset(String location) throws Exception {
@@ -137,11 +157,15 @@ final class TusClient {
 
     /** PATCH bytes [from, to) of the file, streamed from disk; checksum header when asked. */
     HttpResponse<String> patch(String location, Path file, long from, long to, boolean checksum) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + location)).timeout(Duration.ofMinutes(5))
-                .header("Tus-Resumable", "1.0.0").header("Upload-Offset", Long.toString(from))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + location))
+                .timeout(Duration.ofMinutes(5))
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Offset", Long.toString(from))
                 .header("Content-Type", "application/offset+octet-stream")
-                .method("PATCH", HttpRequest.BodyPublishers.fromPublisher(
-                        HttpRequest.BodyPublishers.ofInputStream(() -> slice(file, from, to)), to - from));
+                .method(
+                        "PATCH",
+                        HttpRequest.BodyPublishers.fromPublisher(
+                                HttpRequest.BodyPublishers.ofInputStream(() -> slice(file, from, to)), to - from));
         if (checksum) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             try (InputStream in = slice(file, from, to)) {
@@ -158,7 +182,8 @@ final class TusClient {
 
     HttpResponse<String> patchBytes(String location, long offset, byte[] body, String checksumHeader) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + location))
-                .header("Tus-Resumable", "1.0.0").header("Upload-Offset", Long.toString(offset))
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Offset", Long.toString(offset))
                 .header("Content-Type", "application/offset+octet-stream")
                 .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body));
         if (checksumHeader != null) {
@@ -196,8 +221,9 @@ final class TusClient {
             s.startHandshake();
             OutputStream out = s.getOutputStream();
             out.write(("PATCH " + location + " HTTP/1.1\r\nHost: 127.0.0.1\r\nTus-Resumable: 1.0.0\r\n"
-                    + "Upload-Offset: " + from + "\r\nContent-Type: application/offset+octet-stream\r\n"
-                    + "Content-Length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Upload-Offset: " + from + "\r\nContent-Type: application/offset+octet-stream\r\n"
+                            + "Content-Length: " + declared + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             try (InputStream in = slice(file, from, from + send)) {
                 in.transferTo(out);
             }
@@ -214,16 +240,23 @@ final class TusClient {
     }
 
     HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<String> post(String path, String json) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     HttpResponse<InputStream> download(String path, Long from) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofMinutes(5))
+                .GET();
         if (from != null) {
             b.header("Range", "bytes=" + from + "-");
         }
