@@ -91,24 +91,14 @@ final class EnvelopeReader {
         p.getVersion();
         p.getOriginatorInfo();
         List<EnvelopeRecipient> recipients = RecipientInfos.read(p.getRecipientInfos());
-        EncryptedContentInfoParser eci = p.getAuthEncryptedContentInfo();
-        AlgorithmIdentifier alg = eci.getContentEncryptionAlgorithm();
-        if (!drain) {
-            return header(EnvelopeKind.AUTH_ENVELOPED, contentType, alg, recipients);
-        }
-        Body body = new Body();
-        try {
-            body.count(eci);
-            p.getAuthAttrs();
-            if (p.getMac() == null) {
-                throw new IOException("no GCM tag");
-            }
-            p.getUnauthAttrs();
-            body.complete = true;
-        } catch (IOException | RuntimeException e) {
-            body.problem = "truncated or malformed after the header: " + e.getMessage();
-        }
-        return full(EnvelopeKind.AUTH_ENVELOPED, contentType, alg, recipients, body);
+        return readContent(
+                EnvelopeKind.AUTH_ENVELOPED, contentType, recipients, p.getAuthEncryptedContentInfo(), drain, () -> {
+                    p.getAuthAttrs();
+                    if (p.getMac() == null) {
+                        throw new IOException("no GCM tag");
+                    }
+                    p.getUnauthAttrs();
+                });
     }
 
     private static Inspection readEnveloped(EnvelopedDataParser p, String contentType, boolean drain)
@@ -116,20 +106,42 @@ final class EnvelopeReader {
         p.getVersion();
         p.getOriginatorInfo();
         List<EnvelopeRecipient> recipients = RecipientInfos.read(p.getRecipientInfos());
-        EncryptedContentInfoParser eci = p.getEncryptedContentInfo();
+        return readContent(
+                EnvelopeKind.ENVELOPED,
+                contentType,
+                recipients,
+                p.getEncryptedContentInfo(),
+                drain,
+                p::getUnprotectedAttrs);
+    }
+
+    /** The fields after the encrypted content (attributes, the GCM tag); they throw when absent or cut. */
+    private interface Trailer {
+        void read() throws IOException;
+    }
+
+    /** The content cipher, then (when draining) the encrypted content and the trailing fields. */
+    private static Inspection readContent(
+            EnvelopeKind kind,
+            String contentType,
+            List<EnvelopeRecipient> recipients,
+            EncryptedContentInfoParser eci,
+            boolean drain,
+            Trailer trailer)
+            throws IOException {
         AlgorithmIdentifier alg = eci.getContentEncryptionAlgorithm();
         if (!drain) {
-            return header(EnvelopeKind.ENVELOPED, contentType, alg, recipients);
+            return header(kind, contentType, alg, recipients);
         }
         Body body = new Body();
         try {
             body.count(eci);
-            p.getUnprotectedAttrs();
+            trailer.read();
             body.complete = true;
         } catch (IOException | RuntimeException e) {
             body.problem = "truncated or malformed after the header: " + e.getMessage();
         }
-        return full(EnvelopeKind.ENVELOPED, contentType, alg, recipients, body);
+        return full(kind, contentType, alg, recipients, body);
     }
 
     /** The encrypted content: counted and skipped, never kept. */
