@@ -71,7 +71,7 @@ public final class Opener {
             TrustAnchors trust) {
         Inspection header;
         try (InputStream in = envelope.open()) {
-            header = EnvelopeInspector.read(in, false);
+            header = EnvelopeReader.read(in, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,79 @@
+package jp.sekisho.client.demo;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import jp.sekisho.certs.CertKind;
+import jp.sekisho.certs.CertificateAuthority;
+import jp.sekisho.certs.InitRequest;
+import jp.sekisho.certs.IssueRequest;
+import jp.sekisho.cli.CliException;
+
+/** What the demo needs before its gateway starts: a fresh demo folder and the hand-off's private PKI. */
+final class DemoSetup {
+
+    private final DemoLayout d;
+
+    DemoSetup(DemoLayout d) {
+        this.d = d;
+    }
+
+    /**
+     * Makes the demo folder empty but for its marker, outbox/ and inbox/. A previous demo there is
+     * deleted; any other non-empty folder is refused (usage error) and left alone.
+     */
+    void prepareFolder(PrintWriter out) throws IOException {
+        if (Files.exists(d.dir())) {
+            boolean empty;
+            try (Stream<Path> s = Files.list(d.dir())) {
+                empty = s.findAny().isEmpty();
+            }
+            if (!empty && !Files.exists(d.marker())) {
+                throw CliException.usage(
+                        d.dir() + " exists and is not a Sekisho demo folder; choose another with --dir");
+            }
+            if (!empty) {
+                out.println("Replacing the previous demo in " + d.dir());
+                deleteTree(d.dir());
+            }
+        }
+        Files.createDirectories(d.dir());
+        Files.writeString(d.marker(), "made by `sekisho demo`; the demo replaces this folder on its next run\n");
+        Files.createDirectories(d.outbox());
+        Files.createDirectories(d.inbox());
+        out.println("Sekisho demo in " + d.dir());
+    }
+
+    /** The CA with the gateway's certificate, and every person's and system's certificate, in certs/. */
+    void mintPki(DemoConsole console) {
+        CertificateAuthority ca = CertificateAuthority.init(
+                new InitRequest(
+                        d.certs(), DemoFiles.CITY, 3650, List.of("localhost"), List.of("127.0.0.1"), null, false),
+                Clock.systemUTC());
+        for (String name : List.of("city-sender", "secretariat", "secretariat2", "auditor", "operator")) {
+            issue(ca, name, CertKind.CLIENT, DemoFiles.CITY);
+        }
+        issue(ca, "contractor", CertKind.CLIENT, DemoFiles.CONTRACTOR);
+        issue(ca, "contractor-enc", CertKind.RECIPIENT, DemoFiles.CONTRACTOR);
+        console.say(
+                d.certs()
+                        + ": ca, gateway, city-sender, contractor, contractor-enc, secretariat, secretariat2, auditor, operator");
+    }
+
+    private static void issue(CertificateAuthority ca, String name, CertKind kind, String org) {
+        ca.issue(new IssueRequest(name, kind, org, null, List.of(), List.of(), 397, null, null, false));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
