@@ -66,6 +66,11 @@ public record Approval(
     }
 
     Approval withPending(PendingDecision nextPending) {
+        return withStatus(status, beforeSuspension, nextPending);
+    }
+
+    /** What a consultation as entered becomes when recorded or edited: PENDING, with no decision waiting. */
+    Approval asPending(String ref, long version) {
         return new Approval(
                 ref,
                 title,
@@ -79,9 +84,9 @@ public record Approval(
                 validUntil,
                 conditions,
                 meetingRef,
-                status,
-                beforeSuspension,
-                nextPending,
-                version + 1);
+                ApprovalStatus.PENDING,
+                null,
+                null,
+                version);
     }
 }

@@ -60,23 +60,7 @@ public final class ApprovalService {
 
     /** Records a new consultation as PENDING. */
     public DecisionOutcome create(Approval draft, Caller caller) {
-        Approval a = new Approval(
-                draft.ref(),
-                draft.title(),
-                draft.legalBasis(),
-                draft.departments(),
-                draft.contractor(),
-                draft.subcontractors(),
-                draft.dataItems(),
-                draft.maxRecords(),
-                draft.validFrom(),
-                draft.validUntil(),
-                draft.conditions(),
-                draft.meetingRef(),
-                ApprovalStatus.PENDING,
-                null,
-                null,
-                1);
+        Approval a = draft.asPending(draft.ref(), 1);
         List<String> problems = validate(a);
         if (!problems.isEmpty()) {
             return deny(caller, a.ref(), "INVALID_APPROVAL", String.join("; ", problems));
@@ -109,23 +93,7 @@ public final class ApprovalService {
                     old.ref() + " can be edited only while PENDING with no " + "decision waiting; it is "
                             + old.status());
         }
-        Approval next = new Approval(
-                old.ref(),
-                draft.title(),
-                draft.legalBasis(),
-                draft.departments(),
-                draft.contractor(),
-                draft.subcontractors(),
-                draft.dataItems(),
-                draft.maxRecords(),
-                draft.validFrom(),
-                draft.validUntil(),
-                draft.conditions(),
-                draft.meetingRef(),
-                ApprovalStatus.PENDING,
-                null,
-                null,
-                old.version() + 1);
+        Approval next = draft.asPending(old.ref(), old.version() + 1);
         List<String> problems = validate(next);
         if (!problems.isEmpty()) {
             return deny(caller, old.ref(), "INVALID_APPROVAL", String.join("; ", problems));
