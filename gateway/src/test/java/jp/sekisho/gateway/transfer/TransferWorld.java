@@ -71,10 +71,10 @@ final class TransferWorld implements AutoCloseable {
         return "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n";
     }
 
-    /** Records and approves (two persons) an approval allowing {@code maxRecords} per transfer. */
-    void approve(String ref, long maxRecords) {
+    /** A consultation as the secretariat enters it, valid from yesterday for 30 days (Tokyo dates). */
+    static Approval draft(String ref, long maxRecords) {
         Approval p = ApprovalFixtures.pending();
-        Approval draft = new Approval(
+        return new Approval(
                 ref,
                 p.title(),
                 p.legalBasis(),
@@ -91,6 +91,11 @@ final class TransferWorld implements AutoCloseable {
                 null,
                 null,
                 1);
+    }
+
+    /** Records and approves (two persons) an approval allowing {@code maxRecords} per transfer. */
+    void approve(String ref, long maxRecords) {
+        Approval draft = draft(ref, maxRecords);
         var services = gw.gateway.policy().approvals();
         assertInstanceOf(DecisionOutcome.Applied.class, services.create(draft, ALICE));
         assertInstanceOf(
@@ -100,24 +105,7 @@ final class TransferWorld implements AutoCloseable {
 
     /** Records an approval and leaves it PENDING (the council has not decided yet). */
     void pending(String ref) {
-        Approval p = ApprovalFixtures.pending();
-        Approval draft = new Approval(
-                ref,
-                p.title(),
-                p.legalBasis(),
-                p.departments(),
-                p.contractor(),
-                p.subcontractors(),
-                p.dataItems(),
-                1000,
-                LocalDate.now(ApprovalState.TOKYO).minusDays(1),
-                LocalDate.now(ApprovalState.TOKYO).plusDays(30),
-                p.conditions(),
-                p.meetingRef(),
-                ApprovalStatus.PENDING,
-                null,
-                null,
-                1);
+        Approval draft = draft(ref, 1000);
         assertInstanceOf(
                 DecisionOutcome.Applied.class, gw.gateway.policy().approvals().create(draft, ALICE));
     }
