@@ -234,67 +234,50 @@ class AdmissionChainTest {
         }
     }
 
+    /** The reason the chain gives a request to the benefit route with this much wrong (null: admitted). */
+    private static Reason firstRefusal(
+            ApprovalStatus status, Access access, String ip, String subject, Role role, String tusVersion) {
+        ConnectionInfo c = subject == null ? conn("transfer", ip, null) : conn("transfer", ip, subject, role);
+        Decision d = decide(
+                status,
+                request(
+                        c,
+                        access,
+                        new RouteTarget("benefit", Side.SENDER, "upload"),
+                        ProtocolSteps.tusVersion(tusVersion)));
+        return d instanceof Decision.Denied x ? x.reason() : null;
+    }
+
     @Test
     void theFirstRefusalInTheOrderOfChecksDecides() {
-        RouteTarget target = new RouteTarget("benefit", Side.SENDER, "upload");
-        Step tus = ProtocolSteps.tusVersion("0.2.2");
-        // everything wrong at once: the listener is reported first
-        AdmissionRequest all =
-                request(conn("transfer", "192.0.2.1", null), Access.undeclared().adminOnly(true), target, tus);
-        assertEquals(Reason.ADMIN_LISTENER_ONLY, ((Decision.Denied) decide(ApprovalStatus.SUSPENDED, all)).reason());
+        Access sender = Access.roles(Role.SENDER);
+        ApprovalStatus suspended = ApprovalStatus.SUSPENDED;
+        // everything wrong at once, then one thing put right at a time: each refusal is the next in the order
         assertEquals(
-                Reason.NO_CERTIFICATE,
-                ((Decision.Denied) decide(
-                                ApprovalStatus.SUSPENDED,
-                                request(conn("transfer", "192.0.2.1", null), Access.undeclared(), target, tus)))
-                        .reason());
+                Reason.ADMIN_LISTENER_ONLY,
+                firstRefusal(suspended, Access.undeclared().adminOnly(true), "192.0.2.1", null, null, "0.2.2"));
         assertEquals(
-                Reason.ROLE_REQUIRED,
-                ((Decision.Denied) decide(
-                                ApprovalStatus.SUSPENDED,
-                                request(
-                                        conn("transfer", "192.0.2.1", SENDER, Role.RECEIVER),
-                                        Access.roles(Role.SENDER),
-                                        target,
-                                        tus)))
-                        .reason());
+                Reason.NO_CERTIFICATE, firstRefusal(suspended, Access.undeclared(), "192.0.2.1", null, null, "0.2.2"));
         assertEquals(
-                Reason.SOURCE_NOT_ALLOWED,
-                ((Decision.Denied) decide(
-                                ApprovalStatus.SUSPENDED,
-                                request(
-                                        conn("transfer", "192.0.2.1", SENDER, Role.SENDER),
-                                        Access.roles(Role.SENDER),
-                                        target,
-                                        tus)))
-                        .reason());
+                Reason.ROUTE_NOT_DECLARED,
+                firstRefusal(suspended, Access.undeclared(), "192.0.2.1", SENDER, Role.RECEIVER, "0.2.2"));
         assertEquals(
-                Reason.APPROVAL_SUSPENDED,
-                ((Decision.Denied) decide(
-                                ApprovalStatus.SUSPENDED,
-                                request(
-                                        conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
-                                        Access.roles(Role.SENDER),
-                                        target,
-                                        tus)))
-                        .reason());
+                Reason.ROLE_REQUIRED, firstRefusal(suspended, sender, "192.0.2.1", SENDER, Role.RECEIVER, "0.2.2"));
+        assertEquals(
+                Reason.SOURCE_NOT_ALLOWED, firstRefusal(suspended, sender, "192.0.2.1", SENDER, Role.SENDER, "0.2.2"));
+        assertEquals(
+                Reason.APPROVAL_SUSPENDED, firstRefusal(suspended, sender, "10.0.0.1", SENDER, Role.SENDER, "0.2.2"));
         assertEquals(
                 Reason.TUS_VERSION_UNSUPPORTED,
-                ((Decision.Denied) decide(
-                                ApprovalStatus.APPROVED,
-                                request(
-                                        conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
-                                        Access.roles(Role.SENDER),
-                                        target,
-                                        tus)))
-                        .reason());
+                firstRefusal(ApprovalStatus.APPROVED, sender, "10.0.0.1", SENDER, Role.SENDER, "0.2.2"));
+        assertNull(firstRefusal(ApprovalStatus.APPROVED, sender, "10.0.0.1", SENDER, Role.SENDER, " 1.0.0 "));
+
         Decision ok = decide(
                 ApprovalStatus.APPROVED,
                 request(
                         conn("transfer", "10.0.0.1", SENDER, Role.SENDER),
-                        Access.roles(Role.SENDER),
-                        target,
-                        ProtocolSteps.tusVersion(" 1.0.0 ")));
+                        sender,
+                        new RouteTarget("benefit", Side.SENDER, "upload")));
         Decision.Admitted a = assertInstanceOf(Decision.Admitted.class, ok);
         assertSame(ROUTE, a.route());
         assertEquals(Side.SENDER, a.side());
