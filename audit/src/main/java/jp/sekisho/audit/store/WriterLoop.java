@@ -42,6 +42,15 @@ final class WriterLoop implements Runnable {
     private ChainHead head = ChainHead.EMPTY;
     private long lastCheckpointSeq;
     private long lastCheckpointNanos = System.nanoTime();
+    /**
+     * The most events the next batch takes: audit.max-batch while commits are quick, halved after one
+     * that took over a quarter of the write timeout. A starved database (busy cores, a slow disk) then
+     * commits smaller batches more often, so the writer keeps showing progress and busy callers are
+     * slowed down rather than refused as if the store had stalled; it grows back as commits speed up.
+     */
+    private int batchLimit;
+
+    private static final int MIN_BATCH = 50;
 
     WriterLoop(
             DataSource dataSource,
@@ -108,6 +117,7 @@ final class WriterLoop implements Runnable {
 
     private void writeUntilClosed() {
         List<Pending> batch = new ArrayList<>(settings.maxBatch());
+        batchLimit = settings.maxBatch();
         while (true) {
             batch.clear();
             try {
@@ -133,6 +143,7 @@ final class WriterLoop implements Runnable {
                 status.up();
                 long took = System.nanoTime() - t0;
                 status.progress();
+                adapt(took);
                 if (took > settings.writeTimeout().toNanos()) {
                     LOG.warn(
                             "audit chain {}: a batch of {} events took {} ms to commit, longer than audit.write-timeout "
@@ -155,8 +166,27 @@ final class WriterLoop implements Runnable {
         }
     }
 
+    private void adapt(long tookNanos) {
+        batchLimit = nextBatchLimit(
+                batchLimit,
+                settings.maxBatch(),
+                tookNanos,
+                settings.writeTimeout().toNanos());
+    }
+
+    /** Halves the batch limit after a commit over a quarter of the write timeout, doubles it after one under a twentieth. */
+    static int nextBatchLimit(int limit, int max, long tookNanos, long timeoutNanos) {
+        if (tookNanos > timeoutNanos / 4) {
+            return Math.max(Math.min(MIN_BATCH, max), limit / 2);
+        }
+        if (tookNanos < timeoutNanos / 20) {
+            return (int) Math.min(max, 2L * limit);
+        }
+        return limit;
+    }
+
     private void nextBatch(List<Pending> batch) throws InterruptedException {
-        while (!retry.isEmpty() && batch.size() < settings.maxBatch()) {
+        while (!retry.isEmpty() && batch.size() < batchLimit) {
             batch.add(retry.poll());
         }
         if (batch.isEmpty()) {
@@ -168,7 +198,7 @@ final class WriterLoop implements Runnable {
             }
             batch.add(first);
         }
-        queue.drainTo(batch, settings.maxBatch() - batch.size());
+        queue.drainTo(batch, batchLimit - batch.size());
     }
 
     private void write(List<Pending> batch) throws SQLException {
