@@ -63,9 +63,10 @@ public final class Json {
     /**
      * Appends {@code s} as a JSON string literal (or {@code null}). Escapes {@code "} and {@code \},
      * every control character (U+0000..U+001F; {@code \n \r \t} in their short forms, the others as
-     * {@code \}{@code u00XX}), U+2028 and U+2029 (legal in JSON, but line breaks to JavaScript and to
+     * {@code \}{@code u} escapes, e.g. {@code \}{@code u001b}), U+2028 and U+2029 (legal in JSON, but line breaks to JavaScript and to
      * many line-oriented tools), and lone surrogates (a {@code String} may hold them, UTF-8 cannot: an
-     * encoder would write {@code ?} in their place, so they are kept as {@code \}{@code udXXX} and
+     * encoder would write {@code ?} in their place, so each is written as the {@code \}{@code u} escape of
+     * its own code unit, e.g. {@code \}{@code ud800}, and
      * {@link #parse} gives the same string back). Everything else is written as is.
      */
     public static StringBuilder quote(StringBuilder out, String s) {

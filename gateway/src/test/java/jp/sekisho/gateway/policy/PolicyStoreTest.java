@@ -202,7 +202,17 @@ class PolicyStoreTest {
 
     /** The system clock, noting when the policy watcher's own thread reads it (in its reload after LISTEN). */
     static final class ListeningClock extends Clock {
-        final AtomicBoolean readByWatcher = new AtomicBoolean();
+        final AtomicBoolean readByWatcher;
+        private final ZoneId zone;
+
+        ListeningClock() {
+            this(new AtomicBoolean(), ZoneOffset.UTC);
+        }
+
+        private ListeningClock(AtomicBoolean readByWatcher, ZoneId zone) {
+            this.readByWatcher = readByWatcher;
+            this.zone = zone;
+        }
 
         @Override
         public Instant instant() {
@@ -214,12 +224,12 @@ class PolicyStoreTest {
 
         @Override
         public ZoneId getZone() {
-            return ZoneOffset.UTC;
+            return zone;
         }
 
         @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
+        public Clock withZone(ZoneId other) {
+            return new ListeningClock(readByWatcher, other); // the same notes, another zone
         }
     }
 }
