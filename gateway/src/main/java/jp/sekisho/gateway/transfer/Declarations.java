@@ -1,6 +1,7 @@
 package jp.sekisho.gateway.transfer;
 
 import java.time.Clock;
+import jp.sekisho.gateway.admission.Reason;
 
 /**
  * What a PATCH may declare late (tus creation-defer-length, Sekisho-Envelope-Sha256): a length or
@@ -22,20 +23,17 @@ final class Declarations {
             if (t.lengthKnown()) {
                 if (!t.length().equals(d.length())) {
                     throw new TransferProblem(
-                            400,
-                            "UPLOAD_LENGTH_MISMATCH",
+                            Reason.UPLOAD_LENGTH_MISMATCH,
                             "Upload-Length " + d.length() + " but the upload's length is " + t.length());
                 }
             } else if (d.length() < t.offset()) {
                 throw new TransferProblem(
-                        400,
-                        "UPLOAD_LENGTH_BELOW_OFFSET",
+                        Reason.UPLOAD_LENGTH_BELOW_OFFSET,
                         "Upload-Length " + d.length() + " is below the " + t.offset() + " bytes already uploaded",
                         t.offset());
             } else if (d.length() > maxPayload) {
                 throw new TransferProblem(
-                        413,
-                        "PAYLOAD_TOO_LARGE",
+                        Reason.PAYLOAD_TOO_LARGE,
                         "Upload-Length " + d.length() + " exceeds the route's maximum of " + maxPayload + " bytes");
             } else {
                 length = d.length();
@@ -46,8 +44,7 @@ final class Declarations {
                 sha = d.sha256();
             } else if (!t.sha256().equals(d.sha256())) {
                 throw new TransferProblem(
-                        400,
-                        "SHA256_MISMATCH",
+                        Reason.SHA256_MISMATCH,
                         Tus.ENVELOPE_SHA256 + " " + d.sha256() + " differs from the sha256 declared before, "
                                 + t.sha256());
             }
@@ -62,7 +59,7 @@ final class Declarations {
             return t;
         }
         if (!repo.declare(t.id(), record.length(), record.sha256(), clock.instant())) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + t.id() + " is no longer in progress");
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " is no longer in progress");
         }
         return repo.find(t.id()).orElseThrow();
     }

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.route.Route;
@@ -63,32 +64,29 @@ final class Deliveries implements Download.Owner {
                 || (asSender
                         && !t.sentBy(
                                 caller.principal().subject(), caller.principal().sha256()))) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "no transfer '" + id + "' on route " + route.id());
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "no transfer '" + id + "' on route " + route.id());
         }
         return t;
     }
 
     /** A transfer the receiver may take now: deliverable and spooled on this node. */
-    private Transfer deliverable(Caller caller, Admitted a, String id, int statusIfNot) {
+    private Transfer deliverable(Caller caller, Admitted a, String id, Reason ifNot) {
         Transfer t = view(caller, a.route(), id, false);
         if (!t.state().deliverable()) {
-            throw new TransferProblem(
-                    statusIfNot,
-                    statusIfNot == 404 ? "TRANSFER_UNKNOWN" : "TRANSFER_NOT_DELIVERABLE",
-                    "transfer " + id + " is " + t.state());
+            throw new TransferProblem(ifNot, "transfer " + id + " is " + t.state());
         }
         if (!t.node().equals(node)) {
             throw new TransferProblem(
-                    421, "TRANSFER_ON_OTHER_NODE", "transfer " + id + " is held by gateway node " + t.node());
+                    Reason.TRANSFER_ON_OTHER_NODE, "transfer " + id + " is held by gateway node " + t.node());
         }
         return t;
     }
 
     /** Opens the stored envelope from byte {@code start} for a receiver. */
     Download openPayload(Caller caller, Admitted a, String id, long start) {
-        Transfer t = deliverable(caller, a, id, 404);
+        Transfer t = deliverable(caller, a, id, Reason.TRANSFER_UNKNOWN);
         if (start < 0 || (start >= t.length() && t.length() > 0) || start > t.length()) {
-            throw new TransferProblem(416, "RANGE_NOT_SATISFIABLE", "the envelope has " + t.length() + " bytes");
+            throw new TransferProblem(Reason.RANGE_NOT_SATISFIABLE, "the envelope has " + t.length() + " bytes");
         }
         try {
             FileChannel ch = FileChannel.open(spool.stored(id), StandardOpenOption.READ);
@@ -97,7 +95,7 @@ final class Deliveries implements Download.Owner {
             downloads.add(d);
             return d;
         } catch (IOException e) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "transfer " + id + " is no longer held");
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "transfer " + id + " is no longer held");
         }
     }
 
@@ -139,20 +137,20 @@ final class Deliveries implements Download.Owner {
     String acknowledge(Caller caller, Admitted a, String id, String sha256) {
         view(caller, a.route(), id, false);
         return locks.with(id, () -> {
-            Transfer t = deliverable(caller, a, id, 409);
+            Transfer t = deliverable(caller, a, id, Reason.TRANSFER_NOT_DELIVERABLE);
             if (sha256 == null || !sha256.toLowerCase(Locale.ROOT).equals(t.sha256())) {
                 events.log()
                         .record(events.event(EventType.REQUEST_DENIED, Outcome.DENY, t, caller)
-                                .reason("ACK_HASH_MISMATCH")
+                                .reason(Reason.ACK_HASH_MISMATCH.code())
                                 .detailJson(new Detail()
                                         .put("action", "ack")
                                         .put("acknowledged", sha256)
                                         .toString())
                                 .build());
                 throw new TransferProblem(
-                        409,
-                        "ACK_HASH_MISMATCH",
-                        "the envelope's SHA-256 is not " + sha256 + "; the gateway keeps its copy");
+                                Reason.ACK_HASH_MISMATCH,
+                                "the envelope's SHA-256 is not " + sha256 + "; the gateway keeps its copy")
+                        .markAudited();
             }
             for (Download d : downloads) {
                 if (d.transfer().id().equals(id)) {

@@ -27,6 +27,7 @@ import jp.sekisho.audit.Outcome;
 import jp.sekisho.envelope.EnvelopeInspector;
 import jp.sekisho.envelope.Inspection;
 import jp.sekisho.envelope.PayloadDecision;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.policy.PolicyWatcher;
@@ -146,7 +147,7 @@ final class EnvelopeGate {
             throw abort(u, t, abort);
         }
         if (repo.find(t.id()).map(Transfer::state).orElse(null) != TransferState.UPLOADING) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + t.id() + " ended while it was checked");
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " ended while it was checked");
         }
         try {
             spool.promote(t.id());
@@ -171,7 +172,7 @@ final class EnvelopeGate {
         }
         if (!repo.markStored(t.id(), now, now.plus(route.retention()), receipt)) {
             spool.delete(t.id());
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + t.id() + " ended while it was checked");
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " ended while it was checked");
         }
         return repo.find(t.id()).orElseThrow();
     }
@@ -182,8 +183,9 @@ final class EnvelopeGate {
     }
 
     private TransferProblem abort(Upload u, Transfer t, String reason) {
-        endings.abort(t, reason, u.caller());
-        return new TransferProblem(403, reason, "transfer aborted: route " + t.routeId() + " is " + reason);
+        TransferProblem refused = TransferProblem.aborted(t.routeId(), reason);
+        // TRANSFER_ABORTED with this request's caller is its refusal when this call ended the transfer
+        return endings.abort(t, reason, u.caller()) ? refused.markAudited() : refused;
     }
 
     /** The envelope's inspection and SHA-256 as the checks of the last PATCH see them. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 
@@ -77,7 +78,8 @@ final class TransferEndings {
                 .put("message", detail)
                 .put("actualSha256", actualSha256)
                 .toString();
-        if (!end(
+        TransferProblem refused = new TransferProblem(Reason.valueOf(reason), detail);
+        if (end(
                 t,
                 UPLOADING,
                 TransferState.REJECTED,
@@ -87,9 +89,10 @@ final class TransferEndings {
                 Outcome.DENY,
                 null,
                 json)) {
-            spool.delete(t.id()); // ended otherwise meanwhile: whatever is left of the file goes too
+            return refused.markAudited(); // TRANSFER_REJECTED is this request's refusal
         }
-        return new TransferProblem(422, reason, detail);
+        spool.delete(t.id()); // ended otherwise meanwhile: whatever is left of the file goes too
+        return refused;
     }
 
     /** At start-up: the spool file of a transfer in {@code t.state()} is missing or of the wrong size. */

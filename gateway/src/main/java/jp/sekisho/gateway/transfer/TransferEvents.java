@@ -5,6 +5,7 @@ import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.route.RouteAccess.Admitted;
@@ -38,9 +39,9 @@ final class TransferEvents {
     }
 
     /** Records a refused upload request (no transfer exists yet) and returns the problem to answer. */
-    TransferProblem deny(Caller caller, Admitted a, int status, String reason, String message) {
+    TransferProblem deny(Caller caller, Admitted a, Reason reason, String message) {
         audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY))
-                .reason(reason)
+                .reason(reason.code())
                 .routeId(a.route().id())
                 .approvalRef(a.approval().ref())
                 .detailJson(new Detail()
@@ -48,7 +49,7 @@ final class TransferEvents {
                         .put("message", message)
                         .toString())
                 .build());
-        return new TransferProblem(status, reason, message);
+        return new TransferProblem(reason, message).markAudited();
     }
 
     /** Records a spool file that no live transfer accounts for (deleted at start-up); {@code t} may be null. */

@@ -34,6 +34,14 @@ public final class TransferProblem extends RuntimeException {
         this.offset = offset;
     }
 
+    /**
+     * The answer to a request on a transfer that ended because its route stopped being active (or the
+     * sender terminated it): 403 with that reason (a route state, ROUTE_UNKNOWN, TERMINATED_BY_SENDER).
+     */
+    static TransferProblem aborted(String routeId, String reason) {
+        return new TransferProblem(403, reason, "transfer aborted: route " + routeId + " is " + reason);
+    }
+
     /** Marks the refusal as already written to the audit log by the service that refused. */
     public TransferProblem markAudited() {
         this.audited = true;

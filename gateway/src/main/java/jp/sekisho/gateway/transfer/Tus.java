@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import jp.sekisho.gateway.admission.ProtocolSteps;
+import jp.sekisho.gateway.admission.Reason;
 
 /** tus 1.0.0 header vocabulary and parsing shared by the controller and the PATCH handler. */
 public final class Tus {
@@ -165,7 +166,7 @@ public final class Tus {
         int sp = h.indexOf(' ');
         if (sp < 0 || !h.substring(0, sp).equalsIgnoreCase("sha256")) {
             throw new TransferProblem(
-                    400, "CHECKSUM_ALGORITHM_UNSUPPORTED", "Upload-Checksum must be 'sha256 <base64>'");
+                    Reason.CHECKSUM_ALGORITHM_UNSUPPORTED, "Upload-Checksum must be 'sha256 <base64>'");
         }
         try {
             byte[] d = Base64.getDecoder().decode(h.substring(sp + 1).trim());
@@ -174,7 +175,7 @@ public final class Tus {
             }
             return d;
         } catch (IllegalArgumentException e) {
-            throw new TransferProblem(400, "CHECKSUM_INVALID", "Upload-Checksum value is not a base64 SHA-256 digest");
+            throw new TransferProblem(Reason.CHECKSUM_INVALID, "Upload-Checksum value is not a base64 SHA-256 digest");
         }
     }
 
@@ -187,10 +188,10 @@ public final class Tus {
         } catch (NumberFormatException ignored) {
             // below
         }
-        throw new TransferProblem(400, "METADATA_INVALID", name + " must be a non-negative integer");
+        throw new TransferProblem(Reason.METADATA_INVALID, name + " must be a non-negative integer");
     }
 
     private static TransferProblem invalid(String message) {
-        return new TransferProblem(400, "METADATA_INVALID", message);
+        return new TransferProblem(Reason.METADATA_INVALID, message);
     }
 }

@@ -14,6 +14,7 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import jp.sekisho.gateway.admission.Decision;
 import jp.sekisho.gateway.admission.OnRoute;
 import jp.sekisho.gateway.admission.OnRoute.SideRule;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Callers;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
@@ -72,7 +73,7 @@ public final class TusController {
                 || t.state().deliverable()
                 || t.state() == TransferState.ACKNOWLEDGED
                 || t.state() == TransferState.PURGED)) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is " + t.state());
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + id + " is " + t.state());
         }
         MutableHttpResponse<?> r = HttpResponse.ok()
                 .header(Tus.RESUMABLE, Tus.VERSION)

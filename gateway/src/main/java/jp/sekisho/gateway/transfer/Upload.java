@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.policy.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,8 +88,7 @@ public final class Upload {
         if (offset() + b.remaining() > limit) {
             tooLarge = true;
             throw new TransferProblem(
-                    413,
-                    "PAYLOAD_TOO_LARGE",
+                    Reason.PAYLOAD_TOO_LARGE,
                     transfer.lengthKnown()
                             ? "the body goes past Upload-Length " + limit
                             : "the body goes past the route's maximum of " + limit + " bytes");
@@ -130,7 +130,7 @@ public final class Upload {
             if (chunkDigest != null && !MessageDigest.isEqual(chunkDigest.digest(), checksum)) {
                 discardChunk();
                 keepRunning();
-                throw new TransferProblem(460, "CHECKSUM_MISMATCH", "the chunk's SHA-256 differs from Upload-Checksum");
+                throw new TransferProblem(Reason.CHECKSUM_MISMATCH, "the chunk's SHA-256 differs from Upload-Checksum");
             }
             long offset = offset();
             Transfer now = persist(offset);
@@ -139,8 +139,7 @@ public final class Upload {
                     // all bytes are in and durable: the client repeats the empty PATCH with the header
                     keepRunning();
                     throw new TransferProblem(
-                            400,
-                            "METADATA_INVALID",
+                            Reason.METADATA_INVALID,
                             "sha256 of the envelope must be declared in " + "Upload-Metadata or " + Tus.ENVELOPE_SHA256
                                     + " by the PATCH that completes the upload",
                             offset);
@@ -215,7 +214,7 @@ public final class Upload {
     }
 
     private TransferProblem aborted(String reason) {
-        return new TransferProblem(403, reason, "transfer aborted: route " + transfer.routeId() + " is " + reason);
+        return TransferProblem.aborted(transfer.routeId(), reason);
     }
 
     /** The route stopped being ACTIVE or the sender deleted the upload: cut the PATCH off. */

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
+import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.route.Route;
@@ -73,16 +74,14 @@ final class UploadSessions {
             throw events.deny(
                     caller,
                     a,
-                    413,
-                    "PAYLOAD_TOO_LARGE",
+                    Reason.PAYLOAD_TOO_LARGE,
                     "Upload-Length " + length + " exceeds the route's maximum of " + r.maxPayloadBytes() + " bytes");
         }
         if (records > a.approval().maxRecords()) {
             throw events.deny(
                     caller,
                     a,
-                    403,
-                    "RECORDS_OVER_APPROVAL",
+                    Reason.RECORDS_OVER_APPROVAL,
                     records + " records exceed the " + a.approval().maxRecords() + " approved by "
                             + a.approval().ref());
         }
@@ -139,11 +138,11 @@ final class UploadSessions {
                 || !t.routeId().equals(route.id())
                 || !t.sentBy(caller.principal().subject(), caller.principal().sha256())) {
             throw new TransferProblem(
-                    404, "TRANSFER_UNKNOWN", "no upload '" + id + "' of yours on route " + route.id());
+                    Reason.TRANSFER_UNKNOWN, "no upload '" + id + "' of yours on route " + route.id());
         }
         if (!t.node().equals(node)) {
             throw new TransferProblem(
-                    421, "TRANSFER_ON_OTHER_NODE", "upload " + id + " is held by gateway node " + t.node());
+                    Reason.TRANSFER_ON_OTHER_NODE, "upload " + id + " is held by gateway node " + t.node());
         }
         return t;
     }
@@ -161,22 +160,21 @@ final class UploadSessions {
         return locks.with(id, () -> {
             Transfer t = repo.find(id).orElseThrow();
             if (t.state() == TransferState.STORED || t.state() == TransferState.DELIVERED) {
-                throw new TransferProblem(409, "OFFSET_MISMATCH", "upload " + id + " is complete", t.length());
+                throw new TransferProblem(Reason.OFFSET_MISMATCH, "upload " + id + " is complete", t.length());
             }
             if (t.state() != TransferState.UPLOADING) {
-                throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is " + t.state());
+                throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + id + " is " + t.state());
             }
             if (offset != t.offset()) {
                 throw new TransferProblem(
-                        409,
-                        "OFFSET_MISMATCH",
+                        Reason.OFFSET_MISMATCH,
                         "Upload-Offset " + offset + " but the gateway has " + t.offset(),
                         t.offset());
             }
             // every put is under this transfer's lock: no PATCH can start between this check and the put below
             if (uploads.containsKey(id)) {
                 throw new TransferProblem(
-                        409, "UPLOAD_IN_PROGRESS", "another PATCH of upload " + id + " is in progress");
+                        Reason.UPLOAD_IN_PROGRESS, "another PATCH of upload " + id + " is in progress");
             }
             t = Declarations.declare(repo, clock, t, a.route().maxPayloadBytes(), declared);
             long limit = t.lengthKnown() ? t.length() : a.route().maxPayloadBytes();
@@ -210,7 +208,7 @@ final class UploadSessions {
     Transfer advance(Transfer t, long offset) {
         Instant now = clock.instant();
         if (!repo.advance(t.id(), offset, now, now.plus(TransferService.UPLOAD_EXPIRY))) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + t.id() + " is no longer in progress");
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " is no longer in progress");
         }
         return repo.find(t.id()).orElseThrow();
     }
@@ -255,14 +253,14 @@ final class UploadSessions {
     void terminate(Caller caller, Admitted a, String id) {
         Transfer t = senderView(caller, a.route(), id);
         if (t.state() != TransferState.UPLOADING) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is " + t.state());
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + id + " is " + t.state());
         }
         Upload u = uploads.get(id);
         if (u != null) {
             u.kill("TERMINATED_BY_SENDER");
         }
         if (!endings.abort(t, "TERMINATED_BY_SENDER", caller)) {
-            throw new TransferProblem(404, "TRANSFER_UNKNOWN", "upload " + id + " is no longer in progress");
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + id + " is no longer in progress");
         }
     }
 
