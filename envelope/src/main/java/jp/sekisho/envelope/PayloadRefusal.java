@@ -7,5 +7,10 @@ public enum PayloadRefusal {
     /** Encrypted, but not with AES-256-GCM (or AES-256-CBC where the route allows it). */
     PAYLOAD_WEAK_CIPHER,
     /** The recipient set is not exactly the route's registered certificates. */
-    PAYLOAD_WRONG_RECIPIENT
+    PAYLOAD_WRONG_RECIPIENT,
+    /**
+     * A CMS envelope outside the profile Sekisho and OpenSSL produce: unauthenticated attributes, a
+     * GCM ICV that is not 16 bytes, or a field over its bound.
+     */
+    PAYLOAD_MALFORMED
 }

@@ -29,6 +29,11 @@ public enum Reason {
             0,
             "TLS前に切断",
             "the client closed the connection before the TLS handshake (counted, not audited)"),
+    CONNECTION_RATE_LIMITED(
+            Stage.EDGE,
+            0,
+            "接続頻度の上限超過",
+            "too many connections from one source address in a short time; refused before TLS"),
 
     // 2. TLS
     NO_CERTIFICATE(Stage.TLS, 403, "クライアント証明書なし", "no verified client certificate"),
@@ -67,6 +72,11 @@ public enum Reason {
             403,
             "承認が存在しない",
             "no approval with this reference (404 on the approvals API, 409 when a route names it)"),
+    APPROVAL_TAMPERED(
+            Stage.REQUEST,
+            403,
+            "承認記録の改ざん検知",
+            "the approval row does not match its signed, hash-chained decision history: fail closed"),
     AUDIT_UNAVAILABLE(Stage.REQUEST, 503, "監査記録不可", "the audit log cannot record this request now: fail closed"),
 
     // 4. the transfer protocol (tus) and the transfer's state
@@ -109,6 +119,28 @@ public enum Reason {
             "the acknowledged SHA-256 is not the envelope's; the gateway keeps its copy"),
     NO_RECEIPT(Stage.PROTOCOL, 404, "受領証なし", "the transfer has no receipt yet"),
     BAD_REQUEST(Stage.PROTOCOL, 400, "要求不正", "the request could not be read"),
+    REQUEST_FRAMING_INVALID(
+            Stage.PROTOCOL,
+            400,
+            "HTTPの枠組み不正",
+            "Content-Length with Transfer-Encoding, or a repeated Transfer-Encoding (RFC 9112 6.1); the connection is closed"),
+    PATH_INVALID(
+            Stage.PROTOCOL,
+            400,
+            "パス不正",
+            "the request path holds a malformed escape, a control character or is too long"),
+    ID_INVALID(Stage.PROTOCOL, 400, "識別子不正", "a route id, transfer id or approval reference breaks its grammar"),
+    FIELD_INVALID(
+            Stage.PROTOCOL,
+            400,
+            "項目値不正",
+            "a field is too long, holds control characters or bidi overrides, or is out of range"),
+    JSON_INVALID(Stage.PROTOCOL, 400, "JSON不正", "the JSON body is malformed or repeats a key"),
+    FILENAME_INVALID(
+            Stage.PROTOCOL,
+            400,
+            "ファイル名不正",
+            "the file name has a path separator, is . or .., holds controls or bidi overrides, or is too long"),
     METHOD_NOT_ALLOWED(Stage.PROTOCOL, 405, "メソッド不可", "the endpoint does not take this method"),
     NOT_ACCEPTABLE(Stage.PROTOCOL, 406, "応答形式不可", "the endpoint cannot answer in the accepted media type"),
     TOO_LARGE(Stage.PROTOCOL, 413, "要求が大きすぎる", "the request body exceeds the server's limit"),
@@ -131,6 +163,11 @@ public enum Reason {
             "the envelope is not for exactly the route's registered recipient certificates"),
     PAYLOAD_HASH_MISMATCH(
             Stage.PAYLOAD, 422, "ハッシュ不一致", "the envelope's SHA-256 differs from the one the client declared"),
+    PAYLOAD_MALFORMED(
+            Stage.PAYLOAD,
+            422,
+            "封筒の構造が不正",
+            "the envelope is outside the accepted profile (unauthenticated attributes, ICV not 16 bytes, a field over its bound)"),
 
     // 6. approvals and routes (secretariat and operator)
     INVALID_APPROVAL(Stage.POLICY, 400, "承認内容の不備", "the approval fails validation"),
