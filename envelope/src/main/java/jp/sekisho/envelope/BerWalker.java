@@ -30,7 +30,25 @@ final class BerWalker {
 
         /** {@code position} is the offset just past the element's last byte. */
         void end(int depth, long position);
+
+        /** The next {@code n} content bytes of the primitive element at {@code depth}, from {@code b[from]}. */
+        default void content(int depth, ByteBuffer b, int from, int n) {}
+
+        /**
+         * Why the listener refuses what it was told so far, or null: the walk then stops, at the
+         * start of the element it refused ({@link #stoppedAt()}).
+         */
+        default String refusal() {
+            return null;
+        }
     }
+
+    /**
+     * Deeper than this, any walk stops: the depth-indexed arrays of the walker and its listeners
+     * must not grow with an upload of nothing but constructed headers. {@link EnvelopeProfile}'s
+     * bound is far lower; this one only protects the walker itself.
+     */
+    static final int MAX_DEPTH = 64;
 
     private enum State {
         TAG,
@@ -61,6 +79,8 @@ final class BerWalker {
     private int lengthBytes;
     private long contentLeft;
     private String failure;
+    /** Where the walk stopped because the listener refused: the start of the refused element; -1 otherwise. */
+    private long stoppedAt = -1;
 
     BerWalker(Listener listener) {
         this.listener = listener;
@@ -80,6 +100,7 @@ final class BerWalker {
         this.lengthBytes = from.lengthBytes;
         this.contentLeft = from.contentLeft;
         this.failure = from.failure;
+        this.stoppedAt = from.stoppedAt;
     }
 
     /** The same walk at the same point, reporting to {@code listener} from now on. */
@@ -90,6 +111,11 @@ final class BerWalker {
     /** True once the outermost element has ended (and nothing followed it). */
     boolean done() {
         return state == State.DONE;
+    }
+
+    /** The offset of the element the listener refused, or -1 when it refused nothing. */
+    long stoppedAt() {
+        return stoppedAt;
     }
 
     /** What broke the framing, or null. */
@@ -104,6 +130,7 @@ final class BerWalker {
         while (i < limit && state != State.FAILED) {
             if (state == State.CONTENT) {
                 int n = (int) Math.min(contentLeft, limit - i);
+                listener.content(depth, b, i, n);
                 i += n;
                 position += n;
                 contentLeft -= n;
@@ -195,8 +222,18 @@ final class BerWalker {
         if (!withinParent(end == INDEFINITE ? position : end)) {
             return;
         }
+        if (constructed && depth == MAX_DEPTH) {
+            fail("elements nested deeper than " + MAX_DEPTH + " at offset " + elementStart);
+            return;
+        }
         listener.start(
                 depth, identifier >>> 6, tagNumber, constructed, length, elementStart, (int) (position - elementStart));
+        String refused = listener.refusal();
+        if (refused != null) {
+            stoppedAt = elementStart;
+            fail(refused);
+            return;
+        }
         if (constructed) {
             if (depth == ends.length) {
                 ends = Arrays.copyOf(ends, depth * 2);

@@ -19,7 +19,12 @@ public final class EnvelopeException extends RuntimeException {
         /** Not a CMS envelope at all (or a truncated/malformed one). */
         NOT_CMS,
         /** Encrypted with a cipher we do not accept (3DES, AES-128, ...). */
-        WEAK_CIPHER
+        WEAK_CIPHER,
+        /**
+         * A CMS envelope outside the profile Sekisho and OpenSSL write (unauthenticated attributes, a
+         * GCM ICV that is not 16 bytes, a field over its bound): the gateway's code for the same refusal.
+         */
+        PAYLOAD_MALFORMED
     }
 
     private final Reason reason;

@@ -37,6 +37,9 @@ public final class EnvelopeInspector {
      * <p>The bytes must be exactly one BER element: BouncyCastle's parser stops once it has what it
      * asked for, so without this check bytes appended to a valid envelope (plaintext, say) would go
      * through, and so would an envelope whose last end-of-contents are missing.
+     *
+     * <p>An envelope outside {@link EnvelopeProfile the accepted profile} is read only up to the
+     * first field that breaks it; its inspection says why in {@code outsideProfile}.
      */
     public static Inspection inspect(InputStream envelope) {
         FramingCheck framed = new FramingCheck(envelope);
@@ -45,6 +48,9 @@ public final class EnvelopeInspector {
             framed.transferTo(OutputStream.nullOutputStream()); // what the parser did not ask for
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (framed.outsideProfile() != null) {
+            return i.declared(framed.declaredKind()).outside(framed.outsideProfile());
         }
         if (!i.complete() || framed.whole()) {
             return i;
@@ -59,7 +65,8 @@ public final class EnvelopeInspector {
                 i.encryptedContentBytes(),
                 i.contentPresent(),
                 false,
-                framed.problem());
+                framed.problem(),
+                i.outsideProfile());
     }
 
     /**
@@ -72,7 +79,11 @@ public final class EnvelopeInspector {
      */
     public static Optional<Inspection> inspectHeader(byte[] prefix, int length) {
         ByteArrayInputStream in = new ByteArrayInputStream(prefix, 0, length);
-        Inspection header = EnvelopeReader.read(in, false);
+        FramingCheck framed = new FramingCheck(in);
+        Inspection header = EnvelopeReader.read(framed, false);
+        if (framed.outsideProfile() != null) {
+            return Optional.of(header.declared(framed.declaredKind()).outside(framed.outsideProfile()));
+        }
         boolean ranOut = in.available() == 0;
         if (header.kind() == EnvelopeKind.OTHER
                 && header.problem() != null

@@ -10,6 +10,7 @@ import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetStringParser;
 import org.bouncycastle.asn1.ASN1SequenceParser;
+import org.bouncycastle.asn1.ASN1Set;
 import org.bouncycastle.asn1.ASN1StreamParser;
 import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.cms.AuthEnvelopedDataParser;
@@ -90,7 +91,7 @@ final class EnvelopeReader {
             throws IOException {
         p.getVersion();
         p.getOriginatorInfo();
-        List<EnvelopeRecipient> recipients = RecipientInfos.read(p.getRecipientInfos());
+        ASN1Set recipients = ASN1Set.getInstance(p.getRecipientInfos().toASN1Primitive());
         return readContent(
                 EnvelopeKind.AUTH_ENVELOPED, contentType, recipients, p.getAuthEncryptedContentInfo(), drain, () -> {
                     p.getAuthAttrs();
@@ -105,7 +106,7 @@ final class EnvelopeReader {
             throws IOException {
         p.getVersion();
         p.getOriginatorInfo();
-        List<EnvelopeRecipient> recipients = RecipientInfos.read(p.getRecipientInfos());
+        ASN1Set recipients = ASN1Set.getInstance(p.getRecipientInfos().toASN1Primitive());
         return readContent(
                 EnvelopeKind.ENVELOPED,
                 contentType,
@@ -120,18 +121,26 @@ final class EnvelopeReader {
         void read() throws IOException;
     }
 
-    /** The content cipher, then (when draining) the encrypted content and the trailing fields. */
+    /**
+     * The content cipher, then (when draining) the encrypted content and the trailing fields. The
+     * header's values are held to the profile here; its structure was held to it as it was read.
+     */
     private static Inspection readContent(
             EnvelopeKind kind,
             String contentType,
-            List<EnvelopeRecipient> recipients,
+            ASN1Set recipientInfos,
             EncryptedContentInfoParser eci,
             boolean drain,
             Trailer trailer)
             throws IOException {
+        List<EnvelopeRecipient> recipients = RecipientInfos.read(recipientInfos);
         AlgorithmIdentifier alg = eci.getContentEncryptionAlgorithm();
+        String outside = RecipientInfos.outsideProfile(recipientInfos, recipients.size());
+        if (outside == null) {
+            outside = EnvelopeProfile.contentAlgorithm(alg);
+        }
         if (!drain) {
-            return header(kind, contentType, alg, recipients);
+            return header(kind, contentType, alg, recipients).outside(outside);
         }
         Body body = new Body();
         try {
@@ -141,7 +150,7 @@ final class EnvelopeReader {
         } catch (IOException | RuntimeException e) {
             body.problem = "truncated or malformed after the header: " + e.getMessage();
         }
-        return full(kind, contentType, alg, recipients, body);
+        return full(kind, contentType, alg, recipients, body).outside(outside);
     }
 
     /** The encrypted content: counted and skipped, never kept. */

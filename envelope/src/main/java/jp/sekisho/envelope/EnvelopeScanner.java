@@ -114,7 +114,8 @@ public final class EnvelopeScanner {
                 shape.ciphertextBytes,
                 true,
                 true,
-                null));
+                null,
+                stub.outsideProfile())); // a value over its bound in a whole header: the profile's verdict
     }
 
     /** Follows the elements the walker reports, finds the ciphertext and keeps what surrounds it. */

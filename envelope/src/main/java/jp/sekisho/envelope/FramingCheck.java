@@ -10,26 +10,18 @@ import java.nio.ByteBuffer;
  * whether the bytes were exactly one whole BER element. BouncyCastle's parsers stop once they have
  * the fields they asked for, so on their own they let bytes after an envelope (plaintext, say) and
  * an envelope missing its closing end-of-contents through. Read it to the end before asking.
+ *
+ * <p>The walk also applies the {@link ProfileWalk envelope profile}: at the first element outside it,
+ * the stream ends right before that element ({@link #outsideProfile()} says why), so the parser
+ * reading through it never sees, let alone builds, anything past a bound.
  */
 final class FramingCheck extends FilterInputStream {
 
-    private static final BerWalker.Listener NO_LISTENER = new BerWalker.Listener() {
-        @Override
-        public void start(
-                int depth,
-                int tagClass,
-                int tagNumber,
-                boolean constructed,
-                long length,
-                long offset,
-                int headerLength) {}
-
-        @Override
-        public void end(int depth, long position) {}
-    };
-
-    private final BerWalker framing = new BerWalker(NO_LISTENER);
+    private final ProfileWalk profile = new ProfileWalk();
+    private final BerWalker framing = new BerWalker(profile);
+    private long passed;
     private boolean ended;
+    private boolean cut;
 
     FramingCheck(InputStream in) {
         super(in);
@@ -45,8 +37,21 @@ final class FramingCheck extends FilterInputStream {
         return ended && !whole();
     }
 
+    /** Why the envelope is outside the accepted profile, or null (so far). */
+    String outsideProfile() {
+        return profile.refusal();
+    }
+
+    /** AUTH_ENVELOPED or ENVELOPED when the ContentInfo said so, else null. */
+    EnvelopeKind declaredKind() {
+        return profile.kind();
+    }
+
     /** Why the bytes are not one whole envelope (when {@link #whole()} is false). */
     String problem() {
+        if (outsideProfile() != null) {
+            return "outside the accepted profile: " + outsideProfile();
+        }
         return "not one whole envelope: "
                 + (framing.failure() != null
                         ? framing.failure()
@@ -55,20 +60,30 @@ final class FramingCheck extends FilterInputStream {
 
     @Override
     public int read() throws IOException {
-        int b = super.read();
-        if (b >= 0) {
-            framing.update(ByteBuffer.wrap(new byte[] {(byte) b}));
-        } else {
-            ended = true;
-        }
-        return b;
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n <= 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (cut) {
+            ended = true;
+            return -1;
+        }
         int n = super.read(b, off, len);
         if (n > 0) {
             framing.update(ByteBuffer.wrap(b, off, n));
+            long stop = framing.stoppedAt();
+            if (stop >= 0 && stop < passed + n) {
+                cut = true; // the refused element and all after it are never handed on
+                n = (int) (stop - passed);
+                if (n == 0) {
+                    ended = true;
+                    return -1;
+                }
+            }
+            passed += n;
         } else if (n < 0) {
             ended = true;
         }
@@ -79,6 +94,11 @@ final class FramingCheck extends FilterInputStream {
     public long skip(long n) throws IOException {
         byte[] buf = new byte[(int) Math.min(Math.max(n, 0), 64 * 1024)];
         return Math.max(read(buf, 0, buf.length), 0);
+    }
+
+    @Override
+    public int available() throws IOException {
+        return cut ? 0 : super.available();
     }
 
     @Override

@@ -6,7 +6,9 @@ import java.util.List;
  * What an envelope declares about itself, read without keys: its kind, content cipher, recipients
  * and the size of the encrypted content. {@code complete} is false when the structure ended early
  * or was malformed ({@code problem} says where); {@code contentCipherName} is the OID when unknown
- * and {@code keyBits} 0 then.
+ * and {@code keyBits} 0 then. {@code outsideProfile} says why an envelope is outside
+ * {@link EnvelopeProfile the accepted profile} (unauthenticated attributes, a short GCM tag, a field
+ * over its bound...), null when it is not.
  */
 public record Inspection(
         EnvelopeKind kind,
@@ -18,7 +20,8 @@ public record Inspection(
         long encryptedContentBytes,
         boolean contentPresent,
         boolean complete,
-        String problem) {
+        String problem,
+        String outsideProfile) {
 
     /** The {@code problem} of an inspection that read the header only ({@link EnvelopeInspector#inspectHeader}). */
     public static final String HEADER_ONLY = "header only";
@@ -27,8 +30,70 @@ public record Inspection(
         recipients = recipients == null ? List.of() : List.copyOf(recipients);
     }
 
+    /** An inspection with nothing outside the profile. */
+    public Inspection(
+            EnvelopeKind kind,
+            String contentTypeOid,
+            String contentCipherOid,
+            String contentCipherName,
+            int keyBits,
+            List<EnvelopeRecipient> recipients,
+            long encryptedContentBytes,
+            boolean contentPresent,
+            boolean complete,
+            String problem) {
+        this(
+                kind,
+                contentTypeOid,
+                contentCipherOid,
+                contentCipherName,
+                keyBits,
+                recipients,
+                encryptedContentBytes,
+                contentPresent,
+                complete,
+                problem,
+                null);
+    }
+
     static Inspection notCms(String contentTypeOid, EnvelopeKind kind, String problem) {
         return new Inspection(kind, contentTypeOid, null, null, 0, List.of(), 0, false, problem == null, problem);
+    }
+
+    /** This inspection, found outside the profile for {@code why} (the first reason found is kept). */
+    Inspection outside(String why) {
+        return outsideProfile != null || why == null
+                ? this
+                : new Inspection(
+                        kind,
+                        contentTypeOid,
+                        contentCipherOid,
+                        contentCipherName,
+                        keyBits,
+                        recipients,
+                        encryptedContentBytes,
+                        contentPresent,
+                        complete,
+                        problem,
+                        why);
+    }
+
+    /** This inspection with the kind the ContentInfo declared, when the parser stopped before it could say. */
+    Inspection declared(EnvelopeKind declared) {
+        return declared == null || kind != EnvelopeKind.OTHER
+                ? this
+                : new Inspection(
+                        declared,
+                        contentTypeOid,
+                        contentCipherOid,
+                        contentCipherName,
+                        keyBits,
+                        recipients,
+                        encryptedContentBytes,
+                        contentPresent,
+                        false,
+                        problem,
+                        outsideProfile);
     }
 
     /** True for an early look at the header: an acceptance based on it is provisional. */

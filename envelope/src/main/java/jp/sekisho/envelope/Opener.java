@@ -56,7 +56,7 @@ public final class Opener {
      */
     public static OpenResult open(
             Path envelope, Path outFile, PrivateKey recipientKey, X509Certificate recipientCert, TrustAnchors trust) {
-        return open(() -> Files.newInputStream(envelope), outFile, recipientKey, recipientCert, trust);
+        return open(() -> Files.newInputStream(envelope), true, outFile, recipientKey, recipientCert, trust);
     }
 
     /**
@@ -69,13 +69,36 @@ public final class Opener {
             PrivateKey recipientKey,
             X509Certificate recipientCert,
             TrustAnchors trust) {
+        return open(envelope, false, outFile, recipientKey, recipientCert, trust);
+    }
+
+    /**
+     * @param walkFirst the envelope is complete: walk all of it against the profile before decrypting,
+     *                  so that one refused for its trailer (unauthenticated attributes, say) is never
+     *                  decrypted at all; a source that follows a download finds such a trailer only
+     *                  after decryption, and deletes the temporary plaintext then
+     */
+    private static OpenResult open(
+            EnvelopeSource envelope,
+            boolean walkFirst,
+            Path outFile,
+            PrivateKey recipientKey,
+            X509Certificate recipientCert,
+            TrustAnchors trust) {
         Inspection header;
         try (InputStream in = envelope.open()) {
-            header = EnvelopeReader.read(in, false);
+            FramingCheck framed = new FramingCheck(in);
+            header = EnvelopeReader.read(framed, false);
+            if (framed.outsideProfile() != null) {
+                header = header.declared(framed.declaredKind()).outside(framed.outsideProfile());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         ContentCipher cipher = acceptedCipher(header);
+        if (walkFirst) {
+            walk(envelope);
+        }
 
         Path target = outFile.toAbsolutePath();
         Path temp = null;
@@ -95,6 +118,7 @@ public final class Opener {
                 verified = verifyInto(plain, temp, trust);
             }
             in.transferTo(OutputStream.nullOutputStream()); // the trailer the parser did not ask for
+            refuseOutsideProfile(framed);
             if (!framed.whole()) {
                 throw new EnvelopeException(Reason.NOT_CMS, framed.problem());
             }
@@ -106,12 +130,20 @@ public final class Opener {
             temp = null;
             return new OpenResult(
                     verified.signer, CertificateSummary.of(verified.signer), verified.bytes, verified.sha256, cipher);
+        } catch (EnvelopeException e) {
+            refuseOutsideProfile(framed); // what failed may have been the end of the bytes at a refused field
+            throw e;
         } catch (CMSException e) {
+            refuseOutsideProfile(framed);
             throw new EnvelopeException(Reason.NOT_CMS, "unreadable envelope: " + e.getMessage(), e);
-        } catch (org.bouncycastle.asn1.ASN1ParsingException e) {
-            // a truncated or malformed structure found while streaming: BouncyCastle's is unchecked
+        } catch (IllegalArgumentException // ASN1ParsingException is an IllegalStateException
+                | IllegalStateException
+                | ClassCastException e) {
+            // a truncated or malformed structure found while streaming: BouncyCastle's are unchecked
+            refuseOutsideProfile(framed);
             throw new EnvelopeException(Reason.NOT_CMS, "malformed envelope: " + e.getMessage(), e);
         } catch (IOException e) {
+            refuseOutsideProfile(framed);
             if (framed != null && framed.endedNotWhole()) {
                 // a truncated envelope: BouncyCastle 1.87 reports it as an EOFException
                 throw new EnvelopeException(Reason.NOT_CMS, framed.problem(), e);
@@ -144,6 +176,24 @@ public final class Opener {
         return open(envelope, outFile, key, cert, trust);
     }
 
+    /** Reads the whole envelope through the profile's walk, without parsing or decrypting it. */
+    private static void walk(EnvelopeSource envelope) {
+        try (InputStream in = envelope.open()) {
+            FramingCheck framed = new FramingCheck(in);
+            framed.transferTo(OutputStream.nullOutputStream());
+            refuseOutsideProfile(framed);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void refuseOutsideProfile(FramingCheck framed) {
+        if (framed != null && framed.outsideProfile() != null) {
+            throw new EnvelopeException(Reason.PAYLOAD_MALFORMED, EnvelopeProfile.message(framed.outsideProfile()));
+        }
+    }
+
+    /** The gateway's rules as far as {@code open} goes: an encrypted envelope, in the profile, with an accepted cipher. */
     private static ContentCipher acceptedCipher(Inspection header) {
         if (!header.encrypted()) {
             throw new EnvelopeException(
@@ -151,8 +201,12 @@ public final class Opener {
                     "not an encrypted CMS envelope (" + header.kind()
                             + (header.problem() != null ? ": " + header.problem() : "") + ")");
         }
-        ContentCipher cipher =
-                ContentCipher.of(new org.bouncycastle.asn1.ASN1ObjectIdentifier(header.contentCipherOid()));
+        ContentCipher cipher = header.contentCipherOid() == null
+                ? null
+                : ContentCipher.of(new org.bouncycastle.asn1.ASN1ObjectIdentifier(header.contentCipherOid()));
+        if (header.outsideProfile() != null && (cipher != null || header.contentCipherOid() == null)) {
+            throw new EnvelopeException(Reason.PAYLOAD_MALFORMED, EnvelopeProfile.message(header.outsideProfile()));
+        }
         boolean ok = (header.kind() == EnvelopeKind.AUTH_ENVELOPED && cipher == ContentCipher.AES_256_GCM)
                 || (header.kind() == EnvelopeKind.ENVELOPED && cipher == ContentCipher.AES_256_CBC);
         if (!ok) {

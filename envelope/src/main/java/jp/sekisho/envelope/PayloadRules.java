@@ -21,6 +21,17 @@ final class PayloadRules {
                     "payload is not a CMS envelope (" + inspection.kind()
                             + (inspection.problem() != null ? ": " + inspection.problem() : "") + ")");
         }
+        if (inspection.outsideProfile() != null) {
+            boolean weak = inspection.contentCipherOid() != null
+                    && ContentCipher.of(new ASN1ObjectIdentifier(inspection.contentCipherOid())) == null;
+            return weak
+                    ? new PayloadDecision.Refused(
+                            PayloadRefusal.PAYLOAD_WEAK_CIPHER,
+                            "content cipher " + inspection.contentCipherName() + " is not accepted")
+                    : new PayloadDecision.Refused(
+                            PayloadRefusal.PAYLOAD_MALFORMED,
+                            "envelope is outside the accepted profile: " + inspection.outsideProfile());
+        }
         if (!inspection.headerOnly() && (!inspection.complete() || !inspection.contentPresent())) {
             return new PayloadDecision.Refused(
                     PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,

@@ -1,12 +1,10 @@
 package jp.sekisho.envelope;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Set;
-import org.bouncycastle.asn1.ASN1SetParser;
 import org.bouncycastle.asn1.cms.IssuerAndSerialNumber;
 import org.bouncycastle.asn1.cms.KEKRecipientInfo;
 import org.bouncycastle.asn1.cms.KeyAgreeRecipientIdentifier;
@@ -23,8 +21,7 @@ final class RecipientInfos {
     private RecipientInfos() {}
 
     /** Every recipient of the set; a key agreement yields one per recipient encrypted key. */
-    static List<EnvelopeRecipient> read(ASN1SetParser setParser) throws IOException {
-        ASN1Set set = ASN1Set.getInstance(setParser.toASN1Primitive());
+    static List<EnvelopeRecipient> read(ASN1Set set) {
         List<EnvelopeRecipient> result = new ArrayList<>();
         for (ASN1Encodable e : set) {
             ASN1Encodable info = RecipientInfo.getInstance(e).getInfo();
@@ -52,6 +49,41 @@ final class RecipientInfos {
             }
         }
         return result;
+    }
+
+    /**
+     * Why the set is outside {@link EnvelopeProfile}, or null: too many recipients (key agreements
+     * counted per recipient key), or an encrypted content key longer than RSA-8192 makes.
+     */
+    static String outsideProfile(ASN1Set set, int recipients) {
+        if (recipients > EnvelopeProfile.MAX_RECIPIENTS) {
+            return recipients + " recipients (at most " + EnvelopeProfile.MAX_RECIPIENTS + ")";
+        }
+        for (ASN1Encodable e : set) {
+            ASN1Encodable info = RecipientInfo.getInstance(e).getInfo();
+            if (info instanceof KeyTransRecipientInfo kt) {
+                String why = keyLength(kt.getEncryptedKey());
+                if (why != null) {
+                    return why;
+                }
+            } else if (info instanceof KeyAgreeRecipientInfo ka) {
+                for (ASN1Encodable k : ka.getRecipientEncryptedKeys()) {
+                    String why = keyLength(RecipientEncryptedKey.getInstance(k).getEncryptedKey());
+                    if (why != null) {
+                        return why;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String keyLength(ASN1OctetString key) {
+        int n = key.getOctets().length;
+        return n > EnvelopeProfile.MAX_ENCRYPTED_KEY_BYTES
+                ? "an encrypted content key of " + n + " bytes (at most " + EnvelopeProfile.MAX_ENCRYPTED_KEY_BYTES
+                        + ")"
+                : null;
     }
 
     private static EnvelopeRecipient of(EnvelopeRecipient.Type type, RecipientIdentifier rid) {
