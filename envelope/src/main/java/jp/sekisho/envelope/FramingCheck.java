@@ -22,6 +22,7 @@ final class FramingCheck extends FilterInputStream {
     private long passed;
     private boolean ended;
     private boolean cut;
+    private boolean sourceFailed;
 
     FramingCheck(InputStream in) {
         super(in);
@@ -35,6 +36,14 @@ final class FramingCheck extends FilterInputStream {
     /** True when the input has ended and was not one whole BER element: a truncated or malformed envelope. */
     boolean endedNotWhole() {
         return ended && !whole();
+    }
+
+    /**
+     * True when reading the underlying stream failed: an I/O error, as opposed to one a parser
+     * reading through this stream raised about the bytes.
+     */
+    boolean sourceFailed() {
+        return sourceFailed;
     }
 
     /** Why the envelope is outside the accepted profile, or null (so far). */
@@ -71,7 +80,13 @@ final class FramingCheck extends FilterInputStream {
             ended = true;
             return -1;
         }
-        int n = super.read(b, off, len);
+        int n;
+        try {
+            n = super.read(b, off, len);
+        } catch (IOException e) {
+            sourceFailed = true;
+            throw e;
+        }
         if (n > 0) {
             framing.update(ByteBuffer.wrap(b, off, n));
             long stop = framing.stoppedAt();

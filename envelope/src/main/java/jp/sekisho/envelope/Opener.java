@@ -106,7 +106,7 @@ public final class Opener {
         try (InputStream raw = envelope.open()) {
             framed = new FramingCheck(raw);
             InputStream in = new BufferedInputStream(framed, 64 * 1024); // closed with raw
-            temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+            temp = createTemp(target);
             RecipientInformationStore store = cipher == ContentCipher.AES_256_GCM
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
                     : new CMSEnvelopedDataParser(in).getRecipientInfos();
@@ -122,11 +122,7 @@ public final class Opener {
             if (!framed.whole()) {
                 throw new EnvelopeException(Reason.NOT_CMS, framed.problem());
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            moveInto(temp, target);
             temp = null;
             return new OpenResult(
                     verified.signer, CertificateSummary.of(verified.signer), verified.bytes, verified.sha256, cipher);
@@ -151,6 +147,10 @@ public final class Opener {
             if (isTagMismatch(e)) {
                 throw new EnvelopeException(Reason.TAG_MISMATCH, e.getMessage(), e);
             }
+            if (framed != null && !framed.sourceFailed()) {
+                // not the file or download failing: BouncyCastle's parser refusing the bytes
+                throw new EnvelopeException(Reason.NOT_CMS, "malformed envelope: " + e.getMessage(), e);
+            }
             throw new UncheckedIOException(e);
         } finally {
             if (temp != null) {
@@ -174,6 +174,31 @@ public final class Opener {
         PrivateKey key = Pem.readPrivateKey(keyFile, keyPassword);
         X509Certificate cert = certFile == null ? null : Pem.readCertificate(certFile);
         return open(envelope, outFile, key, cert, trust);
+    }
+
+    /**
+     * The temporary file beside the target. Its failures, and the move's, are I/O errors of the
+     * receiver's disk ({@link UncheckedIOException}), never confused with what a parser says about
+     * the envelope's bytes.
+     */
+    private static Path createTemp(Path target) {
+        try {
+            return Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void moveInto(Path temp, Path target) {
+        try {
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Reads the whole envelope through the profile's walk, without parsing or decrypting it. */
