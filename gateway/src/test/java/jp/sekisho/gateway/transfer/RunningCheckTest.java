@@ -8,9 +8,29 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.Outcome;
+import jp.sekisho.audit.RecordedEvent;
+import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.certs.testing.Procs;
 import jp.sekisho.envelope.ContentCipher;
+import jp.sekisho.gateway.support.GatewayFixture;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSequence;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.cms.Attribute;
+import org.bouncycastle.asn1.cms.AuthEnvelopedData;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
+import org.bouncycastle.asn1.cms.ContentInfo;
+import org.bouncycastle.asn1.cms.EncryptedContentInfo;
+import org.bouncycastle.asn1.cms.GCMParameters;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -220,6 +240,81 @@ class RunningCheckTest {
         assertEquals(422, last.statusCode(), last.body());
         assertTrue(last.body().contains("PAYLOAD_NOT_ENCRYPTED") && last.body().contains("after the end"), last.body());
         assertEquals(reads + 1, spoolReads(), "the scan leaves it to the inspector, which reads the file");
+    }
+
+    /**
+     * Issue 12: a valid AES-256-GCM envelope with a CSV in clear as an unauthenticated attribute,
+     * and one whose GCM ICV is 8 bytes, were STORED. Both are refused as PAYLOAD_MALFORMED, with
+     * one refusing audit event and nothing left in the spool.
+     */
+    @Test
+    void envelopesOutsideTheProfileAreRefusedAsMalformed() throws Exception {
+        Path sealed = w.seal("profile.cms", 200_000, "contractor-enc", ContentCipher.AES_256_GCM);
+        AuthEnvelopedData a = AuthEnvelopedData.getInstance(
+                ContentInfo.getInstance(ASN1Primitive.fromByteArray(Files.readAllBytes(sealed)))
+                        .getContent());
+        byte[] csv = "住民番号,氏名,住所,口座番号\n00000001,山田 太郎,福岡県久留米市城南町15-3,1234567\n"
+                .repeat(1_000)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ASN1Set attrs = new DERSet(new Attribute(CMSObjectIdentifiers.data, new DERSet(new DEROctetString(csv))));
+        Path smuggling = dir.resolve("smuggling.cms");
+        Files.write(
+                smuggling,
+                new ContentInfo(
+                                CMSObjectIdentifiers.authEnvelopedData,
+                                new AuthEnvelopedData(
+                                        null,
+                                        a.getRecipientInfos(),
+                                        a.getAuthEncryptedContentInfo(),
+                                        (ASN1Set) null,
+                                        a.getMac(),
+                                        attrs))
+                        .getEncoded(ASN1Encoding.DER));
+        malformed(smuggling, "unauthAttrs");
+
+        EncryptedContentInfo eci = a.getAuthEncryptedContentInfo();
+        byte[] nonce = GCMParameters.getInstance(
+                        eci.getContentEncryptionAlgorithm().getParameters())
+                .getNonce();
+        AlgorithmIdentifier icv8 = new AlgorithmIdentifier(
+                eci.getContentEncryptionAlgorithm().getAlgorithm(),
+                new DERSequence(new ASN1Encodable[] {new DEROctetString(nonce), new ASN1Integer(8)}));
+        Path shortTag = dir.resolve("icv8.cms");
+        Files.write(
+                shortTag,
+                new ContentInfo(
+                                CMSObjectIdentifiers.authEnvelopedData,
+                                new AuthEnvelopedData(
+                                        null,
+                                        a.getRecipientInfos(),
+                                        new EncryptedContentInfo(eci.getContentType(), icv8, eci.getEncryptedContent()),
+                                        (ASN1Set) null,
+                                        new DEROctetString(java.util.Arrays.copyOf(
+                                                a.getMac().getOctets(), 8)),
+                                        null))
+                        .getEncoded(ASN1Encoding.DER));
+        malformed(shortTag, "ICV length of 8");
+    }
+
+    private static void malformed(Path file, String why) throws Exception {
+        HttpResponse<String> last = sendWhole(file);
+        assertEquals(422, last.statusCode(), last.body());
+        assertTrue(last.body().contains("\"reason\":\"PAYLOAD_MALFORMED\""), last.body());
+        assertTrue(last.body().contains(why), last.body());
+        String id = w.gw.awaitEvent(
+                        EventType.TRANSFER_REJECTED,
+                        e -> "PAYLOAD_MALFORMED".equals(e.event().reason())
+                                && e.event().detailJson().contains(why))
+                .event()
+                .transferId();
+        w.gw.store.postgresLog().flush(java.time.Duration.ofSeconds(5));
+        List<RecordedEvent> refusals =
+                w.gw.store.reader().search(AuditQuery.all().limit(100_000), GatewayFixture.TEST_READER).stream()
+                        .filter(e ->
+                                id.equals(e.event().transferId()) && e.event().outcome() != Outcome.ALLOW)
+                        .toList();
+        assertEquals(1, refusals.size(), "exactly one refusing event: " + refusals);
+        assertEquals(List.of(), w.spoolFiles(w.gw.gateway.config().dataDir(), id), "nothing left in the spool");
     }
 
     /** Creates an upload of {@code file} with its true SHA-256 and sends it in one PATCH; its answer. */
