@@ -18,8 +18,9 @@ import java.util.Optional;
  *
  * <p>It vouches only for what it fully understands: a plain envelope that the inspector finds
  * complete, in definite or indefinite lengths (as {@link Sealer}, {@code openssl cms} and
- * {@code openssl cms -stream} write them). For anything else (malformed, truncated, trailing
- * bytes, nested ciphertext chunks, outsized header or trailer) {@link #result()} is empty and the
+ * {@code openssl cms -stream} write them), or whose complete header breaks the profile's bounds on
+ * its values. For anything else (malformed, truncated, trailing bytes, nested ciphertext chunks,
+ * outsized header or trailer, a field the profile refuses) {@link #result()} is empty and the
  * caller reads the envelope with {@link EnvelopeInspector#inspect}, which names the problem.
  * EnvelopeScannerTest checks that a result, when there is one, equals the inspector's.
  */

@@ -11,6 +11,8 @@
  *       {@link jp.sekisho.envelope.EnvelopeInspector#inspectHeader} its first bytes for an early
  *       refusal), then {@link jp.sekisho.envelope.EnvelopeInspector#check} against the route's
  *       registered recipient certificates.</li>
+ *   <li>Both hold an envelope to one profile, {@link jp.sekisho.envelope.EnvelopeProfile}: what the
+ *       Sealer and {@code openssl cms} write, with no field in the clear and every field bounded.</li>
  * </ul>
  */
 package jp.sekisho.envelope;

@@ -138,6 +138,7 @@ class EnvelopeScannerTest {
         ENVELOPES.forEach((name, env) -> {
             Inspection expected = inspected(env, env.length);
             assertTrue(expected.complete() && expected.contentPresent(), name + ": " + expected);
+            assertEquals(null, expected.outsideProfile(), name + " is in the accepted profile");
             for (int round = 0; round < 5; round++) {
                 Optional<Inspection> got = scanned(env, env.length, r);
                 assertTrue(got.isPresent(), name + " is a plain envelope the scanner must understand");
