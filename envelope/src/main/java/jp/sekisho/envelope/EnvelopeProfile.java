@@ -39,8 +39,6 @@ final class EnvelopeProfile {
     static final int MAX_INDEFINITE_DEPTH = 8;
     /** The ciphertext's BER chunks may be chunked once more (legal BER, the inspector reads it); no deeper. */
     static final int MAX_CIPHERTEXT_NESTING = 2;
-    /** The fields of AuthEnvelopedData we take: version, recipientInfos, authEncryptedContentInfo, mac. */
-    static final int MAX_ENVELOPE_FIELDS = 4;
     /** RFC 5084: a 12-byte nonce is the one GCM is designed for, and what OpenSSL and BouncyCastle write. */
     static final int GCM_NONCE_BYTES = 12;
     /** The full 128-bit tag: RFC 5084's default of 12 bytes (absent parameter) is refused, and so are shorter ones. */
