@@ -33,7 +33,8 @@ public record EdgeLimits(Duration refusalWindow, int connectionsPerSecond, int c
         }
         for (Object k : m.keySet()) {
             if (!KEYS.contains(String.valueOf(k))) {
-                throw new ConfigException(file + ": edge." + k + ": unknown key (known: " + KEYS + ")");
+                throw new ConfigException(file + ": edge." + k + ": unknown key (expected one of "
+                        + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
             }
         }
         Duration window = DEFAULTS.refusalWindow();
