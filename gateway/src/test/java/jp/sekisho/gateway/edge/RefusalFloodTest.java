@@ -59,11 +59,12 @@ class RefusalFloodTest {
                 dir,
                 pki,
                 "gwflood",
-                "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n"
+                "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32, 127.0.0.3/32] }\n"
                         + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n",
                 "  - { subject: \""
                         + alice.certificate().getSubjectX500Principal().getName() + "\", roles: [operator] }\n",
-                "edge: { refusal-window: " + WINDOW_SECONDS + "s }\n")) {
+                "edge: { refusal-window: " + WINDOW_SECONDS
+                        + "s, connections-per-second: 50, connection-burst: 200 }\n")) {
             InetSocketAddress gw = new InetSocketAddress("127.0.0.1", fx.gateway.port("transfer"));
             SSLContext tls = client(alice.pkcs12File(), pki.caFile());
             for (int i = 0; i < 30; i++) {
@@ -101,7 +102,7 @@ class RefusalFloodTest {
             double floodSeconds = (System.nanoTime() - t0) / 1e9;
 
             // the last windows close WINDOW_SECONDS after their first refusal; the sweeper runs every second
-            long refused = awaitStableRefusals(fx);
+            long refused = awaitStable(fx, "IP_NOT_ALLOWED");
             Thread.sleep((WINDOW_SECONDS + 2) * 1000L);
             fx.store.postgresLog().flush(Duration.ofSeconds(30));
             List<RecordedEvent> rows = fx.store
@@ -138,6 +139,26 @@ class RefusalFloodTest {
                     pct(during, 100),
                     during.size());
             assertTrue(connects.get() > 1000, "a flood: " + connects.get());
+
+            // an allowed address opening connections faster than 50 a second (burst 200) is cut off before TLS
+            long limited0 = fx.gateway
+                    .metrics()
+                    .value("sekisho_connections_total", "transfer", "DENY", "CONNECTION_RATE_LIMITED");
+            for (int i = 0; i < 600; i++) {
+                try (Socket s = new Socket()) {
+                    s.setSoLinger(true, 0);
+                    s.bind(new InetSocketAddress("127.0.0.3", 0));
+                    s.connect(gw, 1000);
+                } catch (java.io.IOException e) {
+                    // reset: keep going
+                }
+            }
+            long limited = awaitStable(fx, "CONNECTION_RATE_LIMITED") - limited0;
+            System.out.printf(
+                    "rate limit: 600 quick connects from allowed 127.0.0.3: %d refused CONNECTION_RATE_LIMITED%n",
+                    limited);
+            assertTrue(limited >= 600 - 200 - 50 * 5, "refused beyond the burst: " + limited);
+            assertTrue(limited <= 400, "the burst was let through: " + limited);
             assertTrue(rows.size() <= bound, rows.size() + " audit rows for 127.0.0.2, bound " + bound);
             assertEquals(refused, accounted, "every refusal is in the audit log, as an event or in a summary's count");
             // 50 ms is a statement about the gateway, not about a machine too loaded to answer in 50 ms at all
@@ -149,10 +170,10 @@ class RefusalFloodTest {
     }
 
     /** Waits until the gateway has judged the last queued connects (the metric stops moving). */
-    private static long awaitStableRefusals(GatewayFixture fx) throws InterruptedException {
+    private static long awaitStable(GatewayFixture fx, String reason) throws InterruptedException {
         long last = -1;
         for (int i = 0; i < 50; i++) {
-            long now = fx.gateway.metrics().value("sekisho_connections_total", "transfer", "DENY", "IP_NOT_ALLOWED");
+            long now = fx.gateway.metrics().value("sekisho_connections_total", "transfer", "DENY", reason);
             if (now == last) {
                 return now;
             }
