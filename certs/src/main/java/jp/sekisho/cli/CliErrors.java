@@ -15,10 +15,10 @@ public final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         String prefix = cmd.getCommandSpec().qualifiedName() + ": ";
         int code;
         if (ex instanceof CliException cli) {
-            err.println(prefix + cli.getMessage());
+            err.println(prefix + Printable.of(cli.getMessage())); // messages may echo user input
             code = cli.exitCode();
         } else {
-            err.println(prefix + "error: " + ex);
+            err.println(prefix + "error: " + Printable.of(String.valueOf(ex)));
             code = ExitCode.USAGE;
         }
         if (System.getenv("SEKISHO_DEBUG") != null) {

@@ -23,9 +23,11 @@ import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.gateway.config.EdgeLimits;
 import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ConnectionAudit;
+import jp.sekisho.gateway.edge.ConnectionRate;
 import jp.sekisho.gateway.edge.EdgeContext;
 import jp.sekisho.gateway.edge.EdgePipeline;
 import jp.sekisho.gateway.edge.ListenerAllowlists;
@@ -55,6 +57,7 @@ public final class Gateway implements AutoCloseable {
     private final Map<String, Integer> ports;
     private final ListenerAllowlists allowlists;
     private final Metrics metrics;
+    private final ConnectionAudit connectionAudit;
     private final AuditLog audit;
     private final PolicyServices policy;
     private final TransferService transfers;
@@ -93,8 +96,10 @@ public final class Gateway implements AutoCloseable {
             ListenerAllowlists allowlists,
             Metrics metrics,
             AuditLog audit,
+            ConnectionAudit connectionAudit,
             PolicyServices policy,
             TransferService transfers) {
+        this.connectionAudit = connectionAudit;
         this.config = config;
         this.context = context;
         this.ports = ports;
@@ -169,7 +174,8 @@ public final class Gateway implements AutoCloseable {
                 config.tls().provider());
         RoleMapper roles = new RoleMapper(config.principals());
         Metrics metrics = new Metrics();
-        ConnectionAudit connectionAudit = new ConnectionAudit(audit, metrics);
+        EdgeLimits limits = EdgeLimits.from(config.raw().get("edge"), config.source());
+        ConnectionAudit connectionAudit = new ConnectionAudit(audit, metrics, limits.refusalWindow());
 
         Map<String, Integer> ports = new LinkedHashMap<>();
         Map<Integer, String> byPort = new HashMap<>();
@@ -194,7 +200,12 @@ public final class Gateway implements AutoCloseable {
             props.put(p + "ssl", false);
         }
         ListenerAllowlists allowlists = new ListenerAllowlists(own);
-        EdgeContext edge = new EdgeContext(byPort, allowlists, trusted, connectionAudit);
+        EdgeContext edge = new EdgeContext(
+                byPort,
+                allowlists,
+                trusted,
+                connectionAudit,
+                new ConnectionRate(limits.connectionsPerSecond(), limits.connectionBurst()));
         EdgePipeline pipeline =
                 new EdgePipeline(edge, ssl, () -> new TlsSessionHandler(checker, roles, connectionAudit, metrics));
 
@@ -233,9 +244,11 @@ public final class Gateway implements AutoCloseable {
                     .build());
         } catch (RuntimeException e) {
             ctx.close(); // closes the transfer and policy services if they were started
+            connectionAudit.close();
             throw e;
         }
-        return new Gateway(config, ctx, Map.copyOf(ports), allowlists, metrics, audit, policy, transfers);
+        return new Gateway(
+                config, ctx, Map.copyOf(ports), allowlists, metrics, audit, connectionAudit, policy, transfers);
     }
 
     private static String startedJson(String node, Map<String, Integer> ports) {
@@ -305,6 +318,7 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        connectionAudit.close(); // the summaries of refusals still being counted, before GATEWAY_STOPPED
         try {
             audit.record(AuditEvent.of(EventType.GATEWAY_STOPPED, Outcome.ALLOW)
                     .detailJson(new Detail().put("node", config.nodeId()).toString())

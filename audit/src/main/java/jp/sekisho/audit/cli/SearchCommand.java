@@ -5,6 +5,7 @@ import java.util.List;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.read.EventJson;
+import jp.sekisho.cli.Printable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -67,10 +68,15 @@ final class SearchCommand extends StoreCommand {
         return AuditCommand.OK;
     }
 
-    /** One event as a table line: node#seq time type outcome reason src route transfer principal. */
+    /**
+     * One event as a table line: node#seq time type outcome reason src route transfer principal. Every
+     * text is rendered by {@link Printable}: a CR, LF or ESC in a subject or route id must not print
+     * as a line of its own.
+     */
     static String line(RecordedEvent r) {
         var e = r.event();
-        return r.nodeId() + '#' + r.seq() + ' ' + r.time() + ' ' + e.type() + ' ' + e.outcome() + ' ' + nz(e.reason())
+        return nz(r.nodeId()) + '#' + r.seq() + ' ' + r.time() + ' ' + e.type() + ' ' + e.outcome() + ' '
+                + nz(e.reason())
                 + " src=" + nz(e.sourceIp()) + (e.sourcePort() == null ? "" : ":" + e.sourcePort())
                 + " route=" + nz(e.routeId()) + " approval=" + nz(e.approvalRef()) + " transfer=" + nz(e.transferId())
                 + " principal="
@@ -78,6 +84,6 @@ final class SearchCommand extends StoreCommand {
     }
 
     private static String nz(String s) {
-        return s == null ? "-" : s;
+        return Printable.orElse(s, "-");
     }
 }

@@ -51,7 +51,7 @@ abstract class StoreCommand implements Callable<Integer> {
 
     int fail(int code, String message) {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("audit " + spec.name() + ": " + message);
+        err.println("audit " + spec.name() + ": " + jp.sekisho.cli.Printable.of(message)); // may echo input
         err.flush();
         return code;
     }

@@ -33,6 +33,20 @@ public record AuditQuery(
         if (limit < 0) {
             throw new IllegalArgumentException("limit must be >= 0 (0 = no limit)");
         }
+        QueryChecks.text("reason", reason);
+        QueryChecks.text("principal", principal);
+        QueryChecks.text("route", routeId);
+        QueryChecks.text("transfer", transferId);
+        QueryChecks.text("node", nodeId);
+        QueryChecks.text("node", afterNode);
+        QueryChecks.source(source);
+        if (from != null && to != null && from.isAfter(to)) {
+            throw new IllegalArgumentException(
+                    "from/to: 開始が終了より後です / from must not be after to (" + from + " > " + to + ")");
+        }
+        if (afterSeq < 0) {
+            throw new IllegalArgumentException("afterSeq: 0以上の整数を指定してください / must be a sequence number >= 0");
+        }
     }
 
     public static AuditQuery all() {

@@ -9,10 +9,16 @@ import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.Checkpoint;
+import jp.sekisho.cli.Printable;
 
 /**
  * RFC 4180 CSV with a header row. Checkpoint rows ({@code record=checkpoint}) fill node, seq, time,
  * hash and the signature columns, so the chain fields travel with the data here too.
+ *
+ * <p>CSV is opened by people in spreadsheets: text cells are rendered by {@link Printable} (controls and
+ * bidi overrides visible, so a subject cannot forge a row or reverse a column), and a text cell that a
+ * spreadsheet would take for a formula (starting with {@code = + - @}, TAB or CR) gets a leading
+ * {@code '}. The JSON Lines export stays exact; this one is for reading.
  */
 public final class CsvExporter implements ExportWriter {
 
@@ -95,11 +101,21 @@ public final class CsvExporter implements ExportWriter {
             if (i > 0) {
                 out.write(',');
             }
-            if (cells[i] != null) {
+            if (cells[i] instanceof String text) {
+                cell(forSpreadsheet(text));
+            } else if (cells[i] != null) {
                 cell(cells[i].toString());
             }
         }
         out.write("\r\n");
+    }
+
+    /** Outside text as a person may safely open it: see the class comment. */
+    static String forSpreadsheet(String s) {
+        if (!s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0) {
+            return "'" + Printable.of(s);
+        }
+        return Printable.of(s);
     }
 
     private void cell(String s) throws IOException {

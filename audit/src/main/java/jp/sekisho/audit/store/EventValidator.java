@@ -6,7 +6,9 @@ import jp.sekisho.audit.json.Json;
 
 /**
  * Rejects events the store could not write, at the caller, before they are queued: a bad value in a
- * batch would otherwise stall every event behind it.
+ * batch would otherwise stall every event behind it. Runs after {@link EventBounds}, which makes any
+ * text and detail storable, so what is left to refuse here is a programming error (a source address
+ * that is not an address).
  */
 final class EventValidator {
 

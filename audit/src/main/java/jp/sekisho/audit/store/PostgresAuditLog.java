@@ -113,7 +113,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
      * down or stalled or the log is closing (see the class comment).
      */
     @Override
-    public void record(AuditEvent event) {
+    public void record(AuditEvent given) {
+        AuditEvent event = EventBounds.bound(given); // never dropped for its content: cut and marked instead
         EventValidator.check(event);
         backpressure.ensureOpen();
         backpressure.ensureProgress();
@@ -134,7 +135,8 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
      * then still commit).
      */
     @Override
-    public RecordedEvent commit(AuditEvent event) {
+    public RecordedEvent commit(AuditEvent given) {
+        AuditEvent event = EventBounds.bound(given);
         EventValidator.check(event);
         backpressure.ensureOpen();
         backpressure.ensureProgress();

@@ -174,6 +174,49 @@ class AuditCommandTest {
     }
 
     @Test
+    void controlAndBidiCharactersPrintVisiblyOnOneLineAndCsvCellsAreNoFormulas() throws Exception {
+        try (AuditStore store = AuditStore.open(AuditConfig.fromGatewayYaml(yaml))) {
+            store.log()
+                    .commit(jp.sekisho.audit.AuditEvent.of(
+                                    jp.sekisho.audit.EventType.REQUEST_ALLOWED, jp.sekisho.audit.Outcome.ALLOW)
+                            .principal(new jp.sekisho.audit.AuditPrincipal(
+                                    "CN=\u202eevil\u0007,O=札幌市,C=JP", "0a", "cd".repeat(32)))
+                            .routeId("r1\r\ncli-gw#999 2026-12-03T00:00:00Z REQUEST_ALLOWED ALLOW - src=10.0.0.1")
+                            .approvalRef("A-1\u001b[2J\u001b]0;pwned\u0007")
+                            .transferId("t-ctl")
+                            .requestId("=HYPERLINK(\"http://evil\")")
+                            .build());
+        }
+        Run r = run("search", "--config", yaml.toString(), "--transfer", "t-ctl");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(1, r.out().lines().count(), r.out());
+        String line = r.out().lines().findFirst().orElseThrow();
+        assertTrue(line.chars().noneMatch(c -> c < 0x20 || c == 0x202e), line);
+        assertTrue(line.contains("route=r1\\x0d\\x0acli-gw#999"), line);
+        assertTrue(line.contains("approval=A-1\\x1b[2J\\x1b]0;pwned\\x07"), line);
+        assertTrue(line.contains("principal=CN=\\u202eevil\\x07,O=札幌市,C=JP"), line);
+
+        Path csv = dir.resolve("ctl.csv");
+        Run e = run(
+                "export",
+                "--config",
+                yaml.toString(),
+                "--format",
+                "csv",
+                "--out",
+                csv.toString(),
+                "--transfer",
+                "t-ctl");
+        assertEquals(0, e.code(), e.err());
+        String event = Files.readAllLines(csv).stream()
+                .filter(l -> l.startsWith("event,"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(event.contains(",\"'=HYPERLINK(\"\"http://evil\"\")\","), event);
+        assertTrue(event.contains("r1\\x0d\\x0acli-gw#999"), event);
+    }
+
+    @Test
     void usageErrorsExitTwoWithOneLine() {
         assertEquals(2, run("verify").code());
         assertEquals(

@@ -348,15 +348,39 @@ abstract class AuditStoreContract {
     }
 
     @Test
-    void invalidEventsAreRefusedAtTheCaller() throws Exception {
+    void onlyANonAddressIsRefusedAtTheCallerAndABadDetailIsStoredReplaced() throws Exception {
         try (PostgresAuditLog log = open(node("invalid"))) {
             assertThrows(IllegalArgumentException.class, () -> log.record(TestEvents.denied(1, "X", "not-an-ip")));
-            assertThrows(
-                    IllegalArgumentException.class,
-                    () -> log.commit(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY)
-                            .detailJson("{oops")
-                            .build()));
-            assertEquals(1, log.commit(TestEvents.allowed(1)).seq(), "nothing invalid reached the chain");
+            RecordedEvent r = log.commit(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY)
+                    .detailJson("{oops")
+                    .build());
+            assertEquals(1, r.seq(), "the non-address reached nothing; the bad detail is recorded");
+            assertTrue(
+                    r.event().detailJson().startsWith("{\"detailReplaced\":\"invalid JSON at offset "),
+                    r.event().detailJson());
+        }
+    }
+
+    @Test
+    void overLongAndNulTextIsStoredMarkedAndTheChainVerifies() throws Exception {
+        String node = node("bounds");
+        String subject = "CN=" + "x".repeat(1395) + ",O=\0evil";
+        try (PostgresAuditLog log = open(node)) {
+            RecordedEvent r = log.commit(AuditEvent.of(EventType.TLS_FAILED, Outcome.DENY)
+                    .reason("CERT_UNTRUSTED")
+                    .principal(new AuditPrincipal(subject, "01", "ab".repeat(32)))
+                    .routeId("r\0" + "y".repeat(2000))
+                    .detailJson("{\"k\":\"" + "z".repeat(9000) + "\"}")
+                    .build());
+            String stored = r.event().principal().subject();
+            assertEquals(EventBounds.MAX_TEXT_CHARS, stored.length(), stored);
+            assertTrue(stored.contains("\u2026[truncated: " + subject.length() + " chars, sha256="), stored);
+            assertTrue(r.event().routeId().startsWith("r\u2400yyy"), "NUL replaced visibly");
+            List<RecordedEvent> found = new AuditReader(database().dataSource(), log)
+                    .search(AuditQuery.all().node(node).types(Set.of(EventType.TLS_FAILED)), AUDITOR);
+            assertEquals(List.of(r), found, "stored as returned");
+            VerifyResult v = new AuditReader(database().dataSource(), log).verify(key().publicKey(), node, AUDITOR);
+            assertInstanceOf(VerifyResult.Ok.class, v, "the chain holds the stored (bounded) form: " + v);
         }
     }
 

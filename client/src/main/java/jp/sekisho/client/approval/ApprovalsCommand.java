@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.Printable;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.JsonOut;
 import jp.sekisho.client.http.RemoteCommand;
@@ -60,13 +61,13 @@ public final class ApprovalsCommand {
                 Map<?, ?> a = (Map<?, ?>) o;
                 out().printf(
                                 "%-16s %-26s %-24s %s%n",
-                                a.get("ref"),
-                                a.get("status")
+                                Printable.value(a.get("ref")),
+                                Printable.value(a.get("status")
                                         + (a.get("pending") != null
                                                 ? " (+" + ((Map<?, ?>) a.get("pending")).get("decision") + "?)"
-                                                : ""),
-                                a.get("state"),
-                                a.get("title"));
+                                                : "")),
+                                Printable.value(a.get("state")),
+                                Printable.value(a.get("title")));
             }
         }
     }
@@ -109,7 +110,7 @@ public final class ApprovalsCommand {
                     "state",
                     "pending")) {
                 if (a.get(k) != null) {
-                    out().printf("%-15s %s%n", k + ":", a.get(k));
+                    out().printf("%-15s %s%n", k + ":", Printable.value(a.get(k)));
                 }
             }
             out().println("history:");
@@ -117,13 +118,15 @@ public final class ApprovalsCommand {
                 Map<?, ?> e = (Map<?, ?>) o;
                 out().printf(
                                 "  %s  %-24s %s -> %s  by %s%s  \"%s\"%n",
-                                e.get("at"),
-                                e.get("decision"),
-                                e.get("before"),
-                                e.get("after"),
-                                e.get("by"),
-                                e.get("confirmedBy") == null ? "" : ", confirmed by " + e.get("confirmedBy"),
-                                e.get("reason"));
+                                Printable.value(e.get("at")),
+                                Printable.value(e.get("decision")),
+                                Printable.value(e.get("before")),
+                                Printable.value(e.get("after")),
+                                Printable.value(e.get("by")),
+                                e.get("confirmedBy") == null
+                                        ? ""
+                                        : ", confirmed by " + Printable.value(e.get("confirmedBy")),
+                                Printable.value(e.get("reason")));
             }
         }
     }
@@ -292,8 +295,8 @@ public final class ApprovalsCommand {
             }
             Map<String, Object> res = r.object();
             Map<?, ?> a = (Map<?, ?>) res.get("approval");
-            out().println(ref + ": " + res.get("message") + " (status " + a.get("status") + ", state " + a.get("state")
-                    + ")");
+            out().println(Printable.of(ref + ": " + res.get("message") + " (status " + a.get("status") + ", state "
+                    + a.get("state") + ")"));
         }
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.Printable;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.JsonOut;
 import jp.sekisho.client.http.RemoteCommand;
@@ -67,7 +68,7 @@ public final class RoutesCommand {
             }
             Map<String, Object> res = r.object();
             for (Object c : (List<?>) res.get("changes")) {
-                out().println(((Map<?, ?>) c).get("line"));
+                out().println(Printable.value(((Map<?, ?>) c).get("line")));
             }
             out().println(
                             Boolean.TRUE.equals(res.get("applied"))
@@ -119,7 +120,10 @@ public final class RoutesCommand {
                 Map<?, ?> m = (Map<?, ?>) o;
                 out().printf(
                                 "%-20s %-10s %-16s %s%n",
-                                m.get("id"), m.get("listener"), m.get("approvalRef"), m.get("state"));
+                                Printable.value(m.get("id")),
+                                Printable.value(m.get("listener")),
+                                Printable.value(m.get("approvalRef")),
+                                Printable.value(m.get("state")));
             }
         }
     }
@@ -150,7 +154,7 @@ public final class RoutesCommand {
                     "maxPayloadBytes",
                     "retentionSeconds",
                     "allowCbc")) {
-                out().printf("%-17s %s%n", k + ":", m.get(k));
+                out().printf("%-17s %s%n", k + ":", Printable.value(m.get(k)));
             }
             out().printf("%-17s %d certificate(s)%n", "recipients:", ((List<?>) m.get("recipients")).size());
         }

@@ -15,6 +15,7 @@ import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
+import jp.sekisho.cli.Printable;
 import jp.sekisho.client.http.JsonOut;
 
 /**
@@ -121,17 +122,17 @@ public record Receipt(String json, Map<String, Object> fields) {
     }
 
     public void print(PrintWriter out, Boolean verified) {
-        out.printf("transfer:  %s%n", get("transferId"));
-        out.printf("route:     %s%n", get("route"));
-        out.printf("approval:  %s%n", get("approvalRef"));
-        out.printf("file:      %s%n", get("filename"));
-        out.printf("size:      %s bytes%n", get("size"));
+        out.printf("transfer:  %s%n", Printable.value(get("transferId")));
+        out.printf("route:     %s%n", Printable.value(get("route")));
+        out.printf("approval:  %s%n", Printable.value(get("approvalRef")));
+        out.printf("file:      %s%n", Printable.value(get("filename")));
+        out.printf("size:      %s bytes%n", Printable.value(get("size")));
         out.printf("sha256:    %s%n", get("sha256"));
-        out.printf("records:   %s%n", get("records"));
-        out.printf("sender:    %s%n", get("sender"));
-        out.printf("stored at: %s%n", get("storedAt"));
-        out.printf("state:     %s%n", get("state"));
-        out.printf("node:      %s%n", get("node"));
+        out.printf("records:   %s%n", Printable.value(get("records")));
+        out.printf("sender:    %s%n", Printable.value(get("sender")));
+        out.printf("stored at: %s%n", Printable.value(get("storedAt")));
+        out.printf("state:     %s%n", Printable.value(get("state")));
+        out.printf("node:      %s%n", Printable.value(get("node")));
         out.printf(
                 "signature: %s%n",
                 verified == null

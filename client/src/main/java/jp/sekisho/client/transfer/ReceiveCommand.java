@@ -19,6 +19,7 @@ import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
+import jp.sekisho.cli.Printable;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.client.http.JsonOut;
@@ -144,7 +145,7 @@ public final class ReceiveCommand implements Callable<Integer> {
                             throw e;
                         }
                         refused.add(item.transferId());
-                        err.println("sekisho receive: " + e.getMessage());
+                        err.println("sekisho receive: " + Printable.of(e.getMessage()));
                         err.flush();
                     }
                 }
@@ -158,7 +159,7 @@ public final class ReceiveCommand implements Callable<Integer> {
             }
             if (once) {
                 if (inbox.isEmpty() && !json) {
-                    w.println("nothing waiting on route " + route);
+                    w.println("nothing waiting on route " + Printable.of(route));
                 }
                 w.flush();
                 return refused.isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
@@ -241,11 +242,11 @@ public final class ReceiveCommand implements Callable<Integer> {
         } else {
             w.printf(
                     "received %s (%d bytes, %d records) signed by %s, transfer %s, acknowledged%n",
-                    target,
+                    Printable.value(target),
                     result.bytes(),
                     item.records(),
-                    result.signerSummary().subject(),
-                    item.transferId());
+                    Printable.of(result.signerSummary().subject()),
+                    Printable.of(item.transferId()));
         }
         w.flush();
     }

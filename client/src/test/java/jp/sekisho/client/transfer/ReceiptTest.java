@@ -42,4 +42,17 @@ class ReceiptTest {
                 CliException.class, () -> Receipt.parse("{\"transferId\":\"t1\"} {\"transferId\":\"t2\"}"));
         assertTrue(e.getMessage().contains("trailing characters"), e.getMessage());
     }
+
+    @Test
+    void printedFieldsShowControlsVisiblyAndKeepJapanese() {
+        Receipt r = Receipt.parse("{\"transferId\":\"t1\",\"route\":\"r1\\r\\nstate:     ACKNOWLEDGED\","
+                + "\"approvalRef\":\"2総政第158号\\u001b[2J\\u202e\",\"sender\":\"CN=山田\\u0007\"}");
+        java.io.StringWriter w = new java.io.StringWriter();
+        r.print(new java.io.PrintWriter(w), null);
+        String out = w.toString();
+        assertTrue(out.contains("route:     r1\\x0d\\x0astate:     ACKNOWLEDGED\n"), out);
+        assertTrue(out.contains("approval:  2総政第158号\\x1b[2J\\u202e\n"), out);
+        assertTrue(out.contains("sender:    CN=山田\\x07\n"), out);
+        assertEquals(12, out.lines().count(), "one line per field: " + out);
+    }
 }

@@ -12,17 +12,8 @@ import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import jp.sekisho.audit.AuditStore;
-import jp.sekisho.audit.EventType;
-import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.audit.read.EventJson;
@@ -52,10 +43,12 @@ public final class AuditController {
     }
 
     @Get("/events")
-    public HttpResponse<?> search(HttpRequest<?> request, Principal principal, @Nullable @QueryValue Integer limit) {
+    public HttpResponse<?> search(HttpRequest<?> request, Principal principal) {
         AuditQuery q;
         try {
-            q = query(request).limit(limit == null ? 1000 : Math.min(limit, 10_000));
+            // limit read here, not bound by Micronaut: a bad one is QUERY_INVALID like every other filter
+            q = AuditQueryParams.query(request.getParameters())
+                    .limit(AuditQueryParams.limit(request.getParameters().get("limit")));
         } catch (IllegalArgumentException e) {
             return Problem.response(request, Reason.QUERY_INVALID, e.getMessage());
         }
@@ -76,8 +69,8 @@ public final class AuditController {
         AuditQuery q;
         ExportFormat f;
         try {
-            q = query(request);
-            f = format == null ? ExportFormat.JSONL : ExportFormat.valueOf(format.toUpperCase(Locale.ROOT));
+            q = AuditQueryParams.query(request.getParameters());
+            f = AuditQueryParams.format(format);
         } catch (IllegalArgumentException e) {
             return Problem.response(request, Reason.QUERY_INVALID, e.getMessage());
         }
@@ -128,47 +121,5 @@ public final class AuditController {
     @Get(value = "/signing-key", produces = "application/x-pem-file")
     public String signingKey() {
         return jp.sekisho.certs.Pem.encode(store.signingKey().publicKey());
-    }
-
-    private static AuditQuery query(HttpRequest<?> request) {
-        var p = request.getParameters();
-        AuditQuery q = AuditQuery.all().between(time(p.get("from")), time(p.get("to")));
-        String types = p.get("type");
-        if (types != null && !types.isBlank()) {
-            Set<EventType> set = EnumSet.noneOf(EventType.class);
-            for (String t : types.split(",")) {
-                set.add(EventType.valueOf(t.trim().toUpperCase(Locale.ROOT)));
-            }
-            q = q.types(set);
-        }
-        if (p.get("outcome") != null) {
-            q = q.outcome(Outcome.valueOf(p.get("outcome").toUpperCase(Locale.ROOT)));
-        }
-        q = q.reason(p.get("reason"))
-                .principal(p.get("principal"))
-                .source(p.get("source"))
-                .route(p.get("route"))
-                .transfer(p.get("transfer"))
-                .node(p.get("node"));
-        String after = p.get("afterSeq");
-        if (after != null) {
-            q = q.after(p.get("node"), Long.parseLong(after));
-        }
-        return q;
-    }
-
-    private static Instant time(@Nullable String s) {
-        if (s == null || s.isBlank()) {
-            return null;
-        }
-        try {
-            return Instant.parse(s);
-        } catch (DateTimeParseException e) {
-            try {
-                return LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException("'" + s + "' is not an ISO-8601 instant or date");
-            }
-        }
     }
 }

@@ -31,7 +31,7 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class GatewayConfigLoader {
 
     private static final Set<String> TOP_KEYS =
-            Set.of("node-id", "data-dir", "tls", "listeners", "principals", "approvals", "store", "audit");
+            Set.of("node-id", "data-dir", "tls", "listeners", "principals", "approvals", "store", "audit", "edge");
     private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls", "provider");
     private static final Set<String> LISTENER_KEYS = Set.of("bind", "port", "allow", "admin", "proxy-protocol");
@@ -136,6 +136,7 @@ public final class GatewayConfigLoader {
                 principals.add(principal(map(items.get(i), "principals[" + i + "]"), "principals[" + i + "]"));
             }
         }
+        EdgeLimits.from(root.get("edge"), source); // checked here so a mistake stops the load, read by the gateway
         return new GatewayConfig(
                 source,
                 nodeId,

@@ -27,10 +27,13 @@ import jp.sekisho.gateway.admission.Reason;
 public final class EdgeHandler extends ByteToMessageDecoder {
 
     private final EdgeContext edge;
+    private final Reason refusal;
     private ConnectionInfo info;
 
-    public EdgeHandler(EdgeContext edge) {
+    /** @param refusal the reason the pipeline already refused this connection for, or null */
+    public EdgeHandler(EdgeContext edge, Reason refusal) {
         this.edge = edge;
+        this.refusal = refusal;
     }
 
     @Override
@@ -41,6 +44,11 @@ public final class EdgeHandler extends ByteToMessageDecoder {
         info = new ConnectionInfo(listener, local.getPort(), peer);
         ctx.channel().attr(ConnectionInfo.KEY).set(info);
         if (listener == null) { // cannot happen with a consistent set-up; refuse rather than guess
+            ctx.close();
+            return;
+        }
+        if (refusal != null) {
+            edge.audit().refused(info, peer, refusal.code(), null);
             ctx.close();
             return;
         }

@@ -144,6 +144,26 @@ class GatewayConfigErrorsTest {
     }
 
     @Test
+    void edgeSectionDefaultsAndItsMistakesNameTheKey() throws Exception {
+        GatewayConfig c = GatewayConfigLoader.load(write(
+                "edge.yml",
+                yaml("pki/gateway.key", LISTENERS, PRINCIPALS)
+                        + "edge: { refusal-window: 30s, connections-per-second: 50 }\n"));
+        assertEquals(
+                new EdgeLimits(java.time.Duration.ofSeconds(30), 50, 2000),
+                EdgeLimits.from(c.raw().get("edge"), c.source()));
+        assertEquals(EdgeLimits.DEFAULTS, EdgeLimits.from(null, c.source()));
+        Path window =
+                write("window.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "edge: { refusal-window: 0s }\n");
+        assertEquals(window + ": edge.refusal-window: must be 1s to 3600s, got '0s'", error(window));
+        Path key = write("edgekey.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "edge: { burst: 3 }\n");
+        assertEquals(
+                key + ": edge.burst: unknown key (expected one of connection-burst, connections-per-second,"
+                        + " refusal-window)",
+                error(key));
+    }
+
+    @Test
     void noAdminListener() throws Exception {
         Path p = write(
                 "noadmin.yml",
