@@ -6,6 +6,7 @@ import io.micronaut.core.bind.exceptions.UnsatisfiedArgumentException;
 import io.micronaut.core.convert.exceptions.ConversionErrorException;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
@@ -53,8 +54,14 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
         return response.contentType(Problem.MEDIA_TYPE).body(p);
     }
 
-    /** The reason of an error caused by what the client sent, or null when it is not (or not known to be). */
+    /**
+     * The reason of an error caused by what the client sent, or null when it is not (or not known to
+     * be). A body the JSON reader refused (syntax, a repeated key, an unknown field, a wrong type) is
+     * JSON_INVALID even when Micronaut wraps it in a conversion error; other conversion and missing
+     * arguments (a query value, a header) are FIELD_INVALID.
+     */
     static Reason clientError(Throwable root) {
+        Reason found = null;
         for (Throwable t = root; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String name = t.getClass().getName();
             if (name.startsWith("com.fasterxml.jackson.core.")
@@ -64,16 +71,21 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
                     || name.equals("io.micronaut.json.JsonSyntaxException")) {
                 return Reason.JSON_INVALID;
             }
-            if (t instanceof ConversionErrorException
-                    || t instanceof UnsatisfiedRouteException
-                    || t instanceof UnsatisfiedArgumentException) {
-                return Reason.FIELD_INVALID;
+            if (t instanceof ConversionErrorException c
+                    && c.getArgument().getAnnotationMetadata().hasAnnotation(Body.class)) {
+                return Reason.JSON_INVALID; // the body could not be read as the endpoint's JSON type
             }
-            if (t instanceof URISyntaxException) {
-                return Reason.PATH_INVALID;
+            if (found == null
+                    && (t instanceof ConversionErrorException
+                            || t instanceof UnsatisfiedRouteException
+                            || t instanceof UnsatisfiedArgumentException)) {
+                found = Reason.FIELD_INVALID;
+            }
+            if (found == null && t instanceof URISyntaxException) {
+                found = Reason.PATH_INVALID;
             }
         }
-        return null;
+        return found;
     }
 
     static Reason reasonOf(HttpStatus status) {

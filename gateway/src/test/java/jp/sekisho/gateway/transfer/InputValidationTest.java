@@ -222,6 +222,21 @@ class InputValidationTest {
                                 "{\"decision\":\"suspend\",\"decision\":\"revoke\",\"reason\":\"x\"}"),
                         "JSON_INVALID"),
                 refused(
+                        "unknown field",
+                        "admin",
+                        "secretariat",
+                        json(
+                                "POST",
+                                "/api/v1/approvals/REF-1/decisions",
+                                "{\"decision\":\"suspend\",\"reason\":\"x\",\"reasn\":\"y\"}"),
+                        "JSON_INVALID"),
+                refused(
+                        "wrong type",
+                        "admin",
+                        "secretariat",
+                        json("POST", "/api/v1/approvals", draft("REF-T").replace("10,", "\"ten\",")),
+                        "JSON_INVALID"),
+                refused(
                         "malformed JSON",
                         "admin",
                         "secretariat",
@@ -252,6 +267,29 @@ class InputValidationTest {
                         "operator",
                         json("PUT", "/api/v1/routes", routes("benefit", 1000, 3600, sender(), "\"not a cert\"")),
                         "INVALID_ROUTE"),
+                refused(
+                        "party named by neither subject nor fingerprint",
+                        "admin",
+                        "operator",
+                        json(
+                                "PUT",
+                                "/api/v1/routes",
+                                routes("benefit", 1000, 3600, "{\"allow\":[\"127.0.0.1/32\"]}", pemJson())),
+                        "INVALID_ROUTE"),
+                refused(
+                        "not a CIDR",
+                        "admin",
+                        "operator",
+                        json(
+                                "PUT",
+                                "/api/v1/routes",
+                                routes(
+                                        "benefit",
+                                        1000,
+                                        3600,
+                                        sender().replace("127.0.0.1/32", "300.1.1.1/99"),
+                                        pemJson())),
+                        "INVALID_CIDR"),
                 refused(
                         "missing party",
                         "admin",
