@@ -4,6 +4,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
@@ -60,6 +61,15 @@ public final class RequestGuard extends ChannelDuplexHandler {
                 refuse(ctx, method, uri, r.get());
                 return;
             }
+        }
+        if (msg instanceof HttpContent c && c.decoderResult().isFailure()) {
+            // a malformed chunk: the head went on already, but the body's end cannot be known; whatever
+            // the handlers behind made of the head, the connection ends here
+            refused = true;
+            ctx.channel().config().setAutoRead(false);
+            ReferenceCountUtil.release(msg);
+            refuse(ctx, "-", "-", new Framing.Refusal(Reason.REQUEST_FRAMING_INVALID, "the chunked body is malformed"));
+            return;
         }
         ctx.fireChannelRead(msg);
     }

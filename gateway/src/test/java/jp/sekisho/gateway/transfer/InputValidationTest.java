@@ -121,6 +121,12 @@ class InputValidationTest {
                         "secretariat",
                         "POST /api/v1/approvals HTTP/1.1\r\nHost: gw\r\nContent-Length: 5\r\n"
                                 + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED),
+                framing(
+                        "malformed chunk",
+                        "transfer",
+                        "city-sender",
+                        "POST /api/v1/whoami HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n"
+                                + SMUGGLED),
                 // the path itself
                 refused("malformed escape", "transfer", "city-sender", get("/api/v1/routes/%zz/terms"), "PATH_INVALID"),
                 refused("NUL escape", "transfer", "city-sender", get("/api/v1/routes/a%00b/terms"), "PATH_INVALID"),
