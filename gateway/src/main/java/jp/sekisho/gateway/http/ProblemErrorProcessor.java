@@ -9,6 +9,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import io.micronaut.web.router.exceptions.UnsatisfiedBodyRouteException;
 import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
 import jakarta.inject.Singleton;
 import java.net.URISyntaxException;
@@ -71,9 +72,10 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
                     || name.equals("io.micronaut.json.JsonSyntaxException")) {
                 return Reason.JSON_INVALID;
             }
-            if (t instanceof ConversionErrorException c
-                    && c.getArgument().getAnnotationMetadata().hasAnnotation(Body.class)) {
-                return Reason.JSON_INVALID; // the body could not be read as the endpoint's JSON type
+            if (t instanceof UnsatisfiedBodyRouteException
+                    || (t instanceof ConversionErrorException c
+                            && c.getArgument().getAnnotationMetadata().hasAnnotation(Body.class))) {
+                return Reason.JSON_INVALID; // the body is missing or cannot be read as the endpoint's JSON type
             }
             if (found == null
                     && (t instanceof ConversionErrorException

@@ -243,6 +243,39 @@ class InputValidationTest {
                         json("POST", "/api/v1/approvals", draft("REF-T").replace("10,", "\"ten\",")),
                         "JSON_INVALID"),
                 refused(
+                        "JSON null as the body",
+                        "admin",
+                        "secretariat",
+                        json("POST", "/api/v1/approvals", "null"),
+                        "JSON_INVALID"),
+                refused(
+                        "a JSON array as the body",
+                        "admin",
+                        "secretariat",
+                        json("POST", "/api/v1/approvals/REF-1/decisions", "[]"),
+                        "JSON_INVALID"),
+                refused(
+                        "no body",
+                        "admin",
+                        "secretariat",
+                        json("POST", "/api/v1/approvals/REF-1/decisions", ""),
+                        "JSON_INVALID"),
+                refused(
+                        "a date that does not exist",
+                        "admin",
+                        "secretariat",
+                        json("POST", "/api/v1/approvals", draft("REF-D").replace("2026-01-01", "2026-13-45")),
+                        "JSON_INVALID"),
+                refused(
+                        "Upload-Length not a number",
+                        "transfer",
+                        "city-sender",
+                        post(
+                                "/api/v1/routes/benefit/uploads",
+                                "Tus-Resumable: 1.0.0\r\nUpload-Length: abc\r\nUpload-Metadata: "
+                                        + TusClient.metadata("a.cms", "0".repeat(64), 1) + "\r\n"),
+                        "METADATA_INVALID"),
+                refused(
                         "malformed JSON",
                         "admin",
                         "secretariat",
