@@ -7,9 +7,11 @@ import io.micronaut.core.convert.exceptions.ConversionErrorException;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
 import io.micronaut.web.router.exceptions.UnsatisfiedBodyRouteException;
+import io.micronaut.web.router.exceptions.UnsatisfiedQueryValueRouteException;
 import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
 import jakarta.inject.Singleton;
 import java.net.URISyntaxException;
@@ -58,8 +60,8 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
     /**
      * The reason of an error caused by what the client sent, or null when it is not (or not known to
      * be). A body the JSON reader refused (syntax, a repeated key, an unknown field, a wrong type) is
-     * JSON_INVALID even when Micronaut wraps it in a conversion error; other conversion and missing
-     * arguments (a query value, a header) are FIELD_INVALID.
+     * JSON_INVALID even when Micronaut wraps it in a conversion error; a query value that does not
+     * convert is QUERY_INVALID; other conversion and missing arguments (a header) are FIELD_INVALID.
      */
     static Reason clientError(Throwable root) {
         Reason found = null;
@@ -76,6 +78,12 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
                     || (t instanceof ConversionErrorException c
                             && c.getArgument().getAnnotationMetadata().hasAnnotation(Body.class))) {
                 return Reason.JSON_INVALID; // the body is missing or cannot be read as the endpoint's JSON type
+            }
+            if (found == null
+                    && (t instanceof UnsatisfiedQueryValueRouteException
+                            || (t instanceof ConversionErrorException c
+                                    && c.getArgument().getAnnotationMetadata().hasAnnotation(QueryValue.class)))) {
+                found = Reason.QUERY_INVALID;
             }
             if (found == null
                     && (t instanceof ConversionErrorException

@@ -276,6 +276,18 @@ class InputValidationTest {
                                         + TusClient.metadata("a.cms", "0".repeat(64), 1) + "\r\n"),
                         "METADATA_INVALID"),
                 refused(
+                        "audit search limit not a number",
+                        "admin",
+                        "auditor",
+                        get("/api/v1/audit/events?limit=many"),
+                        "QUERY_INVALID"),
+                refused(
+                        "audit search with a malformed escape",
+                        "admin",
+                        "auditor",
+                        get("/api/v1/audit/events?type=%zz"),
+                        "PATH_INVALID"),
+                refused(
                         "malformed JSON",
                         "admin",
                         "secretariat",
