@@ -187,6 +187,8 @@ public final class Gateway implements AutoCloseable {
         props.put("micronaut.ssl.enabled", false);
         props.put("micronaut.server.ssl.enabled", false);
         props.put("micronaut.server.netty.server-type", "FULL_CONTENT");
+        // a JSON body naming a key twice is refused (JSON_INVALID), not read as whichever came last
+        props.put("micronaut.serde.jackson.parser-features", Map.of("STRICT_DUPLICATE_DETECTION", true));
         for (GatewayConfig.Listener l : config.listenerList()) {
             int port = l.port() == 0 ? freePort(l.bind()) : l.port();
             ports.put(l.name(), port);

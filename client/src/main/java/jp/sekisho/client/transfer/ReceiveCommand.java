@@ -28,6 +28,7 @@ import jp.sekisho.envelope.OpenResult;
 import jp.sekisho.envelope.Opener;
 import jp.sekisho.envelope.TrustAnchors;
 import jp.sekisho.envelope.cli.RecipientOptions;
+import jp.sekisho.gateway.input.FileNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -181,6 +182,7 @@ public final class ReceiveCommand implements Callable<Integer> {
             X509Certificate certificate,
             TrustAnchors anchors,
             PrintWriter w) {
+        refuseBadName(item);
         String safeId = item.transferId().replaceAll("[^A-Za-z0-9._-]", "_");
         Path partial = partialDir.resolve(safeId + ".cms");
         Path opened = partialDir.resolve(safeId + ".opened");
@@ -249,6 +251,25 @@ public final class ReceiveCommand implements Callable<Integer> {
                     Printable.of(item.transferId()));
         }
         w.flush();
+    }
+
+    /**
+     * Refuses, before a byte is downloaded or written, a transfer whose file name breaks the gateway's
+     * rule ({@link FileNames}): a gateway that let one through (an older version, or a tampered row) must
+     * not make the receiver write {@code ..} or a name that reads as another file. Not acknowledged: the
+     * transfer stays on the gateway for someone to look at.
+     */
+    static void refuseBadName(Item item) {
+        if (item.filename() == null) {
+            return; // named by its transfer id (outputName)
+        }
+        FileNames.problem(item.filename()).ifPresent(p -> {
+            throw new CliException(
+                    ExitCode.REFUSED,
+                    "FILENAME_INVALID: 送信元のファイル名が規則に反するため受信しません（何も書き込まず、受領確認もしません）"
+                            + " / transfer " + item.transferId() + " is not received: " + p
+                            + " (" + FileNames.printable(item.filename()) + "); nothing written, not acknowledged");
+        });
     }
 
     /**

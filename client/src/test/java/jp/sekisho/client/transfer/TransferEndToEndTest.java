@@ -710,7 +710,46 @@ class TransferEndToEndTest {
     }
 
     @Test
-    @Order(10) // last: the tampered transfer stays in the inbox
+    @Order(10)
+    void aFileNameBreakingTheRuleIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path csv = smallCsv("renamed.csv", 100);
+        ok(send("--file", csv.toString()));
+        // the gateway refuses such names at upload; a row from before that rule (or altered) can still hold one
+        String bad = "..\u202Etxt.exe";
+        try (java.sql.Connection c = pg.superuser();
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("UPDATE transfer SET filename = ? WHERE filename LIKE 'renamed%'")) {
+            ps.setString(1, bad);
+            assertEquals(1, ps.executeUpdate());
+        }
+        Path out = Files.createDirectories(dir.resolve("in-bad-name"));
+        CliRun refused = receive(out, enc.keyFile().toString());
+        assertEquals(1, refused.code(), refused.toString());
+        assertTrue(
+                refused.err().contains("FILENAME_INVALID")
+                        && refused.err().contains("受信しません")
+                        && refused.err().contains("not acknowledged")
+                        && refused.err().contains("<U+202E>"),
+                refused.toString());
+        assertEquals(0, regularFiles(out), "nothing written");
+        try (Stream<Path> s = Files.list(out.resolve(".sekisho-partial"))) {
+            assertEquals(0, s.count(), "nothing downloaded");
+        }
+        assertEquals(1, spooled().size(), "not acknowledged: the gateway keeps it");
+
+        try (java.sql.Connection c = pg.superuser();
+                java.sql.PreparedStatement ps =
+                        c.prepareStatement("UPDATE transfer SET filename = ? WHERE filename = ?")) {
+            ps.setString(1, "renamed.csv.cms");
+            ps.setString(2, bad);
+            assertEquals(1, ps.executeUpdate());
+        }
+        ok(receive(out, enc.keyFile().toString()));
+        assertSameBytes(csv, out.resolve("renamed.csv"));
+    }
+
+    @Test
+    @Order(11) // last: the tampered transfer stays in the inbox
     void aTamperedEnvelopeTheGatewayStoredIsRefusedWithTheReasonAndKept() throws Exception {
         Path csv = smallCsv("tampered.csv", 2000);
         java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();

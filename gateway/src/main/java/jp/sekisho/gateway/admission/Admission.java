@@ -67,6 +67,22 @@ public final class Admission {
     }
 
     /**
+     * Records a request refused before the chain could judge it (its framing, path or an id is
+     * malformed, see {@code RequestGuard}): REQUEST_DENIED with the reason, counted once.
+     *
+     * @throws AuditUnavailableException when the refusal cannot be recorded (answer 503, counted so)
+     */
+    public void refuse(AdmissionRequest request, Reason reason, @Nullable String message) {
+        try {
+            audit.record(denied(request, null, reason.code(), message).build());
+        } catch (AuditUnavailableException e) {
+            metrics.request(request.listener(), "DENY", Reason.AUDIT_UNAVAILABLE.code());
+            throw e;
+        }
+        metrics.request(request.listener(), "DENY", reason.code());
+    }
+
+    /**
      * An admitted request was answered. A refusal that its service did not audit itself (a wrong
      * offset, an unknown transfer, a bad range, ...) gets its REQUEST_DENIED event here.
      *

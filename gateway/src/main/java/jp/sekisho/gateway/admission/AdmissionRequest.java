@@ -30,6 +30,11 @@ public record AdmissionRequest(
         int q = path.indexOf('?');
         path = q < 0 ? path : path.substring(0, q);
         path = path.length() <= PATH_LIMIT ? path : path.substring(0, PATH_LIMIT) + "…";
+        // the audit store refuses controls in its fields; a refused event would leave a refusal unrecorded
+        path = path.codePoints()
+                .map(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f) ? 0xfffd : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
+                .toString();
         protocol = List.copyOf(protocol);
     }
 

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.approval;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
@@ -12,6 +13,7 @@ public final class ApprovalJson {
     private ApprovalJson() {}
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record ConditionsView(
             @Nullable String text,
             boolean deleteAfterDelivery,
@@ -42,6 +44,7 @@ public final class ApprovalJson {
 
     /** What the secretariat enters for a consultation. */
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record Draft(
             String ref,
             String title,
@@ -79,9 +82,11 @@ public final class ApprovalJson {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record DecisionRequest(String decision, String reason) {}
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record ConfirmRequest(@Nullable String reason) {}
 
     /** The answer to a decision: what the approval is now, and whether a second person must confirm. */

@@ -12,6 +12,8 @@ import jp.sekisho.audit.Outcome;
 import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
 import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
 import jp.sekisho.gateway.approval.DecisionOutcome.Refused;
+import jp.sekisho.gateway.input.Fields;
+import jp.sekisho.gateway.input.Ids;
 import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicyWatcher;
@@ -104,6 +106,10 @@ public final class ApprovalService {
     }
 
     public DecisionOutcome decide(String ref, Decision decision, String reason, Caller caller) {
+        Optional<Refused> bad = badInput(caller, ref, reason);
+        if (bad.isPresent()) {
+            return bad.get();
+        }
         Optional<Approval> current = repo.find(ref);
         if (current.isEmpty()) {
             return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
@@ -116,6 +122,10 @@ public final class ApprovalService {
     }
 
     public DecisionOutcome confirm(String ref, String reason, Caller caller) {
+        Optional<Refused> bad = badInput(caller, ref, reason);
+        if (bad.isPresent()) {
+            return bad.get();
+        }
         Optional<Approval> current = repo.find(ref);
         if (current.isEmpty()) {
             return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
@@ -197,10 +207,20 @@ public final class ApprovalService {
                         .toString());
     }
 
+    /** A reference or reason a decision cannot take (ID_INVALID, FIELD_INVALID), refused before any lookup. */
+    private Optional<Refused> badInput(Caller caller, String ref, String reason) {
+        Optional<String> p = Ids.APPROVAL_REF.problem(ref);
+        if (p.isPresent()) {
+            return Optional.of(deny(caller, ref, "ID_INVALID", p.get()));
+        }
+        return Fields.problem("reason", reason, Fields.TEXT).map(m -> deny(caller, ref, "FIELD_INVALID", m));
+    }
+
     private Refused deny(Caller caller, String ref, String reason, String message) {
         audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY))
                 .reason(reason)
-                .approvalRef(ref)
+                // a reference breaking its grammar is not recorded as one (the audit store bounds its fields)
+                .approvalRef(Ids.APPROVAL_REF.valid(ref) ? ref : null)
                 .detailJson(new Detail().put("message", message).toString())
                 .build());
         return new Refused(reason, message);
@@ -210,6 +230,24 @@ public final class ApprovalService {
         List<String> p = new ArrayList<>();
         if (a.ref() == null || a.ref().isBlank()) {
             p.add("ref is required");
+        } else {
+            Ids.APPROVAL_REF.problem(a.ref()).ifPresent(m -> p.add("ref: " + m));
+        }
+        Fields.problem("title", a.title(), Fields.NAME).ifPresent(p::add);
+        Fields.problem("legalBasis", a.legalBasis(), Fields.TEXT).ifPresent(p::add);
+        Fields.problem("contractor", a.contractor(), Fields.NAME).ifPresent(p::add);
+        Fields.problem("meetingRef", a.meetingRef(), Fields.NAME).ifPresent(p::add);
+        Fields.problem("conditions.text", a.conditions().text(), Fields.TEXT).ifPresent(p::add);
+        for (String d : a.departments()) {
+            Fields.problem("departments", d, Fields.NAME).ifPresent(p::add);
+        }
+        for (String d : a.subcontractors()) {
+            Fields.problem("subcontractors", d, Fields.NAME).ifPresent(p::add);
+        }
+        if (a.departments().size() > 100
+                || a.subcontractors().size() > 100
+                || a.dataItems().size() > 200) {
+            p.add("departments, subcontractors or dataItems list too long");
         }
         if (a.title() == null || a.title().isBlank()) {
             p.add("title is required");
@@ -224,7 +262,9 @@ public final class ApprovalService {
             p.add("at least one data item is required");
         }
         for (String code : a.dataItems()) {
-            if (items.find(code).isEmpty()) {
+            if (!Ids.DATA_ITEM.valid(code)) {
+                p.add("dataItems: " + Ids.DATA_ITEM.problem(code).orElse(""));
+            } else if (items.find(code).isEmpty()) {
                 p.add("unknown data item '" + code + "'");
             }
         }

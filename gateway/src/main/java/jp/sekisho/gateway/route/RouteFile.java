@@ -107,7 +107,7 @@ public final class RouteFile {
         if (cbc != null && !(cbc instanceof Boolean)) {
             throw invalid(at + ".allow-cbc", "must be true or false");
         }
-        return new Route(
+        Route route = new Route(
                 id,
                 text(m, "listener", at, true),
                 text(m, "approval", at, true),
@@ -117,6 +117,11 @@ public final class RouteFile {
                 maxPayload,
                 retention,
                 Boolean.TRUE.equals(cbc));
+        List<String> problems = RouteRules.problems(route); // the same rules as the admin API's
+        if (!problems.isEmpty()) {
+            throw invalid(at, problems.get(0));
+        }
+        return route;
     }
 
     private List<Party> parties(Object o, String at) {

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.route;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Duration;
@@ -11,10 +12,12 @@ public final class RouteJson {
     private RouteJson() {}
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record PartyView(
             @Nullable String subject, @Nullable String sha256, List<String> allow) {}
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record View(
             String id,
             String listener,
@@ -50,6 +53,7 @@ public final class RouteJson {
     }
 
     @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record ApplyRequest(List<View> routes, boolean dryRun) {}
 
     @Serdeable

@@ -16,7 +16,7 @@ import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.policy.PolicyWatcher;
 
 /**
- * The operator's use case: apply a routes file. Validates everything first (approval known,
+ * The operator's use case: apply a routes file. Validates everything first ({@link RouteRules}, approval known,
  * listener known and not the admin one, every CIDR parses), then records ROUTE_CHANGED for each
  * added or changed route before storing the whole file in one transaction. Applying the same file
  * twice changes nothing and records nothing.
@@ -65,6 +65,12 @@ public final class RouteService {
         List<String> problems = new ArrayList<>();
         String reason = null;
         for (Route r : routes) {
+            List<String> invalid = RouteRules.problems(r);
+            if (!invalid.isEmpty()) {
+                problems.addAll(invalid);
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+                continue; // the rest would judge fields already known to be wrong
+            }
             if (!policy.approvals().containsKey(r.approvalRef())) {
                 problems.add("route " + r.id() + ": approval " + r.approvalRef()
                         + " is unknown (record the consultation first)");
@@ -87,10 +93,10 @@ public final class RouteService {
                     .reason(reason)
                     .detailJson(new Detail()
                             .put("action", "routes apply")
-                            .put("message", String.join("; ", problems))
+                            .put("message", clip(String.join("; ", problems)))
                             .toString())
                     .build());
-            return new Applied.Refused(reason, String.join("; ", problems));
+            return new Applied.Refused(reason, clip(String.join("; ", problems)));
         }
         RouteDiff diff = RouteDiff.between(policy.routes(), routes);
         if (dryRun || !diff.changesAnything()) {
@@ -116,6 +122,11 @@ public final class RouteService {
         repo.upsertAll(routes, clock.instant());
         watcher.reload();
         return new Applied.Done(diff, false);
+    }
+
+    /** Many routes may each have problems: the answer and the audit event (bounded) take the first 2,000 characters. */
+    private static String clip(String s) {
+        return s.length() <= 2000 ? s : s.substring(0, 2000) + "…";
     }
 
     private static String summary(Route r) {

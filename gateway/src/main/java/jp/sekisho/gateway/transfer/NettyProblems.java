@@ -14,14 +14,14 @@ import jp.sekisho.gateway.http.Requests;
 
 /**
  * The RFC 9457 answers of the handlers that serve transfers on Netty directly ({@link TusPatchHandler},
- * {@link PayloadHandler}), in the same shape and with the same headers as {@link TransferHttp} gives
+ * {@link PayloadHandler}, and the request guard in front of them), in the same shape and with the same headers as {@link TransferHttp} gives
  * the Micronaut routes' problems.
  */
-final class NettyProblems {
+public final class NettyProblems {
 
     private NettyProblems() {}
 
-    static FullHttpResponse response(TransferProblem e, String requestId) {
+    public static FullHttpResponse response(TransferProblem e, String requestId) {
         String title = Reason.title(e.status());
         StringBuilder sb = new StringBuilder("{");
         Json.quote(sb, "type").append(':');
@@ -51,7 +51,7 @@ final class NettyProblems {
     }
 
     /** The answer when the audit log cannot record the request: fail closed. */
-    static TransferProblem auditUnavailable() {
+    public static TransferProblem auditUnavailable() {
         return new TransferProblem(Reason.AUDIT_UNAVAILABLE, "the audit log cannot record this request now");
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import jp.sekisho.gateway.admission.ProtocolSteps;
 import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.input.FileNames;
 
 /** tus 1.0.0 header vocabulary and parsing shared by the controller and the PATCH handler. */
 public final class Tus {
@@ -140,9 +141,10 @@ public final class Tus {
             throw invalid("metadata records must be a non-negative integer");
         }
         String filename = m.get("filename");
-        if (filename != null
-                && (filename.length() > 255 || filename.chars().anyMatch(c -> c < 0x20 || c == '/' || c == '\\'))) {
-            throw invalid("metadata filename must be a plain file name of at most 255 characters");
+        if (filename != null) {
+            FileNames.problem(filename).ifPresent(p -> {
+                throw new TransferProblem(Reason.FILENAME_INVALID, "metadata filename: " + p);
+            });
         }
         return new Metadata(filename, sha == null ? null : sha.toLowerCase(Locale.ROOT), records);
     }

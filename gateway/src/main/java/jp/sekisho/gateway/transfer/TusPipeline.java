@@ -16,10 +16,12 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import jp.sekisho.gateway.admission.Admission;
+import jp.sekisho.gateway.input.RequestGuard;
 
 /**
- * Inserts {@link TusPatchHandler} right after the HTTP/1.1 decoder of every connection, in front of
- * Micronaut's handlers (which, with {@code server-type FULL_CONTENT}, would aggregate a whole PATCH
+ * Inserts {@link RequestGuard} right after the HTTP/1.1 decoder of every connection (framing, path and
+ * ids, before anything else reads the request), then {@link TusPatchHandler}, in front of Micronaut's
+ * handlers (which, with {@code server-type FULL_CONTENT}, would aggregate a whole PATCH
  * body in memory), and {@link PayloadHandler} after it, which sends payloads in large pieces paced
  * by the connection.
  */
@@ -28,6 +30,7 @@ public final class TusPipeline implements NettyServerCustomizer {
 
     public static final String NAME = "sekisho-tus-patch";
     public static final String PAYLOAD = "sekisho-payload";
+    public static final String GUARD = "sekisho-request-guard";
 
     private final Supplier<TransferService> transfers;
     private final Supplier<Admission> admission;
@@ -68,7 +71,8 @@ public final class TusPipeline implements NettyServerCustomizer {
         }
         for (Map.Entry<String, ChannelHandler> e : pipeline) {
             if (e.getValue() instanceof HttpServerCodec || e.getValue() instanceof HttpRequestDecoder) {
-                pipeline.addAfter(e.getKey(), NAME, new TusPatchHandler(transfers, admission, blocking));
+                pipeline.addAfter(e.getKey(), GUARD, new RequestGuard(admission, blocking));
+                pipeline.addAfter(GUARD, NAME, new TusPatchHandler(transfers, admission, blocking));
                 pipeline.addAfter(NAME, PAYLOAD, new PayloadHandler(transfers, admission, blocking));
                 return;
             }

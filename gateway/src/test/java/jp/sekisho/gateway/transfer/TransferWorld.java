@@ -30,7 +30,7 @@ import jp.sekisho.gateway.support.GatewayFixture;
 /**
  * A PKI, a fresh PostgreSQL database and a gateway with the parties of a transfer: city-sender
  * (sender), contractor (receiver), other-receiver (a receiver, but not of these routes), two
- * secretariat members; approvals approved by two persons and routes applied through the services.
+ * secretariat members, an operator, an auditor; approvals approved by two persons and routes applied through the services.
  */
 final class TransferWorld implements AutoCloseable {
 
@@ -44,6 +44,8 @@ final class TransferWorld implements AutoCloseable {
               - { subject: "CN=city-sender,O=Sekisho",    roles: [sender] }
               - { subject: "CN=contractor,O=Sekisho",     roles: [receiver] }
               - { subject: "CN=other-receiver,O=Sekisho", roles: [receiver] }
+              - { subject: "CN=operator,O=Sekisho",       roles: [operator] }
+              - { subject: "CN=auditor,O=Sekisho",        roles: [auditor] }
             """;
     static final Caller ALICE =
             new Caller(new AuditPrincipal("CN=secretariat,O=Sekisho", "01", "aa"), "127.0.0.1", 1, 1, "t");
@@ -58,7 +60,8 @@ final class TransferWorld implements AutoCloseable {
     TransferWorld(Path dir) throws Exception {
         this.dir = dir;
         pki = TestPki.create(dir.resolve("certs"));
-        for (String n : List.of("secretariat", "secretariat2", "city-sender", "contractor", "other-receiver")) {
+        for (String n : List.of(
+                "secretariat", "secretariat2", "city-sender", "contractor", "other-receiver", "operator", "auditor")) {
             pki.client(n);
         }
         pki.recipient("contractor-enc");
