@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts the embedded PostgreSQL closed to other local accounts: every role has a random password
  * ({@link EmbeddedSecrets}), pg_hba allows scram-sha-256 only (no trust, no replication), the
- * server listens on 127.0.0.1 and its Unix socket sits in {@code <cluster>/socket} (0700, socket
+ * server listens on loopback only and its Unix socket sits in {@code <cluster>/socket} (0700, socket
  * 0700). A cluster created by an earlier version (trust) is upgraded before its server starts:
  * the superuser gets its password in single-user mode (no network, so no window in which trust
  * still answers), then pg_hba is rewritten.
@@ -61,7 +61,8 @@ final class EmbeddedCluster {
                 .setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_connections", "50")
                 .setServerConfig("password_encryption", "scram-sha-256")
-                .setServerConfig("listen_addresses", "127.0.0.1")
+                .setServerConfig(
+                        "listen_addresses", "127.0.0.1,::1") // loopback only; zonky checks readiness via "localhost"
                 .setServerConfig("unix_socket_directories", shellQuoted(socketDir(cluster)))
                 .setServerConfig("unix_socket_permissions", "0700")
                 // zonky's own readiness check logs in as postgres

@@ -52,6 +52,8 @@ class EmbeddedStoreAccessTest {
                 Psql tcp = psql(true, null, "-h", "127.0.0.1", "-p", "" + port, "-U", role, "-c", "SELECT 1");
                 assertNotEquals(0, tcp.exit(), role + " over TCP without a password: " + tcp.out());
                 assertTrue(tcp.out().contains("password"), tcp.out());
+                Psql v6 = psql(true, null, "-h", "::1", "-p", "" + port, "-U", role, "-c", "SELECT 1");
+                assertNotEquals(0, v6.exit(), role + " over TCP/IPv6 without a password: " + v6.out());
                 Psql sock = psql(true, null, "-h", socket.toString(), "-p", "" + port, "-U", role, "-c", "SELECT 1");
                 assertNotEquals(0, sock.exit(), role + " over the socket as another account: " + sock.out());
                 Psql own = psql(false, null, "-h", socket.toString(), "-p", "" + port, "-U", role, "-c", "SELECT 1");
