@@ -94,6 +94,18 @@ final class EmbeddedCluster {
         try {
             Path hba = cluster.resolve("pg_hba.conf");
             boolean ours = Files.readString(hba, StandardCharsets.UTF_8).startsWith(HBA_MARKER);
+            if (existing && ours && secrets.created()) {
+                // the passwords file was lost (or the cluster restored without it): whoever may create it
+                // owns the data folder anyway, so the superuser gets the new password
+                LOG.warn(
+                        "埋め込みストア {} のパスワードファイル {} がありませんでした。新しいパスワードを設定します / the "
+                                + "passwords file {} of embedded store {} was missing: setting new passwords",
+                        cluster,
+                        secrets.file(),
+                        secrets.file(),
+                        cluster);
+                setOwnerPasswordSingleUser(cluster, secrets);
+            }
             if (existing && !ours) {
                 LOG.warn(
                         "埋め込みストア {} を保護します: 以前の版の trust 認証 (ローカル利用者は誰でも管理者) を廃止し、"

@@ -22,8 +22,9 @@ import java.util.Set;
  *
  * @param owner the superuser {@code postgres}: migrations and ownership only
  * @param app   {@code sekisho_app}: what the gateway connects as
+ * @param created whether this start made the file (a cluster already there then gets these passwords)
  */
-public record EmbeddedSecrets(Path file, String owner, String app) {
+public record EmbeddedSecrets(Path file, String owner, String app, boolean created) {
 
     static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
@@ -49,10 +50,10 @@ public record EmbeddedSecrets(Path file, String owner, String app) {
             if (owner == null || owner.isEmpty() || app == null || app.isEmpty()) {
                 throw new IOException(file + " lacks the postgres or sekisho_app password; restore it from backup");
             }
-            return new EmbeddedSecrets(file, owner, app);
+            return new EmbeddedSecrets(file, owner, app, false);
         }
         Files.createDirectories(file.getParent());
-        EmbeddedSecrets s = new EmbeddedSecrets(file, randomPassword(), randomPassword());
+        EmbeddedSecrets s = new EmbeddedSecrets(file, randomPassword(), randomPassword(), true);
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(OWNER_ONLY));

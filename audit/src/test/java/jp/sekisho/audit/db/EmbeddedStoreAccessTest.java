@@ -119,7 +119,13 @@ class EmbeddedStoreAccessTest {
         assertTrue(Files.readString(cluster.resolve("pg_hba.conf")).contains("trust"));
         assertFalse(Files.exists(EmbeddedSecrets.fileFor(cluster)));
 
-        for (int start = 0; start < 2; start++) { // the second start finds it already upgraded
+        String firstOwnerPassword = null;
+        // the second start finds it already upgraded; before the third the passwords file is lost
+        for (int start = 0; start < 3; start++) {
+            if (start == 2) {
+                firstOwnerPassword = EmbeddedSecrets.loadOrCreate(cluster).owner();
+                Files.delete(EmbeddedSecrets.fileFor(cluster));
+            }
             try (Database db = Database.open(StoreConfig.embedded(cluster));
                     Connection c = db.dataSource().getConnection();
                     Statement s = c.createStatement()) {
@@ -136,6 +142,20 @@ class EmbeddedStoreAccessTest {
                 Psql owner = psql(
                         true, secrets.owner(), "-h", "127.0.0.1", "-p", "" + port, "-U", "postgres", "-c", "SELECT 1");
                 assertEquals(0, owner.exit(), owner.out());
+                if (firstOwnerPassword != null) {
+                    Psql old = psql(
+                            true,
+                            firstOwnerPassword,
+                            "-h",
+                            "127.0.0.1",
+                            "-p",
+                            "" + port,
+                            "-U",
+                            "postgres",
+                            "-c",
+                            "SELECT 1");
+                    assertNotEquals(0, old.exit(), "the lost file's password no longer works: " + old.out());
+                }
             }
         }
     }
