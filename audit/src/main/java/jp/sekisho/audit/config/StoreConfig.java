@@ -62,6 +62,18 @@ public record StoreConfig(
         return new StoreConfig(embeddedDataDir, url, user, password, ownerUser, ownerPassword, t, poolSize);
     }
 
+    /** The same store with these passwords (the embedded store's come from its secrets file). */
+    public StoreConfig withPasswords(String appPassword, String ownerPw) {
+        return new StoreConfig(embeddedDataDir, url, user, appPassword, ownerUser, ownerPw, timeout, poolSize);
+    }
+
+    /** Passwords masked: configurations end up in logs. */
+    @Override
+    public String toString() {
+        return "StoreConfig[" + (isEmbedded() ? "embedded " + embeddedDataDir : "url " + url) + ", user " + user
+                + ", owner " + ownerUser + ", timeout " + timeout + ", pool " + poolSize + "]";
+    }
+
     public boolean isEmbedded() {
         return url == null;
     }

@@ -44,13 +44,17 @@ public final class Database implements AutoCloseable {
      * Opens the store, or throws {@link AuditUnavailableException} with a one-line reason (the
      * gateway must not start without its audit store).
      */
-    public static Database open(StoreConfig config) {
+    public static Database open(StoreConfig requested) {
+        StoreConfig config = requested;
         EmbeddedPostgres pg = null;
         String url = config.url();
         try {
             if (config.isEmbedded()) {
-                pg = startEmbedded(config.embeddedDataDir());
-                url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+                EmbeddedSecrets secrets = secrets(config.embeddedDataDir());
+                pg = startEmbedded(config.embeddedDataDir(), secrets);
+                url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
+                // the embedded roles' passwords come from the secrets file, never from configuration
+                config = config.withPasswords(secrets.app(), secrets.owner());
             }
             migrate(config, url);
             HikariDataSource pool = pool(config, url);
@@ -73,22 +77,26 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir) {
-        String hint =
-                "; to use a PostgreSQL server instead, set store.url (and store.user) in the gateway configuration";
+    private static final String HINT =
+            "; to use a PostgreSQL server instead, set store.url (and store.user) in the gateway configuration";
+
+    private static EmbeddedSecrets secrets(Path dir) {
+        try {
+            return EmbeddedSecrets.loadOrCreate(dir);
+        } catch (IOException | RuntimeException e) {
+            throw new AuditUnavailableException(
+                    "embedded PostgreSQL could not start in " + dir + ": its passwords file "
+                            + EmbeddedSecrets.fileFor(dir) + ": " + oneLine(e) + HINT,
+                    e);
+        }
+    }
+
+    private static EmbeddedPostgres startEmbedded(Path dir, EmbeddedSecrets secrets) {
+        String hint = HINT;
         try {
             refuseIfRunning(dir);
             Files.createDirectories(dir);
-            return EmbeddedPostgres.builder()
-                    .setDataDirectory(dir)
-                    .setCleanDataDirectory(false)
-                    // zonky starts the server with -F (fsync off) and synchronous_commit off, for tests; a later
-                    // -c wins, and the audit log's commit() promises durability, so both go back on
-                    .setServerConfig("fsync", "on")
-                    .setServerConfig("synchronous_commit", "on")
-                    .setServerConfig("max_connections", "50")
-                    .setPGStartupWait(Duration.ofSeconds(30))
-                    .start();
+            return EmbeddedCluster.start(dir, secrets);
         } catch (IOException | RuntimeException e) {
             throw new AuditUnavailableException(
                     "embedded PostgreSQL could not start in " + dir + ": " + oneLine(e) + hint, e);
@@ -146,6 +154,12 @@ public final class Database implements AutoCloseable {
                             ? ""
                             : " PASSWORD " + quoteLiteral(config.password()))
                     + "; END IF; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$");
+            if (config.isEmbedded()) {
+                // a role made by an earlier version had no password (trust): give it the one from the secrets file
+                s.execute("ALTER ROLE " + role
+                        + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD "
+                        + quoteLiteral(config.password()));
+            }
             s.execute("GRANT USAGE ON SCHEMA " + quoteIdent(currentSchema(c)) + " TO " + role);
             s.execute("REVOKE ALL ON audit_event, audit_checkpoint FROM " + role);
             s.execute("GRANT SELECT, INSERT ON audit_event, audit_checkpoint TO " + role);

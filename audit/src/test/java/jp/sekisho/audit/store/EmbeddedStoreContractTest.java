@@ -36,7 +36,8 @@ class EmbeddedStoreContractTest extends AuditStoreContract {
 
     @Override
     Connection superuser() throws SQLException {
-        return DriverManager.getConnection(db.url(), "postgres", null);
+        // the superuser's password from the store's secrets file, as an administrator would use it
+        return DriverManager.getConnection(db.url(), "postgres", db.config().ownerPassword());
     }
 
     @Override

@@ -13,6 +13,12 @@ final class ApprovalStep implements Step {
             return null;
         }
         RouteState state = attempt.policy().stateOf(route, attempt.now());
+        if (state == RouteState.APPROVAL_TAMPERED) {
+            return attempt.deny(
+                    Reason.APPROVAL_TAMPERED,
+                    "route " + route.id() + " refused: " + attempt.policy().tamper(route)
+                            + "; the row was changed outside the gateway and is not trusted");
+        }
         if (state != RouteState.ACTIVE) {
             return attempt.deny(
                     Reason.valueOf(state.name()),
@@ -31,6 +37,7 @@ final class ApprovalStep implements Step {
             case APPROVAL_EXPIRED -> "has expired";
             case APPROVAL_NOT_YET_VALID -> "is not yet valid";
             case APPROVAL_UNKNOWN -> "is unknown";
+            case APPROVAL_TAMPERED -> "was changed outside the gateway";
             case ACTIVE -> "is in force";
         };
     }

@@ -76,7 +76,7 @@ public enum Reason {
             Stage.REQUEST,
             403,
             "承認記録の改ざん検知",
-            "the approval row does not match its signed, hash-chained decision history: fail closed"),
+            "the approval or route row does not match its seal (a key the database does not hold): fail closed"),
     AUDIT_UNAVAILABLE(Stage.REQUEST, 503, "監査記録不可", "the audit log cannot record this request now: fail closed"),
 
     // 4. the transfer protocol (tus) and the transfer's state

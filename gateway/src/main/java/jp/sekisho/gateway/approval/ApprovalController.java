@@ -45,7 +45,7 @@ public final class ApprovalController {
     @Get
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public List<ApprovalJson.View> list() {
-        return service.list().stream()
+        return service.listStored().stream()
                 .map(a -> ApprovalJson.view(a, clock.instant()))
                 .toList();
     }
@@ -53,7 +53,7 @@ public final class ApprovalController {
     @Get("/{ref}")
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public HttpResponse<?> get(HttpRequest<?> request, String ref) {
-        return service.find(ref)
+        return service.load(ref)
                 .<HttpResponse<?>>map(a -> HttpResponse.ok(ApprovalJson.view(a, clock.instant())))
                 .orElseGet(() -> Problem.response(request, Reason.APPROVAL_UNKNOWN, 404, "no approval " + ref));
     }

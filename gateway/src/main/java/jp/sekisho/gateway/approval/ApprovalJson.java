@@ -40,7 +40,8 @@ public final class ApprovalJson {
             String status,
             String state,
             @Nullable PendingView pending,
-            long version) {}
+            long version,
+            @Nullable String tamper) {}
 
     /** What the secretariat enters for a consultation. */
     @Serdeable
@@ -104,6 +105,15 @@ public final class ApprovalJson {
             String after) {}
 
     public static View view(Approval a, Instant now) {
+        return view(a, now, null);
+    }
+
+    /** A row that failed its seal check shows state APPROVAL_TAMPERED and what failed. */
+    public static View view(StoredApproval s, Instant now) {
+        return view(s.approval(), now, s.tamper());
+    }
+
+    private static View view(Approval a, Instant now, String tamper) {
         PendingDecision p = a.pending();
         return new View(
                 a.ref(),
@@ -122,9 +132,10 @@ public final class ApprovalJson {
                         a.conditions().deletionReportDue()),
                 a.meetingRef(),
                 a.status().name(),
-                ApprovalState.of(a, now).name(),
+                tamper != null ? "APPROVAL_TAMPERED" : ApprovalState.of(a, now).name(),
                 p == null ? null : new PendingView(p.decision().cliName(), p.by().subject(), p.at(), p.reason()),
-                a.version());
+                a.version(),
+                tamper);
     }
 
     public static HistoryEntry entry(DecisionRecord d) {

@@ -11,16 +11,21 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 import jp.sekisho.gateway.policy.Jdbc;
+import jp.sekisho.gateway.policy.PolicySeal;
+import jp.sekisho.gateway.policy.SealedContent;
 
 /**
  * Approvals and their decision history in PostgreSQL. Changes use optimistic locking on
  * {@code version}, so two secretariat members deciding at once cannot overwrite each other, and
- * notify every gateway node in the same transaction.
+ * notify every gateway node in the same transaction. Every row is written with its
+ * {@link PolicySeal} (over its content and the number of decisions in its history) and checked
+ * against it when read: a row changed outside the gateway comes back marked as tampered.
  */
 public final class ApprovalRepository {
 
@@ -35,20 +40,28 @@ public final class ApprovalRepository {
             "ref, title, legal_basis, departments, contractor, subcontractors, data_items, "
                     + "max_records, valid_from, valid_until, conditions_text, delete_after_delivery, deletion_report_due, meeting_ref, "
                     + "status, before_suspension, pending_decision, pending_by_subject, pending_by_sha256, pending_at, pending_reason, "
-                    + "version, updated_at";
+                    + "version, updated_at, seal";
+
+    private static final String PLACEHOLDERS = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+
+    /** The row and the number of decisions its history holds, read in one statement (one snapshot). */
+    private static final String SELECT = "SELECT " + COLUMNS
+            + ", (SELECT count(*) FROM approval_decision d WHERE d.ref = approval.ref) AS decisions FROM approval";
 
     private final DataSource ds;
+    private final PolicySeal seal;
 
-    public ApprovalRepository(DataSource ds) {
+    public ApprovalRepository(DataSource ds, PolicySeal seal) {
         this.ds = ds;
+        this.seal = seal;
     }
 
     /** Stores a new approval; returns false (changing nothing) when the reference number exists. */
     public boolean create(Approval a, Instant now) {
         return Jdbc.inTransaction(ds, c -> {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO approval (" + COLUMNS + ") VALUES "
-                    + "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (ref) DO NOTHING")) {
-                bind(c, ps, a, now);
+                    + PLACEHOLDERS + " ON CONFLICT (ref) DO NOTHING")) {
+                bind(c, ps, a, now, decisions(c, a.ref()));
                 if (ps.executeUpdate() == 0) {
                     return false;
                 }
@@ -64,45 +77,175 @@ public final class ApprovalRepository {
      */
     public void save(Approval next, DecisionRecord decision, Instant now) {
         Jdbc.inTransaction(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE approval SET (" + COLUMNS + ") = "
-                    + "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE ref = ? AND version = ?")) {
-                bind(c, ps, next, now);
-                ps.setString(24, next.ref());
-                ps.setLong(25, next.version() - 1);
+            // the decision first, so the seal counts it; a concurrent save on the same row fails on
+            // its version below and rolls its decision back with it
+            if (decision != null) {
+                insertDecision(c, decision);
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE approval SET (" + COLUMNS + ") = " + PLACEHOLDERS + " WHERE ref = ? AND version = ?")) {
+                bind(c, ps, next, now, decisions(c, next.ref()));
+                ps.setString(25, next.ref());
+                ps.setLong(26, next.version() - 1);
                 if (ps.executeUpdate() == 0) {
                     throw new ConcurrentChange(next.ref());
                 }
-            }
-            if (decision != null) {
-                insertDecision(c, decision);
             }
             Jdbc.notifyPolicyChanged(c, "approval:" + next.ref());
             return null;
         });
     }
 
-    public Optional<Approval> find(String ref) {
+    /** The approval with its seal checked. */
+    public Optional<StoredApproval> load(String ref) {
         return Jdbc.inTransaction(ds, c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM approval WHERE ref = ?")) {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE ref = ?")) {
                 ps.setString(1, ref);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+                    return rs.next() ? Optional.of(readChecked(rs)) : Optional.empty();
                 }
             }
         });
     }
 
-    public List<Approval> list() {
+    /** Every approval with its seal checked, by reference number. */
+    public List<StoredApproval> loadAll() {
         return Jdbc.inTransaction(ds, c -> {
-            List<Approval> all = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM approval ORDER BY ref");
+            List<StoredApproval> all = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " ORDER BY ref");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    all.add(read(rs));
+                    all.add(readChecked(rs));
                 }
             }
             return all;
         });
+    }
+
+    /** The approval as stored, tampered or not (use {@link #load} for anything that decides). */
+    public Optional<Approval> find(String ref) {
+        return load(ref).map(StoredApproval::approval);
+    }
+
+    /** Every approval as stored, tampered or not (use {@link #loadAll} for anything that decides). */
+    public List<Approval> list() {
+        return loadAll().stream().map(StoredApproval::approval).toList();
+    }
+
+    /**
+     * Seals the rows a version before sealing left unsealed; called once, by the start that
+     * created the seal key. Returns the references sealed.
+     */
+    public List<String> sealUnsealed(Instant now) {
+        return Jdbc.inTransaction(ds, c -> {
+            List<String> sealed = new ArrayList<>();
+            List<Approval> unsealed = new ArrayList<>();
+            List<Long> counts = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE seal IS NULL ORDER BY ref FOR UPDATE");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    unsealed.add(read(rs));
+                    counts.add(rs.getLong("decisions"));
+                }
+            }
+            for (int i = 0; i < unsealed.size(); i++) {
+                Approval a = unsealed.get(i);
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE approval SET seal = ? WHERE ref = ? AND version = ? AND seal IS NULL")) {
+                    ps.setString(1, seal.seal(content(a, counts.get(i))));
+                    ps.setString(2, a.ref());
+                    ps.setLong(3, a.version());
+                    if (ps.executeUpdate() == 1) {
+                        sealed.add(a.ref());
+                    }
+                }
+            }
+            if (!sealed.isEmpty()) {
+                Jdbc.notifyPolicyChanged(c, "approval:sealed");
+            }
+            return sealed;
+        });
+    }
+
+    /**
+     * What the seal covers: every column but updated_at, and the number of decisions in the
+     * history then (which the application role can only append to).
+     */
+    static SealedContent content(Approval a, long decisions) {
+        PendingDecision p = a.pending();
+        Conditions cond = a.conditions();
+        return SealedContent.of("sekisho/approval/v1")
+                .text(a.ref())
+                .text(a.title())
+                .text(a.legalBasis())
+                .texts(a.departments())
+                .text(a.contractor())
+                .texts(a.subcontractors())
+                .texts(a.dataItems())
+                .number(a.maxRecords())
+                .value(a.validFrom())
+                .value(a.validUntil())
+                .text(cond.text())
+                .flag(cond.deleteAfterDelivery())
+                .value(cond.deletionReportDue())
+                .text(a.meetingRef())
+                .value(a.status())
+                .value(a.beforeSuspension())
+                .value(p == null ? null : p.decision())
+                .text(p == null ? null : p.by().subject())
+                .text(p == null ? null : p.by().sha256())
+                .value(p == null ? null : micros(p.at()))
+                .text(p == null ? null : p.reason())
+                .number(a.version())
+                .number(decisions);
+    }
+
+    /** timestamptz keeps microseconds: seal what the database will give back. */
+    private static Instant micros(Instant i) {
+        return i == null ? null : i.truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static long decisions(Connection c, String ref) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM approval_decision WHERE ref = ?")) {
+            ps.setString(1, ref);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private StoredApproval readChecked(ResultSet rs) throws SQLException {
+        Approval a;
+        try {
+            a = read(rs);
+        } catch (RuntimeException e) {
+            // a value the gateway never writes (unknown status, missing column): not to be trusted either
+            return new StoredApproval(unreadable(rs), "unreadable row: " + e.getMessage());
+        }
+        return new StoredApproval(a, seal.problem(rs.getString("seal"), content(a, rs.getLong("decisions"))));
+    }
+
+    /** Stands in for a row that does not parse: PENDING, so nothing can flow on it even if misused. */
+    private static Approval unreadable(ResultSet rs) throws SQLException {
+        java.time.LocalDate epoch = java.time.LocalDate.EPOCH;
+        return new Approval(
+                rs.getString("ref"),
+                "",
+                "",
+                List.of(),
+                "",
+                List.of(),
+                List.of(),
+                0,
+                epoch,
+                epoch,
+                Conditions.NONE,
+                null,
+                ApprovalStatus.PENDING,
+                null,
+                null,
+                rs.getLong("version"));
     }
 
     public List<DecisionRecord> history(String ref) {
@@ -149,7 +292,7 @@ public final class ApprovalRepository {
         }
     }
 
-    private static void bind(Connection c, PreparedStatement ps, Approval a, Instant now) throws SQLException {
+    private void bind(Connection c, PreparedStatement ps, Approval a, Instant now, long decisions) throws SQLException {
         PendingDecision p = a.pending();
         ps.setString(1, a.ref());
         ps.setString(2, a.title());
@@ -175,10 +318,11 @@ public final class ApprovalRepository {
         ps.setString(17, p == null ? null : p.decision().name());
         ps.setString(18, p == null ? null : p.by().subject());
         ps.setString(19, p == null ? null : p.by().sha256());
-        ps.setTimestamp(20, p == null ? null : ts(p.at()));
+        ps.setTimestamp(20, p == null ? null : ts(micros(p.at())));
         ps.setString(21, p == null ? null : p.reason());
         ps.setLong(22, a.version());
         ps.setTimestamp(23, ts(now));
+        ps.setString(24, seal.seal(content(a, decisions)));
     }
 
     private static Approval read(ResultSet rs) throws SQLException {

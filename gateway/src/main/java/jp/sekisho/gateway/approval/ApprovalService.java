@@ -56,6 +56,15 @@ public final class ApprovalService {
         return repo.find(ref);
     }
 
+    /** Every approval with its seal check (the API shows a failed one as APPROVAL_TAMPERED). */
+    public List<StoredApproval> listStored() {
+        return repo.loadAll();
+    }
+
+    public Optional<StoredApproval> load(String ref) {
+        return repo.load(ref);
+    }
+
     public List<DecisionRecord> history(String ref) {
         return repo.history(ref);
     }
@@ -82,11 +91,14 @@ public final class ApprovalService {
 
     /** Replaces a consultation's content while it is still PENDING (no decision made yet). */
     public DecisionOutcome update(Approval draft, Caller caller) {
-        Optional<Approval> current = repo.find(draft.ref());
+        Optional<StoredApproval> current = repo.load(draft.ref());
         if (current.isEmpty()) {
             return deny(caller, draft.ref(), "APPROVAL_UNKNOWN", "no approval " + draft.ref());
         }
-        Approval old = current.get();
+        if (current.get().tampered()) {
+            return tampered(caller, current.get(), "edit");
+        }
+        Approval old = current.get().approval();
         if (old.status() != ApprovalStatus.PENDING || old.pending() != null) {
             return deny(
                     caller,
@@ -110,15 +122,17 @@ public final class ApprovalService {
         if (bad.isPresent()) {
             return bad.get();
         }
-        Optional<Approval> current = repo.find(ref);
+        Optional<StoredApproval> current = repo.load(ref);
         if (current.isEmpty()) {
             return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
         }
+        // a tampered row may only be closed: revoking it seals what is there as REVOKED, which carries nothing
+        if (current.get().tampered() && decision != Decision.REVOKE) {
+            return tampered(caller, current.get(), decision.cliName());
+        }
+        Approval a = current.get().approval();
         return record(
-                current.get(),
-                policy.decide(current.get(), decision, caller.actor(), reason, clock.instant()),
-                caller,
-                decision.cliName());
+                a, policy.decide(a, decision, caller.actor(), reason, clock.instant()), caller, decision.cliName());
     }
 
     public DecisionOutcome confirm(String ref, String reason, Caller caller) {
@@ -126,15 +140,15 @@ public final class ApprovalService {
         if (bad.isPresent()) {
             return bad.get();
         }
-        Optional<Approval> current = repo.find(ref);
+        Optional<StoredApproval> current = repo.load(ref);
         if (current.isEmpty()) {
             return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
         }
-        return record(
-                current.get(),
-                policy.confirm(current.get(), caller.actor(), reason, clock.instant()),
-                caller,
-                "confirm");
+        if (current.get().tampered()) {
+            return tampered(caller, current.get(), "confirm");
+        }
+        Approval a = current.get().approval();
+        return record(a, policy.confirm(a, caller.actor(), reason, clock.instant()), caller, "confirm");
     }
 
     private DecisionOutcome record(Approval before, DecisionOutcome outcome, Caller caller, String action) {
@@ -214,6 +228,15 @@ public final class ApprovalService {
             return Optional.of(deny(caller, ref, "ID_INVALID", p.get()));
         }
         return Fields.problem("reason", reason, Fields.TEXT).map(m -> deny(caller, ref, "FIELD_INVALID", m));
+    }
+
+    private Refused tampered(Caller caller, StoredApproval s, String action) {
+        return deny(
+                caller,
+                s.approval().ref(),
+                "APPROVAL_TAMPERED",
+                "cannot " + action + " " + s.approval().ref() + ": its row was changed outside the gateway ("
+                        + s.tamper() + "); only revoke is possible, then record it again under a new reference");
     }
 
     private Refused deny(Caller caller, String ref, String reason, String message) {

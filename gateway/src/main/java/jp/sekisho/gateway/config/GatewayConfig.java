@@ -32,8 +32,16 @@ public record GatewayConfig(
      * The secretariat's rules. {@code twoPersonRule}: a decision that lets data flow takes effect
      * only when a second secretariat member confirms it; on unless a single-person office turns it off.
      */
-    public record Approvals(boolean twoPersonRule) {
-        public static final Approvals DEFAULTS = new Approvals(true);
+    /**
+     * @param sealKey the policy seal key file (HMAC); null means {@code data-dir/policy-seal.key}.
+     *                Every node of one installation needs the same key.
+     */
+    public record Approvals(boolean twoPersonRule, Path sealKey) {
+        public static final Approvals DEFAULTS = new Approvals(true, null);
+
+        public Path sealKeyIn(Path dataDir) {
+            return sealKey != null ? sealKey : dataDir.resolve("policy-seal.key");
+        }
     }
 
     public GatewayConfig {

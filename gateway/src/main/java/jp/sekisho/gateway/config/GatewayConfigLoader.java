@@ -32,7 +32,7 @@ public final class GatewayConfigLoader {
 
     private static final Set<String> TOP_KEYS =
             Set.of("node-id", "data-dir", "tls", "listeners", "principals", "approvals", "store", "audit", "edge");
-    private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule");
+    private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule", "seal-key");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls", "provider");
     private static final Set<String> LISTENER_KEYS = Set.of("bind", "port", "allow", "admin", "proxy-protocol");
     private static final Set<String> PROXY_KEYS = Set.of("trusted");
@@ -160,7 +160,8 @@ public final class GatewayConfigLoader {
         if (rule != null && !(rule instanceof Boolean)) {
             throw error("approvals.two-person-rule", "must be true or false, got '" + rule + "'");
         }
-        return new GatewayConfig.Approvals(!Boolean.FALSE.equals(rule));
+        Object key = m.get("seal-key");
+        return new GatewayConfig.Approvals(!Boolean.FALSE.equals(rule), key == null ? null : path(String.valueOf(key)));
     }
 
     private GatewayConfig.TlsProvider tlsProvider(Object value) {

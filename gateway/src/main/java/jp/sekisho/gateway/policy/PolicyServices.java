@@ -1,6 +1,8 @@
 package jp.sekisho.gateway.policy;
 
+import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +32,8 @@ import jp.sekisho.gateway.route.RouteService;
 public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, RouteService routes)
         implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PolicyServices.class);
+
     /** How often a node re-reads the policy even without a notification (lost-notification safety net). */
     static final Duration POLL = Duration.ofSeconds(5);
 
@@ -37,22 +41,60 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
             GatewayConfig config, AuditStore store, ListenerAllowlists allowlists, Clock clock) {
         PolicySchema.migrate(store.database());
         DataSource ds = store.database().dataSource();
-        PolicyWatcher watcher = new PolicyWatcher(ds, clock, POLL);
+        PolicySeal seal = openSeal(config.approvals().sealKeyIn(config.dataDir()));
+        if (seal.created()) {
+            sealRowsFromBefore(ds, seal, clock);
+        }
+        PolicyWatcher watcher = new PolicyWatcher(ds, seal, new TamperAlarm(store.log()), clock, POLL);
         Set<String> transferListeners = config.listenerList().stream()
                 .filter(l -> !l.admin())
                 .map(GatewayConfig.Listener::name)
                 .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
         watcher.subscribe(snapshot -> routeCidrs(snapshot, transferListeners).forEach(allowlists::update));
         ApprovalService approvals = new ApprovalService(
-                new ApprovalRepository(ds),
+                new ApprovalRepository(ds, seal),
                 new ApprovalPolicy(config.approvals().twoPersonRule()),
                 DataItems.builtIn(),
                 store.log(),
                 watcher,
                 clock);
         RouteService routes = new RouteService(
-                new RouteRepository(ds), watcher, store.log(), transferListeners, PolicyServices::isCidr, clock);
+                new RouteRepository(ds, seal), watcher, store.log(), transferListeners, PolicyServices::isCidr, clock);
         return new PolicyServices(watcher, approvals, routes);
+    }
+
+    private static PolicySeal openSeal(Path file) {
+        try {
+            PolicySeal seal = PolicySeal.loadOrCreate(file);
+            LOG.info("policy seal key {} (id {}){}", file, seal.keyId(), seal.created() ? ", created now" : "");
+            return seal;
+        } catch (IOException | RuntimeException e) {
+            throw new PolicyStoreException("policy seal key " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The start that creates the seal key seals the rows an earlier version wrote unsealed, once, and
+     * says so: after it, an unsealed row is a tampered one. The marker is the key file, which the
+     * database cannot reset.
+     */
+    static void sealRowsFromBefore(DataSource ds, PolicySeal seal, Clock clock) {
+        List<String> approvals = new ApprovalRepository(ds, seal).sealUnsealed(clock.instant());
+        List<String> routes = new RouteRepository(ds, seal).sealUnsealed();
+        if (!approvals.isEmpty() || !routes.isEmpty()) {
+            LOG.warn(
+                    "封印鍵 {} を新たに作成し、以前の版で登録された承認 {} と経路 {} に封印しました。"
+                            + "内容が審議会の記録と一致するか確認してください / created the policy seal key {} and sealed "
+                            + "the approvals {} and routes {} recorded by an earlier version, as they are now; check them "
+                            + "against the council's records (sekisho approvals list). From now on a row changed outside the "
+                            + "gateway is refused (APPROVAL_TAMPERED)",
+                    seal.file(),
+                    approvals,
+                    routes,
+                    seal.file(),
+                    approvals,
+                    routes);
+        }
     }
 
     /** Each transfer listener's route CIDRs: the union over every route bound to it, whatever its state. */

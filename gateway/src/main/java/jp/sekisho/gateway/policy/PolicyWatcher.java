@@ -4,15 +4,16 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalRepository;
+import jp.sekisho.gateway.approval.StoredApproval;
 import jp.sekisho.gateway.route.RouteRepository;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -32,6 +33,7 @@ public final class PolicyWatcher implements AutoCloseable {
     private final DataSource ds;
     private final ApprovalRepository approvals;
     private final RouteRepository routes;
+    private final TamperAlarm alarm;
     private final Clock clock;
     private final Duration pollInterval;
     private final AtomicReference<PolicySnapshot> current = new AtomicReference<>(PolicySnapshot.EMPTY);
@@ -39,10 +41,11 @@ public final class PolicyWatcher implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    public PolicyWatcher(DataSource ds, Clock clock, Duration pollInterval) {
+    public PolicyWatcher(DataSource ds, PolicySeal seal, TamperAlarm alarm, Clock clock, Duration pollInterval) {
         this.ds = ds;
-        this.approvals = new ApprovalRepository(ds);
-        this.routes = new RouteRepository(ds);
+        this.approvals = new ApprovalRepository(ds, seal);
+        this.routes = new RouteRepository(ds, seal);
+        this.alarm = alarm;
         this.clock = clock;
         this.pollInterval = pollInterval;
         reload(); // fail at start-up, not at the first request, when the store is unreadable
@@ -63,9 +66,18 @@ public final class PolicyWatcher implements AutoCloseable {
 
     /** Loads approvals and routes now (also called after this node's own changes, so it sees them at once). */
     public PolicySnapshot reload() {
-        Map<String, Approval> a = approvals.list().stream().collect(Collectors.toMap(Approval::ref, x -> x));
-        PolicySnapshot next = new PolicySnapshot(a, routes.all(), clock.instant());
+        Map<String, Approval> a = new LinkedHashMap<>();
+        Map<String, String> tamperedApprovals = new LinkedHashMap<>();
+        for (StoredApproval s : approvals.loadAll()) {
+            a.put(s.approval().ref(), s.approval());
+            if (s.tampered()) {
+                tamperedApprovals.put(s.approval().ref(), s.tamper());
+            }
+        }
+        RouteRepository.Loaded r = routes.loadAll();
+        PolicySnapshot next = new PolicySnapshot(a, r.routes(), tamperedApprovals, r.tampered(), clock.instant());
         current.set(next);
+        alarm.check(next);
         for (Consumer<PolicySnapshot> s : subscribers) {
             try {
                 s.accept(next);

@@ -16,21 +16,35 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import jp.sekisho.gateway.policy.Jdbc;
+import jp.sekisho.gateway.policy.PolicySeal;
+import jp.sekisho.gateway.policy.SealedContent;
 
-/** Routes in PostgreSQL; every change notifies all gateway nodes in the same transaction. */
+/**
+ * Routes in PostgreSQL; every change notifies all gateway nodes in the same transaction. Each
+ * route row carries a {@link PolicySeal} over the route and its parties, so a route re-linked to
+ * another approval, or given another sender, outside the gateway is detected when read.
+ */
 public final class RouteRepository {
 
-    private final DataSource ds;
+    /**
+     * Routes as read, and those whose seal check failed (id to what failed); a tampered route is
+     * in {@code routes} too, so the edge still knows its listener, but carries nothing.
+     */
+    public record Loaded(Map<String, Route> routes, Map<String, String> tampered) {}
 
-    public RouteRepository(DataSource ds) {
+    private final DataSource ds;
+    private final PolicySeal seal;
+
+    public RouteRepository(DataSource ds, PolicySeal seal) {
         this.ds = ds;
+        this.seal = seal;
     }
 
     /** Inserts or replaces the routes in one transaction (a routes file is applied whole or not at all). */
     public void upsertAll(List<Route> routes, Instant now) {
         Jdbc.inTransaction(ds, c -> {
             for (Route r : routes) {
-                upsert(c, r, now);
+                upsert(c, r, now, seal.seal(content(r)));
             }
             Jdbc.notifyPolicyChanged(c, "routes");
             return null;
@@ -38,7 +52,15 @@ public final class RouteRepository {
     }
 
     public Map<String, Route> all() {
+        return loadAll().routes();
+    }
+
+    /** Every route with its seal checked. */
+    public Loaded loadAll() {
         return Jdbc.inTransaction(ds, c -> {
+            // two statements, one snapshot: a route applied meanwhile must not look tampered
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            Map<String, String> seals = new LinkedHashMap<>();
             Map<String, List<Party>> senders = new LinkedHashMap<>();
             Map<String, List<Party>> receivers = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement(
@@ -53,7 +75,7 @@ public final class RouteRepository {
             }
             Map<String, Route> routes = new LinkedHashMap<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT id, listener, approval_ref, max_payload_bytes, "
-                            + "retention_seconds, allow_cbc, recipients FROM route ORDER BY id");
+                            + "retention_seconds, allow_cbc, recipients, seal FROM route ORDER BY id");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString("id");
@@ -69,19 +91,68 @@ public final class RouteRepository {
                                     rs.getLong("max_payload_bytes"),
                                     Duration.ofSeconds(rs.getLong("retention_seconds")),
                                     rs.getBoolean("allow_cbc")));
+                    seals.put(id, rs.getString("seal"));
                 }
             }
-            return routes;
+            Map<String, String> tampered = new LinkedHashMap<>();
+            routes.forEach((id, r) -> {
+                String problem = seal.problem(seals.get(id), content(r));
+                if (problem != null) {
+                    tampered.put(id, problem);
+                }
+            });
+            return new Loaded(routes, tampered);
         });
     }
 
-    private static void upsert(Connection c, Route r, Instant now) throws SQLException {
+    /** Seals the routes a version before sealing left unsealed (once, by the start that created the key). */
+    public List<String> sealUnsealed() {
+        Loaded all = loadAll();
+        return Jdbc.inTransaction(ds, c -> {
+            List<String> sealed = new ArrayList<>();
+            for (Route r : all.routes().values()) {
+                try (PreparedStatement ps =
+                        c.prepareStatement("UPDATE route SET seal = ? WHERE id = ? AND seal IS NULL")) {
+                    ps.setString(1, seal.seal(content(r)));
+                    ps.setString(2, r.id());
+                    if (ps.executeUpdate() == 1) {
+                        sealed.add(r.id());
+                    }
+                }
+            }
+            if (!sealed.isEmpty()) {
+                Jdbc.notifyPolicyChanged(c, "routes:sealed");
+            }
+            return sealed;
+        });
+    }
+
+    /** What a route's seal covers: everything that decides who may send what to whom, on which approval. */
+    static SealedContent content(Route r) {
+        SealedContent s = SealedContent.of("sekisho/route/v1")
+                .text(r.id())
+                .text(r.listener())
+                .text(r.approvalRef())
+                .texts(r.recipientCertificates())
+                .number(r.maxPayloadBytes())
+                .number(r.retention().toSeconds())
+                .flag(r.allowCbc());
+        for (List<Party> side : List.of(r.senders(), r.receivers())) {
+            s.number(side.size());
+            for (Party p : side) {
+                s.text(p.subject()).text(p.sha256()).texts(p.allow());
+            }
+        }
+        return s;
+    }
+
+    private static void upsert(Connection c, Route r, Instant now, String rowSeal) throws SQLException {
         try (PreparedStatement ps =
                 c.prepareStatement("INSERT INTO route (id, listener, approval_ref, max_payload_bytes, "
-                        + "retention_seconds, allow_cbc, recipients, updated_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                        + "retention_seconds, allow_cbc, recipients, updated_at, seal) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
                         + "listener = EXCLUDED.listener, approval_ref = EXCLUDED.approval_ref, max_payload_bytes = "
                         + "EXCLUDED.max_payload_bytes, retention_seconds = EXCLUDED.retention_seconds, allow_cbc = EXCLUDED.allow_cbc, "
-                        + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at")) {
+                        + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at, seal = EXCLUDED.seal")) {
             ps.setString(1, r.id());
             ps.setString(2, r.listener());
             ps.setString(3, r.approvalRef());
@@ -90,6 +161,7 @@ public final class RouteRepository {
             ps.setBoolean(6, r.allowCbc());
             ps.setArray(7, textArray(c, r.recipientCertificates()));
             ps.setTimestamp(8, ts(now));
+            ps.setString(9, rowSeal);
             ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM route_party WHERE route_id = ?")) {

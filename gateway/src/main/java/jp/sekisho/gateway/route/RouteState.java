@@ -13,7 +13,9 @@ public enum RouteState {
     APPROVAL_SUSPENDED,
     APPROVAL_REVOKED,
     APPROVAL_NOT_YET_VALID,
-    APPROVAL_EXPIRED;
+    APPROVAL_EXPIRED,
+    /** The route's row or its approval's does not match its seal: changed outside the gateway. */
+    APPROVAL_TAMPERED;
 
     public static RouteState of(Approval approval, Instant now) {
         if (approval == null) {

@@ -45,7 +45,7 @@ class ApprovalServiceTest {
         stores = new PolicyFixture(dir);
         watcher = stores.watcher(Duration.ofSeconds(5));
         service = new ApprovalService(
-                new ApprovalRepository(stores.dataSource()),
+                new ApprovalRepository(stores.dataSource(), stores.seal()),
                 new ApprovalPolicy(true),
                 DataItems.builtIn(),
                 stores.audit().log(),

@@ -18,6 +18,7 @@ public final class PolicyFixture implements AutoCloseable {
 
     private final ExternalPostgres pg;
     private final AuditStore audit;
+    private final PolicySeal seal;
 
     public PolicyFixture(Path dir) {
         try {
@@ -30,6 +31,16 @@ public final class PolicyFixture implements AutoCloseable {
                 StoreConfig.external(pg.url(), ExternalPostgres.APP_ROLE, null).withOwner("postgres", null),
                 AuditSettings.defaults("test-node", dir).withCheckpoints(100, Duration.ofSeconds(5)));
         PolicySchema.migrate(audit.database());
+        try {
+            seal = PolicySeal.loadOrCreate(dir.resolve("policy-seal.key"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The seal key of this node (data-dir/policy-seal.key). */
+    public PolicySeal seal() {
+        return seal;
     }
 
     public DataSource dataSource() {
@@ -46,7 +57,7 @@ public final class PolicyFixture implements AutoCloseable {
     }
 
     public PolicyWatcher watcher(Duration poll) {
-        return new PolicyWatcher(dataSource(), Clock.systemUTC(), poll);
+        return new PolicyWatcher(dataSource(), seal, new TamperAlarm(audit.log()), Clock.systemUTC(), poll);
     }
 
     @Override

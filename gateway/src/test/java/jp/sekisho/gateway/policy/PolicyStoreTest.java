@@ -82,7 +82,7 @@ class PolicyStoreTest {
 
     @Test
     void approvalsRoundTripWithTheirHistoryAndOptimisticLocking() {
-        ApprovalRepository repo = new ApprovalRepository(db.dataSource());
+        ApprovalRepository repo = new ApprovalRepository(db.dataSource(), db.seal());
         Instant now = ApprovalFixtures.NOW;
         assertTrue(repo.create(approval("R-1"), now));
         assertFalse(repo.create(approval("R-1"), now), "reference numbers are unique");
@@ -113,7 +113,7 @@ class PolicyStoreTest {
 
     @Test
     void theDecisionHistoryIsAppendOnly() throws SQLException {
-        ApprovalRepository repo = new ApprovalRepository(db.dataSource());
+        ApprovalRepository repo = new ApprovalRepository(db.dataSource(), db.seal());
         Instant now = ApprovalFixtures.NOW;
         repo.create(approval("R-2"), now);
         var rejected = (DecisionOutcome.Applied)
@@ -152,7 +152,7 @@ class PolicyStoreTest {
                     receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
                     recipients: [certs/contractor-enc.pem]
                 """);
-        ApprovalRepository repo = new ApprovalRepository(db.dataSource());
+        ApprovalRepository repo = new ApprovalRepository(db.dataSource(), db.seal());
         Instant now = Instant.now();
         Approval a = approval("R-3");
         repo.create(
@@ -175,12 +175,13 @@ class PolicyStoreTest {
                         1),
                 now);
         List<Route> routes = RouteFile.read(routesFile);
-        new RouteRepository(db.dataSource()).upsertAll(routes, now);
+        new RouteRepository(db.dataSource(), db.seal()).upsertAll(routes, now);
 
         // "node 2" polls rarely, so only the notification can make it fast. Its clock tells when its
         // watcher thread has reloaded, which it does right after its LISTEN: from then on it hears.
         ListeningClock clock = new ListeningClock();
-        try (PolicyWatcher node2 = new PolicyWatcher(db.dataSource(), clock, Duration.ofMinutes(5))) {
+        try (PolicyWatcher node2 =
+                new PolicyWatcher(db.dataSource(), db.seal(), new TamperAlarm(null), clock, Duration.ofMinutes(5))) {
             Route r = node2.current().route("watched").orElseThrow();
             assertEquals(routes.get(0), r);
             assertEquals(RouteState.ACTIVE, node2.current().stateOf(r, Instant.now()));

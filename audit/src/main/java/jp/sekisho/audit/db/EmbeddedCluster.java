@@ -1,0 +1,200 @@
+package jp.sekisho.audit.db;
+
+import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
+import io.zonky.test.db.postgres.util.LinuxUtils;
+import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the embedded PostgreSQL closed to other local accounts: every role has a random password
+ * ({@link EmbeddedSecrets}), pg_hba allows scram-sha-256 only (no trust, no replication), the
+ * server listens on loopback only and its Unix socket sits in {@code <cluster>/socket} (0700, socket
+ * 0700). A cluster created by an earlier version (trust) is upgraded before its server starts:
+ * the superuser gets its password in single-user mode (no network, so no window in which trust
+ * still answers), then pg_hba is rewritten.
+ */
+final class EmbeddedCluster {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedCluster.class);
+
+    static final String HBA_MARKER = "# sekisho: scram-sha-256 only";
+
+    /** Our pg_hba.conf, whole: local socket and loopback, passwords only, no replication. */
+    static final String HBA = HBA_MARKER + " (written at every start; edits are overwritten)\n"
+            + "# TYPE  DATABASE  USER  ADDRESS       METHOD\n"
+            + "local   all       all                 scram-sha-256\n"
+            + "host    all       all   127.0.0.1/32  scram-sha-256\n"
+            + "host    all       all   ::1/128       scram-sha-256\n";
+
+    private EmbeddedCluster() {}
+
+    static Path socketDir(Path clusterDir) {
+        return clusterDir.toAbsolutePath().normalize().resolve("socket");
+    }
+
+    static EmbeddedPostgres start(Path dir, EmbeddedSecrets secrets) throws IOException {
+        Path cluster = dir.toAbsolutePath().normalize();
+        boolean existing = Files.exists(cluster.resolve("PG_VERSION"));
+        Path pwfile = null;
+        EmbeddedPostgres.Builder b = EmbeddedPostgres.builder()
+                .setDataDirectory(cluster)
+                .setCleanDataDirectory(false)
+                // zonky starts the server with -F (fsync off) and synchronous_commit off, for tests; a later
+                // -c wins, and the audit log's commit() promises durability, so both go back on
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
+                .setServerConfig("max_connections", "50")
+                .setServerConfig("password_encryption", "scram-sha-256")
+                .setServerConfig(
+                        "listen_addresses", "127.0.0.1,::1") // loopback only; zonky checks readiness via "localhost"
+                .setServerConfig("unix_socket_directories", shellQuoted(socketDir(cluster)))
+                .setServerConfig("unix_socket_permissions", "0700")
+                // zonky's own readiness check logs in as postgres
+                .setConnectConfig("password", secrets.owner())
+                .setPGStartupWait(Duration.ofSeconds(30))
+                .setDataDirectoryCustomizer(d -> secure(d.toPath(), secrets, existing));
+        try {
+            if (!existing) {
+                // initdb appends these after zonky's "-A trust": the cluster is born with a password
+                pwfile = Files.createTempFile(cluster.getParent(), ".pwfile", "");
+                Files.setPosixFilePermissions(pwfile, EmbeddedSecrets.OWNER_ONLY);
+                Files.writeString(pwfile, secrets.owner() + "\n", StandardCharsets.UTF_8);
+                b.setLocaleConfig("auth-local", "scram-sha-256")
+                        .setLocaleConfig("auth-host", "scram-sha-256")
+                        .setLocaleConfig("pwfile", pwfile.toString());
+            }
+            return b.start();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            if (pwfile != null) {
+                Files.deleteIfExists(pwfile);
+            }
+        }
+    }
+
+    /** Runs before every server start, after initdb. */
+    private static void secure(Path cluster, EmbeddedSecrets secrets, boolean existing) {
+        try {
+            Path hba = cluster.resolve("pg_hba.conf");
+            boolean ours = Files.readString(hba, StandardCharsets.UTF_8).startsWith(HBA_MARKER);
+            if (existing && ours && secrets.created()) {
+                // the passwords file was lost (or the cluster restored without it): whoever may create it
+                // owns the data folder anyway, so the superuser gets the new password
+                LOG.warn(
+                        "埋め込みストア {} のパスワードファイル {} がありませんでした。新しいパスワードを設定します / the "
+                                + "passwords file {} of embedded store {} was missing: setting new passwords",
+                        cluster,
+                        secrets.file(),
+                        secrets.file(),
+                        cluster);
+                setOwnerPasswordSingleUser(cluster, secrets);
+            }
+            if (existing && !ours) {
+                LOG.warn(
+                        "埋め込みストア {} を保護します: 以前の版の trust 認証 (ローカル利用者は誰でも管理者) を廃止し、"
+                                + "全ロールに無作為のパスワード ({}) を設定します / upgrading embedded store {}: the earlier "
+                                + "version let any local account in as superuser (trust); setting random passwords for every "
+                                + "role (kept in {}, mode 0600) and allowing scram-sha-256 only",
+                        cluster,
+                        secrets.file(),
+                        cluster,
+                        secrets.file());
+                setOwnerPasswordSingleUser(cluster, secrets);
+            }
+            Path sock = socketDir(cluster);
+            Files.createDirectories(sock);
+            Files.setPosixFilePermissions(sock, PosixFilePermissions.fromString("rwx------"));
+            Path tmp = cluster.resolve("pg_hba.conf.tmp");
+            Files.writeString(tmp, HBA, StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(tmp, EmbeddedSecrets.OWNER_ONLY);
+            Files.move(tmp, hba, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            if (existing && !ours) {
+                LOG.warn(
+                        "埋め込みストア {} の保護が完了しました (pg_hba: scram-sha-256 のみ) / embedded store {} upgraded: "
+                                + "pg_hba allows scram-sha-256 only, no trust, no replication",
+                        cluster,
+                        cluster);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * {@code postgres --single}: a backend without network, so the password is set before any
+     * client can connect. The SQL goes through stdin, never the command line.
+     */
+    private static void setOwnerPasswordSingleUser(Path cluster, EmbeddedSecrets secrets) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (LinuxUtils.isUnshareAvailable()) {
+            cmd.add("unshare"); // as zonky does when run as root: PostgreSQL refuses to run as uid 0
+            cmd.add("-U");
+        }
+        cmd.add(new File(binaries(), "bin/postgres").getPath());
+        cmd.addAll(
+                List.of("--single", "-D", cluster.toString(), "-c", "password_encryption=scram-sha-256", "postgres"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(("ALTER ROLE postgres PASSWORD " + Database.quoteLiteral(secrets.owner()) + ";\n")
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException("postgres --single did not finish in 60 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while setting the superuser password", e);
+        }
+        if (p.exitValue() != 0 || out.contains("ERROR") || out.contains("FATAL")) {
+            throw new IOException(
+                    "could not set the superuser password (postgres --single exit " + p.exitValue() + "): "
+                            + out.lines()
+                                    .filter(l -> l.contains("ERROR") || l.contains("FATAL"))
+                                    .findFirst()
+                                    .orElse(out.strip()));
+        }
+    }
+
+    /**
+     * Where zonky unpacked the PostgreSQL binaries. zonky 2.2.2 keeps this private; the upgrade
+     * test ({@code EmbeddedStoreAccessTest}) fails loudly if a new zonky version moves it.
+     */
+    private static File binaries() throws IOException {
+        try {
+            Method m = EmbeddedPostgres.class.getDeclaredMethod("prepareBinaries", PgBinaryResolver.class, File.class);
+            m.setAccessible(true);
+            return (File) m.invoke(null, DefaultPostgresBinaryResolver.INSTANCE, null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IOException("cannot find zonky's PostgreSQL binaries to upgrade the store: " + e, e);
+        }
+    }
+
+    private static String shellQuoted(Path p) {
+        String s = p.toString();
+        if (s.contains("'")) {
+            throw new IllegalArgumentException("the data folder path must not contain a single quote: " + s);
+        }
+        // zonky passes server options through pg_ctl -o, which a shell splits
+        return "'" + s + "'";
+    }
+}
