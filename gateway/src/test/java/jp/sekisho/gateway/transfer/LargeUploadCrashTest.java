@@ -58,6 +58,8 @@ class LargeUploadCrashTest {
                         + "  crls: [" + w.pki.crlFile() + "]\n"
                         + "listeners:\n" + TransferWorld.LISTENERS
                         + "principals:\n" + TransferWorld.PRINCIPALS
+                        // the second node shares the first's approval seal key, as nodes of one store must
+                        + "approvals:\n  seal-key: " + dir.resolve("gw/data/policy-seal.key") + "\n"
                         + w.storeYaml());
     }
 
