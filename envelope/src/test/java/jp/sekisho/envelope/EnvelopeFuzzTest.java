@@ -18,20 +18,18 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.testing.Fuzz;
 import jp.sekisho.certs.testing.TestPki;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzing of the envelope checks (issue 12): random bytes, and valid envelopes with bits flipped,
@@ -41,11 +39,14 @@ import net.jqwik.api.statistics.Statistics;
  * allocation; what {@code open} accepts decrypts to the original plaintext; and the gateway and
  * {@code open} agree on what is outside the profile.
  *
- * <p>The number of tries per property is {@code jqwik.tries.default} in
- * src/test/resources/junit-platform.properties (short, for every build); a longer run is in
- * docs/security-fuzzing.md.
+ * <p>Random inputs come from {@link Fuzz}: {@value #TRIES} tries per property in every build;
+ * {@code -Dsekisho.fuzz.tries=20000} for a longer run, {@code -Dsekisho.fuzz.seed} to repeat one
+ * (docs/security-fuzzing.md).
  */
-class EnvelopeFuzzPropertiesTest {
+class EnvelopeFuzzTest {
+
+    /** Tries per property in every build (short); {@code sekisho.fuzz.tries} overrides it. */
+    static final int TRIES = 100;
 
     /** No check of an envelope of a few KB may take longer (a hang shows up as this timeout). */
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
@@ -60,7 +61,7 @@ class EnvelopeFuzzPropertiesTest {
     /** Valid envelopes: Sealer GCM and CBC, openssl GCM in DER and streamed. */
     static final List<byte[]> VALID = new ArrayList<>();
 
-    @BeforeContainer
+    @BeforeAll
     static void setUp() throws IOException {
         dir = Files.createTempDirectory("sekisho-fuzz");
         pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
@@ -122,7 +123,7 @@ class EnvelopeFuzzPropertiesTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void tearDown() throws IOException {
         try (Stream<Path> all = Files.walk(dir)) {
             for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
@@ -133,29 +134,36 @@ class EnvelopeFuzzPropertiesTest {
 
     // ------------------------------------------------------------------ properties
 
-    @Property
-    void randomBytesAreOnlyEverRefused(@ForAll("noise") byte[] bytes) {
-        Outcome o = everything(bytes);
-        assertTrue(o.gateway instanceof PayloadDecision.Refused, o.toString());
+    @Test
+    void randomBytesAreOnlyEverRefused() {
+        Fuzz.run("envelope noise", TRIES, EnvelopeFuzzTest::noise, bytes -> {
+            Outcome o = everything(bytes);
+            assertTrue(o.gateway instanceof PayloadDecision.Refused, o.toString());
+        });
     }
 
-    @Property
-    void mutatedEnvelopesAreAcceptedIntactOrRefused(@ForAll("mutated") Mutated m) {
-        Outcome o = everything(m.bytes());
-        // the spread of verdicts in the report shows that the mutations reach every check
-        Statistics.label("gateway")
-                .collect(
-                        o.gateway instanceof PayloadDecision.Refused r
-                                ? r.reason().name()
-                                : "ACCEPTED");
-        Statistics.label("open").collect(o.opened ? "OPENED" : o.openRefusal.name());
+    @Test
+    void mutatedEnvelopesAreAcceptedIntactOrRefused() {
+        Map<String, Integer> gateway = new TreeMap<>();
+        Map<String, Integer> open = new TreeMap<>();
+        Fuzz.run("envelope mutations", TRIES, EnvelopeFuzzTest::mutated, m -> {
+            Outcome o = everything(m.bytes());
+            gateway.merge(
+                    o.gateway instanceof PayloadDecision.Refused r ? r.reason().name() : "ACCEPTED", 1, Integer::sum);
+            open.merge(o.opened ? "OPENED" : o.openRefusal.name(), 1, Integer::sum);
+        });
+        // the spread of verdicts (in the surefire output file) shows that the mutations reach every check
+        System.out.println("verdicts: gateway " + gateway + "; open " + open);
     }
 
-    @Property
-    void theValidEnvelopesAreAcceptedAndOpen(@ForAll("valid") byte[] envelope) {
-        Outcome o = everything(envelope);
-        assertTrue(o.gateway.accepted(), o.toString());
-        assertTrue(o.opened, o.toString());
+    /** Each of the valid envelopes (all four of them, each once). */
+    @Test
+    void theValidEnvelopesAreAcceptedAndOpen() {
+        for (byte[] envelope : VALID) {
+            Outcome o = everything(envelope);
+            assertTrue(o.gateway.accepted(), o.toString());
+            assertTrue(o.opened, o.toString());
+        }
     }
 
     // ------------------------------------------------------------------ what holds for any input
@@ -244,31 +252,24 @@ class EnvelopeFuzzPropertiesTest {
 
     // ------------------------------------------------------------------ generators
 
-    @Provide
-    Arbitrary<byte[]> valid() {
-        return Arbitraries.of(VALID);
-    }
-
     /** Random bytes, half of them behind the start of an AuthEnvelopedData or EnvelopedData ContentInfo. */
-    @Provide
-    Arbitrary<byte[]> noise() {
-        Arbitrary<byte[]> raw = Arbitraries.bytes().array(byte[].class).ofMaxSize(4096);
-        Arbitrary<byte[]> prefix = Arbitraries.of(VALID).map(v -> java.util.Arrays.copyOf(v, 40));
-        return Arbitraries.oneOf(raw, Combinators.combine(prefix, raw).as(EnvelopeFuzzPropertiesTest::concat));
+    static byte[] noise(Random r) {
+        byte[] raw = Fuzz.bytes(r, 4096);
+        return r.nextBoolean() ? raw : concat(java.util.Arrays.copyOf(Fuzz.pick(r, VALID), 40), raw);
     }
 
     /** A valid envelope with one to four mutations; most fall in the header and trailer, where parsing happens. */
-    @Provide
-    Arbitrary<Mutated> mutated() {
-        Arbitrary<Integer> which = Arbitraries.integers().between(0, VALID.size() - 1);
-        Arbitrary<List<Mutation>> mutations = mutation().list().ofMinSize(1).ofMaxSize(4);
-        return Combinators.combine(which, mutations).as((i, ms) -> {
-            byte[] b = VALID.get(i);
-            for (Mutation m : ms) {
-                b = m.apply(b);
-            }
-            return new Mutated(i, ms, b);
-        });
+    static Mutated mutated(Random r) {
+        int i = r.nextInt(VALID.size());
+        List<Mutation> ms = new ArrayList<>();
+        for (int n = Fuzz.between(r, 1, 4); n > 0; n--) {
+            ms.add(mutation(r));
+        }
+        byte[] b = VALID.get(i);
+        for (Mutation m : ms) {
+            b = m.apply(b);
+        }
+        return new Mutated(i, ms, b);
     }
 
     record Mutated(int envelope, List<Mutation> mutations, byte[] bytes) {
@@ -342,6 +343,14 @@ class EnvelopeFuzzPropertiesTest {
             }
         }
 
+        /** One of {@link Fuzz#mutate}'s blind changes (also inserts and removes byte ranges), from its seed. */
+        record Blind(long seed) implements Mutation {
+            @Override
+            public byte[] apply(byte[] b) {
+                return Fuzz.mutate(new Random(seed), b);
+            }
+        }
+
         /** Removes an element (identifier, length and content). */
         record RemoveElement(int element) implements Mutation {
             @Override
@@ -360,24 +369,30 @@ class EnvelopeFuzzPropertiesTest {
         }
     }
 
-    Arbitrary<Mutation> mutation() {
-        Arbitrary<Integer> any = Arbitraries.integers().between(0, Integer.MAX_VALUE);
-        Arbitrary<Mutation> flip = Combinators.combine(
-                        any, Arbitraries.integers().between(0, 7), Arbitraries.of(true, true, false))
-                .as(Mutation.FlipBit::new);
-        Arbitrary<Mutation> cut = any.map(Mutation.Truncate::new);
-        Arbitrary<Mutation> inflate = Combinators.combine(
+    static Mutation mutation(Random r) {
+        int any = r.nextInt() & Integer.MAX_VALUE;
+        return switch (r.nextInt(6)) {
+            case 0 -> new Mutation.FlipBit(any, r.nextInt(8), Fuzz.pick(r, true, true, false));
+            case 1 -> new Mutation.Truncate(any);
+            case 2 -> new Mutation.InflateLength(any, inflatedLength(r));
+            case 3 ->
+                new Mutation.InsertElement(
                         any,
-                        Arbitraries.oneOf(
-                                Arbitraries.just(-1), Arbitraries.integers().between(0, Integer.MAX_VALUE)))
-                .as(Mutation.InflateLength::new);
-        Arbitrary<Mutation> insert = Combinators.combine(
-                        any,
-                        Arbitraries.of(0x04, 0x30, 0x31, 0xa0, 0xa1, 0xa2, 0x02, 0x06, 0x05, 0x00),
-                        Arbitraries.bytes().array(byte[].class).ofMaxSize(64))
-                .as(Mutation.InsertElement::new);
-        Arbitrary<Mutation> remove = any.map(Mutation.RemoveElement::new);
-        return Arbitraries.oneOf(flip, cut, inflate, insert, remove);
+                        Fuzz.pick(r, 0x04, 0x30, 0x31, 0xa0, 0xa1, 0xa2, 0x02, 0x06, 0x05, 0x00),
+                        Fuzz.bytes(r, 64));
+            case 4 -> new Mutation.RemoveElement(any);
+            default -> new Mutation.Blind(r.nextLong());
+        };
+    }
+
+    /** -1 (indefinite) a third of the time, else a definite length up to 2^31-1, often an edge value. */
+    static int inflatedLength(Random r) {
+        if (r.nextInt(3) == 0) {
+            return -1;
+        }
+        return r.nextBoolean()
+                ? Fuzz.pick(r, 0, 1, 127, 128, 255, 256, 65_535, 65_536, 16_777_216, Integer.MAX_VALUE)
+                : r.nextInt() & Integer.MAX_VALUE;
     }
 
     // ------------------------------------------------------------------ helpers
