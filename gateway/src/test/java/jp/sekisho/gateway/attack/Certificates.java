@@ -1,0 +1,89 @@
+package jp.sekisho.gateway.attack;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Pem;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Client certificates no CA of ours would issue (self-signed, any subject) and client TLS contexts
+ * for any key and chain, trusting the test CA as the real clients do.
+ */
+final class Certificates {
+
+    private Certificates() {}
+
+    /** A key and its certificate chain, as a client presents them. */
+    record Client(PrivateKey key, X509Certificate... chain) {}
+
+    static X500Name subject(String cn) {
+        return new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.CN, cn)
+                .addRDN(BCStyle.O, "Sekisho")
+                .build();
+    }
+
+    /** A self-signed client certificate (clientAuth EKU) with this subject, valid now. */
+    static Client selfSigned(X500Name subject) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair kp = g.generateKeyPair();
+        Instant now = Instant.now();
+        var b = new JcaX509v3CertificateBuilder(
+                        subject,
+                        new BigInteger(64, new SecureRandom()),
+                        Date.from(now.minus(Duration.ofDays(1))),
+                        Date.from(now.plus(Duration.ofDays(30))),
+                        subject,
+                        kp.getPublic())
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+        X509Certificate cert = new JcaX509CertificateConverter()
+                .getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+        return new Client(kp.getPrivate(), cert);
+    }
+
+    static Client of(Credential c) {
+        return new Client(Pem.readPrivateKey(c.keyFile(), null), c.certificate());
+    }
+
+    /** A client context presenting {@code client} (or no certificate when null), trusting {@code caPem}. */
+    static SSLContext tls(Client client, Path caPem, String... protocols) throws Exception {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        if (client != null) {
+            ks.setKeyEntry("me", client.key(), new char[0], client.chain());
+        }
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        KeyStore ts = KeyStore.getInstance("PKCS12");
+        ts.load(null, null);
+        ts.setCertificateEntry("ca", Pem.readCertificate(caPem));
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ts);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+}
