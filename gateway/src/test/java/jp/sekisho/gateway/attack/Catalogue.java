@@ -92,10 +92,10 @@ final class Catalogue {
     }
 
     private void connectionRefused(Expected.ConnectionRefused r, Answer a, long seq) throws Exception {
-        assertEquals(0, a.status(), "no HTTP answer: " + a);
-        assertTrue(a.handshakeFailed() || a.closed(), "the connection is refused: " + a);
         List<RecordedEvent> mine =
                 await(seq, e -> a.localPort() == port(e), l -> l.stream().noneMatch(Catalogue::refusing));
+        assertEquals(0, a.status(), "no HTTP answer: " + a);
+        assertTrue(a.handshakeFailed() || a.closed(), "the connection is refused: " + a + "; events " + mine);
         List<RecordedEvent> refusals = mine.stream().filter(Catalogue::refusing).toList();
         assertEquals(1, refusals.size(), "exactly one refusing event from port " + a.localPort() + ": " + mine);
         RecordedEvent e = refusals.get(0);

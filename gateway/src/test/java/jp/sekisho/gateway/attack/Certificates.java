@@ -45,6 +45,15 @@ final class Certificates {
                 .build();
     }
 
+    /** CN=long, O and OU of 700 characters each: a ~1,400-character subject (a CN is bounded at 64). */
+    static X500Name longSubject() {
+        return new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.CN, "long")
+                .addRDN(BCStyle.O, "O".repeat(700))
+                .addRDN(BCStyle.OU, "U".repeat(700))
+                .build();
+    }
+
     /** A self-signed client certificate (clientAuth EKU) with this subject, valid now. */
     static Client selfSigned(X500Name subject) throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
@@ -77,13 +86,63 @@ final class Certificates {
         }
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);
+        javax.net.ssl.KeyManager[] km =
+                client == null ? kmf.getKeyManagers() : new javax.net.ssl.KeyManager[] {new Always(client)};
         KeyStore ts = KeyStore.getInstance("PKCS12");
         ts.load(null, null);
         ts.setCertificateEntry("ca", Pem.readCertificate(caPem));
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ts);
         SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        ctx.init(km, tmf.getTrustManagers(), null);
         return ctx;
+    }
+
+    /**
+     * Presents the client's certificate whatever CAs the server asks for: the JDK's own key manager
+     * would send none for a self-signed or foreign certificate, and the attack would test nothing.
+     */
+    private static final class Always extends javax.net.ssl.X509ExtendedKeyManager {
+        private final Client client;
+
+        Always(Client client) {
+            this.client = client;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+            return "me";
+        }
+
+        @Override
+        public String chooseEngineClientAlias(
+                String[] keyType, java.security.Principal[] issuers, javax.net.ssl.SSLEngine engine) {
+            return "me";
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return client.chain().clone();
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return client.key();
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return new String[] {"me"};
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return new String[0];
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+            return null;
+        }
     }
 }
