@@ -28,15 +28,33 @@ class HttpFramingAttacksTest extends AttackCategory {
     Stream<HostileCase> cases() {
         List<HostileCase> l = new ArrayList<>();
         String chunk = "2\r\n{}\r\n0\r\n\r\n";
-        l.add(c("Content-Length and Transfer-Encoding: chunked", framed("Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", chunk), Expected.framing()));
-        l.add(c("Transfer-Encoding: chunked and Content-Length", framed("Transfer-Encoding: chunked\r\nContent-Length: 2\r\n", chunk), Expected.framing()));
+        l.add(c(
+                "Content-Length and Transfer-Encoding: chunked",
+                framed("Content-Length: 2\r\nTransfer-Encoding: chunked\r\n", chunk),
+                Expected.framing()));
+        l.add(c(
+                "Transfer-Encoding: chunked and Content-Length",
+                framed("Transfer-Encoding: chunked\r\nContent-Length: 2\r\n", chunk),
+                Expected.framing()));
         l.add(c(
                 "Content-Length covering the smuggled request, and Transfer-Encoding",
-                framed("Content-Length: " + (chunk.length() + SMUGGLED.length()) + "\r\nTransfer-Encoding: chunked\r\n", chunk),
+                framed(
+                        "Content-Length: " + (chunk.length() + SMUGGLED.length())
+                                + "\r\nTransfer-Encoding: chunked\r\n",
+                        chunk),
                 Expected.framing()));
-        l.add(c("Content-Length 0 and Transfer-Encoding", framed("Content-Length: 0\r\nTransfer-Encoding: chunked\r\n", chunk), Expected.framing()));
-        l.add(c("Transfer-Encoding twice", framed("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", chunk), Expected.framing()));
-        l.add(c("Transfer-Encoding: chunked, chunked", framed("Transfer-Encoding: chunked, chunked\r\n", chunk), Expected.framing()));
+        l.add(c(
+                "Content-Length 0 and Transfer-Encoding",
+                framed("Content-Length: 0\r\nTransfer-Encoding: chunked\r\n", chunk),
+                Expected.framing()));
+        l.add(c(
+                "Transfer-Encoding twice",
+                framed("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", chunk),
+                Expected.framing()));
+        l.add(c(
+                "Transfer-Encoding: chunked, chunked",
+                framed("Transfer-Encoding: chunked, chunked\r\n", chunk),
+                Expected.framing()));
         l.add(c(
                 "Transfer-Encoding identity then chunked",
                 framed("Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n", chunk),

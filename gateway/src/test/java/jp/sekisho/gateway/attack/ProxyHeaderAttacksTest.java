@@ -85,10 +85,7 @@ class ProxyHeaderAttacksTest extends AttackCategory {
                 notTrusted));
         l.add(c("v2 LOCAL from an untrusted peer", from(UNTRUSTED, v2(0x20, 0x00, new byte[0])), notTrusted));
         // the trusted balancer, with headers that say nothing usable
-        l.add(c(
-                "trusted peer sending TLS without a header",
-                from(TRUSTED, clientHelloLike()),
-                invalid));
+        l.add(c("trusted peer sending TLS without a header", from(TRUSTED, clientHelloLike()), invalid));
         l.add(c(
                 "trusted peer sending HTTP without a header",
                 from(TRUSTED, v1("GET / HTTP/1.1\r\nHost: x\r\n\r\n")),
