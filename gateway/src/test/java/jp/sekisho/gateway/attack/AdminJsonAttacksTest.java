@@ -41,7 +41,8 @@ class AdminJsonAttacksTest extends AttackCategory {
 
     private static String quote(String s) {
         StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
             if (ch == '"' || ch == '\\') {
                 sb.append('\\').append(ch);
             } else if (ch < 0x20) {

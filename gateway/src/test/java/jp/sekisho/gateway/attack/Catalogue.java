@@ -103,6 +103,7 @@ final class Catalogue {
         assertEquals(Outcome.DENY, e.event().outcome(), e.toString());
         assertEquals(r.reason(), e.event().reason(), e.toString());
         assertTrue(mine.stream().noneMatch(x -> x.event().outcome() == Outcome.ALLOW), "nothing allowed: " + mine);
+        r.more().accept(e);
     }
 
     private static boolean refusing(RecordedEvent e) {

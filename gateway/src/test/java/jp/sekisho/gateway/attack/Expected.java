@@ -17,9 +17,15 @@ sealed interface Expected {
 
     /**
      * No HTTP answer: the handshake fails or the connection is closed; exactly one event of that
-     * type and reason names the connection's source port.
+     * type and reason names the connection's source port, and {@code more} judges it further.
      */
-    record ConnectionRefused(EventType event, String reason) implements Expected {}
+    record ConnectionRefused(EventType event, String reason, java.util.function.Consumer<RecordedEvent> more)
+            implements Expected {
+
+        ConnectionRefused(EventType event, String reason) {
+            this(event, reason, e -> {});
+        }
+    }
 
     /**
      * Served with this status; {@code check} judges the answer and the audit events that name the
