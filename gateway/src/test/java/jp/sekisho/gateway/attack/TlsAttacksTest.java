@@ -177,10 +177,15 @@ class TlsAttacksTest extends AttackCategory {
                 }),
                 Expected.tlsFailed("HANDSHAKE_FAILED")));
         l.add(c(
-                "random bytes",
+                "a TLS record claiming 65,535 bytes",
+                w -> RawHttps.plain("127.0.0.1", w.port("transfer"), new byte[] {
+                    0x16, 0x03, 0x01, (byte) 0xff, (byte) 0xff, 1, 2, 3, 4, 5
+                }),
+                Expected.tlsFailed("HANDSHAKE_FAILED")));
+        l.add(c(
+                "bytes that are no TLS record",
                 w -> RawHttps.plain(
-                        "127.0.0.1", w.port("transfer"), new byte[] {0x16, 0x03, 0x01, 0x7f, (byte) 0xff, 1, 2, 3, 4, 5
-                        }),
+                        "127.0.0.1", w.port("transfer"), new byte[] {0x42, 0x00, 0x13, 0x37, 0, 0, 0, 0, 0, 0, 0, 0}),
                 Expected.tlsFailed("HANDSHAKE_FAILED")));
         return l.stream();
     }
