@@ -128,6 +128,19 @@ class ProxyHeaderAttacksTest extends AttackCategory {
                 "trusted peer, v1 relaying a disallowed IPv6 client",
                 fromNaming(TRUSTED, v1("PROXY TCP6 2001:db8::1 ::1 41003 443\r\n"), 41003),
                 Expected.connectionRefused("IP_NOT_ALLOWED")));
+        // no PROXY header at all: a peer outside the listener's allowlist is closed before TLS
+        l.add(c(
+                "connection from an address outside the allowlist",
+                from("127.0.0.2", v1("GET / HTTP/1.1\r\n\r\n")),
+                Expected.connectionRefused("IP_NOT_ALLOWED")));
+        l.add(c(
+                "TLS hello from an address outside the allowlist",
+                from("127.0.0.2", clientHelloLike()),
+                Expected.connectionRefused("IP_NOT_ALLOWED")));
+        l.add(c(
+                "PROXY header from an address outside the allowlist",
+                from("127.0.0.2", v1("PROXY TCP4 127.0.0.1 127.0.0.1 4444 443\r\n")),
+                Expected.connectionRefused("IP_NOT_ALLOWED")));
         return l.stream();
     }
 }
