@@ -21,6 +21,8 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     private final EdgeContext edge;
     private final ConnectionInfo info;
     private boolean done;
+    /** Set once this handler refused and closed the connection. */
+    private boolean refused;
 
     ProxyHeaderHandler(EdgeContext edge, ConnectionInfo info) {
         this.edge = edge;
@@ -73,6 +75,11 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (refused) {
+            // closing makes the decoder parse what is left and complain again: the refusal is already
+            // recorded and the connection closed, so the complaint must not travel on unhandled
+            return;
+        }
         if (!done) {
             refuse(ctx, info.peer(), Reason.PROXY_HEADER_INVALID.code());
         } else {
@@ -81,6 +88,7 @@ final class ProxyHeaderHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, InetSocketAddress source, String reason) {
+        refused = true;
         if (!done) {
             done = true;
             String via = "{\"via\":\"" + ConnectionAudit.ip(info.peer()) + ":"

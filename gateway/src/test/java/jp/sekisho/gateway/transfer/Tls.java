@@ -11,11 +11,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /** A client-side SSLContext with a TestPki client certificate (PKCS#12, empty password) trusting the test CA. */
-final class Tls {
+public final class Tls {
 
     private Tls() {}
 
-    static SSLContext client(Path p12, Path caPem) throws Exception {
+    public static SSLContext client(Path p12, Path caPem) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(p12)) {
             ks.load(in, new char[0]);

@@ -32,13 +32,13 @@ import jp.sekisho.gateway.support.GatewayFixture;
  * (sender), contractor (receiver), other-receiver (a receiver, but not of these routes), two
  * secretariat members, an operator, an auditor; approvals approved by two persons and routes applied through the services.
  */
-final class TransferWorld implements AutoCloseable {
+public final class TransferWorld implements AutoCloseable {
 
-    static final String LISTENERS = """
+    public static final String LISTENERS = """
               transfer: { bind: 127.0.0.1, port: 0, allow: [10.255.255.254/32] }
               admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
             """;
-    static final String PRINCIPALS = """
+    public static final String PRINCIPALS = """
               - { subject: "CN=secretariat,O=Sekisho",    roles: [secretariat] }
               - { subject: "CN=secretariat2,O=Sekisho",   roles: [secretariat] }
               - { subject: "CN=city-sender,O=Sekisho",    roles: [sender] }
@@ -47,27 +47,38 @@ final class TransferWorld implements AutoCloseable {
               - { subject: "CN=operator,O=Sekisho",       roles: [operator] }
               - { subject: "CN=auditor,O=Sekisho",        roles: [auditor] }
             """;
-    static final Caller ALICE =
+    public static final Caller ALICE =
             new Caller(new AuditPrincipal("CN=secretariat,O=Sekisho", "01", "aa"), "127.0.0.1", 1, 1, "t");
-    static final Caller BOB =
+    public static final Caller BOB =
             new Caller(new AuditPrincipal("CN=secretariat2,O=Sekisho", "02", "bb"), "127.0.0.1", 1, 1, "t");
 
-    final Path dir;
-    final TestPki pki;
-    final ExternalPostgres pg;
-    final GatewayFixture gw;
+    public final Path dir;
+    public final TestPki pki;
+    public final ExternalPostgres pg;
+    public final GatewayFixture gw;
 
     TransferWorld(Path dir) throws Exception {
+        this(dir, LISTENERS, PRINCIPALS, List.of());
+    }
+
+    /**
+     * As above with other listeners and principals (YAML under {@code listeners:} and
+     * {@code principals:}) and more client certificates issued before the gateway starts.
+     */
+    public TransferWorld(Path dir, String listeners, String principals, List<String> moreClients) throws Exception {
         this.dir = dir;
         pki = TestPki.create(dir.resolve("certs"));
         for (String n : List.of(
                 "secretariat", "secretariat2", "city-sender", "contractor", "other-receiver", "operator", "auditor")) {
             pki.client(n);
         }
+        for (String n : moreClients) {
+            pki.client(n);
+        }
         pki.recipient("contractor-enc");
         pki.recipient("stranger-enc");
         pg = ExternalPostgres.create();
-        gw = GatewayFixture.start(dir.resolve("gw"), pki, "gw1", LISTENERS, PRINCIPALS, storeYaml());
+        gw = GatewayFixture.start(dir.resolve("gw"), pki, "gw1", listeners, principals, storeYaml());
     }
 
     String storeYaml() {
@@ -75,7 +86,7 @@ final class TransferWorld implements AutoCloseable {
     }
 
     /** A consultation as the secretariat enters it, valid from yesterday for 30 days (Tokyo dates). */
-    static Approval draft(String ref, long maxRecords) {
+    public static Approval draft(String ref, long maxRecords) {
         Approval p = ApprovalFixtures.pending();
         return new Approval(
                 ref,
@@ -97,7 +108,7 @@ final class TransferWorld implements AutoCloseable {
     }
 
     /** Records and approves (two persons) an approval allowing {@code maxRecords} per transfer. */
-    void approve(String ref, long maxRecords) {
+    public void approve(String ref, long maxRecords) {
         Approval draft = draft(ref, maxRecords);
         var services = gw.gateway.policy().approvals();
         assertInstanceOf(DecisionOutcome.Applied.class, services.create(draft, ALICE));
@@ -107,13 +118,13 @@ final class TransferWorld implements AutoCloseable {
     }
 
     /** Records an approval and leaves it PENDING (the council has not decided yet). */
-    void pending(String ref) {
+    public void pending(String ref) {
         Approval draft = draft(ref, 1000);
         assertInstanceOf(
                 DecisionOutcome.Applied.class, gw.gateway.policy().approvals().create(draft, ALICE));
     }
 
-    void decide(String ref, Decision d) {
+    public void decide(String ref, Decision d) {
         var services = gw.gateway.policy().approvals();
         DecisionOutcome o = services.decide(ref, d, "test", ALICE);
         if (o instanceof DecisionOutcome.AwaitingConfirmation) {
@@ -126,7 +137,7 @@ final class TransferWorld implements AutoCloseable {
      * One routes-file entry: city-sender to contractor from 127.0.0.1 on the transfer listener,
      * sealed for contractor-enc; {@code maxPayload} null leaves the gateway's default.
      */
-    static String route(String id, String approval, String maxPayload) {
+    public static String route(String id, String approval, String maxPayload) {
         return "  - id: " + id + "\n"
                 + "    listener: transfer\n"
                 + "    approval: " + approval + "\n"
@@ -137,7 +148,7 @@ final class TransferWorld implements AutoCloseable {
     }
 
     /** Applies a routes file (YAML under {@code routes:}), relative to the PKI's parent folder. */
-    void routes(String yaml) throws Exception {
+    public void routes(String yaml) throws Exception {
         Path f = dir.resolve("routes.yml");
         Files.writeString(f, yaml);
         assertInstanceOf(
@@ -151,7 +162,7 @@ final class TransferWorld implements AutoCloseable {
     }
 
     /** Seals {@code size} pseudo-random bytes for {@code recipient} with the sender's identity. */
-    Path seal(String name, long size, String recipient, ContentCipher cipher) throws Exception {
+    public Path seal(String name, long size, String recipient, ContentCipher cipher) throws Exception {
         Path out = dir.resolve(name);
         try (InputStream in = new RepeatingRandom(size, name.hashCode());
                 OutputStream os = Files.newOutputStream(out)) {
@@ -165,7 +176,7 @@ final class TransferWorld implements AutoCloseable {
         return out;
     }
 
-    java.security.cert.X509Certificate certificate(String name) throws Exception {
+    public java.security.cert.X509Certificate certificate(String name) throws Exception {
         try (InputStream in = Files.newInputStream(pki.dir().resolve(name + ".pem"))) {
             return (java.security.cert.X509Certificate)
                     java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
