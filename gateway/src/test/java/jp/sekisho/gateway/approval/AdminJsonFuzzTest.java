@@ -2,13 +2,11 @@ package jp.sekisho.gateway.approval;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.Random;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.certs.testing.Fuzz;
 import jp.sekisho.gateway.route.RouteJson;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzing the administration JSON: the audit module's strict parser, and the approval and route
@@ -30,43 +28,50 @@ class AdminJsonFuzzTest {
             + "\"receivers\":[{\"sha256\":\"ab\",\"allow\":[]}],\"recipients\":[\"x\"],"
             + "\"maxPayloadBytes\":1,\"retentionSeconds\":1,\"allowCbc\":false}";
 
-    @Provide
-    Arbitrary<String> json() {
-        Arbitrary<String> any = Arbitraries.strings().all().ofMaxLength(200);
-        Arbitrary<String> tokens = Arbitraries.strings()
-                .withChars("{}[]\":,0123456789.-+eEtrufalsn \\u")
-                .ofMaxLength(120);
-        Arbitrary<String> valid = Arbitraries.of(APPROVAL, ROUTE, "{\"decision\":\"approve\",\"reason\":\"r\"}");
-        return Arbitraries.oneOf(any, tokens, valid.flatMap(AdminJsonFuzzTest::mutated));
+    private static final int TRIES = 300;
+
+    /** Any text, JSON-ish tokens, or one of the valid bodies with up to six edits. */
+    static String json(Random r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> Fuzz.string(r, 200);
+            case 1 -> Fuzz.string(r, 120, "{}[]\":,0123456789.-+eEtrufalsn \\u");
+            default -> mutated(r, Fuzz.pick(r, APPROVAL, ROUTE, "{\"decision\":\"approve\",\"reason\":\"r\"}"));
+        };
     }
 
     /** Up to six edits: a character replaced, inserted or dropped. */
-    static Arbitrary<String> mutated(String s) {
-        return Arbitraries.integers()
-                .between(0, s.length() - 1)
-                .list()
-                .ofMinSize(1)
-                .ofMaxSize(6)
-                .flatMap(at -> Arbitraries.chars()
-                        .with("{}[]\":,\\0-9a\u0000\u202e")
-                        .list()
-                        .ofSize(at.size())
-                        .map(cs -> {
-                            StringBuilder sb = new StringBuilder(s);
-                            for (int i = 0; i < at.size(); i++) {
-                                int p = Math.min(at.get(i), sb.length() - 1);
-                                switch (i % 3) {
-                                    case 0 -> sb.setCharAt(p, cs.get(i));
-                                    case 1 -> sb.insert(p, cs.get(i));
-                                    default -> sb.deleteCharAt(p);
-                                }
-                            }
-                            return sb.toString();
-                        }));
+    static String mutated(Random r, String s) {
+        String chars = "{}[]\":,\\0-9a\u0000\u202e";
+        StringBuilder sb = new StringBuilder(s);
+        int edits = Fuzz.between(r, 1, 6);
+        for (int i = 0; i < edits && sb.length() > 0; i++) {
+            int p = r.nextInt(sb.length());
+            char c = chars.charAt(r.nextInt(chars.length()));
+            switch (i % 3) {
+                case 0 -> sb.setCharAt(p, c);
+                case 1 -> sb.insert(p, c);
+                default -> sb.deleteCharAt(p);
+            }
+        }
+        return sb.toString();
     }
 
-    @Property
-    void strictParser(@ForAll("json") String text) {
+    @Test
+    void strictParser() {
+        Fuzz.run("admin JSON: strict parser", TRIES, AdminJsonFuzzTest::json, AdminJsonFuzzTest::strictParser);
+    }
+
+    @Test
+    void approvalBody() {
+        Fuzz.run("admin JSON: approval body", TRIES, AdminJsonFuzzTest::json, AdminJsonFuzzTest::approvalBody);
+    }
+
+    @Test
+    void routeBody() {
+        Fuzz.run("admin JSON: route body", TRIES, AdminJsonFuzzTest::json, AdminJsonFuzzTest::routeBody);
+    }
+
+    private static void strictParser(String text) {
         try {
             Object v = Json.parse(text);
             if (v instanceof Map) {
@@ -77,8 +82,7 @@ class AdminJsonFuzzTest {
         }
     }
 
-    @Property
-    void approvalBody(@ForAll("json") String text) {
+    private static void approvalBody(String text) {
         ApprovalJson.Draft d;
         try {
             d = SERDE.readValue(text, ApprovalJson.Draft.class);
@@ -95,8 +99,7 @@ class AdminJsonFuzzTest {
         }
     }
 
-    @Property
-    void routeBody(@ForAll("json") String text) {
+    private static void routeBody(String text) {
         RouteJson.View v;
         try {
             v = SERDE.readValue(text, RouteJson.View.class);

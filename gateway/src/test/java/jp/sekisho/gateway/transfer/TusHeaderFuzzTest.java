@@ -5,22 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Random;
 import java.util.function.Supplier;
+import jp.sekisho.certs.testing.Fuzz;
 import jp.sekisho.gateway.admission.Reason;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /**
  * Fuzzing the tus header parsers with arbitrary and almost-valid text: each answers a value or a
  * {@link TransferProblem} carrying a known {@link Reason}, never another exception. A short run here;
- * {@code -Djqwik.tries.default=100000} runs longer (see src/test/resources/junit-platform.properties).
+ * {@code -Dsekisho.fuzz.tries=100000} runs longer (docs/security-fuzzing.md).
  */
 class TusHeaderFuzzTest {
 
+    private static final int TRIES = 300;
     private static final String B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
 
     /** Runs the parse; a refusal must name a reason the gateway knows. */
@@ -32,70 +30,72 @@ class TusHeaderFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<String> headerText() {
-        Arbitrary<String> any = Arbitraries.strings().all().ofMaxLength(300);
-        Arbitrary<String> near = Arbitraries.strings()
-                .withChars(B64 + " ,-.\t\r\n\u0000\u202e€あ")
-                .ofMaxLength(200);
-        return Arbitraries.oneOf(any, near, validMetadata().flatMap(TusHeaderFuzzTest::mutated));
+    /** Any text, text near the metadata alphabet, or valid metadata with a few characters inserted. */
+    static String headerText(Random r) {
+        return switch (r.nextInt(3)) {
+            case 0 -> Fuzz.string(r, 300);
+            case 1 -> Fuzz.string(r, 200, B64 + " ,-.\t\r\n\u0000\u202e€あ");
+            default -> mutated(r, validMetadata(r));
+        };
     }
 
-    @Provide
-    Arbitrary<String> validMetadata() {
-        Arbitrary<String> name = Arbitraries.strings().all().ofMaxLength(300);
-        Arbitrary<String> sha = Arbitraries.strings()
-                .withChars("0123456789abcdefABCDEFg")
-                .ofMinLength(62)
-                .ofMaxLength(66);
-        Arbitrary<String> records =
-                Arbitraries.strings().withChars("0123456789-+e ").ofMaxLength(22);
-        return Combinators.combine(name, sha, records)
-                .as((n, s, r) -> "filename " + b64(n) + ",sha256 " + b64(s) + ",records " + b64(r));
+    static String validMetadata(Random r) {
+        String name = Fuzz.string(r, 300);
+        String sha = Fuzz.string(r, Fuzz.between(r, 62, 66), "0123456789abcdefABCDEFg");
+        String records = Fuzz.string(r, 22, "0123456789-+e ");
+        return "filename " + b64(name) + ",sha256 " + b64(sha) + ",records " + b64(records);
     }
 
-    private static Arbitrary<String> mutated(String s) {
-        return Arbitraries.integers()
-                .between(0, s.length())
-                .flatMap(at -> Arbitraries.chars().all().list().ofMaxSize(4).map(cs -> {
-                    StringBuilder sb = new StringBuilder(s);
-                    for (char c : cs) {
-                        sb.insert(Math.min(at, sb.length()), c);
-                    }
-                    return sb.toString();
-                }));
+    private static String mutated(Random r, String s) {
+        StringBuilder sb = new StringBuilder(s);
+        int at = Fuzz.between(r, 0, s.length());
+        for (int i = Fuzz.between(r, 0, 4); i > 0; i--) {
+            sb.insert(Math.min(at, sb.length()), (char) r.nextInt(Character.MAX_VALUE + 1));
+        }
+        return sb.toString();
     }
 
     private static String b64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Property
-    void uploadMetadata(@ForAll("headerText") String header, @ForAll boolean shaRequired) {
-        definedOutcome(() -> Tus.metadata(header, shaRequired));
+    @Test
+    void uploadMetadata() {
+        Fuzz.run("tus Upload-Metadata", TRIES, TusHeaderFuzzTest::headerText, header -> {
+            definedOutcome(() -> Tus.metadata(header, true));
+            definedOutcome(() -> Tus.metadata(header, false));
+        });
     }
 
-    @Property
-    void uploadChecksum(@ForAll("headerText") String header) {
-        definedOutcome(() -> Tus.checksum(header));
-        definedOutcome(() -> Tus.checksum("sha256 " + header));
+    @Test
+    void uploadChecksum() {
+        Fuzz.run("tus Upload-Checksum", TRIES, TusHeaderFuzzTest::headerText, header -> {
+            definedOutcome(() -> Tus.checksum(header));
+            definedOutcome(() -> Tus.checksum("sha256 " + header));
+        });
     }
 
-    @Property
-    void lengthsAndOffsets(@ForAll("headerText") String a, @ForAll("headerText") String b) {
-        for (String v : List.of(a, b)) {
-            definedOutcome(() -> Tus.nonNegative(v, "Upload-Offset"));
-        }
-        definedOutcome(() -> Tus.creationLength(a, null));
-        definedOutcome(() -> Tus.creationLength(null, b));
-        definedOutcome(() -> Tus.creationLength(a, b));
-        definedOutcome(() -> Tus.declaration(a, b));
-        definedOutcome(() -> Tus.declaration(null, a));
+    @Test
+    void lengthsAndOffsets() {
+        Fuzz.run("tus lengths and offsets", TRIES, r -> List.of(headerText(r), headerText(r)), ab -> {
+            String a = ab.get(0);
+            String b = ab.get(1);
+            for (String v : ab) {
+                definedOutcome(() -> Tus.nonNegative(v, "Upload-Offset"));
+            }
+            definedOutcome(() -> Tus.creationLength(a, null));
+            definedOutcome(() -> Tus.creationLength(null, b));
+            definedOutcome(() -> Tus.creationLength(a, b));
+            definedOutcome(() -> Tus.declaration(a, b));
+            definedOutcome(() -> Tus.declaration(null, a));
+        });
     }
 
-    @Property
-    void payloadRange(@ForAll("headerText") String header) {
-        definedOutcome(() -> PayloadRange.start(header));
-        definedOutcome(() -> PayloadRange.start("bytes=" + header));
+    @Test
+    void payloadRange() {
+        Fuzz.run("payload Range", TRIES, TusHeaderFuzzTest::headerText, header -> {
+            definedOutcome(() -> PayloadRange.start(header));
+            definedOutcome(() -> PayloadRange.start("bytes=" + header));
+        });
     }
 }
