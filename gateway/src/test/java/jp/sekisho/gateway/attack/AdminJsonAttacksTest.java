@@ -114,7 +114,8 @@ class AdminJsonAttacksTest extends AttackCategory {
         l.add(c(
                 "approval reference of 1,100 characters",
                 admin("secretariat", "POST", "/api/v1/approvals", approval("R".repeat(1100))),
-                Expected.refused(400, "ID_INVALID")));
+                // a field of the approval's body: the approval's validation names it
+                Expected.refused(400, "INVALID_APPROVAL")));
         l.add(c(
                 "decision reason of 10,000 characters",
                 admin(
@@ -126,7 +127,7 @@ class AdminJsonAttacksTest extends AttackCategory {
         l.add(c(
                 "approval reference with CR LF",
                 admin("secretariat", "POST", "/api/v1/approvals", approval("A\\r\\nB")),
-                Expected.refused(400, "ID_INVALID")));
+                Expected.refused(400, "INVALID_APPROVAL")));
         // decisions the service refuses
         l.add(c(
                 "unknown decision",

@@ -178,6 +178,8 @@ class ApprovalAttacksTest extends AttackCategory {
                         st.setString(1, "P-TAMPER");
                         assertEquals(1, st.executeUpdate());
                     }
+                    // no NOTIFY comes with a direct UPDATE: the node's periodic reload (every 5 s) finds it
+                    Thread.sleep(6_000);
                     return send("city-sender", "transfer", "GET", "/api/v1/routes/r-tamper/terms", null)
                             .send(w);
                 },

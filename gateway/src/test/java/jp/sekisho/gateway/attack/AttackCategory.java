@@ -41,6 +41,16 @@ abstract class AttackCategory {
 
     @AfterAll
     void stop() throws Exception {
+        try {
+            if (catalogue != null) {
+                catalogue.finish();
+            }
+        } finally {
+            close();
+        }
+    }
+
+    private void close() throws Exception {
         if (world != null) {
             world.close();
         }

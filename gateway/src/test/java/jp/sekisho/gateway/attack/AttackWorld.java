@@ -18,17 +18,14 @@ final class AttackWorld implements AutoCloseable {
                           proxy-protocol: { trusted: [127.0.0.4/32] } }
               admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
             """;
-    static final String PRINCIPALS = TransferWorld.PRINCIPALS + """
-              - { subject: "CN=auditor,O=Sekisho",        roles: [auditor] }
-              - { subject: "CN=operator,O=Sekisho",       roles: [operator] }
-            """;
+    static final String PRINCIPALS = TransferWorld.PRINCIPALS;
     static final String ROUTE = "benefit";
     static final String APPROVAL = "REF-1";
 
     final TransferWorld w;
 
     AttackWorld(Path dir) throws Exception {
-        w = new TransferWorld(dir, LISTENERS, PRINCIPALS, List.of("auditor", "operator", "nobody"));
+        w = new TransferWorld(dir, LISTENERS, PRINCIPALS, List.of("nobody"));
         w.approve(APPROVAL, 1000);
     }
 
