@@ -201,6 +201,31 @@ class GatewayEdgeTest {
     }
 
     @Test
+    void clientInitiatedRenegotiationIsRefused() {
+        // s_client renegotiates on a line "R" (its commands are off with -ign_eof, so stdin stays open
+        // two seconds instead); a gateway that allowed it would show a second ServerHello
+        String sClient = String.join(
+                " ",
+                "openssl s_client -tls1_2 -msg -connect 127.0.0.1:" + fx.gateway.port("transfer"),
+                "-cert",
+                secretariat.certificateFile().toString(),
+                "-key",
+                secretariat.keyFile().toString(),
+                "-CAfile",
+                pki.caFile().toString());
+        Procs.Result r = Procs.runWithInput(20, "", "sh", "-c", "(printf 'R\\n'; sleep 2) | " + sClient);
+        assertTrue(r.out().contains("RENEGOTIATING"), r.out());
+        assertEquals(
+                1,
+                java.util.regex.Pattern.compile("ServerHello$", java.util.regex.Pattern.MULTILINE)
+                        .matcher(r.out())
+                        .results()
+                        .count(),
+                "no second handshake: " + r.out());
+        assertTrue(r.out().contains("no_renegotiation") || r.out().contains("alert"), r.out());
+    }
+
+    @Test
     void allowlistFollowsRouteUpdatesWithoutRestart() throws Exception {
         Curl.Response before = Curl.get(pki.caFile(), secretariat, "127.0.0.5", fx.url("admin", "/api/v1/whoami"));
         assertNotEquals(200, before.status(), before.raw());

@@ -39,6 +39,20 @@ public final class TlsContexts {
 
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
 
+    /**
+     * The JDK's TLS 1.2 server accepts a client's renegotiation unless told otherwise (BoringSSL
+     * refuses it); renegotiation lets a client change its certificate mid-connection and costs the
+     * server a handshake per request. Read once, when the JDK's first server handshake begins, so it is
+     * set here, before any server context exists; an operator's own setting is kept.
+     */
+    static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    static {
+        if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+            System.setProperty(REJECT_RENEGOTIATION, "true");
+        }
+    }
+
     private TlsContexts() {}
 
     /** The provider {@code tls.provider} stands for on this machine; an {@code openssl} that cannot load fails. */

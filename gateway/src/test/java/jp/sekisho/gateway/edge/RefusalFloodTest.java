@@ -12,19 +12,14 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.json.Json;
@@ -32,6 +27,7 @@ import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.gateway.support.GatewayFixture;
+import jp.sekisho.gateway.transfer.Tls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,7 +61,7 @@ class RefusalFloodTest {
                 "edge: { refusal-window: " + WINDOW_SECONDS
                         + "s, connections-per-second: 50, connection-burst: 200 }\n")) {
             InetSocketAddress gw = new InetSocketAddress("127.0.0.1", fx.gateway.port("transfer"));
-            SSLContext tls = client(alice.pkcs12File(), pki.caFile());
+            SSLContext tls = Tls.client(alice.pkcs12File(), pki.caFile());
             for (int i = 0; i < 30; i++) {
                 request(tls, gw); // warm-up: JIT, TLS session cache
             }
@@ -211,25 +207,5 @@ class RefusalFloodTest {
         Collections.sort(s);
         int i = (int) Math.ceil(p / 100.0 * s.size()) - 1;
         return s.get(Math.max(0, Math.min(s.size() - 1, i))) / 1000.0;
-    }
-
-    private static SSLContext client(Path p12, Path caPem) throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(p12)) {
-            ks.load(in, new char[0]);
-        }
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            ts.setCertificateEntry("ca", (X509Certificate)
-                    CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return ctx;
     }
 }
