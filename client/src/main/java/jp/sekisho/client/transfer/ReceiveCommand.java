@@ -268,7 +268,8 @@ public final class ReceiveCommand implements Callable<Integer> {
                     ExitCode.REFUSED,
                     "FILENAME_INVALID: 送信元のファイル名が規則に反するため受信しません（何も書き込まず、受領確認もしません）"
                             + " / transfer " + item.transferId() + " is not received: " + p
-                            + " (" + FileNames.printable(item.filename()) + "); nothing written, not acknowledged");
+                            // raw here: every CLI error line is printed through Printable, once
+                            + " (" + item.filename() + "); nothing written, not acknowledged");
         });
     }
 

@@ -729,7 +729,8 @@ class TransferEndToEndTest {
                 refused.err().contains("FILENAME_INVALID")
                         && refused.err().contains("受信しません")
                         && refused.err().contains("not acknowledged")
-                        && refused.err().contains("<U+202E>"),
+                        && refused.err().contains("..\\u202etxt.exe")
+                        && !refused.err().contains("\u202e"),
                 refused.toString());
         assertEquals(0, regularFiles(out), "nothing written");
         try (Stream<Path> s = Files.list(out.resolve(".sekisho-partial"))) {

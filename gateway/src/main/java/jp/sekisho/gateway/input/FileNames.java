@@ -48,17 +48,4 @@ public final class FileNames {
         }
         return Optional.empty();
     }
-
-    /** The name with its controls and bidi marks shown as {@code <U+XXXX>}, so a message quoting it cannot be spoofed. */
-    public static String printable(String name) {
-        StringBuilder sb = new StringBuilder();
-        name.codePoints().limit(300).forEach(c -> {
-            if (Text.isControl(c) || Text.isBidi(c)) {
-                sb.append('<').append(Text.describe(c)).append('>');
-            } else {
-                sb.appendCodePoint(c);
-            }
-        });
-        return sb.toString();
-    }
 }
