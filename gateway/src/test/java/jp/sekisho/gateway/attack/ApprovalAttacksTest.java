@@ -179,7 +179,13 @@ class ApprovalAttacksTest extends AttackCategory {
                         assertEquals(1, st.executeUpdate());
                     }
                     // no NOTIFY comes with a direct UPDATE: the node's periodic reload (every 5 s) finds it
-                    Thread.sleep(6_000);
+                    var watcher = w.w.gw.gateway.policy().watcher();
+                    org.awaitility.Awaitility.await()
+                            .atMost(java.time.Duration.ofSeconds(15))
+                            .until(() -> watcher.current()
+                                    .route("r-tamper")
+                                    .map(r -> watcher.current().tamper(r) != null)
+                                    .orElse(false));
                     return send("city-sender", "transfer", "GET", "/api/v1/routes/r-tamper/terms", null)
                             .send(w);
                 },

@@ -56,7 +56,16 @@ final class Catalogue {
         if (summarised.isEmpty()) {
             return;
         }
-        Thread.sleep(12_000); // the default refusal window (10 s) closes, the sweeper runs every second
+        // the windows (10 s by default) close and the sweeper, running every second, writes the summaries
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertEquals(
+                        summarised, summaryCounts(), "the summaries account for every refusal not written alone"));
+    }
+
+    /** "TYPE/REASON" → the counts of the summary events written since the category began. */
+    private Map<String, Integer> summaryCounts() {
         Map<String, Integer> counted = new TreeMap<>();
         for (RecordedEvent e : eventsAfter(firstSeq)) {
             String d = e.event().detailJson();
@@ -68,7 +77,7 @@ final class Catalogue {
                         Integer::sum);
             }
         }
-        assertEquals(summarised, counted, "the summaries account for every refusal not written alone");
+        return counted;
     }
 
     void check(HostileCase c) throws Exception {
