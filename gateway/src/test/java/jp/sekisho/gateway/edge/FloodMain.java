@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The flooding host of {@link RefusalFloodTest}, as a process of its own: opens raw connections from
- * {@code source} to {@code host:port} from four threads for {@code millis}, then prints how many it
- * made. A separate process, run under {@code nice}, stands for an attacker on another machine: on a
+ * {@code source} to {@code host:port} from four threads until its standard input closes (or for
+ * {@code millis} at the most), then prints how many it made. A separate process, run under {@code nice}, stands for an attacker on another machine: on a
  * two-core test box its own CPU would otherwise be charged to the gateway's latency.
  */
 public final class FloodMain {
@@ -22,10 +22,21 @@ public final class FloodMain {
         InetSocketAddress target = new InetSocketAddress(args[1], Integer.parseInt(args[2]));
         long end = System.nanoTime() + Long.parseLong(args[3]) * 1_000_000;
         AtomicLong connects = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread stdin = new Thread(() -> {
+            try {
+                System.in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                // closed either way
+            }
+            stop.set(true);
+        });
+        stdin.setDaemon(true);
+        stdin.start();
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             Thread th = new Thread(() -> {
-                while (System.nanoTime() < end) {
+                while (!stop.get() && System.nanoTime() < end) {
                     try (Socket s = new Socket()) {
                         s.setSoLinger(true, 0); // RST on close: no TIME_WAIT, so the ports last the run
                         s.bind(new InetSocketAddress(source, 0));

@@ -80,12 +80,19 @@ class RefusalFloodTest {
                             "127.0.0.2",
                             "127.0.0.1",
                             Integer.toString(gw.getPort()),
-                            Long.toString(FLOOD_MILLIS + 1_000))
+                            Long.toString(FLOOD_MILLIS * 3))
                     .redirectError(ProcessBuilder.Redirect.INHERIT)
                     .start();
             long t0 = System.nanoTime();
-            Thread.sleep(1_000); // let the flood get going (the JVM starts first)
-            List<Long> during = measure(tls, gw, FLOOD_MILLIS - 500);
+            // measure once the flood is under way (the flooding JVM starts first), then end it
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> fx.gateway
+                                    .metrics()
+                                    .value("sekisho_connections_total", "transfer", "DENY", "IP_NOT_ALLOWED")
+                            > 1_000);
+            List<Long> during = measure(tls, gw, FLOOD_MILLIS);
+            flooder.getOutputStream().close();
             AtomicLong connects = new AtomicLong(Long.parseLong(
                     new String(flooder.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim()));
             assertEquals(0, flooder.waitFor(), "the flooding process ended");
