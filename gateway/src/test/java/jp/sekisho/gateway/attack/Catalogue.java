@@ -181,22 +181,21 @@ final class Catalogue {
     private List<RecordedEvent> await(
             long seq, Predicate<RecordedEvent> match, Predicate<List<RecordedEvent>> missing, Duration patience)
             throws InterruptedException {
-        long deadline = System.nanoTime() + patience.toNanos();
-        List<RecordedEvent> mine;
-        while (true) {
-            List<RecordedEvent> all = eventsAfter(seq);
-            mine = all.stream().filter(match).toList();
-            all.stream().mapToLong(RecordedEvent::seq).max().ifPresent(m -> lastSeq = Math.max(lastSeq, m));
-            if (!missing.test(mine) || System.nanoTime() > deadline) {
-                break;
-            }
-            Thread.sleep(100);
+        try {
+            org.awaitility.Awaitility.await()
+                    .atMost(patience)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> !missing.test(
+                            eventsAfter(seq).stream().filter(match).toList()));
+        } catch (org.awaitility.core.ConditionTimeoutException absent) {
+            // the caller's assertion says what is missing
         }
-        // a last look after the batch that held the expected event, for a second one that must not be there
-        Thread.sleep(50);
-        List<RecordedEvent> again = eventsAfter(seq);
-        again.stream().mapToLong(RecordedEvent::seq).max().ifPresent(m -> lastSeq = Math.max(lastSeq, m));
-        return again.stream().filter(match).toList();
+        // eventsAfter flushes the log: every event queued for the case is written and read here,
+        // including a second one that must not be there
+        List<RecordedEvent> all = eventsAfter(seq);
+        all.stream().mapToLong(RecordedEvent::seq).max().ifPresent(m -> lastSeq = Math.max(lastSeq, m));
+        return all.stream().filter(match).toList();
     }
 
     private List<RecordedEvent> eventsAfter(long seq) {
