@@ -159,8 +159,12 @@ final class UploadSessions {
         senderView(caller, a.route(), id);
         return locks.with(id, () -> {
             Transfer t = repo.find(id).orElseThrow();
-            if (t.state() == TransferState.STORED || t.state() == TransferState.DELIVERED) {
-                throw new TransferProblem(Reason.OFFSET_MISMATCH, "upload " + id + " is complete", t.length());
+            if (t.state() == TransferState.STORED
+                    || t.state() == TransferState.DELIVERED
+                    || t.state() == TransferState.ACKNOWLEDGED
+                    || t.state() == TransferState.PURGED) {
+                Declarations.decide(t, a.route().maxPayloadBytes(), declared); // a retry declares the same
+                throw new UploadComplete(t);
             }
             if (t.state() != TransferState.UPLOADING) {
                 throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + id + " is " + t.state());
