@@ -5,6 +5,8 @@ import java.time.Instant;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends what may no longer go on: transfers in progress on a route that stopped being ACTIVE (on
@@ -13,6 +15,8 @@ import jp.sekisho.gateway.route.RouteState;
  * still applies to them.
  */
 final class Janitor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Janitor.class);
 
     private final String node;
     private final TransferRepository repo;
@@ -85,11 +89,20 @@ final class Janitor {
      */
     int sweep() {
         for (Transfer t : repo.acknowledgedOn(node)) {
-            locks.run(
-                    t.id(),
-                    () -> repo.find(t.id())
-                            .filter(current -> current.state() == TransferState.ACKNOWLEDGED)
-                            .ifPresent(current -> acks.purge(current, null)));
+            try {
+                locks.run(
+                        t.id(),
+                        () -> repo.find(t.id())
+                                .filter(current -> current.state() == TransferState.ACKNOWLEDGED)
+                                .ifPresent(current -> acks.purge(current, null)));
+            } catch (RuntimeException e) {
+                // the expiries below still run; the next sweep tries this purge again
+                LOG.warn(
+                        "転送 {} のスプール削除を完了できません / cannot complete the purge of transfer {}: {}",
+                        t.id(),
+                        t.id(),
+                        e.toString());
+            }
         }
         Instant now = clock.instant();
         int n = 0;

@@ -254,9 +254,7 @@ class HandOffRecoveryTest {
         System.out.printf(
                 "recovery: gateway JVM started in %d ms with an empty spool, restarted in %d ms with 5 acknowledgments"
                         + " and 5 complete uploads (%d bytes each) to finish%n",
-                firstStartMillis,
-                restartMillis,
-                size);
+                firstStartMillis, restartMillis, size);
     }
 
     /**
@@ -290,6 +288,38 @@ class HandOffRecoveryTest {
         assertEquals(TransferState.STORED, repo.find(id).orElseThrow().state());
         assertEquals(sha, TusClient.sha256(liveSpool.resolve(id + ".cms")));
         assertEquals(1, count(id, "TRANSFER_STORED"), events(id).toString());
+    }
+
+    /**
+     * The live gateway, no restart: an acknowledgment recorded whose purge did not complete (the
+     * audit store was away for TRANSFER_PURGED) is completed by the sweep.
+     */
+    @Test
+    void theSweepCompletesAPurgeLeftUnfinished() throws Exception {
+        TusClient live = w.client("city-sender");
+        HttpResponse<String> created = live.create(ROUTE, size, TusClient.metadata("sweep.cms", sha, 7));
+        String loc = created.headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> r = live.patch(loc, envelope, 0, size, false);
+        assertEquals(204, r.statusCode(), r.body());
+        String id = r.headers().firstValue(Tus.TRANSFER_ID).orElseThrow();
+        acknowledgeRow(
+                new TransferEvents(w.gw.store.log(), "gw1"),
+                w.gw.gateway.transfers().signer(),
+                id,
+                "gw1");
+        Path cms = w.gw.dir.resolve("data/spool").resolve(id + ".cms");
+        assertTrue(Files.exists(cms));
+
+        w.gw.gateway.transfers().sweep();
+        assertEquals(TransferState.PURGED, repo.find(id).orElseThrow().state());
+        assertFalse(Files.exists(cms));
+        assertEquals(1, count(id, "TRANSFER_ACKNOWLEDGED"));
+        assertEquals(1, count(id, "TRANSFER_PURGED"));
+        HttpResponse<String> again = w.client("contractor")
+                .post("/api/v1/routes/" + ROUTE + "/transfers/" + id + "/ack", "{\"sha256\":\"" + sha + "\"}");
+        assertEquals(200, again.statusCode(), again.body());
+        assertEquals(repo.find(id).orElseThrow().receipt(), again.body());
+        assertEquals(1, count(id, "TRANSFER_PURGED"));
     }
 
     // --- the crash states ---
@@ -356,11 +386,15 @@ class HandOffRecoveryTest {
 
     /** TRANSFER_ACKNOWLEDGED committed and the row ACKNOWLEDGED with its final receipt, as the gateway does. */
     static void acknowledgeRow(TransferEvents events, ReceiptSigner signer, String id) {
+        acknowledgeRow(events, signer, id, "gw2");
+    }
+
+    static void acknowledgeRow(TransferEvents events, ReceiptSigner signer, String id, String node) {
         commit(events, EventType.TRANSFER_ACKNOWLEDGED, id);
         Transfer t = repo.find(id).orElseThrow();
         Instant now = Instant.now();
         assertTrue(repo.markAcknowledged(
-                id, now, Receipts.receipt(t, TransferState.ACKNOWLEDGED.name(), t.storedAt(), now, "gw2", signer)));
+                id, now, Receipts.receipt(t, TransferState.ACKNOWLEDGED.name(), t.storedAt(), now, node, signer)));
     }
 
     // --- checks ---
