@@ -2,6 +2,7 @@ package jp.sekisho.gateway.transfer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -179,6 +180,9 @@ final class UploadSessions {
             if (uploads.containsKey(id)) {
                 throw new TransferProblem(
                         Reason.UPLOAD_IN_PROGRESS, "another PATCH of upload " + id + " is in progress");
+            }
+            if (!Files.exists(spool.part(id)) && Files.exists(spool.stored(id))) {
+                spool.unpromote(id); // promoted, its STORED not recorded, and not moved back then: checked again
             }
             t = Declarations.declare(repo, clock, t, a.route().maxPayloadBytes(), declared);
             long limit = t.lengthKnown() ? t.length() : a.route().maxPayloadBytes();

@@ -235,6 +235,18 @@ class HandOffRecoveryTest {
             assertTrue(ReceiptSigner.verifyReceipt(gw2Key(), receipt.body()), name);
             assertEquals(1, count(id, "TRANSFER_STORED"), name + " " + events(id));
         }
+        // the deferred upload's completing PATCH repeats its declarations; a different hash is refused
+        String deferred = Tus.location(ROUTE, ids.get("deferred"));
+        HttpResponse<String> repeated = sender.patch(
+                deferred, size, new byte[0], "Upload-Length", Long.toString(size), Tus.ENVELOPE_SHA256, sha);
+        assertEquals(204, repeated.statusCode(), repeated.body());
+        assertEquals(
+                ids.get("deferred"),
+                repeated.headers().firstValue(Tus.TRANSFER_ID).orElse(null));
+        HttpResponse<String> otherSha = sender.patch(
+                deferred, size, new byte[0], "Upload-Length", Long.toString(size), Tus.ENVELOPE_SHA256, "e".repeat(64));
+        assertEquals(400, otherSha.statusCode(), otherSha.body());
+        assertTrue(otherSha.body().contains("SHA256_MISMATCH"), otherSha.body());
         // a PATCH with bytes past the length of a stored upload is still refused
         HttpResponse<String> more = sender.patch(Tus.location(ROUTE, ids.get("lastByteIn")), size, new byte[1]);
         assertEquals(409, more.statusCode(), more.body());
@@ -266,28 +278,36 @@ class HandOffRecoveryTest {
     @Test
     void anUploadLeftCompleteButUncheckedIsFinishedByTheEmptyPatch() throws Exception {
         TusClient live = w.client("city-sender");
-        HttpResponse<String> created = live.create(ROUTE, size, TusClient.metadata("live.cms", sha, 7));
-        assertEquals(201, created.statusCode(), created.body());
-        String loc = created.headers().firstValue("Location").orElseThrow();
-        String id = loc.substring(loc.lastIndexOf('/') + 1);
-        assertEquals(204, live.patch(loc, envelope, 0, size - 1000, false).statusCode());
         Path liveSpool = w.gw.dir.resolve("data/spool");
-        appendTail(liveSpool.resolve(id + ".part"));
-        Transfer t = repo.find(id).orElseThrow();
-        assertTrue(repo.advance(id, size, Instant.now(), t.expiresAt()));
+        // promoted: the check had moved it to .cms, its STORED failed and moving it back failed too
+        for (boolean promoted : new boolean[] {false, true}) {
+            HttpResponse<String> created = live.create(ROUTE, size, TusClient.metadata("live.cms", sha, 7));
+            assertEquals(201, created.statusCode(), created.body());
+            String loc = created.headers().firstValue("Location").orElseThrow();
+            String id = loc.substring(loc.lastIndexOf('/') + 1);
+            assertEquals(204, live.patch(loc, envelope, 0, size - 1000, false).statusCode());
+            appendTail(liveSpool.resolve(id + ".part"));
+            Transfer t = repo.find(id).orElseThrow();
+            assertTrue(repo.advance(id, size, Instant.now(), t.expiresAt()));
+            if (promoted) {
+                Files.move(liveSpool.resolve(id + ".part"), liveSpool.resolve(id + ".cms"));
+            }
 
-        HttpResponse<String> head = live.head(loc);
-        assertEquals(
-                Long.toString(size), head.headers().firstValue("Upload-Offset").orElse(null));
-        assertTrue(head.headers().firstValue(Tus.TRANSFER_ID).isEmpty(), "not stored yet");
-        for (int i = 0; i < 2; i++) {
-            HttpResponse<String> done = live.patch(loc, size, new byte[0]);
-            assertEquals(204, done.statusCode(), done.body());
-            assertEquals(id, done.headers().firstValue(Tus.TRANSFER_ID).orElse(null));
+            HttpResponse<String> head = live.head(loc);
+            assertEquals(
+                    Long.toString(size),
+                    head.headers().firstValue("Upload-Offset").orElse(null));
+            assertTrue(head.headers().firstValue(Tus.TRANSFER_ID).isEmpty(), "not stored yet");
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> done = live.patch(loc, size, new byte[0]);
+                assertEquals(204, done.statusCode(), done.body());
+                assertEquals(id, done.headers().firstValue(Tus.TRANSFER_ID).orElse(null));
+            }
+            assertEquals(TransferState.STORED, repo.find(id).orElseThrow().state());
+            assertEquals(sha, TusClient.sha256(liveSpool.resolve(id + ".cms")));
+            assertFalse(Files.exists(liveSpool.resolve(id + ".part")));
+            assertEquals(1, count(id, "TRANSFER_STORED"), events(id).toString());
         }
-        assertEquals(TransferState.STORED, repo.find(id).orElseThrow().state());
-        assertEquals(sha, TusClient.sha256(liveSpool.resolve(id + ".cms")));
-        assertEquals(1, count(id, "TRANSFER_STORED"), events(id).toString());
     }
 
     /**
