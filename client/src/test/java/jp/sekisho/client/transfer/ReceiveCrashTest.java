@@ -421,6 +421,79 @@ class ReceiveCrashTest {
         assertDeliveredOnce(out, csv, item.get("transferId"));
     }
 
+    /** The envelope of a waiting transfer as the gateway serves it (the gateway records it DELIVERED). */
+    static Path download(Object id, Path to) throws Exception {
+        GatewayClient c = contractor();
+        java.net.http.HttpResponse<Path> res = c.exchange(
+                java.net.http.HttpRequest.newBuilder(
+                                c.resolve("api/v1/routes/" + ROUTE + "/transfers/" + id + "/payload"))
+                        .GET()
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofFile(to));
+        assertEquals(200, res.statusCode());
+        return to;
+    }
+
+    /**
+     * The two states a crash around the link leaves, built on disk exactly: PLACING with the file
+     * already linked (the crash came before PLACED was written) is acknowledged only; PLACING without
+     * the file (before the link), with its opened plaintext left, is received again, once.
+     */
+    @Test
+    void aPlacingEntryIsAcknowledgedWhenItsFileIsThereAndReceivedAgainWhenNot() throws Exception {
+        Path linkedCsv = csv("linked.csv", 1500);
+        Path unlinkedCsv = csv("unlinked.csv", 1200);
+        Map<?, ?> linked = send(linkedCsv);
+        Map<?, ?> unlinked = send(unlinkedCsv);
+        Path out = Files.createDirectories(dir.resolve("in-placing"));
+        Path partial = Files.createDirectories(out.resolve(".sekisho-partial"));
+        ReceiveJournal journal = new ReceiveJournal(partial);
+        for (Map<?, ?> item : List.of(linked, unlinked)) {
+            String id = String.valueOf(item.get("transferId"));
+            String name = item == linked ? "linked.csv" : "unlinked.csv";
+            Path envelope = download(id, partial.resolve(id + ".cms"));
+            Path opened = Plaintext.opened(partial, id);
+            jp.sekisho.envelope.OpenResult r = jp.sekisho.envelope.Opener.open(
+                    envelope,
+                    opened,
+                    enc.privateKey(),
+                    enc.certificate(),
+                    jp.sekisho.envelope.TrustAnchors.fromPem(pki.caFile()));
+            journal.write(new ReceiveJournal.Entry(
+                    id,
+                    ROUTE,
+                    String.valueOf(item.get("sha256")),
+                    name,
+                    r.plaintextSha256(),
+                    r.bytes(),
+                    ((Number) item.get("records")).longValue(),
+                    r.signerSummary().subject(),
+                    "CN=city-sender,O=Sekisho",
+                    ReceiveJournal.State.PLACING,
+                    java.time.Instant.now()));
+            if (item == linked) {
+                Files.createLink(out.resolve(name), opened); // linked; the opened name not yet deleted
+            }
+            assertEquals("DELIVERED", state(id));
+        }
+
+        CliRun next = receive(out);
+        ok(next);
+        assertTrue(
+                next.out().contains("already placed as " + out.resolve("linked.csv"))
+                        && next.out().contains("received " + out.resolve("unlinked.csv")),
+                next.toString());
+        assertTrue(next.err().contains("（2件）"), "both opened files swept: " + next);
+        assertEquals(List.of(out.resolve("linked.csv"), out.resolve("unlinked.csv")), files(out));
+        assertEquals(-1L, Files.mismatch(linkedCsv, out.resolve("linked.csv")));
+        assertEquals(-1L, Files.mismatch(unlinkedCsv, out.resolve("unlinked.csv")));
+        try (Stream<Path> st = Files.list(partial)) {
+            assertEquals(List.of(), st.toList());
+        }
+        assertEquals("PURGED", state(linked.get("transferId")));
+        assertEquals("PURGED", state(unlinked.get("transferId")));
+    }
+
     /** Two runs on one folder would delete each other's files: the second is refused while the first runs. */
     @Test
     void aSecondReceiveOnTheSameFolderIsRefused() throws Exception {
