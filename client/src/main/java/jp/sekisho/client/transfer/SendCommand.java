@@ -330,14 +330,14 @@ public final class SendCommand implements Callable<Integer> {
     private static String whyNotResumable(
             SendState.Saved s, SendState.Command command, SendState.Fingerprint input, Path envelope)
             throws IOException {
+        if (!s.input().equals(input)) {
+            return "中断した送信の後に入力ファイルが変更されたため、最初から送ります。 "
+                    + "the input changed since the interrupted send: sending afresh";
+        }
         if (!s.command().equals(command)) {
             return "送信の指定（ゲートウェイ・ファイル名・件数・暗号方式）が中断した送信と異なるため、最初から送ります。 "
                     + "the command differs from the interrupted send's (gateway, --filename, --records or --cbc): "
                     + "sending afresh";
-        }
-        if (!s.input().equals(input)) {
-            return "中断した送信の後に入力ファイルが変更されたため、最初から送ります。 "
-                    + "the input changed since the interrupted send: sending afresh";
         }
         if (!s.sealed()) {
             return "中断した送信は封筒の作成を終えていなかったため、最初から送ります。 "
@@ -352,18 +352,22 @@ public final class SendCommand implements Callable<Integer> {
 
     /**
      * How a failed send ends: when the gateway could not be reached and what was sent can be
-     * continued, the state stays and the message says so; after a refusal or an input error there is
-     * nothing to continue, so the state goes (and an upload still open on the gateway is ended).
+     * continued, the state stays and the message says so (an earlier run's state this run did not get
+     * to judge stays too); after a refusal or an input error there is nothing to continue, so the
+     * state goes, and an upload still open on the gateway is ended.
      */
     private CliException ended(SendState state, String storedId, GatewayClient client, CliException e) {
-        SendState.Saved s = state.current();
-        if (e.exitCode() == ExitCode.UNAVAILABLE && s != null && s.sealed() && state.folder() != null) {
-            return new CliException(
-                    e.exitCode(),
-                    e.getMessage() + " — 送信の状態を " + state.folder()
-                            + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 the send's state is kept in "
-                            + state.folder() + ": run the same command again to resume",
-                    e);
+        SendState.Saved mine = state.current();
+        SendState.Saved s = mine != null ? mine : state.saved().orElse(null);
+        if (e.exitCode() == ExitCode.UNAVAILABLE && s != null && (s.sealed() || mine == null)) {
+            return s.sealed() && state.folder() != null
+                    ? new CliException(
+                            e.exitCode(),
+                            e.getMessage() + " — 送信の状態を " + state.folder()
+                                    + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 the send's state is kept in "
+                                    + state.folder() + ": run the same command again to resume",
+                            e)
+                    : e;
         }
         if (e.exitCode() != ExitCode.UNAVAILABLE
                 && storedId == null
@@ -381,8 +385,11 @@ public final class SendCommand implements Callable<Integer> {
         if (state.folder() == null) {
             return;
         }
-        SendState.Saved s = state.current();
-        if (s != null && !s.sealed()) {
+        SendState.Saved s =
+                state.current() != null ? state.current() : state.saved().orElse(null);
+        if (s == null) {
+            state.discard(); // interrupted before anything was written
+        } else if (!s.sealed()) {
             notice(
                     err,
                     "中断しました。封筒の作成が終わっていないため、同じコマンドの次回の実行は最初から送ります。 "

@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -164,10 +169,14 @@ class SendAcrossRunsTest {
 
     /** The arguments of one send command; the test runs the very same ones twice. */
     static String[] sendArgs(Path input, String... more) {
+        return sendArgs(gw.url("transfer", ""), input, more);
+    }
+
+    static String[] sendArgs(String gateway, Path input, String... more) {
         List<String> a = new ArrayList<>(List.of(
                 "send",
                 "--gateway",
-                gw.url("transfer", ""),
+                gateway,
                 "--route",
                 ROUTE,
                 "--identity",
@@ -276,6 +285,26 @@ class SendAcrossRunsTest {
         return stopMidUpload(input, "KILL", args);
     }
 
+    /** Waits until the child's envelope is sealed and the gateway holds part of its upload. */
+    static SendState.Saved awaitMidUpload(Process p, Path log, Path input) {
+        AtomicReference<SendState.Saved> at = new AtomicReference<>();
+        await("the child's envelope sealed and part of it uploaded")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> {
+                    if (!p.isAlive()) {
+                        throw new AssertionError("the send ended too early: " + Files.readString(log));
+                    }
+                    Optional<SendState.Saved> s = saved(input);
+                    if (s.isEmpty() || !s.get().sealed() || s.get().uploadUrl() == null) {
+                        return false;
+                    }
+                    at.set(s.get());
+                    return offset(id(s.get())) > 0;
+                });
+        return at.get();
+    }
+
     /**
      * Runs the send in a child JVM and ends it with {@code signal} (KILL: -9; TERM: as a service
      * manager or Ctrl-C would) once its envelope is sealed and the gateway holds part of the upload:
@@ -285,23 +314,8 @@ class SendAcrossRunsTest {
         Path log = dir.resolve(input.getParent().getFileName() + ".child.log");
         Process p = child(log, args);
         try {
-            AtomicReference<SendState.Saved> at = new AtomicReference<>();
-            await("the child's envelope sealed and part of it uploaded")
-                    .atMost(Duration.ofSeconds(120))
-                    .pollInterval(Duration.ofMillis(5))
-                    .until(() -> {
-                        if (!p.isAlive()) {
-                            throw new AssertionError("the send ended before the kill: " + Files.readString(log));
-                        }
-                        Optional<SendState.Saved> s = saved(input);
-                        if (s.isEmpty() || !s.get().sealed() || s.get().uploadUrl() == null) {
-                            return false;
-                        }
-                        at.set(s.get());
-                        return offset(id(s.get())) > 0;
-                    });
+            SendState.Saved s = awaitMidUpload(p, log, input);
             signal("STOP", p.pid());
-            SendState.Saved s = at.get();
             long held = offset(id(s));
             assertTrue(
                     held > 0 && held < s.envelopeBytes(),
@@ -460,6 +474,123 @@ class SendAcrossRunsTest {
         assertTrue(again.err().contains("PAYLOAD_"), again.toString());
         assertEquals(List.of("residents.csv"), beside(input), "the state and its envelope are gone");
         assertEquals(Optional.of("REJECTED"), column(id(killed), "state"));
+    }
+
+    /** The gateway unreachable mid-upload (exit 3): the state stays, the message says so, and the same command resumes. */
+    @Test
+    void aSendCutOffFromTheGatewayKeepsItsStateAndTheSameCommandResumes() throws Exception {
+        Path input = input("cut", ROWS, 23);
+        int target = URI.create(gw.url("transfer", "")).getPort();
+        Relay relay = new Relay(0, target);
+        int port = relay.port();
+        String[] args = sendArgs("https://127.0.0.1:" + port, input, "--filename", "cut.csv.cms", "--retries", "0");
+        Path log = dir.resolve("cut.child.log");
+        Process p = child(log, args);
+        SendState.Saved cut;
+        try {
+            cut = awaitMidUpload(p, log, input);
+            relay.close(); // every connection cut, nothing listens any more
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+            relay.close();
+        }
+        String said = Files.readString(log);
+        assertEquals(3, p.exitValue(), said);
+        assertTrue(
+                said.contains("同じコマンドをもう一度実行すると続きから送ります") && said.contains("run the same command again to resume"),
+                said);
+        assertEquals(List.of(SendState.FOLDER, "residents.csv"), beside(input));
+        assertEquals(Optional.of("UPLOADING"), column(id(cut), "state"));
+
+        try (Relay back = new Relay(port, target)) {
+            CliRun again = CliRun.of(args);
+            ok(again);
+            assertEquals(id(cut), Receipt.parse(again.out()).get("transferId"), again.toString());
+        }
+        assertEquals(1, transfersNamed("cut.csv.cms"));
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, "cut.csv", "in-cut");
+    }
+
+    /** Unreachable before anything was sent: exit 3, and nothing is left beside the input. */
+    @Test
+    void aSendThatNeverReachedTheGatewayLeavesNothing() throws Exception {
+        Path input = input("unreachable", 100, 24);
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        CliRun r = CliRun.of(sendArgs("https://127.0.0.1:" + closed, input, "--retries", "0"));
+        assertEquals(3, r.code(), r.toString());
+        assertEquals(List.of("residents.csv"), beside(input));
+    }
+
+    /** A TCP relay to the gateway that the test can cut off: the gateway unreachable, for real. */
+    static final class Relay implements AutoCloseable {
+        private final ServerSocket server;
+        private final int target;
+        private final List<Socket> open = new CopyOnWriteArrayList<>();
+
+        Relay(int port, int target) throws IOException {
+            this.target = target;
+            server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            Thread t = new Thread(this::accept, "relay-accept");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    Socket in = server.accept();
+                    Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                    open.add(in);
+                    open.add(out);
+                    pump(in, out);
+                    pump(out, in);
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private static void pump(Socket from, Socket to) {
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            from.getInputStream().transferTo(to.getOutputStream());
+                        } catch (IOException ignored) {
+                            // cut off
+                        } finally {
+                            quietly(from);
+                            quietly(to);
+                        }
+                    },
+                    "relay-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static void quietly(java.io.Closeable c) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+
+        @Override
+        public void close() {
+            quietly(server);
+            open.forEach(Relay::quietly);
+        }
     }
 
     @Test
