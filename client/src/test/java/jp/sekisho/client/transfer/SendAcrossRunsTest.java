@@ -399,6 +399,37 @@ class SendAcrossRunsTest {
         receivedIntact(input, name, "in-killed-" + checksums);
     }
 
+    /** {@code --encrypted}: no envelope is kept (the input is one), only the upload's URL and the input's hash. */
+    @Test
+    void anEncryptedSendKilledMidUploadIsContinuedByTheSameCommand() throws Exception {
+        Path csv = input("encrypted-plain", ROWS, 25);
+        Path env = Files.createDirectories(dir.resolve("encrypted")).resolve("residents.csv.cms");
+        try (java.io.InputStream in = Files.newInputStream(csv);
+                java.io.OutputStream o = Files.newOutputStream(env)) {
+            jp.sekisho.envelope.Sealer.seal(
+                    in,
+                    o,
+                    Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(enc.certificate()),
+                    jp.sekisho.envelope.ContentCipher.AES_256_GCM);
+        }
+        List<String> a = new ArrayList<>(List.of(sendArgs(env, "--filename", "encrypted.csv.cms")));
+        a.set(a.indexOf("--file"), "--encrypted");
+        a.addAll(List.of("--records", Integer.toString(ROWS)));
+        String[] args = a.toArray(String[]::new);
+        SendState.Saved killed = killMidUpload(env, args);
+        assertEquals(
+                List.of(SendState.LOCK, SendState.STATE), names(stateFolder(env).orElseThrow()));
+        assertEquals(Files.size(env), killed.envelopeBytes());
+
+        CliRun again = CliRun.of(args);
+        ok(again);
+        assertEquals(id(killed), Receipt.parse(again.out()).get("transferId"), again.toString());
+        assertEquals(1, transfersNamed("encrypted.csv.cms"));
+        assertEquals(List.of("residents.csv.cms"), beside(env));
+        receivedIntact(csv, "encrypted.csv", "in-encrypted");
+    }
+
     /** Interrupted (SIGTERM) after the gateway stored it but before the receipt: the next run only fetches the receipt. */
     @Test
     void aSendInterruptedAfterTheGatewayStoredItOnlyFetchesTheReceipt() throws Exception {
