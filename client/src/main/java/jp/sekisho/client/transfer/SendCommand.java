@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
                     + "running the same command again continues the same upload from the gateway's offset, or just "
                     + "fetches the receipt if the gateway already stored it. It starts afresh, and says so, when the "
                     + "input, the gateway, --filename, --records or --cbc changed, when the envelope was not sealed "
-                    + "completely, or when the gateway no longer has the upload. The folder is removed when the "
+                    + "completely, or when the gateway no longer has the upload; --restart makes it start afresh. "
+                    + "The folder is removed when the "
                     + "receipt arrives and after a refusal (exit 1) or an input error (exit 2).",
             "Exit codes: 0 stored by the gateway, 1 refused (reason code first on stderr), 2 usage or input error, "
                     + "3 gateway unavailable."
@@ -146,6 +147,12 @@ public final class SendCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the receipt as JSON.")
     boolean json;
+
+    @Option(
+            names = "--restart",
+            description = "Do not continue an interrupted send of this file on this route: its upload is deleted on "
+                    + "the gateway, its state removed, and the file sealed and sent afresh.")
+    boolean restart;
 
     @Override
     public Integer call() {
@@ -283,7 +290,9 @@ public final class SendCommand implements Callable<Integer> {
         if (saved.isPresent()) {
             SendState.Saved s = saved.get();
             Path envelope = command.encrypted() ? source : state.envelope();
-            String why = whyNotResumable(s, command, input, envelope);
+            String why = restart
+                    ? "--restart: 中断した送信を破棄して最初から送ります。 the interrupted send is discarded: sending afresh"
+                    : whyNotResumable(s, command, input, envelope);
             if (why == null) {
                 state.resume(s);
                 Optional<java.net.URI> upload = s.upload();

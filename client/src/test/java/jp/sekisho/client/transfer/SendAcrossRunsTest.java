@@ -430,6 +430,41 @@ class SendAcrossRunsTest {
         receivedIntact(csv, "encrypted.csv", "in-encrypted");
     }
 
+    /** {@code --restart}: an interrupted send that could be continued is ended instead, and the file sent afresh. */
+    @Test
+    void restartEndsTheInterruptedUploadAndSendsAfresh() throws Exception {
+        Path input = input("restart", 100, 26);
+        GatewayClient sender = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        // what an interrupted run leaves: an open upload, its URL, a sealed envelope
+        String sha = "ab".repeat(32);
+        URI upload = new TusUploader(sender, ROUTE, 1 << 20, Backoff.standard(0), Progress.none())
+                .create(1000, "restart.csv.cms", sha, 100);
+        try (SendState st = SendState.open(input, ROUTE)) {
+            st.begin(
+                    new SendState.Command(
+                            ROUTE, gw.url("transfer", "/"), input.toString(), false, "restart.csv.cms", 100, false),
+                    SendState.Fingerprint.of(input));
+            st.created(upload);
+            Files.write(st.envelope(), new byte[1000]);
+            st.sealed(new jp.sekisho.envelope.SealResult(-1, 1000, sha));
+        }
+        String old = TusUploader.lastSegment(upload);
+        assertEquals(Optional.of("UPLOADING"), column(old, "state"));
+
+        CliRun r = CliRun.of(sendArgs(input, "--filename", "restart.csv.cms", "--restart"));
+        ok(r);
+        assertTrue(r.err().contains("--restart") && r.err().contains("afresh"), r.toString());
+        assertNotEquals(old, Receipt.parse(r.out()).get("transferId"));
+        assertEquals(Optional.of("ABORTED"), column(old, "state"));
+        assertEquals(Optional.of("TERMINATED_BY_SENDER"), column(old, "reason"));
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, "restart.csv", "in-restart");
+    }
+
     /** Interrupted (SIGTERM) after the gateway stored it but before the receipt: the next run only fetches the receipt. */
     @Test
     void aSendInterruptedAfterTheGatewayStoredItOnlyFetchesTheReceipt() throws Exception {
