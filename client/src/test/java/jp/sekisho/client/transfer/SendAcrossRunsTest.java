@@ -430,6 +430,83 @@ class SendAcrossRunsTest {
         receivedIntact(csv, "encrypted.csv", "in-encrypted");
     }
 
+    /**
+     * The gateway stopped during its envelope check (recreated here as a crash leaves it: the row
+     * UPLOADING with every byte, the spool file still {@code .part}): resuming waits for the check,
+     * bounded, then sends the completing PATCH again, which has the gateway check it now; if the
+     * check ends meanwhile (recovery at start-up), it just takes the result.
+     */
+    @ParameterizedTest(name = "recovery finishes the check while waiting: {0}")
+    @ValueSource(booleans = {false, true})
+    void anUploadCompleteButUncheckedIsWaitedForThenCompleted(boolean recovered) throws Exception {
+        Path csv = input("unchecked-" + recovered, 500, 27);
+        Path env = csv.resolveSibling("residents.csv.cms");
+        jp.sekisho.envelope.SealResult sealed;
+        try (java.io.InputStream in = Files.newInputStream(csv);
+                java.io.OutputStream o = Files.newOutputStream(env)) {
+            sealed = jp.sekisho.envelope.Sealer.seal(
+                    in,
+                    o,
+                    Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(enc.certificate()),
+                    jp.sekisho.envelope.ContentCipher.AES_256_GCM);
+        }
+        GatewayClient sender = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        AtomicReference<URI> location = new AtomicReference<>();
+        String id = new TusUploader(sender, ROUTE, 1 << 20, Backoff.standard(2), Progress.none())
+                .onCreated(location::set)
+                .upload(
+                        env,
+                        sealed.envelopeBytes(),
+                        "unchecked-" + recovered + ".csv.cms",
+                        sealed.envelopeSha256(),
+                        500)
+                .transferId();
+        Path spool = gw.dir.resolve("data").resolve("spool");
+        try (Connection c = pg.superuser();
+                PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = 'UPLOADING', stored_at = NULL, "
+                        + "receipt = NULL WHERE id = ? AND state = 'STORED'")) {
+            ps.setString(1, id);
+            assertEquals(1, ps.executeUpdate());
+        }
+        Files.move(spool.resolve(id + ".cms"), spool.resolve(id + ".part"));
+
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        List<String> notices = new CopyOnWriteArrayList<>();
+        TusUploader resuming = new TusUploader(sender, ROUTE, 1 << 20, Backoff.standard(2), Progress.none())
+                .notices(m -> {
+                    notices.add(m);
+                    waiting.countDown();
+                })
+                .checkWait(recovered ? Duration.ofSeconds(60) : Duration.ofSeconds(2));
+        java.util.concurrent.CompletableFuture<TusUploader.Result> r =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> resuming.resume(env, location.get(), sealed));
+        assertTrue(waiting.await(30, TimeUnit.SECONDS), "waits for the check");
+        assertTrue(notices.get(0).contains("checking the envelope"), notices.toString());
+        long t0 = System.nanoTime();
+        if (recovered) { // what recovery at start-up does: the check passes, the file is promoted
+            Files.move(spool.resolve(id + ".part"), spool.resolve(id + ".cms"));
+            try (Connection c = pg.superuser();
+                    PreparedStatement ps = c.prepareStatement(
+                            "UPDATE transfer SET state = 'STORED', stored_at = now() WHERE id = ?")) {
+                ps.setString(1, id);
+                assertEquals(1, ps.executeUpdate());
+            }
+        }
+        assertEquals(id, r.get(60, TimeUnit.SECONDS).transferId());
+        assertTrue(
+                (System.nanoTime() - t0) / 1_000_000_000 < 30,
+                "the recovered check is taken when it ends, not at the bound");
+        assertEquals(Optional.of("STORED"), column(id, "state"));
+        assertTrue(Files.isRegularFile(spool.resolve(id + ".cms")), "stored in the spool");
+        Files.delete(env);
+        receivedIntact(csv, "unchecked-" + recovered + ".csv", "in-unchecked-" + recovered);
+    }
+
     /** {@code --restart}: an interrupted send that could be continued is ended instead, and the file sent afresh. */
     @Test
     void restartEndsTheInterruptedUploadAndSendsAfresh() throws Exception {
