@@ -8,12 +8,19 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.server.types.files.StreamedFile;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.audit.read.EventJson;
@@ -81,20 +88,59 @@ public final class AuditController {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // the answer's status is sent before the stream: wait until the export wrote its first bytes, so
+        // an export the store cannot start (AUDIT_READ not recorded, store down) is a 503, not an empty 200
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        OutputStream first = new FilterOutputStream(out) {
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                started.complete(null);
+                out.write(b, off, len);
+            }
+
+            @Override
+            public void write(int b) throws IOException {
+                started.complete(null);
+                out.write(b);
+            }
+        };
         Thread writer = new Thread(
                 () -> {
                     try (out) {
-                        store.reader().export(q, principal.toAudit(), f, out);
+                        store.reader().export(q, principal.toAudit(), f, first);
+                        started.complete(null);
                     } catch (IOException | RuntimeException e) {
-                        // the client went away or the store failed: the stream ends early and verify will say so
+                        // before the first byte: the caller answers with it; after: the stream ends early
+                        // and verify will say so
+                        started.completeExceptionally(e);
                     }
                 },
                 "sekisho-audit-export");
         writer.setDaemon(true);
         writer.start();
+        awaitStart(started);
         MediaType type = f == ExportFormat.JSONL ? new MediaType("application/x-ndjson") : new MediaType("text/csv");
         return HttpResponse.ok(new StreamedFile(in, type));
     }
+
+    /** Rethrows what kept the export from starting (AuditUnavailableException: 503); waits at most a minute. */
+    private static void awaitStart(CompletableFuture<Void> started) {
+        try {
+            started.get(EXPORT_START_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new UncheckedIOException(e.getCause() instanceof IOException io ? io : new IOException(e.getCause()));
+        } catch (TimeoutException e) {
+            // slow to start but not failed: stream what comes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("interrupted while the export started");
+        }
+    }
+
+    private static final long EXPORT_START_SECONDS = 60;
 
     @Get("/verify")
     public HttpResponse<?> verify(Principal principal, @Nullable @QueryValue String node) {

@@ -17,7 +17,6 @@ public final class AuditUnavailableHandler implements ExceptionHandler<AuditUnav
     @Override
     public HttpResponse<?> handle(HttpRequest request, AuditUnavailableException exception) {
         Requests.markAudited(request); // nothing can be recorded now; the answer says so
-        return Problem.response(request, Reason.AUDIT_UNAVAILABLE, "the audit log cannot record this request now")
-                .header("Retry-After", Problem.RETRY_AFTER_SECONDS);
+        return Problem.response(request, Reason.AUDIT_UNAVAILABLE, "the audit log cannot record this request now");
     }
 }

@@ -57,15 +57,24 @@ public record Problem(
                 reason.code(),
                 detail,
                 Requests.requestId(request));
-        return HttpResponse.<Problem>status(status, Reason.title(status))
-                .contentType(MEDIA_TYPE)
-                .body(p);
+        return withRetryAfter(
+                HttpResponse.<Problem>status(status, Reason.title(status))
+                        .contentType(MEDIA_TYPE)
+                        .body(p),
+                reason.code());
     }
 
     public static MutableHttpResponse<Problem> response(
             HttpRequest<?> request, HttpStatus status, String reason, @Nullable String detail) {
-        return HttpResponse.<Problem>status(status)
-                .contentType(MEDIA_TYPE)
-                .body(of(status, reason, detail, Requests.requestId(request)));
+        return withRetryAfter(
+                HttpResponse.<Problem>status(status)
+                        .contentType(MEDIA_TYPE)
+                        .body(of(status, reason, detail, Requests.requestId(request))),
+                reason);
+    }
+
+    private static MutableHttpResponse<Problem> withRetryAfter(MutableHttpResponse<Problem> r, String reason) {
+        String retryAfter = retryAfter(reason);
+        return retryAfter == null ? r : r.header("Retry-After", retryAfter);
     }
 }
