@@ -108,8 +108,10 @@ public final class Upload {
         if (sinceSpaceCheck >= SPACE_CHECK_EVERY) {
             sinceSpaceCheck = 0;
             SpoolSpace space = sessions.space();
+            long usable = space.usable();
+            space.warnIfLow(usable);
             // half the reserve is the floor: a deferred upload must not starve the database or small uploads
-            if (space.usable() < space.reserve() / 2) {
+            if (usable < space.reserve() / 2) {
                 throw spoolFull();
             }
         }
