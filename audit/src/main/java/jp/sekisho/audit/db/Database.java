@@ -2,7 +2,6 @@ package jp.sekisho.audit.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,12 +28,12 @@ public final class Database implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Database.class);
 
     private final StoreConfig config;
-    private final EmbeddedPostgres embedded;
+    private final EmbeddedServer embedded;
     private final StoreLock lock;
     private final String url;
     private final HikariDataSource pool;
 
-    private Database(StoreConfig config, EmbeddedPostgres embedded, StoreLock lock, String url, HikariDataSource pool) {
+    private Database(StoreConfig config, EmbeddedServer embedded, StoreLock lock, String url, HikariDataSource pool) {
         this.config = config;
         this.embedded = embedded;
         this.lock = lock;
@@ -48,7 +47,7 @@ public final class Database implements AutoCloseable {
      */
     public static Database open(StoreConfig requested) {
         StoreConfig config = requested;
-        EmbeddedPostgres pg = null;
+        EmbeddedServer pg = null;
         StoreLock lock = null;
         String url = config.url();
         try {
@@ -56,7 +55,7 @@ public final class Database implements AutoCloseable {
                 lock = lock(config.embeddedDataDir());
                 EmbeddedSecrets secrets = secrets(config.embeddedDataDir());
                 pg = startEmbedded(config.embeddedDataDir(), secrets);
-                url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
+                url = "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres";
                 // the embedded roles' passwords come from the secrets file, never from configuration
                 config = config.withPasswords(secrets.app(), secrets.owner());
             }
@@ -65,7 +64,7 @@ public final class Database implements AutoCloseable {
             LOG.info(
                     "audit store: {}, schema up to date, writing as role {} ({} connections at most)",
                     pg != null
-                            ? "embedded PostgreSQL in " + config.embeddedDataDir() + " on port " + pg.getPort()
+                            ? "embedded PostgreSQL in " + config.embeddedDataDir() + " on port " + pg.port()
                             : "PostgreSQL at " + withoutParameters(url),
                     config.user(),
                     config.poolSize());
@@ -107,14 +106,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static EmbeddedPostgres startEmbedded(Path dir, EmbeddedSecrets secrets) {
+    private static EmbeddedServer startEmbedded(Path dir, EmbeddedSecrets secrets) {
         String hint = HINT;
         try {
             // the lock is ours, so no live gateway uses this cluster: a server still running was left by a dead one
             OrphanServer.stopIfLeft(dir);
             EmbeddedCluster.discardUnfinished(dir);
             Files.createDirectories(dir);
-            return EmbeddedCluster.start(dir, secrets);
+            return EmbeddedServer.start(dir, secrets);
         } catch (IOException | RuntimeException e) {
             throw new AuditUnavailableException(
                     "embedded PostgreSQL could not start in " + dir + ": " + oneLine(e) + hint, e);
@@ -248,13 +247,9 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(EmbeddedPostgres pg) {
+    private static void closeQuietly(EmbeddedServer pg) {
         if (pg != null) {
-            try {
-                pg.close();
-            } catch (IOException ignored) {
-                // shutting down anyway
-            }
+            pg.close();
         }
     }
 

@@ -48,7 +48,8 @@ final class EmbeddedCluster {
         return clusterDir.toAbsolutePath().normalize().resolve("socket");
     }
 
-    static EmbeddedPostgres start(Path dir, EmbeddedSecrets secrets) throws IOException {
+    /** Starts the cluster, creating it first if needed; {@code port} 0 picks a free one. */
+    static EmbeddedPostgres start(Path dir, EmbeddedSecrets secrets, int port) throws IOException {
         Path cluster = dir.toAbsolutePath().normalize();
         boolean existing = Files.exists(cluster.resolve("PG_VERSION"));
         Path pwfile = null;
@@ -69,6 +70,9 @@ final class EmbeddedCluster {
                 .setConnectConfig("password", secrets.owner())
                 .setPGStartupWait(Duration.ofSeconds(30))
                 .setDataDirectoryCustomizer(d -> secure(d.toPath(), secrets, existing));
+        if (port > 0) {
+            b.setPort(port); // a restart keeps the port: the pool's URL stays valid
+        }
         Path marker = initMarker(cluster);
         try {
             if (!existing) {

@@ -2,6 +2,7 @@ package jp.sekisho.audit.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,10 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import jp.sekisho.audit.config.StoreConfig;
+import jp.sekisho.audit.support.PrivatePostgres;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +59,36 @@ class EmbeddedRecoveryTest {
                 StandardCharsets.US_ASCII);
         try (Database db = Database.open(StoreConfig.embedded(pg))) {
             assertEquals(1, one(db));
+        }
+    }
+
+    /**
+     * The server killed under a running gateway (OOM killer, an operator's kill -9) is started again
+     * by itself on the same port, and the same pool works again without reopening the store.
+     */
+    @Test
+    void aServerKilledWhileTheStoreIsOpenIsStartedAgainOnTheSamePort() throws Exception {
+        Path pg = dir.resolve("data/pg");
+        try (Database db = Database.open(StoreConfig.embedded(pg))) {
+            assertEquals(1, one(db));
+            long before = PrivatePostgres.postmasterPid(pg);
+            String port =
+                    Files.readAllLines(pg.resolve("postmaster.pid")).get(3).trim();
+            long t0 = System.nanoTime();
+            PrivatePostgres.killCluster(pg);
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptions()
+                    .until(() -> PrivatePostgres.postmasterPid(pg) != before && one(db) == 1);
+            System.out.printf(
+                    "embedded store killed -> serving again through the same pool in %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+            assertEquals(
+                    port,
+                    Files.readAllLines(pg.resolve("postmaster.pid")).get(3).trim(),
+                    "the same port");
+            assertTrue(db.url().contains(":" + port + "/"), "the pool's URL names that port");
         }
     }
 
