@@ -154,7 +154,7 @@ public final class AuditReader {
     }
 
     /** How long a snapshot read may wait for the server's next answer (the pool's default is the write timeout). */
-    private static final int SNAPSHOT_READ_TIMEOUT_MS = 60_000;
+    static final int SNAPSHOT_READ_TIMEOUT_MS = 60_000;
 
     private <T> T inSnapshot(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {

@@ -46,6 +46,9 @@ public final class ExportSnapshot implements AutoCloseable {
         Connection c = null;
         try {
             c = dataSource.getConnection();
+            // the pool's socket timeout is the write timeout (seconds); a million-event scan may take longer
+            // before its first row, and the AUDIT_READ commit before it already failed if the store is down
+            c.setNetworkTimeout(Runnable::run, AuditReader.SNAPSHOT_READ_TIMEOUT_MS);
             c.setAutoCommit(false); // a cursor streams only inside a transaction
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
