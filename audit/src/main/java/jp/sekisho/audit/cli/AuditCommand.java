@@ -5,7 +5,8 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code audit}: verify, export and search the audit log. Exit codes: 0 ok, 1 verification failed or
- * refused, 2 usage or input error, 3 audit store unavailable. Errors are one line on stderr.
+ * refused, 2 usage or input error, 3 audit store unavailable, 4 the export stream was cut (run it
+ * again). Errors are one line on stderr.
  */
 @Command(
         name = "audit",
@@ -18,6 +19,8 @@ public final class AuditCommand implements Runnable {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     public static final int UNAVAILABLE = 3;
+    /** The export stream from the gateway was cut (STREAM_TRUNCATED): incomplete, not tampered; run it again. */
+    public static final int TRUNCATED = 4;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.read.ExportFormat;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,11 +51,22 @@ final class ExportCommand extends StoreCommand {
         Path target = out.toAbsolutePath();
         Path tmp = Files.createTempFile(target.getParent(), ".export-", ".part");
         if (remote.given()) {
-            try (java.io.InputStream in = remote.get("export?format=" + format.toLowerCase(Locale.ROOT)
-                    + (filters.toParams().isEmpty() ? "" : "&" + filters.toParams()))) {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                remote.download(
+                        "export?format=" + format.toLowerCase(Locale.ROOT)
+                                + (filters.toParams().isEmpty() ? "" : "&" + filters.toParams()),
+                        tmp);
+                ExportEnd end = ExportEnd.of(tmp, f);
+                if (end instanceof ExportEnd.Cut cut) {
+                    throw new StreamCut(cut.events(), "no end record; " + out + " left as it was");
+                }
+                if (end instanceof ExportEnd.Failed failed) {
+                    throw new AuditUnavailableException("the gateway stopped the export after " + failed.events()
+                            + " events: " + failed.reason() + ": " + failed.message());
+                }
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                out().println("exported " + Files.size(target) + " bytes from " + remote.gateway + " to " + out);
+                out().println("exported " + end.events() + " events (" + Files.size(target) + " bytes) from "
+                        + remote.gateway + " to " + out);
                 out().flush();
                 return AuditCommand.OK;
             } finally {

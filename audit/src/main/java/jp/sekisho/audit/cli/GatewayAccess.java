@@ -101,6 +101,28 @@ final class GatewayAccess {
         return res.body();
     }
 
+    /**
+     * GETs an export into {@code target}. A connection that fails after the response started is not
+     * an error here: the file then lacks its end record, which {@link ExportEnd} reports as a cut.
+     */
+    void download(String pathAndQuery, Path target) throws StoreCommand.InputException, IOException {
+        try (InputStream in = get(pathAndQuery);
+                java.io.OutputStream out = java.nio.file.Files.newOutputStream(target)) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; ; ) {
+                try {
+                    n = in.read(buf);
+                } catch (IOException cut) {
+                    return; // reset, closed mid-chunk, TLS cut: what arrived is kept and judged by its end
+                }
+                if (n < 0) {
+                    return;
+                }
+                out.write(buf, 0, n);
+            }
+        }
+    }
+
     String getString(String pathAndQuery) throws StoreCommand.InputException, IOException {
         try (InputStream in = get(pathAndQuery)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -36,6 +36,8 @@ abstract class StoreCommand implements Callable<Integer> {
             return fail(AuditCommand.USAGE, "no such file: " + e.getMessage());
         } catch (IOException e) {
             return fail(AuditCommand.USAGE, Database.oneLine(e));
+        } catch (StreamCut e) {
+            return fail(AuditCommand.TRUNCATED, e.getMessage());
         } catch (GatewayAccess.Refused e) {
             return fail(AuditCommand.FAILED, e.getMessage());
         } catch (AuditUnavailableException e) {

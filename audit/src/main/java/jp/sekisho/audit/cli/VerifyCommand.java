@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
         name = "verify",
         mixinStandardHelpOptions = true,
         description = "Check the audit hash chains and signed checkpoints. Exit 0 when intact, 1 naming the first "
-                + "event modified, deleted, inserted or reordered.")
+                + "event modified, deleted, inserted or reordered, 4 when the export was cut short (TRUNCATED: "
+                + "incomplete, not tampered; run it again).")
 final class VerifyCommand extends StoreCommand {
 
     @Option(
@@ -96,12 +97,15 @@ final class VerifyCommand extends StoreCommand {
         }
         Path export = Files.createTempFile("sekisho-audit-export", ".jsonl");
         try {
-            try (java.io.InputStream in = remote.get("export?format=jsonl"
-                    + (node == null
-                            ? ""
-                            : "&node=" + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8)))) {
-                Files.copy(in, export, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
+            remote.download(
+                    "export?format=jsonl"
+                            + (node == null
+                                    ? ""
+                                    : "&node="
+                                            + java.net.URLEncoder.encode(
+                                                    node, java.nio.charset.StandardCharsets.UTF_8)),
+                    export);
+            // a cut stream is TRUNCATED (its end record missing), never taken for tampering
             return ExportFileVerifier.verify(export, pub, archived);
         } finally {
             Files.deleteIfExists(export);
@@ -115,6 +119,11 @@ final class VerifyCommand extends StoreCommand {
             return AuditCommand.OK;
         }
         VerifyResult.Broken b = (VerifyResult.Broken) result;
+        if (result.truncated()) {
+            out().println("TRUNCATED: " + b.message());
+            out().flush();
+            return AuditCommand.TRUNCATED;
+        }
         out().println("FAILED: " + b.kind() + (b.seq() > 0 ? " at " + b.nodeId() + "#" + b.seq() : "") + ": "
                 + b.message());
         out().flush();

@@ -30,12 +30,14 @@ public final class Database implements AutoCloseable {
 
     private final StoreConfig config;
     private final EmbeddedPostgres embedded;
+    private final StoreLock lock;
     private final String url;
     private final HikariDataSource pool;
 
-    private Database(StoreConfig config, EmbeddedPostgres embedded, String url, HikariDataSource pool) {
+    private Database(StoreConfig config, EmbeddedPostgres embedded, StoreLock lock, String url, HikariDataSource pool) {
         this.config = config;
         this.embedded = embedded;
+        this.lock = lock;
         this.url = url;
         this.pool = pool;
     }
@@ -47,9 +49,11 @@ public final class Database implements AutoCloseable {
     public static Database open(StoreConfig requested) {
         StoreConfig config = requested;
         EmbeddedPostgres pg = null;
+        StoreLock lock = null;
         String url = config.url();
         try {
             if (config.isEmbedded()) {
+                lock = lock(config.embeddedDataDir());
                 EmbeddedSecrets secrets = secrets(config.embeddedDataDir());
                 pg = startEmbedded(config.embeddedDataDir(), secrets);
                 url = "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres";
@@ -65,9 +69,10 @@ public final class Database implements AutoCloseable {
                             : "PostgreSQL at " + withoutParameters(url),
                     config.user(),
                     config.poolSize());
-            return new Database(config, pg, url, pool);
+            return new Database(config, pg, lock, url, pool);
         } catch (RuntimeException e) {
             closeQuietly(pg);
+            closeQuietly(lock);
             if (e instanceof AuditUnavailableException) {
                 throw e;
             }
@@ -79,6 +84,17 @@ public final class Database implements AutoCloseable {
 
     private static final String HINT =
             "; to use a PostgreSQL server instead, set store.url (and store.user) in the gateway configuration";
+
+    /** Claims the embedded store for this process: a live gateway on the same folder is refused. */
+    private static StoreLock lock(Path dir) {
+        try {
+            Files.createDirectories(dir.toAbsolutePath().normalize().getParent());
+            return StoreLock.acquire(dir);
+        } catch (IOException | RuntimeException e) {
+            throw new AuditUnavailableException(
+                    "embedded PostgreSQL could not start in " + dir + ": " + oneLine(e) + HINT, e);
+        }
+    }
 
     private static EmbeddedSecrets secrets(Path dir) {
         try {
@@ -94,30 +110,14 @@ public final class Database implements AutoCloseable {
     private static EmbeddedPostgres startEmbedded(Path dir, EmbeddedSecrets secrets) {
         String hint = HINT;
         try {
-            refuseIfRunning(dir);
+            // the lock is ours, so no live gateway uses this cluster: a server still running was left by a dead one
+            OrphanServer.stopIfLeft(dir);
+            EmbeddedCluster.discardUnfinished(dir);
             Files.createDirectories(dir);
             return EmbeddedCluster.start(dir, secrets);
         } catch (IOException | RuntimeException e) {
             throw new AuditUnavailableException(
                     "embedded PostgreSQL could not start in " + dir + ": " + oneLine(e) + hint, e);
-        }
-    }
-
-    /** A second start on a live cluster could disturb the gateway that owns it: refuse instead. */
-    private static void refuseIfRunning(Path dir) throws IOException {
-        Path pidFile = dir.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        String first =
-                Files.readAllLines(pidFile).stream().findFirst().orElse("").trim();
-        try {
-            long pid = Long.parseLong(first);
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                throw new IOException("it is already running (pid " + pid + "), probably for a running gateway");
-            }
-        } catch (NumberFormatException ignored) {
-            // a torn pid file: let PostgreSQL decide
         }
     }
 
@@ -230,6 +230,17 @@ public final class Database implements AutoCloseable {
     public void close() {
         pool.close();
         closeQuietly(embedded);
+        closeQuietly(lock); // only once the server is down: a new owner must not find it running
+    }
+
+    private static void closeQuietly(StoreLock lock) {
+        if (lock != null) {
+            try {
+                lock.close();
+            } catch (IOException ignored) {
+                // the process ends or the lock goes with the channel
+            }
+        }
     }
 
     private static void closeQuietly(EmbeddedPostgres pg) {

@@ -69,22 +69,95 @@ final class EmbeddedCluster {
                 .setConnectConfig("password", secrets.owner())
                 .setPGStartupWait(Duration.ofSeconds(30))
                 .setDataDirectoryCustomizer(d -> secure(d.toPath(), secrets, existing));
+        Path marker = initMarker(cluster);
         try {
             if (!existing) {
+                // until the first server start completes, a kill leaves a cluster that may be discarded
+                Files.writeString(marker, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
                 // initdb appends these after zonky's "-A trust": the cluster is born with a password
-                pwfile = Files.createTempFile(cluster.getParent(), ".pwfile", "");
+                pwfile = Files.createTempFile(cluster.getParent(), pwfilePrefix(cluster), "");
                 Files.setPosixFilePermissions(pwfile, EmbeddedSecrets.OWNER_ONLY);
                 Files.writeString(pwfile, secrets.owner() + "\n", StandardCharsets.UTF_8);
                 b.setLocaleConfig("auth-local", "scram-sha-256")
                         .setLocaleConfig("auth-host", "scram-sha-256")
                         .setLocaleConfig("pwfile", pwfile.toString());
             }
-            return b.start();
+            EmbeddedPostgres pg = b.start();
+            Files.deleteIfExists(marker); // complete: from here on it holds audit data and is never discarded
+            return pg;
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
             if (pwfile != null) {
                 Files.deleteIfExists(pwfile);
+            }
+        }
+    }
+
+    /** {@code <cluster>.initdb}: present while a fresh cluster is being created and first started. */
+    static Path initMarker(Path clusterDir) {
+        Path abs = clusterDir.toAbsolutePath().normalize();
+        return abs.resolveSibling(abs.getFileName() + ".initdb");
+    }
+
+    private static String pwfilePrefix(Path cluster) {
+        return "." + cluster.getFileName() + ".pwfile";
+    }
+
+    /**
+     * Removes what a gateway killed while creating this cluster left: initdb's password file and,
+     * when the creation never completed (its marker is still there), the half-made cluster with any
+     * initdb or bootstrap process still working on it. A never-completed cluster holds no audit event:
+     * the marker goes only after the first server start, before the schema exists. Call only while
+     * holding the {@link StoreLock} and after {@link OrphanServer#stopIfLeft}.
+     */
+    static void discardUnfinished(Path clusterDir) throws IOException {
+        Path cluster = clusterDir.toAbsolutePath().normalize();
+        Path parent = cluster.getParent();
+        if (Files.isDirectory(parent)) {
+            try (var left = Files.newDirectoryStream(parent, pwfilePrefix(cluster) + "*")) {
+                for (Path p : left) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        Path marker = initMarker(cluster);
+        if (!Files.exists(marker)) {
+            return;
+        }
+        LOG.warn(
+                "埋め込みストア {} の作成 (initdb) が前回完了していませんでした (作成中に強制終了)。作りかけのクラスタを削除して"
+                        + "作り直します / the creation of embedded store {} never completed (the gateway was killed during"
+                        + " initdb or its first start): discarding the half-made cluster (it holds no audit event) and"
+                        + " creating it again",
+                cluster,
+                cluster);
+        String path = cluster.toString();
+        ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> c.contains(path)).orElse(false))
+                .filter(p -> p.info()
+                        .command()
+                        .map(c -> c.endsWith("/initdb") || c.endsWith("/postgres"))
+                        .orElse(false))
+                .forEach(p -> {
+                    LOG.warn(
+                            "作りかけのクラスタの処理を終了します / killing pid {} working on the half-made cluster: {}",
+                            p.pid(),
+                            p.info().commandLine().orElse("?"));
+                    p.destroyForcibly();
+                    p.onExit().join();
+                });
+        deleteTree(cluster);
+        Files.delete(marker);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
             }
         }
     }
@@ -142,12 +215,7 @@ final class EmbeddedCluster {
      * client can connect. The SQL goes through stdin, never the command line.
      */
     private static void setOwnerPasswordSingleUser(Path cluster, EmbeddedSecrets secrets) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (LinuxUtils.isUnshareAvailable()) {
-            cmd.add("unshare"); // as zonky does when run as root: PostgreSQL refuses to run as uid 0
-            cmd.add("-U");
-        }
-        cmd.add(new File(binaries(), "bin/postgres").getPath());
+        List<String> cmd = command("postgres");
         cmd.addAll(
                 List.of("--single", "-D", cluster.toString(), "-c", "password_encryption=scram-sha-256", "postgres"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -173,6 +241,17 @@ final class EmbeddedCluster {
                                     .findFirst()
                                     .orElse(out.strip()));
         }
+    }
+
+    /** How to run one of zonky's PostgreSQL programs (bin/NAME) as zonky does. */
+    static List<String> command(String program) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (LinuxUtils.isUnshareAvailable()) {
+            cmd.add("unshare"); // as zonky does when run as root: PostgreSQL refuses to run as uid 0
+            cmd.add("-U");
+        }
+        cmd.add(new File(binaries(), "bin/" + program).getPath());
+        return cmd;
     }
 
     /**

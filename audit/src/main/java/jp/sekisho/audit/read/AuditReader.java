@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -65,31 +64,25 @@ public final class AuditReader {
         return out;
     }
 
-    /** Streams the matching events and the checkpoints of their nodes to {@code out}; returns the event count. */
+    /**
+     * Streams the matching events and the checkpoints of their nodes to {@code out}, closed by an end
+     * record (an error record if the store fails mid-stream); returns the event count.
+     */
     public long export(AuditQuery q, AuditPrincipal reader, ExportFormat format, OutputStream out) {
+        try (ExportSnapshot snapshot = openExport(q, reader, format)) {
+            return snapshot.writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Audits the read and opens its snapshot, without writing yet: a store that is down fails here,
+     * before any byte of a response. The caller closes the snapshot.
+     */
+    public ExportSnapshot openExport(AuditQuery q, AuditPrincipal reader, ExportFormat format) {
         audit(reader, "export", q, format.name().toLowerCase(Locale.ROOT));
-        return inSnapshot(c -> {
-            try (ExportWriter w = format == ExportFormat.JSONL
-                    ? new JsonlExporter(out, EventJson.header(Instant.now().toString(), keyIdOf(c), q.toJson()))
-                    : new CsvExporter(out)) {
-                for (Checkpoint cp : checkpoints(c, q.nodeId())) {
-                    w.checkpoint(cp);
-                }
-                long n = 0;
-                try (PreparedStatement ps = QuerySql.of(q).prepare(c)) {
-                    ps.setFetchSize(FETCH);
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            w.event(EventRowMapper.event(rs));
-                            n++;
-                        }
-                    }
-                }
-                return n;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        return ExportSnapshot.open(dataSource, q, format);
     }
 
     /** Verifies every chain in the store against checkpoints signed by {@code key}. */
@@ -117,14 +110,14 @@ public final class AuditReader {
         });
     }
 
-    private static String keyIdOf(Connection c) throws SQLException {
+    static String keyIdOf(Connection c) throws SQLException {
         try (var rs =
                 c.createStatement().executeQuery("SELECT key_id FROM audit_checkpoint ORDER BY time DESC LIMIT 1")) {
             return rs.next() ? rs.getString(1) : null;
         }
     }
 
-    private static List<Checkpoint> checkpoints(Connection c, String nodeId) throws SQLException {
+    static List<Checkpoint> checkpoints(Connection c, String nodeId) throws SQLException {
         String sql = "SELECT node_id, seq, time, hash, key_id, algorithm, signature FROM audit_checkpoint"
                 + (nodeId == null ? "" : " WHERE node_id = ?") + " ORDER BY node_id, seq";
         List<Checkpoint> out = new ArrayList<>();

@@ -96,6 +96,27 @@ public final class CsvExporter implements ExportWriter {
                 null);
     }
 
+    /** {@code end} row: seq holds the number of events, detail both counts. */
+    @Override
+    public void end(long events, long checkpoints) throws IOException {
+        Object[] cells = new Object[HEADER.split(",").length];
+        cells[0] = "end";
+        cells[2] = events;
+        cells[19] = "{\"events\":" + events + ",\"checkpoints\":" + checkpoints + "}";
+        row(cells);
+    }
+
+    /** {@code error} row: reason and, in detail, the message and the events written before it. */
+    @Override
+    public void failed(String reason, String message, long events) throws IOException {
+        Object[] cells = new Object[HEADER.split(",").length];
+        cells[0] = "error";
+        cells[2] = events;
+        cells[6] = reason;
+        cells[19] = EventJson.error(reason, message, events);
+        row(cells);
+    }
+
     private void row(Object... cells) throws IOException {
         for (int i = 0; i < cells.length; i++) {
             if (i > 0) {

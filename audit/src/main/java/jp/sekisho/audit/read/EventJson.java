@@ -24,6 +24,20 @@ public final class EventJson {
         Json.quote(b, exportedAt).append(",\"key_id\":");
         Json.quote(b, keyId).append(",\"query\":");
         Json.quote(b, query);
+        // this export closes with an "end" (or "error") record: without it, the stream was cut
+        return b.append(",\"end_record\":true}").toString();
+    }
+
+    /** The last line of a complete export: how many events and checkpoints it holds. */
+    public static String end(long events, long checkpoints) {
+        return "{\"record\":\"end\",\"events\":" + events + ",\"checkpoints\":" + checkpoints + "}";
+    }
+
+    /** The last line of an export the server could not finish: a failure said in the stream, not by silence. */
+    public static String error(String reason, String message, long events) {
+        StringBuilder b = new StringBuilder("{\"record\":\"error\",\"reason\":");
+        Json.quote(b, reason).append(",\"message\":");
+        Json.quote(b, message).append(",\"events\":").append(events);
         return b.append('}').toString();
     }
 

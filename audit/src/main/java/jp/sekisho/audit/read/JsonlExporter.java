@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.Checkpoint;
 
-/** JSON Lines: a header line, the checkpoints, then one line per event. Verifiable offline. */
+/**
+ * JSON Lines: a header line, the checkpoints, one line per event, then an end (or error) line.
+ * Verifiable offline; the format is described in docs/audit-export.md.
+ */
 public final class JsonlExporter implements ExportWriter {
 
     private final BufferedWriter out;
@@ -32,6 +35,16 @@ public final class JsonlExporter implements ExportWriter {
         line.setLength(0);
         EventJson.event(line, e);
         out.append(line).append('\n');
+    }
+
+    @Override
+    public void end(long events, long checkpoints) throws IOException {
+        out.append(EventJson.end(events, checkpoints)).append('\n');
+    }
+
+    @Override
+    public void failed(String reason, String message, long events) throws IOException {
+        out.append(EventJson.error(reason, message, events)).append('\n');
     }
 
     @Override

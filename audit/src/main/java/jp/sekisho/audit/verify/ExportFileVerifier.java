@@ -2,6 +2,7 @@ package jp.sekisho.audit.verify;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +21,12 @@ import jp.sekisho.audit.verify.VerifyResult.Broken;
 import jp.sekisho.audit.verify.VerifyResult.Kind;
 
 /**
- * Verifies a JSON Lines export offline: one pass collects the (few) checkpoints, a second streams
- * the events through {@link AuditVerifier}, so the file's size does not matter.
+ * Verifies a JSON Lines export offline: one pass collects the (few) checkpoints and checks that the
+ * file is whole, a second streams the events through {@link AuditVerifier}, so the file's size does
+ * not matter. An export whose stream was cut (its header promises an end record that is missing, its
+ * last line is torn, or it ends with the server's error record) is {@link Kind#TRUNCATED}: incomplete,
+ * which says nothing about tampering; fetch it again. Exports made before the end record existed
+ * (no {@code end_record} in the header) still verify.
  */
 public final class ExportFileVerifier {
 
@@ -33,40 +38,111 @@ public final class ExportFileVerifier {
 
     /** See {@link AuditVerifier#verify(Iterator, List, PublicKey, boolean)} for {@code archivedStart}. */
     public static VerifyResult verify(Path file, PublicKey key, boolean archivedStart) throws IOException {
+        boolean tornTail = !endsWithNewline(file);
         List<Checkpoint> cps = new ArrayList<>();
+        long events = 0;
+        Map<String, Object> closing = null;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String header = r.readLine();
             if (header == null) {
-                return unreadable(1, "the file is empty");
+                return truncated(0, "the file is empty");
             }
+            boolean endPromised;
             try {
                 Map<String, Object> h = Json.parseObject(header);
                 if (!"header".equals(h.get("record")) || !EventJson.FORMAT.equals(h.get("format"))) {
                     return unreadable(1, "not a " + EventJson.FORMAT + " file");
                 }
+                endPromised = Boolean.TRUE.equals(h.get("end_record"));
             } catch (IllegalArgumentException e) {
+                if (tornTail && r.readLine() == null) {
+                    return truncated(0, "its only line is cut off");
+                }
                 return unreadable(1, e.getMessage());
             }
             long lineNo = 1;
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
+            String line = r.readLine();
+            while (line != null) {
                 lineNo++;
+                String next = r.readLine();
+                Map<String, Object> m;
                 try {
-                    Map<String, Object> m = Json.parseObject(line);
-                    if ("checkpoint".equals(m.get("record"))) {
-                        cps.add(EventJson.toCheckpoint(m));
-                    }
+                    m = Json.parseObject(line);
                 } catch (RuntimeException e) {
+                    if (next == null && tornTail) {
+                        return truncated(events, "its last line is cut off");
+                    }
                     return unreadable(lineNo, e.getMessage());
                 }
+                if (closing != null) {
+                    return unreadable(lineNo, "a line after the " + closing.get("record") + " record");
+                }
+                Object record = m.get("record");
+                if ("checkpoint".equals(record)) {
+                    try {
+                        cps.add(EventJson.toCheckpoint(m));
+                    } catch (RuntimeException e) {
+                        return unreadable(lineNo, e.getMessage());
+                    }
+                } else if ("event".equals(record)) {
+                    events++;
+                } else if ("end".equals(record) || "error".equals(record)) {
+                    closing = m;
+                } else {
+                    return unreadable(lineNo, "unknown record " + record);
+                }
+                line = next;
+            }
+            if (closing != null && "error".equals(closing.get("record"))) {
+                return truncated(
+                        events,
+                        "the gateway stopped the export: " + closing.get("reason") + ": " + closing.get("message"));
+            }
+            if (closing == null && endPromised) {
+                return truncated(events, "it ends without its end record");
             }
         }
+        VerifyResult result;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             r.readLine();
-            return AuditVerifier.verify(new Events(r), cps, key, archivedStart);
+            result = AuditVerifier.verify(new Events(r), cps, key, archivedStart);
         } catch (BadLine e) {
             return unreadable(e.lineNo, e.getMessage());
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+        if (result.ok() && closing != null && !Long.valueOf(events).equals(count(closing.get("events")))) {
+            // the chain cannot show events cut off its end that no checkpoint sealed; the count can
+            return new Broken(
+                    "",
+                    0,
+                    count(closing.get("events")) > events ? Kind.DELETED : Kind.INSERTED,
+                    "the end record counts " + closing.get("events") + " events, the file holds " + events);
+        }
+        return result;
+    }
+
+    /** How a cut is reported: the reason code, what was received, and what to do. */
+    public static String truncatedMessage(long events, String how) {
+        return "STREAM_TRUNCATED: 途中で切断されました / the export stream was cut after " + events + " events (" + how
+                + "): incomplete, not evidence of tampering; run it again";
+    }
+
+    private static Broken truncated(long events, String how) {
+        return new Broken("", 0, Kind.TRUNCATED, truncatedMessage(events, how));
+    }
+
+    private static long count(Object v) {
+        return v instanceof java.math.BigDecimal d ? d.longValue() : -1;
+    }
+
+    private static boolean endsWithNewline(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            if (f.length() == 0) {
+                return false;
+            }
+            f.seek(f.length() - 1);
+            return f.read() == '\n';
         }
     }
 
@@ -106,6 +182,8 @@ public final class ExportFileVerifier {
                         m = Json.parseObject(line);
                         if ("event".equals(m.get("record"))) {
                             next = EventJson.toEvent(m);
+                        } else if ("end".equals(m.get("record")) || "error".equals(m.get("record"))) {
+                            return false; // the first pass checked that nothing follows
                         } else if (!"checkpoint".equals(m.get("record"))) {
                             throw new IllegalArgumentException("unknown record " + m.get("record"));
                         }

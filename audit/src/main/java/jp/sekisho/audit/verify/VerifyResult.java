@@ -26,7 +26,17 @@ public sealed interface VerifyResult {
         /** a checkpoint's signature is invalid or by another key */
         BAD_CHECKPOINT,
         /** the input could not be read as an audit export */
-        UNREADABLE
+        UNREADABLE,
+        /**
+         * the export stream was cut (no end record, a torn last line, or the server's error record):
+         * incomplete, not tampered with; fetch it again
+         */
+        TRUNCATED
+    }
+
+    /** Not a verdict on the log: the export was incomplete. */
+    default boolean truncated() {
+        return this instanceof Broken b && b.kind() == Kind.TRUNCATED;
     }
 
     default boolean ok() {

@@ -27,7 +27,11 @@ class DatabaseTest {
         try (AuditStore store = AuditStore.open(cfg, settings)) {
             assertEquals(1, store.log().commit(TestEvents.allowed(1)).seq());
             AuditUnavailableException e = assertThrows(AuditUnavailableException.class, () -> Database.open(cfg));
-            assertTrue(e.getMessage().contains("already running"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .contains("in use by a running gateway (pid "
+                                    + ProcessHandle.current().pid()),
+                    e.getMessage());
         }
         try (AuditStore store = AuditStore.open(cfg, settings)) {
             assertEquals(2, store.log().commit(TestEvents.allowed(2)).seq(), "same data folder, same chain");

@@ -9,15 +9,14 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.server.types.files.StreamedFile;
 import java.io.IOException;
-import java.io.PipedInputStream;
-import java.io.PipedOutputStream;
-import java.io.UncheckedIOException;
+import java.io.OutputStream;
 import java.util.List;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.audit.read.EventJson;
 import jp.sekisho.audit.read.ExportFormat;
+import jp.sekisho.audit.read.ExportSnapshot;
 import jp.sekisho.audit.verify.VerifyResult;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
@@ -25,6 +24,8 @@ import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
 import jp.sekisho.gateway.identity.Role;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit log for security staff (auditor role, admin listener): search, streaming export that
@@ -35,6 +36,8 @@ import jp.sekisho.gateway.identity.Role;
 @Controller("/api/v1/audit")
 @RequiresRole(Role.AUDITOR)
 public final class AuditController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuditController.class);
 
     private final AuditStore store;
 
@@ -63,7 +66,11 @@ public final class AuditController {
         return HttpResponse.ok(json.append(']').toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 
-    /** Streams JSON Lines (with chain fields and checkpoints) or CSV; millions of rows in constant memory. */
+    /**
+     * Streams JSON Lines (with chain fields and checkpoints) or CSV from one snapshot, in constant
+     * memory, closed by an end record (an error record if the store fails mid-stream): see
+     * docs/audit-export.md.
+     */
     @Get("/export")
     public HttpResponse<?> export(HttpRequest<?> request, Principal principal, @Nullable @QueryValue String format) {
         AuditQuery q;
@@ -74,26 +81,26 @@ public final class AuditController {
         } catch (IllegalArgumentException e) {
             return Problem.response(request, Reason.QUERY_INVALID, e.getMessage());
         }
-        PipedInputStream in = new PipedInputStream(1 << 16);
-        PipedOutputStream out;
-        try {
-            out = new PipedOutputStream(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // audited and its snapshot taken here: a store that is down is a 503 before the response starts
+        ExportSnapshot snapshot = store.reader().openExport(q, principal.toAudit(), f);
+        ExportPipe pipe = new ExportPipe(16);
         Thread writer = new Thread(
                 () -> {
-                    try (out) {
-                        store.reader().export(q, principal.toAudit(), f, out);
-                    } catch (IOException | RuntimeException e) {
-                        // the client went away or the store failed: the stream ends early and verify will say so
+                    try (snapshot;
+                            OutputStream out = pipe.sink) {
+                        snapshot.writeTo(out);
+                    } catch (IOException e) {
+                        LOG.debug("audit export ended early: the client went away: {}", e.toString());
+                    } catch (RuntimeException e) {
+                        // the stream already ends with an error record naming this
+                        LOG.warn("監査ログのエクスポートが途中で失敗しました / audit export failed mid-stream: {}", e.getMessage());
                     }
                 },
                 "sekisho-audit-export");
         writer.setDaemon(true);
         writer.start();
         MediaType type = f == ExportFormat.JSONL ? new MediaType("application/x-ndjson") : new MediaType("text/csv");
-        return HttpResponse.ok(new StreamedFile(in, type));
+        return HttpResponse.ok(new StreamedFile(pipe.source, type));
     }
 
     @Get("/verify")

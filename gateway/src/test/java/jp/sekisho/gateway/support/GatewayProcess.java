@@ -62,6 +62,20 @@ public final class GatewayProcess implements GatewayNode, AutoCloseable {
         throw new IllegalStateException("the gateway process did not start; it printed:\n" + seen);
     }
 
+    /** The gateway JVM's pid. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /**
+     * {@code kill -9} of the gateway JVM alone, as an operator's or the OOM killer's would be: what
+     * it started outside its own process (the embedded PostgreSQL) keeps running.
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     @Override
     public String url(String listener, String path) {
         return "https://127.0.0.1:" + ports.get(listener) + path;
