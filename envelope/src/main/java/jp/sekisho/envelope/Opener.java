@@ -9,6 +9,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
@@ -180,13 +182,21 @@ public final class Opener {
     }
 
     /**
-     * The temporary file beside the target. Its failures, and the move's, are I/O errors of the
-     * receiver's disk ({@link UncheckedIOException}), never confused with what a parser says about
-     * the envelope's bytes.
+     * The temporary file beside the target, readable and writable by its owner only from its creation
+     * (it holds decrypted personal data; where the file system is POSIX). Its failures, and the move's,
+     * are I/O errors of the receiver's disk ({@link UncheckedIOException}), never confused with what a
+     * parser says about the envelope's bytes.
      */
     private static Path createTemp(Path target) {
+        Path dir = target.getParent();
+        FileAttribute<?>[] ownerOnly =
+                dir.getFileSystem().supportedFileAttributeViews().contains("posix")
+                        ? new FileAttribute<?>[] {
+                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+                        }
+                        : new FileAttribute<?>[0];
         try {
-            return Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
+            return Files.createTempFile(dir, "." + target.getFileName() + ".", ".part", ownerOnly);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -3,15 +3,16 @@ package jp.sekisho.client.transfer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -51,7 +52,13 @@ import picocli.CommandLine.Spec;
                     + "stays on the gateway: its reason goes to stderr, its envelope stays in DIR/.sekisho-partial/, and the "
                     + "other transfers are received all the same; it is not tried again in this run. With --once the exit "
                     + "code is then 1.",
-            "Without --once it polls every --interval until interrupted (Ctrl-C)."
+            "Without --once it polls every --interval until interrupted (Ctrl-C).",
+            "",
+            "Exactly once, after any crash: a journal in DIR/.sekisho-partial/journal/ records each file placed and "
+                    + "not yet acknowledged; the next run acknowledges such a transfer without downloading or writing it "
+                    + "again (既に受領済み、確認応答のみ送信). Decrypted temporary files (.opened) are created readable by "
+                    + "you only and deleted on every error, on SIGTERM/Ctrl-C, and at the start of the next run after a "
+                    + "kill. One receive at a time per DIR (DIR/.sekisho-partial/.lock)."
         })
 public final class ReceiveCommand implements Callable<Integer> {
 
@@ -126,28 +133,66 @@ public final class ReceiveCommand implements Callable<Integer> {
         GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         PrintWriter w = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        try (OutputLock lock = OutputLock.acquire(partialDir);
+                Plaintext guard = Plaintext.guard(partialDir)) {
+            int swept = Plaintext.sweep(partialDir);
+            if (swept > 0) {
+                err.printf(
+                        "sekisho receive: 前回の実行が残した復号済み一時ファイルを削除しました（%d件） / removed %d decrypted"
+                                + " temporary file(s) an interrupted run left in %s%n",
+                        swept, swept, Printable.value(partialDir));
+                err.flush();
+            }
+            ReceiveJournal journal = new ReceiveJournal(partialDir);
+            Handoff handoff = new Handoff(client, route, out, journal);
+            return poll(client, handoff, journal, partialDir, privateKey, certificate, anchors, w, err);
+        }
+    }
+
+    private int poll(
+            GatewayClient client,
+            Handoff handoff,
+            ReceiveJournal journal,
+            Path partialDir,
+            PrivateKey privateKey,
+            X509Certificate certificate,
+            TrustAnchors anchors,
+            PrintWriter w,
+            PrintWriter err) {
         // Transfers refused here (cannot be opened, wrong hash): they stay on the gateway, unacknowledged,
         // and are not tried again in this run, so that one of them cannot hold up all the others.
         Set<String> refused = new LinkedHashSet<>();
         while (true) {
             List<Object> inbox;
+            Set<String> handled = new LinkedHashSet<>();
             try {
                 inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox")
                         .array();
+                // first what an earlier run placed and did not get acknowledged, listed or not (the
+                // gateway may have taken the acknowledgment and lost only its answer)
+                for (ReceiveJournal.Entry e : journal.entries()) {
+                    if (!e.route().equals(route) || refused.contains(e.transferId())) {
+                        continue;
+                    }
+                    handled.add(e.transferId());
+                    try {
+                        handoff.recover(e)
+                                .ifPresentOrElse(
+                                        placed -> acknowledgeOnly(handoff, placed, partialDir, w, err),
+                                        () -> handled.remove(e.transferId()));
+                    } catch (CliException x) {
+                        refuseOrThrow(x, e.transferId(), refused, err);
+                    }
+                }
                 for (Object o : inbox) {
                     Item item = Item.of((Map<?, ?>) o);
-                    if (refused.contains(item.transferId())) {
+                    if (refused.contains(item.transferId()) || handled.contains(item.transferId())) {
                         continue;
                     }
                     try {
-                        receive(client, item, partialDir, privateKey, certificate, anchors, w);
+                        receive(handoff, client, item, partialDir, privateKey, certificate, anchors, w, err);
                     } catch (CliException e) {
-                        if (e.exitCode() != ExitCode.REFUSED) {
-                            throw e;
-                        }
-                        refused.add(item.transferId());
-                        err.println("sekisho receive: " + Printable.of(e.getMessage()));
-                        err.flush();
+                        refuseOrThrow(e, item.transferId(), refused, err);
                     }
                 }
             } catch (CliException e) {
@@ -159,7 +204,7 @@ public final class ReceiveCommand implements Callable<Integer> {
                 throw e;
             }
             if (once) {
-                if (inbox.isEmpty() && !json) {
+                if (inbox.isEmpty() && handled.isEmpty() && !json) {
                     w.println("nothing waiting on route " + Printable.of(route));
                 }
                 w.flush();
@@ -174,81 +219,144 @@ public final class ReceiveCommand implements Callable<Integer> {
         }
     }
 
+    /** A refusal is reported and the transfer left alone for this run; anything else ends the run. */
+    private static void refuseOrThrow(CliException e, String transferId, Set<String> refused, PrintWriter err) {
+        if (e.exitCode() != ExitCode.REFUSED) {
+            throw e;
+        }
+        refused.add(transferId);
+        err.println("sekisho receive: " + Printable.of(e.getMessage()));
+        err.flush();
+    }
+
+    /** A transfer an earlier run placed: acknowledged with the recorded envelope SHA-256, nothing downloaded or written. */
+    private void acknowledgeOnly(
+            Handoff handoff, ReceiveJournal.Entry placed, Path partialDir, PrintWriter w, PrintWriter err) {
+        Handoff.Acked acked = handoff.acknowledge(placed);
+        Plaintext.deleteQuietly(partialDir.resolve(Durable.safeName(placed.transferId()) + ".cms"));
+        report(placed, handoff.target(placed), acked, true, w, err);
+    }
+
     private void receive(
+            Handoff handoff,
             GatewayClient client,
             Item item,
             Path partialDir,
             PrivateKey privateKey,
             X509Certificate certificate,
             TrustAnchors anchors,
-            PrintWriter w) {
+            PrintWriter w,
+            PrintWriter err) {
         refuseBadName(item);
-        String safeId = item.transferId().replaceAll("[^A-Za-z0-9._-]", "_");
-        Path partial = partialDir.resolve(safeId + ".cms");
-        Path opened = partialDir.resolve(safeId + ".opened");
-        Downloader downloader =
-                new Downloader(client, route, Backoff.standard(retries), Progress.forTerminal("download"));
-        ReceivePipeline pipeline = new ReceivePipeline(
-                downloader, source -> Opener.open(source, opened, privateKey, certificate, anchors));
-        ReceivePipeline.Outcome outcome = pipeline.run(item.transferId(), item.size(), partial);
-        String sha256 = outcome.sha256();
-        if (!sha256.equalsIgnoreCase(item.sha256())) {
-            // whatever the opener made of these bytes, they are not the ones the gateway stored
-            SendCommand.deleteQuietly(opened);
-            SendCommand.deleteQuietly(partial);
-            throw new CliException(
-                    ExitCode.REFUSED,
-                    "DOWNLOAD_HASH_MISMATCH: transfer " + item.transferId() + " downloaded with SHA-256 " + sha256
-                            + ", the gateway lists " + item.sha256() + "; not acknowledged");
-        }
-        RuntimeException failure = outcome.openFailure();
-        if (failure instanceof EnvelopeException e) {
-            throw new CliException(
-                    ExitCode.REFUSED,
-                    e.reason() + ": transfer " + item.transferId() + " ("
-                            + item.filename() + ") cannot be opened: " + e.getMessage()
-                            + "; not acknowledged, envelope kept at "
-                            + partial);
-        }
-        if (failure instanceof UncheckedIOException e) {
-            throw CliException.usage("cannot open transfer " + item.transferId() + ": "
-                    + e.getCause().getMessage());
-        }
-        if (failure != null) {
-            throw failure;
-        }
-        OpenResult result = outcome.opened();
-        Path target;
+        Path partial = partialDir.resolve(Durable.safeName(item.transferId()) + ".cms");
+        Path opened = Plaintext.opened(partialDir, item.transferId());
         try {
-            target = place(opened, out, outputName(item.filename(), item.transferId()));
-        } catch (IOException e) {
-            SendCommand.deleteQuietly(opened);
-            throw CliException.usage("cannot write into " + out + ": " + e.getMessage());
+            Downloader downloader =
+                    new Downloader(client, route, Backoff.standard(retries), Progress.forTerminal("download"));
+            ReceivePipeline pipeline = new ReceivePipeline(
+                    downloader, source -> Opener.open(source, opened, privateKey, certificate, anchors));
+            ReceivePipeline.Outcome outcome = pipeline.run(item.transferId(), item.size(), partial);
+            String sha256 = outcome.sha256();
+            if (!sha256.equalsIgnoreCase(item.sha256())) {
+                // whatever the opener made of these bytes, they are not the ones the gateway stored
+                Plaintext.deleteQuietly(partial);
+                throw new CliException(
+                        ExitCode.REFUSED,
+                        "DOWNLOAD_HASH_MISMATCH: transfer " + item.transferId() + " downloaded with SHA-256 " + sha256
+                                + ", the gateway lists " + item.sha256() + "; not acknowledged");
+            }
+            RuntimeException failure = outcome.openFailure();
+            if (failure instanceof EnvelopeException e) {
+                throw new CliException(
+                        ExitCode.REFUSED,
+                        e.reason() + ": transfer " + item.transferId() + " ("
+                                + item.filename() + ") cannot be opened: " + e.getMessage()
+                                + "; not acknowledged, envelope kept at "
+                                + partial);
+            }
+            if (failure instanceof UncheckedIOException e) {
+                throw CliException.usage("cannot open transfer " + item.transferId() + ": "
+                        + e.getCause().getMessage());
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            OpenResult result = outcome.opened();
+            ReceiveJournal.Entry placed;
+            try {
+                placed = handoff.place(
+                        opened,
+                        outputName(item.filename(), item.transferId()),
+                        new ReceiveJournal.Entry(
+                                item.transferId(),
+                                route,
+                                sha256.toLowerCase(Locale.ROOT),
+                                null,
+                                result.plaintextSha256(),
+                                result.bytes(),
+                                item.records(),
+                                result.signerSummary().subject(),
+                                item.sender(),
+                                ReceiveJournal.State.PLACING,
+                                Instant.now()));
+            } catch (IOException e) {
+                throw CliException.usage("cannot write into " + out + ": " + e.getMessage());
+            }
+            Handoff.Acked acked = handoff.acknowledge(placed);
+            Plaintext.deleteQuietly(partial);
+            report(placed, handoff.target(placed), acked, false, w, err);
+        } finally {
+            Plaintext.deleteQuietly(opened); // placed by a link, or never to be placed: the clear text goes
         }
-        client.post(
-                "api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(item.transferId()) + "/ack",
-                JsonOut.write(Map.of("sha256", sha256)));
-        SendCommand.deleteQuietly(partial);
+    }
+
+    /** One line (or JSON object) per transfer received, or acknowledged only. */
+    private void report(
+            ReceiveJournal.Entry e, Path target, Handoff.Acked acked, boolean ackOnly, PrintWriter w, PrintWriter err) {
+        if (acked.ack() == Handoff.Ack.ENDED) {
+            err.printf(
+                    "sekisho receive: 受領確認の前にゲートウェイ側で転送が終了しました（%s）。ファイルは残します / the gateway"
+                            + " ended transfer %s as %s before it was acknowledged; the file %s stays%n",
+                    Printable.of(acked.state()),
+                    Printable.of(e.transferId()),
+                    Printable.of(acked.state()),
+                    Printable.value(target));
+            err.flush();
+        }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("transferId", item.transferId());
+            m.put("transferId", e.transferId());
             m.put("file", target.toString());
-            m.put("bytes", result.bytes());
-            m.put("sha256", result.plaintextSha256());
-            m.put("records", item.records());
-            m.put("signer", result.signerSummary().subject());
-            m.put("sender", item.sender());
-            m.put("envelopeSha256", sha256);
-            m.put("cipher", result.cipher().displayName());
+            m.put("bytes", e.bytes());
+            m.put("sha256", e.plaintextSha256());
+            m.put("records", e.records());
+            m.put("signer", e.signer());
+            m.put("sender", e.sender());
+            m.put("envelopeSha256", e.envelopeSha256());
+            m.put("alreadyPlaced", ackOnly);
+            m.put("acknowledgment", acked.ack().name());
             w.println(JsonOut.write(m));
+        } else if (ackOnly) {
+            w.printf(
+                    "既に受領済み、確認応答のみ送信 / already placed as %s (%d bytes, %d records) by an earlier run: "
+                            + "acknowledging only, transfer %s %s%n",
+                    Printable.value(target),
+                    e.bytes(),
+                    e.records(),
+                    Printable.of(e.transferId()),
+                    switch (acked.ack()) {
+                        case ACKNOWLEDGED -> "acknowledged";
+                        case ALREADY_ACKNOWLEDGED -> "was acknowledged already (" + Printable.of(acked.state()) + ")";
+                        case ENDED -> "not acknowledged (" + Printable.of(acked.state()) + ")";
+                    });
         } else {
             w.printf(
                     "received %s (%d bytes, %d records) signed by %s, transfer %s, acknowledged%n",
                     Printable.value(target),
-                    result.bytes(),
-                    item.records(),
-                    Printable.of(result.signerSummary().subject()),
-                    Printable.of(item.transferId()));
+                    e.bytes(),
+                    e.records(),
+                    Printable.of(e.signer()),
+                    Printable.of(e.transferId()));
         }
         w.flush();
     }
@@ -289,34 +397,5 @@ public final class ReceiveCommand implements Callable<Integer> {
             n = n.substring(1);
         }
         return n.isBlank() ? "transfer-" + transferId.replaceAll("[^A-Za-z0-9._-]", "_") : n;
-    }
-
-    /**
-     * Moves {@code file} into {@code dir} under {@code name}, or {@code name-1}, {@code name-2}, ...
-     * (before the extension) when taken: a hard link never replaces an existing file, so no race can
-     * overwrite one; where links are not supported, a move without REPLACE_EXISTING.
-     */
-    static Path place(Path file, Path dir, String name) throws IOException {
-        int dot = name.lastIndexOf('.');
-        String base = dot > 0 ? name.substring(0, dot) : name;
-        String ext = dot > 0 ? name.substring(dot) : "";
-        for (int i = 0; ; i++) {
-            Path target = dir.resolve(i == 0 ? name : base + "-" + i + ext);
-            try {
-                try {
-                    Files.createLink(target, file);
-                    Files.delete(file);
-                } catch (UnsupportedOperationException e) {
-                    // a file system without hard links (some network shares): a move without
-                    // REPLACE_EXISTING still refuses to overwrite
-                    Files.move(file, target);
-                }
-                return target;
-            } catch (FileAlreadyExistsException e) {
-                if (i > 10_000) {
-                    throw e;
-                }
-            }
-        }
     }
 }

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -98,10 +99,17 @@ class ProgressAndNamesTest {
         Files.writeString(dir.resolve("r.csv"), "old");
         Path a = Files.writeString(dir.resolve(".a"), "new1");
         Path b = Files.writeString(dir.resolve(".b"), "new2");
-        assertEquals(dir.resolve("r-1.csv"), ReceiveCommand.place(a, dir, "r.csv"));
-        assertEquals(dir.resolve("r-2.csv"), ReceiveCommand.place(b, dir, "r.csv"));
+        ReceiveJournal journal = new ReceiveJournal(dir.resolve(".sekisho-partial"));
+        Handoff handoff = new Handoff(null, "r", dir, journal);
+        ReceiveJournal.Entry e = new ReceiveJournal.Entry(
+                "t1", "r", "00", null, "11", 4, 1, "CN=s", "CN=s", ReceiveJournal.State.PLACING, Instant.now());
+        assertEquals("r-1.csv", handoff.place(a, "r.csv", e).file());
+        ReceiveJournal.Entry second = handoff.place(b, "r.csv", e.with(ReceiveJournal.State.PLACING, null));
+        assertEquals("r-2.csv", second.file());
         assertEquals("old", Files.readString(dir.resolve("r.csv")));
         assertEquals("new2", Files.readString(dir.resolve("r-2.csv")));
         assertTrue(Files.notExists(a) && Files.notExists(b));
+        assertEquals(java.util.Optional.of(second), journal.find("t1"), "the journal names the last file placed");
+        assertEquals(ReceiveJournal.State.PLACED, second.state());
     }
 }
