@@ -4,10 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import jp.sekisho.client.http.GatewayClient;
@@ -140,16 +137,6 @@ final class DeferredUpload {
     }
 
     private void terminate(URI location) {
-        try {
-            tus.client.exchange(
-                    HttpRequest.newBuilder(location)
-                            .timeout(Duration.ofSeconds(10))
-                            .header("Tus-Resumable", TusUploader.TUS_VERSION)
-                            .DELETE()
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
-        } catch (IOException | InterruptedException | RuntimeException ignored) {
-            // best effort: an abandoned upload expires on the gateway after 24 h
-        }
+        tus.terminate(location);
     }
 }

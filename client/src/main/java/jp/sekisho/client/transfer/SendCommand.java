@@ -9,13 +9,16 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
+import jp.sekisho.cli.Printable;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.envelope.ContentCipher;
@@ -42,9 +45,17 @@ import picocli.CommandLine.Spec;
                     + "must name a data item the approval covers (column names are data item codes, or map them with "
                     + "--items-map), and the number of records (lines after the header; a line break inside double "
                     + "quotes does not end a record; empty lines are not records) must not exceed the approval's maximum.",
-            "The envelope is written to a hidden temporary file beside the input and deleted at the end; the upload "
-                    + "starts while it is still being sealed (tus Upload-Defer-Length) unless --chunk-checksums is given.",
+            "The upload starts while the file is still being sealed (tus Upload-Defer-Length) unless "
+                    + "--chunk-checksums is given.",
             "Network failures and 5xx answers are retried with backoff; the upload resumes where the gateway stopped.",
+            "Until the receipt arrives, the send keeps its state in a private folder beside the input, "
+                    + SendState.FOLDER + "/<16 hex digits>/ (0700): the sealed envelope (ciphertext only) and the "
+                    + "upload's URL. If the send is interrupted (kill, Ctrl-C, the gateway unreachable, exit 3), "
+                    + "running the same command again continues the same upload from the gateway's offset, or just "
+                    + "fetches the receipt if the gateway already stored it. It starts afresh, and says so, when the "
+                    + "input, the gateway, --filename, --records or --cbc changed, when the envelope was not sealed "
+                    + "completely, or when the gateway no longer has the upload. The folder is removed when the "
+                    + "receipt arrives and after a refusal (exit 1) or an input error (exit 2).",
             "Exit codes: 0 stored by the gateway, 1 refused (reason code first on stderr), 2 usage or input error, "
                     + "3 gateway unavailable."
         })
@@ -151,83 +162,243 @@ public final class SendCommand implements Callable<Integer> {
         ItemsMap map = itemsMap == null ? ItemsMap.identity() : ItemsMap.read(itemsMap);
         GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         Identity identity = input.file != null ? gateway.identity() : null;
-        RouteTerms terms = RouteTerms.of(
-                client.get("api/v1/routes/" + Paths.segment(route) + "/terms").object());
-
-        long count = records(source, map, terms);
-        if (count > terms.maxRecords()) {
-            throw new CliException(
-                    ExitCode.REFUSED,
-                    "RECORDS_OVER_APPROVAL: " + count + " records, but approval " + terms.approvalRef()
-                            + " allows at most " + terms.maxRecords() + " per transfer");
-        }
-        if (cbc && !terms.allowCbc()) {
-            throw new CliException(
-                    ExitCode.REFUSED,
-                    "PAYLOAD_WEAK_CIPHER: route " + route
-                            + " does not accept AES-256-CBC (allow-cbc is false); send without --cbc");
-        }
-        TusUploader.Result stored;
-        Path temp = null;
-        Thread cleanup = null;
+        SendState state = openState(source);
+        PrintWriter err = spec.commandLine().getErr();
+        Thread hook = new Thread(() -> interrupted(state, err), "sekisho-send-interrupted");
+        Runtime.getRuntime().addShutdownHook(hook);
+        String storedId = null;
         try {
+            RouteTerms terms = RouteTerms.of(client.get("api/v1/routes/" + Paths.segment(route) + "/terms")
+                    .object());
+            long count = records(source, map, terms);
+            if (count > terms.maxRecords()) {
+                throw new CliException(
+                        ExitCode.REFUSED,
+                        "RECORDS_OVER_APPROVAL: " + count + " records, but approval " + terms.approvalRef()
+                                + " allows at most " + terms.maxRecords() + " per transfer");
+            }
+            if (cbc && !terms.allowCbc()) {
+                throw new CliException(
+                        ExitCode.REFUSED,
+                        "PAYLOAD_WEAK_CIPHER: route " + route
+                                + " does not accept AES-256-CBC (allow-cbc is false); send without --cbc");
+            }
             String name = filename != null
                     ? filename
                     : input.encrypted != null ? source.getFileName().toString() : source.getFileName() + ".cms";
             TusUploader uploader = new TusUploader(
                             client, route, chunkSize, Backoff.standard(retries), Progress.forTerminal("upload"))
-                    .chunkChecksums(chunkChecksums);
-            if (input.encrypted != null) {
-                long size = Files.size(input.encrypted);
-                checkSize(size, terms);
-                stored = chunkChecksums
-                        ? uploader.upload(input.encrypted, size, name, FileRegion.sha256Hex(input.encrypted), count)
-                        : uploadWhileHashing(uploader, input.encrypted, size, name, count);
+                    .chunkChecksums(chunkChecksums)
+                    .notices(m -> notice(err, m))
+                    .onCreated(state::created);
+            SendState.Command command = new SendState.Command(
+                    route, client.base().toString(), absolute(source), input.encrypted != null, name, count, cbc);
+            TusUploader.Result stored =
+                    sendOrResume(state, command, uploader, source, identity, terms, name, count, err);
+            storedId = stored.transferId();
+            GatewayClient.Response r = client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/"
+                    + Paths.segment(stored.transferId()) + "/receipt");
+            Receipt receipt = Receipt.parse(r.body());
+            state.discard(); // the receipt arrived: nothing is left to resume
+            Boolean verified = null;
+            if (gatewayKey != null) {
+                receipt.verifyWith(gatewayKey);
+                verified = true;
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(receipt.json());
             } else {
-                long plainBytes = Files.size(source);
-                if (plainBytes > terms.maxPayloadBytes()) { // the envelope is larger still
-                    checkSize(plainBytes, terms);
+                receipt.print(out, verified);
+                if (stored.retries() > 0) {
+                    out.printf("retries:   %d (resumed from the gateway's offset)%n", stored.retries());
                 }
-                Path abs = source.toAbsolutePath();
-                temp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".cms.part");
-                Path t = temp;
-                cleanup = new Thread(() -> deleteQuietly(t), "sekisho-send-cleanup");
-                Runtime.getRuntime().addShutdownHook(cleanup);
-                stored = chunkChecksums
-                        ? sealThenUpload(uploader, source, temp, identity, terms, name, count)
-                        : uploadWhileSealing(uploader, source, temp, identity, terms, name, count, plainBytes);
             }
+            out.flush();
+            return ExitCode.OK;
         } catch (IOException e) {
-            throw CliException.usage("cannot read " + source + " or write its envelope beside it: " + e.getMessage());
+            throw ended(
+                    state,
+                    storedId,
+                    client,
+                    CliException.usage(
+                            "cannot read " + source + " or write its envelope beside it: " + e.getMessage()));
+        } catch (UncheckedIOException e) {
+            throw ended(
+                    state,
+                    storedId,
+                    client,
+                    CliException.usage("cannot write the send's state in " + state.folder() + ": "
+                            + e.getCause().getMessage()));
+        } catch (CliException e) {
+            throw ended(state, storedId, client, e);
         } finally {
-            deleteQuietly(temp);
-            if (cleanup != null) {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(cleanup);
-                } catch (IllegalStateException ignored) {
-                    // shutting down already: the hook deletes it
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down already: the hook says what is kept
+            }
+            state.close();
+        }
+    }
+
+    /**
+     * The state folder of this input and route. An {@code --encrypted} envelope in a folder that cannot
+     * be written is still sent, without what a later run would need to resume it.
+     */
+    private SendState openState(Path source) {
+        try {
+            return SendState.open(source, route);
+        } catch (IOException e) {
+            if (input.encrypted != null) {
+                return SendState.inMemory();
+            }
+            throw CliException.usage("cannot write the envelope of " + source + " beside it (" + SendState.FOLDER
+                    + "): " + e.getMessage());
+        }
+    }
+
+    private static String absolute(Path p) {
+        return p.toAbsolutePath().normalize().toString();
+    }
+
+    /**
+     * Continues what an earlier run of this command left, when it can be continued: the same command,
+     * the same input, an envelope sealed completely. Otherwise (or when the gateway no longer has the
+     * upload) says why on stderr and starts afresh.
+     */
+    private TusUploader.Result sendOrResume(
+            SendState state,
+            SendState.Command command,
+            TusUploader uploader,
+            Path source,
+            Identity identity,
+            RouteTerms terms,
+            String name,
+            long count,
+            PrintWriter err)
+            throws IOException {
+        SendState.Fingerprint input = SendState.Fingerprint.of(source);
+        Optional<SendState.Saved> saved = state.saved();
+        if (saved.isPresent()) {
+            SendState.Saved s = saved.get();
+            Path envelope = command.encrypted() ? source : state.envelope();
+            String why = whyNotResumable(s, command, input, envelope);
+            if (why == null) {
+                state.resume(s);
+                Optional<java.net.URI> upload = s.upload();
+                if (upload.isEmpty()) {
+                    // sealed, but the upload was never created (or its creation not recorded)
+                    return uploader.upload(envelope, s.envelopeBytes(), name, s.envelopeSha256(), count);
                 }
+                try {
+                    return uploader.resume(envelope, upload.get(), s.seal());
+                } catch (TusUploader.Gone g) {
+                    notice(
+                            err,
+                            "前回のアップロードはゲートウェイにありません（" + g.state() + "）。最初から送ります。 "
+                                    + "the interrupted send's upload is gone from the gateway (" + g.state()
+                                    + "): sending afresh");
+                }
+            } else {
+                notice(err, why);
+                s.upload().ifPresent(uploader::terminate); // still UPLOADING on the gateway: free its spool now
             }
         }
-        GatewayClient.Response r = client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/"
-                + Paths.segment(stored.transferId()) + "/receipt");
-        Receipt receipt = Receipt.parse(r.body());
-        Boolean verified = null;
-        if (gatewayKey != null) {
-            receipt.verifyWith(gatewayKey);
-            verified = true;
+        state.begin(command, input);
+        if (command.encrypted()) {
+            long size = Files.size(source);
+            checkSize(size, terms);
+            if (chunkChecksums) {
+                SealResult hashed = new SealResult(-1, size, FileRegion.sha256Hex(source));
+                state.sealed(hashed);
+                return uploader.upload(source, size, name, hashed.envelopeSha256(), count);
+            }
+            return uploadWhileHashing(uploader, state, source, size, name, count);
         }
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(receipt.json());
+        long plainBytes = Files.size(source);
+        if (plainBytes > terms.maxPayloadBytes()) { // the envelope is larger still
+            checkSize(plainBytes, terms);
+        }
+        Path envelope = state.envelope();
+        return chunkChecksums
+                ? sealThenUpload(uploader, state, source, envelope, identity, terms, name, count)
+                : uploadWhileSealing(uploader, state, source, envelope, identity, terms, name, count, plainBytes);
+    }
+
+    /** Why an earlier run's state cannot be continued (Japanese, then English), or null when it can. */
+    private static String whyNotResumable(
+            SendState.Saved s, SendState.Command command, SendState.Fingerprint input, Path envelope)
+            throws IOException {
+        if (!s.command().equals(command)) {
+            return "送信の指定（ゲートウェイ・ファイル名・件数・暗号方式）が中断した送信と異なるため、最初から送ります。 "
+                    + "the command differs from the interrupted send's (gateway, --filename, --records or --cbc): "
+                    + "sending afresh";
+        }
+        if (!s.input().equals(input)) {
+            return "中断した送信の後に入力ファイルが変更されたため、最初から送ります。 "
+                    + "the input changed since the interrupted send: sending afresh";
+        }
+        if (!s.sealed()) {
+            return "中断した送信は封筒の作成を終えていなかったため、最初から送ります。 "
+                    + "the interrupted send had not finished its envelope: sending afresh";
+        }
+        if (!Files.isRegularFile(envelope) || Files.size(envelope) != s.envelopeBytes()) {
+            return "中断した送信の封筒ファイルが欠けているため、最初から送ります。 "
+                    + "the interrupted send's envelope is missing or cut short: sending afresh";
+        }
+        return null;
+    }
+
+    /**
+     * How a failed send ends: when the gateway could not be reached and what was sent can be
+     * continued, the state stays and the message says so; after a refusal or an input error there is
+     * nothing to continue, so the state goes (and an upload still open on the gateway is ended).
+     */
+    private CliException ended(SendState state, String storedId, GatewayClient client, CliException e) {
+        SendState.Saved s = state.current();
+        if (e.exitCode() == ExitCode.UNAVAILABLE && s != null && s.sealed() && state.folder() != null) {
+            return new CliException(
+                    e.exitCode(),
+                    e.getMessage() + " — 送信の状態を " + state.folder()
+                            + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 the send's state is kept in "
+                            + state.folder() + ": run the same command again to resume",
+                    e);
+        }
+        if (e.exitCode() != ExitCode.UNAVAILABLE
+                && storedId == null
+                && s != null
+                && s.upload().isPresent()) {
+            new TusUploader(client, route, 1, Backoff.standard(0), Progress.none())
+                    .terminate(s.upload().get());
+        }
+        state.discard();
+        return e;
+    }
+
+    /** SIGTERM or Ctrl-C: the state stays for the next run; say what that run will do. */
+    private static void interrupted(SendState state, PrintWriter err) {
+        if (state.folder() == null) {
+            return;
+        }
+        SendState.Saved s = state.current();
+        if (s != null && !s.sealed()) {
+            notice(
+                    err,
+                    "中断しました。封筒の作成が終わっていないため、同じコマンドの次回の実行は最初から送ります。 "
+                            + "interrupted before the envelope was complete: the same command run again starts afresh");
         } else {
-            receipt.print(out, verified);
-            if (stored.retries() > 0) {
-                out.printf("retries:   %d (resumed from the gateway's offset)%n", stored.retries());
-            }
+            notice(
+                    err,
+                    "中断しました。送信の状態を " + state.folder()
+                            + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 interrupted: the send's state is kept in "
+                            + state.folder() + "; run the same command again to resume");
         }
-        out.flush();
-        return ExitCode.OK;
+    }
+
+    private static void notice(PrintWriter err, String m) {
+        err.println("send: " + Printable.of(m));
+        err.flush();
     }
 
     private long records(Path source, ItemsMap map, RouteTerms terms) {
@@ -273,9 +444,16 @@ public final class SendCommand implements Callable<Integer> {
 
     /** Chunk checksums need each chunk's bytes before it is sent: the whole envelope first, then the upload. */
     private TusUploader.Result sealThenUpload(
-            TusUploader uploader, Path source, Path temp, Identity identity, RouteTerms terms, String name, long count)
+            TusUploader uploader,
+            SendState state,
+            Path source,
+            Path temp,
+            Identity identity,
+            RouteTerms terms,
+            String name,
+            long count)
             throws IOException {
-        SealResult sealed = seal(source, temp, identity, terms, null);
+        SealResult sealed = seal(source, temp, identity, terms, state, null);
         checkSize(sealed.envelopeBytes(), terms);
         return uploader.upload(temp, sealed.envelopeBytes(), name, sealed.envelopeSha256(), count);
     }
@@ -288,6 +466,7 @@ public final class SendCommand implements Callable<Integer> {
      */
     private TusUploader.Result uploadWhileSealing(
             TusUploader uploader,
+            SendState state,
             Path source,
             Path temp,
             Identity identity,
@@ -296,7 +475,7 @@ public final class SendCommand implements Callable<Integer> {
             long count,
             long plainBytes) {
         Arrival arrival = new Arrival();
-        FutureTask<SealResult> sealing = new FutureTask<>(() -> seal(source, temp, identity, terms, arrival));
+        FutureTask<SealResult> sealing = new FutureTask<>(() -> seal(source, temp, identity, terms, state, arrival));
         Thread sealer = new Thread(sealing, "sekisho-seal");
         sealer.setDaemon(true); // a refused upload ends the command; the seal must not hold the JVM
         sealer.start();
@@ -324,12 +503,13 @@ public final class SendCommand implements Callable<Integer> {
      * first, about a second per GiB before the first byte left.
      */
     private TusUploader.Result uploadWhileHashing(
-            TusUploader uploader, Path envelope, long size, String name, long count) {
+            TusUploader uploader, SendState state, Path envelope, long size, String name, long count) {
         Arrival arrival = new Arrival();
         FutureTask<SealResult> hashing = new FutureTask<>(() -> {
             try {
                 arrival.started(0);
                 SealResult r = new SealResult(0, size, FileRegion.sha256Hex(envelope, size, arrival::wrote));
+                state.sealed(r); // before the upload may declare its length
                 arrival.finished();
                 return r;
             } catch (IOException | RuntimeException | Error e) {
@@ -354,11 +534,18 @@ public final class SendCommand implements Callable<Integer> {
         }
     }
 
-    /** @param arrival told how much of the envelope is on disk (null: nobody follows the file) */
-    private SealResult seal(Path source, Path temp, Identity identity, RouteTerms terms, Arrival arrival)
+    /**
+     * Seals into the state's envelope file and records it as sealed (durably) before the upload may
+     * declare its length.
+     *
+     * @param arrival told how much of the envelope is on disk (null: nobody follows the file)
+     */
+    private SealResult seal(
+            Path source, Path temp, Identity identity, RouteTerms terms, SendState state, Arrival arrival)
             throws IOException {
         try {
             SealResult r = sealInto(source, temp, identity, terms, arrival);
+            state.sealed(r);
             if (arrival != null) {
                 arrival.finished();
             }
@@ -375,8 +562,8 @@ public final class SendCommand implements Callable<Integer> {
             throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(source), 64 * 1024);
                 OutputStream out = arrival == null
-                        ? Files.newOutputStream(temp)
-                        : new PublishingOutputStream(Files.newOutputStream(temp), arrival)) {
+                        ? Files.newOutputStream(temp, StandardOpenOption.WRITE)
+                        : new PublishingOutputStream(Files.newOutputStream(temp, StandardOpenOption.WRITE), arrival)) {
             return Sealer.seal(
                     in, out, identity, terms.recipients(), cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
         } catch (NoSuchFileException e) {
@@ -393,7 +580,7 @@ public final class SendCommand implements Callable<Integer> {
             try {
                 Files.deleteIfExists(p);
             } catch (IOException ignored) {
-                // a leftover hidden .cms.part file holds only ciphertext
+                // a leftover holds only ciphertext; the next run of the command clears it
             }
         }
     }

@@ -10,9 +10,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.client.http.GatewayClient;
@@ -46,6 +46,30 @@ public final class TusUploader {
     /** What the gateway stored. */
     public record Result(String transferId, long bytes, int retries) {}
 
+    /**
+     * The upload is gone from the gateway (404) and its transfer was not stored: it was rejected,
+     * expired or aborted. A run that resumes an earlier one's upload starts afresh on this.
+     */
+    public static final class Gone extends CliException {
+        private final String state;
+
+        Gone(String transferId, String state, Object reason) {
+            super(
+                    ExitCode.REFUSED,
+                    "TRANSFER_" + state + ": the gateway did not store transfer " + transferId
+                            + (reason == null ? "" : " (" + reason + ")"));
+            this.state = state;
+        }
+
+        /** The transfer's state on the gateway ({@code UNKNOWN} when it has no such transfer). */
+        public String state() {
+            return state;
+        }
+    }
+
+    /** What {@code HEAD} told of an upload: its offset, whether its length is declared, and whether it is stored. */
+    record Head(long offset, boolean lengthDeclared, boolean stored) {}
+
     /** Wraps the stream of a chunk about to be sent; tests use it to cut a transfer off mid-chunk. */
     public interface ChunkInterceptor {
         InputStream wrap(long offset, InputStream chunk) throws IOException;
@@ -60,6 +84,12 @@ public final class TusUploader {
     final Progress progress;
     final TusPatch patch;
     ChunkInterceptor interceptor = (offset, chunk) -> chunk;
+    /** Told the upload's URL as soon as the gateway created it, before any byte is sent. */
+    Consumer<URI> onCreated = u -> {};
+    /** One-line notices for the person waiting (Japanese first, then English). */
+    Consumer<String> notice = m -> {};
+    /** How long to wait for a gateway that holds every byte but has not finished checking the envelope. */
+    Duration checkWait = Duration.ofMinutes(2);
 
     private final String route;
     private boolean chunkChecksums;
@@ -85,6 +115,22 @@ public final class TusUploader {
 
     public TusUploader intercept(ChunkInterceptor i) {
         this.interceptor = i;
+        return this;
+    }
+
+    /** Calls {@code c} with the upload's URL once the gateway created it, before the first PATCH. */
+    public TusUploader onCreated(Consumer<URI> c) {
+        this.onCreated = c;
+        return this;
+    }
+
+    public TusUploader notices(Consumer<String> n) {
+        this.notice = n;
+        return this;
+    }
+
+    TusUploader checkWait(Duration d) {
+        this.checkWait = d;
         return this;
     }
 
@@ -123,6 +169,48 @@ public final class TusUploader {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /**
+     * Continues an upload an earlier run created, from the complete envelope file: {@code HEAD} for
+     * the gateway's offset, then the rest, declaring length and hash (a deferred upload needs them; a
+     * fixed one accepts the same values again). An upload the gateway already stored gives its
+     * transfer at once.
+     *
+     * @throws Gone when the gateway no longer has the upload and did not store it
+     */
+    public Result resume(Path envelope, URI location, SealResult sealed) {
+        String id = lastSegment(location);
+        long length = sealed.envelopeBytes();
+        try {
+            long offset = offsetOrStored(location, id, length);
+            if (offset < 0) {
+                return new Result(id, length, retries);
+            }
+            notice.accept("前回の送信を続けます（転送 " + id + "、" + offset + " / " + length + " バイト送信済み）。 resuming transfer " + id
+                    + " at byte " + offset + " of " + length);
+            return new Result(send(envelope, length, location, id, offset, sealed), length, retries);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /** Ends an upload that will not be continued (tus termination); best effort, it expires otherwise. */
+    public void terminate(URI location) {
+        try {
+            client.exchange(
+                    HttpRequest.newBuilder(location)
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Tus-Resumable", TUS_VERSION)
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } catch (IOException | RuntimeException ignored) {
+            // the gateway deletes an abandoned upload when it expires (24 h after its last PATCH)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -170,7 +258,9 @@ public final class TusUploader {
                         .orElseThrow(() -> new CliException(
                                 ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
                 backoff.succeeded();
-                return client.resolve(loc);
+                URI created = client.resolve(loc);
+                onCreated.accept(created);
+                return created;
             }
             if (nullOn400 && res.statusCode() == 400) {
                 return null;
@@ -237,10 +327,31 @@ public final class TusUploader {
     }
 
     /**
-     * Where to go on after a failure: the gateway's offset, or -1 when the upload is already complete
-     * and the transfer stored (the answer to the completing PATCH was lost).
+     * Where to go on after a failure: the gateway's offset, or -1 when the transfer is stored (the
+     * answer to the completing PATCH was lost, or an earlier run completed it). An offset equal to
+     * {@code length} means the completing PATCH is to be sent (again): the length is not declared
+     * yet, or the gateway holds every byte but did not finish its check (it crashed during it) and did
+     * not finish it within {@link #checkWait} either.
+     *
+     * @throws Gone when the upload is gone and its transfer was not stored
      */
     long offsetOrStored(URI location, String id, long length) throws InterruptedException {
+        Head h = head(location);
+        if (h == null || h.stored()) {
+            if (h == null) {
+                stored(id, length); // 404: stored (and HEAD predates answering for it) or gone
+            }
+            progress.finish(length);
+            return -1;
+        }
+        if (h.offset() < length || !h.lengthDeclared()) {
+            return Math.min(h.offset(), length);
+        }
+        return awaitCheck(location, id, length);
+    }
+
+    /** {@code HEAD} of the upload, retrying network failures and 5xx; null for 404. */
+    private Head head(URI location) throws InterruptedException {
         while (true) {
             HttpResponse<String> res;
             try {
@@ -260,15 +371,13 @@ public final class TusUploader {
                         .firstValue("Upload-Offset")
                         .map(Long::parseLong)
                         .orElse(0L);
-                if (offset < length) {
-                    return offset;
-                }
-                stored(id, length);
-                return -1;
+                return new Head(
+                        offset,
+                        res.headers().firstValue("Upload-Length").isPresent(),
+                        res.headers().firstValue("Sekisho-Transfer-Id").isPresent());
             }
             if (res.statusCode() == 404) {
-                stored(id, length);
-                return -1;
+                return null;
             }
             if (TRANSIENT.contains(res.statusCode()) && retryable()) {
                 continue;
@@ -277,22 +386,77 @@ public final class TusUploader {
         }
     }
 
-    /** Confirms through the transfer's state that the gateway stored it; otherwise a refusal with the state. */
+    /**
+     * Every byte is on the gateway and the length declared, but the transfer is still UPLOADING: the
+     * gateway stopped during its envelope check and re-runs it (recovery at start-up). Polls the
+     * transfer's state until the check ends, for at most {@link #checkWait}; returns -1 when stored,
+     * or {@code length} to send the completing PATCH again, which has the gateway check it now.
+     */
+    private long awaitCheck(URI location, String id, long length) throws InterruptedException {
+        notice.accept("ゲートウェイは全バイトを受信済みで、封筒の検査を待っています。 the gateway holds every byte of " + id
+                + " and is checking the envelope: waiting up to " + checkWait.toSeconds() + " s");
+        long deadline = System.nanoTime() + checkWait.toNanos();
+        while (true) {
+            String state = transferState(id);
+            if (state != null && !state.equals("UPLOADING")) {
+                stored(id, length); // STORED and later: done; REJECTED and the like: Gone, with the reason
+                return -1;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return length;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** The transfer's state, or null when the gateway cannot say now (network, 5xx). */
+    private String transferState(String id) throws InterruptedException {
+        try {
+            HttpResponse<String> res = client.exchange(
+                    HttpRequest.newBuilder(client.resolve(transfer(id)))
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Accept", "application/json")
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (res.statusCode() == 200) {
+                return String.valueOf(
+                        new GatewayClient.Response(200, res.body()).object().get("state"));
+            }
+            if (TRANSIENT.contains(res.statusCode())) {
+                return null;
+            }
+            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
+        } catch (IOException e) {
+            if (!GatewayClient.retryable(e)) {
+                throw client.unavailable(e);
+            }
+            return null;
+        }
+    }
+
+    private String transfer(String id) {
+        return "api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id);
+    }
+
+    /** Confirms through the transfer's state that the gateway stored it; otherwise {@link Gone} with the state. */
     private String stored(String id, long length) {
-        GatewayClient.Response r =
-                client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id));
+        GatewayClient.Response r;
+        try {
+            r = client.get(transfer(id));
+        } catch (CliException e) {
+            if (e.getMessage().startsWith("TRANSFER_UNKNOWN") || e.getMessage().startsWith("HTTP_404")) {
+                throw new Gone(id, "UNKNOWN", null);
+            }
+            throw e;
+        }
         Map<String, Object> t = r.object();
         String state = String.valueOf(t.get("state"));
         if (Set.of("STORED", "DELIVERED", "ACKNOWLEDGED", "PURGED").contains(state)) {
             progress.finish(length);
             return id;
         }
-        throw new CliException(
-                ExitCode.REFUSED,
-                "TRANSFER_" + state + ": the gateway did not store transfer " + id
-                        + Optional.ofNullable(t.get("reason"))
-                                .map(x -> " (" + x + ")")
-                                .orElse(""));
+        throw new Gone(id, state, t.get("reason"));
     }
 
     /** Counts a retry and waits its delay; false when the retries are used up. */

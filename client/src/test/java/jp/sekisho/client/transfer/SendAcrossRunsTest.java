@@ -1,0 +1,480 @@
+package jp.sekisho.client.transfer;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import jp.sekisho.audit.support.ExternalPostgres;
+import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.client.CliRun;
+import jp.sekisho.client.dummy.ResidentGenerator;
+import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.gateway.support.GatewayFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Issue 17 item 4, client side: a {@code send} killed with {@code kill -9} (in a child JVM, against
+ * the real gateway) is continued by the same command run again: the same transfer completes, its
+ * receipt is printed, and nothing stays beside the input. A refusal, and an input changed between
+ * the runs, end or restart the send without leftovers.
+ */
+class SendAcrossRunsTest {
+
+    @TempDir
+    static Path dir;
+
+    static TestPki pki;
+    static ExternalPostgres pg;
+    static GatewayFixture gw;
+    static Credential enc;
+    static final String REF = "2総政第158号";
+    static final String ROUTE = "kurume-benefit";
+    /** Small PATCHes (each made durable by the gateway) keep the upload well behind the seal. */
+    static final String CHUNK = "16KiB";
+    /** About 4 MiB: a few seconds of such PATCHes, while the seal takes a fraction of a second. */
+    static final int ROWS = 20_000;
+
+    @BeforeAll
+    static void start() throws Exception {
+        pki = TestPki.create(dir.resolve("certs"));
+        for (String n : List.of("secretariat", "secretariat2", "operator", "city-sender", "contractor")) {
+            pki.client(n);
+        }
+        enc = pki.recipient("contractor-enc");
+        pg = ExternalPostgres.create();
+        gw = GatewayFixture.start(
+                dir.resolve("gw"),
+                pki,
+                "gw1",
+                """
+                  transfer: { bind: 127.0.0.1, port: 0, allow: [10.255.255.254/32] }
+                  admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
+                """,
+                """
+                  - { subject: "CN=secretariat,O=Sekisho",  roles: [secretariat] }
+                  - { subject: "CN=secretariat2,O=Sekisho", roles: [secretariat] }
+                  - { subject: "CN=operator,O=Sekisho",     roles: [operator] }
+                  - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
+                  - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
+                """,
+                "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n");
+        ok(admin(
+                "secretariat",
+                "approvals",
+                "create",
+                "--ref",
+                REF,
+                "--title",
+                "特別定額給付金",
+                "--legal-basis",
+                "条例第10条第1項第2号",
+                "--department",
+                "総務部",
+                "--contractor",
+                "Contractor K.K.",
+                "--items",
+                String.join(",", ResidentGenerator.COLUMNS),
+                "--max-records",
+                "305115",
+                "--valid-from",
+                "2020-01-01",
+                "--valid-until",
+                "2099-12-31",
+                "--delete-after-delivery"));
+        ok(admin("secretariat", "approvals", "decide", "--ref", REF, "--decision", "approve", "--reason", "答申どおり承認"));
+        ok(admin("secretariat2", "approvals", "decide", "--ref", REF, "--confirm", "--reason", "確認"));
+        Files.writeString(dir.resolve("routes.yml"), """
+                routes:
+                  - id: kurume-benefit
+                    listener: transfer
+                    approval: 2総政第158号
+                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
+                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
+                    recipients: [certs/contractor-enc.pem]
+                """);
+        ok(admin("operator", "routes", "apply", dir.resolve("routes.yml").toString()));
+        GatewayClient sender = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        await("127.0.0.1 admitted to the transfer listener once the route exists")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(CliException.class)
+                .until(
+                        () -> sender.get("api/v1/routes/" + ROUTE + "/terms")
+                                .object()
+                                .get("approvalRef"),
+                        equalTo(REF));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (gw != null) {
+            gw.close();
+        }
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    static void ok(CliRun r) {
+        assertEquals(0, r.code(), r.toString());
+    }
+
+    static CliRun admin(String who, String... args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.addAll(List.of(
+                "--gateway",
+                gw.url("admin", ""),
+                "--identity",
+                pki.dir().resolve(who + ".p12").toString()));
+        return CliRun.of(a.toArray(String[]::new));
+    }
+
+    /** The arguments of one send command; the test runs the very same ones twice. */
+    static String[] sendArgs(Path input, String... more) {
+        List<String> a = new ArrayList<>(List.of(
+                "send",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                ROUTE,
+                "--identity",
+                pki.dir().resolve("city-sender.p12").toString(),
+                "--file",
+                input.toString(),
+                "--chunk-size",
+                CHUNK,
+                "--json"));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    /** An input alone in its own folder, so that "nothing beside it" can be checked. */
+    static Path input(String folder, int rows, long seed) throws IOException {
+        Path d = Files.createDirectories(dir.resolve(folder));
+        Path csv = d.resolve("residents.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+            new ResidentGenerator(seed).write(w, rows);
+        }
+        return csv;
+    }
+
+    static List<String> beside(Path input) throws IOException {
+        return names(input.getParent());
+    }
+
+    static List<String> names(Path folder) throws IOException {
+        try (Stream<Path> s = Files.list(folder)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    static Optional<Path> stateFolder(Path input) throws IOException {
+        Path parent = input.resolveSibling(SendState.FOLDER);
+        if (!Files.isDirectory(parent)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> s = Files.list(parent)) {
+            return s.findFirst();
+        }
+    }
+
+    static Optional<SendState.Saved> saved(Path input) throws IOException {
+        Optional<Path> f = stateFolder(input);
+        if (f.isEmpty() || !Files.isRegularFile(f.get().resolve(SendState.STATE))) {
+            return Optional.empty();
+        }
+        try {
+            return SendState.Saved.parse(Files.readString(f.get().resolve(SendState.STATE)));
+        } catch (IOException e) {
+            return Optional.empty(); // replaced just now
+        }
+    }
+
+    static String id(SendState.Saved s) {
+        return TusUploader.lastSegment(URI.create(s.uploadUrl()));
+    }
+
+    static Optional<String> column(String id, String column) throws Exception {
+        try (Connection c = pg.superuser();
+                PreparedStatement ps = c.prepareStatement("SELECT " + column + " FROM transfer WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    static long offset(String id) throws Exception {
+        return column(id, "upload_offset").map(Long::parseLong).orElse(0L);
+    }
+
+    static long transfersNamed(String filename) throws Exception {
+        try (Connection c = pg.superuser();
+                PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM transfer WHERE filename = ?")) {
+            ps.setString(1, filename);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    static Process child(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "jp.sekisho.client.Sekisho"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+    }
+
+    static void signal(String sig, long pid) throws Exception {
+        Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
+                .inheritIO()
+                .start();
+        assertEquals(0, k.waitFor(), "kill -" + sig);
+    }
+
+    static SendState.Saved killMidUpload(Path input, String... args) throws Exception {
+        return stopMidUpload(input, "KILL", args);
+    }
+
+    /**
+     * Runs the send in a child JVM and ends it with {@code signal} (KILL: -9; TERM: as a service
+     * manager or Ctrl-C would) once its envelope is sealed and the gateway holds part of the upload:
+     * stopped first (SIGSTOP), so the point is checked before the signal.
+     */
+    static SendState.Saved stopMidUpload(Path input, String signal, String... args) throws Exception {
+        Path log = dir.resolve(input.getParent().getFileName() + ".child.log");
+        Process p = child(log, args);
+        try {
+            AtomicReference<SendState.Saved> at = new AtomicReference<>();
+            await("the child's envelope sealed and part of it uploaded")
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> {
+                        if (!p.isAlive()) {
+                            throw new AssertionError("the send ended before the kill: " + Files.readString(log));
+                        }
+                        Optional<SendState.Saved> s = saved(input);
+                        if (s.isEmpty() || !s.get().sealed() || s.get().uploadUrl() == null) {
+                            return false;
+                        }
+                        at.set(s.get());
+                        return offset(id(s.get())) > 0;
+                    });
+            signal("STOP", p.pid());
+            SendState.Saved s = at.get();
+            long held = offset(id(s));
+            assertTrue(
+                    held > 0 && held < s.envelopeBytes(),
+                    "stopped mid-upload: " + held + " of " + s.envelopeBytes() + " bytes");
+            assertEquals(Optional.of("UPLOADING"), column(id(s), "state"));
+            if (signal.equals("KILL")) {
+                p.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            } else {
+                signal(signal, p.pid());
+                signal("CONT", p.pid());
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(signal.equals("KILL") ? 137 : 143, p.exitValue(), Files.readString(log));
+            return s;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** The transfer as the receiver gets it: exactly the input's bytes. */
+    static void receivedIntact(Path input, String name, String folder) throws Exception {
+        Path out = Files.createDirectories(dir.resolve(folder));
+        CliRun got = CliRun.of(
+                "receive",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                ROUTE,
+                "--identity",
+                pki.dir().resolve("contractor.p12").toString(),
+                "--out",
+                out.toString(),
+                "--key",
+                enc.keyFile().toString(),
+                "--trust",
+                pki.caFile().toString(),
+                "--once");
+        ok(got);
+        assertEquals(
+                List.of(name),
+                names(out).stream().filter(n -> !n.startsWith(".")).toList());
+        Path file = out.resolve(name);
+        assertEquals(-1L, Files.mismatch(input, file), "received byte-identical");
+    }
+
+    @ParameterizedTest(name = "chunk checksums {0}")
+    @ValueSource(booleans = {false, true})
+    void aSendKilledMidUploadIsContinuedByTheSameCommand(boolean checksums) throws Exception {
+        Path input = input("killed-" + checksums, ROWS, 17);
+        String name = "killed-" + checksums + ".csv";
+        String[] args = checksums
+                ? sendArgs(input, "--filename", name + ".cms", "--chunk-checksums")
+                : sendArgs(input, "--filename", name + ".cms");
+        SendState.Saved killed = killMidUpload(input, args);
+
+        Path folder = stateFolder(input).orElseThrow();
+        assertEquals(
+                List.of(SendState.ENVELOPE, SendState.LOCK, SendState.STATE), names(folder), "kept for the next run");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder)));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve(SendState.ENVELOPE))));
+        assertEquals(
+                "rw-------",
+                PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.resolve(SendState.STATE))));
+
+        long t0 = System.nanoTime();
+        CliRun again = CliRun.of(args);
+        System.out.printf(
+                "run after kill -9 (chunk checksums %s): %d ms, stderr:%n%s",
+                checksums, (System.nanoTime() - t0) / 1_000_000, again.err());
+        ok(again);
+        Receipt receipt = Receipt.parse(again.out());
+        assertEquals(id(killed), receipt.get("transferId"), "the same transfer completes: " + again);
+        assertEquals("STORED", receipt.get("state"));
+        assertEquals(Long.toString(killed.envelopeBytes()), receipt.get("size"));
+        assertEquals(killed.envelopeSha256(), receipt.get("sha256"));
+        assertTrue(again.err().contains("resuming transfer " + id(killed)), again.toString());
+        assertEquals(1, transfersNamed(name + ".cms"), "one transfer, not two");
+        assertEquals(List.of("residents.csv"), beside(input), "nothing left beside the input");
+        receivedIntact(input, name, "in-killed-" + checksums);
+    }
+
+    /** Interrupted (SIGTERM) after the gateway stored it but before the receipt: the next run only fetches the receipt. */
+    @Test
+    void aSendInterruptedAfterTheGatewayStoredItOnlyFetchesTheReceipt() throws Exception {
+        Path input = input("stored", ROWS, 22);
+        String[] args = sendArgs(input, "--filename", "stored.csv.cms");
+        SendState.Saved stopped = stopMidUpload(input, "TERM", args);
+        String said = Files.readString(dir.resolve("stored.child.log"));
+        assertTrue(
+                said.contains("中断しました") && said.contains("run the same command again to resume"),
+                "the interrupted run says what it kept: " + said);
+        // what the interrupted run would have sent next, had it lived to the completing PATCH
+        TusUploader.Result r = new TusUploader(
+                        new GatewayClient(
+                                URI.create(gw.url("transfer", "/")),
+                                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                                List.of(pki.caCertificate()),
+                                Duration.ofSeconds(5)),
+                        ROUTE,
+                        1 << 20,
+                        Backoff.standard(2),
+                        Progress.none())
+                .resume(
+                        stateFolder(input).orElseThrow().resolve(SendState.ENVELOPE),
+                        URI.create(stopped.uploadUrl()),
+                        stopped.seal());
+        assertEquals(id(stopped), r.transferId());
+        assertEquals(Optional.of("STORED"), column(id(stopped), "state"));
+
+        CliRun again = CliRun.of(args);
+        ok(again);
+        assertEquals(id(stopped), Receipt.parse(again.out()).get("transferId"), again.toString());
+        assertFalse(again.err().contains("resuming"), "nothing left to send: " + again);
+        assertEquals(1, transfersNamed("stored.csv.cms"));
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, "stored.csv", "in-stored");
+    }
+
+    @Test
+    void aChangedInputStartsAfreshAndEndsTheEarlierUpload() throws Exception {
+        Path input = input("changed", ROWS, 18);
+        String[] args = sendArgs(input, "--filename", "changed.csv.cms");
+        SendState.Saved killed = killMidUpload(input, args);
+        try (BufferedWriter w = Files.newBufferedWriter(input, StandardCharsets.UTF_8)) {
+            new ResidentGenerator(19).write(w, ROWS); // same records, other content
+        }
+
+        CliRun again = CliRun.of(args);
+        ok(again);
+        String id = Receipt.parse(again.out()).get("transferId");
+        assertNotEquals(id(killed), id, "a new transfer: " + again);
+        assertTrue(again.err().contains("入力ファイルが変更") && again.err().contains("the input changed"), again.toString());
+        assertEquals(Optional.of("ABORTED"), column(id(killed), "state"), "the earlier upload is ended");
+        assertEquals(Optional.of("TERMINATED_BY_SENDER"), column(id(killed), "reason"));
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, "changed.csv", "in-changed");
+    }
+
+    @Test
+    void aRefusalOnResumeRemovesTheStateAndItsEnvelope() throws Exception {
+        Path input = input("refused", ROWS, 20);
+        String[] args = sendArgs(input, "--filename", "refused.csv.cms");
+        SendState.Saved killed = killMidUpload(input, args);
+        Path envelope = stateFolder(input).orElseThrow().resolve(SendState.ENVELOPE);
+        try (RandomAccessFile f = new RandomAccessFile(envelope.toFile(), "rw")) {
+            f.seek(f.length() - 100); // past what the gateway holds: it is sent on resume
+            int b = f.read();
+            f.seek(f.length() - 100);
+            f.write(b ^ 1);
+        }
+
+        CliRun again = CliRun.of(args);
+        assertEquals(1, again.code(), "the gateway refuses the envelope: " + again);
+        assertTrue(again.err().contains("PAYLOAD_"), again.toString());
+        assertEquals(List.of("residents.csv"), beside(input), "the state and its envelope are gone");
+        assertEquals(Optional.of("REJECTED"), column(id(killed), "state"));
+    }
+
+    @Test
+    void aSecondRunWhileTheFirstHoldsTheStateIsRefusedAndTouchesNothing() throws Exception {
+        Path input = input("locked", 100, 21);
+        try (SendState held = SendState.open(input, ROUTE)) {
+            CliRun second = CliRun.of(sendArgs(input, "--filename", "locked.csv.cms"));
+            assertEquals(2, second.code(), second.toString());
+            assertTrue(second.err().contains("実行中") && second.err().contains("is running"), second.toString());
+            assertTrue(Files.isDirectory(held.folder()), "the first run's folder stays");
+        }
+        CliRun sent = CliRun.of(sendArgs(input, "--filename", "locked.csv.cms"));
+        ok(sent);
+        assertFalse(sent.err().contains("afresh"), "an empty folder is no earlier send: " + sent);
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, "locked.csv", "in-locked");
+    }
+}
