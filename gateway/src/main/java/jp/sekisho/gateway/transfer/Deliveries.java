@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -17,6 +16,8 @@ import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteAccess.Admitted;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Delivery of stored transfers to their receivers: the inbox, downloads, the DELIVERED step (the
@@ -26,12 +27,14 @@ import jp.sekisho.gateway.route.RouteAccess.Admitted;
  */
 final class Deliveries implements Download.Owner {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Deliveries.class);
+
     private final String node;
     private final TransferRepository repo;
     private final Spool spool;
     private final TransferEvents events;
     private final TransferLocks locks;
-    private final ReceiptSigner signer;
+    private final Acknowledgments acks;
     private final Clock clock;
     private final Set<Download> downloads = ConcurrentHashMap.newKeySet();
 
@@ -41,14 +44,14 @@ final class Deliveries implements Download.Owner {
             Spool spool,
             TransferEvents events,
             TransferLocks locks,
-            ReceiptSigner signer,
+            Acknowledgments acks,
             Clock clock) {
         this.node = node;
         this.repo = repo;
         this.spool = spool;
         this.events = events;
         this.locks = locks;
-        this.signer = signer;
+        this.acks = acks;
         this.clock = clock;
     }
 
@@ -131,13 +134,19 @@ final class Deliveries implements Download.Owner {
     }
 
     /**
-     * The receiver's acknowledgment: with the right hash the spooled copy is deleted at once
-     * (TRANSFER_ACKNOWLEDGED, TRANSFER_PURGED, both committed) and the final receipt returned.
+     * The receiver's acknowledgment: with the right hash the acknowledgment is recorded (event, then
+     * the row ACKNOWLEDGED with the final receipt), the spooled copy deleted and the purge recorded,
+     * and the final receipt returned. Repeated with the same hash (its first answer lost), it answers
+     * the same receipt again and records nothing twice; a purge left unfinished is completed then.
      */
     String acknowledge(Caller caller, Admitted a, String id, String sha256) {
         view(caller, a.route(), id, false);
         return locks.with(id, () -> {
-            Transfer t = deliverable(caller, a, id, Reason.TRANSFER_NOT_DELIVERABLE);
+            Transfer t = view(caller, a.route(), id, false);
+            boolean done = t.state() == TransferState.ACKNOWLEDGED || t.state() == TransferState.PURGED;
+            if (!done) {
+                t = deliverable(caller, a, id, Reason.TRANSFER_NOT_DELIVERABLE);
+            }
             if (sha256 == null || !sha256.toLowerCase(Locale.ROOT).equals(t.sha256())) {
                 events.log()
                         .record(events.event(EventType.REQUEST_DENIED, Outcome.DENY, t, caller)
@@ -149,25 +158,42 @@ final class Deliveries implements Download.Owner {
                                 .build());
                 throw new TransferProblem(
                                 Reason.ACK_HASH_MISMATCH,
-                                "the envelope's SHA-256 is not " + sha256 + "; the gateway keeps its copy")
+                                "the envelope's SHA-256 is not " + sha256
+                                        + (done ? "" : "; the gateway keeps its copy"))
                         .markAudited();
+            }
+            if (done) {
+                if (t.state() == TransferState.ACKNOWLEDGED && t.node().equals(node)) {
+                    purgeOrLeave(t, caller);
+                }
+                return t.receipt();
             }
             for (Download d : downloads) {
                 if (d.transfer().id().equals(id)) {
                     d.kill("ACKNOWLEDGED");
                 }
             }
-            Instant now = clock.instant();
-            events.log()
-                    .commit(events.event(EventType.TRANSFER_ACKNOWLEDGED, Outcome.ALLOW, t, caller)
-                            .build());
-            spool.delete(id);
-            events.log()
-                    .commit(events.event(EventType.TRANSFER_PURGED, Outcome.ALLOW, t, caller)
-                            .build());
-            String receipt = Receipts.receipt(t, TransferState.ACKNOWLEDGED.name(), t.storedAt(), now, node, signer);
-            repo.markPurged(id, now, receipt);
+            String receipt = acks.acknowledge(t, caller);
+            purgeOrLeave(repo.find(id).orElseThrow(), caller);
             return receipt;
         });
+    }
+
+    /**
+     * Purges an ACKNOWLEDGED transfer. The acknowledgment is recorded already, so a failure here
+     * (the audit store away for TRANSFER_PURGED) does not change the receiver's answer: the row
+     * stays ACKNOWLEDGED and the sweep, the next start or a repeated acknowledgment completes it.
+     */
+    private void purgeOrLeave(Transfer t, Caller caller) {
+        try {
+            acks.purge(t, caller);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "転送 {} の受領確認は記録済み、スプール削除の記録は後で再試行します / transfer {} is acknowledged;"
+                            + " its purge is retried later: {}",
+                    t.id(),
+                    t.id(),
+                    e.toString());
+        }
     }
 }

@@ -22,12 +22,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.envelope.EnvelopeInspector;
 import jp.sekisho.envelope.Inspection;
 import jp.sekisho.envelope.PayloadDecision;
 import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.policy.PolicyWatcher;
@@ -113,38 +115,80 @@ final class EnvelopeGate {
 
     /** Checks the complete upload {@code t} and stores it; throws the PATCH's problem when it is not stored. */
     Transfer complete(Upload u, Transfer t) {
+        return complete(t, u.runningOver(t.length()), u::abortReason, u.caller());
+    }
+
+    /**
+     * At start-up, before any connection: the upload {@code t}, whose last byte was written before
+     * a crash, is checked from its spool file as its last PATCH would have been, and ends STORED or
+     * REJECTED (or ABORTED, its route no longer ACTIVE) the same way. A check that fails otherwise
+     * (the spool file unreadable) leaves it UPLOADING: the sender's empty PATCH at its length checks it again.
+     */
+    void recover(Transfer t) {
+        try {
+            Transfer stored = complete(t, null, () -> null, null);
+            LOG.info(
+                    "転送 {} を再起動後に検査し保管しました / transfer {} checked after the restart: {}",
+                    t.id(),
+                    t.id(),
+                    stored.state());
+        } catch (TransferProblem e) {
+            LOG.info(
+                    "転送 {} を再起動後に検査し拒否しました / transfer {} checked after the restart: {} {}",
+                    t.id(),
+                    t.id(),
+                    e.reason(),
+                    e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "転送 {} を再起動後に検査できませんでした / transfer {} could not be checked after the restart: {}",
+                    t.id(),
+                    t.id(),
+                    e.toString());
+        }
+    }
+
+    /**
+     * @param running what the PATCHes computed over the whole envelope, or null (read the spool file)
+     * @param killed  why the upload was cut off meanwhile (its route stopped, the sender deleted it), or null
+     * @param caller  the sender whose PATCH completed it; null for the gateway's own recovery
+     */
+    private Transfer complete(Transfer t, RunningCheck running, Supplier<String> killed, Caller caller) {
         Checked checked;
         try {
-            checked = check(t.id(), u.runningOver(t.length()));
+            checked = check(t.id(), running);
         } catch (UncheckedIOException e) {
-            if (u.abortReason() != null) {
-                throw abort(u, t, u.abortReason()); // aborted while checked: its spool file is gone
+            if (killed.get() != null) {
+                throw abort(t, killed.get(), caller); // aborted while checked: its spool file is gone
             }
             throw e;
         }
         PolicySnapshot policy = watcher.current();
         Route route = policy.routes().get(t.routeId());
-        String abort = abortReason(u, policy, route);
+        String abort = abortReason(killed, policy, route);
         PayloadDecision decision = abort != null
                 ? null
                 : EnvelopeInspector.check(checked.inspection(), recipients(route), route.allowCbc());
         Verdict v = verdict(abort, decision, checked.sha256(), t.sha256());
         if (v instanceof Verdict.Abort a) {
-            throw abort(u, t, a.reason());
+            throw abort(t, a.reason(), caller);
         }
         if (v instanceof Verdict.Reject r) {
-            throw endings.reject(t, r.reason(), r.detail(), u.caller(), checked.sha256());
+            throw endings.reject(t, r.reason(), r.detail(), caller, checked.sha256());
         }
-        return locks.with(t.id(), () -> store(u, t, checked.inspection()));
+        return locks.with(t.id(), () -> store(t, killed, caller, checked.inspection()));
     }
 
-    /** Under the transfer's lock: lets the envelope through unless an abort came first. */
-    private Transfer store(Upload u, Transfer t, Inspection inspection) {
+    /**
+     * Under the transfer's lock: lets the envelope through unless an abort came first. TRANSFER_STORED
+     * is committed unless the audit store holds it already (a crash came between it and the row).
+     */
+    private Transfer store(Transfer t, Supplier<String> killed, Caller caller, Inspection inspection) {
         PolicySnapshot policy = watcher.current();
         Route route = policy.routes().get(t.routeId());
-        String abort = abortReason(u, policy, route);
+        String abort = abortReason(killed, policy, route);
         if (abort != null) {
-            throw abort(u, t, abort);
+            throw abort(t, abort, caller);
         }
         if (repo.find(t.id()).map(Transfer::state).orElse(null) != TransferState.UPLOADING) {
             throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " ended while it was checked");
@@ -154,22 +198,29 @@ final class EnvelopeGate {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Instant now = clock.instant();
-        String receipt = Receipts.receipt(t, TransferState.STORED.name(), now, null, node, signer);
+        // stored when TRANSFER_STORED says so: its time if it was committed before a crash, else now
+        Optional<Instant> recorded;
         try {
-            events.log()
-                    .commit(events.event(EventType.TRANSFER_STORED, Outcome.ALLOW, t, u.caller())
-                            .detailJson(new Detail()
-                                    .put("filename", t.filename())
-                                    .put("records", t.records())
-                                    .put("cipher", inspection.contentCipherName())
-                                    .put("recipients", inspection.recipients().size())
-                                    .toString())
-                            .build());
+            recorded = repo.recordedAt(t.id(), EventType.TRANSFER_STORED);
+            if (recorded.isEmpty()) {
+                events.log()
+                        .commit(events.event(EventType.TRANSFER_STORED, Outcome.ALLOW, t, caller)
+                                .detailJson(new Detail()
+                                        .put("filename", t.filename())
+                                        .put("records", t.records())
+                                        .put("cipher", inspection.contentCipherName())
+                                        .put(
+                                                "recipients",
+                                                inspection.recipients().size())
+                                        .toString())
+                                .build());
+            }
         } catch (RuntimeException e) {
             spool.unpromote(t.id());
             throw e;
         }
+        Instant now = recorded.orElseGet(clock::instant);
+        String receipt = Receipts.receipt(t, TransferState.STORED.name(), now, null, node, signer);
         if (!repo.markStored(t.id(), now, now.plus(route.retention()), receipt)) {
             spool.delete(t.id());
             throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " ended while it was checked");
@@ -177,15 +228,15 @@ final class EnvelopeGate {
         return repo.find(t.id()).orElseThrow();
     }
 
-    private String abortReason(Upload u, PolicySnapshot policy, Route route) {
-        String killed = u.abortReason();
-        return killed != null ? killed : Janitor.inactiveReason(policy, route, clock.instant());
+    private String abortReason(Supplier<String> killed, PolicySnapshot policy, Route route) {
+        String k = killed.get();
+        return k != null ? k : Janitor.inactiveReason(policy, route, clock.instant());
     }
 
-    private TransferProblem abort(Upload u, Transfer t, String reason) {
+    private TransferProblem abort(Transfer t, String reason, Caller caller) {
         TransferProblem refused = TransferProblem.aborted(t.routeId(), reason);
         // TRANSFER_ABORTED with this request's caller is its refusal when this call ended the transfer
-        return endings.abort(t, reason, u.caller()) ? refused.markAudited() : refused;
+        return endings.abort(t, reason, caller) ? refused.markAudited() : refused;
     }
 
     /** The envelope's inspection and SHA-256 as the checks of the last PATCH see them. */

@@ -5,20 +5,26 @@ import java.time.Instant;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends what may no longer go on: transfers in progress on a route that stopped being ACTIVE (on
  * each policy change), and uploads past Upload-Expires or stored transfers past retention (every
- * sweep). Stored transfers on an inactive route stay: the route may be reinstated, and retention
+ * sweep, which also completes a purge an acknowledgment left unfinished). Stored transfers on an inactive route stay: the route may be reinstated, and retention
  * still applies to them.
  */
 final class Janitor {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Janitor.class);
 
     private final String node;
     private final TransferRepository repo;
     private final UploadSessions sessions;
     private final Deliveries deliveries;
     private final TransferEndings endings;
+    private final Acknowledgments acks;
+    private final TransferLocks locks;
     private final Clock clock;
 
     Janitor(
@@ -27,12 +33,16 @@ final class Janitor {
             UploadSessions sessions,
             Deliveries deliveries,
             TransferEndings endings,
+            Acknowledgments acks,
+            TransferLocks locks,
             Clock clock) {
         this.node = node;
         this.repo = repo;
         this.sessions = sessions;
         this.deliveries = deliveries;
         this.endings = endings;
+        this.acks = acks;
+        this.locks = locks;
         this.clock = clock;
     }
 
@@ -73,8 +83,27 @@ final class Janitor {
         }
     }
 
-    /** Expires uploads past Upload-Expires and undelivered transfers past retention; returns how many. */
+    /**
+     * Expires uploads past Upload-Expires and undelivered transfers past retention (returns how
+     * many), and completes purges left unfinished after an acknowledgment (the audit store was away).
+     */
     int sweep() {
+        for (Transfer t : repo.acknowledgedOn(node)) {
+            try {
+                locks.run(
+                        t.id(),
+                        () -> repo.find(t.id())
+                                .filter(current -> current.state() == TransferState.ACKNOWLEDGED)
+                                .ifPresent(current -> acks.purge(current, null)));
+            } catch (RuntimeException e) {
+                // the expiries below still run; the next sweep tries this purge again
+                LOG.warn(
+                        "転送 {} のスプール削除を完了できません / cannot complete the purge of transfer {}: {}",
+                        t.id(),
+                        t.id(),
+                        e.toString());
+            }
+        }
         Instant now = clock.instant();
         int n = 0;
         for (Transfer t : repo.spooledOn(node)) {

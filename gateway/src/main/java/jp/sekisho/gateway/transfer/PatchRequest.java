@@ -44,6 +44,9 @@ final class PatchRequest {
     private final HttpHeaders headers;
     private volatile Decision.Admitted admitted;
     volatile Upload upload;
+    /** The upload was complete already and this PATCH is the empty one at its length: answered 204 at once. */
+    volatile Transfer complete;
+
     private volatile boolean counted;
     /** Reading is off until the spool writer has a free buffer. */
     boolean throttled;
@@ -94,6 +97,16 @@ final class PatchRequest {
                     Tus.declaration(headers.get("Upload-Length"), headers.get(Tus.ENVELOPE_SHA256)),
                     onAbort);
             return null;
+        } catch (UploadComplete e) {
+            Transfer t = e.transfer();
+            if (emptyBody() && Long.valueOf(t.length()).equals(requestedOffset())) {
+                complete = t; // its completing PATCH again, whose answer was lost
+                completed(admission, null, null, false);
+                return null;
+            }
+            TransferProblem p = e.problem();
+            completed(admission, p.reason(), p.getMessage(), false);
+            return p;
         } catch (TransferProblem e) {
             completed(admission, e.reason(), e.getMessage(), e.audited());
             return e;
@@ -112,15 +125,7 @@ final class PatchRequest {
         try {
             Transfer t = upload.finish();
             completed(admission, null, null, false);
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-            boolean uploading = t.state() == TransferState.UPLOADING;
-            r.headers().set("Upload-Offset", Long.toString(uploading ? t.offset() : t.length()));
-            if (uploading) {
-                r.headers().set("Upload-Expires", Tus.httpDate(t.expiresAt()));
-            } else {
-                r.headers().set(Tus.TRANSFER_ID, t.id());
-            }
-            return r;
+            return answer(t);
         } catch (TransferProblem e) {
             completed(admission, e.reason(), e.getMessage(), e.audited());
             return NettyProblems.response(e, requestId);
@@ -131,6 +136,34 @@ final class PatchRequest {
             LOG.warn("PATCH of {} failed", uploadId, e);
             completed(admission, Reason.INTERNAL_ERROR.code(), null, true);
             return NettyProblems.response(new TransferProblem(Reason.INTERNAL_ERROR, null), requestId);
+        }
+    }
+
+    /** {@code 204} with the upload's offset: its {@code Upload-Expires} while uploading, else its transfer id. */
+    static FullHttpResponse answer(Transfer t) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        boolean uploading = t.state() == TransferState.UPLOADING;
+        r.headers().set("Upload-Offset", Long.toString(uploading ? t.offset() : t.length()));
+        if (uploading) {
+            r.headers().set("Upload-Expires", Tus.httpDate(t.expiresAt()));
+        } else {
+            r.headers().set(Tus.TRANSFER_ID, t.id());
+        }
+        return r;
+    }
+
+    /** No body: {@code Content-Length: 0}, or neither it nor {@code Transfer-Encoding} (HTTP/1.1's empty body). */
+    private boolean emptyBody() {
+        String length = headers.get(HttpHeaderNames.CONTENT_LENGTH);
+        return !headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && (length == null || length.trim().equals("0"));
+    }
+
+    private Long requestedOffset() {
+        try {
+            return Tus.nonNegative(headers.get("Upload-Offset"), "Upload-Offset");
+        } catch (TransferProblem e) {
+            return null;
         }
     }
 

@@ -13,9 +13,11 @@ import java.util.Set;
 
 /**
  * At start-up, reconciles this node's transfer rows with its spool folder, so that a crash at any
- * point leaves a state the gateway can go on from: the offset trusted is min(file size, database
- * offset), a file checked but not yet recorded STORED goes back to uploading, a transfer whose file
- * is missing ends, and every file no live transfer accounts for is deleted and recorded.
+ * point leaves a state the gateway can go on from: an acknowledgment recorded is completed by its
+ * purge; the offset trusted is min(file size, database offset), a file checked but not yet recorded
+ * STORED goes back to uploading, and an upload whose last byte is in is checked again from its spool
+ * file (STORED or REJECTED as its last PATCH would have made it); a transfer whose file is missing
+ * ends, and every file no live transfer accounts for is deleted and recorded.
  */
 final class SpoolRecovery {
 
@@ -24,6 +26,8 @@ final class SpoolRecovery {
     private final Spool spool;
     private final TransferEvents events;
     private final TransferEndings endings;
+    private final Acknowledgments acks;
+    private final EnvelopeGate gate;
     private final Clock clock;
 
     SpoolRecovery(
@@ -32,18 +36,28 @@ final class SpoolRecovery {
             Spool spool,
             TransferEvents events,
             TransferEndings endings,
+            Acknowledgments acks,
+            EnvelopeGate gate,
             Clock clock) {
         this.node = node;
         this.repo = repo;
         this.spool = spool;
         this.events = events;
         this.endings = endings;
+        this.acks = acks;
+        this.gate = gate;
         this.clock = clock;
     }
 
     void recover() {
+        for (Transfer t : repo.acknowledgedOn(node)) {
+            acks.purge(t, null); // the crash came between the acknowledgment and the purge
+        }
         Set<String> live = new HashSet<>();
         for (Transfer t : repo.spooledOn(node)) {
+            if (t.state() != TransferState.UPLOADING && acks.resume(t)) {
+                continue; // acknowledged just before the crash: purged now
+            }
             live.add(t.id());
             try {
                 if (t.state() == TransferState.UPLOADING) {
@@ -92,6 +106,10 @@ final class SpoolRecovery {
         if (trusted != t.offset()) {
             Instant now = clock.instant();
             repo.advance(t.id(), trusted, now, t.expiresAt());
+        }
+        if (t.lengthKnown() && trusted == t.length() && t.sha256() != null) {
+            // the last byte was in: the crash came during the envelope check or the promotion
+            gate.recover(repo.find(t.id()).orElseThrow());
         }
     }
 }

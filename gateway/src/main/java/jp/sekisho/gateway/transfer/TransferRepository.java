@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
+import jp.sekisho.audit.EventType;
 import jp.sekisho.gateway.policy.Jdbc;
 
 /**
@@ -78,6 +79,31 @@ public final class TransferRepository {
                 node);
     }
 
+    /** This node's transfers acknowledged whose purge is not recorded yet (a crash or a failure came between). */
+    public List<Transfer> acknowledgedOn(String node) {
+        return query("SELECT " + COLUMNS + " FROM transfer WHERE node = ? AND state = 'ACKNOWLEDGED'", node);
+    }
+
+    /**
+     * When the audit store recorded the first event of {@code type} for transfer {@code id}, if it
+     * did: the steps recorded with {@code commit} (STORED, ACKNOWLEDGED, PURGED) look here first, so
+     * that a step done again after a crash between its event and its row never records it twice.
+     * The audit table is in the same database as this one; its index on transfer_id answers this.
+     */
+    public Optional<Instant> recordedAt(String id, EventType type) {
+        return Jdbc.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT min(time) AS recorded FROM audit_event WHERE transfer_id = ? AND event_type = ?")) {
+                ps.setString(1, id);
+                ps.setString(2, type.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return Optional.ofNullable(Jdbc.instant(rs, "recorded"));
+                }
+            }
+        });
+    }
+
     /** The offset durably written; only while UPLOADING. Also moves Upload-Expires. */
     public boolean advance(String id, long offset, Instant now, Instant expiresAt) {
         return update(
@@ -135,17 +161,32 @@ public final class TransferRepository {
                 == 1;
     }
 
-    /** ACKNOWLEDGED then PURGED in one step (the spool copy is already gone); keeps the final receipt. */
-    public boolean markPurged(String id, Instant now, String receipt) {
+    /**
+     * The receiver's acknowledgment, recorded before the spooled copy is deleted: STORED or
+     * DELIVERED → ACKNOWLEDGED with the final receipt. A crash after it leaves a row that says the
+     * copy is to be purged, which the start-up recovery completes.
+     */
+    public boolean markAcknowledged(String id, Instant acknowledgedAt, String receipt) {
         return update(
-                        "UPDATE transfer SET state = 'PURGED', updated_at = ?, acknowledged_at = ?, "
+                        "UPDATE transfer SET state = 'ACKNOWLEDGED', updated_at = ?, acknowledged_at = ?, "
                                 + "delivered_at = COALESCE(delivered_at, ?), receipt = ? WHERE id = ? AND state IN ('STORED', 'DELIVERED')",
                         ps -> {
-                            ps.setTimestamp(1, Jdbc.ts(now));
-                            ps.setTimestamp(2, Jdbc.ts(now));
-                            ps.setTimestamp(3, Jdbc.ts(now));
+                            ps.setTimestamp(1, Jdbc.ts(acknowledgedAt));
+                            ps.setTimestamp(2, Jdbc.ts(acknowledgedAt));
+                            ps.setTimestamp(3, Jdbc.ts(acknowledgedAt));
                             ps.setString(4, receipt);
                             ps.setString(5, id);
+                        })
+                == 1;
+    }
+
+    /** ACKNOWLEDGED → PURGED once the spooled copy is deleted and TRANSFER_PURGED recorded; keeps the final receipt. */
+    public boolean markPurged(String id, Instant now) {
+        return update(
+                        "UPDATE transfer SET state = 'PURGED', updated_at = ? WHERE id = ? AND state = 'ACKNOWLEDGED'",
+                        ps -> {
+                            ps.setTimestamp(1, Jdbc.ts(now));
+                            ps.setString(2, id);
                         })
                 == 1;
     }

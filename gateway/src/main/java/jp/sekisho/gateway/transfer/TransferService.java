@@ -68,9 +68,10 @@ public final class TransferService implements AutoCloseable {
         TransferEndings endings = new TransferEndings(repo, spool, events, locks, clock, kept::remove);
         this.gate = new EnvelopeGate(node, repo, spool, watcher, events, endings, locks, signer, clock);
         this.sessions = new UploadSessions(node, repo, spool, events, endings, locks, executors, gate, kept, clock);
-        this.deliveries = new Deliveries(node, repo, spool, events, locks, signer, clock);
-        this.janitor = new Janitor(node, repo, sessions, deliveries, endings, clock);
-        this.recovery = new SpoolRecovery(node, repo, spool, events, endings, clock);
+        Acknowledgments acks = new Acknowledgments(node, repo, spool, events, signer, clock);
+        this.deliveries = new Deliveries(node, repo, spool, events, locks, acks, clock);
+        this.janitor = new Janitor(node, repo, sessions, deliveries, endings, acks, locks, clock);
+        this.recovery = new SpoolRecovery(node, repo, spool, events, endings, acks, gate, clock);
     }
 
     /** Recovers the spool, subscribes to policy changes and schedules the expiry sweep. */
@@ -135,6 +136,7 @@ public final class TransferService implements AutoCloseable {
      * @param checksum the expected SHA-256 of this chunk (tus checksum extension), or null
      * @param declared the upload's length and SHA-256 if this PATCH declares them (recorded before its body)
      * @param onAbort  closes the request's connection when the route stops being ACTIVE mid-PATCH
+     * @throws UploadComplete when the upload is STORED or later (the answer to its last PATCH may have been lost)
      */
     public Upload beginPatch(
             Caller caller,
@@ -167,8 +169,9 @@ public final class TransferService implements AutoCloseable {
     }
 
     /**
-     * The receiver's acknowledgment: with the right hash the spooled copy is deleted at once
-     * (TRANSFER_ACKNOWLEDGED, TRANSFER_PURGED, both committed) and the final receipt returned.
+     * The receiver's acknowledgment: with the right hash the acknowledgment is recorded, the spooled
+     * copy deleted at once (TRANSFER_ACKNOWLEDGED, TRANSFER_PURGED, both committed) and the final
+     * receipt returned; the same acknowledgment again answers the same receipt (see {@link Deliveries#acknowledge}).
      */
     public String acknowledge(Caller caller, Admitted a, String id, String sha256) {
         return deliveries.acknowledge(caller, a, id, sha256);

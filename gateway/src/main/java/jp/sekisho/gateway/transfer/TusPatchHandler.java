@@ -111,6 +111,9 @@ public final class TusPatchHandler extends ChannelDuplexHandler {
             ctx.executor().execute(() -> {
                 if (refused != null) {
                     answer(ctx, refused, p.expectContinue || !p.keepAlive || refused.status() == 503);
+                } else if (p.complete != null) {
+                    p.answered = true; // complete already: the empty PATCH is answered as the last one was
+                    send(ctx, PatchRequest.answer(p.complete), p.requestId, p.expectContinue || !p.keepAlive);
                 } else if (p.expectContinue) {
                     ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
                 }

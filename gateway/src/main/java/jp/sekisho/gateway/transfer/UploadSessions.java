@@ -2,6 +2,7 @@ package jp.sekisho.gateway.transfer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
@@ -159,8 +160,12 @@ final class UploadSessions {
         senderView(caller, a.route(), id);
         return locks.with(id, () -> {
             Transfer t = repo.find(id).orElseThrow();
-            if (t.state() == TransferState.STORED || t.state() == TransferState.DELIVERED) {
-                throw new TransferProblem(Reason.OFFSET_MISMATCH, "upload " + id + " is complete", t.length());
+            if (t.state() == TransferState.STORED
+                    || t.state() == TransferState.DELIVERED
+                    || t.state() == TransferState.ACKNOWLEDGED
+                    || t.state() == TransferState.PURGED) {
+                Declarations.decide(t, a.route().maxPayloadBytes(), declared); // a retry declares the same
+                throw new UploadComplete(t);
             }
             if (t.state() != TransferState.UPLOADING) {
                 throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + id + " is " + t.state());
@@ -175,6 +180,9 @@ final class UploadSessions {
             if (uploads.containsKey(id)) {
                 throw new TransferProblem(
                         Reason.UPLOAD_IN_PROGRESS, "another PATCH of upload " + id + " is in progress");
+            }
+            if (!Files.exists(spool.part(id)) && Files.exists(spool.stored(id))) {
+                spool.unpromote(id); // promoted, its STORED not recorded, and not moved back then: checked again
             }
             t = Declarations.declare(repo, clock, t, a.route().maxPayloadBytes(), declared);
             long limit = t.lengthKnown() ? t.length() : a.route().maxPayloadBytes();
