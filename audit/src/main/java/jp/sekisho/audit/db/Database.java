@@ -193,6 +193,11 @@ public final class Database implements AutoCloseable {
         h.setInitializationFailTimeout(ms);
         h.addDataSourceProperty("connectTimeout", Long.toString(seconds(config.timeout())));
         h.addDataSourceProperty("loginTimeout", Long.toString(seconds(config.timeout())));
+        // A frozen server (SIGSTOP, a hung host) accepts and never answers: without a read timeout a
+        // request would wait for ever. Requests then answer AUDIT_UNAVAILABLE within about the write
+        // timeout; the audit writer, the checkpointer and long snapshot reads set their own, longer one.
+        h.addDataSourceProperty("socketTimeout", Long.toString(seconds(config.timeout())));
+        h.addDataSourceProperty("cancelSignalTimeout", Long.toString(seconds(config.timeout())));
         h.addDataSourceProperty("tcpKeepAlive", "true");
         h.addDataSourceProperty("ApplicationName", "sekisho-audit");
         return new HikariDataSource(h);

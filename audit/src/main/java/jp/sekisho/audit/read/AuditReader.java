@@ -153,8 +153,13 @@ public final class AuditReader {
         T run(Connection c) throws SQLException;
     }
 
+    /** How long a snapshot read may wait for the server's next answer (the pool's default is the write timeout). */
+    private static final int SNAPSHOT_READ_TIMEOUT_MS = 60_000;
+
     private <T> T inSnapshot(Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
+            // a scan may go long between rows; the AUDIT_READ commit before it already failed if the store is down
+            c.setNetworkTimeout(Runnable::run, SNAPSHOT_READ_TIMEOUT_MS);
             c.setAutoCommit(false); // a cursor streams only inside a transaction
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);

@@ -199,6 +199,77 @@ class StoreOutageTest {
         }
     }
 
+    /**
+     * A frozen server (SIGSTOP: the socket stays open, nothing answers) is the worst case: nothing
+     * fails, everything waits. commit() still gives up within the write timeout, a plain query on
+     * the pool gives up within its socket timeout as an outage (StoreOutage), and after SIGCONT both
+     * work again without a reopen.
+     */
+    @Test
+    void aFrozenStoreFailsWithinTheWriteTimeoutAndWorksAgainWhenThawed() throws Exception {
+        try (PrivatePostgres pg = PrivatePostgres.create();
+                Database db = Database.open(StoreConfig.external(pg.url("postgres"), APP_ROLE, null)
+                        .withOwner("postgres", null)
+                        .withTimeout(Duration.ofSeconds(2)))) {
+            AuditSigningKey key = AuditSigningKey.loadOrCreate(dir.resolve("k.key"));
+            AuditSettings settings = AuditSettings.defaults("frozen", dir).withWriteTimeout(Duration.ofSeconds(2));
+            try (PostgresAuditLog log = PostgresAuditLog.open(db, settings, key)) {
+                log.commit(event("before"));
+                pg.freeze();
+                try {
+                    long t0 = System.nanoTime();
+                    CompletableFuture<RecordedEvent> frozen =
+                            CompletableFuture.supplyAsync(() -> log.commit(event("frozen")));
+                    ExecutionException refusal =
+                            assertThrows(ExecutionException.class, () -> frozen.get(10, TimeUnit.SECONDS));
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    assertInstanceOf(AuditUnavailableException.class, refusal.getCause());
+                    assertTrue(ms <= 2600, "commit() gave up within the 2 s write timeout (+ slack): " + ms + " ms");
+
+                    long t1 = System.nanoTime();
+                    CompletableFuture<Object> query = CompletableFuture.supplyAsync(() -> {
+                        try (Connection c = db.dataSource().getConnection();
+                                Statement st = c.createStatement()) {
+                            st.execute("SELECT 1");
+                            return "answered";
+                        } catch (SQLException e) {
+                            return e;
+                        }
+                    });
+                    Object answer = query.get(10, TimeUnit.SECONDS);
+                    long queryMs = (System.nanoTime() - t1) / 1_000_000;
+                    assertInstanceOf(SQLException.class, answer, "a frozen server cannot answer");
+                    assertTrue(StoreOutage.is((SQLException) answer), "an outage, not a bug: " + answer);
+                    assertTrue(queryMs <= 3600, "the pool gave up within its timeouts (+ slack): " + queryMs + " ms");
+                } finally {
+                    pg.thaw();
+                }
+                RecordedEvent after = await("commits again once thawed")
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofMillis(200))
+                        .ignoreException(AuditUnavailableException.class)
+                        .until(() -> log.commit(event("after")), r -> r != null);
+                assertTrue(after.seq() >= 2);
+                log.flush(Duration.ofSeconds(10));
+                List<String> stored = verifiedEvents(db, log, key, "frozen");
+                assertTrue(stored.containsAll(List.of("before", "after")), stored.toString());
+            }
+        }
+    }
+
+    @Test
+    void outagesAreToldFromBugs() {
+        assertTrue(StoreOutage.is(new java.sql.SQLTransientConnectionException("pool timed out")));
+        assertTrue(StoreOutage.is(new SQLException("I/O error", "08006", new java.net.SocketTimeoutException())));
+        assertTrue(StoreOutage.is(new SQLException("terminating connection due to administrator command", "57P01")));
+        assertTrue(StoreOutage.is(new SQLException("the database system is starting up", "57P03")));
+        assertTrue(StoreOutage.is(new IllegalStateException(new java.net.ConnectException("refused"))));
+        assertTrue(StoreOutage.is(new RuntimeException(new AuditUnavailableException("down"))));
+        assertFalse(StoreOutage.is(new SQLException("duplicate key", "23505")));
+        assertFalse(StoreOutage.is(new SQLException("syntax error", "42601")));
+        assertFalse(StoreOutage.is(new IllegalArgumentException("a bug")));
+    }
+
     /** The chain verifies; the request ids of its CONNECTION_ACCEPTED events in order. */
     private static List<String> verifiedEvents(Database db, PostgresAuditLog log, AuditSigningKey key, String node) {
         AuditReader reader = new AuditReader(db.dataSource(), log);

@@ -3,7 +3,9 @@ package jp.sekisho.audit.support;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -85,8 +87,61 @@ public final class PrivatePostgres implements AutoCloseable {
                 "stop");
     }
 
+    /** Freezes the whole cluster (SIGSTOP): it keeps its sockets open and answers nothing, like a hung host. */
+    public void freeze() throws IOException, InterruptedException {
+        signalCluster(dir.resolve("data"), "STOP");
+    }
+
+    /** Lets a frozen cluster run on (SIGCONT). */
+    public void thaw() throws IOException, InterruptedException {
+        signalCluster(dir.resolve("data"), "CONT");
+    }
+
+    /** Kills every process of the cluster (SIGKILL), as a crash would; {@link #start} brings it back. */
+    public void kill() throws IOException, InterruptedException {
+        killCluster(dir.resolve("data"));
+    }
+
+    /**
+     * Sends {@code signal} (STOP, CONT, KILL) to the postmaster of the cluster in {@code dataDir} (its
+     * postmaster.pid) and to all its processes, for the embedded store too.
+     */
+    public static List<Long> signalCluster(Path dataDir, String signal) throws IOException, InterruptedException {
+        long postmaster = postmasterPid(dataDir);
+        List<Long> pids = new ArrayList<>();
+        pids.add(postmaster);
+        ProcessHandle.of(postmaster).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + signal));
+        pids.forEach(pid -> cmd.add(Long.toString(pid)));
+        run(cmd.toArray(String[]::new));
+        return pids;
+    }
+
+    /** SIGKILLs the cluster in {@code dataDir} and returns once none of its processes is left. */
+    public static void killCluster(Path dataDir) throws IOException, InterruptedException {
+        List<Long> pids = signalCluster(dataDir, "KILL");
+        for (long pid : pids) {
+            // a zombie (nobody reaps it in a container) has let go of its port and memory: bounded wait
+            ProcessHandle.of(pid)
+                    .ifPresent(h -> h.onExit()
+                            .completeOnTimeout(h, 10, java.util.concurrent.TimeUnit.SECONDS)
+                            .join());
+        }
+    }
+
+    /** The postmaster's pid from {@code dataDir/postmaster.pid}. */
+    public static long postmasterPid(Path dataDir) throws IOException {
+        List<String> lines = Files.readAllLines(dataDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
+        return Long.parseLong(lines.get(0).trim());
+    }
+
     @Override
     public void close() throws IOException, InterruptedException {
+        try {
+            thaw(); // a test that failed while the cluster was frozen: stop would wait for ever
+        } catch (IOException ignored) {
+            // not running
+        }
         try {
             stop();
         } catch (IOException ignored) {

@@ -19,6 +19,8 @@ public final class ConnectionInfo {
     private final InetSocketAddress peer;
     private volatile InetSocketAddress client;
     private volatile Principal principal;
+    /** The audit log could not record the accepted connection: its requests are refused, not served. */
+    private volatile boolean unrecorded;
 
     public ConnectionInfo(String listener, int listenerPort, InetSocketAddress peer) {
         this.listener = listener;
@@ -63,5 +65,18 @@ public final class ConnectionInfo {
 
     public String clientIp() {
         return client.getAddress().getHostAddress();
+    }
+
+    /**
+     * True when CONNECTION_ACCEPTED could not be written (the store was down): the first request is
+     * answered 503 AUDIT_UNAVAILABLE and the connection closed, so the client learns why instead of
+     * seeing the connection drop after the handshake.
+     */
+    public boolean unrecorded() {
+        return unrecorded;
+    }
+
+    public void markUnrecorded() {
+        this.unrecorded = true;
     }
 }

@@ -7,7 +7,10 @@ import jakarta.inject.Singleton;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.gateway.admission.Reason;
 
-/** A controller that could not write its audit event answers 503 AUDIT_UNAVAILABLE: fail closed. */
+/**
+ * A controller that could not write its audit event, or could not reach the store at all, answers
+ * 503 AUDIT_UNAVAILABLE with Retry-After: fail closed, and tell the client it is an outage, not a bug.
+ */
 @Singleton
 public final class AuditUnavailableHandler implements ExceptionHandler<AuditUnavailableException, HttpResponse<?>> {
 

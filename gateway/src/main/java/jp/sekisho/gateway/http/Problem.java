@@ -25,6 +25,17 @@ public record Problem(
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
+    /**
+     * Seconds a client should wait before retrying after 503 AUDIT_UNAVAILABLE (the Retry-After
+     * header): the store is polled every second and a short outage is over by then.
+     */
+    public static final String RETRY_AFTER_SECONDS = "5";
+
+    /** The Retry-After value to send with a refusal of this reason, or null. */
+    public static String retryAfter(String reason) {
+        return Reason.AUDIT_UNAVAILABLE.code().equals(reason) ? RETRY_AFTER_SECONDS : null;
+    }
+
     public static Problem of(HttpStatus status, String reason, @Nullable String detail, @Nullable String requestId) {
         return new Problem(
                 "urn:sekisho:problem:" + reason, status.getReason(), status.getCode(), reason, detail, requestId);
@@ -46,15 +57,24 @@ public record Problem(
                 reason.code(),
                 detail,
                 Requests.requestId(request));
-        return HttpResponse.<Problem>status(status, Reason.title(status))
-                .contentType(MEDIA_TYPE)
-                .body(p);
+        return withRetryAfter(
+                HttpResponse.<Problem>status(status, Reason.title(status))
+                        .contentType(MEDIA_TYPE)
+                        .body(p),
+                reason.code());
     }
 
     public static MutableHttpResponse<Problem> response(
             HttpRequest<?> request, HttpStatus status, String reason, @Nullable String detail) {
-        return HttpResponse.<Problem>status(status)
-                .contentType(MEDIA_TYPE)
-                .body(of(status, reason, detail, Requests.requestId(request)));
+        return withRetryAfter(
+                HttpResponse.<Problem>status(status)
+                        .contentType(MEDIA_TYPE)
+                        .body(of(status, reason, detail, Requests.requestId(request))),
+                reason);
+    }
+
+    private static MutableHttpResponse<Problem> withRetryAfter(MutableHttpResponse<Problem> r, String reason) {
+        String retryAfter = retryAfter(reason);
+        return retryAfter == null ? r : r.header("Retry-After", retryAfter);
     }
 }

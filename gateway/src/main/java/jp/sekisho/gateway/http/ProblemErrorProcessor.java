@@ -15,6 +15,7 @@ import io.micronaut.web.router.exceptions.UnsatisfiedQueryValueRouteException;
 import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
 import jakarta.inject.Singleton;
 import java.net.URISyntaxException;
+import jp.sekisho.audit.store.StoreOutage;
 import jp.sekisho.gateway.admission.Reason;
 
 /**
@@ -33,9 +34,15 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
 
     @Override
     public MutableHttpResponse<Problem> processResponse(ErrorContext ctx, MutableHttpResponse<?> response) {
-        Reason reason = clientError(ctx.getRootCause().orElse(null));
+        Throwable cause = ctx.getRootCause().orElse(null);
+        Reason reason = clientError(cause);
         if (reason != null) {
             response.status(reason.status(), Reason.title(reason.status()));
+        } else if (response.status().getCode() >= 500 && cause != null && StoreOutage.is(cause)) {
+            // the store could not answer (frozen, down): an outage the client may retry, not a bug
+            reason = Reason.AUDIT_UNAVAILABLE;
+            response.status(reason.status(), Reason.title(reason.status()));
+            response.header("Retry-After", Problem.RETRY_AFTER_SECONDS);
         } else {
             reason = reasonOf(response.status());
         }

@@ -30,7 +30,8 @@ import jp.sekisho.gateway.transfer.TransferProblem;
  * is malformed or names an id that breaks its grammar ({@link RequestTarget}) goes no further. It is
  * refused with its reason through {@link Admission#refuse} (one REQUEST_DENIED, one count), answered
  * with {@code Connection: close}, and the connection is closed: whatever follows on it, a smuggled
- * request included, is dropped unread.
+ * request included, is dropped unread. A connection whose acceptance the audit log could not record
+ * is answered the same way, 503 AUDIT_UNAVAILABLE, on its first request.
  */
 public final class RequestGuard extends ChannelDuplexHandler {
 
@@ -48,6 +49,13 @@ public final class RequestGuard extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (refused) {
             ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpRequest && unrecorded(ctx)) {
+            refused = true;
+            ctx.channel().config().setAutoRead(false);
+            ReferenceCountUtil.release(msg);
+            answerAndClose(ctx, NettyProblems.response(NettyProblems.auditUnavailable(), Requests.newRequestId()));
             return;
         }
         if (msg instanceof HttpRequest head) {
@@ -104,15 +112,24 @@ public final class RequestGuard extends ChannelDuplexHandler {
                 answer = NettyProblems.auditUnavailable();
             }
             FullHttpResponse response = NettyProblems.response(answer, requestId);
-            ctx.executor().execute(() -> {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                if (ctx.channel().isActive()) {
-                    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-                } else {
-                    response.release();
-                }
-            });
+            ctx.executor().execute(() -> answerAndClose(ctx, response));
         });
+    }
+
+    /** The connection's acceptance was never recorded (the audit store was down at the handshake). */
+    private static boolean unrecorded(ChannelHandlerContext ctx) {
+        ConnectionInfo info = ConnectionInfo.of(ctx.channel());
+        return info != null && info.unrecorded();
+    }
+
+    /** On the event loop: sends the refusal with {@code Connection: close} and closes. */
+    private static void answerAndClose(ChannelHandlerContext ctx, FullHttpResponse response) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            response.release();
+        }
     }
 
     /** Reads nothing more once a request was refused, whatever the handlers behind ask for. */

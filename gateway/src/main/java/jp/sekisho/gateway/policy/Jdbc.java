@@ -9,6 +9,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
+import jp.sekisho.audit.store.StoreOutage;
 
 /** The few JDBC chores the policy repositories share: transactions, arrays, timestamps, NOTIFY. */
 public final class Jdbc {
@@ -32,11 +33,24 @@ public final class Jdbc {
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                rollback(c, e);
                 throw e;
             }
         } catch (SQLException e) {
+            StoreOutage.rethrowIfOutage(e); // down or frozen: AUDIT_UNAVAILABLE, not an internal error
             throw new PolicyStoreException("policy store: " + e.getMessage(), e);
+        }
+    }
+
+    /** Rolls back; a connection that broke keeps the first failure (the outage), not the rollback's. */
+    private static void rollback(Connection c, Exception first) throws SQLException {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            first.addSuppressed(e);
+            if (!StoreOutage.is(first) && !StoreOutage.is(e)) {
+                throw e;
+            }
         }
     }
 

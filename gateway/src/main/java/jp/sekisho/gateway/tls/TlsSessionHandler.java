@@ -79,7 +79,8 @@ public final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
         }
         info.principal(roles.principalOf(chain[0]));
         if (!audit.accepted(info)) {
-            ctx.close(); // AUDIT_UNAVAILABLE: no unrecorded access
+            // no unrecorded access: the request guard answers the first request 503 AUDIT_UNAVAILABLE and closes
+            info.markUnrecorded();
         }
     }
 

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.audit.store.StoreOutage;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
@@ -53,5 +54,13 @@ public final class NettyProblems {
     /** The answer when the audit log cannot record the request: fail closed. */
     public static TransferProblem auditUnavailable() {
         return new TransferProblem(Reason.AUDIT_UNAVAILABLE, "the audit log cannot record this request now");
+    }
+
+    /**
+     * The answer to a failure no one expected: AUDIT_UNAVAILABLE when it is a store outage (see
+     * {@link StoreOutage}: the client should retry later), else INTERNAL_ERROR.
+     */
+    public static TransferProblem unexpected(Throwable e) {
+        return StoreOutage.is(e) ? auditUnavailable() : new TransferProblem(Reason.INTERNAL_ERROR, null);
     }
 }

@@ -115,8 +115,9 @@ final class PatchRequest {
             return NettyProblems.auditUnavailable();
         } catch (RuntimeException e) {
             LOG.warn("PATCH {} failed to start", uploadId, e);
-            completed(admission, Reason.INTERNAL_ERROR.code(), null, true);
-            return new TransferProblem(Reason.INTERNAL_ERROR, null);
+            TransferProblem answer = NettyProblems.unexpected(e);
+            completed(admission, answer.reason(), null, true);
+            return answer;
         }
     }
 
@@ -134,8 +135,9 @@ final class PatchRequest {
             return NettyProblems.response(NettyProblems.auditUnavailable(), requestId);
         } catch (RuntimeException e) {
             LOG.warn("PATCH of {} failed", uploadId, e);
-            completed(admission, Reason.INTERNAL_ERROR.code(), null, true);
-            return NettyProblems.response(new TransferProblem(Reason.INTERNAL_ERROR, null), requestId);
+            TransferProblem answer = NettyProblems.unexpected(e);
+            completed(admission, answer.reason(), null, true);
+            return NettyProblems.response(answer, requestId);
         }
     }
 

@@ -163,7 +163,7 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
             return new Answer(problem(NettyProblems.auditUnavailable(), request.requestId()), null);
         } catch (RuntimeException e) {
             LOG.warn("payload of {} failed to start", id, e);
-            return new Answer(problem(new TransferProblem(Reason.INTERNAL_ERROR, null), request.requestId()), null);
+            return new Answer(problem(NettyProblems.unexpected(e), request.requestId()), null);
         }
         if (d instanceof Decision.Denied x) {
             return new Answer(problem(new TransferProblem(x.reason(), x.message()), request.requestId()), null);
@@ -194,8 +194,9 @@ public final class PayloadHandler extends ChannelInboundHandlerAdapter {
             return new Answer(problem(NettyProblems.auditUnavailable(), request.requestId()), null);
         } catch (RuntimeException e) {
             LOG.warn("payload of {} failed to start", id, e);
-            admission.get().completed(request, a, Reason.INTERNAL_ERROR.code(), null, true);
-            return new Answer(problem(new TransferProblem(Reason.INTERNAL_ERROR, null), request.requestId()), null);
+            TransferProblem answer = NettyProblems.unexpected(e);
+            admission.get().completed(request, a, answer.reason(), null, true);
+            return new Answer(problem(answer, request.requestId()), null);
         }
     }
 

@@ -45,6 +45,10 @@ public final class Tus {
         if (e.status() == 412) {
             header.accept("Tus-Version", VERSION);
         }
+        String retryAfter = jp.sekisho.gateway.http.Problem.retryAfter(e.reason());
+        if (retryAfter != null) {
+            header.accept("Retry-After", retryAfter);
+        }
     }
 
     public static String httpDate(Instant i) {

@@ -66,6 +66,15 @@ public final class TransferWorld implements AutoCloseable {
      * {@code principals:}) and more client certificates issued before the gateway starts.
      */
     public TransferWorld(Path dir, String listeners, String principals, List<String> moreClients) throws Exception {
+        this(dir, listeners, principals, moreClients, null);
+    }
+
+    /**
+     * As above; {@code storeYaml} non-null replaces the fresh database on the shared server by this
+     * top-level YAML ("" for the embedded store, or a {@code store:} section and audit settings).
+     */
+    public TransferWorld(Path dir, String listeners, String principals, List<String> moreClients, String storeYaml)
+            throws Exception {
         this.dir = dir;
         pki = TestPki.create(dir.resolve("certs"));
         for (String n : List.of(
@@ -77,8 +86,9 @@ public final class TransferWorld implements AutoCloseable {
         }
         pki.recipient("contractor-enc");
         pki.recipient("stranger-enc");
-        pg = ExternalPostgres.create();
-        gw = GatewayFixture.start(dir.resolve("gw"), pki, "gw1", listeners, principals, storeYaml());
+        pg = storeYaml == null ? ExternalPostgres.create() : null;
+        gw = GatewayFixture.start(
+                dir.resolve("gw"), pki, "gw1", listeners, principals, storeYaml == null ? storeYaml() : storeYaml);
     }
 
     String storeYaml() {
@@ -199,7 +209,9 @@ public final class TransferWorld implements AutoCloseable {
         try {
             gw.close();
         } finally {
-            pg.close();
+            if (pg != null) {
+                pg.close();
+            }
         }
     }
 
