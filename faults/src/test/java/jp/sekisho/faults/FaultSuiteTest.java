@@ -277,15 +277,32 @@ class FaultSuiteTest {
         s.startGateway();
         ChildJvm send = s.send(in);
         String id = s.transferId();
-        // the seal runs ahead of the upload: once the spool holds the plaintext's size, the
-        // sender's envelope is whole, and the spool file reaching its size is the last byte
-        until("the last byte in the spool", () -> {
-            long part = s.partSize(id);
-            List<Path> env = named(s.root, ".cms.part");
-            return part >= SIZE && !env.isEmpty() && part == size(env.get(0))
-                    || part < 0
-                            && s.row().map(r -> !"UPLOADING".equals(r.state())).orElse(false);
-        });
+        // The check runs for milliseconds after the last byte: no poll at an interval sees it. So:
+        // once the upload is in its last chunk, the sender's envelope is whole (the seal runs ahead
+        // of the upload and is done when its size stops changing), and the spool file reaching
+        // that size is the last byte; a spin on the file's size then kills at once (SIGKILL from
+        // Java, no process to launch).
+        until("the last chunk", () -> s.partSize(id) >= SIZE - 8 * MIB || s.partSize(id) < 0);
+        long[] last = {-1};
+        await("the sender's envelope sealed")
+                .atMost(Scenario.STEP)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> {
+                    long now = s.senderEnvelopes().stream()
+                            .mapToLong(Scenario::size)
+                            .max()
+                            .orElse(-1);
+                    boolean stable = now > SIZE && now == last[0];
+                    last[0] = now;
+                    return stable;
+                });
+        long envelope = last[0];
+        long deadline = System.nanoTime() + Scenario.STEP.toNanos();
+        long part = s.partSize(id);
+        while (part >= 0 && part < envelope && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+            part = s.partSize(id);
+        }
         long t0 = s.killGateway();
         StoreProbe.TransferRow row = s.row().orElseThrow();
         s.note(
@@ -385,7 +402,7 @@ class FaultSuiteTest {
         Path in = s.input("input.bin", SIZE);
         s.startGateway();
         ChildJvm send = s.send(in);
-        until("sealing at 25 %", () -> named(s.root, ".cms.part").stream().anyMatch(p -> size(p) >= pct(25)));
+        until("sealing at 25 %", () -> s.senderEnvelopes().stream().anyMatch(p -> size(p) >= pct(25)));
         long t0 = System.nanoTime();
         send.kill9();
         succeeds(s.send(in));
@@ -572,7 +589,8 @@ class FaultSuiteTest {
                         + String.format(Locale.ROOT, "%.1f s", refusedAfter));
         assertTrue(
                 code != null && code != 0 && send.output().contains("SPOOL_FULL"),
-                "a 100 MiB upload into 64 MiB: " + send.tail());
+                "a 100 MiB upload into 64 MiB must end with SPOOL_FULL: "
+                        + (code == null ? "no answer in 60 s" : "exit " + code) + "\n" + send.tail());
         await("the refused upload's spool file released")
                 .atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(20))
@@ -616,6 +634,7 @@ class FaultSuiteTest {
                         + (reason.length() > 100 ? reason.substring(0, 100) + "…" : reason));
         await("TLS_FAILED CRL_EXPIRED audited")
                 .atMost(Duration.ofSeconds(15))
+                .ignoreExceptions()
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> s.store().count("TLS_FAILED", "CRL_EXPIRED") > 0);
         assertEquals(List.of(), s.spoolFiles(), "nothing stored while refused");

@@ -36,10 +36,13 @@ final class GatewayJvm implements AutoCloseable {
             throw new AssertionError("the gateway did not start within 90 s:\n" + jvm.tail(), e);
         }
         if (!jvm.alive()) {
-            throw new AssertionError(
-                    "the gateway ended at start-up (exit " + jvm.awaitExit(Duration.ZERO) + "): "
-                            + jvm.output().lines().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("")
-                            + "\n" + jvm.tail());
+            throw new AssertionError("the gateway ended at start-up (exit " + jvm.awaitExit(Duration.ZERO) + "): "
+                    + jvm.output()
+                            .lines()
+                            .filter(l -> !l.isBlank())
+                            .reduce((a, b) -> b)
+                            .orElse("")
+                    + "\n" + jvm.tail());
         }
         return new GatewayJvm(jvm, System.nanoTime());
     }

@@ -84,8 +84,16 @@ final class StoreProbe implements AutoCloseable {
         c = null;
     }
 
-    /** The transfer rows, oldest first; empty when the store does not answer. */
+    /**
+     * The transfer rows, oldest first; empty when the store does not answer. A broken connection
+     * (the server was restarted, perhaps on another port) is opened again once.
+     */
     synchronized List<TransferRow> transfers() {
+        List<TransferRow> rows = transfersOnce();
+        return rows != null ? rows : Optional.ofNullable(transfersOnce()).orElse(List.of());
+    }
+
+    private List<TransferRow> transfersOnce() {
         try (PreparedStatement ps = connection()
                         .prepareStatement(
                                 "SELECT id, state, length, upload_offset, reason FROM transfer ORDER BY created_at");
@@ -99,7 +107,7 @@ final class StoreProbe implements AutoCloseable {
             return rows;
         } catch (Exception e) {
             drop();
-            return List.of();
+            return null;
         }
     }
 
@@ -110,6 +118,14 @@ final class StoreProbe implements AutoCloseable {
 
     /** How often each event type was recorded for the transfer. */
     synchronized Map<String, Integer> events(String transferId) throws Exception {
+        try {
+            return eventsOnce(transferId);
+        } catch (Exception e) {
+            return eventsOnce(transferId); // once more on a fresh connection
+        }
+    }
+
+    private Map<String, Integer> eventsOnce(String transferId) throws Exception {
         try (PreparedStatement ps = connection()
                 .prepareStatement(
                         "SELECT event_type, count(*) FROM audit_event WHERE transfer_id = ? GROUP BY event_type")) {
