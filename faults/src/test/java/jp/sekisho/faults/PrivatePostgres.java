@@ -43,6 +43,8 @@ final class PrivatePostgres implements AutoCloseable {
     }
 
     static PrivatePostgres start() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Scenario.isRoot(), "a private PostgreSQL run as user postgres needs root (CI runs as root)");
         Path bin = binaries();
         if (bin == null) {
             throw new IllegalStateException("no PostgreSQL server binaries under /usr/lib/postgresql");

@@ -104,6 +104,8 @@ final class Scenario implements AutoCloseable {
 
     /** The spool on a tmpfs of that size (root only), mounted before the gateway starts. */
     void spoolOnTmpfs(String size) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                isRoot(), "mounting a tmpfs needs root (CI runs as root); run as root for this point");
         Path spool = Files.createDirectories(spool());
         run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs", spool.toString());
         mounted = true;
@@ -123,8 +125,12 @@ final class Scenario implements AutoCloseable {
 
     /** kill -9 of the gateway; its embedded PostgreSQL stays running, as it does in real life. Returns the kill's time. */
     long killGateway() throws InterruptedException {
+        boolean storeUp = embedded.running();
         long t = System.nanoTime();
         gateway.kill9();
+        if (storeUp && !embedded.running()) {
+            failLater("kill -9 of the gateway took its embedded PostgreSQL with it: not what happens in real life");
+        }
         return t;
     }
 
@@ -452,6 +458,10 @@ final class Scenario implements AutoCloseable {
         }
     }
 
+    static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
     static void run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String printed = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -473,6 +483,14 @@ final class Scenario implements AutoCloseable {
         embedded.stopQuietly();
         if (mounted) {
             run("umount", "-l", spool().toString());
+        }
+    }
+
+    /** Copies the processes' logs of a failed point where they outlive the test's temporary folder. */
+    void keepLogs(Path to) throws IOException {
+        Files.createDirectories(to);
+        for (Path log : named(root, ".log")) {
+            Files.copy(log, to.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
