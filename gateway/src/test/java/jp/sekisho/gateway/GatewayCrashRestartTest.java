@@ -81,6 +81,34 @@ class GatewayCrashRestartTest {
         }
     }
 
+    /** kill -9 while initdb creates the store: the next start discards the half-made cluster and serves. */
+    @Test
+    void afterKill9DuringInitdbTheNextStartCreatesTheStoreAgain() throws Exception {
+        Process first = GatewayProcess.spawn(cfg);
+        try {
+            Awaitility.await("initdb under way")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> Files.exists(dir.resolve("data/pg.initdb"))
+                            && Files.exists(dir.resolve("data/pg/PG_VERSION")));
+        } finally {
+            first.destroyForcibly();
+            first.waitFor();
+        }
+        // the child's logs go nowhere in this module's tests: what the next start does is seen on disk
+        Path sentinel = Files.writeString(dir.resolve("data/pg/half-made-by-the-killed-gateway"), "x");
+        long t0 = System.nanoTime();
+        try (GatewayProcess again = GatewayProcess.start(cfg)) {
+            Curl.Response health = Curl.get(pki.caFile(), nobody, null, again.url("admin", "/health"));
+            System.out.printf(
+                    "gateway start after kill -9 during initdb (half-made cluster discarded and created again): %d ms%n",
+                    (System.nanoTime() - t0) / 1_000_000);
+            assertEquals(200, health.status(), health.raw());
+            assertTrue(!Files.exists(sentinel), "the half-made cluster was discarded, not reused");
+            assertTrue(!Files.exists(dir.resolve("data/pg.initdb")), "the creation completed this time");
+        }
+    }
+
     @Test
     void aSecondGatewayOnALiveGatewaysDataFolderIsRefusedNamingIt() throws Exception {
         try (GatewayProcess first = GatewayProcess.start(cfg)) {

@@ -286,16 +286,23 @@ abstract class AuditStoreContract {
             assertBroken(ExportFileVerifier.verify(gap, key().publicKey()), 40, Kind.DELETED);
 
             List<String> tail = new ArrayList<>(Files.readAllLines(jsonl));
-            tail.subList(lineOf(tail, 85), tail.size()).clear();
+            tail.subList(lineOf(tail, 85), tail.size() - 1).clear(); // the end record kept
             Path truncated = dir.resolve("truncated.jsonl");
             Files.write(truncated, tail);
             assertBroken(ExportFileVerifier.verify(truncated, key().publicKey()), 85, Kind.DELETED);
+
+            List<String> cutStream = new ArrayList<>(Files.readAllLines(jsonl));
+            cutStream.subList(lineOf(cutStream, 85), cutStream.size()).clear(); // the end record gone too
+            Path cutFile = dir.resolve("cut.jsonl");
+            Files.write(cutFile, cutStream);
+            assertEquals(Kind.TRUNCATED, ((Broken) ExportFileVerifier.verify(cutFile, key().publicKey())).kind());
 
             ByteArrayOutputStream csv = new ByteArrayOutputStream();
             assertEquals(97, reader.export(AuditQuery.all().node(node), AUDITOR, ExportFormat.CSV, csv));
             String[] rows = csv.toString(StandardCharsets.UTF_8).split("\r\n");
             assertEquals(CsvExporter.HEADER, rows[0]);
-            assertEquals(1 + 9 + 97, rows.length);
+            assertEquals(1 + 9 + 97 + 1, rows.length);
+            assertTrue(rows[rows.length - 1].startsWith("end,,97,"), rows[rows.length - 1]);
             assertTrue(rows[10].startsWith("event," + node + ",1,"), rows[10]);
             assertTrue(rows[10].contains("\"{\"\"records\"\":0,"), "CSV quoting: " + rows[10]);
         }

@@ -29,17 +29,7 @@ public final class GatewayProcess implements GatewayNode, AutoCloseable {
 
     /** Starts it and waits (up to 60 s) for its "listening" line, which names the bound ports. */
     public static GatewayProcess start(Path config) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(
-                        java,
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        GatewayCommand.class.getName(),
-                        "--config",
-                        config.toString())
-                .redirectErrorStream(true)
-                .start();
+        Process p = spawn(config);
         StringBuilder seen = new StringBuilder();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -60,6 +50,21 @@ public final class GatewayProcess implements GatewayNode, AutoCloseable {
         }
         p.destroyForcibly();
         throw new IllegalStateException("the gateway process did not start; it printed:\n" + seen);
+    }
+
+    /** Launches {@code gateway --config FILE} without waiting for it (output merged into its stdout). */
+    public static Process spawn(Path config) throws java.io.IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(
+                        java,
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        GatewayCommand.class.getName(),
+                        "--config",
+                        config.toString())
+                .redirectErrorStream(true)
+                .start();
     }
 
     /** The gateway JVM's pid. */
