@@ -54,7 +54,8 @@ import picocli.CommandLine.Spec;
                     + "running the same command again continues the same upload from the gateway's offset, or just "
                     + "fetches the receipt if the gateway already stored it. It starts afresh, and says so, when the "
                     + "input, the gateway, --filename, --records or --cbc changed, when the envelope was not sealed "
-                    + "completely, or when the gateway no longer has the upload. The folder is removed when the "
+                    + "completely, or when the gateway no longer has the upload; --restart makes it start afresh. "
+                    + "The folder is removed when the "
                     + "receipt arrives and after a refusal (exit 1) or an input error (exit 2).",
             "Exit codes: 0 stored by the gateway, 1 refused (reason code first on stderr), 2 usage or input error, "
                     + "3 gateway unavailable."
@@ -146,6 +147,12 @@ public final class SendCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the receipt as JSON.")
     boolean json;
+
+    @Option(
+            names = "--restart",
+            description = "Do not continue an interrupted send of this file on this route: its upload is deleted on "
+                    + "the gateway, its state removed, and the file sealed and sent afresh.")
+    boolean restart;
 
     @Override
     public Integer call() {
@@ -283,7 +290,9 @@ public final class SendCommand implements Callable<Integer> {
         if (saved.isPresent()) {
             SendState.Saved s = saved.get();
             Path envelope = command.encrypted() ? source : state.envelope();
-            String why = whyNotResumable(s, command, input, envelope);
+            String why = restart
+                    ? "--restart: 中断した送信を破棄して最初から送ります。 the interrupted send is discarded: sending afresh"
+                    : whyNotResumable(s, command, input, envelope);
             if (why == null) {
                 state.resume(s);
                 Optional<java.net.URI> upload = s.upload();
@@ -330,14 +339,14 @@ public final class SendCommand implements Callable<Integer> {
     private static String whyNotResumable(
             SendState.Saved s, SendState.Command command, SendState.Fingerprint input, Path envelope)
             throws IOException {
+        if (!s.input().equals(input)) {
+            return "中断した送信の後に入力ファイルが変更されたため、最初から送ります。 "
+                    + "the input changed since the interrupted send: sending afresh";
+        }
         if (!s.command().equals(command)) {
             return "送信の指定（ゲートウェイ・ファイル名・件数・暗号方式）が中断した送信と異なるため、最初から送ります。 "
                     + "the command differs from the interrupted send's (gateway, --filename, --records or --cbc): "
                     + "sending afresh";
-        }
-        if (!s.input().equals(input)) {
-            return "中断した送信の後に入力ファイルが変更されたため、最初から送ります。 "
-                    + "the input changed since the interrupted send: sending afresh";
         }
         if (!s.sealed()) {
             return "中断した送信は封筒の作成を終えていなかったため、最初から送ります。 "
@@ -352,18 +361,22 @@ public final class SendCommand implements Callable<Integer> {
 
     /**
      * How a failed send ends: when the gateway could not be reached and what was sent can be
-     * continued, the state stays and the message says so; after a refusal or an input error there is
-     * nothing to continue, so the state goes (and an upload still open on the gateway is ended).
+     * continued, the state stays and the message says so (an earlier run's state this run did not get
+     * to judge stays too); after a refusal or an input error there is nothing to continue, so the
+     * state goes, and an upload still open on the gateway is ended.
      */
     private CliException ended(SendState state, String storedId, GatewayClient client, CliException e) {
-        SendState.Saved s = state.current();
-        if (e.exitCode() == ExitCode.UNAVAILABLE && s != null && s.sealed() && state.folder() != null) {
-            return new CliException(
-                    e.exitCode(),
-                    e.getMessage() + " — 送信の状態を " + state.folder()
-                            + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 the send's state is kept in "
-                            + state.folder() + ": run the same command again to resume",
-                    e);
+        SendState.Saved mine = state.current();
+        SendState.Saved s = mine != null ? mine : state.saved().orElse(null);
+        if (e.exitCode() == ExitCode.UNAVAILABLE && s != null && (s.sealed() || mine == null)) {
+            return s.sealed() && state.folder() != null
+                    ? new CliException(
+                            e.exitCode(),
+                            e.getMessage() + " — 送信の状態を " + state.folder()
+                                    + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 the send's state is kept in "
+                                    + state.folder() + ": run the same command again to resume",
+                            e)
+                    : e;
         }
         if (e.exitCode() != ExitCode.UNAVAILABLE
                 && storedId == null
@@ -381,8 +394,11 @@ public final class SendCommand implements Callable<Integer> {
         if (state.folder() == null) {
             return;
         }
-        SendState.Saved s = state.current();
-        if (s != null && !s.sealed()) {
+        SendState.Saved s =
+                state.current() != null ? state.current() : state.saved().orElse(null);
+        if (s == null) {
+            state.discard(); // interrupted before anything was written
+        } else if (!s.sealed()) {
             notice(
                     err,
                     "中断しました。封筒の作成が終わっていないため、同じコマンドの次回の実行は最初から送ります。 "

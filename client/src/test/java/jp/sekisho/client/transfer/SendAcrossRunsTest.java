@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -164,10 +169,14 @@ class SendAcrossRunsTest {
 
     /** The arguments of one send command; the test runs the very same ones twice. */
     static String[] sendArgs(Path input, String... more) {
+        return sendArgs(gw.url("transfer", ""), input, more);
+    }
+
+    static String[] sendArgs(String gateway, Path input, String... more) {
         List<String> a = new ArrayList<>(List.of(
                 "send",
                 "--gateway",
-                gw.url("transfer", ""),
+                gateway,
                 "--route",
                 ROUTE,
                 "--identity",
@@ -276,6 +285,26 @@ class SendAcrossRunsTest {
         return stopMidUpload(input, "KILL", args);
     }
 
+    /** Waits until the child's envelope is sealed and the gateway holds part of its upload. */
+    static SendState.Saved awaitMidUpload(Process p, Path log, Path input) {
+        AtomicReference<SendState.Saved> at = new AtomicReference<>();
+        await("the child's envelope sealed and part of it uploaded")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> {
+                    if (!p.isAlive()) {
+                        throw new AssertionError("the send ended too early: " + Files.readString(log));
+                    }
+                    Optional<SendState.Saved> s = saved(input);
+                    if (s.isEmpty() || !s.get().sealed() || s.get().uploadUrl() == null) {
+                        return false;
+                    }
+                    at.set(s.get());
+                    return offset(id(s.get())) > 0;
+                });
+        return at.get();
+    }
+
     /**
      * Runs the send in a child JVM and ends it with {@code signal} (KILL: -9; TERM: as a service
      * manager or Ctrl-C would) once its envelope is sealed and the gateway holds part of the upload:
@@ -285,23 +314,8 @@ class SendAcrossRunsTest {
         Path log = dir.resolve(input.getParent().getFileName() + ".child.log");
         Process p = child(log, args);
         try {
-            AtomicReference<SendState.Saved> at = new AtomicReference<>();
-            await("the child's envelope sealed and part of it uploaded")
-                    .atMost(Duration.ofSeconds(120))
-                    .pollInterval(Duration.ofMillis(5))
-                    .until(() -> {
-                        if (!p.isAlive()) {
-                            throw new AssertionError("the send ended before the kill: " + Files.readString(log));
-                        }
-                        Optional<SendState.Saved> s = saved(input);
-                        if (s.isEmpty() || !s.get().sealed() || s.get().uploadUrl() == null) {
-                            return false;
-                        }
-                        at.set(s.get());
-                        return offset(id(s.get())) > 0;
-                    });
+            SendState.Saved s = awaitMidUpload(p, log, input);
             signal("STOP", p.pid());
-            SendState.Saved s = at.get();
             long held = offset(id(s));
             assertTrue(
                     held > 0 && held < s.envelopeBytes(),
@@ -385,6 +399,149 @@ class SendAcrossRunsTest {
         receivedIntact(input, name, "in-killed-" + checksums);
     }
 
+    /** {@code --encrypted}: no envelope is kept (the input is one), only the upload's URL and the input's hash. */
+    @Test
+    void anEncryptedSendKilledMidUploadIsContinuedByTheSameCommand() throws Exception {
+        Path csv = input("encrypted-plain", ROWS, 25);
+        Path env = Files.createDirectories(dir.resolve("encrypted")).resolve("residents.csv.cms");
+        try (java.io.InputStream in = Files.newInputStream(csv);
+                java.io.OutputStream o = Files.newOutputStream(env)) {
+            jp.sekisho.envelope.Sealer.seal(
+                    in,
+                    o,
+                    Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(enc.certificate()),
+                    jp.sekisho.envelope.ContentCipher.AES_256_GCM);
+        }
+        List<String> a = new ArrayList<>(List.of(sendArgs(env, "--filename", "encrypted.csv.cms")));
+        a.set(a.indexOf("--file"), "--encrypted");
+        a.addAll(List.of("--records", Integer.toString(ROWS)));
+        String[] args = a.toArray(String[]::new);
+        SendState.Saved killed = killMidUpload(env, args);
+        assertEquals(
+                List.of(SendState.LOCK, SendState.STATE), names(stateFolder(env).orElseThrow()));
+        assertEquals(Files.size(env), killed.envelopeBytes());
+
+        CliRun again = CliRun.of(args);
+        ok(again);
+        assertEquals(id(killed), Receipt.parse(again.out()).get("transferId"), again.toString());
+        assertEquals(1, transfersNamed("encrypted.csv.cms"));
+        assertEquals(List.of("residents.csv.cms"), beside(env));
+        receivedIntact(csv, "encrypted.csv", "in-encrypted");
+    }
+
+    /**
+     * The gateway stopped during its envelope check (recreated here as a crash leaves it: the row
+     * UPLOADING with every byte, the spool file still {@code .part}): resuming waits for the check,
+     * bounded, then sends the completing PATCH again, which has the gateway check it now; if the
+     * check ends meanwhile (recovery at start-up), it just takes the result.
+     */
+    @ParameterizedTest(name = "recovery finishes the check while waiting: {0}")
+    @ValueSource(booleans = {false, true})
+    void anUploadCompleteButUncheckedIsWaitedForThenCompleted(boolean recovered) throws Exception {
+        Path csv = input("unchecked-" + recovered, 500, 27);
+        Path env = csv.resolveSibling("residents.csv.cms");
+        jp.sekisho.envelope.SealResult sealed;
+        try (java.io.InputStream in = Files.newInputStream(csv);
+                java.io.OutputStream o = Files.newOutputStream(env)) {
+            sealed = jp.sekisho.envelope.Sealer.seal(
+                    in,
+                    o,
+                    Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                    List.of(enc.certificate()),
+                    jp.sekisho.envelope.ContentCipher.AES_256_GCM);
+        }
+        GatewayClient sender = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        AtomicReference<URI> location = new AtomicReference<>();
+        String id = new TusUploader(sender, ROUTE, 1 << 20, Backoff.standard(2), Progress.none())
+                .onCreated(location::set)
+                .upload(
+                        env,
+                        sealed.envelopeBytes(),
+                        "unchecked-" + recovered + ".csv.cms",
+                        sealed.envelopeSha256(),
+                        500)
+                .transferId();
+        Path spool = gw.dir.resolve("data").resolve("spool");
+        try (Connection c = pg.superuser();
+                PreparedStatement ps = c.prepareStatement("UPDATE transfer SET state = 'UPLOADING', stored_at = NULL, "
+                        + "receipt = NULL WHERE id = ? AND state = 'STORED'")) {
+            ps.setString(1, id);
+            assertEquals(1, ps.executeUpdate());
+        }
+        Files.move(spool.resolve(id + ".cms"), spool.resolve(id + ".part"));
+
+        java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+        List<String> notices = new CopyOnWriteArrayList<>();
+        TusUploader resuming = new TusUploader(sender, ROUTE, 1 << 20, Backoff.standard(2), Progress.none())
+                .notices(m -> {
+                    notices.add(m);
+                    waiting.countDown();
+                })
+                .checkWait(recovered ? Duration.ofSeconds(60) : Duration.ofSeconds(2));
+        java.util.concurrent.CompletableFuture<TusUploader.Result> r =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> resuming.resume(env, location.get(), sealed));
+        assertTrue(waiting.await(30, TimeUnit.SECONDS), "waits for the check");
+        assertTrue(notices.get(0).contains("checking the envelope"), notices.toString());
+        long t0 = System.nanoTime();
+        if (recovered) { // what recovery at start-up does: the check passes, the file is promoted
+            Files.move(spool.resolve(id + ".part"), spool.resolve(id + ".cms"));
+            try (Connection c = pg.superuser();
+                    PreparedStatement ps = c.prepareStatement(
+                            "UPDATE transfer SET state = 'STORED', stored_at = now() WHERE id = ?")) {
+                ps.setString(1, id);
+                assertEquals(1, ps.executeUpdate());
+            }
+        }
+        assertEquals(id, r.get(60, TimeUnit.SECONDS).transferId());
+        assertTrue(
+                (System.nanoTime() - t0) / 1_000_000_000 < 30,
+                "the recovered check is taken when it ends, not at the bound");
+        assertEquals(Optional.of("STORED"), column(id, "state"));
+        assertTrue(Files.isRegularFile(spool.resolve(id + ".cms")), "stored in the spool");
+        Files.delete(env);
+        receivedIntact(csv, "unchecked-" + recovered + ".csv", "in-unchecked-" + recovered);
+    }
+
+    /** {@code --restart}: an interrupted send that could be continued is ended instead, and the file sent afresh. */
+    @Test
+    void restartEndsTheInterruptedUploadAndSendsAfresh() throws Exception {
+        Path input = input("restart", 100, 26);
+        GatewayClient sender = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+        // what an interrupted run leaves: an open upload, its URL, a sealed envelope
+        String sha = "ab".repeat(32);
+        URI upload = new TusUploader(sender, ROUTE, 1 << 20, Backoff.standard(0), Progress.none())
+                .create(1000, "restart.csv.cms", sha, 100);
+        try (SendState st = SendState.open(input, ROUTE)) {
+            st.begin(
+                    new SendState.Command(
+                            ROUTE, gw.url("transfer", "/"), input.toString(), false, "restart.csv.cms", 100, false),
+                    SendState.Fingerprint.of(input));
+            st.created(upload);
+            Files.write(st.envelope(), new byte[1000]);
+            st.sealed(new jp.sekisho.envelope.SealResult(-1, 1000, sha));
+        }
+        String old = TusUploader.lastSegment(upload);
+        assertEquals(Optional.of("UPLOADING"), column(old, "state"));
+
+        CliRun r = CliRun.of(sendArgs(input, "--filename", "restart.csv.cms", "--restart"));
+        ok(r);
+        assertTrue(r.err().contains("--restart") && r.err().contains("afresh"), r.toString());
+        assertNotEquals(old, Receipt.parse(r.out()).get("transferId"));
+        assertEquals(Optional.of("ABORTED"), column(old, "state"));
+        assertEquals(Optional.of("TERMINATED_BY_SENDER"), column(old, "reason"));
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, "restart.csv", "in-restart");
+    }
+
     /** Interrupted (SIGTERM) after the gateway stored it but before the receipt: the next run only fetches the receipt. */
     @Test
     void aSendInterruptedAfterTheGatewayStoredItOnlyFetchesTheReceipt() throws Exception {
@@ -460,6 +617,123 @@ class SendAcrossRunsTest {
         assertTrue(again.err().contains("PAYLOAD_"), again.toString());
         assertEquals(List.of("residents.csv"), beside(input), "the state and its envelope are gone");
         assertEquals(Optional.of("REJECTED"), column(id(killed), "state"));
+    }
+
+    /** The gateway unreachable mid-upload (exit 3): the state stays, the message says so, and the same command resumes. */
+    @Test
+    void aSendCutOffFromTheGatewayKeepsItsStateAndTheSameCommandResumes() throws Exception {
+        Path input = input("cut", ROWS, 23);
+        int target = URI.create(gw.url("transfer", "")).getPort();
+        Relay relay = new Relay(0, target);
+        int port = relay.port();
+        String[] args = sendArgs("https://127.0.0.1:" + port, input, "--filename", "cut.csv.cms", "--retries", "0");
+        Path log = dir.resolve("cut.child.log");
+        Process p = child(log, args);
+        SendState.Saved cut;
+        try {
+            cut = awaitMidUpload(p, log, input);
+            relay.close(); // every connection cut, nothing listens any more
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+            relay.close();
+        }
+        String said = Files.readString(log);
+        assertEquals(3, p.exitValue(), said);
+        assertTrue(
+                said.contains("同じコマンドをもう一度実行すると続きから送ります") && said.contains("run the same command again to resume"),
+                said);
+        assertEquals(List.of(SendState.FOLDER, "residents.csv"), beside(input));
+        assertEquals(Optional.of("UPLOADING"), column(id(cut), "state"));
+
+        try (Relay back = new Relay(port, target)) {
+            CliRun again = CliRun.of(args);
+            ok(again);
+            assertEquals(id(cut), Receipt.parse(again.out()).get("transferId"), again.toString());
+        }
+        assertEquals(1, transfersNamed("cut.csv.cms"));
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, "cut.csv", "in-cut");
+    }
+
+    /** Unreachable before anything was sent: exit 3, and nothing is left beside the input. */
+    @Test
+    void aSendThatNeverReachedTheGatewayLeavesNothing() throws Exception {
+        Path input = input("unreachable", 100, 24);
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        CliRun r = CliRun.of(sendArgs("https://127.0.0.1:" + closed, input, "--retries", "0"));
+        assertEquals(3, r.code(), r.toString());
+        assertEquals(List.of("residents.csv"), beside(input));
+    }
+
+    /** A TCP relay to the gateway that the test can cut off: the gateway unreachable, for real. */
+    static final class Relay implements AutoCloseable {
+        private final ServerSocket server;
+        private final int target;
+        private final List<Socket> open = new CopyOnWriteArrayList<>();
+
+        Relay(int port, int target) throws IOException {
+            this.target = target;
+            server = new ServerSocket();
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            Thread t = new Thread(this::accept, "relay-accept");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    Socket in = server.accept();
+                    Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                    open.add(in);
+                    open.add(out);
+                    pump(in, out);
+                    pump(out, in);
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private static void pump(Socket from, Socket to) {
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            from.getInputStream().transferTo(to.getOutputStream());
+                        } catch (IOException ignored) {
+                            // cut off
+                        } finally {
+                            quietly(from);
+                            quietly(to);
+                        }
+                    },
+                    "relay-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static void quietly(java.io.Closeable c) {
+            try {
+                c.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+
+        @Override
+        public void close() {
+            quietly(server);
+            open.forEach(Relay::quietly);
+        }
     }
 
     @Test
