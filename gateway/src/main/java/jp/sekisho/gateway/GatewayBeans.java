@@ -16,6 +16,7 @@ import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.policy.PolicyWatcher;
 import jp.sekisho.gateway.route.RouteService;
+import jp.sekisho.gateway.transfer.SpoolSpace;
 import jp.sekisho.gateway.transfer.TransferService;
 import jp.sekisho.gateway.transfer.TransferServices;
 
@@ -62,7 +63,13 @@ final class GatewayBeans {
 
     @Singleton
     @Bean(preDestroy = "close")
-    TransferService transfers(GatewayConfig config, AuditStore store, PolicyServices policy, Clock clock) {
-        return TransferServices.start(config, store, policy, clock);
+    TransferService transfers(
+            GatewayConfig config, AuditStore store, PolicyServices policy, Clock clock, Metrics metrics) {
+        TransferService transfers = TransferServices.start(config, store, policy, clock);
+        SpoolSpace space = transfers.spool().space();
+        metrics.gauge(Metrics.SPOOL_USABLE, "bytes free for uploads on the spool's file system", space::usable);
+        metrics.gauge(Metrics.SPOOL_USED, "bytes held by the spool's files", space::used);
+        metrics.gauge(Metrics.SPOOL_RESERVE, "bytes of the spool's file system uploads may not take", space::reserve);
+        return transfers;
     }
 }

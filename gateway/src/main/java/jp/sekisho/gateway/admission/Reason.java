@@ -148,6 +148,11 @@ public enum Reason {
 
     // 5. the payload and the approval's limits
     PAYLOAD_TOO_LARGE(Stage.PAYLOAD, 413, "経路の上限サイズ超過", "the upload exceeds the route's max-payload"),
+    SPOOL_FULL(
+            Stage.PAYLOAD,
+            507,
+            "スプール容量不足",
+            "the gateway's spool has no room for the upload (free space minus spool.reserve); its partial file is released"),
     RECORDS_OVER_APPROVAL(Stage.PAYLOAD, 403, "承認件数超過", "the declared record count exceeds the approval's maximum"),
     PAYLOAD_NOT_ENCRYPTED(
             Stage.PAYLOAD,
@@ -274,6 +279,7 @@ public enum Reason {
             case 460 -> "Checksum Mismatch";
             case 500 -> "Internal Server Error";
             case 503 -> "Service Unavailable";
+            case 507 -> "Insufficient Storage";
             default -> status >= 500 ? "Internal Server Error" : "Client Error";
         };
     }

@@ -30,8 +30,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class GatewayConfigLoader {
 
-    private static final Set<String> TOP_KEYS =
-            Set.of("node-id", "data-dir", "tls", "listeners", "principals", "approvals", "store", "audit", "edge");
+    private static final Set<String> TOP_KEYS = Set.of(
+            "node-id", "data-dir", "tls", "listeners", "principals", "approvals", "store", "audit", "edge", "spool");
     private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule", "seal-key");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls", "provider");
     private static final Set<String> LISTENER_KEYS = Set.of("bind", "port", "allow", "admin", "proxy-protocol");
@@ -137,6 +137,7 @@ public final class GatewayConfigLoader {
             }
         }
         EdgeLimits.from(root.get("edge"), source); // checked here so a mistake stops the load, read by the gateway
+        SpoolLimits.from(root.get("spool"), source); // the same
         return new GatewayConfig(
                 source,
                 nodeId,

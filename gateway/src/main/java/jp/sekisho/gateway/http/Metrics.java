@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>{@code sekisho_connections_total{listener,outcome,reason}}: accepted and refused connections
  *       (reason IP_NOT_ALLOWED, PROXY_NOT_TRUSTED, UNKNOWN_CA, ... or OK);</li>
- *   <li>{@code sekisho_requests_total{listener,outcome,reason}}: HTTP requests allowed or denied.</li>
+ *   <li>{@code sekisho_requests_total{listener,outcome,reason}}: HTTP requests allowed or denied;</li>
+ *   <li>gauges {@code sekisho_spool_usable_bytes}, {@code sekisho_spool_used_bytes} and
+ *       {@code sekisho_spool_reserve_bytes}: the spool filling up (SPOOL_FULL below the reserve).</li>
  * </ul>
  */
 public final class Metrics {
@@ -19,7 +21,26 @@ public final class Metrics {
     public static final String CONNECTIONS = "sekisho_connections_total";
     public static final String REQUESTS = "sekisho_requests_total";
 
+    public static final String SPOOL_USABLE = "sekisho_spool_usable_bytes";
+    public static final String SPOOL_USED = "sekisho_spool_used_bytes";
+    public static final String SPOOL_RESERVE = "sekisho_spool_reserve_bytes";
+
     private final Map<String, Map<String, LongAdder>> families = new ConcurrentHashMap<>();
+    /** Values read when scraped, by name. */
+    private final Map<String, Gauge> gauges = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    private record Gauge(String help, java.util.function.LongSupplier value) {}
+
+    /** Registers a gauge, read at every scrape (e.g. the spool's free bytes). */
+    public void gauge(String name, String help, java.util.function.LongSupplier value) {
+        gauges.put(name, new Gauge(help, value));
+    }
+
+    /** A gauge's current value (tests); -1 when there is none. */
+    public long gaugeValue(String name) {
+        Gauge g = gauges.get(name);
+        return g == null ? -1 : g.value().getAsLong();
+    }
 
     public void connection(String listener, String outcome, String reason) {
         count(CONNECTIONS, listener, outcome, reason);
@@ -50,6 +71,17 @@ public final class Metrics {
         StringBuilder sb = new StringBuilder();
         family(sb, CONNECTIONS, "TCP connections by listener, outcome and reason");
         family(sb, REQUESTS, "HTTP requests by listener, outcome and reason");
+        gauges.forEach((name, g) -> sb.append("# HELP ")
+                .append(name)
+                .append(' ')
+                .append(g.help())
+                .append("\n# TYPE ")
+                .append(name)
+                .append(" gauge\n")
+                .append(name)
+                .append(' ')
+                .append(g.value().getAsLong())
+                .append('\n'));
         return sb.toString();
     }
 

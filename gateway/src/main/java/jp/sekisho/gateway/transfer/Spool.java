@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
+import jp.sekisho.gateway.config.SpoolLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +33,20 @@ public final class Spool {
 
     private final Path dir;
     private final boolean directIo;
+    private final SpoolSpace space;
 
     public Spool(Path dir) {
+        this(dir, SpoolLimits.DEFAULTS);
+    }
+
+    public Spool(Path dir, SpoolLimits limits) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the spool folder " + dir + ": " + e.getMessage(), e);
         }
+        space = new SpoolSpace(dir, limits);
         String refused = probeDirectIo();
         directIo = refused == null;
         if (directIo) {
@@ -47,6 +54,11 @@ public final class Spool {
         } else {
             LOG.info("spool {}: uploads are written through the page cache (direct I/O: {})", dir, refused);
         }
+    }
+
+    /** The free space of the spool's file system and its reserve. */
+    public SpoolSpace space() {
+        return space;
     }
 
     /** Whether uploads are written with O_DIRECT (see {@link SpoolWriter}). */

@@ -21,7 +21,6 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jp.sekisho.gateway.admission.Admission;
-import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Requests;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,7 +156,7 @@ public final class TusPatchHandler extends ChannelDuplexHandler {
                     refusedMidBody(ctx, p, e, last);
                 } catch (java.io.IOException | RuntimeException e) {
                     LOG.warn("PATCH of {} failed: {}", p.upload.transfer().id(), e.toString());
-                    refusedMidBody(ctx, p, new TransferProblem(Reason.INTERNAL_ERROR, null), last);
+                    refusedMidBody(ctx, p, NettyProblems.unexpected(e), last);
                 }
             } else if (p.closeAtEnd) {
                 p.dropped += c.content().readableBytes();

@@ -39,6 +39,13 @@ public final class Upload {
      * the network cut the body into pieces, so the upload stays at its last durable offset.
      */
     private boolean tooLarge;
+    /** The spool's disk is full: the upload is ended and its partial file deleted when the PATCH ends. */
+    private boolean spoolFull;
+    /** Bytes written since the free space was last looked at. */
+    private long sinceSpaceCheck;
+
+    /** How often (in bytes written) a PATCH looks at the spool's free space. */
+    static final long SPACE_CHECK_EVERY = 4L << 20;
 
     Upload(
             UploadSessions sessions,
@@ -97,8 +104,40 @@ public final class Upload {
             chunkDigest.update(b.duplicate());
         }
         int n = b.remaining();
-        writer.write(b);
+        sinceSpaceCheck += n;
+        if (sinceSpaceCheck >= SPACE_CHECK_EVERY) {
+            sinceSpaceCheck = 0;
+            SpoolSpace space = sessions.space();
+            long usable = space.usable();
+            space.warnIfLow(usable);
+            // half the reserve is the floor: a deferred upload must not starve the database or small uploads
+            if (usable < space.reserve() / 2) {
+                throw spoolFull();
+            }
+        }
+        try {
+            writer.write(b);
+        } catch (IOException e) {
+            if (SpoolSpace.noSpace(e)) {
+                throw spoolFull();
+            }
+            throw e;
+        }
         written += n;
+    }
+
+    /** Marks the upload for release (see {@link #interrupted}) and returns the refusal to answer. */
+    private TransferProblem spoolFull() {
+        spoolFull = true;
+        return spoolFullProblem();
+    }
+
+    private TransferProblem spoolFullProblem() {
+        return new TransferProblem(
+                        Reason.SPOOL_FULL,
+                        "スプールの空き容量が足りません。アップロードを中止し部分ファイルを削除しました / the gateway's spool is full: "
+                                + "the upload was ended and its partial file deleted; send it again later or in a smaller size")
+                .markAudited(); // TRANSFER_ABORTED with reason SPOOL_FULL
     }
 
     /**
@@ -133,7 +172,16 @@ public final class Upload {
                 throw new TransferProblem(Reason.CHECKSUM_MISMATCH, "the chunk's SHA-256 differs from Upload-Checksum");
             }
             long offset = offset();
-            Transfer now = persist(offset);
+            Transfer now;
+            try {
+                now = persist(offset);
+            } catch (UncheckedIOException e) {
+                if (!SpoolSpace.noSpace(e)) {
+                    throw e;
+                }
+                releaseFull();
+                throw spoolFullProblem();
+            }
             if (now.lengthKnown() && offset == now.length()) {
                 if (now.sha256() == null) {
                     // all bytes are in and durable: the client repeats the empty PATCH with the header
@@ -156,6 +204,10 @@ public final class Upload {
     /** The connection broke mid-PATCH: keep what arrived (fsync'd) unless the chunk had a checksum. */
     public void interrupted() {
         if (done) {
+            return;
+        }
+        if (spoolFull) {
+            releaseFull();
             return;
         }
         try {
@@ -201,6 +253,16 @@ public final class Upload {
         RunningCheck d = writer.running();
         if (d != null) {
             sessions.keepForNextPatch(transfer.id(), d);
+        }
+    }
+
+    /** Closes the file, then ends the transfer ABORTED SPOOL_FULL and deletes its partial file. */
+    private void releaseFull() {
+        release();
+        try {
+            sessions.spoolFull(this);
+        } catch (RuntimeException e) {
+            LOG.warn("could not end {} after the spool filled up: {}", transfer.id(), e.getMessage());
         }
     }
 

@@ -86,6 +86,10 @@ final class UploadSessions {
                     records + " records exceed the " + a.approval().maxRecords() + " approved by "
                             + a.approval().ref());
         }
+        if (length != null && !spool.space().fits(length)) {
+            // refused at once, before a byte is sent: the spool's disk cannot take it now
+            throw events.deny(caller, a, Reason.SPOOL_FULL, spool.space().refusal(length));
+        }
         String id = newId();
         Instant now = clock.instant();
         Transfer t = new Transfer(
@@ -130,6 +134,19 @@ final class UploadSessions {
                                 .toString())
                         .build());
         return t;
+    }
+
+    /** The free space of the spool, for the uploads' checks as they write. */
+    SpoolSpace space() {
+        return spool.space();
+    }
+
+    /**
+     * The spool's disk filled up under this upload: it ends ABORTED with SPOOL_FULL (audited) and its
+     * partial file is deleted, so the space comes back for the uploads that fit.
+     */
+    void spoolFull(Upload u) {
+        endings.abort(u.transfer(), Reason.SPOOL_FULL.code(), u.caller());
     }
 
     /** The sender's own transfer on this route and node (HEAD, PATCH, DELETE); 404 otherwise. */

@@ -164,6 +164,22 @@ class GatewayConfigErrorsTest {
     }
 
     @Test
+    void spoolReserveDefaultsAndItsMistakesNameTheKey() throws Exception {
+        GatewayConfig c = GatewayConfigLoader.load(
+                write("spool.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "spool: { reserve: 1GiB }\n"));
+        assertEquals(
+                1L << 30, SpoolLimits.from(c.raw().get("spool"), c.source()).reserveOf(100L << 30));
+        // the default: 5 % of a small disk, at most 256 MiB on a large one
+        assertEquals(5L << 20, SpoolLimits.DEFAULTS.reserveOf(100L << 20));
+        assertEquals(256L << 20, SpoolLimits.DEFAULTS.reserveOf(1L << 40));
+        Path bad = write("spoolbad.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "spool: { reserve: lots }\n");
+        assertEquals(
+                bad + ": spool.reserve: must be a size such as 256MiB or 1GB (0 for none), got 'lots'", error(bad));
+        Path key = write("spoolkey.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "spool: { size: 3 }\n");
+        assertEquals(key + ": spool.size: unknown key (expected reserve)", error(key));
+    }
+
+    @Test
     void noAdminListener() throws Exception {
         Path p = write(
                 "noadmin.yml",

@@ -1,0 +1,53 @@
+package jp.sekisho.gateway.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import jp.sekisho.gateway.route.Sizes;
+
+/**
+ * The optional {@code spool:} section (docs/gateway-config.md).
+ *
+ * @param reserve bytes of the spool's file system that uploads may not take, so that small uploads
+ *                and the database's own writes keep working when a large upload fills the disk; null
+ *                means the default, the smaller of 256 MiB and 5 % of the file system
+ */
+public record SpoolLimits(Long reserve) {
+
+    public static final SpoolLimits DEFAULTS = new SpoolLimits(null);
+    public static final long DEFAULT_RESERVE_CAP = 256L << 20;
+    /** The default reserve as a share of the file system: 5 %. */
+    public static final int DEFAULT_RESERVE_PERCENT = 5;
+
+    private static final Set<String> KEYS = Set.of("reserve");
+
+    /** Reads the section (null: the defaults); a mistake is a {@link ConfigException} naming the key. */
+    public static SpoolLimits from(Object section, Path file) {
+        if (section == null) {
+            return DEFAULTS;
+        }
+        if (!(section instanceof Map<?, ?> m)) {
+            throw new ConfigException(file + ": spool: expected a mapping (key: value)");
+        }
+        for (Object k : m.keySet()) {
+            if (!KEYS.contains(String.valueOf(k))) {
+                throw new ConfigException(file + ": spool." + k + ": unknown key (expected reserve)");
+            }
+        }
+        Object r = m.get("reserve");
+        if (r == null) {
+            return DEFAULTS;
+        }
+        try {
+            return new SpoolLimits(Sizes.parseSize(String.valueOf(r)));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ConfigException(
+                    file + ": spool.reserve: must be a size such as 256MiB or 1GB (0 for none), got '" + r + "'");
+        }
+    }
+
+    /** The reserve on a file system of {@code totalBytes}. */
+    public long reserveOf(long totalBytes) {
+        return reserve != null ? reserve : Math.min(DEFAULT_RESERVE_CAP, totalBytes / 100 * DEFAULT_RESERVE_PERCENT);
+    }
+}
