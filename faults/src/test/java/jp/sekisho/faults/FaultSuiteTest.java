@@ -49,6 +49,7 @@ class FaultSuiteTest {
 
     @BeforeAll
     static void world() throws Exception {
+        Scenario.run("rm", "-rf", Path.of("target", "fault-logs").toString()); // of an earlier run
         world = FaultWorld.create(dir);
         table = new FaultTable(SIZE / MIB + " MiB");
     }
