@@ -142,7 +142,9 @@ public final class GatewayClient {
         return new CliException(
                 ExitCode.UNAVAILABLE,
                 "connection to " + base + " failed: " + e.getMessage()
-                        + " (the gateway closes connections from addresses it does not allow before TLS)");
+                        + " (the gateway closes a connection from an address it does not allow before TLS, and one whose"
+                        + " client certificate it refuses — revoked, expired, or its CRL out of date — right after TLS;"
+                        + " its audit log names the reason: sekisho audit search --type TLS_FAILED)");
     }
 
     /** A TLS handshake failure is a configuration problem, not a passing network fault: retrying cannot help. */

@@ -203,9 +203,7 @@ public final class SendCommand implements Callable<Integer> {
             TusUploader.Result stored =
                     sendOrResume(state, command, uploader, source, identity, terms, name, count, err);
             storedId = stored.transferId();
-            GatewayClient.Response r = client.get("api/v1/routes/" + Paths.segment(route) + "/transfers/"
-                    + Paths.segment(stored.transferId()) + "/receipt");
-            Receipt receipt = Receipt.parse(r.body());
+            Receipt receipt = Receipt.parse(receipt(uploader, stored.transferId()));
             state.discard(); // the receipt arrived: nothing is left to resume
             Boolean verified = null;
             if (gatewayKey != null) {
@@ -246,6 +244,15 @@ public final class SendCommand implements Callable<Integer> {
                 // shutting down already: the hook says what is kept
             }
             state.close();
+        }
+    }
+
+    private static String receipt(TusUploader uploader, String transferId) {
+        try {
+            return uploader.receipt(transferId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNAVAILABLE, "interrupted while fetching the receipt of " + transferId);
         }
     }
 

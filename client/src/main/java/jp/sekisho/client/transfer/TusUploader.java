@@ -350,6 +350,37 @@ public final class TusUploader {
         return awaitCheck(location, id, length);
     }
 
+    /**
+     * The transfer's signed receipt, retrying network failures and 5xx as the upload does: a gateway
+     * that restarts right after it stored the upload (kill -9, an update) is waited for, not given up on.
+     */
+    public String receipt(String id) throws InterruptedException {
+        backoff.succeeded(); // the upload is stored: the retries start afresh for this request
+        URI uri = client.resolve(transfer(id) + "/receipt");
+        while (true) {
+            HttpResponse<String> res;
+            try {
+                res = client.exchange(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(60))
+                                .header("Accept", "application/json")
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                retryOrThrow(e);
+                continue;
+            }
+            if (res.statusCode() == 200) {
+                return res.body();
+            }
+            if (TRANSIENT.contains(res.statusCode()) && retryable()) {
+                continue;
+            }
+            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
+        }
+    }
+
     /** {@code HEAD} of the upload, retrying network failures and 5xx; null for 404. */
     private Head head(URI location) throws InterruptedException {
         while (true) {
