@@ -1,20 +1,13 @@
 package jp.sekisho.client.transfer;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
@@ -23,7 +16,6 @@ import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SealResult;
-import jp.sekisho.envelope.Sealer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -171,7 +163,7 @@ public final class SendCommand implements Callable<Integer> {
         Identity identity = input.file != null ? gateway.identity() : null;
         SendState state = openState(source);
         PrintWriter err = spec.commandLine().getErr();
-        Thread hook = new Thread(() -> interrupted(state, err), "sekisho-send-interrupted");
+        Thread hook = new Thread(() -> SendResumption.interrupted(state, err), "sekisho-send-interrupted");
         Runtime.getRuntime().addShutdownHook(hook);
         String storedId = null;
         try {
@@ -222,21 +214,23 @@ public final class SendCommand implements Callable<Integer> {
             out.flush();
             return ExitCode.OK;
         } catch (IOException e) {
-            throw ended(
+            throw SendResumption.ended(
                     state,
                     storedId,
                     client,
+                    route,
                     CliException.usage(
                             "cannot read " + source + " or write its envelope beside it: " + e.getMessage()));
         } catch (UncheckedIOException e) {
-            throw ended(
+            throw SendResumption.ended(
                     state,
                     storedId,
                     client,
+                    route,
                     CliException.usage("cannot write the send's state in " + state.folder() + ": "
                             + e.getCause().getMessage()));
         } catch (CliException e) {
-            throw ended(state, storedId, client, e);
+            throw SendResumption.ended(state, storedId, client, route, e);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
@@ -299,7 +293,7 @@ public final class SendCommand implements Callable<Integer> {
             Path envelope = command.encrypted() ? source : state.envelope();
             String why = restart
                     ? "--restart: 中断した送信を破棄して最初から送ります。 the interrupted send is discarded: sending afresh"
-                    : whyNotResumable(s, command, input, envelope);
+                    : SendResumption.whyNotResumable(s, command, input, envelope);
             if (why == null) {
                 state.resume(s);
                 Optional<java.net.URI> upload = s.upload();
@@ -330,96 +324,21 @@ public final class SendCommand implements Callable<Integer> {
                 state.sealed(hashed);
                 return uploader.upload(source, size, name, hashed.envelopeSha256(), count);
             }
-            return uploadWhileHashing(uploader, state, source, size, name, count);
+            return new SendModes(uploader, state, terms, ContentCipher.AES_256_GCM)
+                    .uploadWhileHashing(source, size, name, count);
         }
         long plainBytes = Files.size(source);
         if (plainBytes > terms.maxPayloadBytes()) { // the envelope is larger still
             checkSize(plainBytes, terms);
         }
-        Path envelope = state.envelope();
+        SendModes modes =
+                new SendModes(uploader, state, terms, cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
         return chunkChecksums
-                ? sealThenUpload(uploader, state, source, envelope, identity, terms, name, count)
-                : uploadWhileSealing(uploader, state, source, envelope, identity, terms, name, count, plainBytes);
+                ? modes.sealThenUpload(source, identity, name, count)
+                : modes.uploadWhileSealing(source, identity, name, count, plainBytes);
     }
 
-    /** Why an earlier run's state cannot be continued (Japanese, then English), or null when it can. */
-    private static String whyNotResumable(
-            SendState.Saved s, SendState.Command command, SendState.Fingerprint input, Path envelope)
-            throws IOException {
-        if (!s.input().equals(input)) {
-            return "中断した送信の後に入力ファイルが変更されたため、最初から送ります。 "
-                    + "the input changed since the interrupted send: sending afresh";
-        }
-        if (!s.command().equals(command)) {
-            return "送信の指定（ゲートウェイ・ファイル名・件数・暗号方式）が中断した送信と異なるため、最初から送ります。 "
-                    + "the command differs from the interrupted send's (gateway, --filename, --records or --cbc): "
-                    + "sending afresh";
-        }
-        if (!s.sealed()) {
-            return "中断した送信は封筒の作成を終えていなかったため、最初から送ります。 "
-                    + "the interrupted send had not finished its envelope: sending afresh";
-        }
-        if (!Files.isRegularFile(envelope) || Files.size(envelope) != s.envelopeBytes()) {
-            return "中断した送信の封筒ファイルが欠けているため、最初から送ります。 "
-                    + "the interrupted send's envelope is missing or cut short: sending afresh";
-        }
-        return null;
-    }
-
-    /**
-     * How a failed send ends: when the gateway could not be reached and what was sent can be
-     * continued, the state stays and the message says so (an earlier run's state this run did not get
-     * to judge stays too); after a refusal or an input error there is nothing to continue, so the
-     * state goes, and an upload still open on the gateway is ended.
-     */
-    private CliException ended(SendState state, String storedId, GatewayClient client, CliException e) {
-        SendState.Saved mine = state.current();
-        SendState.Saved s = mine != null ? mine : state.saved().orElse(null);
-        if (e.exitCode() == ExitCode.UNAVAILABLE && s != null && (s.sealed() || mine == null)) {
-            return s.sealed() && state.folder() != null
-                    ? new CliException(
-                            e.exitCode(),
-                            e.getMessage() + " — 送信の状態を " + state.folder()
-                                    + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 the send's state is kept in "
-                                    + state.folder() + ": run the same command again to resume",
-                            e)
-                    : e;
-        }
-        if (e.exitCode() != ExitCode.UNAVAILABLE
-                && storedId == null
-                && s != null
-                && s.upload().isPresent()) {
-            new TusUploader(client, route, 1, Backoff.standard(0), Progress.none())
-                    .terminate(s.upload().get());
-        }
-        state.discard();
-        return e;
-    }
-
-    /** SIGTERM or Ctrl-C: the state stays for the next run; say what that run will do. */
-    private static void interrupted(SendState state, PrintWriter err) {
-        if (state.folder() == null) {
-            return;
-        }
-        SendState.Saved s =
-                state.current() != null ? state.current() : state.saved().orElse(null);
-        if (s == null) {
-            state.discard(); // interrupted before anything was written
-        } else if (!s.sealed()) {
-            notice(
-                    err,
-                    "中断しました。封筒の作成が終わっていないため、同じコマンドの次回の実行は最初から送ります。 "
-                            + "interrupted before the envelope was complete: the same command run again starts afresh");
-        } else {
-            notice(
-                    err,
-                    "中断しました。送信の状態を " + state.folder()
-                            + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 interrupted: the send's state is kept in "
-                            + state.folder() + "; run the same command again to resume");
-        }
-    }
-
-    private static void notice(PrintWriter err, String m) {
+    static void notice(PrintWriter err, String m) {
         err.println("send: " + Printable.of(m));
         err.flush();
     }
@@ -456,145 +375,12 @@ public final class SendCommand implements Callable<Integer> {
         }
     }
 
-    private static void checkSize(long size, RouteTerms terms) {
+    static void checkSize(long size, RouteTerms terms) {
         if (size > terms.maxPayloadBytes()) {
             throw new CliException(
                     ExitCode.REFUSED,
                     "PAYLOAD_TOO_LARGE: the envelope has " + size + " bytes, route " + terms.route()
                             + " accepts at most " + terms.maxPayloadBytes());
-        }
-    }
-
-    /** Chunk checksums need each chunk's bytes before it is sent: the whole envelope first, then the upload. */
-    private TusUploader.Result sealThenUpload(
-            TusUploader uploader,
-            SendState state,
-            Path source,
-            Path temp,
-            Identity identity,
-            RouteTerms terms,
-            String name,
-            long count)
-            throws IOException {
-        SealResult sealed = seal(source, temp, identity, terms, state, null);
-        checkSize(sealed.envelopeBytes(), terms);
-        return uploader.upload(temp, sealed.envelopeBytes(), name, sealed.envelopeSha256(), count);
-    }
-
-    /**
-     * Seals on a second thread while the upload sends what it wrote so far (tus Upload-Defer-Length),
-     * so the hand-off takes about the longer of the two instead of their sum. The envelope still goes
-     * to the temporary file, from which an interrupted upload resumes. A gateway that does not take
-     * deferred uploads gets the whole envelope once it is sealed.
-     */
-    private TusUploader.Result uploadWhileSealing(
-            TusUploader uploader,
-            SendState state,
-            Path source,
-            Path temp,
-            Identity identity,
-            RouteTerms terms,
-            String name,
-            long count,
-            long plainBytes) {
-        Arrival arrival = new Arrival();
-        FutureTask<SealResult> sealing = new FutureTask<>(() -> seal(source, temp, identity, terms, state, arrival));
-        Thread sealer = new Thread(sealing, "sekisho-seal");
-        sealer.setDaemon(true); // a refused upload ends the command; the seal must not hold the JVM
-        sealer.start();
-        TusUploader.Result stored = uploader.uploadWhileSealing(temp, arrival, sealing, plainBytes, name, count);
-        if (stored != null) {
-            return stored;
-        }
-        SealResult sealed;
-        try {
-            sealed = sealing.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-        checkSize(sealed.envelopeBytes(), terms);
-        return uploader.upload(temp, sealed.envelopeBytes(), name, sealed.envelopeSha256(), count);
-    }
-
-    /**
-     * A ready envelope goes out while another thread hashes it, as a sealed one goes out while it is
-     * sealed: the hash runs ahead (it reads several times faster than the upload sends), and the
-     * PATCH that completes the upload declares it. Before, the whole envelope was read and hashed
-     * first, about a second per GiB before the first byte left.
-     */
-    private TusUploader.Result uploadWhileHashing(
-            TusUploader uploader, SendState state, Path envelope, long size, String name, long count) {
-        Arrival arrival = new Arrival();
-        FutureTask<SealResult> hashing = new FutureTask<>(() -> {
-            try {
-                arrival.started(0);
-                SealResult r = new SealResult(0, size, FileRegion.sha256Hex(envelope, size, arrival::wrote));
-                state.sealed(r); // before the upload may declare its length
-                arrival.finished();
-                return r;
-            } catch (IOException | RuntimeException | Error e) {
-                arrival.failed(e);
-                throw e;
-            }
-        });
-        Thread hasher = new Thread(hashing, "sekisho-hash");
-        hasher.setDaemon(true);
-        hasher.start();
-        TusUploader.Result stored = uploader.uploadWhileSealing(envelope, arrival, hashing, size, name, count);
-        if (stored != null) {
-            return stored;
-        }
-        try {
-            return uploader.upload(envelope, size, name, hashing.get().envelopeSha256(), count);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
-    }
-
-    /**
-     * Seals into the state's envelope file and records it as sealed (durably) before the upload may
-     * declare its length.
-     *
-     * @param arrival told how much of the envelope is on disk (null: nobody follows the file)
-     */
-    private SealResult seal(
-            Path source, Path temp, Identity identity, RouteTerms terms, SendState state, Arrival arrival)
-            throws IOException {
-        try {
-            SealResult r = sealInto(source, temp, identity, terms, arrival);
-            state.sealed(r);
-            if (arrival != null) {
-                arrival.finished();
-            }
-            return r;
-        } catch (IOException | RuntimeException | Error e) {
-            if (arrival != null) {
-                arrival.failed(e);
-            }
-            throw e;
-        }
-    }
-
-    private SealResult sealInto(Path source, Path temp, Identity identity, RouteTerms terms, Arrival arrival)
-            throws IOException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(source), 64 * 1024);
-                OutputStream out = arrival == null
-                        ? Files.newOutputStream(temp, StandardOpenOption.WRITE)
-                        : new PublishingOutputStream(Files.newOutputStream(temp, StandardOpenOption.WRITE), arrival)) {
-            return Sealer.seal(
-                    in, out, identity, terms.recipients(), cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
-        } catch (NoSuchFileException e) {
-            throw CliException.usage(e.getFile() + ": no such file");
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw CliException.usage("cannot seal " + source + ": " + e.getMessage());
         }
     }
 

@@ -1,0 +1,95 @@
+package jp.sekisho.client.transfer;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+import jp.sekisho.client.http.GatewayClient;
+
+/**
+ * What {@code send} decides about its state across runs: whether an earlier run can be continued,
+ * and, when a run ends without its receipt, whether its state stays for the next run or goes.
+ */
+final class SendResumption {
+
+    private SendResumption() {}
+
+    /** Why an earlier run's state cannot be continued (Japanese, then English), or null when it can. */
+    static String whyNotResumable(
+            SendState.Saved s, SendState.Command command, SendState.Fingerprint input, Path envelope)
+            throws IOException {
+        if (!s.input().equals(input)) {
+            return "中断した送信の後に入力ファイルが変更されたため、最初から送ります。 "
+                    + "the input changed since the interrupted send: sending afresh";
+        }
+        if (!s.command().equals(command)) {
+            return "送信の指定（ゲートウェイ・ファイル名・件数・暗号方式）が中断した送信と異なるため、最初から送ります。 "
+                    + "the command differs from the interrupted send's (gateway, --filename, --records or --cbc): "
+                    + "sending afresh";
+        }
+        if (!s.sealed()) {
+            return "中断した送信は封筒の作成を終えていなかったため、最初から送ります。 "
+                    + "the interrupted send had not finished its envelope: sending afresh";
+        }
+        if (!Files.isRegularFile(envelope) || Files.size(envelope) != s.envelopeBytes()) {
+            return "中断した送信の封筒ファイルが欠けているため、最初から送ります。 "
+                    + "the interrupted send's envelope is missing or cut short: sending afresh";
+        }
+        return null;
+    }
+
+    /**
+     * How a failed send ends: when the gateway could not be reached and what was sent can be
+     * continued, the state stays and the message says so (an earlier run's state this run did not get
+     * to judge stays too); after a refusal or an input error there is nothing to continue, so the
+     * state goes, and an upload still open on the gateway is ended.
+     */
+    static CliException ended(SendState state, String storedId, GatewayClient client, String route, CliException e) {
+        SendState.Saved mine = state.current();
+        SendState.Saved s = mine != null ? mine : state.saved().orElse(null);
+        if (e.exitCode() == ExitCode.UNAVAILABLE && s != null && (s.sealed() || mine == null)) {
+            return s.sealed() && state.folder() != null
+                    ? new CliException(
+                            e.exitCode(),
+                            e.getMessage() + " — 送信の状態を " + state.folder()
+                                    + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 the send's state is kept in "
+                                    + state.folder() + ": run the same command again to resume",
+                            e)
+                    : e;
+        }
+        if (e.exitCode() != ExitCode.UNAVAILABLE
+                && storedId == null
+                && s != null
+                && s.upload().isPresent()) {
+            new TusUploader(client, route, 1, Backoff.standard(0), Progress.none())
+                    .terminate(s.upload().get());
+        }
+        state.discard();
+        return e;
+    }
+
+    /** SIGTERM or Ctrl-C: the state stays for the next run; say what that run will do. */
+    static void interrupted(SendState state, PrintWriter err) {
+        if (state.folder() == null) {
+            return;
+        }
+        SendState.Saved s =
+                state.current() != null ? state.current() : state.saved().orElse(null);
+        if (s == null) {
+            state.discard(); // interrupted before anything was written
+        } else if (!s.sealed()) {
+            SendCommand.notice(
+                    err,
+                    "中断しました。封筒の作成が終わっていないため、同じコマンドの次回の実行は最初から送ります。 "
+                            + "interrupted before the envelope was complete: the same command run again starts afresh");
+        } else {
+            SendCommand.notice(
+                    err,
+                    "中断しました。送信の状態を " + state.folder()
+                            + " に残しました。同じコマンドをもう一度実行すると続きから送ります。 interrupted: the send's state is kept in "
+                            + state.folder() + "; run the same command again to resume");
+        }
+    }
+}
