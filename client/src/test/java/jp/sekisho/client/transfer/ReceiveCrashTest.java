@@ -1,5 +1,6 @@
 package jp.sekisho.client.transfer;
 
+import static jp.sekisho.client.support.HandOffWorld.ok;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,12 +21,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.certs.Credential;
-import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.Sekisho;
 import jp.sekisho.client.dummy.ResidentGenerator;
 import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.client.support.HandOffWorld;
 import jp.sekisho.gateway.support.GatewayFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +45,7 @@ class ReceiveCrashTest {
     @TempDir
     static Path dir;
 
+    static HandOffWorld world;
     static TestPki pki;
     static ExternalPostgres pg;
     static GatewayFixture gw;
@@ -54,101 +56,22 @@ class ReceiveCrashTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = TestPki.create(dir.resolve("certs"));
-        for (String n : List.of("secretariat", "secretariat2", "operator", "city-sender", "contractor")) {
-            pki.client(n);
-        }
-        enc = pki.recipient("contractor-enc");
-        pg = ExternalPostgres.create();
-        gw = GatewayFixture.start(
-                dir.resolve("gw"),
-                pki,
-                "gw1",
-                """
-                  transfer: { bind: 127.0.0.1, port: 0, allow: [10.255.255.254/32] }
-                  admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
-                """,
-                """
-                  - { subject: "CN=secretariat,O=Sekisho",  roles: [secretariat] }
-                  - { subject: "CN=secretariat2,O=Sekisho", roles: [secretariat] }
-                  - { subject: "CN=operator,O=Sekisho",     roles: [operator] }
-                  - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
-                  - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
-                """,
-                "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n");
-        ok(admin(
-                "secretariat",
-                "approvals",
-                "create",
-                "--ref",
-                REF,
-                "--title",
-                "障害試験",
-                "--legal-basis",
-                "条例第10条第1項第2号",
-                "--department",
-                "総務部",
-                "--contractor",
-                "Contractor K.K.",
-                "--items",
-                String.join(",", ResidentGenerator.COLUMNS),
-                "--max-records",
-                "100000",
-                "--valid-from",
-                "2020-01-01",
-                "--valid-until",
-                "2099-12-31",
-                "--delete-after-delivery"));
-        ok(admin("secretariat", "approvals", "decide", "--ref", REF, "--decision", "approve", "--reason", "承認"));
-        ok(admin("secretariat2", "approvals", "decide", "--ref", REF, "--confirm", "--reason", "確認"));
-        Files.writeString(dir.resolve("routes.yml"), """
-                routes:
-                  - id: crash-route
-                    listener: transfer
-                    approval: 2総政第171号
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                """);
-        ok(admin("operator", "routes", "apply", dir.resolve("routes.yml").toString()));
-        await("127.0.0.1 admitted to the transfer listener once the route exists")
-                .atMost(Duration.ofSeconds(5))
-                .pollInterval(Duration.ofMillis(100))
-                .ignoreExceptions()
-                .until(() ->
-                        contractor().get("api/v1/routes/" + ROUTE + "/inbox").status() == 200);
+        world = HandOffWorld.start(dir, new HandOffWorld.Approval(REF, ROUTE, "障害試験", 100_000, "承認"));
+        pki = world.pki;
+        pg = world.pg;
+        gw = world.gw;
+        enc = world.enc;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (gw != null) {
-            gw.close();
+        if (world != null) {
+            world.close();
         }
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    static void ok(CliRun r) {
-        assertEquals(0, r.code(), r.toString());
-    }
-
-    static CliRun admin(String who, String... args) {
-        List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of(
-                "--gateway",
-                gw.url("admin", ""),
-                "--identity",
-                pki.dir().resolve(who + ".p12").toString()));
-        return CliRun.of(a.toArray(String[]::new));
     }
 
     static GatewayClient contractor() {
-        return new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
+        return world.client("contractor");
     }
 
     static List<String> receiveArgs(String gatewayUrl, Path out, Path trust) {

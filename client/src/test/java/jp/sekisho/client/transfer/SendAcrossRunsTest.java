@@ -1,7 +1,7 @@
 package jp.sekisho.client.transfer;
 
+import static jp.sekisho.client.support.HandOffWorld.ok;
 import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -34,10 +34,10 @@ import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.testing.TestPki;
-import jp.sekisho.cli.CliException;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.dummy.ResidentGenerator;
 import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.client.support.HandOffWorld;
 import jp.sekisho.gateway.support.GatewayFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +57,7 @@ class SendAcrossRunsTest {
     @TempDir
     static Path dir;
 
+    static HandOffWorld world;
     static TestPki pki;
     static ExternalPostgres pg;
     static GatewayFixture gw;
@@ -70,101 +71,18 @@ class SendAcrossRunsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = TestPki.create(dir.resolve("certs"));
-        for (String n : List.of("secretariat", "secretariat2", "operator", "city-sender", "contractor")) {
-            pki.client(n);
-        }
-        enc = pki.recipient("contractor-enc");
-        pg = ExternalPostgres.create();
-        gw = GatewayFixture.start(
-                dir.resolve("gw"),
-                pki,
-                "gw1",
-                """
-                  transfer: { bind: 127.0.0.1, port: 0, allow: [10.255.255.254/32] }
-                  admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
-                """,
-                """
-                  - { subject: "CN=secretariat,O=Sekisho",  roles: [secretariat] }
-                  - { subject: "CN=secretariat2,O=Sekisho", roles: [secretariat] }
-                  - { subject: "CN=operator,O=Sekisho",     roles: [operator] }
-                  - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
-                  - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
-                """,
-                "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n");
-        ok(admin(
-                "secretariat",
-                "approvals",
-                "create",
-                "--ref",
-                REF,
-                "--title",
-                "特別定額給付金",
-                "--legal-basis",
-                "条例第10条第1項第2号",
-                "--department",
-                "総務部",
-                "--contractor",
-                "Contractor K.K.",
-                "--items",
-                String.join(",", ResidentGenerator.COLUMNS),
-                "--max-records",
-                "305115",
-                "--valid-from",
-                "2020-01-01",
-                "--valid-until",
-                "2099-12-31",
-                "--delete-after-delivery"));
-        ok(admin("secretariat", "approvals", "decide", "--ref", REF, "--decision", "approve", "--reason", "答申どおり承認"));
-        ok(admin("secretariat2", "approvals", "decide", "--ref", REF, "--confirm", "--reason", "確認"));
-        Files.writeString(dir.resolve("routes.yml"), """
-                routes:
-                  - id: kurume-benefit
-                    listener: transfer
-                    approval: 2総政第158号
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                """);
-        ok(admin("operator", "routes", "apply", dir.resolve("routes.yml").toString()));
-        GatewayClient sender = new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
-        await("127.0.0.1 admitted to the transfer listener once the route exists")
-                .atMost(Duration.ofSeconds(5))
-                .pollInterval(Duration.ofMillis(100))
-                .ignoreExceptionsInstanceOf(CliException.class)
-                .until(
-                        () -> sender.get("api/v1/routes/" + ROUTE + "/terms")
-                                .object()
-                                .get("approvalRef"),
-                        equalTo(REF));
+        world = HandOffWorld.start(dir, new HandOffWorld.Approval(REF, ROUTE, "特別定額給付金", 305_115, "答申どおり承認"));
+        pki = world.pki;
+        pg = world.pg;
+        gw = world.gw;
+        enc = world.enc;
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (gw != null) {
-            gw.close();
+        if (world != null) {
+            world.close();
         }
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    static void ok(CliRun r) {
-        assertEquals(0, r.code(), r.toString());
-    }
-
-    static CliRun admin(String who, String... args) {
-        List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of(
-                "--gateway",
-                gw.url("admin", ""),
-                "--identity",
-                pki.dir().resolve(who + ".p12").toString()));
-        return CliRun.of(a.toArray(String[]::new));
     }
 
     /** The arguments of one send command; the test runs the very same ones twice. */
@@ -451,11 +369,7 @@ class SendAcrossRunsTest {
                     List.of(enc.certificate()),
                     jp.sekisho.envelope.ContentCipher.AES_256_GCM);
         }
-        GatewayClient sender = new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
+        GatewayClient sender = world.client("city-sender");
         AtomicReference<URI> location = new AtomicReference<>();
         String id = new TusUploader(sender, ROUTE, 1 << 20, Backoff.standard(2), Progress.none())
                 .onCreated(location::set)
@@ -511,11 +425,7 @@ class SendAcrossRunsTest {
     @Test
     void restartEndsTheInterruptedUploadAndSendsAfresh() throws Exception {
         Path input = input("restart", 100, 26);
-        GatewayClient sender = new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
+        GatewayClient sender = world.client("city-sender");
         // what an interrupted run leaves: an open upload, its URL, a sealed envelope
         String sha = "ab".repeat(32);
         URI upload = new TusUploader(sender, ROUTE, 1 << 20, Backoff.standard(0), Progress.none())
@@ -554,15 +464,7 @@ class SendAcrossRunsTest {
                 "the interrupted run says what it kept: " + said);
         // what the interrupted run would have sent next, had it lived to the completing PATCH
         TusUploader.Result r = new TusUploader(
-                        new GatewayClient(
-                                URI.create(gw.url("transfer", "/")),
-                                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                                List.of(pki.caCertificate()),
-                                Duration.ofSeconds(5)),
-                        ROUTE,
-                        1 << 20,
-                        Backoff.standard(2),
-                        Progress.none())
+                        world.client("city-sender"), ROUTE, 1 << 20, Backoff.standard(2), Progress.none())
                 .resume(
                         stateFolder(input).orElseThrow().resolve(SendState.ENVELOPE),
                         URI.create(stopped.uploadUrl()),

@@ -1,7 +1,6 @@
 package jp.sekisho.client.transfer;
 
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
+import static jp.sekisho.client.support.HandOffWorld.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -27,10 +25,10 @@ import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.testing.TestPki;
-import jp.sekisho.cli.CliException;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.dummy.ResidentGenerator;
 import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.client.support.HandOffWorld;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SealResult;
 import jp.sekisho.envelope.Sealer;
@@ -56,6 +54,7 @@ class TransferEndToEndTest {
     @TempDir
     static Path dir;
 
+    static HandOffWorld world;
     static TestPki pki;
     static ExternalPostgres pg;
     static GatewayFixture gw;
@@ -68,109 +67,23 @@ class TransferEndToEndTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = TestPki.create(dir.resolve("certs"));
-        for (String n : List.of("secretariat", "secretariat2", "operator", "city-sender", "contractor")) {
-            pki.client(n);
-        }
-        enc = pki.recipient("contractor-enc");
+        world = HandOffWorld.start(dir, new HandOffWorld.Approval(REF, ROUTE, "特別定額給付金", ROWS, "答申どおり承認"));
+        pki = world.pki;
+        pg = world.pg;
+        gw = world.gw;
+        enc = world.enc;
         stranger = pki.recipient("stranger-enc");
-        pg = ExternalPostgres.create();
-        gw = GatewayFixture.start(
-                dir.resolve("gw"),
-                pki,
-                "gw1",
-                """
-                  transfer: { bind: 127.0.0.1, port: 0, allow: [10.255.255.254/32] }
-                  admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
-                """,
-                """
-                  - { subject: "CN=secretariat,O=Sekisho",  roles: [secretariat] }
-                  - { subject: "CN=secretariat2,O=Sekisho", roles: [secretariat] }
-                  - { subject: "CN=operator,O=Sekisho",     roles: [operator] }
-                  - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
-                  - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
-                """,
-                "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n");
-        ok(admin(
-                "secretariat",
-                "approvals",
-                "create",
-                "--ref",
-                REF,
-                "--title",
-                "特別定額給付金",
-                "--legal-basis",
-                "条例第10条第1項第2号",
-                "--department",
-                "総務部",
-                "--contractor",
-                "Contractor K.K.",
-                "--items",
-                String.join(",", ResidentGenerator.COLUMNS),
-                "--max-records",
-                Integer.toString(ROWS),
-                "--valid-from",
-                "2020-01-01",
-                "--valid-until",
-                "2099-12-31",
-                "--delete-after-delivery"));
-        ok(admin("secretariat", "approvals", "decide", "--ref", REF, "--decision", "approve", "--reason", "答申どおり承認"));
-        ok(admin("secretariat2", "approvals", "decide", "--ref", REF, "--confirm", "--reason", "確認"));
-        Files.writeString(dir.resolve("routes.yml"), """
-                routes:
-                  - id: kurume-benefit
-                    listener: transfer
-                    approval: 2総政第158号
-                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
-                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
-                    recipients: [certs/contractor-enc.pem]
-                """);
-        ok(admin("operator", "routes", "apply", dir.resolve("routes.yml").toString()));
         residents = dir.resolve("residents.csv");
         try (BufferedWriter w = Files.newBufferedWriter(residents, StandardCharsets.UTF_8)) {
             new ResidentGenerator(158).write(w, ROWS);
         }
-        // The allowlist follows the routes: the sender, on 127.0.0.1, reaches the route's terms on the
-        // transfer listener (which refused 127.0.0.1 before). A send of a missing file proved nothing:
-        // it stops at the missing file before it connects.
-        GatewayClient sender = new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
-        await("127.0.0.1 admitted to the transfer listener once the route exists")
-                .atMost(Duration.ofSeconds(5))
-                .pollInterval(Duration.ofMillis(100))
-                .ignoreExceptionsInstanceOf(CliException.class)
-                .until(
-                        () -> sender.get("api/v1/routes/" + ROUTE + "/terms")
-                                .object()
-                                .get("approvalRef"),
-                        equalTo(REF));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (gw != null) {
-            gw.close();
+        if (world != null) {
+            world.close();
         }
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    static void ok(CliRun r) {
-        assertEquals(0, r.code(), r.toString());
-    }
-
-    static CliRun admin(String who, String... args) {
-        List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of(
-                "--gateway",
-                gw.url("admin", ""),
-                "--identity",
-                pki.dir().resolve(who + ".p12").toString()));
-        return CliRun.of(a.toArray(String[]::new));
     }
 
     static CliRun send(String... more) {
@@ -296,11 +209,7 @@ class TransferEndToEndTest {
                     List.of(enc.certificate()),
                     ContentCipher.AES_256_GCM);
         }
-        GatewayClient client = new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
+        GatewayClient client = world.client("city-sender");
         AtomicBoolean cut = new AtomicBoolean();
         long chunk = 100_000;
         TusUploader up = new TusUploader(
@@ -355,11 +264,7 @@ class TransferEndToEndTest {
             }
         });
         new Thread(sealing, "test-seal").start();
-        GatewayClient client = new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
+        GatewayClient client = world.client("city-sender");
         AtomicBoolean cut = new AtomicBoolean();
         long chunk = 200_000;
         TusUploader up = new TusUploader(
@@ -459,11 +364,7 @@ class TransferEndToEndTest {
         CliRun sent = send("--file", csv.toString(), "--json");
         assertEquals(0, sent.code(), sent.toString());
         String id = Receipt.parse(sent.out()).get("transferId");
-        GatewayClient contractor = new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
+        GatewayClient contractor = world.client("contractor");
         Path uploaded = dir.resolve("uploaded.cms");
         HttpResponse<Path> res = contractor.exchange(
                 HttpRequest.newBuilder(contractor.resolve("api/v1/routes/" + ROUTE + "/transfers/" + id + "/payload"))
@@ -581,11 +482,7 @@ class TransferEndToEndTest {
     }
 
     static GatewayClient contractor() {
-        return new GatewayClient(
-                URI.create(gw.url("transfer", "/")),
-                Identities.load(pki.dir().resolve("contractor.p12"), new char[0]),
-                List.of(pki.caCertificate()),
-                Duration.ofSeconds(5));
+        return world.client("contractor");
     }
 
     /** The envelope of a waiting transfer as the gateway serves it. */

@@ -1,0 +1,183 @@
+package jp.sekisho.client.support;
+
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import jp.sekisho.audit.support.ExternalPostgres;
+import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.client.CliRun;
+import jp.sekisho.client.dummy.ResidentGenerator;
+import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.gateway.support.GatewayFixture;
+
+/**
+ * One gateway ready for a hand-off, as the client's end-to-end tests need it: a test PKI (the
+ * secretariat pair, the operator, {@code city-sender}, {@code contractor} and the recipient
+ * {@code contractor-enc}), an external PostgreSQL, a gateway whose transfer listener admits only the
+ * routes' addresses, and an approval created, approved and confirmed and a route applied with the
+ * real CLI. It returns once 127.0.0.1 sees the route's terms on the transfer listener.
+ */
+public final class HandOffWorld implements AutoCloseable {
+
+    /** What differs between the tests: the approval and route they hand off through. */
+    public record Approval(String ref, String route, String title, int maxRecords, String approveReason) {}
+
+    private static final String LISTENERS = """
+              transfer: { bind: 127.0.0.1, port: 0, allow: [10.255.255.254/32] }
+              admin:    { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }
+            """;
+    private static final String PRINCIPALS = """
+              - { subject: "CN=secretariat,O=Sekisho",  roles: [secretariat] }
+              - { subject: "CN=secretariat2,O=Sekisho", roles: [secretariat] }
+              - { subject: "CN=operator,O=Sekisho",     roles: [operator] }
+              - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
+              - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
+            """;
+
+    public final TestPki pki;
+    public final Credential enc;
+    public final ExternalPostgres pg;
+    public final GatewayFixture gw;
+
+    private HandOffWorld(TestPki pki, Credential enc, ExternalPostgres pg, GatewayFixture gw) {
+        this.pki = pki;
+        this.enc = enc;
+        this.pg = pg;
+        this.gw = gw;
+    }
+
+    /** Builds the world under {@code dir} (certs/, gw/, routes.yml) with the route of {@code approval}. */
+    public static HandOffWorld start(Path dir, Approval approval) throws Exception {
+        TestPki pki = TestPki.create(dir.resolve("certs"));
+        for (String n : List.of("secretariat", "secretariat2", "operator", "city-sender", "contractor")) {
+            pki.client(n);
+        }
+        Credential enc = pki.recipient("contractor-enc");
+        ExternalPostgres pg = ExternalPostgres.create();
+        GatewayFixture gw;
+        try {
+            gw = GatewayFixture.start(
+                    dir.resolve("gw"),
+                    pki,
+                    "gw1",
+                    LISTENERS,
+                    PRINCIPALS,
+                    "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE
+                            + "\n  owner-user: postgres\n");
+        } catch (Exception | Error e) {
+            pg.close();
+            throw e;
+        }
+        HandOffWorld world = new HandOffWorld(pki, enc, pg, gw);
+        try {
+            world.approveAndRoute(dir, approval);
+        } catch (Exception | Error e) {
+            world.close();
+            throw e;
+        }
+        return world;
+    }
+
+    private void approveAndRoute(Path dir, Approval a) throws Exception {
+        ok(admin(
+                "secretariat",
+                "approvals",
+                "create",
+                "--ref",
+                a.ref(),
+                "--title",
+                a.title(),
+                "--legal-basis",
+                "条例第10条第1項第2号",
+                "--department",
+                "総務部",
+                "--contractor",
+                "Contractor K.K.",
+                "--items",
+                String.join(",", ResidentGenerator.COLUMNS),
+                "--max-records",
+                Integer.toString(a.maxRecords()),
+                "--valid-from",
+                "2020-01-01",
+                "--valid-until",
+                "2099-12-31",
+                "--delete-after-delivery"));
+        ok(admin(
+                "secretariat",
+                "approvals",
+                "decide",
+                "--ref",
+                a.ref(),
+                "--decision",
+                "approve",
+                "--reason",
+                a.approveReason()));
+        ok(admin("secretariat2", "approvals", "decide", "--ref", a.ref(), "--confirm", "--reason", "確認"));
+        Files.writeString(dir.resolve("routes.yml"), """
+                routes:
+                  - id: %s
+                    listener: transfer
+                    approval: %s
+                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
+                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
+                    recipients: [certs/contractor-enc.pem]
+                """.formatted(a.route(), a.ref()));
+        ok(admin("operator", "routes", "apply", dir.resolve("routes.yml").toString()));
+        // The allowlist follows the routes: 127.0.0.1, refused by the transfer listener before, now
+        // reaches the route's terms there.
+        GatewayClient sender = client("city-sender");
+        await("127.0.0.1 admitted to the transfer listener once the route exists")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(CliException.class)
+                .until(
+                        () -> sender.get("api/v1/routes/" + a.route() + "/terms")
+                                .object()
+                                .get("approvalRef"),
+                        equalTo(a.ref()));
+    }
+
+    /** A client of the transfer listener with {@code who}'s certificate. */
+    public GatewayClient client(String who) {
+        return new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve(who + ".p12"), new char[0]),
+                List.of(pki.caCertificate()),
+                Duration.ofSeconds(5));
+    }
+
+    /** {@code sekisho <args>} against the admin listener as {@code who}. */
+    public CliRun admin(String who, String... args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.addAll(List.of(
+                "--gateway",
+                gw.url("admin", ""),
+                "--identity",
+                pki.dir().resolve(who + ".p12").toString()));
+        return CliRun.of(a.toArray(String[]::new));
+    }
+
+    /** Asserts the run exited 0, showing its output if not. */
+    public static void ok(CliRun r) {
+        assertEquals(0, r.code(), r.toString());
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            gw.close();
+        } finally {
+            pg.close();
+        }
+    }
+}
