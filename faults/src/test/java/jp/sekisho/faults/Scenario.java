@@ -430,6 +430,27 @@ final class Scenario implements AutoCloseable {
         return seen;
     }
 
+    /**
+     * As {@link #expectAuditUnavailable}, for a store the gateway starts again by itself: a 200 is
+     * right too, but only from a new postmaster (the watcher was faster than this request), never
+     * from the killed one; anything else (500, no answer) fails.
+     */
+    String expectAuditUnavailableUnlessRestarted(String id, long killedPostmaster) {
+        long t0 = System.nanoTime();
+        GatewayClient.Response r = status(sender(), id);
+        double s = seconds(t0, System.nanoTime());
+        long now = embedded.postmaster().orElse(-1L);
+        String seen = (r.status() < 0 ? "no answer: " + r.body() : r.status() + " " + reason(r.body()))
+                + String.format(java.util.Locale.ROOT, " after %.1f s", s);
+        boolean named = r.status() == 503 && r.body().contains("AUDIT_UNAVAILABLE");
+        boolean healed = r.status() == 200 && now > 0 && now != killedPostmaster;
+        if (!(named || healed) || s > 10) {
+            failLater("a request during the outage: expected 503 AUDIT_UNAVAILABLE within 10 s (or 200 from a"
+                    + " restarted store), got " + seen);
+        }
+        return healed ? seen + " (store already restarted)" : seen;
+    }
+
     private static String reason(String body) {
         int i = body.indexOf("\"reason\"");
         if (i < 0) {

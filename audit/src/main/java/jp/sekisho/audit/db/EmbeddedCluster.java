@@ -69,6 +69,9 @@ final class EmbeddedCluster {
                 // zonky's own readiness check logs in as postgres
                 .setConnectConfig("password", secrets.owner())
                 .setPGStartupWait(Duration.ofSeconds(30))
+                // EmbeddedServer stops it at exit: zonky's own hook would stop it behind the watcher's back,
+                // and the watcher would start it again as the JVM ends, leaving it running
+                .setRegisterShutdownHook(false)
                 .setDataDirectoryCustomizer(d -> secure(d.toPath(), secrets, existing));
         if (port > 0) {
             b.setPort(port); // a restart keeps the port: the pool's URL stays valid

@@ -37,6 +37,7 @@ final class EmbeddedServer implements AutoCloseable {
     private final ScheduledExecutorService watch;
     private volatile EmbeddedPostgres current;
     private volatile boolean closed;
+    private Thread hook;
     private long nextTryNanos;
     private Duration backoff = CHECK_EVERY;
 
@@ -56,6 +57,8 @@ final class EmbeddedServer implements AutoCloseable {
     static EmbeddedServer start(Path dir, EmbeddedSecrets secrets) throws IOException {
         Path cluster = dir.toAbsolutePath().normalize();
         EmbeddedServer s = new EmbeddedServer(cluster, secrets, EmbeddedCluster.start(cluster, secrets, 0));
+        s.hook = new Thread(s::close, "sekisho-embedded-store-stop");
+        Runtime.getRuntime().addShutdownHook(s.hook); // SIGTERM: the server stops with the gateway
         s.watch.scheduleWithFixedDelay(s::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return s;
     }
@@ -131,10 +134,17 @@ final class EmbeddedServer implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
+    public void close() {
+        closed = true; // first, outside the lock: a watcher tick from now on does nothing
         watch.shutdownNow();
-        closeQuietly(current);
+        synchronized (this) { // a restart under way ends first, then its server is stopped too
+            closeQuietly(current);
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException | IllegalArgumentException ignored) {
+            // called from the hook itself (the JVM is exiting), or removed already
+        }
     }
 
     private static void closeQuietly(EmbeddedPostgres pg) {
