@@ -88,7 +88,9 @@ final class HoldingProxy implements AutoCloseable {
                                     }
                                 }
                             }
-                            awaitRelease(connection, answers);
+                            if (!awaitRelease(connection, answers)) {
+                                return; // what was held is dropped, never delivered late
+                            }
                             out.write(buf, 0, n);
                             out.flush();
                             carried += n;
@@ -102,12 +104,17 @@ final class HoldingProxy implements AutoCloseable {
         t.start();
     }
 
-    /** Waits while this direction of this connection is held. */
-    private void awaitRelease(Socket connection, boolean answers) throws InterruptedException {
+    /**
+     * Waits while this direction of this connection is held; false once the proxy is closed. Closing
+     * must not release what was held: a held acknowledgment delivered as the proxy shuts would reach
+     * the gateway after the test killed the client, which is the one thing the hold exists to prevent.
+     */
+    private boolean awaitRelease(Socket connection, boolean answers) throws InterruptedException {
         synchronized (lock) {
             while (!closed && held(connection, answers)) {
                 lock.wait();
             }
+            return !closed;
         }
     }
 
