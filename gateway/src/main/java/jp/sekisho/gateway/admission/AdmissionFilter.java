@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.gateway.console.ConsolePage;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
 import jp.sekisho.gateway.identity.AdminApi;
@@ -104,12 +105,14 @@ public final class AdmissionFilter implements Ordered {
             return;
         }
         Optional<Problem> problem = response.getBody(Problem.class);
-        String reason = problem.map(Problem::reason).orElse(Reason.REQUEST_ERROR.code());
+        String pageReason = Requests.refusalReason(request); // a console page names its own refusal
+        String reason =
+                problem.map(Problem::reason).orElse(pageReason != null ? pageReason : Reason.REQUEST_ERROR.code());
         admission.completed(
                 admissionRequest,
                 admitted,
                 reason,
-                problem.map(Problem::detail).orElse(null),
+                problem.map(Problem::detail).orElse(Requests.refusalMessage(request)),
                 Requests.audited(request));
     }
 
@@ -131,6 +134,14 @@ public final class AdmissionFilter implements Ordered {
                     protocol.add(ProtocolSteps.tusVersion(request.getHeaders().get(ProtocolSteps.TUS_RESUMABLE)));
                 }
             }
+        }
+        if (ConsolePage.isConsole(request.getPath())) {
+            // every path of the console, matched or not: a browser carries the certificate to any of them
+            protocol.add(ProtocolSteps.sameOrigin(
+                    request.getMethodName(),
+                    request.getHeaders().get("Origin"),
+                    request.getHeaders().get("Sec-Fetch-Site"),
+                    request.getHeaders().get("Host")));
         }
         return new AdmissionRequest(
                 Entry.API,
