@@ -23,6 +23,7 @@ import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
 import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.AnyPrincipal;
+import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
 import jp.sekisho.gateway.identity.Role;
 
@@ -37,9 +38,11 @@ import jp.sekisho.gateway.identity.Role;
 public final class AdmissionFilter implements Ordered {
 
     private final Admission admission;
+    private final ConsolePage console;
 
-    public AdmissionFilter(Admission admission) {
+    public AdmissionFilter(Admission admission, ConsolePage console) {
         this.admission = admission;
+        this.console = console;
     }
 
     @Override
@@ -68,6 +71,11 @@ public final class AdmissionFilter implements Ordered {
         }
         if (d instanceof Decision.Denied x) {
             Requests.markCounted(request);
+            Principal principal = Requests.principal(request);
+            if (principal != null && ConsolePage.isConsole(request.getPath()) && wantsPage(request)) {
+                // a person in a browser reads the refusal as a console page; scripts still get a problem document
+                return console.error(request, principal, x.reason(), x.reason().status(), x.message());
+            }
             MutableHttpResponse<Problem> r = Problem.response(request, x.reason(), x.message());
             if (route != null
                     && route.getAnnotationMetadata()
@@ -114,6 +122,11 @@ public final class AdmissionFilter implements Ordered {
                 reason,
                 problem.map(Problem::detail).orElse(Requests.refusalMessage(request)),
                 Requests.audited(request));
+    }
+
+    private static boolean wantsPage(HttpRequest<?> request) {
+        String accept = request.getHeaders().get("Accept");
+        return accept != null && accept.contains("text/html");
     }
 
     private static AdmissionRequest requestOf(HttpRequest<?> request, @Nullable RouteMatch<?> route, String requestId) {

@@ -79,6 +79,10 @@ public final class ConsolePage {
                 .body(s.toString())
                 .contentType(new MediaType("text/html", Map.of("charset", StandardCharsets.UTF_8.name())));
         secure(r);
+        String requestId = Requests.requestId(request);
+        if (requestId != null) {
+            r.header(Requests.HEADER, requestId); // also when admission answers before the response filter
+        }
         if (Lang.chosen(request)) {
             r.cookie(Cookie.of(Lang.COOKIE, view.lang().code())
                     .path("/console")
@@ -98,7 +102,11 @@ public final class ConsolePage {
             HttpRequest<?> request, Principal principal, Reason reason, int status, @Nullable String message) {
         Requests.refusal(request, reason.code(), message);
         ConsoleView v = view(request, principal, "error.title");
-        return render(request, v, status, (view, out) -> JteerrorGenerated.render(out, null, view, reason, message));
+        return render(
+                request,
+                v,
+                status,
+                (view, out) -> JteerrorGenerated.render(out, null, view, reason, message, Requests.requestId(request)));
     }
 
     /** 303 to a console page after a form succeeded, with the notice to show there. */

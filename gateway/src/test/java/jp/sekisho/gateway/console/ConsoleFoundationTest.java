@@ -102,6 +102,28 @@ class ConsoleFoundationTest {
     }
 
     @Test
+    void aBrowserIsRefusedWithAPageAndTheRefusalIsAuditedOnce() throws Exception {
+        HttpResponse<String> r = get("city", "/console/", "Accept", "text/html,application/xhtml+xml");
+        assertEquals(403, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(
+                r.body().contains("id=\"error\"")
+                        && r.body().contains("ROLE_REQUIRED")
+                        && r.body().contains("権限なし"),
+                r.body());
+        assertFalse(r.body().contains("href=\"/console/audit\""), "a refused certificate is offered nothing");
+        String requestId = r.headers()
+                .firstValue("X-Request-Id")
+                .orElseThrow(() -> new AssertionError(r.headers().map()));
+        fx.awaitEvent(EventType.REQUEST_DENIED, e -> requestId.equals(e.event().requestId()));
+        fx.store.postgresLog().flush(java.time.Duration.ofSeconds(30));
+        long n = fx.store.reader().search(jp.sekisho.audit.read.AuditQuery.all(), GatewayFixture.TEST_READER).stream()
+                .filter(e -> requestId.equals(e.event().requestId()))
+                .count();
+        assertEquals(1, n, "one request, one audit event");
+    }
+
+    @Test
     void everyPageCarriesTheStrictHeaders() throws Exception {
         for (String path : new String[] {"/console/", "/console/assets/console.css"}) {
             HttpResponse<String> r = get("secretariat", path);
