@@ -18,10 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.gateway.console.ConsolePage;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
 import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.AnyPrincipal;
+import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
 import jp.sekisho.gateway.identity.Role;
 
@@ -36,9 +38,11 @@ import jp.sekisho.gateway.identity.Role;
 public final class AdmissionFilter implements Ordered {
 
     private final Admission admission;
+    private final ConsolePage console;
 
-    public AdmissionFilter(Admission admission) {
+    public AdmissionFilter(Admission admission, ConsolePage console) {
         this.admission = admission;
+        this.console = console;
     }
 
     @Override
@@ -67,6 +71,11 @@ public final class AdmissionFilter implements Ordered {
         }
         if (d instanceof Decision.Denied x) {
             Requests.markCounted(request);
+            Principal principal = Requests.principal(request);
+            if (principal != null && ConsolePage.isConsole(request.getPath()) && wantsPage(request)) {
+                // a person in a browser reads the refusal as a console page; scripts still get a problem document
+                return console.error(request, principal, x.reason(), x.reason().status(), x.message());
+            }
             MutableHttpResponse<Problem> r = Problem.response(request, x.reason(), x.message());
             if (route != null
                     && route.getAnnotationMetadata()
@@ -104,13 +113,20 @@ public final class AdmissionFilter implements Ordered {
             return;
         }
         Optional<Problem> problem = response.getBody(Problem.class);
-        String reason = problem.map(Problem::reason).orElse(Reason.REQUEST_ERROR.code());
+        String pageReason = Requests.refusalReason(request); // a console page names its own refusal
+        String reason =
+                problem.map(Problem::reason).orElse(pageReason != null ? pageReason : Reason.REQUEST_ERROR.code());
         admission.completed(
                 admissionRequest,
                 admitted,
                 reason,
-                problem.map(Problem::detail).orElse(null),
+                problem.map(Problem::detail).orElse(Requests.refusalMessage(request)),
                 Requests.audited(request));
+    }
+
+    private static boolean wantsPage(HttpRequest<?> request) {
+        String accept = request.getHeaders().get("Accept");
+        return accept != null && accept.contains("text/html");
     }
 
     private static AdmissionRequest requestOf(HttpRequest<?> request, @Nullable RouteMatch<?> route, String requestId) {
@@ -131,6 +147,14 @@ public final class AdmissionFilter implements Ordered {
                     protocol.add(ProtocolSteps.tusVersion(request.getHeaders().get(ProtocolSteps.TUS_RESUMABLE)));
                 }
             }
+        }
+        if (ConsolePage.isConsole(request.getPath())) {
+            // every path of the console, matched or not: a browser carries the certificate to any of them
+            protocol.add(ProtocolSteps.sameOrigin(
+                    request.getMethodName(),
+                    request.getHeaders().get("Origin"),
+                    request.getHeaders().get("Sec-Fetch-Site"),
+                    request.getHeaders().get("Host")));
         }
         return new AdmissionRequest(
                 Entry.API,

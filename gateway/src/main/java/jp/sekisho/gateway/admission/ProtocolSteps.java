@@ -25,4 +25,36 @@ public final class ProtocolSteps {
                         ? null
                         : attempt.deny(Reason.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be " + expected);
     }
+
+    /**
+     * A console request that changes state must come from the console's own pages: a browser sends the client certificate
+     * whichever site made it post, so a state-changing request whose {@code Sec-Fetch-Site} says
+     * another site, or whose {@code Origin} is not this gateway's, is refused before any controller
+     * reads it. (The form's token is checked as well, by ConsoleForm: old browsers send neither header.)
+     *
+     * @param host the request's Host header, e.g. {@code 127.0.0.1:9443}
+     */
+    public static Step sameOrigin(
+            String method, @Nullable String origin, @Nullable String fetchSite, @Nullable String host) {
+        return (request, attempt) -> {
+            if (safe(method)) {
+                return null;
+            }
+            if (fetchSite != null && !"same-origin".equals(fetchSite) && !"none".equals(fetchSite)) {
+                return attempt.deny(Reason.CSRF_REJECTED, "Sec-Fetch-Site: " + clip(fetchSite));
+            }
+            if (origin != null && (host == null || !origin.equals("https://" + host))) {
+                return attempt.deny(Reason.CSRF_REJECTED, "Origin " + clip(origin) + " is not this gateway");
+            }
+            return null;
+        };
+    }
+
+    private static boolean safe(String method) {
+        return "GET".equals(method) || "HEAD".equals(method);
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "…";
+    }
 }

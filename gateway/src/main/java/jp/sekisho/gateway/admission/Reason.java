@@ -51,6 +51,11 @@ public enum Reason {
             Stage.REQUEST, 403, "権限なし", "the certificate's principal holds none of the roles the endpoint requires"),
     ROUTE_NOT_DECLARED(
             Stage.REQUEST, 403, "公開されていないAPI", "the endpoint declares no role: refused to everyone (deny by default)"),
+    CSRF_REJECTED(
+            Stage.REQUEST,
+            403,
+            "他サイトからの送信",
+            "a console form without this certificate's token, or sent from another site (cross-site request forgery)"),
     NOT_FOUND(Stage.REQUEST, 404, "該当なし", "no such endpoint"),
     ROUTE_UNKNOWN(Stage.REQUEST, 404, "経路が存在しない", "no route with this id"),
     ROUTE_NOT_ON_LISTENER(Stage.REQUEST, 404, "このリスナーに経路がない", "the route is bound to another listener"),

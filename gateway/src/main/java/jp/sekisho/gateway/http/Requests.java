@@ -19,6 +19,8 @@ public final class Requests {
     public static final String ADMITTED = "sekisho.admitted";
 
     private static final String COUNTED = "sekisho.counted";
+    private static final String REFUSAL_REASON = "sekisho.refusal.reason";
+    private static final String REFUSAL_MESSAGE = "sekisho.refusal.message";
     private static final String AUDITED = "sekisho.audited";
 
     private Requests() {}
@@ -69,5 +71,26 @@ public final class Requests {
 
     public static boolean counted(HttpRequest<?> request) {
         return request.getAttribute(COUNTED, Boolean.class).isPresent();
+    }
+
+    /**
+     * The reason of a refusal answered with something other than a problem document (a console
+     * page): admission records it with this reason rather than REQUEST_ERROR.
+     */
+    public static void refusal(HttpRequest<?> request, String reasonCode, @Nullable String message) {
+        request.setAttribute(REFUSAL_REASON, reasonCode);
+        if (message != null) {
+            request.setAttribute(REFUSAL_MESSAGE, message);
+        }
+    }
+
+    @Nullable
+    public static String refusalReason(HttpRequest<?> request) {
+        return request.getAttribute(REFUSAL_REASON, String.class).orElse(null);
+    }
+
+    @Nullable
+    public static String refusalMessage(HttpRequest<?> request) {
+        return request.getAttribute(REFUSAL_MESSAGE, String.class).orElse(null);
     }
 }
