@@ -27,6 +27,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.devtools.DevTools;
 import org.openqa.selenium.devtools.v156.network.Network;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -180,6 +181,7 @@ public final class ConsoleBrowser implements AutoCloseable {
 
     /** Opens {@code url} and waits for the page (or Chromium's error page) to load. */
     public ConsoleBrowser open(String url) {
+        documentStatus.clear();
         driver.get(url);
         return this;
     }
@@ -189,9 +191,9 @@ public final class ConsoleBrowser implements AutoCloseable {
      * net::ERR_BAD_SSL_CLIENT_AUTH_CERT}), or null when a page did load.
      */
     public String networkErrorOpening(String url) {
+        documentStatus.clear();
         try {
             driver.get(url);
-            return null;
         } catch (WebDriverException e) {
             Matcher m = NET_ERROR.matcher(String.valueOf(e.getMessage()));
             if (m.find()) {
@@ -199,13 +201,80 @@ public final class ConsoleBrowser implements AutoCloseable {
             }
             throw e;
         }
+        // chromedriver usually reports the failed navigation as above; once in a while (seen on a
+        // loaded machine) it returns normally with Chromium's error page shown
+        String shown = new WebDriverWait(driver, WAIT).until(d -> {
+            String error = networkErrorShown();
+            if (error != null) {
+                return error;
+            }
+            return documentStatus.containsKey(stripFragment(d.getCurrentUrl())) ? "" : null;
+        });
+        return shown.isEmpty() ? null : shown;
+    }
+
+    /** The network error Chromium's error page now shown names in its {@code .error-code}, else null. */
+    public String networkErrorShown() {
+        List<WebElement> code = driver.findElements(By.cssSelector(".error-code"));
+        String text = code.isEmpty() ? null : code.get(0).getDomProperty("textContent");
+        return text == null || text.isBlank() ? null : "net::" + text.strip();
     }
 
     private static final Pattern NET_ERROR = Pattern.compile("net::ERR_[A-Z_]+");
 
-    /** The HTTP status of the page now shown (null for Chromium's own error pages: no response came). */
+    /**
+     * The HTTP status of the page now shown, null when no response came (Chromium's own error pages).
+     * The DevTools events arrive on their own connection, so this waits a little for them.
+     */
     public Integer status() {
-        return documentStatus.get(stripFragment(driver.getCurrentUrl()));
+        String url = stripFragment(driver.getCurrentUrl());
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            Integer status = documentStatus.get(url);
+            if (status != null) {
+                return status;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Clicks what {@code by} finds (a submit button, a link) and waits until the next page has loaded. */
+    public void clickAndWait(By by) {
+        WebElement html = driver.findElement(By.tagName("html"));
+        documentStatus.clear();
+        driver.findElement(by).click();
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(html));
+        awaitReady();
+    }
+
+    /** Submits {@code form} (as pressing Enter in it would) and waits until the next page has loaded. */
+    public void submitAndWait(WebElement form) {
+        WebElement html = driver.findElement(By.tagName("html"));
+        documentStatus.clear();
+        form.submit();
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(html));
+        awaitReady();
+    }
+
+    /** Types {@code value} into a text field or textarea, or picks it from a select (by value). */
+    public void fill(WebElement field, String value) {
+        if ("select".equals(field.getTagName())) {
+            new Select(field).selectByValue(value);
+        } else {
+            field.clear();
+            field.sendKeys(value);
+        }
+    }
+
+    /** Whether any element matches {@code by} on the page now shown (no waiting). */
+    public boolean has(By by) {
+        return !driver.findElements(by).isEmpty();
     }
 
     /** Waits until an element matching {@code by} is on the page. */
@@ -223,7 +292,8 @@ public final class ConsoleBrowser implements AutoCloseable {
      * the browser's cookies and certificate, same origin, but without the console's forms.
      */
     public void submitForm(String action, Map<String, String> fields) {
-        String old = driver.getCurrentUrl();
+        WebElement html = driver.findElement(By.tagName("html"));
+        documentStatus.clear();
         ((JavascriptExecutor) driver)
                 .executeScript(
                         "const f = document.createElement('form'); f.method = 'POST'; f.action = arguments[0];"
@@ -233,13 +303,11 @@ public final class ConsoleBrowser implements AutoCloseable {
                                 + " document.body.appendChild(f); f.submit();",
                         action,
                         fields);
-        awaitNavigationFrom(old);
+        new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(html));
+        awaitReady();
     }
 
-    /** Waits until the page has left {@code url} (or reloaded it) and is loaded. */
-    public void awaitNavigationFrom(String url) {
-        WebElement oldBody = driver.findElement(By.tagName("body"));
-        new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(oldBody));
+    private void awaitReady() {
         new WebDriverWait(driver, WAIT)
                 .until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
     }

@@ -1,5 +1,6 @@
 package jp.sekisho.console.browser;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -9,18 +10,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.console.support.ConsoleWorld;
+import jp.sekisho.console.support.CrossSitePage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
 
 /**
  * The harness itself, against a real gateway over mutual TLS: a browser is logged in as the
- * certificate it was given, a browser without one gets nothing, and closing a browser leaves no
- * process behind.
+ * certificate it was given (the API and the console's frame say so), a cross-site page's POST reaches
+ * the gateway as Chromium sends it and is refused, a browser without a certificate gets nothing, and
+ * closing a browser leaves no process behind.
  */
 class ConsoleBrowserTest {
 
@@ -54,12 +59,53 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void theConsoleKnowsThePersonByTheirCertificateAndSpeaksJapaneseFirst() throws Exception {
+        ConsoleBrowser auditor = world.browser(ConsoleWorld.AUDITOR);
+        auditor.open(world.admin("/console/"));
+
+        assertEquals(200, auditor.status(), auditor.bodyText());
+        assertEquals("ja", auditor.driver().findElement(By.tagName("html")).getDomAttribute("lang"));
+        assertTrue(auditor.await(By.id("whoami")).getText().contains("CN=auditor,O=Sekisho"));
+        List<String> nav = auditor.driver().findElements(By.cssSelector("#nav a")).stream()
+                .map(a -> a.getDomAttribute("href"))
+                .toList();
+        assertEquals(List.of("/console/approvals", "/console/audit"), nav, "only what an auditor may open");
+
+        auditor.clickAndWait(By.id("lang-switch"));
+        assertEquals("en", auditor.driver().findElement(By.tagName("html")).getDomAttribute("lang"));
+        auditor.clickAndWait(By.id("lang-switch"));
+        assertEquals("ja", auditor.driver().findElement(By.tagName("html")).getDomAttribute("lang"));
+    }
+
+    @Test
+    void aPostAnotherSiteMakesTheBrowserSendIsRefused() throws Exception {
+        String target = world.admin("/console/approvals/R-1/decision");
+        try (CrossSitePage evil = CrossSitePage.posting(target, Map.of("decision", "revoke", "reason", "x"))) {
+            ConsoleBrowser secretariat = world.browser(ConsoleWorld.SECRETARIAT);
+            secretariat.open(evil.url());
+            await().atMost(ConsoleBrowser.WAIT)
+                    .until(() -> secretariat.driver().getCurrentUrl().equals(target));
+            secretariat.await(By.id("content"));
+
+            assertEquals(403, secretariat.status(), secretariat.bodyText());
+            assertTrue(secretariat.bodyText().contains("CSRF_REJECTED"), secretariat.bodyText());
+        }
+        assertNotNull(world.gw.awaitEvent(
+                EventType.REQUEST_DENIED,
+                e -> "CSRF_REJECTED".equals(e.event().reason())
+                        && e.event().principal() != null
+                        && "CN=secretariat,O=Sekisho"
+                                .equals(e.event().principal().subject())));
+    }
+
+    @Test
     void aBrowserWithoutACertificateGetsNothing() throws Exception {
         try (ConsoleBrowser nobody = ConsoleBrowser.withoutCertificate(dir, world.pki.caFile())) {
             String error = nobody.networkErrorOpening(world.admin("/api/v1/whoami"));
 
             // no HTTP response at all: the handshake was refused, Chromium shows its own error page
             assertEquals("net::ERR_BAD_SSL_CLIENT_AUTH_CERT", error);
+            assertEquals(error, nobody.networkErrorShown(), "the error page says the same");
             assertNull(nobody.status(), "an HTTP status means the gateway answered");
             String page = nobody.driver().getPageSource();
             assertFalse(page.contains("CN="), page);

@@ -1,14 +1,23 @@
 package jp.sekisho.console.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.console.browser.ConsoleBrowser;
 import jp.sekisho.gateway.support.GatewayFixture;
 
@@ -99,6 +108,67 @@ public final class ConsoleWorld implements AutoCloseable {
         List<String> a = new ArrayList<>(List.of(args));
         a.addAll(List.of("--gateway", gw.url("admin", ""), "--identity", identity(who)));
         return Cli.run(a.toArray(String[]::new));
+    }
+
+    /**
+     * Writes routes.yml with one route from {@code city-sender} to {@code contractor} under {@code
+     * approvalRef}, applies it as the operator with {@code sekisho routes apply}, and waits until the
+     * transfer listener admits 127.0.0.1 (the allowlist follows the routes).
+     */
+    public Cli applyRoute(String route, String approvalRef) throws IOException {
+        Path yml = dir.resolve("routes.yml");
+        Files.writeString(yml, """
+                routes:
+                  - id: %s
+                    listener: transfer
+                    approval: "%s"
+                    senders:   [{ subject: "CN=city-sender,O=Sekisho", allow: [127.0.0.1/32] }]
+                    receivers: [{ subject: "CN=contractor,O=Sekisho", allow: [127.0.0.1/32] }]
+                    recipients: [certs/contractor-enc.pem]
+                """.formatted(route, approvalRef), StandardCharsets.UTF_8);
+        Cli applied = cli(OPERATOR, "routes", "apply", yml.toString());
+        if (applied.code() == 0) {
+            await("127.0.0.1 admitted to the transfer listener once the route exists")
+                    .atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        String refusal = routeRefusal(route);
+                        return !refusal.startsWith("TLS") && !refusal.startsWith("connection");
+                    });
+        }
+        return applied;
+    }
+
+    /**
+     * What the sender is told about {@code route} now: "" when its terms are given (data may flow),
+     * else the refusal (e.g. one naming APPROVAL_SUSPENDED).
+     */
+    public String routeRefusal(String route) {
+        GatewayClient sender = new GatewayClient(
+                URI.create(gw.url("transfer", "/")),
+                Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
+                List.of(pki.caCertificate()),
+                Duration.ofSeconds(10));
+        try {
+            GatewayClient.Response r = sender.get("api/v1/routes/" + route + "/terms");
+            return r.status() == 200 ? "" : r.status() + " " + r.body();
+        } catch (CliException e) {
+            return String.valueOf(e.getMessage());
+        }
+    }
+
+    /** {@code sekisho send --route ROUTE --file FILE} as {@code city-sender} on the transfer listener. */
+    public Cli send(String route, Path file) {
+        return Cli.run(
+                "send",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                route,
+                "--identity",
+                identity("city-sender"),
+                "--file",
+                file.toString());
     }
 
     /** {@code who}'s .p12 (empty password). */
