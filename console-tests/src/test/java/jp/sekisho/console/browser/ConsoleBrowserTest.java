@@ -78,6 +78,20 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aFormPostedFromAConsolePageIsSameOriginForTheGateway() throws Exception {
+        ConsoleBrowser secretariat = world.browser(ConsoleWorld.SECRETARIAT);
+        secretariat.open(world.admin("/console/"));
+        // a path no controller serves: past the cross-site check, the router answers 404
+        secretariat.submitForm(world.admin("/console/no-such-form"), Map.of("x", "1"));
+
+        String page = secretariat.bodyText();
+        assertFalse(
+                page.contains("CSRF_REJECTED"),
+                "Chromium's own same-origin POST was taken for another site's:\n" + page);
+        assertEquals(404, secretariat.status(), page);
+    }
+
+    @Test
     void aPostAnotherSiteMakesTheBrowserSendIsRefused() throws Exception {
         String target = world.admin("/console/approvals/R-1/decision");
         try (CrossSitePage evil = CrossSitePage.posting(target, Map.of("decision", "revoke", "reason", "x"))) {

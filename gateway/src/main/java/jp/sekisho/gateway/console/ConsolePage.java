@@ -121,7 +121,9 @@ public final class ConsolePage {
         r.header("Content-Security-Policy", CSP)
                 .header("X-Frame-Options", "DENY")
                 .header("X-Content-Type-Options", "nosniff")
-                .header("Referrer-Policy", "no-referrer")
+                // not no-referrer: under it Chromium sends "Origin: null" with the console's own form
+                // POSTs, which the cross-site check must refuse; same-origin still tells no other site
+                .header("Referrer-Policy", "same-origin")
                 .header("Cache-Control", "no-store");
     }
 
