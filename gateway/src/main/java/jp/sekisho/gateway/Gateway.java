@@ -32,6 +32,7 @@ import jp.sekisho.gateway.edge.EdgeContext;
 import jp.sekisho.gateway.edge.EdgePipeline;
 import jp.sekisho.gateway.edge.ListenerAllowlists;
 import jp.sekisho.gateway.http.GatewayInfo;
+import jp.sekisho.gateway.http.ListenerPorts;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.identity.RoleMapper;
 import jp.sekisho.gateway.policy.Detail;
@@ -218,7 +219,7 @@ public final class Gateway implements AutoCloseable {
                 .environmentPropertySource(false)
                 .banner(false)
                 .properties(props)
-                .singletons(audit, metrics, info, allowlists, config)
+                .singletons(audit, metrics, info, allowlists, config, new ListenerPorts(ports))
                 .start();
         ctx.registerSingleton(Clock.class, clock);
         PolicyServices policy;
