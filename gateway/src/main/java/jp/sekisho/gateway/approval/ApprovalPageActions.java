@@ -8,6 +8,7 @@ import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import jp.sekisho.gateway.admission.Reason;
@@ -28,8 +29,9 @@ import jp.sekisho.gateway.input.Ids;
  * The approvals forms (POST, secretariat only): record a consultation, decide, confirm. Each reads
  * its form only once its CSRF token checks out; a success answers 303 to the approval's page with
  * a notice, a refusal shows the form again as it was filled in, with {@code #error} naming the
- * reason code, the field at fault and what to do next. The service audits its own refusals;
- * admission audits those found here.
+ * reason code, the field at fault and what to do next. A decision form's preview button shows what
+ * the decision would do ({@code #effect}) and changes nothing. The service audits its own
+ * refusals; admission audits those found here.
  */
 @AdminApi
 @Controller("/console/approvals")
@@ -40,12 +42,14 @@ public final class ApprovalPageActions {
     private final ApprovalViews views;
     private final ConsolePage page;
     private final Csrf csrf;
+    private final Clock clock;
 
-    public ApprovalPageActions(ApprovalService service, ApprovalViews views, ConsolePage page, Csrf csrf) {
+    public ApprovalPageActions(ApprovalService service, ApprovalViews views, ConsolePage page, Csrf csrf, Clock clock) {
         this.service = service;
         this.views = views;
         this.page = page;
         this.csrf = csrf;
+        this.clock = clock;
     }
 
     @Post
@@ -81,8 +85,10 @@ public final class ApprovalPageActions {
             HttpRequest<?> request, Principal principal, String ref, @Body Map<String, Object> body) {
         ConsoleForm f = ConsoleForm.verified(body, principal, csrf);
         DecisionForm form;
+        boolean preview;
         try {
             form = DecisionForm.of(f);
+            preview = "preview".equals(f.get("action"));
         } catch (IllegalArgumentException e) {
             return tooLong(request, principal, e);
         }
@@ -91,20 +97,40 @@ public final class ApprovalPageActions {
             return unknown(request, principal, ref);
         }
         StoredApproval s = current.get();
-        Decision d;
-        try {
-            d = Decision.fromCli(form.decision());
-        } catch (IllegalArgumentException e) {
-            PageError err = new PageError(
-                    Reason.UNKNOWN_DECISION,
-                    "決定を選んでください / choose a decision: approve, approve-with-conditions, reject, suspend, "
-                            + "reinstate, revoke",
-                    "decision");
+        Optional<Decision> d = Decision.parse(form.decision());
+        if (d.isEmpty()) {
+            PageError err = new PageError(Reason.UNKNOWN_DECISION, Decision.unknown(form.decision()), "decision");
             ApprovalViews.refusal(request, err);
-            return views.detail(request, principal, s, form, err);
+            return views.detail(request, principal, s, form, null, err);
         }
-        DecisionOutcome outcome = service.decide(s.approval().ref(), d, form.reason(), Callers.of(request, principal));
+        String stored = s.approval().ref();
+        if (preview) {
+            try {
+                DecisionPreview effect = service.preview(stored, d.get(), clock.instant());
+                return views.detail(request, principal, s, form, effect, null);
+            } catch (DecisionRefusedException e) {
+                PageError err = PageError.of(e.reason(), e.getMessage());
+                ApprovalViews.refusal(request, err); // a preview records nothing itself: admission audits it
+                return views.detail(request, principal, s, form, null, err);
+            }
+        }
+        DecisionOutcome outcome = service.decide(
+                stored, d.get(), form.reason(), conditions(s.approval(), form), Callers.of(request, principal));
         return answer(request, principal, s, form, outcome);
+    }
+
+    /**
+     * The conditions given at the decision (approve-with-conditions): the text as minuted at the
+     * meeting, with the consultation's machine-checked flags kept; null when none were written.
+     */
+    private static Conditions conditions(Approval a, DecisionForm form) {
+        if (form.conditionsText().isBlank()) {
+            return null;
+        }
+        return new Conditions(
+                form.conditionsText(),
+                a.conditions().deleteAfterDelivery(),
+                a.conditions().deletionReportDue());
     }
 
     @Post("/{ref}/confirm")
@@ -135,7 +161,7 @@ public final class ApprovalPageActions {
             ApprovalViews.refusedByService(request, e);
             // what the approval is now: the refusal may be about a change someone else just made
             StoredApproval now = service.load(s.approval().ref()).orElse(s);
-            return views.detail(request, principal, now, form, e);
+            return views.detail(request, principal, now, form, null, e);
         }
         String to = ApprovalLinks.detail(s.approval().ref());
         if (o instanceof AwaitingConfirmation) {

@@ -59,7 +59,7 @@ public final class ApprovalPages {
                     Ids.APPROVAL_REF.problem(ref).orElse(""));
         }
         return service.load(ref)
-                .<HttpResponse<?>>map(s -> views.detail(request, principal, s, DecisionForm.EMPTY, null))
+                .<HttpResponse<?>>map(s -> views.detail(request, principal, s, DecisionForm.EMPTY, null, null))
                 .orElseGet(() -> page.error(request, principal, Reason.APPROVAL_UNKNOWN, 404, unknown(ref)));
     }
 

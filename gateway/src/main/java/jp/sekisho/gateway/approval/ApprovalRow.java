@@ -8,14 +8,27 @@ import java.time.LocalDate;
  *
  * @param state the derived state now (IN_FORCE or the reason it is not; APPROVAL_TAMPERED for a row
  *              that fails its seal)
+ * @param usage the transfers and records that passed under it so far
  */
 public record ApprovalRow(
-        String ref, String title, String status, String state, LocalDate validFrom, LocalDate validUntil) {
+        String ref,
+        String title,
+        String status,
+        String state,
+        LocalDate validFrom,
+        LocalDate validUntil,
+        ApprovalUsage usage) {
 
-    static ApprovalRow of(StoredApproval s, Instant now) {
+    static ApprovalRow of(StoredApproval s, Instant now, ApprovalUsage usage) {
         Approval a = s.approval();
         return new ApprovalRow(
-                a.ref(), a.title(), a.status().name(), ApprovalText.state(s, now), a.validFrom(), a.validUntil());
+                a.ref(),
+                a.title(),
+                a.status().name(),
+                ApprovalText.state(s, now),
+                a.validFrom(),
+                a.validUntil(),
+                usage);
     }
 
     /** Worth a word beside the status: the period or the seal says more than the status does. */

@@ -7,6 +7,7 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import jp.sekisho.gateway.console.ConsolePage;
 import jp.sekisho.gateway.console.ConsoleView;
 import jp.sekisho.gateway.console.templates.approvals.JtedetailGenerated;
@@ -35,15 +36,17 @@ public final class ApprovalViews {
 
     MutableHttpResponse<String> list(HttpRequest<?> request, Principal principal) {
         Instant now = clock.instant();
-        List<ApprovalRow> rows =
-                service.listStored().stream().map(s -> ApprovalRow.of(s, now)).toList();
+        Map<String, ApprovalUsage> usage = service.usageByRef();
+        List<ApprovalRow> rows = service.listStored().stream()
+                .map(s -> ApprovalRow.of(s, now, usage.getOrDefault(s.approval().ref(), ApprovalUsage.NONE)))
+                .toList();
         return page.render(
                 request, principal, "approvals.title", (v, out) -> JtelistGenerated.render(out, null, v, rows));
     }
 
     MutableHttpResponse<String> consultation(
             HttpRequest<?> request, Principal principal, ConsultationForm form, @Nullable PageError error) {
-        List<DataItem> catalogue = items().all();
+        List<DataItem> catalogue = service.dataItems().all();
         ConsoleView v = page.view(request, principal, "approvals.new.title");
         return page.render(
                 request,
@@ -57,14 +60,23 @@ public final class ApprovalViews {
             Principal principal,
             StoredApproval s,
             DecisionForm form,
+            @Nullable DecisionPreview preview,
             @Nullable PageError error) {
         Approval a = s.approval();
-        DataItems catalogue = items();
+        DataItems catalogue = service.dataItems();
         List<DataItem> items = a.dataItems().stream()
                 .map(code -> catalogue.find(code).orElse(new DataItem(code, code, code)))
                 .toList();
         ApprovalDetail d = new ApprovalDetail(
-                a, s.tamper(), ApprovalText.state(s, clock.instant()), items, service.history(a.ref()), form, error);
+                a,
+                s.tamper(),
+                ApprovalText.state(s, clock.instant()),
+                items,
+                service.usage(a.ref()),
+                service.history(a.ref()),
+                form,
+                preview,
+                error);
         ConsoleView base = page.view(request, principal, "approvals.detail.title");
         ConsoleView v = new ConsoleView(
                 base.principal(),
@@ -93,9 +105,5 @@ public final class ApprovalViews {
     static void refusedByService(HttpRequest<?> request, PageError e) {
         Requests.refusal(request, e.reason().code(), e.message());
         Requests.markAudited(request);
-    }
-
-    private static DataItems items() {
-        return DataItems.builtIn();
     }
 }

@@ -10,7 +10,8 @@ import jp.sekisho.gateway.console.ConsoleForm;
 /**
  * The new-consultation form as the person filled it in: kept as typed, so a refused form comes back
  * with every value in place, and read into an {@link Approval} only by {@link #read}. Dates are
- * council dates in era or Western form (令和9年1月1日, R9.1.1, 2027-01-01); the service checks the rest.
+ * council dates in era or Western form (令和9年1月1日, R9.1.1, 2027-01-01), refused DATE_INVALID naming
+ * the field; the service checks the rest (the reference's grammar, lengths, the items' catalogue).
  */
 public record ConsultationForm(
         String ref,
@@ -103,7 +104,7 @@ public record ConsultationForm(
             field = "deletionReportDue";
             reportDue = deletionReportDue.isBlank() ? null : JapaneseDates.parse(deletionReportDue);
         } catch (IllegalArgumentException e) {
-            return bad(Reason.INVALID_APPROVAL, field, e.getMessage());
+            return bad(Reason.DATE_INVALID, field, e.getMessage());
         }
         if (from.isAfter(until)) {
             return bad(
@@ -113,7 +114,7 @@ public record ConsultationForm(
                             + " 〜 " + JapaneseDates.eraAndWestern(until) + ")");
         }
         return new Read.Ok(new Approval(
-                Normalizer.normalize(ref, Normalizer.Form.NFKC).strip(),
+                RefNumbers.normalise(ref), // ８福第３０１号 is 8福第301号 (the service normalises too)
                 title,
                 legalBasis,
                 lines(departments),
