@@ -1,7 +1,7 @@
 package jp.sekisho.gateway.route;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
+import jp.sekisho.gateway.approval.ApprovalLinks;
+import jp.sekisho.gateway.console.PathSegment;
 
 /** Console paths that carry an id: each id percent-encoded as one path segment (the template then HTML-escapes). */
 public final class ConsoleLinks {
@@ -9,16 +9,11 @@ public final class ConsoleLinks {
     private ConsoleLinks() {}
 
     public static String route(String id) {
-        return "/console/routes/" + segment(id);
+        return "/console/routes/" + PathSegment.encode(id);
     }
 
     /** An approval reference may hold any letter and most punctuation (8福第301号, R-1 #2). */
     public static String approval(String ref) {
-        return "/console/approvals/" + segment(ref);
-    }
-
-    static String segment(String s) {
-        // URLEncoder is form encoding: a space becomes '+', which a path reads as '+'
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return ApprovalLinks.detail(ref);
     }
 }
