@@ -32,6 +32,7 @@ import jp.sekisho.gateway.edge.EdgeContext;
 import jp.sekisho.gateway.edge.EdgePipeline;
 import jp.sekisho.gateway.edge.ListenerAllowlists;
 import jp.sekisho.gateway.http.GatewayInfo;
+import jp.sekisho.gateway.http.ListenerPorts;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.identity.RoleMapper;
 import jp.sekisho.gateway.policy.Detail;
@@ -40,6 +41,7 @@ import jp.sekisho.gateway.tls.ClientCertificateChecker;
 import jp.sekisho.gateway.tls.CrlStore;
 import jp.sekisho.gateway.tls.GatewayTrustManager;
 import jp.sekisho.gateway.tls.TlsContexts;
+import jp.sekisho.gateway.tls.TlsInventory;
 import jp.sekisho.gateway.tls.TlsMaterial;
 import jp.sekisho.gateway.tls.TlsSessionHandler;
 import jp.sekisho.gateway.transfer.TransferService;
@@ -218,7 +220,14 @@ public final class Gateway implements AutoCloseable {
                 .environmentPropertySource(false)
                 .banner(false)
                 .properties(props)
-                .singletons(audit, metrics, info, allowlists, config)
+                .singletons(
+                        audit,
+                        metrics,
+                        info,
+                        allowlists,
+                        config,
+                        new ListenerPorts(ports),
+                        new TlsInventory(material.chain(), material.anchors(), crls))
                 .start();
         ctx.registerSingleton(Clock.class, clock);
         PolicyServices policy;

@@ -8,13 +8,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.JapaneseDates;
 import jp.sekisho.cli.Printable;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.JsonOut;
 import jp.sekisho.client.http.RemoteCommand;
+import jp.sekisho.gateway.approval.Decision;
+import jp.sekisho.gateway.approval.RefNumbers;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code sekisho approvals ...}: the secretariat's commands, over mutual TLS with the caller's own certificate. */
 @Command(
@@ -25,7 +30,9 @@ import picocli.CommandLine.Option;
             "",
             "A route carries data only while its approval is in force. Decisions that let data flow (approve, "
                     + "approve-with-conditions, reinstate) take effect when a second secretariat member confirms them "
-                    + "with `decide --confirm`; suspend and revoke act at once."
+                    + "with `decide --confirm`; reject, suspend, revoke and withdraw act at once.",
+            "Reference numbers are normalised (８福第３０１号 is 8福第301号); dates may be written 令和9年1月1日, R9.1.1 "
+                    + "or 2027-01-01; data items by code or by Japanese or English label (氏名, Name, name)."
         },
         subcommands = {
             ApprovalsCommand.ListCmd.class,
@@ -35,15 +42,30 @@ import picocli.CommandLine.Option;
         })
 public final class ApprovalsCommand {
 
+    /** The API path of an approval, its reference normalised as the gateway does it. */
     static String path(String ref) {
         return "api/v1/approvals/"
-                + URLEncoder.encode(ref, StandardCharsets.UTF_8).replace("+", "%20");
+                + URLEncoder.encode(RefNumbers.normalise(ref), StandardCharsets.UTF_8)
+                        .replace("+", "%20");
+    }
+
+    /** A council date in any form {@link JapaneseDates#parse} reads; the bilingual error names the forms. */
+    static final class CouncilDate implements ITypeConverter<LocalDate> {
+        @Override
+        public LocalDate convert(String value) {
+            try {
+                return JapaneseDates.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
     }
 
     @Command(
             name = "list",
             mixinStandardHelpOptions = true,
-            description = "Lists approvals with their status and state now.")
+            description =
+                    "Lists approvals: reference, title, status, state now, validity (era and Western), transfers so far.")
     static final class ListCmd extends RemoteCommand {
         @Option(names = "--json", description = "Print the JSON records.")
         boolean json;
@@ -56,26 +78,15 @@ public final class ApprovalsCommand {
                 out().println(r.body());
                 return;
             }
-            out().printf("%-16s %-26s %-24s %s%n", "REF", "STATUS", "STATE", "TITLE");
-            for (Object o : r.array()) {
-                Map<?, ?> a = (Map<?, ?>) o;
-                out().printf(
-                                "%-16s %-26s %-24s %s%n",
-                                Printable.value(a.get("ref")),
-                                Printable.value(a.get("status")
-                                        + (a.get("pending") != null
-                                                ? " (+" + ((Map<?, ?>) a.get("pending")).get("decision") + "?)"
-                                                : "")),
-                                Printable.value(a.get("state")),
-                                Printable.value(a.get("title")));
-            }
+            out().print(ApprovalPrinter.table(r.array()));
         }
     }
 
     @Command(
             name = "show",
             mixinStandardHelpOptions = true,
-            description = "Shows one approval and its decision history.")
+            description = "Shows one approval: every field, data items by Japanese label, conditions, usage so far, "
+                    + "and its decision history (who proposed, who confirmed, when in JST, why).")
     static final class Show extends RemoteCommand {
         @Option(names = "--ref", required = true, paramLabel = "REF", description = "Reference number, e.g. 2総政第158号.")
         String ref;
@@ -92,42 +103,7 @@ public final class ApprovalsCommand {
                 out().println("{\"approval\":" + r.body() + ",\"history\":" + h.body() + "}");
                 return;
             }
-            Map<String, Object> a = r.object();
-            for (String k : List.of(
-                    "ref",
-                    "title",
-                    "legalBasis",
-                    "departments",
-                    "contractor",
-                    "subcontractors",
-                    "dataItems",
-                    "maxRecords",
-                    "validFrom",
-                    "validUntil",
-                    "conditions",
-                    "meetingRef",
-                    "status",
-                    "state",
-                    "pending")) {
-                if (a.get(k) != null) {
-                    out().printf("%-15s %s%n", k + ":", Printable.value(a.get(k)));
-                }
-            }
-            out().println("history:");
-            for (Object o : h.array()) {
-                Map<?, ?> e = (Map<?, ?>) o;
-                out().printf(
-                                "  %s  %-24s %s -> %s  by %s%s  \"%s\"%n",
-                                Printable.value(e.get("at")),
-                                Printable.value(e.get("decision")),
-                                Printable.value(e.get("before")),
-                                Printable.value(e.get("after")),
-                                Printable.value(e.get("by")),
-                                e.get("confirmedBy") == null
-                                        ? ""
-                                        : ", confirmed by " + Printable.value(e.get("confirmedBy")),
-                                Printable.value(e.get("reason")));
-            }
+            ApprovalPrinter.show(out(), r.object(), h.array());
         }
     }
 
@@ -135,8 +111,8 @@ public final class ApprovalsCommand {
             name = "create",
             mixinStandardHelpOptions = true,
             description =
-                    "Records a consultation (諮問) as PENDING. Data items are codes such as name, birth_date, address, "
-                            + "bank_name, account_number (see docs/approvals.md).")
+                    "Records a consultation (諮問) as PENDING. Data items by code or label: name or 氏名, birth_date or "
+                            + "生年月日, address or 住所, … (docs/approvals-and-routes.md lists them).")
     static final class Create extends RemoteCommand {
         @Option(
                 names = "--ref",
@@ -167,9 +143,9 @@ public final class ApprovalsCommand {
         @Option(
                 names = "--items",
                 required = true,
-                split = ",",
-                paramLabel = "CODE",
-                description = "Approved data item codes, comma-separated.")
+                split = "[,、，]",
+                paramLabel = "ITEM",
+                description = "Approved data items, comma-separated: codes or Japanese or English labels (氏名,住所).")
         List<String> items;
 
         @Option(
@@ -182,15 +158,17 @@ public final class ApprovalsCommand {
         @Option(
                 names = "--valid-from",
                 required = true,
-                paramLabel = "YYYY-MM-DD",
-                description = "First day in force (Asia/Tokyo).")
+                paramLabel = "DATE",
+                converter = CouncilDate.class,
+                description = "First day in force (Asia/Tokyo): 令和9年1月1日, R9.1.1 or 2027-01-01.")
         LocalDate validFrom;
 
         @Option(
                 names = "--valid-until",
                 required = true,
-                paramLabel = "YYYY-MM-DD",
-                description = "Last day in force (Asia/Tokyo).")
+                paramLabel = "DATE",
+                converter = CouncilDate.class,
+                description = "Last day in force (Asia/Tokyo), inclusive: 令和9年3月31日, R9.3.31 or 2027-03-31.")
         LocalDate validUntil;
 
         @Option(names = "--conditions", paramLabel = "TEXT", description = "The council's conditions, as minuted.")
@@ -201,8 +179,9 @@ public final class ApprovalsCommand {
 
         @Option(
                 names = "--deletion-report-due",
-                paramLabel = "YYYY-MM-DD",
-                description = "Condition: deletion report (廃棄報告) due by.")
+                paramLabel = "DATE",
+                converter = CouncilDate.class,
+                description = "Condition: deletion report (廃棄報告) due by (era or Western date).")
         LocalDate deletionReportDue;
 
         @Option(names = "--meeting", paramLabel = "REF", description = "Meeting reference (e.g. 令和2年度第3回).")
@@ -219,7 +198,7 @@ public final class ApprovalsCommand {
             cond.put("deleteAfterDelivery", deleteAfterDelivery);
             cond.put("deletionReportDue", deletionReportDue == null ? null : deletionReportDue.toString());
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("ref", ref);
+            body.put("ref", RefNumbers.normalise(ref));
             body.put("title", title);
             body.put("legalBasis", legalBasis);
             body.put("departments", departments);
@@ -232,7 +211,11 @@ public final class ApprovalsCommand {
             body.put("conditions", cond);
             body.put("meetingRef", meeting);
             GatewayClient.Response r = client.post("api/v1/approvals", JsonOut.write(body));
-            out().println(json ? r.body() : "recorded " + ref + " as PENDING");
+            out().println(
+                            json
+                                    ? r.body()
+                                    : Printable.of(
+                                            "recorded " + RefNumbers.normalise(ref) + " as PENDING / 承認待ちとして記録しました"));
         }
     }
 
@@ -240,10 +223,14 @@ public final class ApprovalsCommand {
             name = "decide",
             mixinStandardHelpOptions = true,
             description = {
-                "Records a decision of the council, or confirms a colleague's.",
+                "Records a decision of the council, previews its effect, or confirms a colleague's.",
                 "",
                 "approve, approve-with-conditions and reinstate wait for a second secretariat member's --confirm; "
-                        + "reject, suspend and revoke take effect at once. REVOKED is final."
+                        + "reject, suspend, revoke and withdraw take effect at once. REVOKED and WITHDRAWN are final. "
+                        + "withdraw (取下げ) closes a PENDING record entered by mistake.",
+                "approve-with-conditions takes the conditions given at the meeting (--conditions); they are set on "
+                        + "the approval when the second member confirms.",
+                "--preview shows what the decision would do (status, routes that stop or start) and changes nothing."
             })
     static final class Decide extends RemoteCommand {
         @Option(names = "--ref", required = true, paramLabel = "REF", description = "Reference number.")
@@ -254,7 +241,8 @@ public final class ApprovalsCommand {
                     names = "--decision",
                     paramLabel = "DECISION",
                     required = true,
-                    description = "approve, approve-with-conditions, reject, suspend, reinstate or revoke.")
+                    description = "approve (承認), approve-with-conditions (条件付き承認), reject (不承認), "
+                            + "suspend (停止), reinstate (再開), revoke (取消し) or withdraw (取下げ).")
             String decision;
 
             @Option(names = "--confirm", required = true, description = "Confirm the decision a colleague made.")
@@ -270,23 +258,74 @@ public final class ApprovalsCommand {
                 description = "Why (required for a decision; kept in the history).")
         String reason;
 
+        @Option(
+                names = "--conditions",
+                paramLabel = "TEXT",
+                description = "With approve-with-conditions: the conditions as minuted at the meeting.")
+        String conditions;
+
+        @Option(
+                names = "--delete-after-delivery",
+                description = "With approve-with-conditions: no copy may remain after delivery.")
+        boolean deleteAfterDelivery;
+
+        @Option(
+                names = "--deletion-report-due",
+                paramLabel = "DATE",
+                converter = CouncilDate.class,
+                description = "With approve-with-conditions: deletion report (廃棄報告) due by (era or Western date).")
+        LocalDate deletionReportDue;
+
+        @Option(names = "--preview", description = "Show what the decision would do; change nothing.")
+        boolean preview;
+
         @Option(names = "--json", description = "Print the JSON answer.")
         boolean json;
 
         @Override
         protected void run() {
+            Decision decision = null;
+            if (!what.confirm) {
+                // checked before any connection: the error names every choice in both languages
+                decision = Decision.parse(what.decision)
+                        .orElseThrow(() -> CliException.usage(Decision.unknown(what.decision)));
+            } else if (preview) {
+                throw CliException.usage("--preview goes with --decision, not --confirm");
+            }
+            boolean anyCondition = conditions != null || deleteAfterDelivery || deletionReportDue != null;
+            if (anyCondition && decision != Decision.APPROVE_WITH_CONDITIONS) {
+                throw CliException.usage("条件は条件付き承認にのみ付けられます / --conditions, --delete-after-delivery and "
+                        + "--deletion-report-due go only with --decision approve-with-conditions");
+            }
             GatewayClient client = client();
+            if (preview) {
+                GatewayClient.Response r = client.get(path(ref) + "/preview?decision=" + decision.cliName());
+                if (json) {
+                    out().println(r.body());
+                } else {
+                    printPreview(r.object());
+                }
+                return;
+            }
             GatewayClient.Response r;
             if (what.confirm) {
                 r = client.post(
                         path(ref) + "/confirmations", JsonOut.write(Map.of("reason", reason == null ? "" : reason)));
             } else {
                 if (reason == null || reason.isBlank()) {
-                    throw CliException.usage("--reason is required with --decision (it is kept in the history)");
+                    throw CliException.usage(
+                            "理由が必要です / --reason is required with --decision (it is kept in the history)");
                 }
                 Map<String, Object> body = new LinkedHashMap<>();
-                body.put("decision", what.decision);
+                body.put("decision", decision.cliName());
                 body.put("reason", reason);
+                if (anyCondition) {
+                    Map<String, Object> cond = new LinkedHashMap<>();
+                    cond.put("text", conditions == null ? "" : conditions);
+                    cond.put("deleteAfterDelivery", deleteAfterDelivery);
+                    cond.put("deletionReportDue", deletionReportDue == null ? null : deletionReportDue.toString());
+                    body.put("conditions", cond);
+                }
                 r = client.post(path(ref) + "/decisions", JsonOut.write(body));
             }
             if (json) {
@@ -295,8 +334,28 @@ public final class ApprovalsCommand {
             }
             Map<String, Object> res = r.object();
             Map<?, ?> a = (Map<?, ?>) res.get("approval");
-            out().println(Printable.of(ref + ": " + res.get("message") + " (status " + a.get("status") + ", state "
-                    + a.get("state") + ")"));
+            out().println(Printable.of(a.get("ref") + ": " + res.get("message")));
+            out().println(Printable.of("  状態 status: " + ApprovalPrinter.status(a.get("status")) + ", 現況 state: "
+                    + ApprovalPrinter.state(a.get("state"))));
+        }
+
+        private void printPreview(Map<String, Object> p) {
+            out().println(Printable.of(RefNumbers.normalise(ref) + ": " + ApprovalPrinter.decision(p.get("decision"))
+                    + " の効果 / effect (変更はしていません / nothing was changed)"));
+            out().println(Printable.of("  状態 status: " + ApprovalPrinter.status(p.get("statusBefore")) + " → "
+                    + ApprovalPrinter.status(p.get("statusAfter"))));
+            if (Boolean.TRUE.equals(p.get("needsSecondPerson"))) {
+                out().println("  第二の委員の確認後に効力を生じます / takes effect once a second member confirms it");
+            }
+            List<?> routes = (List<?>) p.get("routes");
+            if (routes == null || routes.isEmpty()) {
+                out().println("  この承認に属する経路はありません / no route depends on this approval");
+                return;
+            }
+            for (Object o : routes) {
+                Map<?, ?> e = (Map<?, ?>) o;
+                out().println("  " + Printable.of(String.valueOf(e.get("effect"))));
+            }
         }
     }
 }

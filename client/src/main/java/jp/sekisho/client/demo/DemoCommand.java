@@ -154,6 +154,10 @@ public final class DemoCommand implements Callable<Integer> {
         String admin = "https://127.0.0.1:" + adminPort;
         String rel = d.dir().toString();
         out.println();
+        out.println("管理コンソール / Web console: " + admin + "/console/   (docs/console.md)");
+        out.println("  ブラウザに " + rel + "/certs/secretariat.p12 を取り込み（パスワードなし）、" + rel
+                + "/certs/ca.pem を信頼してください / import the .p12 (empty password) into the browser and trust ca.pem;"
+                + " auditor.p12 and operator.p12 show the other roles' pages");
         out.println("Admin API (mutual TLS): " + admin + "/api/v1/approvals   (see docs/openapi.yml)");
         out.println("Try next:");
         out.println(

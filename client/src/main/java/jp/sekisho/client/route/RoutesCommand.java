@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.Printable;
+import jp.sekisho.cli.TextTable;
+import jp.sekisho.client.approval.ApprovalPrinter;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.JsonOut;
 import jp.sekisho.client.http.RemoteCommand;
@@ -115,16 +117,12 @@ public final class RoutesCommand {
                 out().println(r.body());
                 return;
             }
-            out().printf("%-20s %-10s %-16s %s%n", "ROUTE", "LISTENER", "APPROVAL", "STATE");
+            TextTable t = new TextTable("経路 Route", "リスナー Listener", "承認 Approval", "状態 State");
             for (Object o : r.array()) {
                 Map<?, ?> m = (Map<?, ?>) o;
-                out().printf(
-                                "%-20s %-10s %-16s %s%n",
-                                Printable.value(m.get("id")),
-                                Printable.value(m.get("listener")),
-                                Printable.value(m.get("approvalRef")),
-                                Printable.value(m.get("state")));
+                t.row(m.get("id"), m.get("listener"), m.get("approvalRef"), ApprovalPrinter.state(m.get("state")));
             }
+            out().print(t.render());
         }
     }
 

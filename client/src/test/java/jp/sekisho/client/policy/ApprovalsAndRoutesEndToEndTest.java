@@ -241,11 +241,12 @@ class ApprovalsAndRoutesEndToEndTest {
         CliRun show = as(gwA, "auditor", "approvals", "show", "--ref", REF);
         assertEquals(0, show.code(), show.toString());
         assertTrue(
-                show.out().contains("approve")
-                        && show.out().contains("confirmed by CN=secretariat2,O=Sekisho")
-                        && show.out().contains("suspend")
-                        && show.out().contains("revoke")
-                        && show.out().contains("委託先で事故"),
+                show.out().contains("承認 approve")
+                        && show.out().contains("CN=secretariat2,O=Sekisho")
+                        && show.out().contains("停止 suspend")
+                        && show.out().contains("取消し revoke")
+                        && show.out().contains("委託先で事故")
+                        && show.out().contains("取消し REVOKED"),
                 show.toString());
 
         // Every decision is in the audit log with who, before, after and why.

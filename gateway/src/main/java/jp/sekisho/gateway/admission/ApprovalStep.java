@@ -33,6 +33,7 @@ final class ApprovalStep implements Step {
             case APPROVAL_PENDING -> "awaits the council's decision";
             case APPROVAL_SUSPENDED -> "is suspended";
             case APPROVAL_REVOKED -> "is revoked";
+            case APPROVAL_WITHDRAWN -> "was withdrawn";
             case APPROVAL_REJECTED -> "was rejected";
             case APPROVAL_EXPIRED -> "has expired";
             case APPROVAL_NOT_YET_VALID -> "is not yet valid";

@@ -46,6 +46,12 @@ public record Approval(
     }
 
     Approval withStatus(ApprovalStatus next, ApprovalStatus resumeTo, PendingDecision nextPending) {
+        return withStatus(next, resumeTo, nextPending, conditions);
+    }
+
+    /** The next version with a new status and the conditions a decision set (the council's, given at the meeting). */
+    Approval withStatus(
+            ApprovalStatus next, ApprovalStatus resumeTo, PendingDecision nextPending, Conditions nextConditions) {
         return new Approval(
                 ref,
                 title,
@@ -57,7 +63,7 @@ public record Approval(
                 maxRecords,
                 validFrom,
                 validUntil,
-                conditions,
+                nextConditions,
                 meetingRef,
                 next,
                 resumeTo,
@@ -69,8 +75,11 @@ public record Approval(
         return withStatus(status, beforeSuspension, nextPending);
     }
 
-    /** What a consultation as entered becomes when recorded or edited: PENDING, with no decision waiting. */
-    Approval asPending(String ref, long version) {
+    /**
+     * What a consultation as entered becomes when recorded or edited: PENDING, with no decision
+     * waiting, under its normalised reference and with its data items as catalogue codes.
+     */
+    Approval asPending(String ref, List<String> itemCodes, long version) {
         return new Approval(
                 ref,
                 title,
@@ -78,7 +87,7 @@ public record Approval(
                 departments,
                 contractor,
                 subcontractors,
-                dataItems,
+                itemCodes,
                 maxRecords,
                 validFrom,
                 validUntil,

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.approval;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -8,8 +9,11 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.approval.ApprovalJson.ConfirmRequest;
 import jp.sekisho.gateway.approval.ApprovalJson.DecisionRequest;
@@ -42,59 +46,97 @@ public final class ApprovalController {
         this.clock = clock;
     }
 
+    /** Every approval, with its state now and what passed under it so far. */
     @Get
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public List<ApprovalJson.View> list() {
+        Map<String, ApprovalUsage> usage = service.usageByRef();
         return service.listStored().stream()
-                .map(a -> ApprovalJson.view(a, clock.instant()))
+                .map(a -> ApprovalJson.view(
+                        a,
+                        clock.instant(),
+                        usage.getOrDefault(a.approval().ref(), ApprovalUsage.NONE),
+                        service.dataItems()))
                 .toList();
     }
 
+    /** One approval; {@code ref} is normalised (８福第３０１号 finds 8福第301号). */
     @Get("/{ref}")
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public HttpResponse<?> get(HttpRequest<?> request, String ref) {
         return service.load(ref)
-                .<HttpResponse<?>>map(a -> HttpResponse.ok(ApprovalJson.view(a, clock.instant())))
-                .orElseGet(() -> Problem.response(request, Reason.APPROVAL_UNKNOWN, 404, "no approval " + ref));
+                .<HttpResponse<?>>map(a -> HttpResponse.ok(ApprovalJson.view(
+                        a, clock.instant(), service.usage(a.approval().ref()), service.dataItems())))
+                .orElseGet(() -> unknown(request, ref));
     }
 
     @Get("/{ref}/history")
     @RequiresRole({Role.SECRETARIAT, Role.AUDITOR, Role.OPERATOR})
     public HttpResponse<?> history(HttpRequest<?> request, String ref) {
-        if (service.find(ref).isEmpty()) {
-            return Problem.response(request, Reason.APPROVAL_UNKNOWN, 404, "no approval " + ref);
+        Optional<String> stored = service.resolve(ref);
+        if (stored.isEmpty()) {
+            return unknown(request, ref);
         }
         return HttpResponse.ok(
-                service.history(ref).stream().map(ApprovalJson::entry).toList());
+                service.history(stored.get()).stream().map(ApprovalJson::entry).toList());
+    }
+
+    /** What a decision would do (status after, second person, each route's state before and after); changes nothing. */
+    @Get("/{ref}/preview")
+    @RequiresRole(Role.SECRETARIAT)
+    public HttpResponse<?> preview(HttpRequest<?> request, String ref, @Nullable @QueryValue String decision) {
+        Optional<Decision> d = Decision.parse(decision);
+        if (d.isEmpty()) {
+            return Problem.response(request, Reason.UNKNOWN_DECISION, Decision.unknown(decision));
+        }
+        try {
+            return HttpResponse.ok(ApprovalJson.preview(d.get(), service.preview(ref, d.get(), clock.instant())));
+        } catch (DecisionRefusedException e) {
+            return Problem.response(request, Reason.valueOf(e.reason()), statusOf(e.reason()), e.getMessage());
+        }
     }
 
     @Post
     @RequiresRole(Role.SECRETARIAT)
     public HttpResponse<?> create(HttpRequest<?> request, Principal principal, @Body Draft draft) {
-        return answer(
-                request, service.create(draft.toApproval(null), Callers.of(request, principal)), HttpStatus.CREATED);
+        Approval a;
+        try {
+            a = draft.toApproval(null);
+        } catch (ApprovalJson.DateInvalid e) {
+            return Problem.response(request, Reason.DATE_INVALID, e.getMessage());
+        }
+        return answer(request, service.create(a, Callers.of(request, principal)), HttpStatus.CREATED);
     }
 
     @Put("/{ref}")
     @RequiresRole(Role.SECRETARIAT)
     public HttpResponse<?> update(HttpRequest<?> request, Principal principal, String ref, @Body Draft draft) {
-        return answer(request, service.update(draft.toApproval(ref), Callers.of(request, principal)), HttpStatus.OK);
+        Approval a;
+        try {
+            a = draft.toApproval(ref);
+        } catch (ApprovalJson.DateInvalid e) {
+            return Problem.response(request, Reason.DATE_INVALID, e.getMessage());
+        }
+        return answer(request, service.update(a, Callers.of(request, principal)), HttpStatus.OK);
     }
 
     @Post("/{ref}/decisions")
     @RequiresRole(Role.SECRETARIAT)
     public HttpResponse<?> decide(HttpRequest<?> request, Principal principal, String ref, @Body DecisionRequest body) {
-        Decision d;
-        try {
-            d = Decision.fromCli(body.decision() == null ? "" : body.decision());
-        } catch (IllegalArgumentException e) {
-            return Problem.response(
-                    request,
-                    Reason.UNKNOWN_DECISION,
-                    "decision must be one of "
-                            + "approve, approve-with-conditions, reject, suspend, reinstate, revoke");
+        Optional<Decision> d = Decision.parse(body.decision());
+        if (d.isEmpty()) {
+            return Problem.response(request, Reason.UNKNOWN_DECISION, Decision.unknown(body.decision()));
         }
-        return answer(request, service.decide(ref, d, body.reason(), Callers.of(request, principal)), HttpStatus.OK);
+        Conditions conditions;
+        try {
+            conditions = body.conditions() == null ? null : body.conditions().toConditions();
+        } catch (ApprovalJson.DateInvalid e) {
+            return Problem.response(request, Reason.DATE_INVALID, e.getMessage());
+        }
+        return answer(
+                request,
+                service.decide(ref, d.get(), body.reason(), conditions, Callers.of(request, principal)),
+                HttpStatus.OK);
     }
 
     @Post("/{ref}/confirmations")
@@ -115,7 +157,8 @@ public final class ApprovalController {
                             true,
                             w.pending().decision().cliName() + " recorded by "
                                     + w.pending().by().subject()
-                                    + "; it takes effect when a second secretariat member confirms it"));
+                                    + "; 第二の委員の確認待ち / it takes effect when a second secretariat member "
+                                    + "confirms it"));
         }
         Applied a = (Applied) outcome;
         String msg = a.record() == null
@@ -124,6 +167,10 @@ public final class ApprovalController {
                         + a.record().after();
         return HttpResponse.status(ok)
                 .body(new DecisionResult(ApprovalJson.view(a.approval(), clock.instant()), false, msg));
+    }
+
+    private static HttpResponse<?> unknown(HttpRequest<?> request, String ref) {
+        return Problem.response(request, Reason.APPROVAL_UNKNOWN, 404, "no approval " + ref);
     }
 
     /** The status of a refused decision: APPROVAL_UNKNOWN is 404 here (the approval named in the path is absent). */

@@ -13,7 +13,9 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import jp.sekisho.gateway.policy.Jdbc;
@@ -40,9 +42,10 @@ public final class ApprovalRepository {
             "ref, title, legal_basis, departments, contractor, subcontractors, data_items, "
                     + "max_records, valid_from, valid_until, conditions_text, delete_after_delivery, deletion_report_due, meeting_ref, "
                     + "status, before_suspension, pending_decision, pending_by_subject, pending_by_sha256, pending_at, pending_reason, "
-                    + "version, updated_at, seal";
+                    + "version, updated_at, seal, pending_conditions_text, pending_delete_after_delivery, "
+                    + "pending_deletion_report_due";
 
-    private static final String PLACEHOLDERS = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    private static final String PLACEHOLDERS = "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
 
     /** The row and the number of decisions its history holds, read in one statement (one snapshot). */
     private static final String SELECT = "SELECT " + COLUMNS
@@ -85,8 +88,8 @@ public final class ApprovalRepository {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE approval SET (" + COLUMNS + ") = " + PLACEHOLDERS + " WHERE ref = ? AND version = ?")) {
                 bind(c, ps, next, now, decisions(c, next.ref()));
-                ps.setString(25, next.ref());
-                ps.setLong(26, next.version() - 1);
+                ps.setString(28, next.ref());
+                ps.setLong(29, next.version() - 1);
                 if (ps.executeUpdate() == 0) {
                     throw new ConcurrentChange(next.ref());
                 }
@@ -169,12 +172,25 @@ public final class ApprovalRepository {
 
     /**
      * What the seal covers: every column but updated_at, and the number of decisions in the
-     * history then (which the application role can only append to).
+     * history then (which the application role can only append to). A row whose pending decision
+     * carries conditions is sealed as v2: v1's fields, then those conditions; every other row
+     * stays v1, so rows sealed before v2 existed keep their seals (and clearing the pending
+     * conditions outside the gateway changes the kind, so the seal fails).
      */
     static SealedContent content(Approval a, long decisions) {
         PendingDecision p = a.pending();
+        Conditions pc = p == null ? null : p.conditions();
+        SealedContent v1 = content(pc == null ? "sekisho/approval/v1" : "sekisho/approval/v2", a, decisions);
+        if (pc == null) {
+            return v1;
+        }
+        return v1.text(pc.text()).flag(pc.deleteAfterDelivery()).value(pc.deletionReportDue());
+    }
+
+    private static SealedContent content(String kind, Approval a, long decisions) {
+        PendingDecision p = a.pending();
         Conditions cond = a.conditions();
-        return SealedContent.of("sekisho/approval/v1")
+        return SealedContent.of(kind)
                 .text(a.ref())
                 .text(a.title())
                 .text(a.legalBasis())
@@ -251,9 +267,11 @@ public final class ApprovalRepository {
     public List<DecisionRecord> history(String ref) {
         return Jdbc.inTransaction(ds, c -> {
             List<DecisionRecord> all = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT ref, decision, by_subject, by_sha256, confirmed_by_subject, "
-                            + "confirmed_by_sha256, at, reason, before_status, after_status FROM approval_decision WHERE ref = ? ORDER BY id")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT ref, decision, by_subject, by_sha256, confirmed_by_subject, "
+                            + "confirmed_by_sha256, at, reason, before_status, after_status, conditions_text, "
+                            + "conditions_delete_after_delivery, conditions_deletion_report_due "
+                            + "FROM approval_decision WHERE ref = ? ORDER BY id")) {
                 ps.setString(1, ref);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -266,7 +284,12 @@ public final class ApprovalRepository {
                                 instant(rs, "at"),
                                 rs.getString("reason"),
                                 ApprovalStatus.valueOf(rs.getString("before_status")),
-                                ApprovalStatus.valueOf(rs.getString("after_status"))));
+                                ApprovalStatus.valueOf(rs.getString("after_status")),
+                                conditions(
+                                        rs,
+                                        "conditions_text",
+                                        "conditions_delete_after_delivery",
+                                        "conditions_deletion_report_due")));
                     }
                 }
             }
@@ -275,9 +298,11 @@ public final class ApprovalRepository {
     }
 
     private static void insertDecision(Connection c, DecisionRecord d) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO approval_decision (ref, decision, by_subject, by_sha256, "
-                        + "confirmed_by_subject, confirmed_by_sha256, at, reason, before_status, after_status) VALUES (?,?,?,?,?,?,?,?,?,?)")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO approval_decision (ref, decision, by_subject, by_sha256, "
+                        + "confirmed_by_subject, confirmed_by_sha256, at, reason, before_status, after_status, "
+                        + "conditions_text, conditions_delete_after_delivery, conditions_deletion_report_due) "
+                        + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, d.ref());
             ps.setString(2, d.decision().name());
             ps.setString(3, d.by().subject());
@@ -288,6 +313,10 @@ public final class ApprovalRepository {
             ps.setString(8, d.reason());
             ps.setString(9, d.before().name());
             ps.setString(10, d.after().name());
+            Conditions dc = d.conditions();
+            ps.setString(11, dc == null ? null : dc.text());
+            ps.setObject(12, dc == null ? null : dc.deleteAfterDelivery(), java.sql.Types.BOOLEAN);
+            ps.setDate(13, dc == null || dc.deletionReportDue() == null ? null : Date.valueOf(dc.deletionReportDue()));
             ps.executeUpdate();
         }
     }
@@ -323,6 +352,10 @@ public final class ApprovalRepository {
         ps.setLong(22, a.version());
         ps.setTimestamp(23, ts(now));
         ps.setString(24, seal.seal(content(a, decisions)));
+        Conditions pc = p == null ? null : p.conditions();
+        ps.setString(25, pc == null ? null : pc.text());
+        ps.setObject(26, pc == null ? null : pc.deleteAfterDelivery(), java.sql.Types.BOOLEAN);
+        ps.setDate(27, pc == null || pc.deletionReportDue() == null ? null : Date.valueOf(pc.deletionReportDue()));
     }
 
     private static Approval read(ResultSet rs) throws SQLException {
@@ -333,7 +366,12 @@ public final class ApprovalRepository {
                         Decision.valueOf(pd),
                         new Actor(rs.getString("pending_by_subject"), rs.getString("pending_by_sha256")),
                         instant(rs, "pending_at"),
-                        rs.getString("pending_reason"));
+                        rs.getString("pending_reason"),
+                        conditions(
+                                rs,
+                                "pending_conditions_text",
+                                "pending_delete_after_delivery",
+                                "pending_deletion_report_due"));
         Date due = rs.getDate("deletion_report_due");
         String before = rs.getString("before_suspension");
         return new Approval(
@@ -357,4 +395,66 @@ public final class ApprovalRepository {
                 pending,
                 rs.getLong("version"));
     }
+
+    /** Conditions kept in three columns; null when the text column is NULL (no conditions given). */
+    private static Conditions conditions(ResultSet rs, String text, String flag, String due) throws SQLException {
+        String t = rs.getString(text);
+        if (t == null) {
+            return null;
+        }
+        Date d = rs.getDate(due);
+        return new Conditions(t, rs.getBoolean(flag), d == null ? null : d.toLocalDate());
+    }
+
+    /** Every stored reference number, as stored (for matching one stored before normalisation). */
+    public List<String> refs() {
+        return Jdbc.inTransaction(ds, c -> {
+            List<String> all = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT ref FROM approval ORDER BY ref");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    all.add(rs.getString(1));
+                }
+            }
+            return all;
+        });
+    }
+
+    /**
+     * What passed under an approval so far: the transfers the gateway accepted (stored: the whole
+     * envelope arrived and passed its checks, whatever happened after) and the records they declared.
+     */
+    public ApprovalUsage usage(String ref) {
+        return Jdbc.inTransaction(ds, c -> {
+            try (PreparedStatement ps =
+                    c.prepareStatement(USAGE + " WHERE approval_ref = ? AND stored_at IS NOT NULL")) {
+                ps.setString(1, ref);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new ApprovalUsage(rs.getLong("transfers"), rs.getLong("records"));
+                }
+            }
+        });
+    }
+
+    /** {@link #usage} for every approval that has any, in one query (for lists). */
+    public Map<String, ApprovalUsage> usageByRef() {
+        return Jdbc.inTransaction(ds, c -> {
+            Map<String, ApprovalUsage> all = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(
+                            "SELECT approval_ref, count(*) AS transfers, coalesce(sum(records), 0) AS records "
+                                    + "FROM transfer WHERE stored_at IS NOT NULL GROUP BY approval_ref");
+                    ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    all.put(
+                            rs.getString("approval_ref"),
+                            new ApprovalUsage(rs.getLong("transfers"), rs.getLong("records")));
+                }
+            }
+            return all;
+        });
+    }
+
+    private static final String USAGE =
+            "SELECT count(*) AS transfers, coalesce(sum(records), 0) AS records FROM transfer";
 }

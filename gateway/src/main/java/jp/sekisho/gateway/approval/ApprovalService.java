@@ -3,7 +3,9 @@ package jp.sekisho.gateway.approval;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
@@ -16,13 +18,21 @@ import jp.sekisho.gateway.input.Fields;
 import jp.sekisho.gateway.input.Ids;
 import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
+import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.route.Route;
+import jp.sekisho.gateway.route.RouteState;
 
 /**
- * The secretariat's use cases: record a consultation, decide, confirm. Each change is written to
- * the audit log (APPROVAL_CHANGED: who, before, after, why) before it is stored, so a change can
- * never be in force without its record; when the audit store is down, nothing changes.
- * Refusals are recorded too (REQUEST_DENIED with the reason).
+ * The secretariat's use cases: record a consultation, decide, confirm, and the questions asked
+ * before and after (preview of a decision's effect, usage so far). Each change is written to the
+ * audit log (APPROVAL_CHANGED: who, before, after, why) before it is stored, so a change can never
+ * be in force without its record; when the audit store is down, nothing changes. Refusals are
+ * recorded too (REQUEST_DENIED with the reason).
+ *
+ * <p>Every reference number given to a method here is normalised first ({@link RefNumbers}):
+ * {@code ８福第３０１号} finds {@code 8福第301号}, and a reference stored before normalisation is found
+ * by its normalised form too. The web console and the admin API both call this class.
  */
 public final class ApprovalService {
 
@@ -48,12 +58,14 @@ public final class ApprovalService {
         this.clock = clock;
     }
 
+    /** Every approval as stored, by reference number (tampered or not: use {@link #listStored} to show). */
     public List<Approval> list() {
         return repo.list();
     }
 
+    /** The approval {@code ref} names (normalised), as stored. */
     public Optional<Approval> find(String ref) {
-        return repo.find(ref);
+        return load(ref).map(StoredApproval::approval);
     }
 
     /** Every approval with its seal check (the API shows a failed one as APPROVAL_TAMPERED). */
@@ -61,23 +73,124 @@ public final class ApprovalService {
         return repo.loadAll();
     }
 
+    /** The approval {@code ref} names (normalised), with its seal check. */
     public Optional<StoredApproval> load(String ref) {
-        return repo.load(ref);
+        if (ref == null || ref.isEmpty() || !Ids.APPROVAL_REF.valid(ref.strip())) {
+            return Optional.empty();
+        }
+        Optional<StoredApproval> exact = repo.load(ref); // a reference stored before normalisation, as typed
+        if (exact.isPresent()) {
+            return exact;
+        }
+        String n = RefNumbers.normalise(ref);
+        if (!Ids.APPROVAL_REF.valid(n)) {
+            return Optional.empty();
+        }
+        if (!n.equals(ref)) {
+            Optional<StoredApproval> normal = repo.load(n);
+            if (normal.isPresent()) {
+                return normal;
+            }
+        }
+        return storedBefore(n).flatMap(repo::load);
     }
 
+    /** The stored reference {@code ref} names once normalised, if an approval has it. */
+    public Optional<String> resolve(String ref) {
+        return load(ref).map(s -> s.approval().ref());
+    }
+
+    /** A reference stored before normalisation (full-width digits, say) whose normalised form is {@code normalised}. */
+    private Optional<String> storedBefore(String normalised) {
+        return repo.refs().stream()
+                .filter(r -> !r.equals(normalised) && normalised.equals(RefNumbers.normalise(r)))
+                .findFirst();
+    }
+
+    /** The decision history of {@code ref} (normalised), oldest first; empty when there is no such approval. */
     public List<DecisionRecord> history(String ref) {
-        return repo.history(ref);
+        return resolve(ref).map(repo::history).orElse(List.of());
     }
 
-    /** Records a new consultation as PENDING. */
+    /** The catalogue of data items the consultations choose from (codes, Japanese and English labels). */
+    public DataItems dataItems() {
+        return items;
+    }
+
+    /** Whether flow-opening decisions wait for a second secretariat member (on unless configured off). */
+    public boolean twoPersonRule() {
+        return policy.twoPersonRule();
+    }
+
+    /** What passed under {@code ref} (normalised) so far; {@link ApprovalUsage#NONE} for an unknown approval. */
+    public ApprovalUsage usage(String ref) {
+        return resolve(ref).map(repo::usage).orElse(ApprovalUsage.NONE);
+    }
+
+    /** {@link #usage} of every approval that has any, by stored reference (one query, for lists). */
+    public Map<String, ApprovalUsage> usageByRef() {
+        return repo.usageByRef();
+    }
+
+    /**
+     * What {@code d} would do to {@code ref} if it took effect at {@code now}: the status after, whether
+     * it waits for a second member, and every route under the approval with its state before and
+     * after ("route kurume-benefit will stop carrying data"). Changes nothing and records nothing.
+     *
+     * @throws DecisionRefusedException when there is no such approval (APPROVAL_UNKNOWN) or the
+     *     decision does not apply to it (ILLEGAL_TRANSITION, APPROVAL_FINAL, APPROVAL_TAMPERED)
+     */
+    public DecisionPreview preview(String ref, Decision d, Instant now) {
+        StoredApproval stored =
+                load(ref).orElseThrow(() -> new DecisionRefusedException("APPROVAL_UNKNOWN", "no approval " + ref));
+        Approval a = stored.approval();
+        if (stored.tampered() && d != Decision.REVOKE) {
+            throw new DecisionRefusedException(
+                    "APPROVAL_TAMPERED",
+                    "cannot " + d.cliName() + " " + a.ref() + ": its row was changed outside the gateway ("
+                            + stored.tamper() + "); only revoke is possible");
+        }
+        DecisionOutcome effect = policy.effect(a, d, null, now);
+        if (effect instanceof Refused r) {
+            throw new DecisionRefusedException(r.reason(), r.message());
+        }
+        Approval after = ((Applied) effect).approval();
+        PolicySnapshot snapshot = watcher.current();
+        List<RouteEffect> routes = snapshot.routes().values().stream()
+                .filter(r -> r.approvalRef().equals(a.ref()))
+                .sorted(Comparator.comparing(Route::id))
+                .map(r -> {
+                    boolean routeTampered = snapshot.tamperedRoutes().containsKey(r.id());
+                    RouteState before =
+                            routeTampered || stored.tampered() ? RouteState.APPROVAL_TAMPERED : RouteState.of(a, now);
+                    RouteState next = routeTampered ? RouteState.APPROVAL_TAMPERED : RouteState.of(after, now);
+                    return new RouteEffect(r.id(), before.name(), next.name());
+                })
+                .toList();
+        return new DecisionPreview(
+                a.status().name(), after.status().name(), d.opensFlow() && policy.twoPersonRule(), routes);
+    }
+
+    /**
+     * Records a new consultation as PENDING, under its normalised reference, with its data items as
+     * catalogue codes (each may be given as code, Japanese or English label). Refused
+     * APPROVAL_EXISTS when an approval has the same normalised reference.
+     */
     public DecisionOutcome create(Approval draft, Caller caller) {
-        Approval a = draft.asPending(draft.ref(), 1);
-        List<String> problems = validate(a);
+        String ref = RefNumbers.normalise(draft.ref());
+        Optional<String> badRef = RefNumbers.problemForNew(ref);
+        if (badRef.isPresent()) {
+            return deny(caller, ref, "INVALID_APPROVAL", "ref: " + badRef.get());
+        }
+        List<String> problems = new ArrayList<>();
+        Approval a = draft.asPending(ref, codes(draft.dataItems(), problems), 1);
+        problems.addAll(validate(a, draft.dataItems().size()));
         if (!problems.isEmpty()) {
             return deny(caller, a.ref(), "INVALID_APPROVAL", String.join("; ", problems));
         }
-        if (repo.find(a.ref()).isPresent()) {
-            return deny(caller, a.ref(), "APPROVAL_EXISTS", a.ref() + " already exists");
+        Optional<String> existing = resolve(a.ref());
+        if (existing.isPresent()) {
+            return deny(caller, a.ref(), "APPROVAL_EXISTS", existing.get() + " already exists");
         }
         Instant now = clock.instant();
         audit.commit(changed(caller, a.ref(), "create", null, a.status(), "consultation recorded")
@@ -91,7 +204,7 @@ public final class ApprovalService {
 
     /** Replaces a consultation's content while it is still PENDING (no decision made yet). */
     public DecisionOutcome update(Approval draft, Caller caller) {
-        Optional<StoredApproval> current = repo.load(draft.ref());
+        Optional<StoredApproval> current = load(draft.ref());
         if (current.isEmpty()) {
             return deny(caller, draft.ref(), "APPROVAL_UNKNOWN", "no approval " + draft.ref());
         }
@@ -107,8 +220,9 @@ public final class ApprovalService {
                     old.ref() + " can be edited only while PENDING with no " + "decision waiting; it is "
                             + old.status());
         }
-        Approval next = draft.asPending(old.ref(), old.version() + 1);
-        List<String> problems = validate(next);
+        List<String> problems = new ArrayList<>();
+        Approval next = draft.asPending(old.ref(), codes(draft.dataItems(), problems), old.version() + 1);
+        problems.addAll(validate(next, draft.dataItems().size()));
         if (!problems.isEmpty()) {
             return deny(caller, old.ref(), "INVALID_APPROVAL", String.join("; ", problems));
         }
@@ -117,14 +231,32 @@ public final class ApprovalService {
         return save(next, null, caller, new Applied(next, null));
     }
 
+    /** A decision that gives no conditions. */
     public DecisionOutcome decide(String ref, Decision decision, String reason, Caller caller) {
+        return decide(ref, decision, reason, null, caller);
+    }
+
+    /**
+     * Records a decision on {@code ref} (normalised): applied at once, or, for a flow-opening one
+     * under the two-person rule, waiting for a second member's {@link #confirm}.
+     *
+     * @param conditions the conditions given at the meeting with approve-with-conditions (they replace
+     *                   the consultation's when the decision takes effect); null or empty for none. Refused
+     *                   CONDITIONS_REQUIRED when approve-with-conditions ends up without conditions' text, or
+     *                   conditions come with another decision.
+     */
+    public DecisionOutcome decide(String ref, Decision decision, String reason, Conditions conditions, Caller caller) {
         Optional<Refused> bad = badInput(caller, ref, reason);
+        if (bad.isEmpty() && conditions != null) {
+            bad = Fields.problem("conditions.text", conditions.text(), Fields.TEXT)
+                    .map(m -> deny(caller, RefNumbers.normalise(ref), "FIELD_INVALID", m));
+        }
         if (bad.isPresent()) {
             return bad.get();
         }
-        Optional<StoredApproval> current = repo.load(ref);
+        Optional<StoredApproval> current = load(ref);
         if (current.isEmpty()) {
-            return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
+            return deny(caller, RefNumbers.normalise(ref), "APPROVAL_UNKNOWN", "no approval " + ref);
         }
         // a tampered row may only be closed: revoking it seals what is there as REVOKED, which carries nothing
         if (current.get().tampered() && decision != Decision.REVOKE) {
@@ -132,7 +264,10 @@ public final class ApprovalService {
         }
         Approval a = current.get().approval();
         return record(
-                a, policy.decide(a, decision, caller.actor(), reason, clock.instant()), caller, decision.cliName());
+                a,
+                policy.decide(a, decision, caller.actor(), reason, conditions, clock.instant()),
+                caller,
+                decision.cliName());
     }
 
     public DecisionOutcome confirm(String ref, String reason, Caller caller) {
@@ -140,9 +275,9 @@ public final class ApprovalService {
         if (bad.isPresent()) {
             return bad.get();
         }
-        Optional<StoredApproval> current = repo.load(ref);
+        Optional<StoredApproval> current = load(ref);
         if (current.isEmpty()) {
-            return deny(caller, ref, "APPROVAL_UNKNOWN", "no approval " + ref);
+            return deny(caller, RefNumbers.normalise(ref), "APPROVAL_UNKNOWN", "no approval " + ref);
         }
         if (current.get().tampered()) {
             return tampered(caller, current.get(), "confirm");
@@ -170,6 +305,7 @@ public final class ApprovalService {
                             .put("awaiting", w.pending().decision().cliName())
                             .put("by", caller.principal().subject())
                             .put("reason", w.pending().reason())
+                            .put("conditions", conditionsText(w.pending().conditions()))
                             .toString())
                     .build());
             return save(w.approval(), null, caller, w);
@@ -187,6 +323,7 @@ public final class ApprovalService {
                                 "confirmedBy",
                                 d.confirmedBy() == null ? null : d.confirmedBy().subject())
                         .put("reason", d.reason())
+                        .put("conditions", conditionsText(d.conditions()))
                         .toString())
                 .build());
         return save(a.approval(), d, caller, a);
@@ -221,8 +358,40 @@ public final class ApprovalService {
                         .toString());
     }
 
+    /** The conditions' text for an audit event, or null when the decision set none. */
+    private static String conditionsText(Conditions c) {
+        return c == null ? null : c.text();
+    }
+
+    /**
+     * Each item as its catalogue code, whether given as code, Japanese or English label; an unknown
+     * one is a problem naming the nearest valid labels.
+     */
+    private List<String> codes(List<String> given, List<String> problems) {
+        List<String> codes = new ArrayList<>();
+        if (given.size() > 200) {
+            problems.add("dataItems: more than 200 items");
+            return codes;
+        }
+        for (String g : given) {
+            Optional<String> bad = Fields.problem("dataItems", g, Fields.NAME);
+            if (bad.isPresent()) {
+                problems.add(bad.get());
+                continue;
+            }
+            Optional<DataItem> item = items.resolve(g);
+            if (item.isEmpty()) {
+                problems.add(items.unknown(g));
+            } else if (!codes.contains(item.get().code())) {
+                codes.add(item.get().code());
+            }
+        }
+        return codes;
+    }
+
     /** A reference or reason a decision cannot take (ID_INVALID, FIELD_INVALID), refused before any lookup. */
-    private Optional<Refused> badInput(Caller caller, String ref, String reason) {
+    private Optional<Refused> badInput(Caller caller, String rawRef, String reason) {
+        String ref = RefNumbers.normalise(rawRef);
         Optional<String> p = Ids.APPROVAL_REF.problem(ref);
         if (p.isPresent()) {
             return Optional.of(deny(caller, ref, "ID_INVALID", p.get()));
@@ -249,7 +418,8 @@ public final class ApprovalService {
         return new Refused(reason, message);
     }
 
-    private List<String> validate(Approval a) {
+    /** @param itemsGiven how many data items were given (those unknown are reported by {@link #codes}) */
+    private List<String> validate(Approval a, int itemsGiven) {
         List<String> p = new ArrayList<>();
         if (a.ref() == null || a.ref().isBlank()) {
             p.add("ref is required");
@@ -281,15 +451,8 @@ public final class ApprovalService {
         if (a.contractor() == null || a.contractor().isBlank()) {
             p.add("contractor is required");
         }
-        if (a.dataItems().isEmpty()) {
+        if (a.dataItems().isEmpty() && itemsGiven == 0) {
             p.add("at least one data item is required");
-        }
-        for (String code : a.dataItems()) {
-            if (!Ids.DATA_ITEM.valid(code)) {
-                p.add("dataItems: " + Ids.DATA_ITEM.problem(code).orElse(""));
-            } else if (items.find(code).isEmpty()) {
-                p.add("unknown data item '" + code + "'");
-            }
         }
         if (a.maxRecords() < 0) {
             p.add("maxRecords must be 0 or more");

@@ -13,6 +13,7 @@ public enum ApprovalState {
     APPROVAL_REJECTED,
     APPROVAL_SUSPENDED,
     APPROVAL_REVOKED,
+    APPROVAL_WITHDRAWN,
     APPROVAL_NOT_YET_VALID,
     APPROVAL_EXPIRED;
 
@@ -31,6 +32,9 @@ public enum ApprovalState {
             }
             case REVOKED -> {
                 return APPROVAL_REVOKED;
+            }
+            case WITHDRAWN -> {
+                return APPROVAL_WITHDRAWN;
             }
             case APPROVED, APPROVED_WITH_CONDITIONS -> {
                 // in force within its period, below

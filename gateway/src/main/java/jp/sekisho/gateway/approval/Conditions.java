@@ -15,4 +15,9 @@ public record Conditions(String text, boolean deleteAfterDelivery, LocalDate del
     public Conditions {
         text = text == null ? "" : text;
     }
+
+    /** No text, no flag, no date: as good as no conditions given (a form sent with its fields empty). */
+    public boolean isEmpty() {
+        return text.isBlank() && !deleteAfterDelivery && deletionReportDue == null;
+    }
 }

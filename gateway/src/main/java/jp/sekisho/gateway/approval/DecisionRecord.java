@@ -7,6 +7,8 @@ import java.time.Instant;
  * confirmed it, when, why, and the status before and after.
  *
  * @param confirmedBy the second person for flow-opening decisions; null otherwise
+ * @param conditions  the conditions this decision set on the approval (approve-with-conditions);
+ *                    null when it set none
  */
 public record DecisionRecord(
         String ref,
@@ -16,4 +18,19 @@ public record DecisionRecord(
         Instant at,
         String reason,
         ApprovalStatus before,
-        ApprovalStatus after) {}
+        ApprovalStatus after,
+        Conditions conditions) {
+
+    /** A decision that set no conditions. */
+    public DecisionRecord(
+            String ref,
+            Decision decision,
+            Actor by,
+            Actor confirmedBy,
+            Instant at,
+            String reason,
+            ApprovalStatus before,
+            ApprovalStatus after) {
+        this(ref, decision, by, confirmedBy, at, reason, before, after, null);
+    }
+}

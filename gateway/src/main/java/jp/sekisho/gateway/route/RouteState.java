@@ -12,6 +12,7 @@ public enum RouteState {
     APPROVAL_REJECTED,
     APPROVAL_SUSPENDED,
     APPROVAL_REVOKED,
+    APPROVAL_WITHDRAWN,
     APPROVAL_NOT_YET_VALID,
     APPROVAL_EXPIRED,
     /** The route's row or its approval's does not match its seal: changed outside the gateway. */

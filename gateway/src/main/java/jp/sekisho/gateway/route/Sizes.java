@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Human sizes and durations in configuration files: 2GiB, 500MB, 7d, 12h, 30m. */
+/** Human sizes and durations in configuration files (2GiB, 500MB, 7d, 12h, 30m), and sizes as pages show them. */
 public final class Sizes {
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|KIB|MB|MIB|GB|GIB|TB|TIB)?");
@@ -46,5 +46,25 @@ public final class Sizes {
             case "H" -> Duration.ofHours(n);
             default -> Duration.ofDays(n);
         };
+    }
+
+    /** 512 B, 2.9 MiB, 1.0 GiB: binary units, one decimal, as the console shows a size. */
+    public static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+        double v = bytes;
+        int u = -1;
+        while (v >= 1024 && u < units.length - 1) {
+            v /= 1024;
+            u++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+    }
+
+    /** 3,000,000 bytes, grouped for reading. */
+    public static String exact(long bytes) {
+        return String.format(Locale.ROOT, "%,d", bytes);
     }
 }

@@ -38,6 +38,41 @@ public final class CrlStore {
         this.clock = clock;
     }
 
+    /**
+     * One configured CRL file as the next handshake reads it.
+     *
+     * @param crl     the CRL, or null when the file cannot be read or no trust anchor signed it
+     * @param refusal why handshakes refuse the issuer's certificates because of this file now
+     *                (CRL_UNAVAILABLE, CRL_EXPIRED), or null while it is current
+     */
+    public record CrlFile(Path path, X509CRL crl, Reason refusal) {}
+
+    /** Every configured CRL file as the handshakes see it now (re-read if it changed), in configured order. */
+    public List<CrlFile> files() {
+        long now = clock.millis();
+        return files.stream()
+                .map(p -> {
+                    X509CRL crl = current(p);
+                    return new CrlFile(p, crl, crl == null ? Reason.CRL_UNAVAILABLE : staleness(crl, now));
+                })
+                .toList();
+    }
+
+    /**
+     * Why a CRL fails every check of its issuer's certificates at {@code nowMillis}: CRL_EXPIRED past
+     * its nextUpdate (or without one), CRL_UNAVAILABLE when dated more than five minutes ahead; null
+     * when it is current.
+     */
+    static Reason staleness(X509CRL crl, long nowMillis) {
+        if (crl.getNextUpdate() == null || crl.getNextUpdate().toInstant().toEpochMilli() < nowMillis) {
+            return Reason.CRL_EXPIRED;
+        }
+        if (crl.getThisUpdate() != null && crl.getThisUpdate().toInstant().toEpochMilli() > nowMillis + 300_000) {
+            return Reason.CRL_UNAVAILABLE;
+        }
+        return null;
+    }
+
     /** Checks {@code cert}, issued by {@code issuer}, against the current CRL(s) of that issuer. */
     public Verdict check(X509Certificate cert, X509Certificate issuer) {
         List<X509CRL> crls = crlsOf(issuer);
@@ -48,7 +83,8 @@ public final class CrlStore {
         }
         long now = clock.millis();
         for (X509CRL crl : crls) {
-            if (crl.getNextUpdate() == null || crl.getNextUpdate().toInstant().toEpochMilli() < now) {
+            Reason stale = staleness(crl, now);
+            if (stale == Reason.CRL_EXPIRED) {
                 return new Verdict(
                         Reason.CRL_EXPIRED.code(),
                         "CRL of " + issuer.getSubjectX500Principal().getName() + " was due for renewal at "
@@ -56,7 +92,7 @@ public final class CrlStore {
                                         ? "?"
                                         : crl.getNextUpdate().toInstant()));
             }
-            if (crl.getThisUpdate() != null && crl.getThisUpdate().toInstant().toEpochMilli() > now + 300_000) {
+            if (stale == Reason.CRL_UNAVAILABLE) {
                 return new Verdict(Reason.CRL_UNAVAILABLE.code(), "CRL is dated in the future");
             }
             if (crl.isRevoked(cert)) {

@@ -85,9 +85,14 @@ public final class SpoolSpace {
                 + " bytes free beyond the reserve of " + reserve + " (spool.reserve)";
     }
 
+    /** True when {@code usable} bytes are below twice the reserve: the gateway warns, the console shows it. */
+    public boolean low(long usable) {
+        return usable < 2 * reserve;
+    }
+
     /** Warns (rate-limited) while the usable space is below twice the reserve. */
     void warnIfLow(long usable) {
-        if (usable >= 2 * reserve) {
+        if (!low(usable)) {
             return;
         }
         long now = System.nanoTime();

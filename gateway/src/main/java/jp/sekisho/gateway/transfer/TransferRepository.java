@@ -6,7 +6,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 import jp.sekisho.audit.EventType;
@@ -21,6 +24,25 @@ public final class TransferRepository {
     private static final String COLUMNS = "id, route_id, approval_ref, node, sender_subject, sender_sha256, filename, "
             + "length, sha256, records, upload_offset, state, reason, created_at, updated_at, stored_at, delivered_at, "
             + "acknowledged_at, expires_at, receipt";
+
+    // the states of the partial indexes of V6__transfer_route_listing.sql, written the same way
+    private static final String IN_FLIGHT = "('UPLOADING', 'STORED', 'DELIVERED')";
+    private static final String ENDED = "('ACKNOWLEDGED', 'PURGED', 'REJECTED', 'EXPIRED', 'ABORTED')";
+    private static final String DELIVERED = "('ACKNOWLEDGED', 'PURGED')";
+    private static final String NOT_DELIVERED = "('REJECTED', 'EXPIRED', 'ABORTED')";
+    // package-private: TransferListingTest reads their plans
+    static final String IN_FLIGHT_SQL = "SELECT " + COLUMNS + " FROM transfer WHERE route_id = ? AND state IN "
+            + IN_FLIGHT + " ORDER BY created_at DESC, id LIMIT ?";
+    static final String RECENTLY_ENDED_SQL = "SELECT " + COLUMNS + " FROM transfer WHERE route_id = ? AND state IN "
+            + ENDED + " ORDER BY updated_at DESC, id LIMIT ?";
+    static final String COUNTS_SQL = "SELECT r.id, "
+            + "(SELECT count(*) FROM transfer t WHERE t.route_id = r.id AND t.state IN " + IN_FLIGHT
+            + ") AS in_flight, "
+            + "(SELECT count(*) FROM transfer t WHERE t.route_id = r.id AND t.state IN " + ENDED
+            + " AND t.state IN " + DELIVERED + " AND t.updated_at >= ?) AS delivered, "
+            + "(SELECT count(*) FROM transfer t WHERE t.route_id = r.id AND t.state IN " + ENDED
+            + " AND t.state IN " + NOT_DELIVERED + " AND t.updated_at >= ?) AS not_delivered "
+            + "FROM unnest(?) AS r(id)";
 
     private final DataSource ds;
 
@@ -70,6 +92,58 @@ public final class TransferRepository {
                 "SELECT " + COLUMNS + " FROM transfer WHERE route_id = ? AND state IN ('STORED', 'DELIVERED') "
                         + "ORDER BY stored_at, id",
                 routeId);
+    }
+
+    /**
+     * A route's transfers still in flight (uploading, stored or delivered, not yet acknowledged),
+     * newest first, at most {@code limit}: the console's route page. Index transfer_route_in_flight.
+     */
+    public List<Transfer> inFlight(String routeId, int limit) {
+        return query(IN_FLIGHT_SQL, ps -> {
+            ps.setString(1, routeId);
+            ps.setInt(2, limit);
+        });
+    }
+
+    /**
+     * A route's transfers that have ended (acknowledged, purged, rejected, expired, aborted), the
+     * latest end first, at most {@code limit}. Rows are never deleted, so the page reads only the
+     * newest through index transfer_route_ended instead of everything the route ever carried.
+     */
+    public List<Transfer> recentlyEnded(String routeId, int limit) {
+        return query(RECENTLY_ENDED_SQL, ps -> {
+            ps.setString(1, routeId);
+            ps.setInt(2, limit);
+        });
+    }
+
+    /**
+     * For each route: its transfers in flight now, and those that ended since {@code since},
+     * delivered (acknowledged or purged) or not (rejected, expired, aborted). One statement; each
+     * count reads one partial index for one route, whatever the table's size (the ended states are
+     * repeated beside the narrower list so that the index's condition matches as written).
+     */
+    public Map<String, TransferCounts> counts(Collection<String> routeIds, Instant since) {
+        if (routeIds.isEmpty()) {
+            return Map.of();
+        }
+        return Jdbc.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement(COUNTS_SQL)) {
+                ps.setTimestamp(1, Jdbc.ts(since));
+                ps.setTimestamp(2, Jdbc.ts(since));
+                ps.setArray(3, Jdbc.textArray(c, List.copyOf(routeIds)));
+                Map<String, TransferCounts> out = new LinkedHashMap<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(
+                                rs.getString("id"),
+                                new TransferCounts(
+                                        rs.getLong("in_flight"), rs.getLong("delivered"), rs.getLong("not_delivered")));
+                    }
+                }
+                return out;
+            }
+        });
     }
 
     /** This node's transfers whose payload may still be in its spool. */
@@ -224,14 +298,20 @@ public final class TransferRepository {
     }
 
     private List<Transfer> query(String sql, String... args) {
-        return Jdbc.inTransaction(ds, c -> read(c, sql, args));
-    }
-
-    private static List<Transfer> read(Connection c, String sql, String... args) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        return query(sql, ps -> {
             for (int i = 0; i < args.length; i++) {
                 ps.setString(i + 1, args[i]);
             }
+        });
+    }
+
+    private List<Transfer> query(String sql, Binder binder) {
+        return Jdbc.inTransaction(ds, c -> read(c, sql, binder));
+    }
+
+    private static List<Transfer> read(Connection c, String sql, Binder binder) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            binder.bind(ps);
             List<Transfer> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -30,4 +30,48 @@ public final class ApprovalFixtures {
                 null,
                 1);
     }
+
+    /** {@link #pending()} with the conditions entered with the consultation. */
+    public static Approval withConditions(Conditions c) {
+        Approval p = pending();
+        return new Approval(
+                p.ref(),
+                p.title(),
+                p.legalBasis(),
+                p.departments(),
+                p.contractor(),
+                p.subcontractors(),
+                p.dataItems(),
+                p.maxRecords(),
+                p.validFrom(),
+                p.validUntil(),
+                c,
+                p.meetingRef(),
+                ApprovalStatus.PENDING,
+                null,
+                null,
+                1);
+    }
+
+    /** {@link #pending()} under another reference number. */
+    public static Approval pending(String ref) {
+        Approval p = pending();
+        return new Approval(
+                ref,
+                p.title(),
+                p.legalBasis(),
+                p.departments(),
+                p.contractor(),
+                p.subcontractors(),
+                p.dataItems(),
+                p.maxRecords(),
+                p.validFrom(),
+                p.validUntil(),
+                p.conditions(),
+                p.meetingRef(),
+                ApprovalStatus.PENDING,
+                null,
+                null,
+                1);
+    }
 }

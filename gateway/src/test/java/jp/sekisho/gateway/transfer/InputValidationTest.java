@@ -265,7 +265,13 @@ class InputValidationTest {
                         "admin",
                         "secretariat",
                         json("POST", "/api/v1/approvals", draft("REF-D").replace("2026-01-01", "2026-13-45")),
-                        "JSON_INVALID"),
+                        "DATE_INVALID"),
+                refused(
+                        "an era date that does not exist",
+                        "admin",
+                        "secretariat",
+                        json("POST", "/api/v1/approvals", draft("REF-D").replace("2026-01-01", "令和8年2月30日")),
+                        "DATE_INVALID"),
                 refused(
                         "Upload-Length not a number",
                         "transfer",
