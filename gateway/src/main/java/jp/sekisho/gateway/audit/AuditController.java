@@ -7,9 +7,6 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.http.server.types.files.StreamedFile;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.util.List;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.RecordedEvent;
@@ -24,8 +21,6 @@ import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
 import jp.sekisho.gateway.identity.Role;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The audit log for security staff (auditor role, admin listener): search, streaming export that
@@ -36,8 +31,6 @@ import org.slf4j.LoggerFactory;
 @Controller("/api/v1/audit")
 @RequiresRole(Role.AUDITOR)
 public final class AuditController {
-
-    private static final Logger LOG = LoggerFactory.getLogger(AuditController.class);
 
     private final AuditStore store;
 
@@ -83,24 +76,7 @@ public final class AuditController {
         }
         // audited and its snapshot taken here: a store that is down is a 503 before the response starts
         ExportSnapshot snapshot = store.reader().openExport(q, principal.toAudit(), f);
-        ExportPipe pipe = new ExportPipe(16);
-        Thread writer = new Thread(
-                () -> {
-                    try (snapshot;
-                            OutputStream out = pipe.sink) {
-                        snapshot.writeTo(out);
-                    } catch (IOException e) {
-                        LOG.debug("audit export ended early: the client went away: {}", e.toString());
-                    } catch (RuntimeException e) {
-                        // the stream already ends with an error record naming this
-                        LOG.warn("監査ログのエクスポートが途中で失敗しました / audit export failed mid-stream: {}", e.getMessage());
-                    }
-                },
-                "sekisho-audit-export");
-        writer.setDaemon(true);
-        writer.start();
-        MediaType type = f == ExportFormat.JSONL ? new MediaType("application/x-ndjson") : new MediaType("text/csv");
-        return HttpResponse.ok(new StreamedFile(pipe.source, type));
+        return HttpResponse.ok(ExportStream.of(snapshot, f));
     }
 
     @Get("/verify")
