@@ -5,11 +5,16 @@ import io.micronaut.http.HttpParameters;
 import io.micronaut.http.simple.SimpleHttpParameters;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.temporal.ChronoField;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import jp.sekisho.audit.read.AuditQuery;
+import jp.sekisho.cli.JapaneseDates;
 
 /**
  * The audit page's filter as the person filled it in: kept as text, to fill the form in again and to
@@ -25,6 +30,12 @@ public record AuditFilter(Map<String, String> values) {
 
     /** Longer than any filter value can usefully be; AuditQuery bounds each one again. */
     static final int MAX_CHARS = 1024;
+
+    /** 2026-12-04 21:20:19.123456789: a Japan time that TimeInput reads back to the same instant. */
+    private static final DateTimeFormatter PINNED = new DateTimeFormatterBuilder()
+            .appendPattern("uuuu-MM-dd HH:mm:ss")
+            .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+            .toFormatter(Locale.ROOT);
 
     /** No filter: every event. */
     static final AuditFilter NONE = new AuditFilter(Map.of());
@@ -69,8 +80,22 @@ public record AuditFilter(Map<String, String> values) {
         return AuditQueryParams.query(new SimpleHttpParameters(m, ConversionService.SHARED));
     }
 
+    /**
+     * This filter with a relative {@code since} replaced by the {@code from} it meant for {@code q}
+     * (in Japan time, to the nanosecond), so that the next page's window does not slide.
+     */
+    AuditFilter pinned(AuditQuery q) {
+        if (!values.containsKey("since") || q.from() == null) {
+            return this;
+        }
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.remove("since");
+        v.put("from", PINNED.format(q.from().atZone(JapaneseDates.TOKYO)));
+        return new AuditFilter(v);
+    }
+
     /** The filled fields as a URL query ({@code since=1h&principal=...}), without a leading '?'. */
-    String queryString() {
+    public String queryString() {
         return FIELDS.stream()
                 .filter(values::containsKey)
                 .map(f -> f + "=" + URLEncoder.encode(values.get(f), StandardCharsets.UTF_8))

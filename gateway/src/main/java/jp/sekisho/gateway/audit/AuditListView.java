@@ -15,6 +15,7 @@ import jp.sekisho.gateway.admission.Reason;
  * @param moreHref  the next page (same filter, the cursor), null when this page holds the last match
  * @param csvHref   the CSV export of the same filter
  * @param jsonlHref the JSON Lines export of the same filter
+ * @param liveHref  the live view of the same filter
  * @param error     the reason a filter was refused (QUERY_INVALID), null when it was read
  */
 public record AuditListView(
@@ -24,8 +25,14 @@ public record AuditListView(
         @Nullable String moreHref,
         String csvHref,
         String jsonlHref,
+        String liveHref,
         @Nullable Reason error,
         @Nullable String errorMessage) {
+
+    /** This view with its {@code #total} text (worded in the page's language). */
+    public AuditListView withTotal(String text) {
+        return new AuditListView(filter, rows, text, moreHref, csvHref, jsonlHref, liveHref, error, errorMessage);
+    }
 
     /** The relative periods offered for {@code since}. */
     public static final List<String> SINCE = List.of("1h", "1d", "7d", "30d");

@@ -21,8 +21,13 @@ import java.util.Map;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.read.AuditQuery;
+import jp.sekisho.audit.read.AuditReader;
+import jp.sekisho.audit.read.Cursor;
+import jp.sekisho.audit.read.EventCount;
+import jp.sekisho.audit.read.EventPage;
 import jp.sekisho.audit.read.ExportFormat;
 import jp.sekisho.audit.read.ExportSnapshot;
+import jp.sekisho.audit.read.ReadSession;
 import jp.sekisho.audit.verify.VerifyResult;
 import jp.sekisho.cli.JapaneseDates;
 import jp.sekisho.gateway.admission.Reason;
@@ -53,6 +58,9 @@ public final class AuditPages {
     /** Events on one page of the list. */
     static final int PAGE = 50;
 
+    /** Counted exactly up to this many: "10,000件以上 / more than 10,000 events" beyond. */
+    static final int COUNT_CAP = AuditReader.DEFAULT_COUNT_CAP;
+
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmm", Locale.ROOT);
 
     private final AuditStore store;
@@ -65,6 +73,11 @@ public final class AuditPages {
         this.csrf = csrf;
     }
 
+    /**
+     * One page of the filtered log, newest first, with how many events match (exact up to {@link
+     * #COUNT_CAP}) and the next page's link when the page was cut. The page and the count are read
+     * under one read session, closed at once: opening the page records exactly one AUDIT_READ.
+     */
     @Get
     @Produces(MediaType.TEXT_HTML)
     public HttpResponse<?> list(HttpRequest<?> request, Principal principal) {
@@ -73,25 +86,45 @@ public final class AuditPages {
         AuditQuery q;
         try {
             filter = AuditFilter.of(request.getParameters());
-            q = filter.query();
+            q = filter.query().newestFirst().limit(PAGE);
+            String before = request.getParameters().get("before");
+            if (before != null && !before.isBlank()) {
+                q = q.before(Cursor.parse("before", before));
+            }
         } catch (IllegalArgumentException e) {
             return refused(request, principal, filter, e.getMessage());
         }
-        List<RecordedEvent> found = store.reader().search(q.limit(PAGE + 1), principal.toAudit());
-        boolean more = found.size() > PAGE;
-        List<AuditRow> rows = found.stream().limit(PAGE).map(AuditRow::of).toList();
+        AuditReader reader = store.reader();
+        ReadSession session = reader.openSession(principal.toAudit(), "console list", q);
+        EventPage found;
+        EventCount count;
+        try {
+            found = reader.search(q, session);
+            count = reader.count(q, COUNT_CAP, session);
+        } finally {
+            reader.closeSession(session.id(), principal.toAudit());
+        }
+        List<AuditRow> rows = found.events().stream().map(AuditRow::of).toList();
         long t1 = System.nanoTime();
+        // the next page keeps this page's window: a relative "since" becomes the time it meant now
+        AuditFilter next = filter.pinned(q);
+        String n = String.format(Locale.ROOT, "%,d", count.value());
         AuditListView p = new AuditListView(
                 filter,
                 rows,
                 null,
-                more ? filter.link("/console/audit", "") : null,
+                found.more()
+                        ? next.link("/console/audit", "before=" + found.next().token())
+                        : null,
                 filter.link("/console/audit/export", "format=csv"),
                 filter.link("/console/audit/export", "format=jsonl"),
+                filter.link("/console/audit/live", ""),
                 null,
                 null);
-        MutableHttpResponse<String> r =
-                page.render(request, principal, "audit.title", (v, out) -> JtelistGenerated.render(out, null, v, p));
+        MutableHttpResponse<String> r = page.render(request, principal, "audit.title", (v, out) -> {
+            AuditListView withTotal = p.withTotal(v.m().t(count.capped() ? "audit.total.capped" : "audit.total", n));
+            JtelistGenerated.render(out, null, v, withTotal);
+        });
         return serverTiming(r, t0, t1);
     }
 
@@ -179,6 +212,7 @@ public final class AuditPages {
                 null,
                 "/console/audit/export?format=csv",
                 "/console/audit/export?format=jsonl",
+                "/console/audit/live",
                 Reason.QUERY_INVALID,
                 message);
         ConsoleView view = page.view(request, principal, "audit.title");

@@ -1,39 +1,29 @@
 package jp.sekisho.gateway.audit;
 
+import static jp.sekisho.gateway.audit.AuditConsole.csrf;
+import static jp.sekisho.gateway.audit.AuditConsole.enc;
+import static jp.sekisho.gateway.audit.AuditConsole.rows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.RecordedEvent;
-import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.audit.verify.ExportFileVerifier;
 import jp.sekisho.audit.verify.VerifyResult;
-import jp.sekisho.certs.Credential;
-import jp.sekisho.certs.testing.TestPki;
-import jp.sekisho.gateway.support.GatewayFixture;
-import jp.sekisho.gateway.transfer.Tls;
+import jp.sekisho.gateway.audit.AuditConsole.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,10 +40,7 @@ class AuditPagesTest {
     @TempDir
     static Path dir;
 
-    static TestPki pki;
-    static GatewayFixture fx;
-    static final Map<String, HttpClient> CLIENTS = new HashMap<>();
-    static final Map<String, Credential> CREDS = new HashMap<>();
+    static AuditConsole c;
 
     static final String HOSTILE_SUBJECT =
             "CN=<script>alert(1)</script>\u001b[31m\u202eevil,O=\"><img src=x onerror=alert(2)>";
@@ -61,33 +48,8 @@ class AuditPagesTest {
 
     @BeforeAll
     static void start() throws Exception {
-        pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
-        StringBuilder principals = new StringBuilder();
-        for (String[] p : new String[][] {
-            {"auditor", "auditor"}, {"auditor2", "auditor"}, {"operator", "operator"}, {"secretariat", "secretariat"}
-        }) {
-            Credential c = pki.client(p[0]);
-            CREDS.put(p[0], c);
-            principals
-                    .append("  - { subject: \"")
-                    .append(c.certificate().getSubjectX500Principal().getName())
-                    .append("\", roles: [")
-                    .append(p[1])
-                    .append("] }\n");
-            CLIENTS.put(
-                    p[0],
-                    HttpClient.newBuilder()
-                            .sslContext(Tls.client(c.pkcs12File(), pki.caFile()))
-                            .followRedirects(HttpClient.Redirect.NEVER)
-                            .build());
-        }
-        fx = GatewayFixture.start(
-                dir.resolve("gw"),
-                pki,
-                "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n"
-                        + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n",
-                principals.toString());
-        fx.store
+        c = AuditConsole.start(dir);
+        c.fx.store
                 .log()
                 .record(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY)
                         .reason("APPROVAL_SUSPENDED")
@@ -99,64 +61,26 @@ class AuditPagesTest {
                         .detailJson("{\"note\":\"</pre><script>alert(3)</script>\",\"n\":[1,2.50,true,null],"
                                 + "\"bidi\":\"\u202eabc\"}")
                         .build());
-        fx.store.postgresLog().flush(Duration.ofSeconds(10));
+        c.flush();
     }
 
     @AfterAll
     static void stop() {
-        if (fx != null) {
-            fx.close();
+        if (c != null) {
+            c.close();
         }
     }
 
     static HttpResponse<String> get(String who, String path) throws Exception {
-        return CLIENTS.get(who)
-                .send(
-                        HttpRequest.newBuilder(URI.create(fx.url("admin", path)))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
+        return c.get(who, path);
     }
 
     static HttpResponse<String> post(String who, String path, String form) throws Exception {
-        return CLIENTS.get(who)
-                .send(
-                        HttpRequest.newBuilder(URI.create(fx.url("admin", path)))
-                                .header("Content-Type", "application/x-www-form-urlencoded")
-                                .POST(HttpRequest.BodyPublishers.ofString(form))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-    }
-
-    static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
-    }
-
-    static String csrf(String html) {
-        Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(html);
-        assertTrue(m.find(), "a form with its token");
-        return m.group(1);
-    }
-
-    /** (class, node, seq) of every row of {@code #events}. */
-    record Row(boolean deny, String node, long seq) {}
-
-    static final Pattern ROW =
-            Pattern.compile("<tr class=\"event( deny)?\" data-node=\"([^\"]*)\" data-seq=\"(\\d+)\"");
-
-    static List<Row> rows(String html) {
-        List<Row> out = new ArrayList<>();
-        Matcher m = ROW.matcher(html);
-        while (m.find()) {
-            out.add(new Row(m.group(1) != null, m.group(2), Long.parseLong(m.group(3))));
-        }
-        return out;
+        return c.post(who, path, form);
     }
 
     static RecordedEvent stored(String requestId) {
-        return fx.store.reader().search(AuditQuery.all().limit(10_000), GatewayFixture.TEST_READER).stream()
-                .filter(e -> requestId.equals(e.event().requestId()))
-                .findFirst()
-                .orElseThrow();
+        return c.stored(requestId);
     }
 
     @Test
@@ -169,9 +93,8 @@ class AuditPagesTest {
                 assertEquals(403, r.statusCode(), who + " " + path);
                 assertTrue(r.body().contains("ROLE_REQUIRED"), r.body());
             }
-            String subject =
-                    CREDS.get(who).certificate().getSubjectX500Principal().getName();
-            assertNotNull(fx.awaitEvent(
+            String subject = c.subject(who);
+            assertNotNull(c.fx.awaitEvent(
                     EventType.REQUEST_DENIED,
                     e -> "ROLE_REQUIRED".equals(e.event().reason())
                             && e.event().principal() != null
@@ -243,9 +166,8 @@ class AuditPagesTest {
         assertTrue(html.contains("id=\"error\"") && html.contains("QUERY_INVALID"), html);
         assertTrue(html.contains("outcome"), "names the field");
         assertTrue(html.contains("name=\"route\" value=\"&lt;x"), "the form comes back filled: " + html);
-        String subject =
-                CREDS.get("auditor").certificate().getSubjectX500Principal().getName();
-        assertNotNull(fx.awaitEvent(
+        String subject = c.subject("auditor");
+        assertNotNull(c.fx.awaitEvent(
                 EventType.REQUEST_DENIED,
                 e -> "QUERY_INVALID".equals(e.event().reason())
                         && subject.equals(e.event().principal().subject())));
@@ -253,15 +175,15 @@ class AuditPagesTest {
 
     @Test
     void theJsonlDownloadVerifiesOffline() throws Exception {
-        HttpResponse<Path> r = CLIENTS.get("auditor")
+        HttpResponse<Path> r = c.client("auditor")
                 .send(
-                        HttpRequest.newBuilder(URI.create(fx.url("admin", "/console/audit/export?format=jsonl")))
+                        HttpRequest.newBuilder(URI.create(c.fx.url("admin", "/console/audit/export?format=jsonl")))
                                 .build(),
                         HttpResponse.BodyHandlers.ofFile(dir.resolve("console.jsonl")));
         assertEquals(200, r.statusCode());
         String cd = r.headers().firstValue("Content-Disposition").orElse("");
         assertTrue(cd.startsWith("attachment") && cd.matches(".*sekisho-audit-\\d{8}-\\d{4}\\.jsonl.*"), cd);
-        PublicKey key = fx.store.signingKey().publicKey();
+        PublicKey key = c.fx.store.signingKey().publicKey();
         VerifyResult v = ExportFileVerifier.verify(r.body(), key);
         assertTrue(v.ok(), v.toString());
     }
@@ -284,7 +206,7 @@ class AuditPagesTest {
         String other = get("auditor2", "/console/audit").body();
         HttpResponse<String> foreign = post("auditor", "/console/audit/verify", "_csrf=" + enc(csrf(other)));
         assertEquals(403, foreign.statusCode());
-        assertNotNull(fx.awaitEvent(
+        assertNotNull(c.fx.awaitEvent(
                 EventType.REQUEST_DENIED, e -> "CSRF_REJECTED".equals(e.event().reason())));
     }
 
@@ -301,5 +223,38 @@ class AuditPagesTest {
                 html);
         Set<Long> all = Set.copyOf(rows.stream().map(Row::seq).toList());
         assertTrue(all.contains(stored("hostile-1").seq()));
+    }
+
+    @Test
+    void theCsvDownloadIsTheExcelFormBomJstEventsOnly() throws Exception {
+        RecordedEvent e = stored("hostile-1");
+        HttpResponse<byte[]> r = c.client("auditor")
+                .send(
+                        HttpRequest.newBuilder(URI.create(c.fx.url(
+                                        "admin", "/console/audit/export?format=csv&reason=APPROVAL_SUSPENDED")))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, r.statusCode());
+        String cd = r.headers().firstValue("Content-Disposition").orElse("");
+        assertTrue(cd.startsWith("attachment") && cd.matches(".*sekisho-audit-\\d{8}-\\d{4}\\.csv.*"), cd);
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/csv"));
+        byte[] b = r.body();
+        assertTrue(b.length > 3 && (b[0] & 0xff) == 0xEF && (b[1] & 0xff) == 0xBB && (b[2] & 0xff) == 0xBF, "BOM");
+        String csv = new String(b, StandardCharsets.UTF_8).substring(1);
+        List<String> lines = csv.lines().toList();
+        assertTrue(lines.get(0).startsWith("日時 (JST) / Time (JST)"), lines.get(0));
+        assertTrue(csv.contains(jp.sekisho.cli.JapaneseDates.time(e.time())), "JST time: " + csv);
+        assertFalse(csv.contains("checkpoint"), "events only");
+        assertEquals(3, lines.size(), "header, the one APPROVAL_SUSPENDED event, the end row: " + csv);
+    }
+
+    @Test
+    void openingTheListRecordsExactlyOneAuditRead() throws Exception {
+        int before = c.auditReads("auditor2").size();
+        assertEquals(200, get("auditor2", "/console/audit?outcome=DENY").statusCode());
+        List<RecordedEvent> after = c.auditReads("auditor2");
+        assertEquals(before + 1, after.size(), "one AUDIT_READ for the page, its count included");
+        String detail = after.get(after.size() - 1).event().detailJson();
+        assertTrue(detail.contains("console list") && detail.contains("DENY"), detail);
     }
 }
