@@ -141,7 +141,12 @@ public record AuditQuery(
         return before(new Cursor(time, node, seq));
     }
 
-    /** Only events after {@code c} in (time, node, sequence): what arrived since a live view's last poll. */
+    /**
+     * Only events after {@code c} in (time, node, sequence): what arrived since a live view's last poll.
+     * Events are found by their time: on a store several nodes write, an event committed late with a
+     * time before the cursor is found by searches but not by such a poll; a live view that must miss
+     * none polls from a cursor a few seconds back and drops the events it already shows.
+     */
     public AuditQuery newerThan(Cursor c) {
         return with(q -> q.newerThan = c);
     }

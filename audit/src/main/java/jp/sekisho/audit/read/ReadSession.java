@@ -10,6 +10,11 @@ import jp.sekisho.audit.AuditPrincipal;
  * AuditReader#search(AuditQuery, ReadSession)} then reads with that filter and records nothing more,
  * until the session expires. Held in the gateway's memory only: a restart ends every session.
  *
+ * <p>Search with the session's own filter, e.g. {@code reader.search(session.filter().newestFirst()
+ * .newerThan(cursor).limit(50), session)}: a query whose filters differ (a {@code since} resolved
+ * again to a later {@code from}, another principal) is refused, so the one AUDIT_READ says truthfully
+ * what was read under it.
+ *
  * @param id      random, 256 bits, base64url: the handle a page gives back (bound to {@code reader})
  * @param reader  who opened it; only they may use it
  * @param purpose why, in the AUDIT_READ event (e.g. "live view")
