@@ -146,6 +146,8 @@ class AuditHardeningTest {
             {"afterSeq=-1", "afterSeq"},
             {"route=" + "r".repeat(1100), "route"},
             {"from=2026-12-03&to=2026-12-01", "from/to"},
+            {"since=yesterday", "since"},
+            {"before=1.2", "before"},
         };
         for (String[] c : cases) {
             String[] kv = c[0].split("&");

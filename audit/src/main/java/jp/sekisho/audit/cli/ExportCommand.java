@@ -16,7 +16,12 @@ import picocli.CommandLine.Option;
 @Command(
         name = "export",
         mixinStandardHelpOptions = true,
-        description = "Export audit events as JSON Lines (verifiable offline when unfiltered) or CSV.")
+        description = {
+            "Export audit events as JSON Lines (the proof: with chain fields and signed checkpoints,"
+                    + " verifiable offline by audit verify --file) or CSV (for reading: Excel opens it as it is,"
+                    + " UTF-8 with BOM, times in Japan time, events only, no checkpoints).",
+            "監査ログを JSON Lines（検証用）または CSV（閲覧用、Excel でそのまま開けます）で書き出します。"
+        })
 final class ExportCommand extends StoreCommand {
 
     @Option(
@@ -28,7 +33,7 @@ final class ExportCommand extends StoreCommand {
     @Mixin
     GatewayAccess remote = new GatewayAccess();
 
-    @Option(names = "--format", defaultValue = "jsonl", description = "jsonl or csv")
+    @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (default) or csv / 形式")
     String format;
 
     @Option(names = "--out", required = true, paramLabel = "FILE")

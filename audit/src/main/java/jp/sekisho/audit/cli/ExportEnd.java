@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.audit.read.CsvExporter;
 import jp.sekisho.audit.read.ExportFormat;
 
 /**
@@ -36,9 +37,7 @@ sealed interface ExportEnd {
                 if (first == null) {
                     first = line;
                 }
-                if (format == ExportFormat.JSONL
-                        ? line.startsWith("{\"record\":\"event\"")
-                        : line.startsWith("event,")) {
+                if (format == ExportFormat.JSONL ? line.startsWith("{\"record\":\"event\"") : isCsvEvent(line)) {
                     events++;
                 }
                 last = line;
@@ -68,13 +67,18 @@ sealed interface ExportEnd {
         return new Cut(events);
     }
 
+    /** An event row starts with its time ("2026-12-04 21:20:19"); the header, end and error rows do not. */
+    private static boolean isCsvEvent(String line) {
+        return !line.isEmpty() && line.charAt(0) >= '0' && line.charAt(0) <= '9';
+    }
+
     private static ExportEnd csv(String last, long events) {
-        String[] cells = last.split(",", 8);
-        if (cells.length > 2 && cells[0].equals("end") && cells[2].equals(Long.toString(events))) {
+        String[] cells = last.split(",", 4);
+        if (cells.length > 1 && cells[0].equals(CsvExporter.END) && cells[1].equals(Long.toString(events))) {
             return new Complete(events);
         }
-        if (cells.length > 6 && cells[0].equals("error")) {
-            return new Failed(cells[6], "see the error row at the end of the file", events);
+        if (cells.length > 2 && cells[0].equals(CsvExporter.ERROR)) {
+            return new Failed(cells[2], "see the error row at the end of the file", events);
         }
         return new Cut(events);
     }

@@ -61,6 +61,26 @@ final class GatewayAccess {
 
     /** GETs a path under /api/v1/audit/ and returns the body as a stream (the caller closes it). */
     InputStream get(String pathAndQuery) throws StoreCommand.InputException {
+        return response(pathAndQuery).body();
+    }
+
+    /** A search's answer: the body and whether the gateway said more events match (Sekisho-More). */
+    record Answer(String body, Boolean more) {}
+
+    /** GETs a search under /api/v1/audit/; {@code more} is null from a gateway that does not say. */
+    Answer search(String pathAndQuery) throws StoreCommand.InputException, IOException {
+        HttpResponse<InputStream> res = response(pathAndQuery);
+        try (InputStream in = res.body()) {
+            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            Boolean more = res.headers()
+                    .firstValue("Sekisho-More")
+                    .map(v -> v.trim().equalsIgnoreCase("true"))
+                    .orElse(null);
+            return new Answer(body, more);
+        }
+    }
+
+    private HttpResponse<InputStream> response(String pathAndQuery) throws StoreCommand.InputException {
         HttpClient http = client();
         URI uri = URI.create(base() + "api/v1/audit/" + pathAndQuery);
         HttpResponse<InputStream> res;
@@ -98,7 +118,7 @@ final class GatewayAccess {
             }
             throw new Refused(reason);
         }
-        return res.body();
+        return res;
     }
 
     /**

@@ -1,108 +1,117 @@
 package jp.sekisho.audit.cli;
 
+import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.EnumSet;
 import java.util.List;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.read.AuditQuery;
+import jp.sekisho.audit.read.Cursor;
+import jp.sekisho.audit.read.QueryParameters;
+import jp.sekisho.audit.read.TimeInput;
 import picocli.CommandLine.Option;
 
-/** The filters shared by {@code export} and {@code search}. */
+/** The filters shared by {@code export}, {@code search} and {@code tail}. */
 final class QueryOptions {
 
-    @Option(names = "--from", description = "events at or after this time (ISO-8601 instant or date, UTC)")
+    @Option(
+            names = "--since",
+            paramLabel = "AGE",
+            description = "events of the last AGE: 30m, 1h, 1d, 7d (m minutes, h hours, d days) / 直近の期間")
+    String since;
+
+    @Option(
+            names = "--from",
+            paramLabel = "TIME",
+            description = "events at or after TIME: 2026-12-04 09:00 (Japan time), 2026-12-04 (midnight JST),"
+                    + " 令和8年12月4日, or an instant such as 2026-12-04T00:00:00Z / 開始日時")
     String from;
 
-    @Option(names = "--to", description = "events before this time (ISO-8601 instant or date, UTC)")
+    @Option(
+            names = "--to",
+            paramLabel = "TIME",
+            description = "events before TIME (same forms as --from) / 終了日時 (含まない)")
     String to;
 
-    @Option(names = "--type", split = ",", description = "event type(s), e.g. REQUEST_DENIED")
+    @Option(names = "--type", split = ",", description = "event type(s), e.g. REQUEST_DENIED / 種別")
     List<EventType> types;
 
-    @Option(names = "--outcome", description = "ALLOW, DENY or ERROR")
+    @Option(names = "--outcome", description = "ALLOW, DENY or ERROR / 結果")
     Outcome outcome;
 
-    @Option(names = "--reason", description = "reason code, e.g. CIDR_MISMATCH")
+    @Option(names = "--reason", description = "reason code, e.g. IP_NOT_ALLOWED / 理由コード")
     String reason;
 
-    @Option(names = "--principal", description = "certificate subject, serial or SHA-256 fingerprint")
+    @Option(
+            names = "--principal",
+            description = "certificate subject however written (CN=Tanaka, O=Kurume City; /O=Kurume City/CN=Tanaka;"
+                    + " any case, either order), serial (hex, colons optional) or SHA-256 fingerprint / 証明書の主体")
     String principal;
 
-    @Option(names = "--source", description = "source IP address or CIDR block")
+    @Option(names = "--source", description = "source IP address or CIDR block / 送信元")
     String source;
 
-    @Option(names = "--route", description = "route id")
+    @Option(names = "--route", description = "route id / 経路")
     String route;
 
-    @Option(names = "--transfer", description = "transfer id")
+    @Option(names = "--approval", paramLabel = "REF", description = "approval reference, e.g. 2総政第158号 / 承認番号")
+    String approval;
+
+    @Option(names = "--transfer", description = "transfer id / 転送ID")
     String transfer;
 
-    @Option(names = "--node", description = "node id (chain)")
+    @Option(names = "--node", description = "node id (chain) / ノード")
     String node;
 
-    @Option(names = "--after-seq", description = "only events after this sequence number (paging)")
+    @Option(
+            names = "--before",
+            paramLabel = "CURSOR",
+            description = "only events older than CURSOR: the next page, as the previous one printed it")
+    String before;
+
+    @Option(names = "--after-node", description = "chain order paging: the node of --after-seq")
+    String afterNode;
+
+    @Option(names = "--after-seq", description = "chain order paging: only events after this sequence number")
     long afterSeq;
 
-    AuditQuery toQuery() {
+    /** Reads the options; a relative --since is resolved against {@code clock} once, here. */
+    AuditQuery toQuery(Clock clock) {
+        Instant f = TimeInput.instant("--from", from);
+        Instant s = TimeInput.since("--since", since, clock);
+        if (s != null && f != null) {
+            throw new IllegalArgumentException(
+                    "--since/--from: どちらか一方を指定してください / give either --since or --from, not both");
+        }
         AuditQuery q = AuditQuery.all()
-                .between(time(from, "--from"), time(to, "--to"))
+                .between(s != null ? s : f, TimeInput.instant("--to", to))
                 .types(types == null ? null : EnumSet.copyOf(types))
                 .outcome(outcome)
                 .reason(reason)
                 .principal(principal)
                 .source(source)
                 .route(route)
+                .approval(approval)
                 .transfer(transfer)
                 .node(node);
-        return afterSeq > 0 ? q.after(null, afterSeq) : q;
+        if (before != null) {
+            q = q.before(Cursor.parse("--before", before));
+        }
+        return afterSeq > 0 || afterNode != null ? q.after(afterNode, afterSeq) : q;
+    }
+
+    AuditQuery toQuery() {
+        return toQuery(Clock.systemUTC());
+    }
+
+    /** The query as the gateway's audit API reads it ({@link QueryParameters}): times already resolved. */
+    static String toParams(AuditQuery q) {
+        return QueryParameters.queryString(q);
     }
 
     /** The same filters as query parameters of the gateway's audit API. */
     String toParams() {
-        StringBuilder b = new StringBuilder();
-        param(b, "from", from);
-        param(b, "to", to);
-        param(
-                b,
-                "type",
-                types == null
-                        ? null
-                        : String.join(",", types.stream().map(Enum::name).toList()));
-        param(b, "outcome", outcome == null ? null : outcome.name());
-        param(b, "reason", reason);
-        param(b, "principal", principal);
-        param(b, "source", source);
-        param(b, "route", route);
-        param(b, "transfer", transfer);
-        param(b, "node", node);
-        param(b, "afterSeq", afterSeq > 0 ? Long.toString(afterSeq) : null);
-        return b.toString();
-    }
-
-    private static void param(StringBuilder b, String k, String v) {
-        if (v == null || v.isBlank()) {
-            return;
-        }
-        b.append(b.length() == 0 ? "" : "&")
-                .append(k)
-                .append('=')
-                .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private static Instant time(String v, String option) {
-        if (v == null) {
-            return null;
-        }
-        try {
-            return v.length() == 10
-                    ? LocalDate.parse(v).atStartOfDay(ZoneOffset.UTC).toInstant()
-                    : Instant.parse(v);
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + ": not an ISO-8601 time or date: " + v);
-        }
+        return toParams(toQuery());
     }
 }

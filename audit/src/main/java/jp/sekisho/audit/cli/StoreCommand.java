@@ -62,6 +62,10 @@ abstract class StoreCommand implements Callable<Integer> {
         return spec.commandLine().getOut();
     }
 
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
     static AuditConfig config(Path file) throws IOException, InputException {
         if (!Files.isRegularFile(file)) {
             throw new InputException("no such configuration file: " + file);

@@ -49,7 +49,7 @@ final class TailCommand extends StoreCommand {
                     .filter(t -> t != EventType.AUDIT_READ)
                     .toList();
         }
-        if (filters.from == null) {
+        if (filters.from == null && filters.since == null) {
             filters.from = Instant.now().minus(Duration.ofMinutes(1)).toString();
         }
         Set<String> seen = new HashSet<>();
@@ -60,6 +60,7 @@ final class TailCommand extends StoreCommand {
                 RecordedEvent r = EventJson.toEvent((Map<String, Object>) o);
                 if (seen.add(r.nodeId() + "#" + r.seq())) {
                     out().println(json ? eventJson(r) : SearchCommand.line(r));
+                    filters.since = null; // from here on, from the last event seen
                     filters.from = r.time().toString();
                 }
             }

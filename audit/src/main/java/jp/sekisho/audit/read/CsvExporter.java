@@ -5,74 +5,84 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.Checkpoint;
+import jp.sekisho.cli.JapaneseDates;
 import jp.sekisho.cli.Printable;
 
 /**
- * RFC 4180 CSV with a header row. Checkpoint rows ({@code record=checkpoint}) fill node, seq, time,
- * hash and the signature columns, so the chain fields travel with the data here too.
+ * CSV for people: what Excel opens correctly on a Japanese desktop. UTF-8 with a byte order mark
+ * (without it Excel reads Shift_JIS and garbles every Japanese cell), one header row in Japanese and
+ * English, one row per event with its time in Asia/Tokyo to the second, and a last row that says the
+ * export is complete ({@value #END}, the number of events) or why it is not ({@value #ERROR}). No
+ * checkpoint rows: proof travels in JSON Lines ({@link JsonlExporter}), which {@code audit verify
+ * --file} checks; this file is for reading.
  *
- * <p>CSV is opened by people in spreadsheets: text cells are rendered by {@link Printable} (controls and
- * bidi overrides visible, so a subject cannot forge a row or reverse a column), and a text cell that a
- * spreadsheet would take for a formula (starting with {@code = + - @}, TAB or CR) gets a leading
- * {@code '}. The JSON Lines export stays exact; this one is for reading.
+ * <p>Text cells are rendered by {@link Printable} (controls and bidi overrides visible, so a subject
+ * cannot forge a row or reverse a column), and a cell that a spreadsheet would take for a formula
+ * (starting with {@code = + - @}, TAB or CR) gets a leading {@code '}.
  */
 public final class CsvExporter implements ExportWriter {
 
-    public static final String HEADER = "record,node,seq,time,type,outcome,reason,subject,serial,cert_sha256,"
-            + "source_ip,source_port,listener_port,route,approval,transfer,bytes,payload_sha256,request_id,detail,"
-            + "prev_hash,hash,key_id,algorithm,signature";
+    /** Excel's cue that the file is UTF-8. */
+    public static final char BOM = '\uFEFF';
+
+    public static final List<String> COLUMNS = List.of(
+            "日時 (JST) / Time (JST)",
+            "ノード / Node",
+            "番号 / Seq",
+            "種別 / Type",
+            "結果 / Outcome",
+            "理由 / Reason",
+            "証明書の主体 / Subject",
+            "シリアル番号 / Serial",
+            "証明書SHA-256 / Cert SHA-256",
+            "送信元IP / Source IP",
+            "送信元ポート / Source port",
+            "受付ポート / Listener port",
+            "経路 / Route",
+            "承認 / Approval",
+            "転送 / Transfer",
+            "バイト数 / Bytes",
+            "ペイロードSHA-256 / Payload SHA-256",
+            "要求ID / Request ID",
+            "詳細 / Detail",
+            "前のハッシュ / Previous hash",
+            "ハッシュ / Hash");
+
+    /** The header row as written (after the BOM). */
+    public static final String HEADER = String.join(",", COLUMNS);
+
+    /** First cell of the last row of a complete export; the second holds the number of events. */
+    public static final String END = "終了 / end";
+
+    /** First cell of the last row of an export the server could not finish: events, reason, message. */
+    public static final String ERROR = "エラー / error";
 
     private final BufferedWriter out;
 
     public CsvExporter(OutputStream os) throws IOException {
         this.out = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8), 1 << 16);
+        out.write(BOM);
         out.write(HEADER);
         out.write("\r\n");
     }
 
+    /** Not written: checkpoints are for verification, which reads JSON Lines. */
     @Override
-    public void checkpoint(Checkpoint c) throws IOException {
-        row(
-                "checkpoint",
-                c.nodeId(),
-                c.seq(),
-                c.time(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                c.hash(),
-                c.keyId(),
-                c.algorithm(),
-                c.signature());
-    }
+    public void checkpoint(Checkpoint c) {}
 
     @Override
     public void event(RecordedEvent r) throws IOException {
         AuditEvent e = r.event();
         AuditPrincipal p = e.principal();
         row(
-                "event",
+                JapaneseDates.time(r.time()),
                 r.nodeId(),
                 r.seq(),
-                r.time(),
                 e.type(),
                 e.outcome(),
                 e.reason(),
@@ -90,31 +100,19 @@ public final class CsvExporter implements ExportWriter {
                 e.requestId(),
                 e.detailJson(),
                 r.prevHash(),
-                r.hash(),
-                null,
-                null,
-                null);
+                r.hash());
     }
 
-    /** {@code end} row: seq holds the number of events, detail both counts. */
+    /** {@code 終了 / end,N,"N件 / N events"}: a reader (and {@code audit export}) tells a complete file by it. */
     @Override
     public void end(long events, long checkpoints) throws IOException {
-        Object[] cells = new Object[HEADER.split(",").length];
-        cells[0] = "end";
-        cells[2] = events;
-        cells[19] = "{\"events\":" + events + ",\"checkpoints\":" + checkpoints + "}";
-        row(cells);
+        row(END, events, events + "件 / " + events + (events == 1 ? " event" : " events"));
     }
 
-    /** {@code error} row: reason and, in detail, the message and the events written before it. */
+    /** {@code エラー / error,N,REASON,message}: the events before it were written, the rest were not. */
     @Override
     public void failed(String reason, String message, long events) throws IOException {
-        Object[] cells = new Object[HEADER.split(",").length];
-        cells[0] = "error";
-        cells[2] = events;
-        cells[6] = reason;
-        cells[19] = EventJson.error(reason, message, events);
-        row(cells);
+        row(ERROR, events, reason, message);
     }
 
     private void row(Object... cells) throws IOException {

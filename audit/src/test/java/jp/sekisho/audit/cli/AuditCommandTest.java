@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.config.AuditConfig;
 import jp.sekisho.audit.support.ExternalPostgres;
@@ -112,10 +114,10 @@ class AuditCommandTest {
                 "DENY");
         assertEquals(0, csv.code(), csv.err());
         var lines = Files.readAllLines(dir.resolve("a.csv"));
-        assertEquals(10, lines.stream().filter(l -> l.startsWith("event,")).count(), "the 10 denials");
-        assertTrue(
-                lines.stream().filter(l -> l.startsWith("checkpoint,cli-gw,")).count() >= 4,
-                "checkpoints 5, 10, 15, 20 at least");
+        assertEquals(
+                10, lines.stream().filter(l -> l.matches("\\d{4}-.*,DENY,.*")).count(), "the 10 denials");
+        assertEquals(12, lines.size(), "header, 10 events, end: no checkpoint rows in CSV for people");
+        assertTrue(csv.out().startsWith("exported 10 events"), csv.out());
     }
 
     @Test
@@ -189,12 +191,14 @@ class AuditCommandTest {
         }
         Run r = run("search", "--config", yaml.toString(), "--transfer", "t-ctl");
         assertEquals(0, r.code(), r.err());
-        assertEquals(1, r.out().lines().count(), r.out());
-        String line = r.out().lines().findFirst().orElseThrow();
-        assertTrue(line.chars().noneMatch(c -> c < 0x20 || c == 0x202e), line);
-        assertTrue(line.contains("route=r1\\x0d\\x0acli-gw#999"), line);
-        assertTrue(line.contains("approval=A-1\\x1b[2J\\x1b]0;pwned\\x07"), line);
-        assertTrue(line.contains("principal=CN=\\u202eevil\\x07,O=札幌市,C=JP"), line);
+        assertEquals(3, r.out().lines().count(), "header, the event, the notice: " + r.out());
+        String line = r.out().lines().skip(1).findFirst().orElseThrow();
+        assertTrue(r.out().chars().noneMatch(c -> (c < 0x20 && c != '\n') || c == 0x202e), r.out());
+        assertTrue(line.contains("r1\\x0d\\x0acli-gw#999"), line);
+        assertTrue(line.contains("A-1\\x1b[2J\\x1b]0;pwned\\x07"), line);
+        assertTrue(line.contains("CN=\\u202eevil\\x07,O=札幌市,C=JP"), line);
+        Run tail = run("search", "--config", yaml.toString(), "--transfer", "t-ctl", "--json");
+        assertEquals(1, tail.out().lines().count(), "JSON Lines stay JSON Lines: " + tail.out());
 
         Path csv = dir.resolve("ctl.csv");
         Run e = run(
@@ -209,11 +213,121 @@ class AuditCommandTest {
                 "t-ctl");
         assertEquals(0, e.code(), e.err());
         String event = Files.readAllLines(csv).stream()
-                .filter(l -> l.startsWith("event,"))
+                .filter(l -> l.contains(",t-ctl,"))
                 .findFirst()
                 .orElseThrow();
         assertTrue(event.contains(",\"'=HYPERLINK(\"\"http://evil\"\")\","), event);
         assertTrue(event.contains("r1\\x0d\\x0acli-gw#999"), event);
+    }
+
+    /**
+     * A search cut at --limit says so and prints the command for the next page; running the printed
+     * command, page after page, shows every matching event once, newest first, and then says that was all.
+     */
+    @Test
+    void searchSaysWhenItWasCutAndTheCommandItPrintsShowsTheNextPage() {
+        String[] args = {"search", "--config", yaml.toString(), "--outcome", "DENY", "--limit", "4"};
+        List<String> seqs = new ArrayList<>();
+        for (int page = 1; ; page++) {
+            Run r = run(args);
+            assertEquals(0, r.code(), r.err());
+            List<String> lines = r.out().lines().toList();
+            assertTrue(lines.get(0).startsWith("日時(JST) Time"), lines.get(0));
+            List<String> rows = lines.stream()
+                    .filter(l -> l.matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d .*"))
+                    .toList();
+            rows.forEach(l -> seqs.add(l.substring(l.lastIndexOf("cli-gw#") + 7).trim()));
+            assertTrue(rows.stream().allMatch(l -> l.contains("DENY") && l.contains("CIDR_MISMATCH")), r.out());
+            if (page == 3) {
+                assertEquals(2, rows.size(), r.out());
+                assertTrue(r.out().contains("2件（条件に合うのはこれで全部です）/ 2 events (all that match)"), r.out());
+                break;
+            }
+            assertEquals(4, rows.size(), r.out());
+            assertTrue(r.out().contains("4件を表示しました。続きがあります / 4 events shown; more match."), r.out());
+            String command = lines.get(lines.size() - 1).trim();
+            assertTrue(command.startsWith("audit search --config " + yaml + " --outcome DENY --before "), command);
+            assertTrue(command.endsWith(" --limit 4"), command);
+            List<String> words = shellWords(command);
+            args = words.subList(1, words.size()).toArray(String[]::new);
+        }
+        List<Integer> asNumbers = seqs.stream().map(Integer::parseInt).toList();
+        assertEquals(10, new java.util.HashSet<>(asNumbers).size(), "every denial once: " + seqs);
+        List<Integer> newestFirst = new ArrayList<>(asNumbers);
+        newestFirst.sort(java.util.Comparator.reverseOrder());
+        assertEquals(newestFirst, asNumbers, "newest first");
+    }
+
+    @Test
+    void sinceApprovalAndAPrincipalWrittenTheOpenSslWayFindTheEventsAndTheNextPageKeepsTheWindow() {
+        Run r = run(
+                "search",
+                "--config",
+                yaml.toString(),
+                "--since",
+                "1h",
+                "--approval",
+                "2総政第158号",
+                "--principal",
+                "/C=JP/O=Example City/OU=総務課/CN=hr-batch",
+                "--limit",
+                "3",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals(3, r.out().lines().count(), "JSON Lines on stdout: " + r.out());
+        assertTrue(r.out().lines().allMatch(l -> l.contains("\"subject\":\"CN=hr-batch,OU=総務課,O=Example City,C=JP\"")));
+        String command = r.err().lines().reduce((a, b) -> b).orElseThrow().trim();
+        assertTrue(r.err().contains("3件を表示しました。続きがあります"), "the notice on stderr: " + r.err());
+        assertTrue(command.contains(" --from 20") && !command.contains("--since"), "the window is fixed: " + command);
+        assertTrue(command.contains(" --principal '/C=JP/O=Example City/OU=総務課/CN=hr-batch' "), command);
+        assertTrue(command.contains(" --approval '2総政第158号' ") || command.contains(" --approval 2総政第158号 "), command);
+        List<String> words = shellWords(command);
+        Run next = run(words.subList(1, words.size()).toArray(String[]::new));
+        assertEquals(0, next.code(), next.err());
+        assertEquals(3, next.out().lines().count(), next.out());
+        assertTrue(java.util.Collections.disjoint(
+                r.out().lines().toList(), next.out().lines().toList()));
+
+        Run jst = run("search", "--config", yaml.toString(), "--from", "2000-01-01 09:00", "--to", "令和20年1月1日");
+        assertEquals(0, jst.code(), jst.err());
+        Run bad = run("search", "--config", yaml.toString(), "--since", "yesterday");
+        assertEquals(2, bad.code(), bad.err());
+        assertTrue(bad.err().contains("--since: 30m, 1h, 1d, 7d のように"), bad.err());
+        assertTrue(bad.err().contains("must be a number and a unit"), bad.err());
+        Run both = run("search", "--config", yaml.toString(), "--since", "1h", "--from", "2026-12-04");
+        assertEquals(2, both.code(), both.err());
+    }
+
+    /** Splits a command line the way a POSIX shell does for bare and single-quoted words. */
+    static List<String> shellWords(String line) {
+        List<String> words = new ArrayList<>();
+        StringBuilder w = new StringBuilder();
+        boolean inWord = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\'') {
+                int end = line.indexOf('\'', i + 1);
+                w.append(line, i + 1, end);
+                i = end;
+                inWord = true;
+            } else if (c == '\\') {
+                w.append(line.charAt(++i));
+                inWord = true;
+            } else if (c == ' ') {
+                if (inWord) {
+                    words.add(w.toString());
+                    w.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                w.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            words.add(w.toString());
+        }
+        return words;
     }
 
     @Test

@@ -154,6 +154,7 @@ public final class AdmissionFilter implements Ordered {
                     request.getMethodName(),
                     request.getHeaders().get("Origin"),
                     request.getHeaders().get("Sec-Fetch-Site"),
+                    request.getHeaders().get("Sec-Fetch-Mode"),
                     request.getHeaders().get("Host")));
         }
         return new AdmissionRequest(

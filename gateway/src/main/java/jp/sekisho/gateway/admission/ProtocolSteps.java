@@ -27,20 +27,36 @@ public final class ProtocolSteps {
     }
 
     /**
-     * A console request that changes state must come from the console's own pages: a browser sends the client certificate
-     * whichever site made it post, so a state-changing request whose {@code Sec-Fetch-Site} says
-     * another site, or whose {@code Origin} is not this gateway's, is refused before any controller
-     * reads it. (The form's token is checked as well, by ConsoleForm: old browsers send neither header.)
+     * A console request must come from the console's own pages. A browser sends the client
+     * certificate whichever site made it send a request, so admission refuses:
+     * <ul>
+     *   <li>a state-changing request whose {@code Sec-Fetch-Site} names another site, or whose
+     *       {@code Origin} is not this gateway's (the form's token is checked as well, by ConsoleForm:
+     *       old browsers send neither header);</li>
+     *   <li>another site's sub-resource or script request even when it only reads ({@code <img
+     *       src=/console/audit>} would record an audit read for the auditor each time): only a
+     *       top-level navigation, a person following a link, may come from elsewhere.</li>
+     * </ul>
      *
      * @param host the request's Host header, e.g. {@code 127.0.0.1:9443}
      */
     public static Step sameOrigin(
-            String method, @Nullable String origin, @Nullable String fetchSite, @Nullable String host) {
+            String method,
+            @Nullable String origin,
+            @Nullable String fetchSite,
+            @Nullable String fetchMode,
+            @Nullable String host) {
         return (request, attempt) -> {
+            boolean elsewhere = fetchSite != null && !"same-origin".equals(fetchSite) && !"none".equals(fetchSite);
             if (safe(method)) {
-                return null;
+                return elsewhere && !"navigate".equals(fetchMode)
+                        ? attempt.deny(
+                                Reason.CSRF_REJECTED,
+                                "Sec-Fetch-Site: " + clip(fetchSite) + ", Sec-Fetch-Mode: "
+                                        + clip(String.valueOf(fetchMode)))
+                        : null;
             }
-            if (fetchSite != null && !"same-origin".equals(fetchSite) && !"none".equals(fetchSite)) {
+            if (elsewhere) {
                 return attempt.deny(Reason.CSRF_REJECTED, "Sec-Fetch-Site: " + clip(fetchSite));
             }
             if (origin != null && (host == null || !origin.equals("https://" + host))) {

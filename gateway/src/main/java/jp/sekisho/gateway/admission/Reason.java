@@ -205,6 +205,11 @@ public enum Reason {
     UNKNOWN_LISTENER(Stage.POLICY, 400, "不明なリスナー", "the route names a listener this gateway does not have"),
     INVALID_CIDR(Stage.POLICY, 400, "CIDR不正", "a route's address range is not a CIDR"),
     QUERY_INVALID(Stage.POLICY, 400, "検索条件不正", "the audit search parameters are invalid"),
+    AUDIT_SESSION_INVALID(
+            Stage.POLICY,
+            403,
+            "閲覧セッション無効",
+            "the audit live view's read session is unknown, expired or another person's: open the page again"),
 
     // 7. how a transfer ended without delivery (audit events only)
     TERMINATED_BY_SENDER(Stage.TRANSFER_END, 0, "送信元が中止", "the sender deleted the upload (tus termination)"),

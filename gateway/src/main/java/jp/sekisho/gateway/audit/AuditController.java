@@ -1,22 +1,21 @@
 package jp.sekisho.gateway.audit;
 
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
-import io.micronaut.http.server.types.files.StreamedFile;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.util.List;
 import jp.sekisho.audit.AuditStore;
-import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.audit.read.EventJson;
+import jp.sekisho.audit.read.EventPage;
 import jp.sekisho.audit.read.ExportFormat;
 import jp.sekisho.audit.read.ExportSnapshot;
+import jp.sekisho.audit.read.QueryParameters;
 import jp.sekisho.audit.verify.VerifyResult;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
@@ -24,8 +23,6 @@ import jp.sekisho.gateway.identity.AdminApi;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
 import jp.sekisho.gateway.identity.Role;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The audit log for security staff (auditor role, admin listener): search, streaming export that
@@ -37,7 +34,8 @@ import org.slf4j.LoggerFactory;
 @RequiresRole(Role.AUDITOR)
 public final class AuditController {
 
-    private static final Logger LOG = LoggerFactory.getLogger(AuditController.class);
+    /** Response header of a search: {@code true} when more events match than the page holds. */
+    static final String MORE = "Sekisho-More";
 
     private final AuditStore store;
 
@@ -45,6 +43,12 @@ public final class AuditController {
         this.store = store;
     }
 
+    /**
+     * Matching events as a JSON array (the body it always was), in chain order or, with {@code
+     * order=newest}, newest first. Never cut silently: {@code Sekisho-More} says whether more events
+     * match, and when they do {@code Link: <...>; rel="next"} is the next page's URL (the same
+     * filters, a relative {@code since} resolved to {@code from}, and the cursor after this page).
+     */
     @Get("/events")
     public HttpResponse<?> search(HttpRequest<?> request, Principal principal) {
         AuditQuery q;
@@ -55,15 +59,24 @@ public final class AuditController {
         } catch (IllegalArgumentException e) {
             return Problem.response(request, Reason.QUERY_INVALID, e.getMessage());
         }
-        List<RecordedEvent> events = store.reader().search(q, principal.toAudit());
+        EventPage page = store.reader().page(q, principal.toAudit());
         StringBuilder json = new StringBuilder("[");
-        for (int i = 0; i < events.size(); i++) {
+        for (int i = 0; i < page.events().size(); i++) {
             if (i > 0) {
                 json.append(',');
             }
-            EventJson.event(json, events.get(i));
+            EventJson.event(json, page.events().get(i));
         }
-        return HttpResponse.ok(json.append(']').toString()).contentType(MediaType.APPLICATION_JSON_TYPE);
+        MutableHttpResponse<String> res = HttpResponse.ok(json.append(']').toString())
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header(MORE, Boolean.toString(page.more()));
+        if (page.more()) {
+            res.header(
+                    HttpHeaders.LINK,
+                    "<" + request.getPath() + "?" + QueryParameters.queryString(QueryParameters.next(q, page))
+                            + ">; rel=\"next\"");
+        }
+        return res;
     }
 
     /**
@@ -83,24 +96,7 @@ public final class AuditController {
         }
         // audited and its snapshot taken here: a store that is down is a 503 before the response starts
         ExportSnapshot snapshot = store.reader().openExport(q, principal.toAudit(), f);
-        ExportPipe pipe = new ExportPipe(16);
-        Thread writer = new Thread(
-                () -> {
-                    try (snapshot;
-                            OutputStream out = pipe.sink) {
-                        snapshot.writeTo(out);
-                    } catch (IOException e) {
-                        LOG.debug("audit export ended early: the client went away: {}", e.toString());
-                    } catch (RuntimeException e) {
-                        // the stream already ends with an error record naming this
-                        LOG.warn("監査ログのエクスポートが途中で失敗しました / audit export failed mid-stream: {}", e.getMessage());
-                    }
-                },
-                "sekisho-audit-export");
-        writer.setDaemon(true);
-        writer.start();
-        MediaType type = f == ExportFormat.JSONL ? new MediaType("application/x-ndjson") : new MediaType("text/csv");
-        return HttpResponse.ok(new StreamedFile(pipe.source, type));
+        return HttpResponse.ok(ExportStream.of(snapshot, f));
     }
 
     @Get("/verify")

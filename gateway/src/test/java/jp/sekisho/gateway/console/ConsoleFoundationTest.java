@@ -124,6 +124,20 @@ class ConsoleFoundationTest {
     }
 
     @Test
+    void anotherSiteMayLinkToThePagesButNotLoadThemBehindThePersonsBack() throws Exception {
+        HttpResponse<String> link =
+                get("auditor", "/console/", "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "navigate");
+        assertEquals(200, link.statusCode(), "a person following a link from elsewhere");
+        HttpResponse<String> img =
+                get("auditor", "/console/", "Sec-Fetch-Site", "cross-site", "Sec-Fetch-Mode", "no-cors");
+        assertEquals(403, img.statusCode(), "an <img> or fetch made by another site");
+        assertTrue(img.body().contains("CSRF_REJECTED"), img.body());
+        HttpResponse<String> same =
+                get("auditor", "/console/", "Sec-Fetch-Site", "same-origin", "Sec-Fetch-Mode", "cors");
+        assertEquals(200, same.statusCode(), "the console's own scripts");
+    }
+
+    @Test
     void everyPageCarriesTheStrictHeaders() throws Exception {
         for (String path : new String[] {"/console/", "/console/assets/console.css"}) {
             HttpResponse<String> r = get("secretariat", path);
@@ -176,7 +190,8 @@ class ConsoleFoundationTest {
             RecordedEvent e = fx.awaitEvent(
                     EventType.REQUEST_DENIED,
                     x -> "CSRF_REJECTED".equals(x.event().reason())
-                            && x.event().detailJson().contains(h[1]));
+                            && x.event().detailJson().contains(h[1])
+                            && x.event().principal().subject().startsWith("CN=secretariat"));
             assertTrue(
                     e.event().principal().subject().startsWith("CN=secretariat"),
                     e.event().principal().subject());
