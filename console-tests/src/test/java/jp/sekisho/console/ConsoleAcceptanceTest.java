@@ -38,7 +38,6 @@ import jp.sekisho.console.support.ConsoleWorld;
 import jp.sekisho.console.support.CrossSitePage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -399,16 +398,10 @@ class ConsoleAcceptanceTest {
     }
 
     /**
-     * The JSONL the auditor downloaded from the filtered page passes {@code audit verify --file}. Last
-     * in the order: the other steps do not build on it.
-     *
-     * <p>Disabled until the audit export and verify agree on filtered sets: today a filtered JSONL holds
-     * a slice of each chain, and verify reports the events outside the filter as deleted ("FAILED:
-     * DELETED at gw1#1: event(s) gw1#1..#31 missing"); the same page's unfiltered JSONL verifies.
-     * Remove the annotation once the console's filtered export verifies (issue 13's acceptance).
+     * The JSONL the auditor downloaded from the filtered page passes {@code audit verify --file}: it
+     * carries each node's stretch of chain that holds the matches, anchored in signed checkpoints
+     * (ProofRanges). Last in the order: the other steps do not build on it.
      */
-    @Disabled("issue 13: a filtered JSONL export does not pass audit verify --file yet (DELETED: events outside the"
-            + " filter missing)")
     @Test
     @Order(10)
     void theFilteredJsonlExportVerifiesOffline() {

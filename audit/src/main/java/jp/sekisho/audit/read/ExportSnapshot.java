@@ -68,6 +68,9 @@ public final class ExportSnapshot implements AutoCloseable {
      * AuditUnavailableException}; an {@link IOException} means the reader went away.
      */
     public long writeTo(OutputStream out) throws IOException {
+        if (format == ExportFormat.JSONL && !q.isComplete()) {
+            return new ProofRanges(c, q, keyId, checkpoints).writeTo(out);
+        }
         long n = 0;
         try (ExportWriter w = format == ExportFormat.JSONL
                 ? new JsonlExporter(out, EventJson.header(Instant.now().toString(), keyId, q.toJson()))

@@ -39,6 +39,7 @@ public final class ExportFileVerifier {
     /** See {@link AuditVerifier#verify(Iterator, List, PublicKey, boolean)} for {@code archivedStart}. */
     public static VerifyResult verify(Path file, PublicKey key, boolean archivedStart) throws IOException {
         boolean tornTail = !endsWithNewline(file);
+        boolean ranges;
         List<Checkpoint> cps = new ArrayList<>();
         long events = 0;
         Map<String, Object> closing = null;
@@ -54,6 +55,9 @@ public final class ExportFileVerifier {
                     return unreadable(1, "not a " + EventJson.FORMAT + " file");
                 }
                 endPromised = Boolean.TRUE.equals(h.get("end_record"));
+                // a filtered export carries each node's stretch of chain from just after a signed
+                // checkpoint (ProofRanges): its chains may start there, as after an archive
+                ranges = "ranges".equals(h.get("proof"));
             } catch (IllegalArgumentException e) {
                 if (tornTail && r.readLine() == null) {
                     return truncated(0, "its only line is cut off");
@@ -105,7 +109,7 @@ public final class ExportFileVerifier {
         VerifyResult result;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             r.readLine();
-            result = AuditVerifier.verify(new Events(r), cps, key, archivedStart);
+            result = AuditVerifier.verify(new Events(r), cps, key, archivedStart || ranges);
         } catch (BadLine e) {
             return unreadable(e.lineNo, e.getMessage());
         } catch (UncheckedIOException e) {
