@@ -22,7 +22,6 @@ import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.cli.AuditCommand;
-import jp.sekisho.audit.config.AuditConfig;
 import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.audit.support.TestEvents;
 import jp.sekisho.audit.verify.ExportFileVerifier;
@@ -54,20 +53,7 @@ class ExportEndTest {
     @BeforeAll
     static void seed() throws Exception {
         pg = ExternalPostgres.create();
-        Path yaml = dir.resolve("gateway.yml");
-        Files.writeString(yaml, """
-                node-id: end-gw
-                data-dir: data
-                store:
-                  url: %s
-                  user: %s
-                  password: ""
-                  owner-user: postgres
-                audit:
-                  checkpoint-every: 10
-                  checkpoint-seconds: 60
-                """.formatted(pg.url(), ExternalPostgres.APP_ROLE));
-        store = AuditStore.open(AuditConfig.fromGatewayYaml(yaml));
+        store = pg.openStore(dir, "end-gw", 10);
         for (int i = 0; i < 50; i++) {
             store.log().commit(TestEvents.allowed(i));
         }

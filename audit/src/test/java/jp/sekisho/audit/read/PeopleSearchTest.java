@@ -34,7 +34,6 @@ import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.RecordedEvent;
-import jp.sekisho.audit.config.AuditConfig;
 import jp.sekisho.audit.config.AuditSettings;
 import jp.sekisho.audit.store.PostgresAuditLog;
 import jp.sekisho.audit.support.ExternalPostgres;
@@ -76,20 +75,7 @@ class PeopleSearchTest {
     @BeforeAll
     static void seed() throws Exception {
         pg = ExternalPostgres.create();
-        Path yaml = dir.resolve("gateway.yml");
-        Files.writeString(yaml, """
-                node-id: people-gw
-                data-dir: data
-                store:
-                  url: %s
-                  user: %s
-                  password: ""
-                  owner-user: postgres
-                audit:
-                  checkpoint-every: 10
-                  checkpoint-seconds: 60
-                """.formatted(pg.url(), ExternalPostgres.APP_ROLE));
-        store = AuditStore.open(AuditConfig.fromGatewayYaml(yaml));
+        store = pg.openStore(dir, "people-gw", 10);
         for (int i = 0; i < 6; i++) {
             store.log().commit(allowed(TANAKA, "principals", i));
         }

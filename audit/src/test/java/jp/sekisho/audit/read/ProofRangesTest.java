@@ -15,7 +15,6 @@ import java.util.List;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.chain.AuditSigningKey;
-import jp.sekisho.audit.config.AuditConfig;
 import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.audit.support.TestEvents;
 import jp.sekisho.audit.verify.ExportFileVerifier;
@@ -45,20 +44,7 @@ class ProofRangesTest {
     @BeforeAll
     static void seed() throws Exception {
         pg = ExternalPostgres.create();
-        Path yaml = dir.resolve("gateway.yml");
-        Files.writeString(yaml, """
-                node-id: proof-gw
-                data-dir: data
-                store:
-                  url: %s
-                  user: %s
-                  password: ""
-                  owner-user: postgres
-                audit:
-                  checkpoint-every: 10
-                  checkpoint-seconds: 60
-                """.formatted(pg.url(), ExternalPostgres.APP_ROLE));
-        store = AuditStore.open(AuditConfig.fromGatewayYaml(yaml));
+        store = pg.openStore(dir, "proof-gw", 10);
         for (int i = 0; i < 95; i++) {
             store.log()
                     .commit(

@@ -1,10 +1,15 @@
 package jp.sekisho.audit.support;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.UUID;
+import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.config.AuditConfig;
 
 /**
  * A fresh, uniquely named database on the machine's PostgreSQL (127.0.0.1:5432, user postgres,
@@ -38,6 +43,28 @@ public final class ExternalPostgres implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * An audit store on this database, as a gateway with node {@code nodeId} opens it from its
+     * gateway.yml in {@code dir} (data under {@code dir/data}), sealing a checkpoint every
+     * {@code checkpointEvery} events.
+     */
+    public AuditStore openStore(Path dir, String nodeId, int checkpointEvery) throws IOException {
+        Path yaml = dir.resolve("gateway.yml");
+        Files.writeString(yaml, """
+                node-id: %s
+                data-dir: data
+                store:
+                  url: %s
+                  user: %s
+                  password: ""
+                  owner-user: postgres
+                audit:
+                  checkpoint-every: %d
+                  checkpoint-seconds: 60
+                """.formatted(nodeId, url(), APP_ROLE, checkpointEvery));
+        return AuditStore.open(AuditConfig.fromGatewayYaml(yaml));
     }
 
     public Connection superuser() throws SQLException {
