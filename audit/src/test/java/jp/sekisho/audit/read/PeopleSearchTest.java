@@ -1,5 +1,6 @@
 package jp.sekisho.audit.read;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -267,7 +268,8 @@ class PeopleSearchTest {
                         break;
                     }
                     assertEquals(17, p.events().size(), "a cut page is full");
-                    Thread.sleep(20); // let the writer commit between pages
+                    int sofar = written.get(); // a new event lands between every two pages
+                    await().atMost(Duration.ofSeconds(30)).until(() -> written.get() > sofar);
                     page = QueryParameters.next(page, p);
                 }
             } finally {

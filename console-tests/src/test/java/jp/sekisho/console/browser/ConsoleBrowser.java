@@ -16,6 +16,8 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -239,20 +241,14 @@ public final class ConsoleBrowser implements AutoCloseable {
      */
     public Integer status() {
         String url = stripFragment(driver.getCurrentUrl());
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            Integer status = documentStatus.get(url);
-            if (status != null) {
-                return status;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
+        try {
+            return Awaitility.await()
+                    .atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> documentStatus.get(url), java.util.Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            return null; // Chromium's own error page: no response came
         }
-        return null;
     }
 
     /** Clicks what {@code by} finds (a submit button, a link) and waits until the next page has loaded. */
