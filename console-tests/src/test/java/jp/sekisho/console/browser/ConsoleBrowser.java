@@ -253,20 +253,16 @@ public final class ConsoleBrowser implements AutoCloseable {
 
     /** Clicks what {@code by} finds (a submit button, a link) and waits until the next page has loaded. */
     public void clickAndWait(By by) {
-        WebElement html = driver.findElement(By.tagName("html"));
-        documentStatus.clear();
+        markDocument();
         driver.findElement(by).click();
-        new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(html));
-        awaitReady();
+        awaitNextDocument();
     }
 
     /** Submits {@code form} (as pressing Enter in it would) and waits until the next page has loaded. */
     public void submitAndWait(WebElement form) {
-        WebElement html = driver.findElement(By.tagName("html"));
-        documentStatus.clear();
+        markDocument();
         form.submit();
-        new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(html));
-        awaitReady();
+        awaitNextDocument();
     }
 
     /** Types {@code value} into a text field or textarea, or picks it from a select (by value). */
@@ -299,8 +295,7 @@ public final class ConsoleBrowser implements AutoCloseable {
      * the browser's cookies and certificate, same origin, but without the console's forms.
      */
     public void submitForm(String action, Map<String, String> fields) {
-        WebElement html = driver.findElement(By.tagName("html"));
-        documentStatus.clear();
+        markDocument();
         ((JavascriptExecutor) driver)
                 .executeScript(
                         "const f = document.createElement('form'); f.method = 'POST'; f.action = arguments[0];"
@@ -310,12 +305,32 @@ public final class ConsoleBrowser implements AutoCloseable {
                                 + " document.body.appendChild(f); f.submit();",
                         action,
                         fields);
-        new WebDriverWait(driver, WAIT).until(ExpectedConditions.stalenessOf(html));
+        awaitNextDocument();
+    }
+
+    /** Tags the document now shown, so that {@link #awaitNextDocument} can tell when it has been replaced. */
+    private void markDocument() {
+        documentStatus.clear();
+        ((JavascriptExecutor) driver).executeScript("window.__sekishoOld = true;");
+    }
+
+    /**
+     * Waits until a new document has replaced the tagged one and has loaded. Not stalenessOf: while
+     * Chromium swaps documents, asking about the old element can fail with "Node with given id does
+     * not belong to the document" instead of a stale-element error, so every WebDriver error during
+     * the swap just means "not yet".
+     */
+    private void awaitNextDocument() {
+        new WebDriverWait(driver, WAIT)
+                .ignoring(WebDriverException.class)
+                .until(d -> !Boolean.TRUE.equals(
+                        ((JavascriptExecutor) d).executeScript("return window.__sekishoOld === true")));
         awaitReady();
     }
 
     private void awaitReady() {
         new WebDriverWait(driver, WAIT)
+                .ignoring(WebDriverException.class)
                 .until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
     }
 
