@@ -78,13 +78,37 @@ public record GatewayConfig(
      * One listener.
      *
      * @param index        position in the file (listeners keep file order)
-     * @param proxyTrusted peers allowed to send a PROXY protocol header; empty = PROXY not accepted
+     * @param proxyTrusted  peers allowed to send a PROXY protocol header; empty = PROXY not accepted
+     * @param relay         {@code kind: relay}: the listener carries one relay route's web traffic
+     *                      (docs/relay.md), not the Sekisho API, and is served by the relay, not Micronaut
+     * @param closedNetwork the operator's statement that this listener sits inside a closed network
+     *                      (LGWAN, a city hall segment): only then may a relay route on it take plain HTTP
      */
     public record Listener(
-            int index, String name, String bind, int port, List<Cidr> allow, boolean admin, List<Cidr> proxyTrusted) {
+            int index,
+            String name,
+            String bind,
+            int port,
+            List<Cidr> allow,
+            boolean admin,
+            List<Cidr> proxyTrusted,
+            boolean relay,
+            boolean closedNetwork) {
         public Listener {
             allow = List.copyOf(allow);
             proxyTrusted = List.copyOf(proxyTrusted);
+        }
+
+        /** A listener of the Sekisho API (transfers, or admin): served by Micronaut. */
+        public Listener(
+                int index,
+                String name,
+                String bind,
+                int port,
+                List<Cidr> allow,
+                boolean admin,
+                List<Cidr> proxyTrusted) {
+            this(index, name, bind, port, allow, admin, proxyTrusted, false, false);
         }
     }
 

@@ -34,7 +34,8 @@ public final class GatewayConfigLoader {
             "node-id", "data-dir", "tls", "listeners", "principals", "approvals", "store", "audit", "edge", "spool");
     private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule", "seal-key");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls", "provider");
-    private static final Set<String> LISTENER_KEYS = Set.of("bind", "port", "allow", "admin", "proxy-protocol");
+    private static final Set<String> LISTENER_KEYS =
+            Set.of("bind", "port", "allow", "admin", "proxy-protocol", "kind", "closed-network");
     private static final Set<String> PROXY_KEYS = Set.of("trusted");
     private static final Set<String> PRINCIPAL_KEYS = Set.of("subject", "sha256", "roles");
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,30}");
@@ -205,7 +206,31 @@ public final class GatewayConfigLoader {
                 throw error(key + ".proxy-protocol.trusted", "list the load balancers' addresses");
             }
         }
-        return new GatewayConfig.Listener(index, name, bind, port, allow, admin, trusted);
+        boolean relay = false;
+        if (m.containsKey("kind")) {
+            String kind = scalar(m.get("kind"), key + ".kind");
+            if (!kind.equals("relay") && !kind.equals("api")) {
+                throw error(
+                        key + ".kind",
+                        "'" + kind
+                                + "' is not a listener kind (api: the Sekisho API, the default; relay: one relay route's web traffic)");
+            }
+            relay = kind.equals("relay");
+        }
+        boolean closedNetwork = false;
+        if (m.containsKey("closed-network")) {
+            if (!(m.get("closed-network") instanceof Boolean b)) {
+                throw error(key + ".closed-network", "'" + m.get("closed-network") + "' is not true or false");
+            }
+            closedNetwork = b;
+        }
+        if (relay && admin) {
+            throw error(key, "a relay listener cannot be the admin listener");
+        }
+        if (relay && !trusted.isEmpty()) {
+            throw error(key + ".proxy-protocol", "not supported on a relay listener");
+        }
+        return new GatewayConfig.Listener(index, name, bind, port, allow, admin, trusted, relay, closedNetwork);
     }
 
     private GatewayConfig.PrincipalRule principal(Map<String, Object> m, String key) {

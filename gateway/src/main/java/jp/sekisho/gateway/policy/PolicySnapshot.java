@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import jp.sekisho.gateway.approval.Approval;
+import jp.sekisho.gateway.relay.RelayRoute;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteState;
 
@@ -14,10 +15,12 @@ import jp.sekisho.gateway.route.RouteState;
  *
  * @param tamperedApprovals approvals whose row failed its seal check, ref to what failed
  * @param tamperedRoutes    routes whose row failed its seal check, id to what failed
+ * @param relays            relay routes by id (a tampered one is in {@code tamperedRoutes} under its id)
  */
 public record PolicySnapshot(
         Map<String, Approval> approvals,
         Map<String, Route> routes,
+        Map<String, RelayRoute> relays,
         Map<String, String> tamperedApprovals,
         Map<String, String> tamperedRoutes,
         Instant loadedAt) {
@@ -27,13 +30,29 @@ public record PolicySnapshot(
     public PolicySnapshot {
         approvals = Map.copyOf(approvals);
         routes = Map.copyOf(routes);
+        relays = Map.copyOf(relays);
         tamperedApprovals = Map.copyOf(tamperedApprovals);
         tamperedRoutes = Map.copyOf(tamperedRoutes);
     }
 
     /** A snapshot in which every row passed its seal check. */
     public PolicySnapshot(Map<String, Approval> approvals, Map<String, Route> routes, Instant loadedAt) {
-        this(approvals, routes, Map.of(), Map.of(), loadedAt);
+        this(approvals, routes, Map.of(), Map.of(), Map.of(), loadedAt);
+    }
+
+    /** The relay route on {@code listener}, if one is bound to it (a relay listener carries one route). */
+    public Optional<RelayRoute> relayOn(String listener) {
+        return relays.values().stream()
+                .filter(r -> r.listener().equals(listener))
+                .findFirst();
+    }
+
+    /** APPROVAL_TAMPERED when the relay's row or its approval's failed the seal check: fail closed. */
+    public RouteState stateOf(RelayRoute r, Instant now) {
+        if (tamperedRoutes.containsKey(r.id()) || tamperedApprovals.containsKey(r.approvalRef())) {
+            return RouteState.APPROVAL_TAMPERED;
+        }
+        return RouteState.of(approvals.get(r.approvalRef()), now);
     }
 
     /** What failed for the route's own row or its approval's; null when both are intact. */

@@ -75,7 +75,8 @@ public final class PolicyWatcher implements AutoCloseable {
             }
         }
         RouteRepository.Loaded r = routes.loadAll();
-        PolicySnapshot next = new PolicySnapshot(a, r.routes(), tamperedApprovals, r.tampered(), clock.instant());
+        PolicySnapshot next =
+                new PolicySnapshot(a, r.routes(), Map.of(), tamperedApprovals, r.tampered(), clock.instant());
         current.set(next);
         alarm.check(next);
         for (Consumer<PolicySnapshot> s : subscribers) {
