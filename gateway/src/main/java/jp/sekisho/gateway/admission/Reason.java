@@ -86,6 +86,36 @@ public enum Reason {
             "the approval or route row does not match its seal (a key the database does not hold): fail closed"),
     AUDIT_UNAVAILABLE(Stage.REQUEST, 503, "監査記録不可", "the audit log cannot record this request now: fail closed"),
 
+    // 3b. a relay route's request (docs/relay.md): after the approval, before the upstream
+    RELAY_NO_ROUTE(Stage.RELAY, 404, "中継経路が未設定", "no relay route is bound to this relay listener"),
+    NOT_A_TERMINAL(Stage.RELAY, 403, "許可された端末ではない", "the client certificate names none of the relay route's terminals"),
+    METHOD_NOT_ON_ROUTE(Stage.RELAY, 405, "経路で許可されないメソッド", "the HTTP method is not among the relay route's methods"),
+    PATH_NOT_ON_ROUTE(Stage.RELAY, 403, "経路で許可されないパス", "the path is under none of the relay route's path prefixes"),
+    REQUEST_BODY_TOO_LARGE(Stage.RELAY, 413, "要求本文が上限超過", "the request body exceeds the relay route's max-body"),
+    TERMINAL_RATE_LIMITED(
+            Stage.RELAY,
+            429,
+            "端末の要求頻度の上限超過",
+            "more requests per second from this terminal than the relay route allows"),
+    OUTSIDE_OPENING_HOURS(
+            Stage.RELAY,
+            403,
+            "利用時間外",
+            "outside the relay route's opening hours (Asia/Tokyo) set from the approval's conditions"),
+    WEBSOCKET_NOT_ALLOWED(
+            Stage.RELAY, 403, "WebSocket不可", "a WebSocket upgrade on a relay route that does not allow them"),
+    UPSTREAM_TLS_FAILED(
+            Stage.RELAY,
+            502,
+            "接続先とのTLS失敗",
+            "the upstream's certificate does not chain to the route's pinned CA, or it refused the gateway's certificate"),
+    UPSTREAM_UNAVAILABLE(
+            Stage.RELAY,
+            502,
+            "接続先に接続できない",
+            "the upstream refused or dropped the connection, or answered with a malformed head"),
+    UPSTREAM_TIMEOUT(Stage.RELAY, 504, "接続先の応答なし", "the upstream did not answer in time"),
+
     // 4. the transfer protocol (tus) and the transfer's state
     TUS_VERSION_UNSUPPORTED(Stage.PROTOCOL, 412, "tusバージョン不一致", "Tus-Resumable must be 1.0.0"),
     UNSUPPORTED_MEDIA_TYPE(
@@ -228,6 +258,7 @@ public enum Reason {
         EDGE,
         TLS,
         REQUEST,
+        RELAY,
         PROTOCOL,
         PAYLOAD,
         POLICY,
