@@ -10,8 +10,8 @@ import java.util.Objects;
  * across both kinds.
  *
  * @param listener  a gateway.yml listener with {@code kind: relay}; it carries this route alone
- * @param terminals how terminals speak to the gateway
- * @param allowed   the terminals: source CIDRs, and with {@link TerminalMode#MTLS} the certificate
+ * @param mode      how terminals speak to the gateway ({@code terminal-mode:} in the routes file)
+ * @param terminals the terminals: source CIDRs, and with {@link TerminalMode#MTLS} the certificate
  *                  (subject or sha256) each must present; with TLS or HTTP a terminal has no
  *                  certificate and {@link Terminal#subject()}/{@link Terminal#sha256()} are null
  * @param upstream  where requests go
@@ -21,8 +21,8 @@ public record RelayRoute(
         String id,
         String listener,
         String approvalRef,
-        TerminalMode terminals,
-        List<Terminal> allowed,
+        TerminalMode mode,
+        List<Terminal> terminals,
         Upstream upstream,
         RelayLimits limits) {
 
@@ -30,15 +30,15 @@ public record RelayRoute(
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(approvalRef, "approvalRef");
-        Objects.requireNonNull(terminals, "terminals");
+        Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(upstream, "upstream");
         Objects.requireNonNull(limits, "limits");
-        allowed = List.copyOf(allowed);
+        terminals = List.copyOf(terminals);
     }
 
     /** Every CIDR a terminal may connect from: what the relay listener's allowlist must admit. */
     public List<String> allCidrs() {
-        return allowed.stream().flatMap(t -> t.allow().stream()).distinct().toList();
+        return terminals.stream().flatMap(t -> t.allow().stream()).distinct().toList();
     }
 
     /**
