@@ -93,6 +93,16 @@ public final class RequestTarget {
      *
      * @throws IllegalArgumentException naming what is wrong
      */
+    /** One path segment decoded as the guard judged it (for the relay's path rules). */
+    public static String decodeSegment(String raw) {
+        return decode(raw, false);
+    }
+
+    /** A query name or value decoded as the guard judged it ({@code +} is a space). */
+    public static String decodeQueryPart(String raw) {
+        return decode(raw, true);
+    }
+
     static String decode(String raw, boolean query) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
         for (int i = 0; i < raw.length(); i++) {
