@@ -8,7 +8,8 @@ import jp.sekisho.gateway.relay.RelayRoute;
 import jp.sekisho.gateway.relay.RelaySpec;
 
 /** One line of the relay routes list: the route, its live state and its approval (null when unknown). */
-public record RelayRow(RelayRoute relay, RouteStatus status, @Nullable Approval approval) {
+public record RelayRow(
+        RelayRoute relay, RouteStatus status, @Nullable Approval approval) {
 
     /** Each terminal as the page shows it: its certificate (mTLS) and addresses. */
     public List<String> terminals() {

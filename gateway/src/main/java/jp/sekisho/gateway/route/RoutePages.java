@@ -91,7 +91,8 @@ public final class RoutePages {
                 .toList();
         List<RelayRow> relays = policy.relays().values().stream()
                 .sorted(Comparator.comparing(RelayRoute::id))
-                .map(r -> new RelayRow(r, RouteStatus.of(policy, r, now), policy.approvals().get(r.approvalRef())))
+                .map(r -> new RelayRow(
+                        r, RouteStatus.of(policy, r, now), policy.approvals().get(r.approvalRef())))
                 .toList();
         return page.render(
                 request,

@@ -34,7 +34,10 @@ public record RouteStatus(
         RouteState s = policy.stateOf(relay, now);
         if (s == RouteState.ACTIVE) {
             return new RouteStatus(
-                    s, "運用中：承認が有効で、この中継経路は要求を中継します", "active: its approval is in force and the relay carries requests", null);
+                    s,
+                    "運用中：承認が有効で、この中継経路は要求を中継します",
+                    "active: its approval is in force and the relay carries requests",
+                    null);
         }
         Reason reason = Reason.valueOf(s.name());
         String detail = null;
@@ -42,7 +45,8 @@ public record RouteStatus(
             String own = policy.tamperedRoutes().get(relay.id());
             detail = own != null
                     ? "relay route " + relay.id() + ": " + own
-                    : "approval " + relay.approvalRef() + ": " + policy.tamperedApprovals().get(relay.approvalRef());
+                    : "approval " + relay.approvalRef() + ": "
+                            + policy.tamperedApprovals().get(relay.approvalRef());
         }
         return new RouteStatus(s, reason.ja(), reason.en(), detail);
     }
