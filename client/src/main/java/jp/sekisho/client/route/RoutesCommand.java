@@ -123,7 +123,7 @@ public final class RoutesCommand {
             Map<String, Object> both = r.object();
             TextTable t = new TextTable(
                     "経路 Route", "種類 Kind", "リスナー Listener", "承認 Approval", "中継先 Upstream", "端末 Terminals", "状態 State");
-            for (Object o : (List<?>) both.get("routes")) {
+            for (Object o : (List<?>) both.getOrDefault("routes", List.of())) {
                 Map<?, ?> m = (Map<?, ?>) o;
                 t.row(
                         m.get("id"),
@@ -134,7 +134,7 @@ public final class RoutesCommand {
                         "",
                         ApprovalPrinter.state(m.get("state")));
             }
-            for (Object o : (List<?>) both.get("relays")) {
+            for (Object o : (List<?>) both.getOrDefault("relays", List.of())) {
                 Map<?, ?> m = (Map<?, ?>) o;
                 t.row(
                         m.get("id"),

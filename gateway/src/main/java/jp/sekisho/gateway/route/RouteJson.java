@@ -1,6 +1,7 @@
 package jp.sekisho.gateway.route;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.serde.annotation.Serdeable;
 import java.net.URI;
@@ -64,8 +65,9 @@ public final class RouteJson {
     public record ApplyRequest(
             @Nullable List<View> routes, @Nullable List<RelayView> relays, boolean dryRun) {}
 
-    /** GET /api/v1/routes: both kinds, each with its state now. */
+    /** GET /api/v1/routes: both kinds, each with its state now; an empty kind is an empty list, not left out. */
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ListView(List<View> routes, List<RelayView> relays) {}
 
     @Serdeable
