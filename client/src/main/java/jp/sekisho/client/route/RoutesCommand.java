@@ -13,9 +13,11 @@ import jp.sekisho.client.approval.ApprovalPrinter;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.JsonOut;
 import jp.sekisho.client.http.RemoteCommand;
+import jp.sekisho.gateway.relay.RelaySpec;
 import jp.sekisho.gateway.route.Party;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteFile;
+import jp.sekisho.gateway.route.RouteSet;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -54,14 +56,15 @@ public final class RoutesCommand {
 
         @Override
         protected void run() {
-            List<Route> routes;
+            RouteSet routes;
             try {
                 routes = RouteFile.read(file);
             } catch (RouteFile.Invalid e) {
                 throw CliException.usage(e.getMessage());
             }
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("routes", routes.stream().map(Apply::json).toList());
+            body.put("routes", routes.routes().stream().map(Apply::json).toList());
+            body.put("relays", routes.relays().stream().map(RelaySpec::toMap).toList());
             body.put("dryRun", dryRun);
             GatewayClient.Response r = client().put("api/v1/routes", JsonOut.write(body));
             if (json) {
@@ -117,12 +120,49 @@ public final class RoutesCommand {
                 out().println(r.body());
                 return;
             }
-            TextTable t = new TextTable("経路 Route", "リスナー Listener", "承認 Approval", "状態 State");
-            for (Object o : r.array()) {
+            Map<String, Object> both = r.object();
+            TextTable t = new TextTable(
+                    "経路 Route", "種類 Kind", "リスナー Listener", "承認 Approval", "中継先 Upstream", "端末 Terminals", "状態 State");
+            for (Object o : (List<?>) both.getOrDefault("routes", List.of())) {
                 Map<?, ?> m = (Map<?, ?>) o;
-                t.row(m.get("id"), m.get("listener"), m.get("approvalRef"), ApprovalPrinter.state(m.get("state")));
+                t.row(
+                        m.get("id"),
+                        "一括 batch",
+                        m.get("listener"),
+                        m.get("approvalRef"),
+                        "",
+                        "",
+                        ApprovalPrinter.state(m.get("state")));
+            }
+            for (Object o : (List<?>) both.getOrDefault("relays", List.of())) {
+                Map<?, ?> m = (Map<?, ?>) o;
+                t.row(
+                        m.get("id"),
+                        "中継 relay",
+                        m.get("listener"),
+                        m.get("approvalRef"),
+                        ((Map<?, ?>) m.get("upstream")).get("url"),
+                        m.get("mode") + " " + terminals((List<?>) m.get("terminals")),
+                        ApprovalPrinter.state(m.get("state")));
             }
             out().print(t.render());
+        }
+
+        /** A relay route's terminals in one cell: each one's certificate (mTLS) and addresses. */
+        private static String terminals(List<?> terminals) {
+            List<String> each = new java.util.ArrayList<>();
+            for (Object o : terminals) {
+                Map<?, ?> t = (Map<?, ?>) o;
+                String who = t.get("subject") != null
+                        ? t.get("subject") + " "
+                        : t.get("sha256") != null ? "sha256:" + t.get("sha256") + " " : "";
+                each.add(who
+                        + String.join(
+                                ",",
+                                ((List<?>) t.get("allow"))
+                                        .stream().map(String::valueOf).toList()));
+            }
+            return String.join("; ", each);
         }
     }
 
@@ -142,6 +182,17 @@ public final class RoutesCommand {
                 return;
             }
             Map<String, Object> m = r.object();
+            if (m.containsKey("upstream")) { // a relay route
+                for (String k : List.of("id", "listener", "approvalRef", "state", "mode", "terminals", "limits")) {
+                    out().printf("%-17s %s%n", k + ":", Printable.value(m.get(k)));
+                }
+                Map<?, ?> u = (Map<?, ?>) m.get("upstream");
+                out().printf("%-17s %s%n", "upstream:", Printable.value(u.get("url")));
+                out().printf("%-17s %s%n", "upstream host:", Printable.value(u.get("host")));
+                out().printf("%-17s %s%n", "closed network:", Printable.value(u.get("closedNetwork")));
+                out().printf("%-17s %s%n", "upstream CA:", u.get("caPem") == null ? "-" : "pinned (PEM)");
+                return;
+            }
             for (String k : List.of(
                     "id",
                     "listener",

@@ -41,7 +41,7 @@ public final class PolicySchema {
         String role = Database.quoteIdent(cfg.user());
         try (Connection c = DriverManager.getConnection(db.url(), p);
                 Statement s = c.createStatement()) {
-            s.execute("GRANT SELECT, INSERT, UPDATE ON approval, route TO " + role);
+            s.execute("GRANT SELECT, INSERT, UPDATE ON approval, route, relay_route TO " + role);
             s.execute("GRANT SELECT, INSERT, DELETE ON route_party TO " + role);
             s.execute("GRANT SELECT, INSERT ON approval_decision TO " + role);
             s.execute("GRANT USAGE ON SEQUENCE approval_decision_id_seq TO " + role);

@@ -20,6 +20,7 @@ import jp.sekisho.gateway.approval.DataItems;
 import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ListenerAllowlists;
+import jp.sekisho.gateway.relay.RelayRoute;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteRepository;
 import jp.sekisho.gateway.route.RouteService;
@@ -47,10 +48,17 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
         }
         PolicyWatcher watcher = new PolicyWatcher(ds, seal, new TamperAlarm(store.log()), clock, POLL);
         Set<String> transferListeners = config.listenerList().stream()
-                .filter(l -> !l.admin())
+                .filter(l -> !l.admin() && !l.relay())
                 .map(GatewayConfig.Listener::name)
                 .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
-        watcher.subscribe(snapshot -> routeCidrs(snapshot, transferListeners).forEach(allowlists::update));
+        Map<String, Boolean> relayListeners = new LinkedHashMap<>();
+        config.listenerList().stream()
+                .filter(GatewayConfig.Listener::relay)
+                .forEach(l -> relayListeners.put(l.name(), l.closedNetwork()));
+        watcher.subscribe(snapshot -> {
+            routeCidrs(snapshot, transferListeners).forEach(allowlists::update);
+            relayCidrs(snapshot, relayListeners.keySet()).forEach(allowlists::update);
+        });
         ApprovalService approvals = new ApprovalService(
                 new ApprovalRepository(ds, seal),
                 new ApprovalPolicy(config.approvals().twoPersonRule()),
@@ -59,7 +67,13 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
                 watcher,
                 clock);
         RouteService routes = new RouteService(
-                new RouteRepository(ds, seal), watcher, store.log(), transferListeners, PolicyServices::isCidr, clock);
+                new RouteRepository(ds, seal),
+                watcher,
+                store.log(),
+                transferListeners,
+                relayListeners,
+                PolicyServices::isCidr,
+                clock);
         return new PolicyServices(watcher, approvals, routes);
     }
 
@@ -105,6 +119,28 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
             List<Cidr> cidrs = byListener.get(r.listener());
             if (cidrs == null) {
                 continue; // a listener this node does not have (nodes may differ); nothing to open here
+            }
+            for (String c : r.allCidrs()) {
+                if (isCidr(c)) {
+                    cidrs.add(Cidr.parse(c));
+                }
+            }
+        }
+        return byListener;
+    }
+
+    /**
+     * Each relay listener's terminal CIDRs, from the relay route bound to it. A relay route whose row
+     * failed its seal check opens nothing: its addresses are exactly what cannot be trusted (fail
+     * closed before TLS). A suspended approval still opens them, so terminals hear the reason.
+     */
+    static Map<String, List<Cidr>> relayCidrs(PolicySnapshot snapshot, Set<String> listeners) {
+        Map<String, List<Cidr>> byListener = new LinkedHashMap<>();
+        listeners.forEach(l -> byListener.put(l, new ArrayList<>()));
+        for (RelayRoute r : snapshot.relays().values()) {
+            List<Cidr> cidrs = byListener.get(r.listener());
+            if (cidrs == null || snapshot.tamperedRoutes().containsKey(r.id())) {
+                continue;
             }
             for (String c : r.allCidrs()) {
                 if (isCidr(c)) {

@@ -14,6 +14,7 @@ import javax.sql.DataSource;
 import jp.sekisho.gateway.approval.Approval;
 import jp.sekisho.gateway.approval.ApprovalRepository;
 import jp.sekisho.gateway.approval.StoredApproval;
+import jp.sekisho.gateway.relay.RelayRepository;
 import jp.sekisho.gateway.route.RouteRepository;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -33,6 +34,7 @@ public final class PolicyWatcher implements AutoCloseable {
     private final DataSource ds;
     private final ApprovalRepository approvals;
     private final RouteRepository routes;
+    private final RelayRepository relays;
     private final TamperAlarm alarm;
     private final Clock clock;
     private final Duration pollInterval;
@@ -45,6 +47,7 @@ public final class PolicyWatcher implements AutoCloseable {
         this.ds = ds;
         this.approvals = new ApprovalRepository(ds, seal);
         this.routes = new RouteRepository(ds, seal);
+        this.relays = new RelayRepository(ds, seal);
         this.alarm = alarm;
         this.clock = clock;
         this.pollInterval = pollInterval;
@@ -64,7 +67,7 @@ public final class PolicyWatcher implements AutoCloseable {
         subscriber.accept(current.get());
     }
 
-    /** Loads approvals and routes now (also called after this node's own changes, so it sees them at once). */
+    /** Loads approvals, routes and relay routes now (also called after this node's own changes, so it sees them at once). */
     public PolicySnapshot reload() {
         Map<String, Approval> a = new LinkedHashMap<>();
         Map<String, String> tamperedApprovals = new LinkedHashMap<>();
@@ -75,8 +78,12 @@ public final class PolicyWatcher implements AutoCloseable {
             }
         }
         RouteRepository.Loaded r = routes.loadAll();
+        RelayRepository.Loaded relay = relays.loadAll();
+        // one id space for both kinds (RouteService keeps it so): a tampered relay is a tampered route
+        Map<String, String> tamperedRoutes = new LinkedHashMap<>(r.tampered());
+        tamperedRoutes.putAll(relay.tampered());
         PolicySnapshot next =
-                new PolicySnapshot(a, r.routes(), Map.of(), tamperedApprovals, r.tampered(), clock.instant());
+                new PolicySnapshot(a, r.routes(), relay.relays(), tamperedApprovals, tamperedRoutes, clock.instant());
         current.set(next);
         alarm.check(next);
         for (Consumer<PolicySnapshot> s : subscribers) {

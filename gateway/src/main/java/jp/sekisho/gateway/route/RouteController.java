@@ -7,6 +7,9 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Put;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Callers;
@@ -17,6 +20,7 @@ import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.identity.RequiresRole;
 import jp.sekisho.gateway.identity.Role;
 import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.relay.RelayRoute;
 import jp.sekisho.gateway.route.RouteJson.ApplyRequest;
 import jp.sekisho.gateway.route.RouteJson.ApplyResult;
 import jp.sekisho.gateway.route.RouteJson.ChangeView;
@@ -39,17 +43,28 @@ public final class RouteController {
 
     @Get
     @RequiresRole({Role.OPERATOR, Role.AUDITOR, Role.SECRETARIAT})
-    public List<RouteJson.View> list() {
+    public RouteJson.ListView list() {
         var policy = watcher.current();
-        return service.all().values().stream()
-                .map(r -> RouteJson.view(r, policy.stateOf(r, clock.instant())))
-                .toList();
+        Instant now = clock.instant();
+        return new RouteJson.ListView(
+                policy.routes().values().stream()
+                        .sorted(Comparator.comparing(Route::id))
+                        .map(r -> RouteJson.view(r, policy.stateOf(r, now)))
+                        .toList(),
+                policy.relays().values().stream()
+                        .sorted(Comparator.comparing(RelayRoute::id))
+                        .map(r -> RouteJson.relayView(r, policy.stateOf(r, now)))
+                        .toList());
     }
 
     @Get("/{id}")
     @RequiresRole({Role.OPERATOR, Role.AUDITOR, Role.SECRETARIAT})
     public HttpResponse<?> get(HttpRequest<?> request, String id) {
         var policy = watcher.current();
+        RelayRoute relay = policy.relays().get(id);
+        if (relay != null) {
+            return HttpResponse.ok(RouteJson.relayView(relay, policy.stateOf(relay, clock.instant())));
+        }
         return policy.route(id)
                 .<HttpResponse<?>>map(r -> HttpResponse.ok(RouteJson.view(r, policy.stateOf(r, clock.instant()))))
                 .orElseGet(() -> Problem.response(request, Reason.ROUTE_UNKNOWN, "no route " + id));
@@ -58,13 +73,21 @@ public final class RouteController {
     @Put
     @RequiresRole(Role.OPERATOR)
     public HttpResponse<?> apply(HttpRequest<?> request, Principal principal, @Body ApplyRequest body) {
-        List<Route> routes;
+        RouteSet routes;
         try {
-            routes = body.routes() == null
-                    ? List.of()
-                    : body.routes().stream().map(RouteJson.View::toRoute).toList();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return Problem.response(request, Reason.INVALID_ROUTE, e.getMessage());
+            routes = new RouteSet(
+                    body.routes() == null
+                            ? List.of()
+                            : body.routes().stream()
+                                    .map(RouteJson.View::toRoute)
+                                    .toList(),
+                    body.relays() == null
+                            ? List.of()
+                            : body.relays().stream()
+                                    .map(RouteJson.RelayView::toRelay)
+                                    .toList());
+        } catch (IllegalArgumentException | NullPointerException | java.time.DateTimeException e) {
+            return Problem.response(request, Reason.INVALID_ROUTE, String.valueOf(e.getMessage()));
         }
         Applied result = service.apply(routes, Callers.of(request, principal), body.dryRun());
         if (result instanceof Applied.Refused r) {
@@ -74,10 +97,15 @@ public final class RouteController {
             return Problem.response(request, Reason.valueOf(r.reason()), status, r.message());
         }
         Applied.Done done = (Applied.Done) result;
-        List<ChangeView> changes = done.diff().changes().stream()
-                .map(c -> new ChangeView(c.kind().name(), c.route().id(), c.line()))
-                .toList();
-        return HttpResponse.ok(
-                new ApplyResult(!done.dryRun() && done.diff().changesAnything(), done.dryRun(), changes));
+        List<ChangeView> changes = new ArrayList<>();
+        done.diff()
+                .changes()
+                .forEach(c ->
+                        changes.add(new ChangeView(c.kind().name(), c.route().id(), c.line())));
+        done.relayDiff()
+                .changes()
+                .forEach(c ->
+                        changes.add(new ChangeView(c.kind().name(), c.relay().id(), c.line())));
+        return HttpResponse.ok(new ApplyResult(!done.dryRun() && done.changesAnything(), done.dryRun(), changes));
     }
 }

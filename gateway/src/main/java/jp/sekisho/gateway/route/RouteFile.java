@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
+import jp.sekisho.gateway.relay.RelayRoute;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -34,6 +35,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     max-payload: 2GiB                          # default 2GiB
  *     retention: 7d                              # default 7d
  *     allow-cbc: false                           # default false
+ *   - id: kurume-payroll-web
+ *     kind: relay                                # see {@link RelayEntry}
+ *     ...
  * </pre>
  */
 public final class RouteFile {
@@ -54,11 +58,12 @@ public final class RouteFile {
         this.file = file;
     }
 
-    public static List<Route> read(Path file) {
+    /** Both kinds of route in the file. */
+    public static RouteSet read(Path file) {
         return new RouteFile(file).parse();
     }
 
-    private List<Route> parse() {
+    private RouteSet parse() {
         Object root;
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
@@ -74,15 +79,40 @@ public final class RouteFile {
             throw new Invalid(file + ": expected a top-level 'routes:' list");
         }
         List<Route> routes = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
+        List<RelayRoute> relays = new ArrayList<>();
+        Set<String> ids = new HashSet<>(); // one id space for both kinds
         for (int i = 0; i < list.size(); i++) {
-            Route r = route(list.get(i), "routes[" + i + "]");
-            if (!ids.add(r.id())) {
-                throw invalid("routes[" + i + "].id", "'" + r.id() + "' appears twice");
+            String at = "routes[" + i + "]";
+            String id;
+            if (isRelay(list.get(i), at)) {
+                RelayRoute r = new RelayEntry(this::invalid, file).relay(map(list.get(i), at), at);
+                relays.add(r);
+                id = r.id();
+            } else {
+                Route r = route(list.get(i), at);
+                routes.add(r);
+                id = r.id();
             }
-            routes.add(r);
+            if (!ids.add(id)) {
+                throw invalid(at + ".id", "'" + id + "' appears twice");
+            }
         }
-        return routes;
+        return new RouteSet(routes, relays);
+    }
+
+    /** {@code kind: relay}; absent or {@code batch} is a batch route (today's routes). */
+    private boolean isRelay(Object o, String at) {
+        if (!(o instanceof Map<?, ?> m) || !m.containsKey("kind")) {
+            return false;
+        }
+        Object kind = m.get("kind");
+        if ("relay".equals(kind)) {
+            return true;
+        }
+        if ("batch".equals(kind)) {
+            return false;
+        }
+        throw invalid(at + ".kind", "'" + kind + "' is not a route kind (batch, the default, or relay)");
     }
 
     private Route route(Object o, String at) {
@@ -187,7 +217,7 @@ public final class RouteFile {
         return String.valueOf(v).trim();
     }
 
-    private Invalid invalid(String at, String problem) {
+    Invalid invalid(String at, String problem) {
         return new Invalid(file.getFileName() + ": " + at + ": " + problem);
     }
 }

@@ -27,6 +27,7 @@ import jp.sekisho.gateway.identity.RequiresRole;
 import jp.sekisho.gateway.identity.Role;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.relay.RelayRoute;
 import jp.sekisho.gateway.transfer.TransferCounts;
 import jp.sekisho.gateway.transfer.TransferRepository;
 
@@ -88,11 +89,16 @@ public final class RoutePages {
                         policy.approvals().get(r.approvalRef()),
                         counts.getOrDefault(r.id(), TransferCounts.NONE)))
                 .toList();
+        List<RelayRow> relays = policy.relays().values().stream()
+                .sorted(Comparator.comparing(RelayRoute::id))
+                .map(r -> new RelayRow(
+                        r, RouteStatus.of(policy, r, now), policy.approvals().get(r.approvalRef())))
+                .toList();
         return page.render(
                 request,
                 principal,
                 "routes.title",
-                (v, out) -> JtelistGenerated.render(out, null, v, rows, COUNT_WINDOW.toDays()));
+                (v, out) -> JtelistGenerated.render(out, null, v, rows, relays, COUNT_WINDOW.toDays()));
     }
 
     @Get("/{id}")

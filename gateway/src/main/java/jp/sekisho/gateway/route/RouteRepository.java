@@ -18,6 +18,8 @@ import javax.sql.DataSource;
 import jp.sekisho.gateway.policy.Jdbc;
 import jp.sekisho.gateway.policy.PolicySeal;
 import jp.sekisho.gateway.policy.SealedContent;
+import jp.sekisho.gateway.relay.RelayRepository;
+import jp.sekisho.gateway.relay.RelayRoute;
 
 /**
  * Routes in PostgreSQL; every change notifies all gateway nodes in the same transaction. Each
@@ -42,9 +44,18 @@ public final class RouteRepository {
 
     /** Inserts or replaces the routes in one transaction (a routes file is applied whole or not at all). */
     public void upsertAll(List<Route> routes, Instant now) {
+        upsertAll(routes, List.of(), now);
+    }
+
+    /** Batch and relay routes of one routes file, in one transaction. */
+    public void upsertAll(List<Route> routes, List<RelayRoute> relays, Instant now) {
+        RelayRepository relayRows = new RelayRepository(ds, seal);
         Jdbc.inTransaction(ds, c -> {
             for (Route r : routes) {
                 upsert(c, r, now, seal.seal(content(r)));
+            }
+            for (RelayRoute r : relays) {
+                relayRows.upsert(c, r, now);
             }
             Jdbc.notifyPolicyChanged(c, "routes");
             return null;

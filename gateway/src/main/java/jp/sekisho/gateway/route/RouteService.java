@@ -2,6 +2,8 @@ package jp.sekisho.gateway.route;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,18 +16,27 @@ import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.relay.RelayDiff;
+import jp.sekisho.gateway.relay.RelayRoute;
+import jp.sekisho.gateway.relay.RelayRules;
+import jp.sekisho.gateway.relay.TerminalMode;
 
 /**
- * The operator's use case: apply a routes file. Validates everything first ({@link RouteRules}, approval known,
- * listener known and not the admin one, every CIDR parses), then records ROUTE_CHANGED for each
- * added or changed route before storing the whole file in one transaction. Applying the same file
+ * The operator's use case: apply a routes file. Validates everything first ({@link RouteRules} and
+ * {@link RelayRules}, approval known, a batch route on a transfer listener, a relay route alone on a relay
+ * listener, every CIDR parses), then records ROUTE_CHANGED for each added or changed route of either
+ * kind before storing the whole file in one transaction. Applying the same file
  * twice changes nothing and records nothing.
  */
 public final class RouteService {
 
     /** The result: the diff (applied or, on a dry run, to be applied), or a refusal. */
     public sealed interface Applied {
-        record Done(RouteDiff diff, boolean dryRun) implements Applied {}
+        record Done(RouteDiff diff, RelayDiff relayDiff, boolean dryRun) implements Applied {
+            public boolean changesAnything() {
+                return diff.changesAnything() || relayDiff.changesAnything();
+            }
+        }
 
         record Refused(String reason, String message) implements Applied {}
     }
@@ -34,11 +45,13 @@ public final class RouteService {
     private final PolicyWatcher watcher;
     private final AuditLog audit;
     private final Set<String> transferListeners;
+    private final Map<String, Boolean> relayListeners;
     private final Predicate<String> validCidr;
     private final Clock clock;
 
     /**
-     * @param transferListeners names of the listeners routes may be bound to (all but admin ones)
+     * @param transferListeners names of the listeners batch routes may be bound to (all but admin and relay ones)
+     * @param relayListeners    the {@code kind: relay} listeners, name to whether it is marked closed-network
      * @param validCidr         the edge's CIDR syntax check
      */
     public RouteService(
@@ -46,12 +59,14 @@ public final class RouteService {
             PolicyWatcher watcher,
             AuditLog audit,
             Set<String> transferListeners,
+            Map<String, Boolean> relayListeners,
             Predicate<String> validCidr,
             Clock clock) {
         this.repo = repo;
         this.watcher = watcher;
         this.audit = audit;
-        this.transferListeners = Set.copyOf(transferListeners);
+        this.transferListeners = new java.util.LinkedHashSet<>(transferListeners);
+        this.relayListeners = new java.util.LinkedHashMap<>(relayListeners);
         this.validCidr = validCidr;
         this.clock = clock;
     }
@@ -60,10 +75,31 @@ public final class RouteService {
         return watcher.current().routes();
     }
 
+    public Map<String, RelayRoute> relays() {
+        return watcher.current().relays();
+    }
+
+    /** A file of batch routes only. */
     public Applied apply(List<Route> routes, Caller caller, boolean dryRun) {
+        return apply(new RouteSet(routes, List.of()), caller, dryRun);
+    }
+
+    /** Applies both kinds of a routes file, in one transaction, or refuses all of it. */
+    public Applied apply(RouteSet file, Caller caller, boolean dryRun) {
+        List<Route> routes = file.routes();
+        List<RelayRoute> relays = file.relays();
         PolicySnapshot policy = watcher.reload(); // judge against what is stored now, not a second-old snapshot
         List<String> problems = new ArrayList<>();
         String reason = null;
+        Set<String> ids = new HashSet<>();
+        for (String id : java.util.stream.Stream.concat(
+                        routes.stream().map(Route::id), relays.stream().map(RelayRoute::id))
+                .toList()) {
+            if (!ids.add(id)) {
+                problems.add("route " + id + ": the id appears twice (batch and relay routes share one id space)");
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+            }
+        }
         for (Route r : routes) {
             List<String> invalid = RouteRules.problems(r);
             if (!invalid.isEmpty()) {
@@ -76,7 +112,17 @@ public final class RouteService {
                         + " is unknown (record the consultation first)");
                 reason = reason == null ? "APPROVAL_UNKNOWN" : reason;
             }
-            if (!transferListeners.contains(r.listener())) {
+            if (policy.relays().containsKey(r.id())) {
+                problems.add(
+                        "route " + r.id() + ": a relay route already has this id (ids are unique across both kinds)");
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+            }
+            if (relayListeners.containsKey(r.listener())) {
+                problems.add("route " + r.id() + ": listener '" + r.listener() + "' is a relay listener (kind: relay); "
+                        + "a batch route needs a transfer listener (known: " + String.join(", ", transferListeners)
+                        + ")");
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+            } else if (!transferListeners.contains(r.listener())) {
                 problems.add("route " + r.id() + ": listener '" + r.listener() + "' is not a transfer listener of this "
                         + "gateway (known: " + String.join(", ", transferListeners) + ")");
                 reason = reason == null ? "UNKNOWN_LISTENER" : reason;
@@ -88,6 +134,7 @@ public final class RouteService {
                 }
             }
         }
+        reason = relayProblems(relays, policy, problems, reason);
         if (!problems.isEmpty()) {
             audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY))
                     .reason(reason)
@@ -99,8 +146,10 @@ public final class RouteService {
             return new Applied.Refused(reason, clip(String.join("; ", problems)));
         }
         RouteDiff diff = RouteDiff.between(policy.routes(), routes);
-        if (dryRun || !diff.changesAnything()) {
-            return new Applied.Done(diff, dryRun);
+        RelayDiff relayDiff = RelayDiff.between(policy.relays(), relays);
+        Applied.Done done = new Applied.Done(diff, relayDiff, dryRun);
+        if (dryRun || !done.changesAnything()) {
+            return done;
         }
         for (RouteDiff.Change c : diff.changes()) {
             if (c.kind() == RouteDiff.Kind.UNCHANGED) {
@@ -119,9 +168,79 @@ public final class RouteService {
                             .toString())
                     .build());
         }
-        repo.upsertAll(routes, clock.instant());
+        for (RelayDiff.Change c : relayDiff.changes()) {
+            if (c.kind() == RouteDiff.Kind.UNCHANGED) {
+                continue;
+            }
+            RelayRoute before = policy.relays().get(c.relay().id());
+            audit.commit(caller.stamp(AuditEvent.of(EventType.ROUTE_CHANGED, Outcome.ALLOW))
+                    .routeId(c.relay().id())
+                    .approvalRef(c.relay().approvalRef())
+                    .detailJson(new Detail()
+                            .put("action", c.kind() == RouteDiff.Kind.ADDED ? "add" : "change")
+                            .put("kind", "relay")
+                            .put("by", caller.principal().subject())
+                            .put("change", c.line())
+                            .put("before", before == null ? null : RelayDiff.summary(before))
+                            .put("after", RelayDiff.summary(c.relay()))
+                            .toString())
+                    .build());
+        }
+        repo.upsertAll(routes, relays, clock.instant());
         watcher.reload();
-        return new Applied.Done(diff, false);
+        return done;
+    }
+
+    /**
+     * The relay routes' problems, added to {@code problems}; returns the first reason. A relay route
+     * needs a valid shape ({@link RelayRules}), a known approval, a {@code kind: relay} listener that
+     * carries no other relay route, and terminal-mode http only on a closed-network listener.
+     */
+    private String relayProblems(List<RelayRoute> relays, PolicySnapshot policy, List<String> problems, String reason) {
+        Map<String, String> onListener = new HashMap<>(); // listener -> relay id, stored ones then this file's
+        policy.relays().values().forEach(r -> onListener.put(r.listener(), r.id()));
+        Set<String> moving = new HashSet<>();
+        relays.forEach(r -> moving.add(r.id()));
+        onListener.values().removeIf(moving::contains); // this file's version of a stored relay replaces it
+        for (RelayRoute r : relays) {
+            List<String> invalid = RelayRules.problems(r);
+            if (!invalid.isEmpty()) {
+                problems.addAll(invalid);
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+                continue;
+            }
+            String at = "relay route " + r.id() + ": ";
+            if (policy.routes().containsKey(r.id())) {
+                problems.add(at + "a batch route already has this id (ids are unique across both kinds)");
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+            }
+            if (!policy.approvals().containsKey(r.approvalRef())) {
+                problems.add(at + "approval " + r.approvalRef() + " is unknown (record the consultation first)");
+                reason = reason == null ? "APPROVAL_UNKNOWN" : reason;
+            }
+            Boolean closedNetwork = relayListeners.get(r.listener());
+            if (closedNetwork == null) {
+                boolean api = transferListeners.contains(r.listener());
+                problems.add(at + "listener '" + r.listener() + "' is "
+                        + (api ? "a listener of the Sekisho API, not" : "not a listener of this gateway, nor")
+                        + " a relay listener (kind: relay in gateway.yml; known: "
+                        + String.join(", ", relayListeners.keySet()) + ")");
+                reason = reason == null ? (api ? "INVALID_ROUTE" : "UNKNOWN_LISTENER") : reason;
+                continue;
+            }
+            String other = onListener.putIfAbsent(r.listener(), r.id());
+            if (other != null && !other.equals(r.id())) {
+                problems.add(at + "listener '" + r.listener() + "' already carries relay route " + other
+                        + " (a relay listener carries one relay route)");
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+            }
+            if (r.mode() == TerminalMode.HTTP && !closedNetwork) {
+                problems.add(at + "terminal-mode http only on a listener marked closed-network: true in gateway.yml ('"
+                        + r.listener() + "' is not); use tls");
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+            }
+        }
+        return reason;
     }
 
     /** Many routes may each have problems: the answer and the audit event (bounded) take the first 2,000 characters. */

@@ -5,6 +5,7 @@ import java.time.Instant;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.console.Lang;
 import jp.sekisho.gateway.policy.PolicySnapshot;
+import jp.sekisho.gateway.relay.RelayRoute;
 
 /**
  * A route's live state as people read it: ACTIVE, or the reason code a request on it is refused
@@ -26,6 +27,28 @@ public record RouteStatus(
         Reason reason = Reason.valueOf(s.name()); // every state but ACTIVE is the reason admission gives
         return new RouteStatus(
                 s, reason.ja(), reason.en(), s == RouteState.APPROVAL_TAMPERED ? policy.tamper(route) : null);
+    }
+
+    /** A relay route's state, judged and worded the same way. */
+    public static RouteStatus of(PolicySnapshot policy, RelayRoute relay, Instant now) {
+        RouteState s = policy.stateOf(relay, now);
+        if (s == RouteState.ACTIVE) {
+            return new RouteStatus(
+                    s,
+                    "運用中：承認が有効で、この中継経路は要求を中継します",
+                    "active: its approval is in force and the relay carries requests",
+                    null);
+        }
+        Reason reason = Reason.valueOf(s.name());
+        String detail = null;
+        if (s == RouteState.APPROVAL_TAMPERED) {
+            String own = policy.tamperedRoutes().get(relay.id());
+            detail = own != null
+                    ? "relay route " + relay.id() + ": " + own
+                    : "approval " + relay.approvalRef() + ": "
+                            + policy.tamperedApprovals().get(relay.approvalRef());
+        }
+        return new RouteStatus(s, reason.ja(), reason.en(), detail);
     }
 
     /** The explanation in the page's language (the route's own page shows both). */

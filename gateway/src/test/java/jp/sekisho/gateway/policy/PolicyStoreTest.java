@@ -174,7 +174,7 @@ class PolicyStoreTest {
                         null,
                         1),
                 now);
-        List<Route> routes = RouteFile.read(routesFile);
+        List<Route> routes = RouteFile.read(routesFile).routes();
         new RouteRepository(db.dataSource(), db.seal()).upsertAll(routes, now);
 
         // "node 2" polls rarely, so only the notification can make it fast. Its clock tells when its

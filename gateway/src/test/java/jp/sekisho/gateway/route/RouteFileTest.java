@@ -50,7 +50,7 @@ class RouteFileTest {
 
     @Test
     void readsARouteWithDefaultsAndTheRecipientCertificate() throws IOException {
-        List<Route> routes = RouteFile.read(write(GOOD));
+        List<Route> routes = RouteFile.read(write(GOOD)).routes();
         assertEquals(1, routes.size());
         Route r = routes.get(0);
         assertEquals("kurume-benefit", r.id());
@@ -95,7 +95,7 @@ class RouteFileTest {
 
     @Test
     void theDiffShowsWhatChangesAndApplyingTwiceChangesNothing() throws IOException {
-        Route r = RouteFile.read(write(GOOD)).get(0);
+        Route r = RouteFile.read(write(GOOD)).routes().get(0);
         RouteDiff first = RouteDiff.between(Map.of(), List.of(r));
         assertTrue(first.changesAnything());
         assertEquals(
@@ -104,7 +104,8 @@ class RouteFileTest {
 
         assertFalse(RouteDiff.between(Map.of(r.id(), r), List.of(r)).changesAnything(), "idempotent");
 
-        Route bigger = RouteFile.read(write(GOOD.replace("4GiB", "8GiB"))).get(0);
+        Route bigger =
+                RouteFile.read(write(GOOD.replace("4GiB", "8GiB"))).routes().get(0);
         RouteDiff d = RouteDiff.between(Map.of(r.id(), r), List.of(bigger));
         assertEquals(
                 "~ kurume-benefit: max-payload 4294967296 -> 8589934592",
