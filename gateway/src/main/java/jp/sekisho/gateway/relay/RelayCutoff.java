@@ -46,7 +46,7 @@ public final class RelayCutoff implements Consumer<PolicySnapshot> {
 
     @Override
     public void accept(PolicySnapshot snapshot) {
-        for (Live l : live) {
+        for (Live l : java.util.List.copyOf(live)) {
             Reason r = reasonToCut(snapshot, l.route());
             if (r != null) {
                 live.remove(l);
