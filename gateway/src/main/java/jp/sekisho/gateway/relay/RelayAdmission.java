@@ -59,7 +59,13 @@ public final class RelayAdmission {
         if (!limits.allowsMethod(ask.method())) {
             return refuse(route, Reason.METHOD_NOT_ON_ROUTE, "method " + ask.method() + " is not on the route");
         }
-        if (!limits.allowsPath(ask.path())) {
+        // the prefixes judge the path as the upstream will read it; one two servers could read differently is refused
+        RelayPath.Judged judged = RelayPath.judge(ask.path());
+        if (judged instanceof RelayPath.Judged.Invalid bad) {
+            return refuse(route, Reason.PATH_INVALID, bad.message());
+        }
+        String decoded = ((RelayPath.Judged.Ok) judged).decoded();
+        if (!limits.allowsPath(decoded)) {
             return refuse(route, Reason.PATH_NOT_ON_ROUTE, "the path is under none of the route's prefixes");
         }
         if (ask.contentLength() > limits.maxBodyBytes()) {

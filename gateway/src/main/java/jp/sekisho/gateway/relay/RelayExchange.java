@@ -1,9 +1,6 @@
 package jp.sekisho.gateway.relay;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.EventType;
@@ -17,11 +14,6 @@ import jp.sekisho.gateway.admission.Reason;
  * thread. Ends once: {@link #end} returns the event the first time and null after.
  */
 final class RelayExchange {
-
-    /** Query parameter names kept per request: the values are never kept (personal data). */
-    static final int MAX_QUERY_NAMES = 32;
-
-    static final int MAX_NAME = 64;
 
     final String requestId;
     final String listener;
@@ -63,27 +55,8 @@ final class RelayExchange {
         int hash = uri.indexOf('#');
         int pathEnd = q >= 0 ? q : hash >= 0 ? hash : uri.length();
         this.path = uri.substring(0, pathEnd);
-        this.queryNames = q >= 0 ? queryNames(uri.substring(q + 1, hash > q ? hash : uri.length())) : List.of();
-    }
-
-    /** The names of the query's parameters, in order, each once; at most {@link #MAX_QUERY_NAMES}. */
-    static List<String> queryNames(String query) {
-        Set<String> names = new LinkedHashSet<>();
-        for (String part : query.split("&")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            int eq = part.indexOf('=');
-            String name = eq >= 0 ? part.substring(0, eq) : part;
-            if (name.length() > MAX_NAME) {
-                name = name.substring(0, MAX_NAME) + "…";
-            }
-            names.add(name);
-            if (names.size() >= MAX_QUERY_NAMES) {
-                break;
-            }
-        }
-        return new ArrayList<>(names);
+        this.queryNames =
+                q >= 0 ? RelayPath.queryNames(uri.substring(q + 1, hash > q ? hash : uri.length())) : List.of();
     }
 
     boolean ended() {

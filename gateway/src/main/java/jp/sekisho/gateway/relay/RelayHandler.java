@@ -165,11 +165,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter implements Upstrea
             refuse(r.reason(), r.message(), head.headers().get(HttpHeaderNames.ACCEPT));
             return;
         }
-        if (!head.uri().startsWith("/")) { // absolute-form or *: the relay takes origin-form targets only
-            x.route = ((RelayDecision.Forward) d).route();
-            refuse(Reason.PATH_NOT_ON_ROUTE, "only origin-form request targets are relayed", null);
-            return;
-        }
         RelayRoute route = ((RelayDecision.Forward) d).route();
         x.route = route;
         x.websocket = websocket;

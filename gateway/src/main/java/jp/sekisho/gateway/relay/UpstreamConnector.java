@@ -15,6 +15,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
@@ -83,8 +84,10 @@ final class UpstreamConnector {
     /** Closes every idle connection (shutdown). */
     void closeIdle() {
         idle.forEach((loop, byUpstream) -> loop.execute(() -> {
-            byUpstream.values().forEach(q -> q.forEach(Channel::close));
+            List<Channel> all =
+                    byUpstream.values().stream().flatMap(ArrayDeque::stream).toList();
             byUpstream.clear();
+            all.forEach(Channel::close); // closing calls forget(), which must not find them mid-iteration
         }));
     }
 
