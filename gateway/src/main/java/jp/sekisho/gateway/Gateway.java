@@ -2,7 +2,9 @@ package jp.sekisho.gateway;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.server.netty.NettyHttpServer;
+import io.micronaut.inject.qualifiers.Qualifiers;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.scheduling.TaskExecutors;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
@@ -23,8 +26,10 @@ import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.gateway.admission.Admission;
 import jp.sekisho.gateway.config.EdgeLimits;
 import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.config.RelayClientConfig;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.edge.ConnectionRate;
@@ -37,6 +42,10 @@ import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.identity.RoleMapper;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicyServices;
+import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.relay.RelayEventLoops;
+import jp.sekisho.gateway.relay.RelayServer;
+import jp.sekisho.gateway.relay.UpstreamTls;
 import jp.sekisho.gateway.tls.ClientCertificateChecker;
 import jp.sekisho.gateway.tls.CrlStore;
 import jp.sekisho.gateway.tls.GatewayTrustManager;
@@ -63,6 +72,7 @@ public final class Gateway implements AutoCloseable {
     private final AuditLog audit;
     private final PolicyServices policy;
     private final TransferService transfers;
+    private final RelayServer relay;
 
     /** The audit log handed to beans and handlers before the store has finished opening. */
     private static final class DeferredAuditLog implements AuditLog {
@@ -100,7 +110,9 @@ public final class Gateway implements AutoCloseable {
             AuditLog audit,
             ConnectionAudit connectionAudit,
             PolicyServices policy,
-            TransferService transfers) {
+            TransferService transfers,
+            RelayServer relay) {
+        this.relay = relay;
         this.connectionAudit = connectionAudit;
         this.config = config;
         this.context = context;
@@ -198,6 +210,9 @@ public final class Gateway implements AutoCloseable {
             own.put(l.name(), l.allow());
             trusted.put(l.name(), l.proxyTrusted());
             admin.put(l.name(), l.admin());
+            if (l.relay()) {
+                continue; // bound by the RelayServer, not Micronaut
+            }
             String p = "micronaut.server.netty.listeners." + l.name() + ".";
             props.put(p + "host", l.bind());
             props.put(p + "port", port);
@@ -232,6 +247,7 @@ public final class Gateway implements AutoCloseable {
         ctx.registerSingleton(Clock.class, clock);
         PolicyServices policy;
         TransferService transfers;
+        RelayServer relay = null;
         try {
             NettyHttpServer server = (NettyHttpServer) ctx.getBean(EmbeddedServer.class);
             server.register(pipeline);
@@ -249,17 +265,72 @@ public final class Gateway implements AutoCloseable {
             // Routes decide the allowlists, and the spool is recovered, before the first connection is accepted.
             policy = ctx.getBean(PolicyServices.class);
             transfers = ctx.getBean(TransferService.class);
+            relay = startRelay(
+                    config, ctx, material, ssl, checker, roles, edge, connectionAudit, metrics, store, ports, clock);
             server.start();
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
                     .detailJson(startedJson(config.nodeId(), ports))
                     .build());
         } catch (RuntimeException e) {
+            if (relay != null) {
+                relay.close();
+            }
             ctx.close(); // closes the transfer and policy services if they were started
             connectionAudit.close();
             throw e;
         }
         return new Gateway(
-                config, ctx, Map.copyOf(ports), allowlists, metrics, audit, connectionAudit, policy, transfers);
+                config, ctx, Map.copyOf(ports), allowlists, metrics, audit, connectionAudit, policy, transfers, relay);
+    }
+
+    /** Binds the relay listeners (none: null), with the gateway's edge, TLS material, audit and policy. */
+    private static RelayServer startRelay(
+            GatewayConfig config,
+            ApplicationContext ctx,
+            TlsMaterial material,
+            SslContext mtls,
+            ClientCertificateChecker checker,
+            RoleMapper roles,
+            EdgeContext edge,
+            ConnectionAudit connectionAudit,
+            Metrics metrics,
+            AuditStore store,
+            Map<String, Integer> ports,
+            Clock clock) {
+        List<GatewayConfig.Listener> relays = config.listenerList().stream()
+                .filter(GatewayConfig.Listener::relay)
+                .toList();
+        if (relays.isEmpty()) {
+            return null;
+        }
+        UpstreamTls upstreamTls = UpstreamTls.load(
+                RelayClientConfig.from(config.raw().get("relay"), config.source(), config.tls()),
+                config.source().toString(),
+                TlsContexts.provider(config.tls().provider()));
+        PolicyWatcher watcher = ctx.getBean(PolicyWatcher.class);
+        ExecutorService blocking = ctx.getBean(ExecutorService.class, Qualifiers.byName(TaskExecutors.BLOCKING));
+        RelayEventLoops loops = RelayEventLoops.of(ctx);
+        return RelayServer.start(
+                relays,
+                ports,
+                new RelayServer.Setup(
+                        edge,
+                        mtls,
+                        () -> new TlsSessionHandler(checker, roles, connectionAudit, metrics),
+                        TlsContexts.serverOnly(material, config.tls().provider()),
+                        connectionAudit,
+                        metrics,
+                        watcher::current,
+                        watcher::subscribe,
+                        upstreamTls,
+                        ctx.getBean(AuditLog.class),
+                        () -> store.postgresLog().isAvailable(),
+                        () -> ctx.getBean(Admission.class),
+                        blocking,
+                        clock,
+                        loops.group(),
+                        loops.serverChannel(),
+                        loops.clientChannel()));
     }
 
     private static String startedJson(String node, Map<String, Integer> ports) {
@@ -329,6 +400,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (relay != null) {
+            relay.close(); // before the event loops it may share with Micronaut go
+        }
         connectionAudit.close(); // the summaries of refusals still being counted, before GATEWAY_STOPPED
         try {
             audit.record(AuditEvent.of(EventType.GATEWAY_STOPPED, Outcome.ALLOW)

@@ -31,7 +31,17 @@ import org.yaml.snakeyaml.error.YAMLException;
 public final class GatewayConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of(
-            "node-id", "data-dir", "tls", "listeners", "principals", "approvals", "store", "audit", "edge", "spool");
+            "node-id",
+            "data-dir",
+            "tls",
+            "listeners",
+            "principals",
+            "approvals",
+            "store",
+            "audit",
+            "edge",
+            "spool",
+            "relay");
     private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule", "seal-key");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls", "provider");
     private static final Set<String> LISTENER_KEYS =
@@ -139,6 +149,7 @@ public final class GatewayConfigLoader {
         }
         EdgeLimits.from(root.get("edge"), source); // checked here so a mistake stops the load, read by the gateway
         SpoolLimits.from(root.get("spool"), source); // the same
+        RelayClientConfig.from(root.get("relay"), source, tls); // the same
         return new GatewayConfig(
                 source,
                 nodeId,

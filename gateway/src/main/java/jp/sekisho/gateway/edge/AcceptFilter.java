@@ -14,14 +14,14 @@ import jp.sekisho.gateway.admission.Reason;
  * outside the allowlist (or over its connection rate) then costs an accept and a close each, so the
  * listen queue drains faster than it fills and an allowed client's connection is not stuck behind it.
  */
-final class AcceptFilter extends ChannelInboundHandlerAdapter {
+public final class AcceptFilter extends ChannelInboundHandlerAdapter {
 
     /** Set on connections this filter admitted, so the pipeline does not judge them (and take a token) again. */
-    static final AttributeKey<Boolean> JUDGED = AttributeKey.valueOf("sekisho.judged");
+    public static final AttributeKey<Boolean> JUDGED = AttributeKey.valueOf("sekisho.judged");
 
     private final EdgeContext edge;
 
-    AcceptFilter(EdgeContext edge) {
+    public AcceptFilter(EdgeContext edge) {
         this.edge = edge;
     }
 

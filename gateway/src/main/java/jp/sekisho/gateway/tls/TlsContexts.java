@@ -100,6 +100,23 @@ public final class TlsContexts {
         }
     }
 
+    /**
+     * A server context with the gateway's certificate and no client certificate asked for: relay
+     * routes with {@code terminal-mode: tls}, whose terminals are browsers known by their address.
+     */
+    public static SslContext serverOnly(TlsMaterial material, GatewayConfig.TlsProvider wanted) {
+        try {
+            return SslContextBuilder.forServer(material.key(), material.chain())
+                    .sslProvider(provider(wanted))
+                    .protocols(PROTOCOLS)
+                    .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .clientAuth(ClientAuth.NONE)
+                    .build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the relay's TLS context: " + e.getMessage(), e);
+        }
+    }
+
     /** The reason code of a failed handshake. */
     public static String classify(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {

@@ -139,7 +139,9 @@ class GatewayConfigErrorsTest {
                         "  transfer: { bind: 127.0.0.1, port: 8443, alow: [127.0.0.1/32] }\n",
                         PRINCIPALS));
         assertEquals(
-                p + ": listeners.transfer.alow: unknown key (expected one of admin, allow, bind, port, proxy-protocol)",
+                p
+                        + ": listeners.transfer.alow: unknown key (expected one of admin, allow, bind, closed-network, kind, port,"
+                        + " proxy-protocol)",
                 error(p));
     }
 
@@ -177,6 +179,30 @@ class GatewayConfigErrorsTest {
                 bad + ": spool.reserve: must be a size such as 256MiB or 1GB (0 for none), got 'lots'", error(bad));
         Path key = write("spoolkey.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "spool: { size: 3 }\n");
         assertEquals(key + ": spool.size: unknown key (expected reserve)", error(key));
+    }
+
+    @Test
+    void relayClientCertificateDefaultsToTheTlsOneAndItsMistakesNameTheKey() throws Exception {
+        GatewayConfig plain =
+                GatewayConfigLoader.load(write("relay0.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS)));
+        RelayClientConfig d = RelayClientConfig.from(plain.raw().get("relay"), plain.source(), plain.tls());
+        assertEquals(plain.tls().certificate(), d.certificate());
+        assertEquals(plain.tls().key(), d.key());
+        GatewayConfig c = GatewayConfigLoader.load(write(
+                "relay1.yml",
+                yaml("pki/gateway.key", LISTENERS, PRINCIPALS)
+                        + "relay: { client-certificate: tls/relay.pem, client-key: tls/relay.key }\n"));
+        RelayClientConfig r = RelayClientConfig.from(c.raw().get("relay"), c.source(), c.tls());
+        assertEquals(
+                c.source().toAbsolutePath().getParent().resolve("tls/relay.pem").normalize(), r.certificate());
+        Path key = write("relay2.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "relay: { client-cert: x }\n");
+        assertEquals(
+                key + ": relay.client-cert: unknown key (expected one of client-certificate, client-key)", error(key));
+        Path half = write(
+                "relay3.yml",
+                yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "relay: { client-certificate: x.pem }\n");
+        assertEquals(
+                half + ": relay.client-key: missing (give client-certificate and client-key together)", error(half));
     }
 
     @Test
