@@ -33,7 +33,12 @@ import picocli.CommandLine.Spec;
                     + "applies the route as the operator, generates the dummy benefit-mailing file, sends it, receives and "
                     + "verifies it on the contractor's side, shows the receipt, the purge and the audit trail, then suspends "
                     + "the approval and shows the same send refused. The approval is left SUSPENDED so you can try "
-                    + "reinstating it."
+                    + "reinstating it.",
+            "",
+            "Then the Kurume payroll case (docs/relay.md): consultation 1人第1042号 and the relay route "
+                    + "kurume-payroll-web to a payroll web server that requires the gateway's client certificate "
+                    + "(nginx when installed, else a small JDK server): a terminal on 127.0.0.1 gets the page through "
+                    + "the relay, one on 127.0.0.2 is closed before TLS, and each request is in the audit trail."
         })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -64,6 +69,28 @@ public final class DemoCommand implements Callable<Integer> {
     int adminPort;
 
     @Option(
+            names = "--relay-port",
+            paramLabel = "PORT",
+            defaultValue = "8460",
+            description = "The payroll relay listener (terminals' HTTPS). Default: ${DEFAULT-VALUE}.")
+    int relayPort;
+
+    @Option(
+            names = "--upstream-port",
+            paramLabel = "PORT",
+            defaultValue = "8461",
+            description = "The demo's payroll web server behind the relay. Default: ${DEFAULT-VALUE}.")
+    int upstreamPort;
+
+    @Option(
+            names = "--relay-upstream",
+            paramLabel = "KIND",
+            defaultValue = "auto",
+            description = "The payroll web server: nginx (Debian's), jdk (the JDK's HttpsServer) or auto (nginx when "
+                    + "installed). Default: ${DEFAULT-VALUE}.")
+    String relayUpstream;
+
+    @Option(
             names = "--records",
             paramLabel = "N",
             defaultValue = "305115",
@@ -79,6 +106,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
+        PayrollUpstream.Kind upstreamKind;
+        try {
+            upstreamKind = PayrollUpstream.Kind.parse(relayUpstream);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--relay-upstream: nginx, jdk or auto, got '" + relayUpstream + "'");
+        }
         d = new DemoLayout(dir.toAbsolutePath().normalize());
         long t0 = System.nanoTime();
         DemoSetup setup = new DemoSetup(d);
@@ -92,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
         setup.mintPki(console);
 
         console.step("The gateway's configuration and routes", d.config() + "\n" + d.routes());
-        Files.writeString(d.config(), DemoFiles.gatewayYml(transferPort, adminPort), StandardCharsets.UTF_8);
+        Files.writeString(d.config(), DemoFiles.gatewayYml(transferPort, adminPort, relayPort), StandardCharsets.UTF_8);
         Files.writeString(d.routes(), DemoFiles.routesYml(), StandardCharsets.UTF_8);
 
         console.step(
@@ -101,11 +134,17 @@ public final class DemoCommand implements Callable<Integer> {
         GatewayConfig cfg = GatewayConfigLoader.load(d.config());
         AtomicReference<AuditStore> store = new AtomicReference<>();
         Gateway gateway = startGateway(cfg, store);
+        AtomicReference<PayrollUpstream> upstream = new AtomicReference<>();
         try {
             console.say("listening: " + gateway.describeListeners());
             new HandOffScenario(console, d, transferPort, adminPort, records).run();
+            upstream.set(PayrollUpstream.start(upstreamKind, d, upstreamPort));
+            new PayrollScenario(console, d, adminPort, relayPort, upstream.get()).run();
         } finally {
             if (!keepRunning) {
+                if (upstream.get() != null) {
+                    upstream.get().close();
+                }
                 gateway.close();
                 store.get().close();
             }
@@ -119,6 +158,7 @@ public final class DemoCommand implements Callable<Integer> {
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
+                                upstream.get().close();
                                 gateway.close();
                                 store.get().close();
                                 stopped.countDown();
@@ -159,6 +199,8 @@ public final class DemoCommand implements Callable<Integer> {
                 + "/certs/ca.pem を信頼してください / import the .p12 (empty password) into the browser and trust ca.pem;"
                 + " auditor.p12 and operator.p12 show the other roles' pages");
         out.println("Admin API (mutual TLS): " + admin + "/api/v1/approvals   (see docs/openapi.yml)");
+        out.println("中継経路 / Relay route " + DemoLayout.PAYROLL_ROUTE + ": " + PayrollScenario.relayUrl(relayPort)
+                + "   (docs/relay.md; from 127.0.0.1 only; trust " + rel + "/certs/ca.pem, no client certificate)");
         out.println("Try next:");
         out.println(
                 "  ./sekisho gateway --config " + rel + "/gateway.yml        # the same gateway again, with its state");

@@ -60,9 +60,41 @@ final class DemoSetup {
         }
         issue(ca, "contractor", CertKind.CLIENT, DemoFiles.CONTRACTOR);
         issue(ca, "contractor-enc", CertKind.RECIPIENT, DemoFiles.CONTRACTOR);
-        console.say(
-                d.certs()
-                        + ": ca, gateway, city-sender, contractor, contractor-enc, secretariat, secretariat2, auditor, operator");
+        issue(ca, DemoFiles.GATEWAY_CLIENT, CertKind.CLIENT, DemoFiles.CITY);
+        console.say(d.certs() + ": ca, gateway, city-sender, contractor, contractor-enc, secretariat, secretariat2,"
+                + " auditor, operator, " + DemoFiles.GATEWAY_CLIENT + " (the gateway towards relay upstreams)");
+        mintUpstreamPki();
+        console.say(d.upstreamCerts()
+                + ": the contractor datacenter's own CA and its payroll web server's certificate (payroll-web)");
+    }
+
+    /**
+     * The payroll web server's certificate comes from the contractor's CA, not the city's: the relay
+     * route pins that CA ({@code upstream.ca}). {@code certs init} also makes a "gateway" server
+     * certificate, which this CA does not need.
+     */
+    private void mintUpstreamPki() {
+        CertificateAuthority upstream = CertificateAuthority.init(
+                new InitRequest(d.upstreamCerts(), DemoFiles.CONTRACTOR, 3650, List.of(), List.of(), null, false),
+                Clock.systemUTC());
+        upstream.issue(new IssueRequest(
+                "payroll-web",
+                CertKind.SERVER,
+                DemoFiles.CONTRACTOR,
+                null,
+                List.of(DemoFiles.PAYROLL_HOST, "localhost"),
+                List.of("127.0.0.1"),
+                397,
+                null,
+                null,
+                false));
+        try {
+            for (String ext : List.of("pem", "key", "p12")) {
+                Files.deleteIfExists(d.upstreamCerts().resolve(CertificateAuthority.GATEWAY + "." + ext));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void issue(CertificateAuthority ca, String name, CertKind kind, String org) {

@@ -11,7 +11,10 @@ import jp.sekisho.client.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The main job, as the README runs it (smaller file, free ports): every step, the refusal at the end. */
+/**
+ * The main job, as the README runs it (smaller file, free ports): every step, the refusal at the end,
+ * then the Kurume payroll relay route against a real upstream (nginx when installed, then the JDK one).
+ */
 class DemoCommandTest {
 
     @TempDir
@@ -23,9 +26,32 @@ class DemoCommandTest {
         }
     }
 
+    /** The payroll steps: the page and the upload through the relay, refusals, the audit events. */
+    private static void assertPayrollCase(String out, int relayPort) {
+        assertTrue(out.contains("1人第1042号") && out.contains("kurume-payroll-web"), "approval and relay route");
+        assertTrue(
+                out.contains("200 <title>" + PayrollSite.TITLE + "</title>  (Cache-Control: no-store)"),
+                "the page through the relay, never cached");
+        assertTrue(out.contains("-> 200 受け付けました / received: "), "the upload through the relay");
+        assertTrue(out.contains("-> 403 PATH_NOT_ON_ROUTE"), "a path outside the route");
+        assertTrue(
+                out.indexOf("closed by the gateway before any TLS byte")
+                        != out.lastIndexOf("closed by the gateway before any TLS byte"),
+                "127.0.0.2 closed before TLS on the relay listener too");
+        String audit = out.substring(out.lastIndexOf("RELAY_REQUEST per request"));
+        assertTrue(audit.contains("RELAY_REQUEST") && audit.contains("kurume-payroll-web"), audit);
+        // detail is a JSON string inside the event's JSON line: its quotes are escaped
+        assertTrue(
+                audit.replace("\\", "").contains("\"queryNames\":[\"staff\",\"month\"]"),
+                "the query's names: " + audit);
+        assertTrue(!audit.contains("DUMMY-0001"), "never the query's values: " + audit);
+        assertTrue(out.contains("https://127.0.0.1:" + relayPort + "/payroll/"), "the relay's URL");
+    }
+
     @Test
     void theDemoRunsTheHandOffAndEndsWithTheSuspendedRouteRefused() throws Exception {
         Path dir = tmp.resolve("demo");
+        int relayPort = freePort();
         CliRun run = CliRun.of(
                 "demo",
                 "--dir",
@@ -35,6 +61,10 @@ class DemoCommandTest {
                 "--transfer-port",
                 Integer.toString(freePort()),
                 "--admin-port",
+                Integer.toString(freePort()),
+                "--relay-port",
+                Integer.toString(relayPort),
+                "--upstream-port",
                 Integer.toString(freePort()));
         assertEquals(0, run.code(), run.toString());
         String out = run.out();
@@ -45,6 +75,7 @@ class DemoCommandTest {
         assertTrue(out.contains("TRANSFER_PURGED") && out.contains("OK: "), "audit trail and its verification");
         assertTrue(out.contains("closed by the gateway before any TLS byte"), "127.0.0.2 refused before TLS");
         assertTrue(out.contains("APPROVAL_SUSPENDED"), "the send after suspension is refused");
+        assertPayrollCase(out, relayPort);
         assertTrue(Files.exists(dir.resolve("certs/ca.pem")) && Files.exists(dir.resolve("certs/ca.key")));
         for (String name : new String[] {
             "gateway",
@@ -61,6 +92,7 @@ class DemoCommandTest {
         assertTrue(Files.exists(dir.resolve("gateway.yml")) && Files.exists(dir.resolve("routes.yml")));
         assertTrue(Files.exists(dir.resolve("inbox/kyufukin-furikomi.csv")));
 
+        int relayAgain = freePort();
         CliRun again = CliRun.of(
                 "demo",
                 "--dir",
@@ -70,8 +102,16 @@ class DemoCommandTest {
                 "--transfer-port",
                 Integer.toString(freePort()),
                 "--admin-port",
-                Integer.toString(freePort()));
+                Integer.toString(freePort()),
+                "--relay-port",
+                Integer.toString(relayAgain),
+                "--upstream-port",
+                Integer.toString(freePort()),
+                "--relay-upstream",
+                "jdk");
         assertEquals(0, again.code(), "a second run replaces the previous demo: " + again);
+        assertTrue(again.out().contains("JDK HttpsServer"), "the upstream of a machine without nginx");
+        assertPayrollCase(again.out(), relayAgain);
 
         Path other = Files.createDirectories(tmp.resolve("not-a-demo"));
         Files.writeString(other.resolve("precious.txt"), "keep me");
