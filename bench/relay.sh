@@ -302,6 +302,12 @@ else
 fi
 [ "$HAS_RELAY" = 1 ] || log "Sekisho relay rows skipped: $RELAY_WHY"
 relay_events() { "${PG[@]}" -d "$DB" -tAc "SELECT count(*) FROM audit_event WHERE event_type = 'RELAY_REQUEST' AND route_id = '$ROUTE'"; }
+settled_events() { # the count once the audit writer has caught up (unchanged for a second)
+  local a b
+  a=$(relay_events)
+  for _ in $(seq 30); do sleep 1; b=$(relay_events); [ "$a" = "$b" ] && break; a=$b; done
+  echo "$b"
+}
 
 # ---------------------------------------------------------------------------------------------
 # Load: wrk --latency; req/s, p50, p99 (ms), requests, errors (socket errors + non-2xx/3xx)
@@ -311,7 +317,7 @@ load() { # KEY URL
   local key=$1 url=$2 out=$WORK/wrk-$1.txt
   log "wrk $key: $url (warm-up ${LOAD_WARMUP} s, then ${LOAD_SECONDS} s at $CONNECTIONS connections)"
   wrk -t2 -c"$CONNECTIONS" -d"${LOAD_WARMUP}s" "$url" >/dev/null 2>&1 || true
-  [ "$key" = relay ] && EV0=$(relay_events)
+  [ "$key" = relay ] && EV0=$(settled_events) # the warm-up's events are all in before the count starts
   wrk -t2 -c"$CONNECTIONS" -d"${LOAD_SECONDS}s" --timeout 10s --latency "$url" >"$out" 2>&1 || { cat "$out" >&2; die "wrk $key"; }
   RPS[$key]=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
   P50[$key]=$(awk '$1 == "50%" { print $2 }' "$out" | to_ms)
@@ -326,11 +332,8 @@ load direct "https://127.0.0.1:$DPORT/index.html"
 load nginx "https://127.0.0.1:$NPORT/index.html"
 if [ "$HAS_RELAY" = 1 ]; then
   load relay "https://127.0.0.1:$RPORT/index.html"
-  # events are written behind the answers: give the writer a moment, then count the run's events
-  for _ in $(seq 50); do
-    EV1=$(relay_events); [ "$((EV1 - EV0))" -ge "${REQS[relay]}" ] && break; sleep 0.2
-  done
-  sleep 1; EV1=$(relay_events)
+  # events are written behind the answers: count them once the writer has caught up
+  EV1=$(settled_events)
   AUDITED=$((EV1 - EV0))
 fi
 
@@ -367,7 +370,7 @@ if [ "$HAS_RELAY" = 1 ]; then
   ADDED=$(awk -v a="${P99[relay]}" -v b="${P99[direct]}" 'BEGIN { printf "%.2f", a - b }')
   NGINX_ADDED=$(awk -v a="${P99[nginx]}" -v b="${P99[direct]}" 'BEGIN { printf "%.2f", a - b }')
   R_MBS=$(ratio "${MBS[relay]}" "${MBS[nginx]}")
-  verdict() { if awk -v c="$1" 'BEGIN { exit !(c) }'; then echo met; else echo "NOT met"; fi; }
+  verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; } # $1: an awk condition
   echo "req/s relay / nginx: $R_RPS (target >= 0.80: $(verdict "$R_RPS >= 0.80"))"
   echo "p99 added over direct: relay $ADDED ms, nginx $NGINX_ADDED ms (target relay <= 2 ms: $(verdict "$ADDED <= 2"))"
   echo "errors: relay ${ERRS[relay]}, nginx ${ERRS[nginx]}, direct ${ERRS[direct]} (target 0: $(verdict "${ERRS[relay]} == 0"))"
