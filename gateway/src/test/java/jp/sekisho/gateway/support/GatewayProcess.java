@@ -4,7 +4,11 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -17,19 +21,27 @@ import jp.sekisho.gateway.GatewayCommand;
  */
 public final class GatewayProcess implements GatewayNode, AutoCloseable {
 
+    private static final int TAIL_LINES = 400;
     private static final Pattern LISTENER = Pattern.compile("(\\w[\\w-]*) https://127\\.0\\.0\\.1:(\\d+)");
 
     private final Process process;
     private final Map<String, Integer> ports;
+    private final Deque<String> tail;
 
-    private GatewayProcess(Process process, Map<String, Integer> ports) {
+    private GatewayProcess(Process process, Map<String, Integer> ports, Deque<String> tail) {
         this.process = process;
         this.ports = ports;
+        this.tail = tail;
     }
 
     /** Starts it and waits (up to 60 s) for its "listening" line, which names the bound ports. */
     public static GatewayProcess start(Path config) throws Exception {
-        Process p = spawn(config);
+        return start(config, List.of("-Xmx256m"));
+    }
+
+    /** As above with these JVM options (e.g. a smaller {@code -Xmx} to show a stream is not buffered). */
+    public static GatewayProcess start(Path config, List<String> jvmOptions) throws Exception {
+        Process p = spawn(config, jvmOptions);
         StringBuilder seen = new StringBuilder();
         BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -42,10 +54,20 @@ public final class GatewayProcess implements GatewayNode, AutoCloseable {
                 while (m.find()) {
                     ports.put(m.group(1), Integer.parseInt(m.group(2)));
                 }
-                Thread drain = new Thread(() -> r.lines().forEach(l -> {}), "gateway-process-output");
+                Deque<String> tail = new ArrayDeque<>();
+                Thread drain = new Thread(
+                        () -> r.lines().forEach(l -> {
+                            synchronized (tail) {
+                                tail.addLast(l);
+                                if (tail.size() > TAIL_LINES) {
+                                    tail.removeFirst();
+                                }
+                            }
+                        }),
+                        "gateway-process-output");
                 drain.setDaemon(true);
                 drain.start();
-                return new GatewayProcess(p, ports);
+                return new GatewayProcess(p, ports, tail);
             }
         }
         p.destroyForcibly();
@@ -54,17 +76,37 @@ public final class GatewayProcess implements GatewayNode, AutoCloseable {
 
     /** Launches {@code gateway --config FILE} without waiting for it (output merged into its stdout). */
     public static Process spawn(Path config) throws java.io.IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
-                        java,
-                        "-Xmx256m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        GatewayCommand.class.getName(),
-                        "--config",
-                        config.toString())
-                .redirectErrorStream(true)
-                .start();
+        return spawn(config, List.of("-Xmx256m"));
+    }
+
+    private static Process spawn(Path config, List<String> jvmOptions) throws java.io.IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                GatewayCommand.class.getName(),
+                "--config",
+                config.toString()));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    }
+
+    /** The last lines the gateway printed after its "listening" line (for failure messages). */
+    public String output() {
+        synchronized (tail) {
+            return "--- gateway output (last " + tail.size() + " lines) ---\n" + String.join("\n", tail);
+        }
+    }
+
+    /** Whether the gateway JVM is still running. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The port of a listener named in the "listening" line. */
+    public Integer port(String listener) {
+        return ports.get(listener);
     }
 
     /** The gateway JVM's pid. */
