@@ -39,6 +39,7 @@ final class NginxPayrollUpstream implements PayrollUpstream {
         Path prefix = d.upstream();
         Path conf = prefix.resolve("nginx.conf");
         try {
+            stopLeftOver(conf);
             Files.createDirectories(prefix.resolve("tmp"));
             Files.writeString(conf, config(d, port), StandardCharsets.UTF_8);
             String version = run(List.of(nginx.toString(), "-v")).out().strip();
@@ -162,6 +163,42 @@ final class NginxPayrollUpstream implements PayrollUpstream {
     private record Ran(int code, String out) {}
 
     /** Runs a short nginx command to its end: its exit code and what it printed. */
+    /**
+     * A demo killed with kill -9 leaves its nginx running (nginx has no parent-death signal), holding
+     * the upstream port. The next demo stops an nginx started with this very configuration file, and
+     * only that one, so it comes back by itself.
+     */
+    private static void stopLeftOver(Path conf) {
+        String mine = conf.toAbsolutePath().toString();
+        ProcessHandle.allProcesses()
+                .filter(ph -> {
+                    String line = commandLine(ph.pid());
+                    return line.contains("nginx") && line.contains(mine);
+                })
+                .forEach(ph -> {
+                    ph.destroy(); // SIGTERM: nginx's fast shutdown takes its workers along
+                    try {
+                        ph.onExit().get(5, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        ph.destroyForcibly();
+                    }
+                });
+    }
+
+    /**
+     * A process's command line as /proc shows it. Not ProcessHandle.Info: nginx rewrites its title
+     * ("nginx: master process … -c FILE") without the NUL separators, and the JDK then knows no
+     * arguments at all.
+     */
+    private static String commandLine(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.ISO_8859_1)
+                    .replace('\0', ' ');
+        } catch (IOException | RuntimeException e) {
+            return ""; // gone meanwhile, or not ours to read
+        }
+    }
+
     private static Ran run(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
