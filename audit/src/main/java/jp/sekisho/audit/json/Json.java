@@ -61,6 +61,52 @@ public final class Json {
     private Json() {}
 
     /**
+     * Writes {@code v} as compact JSON: null, String, Number, Boolean, Map (keys as strings, in the
+     * map's order: give a LinkedHashMap or TreeMap for a canonical form) and List; anything else as
+     * its string. The one writer for the small documents the CLI sends and the gateway seals.
+     */
+    public static String write(Object v) {
+        StringBuilder sb = new StringBuilder();
+        write(sb, v);
+        return sb.toString();
+    }
+
+    /** {@link #write(Object)} into {@code sb}. */
+    public static StringBuilder write(StringBuilder sb, Object v) {
+        if (v == null) {
+            sb.append("null");
+        } else if (v instanceof String s) {
+            quote(sb, s);
+        } else if (v instanceof Number || v instanceof Boolean) {
+            sb.append(v);
+        } else if (v instanceof Map<?, ?> m) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                quote(sb, String.valueOf(e.getKey())).append(':');
+                write(sb, e.getValue());
+            }
+            sb.append('}');
+        } else if (v instanceof List<?> l) {
+            sb.append('[');
+            for (int k = 0; k < l.size(); k++) {
+                if (k > 0) {
+                    sb.append(',');
+                }
+                write(sb, l.get(k));
+            }
+            sb.append(']');
+        } else {
+            quote(sb, String.valueOf(v));
+        }
+        return sb;
+    }
+
+    /**
      * Appends {@code s} as a JSON string literal (or {@code null}). Escapes {@code "} and {@code \},
      * every control character (U+0000..U+001F; {@code \n \r \t} in their short forms, the others as
      * {@code \}{@code u} escapes, e.g. {@code \}{@code u001b}), U+2028 and U+2029 (legal in JSON, but line breaks to JavaScript and to

@@ -72,7 +72,7 @@ public final class RelaySpec {
     /** The canonical JSON text: what the database stores and the seal covers. */
     public static String canonical(RelayRoute r) {
         StringBuilder sb = new StringBuilder();
-        write(sb, toMap(r));
+        Json.write(sb, toMap(r));
         return sb.toString();
     }
 
@@ -167,37 +167,5 @@ public final class RelaySpec {
 
     private static List<String> strings(Object o) {
         return list(o).stream().map(x -> (String) x).toList();
-    }
-
-    private static void write(StringBuilder sb, Object v) {
-        if (v == null) {
-            sb.append("null");
-        } else if (v instanceof String s) {
-            Json.quote(sb, s);
-        } else if (v instanceof Number || v instanceof Boolean) {
-            sb.append(v);
-        } else if (v instanceof Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                Json.quote(sb, (String) e.getKey()).append(':');
-                write(sb, e.getValue());
-            }
-            sb.append('}');
-        } else {
-            List<?> l = (List<?>) v;
-            sb.append('[');
-            for (int i = 0; i < l.size(); i++) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                write(sb, l.get(i));
-            }
-            sb.append(']');
-        }
     }
 }
