@@ -309,6 +309,34 @@ class RelayAcceptanceTest {
     }
 
     @Test
+    @Order(7)
+    void onAnMtlsRouteOnlyTheNamedTerminalsCertificateGetsThrough() throws Exception {
+        HttpResponse<String> named = w.as(RelayWorld.TERMINAL_PC, w.mtlsPort, "/payroll/index.html");
+        assertEquals(200, named.statusCode(), named.body());
+        assertTrue(named.body().contains("給与"), named.body());
+        Map<String, Object> ok = awaitEvent(
+                RelayWorld.MTLS, named.headers().firstValue("X-Request-Id").orElseThrow());
+        assertEquals("ALLOW", ok.get("outcome"));
+        assertEquals("CN=" + RelayWorld.TERMINAL_PC + RelayWorld.SUBJECT_SUFFIX, ok.get("subject"));
+
+        // a valid certificate of this deployment, but not one the route names
+        HttpResponse<String> other = w.as("auditor", w.mtlsPort, "/payroll/index.html");
+        assertRefused(other, Reason.NOT_A_TERMINAL);
+        assertEquals(403, other.statusCode());
+        assertEquals(
+                "NOT_A_TERMINAL",
+                awaitEvent(
+                                RelayWorld.MTLS,
+                                other.headers().firstValue("X-Request-Id").orElseThrow())
+                        .get("reason"));
+
+        // no certificate at all: the handshake itself is refused (certificate_required), nothing is read
+        javax.net.ssl.SSLHandshakeException none = org.junit.jupiter.api.Assertions.assertThrows(
+                javax.net.ssl.SSLHandshakeException.class, () -> w.get(w.mtlsPort, "/payroll/index.html"));
+        assertTrue(String.valueOf(none.getMessage()).contains("certificate_required"), none.toString());
+    }
+
+    @Test
     @Order(100)
     void everyRequestIsExactlyOneRelayEventAndTheAuditChainVerifies() throws Exception {
         List<String> ids = new ArrayList<>(w.payrollRequests);

@@ -56,6 +56,10 @@ final class RelayWorld implements AutoCloseable {
     static final String PAYROLL = "kurume-payroll-web";
     static final String BROKEN = "kurume-broken-web";
     static final String SLOW = "kurume-slow-web";
+    /** The same upstream for terminals that must hold a certificate (terminal-mode mtls). */
+    static final String MTLS = "kurume-payroll-mtls";
+
+    static final String TERMINAL_PC = "payroll-pc-01";
     static final String REF = "2総政第158号";
     static final String REF_BROKEN = "2総政第159号";
     static final String REF_SLOW = "2総政第160号";
@@ -72,6 +76,7 @@ final class RelayWorld implements AutoCloseable {
     final int payrollPort;
     final int brokenPort;
     final int slowPort;
+    final int mtlsPort;
     final Path config;
     /** Every request sent to the payroll relay, with the request id the gateway answered (null: none). */
     final Queue<String> payrollRequests = new ConcurrentLinkedQueue<>();
@@ -89,7 +94,8 @@ final class RelayWorld implements AutoCloseable {
         this.dir = dir;
         try {
             pki = TestPki.create(Files.createDirectories(dir.resolve("city-pki")));
-            for (String n : List.of("secretariat", "secretariat2", "operator", "auditor", "gateway-client")) {
+            for (String n :
+                    List.of("secretariat", "secretariat2", "operator", "auditor", "gateway-client", TERMINAL_PC)) {
                 pki.client(n);
             }
             upstreamPki = TestPki.create(Files.createDirectories(dir.resolve("upstream-pki")));
@@ -103,6 +109,7 @@ final class RelayWorld implements AutoCloseable {
             payrollPort = freePort();
             brokenPort = freePort();
             slowPort = freePort();
+            mtlsPort = freePort();
             config = GatewayFixture.writeConfig(
                     dir.resolve("gw"),
                     pki,
@@ -111,7 +118,8 @@ final class RelayWorld implements AutoCloseable {
                             + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n"
                             + "  payroll-web: { kind: relay, bind: 127.0.0.1, port: " + payrollPort + ", allow: [] }\n"
                             + "  broken-web: { kind: relay, bind: 127.0.0.1, port: " + brokenPort + ", allow: [] }\n"
-                            + "  slow-web: { kind: relay, bind: 127.0.0.1, port: " + slowPort + ", allow: [] }\n",
+                            + "  slow-web: { kind: relay, bind: 127.0.0.1, port: " + slowPort + ", allow: [] }\n"
+                            + "  mtls-web: { kind: relay, bind: 127.0.0.1, port: " + mtlsPort + ", allow: [] }\n",
                     "  - { subject: \"CN=secretariat" + SUBJECT_SUFFIX + "\", roles: [secretariat] }\n"
                             + "  - { subject: \"CN=secretariat2" + SUBJECT_SUFFIX + "\", roles: [secretariat] }\n"
                             + "  - { subject: \"CN=operator" + SUBJECT_SUFFIX + "\", roles: [operator] }\n"
@@ -145,7 +153,13 @@ final class RelayWorld implements AutoCloseable {
                                             + "    paths: [/payroll/, /big/, /upload/, /echo-headers]\n"
                                             + "    max-body: 300MiB\n")
                             + relay(BROKEN, "broken-web", REF_BROKEN, foreign.url(), "")
-                            + relay(SLOW, "slow-web", REF_SLOW, upstream.url(), "    paths: [/slow/]\n"),
+                            + relay(SLOW, "slow-web", REF_SLOW, upstream.url(), "    paths: [/slow/]\n")
+                            + relay(MTLS, "mtls-web", REF, upstream.url(), "    paths: [/payroll/]\n")
+                                    .replace("terminal-mode: tls", "terminal-mode: mtls")
+                                    .replace(
+                                            "      - allow: [127.0.0.1/32]",
+                                            "      - subject: \"CN=" + TERMINAL_PC + SUBJECT_SUFFIX + "\"\n"
+                                                    + "        allow: [127.0.0.1/32]"),
                     StandardCharsets.UTF_8);
             applyRoutes(routes);
         } catch (Exception | Error e) {
@@ -304,6 +318,17 @@ final class RelayWorld implements AutoCloseable {
                 port,
                 HttpRequest.newBuilder().timeout(Duration.ofSeconds(30)),
                 path,
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** A GET from a terminal holding the city PKI's certificate {@code name} (for mtls routes). */
+    HttpResponse<String> as(String name, int port, String path) throws Exception {
+        HttpClient c = client(Tls.client(pki.dir().resolve(name + ".p12"), pki.caFile()));
+        return c.send(
+                HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
