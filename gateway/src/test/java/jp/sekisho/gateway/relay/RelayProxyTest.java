@@ -61,9 +61,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The relay against a real HTTPS upstream that requires the gateway's client certificate, over real
- * TLS, with the real audit store. Relay routes are not yet loaded from the policy store here, so the
- * test binds a {@link RelayServer} with a policy snapshot of its own (the gateway's audit log,
- * admission and TLS material otherwise), and publishes new snapshots to it as the watcher would. The
+ * TLS, with the real audit store. The test binds a {@link RelayServer} itself and hands it policy
+ * snapshots it builds (the gateway's audit log, admission and TLS material otherwise), so that a
+ * suspension or a changed limit takes effect at a moment the test chooses; RelayAcceptanceTest covers
+ * the same relay with routes applied through the admin API and loaded from the policy store. The
  * gateway's own relay listener is checked for its binding and its refusal with no route.
  */
 class RelayProxyTest {
