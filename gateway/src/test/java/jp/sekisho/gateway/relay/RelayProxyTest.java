@@ -15,9 +15,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +27,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
@@ -104,7 +100,7 @@ class RelayProxyTest {
         TestPki other = TestPki.create(Files.createDirectories(dir.resolve("other-pki")));
         Credential rogueCert = other.server("rogue-upstream", List.of("localhost"), List.of("127.0.0.1"));
         rogue = new TestUpstream(Tls.client(rogueCert.pkcs12File(), pki.caFile()));
-        browser = trusting(pki.caFile());
+        browser = RelayWorld.trustOnly(pki.caFile());
         blocking = Executors.newCachedThreadPool();
 
         GatewayConfig config = GatewayConfigLoader.load(dir.resolve("gateway.yml"));
@@ -447,20 +443,6 @@ class RelayProxyTest {
 
     static void assertLacks(String s, String part) {
         assertFalse(s.contains(part), () -> "expected no «" + part + "» in:\n" + s);
-    }
-
-    static SSLContext trusting(Path caPem) throws Exception {
-        KeyStore ts = KeyStore.getInstance("PKCS12");
-        ts.load(null, null);
-        try (InputStream in = Files.newInputStream(caPem)) {
-            ts.setCertificateEntry("ca", (X509Certificate)
-                    CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 
     static int freePort() throws Exception {
