@@ -163,66 +163,65 @@ class RelayRouteFileTest {
 
     @Test
     void everyRuleIsRefusedWithItsKeyPath() {
-        Map<String[], String> cases = new java.util.LinkedHashMap<>();
-        cases.put(new String[] {"url: https://127.0.0.1:8443", "url: http://127.0.0.1:8443"}, "closed-network: true");
+        // (from, to) -> what the refusal must say; lists as keys: arrays compare by reference
+        Map<List<String>, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(List.of("url: https://127.0.0.1:8443", "url: http://127.0.0.1:8443"), "closed-network: true");
         cases.put(
-                new String[] {"terminal-mode: tls", "terminal-mode: mtls"},
+                List.of("terminal-mode: tls", "terminal-mode: mtls"),
                 "terminals[0]: with terminal-mode mtls a terminal needs subject or sha256");
         cases.put(
-                new String[] {"- allow: [", "- subject: \"CN=x\"\n        allow: ["},
+                List.of("- allow: [", "- subject: \"CN=x\"\n        allow: ["),
                 "terminals[0]: with terminal-mode tls terminals present no certificate");
         cases.put(
-                new String[] {"paths: [/payroll, /static/]", "paths: [/payroll/../admin]"},
+                List.of("paths: [/payroll, /static/]", "paths: [/payroll/../admin]"),
                 "paths[0]: '/payroll/../admin' must not hold ..");
-        cases.put(new String[] {"paths: [/payroll, /static/]", "paths: [payroll]"}, "paths[0]: must start with /");
-        cases.put(new String[] {"paths: [/payroll, /static/]", "paths: [\"/a//b\"]"}, "must not hold ..");
-        cases.put(new String[] {"paths: [/payroll, /static/]", "paths: [\"/a?b=1\"]"}, "must not hold ..");
+        cases.put(List.of("paths: [/payroll, /static/]", "paths: [payroll]"), "paths[0]: must start with /");
+        cases.put(List.of("paths: [/payroll, /static/]", "paths: [\"/a//b\"]"), "must not hold ..");
+        cases.put(List.of("paths: [/payroll, /static/]", "paths: [\"/a?b=1\"]"), "must not hold ..");
         cases.put(
-                new String[] {"methods: [GET, HEAD, POST, PUT]", "methods: [GET, TRACE]"},
+                List.of("methods: [GET, HEAD, POST, PUT]", "methods: [GET, TRACE]"),
                 "routes[0].methods: 'TRACE' is not one of");
         cases.put(
-                new String[] {"url: https://127.0.0.1:8443", "url: https://127.0.0.1:8443/app"},
+                List.of("url: https://127.0.0.1:8443", "url: https://127.0.0.1:8443/app"),
                 "upstream.url: must not hold a path");
         cases.put(
-                new String[] {"url: https://127.0.0.1:8443", "url: \"https://127.0.0.1:8443/?a=1\""},
+                List.of("url: https://127.0.0.1:8443", "url: \"https://127.0.0.1:8443/?a=1\""),
                 "upstream.url: must not hold a query");
         cases.put(
-                new String[] {"url: https://127.0.0.1:8443", "url: https://me@127.0.0.1:8443"},
+                List.of("url: https://127.0.0.1:8443", "url: https://me@127.0.0.1:8443"),
                 "upstream.url: must not hold user info");
         cases.put(
-                new String[] {"url: https://127.0.0.1:8443", "url: ftp://127.0.0.1:8443"},
+                List.of("url: https://127.0.0.1:8443", "url: ftp://127.0.0.1:8443"),
                 "is not an absolute https:// or http:// URL");
-        cases.put(new String[] {"      ca: certs/ca.pem\n", ""}, "upstream.ca: an https:// upstream needs ca");
-        cases.put(new String[] {"ca: certs/ca.pem", "ca: certs/terminal.pem"}, "holds no CA certificate");
-        cases.put(new String[] {"ca: certs/ca.pem", "ca: certs/none.pem"}, "routes[0].upstream.ca:");
+        cases.put(List.of("      ca: certs/ca.pem\n", ""), "upstream.ca: an https:// upstream needs ca");
+        cases.put(List.of("ca: certs/ca.pem", "ca: certs/terminal.pem"), "holds no CA certificate");
+        cases.put(List.of("ca: certs/ca.pem", "ca: certs/none.pem"), "routes[0].upstream.ca:");
         cases.put(
-                new String[] {"127.0.0.1/32, 10.1.0.0/16", "127.0.0.1/33"},
+                List.of("127.0.0.1/32, 10.1.0.0/16", "127.0.0.1/33"),
                 "terminals[0].allow[0]: '127.0.0.1/33' is not a CIDR");
         cases.put(
-                new String[] {"- allow: [127.0.0.1/32, 10.1.0.0/16]", "- allow: []"},
+                List.of("- allow: [127.0.0.1/32, 10.1.0.0/16]", "- allow: []"),
                 "terminals[0].allow: needs at least one source CIDR");
-        cases.put(new String[] {"max-body: 200MiB", "max-body: 65GiB"}, "max-body: must be 1 byte to 64GiB");
-        cases.put(new String[] {"max-body: 200MiB", "max-body: 0"}, "max-body: must be 1 byte to 64GiB");
-        cases.put(new String[] {"rate: 20", "rate: 10001"}, "rate: must be 0 (no limit) to 10000");
-        cases.put(new String[] {"rate: 20", "rate: fast"}, "routes[0].rate: must be a whole number");
-        cases.put(new String[] {"from: \"08:30\"", "from: 18:00"}, "routes[0].hours.from: write the time in quotes");
-        cases.put(new String[] {"from: \"08:30\"", "from: \"8.30\""}, "is not a time HH:mm");
-        cases.put(new String[] {"days: [mon,", "days: [mon, mon,"}, "routes[0].hours: day 'mon' appears twice");
-        cases.put(new String[] {"days: [mon,", "days: [monday,"}, "'monday' is not a day");
+        cases.put(List.of("max-body: 200MiB", "max-body: 65GiB"), "max-body: must be 1 byte to 64GiB");
+        cases.put(List.of("max-body: 200MiB", "max-body: 0"), "max-body: must be 1 byte to 64GiB");
+        cases.put(List.of("rate: 20", "rate: 10001"), "rate: must be 0 (no limit) to 10000");
+        cases.put(List.of("rate: 20", "rate: fast"), "routes[0].rate: must be a whole number");
+        cases.put(List.of("from: \"08:30\"", "from: 18:00"), "routes[0].hours.from: write the time in quotes");
+        cases.put(List.of("from: \"08:30\"", "from: \"8.30\""), "is not a time HH:mm");
+        cases.put(List.of("days: [mon,", "days: [mon, mon,"), "routes[0].hours: day 'mon' appears twice");
+        cases.put(List.of("days: [mon,", "days: [monday,"), "'monday' is not a day");
         cases.put(
-                new String[] {"terminal-mode: tls", "terminal-mode: https"},
+                List.of("terminal-mode: tls", "terminal-mode: https"),
                 "routes[0].terminal-mode: 'https' is not a terminal mode");
+        cases.put(List.of("websocket: true", "websocket: yes please"), "routes[0].websocket: must be true or false");
         cases.put(
-                new String[] {"websocket: true", "websocket: yes please"},
-                "routes[0].websocket: must be true or false");
-        cases.put(
-                new String[] {"host: payroll.kurume.example", "host: \"bad host/x\""},
+                List.of("host: payroll.kurume.example", "host: \"bad host/x\""),
                 "upstream.host: 'bad host/x' is not a host name");
-        cases.put(new String[] {"id: kurume-payroll-web", "id: Kurume_Payroll"}, "id: route id must match");
+        cases.put(List.of("id: kurume-payroll-web", "id: Kurume_Payroll"), "id: route id must match");
         cases.forEach((change, expected) -> {
-            String m = refusal(change[0], change[1]);
+            String m = refusal(change.get(0), change.get(1));
             assertTrue(m.startsWith("routes.yml: routes[0]"), m);
-            assertTrue(m.contains(expected), change[1] + " -> " + m);
+            assertTrue(m.contains(expected), change.get(1) + " -> " + m);
         });
     }
 
