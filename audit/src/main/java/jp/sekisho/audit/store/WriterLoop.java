@@ -50,6 +50,11 @@ final class WriterLoop implements Runnable {
      */
     private int batchLimit;
 
+    /** How long a batch of queued events waits for company before it commits (see {@link #linger}). */
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** A batch this large commits without waiting. */
+    static final int LINGER_BELOW = 64;
+
     private static final int MIN_BATCH = 50;
 
     WriterLoop(
@@ -199,6 +204,34 @@ final class WriterLoop implements Runnable {
             batch.add(first);
         }
         queue.drainTo(batch, batchLimit - batch.size());
+        linger(batch);
+    }
+
+    /**
+     * Events arriving one at a time (a relay request's, a connection's) would each cost a commit and
+     * its WAL flush: at a few thousand a second that flushing, not the writing, took the CPU. When
+     * the batch holds only {@code record()}ed events, which nobody waits for, and is still small, the
+     * writer waits up to {@link #LINGER_NANOS} for more, as a group commit does. A {@code commit()}
+     * caller or a flush arriving meanwhile ends the wait at once.
+     */
+    private void linger(List<Pending> batch) throws InterruptedException {
+        int enough = Math.min(LINGER_BELOW, batchLimit); // never past the batch limit
+        if (batch.size() >= enough || batch.stream().anyMatch(p -> p.done != null)) {
+            return;
+        }
+        long deadline = System.nanoTime() + LINGER_NANOS;
+        while (batch.size() < enough) {
+            long left = deadline - System.nanoTime();
+            Pending p = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            if (p == null) {
+                return;
+            }
+            batch.add(p);
+            queue.drainTo(batch, batchLimit - batch.size());
+            if (p.done != null || batch.stream().anyMatch(q -> q.done != null)) {
+                return; // someone waits for this batch
+            }
+        }
     }
 
     private void write(List<Pending> batch) throws SQLException {
