@@ -2,9 +2,7 @@ package jp.sekisho.gateway;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.server.netty.NettyHttpServer;
-import io.micronaut.inject.qualifiers.Qualifiers;
 import io.micronaut.runtime.server.EmbeddedServer;
-import io.micronaut.scheduling.TaskExecutors;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
@@ -26,10 +23,8 @@ import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.json.Json;
-import jp.sekisho.gateway.admission.Admission;
 import jp.sekisho.gateway.config.EdgeLimits;
 import jp.sekisho.gateway.config.GatewayConfig;
-import jp.sekisho.gateway.config.RelayClientConfig;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.edge.ConnectionRate;
@@ -42,10 +37,8 @@ import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.identity.RoleMapper;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicyServices;
-import jp.sekisho.gateway.policy.PolicyWatcher;
-import jp.sekisho.gateway.relay.RelayEventLoops;
+import jp.sekisho.gateway.relay.RelayBinding;
 import jp.sekisho.gateway.relay.RelayServer;
-import jp.sekisho.gateway.relay.UpstreamTls;
 import jp.sekisho.gateway.tls.ClientCertificateChecker;
 import jp.sekisho.gateway.tls.CrlStore;
 import jp.sekisho.gateway.tls.GatewayTrustManager;
@@ -265,7 +258,7 @@ public final class Gateway implements AutoCloseable {
             // Routes decide the allowlists, and the spool is recovered, before the first connection is accepted.
             policy = ctx.getBean(PolicyServices.class);
             transfers = ctx.getBean(TransferService.class);
-            relay = startRelay(
+            relay = RelayBinding.start(
                     config, ctx, material, ssl, checker, roles, edge, connectionAudit, metrics, store, ports, clock);
             server.start();
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
@@ -281,56 +274,6 @@ public final class Gateway implements AutoCloseable {
         }
         return new Gateway(
                 config, ctx, Map.copyOf(ports), allowlists, metrics, audit, connectionAudit, policy, transfers, relay);
-    }
-
-    /** Binds the relay listeners (none: null), with the gateway's edge, TLS material, audit and policy. */
-    private static RelayServer startRelay(
-            GatewayConfig config,
-            ApplicationContext ctx,
-            TlsMaterial material,
-            SslContext mtls,
-            ClientCertificateChecker checker,
-            RoleMapper roles,
-            EdgeContext edge,
-            ConnectionAudit connectionAudit,
-            Metrics metrics,
-            AuditStore store,
-            Map<String, Integer> ports,
-            Clock clock) {
-        List<GatewayConfig.Listener> relays = config.listenerList().stream()
-                .filter(GatewayConfig.Listener::relay)
-                .toList();
-        if (relays.isEmpty()) {
-            return null;
-        }
-        UpstreamTls upstreamTls = UpstreamTls.load(
-                RelayClientConfig.from(config.raw().get("relay"), config.source(), config.tls()),
-                config.source().toString(),
-                TlsContexts.provider(config.tls().provider()));
-        PolicyWatcher watcher = ctx.getBean(PolicyWatcher.class);
-        ExecutorService blocking = ctx.getBean(ExecutorService.class, Qualifiers.byName(TaskExecutors.BLOCKING));
-        RelayEventLoops loops = RelayEventLoops.of(ctx);
-        return RelayServer.start(
-                relays,
-                ports,
-                new RelayServer.Setup(
-                        edge,
-                        mtls,
-                        () -> new TlsSessionHandler(checker, roles, connectionAudit, metrics),
-                        TlsContexts.serverOnly(material, config.tls().provider()),
-                        connectionAudit,
-                        metrics,
-                        watcher::current,
-                        watcher::subscribe,
-                        upstreamTls,
-                        ctx.getBean(AuditLog.class),
-                        () -> store.postgresLog().isAvailable(),
-                        () -> ctx.getBean(Admission.class),
-                        blocking,
-                        clock,
-                        loops.group(),
-                        loops.serverChannel(),
-                        loops.clientChannel()));
     }
 
     private static String startedJson(String node, Map<String, Integer> ports) {
