@@ -77,7 +77,7 @@ public enum Decision {
                 + (given == null || given.isBlank() ? "" : " (given: '" + quote(given) + "')");
     }
 
-    /** A given value cut to 40 characters with controls shown as U+XXXX: it goes into a message. */
+    /** A given value cut to 40 characters, each control character shown as its code point (U+000A): it goes into a message. */
     private static String quote(String s) {
         StringBuilder b = new StringBuilder();
         s.codePoints().limit(40).forEach(c -> {

@@ -53,6 +53,27 @@ public final class ApprovalFixtures {
                 1);
     }
 
+    /** {@code p} as decided: another status and end of validity, the rest as it is. */
+    public static Approval decided(Approval p, ApprovalStatus status, java.time.LocalDate validUntil) {
+        return new Approval(
+                p.ref(),
+                p.title(),
+                p.legalBasis(),
+                p.departments(),
+                p.contractor(),
+                p.subcontractors(),
+                p.dataItems(),
+                p.maxRecords(),
+                p.validFrom(),
+                validUntil,
+                p.conditions(),
+                p.meetingRef(),
+                status,
+                null,
+                null,
+                1);
+    }
+
     /** {@link #pending()} under another reference number. */
     public static Approval pending(String ref) {
         Approval p = pending();

@@ -183,23 +183,7 @@ class RelayProxyTest {
 
     static Approval approval(ApprovalStatus status) {
         Approval p = ApprovalFixtures.pending(REF);
-        return new Approval(
-                p.ref(),
-                p.title(),
-                p.legalBasis(),
-                p.departments(),
-                p.contractor(),
-                p.subcontractors(),
-                p.dataItems(),
-                p.maxRecords(),
-                p.validFrom(),
-                p.validUntil().plusYears(5),
-                p.conditions(),
-                p.meetingRef(),
-                status,
-                null,
-                null,
-                1);
+        return ApprovalFixtures.decided(p, status, p.validUntil().plusYears(5));
     }
 
     static PolicySnapshot snapshot(Approval a, RelayRoute r) {
