@@ -63,6 +63,10 @@ final class VerifyCommand extends StoreCommand {
             throw new InputException("give one of --config GATEWAY.yml, --file EXPORT.jsonl --key PUB.pem, "
                     + "or --gateway URL --identity FILE");
         }
+        if (!archives.isEmpty() && node != null) {
+            throw new InputException("--archive は全ノードを検証します。--node とは併用できません / --archive verifies every "
+                    + "node's chain: leave out --node");
+        }
         if (!archives.isEmpty() && config == null) {
             throw new InputException("--archive は --config と一緒に指定してください / --archive needs --config "
                     + "(for one archive alone: --file DIR/audit-YYYY-MM.jsonl --key PUB.pem)");

@@ -225,6 +225,24 @@ class ArchiveCommandTest {
         assertEquals(AuditCommand.FAILED, gap.code(), gap.toString());
         assertTrue(gap.out().contains("DELETED"), gap.out());
 
+        // a search or export over an archived month says where it went, not silently nothing
+        Run search = run(
+                "search", "--config", yaml.toString(), "--from", older.atDay(1).toString());
+        assertEquals(AuditCommand.OK, search.code(), search.toString());
+        assertTrue(search.err().contains("note: " + older + " was archived on "), search.err());
+        assertTrue(search.err().contains("see " + out.toAbsolutePath().normalize()), search.err());
+        Run recent = run("search", "--config", yaml.toString(), "--since", "1h");
+        assertFalse(recent.err().contains("was archived"), recent.err());
+
+        // the kept table stays append-only
+        try (Connection c = pg.superuser();
+                Statement s = c.createStatement()) {
+            SQLException e = assertThrows(
+                    SQLException.class,
+                    () -> s.executeUpdate("UPDATE " + Partitions.archivedTable(older) + " SET reason = 'X'"));
+            assertTrue(e.getMessage().contains("append-only"), e.getMessage());
+        }
+
         // a re-run says when and where, and changes nothing
         Run again = archive(older, dir.resolve("elsewhere"));
         assertEquals(AuditCommand.OK, again.code(), again.toString());
