@@ -50,6 +50,15 @@ public final class MonthArchiver {
     private final AuditStore store;
     private final Clock clock;
 
+    /** Where a kill may land between the steps; tests stop the run there to check that a re-run completes it. */
+    enum Step {
+        WRITTEN,
+        DETACHED
+    }
+
+    /** Runs after each step; throwing stops the archive there, as a kill would. */
+    java.util.function.Consumer<Step> afterStep = step -> {};
+
     public MonthArchiver(AuditStore store, Clock clock) {
         this.store = store;
         this.clock = clock;
@@ -91,8 +100,10 @@ public final class MonthArchiver {
                 throw new ArchiveRefused("書き出したアーカイブの検証に失敗しました。何も切り離していません / the archive written to " + file
                         + " does not verify, nothing detached: " + describe(check));
             }
+            afterStep.accept(Step.WRITTEN);
             Instant at = CanonicalEncoding.truncate(clock.instant());
             detach(c, month, w.export(), note(at, out, w));
+            afterStep.accept(Step.DETACHED);
             store.log().commit(event(month, w, out, who, false));
             return new ArchiveOutcome.Archived(
                     month.toString(),

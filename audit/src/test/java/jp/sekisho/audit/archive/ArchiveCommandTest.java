@@ -15,21 +15,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.YearMonth;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.cli.AuditCommand;
-import jp.sekisho.audit.config.AuditConfig;
-import jp.sekisho.audit.db.Database;
-import jp.sekisho.audit.store.PostgresAuditLog;
 import jp.sekisho.audit.support.ExternalPostgres;
-import jp.sekisho.audit.support.TestEvents;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,68 +45,13 @@ class ArchiveCommandTest {
 
     record Run(int code, String out, String err) {}
 
-    /** A clock that can be set back to a past month and forward again while the log runs. */
-    static final class ShiftedClock extends Clock {
-        volatile Duration shift = Duration.ZERO;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.now().plus(shift);
-        }
-    }
-
     @BeforeAll
     static void seed() throws Exception {
         pg = ExternalPostgres.create();
-        yaml = dir.resolve("gateway.yml");
-        Files.writeString(yaml, """
-                node-id: arch-gw
-                data-dir: data
-                store:
-                  url: %s
-                  user: %s
-                  password: ""
-                  owner-user: postgres
-                audit:
-                  checkpoint-every: 5
-                  checkpoint-seconds: 3600
-                  write-timeout: 2s
-                """.formatted(pg.url(), ExternalPostgres.APP_ROLE));
         YearMonth now = YearMonth.now(ZoneOffset.UTC);
         older = now.minusMonths(2);
         last = now.minusMonths(1);
-        AuditConfig cfg = AuditConfig.fromGatewayYaml(yaml);
-        ShiftedClock clock = new ShiftedClock();
-        try (Database db = Database.open(cfg.store())) {
-            AuditSigningKey key = AuditSigningKey.loadOrCreate(cfg.audit().signingKey());
-            try (PostgresAuditLog log = PostgresAuditLog.open(db.dataSource(), cfg.audit(), key, clock)) {
-                // seq 1..7 in the older month, 8..13 in the last one, 14..18 now: months end between checkpoints
-                clock.shift = Duration.between(
-                        Instant.now(), older.atDay(10).atStartOfDay().toInstant(ZoneOffset.UTC));
-                for (int i = 0; i < 7; i++) {
-                    log.commit(TestEvents.allowed(i));
-                }
-                clock.shift = Duration.between(
-                        Instant.now(), last.atDay(10).atStartOfDay().toInstant(ZoneOffset.UTC));
-                for (int i = 7; i < 13; i++) {
-                    log.commit(TestEvents.denied(i, "CIDR_MISMATCH", "198.51.100." + i));
-                }
-                clock.shift = Duration.ZERO;
-                for (int i = 13; i < 18; i++) {
-                    log.commit(TestEvents.allowed(i));
-                }
-            }
-        }
+        yaml = ArchiveSeed.seed(pg, dir, older, last);
     }
 
     @AfterAll
