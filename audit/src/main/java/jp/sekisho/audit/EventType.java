@@ -18,6 +18,8 @@ public enum EventType {
     APPROVAL_CHANGED,
     ROUTE_CHANGED,
     AUDIT_READ,
+    /** A past month's partition was exported, verified and detached (docs/audit-export.md, "Archiving"). */
+    AUDIT_ARCHIVED,
     /** One request a relay route carried or refused (docs/relay.md): terminal, method, path, status, bytes. */
     RELAY_REQUEST,
     GATEWAY_STARTED,

@@ -11,8 +11,14 @@ import picocli.CommandLine.Command;
 @Command(
         name = "audit",
         mixinStandardHelpOptions = true,
-        description = "Verify, export and search the Sekisho audit log.",
-        subcommands = {VerifyCommand.class, ExportCommand.class, SearchCommand.class, TailCommand.class})
+        description = "Verify, export, search and archive the Sekisho audit log.",
+        subcommands = {
+            VerifyCommand.class,
+            ExportCommand.class,
+            SearchCommand.class,
+            TailCommand.class,
+            ArchiveCommand.class
+        })
 public final class AuditCommand implements Runnable {
 
     public static final int OK = 0;
@@ -28,7 +34,7 @@ public final class AuditCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "a subcommand is required: verify, export, search or tail");
+                spec.commandLine(), "a subcommand is required: verify, export, search, tail or archive");
     }
 
     public static void main(String[] args) {

@@ -87,6 +87,9 @@ final class ExportCommand extends StoreCommand {
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             out().println("exported " + n + " events to " + out
                     + (query.node(null).isComplete() ? "" : " (filtered: an offline verify will report the gaps)"));
+            jp.sekisho.audit.archive.ArchivedMonths.notices(store.database().dataSource(), query.from(), query.to())
+                    .forEach(err()::println);
+            err().flush();
             out().flush();
             return AuditCommand.OK;
         } finally {

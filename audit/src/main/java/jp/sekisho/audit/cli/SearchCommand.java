@@ -117,7 +117,10 @@ final class SearchCommand extends StoreCommand {
 
     private EventPage localPage(AuditQuery q) throws java.io.IOException, InputException {
         try (AuditStore store = open(config(config))) {
-            return store.reader().page(q, localOperator());
+            EventPage page = store.reader().page(q, localOperator());
+            jp.sekisho.audit.archive.ArchivedMonths.notices(store.database().dataSource(), q.from(), q.to())
+                    .forEach(err()::println);
+            return page;
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.archive.ArchiveSet;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.config.AuditConfig;
 import jp.sekisho.audit.verify.ExportFileVerifier;
@@ -45,6 +46,13 @@ final class VerifyCommand extends StoreCommand {
                     + "checkpoint instead of at event #1")
     boolean archived;
 
+    @Option(
+            names = "--archive",
+            paramLabel = "DIR",
+            description = "with --config: check these archive folders (audit archive --out) and the live log as one"
+                    + " chain; repeatable / アーカイブと現在のログを一続きとして検証")
+    java.util.List<Path> archives = new java.util.ArrayList<>();
+
     @Mixin
     GatewayAccess remote = new GatewayAccess();
 
@@ -55,6 +63,14 @@ final class VerifyCommand extends StoreCommand {
             throw new InputException("give one of --config GATEWAY.yml, --file EXPORT.jsonl --key PUB.pem, "
                     + "or --gateway URL --identity FILE");
         }
+        if (!archives.isEmpty() && node != null) {
+            throw new InputException("--archive は全ノードを検証します。--node とは併用できません / --archive verifies every "
+                    + "node's chain: leave out --node");
+        }
+        if (!archives.isEmpty() && config == null) {
+            throw new InputException("--archive は --config と一緒に指定してください / --archive needs --config "
+                    + "(for one archive alone: --file DIR/audit-YYYY-MM.jsonl --key PUB.pem)");
+        }
         VerifyResult result;
         if (remote.given()) {
             result = verifyThroughGateway();
@@ -63,6 +79,13 @@ final class VerifyCommand extends StoreCommand {
                 throw new InputException("--file needs --key PUB.pem (the audit signing public key)");
             }
             result = ExportFileVerifier.verify(file, AuditSigningKey.readPublicKey(key), archived);
+            if (result instanceof VerifyResult.Broken b && b.seq() > 0) {
+                long line = ExportFileVerifier.lineOf(file, b.nodeId(), b.seq());
+                if (line > 0) {
+                    result = new VerifyResult.Broken(
+                            b.nodeId(), b.seq(), b.kind(), file + " line " + line + ": " + b.message());
+                }
+            }
         } else {
             AuditConfig cfg = config(config);
             PublicKey pub = AuditSigningKey.readPublicKey(
@@ -70,7 +93,15 @@ final class VerifyCommand extends StoreCommand {
                             ? key
                             : AuditSigningKey.publicKeyPath(cfg.audit().signingKey()));
             try (AuditStore store = open(cfg)) {
-                result = store.reader().verify(pub, node, localOperator(), archived);
+                if (archives.isEmpty()) {
+                    result = store.reader().verify(pub, node, localOperator(), archived);
+                } else {
+                    ArchiveSet set = ArchiveSet.of(archives);
+                    VerifyResult.Broken alone = set.checkEach(pub);
+                    result = alone != null
+                            ? alone
+                            : store.reader().verifyContinuing(pub, localOperator(), set.events(), set.checkpoints());
+                }
             }
         }
         return report(result);

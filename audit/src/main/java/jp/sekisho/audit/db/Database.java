@@ -206,6 +206,21 @@ public final class Database implements AutoCloseable {
         return Math.max(1, (d.toMillis() + 999) / 1000);
     }
 
+    /**
+     * A new connection as the owner role ({@code store.owner-user}), for the schema changes only the owner may make:
+     * detaching an archived month. The caller closes it.
+     */
+    public Connection ownerConnection() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", config.ownerUser());
+        if (config.ownerPassword() != null) {
+            p.setProperty("password", config.ownerPassword());
+        }
+        p.setProperty("connectTimeout", Long.toString(seconds(config.timeout())));
+        p.setProperty("ApplicationName", "sekisho-audit-owner");
+        return DriverManager.getConnection(url, p);
+    }
+
     /** Connections for the application role (INSERT and SELECT only). */
     public DataSource dataSource() {
         return pool;

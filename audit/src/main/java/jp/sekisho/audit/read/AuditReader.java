@@ -244,6 +244,52 @@ public final class AuditReader {
         });
     }
 
+    /**
+     * Verifies archived months ({@code archived}, oldest first, with their checkpoints) followed by the live log, as
+     * one chain per node: the live log's first remaining event must link to the last archived one. Chains may
+     * start right after a signed checkpoint (older archives not given). Records one AUDIT_READ.
+     */
+    public VerifyResult verifyContinuing(
+            PublicKey key, AuditPrincipal reader, Iterator<RecordedEvent> archived, List<Checkpoint> archivedCps) {
+        AuditQuery q = AuditQuery.all();
+        audit(reader, "verify", q, null, "archives and live log");
+        return inSnapshot(c -> {
+            java.util.Map<String, Checkpoint> merged = new java.util.TreeMap<>();
+            for (Checkpoint cp : checkpoints(c, null)) {
+                merged.put(cp.nodeId() + "#" + cp.seq(), cp);
+            }
+            for (Checkpoint cp : archivedCps) {
+                Checkpoint live = merged.putIfAbsent(cp.nodeId() + "#" + cp.seq(), cp);
+                if (live != null && !live.equals(cp)) {
+                    return new VerifyResult.Broken(
+                            cp.nodeId(),
+                            cp.seq(),
+                            VerifyResult.Kind.BAD_CHECKPOINT,
+                            "the archive's checkpoint at " + cp.nodeId() + "#" + cp.seq()
+                                    + " differs from the store's");
+                }
+            }
+            try (PreparedStatement ps = QuerySql.of(q).prepare(c)) {
+                ps.setFetchSize(FETCH);
+                try (ResultSet rs = ps.executeQuery()) {
+                    Iterator<RecordedEvent> live = new RowIterator(rs);
+                    Iterator<RecordedEvent> both = new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return archived.hasNext() || live.hasNext();
+                        }
+
+                        @Override
+                        public RecordedEvent next() {
+                            return archived.hasNext() ? archived.next() : live.next();
+                        }
+                    };
+                    return AuditVerifier.verify(both, new ArrayList<>(merged.values()), key, true);
+                }
+            }
+        });
+    }
+
     static String keyIdOf(Connection c) throws SQLException {
         try (var rs =
                 c.createStatement().executeQuery("SELECT key_id FROM audit_checkpoint ORDER BY time DESC LIMIT 1")) {

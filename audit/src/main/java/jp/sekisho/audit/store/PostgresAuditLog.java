@@ -88,7 +88,12 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
     }
 
     public static PostgresAuditLog open(DataSource ds, AuditSettings settings, AuditSigningKey key) {
-        PostgresAuditLog log = new PostgresAuditLog(ds, settings, key, Clock.systemUTC());
+        return open(ds, settings, key, Clock.systemUTC());
+    }
+
+    /** As {@link #open(DataSource, AuditSettings, AuditSigningKey)} with the events' clock (tests: a past month). */
+    public static PostgresAuditLog open(DataSource ds, AuditSettings settings, AuditSigningKey key, Clock clock) {
+        PostgresAuditLog log = new PostgresAuditLog(ds, settings, key, clock);
         try (Connection c = ds.getConnection()) {
             log.loop.resume(c);
         } catch (SQLException e) {

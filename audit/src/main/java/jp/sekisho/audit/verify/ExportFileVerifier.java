@@ -58,6 +58,8 @@ public final class ExportFileVerifier {
                 // a filtered export carries each node's stretch of chain from just after a signed
                 // checkpoint (ProofRanges): its chains may start there, as after an archive
                 ranges = "ranges".equals(h.get("proof"));
+                // an archived month (audit archive) starts after the checkpoint sealing the month before it
+                ranges |= "archive".equals(h.get("proof"));
             } catch (IllegalArgumentException e) {
                 if (tornTail && r.readLine() == null) {
                     return truncated(0, "its only line is cut off");
@@ -124,6 +126,31 @@ public final class ExportFileVerifier {
                     "the end record counts " + closing.get("events") + " events, the file holds " + events);
         }
         return result;
+    }
+
+    /**
+     * The line of {@code file} holding event {@code node#seq} (1 is the header), or -1: lets a failed verify name
+     * the line a person can open.
+     */
+    public static long lineOf(Path file, String node, long seq) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            long lineNo = 0;
+            for (String line = r.readLine(); line != null; line = r.readLine()) {
+                lineNo++;
+                try {
+                    Map<String, Object> m = Json.parseObject(line);
+                    if ("event".equals(m.get("record"))
+                            && node.equals(m.get("node"))
+                            && m.get("seq") instanceof java.math.BigDecimal d
+                            && d.longValue() == seq) {
+                        return lineNo;
+                    }
+                } catch (RuntimeException e) {
+                    // an unreadable line is reported by verify itself
+                }
+            }
+        }
+        return -1;
     }
 
     /** How a cut is reported: the reason code, what was received, and what to do. */
