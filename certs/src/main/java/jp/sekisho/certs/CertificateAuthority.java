@@ -182,6 +182,10 @@ public final class CertificateAuthority {
         return crls.current();
     }
 
+    /**
+     * The period of the CRLs this instance signs from now on (nextUpdate − thisUpdate); null, the
+     * default, keeps the period of the CRL being replaced.
+     */
     public void setCrlValidity(Duration validity) {
         crls.setValidity(validity);
     }
