@@ -1,5 +1,6 @@
 package jp.sekisho.certs.cli;
 
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ final class SignCommand extends PkiCommand {
             required = true,
             paramLabel = "FILE",
             description = "The CSR (PEM or DER, at most 64 KiB).")
-    java.nio.file.Path csr;
+    Path csr;
 
     @Option(names = "--kind", required = true, paramLabel = "KIND", description = "client, server or recipient.")
     CertKind kind;
@@ -89,6 +90,6 @@ final class SignCommand extends PkiCommand {
         println("  CSRの subject (参考) / the CSR asked for: "
                 + Printable.of(request.getSubject().toString()));
         println("  " + dir.resolve(name + ".pem") + ": 申請者に返してください / send it back to the requester");
-        println("  valid until " + s.notAfter() + ", sha256 " + s.sha256());
+        println("  有効期限 / valid until " + CrlText.when(s.notAfter()) + ", sha256 " + s.sha256());
     }
 }

@@ -100,7 +100,7 @@ public final class ExpiryWatch implements AutoCloseable {
         }
         gauges.gauge(SERVER_GAUGE, "seconds until the server certificate expires", this::serverSeconds);
         gauges.gauge(
-                CA_GAUGE, "seconds until the first CA (trust anchor or chain) certificate expires", () -> caSeconds());
+                CA_GAUGE, "seconds until the first CA (trust anchor or chain) certificate expires", this::caSeconds);
     }
 
     /** Checks now and every hour on a daemon thread until {@link #close}. */
