@@ -84,7 +84,7 @@ public final class CertificateAuthority {
                         Date.from(now.plus(Duration.ofDays(req.days()))),
                         subject,
                         caPair.getPublic()),
-                caPair,
+                caPair.getPublic(),
                 null,
                 caPair.getPrivate(),
                 KeyAlgorithm.EC_P256,
@@ -182,32 +182,61 @@ public final class CertificateAuthority {
         return crls.current();
     }
 
+    /**
+     * The period of the CRLs this instance signs from now on (nextUpdate − thisUpdate); null, the
+     * default, keeps the period of the CRL being replaced.
+     */
     public void setCrlValidity(Duration validity) {
         crls.setValidity(validity);
     }
 
     private IssuedFiles build(IssueRequest req) {
         KeyPair pair = req.keyAlgorithm().generate();
+        return new IssuedFiles(req, certify(req, pair.getPublic()), pair.getPrivate(), caCert, dir);
+    }
+
+    /**
+     * Issues a certificate for a key this CA never sees (the public key of a CSR that
+     * {@link CertificationRequests#checkedKey} accepted) and writes DIR/NAME.pem only. Subject,
+     * validity and extensions come from {@code req} exactly as {@link #issue} sets them; refuses to
+     * replace an existing NAME.pem or NAME.key unless forced.
+     */
+    public X509Certificate issueFor(IssueRequest req, PublicKey subjectKey) {
+        Path pem = dir.resolve(req.name() + ".pem");
+        Path key = dir.resolve(req.name() + ".key");
+        if (!req.force() && (Files.exists(pem) || Files.exists(key))) {
+            throw new PkiException((Files.exists(pem) ? pem : key)
+                    + " already exists; refusing to replace it (use --force to replace it)");
+        }
+        X509Certificate cert = certify(req, subjectKey);
+        try (StagedFiles files = new StagedFiles()) {
+            files.publicFile(pem, Pem.encode(cert).getBytes(StandardCharsets.US_ASCII));
+            files.commit();
+        }
+        return cert;
+    }
+
+    /** The one place an end-entity certificate is made, for a generated key ({@link #issue}) or a CSR's. */
+    private X509Certificate certify(IssueRequest req, PublicKey subjectKey) {
         String org = req.org() != null ? req.org() : organisationOf(caCert);
         Instant now = clock.instant();
         Instant notAfter = now.plus(Duration.ofDays(req.days()));
         if (notAfter.isAfter(caCert.getNotAfter().toInstant())) {
             notAfter = caCert.getNotAfter().toInstant(); // never outlive the CA
         }
-        X509Certificate cert = sign(
+        return sign(
                 new JcaX509v3CertificateBuilder(
                         caCert,
                         serial(),
                         Date.from(now.minus(BACKDATE)),
                         Date.from(notAfter),
                         name(req.name(), org, req.unit()),
-                        pair.getPublic()),
-                pair,
+                        subjectKey),
+                subjectKey,
                 caCert.getPublicKey(),
                 caKey,
                 KeyAlgorithm.of(caCert.getPublicKey()),
                 b -> UsageProfile.apply(b, req.kind(), req.keyAlgorithm(), req.dns(), req.ips()));
-        return new IssuedFiles(req, cert, pair.getPrivate(), caCert, dir);
     }
 
     private interface ExtensionAdder {
@@ -216,15 +245,14 @@ public final class CertificateAuthority {
 
     private static X509Certificate sign(
             X509v3CertificateBuilder b,
-            KeyPair subject,
+            PublicKey subjectKey,
             PublicKey issuerKey,
             PrivateKey signingKey,
             KeyAlgorithm signingAlg,
             ExtensionAdder extensions) {
         try {
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-            b.addExtension(
-                    Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subject.getPublic()));
+            b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
             if (issuerKey != null) {
                 b.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerKey));
             }

@@ -43,7 +43,8 @@ final class CrlSigner {
     private final X509Certificate caCert;
     private final PrivateKey caKey;
     private final Clock clock;
-    private Duration validity = DEFAULT_VALIDITY;
+    /** Null keeps the period of the CRL being replaced (see {@link #periodOf}). */
+    private Duration validity;
 
     CrlSigner(Path file, X509Certificate caCert, PrivateKey caKey, Clock clock) {
         this.file = file;
@@ -77,7 +78,7 @@ final class CrlSigner {
         try {
             Instant now = clock.instant();
             X509v2CRLBuilder b = new JcaX509v2CRLBuilder(caCert.getSubjectX500Principal(), Date.from(now));
-            b.setNextUpdate(Date.from(now.plus(validity)));
+            b.setNextUpdate(Date.from(now.plus(validity != null ? validity : periodOf(existing))));
             BigInteger number = BigInteger.ONE;
             if (existing != null) {
                 number = crlNumber(existing).add(BigInteger.ONE);
@@ -107,6 +108,20 @@ final class CrlSigner {
         } catch (IOException | OperatorCreationException | CRLException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot sign CRL", e);
         }
+    }
+
+    /**
+     * How long the CRL being replaced was valid (nextUpdate − thisUpdate), so that a revocation or a
+     * re-signing keeps the period the operator chose with {@code certs crl --days}; 30 days when there
+     * is no CRL yet or it has no nextUpdate.
+     */
+    static Duration periodOf(X509CRL existing) {
+        if (existing == null || existing.getNextUpdate() == null || existing.getThisUpdate() == null) {
+            return DEFAULT_VALIDITY;
+        }
+        Duration d = Duration.between(
+                existing.getThisUpdate().toInstant(), existing.getNextUpdate().toInstant());
+        return d.isNegative() || d.isZero() ? DEFAULT_VALIDITY : d;
     }
 
     byte[] encode(X509CRL crl) {

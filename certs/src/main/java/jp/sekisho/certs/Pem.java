@@ -161,7 +161,7 @@ public final class Pem {
         return parse(new StringReader(text), file);
     }
 
-    private static List<Object> parse(Reader reader, Path file) {
+    static List<Object> parse(Reader reader, Path file) {
         List<Object> objects = new ArrayList<>();
         try (PEMParser parser = new PEMParser(reader)) {
             Object o;

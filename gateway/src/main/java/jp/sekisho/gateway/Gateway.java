@@ -35,6 +35,7 @@ import jp.sekisho.gateway.http.GatewayInfo;
 import jp.sekisho.gateway.http.ListenerPorts;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.identity.RoleMapper;
+import jp.sekisho.gateway.operations.ExpiryWatch;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.relay.RelayBinding;
@@ -258,6 +259,7 @@ public final class Gateway implements AutoCloseable {
             // Routes decide the allowlists, and the spool is recovered, before the first connection is accepted.
             policy = ctx.getBean(PolicyServices.class);
             transfers = ctx.getBean(TransferService.class);
+            ctx.getBean(ExpiryWatch.class); // logs what runs out within a week, now and daily; the gauges
             relay = RelayBinding.start(
                     config, ctx, material, ssl, checker, roles, edge, connectionAudit, metrics, store, ports, clock);
             server.start();

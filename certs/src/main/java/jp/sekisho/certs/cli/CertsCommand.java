@@ -15,5 +15,13 @@ import picocli.CommandLine.Command;
                     + "accepted by every TLS 1.2/1.3 peer); recipient keys are RSA-3072 unless --key-type ec, "
                     + "since RSA-OAEP key transport is what contractors' CMS tools decrypt most widely."
         },
-        subcommands = {InitCommand.class, IssueCommand.class, RevokeCommand.class, CrlCommand.class, ShowCommand.class})
+        subcommands = {
+            InitCommand.class,
+            IssueCommand.class,
+            RequestCommand.class,
+            SignCommand.class,
+            RevokeCommand.class,
+            CrlCommand.class,
+            ShowCommand.class
+        })
 public final class CertsCommand {}

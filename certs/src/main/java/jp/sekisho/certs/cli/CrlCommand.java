@@ -1,7 +1,6 @@
 package jp.sekisho.certs.cli;
 
 import java.security.cert.X509CRL;
-import java.time.Duration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,27 +10,29 @@ import picocli.CommandLine.Option;
         description = {
             "Re-signs the CRL with a new nextUpdate.",
             "",
-            "Keeps every entry of DIR/crl.pem. Run it before the old CRL's nextUpdate: the gateway refuses "
-                    + "every client once its CRL is out of date (fail closed)."
+            "Keeps every entry of DIR/crl.pem and, unless --days is given, its validity period (nextUpdate "
+                    + "minus thisUpdate; 30 days for a CRL without one). Run it before the old CRL's nextUpdate "
+                    + "(a daily timer): the gateway refuses every client once its CRL is out of date (fail closed), "
+                    + "and warns in its log from 7 days before."
         })
 final class CrlCommand extends PkiCommand {
 
     @Option(
             names = "--days",
             paramLabel = "N",
-            defaultValue = "30",
-            description = "Days until nextUpdate. Default: ${DEFAULT-VALUE}.")
-    int days;
+            description = "Days until nextUpdate, 1 to " + CrlDays.MAX + " (0 is refused: it is an outage). "
+                    + "Default: the current CRL's period.")
+    Integer days;
 
     @Override
     void run() {
         var ca = openCa();
-        ca.setCrlValidity(Duration.ofDays(days));
+        ca.setCrlValidity(CrlDays.of(days));
         X509CRL crl = ca.resignCrl();
         int n = crl.getRevokedCertificates() == null
                 ? 0
                 : crl.getRevokedCertificates().size();
-        println(dir.resolve("crl.pem") + " re-signed: " + n + " revoked, next update "
-                + crl.getNextUpdate().toInstant());
+        println(dir.resolve("crl.pem") + " re-signed: " + n + " revoked, next update / 次回更新 "
+                + CrlText.when(crl.getNextUpdate().toInstant()));
     }
 }

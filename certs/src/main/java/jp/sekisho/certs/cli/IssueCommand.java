@@ -28,11 +28,6 @@ import picocli.CommandLine.Option;
         })
 final class IssueCommand extends PkiCommand {
 
-    enum KeyType {
-        ec,
-        rsa
-    }
-
     @Option(names = "--kind", required = true, paramLabel = "KIND", description = "client, server or recipient.")
     CertKind kind;
 
@@ -84,8 +79,7 @@ final class IssueCommand extends PkiCommand {
 
     @Override
     void run() {
-        KeyAlgorithm alg =
-                keyType == null ? null : keyType == KeyType.ec ? KeyAlgorithm.EC_P256 : KeyAlgorithm.RSA_3072;
+        KeyAlgorithm alg = KeyType.algorithm(keyType, kind);
         IssueRequest req =
                 new IssueRequest(name, kind, org, unit, dns, ips, days, alg, p12Password.toCharArray(), force);
         Credential c = openCa().issue(req);

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
             "Revokes a certificate and re-signs the CRL.",
             "",
             "Adds the serial of DIR/NAME.pem to a freshly signed DIR/crl.pem (CRL number + 1). "
-                    + "A running gateway reloads the CRL file by itself."
+                    + "The new CRL keeps the current one's validity period (nextUpdate minus thisUpdate) unless "
+                    + "--days is given. A running gateway reloads the CRL file by itself."
         })
 final class RevokeCommand extends PkiCommand {
 
@@ -26,14 +27,23 @@ final class RevokeCommand extends PkiCommand {
             description = "One of: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
     RevocationReason reason;
 
+    @Option(
+            names = "--days",
+            paramLabel = "N",
+            description =
+                    "Days until the new CRL's nextUpdate, 1 to " + CrlDays.MAX + ". Default: the current CRL's period.")
+    Integer days;
+
     @Override
     void run() {
-        X509CRL crl = openCa().revoke(name, reason);
+        var ca = openCa();
+        ca.setCrlValidity(CrlDays.of(days));
+        X509CRL crl = ca.revoke(name, reason);
         if (crl == null) {
             println(name + " was already revoked; " + dir.resolve("crl.pem") + " unchanged");
         } else {
-            println("revoked " + name + " (" + reason + "); " + dir.resolve("crl.pem") + " next update "
-                    + crl.getNextUpdate().toInstant());
+            println("revoked " + name + " (" + reason + "); " + dir.resolve("crl.pem") + " next update / 次回更新 "
+                    + CrlText.when(crl.getNextUpdate().toInstant()));
         }
     }
 }

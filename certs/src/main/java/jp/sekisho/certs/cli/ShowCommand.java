@@ -1,12 +1,14 @@
 package jp.sekisho.certs.cli;
 
 import java.nio.file.Path;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
-import java.util.List;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import jp.sekisho.certs.CertificateSummary;
-import jp.sekisho.certs.Pem;
+import jp.sekisho.certs.CrlSummary;
 import jp.sekisho.certs.PkiException;
+import jp.sekisho.certs.PkiObjects;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import picocli.CommandLine.Command;
@@ -18,32 +20,43 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "show",
         mixinStandardHelpOptions = true,
-        description = "Prints subject, issuer, serial, validity, usages and SHA-256 fingerprint of a certificate.")
+        description = {
+            "Prints certificates and CRLs.",
+            "",
+            "A certificate: subject, issuer, serial, validity, usages and SHA-256 fingerprint. A CRL: issuer, CRL "
+                    + "number, this and next update (JST, with the era) and the revoked serials with their dates and "
+                    + "reasons. PEM (any number of blocks) or DER (one certificate or CRL)."
+        })
 final class ShowCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "FILE", description = "A PEM certificate file.")
+    @Parameters(paramLabel = "FILE", description = "A certificate or CRL file, PEM or DER.")
     Path file;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "One JSON object per certificate.")
+    @Option(names = "--json", description = "One JSON object per certificate or CRL (a CRL's has \"type\":\"crl\").")
     boolean json;
 
     @Override
     public Integer call() {
-        List<X509Certificate> certs;
+        PkiObjects found;
         try {
-            certs = Pem.readCertificates(file);
+            found = PkiObjects.read(file);
         } catch (PkiException e) {
             throw CliException.usage(e.getMessage());
         }
-        if (certs.isEmpty()) {
-            throw CliException.usage(file + ": no certificate in file");
+        if (found.isEmpty()) {
+            throw CliException.usage(file + ": 証明書もCRLもありません / no certificate or CRL in file");
         }
-        for (X509Certificate c : certs) {
+        for (X509Certificate c : found.certificates()) {
             CertificateSummary s = CertificateSummary.of(c);
             spec.commandLine().getOut().println(json ? SummaryJson.of(s) : text(s));
+        }
+        Instant now = Instant.now();
+        for (X509CRL crl : found.crls()) {
+            CrlSummary s = CrlSummary.of(crl);
+            spec.commandLine().getOut().println(json ? CrlText.json(s) : CrlText.text(s, now));
         }
         spec.commandLine().getOut().flush();
         return ExitCode.OK;

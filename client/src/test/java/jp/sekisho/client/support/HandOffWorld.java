@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.Identities;
@@ -58,11 +59,20 @@ public final class HandOffWorld implements AutoCloseable {
 
     /** Builds the world under {@code dir} (certs/, gw/, routes.yml) with the route of {@code approval}. */
     public static HandOffWorld start(Path dir, Approval approval) throws Exception {
+        return start(dir, approval, pki -> pki.recipient("contractor-enc"));
+    }
+
+    /**
+     * As {@link #start(Path, Approval)}, with the recipient certificate {@code certs/contractor-enc.pem}
+     * made by {@code recipient} (e.g. issued from a CSR whose key stays in another folder).
+     */
+    public static HandOffWorld start(Path dir, Approval approval, Function<TestPki, Credential> recipient)
+            throws Exception {
         TestPki pki = TestPki.create(dir.resolve("certs"));
         for (String n : List.of("secretariat", "secretariat2", "operator", "city-sender", "contractor")) {
             pki.client(n);
         }
-        Credential enc = pki.recipient("contractor-enc");
+        Credential enc = recipient.apply(pki);
         ExternalPostgres pg = ExternalPostgres.create();
         GatewayFixture gw;
         try {

@@ -1,0 +1,95 @@
+package jp.sekisho.certs.cli;
+
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import jp.sekisho.certs.CertKind;
+import jp.sekisho.certs.CertificateSummary;
+import jp.sekisho.certs.CertificationRequests;
+import jp.sekisho.certs.IssueRequest;
+import jp.sekisho.certs.KeyAlgorithm;
+import jp.sekisho.cli.Printable;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "sign",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Issues a certificate from a CSR made with `certs request`; the key stays with its owner.",
+            "",
+            "Checks that the CSR is signed by its own key and that the key is RSA of 2048 to 8192 bits or EC on "
+                    + "P-256 or P-384, then writes DIR/NAME.pem (no key, no .p12). Only the public key is taken from "
+                    + "the CSR: the subject is CN=NAME with --org/--unit, and the usages are those of --kind, "
+                    + "exactly as `certs issue` sets them (see its --help); extensions the CSR asks for are ignored.",
+        })
+final class SignCommand extends PkiCommand {
+
+    @Option(
+            names = "--csr",
+            required = true,
+            paramLabel = "FILE",
+            description = "The CSR (PEM or DER, at most 64 KiB).")
+    Path csr;
+
+    @Option(names = "--kind", required = true, paramLabel = "KIND", description = "client, server or recipient.")
+    CertKind kind;
+
+    @Option(
+            names = "--name",
+            required = true,
+            paramLabel = "NAME",
+            description = "Subject CN and file name (DIR/NAME.pem; `certs revoke --name NAME` later).")
+    String name;
+
+    @Option(names = "--org", paramLabel = "O", description = "Subject organisation. Default: the CA's.")
+    String org;
+
+    @Option(names = "--unit", paramLabel = "OU", description = "Subject organisational unit (department).")
+    String unit;
+
+    @Option(
+            names = "--dns",
+            paramLabel = "NAME",
+            split = ",",
+            description = "DNS subject alternative names (repeatable).")
+    List<String> dns = new ArrayList<>();
+
+    @Option(
+            names = "--ip",
+            paramLabel = "ADDR",
+            split = ",",
+            description = "IP subject alternative names (repeatable).")
+    List<String> ips = new ArrayList<>();
+
+    @Option(
+            names = "--days",
+            paramLabel = "N",
+            defaultValue = "397",
+            description = "Validity in days (capped at the CA's). Default: ${DEFAULT-VALUE}.")
+    int days;
+
+    @Option(names = "--force", description = "Replace an existing certificate of the same name.")
+    boolean force;
+
+    @Override
+    void run() {
+        PKCS10CertificationRequest request = CertificationRequests.read(csr);
+        PublicKey key = CertificationRequests.checkedKey(request, csr);
+        // KeyAlgorithm here only tells RSA from EC, which decides keyEncipherment or keyAgreement.
+        IssueRequest req = new IssueRequest(name, kind, org, unit, dns, ips, days, KeyAlgorithm.of(key), null, force);
+        var ca = openCa();
+        X509Certificate cert = ca.issueFor(req, key);
+        CertificateSummary s = CertificateSummary.of(cert);
+        println("CSRから発行しました / issued from the CSR: " + kind.name().toLowerCase(Locale.ROOT) + " certificate "
+                + Printable.of(s.subject()));
+        println("  CSRの subject (参考) / the CSR asked for: "
+                + Printable.of(request.getSubject().toString()));
+        println("  " + dir.resolve(name + ".pem") + ": 申請者に返してください / send it back to the requester");
+        println("  有効期限 / valid until " + CrlText.when(s.notAfter()) + ", sha256 " + s.sha256());
+    }
+}
