@@ -174,6 +174,23 @@ class RouteDeletionEndToEndTest {
         assertEquals(0, relayDeleted.code(), relayDeleted.toString());
         assertTrue(awaitClosed("127.0.0.4", relayB, 1000) <= 1000, "the relay listener still opens its terminal");
         assertTrue(closedBeforeTls("127.0.0.1", relayB), "the relay listener opens to no address");
+        // a deleted relay route no longer holds its listener: a new one (new id) may take it
+        CliRun successor = as(
+                gwA,
+                "operator",
+                "routes",
+                "apply",
+                file(
+                                "successor.yml",
+                                KEEP
+                                        + RETIRED_WEB
+                                                .replace("retired-web", "successor-web")
+                                                .replace("127.0.0.4/32", "127.0.0.5/32"))
+                        .toString());
+        assertEquals(0, successor.code(), successor.toString());
+        assertFalse(successor.out().contains("retired"), "deleted routes are not named as left out: " + successor);
+        assertTrue(awaitOpen("127.0.0.5", relayB), "the successor's terminal opens on node B");
+        assertTrue(closedBeforeTls("127.0.0.4", relayB), "the deleted relay route's terminal stays closed");
 
         RecordedEvent e = gwA.awaitEvent(
                 EventType.ROUTE_CHANGED,
