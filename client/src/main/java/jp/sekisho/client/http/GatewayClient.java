@@ -109,6 +109,13 @@ public final class GatewayClient {
         return send(HttpRequest.newBuilder(base.resolve(path)).DELETE());
     }
 
+    /** A DELETE that says why (e.g. {@code routes delete ID --reason TEXT}). */
+    public Response delete(String path, String json) {
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(json))
+                .header("Content-Type", "application/json"));
+    }
+
     /** A path (or absolute URL, e.g. a {@code Location} answer) resolved against the gateway's base URL. */
     public URI resolve(String pathOrUrl) {
         return base.resolve(pathOrUrl);

@@ -31,9 +31,14 @@ import picocli.CommandLine.Parameters;
                     + "and to the approval they depend on.",
             "",
             "A route's state is derived: ACTIVE only while its approval is in force, otherwise the reason "
-                    + "(APPROVAL_PENDING, APPROVAL_SUSPENDED, ...). See docs/routes.md for the file format."
+                    + "(APPROVAL_PENDING, APPROVAL_SUSPENDED, ...). See docs/approvals-and-routes.md for the file format."
         },
-        subcommands = {RoutesCommand.Apply.class, RoutesCommand.ListCmd.class, RoutesCommand.Show.class})
+        subcommands = {
+            RoutesCommand.Apply.class,
+            RoutesCommand.ListCmd.class,
+            RoutesCommand.Show.class,
+            RoutesDelete.class
+        })
 public final class RoutesCommand {
 
     @Command(
@@ -42,7 +47,9 @@ public final class RoutesCommand {
             description = {
                 "Applies a routes file (operator): shows what changes, then applies it in one step.",
                 "Idempotent: applying the same file again changes nothing. Refused when a route names an unknown "
-                        + "approval or listener."
+                        + "approval or listener, or reuses the id of a deleted route.",
+                "Stored routes the file leaves out are kept and listed with '?'; with --prune they are deleted "
+                        + "(audited, history kept), as 'routes delete' would."
             })
     static final class Apply extends RemoteCommand {
         @Parameters(paramLabel = "FILE", description = "The routes file (YAML).")
@@ -50,6 +57,12 @@ public final class RoutesCommand {
 
         @Option(names = "--dry-run", description = "Only show what would change.")
         boolean dryRun;
+
+        @Option(
+                names = "--prune",
+                description = "Delete the stored routes (batch and relay) this file leaves out; with --dry-run, only "
+                        + "show which.")
+        boolean prune;
 
         @Option(names = "--json", description = "Print the JSON answer.")
         boolean json;
@@ -66,6 +79,7 @@ public final class RoutesCommand {
             body.put("routes", routes.routes().stream().map(Apply::json).toList());
             body.put("relays", routes.relays().stream().map(RelaySpec::toMap).toList());
             body.put("dryRun", dryRun);
+            body.put("prune", prune);
             GatewayClient.Response r = client().put("api/v1/routes", JsonOut.write(body));
             if (json) {
                 out().println(r.body());

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jp.sekisho.audit.config.StrictMap;
 
 /**
  * The optional {@code edge:} section (docs/gateway-config.md): how refused connections are summarised
@@ -28,15 +29,8 @@ public record EdgeLimits(Duration refusalWindow, int connectionsPerSecond, int c
         if (section == null) {
             return DEFAULTS;
         }
-        if (!(section instanceof Map<?, ?> m)) {
-            throw new ConfigException(file + ": edge: expected a mapping (key: value)");
-        }
-        for (Object k : m.keySet()) {
-            if (!KEYS.contains(String.valueOf(k))) {
-                throw new ConfigException(file + ": edge." + k + ": unknown key (expected one of "
-                        + String.join(", ", new java.util.TreeSet<>(KEYS)) + ")");
-            }
-        }
+        Map<String, Object> m = StrictMap.of(section, file.toString(), "edge", KEYS, ConfigException::new)
+                .values();
         Duration window = DEFAULTS.refusalWindow();
         if (m.get("refusal-window") != null) {
             Matcher s = SECONDS.matcher(String.valueOf(m.get("refusal-window")));

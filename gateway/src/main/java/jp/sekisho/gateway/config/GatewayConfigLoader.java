@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import javax.security.auth.x500.X500Principal;
+import jp.sekisho.audit.config.AuditConfig;
+import jp.sekisho.audit.config.StrictMap;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.identity.Role;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -86,8 +88,7 @@ public final class GatewayConfigLoader {
         if (doc == null) {
             throw new ConfigException(file + ": empty file");
         }
-        Map<String, Object> root = map(doc, "(top level)");
-        unknownKeys(root, TOP_KEYS, "");
+        Map<String, Object> root = strict(doc, "", TOP_KEYS);
 
         String nodeId = string(root, "node-id", "");
         if (!NAME.matcher(nodeId).matches()) {
@@ -96,8 +97,7 @@ public final class GatewayConfigLoader {
         }
         Path dataDir = root.containsKey("data-dir") ? path(string(root, "data-dir", "")) : baseDir.resolve("data");
 
-        Map<String, Object> tlsMap = map(required(root, "tls", ""), "tls");
-        unknownKeys(tlsMap, TLS_KEYS, "tls.");
+        Map<String, Object> tlsMap = strict(required(root, "tls", ""), "tls", TLS_KEYS);
         GatewayConfig.Tls tls = new GatewayConfig.Tls(
                 path(string(tlsMap, "certificate", "tls.")),
                 path(string(tlsMap, "key", "tls.")),
@@ -119,7 +119,7 @@ public final class GatewayConfigLoader {
             if (!NAME.matcher(name).matches()) {
                 throw error(key, "listener name must be lower-case letters, digits and '-', starting with a letter");
             }
-            GatewayConfig.Listener l = listener(index++, name, map(e.getValue(), key));
+            GatewayConfig.Listener l = listener(index++, name, strict(e.getValue(), key, LISTENER_KEYS));
             if (l.port() != 0) {
                 String other = ports.putIfAbsent(l.port(), name);
                 if (other != null) {
@@ -144,12 +144,14 @@ public final class GatewayConfigLoader {
         if (plist != null) {
             List<Object> items = list(plist, "principals");
             for (int i = 0; i < items.size(); i++) {
-                principals.add(principal(map(items.get(i), "principals[" + i + "]"), "principals[" + i + "]"));
+                String key = "principals[" + i + "]";
+                principals.add(principal(strict(items.get(i), key, PRINCIPAL_KEYS), key));
             }
         }
         EdgeLimits.from(root.get("edge"), source); // checked here so a mistake stops the load, read by the gateway
         SpoolLimits.from(root.get("spool"), source); // the same
         RelayClientConfig.from(root.get("relay"), source, tls); // the same
+        AuditConfig.check(root, file, ConfigException::new); // store: and audit:, read by the audit module
         return new GatewayConfig(
                 source,
                 nodeId,
@@ -167,8 +169,7 @@ public final class GatewayConfigLoader {
         if (value == null) {
             return GatewayConfig.Approvals.DEFAULTS;
         }
-        Map<String, Object> m = map(value, "approvals");
-        unknownKeys(m, APPROVALS_KEYS, "approvals.");
+        Map<String, Object> m = strict(value, "approvals", APPROVALS_KEYS);
         Object rule = m.get("two-person-rule");
         if (rule != null && !(rule instanceof Boolean)) {
             throw error("approvals.two-person-rule", "must be true or false, got '" + rule + "'");
@@ -191,7 +192,6 @@ public final class GatewayConfigLoader {
 
     private GatewayConfig.Listener listener(int index, String name, Map<String, Object> m) {
         String key = "listeners." + name;
-        unknownKeys(m, LISTENER_KEYS, key + ".");
         String bind = m.containsKey("bind") ? scalar(m.get("bind"), key + ".bind") : "127.0.0.1";
         if (Cidr.parseAddress(bind) == null) {
             throw error(key + ".bind", "'" + bind + "' is not an IP address");
@@ -210,8 +210,7 @@ public final class GatewayConfigLoader {
         }
         List<Cidr> trusted = List.of();
         if (m.get("proxy-protocol") != null) {
-            Map<String, Object> pp = map(m.get("proxy-protocol"), key + ".proxy-protocol");
-            unknownKeys(pp, PROXY_KEYS, key + ".proxy-protocol.");
+            Map<String, Object> pp = strict(m.get("proxy-protocol"), key + ".proxy-protocol", PROXY_KEYS);
             trusted = cidrs(required(pp, "trusted", key + ".proxy-protocol."), key + ".proxy-protocol.trusted");
             if (trusted.isEmpty()) {
                 throw error(key + ".proxy-protocol.trusted", "list the load balancers' addresses");
@@ -245,7 +244,6 @@ public final class GatewayConfigLoader {
     }
 
     private GatewayConfig.PrincipalRule principal(Map<String, Object> m, String key) {
-        unknownKeys(m, PRINCIPAL_KEYS, key + ".");
         X500Principal subject = null;
         String sha = null;
         if (m.get("subject") != null) {
@@ -354,15 +352,9 @@ public final class GatewayConfigLoader {
         return (List<Object>) v;
     }
 
-    private void unknownKeys(Map<String, Object> m, Set<String> known, String prefix) {
-        for (String k : m.keySet()) {
-            if (!known.contains(k)) {
-                throw error(
-                        prefix + k,
-                        "unknown key (expected one of "
-                                + String.join(", ", known.stream().sorted().toList()) + ")");
-            }
-        }
+    /** The mapping at {@code path}, every key known ({@link StrictMap}: the one reader of every section). */
+    private Map<String, Object> strict(Object v, String path, Set<String> known) {
+        return StrictMap.of(v, file, path, known, ConfigException::new).values();
     }
 
     private ConfigException error(String key, String problem) {

@@ -3,7 +3,7 @@ package jp.sekisho.gateway.config;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import jp.sekisho.audit.config.StrictMap;
 
 /**
  * The optional {@code relay:} section: the certificate and key the gateway presents to relay
@@ -20,15 +20,8 @@ public record RelayClientConfig(Path certificate, Path key) {
         if (section == null) {
             return new RelayClientConfig(tls.certificate(), tls.key());
         }
-        if (!(section instanceof Map<?, ?> m)) {
-            throw new ConfigException(file + ": relay: expected a mapping (key: value)");
-        }
-        for (Object k : m.keySet()) {
-            if (!KEYS.contains(String.valueOf(k))) {
-                throw new ConfigException(file + ": relay." + k + ": unknown key (expected one of "
-                        + String.join(", ", new TreeSet<>(KEYS)) + ")");
-            }
-        }
+        StrictMap strict = StrictMap.of(section, file.toString(), "relay", KEYS, ConfigException::new);
+        Map<String, Object> m = strict.values();
         Object cert = m.get("client-certificate");
         Object key = m.get("client-key");
         if ((cert == null) != (key == null)) {
@@ -38,11 +31,7 @@ public record RelayClientConfig(Path certificate, Path key) {
         if (cert == null) {
             return new RelayClientConfig(tls.certificate(), tls.key());
         }
-        for (Map.Entry<?, ?> e : m.entrySet()) {
-            if (e.getValue() instanceof Map || e.getValue() instanceof java.util.List) {
-                throw new ConfigException(file + ": relay." + e.getKey() + ": expected a single value");
-            }
-        }
+        KEYS.forEach(k -> strict.text(k, null)); // a mapping or list where a file name belongs is an error
         Path base = file.toAbsolutePath().normalize().getParent();
         base = base == null ? Path.of(".").toAbsolutePath() : base;
         return new RelayClientConfig(

@@ -3,6 +3,7 @@ package jp.sekisho.gateway.config;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import jp.sekisho.audit.config.StrictMap;
 import jp.sekisho.gateway.route.Sizes;
 
 /**
@@ -26,14 +27,8 @@ public record SpoolLimits(Long reserve) {
         if (section == null) {
             return DEFAULTS;
         }
-        if (!(section instanceof Map<?, ?> m)) {
-            throw new ConfigException(file + ": spool: expected a mapping (key: value)");
-        }
-        for (Object k : m.keySet()) {
-            if (!KEYS.contains(String.valueOf(k))) {
-                throw new ConfigException(file + ": spool." + k + ": unknown key (expected reserve)");
-            }
-        }
+        Map<String, Object> m = StrictMap.of(section, file.toString(), "spool", KEYS, ConfigException::new)
+                .values();
         Object r = m.get("reserve");
         if (r == null) {
             return DEFAULTS;

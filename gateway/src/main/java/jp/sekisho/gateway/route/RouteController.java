@@ -1,9 +1,11 @@
 package jp.sekisho.gateway.route;
 
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Put;
 import java.time.Clock;
@@ -26,7 +28,7 @@ import jp.sekisho.gateway.route.RouteJson.ApplyResult;
 import jp.sekisho.gateway.route.RouteJson.ChangeView;
 import jp.sekisho.gateway.route.RouteService.Applied;
 
-/** The operator's admin API for routes (admin listener only). Only operators apply; the others read. */
+/** The operator's admin API for routes (admin listener only). Only operators apply and delete; the others read. */
 @AdminApi
 @Controller("/api/v1/routes")
 public final class RouteController {
@@ -89,7 +91,8 @@ public final class RouteController {
         } catch (IllegalArgumentException | NullPointerException | java.time.DateTimeException e) {
             return Problem.response(request, Reason.INVALID_ROUTE, String.valueOf(e.getMessage()));
         }
-        Applied result = service.apply(routes, Callers.of(request, principal), body.dryRun());
+        boolean prune = Boolean.TRUE.equals(body.prune());
+        Applied result = service.apply(routes, Callers.of(request, principal), body.dryRun(), prune);
         if (result instanceof Applied.Refused r) {
             Requests.markAudited(request); // the service recorded the refusal
             // a route naming an unknown approval conflicts with the approvals; anything else is a bad routes file
@@ -106,6 +109,35 @@ public final class RouteController {
                 .changes()
                 .forEach(c ->
                         changes.add(new ChangeView(c.kind().name(), c.relay().id(), c.line())));
+        // stored routes the file leaves out: deleted with prune, otherwise kept and named so nobody assumes otherwise
+        done.absent()
+                .forEach(id -> changes.add(
+                        prune
+                                ? new ChangeView("DELETED", id, "- " + id + " deleted (not in the routes file)")
+                                : new ChangeView(
+                                        "ABSENT",
+                                        id,
+                                        "? " + id + " kept: not in the routes file (apply --prune deletes it)")));
         return HttpResponse.ok(new ApplyResult(!done.dryRun() && done.changesAnything(), done.dryRun(), changes));
+    }
+
+    /** Deletes one route of either kind (operator only); the reason is required and kept. */
+    @Delete("/{id}")
+    @RequiresRole(Role.OPERATOR)
+    public HttpResponse<?> delete(
+            HttpRequest<?> request, Principal principal, String id, @Nullable @Body RouteJson.DeleteRequest body) {
+        RouteRemoval.Result result =
+                service.delete(id, body == null ? null : body.reason(), Callers.of(request, principal));
+        if (result instanceof RouteRemoval.Result.Refused r) {
+            Requests.markAudited(request); // the service recorded the refusal
+            return Problem.response(request, Reason.valueOf(r.reason()), r.message());
+        }
+        RouteRemoval.Result.Deleted d = (RouteRemoval.Result.Deleted) result;
+        return HttpResponse.ok(new RouteJson.DeleteResult(
+                d.id(),
+                d.kind(),
+                d.deletion().atTokyo(),
+                d.deletion().by(),
+                d.deletion().reason()));
     }
 }

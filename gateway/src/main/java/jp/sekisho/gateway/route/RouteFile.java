@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import jp.sekisho.audit.config.StrictMap;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.gateway.relay.RelayRoute;
@@ -52,6 +53,20 @@ public final class RouteFile {
         }
     }
 
+    private static final Set<String> TOP_KEYS = Set.of("routes");
+    private static final Set<String> BATCH_KEYS = Set.of(
+            "id",
+            "kind",
+            "listener",
+            "approval",
+            "senders",
+            "receivers",
+            "recipients",
+            "max-payload",
+            "retention",
+            "allow-cbc");
+    private static final Set<String> PARTY_KEYS = Set.of("subject", "sha256", "allow");
+
     private final Path file;
 
     private RouteFile(Path file) {
@@ -66,7 +81,9 @@ public final class RouteFile {
     private RouteSet parse() {
         Object root;
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            root = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+            LoaderOptions options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false); // a key given twice is a mistake, not "the last one wins"
+            root = new Yaml(new SafeConstructor(options)).load(r);
         } catch (NoSuchFileException e) {
             throw new Invalid(file + ": no such file");
         } catch (IOException e) {
@@ -78,6 +95,7 @@ public final class RouteFile {
         if (!(root instanceof Map<?, ?> top) || !(top.get("routes") instanceof List<?> list)) {
             throw new Invalid(file + ": expected a top-level 'routes:' list");
         }
+        strict(top, "", TOP_KEYS);
         List<Route> routes = new ArrayList<>();
         List<RelayRoute> relays = new ArrayList<>();
         Set<String> ids = new HashSet<>(); // one id space for both kinds
@@ -116,7 +134,7 @@ public final class RouteFile {
     }
 
     private Route route(Object o, String at) {
-        Map<?, ?> m = map(o, at);
+        Map<?, ?> m = strict(o, at, BATCH_KEYS);
         String id = text(m, "id", at, true);
         if (!id.matches("[a-z0-9][a-z0-9-]{0,62}")) {
             throw invalid(at + ".id", "'" + id + "' must be lower-case letters, digits and '-'");
@@ -161,7 +179,7 @@ public final class RouteFile {
         List<Party> parties = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             String pat = at + "[" + i + "]";
-            Map<?, ?> m = map(list.get(i), pat);
+            Map<?, ?> m = strict(list.get(i), pat, PARTY_KEYS);
             String subject = text(m, "subject", pat, false);
             String sha256 = text(m, "sha256", pat, false);
             if (subject == null && sha256 == null) {
@@ -197,6 +215,12 @@ public final class RouteFile {
             }
         }
         return pems;
+    }
+
+    /** A mapping whose keys must all be known, read as gateway.yml's sections are ({@link StrictMap}). */
+    private Map<?, ?> strict(Object o, String at, Set<String> known) {
+        return StrictMap.of(o, file.getFileName().toString(), at, known, Invalid::new)
+                .values();
     }
 
     private Map<?, ?> map(Object o, String at) {

@@ -63,7 +63,19 @@ public final class RouteJson {
     @Serdeable
     @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record ApplyRequest(
-            @Nullable List<View> routes, @Nullable List<RelayView> relays, boolean dryRun) {}
+            @Nullable List<View> routes,
+            @Nullable List<RelayView> relays,
+            boolean dryRun,
+            @Nullable Boolean prune) {}
+
+    /** DELETE /api/v1/routes/{id}: why (required; kept with the route's history and in the audit log). */
+    @Serdeable
+    @JsonIgnoreProperties(ignoreUnknown = false)
+    public record DeleteRequest(@Nullable String reason) {}
+
+    /** The answer to a deletion; {@code deletedAt} in Asia/Tokyo. */
+    @Serdeable
+    public record DeleteResult(String id, String kind, String deletedAt, String deletedBy, String reason) {}
 
     /** GET /api/v1/routes: both kinds, each with its state now; an empty kind is an empty list, not left out. */
     @Serdeable

@@ -29,10 +29,26 @@ import jp.sekisho.gateway.relay.RelayRoute;
 public final class RouteRepository {
 
     /**
-     * Routes as read, and those whose seal check failed (id to what failed); a tampered route is
-     * in {@code routes} too, so the edge still knows its listener, but carries nothing.
+     * Live routes as read, those whose seal check failed (id to what failed), and the deleted ones'
+     * deletions. A tampered live route is in {@code routes} too, so the edge still knows its listener,
+     * but carries nothing; a deleted route is not in {@code routes} (it opens nothing), and is in
+     * {@code tampered} as well when its row no longer matches the deletion's seal.
      */
-    public record Loaded(Map<String, Route> routes, Map<String, String> tampered) {}
+    public record Loaded(Map<String, Route> routes, Map<String, String> tampered, Map<String, RouteDeletion> deleted) {}
+
+    /** The route could not be deleted: unknown, already deleted (then {@code deletion} says when and by whom). */
+    public static final class NotDeletable extends RuntimeException {
+        private final transient RouteDeletion deletion;
+
+        NotDeletable(String message, RouteDeletion deletion) {
+            super(message);
+            this.deletion = deletion;
+        }
+
+        public RouteDeletion deletion() {
+            return deletion;
+        }
+    }
 
     private final DataSource ds;
     private final PolicySeal seal;
@@ -49,8 +65,19 @@ public final class RouteRepository {
 
     /** Batch and relay routes of one routes file, in one transaction. */
     public void upsertAll(List<Route> routes, List<RelayRoute> relays, Instant now) {
+        upsertAll(routes, relays, Map.of(), now);
+    }
+
+    /**
+     * Batch and relay routes of one routes file and the deletion of the stored routes it leaves out
+     * ({@code routes apply --prune}), in one transaction.
+     */
+    public void upsertAll(List<Route> routes, List<RelayRoute> relays, Map<String, RouteDeletion> prune, Instant now) {
         RelayRepository relayRows = new RelayRepository(ds, seal);
         Jdbc.inTransaction(ds, c -> {
+            for (Map.Entry<String, RouteDeletion> d : prune.entrySet()) {
+                deleteOn(c, d.getKey(), d.getValue());
+            }
             for (Route r : routes) {
                 upsert(c, r, now, seal.seal(content(r)));
             }
@@ -71,12 +98,89 @@ public final class RouteRepository {
         return Jdbc.inTransaction(ds, c -> {
             // two statements, one snapshot: a route applied meanwhile must not look tampered
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            Map<String, String> seals = new LinkedHashMap<>();
-            Map<String, List<Party>> senders = new LinkedHashMap<>();
-            Map<String, List<Party>> receivers = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(
-                            "SELECT route_id, role, subject, sha256, allow FROM route_party ORDER BY route_id, role, position");
-                    ResultSet rs = ps.executeQuery()) {
+            return read(c, null);
+        });
+    }
+
+    /** The ids of deleted routes: not reused (docs/approvals-and-routes.md). */
+    public Map<String, RouteDeletion> deleted() {
+        return loadAll().deleted();
+    }
+
+    /** What a deletion removed: exactly one of the two, as it was before. */
+    public record Removed(Route route, RelayRoute relay) {
+        public String approvalRef() {
+            return route != null ? route.approvalRef() : relay.approvalRef();
+        }
+    }
+
+    /**
+     * Marks a live route (batch or relay) deleted, in one transaction that notifies every node: the
+     * row stays, sealed over its last spec and the deletion.
+     *
+     * @throws NotDeletable when no live route has this id
+     */
+    public Removed delete(String id, RouteDeletion deletion) {
+        return Jdbc.inTransaction(ds, c -> {
+            Removed r = deleteOn(c, id, deletion);
+            Jdbc.notifyPolicyChanged(c, "routes:deleted");
+            return r;
+        });
+    }
+
+    /**
+     * Deletes on the caller's transaction. The row is locked and read again first, so the seal covers
+     * exactly what is stored even if another node changed it a moment ago.
+     */
+    private Removed deleteOn(Connection c, String id, RouteDeletion deletion) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT id FROM route WHERE id = ? FOR UPDATE")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    RelayRoute relay;
+                    try {
+                        relay = new RelayRepository(ds, seal).delete(c, id, deletion);
+                    } catch (IllegalStateException e) {
+                        throw new NotDeletable(e.getMessage(), null);
+                    }
+                    if (relay == null) {
+                        throw new NotDeletable("no route " + id, null);
+                    }
+                    return new Removed(null, relay);
+                }
+            }
+        }
+        Loaded now = read(c, id);
+        RouteDeletion earlier = now.deleted().get(id);
+        if (earlier != null) {
+            throw new NotDeletable("route " + id + " was already deleted", earlier);
+        }
+        Route r = now.routes().get(id);
+        try (PreparedStatement ps = c.prepareStatement("UPDATE route SET deleted_at = ?, deleted_by = ?, "
+                + "deleted_reason = ?, seal = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL")) {
+            ps.setTimestamp(1, ts(deletion.at()));
+            ps.setString(2, deletion.by());
+            ps.setString(3, deletion.reason());
+            ps.setString(4, seal.seal(deletedContent(r, deletion)));
+            ps.setTimestamp(5, ts(deletion.at()));
+            ps.setString(6, id);
+            ps.executeUpdate();
+        }
+        return new Removed(r, null);
+    }
+
+    /** The rows (all, or the one {@code onlyId}) read on {@code c}, each checked against its seal. */
+    private Loaded read(Connection c, String onlyId) throws SQLException {
+        Map<String, String> seals = new LinkedHashMap<>();
+        Map<String, List<Party>> senders = new LinkedHashMap<>();
+        Map<String, List<Party>> receivers = new LinkedHashMap<>();
+        String where = onlyId == null ? "" : " WHERE route_id = ?";
+        try (PreparedStatement ps = c.prepareStatement("SELECT route_id, role, subject, sha256, allow FROM route_party"
+                + where + " ORDER BY route_id, role, position")) {
+            if (onlyId != null) {
+                ps.setString(1, onlyId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Party p = new Party(rs.getString("subject"), rs.getString("sha256"), texts(rs, "allow"));
                     ("SENDER".equals(rs.getString("role")) ? senders : receivers)
@@ -84,10 +188,16 @@ public final class RouteRepository {
                             .add(p);
                 }
             }
-            Map<String, Route> routes = new LinkedHashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, listener, approval_ref, max_payload_bytes, "
-                            + "retention_seconds, allow_cbc, recipients, seal FROM route ORDER BY id");
-                    ResultSet rs = ps.executeQuery()) {
+        }
+        Map<String, Route> routes = new LinkedHashMap<>();
+        Map<String, RouteDeletion> deleted = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT id, listener, approval_ref, max_payload_bytes, "
+                + "retention_seconds, allow_cbc, recipients, seal, deleted_at, deleted_by, deleted_reason FROM route"
+                + (onlyId == null ? "" : " WHERE id = ?") + " ORDER BY id")) {
+            if (onlyId != null) {
+                ps.setString(1, onlyId);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString("id");
                     routes.put(
@@ -103,17 +213,27 @@ public final class RouteRepository {
                                     Duration.ofSeconds(rs.getLong("retention_seconds")),
                                     rs.getBoolean("allow_cbc")));
                     seals.put(id, rs.getString("seal"));
+                    if (rs.getTimestamp("deleted_at") != null) {
+                        deleted.put(
+                                id,
+                                new RouteDeletion(
+                                        Jdbc.instant(rs, "deleted_at"),
+                                        rs.getString("deleted_by"),
+                                        rs.getString("deleted_reason")));
+                    }
                 }
             }
-            Map<String, String> tampered = new LinkedHashMap<>();
-            routes.forEach((id, r) -> {
-                String problem = seal.problem(seals.get(id), content(r));
-                if (problem != null) {
-                    tampered.put(id, problem);
-                }
-            });
-            return new Loaded(routes, tampered);
+        }
+        Map<String, String> tampered = new LinkedHashMap<>();
+        routes.forEach((id, r) -> {
+            RouteDeletion d = deleted.get(id);
+            String problem = seal.problem(seals.get(id), d == null ? content(r) : deletedContent(r, d));
+            if (problem != null) {
+                tampered.put(id, problem);
+            }
         });
+        routes.keySet().removeAll(deleted.keySet());
+        return new Loaded(routes, tampered, deleted);
     }
 
     /** Seals the routes a version before sealing left unsealed (once, by the start that created the key). */
@@ -140,8 +260,16 @@ public final class RouteRepository {
 
     /** What a route's seal covers: everything that decides who may send what to whom, on which approval. */
     static SealedContent content(Route r) {
-        SealedContent s = SealedContent.of("sekisho/route/v1")
-                .text(r.id())
+        return fields(SealedContent.of("sekisho/route/v1"), r);
+    }
+
+    /** A deleted route's seal: the deletion, then the same fields as a live one's. */
+    static SealedContent deletedContent(Route r, RouteDeletion d) {
+        return fields(d.sealed("sekisho/route-deleted/v1"), r);
+    }
+
+    private static SealedContent fields(SealedContent s, Route r) {
+        s.text(r.id())
                 .text(r.listener())
                 .text(r.approvalRef())
                 .texts(r.recipientCertificates())
@@ -163,7 +291,9 @@ public final class RouteRepository {
                         + "retention_seconds, allow_cbc, recipients, updated_at, seal) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
                         + "listener = EXCLUDED.listener, approval_ref = EXCLUDED.approval_ref, max_payload_bytes = "
                         + "EXCLUDED.max_payload_bytes, retention_seconds = EXCLUDED.retention_seconds, allow_cbc = EXCLUDED.allow_cbc, "
-                        + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at, seal = EXCLUDED.seal")) {
+                        + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at, seal = EXCLUDED.seal "
+                        // a deleted id stays deleted: RouteService refuses it first, this is the backstop
+                        + "WHERE route.deleted_at IS NULL")) {
             ps.setString(1, r.id());
             ps.setString(2, r.listener());
             ps.setString(3, r.approvalRef());
@@ -173,7 +303,9 @@ public final class RouteRepository {
             ps.setArray(7, textArray(c, r.recipientCertificates()));
             ps.setTimestamp(8, ts(now));
             ps.setString(9, rowSeal);
-            ps.executeUpdate();
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("route " + r.id() + " was deleted: its id is not reused");
+            }
         }
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM route_party WHERE route_id = ?")) {
             ps.setString(1, r.id());

@@ -26,15 +26,25 @@ import jp.sekisho.gateway.relay.TerminalMode;
  * {@link RelayRules}, approval known, a batch route on a transfer listener, a relay route alone on a relay
  * listener, every CIDR parses), then records ROUTE_CHANGED for each added or changed route of either
  * kind before storing the whole file in one transaction. Applying the same file
- * twice changes nothing and records nothing.
+ * twice changes nothing and records nothing. Stored routes the file leaves out are kept and named
+ * ({@code absent}); with {@code prune} they are deleted in the same transaction ({@link RouteRemoval}).
  */
 public final class RouteService {
 
     /** The result: the diff (applied or, on a dry run, to be applied), or a refusal. */
     public sealed interface Applied {
-        record Done(RouteDiff diff, RelayDiff relayDiff, boolean dryRun) implements Applied {
+        /**
+         * @param absent stored live routes (either kind) the file leaves out, by id
+         * @param pruned whether {@code absent} are (or, on a dry run, would be) deleted
+         */
+        record Done(RouteDiff diff, RelayDiff relayDiff, boolean dryRun, List<String> absent, boolean pruned)
+                implements Applied {
+            public Done {
+                absent = List.copyOf(absent);
+            }
+
             public boolean changesAnything() {
-                return diff.changesAnything() || relayDiff.changesAnything();
+                return diff.changesAnything() || relayDiff.changesAnything() || (pruned && !absent.isEmpty());
             }
         }
 
@@ -48,6 +58,7 @@ public final class RouteService {
     private final Map<String, Boolean> relayListeners;
     private final Predicate<String> validCidr;
     private final Clock clock;
+    private final RouteRemoval removal;
 
     /**
      * @param transferListeners names of the listeners batch routes may be bound to (all but admin and relay ones)
@@ -69,6 +80,12 @@ public final class RouteService {
         this.relayListeners = new java.util.LinkedHashMap<>(relayListeners);
         this.validCidr = validCidr;
         this.clock = clock;
+        this.removal = new RouteRemoval(repo, watcher, audit, clock);
+    }
+
+    /** {@code routes delete ID --reason TEXT}: see {@link RouteRemoval}. */
+    public RouteRemoval.Result delete(String id, String reason, Caller caller) {
+        return removal.delete(id, reason, caller);
     }
 
     public Map<String, Route> all() {
@@ -84,8 +101,16 @@ public final class RouteService {
         return apply(new RouteSet(routes, List.of()), caller, dryRun);
     }
 
-    /** Applies both kinds of a routes file, in one transaction, or refuses all of it. */
+    /** Applies both kinds of a routes file, keeping the stored routes it leaves out. */
     public Applied apply(RouteSet file, Caller caller, boolean dryRun) {
+        return apply(file, caller, dryRun, false);
+    }
+
+    /**
+     * Applies both kinds of a routes file, in one transaction, or refuses all of it; with {@code prune}
+     * the stored routes the file leaves out are deleted in that transaction.
+     */
+    public Applied apply(RouteSet file, Caller caller, boolean dryRun, boolean prune) {
         List<Route> routes = file.routes();
         List<RelayRoute> relays = file.relays();
         PolicySnapshot policy = watcher.reload(); // judge against what is stored now, not a second-old snapshot
@@ -135,6 +160,16 @@ public final class RouteService {
             }
         }
         reason = relayProblems(relays, policy, problems, reason);
+        Map<String, RouteDeletion> deleted = repo.deleted();
+        for (String id : ids) {
+            RouteDeletion d = deleted.get(id);
+            if (d != null) {
+                problems.add("経路 " + id + " は " + d.atTokyo() + " に削除済みで、同じ識別子は再利用できません / route "
+                        + id + ": was deleted at " + d.atTokyo() + " by " + d.by()
+                        + "; a deleted route's id is not reused (its history stays with it): choose a new id");
+                reason = reason == null ? "INVALID_ROUTE" : reason;
+            }
+        }
         if (!problems.isEmpty()) {
             audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY))
                     .reason(reason)
@@ -147,7 +182,12 @@ public final class RouteService {
         }
         RouteDiff diff = RouteDiff.between(policy.routes(), routes);
         RelayDiff relayDiff = RelayDiff.between(policy.relays(), relays);
-        Applied.Done done = new Applied.Done(diff, relayDiff, dryRun);
+        List<String> absent = java.util.stream.Stream.concat(
+                        policy.routes().keySet().stream(), policy.relays().keySet().stream())
+                .filter(id -> !ids.contains(id))
+                .sorted()
+                .toList();
+        Applied.Done done = new Applied.Done(diff, relayDiff, dryRun, absent, prune);
         if (dryRun || !done.changesAnything()) {
             return done;
         }
@@ -186,7 +226,16 @@ public final class RouteService {
                             .toString())
                     .build());
         }
-        repo.upsertAll(routes, relays, clock.instant());
+        Map<String, RouteDeletion> pruned = new java.util.LinkedHashMap<>();
+        if (prune) {
+            for (String id : absent) {
+                RouteDeletion d = new RouteDeletion(
+                        clock.instant(), caller.principal().subject(), "routes apply --prune: not in the routes file");
+                removal.audited(policy.routes().get(id), policy.relays().get(id), d, caller, "prune");
+                pruned.put(id, d);
+            }
+        }
+        repo.upsertAll(routes, relays, pruned, clock.instant());
         watcher.reload();
         return done;
     }
@@ -248,7 +297,7 @@ public final class RouteService {
         return s.length() <= 2000 ? s : s.substring(0, 2000) + "…";
     }
 
-    private static String summary(Route r) {
+    static String summary(Route r) {
         return "listener=" + r.listener() + " approval=" + r.approvalRef() + " senders="
                 + r.senders().stream().map(p -> p.label() + p.allow()).toList() + " receivers="
                 + r.receivers().stream().map(p -> p.label() + p.allow()).toList() + " recipients="

@@ -178,7 +178,7 @@ class GatewayConfigErrorsTest {
         assertEquals(
                 bad + ": spool.reserve: must be a size such as 256MiB or 1GB (0 for none), got 'lots'", error(bad));
         Path key = write("spoolkey.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "spool: { size: 3 }\n");
-        assertEquals(key + ": spool.size: unknown key (expected reserve)", error(key));
+        assertEquals(key + ": spool.size: unknown key (expected one of reserve)", error(key));
     }
 
     @Test
