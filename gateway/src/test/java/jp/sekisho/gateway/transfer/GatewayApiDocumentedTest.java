@@ -123,7 +123,6 @@ class GatewayApiDocumentedTest {
         Set<String> unserved = new TreeSet<>(documented);
         unserved.removeAll(served);
         assertEquals(Set.of(), unserved, "in docs/openapi.yml but not served");
-
     }
 
     @Test
