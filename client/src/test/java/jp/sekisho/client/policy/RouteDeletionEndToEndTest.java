@@ -234,6 +234,10 @@ class RouteDeletionEndToEndTest {
                 "APPROVAL_TAMPERED",
                 snapshot.stateOf(snapshot.routes().get("retired"), java.time.Instant.now())
                         .name());
+        // node A has reloaded: the tampered row's sender address stays closed before TLS
+        assertTrue(
+                closedBeforeTls("127.0.0.3", gwA.gateway.port("transfer")),
+                "an undeleted (tampered) row opens nothing before TLS");
     }
 
     @Test

@@ -111,14 +111,19 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
         }
     }
 
-    /** Each transfer listener's route CIDRs: the union over every route bound to it, whatever its state. */
+    /**
+     * Each transfer listener's route CIDRs: the union over every route bound to it, whatever its
+     * approval's state (a suspended route's senders hear the reason), except a route whose own row
+     * failed its seal check: its addresses are exactly what cannot be trusted, so they stay closed
+     * before TLS (an SQL "undelete" or an added CIDR opens nothing).
+     */
     static Map<String, List<Cidr>> routeCidrs(PolicySnapshot snapshot, Set<String> listeners) {
         Map<String, List<Cidr>> byListener = new LinkedHashMap<>();
         listeners.forEach(l -> byListener.put(l, new ArrayList<>()));
         for (Route r : snapshot.routes().values()) {
             List<Cidr> cidrs = byListener.get(r.listener());
-            if (cidrs == null) {
-                continue; // a listener this node does not have (nodes may differ); nothing to open here
+            if (cidrs == null || snapshot.tamperedRoutes().containsKey(r.id())) {
+                continue; // a listener this node does not have (nodes may differ), or a row not to trust
             }
             for (String c : r.allCidrs()) {
                 if (isCidr(c)) {
