@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -221,5 +222,42 @@ class ReleaseTarballIT {
 
     private String log(String name) throws IOException {
         return Files.readString(tmp.resolve(name + ".log"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * With no Java anywhere the launcher looks (an empty folder mounted over /usr/lib/jvm in a mount
+     * namespace of its own, a PATH whose java links point there), it says so in Japanese and English
+     * and exits 2. Needs root for the mount; skipped otherwise.
+     */
+    @Test
+    void withoutJavaTheLauncherSaysSoInJapaneseAndEnglish() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount over /usr/lib/jvm");
+        home = Release.unpack(tmp.resolve("opt"));
+        Path empty = Files.createDirectories(tmp.resolve("no-jvm"));
+        Map<String, String> bare = new HashMap<>();
+        bare.put("PATH", NoMavenPath.create(tmp.resolve("path")));
+        bare.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
+        bare.put("LANG", "C.UTF-8");
+        Proc.Result r = Proc.run(
+                List.of(
+                        "unshare",
+                        "--mount",
+                        "--propagation",
+                        "private",
+                        "/bin/bash",
+                        "-c",
+                        "mount --bind \"$1\" /usr/lib/jvm && exec \"$2\" --version",
+                        "bash",
+                        empty.toString(),
+                        home.resolve("bin/sekisho").toString()),
+                bare,
+                tmp,
+                tmp.resolve("nojava.log"),
+                Duration.ofSeconds(30));
+        Assumptions.assumeFalse(
+                r.out().contains("mount:") || r.out().contains("unshare:"), "no mount namespace here: " + r.out());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("Java 17 以上が見つかりません"), r.out());
+        assertTrue(r.out().contains("no Java 17 or newer found"), r.out());
     }
 }
