@@ -1,0 +1,263 @@
+package jp.sekisho.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The release as a host with only Java gets it: the tarball unpacked into a temporary folder, run
+ * with a PATH on which mvn cannot be found. `bin/sekisho demo` mints a PKI and runs a hand-off on
+ * its embedded store; then `bin/sekisho gateway` is started on the demo's configuration as its own
+ * process and a second hand-off (reinstated approval, send, receive) goes through it, each command
+ * its own process.
+ */
+class ReleaseTarballIT {
+
+    private static final String ROUTE = "kurume-benefit";
+    private static final String REF = "2総政第158号";
+
+    @TempDir
+    Path tmp;
+
+    private Path home;
+    private Map<String, String> env;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Proc.Result sekisho(String log, Duration timeout, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/sekisho").toString()));
+        cmd.addAll(List.of(args));
+        Map<String, String> e = env;
+        if (!args[0].equals("demo")) { // short runs start quicker with C1 only; the demo hosts a gateway
+            e = new HashMap<>(env);
+            e.put("SEKISHO_JAVA_OPTS", Proc.QUICK_CLI_OPTS);
+        }
+        return Proc.run(cmd, e, tmp, tmp.resolve(log + ".log"), timeout);
+    }
+
+    private void ok(String log, String... args) throws Exception {
+        Proc.Result r = sekisho(log, Duration.ofSeconds(60), args);
+        assertEquals(0, r.code(), String.join(" ", args) + "\n" + r.tail(4000));
+    }
+
+    @Test
+    void theUnpackedReleaseRunsAGatewayAndAHandOffWithoutMaven() throws Exception {
+        home = Release.unpack(tmp.resolve("opt"));
+        for (String f : List.of(
+                "bin/sekisho",
+                "lib/sekisho.jar",
+                "etc/gateway.yml",
+                "etc/routes.yml",
+                "etc/sekisho.env",
+                "systemd/sekisho-gateway.service",
+                "systemd/sekisho-crl.service",
+                "systemd/sekisho-crl.timer",
+                "docs/operations.md",
+                "docs/gateway-config.md",
+                "LICENSE",
+                "README.md")) {
+            assertTrue(Files.isRegularFile(home.resolve(f)), "the release holds " + f);
+        }
+        assertTrue(Files.isExecutable(home.resolve("bin/sekisho")), "bin/sekisho is executable");
+        try (var libs = Files.list(home.resolve("lib"))) {
+            assertTrue(libs.count() > 20, "lib/ holds the client jar's runtime class path");
+        }
+
+        env = new HashMap<>();
+        env.put("PATH", NoMavenPath.create(tmp.resolve("path")));
+        env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
+        env.put("LANG", "C.UTF-8");
+        Proc.Result which = Proc.run(
+                List.of("/bin/bash", "-c", "command -v mvn"),
+                env,
+                tmp,
+                tmp.resolve("which.log"),
+                Duration.ofSeconds(10));
+        assertNotEquals(0, which.code(), "mvn is not on the test's PATH: " + which.out());
+
+        Proc.Result version = sekisho("version", Duration.ofSeconds(30), "--version");
+        assertEquals(0, version.code(), version.out());
+        assertTrue(version.out().startsWith("sekisho " + Release.version() + " (Java "), version.out());
+
+        // the repository's developer launcher, copied into an installed tree, hands over to bin/sekisho
+        Path devLauncher = home.resolve("sekisho");
+        Files.copy(
+                Path.of(System.getProperty("sekisho.repoLauncher", "../sekisho")),
+                devLauncher,
+                java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Proc.Result dev = Proc.run(
+                List.of(devLauncher.toString(), "--version"), env, tmp, tmp.resolve("dev.log"), Duration.ofSeconds(30));
+        assertEquals(version.out(), dev.out(), "./sekisho in an installed tree runs bin/sekisho, never Maven");
+        assertEquals(0, dev.code());
+
+        Path demo = tmp.resolve("demo");
+        int transfer = freePort();
+        int admin = freePort();
+        Proc.Result d = sekisho(
+                "demo",
+                Duration.ofSeconds(150),
+                "demo",
+                "--dir",
+                demo.toString(),
+                "--records",
+                "2000",
+                "--relay-upstream",
+                "jdk",
+                "--transfer-port",
+                Integer.toString(transfer),
+                "--admin-port",
+                Integer.toString(admin),
+                "--relay-port",
+                Integer.toString(freePort()),
+                "--upstream-port",
+                Integer.toString(freePort()));
+        assertEquals(0, d.code(), d.tail(6000));
+        assertTrue(d.out().contains("signature: valid") && d.out().contains("identical"), d.tail(6000));
+        assertTrue(d.out().contains("APPROVAL_SUSPENDED"), "the demo ends with its approval suspended");
+        assertTrue(!d.out().contains("building the jars"), "the release never builds");
+
+        Process gateway = Proc.start(
+                List.of(
+                        home.resolve("bin/sekisho").toString(),
+                        "gateway",
+                        "--config",
+                        demo.resolve("gateway.yml").toString()),
+                env,
+                tmp,
+                tmp.resolve("gateway.log"));
+        try {
+            Proc.awaitListening(gateway, tmp.resolve("gateway.log"));
+            handOffThrough(demo, "https://127.0.0.1:" + transfer, "https://127.0.0.1:" + admin);
+        } finally {
+            // 143 (128 + SIGTERM) is the JVM's clean stop; systemd's unit lists it as SuccessExitStatus
+            int code = Proc.stop(gateway);
+            assertTrue(
+                    code == 0 || code == 143, "the gateway stops cleanly on SIGTERM (" + code + "): " + log("gateway"));
+        }
+    }
+
+    /** The approval reinstated by two secretariat members, then a send and a receive, each a process. */
+    private void handOffThrough(Path demo, String transfer, String admin) throws Exception {
+        String certs = demo.resolve("certs") + "/";
+        ok(
+                "reinstate",
+                "approvals",
+                "decide",
+                "--ref",
+                REF,
+                "--decision",
+                "reinstate",
+                "--reason",
+                "確認完了",
+                "--gateway",
+                admin,
+                "--identity",
+                certs + "secretariat.p12");
+        ok(
+                "confirm",
+                "approvals",
+                "decide",
+                "--ref",
+                REF,
+                "--confirm",
+                "--gateway",
+                admin,
+                "--identity",
+                certs + "secretariat2.p12");
+        Path file = demo.resolve("outbox/second.csv");
+        ok("dummy", "dummy", "residents", "--count", "500", "--out", file.toString());
+        ok(
+                "send",
+                "send",
+                "--gateway",
+                transfer,
+                "--route",
+                ROUTE,
+                "--file",
+                file.toString(),
+                "--identity",
+                certs + "city-sender.p12");
+        Path inbox = Files.createDirectories(tmp.resolve("inbox2"));
+        ok(
+                "receive",
+                "receive",
+                "--gateway",
+                transfer,
+                "--route",
+                ROUTE,
+                "--out",
+                inbox.toString(),
+                "--identity",
+                certs + "contractor.p12",
+                "--key",
+                certs + "contractor-enc.key",
+                "--cert",
+                certs + "contractor-enc.pem",
+                "--trust",
+                certs + "ca.pem",
+                "--once");
+        assertEquals(
+                Files.readString(file, StandardCharsets.UTF_8),
+                Files.readString(inbox.resolve("second.csv"), StandardCharsets.UTF_8),
+                "the contractor holds the file the city sent");
+    }
+
+    private String log(String name) throws IOException {
+        return Files.readString(tmp.resolve(name + ".log"), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * With no Java anywhere the launcher looks (an empty folder mounted over /usr/lib/jvm in a mount
+     * namespace of its own, a PATH whose java links point there), it says so in Japanese and English
+     * and exits 2. Needs root for the mount; skipped otherwise.
+     */
+    @Test
+    void withoutJavaTheLauncherSaysSoInJapaneseAndEnglish() throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount over /usr/lib/jvm");
+        home = Release.unpack(tmp.resolve("opt"));
+        Path empty = Files.createDirectories(tmp.resolve("no-jvm"));
+        Map<String, String> bare = new HashMap<>();
+        bare.put("PATH", NoMavenPath.create(tmp.resolve("path")));
+        bare.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
+        bare.put("LANG", "C.UTF-8");
+        Proc.Result r = Proc.run(
+                List.of(
+                        "unshare",
+                        "--mount",
+                        "--propagation",
+                        "private",
+                        "/bin/bash",
+                        "-c",
+                        "mount --bind \"$1\" /usr/lib/jvm && exec \"$2\" --version",
+                        "bash",
+                        empty.toString(),
+                        home.resolve("bin/sekisho").toString()),
+                bare,
+                tmp,
+                tmp.resolve("nojava.log"),
+                Duration.ofSeconds(30));
+        Assumptions.assumeFalse(
+                r.out().contains("mount:") || r.out().contains("unshare:"), "no mount namespace here: " + r.out());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.out().contains("Java 17 以上が見つかりません"), r.out());
+        assertTrue(r.out().contains("no Java 17 or newer found"), r.out());
+    }
+}
