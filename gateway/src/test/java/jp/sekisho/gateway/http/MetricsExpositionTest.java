@@ -15,10 +15,9 @@ class MetricsExpositionTest {
     @Test
     void aRefusedRequestIsCountedWithItsMethodReasonAndStageAndTimed() {
         try (Metrics m = new Metrics()) {
-            long start = System.nanoTime();
-            m.request("transfer", "PATCH", "ALLOW", "OK", start);
-            m.request("transfer", "GET", "DENY", "NOT_A_SENDER", start);
-            m.request("transfer", "PATCH", "DENY", "PAYLOAD_NOT_ENCRYPTED", start);
+            m.request("transfer", "PATCH", "ALLOW", "OK", System.nanoTime());
+            m.request("transfer", "GET", "DENY", "NOT_A_SENDER", System.nanoTime());
+            m.request("transfer", "PATCH", "DENY", "PAYLOAD_NOT_ENCRYPTED", System.nanoTime());
             m.connection("transfer", "DENY", "IP_NOT_ALLOWED");
             m.connection("admin", "DENY", "UNKNOWN_CA");
             m.connection("relay", "DENY", "REVOKED");
