@@ -31,8 +31,11 @@ import jp.sekisho.gateway.edge.ConnectionRate;
 import jp.sekisho.gateway.edge.EdgeContext;
 import jp.sekisho.gateway.edge.EdgePipeline;
 import jp.sekisho.gateway.edge.ListenerAllowlists;
+import jp.sekisho.gateway.health.HealthBinding;
+import jp.sekisho.gateway.health.HealthServer;
 import jp.sekisho.gateway.http.GatewayInfo;
 import jp.sekisho.gateway.http.ListenerPorts;
+import jp.sekisho.gateway.http.MetricBinders;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.identity.RoleMapper;
 import jp.sekisho.gateway.operations.ExpiryWatch;
@@ -67,6 +70,7 @@ public final class Gateway implements AutoCloseable {
     private final PolicyServices policy;
     private final TransferService transfers;
     private final RelayServer relay;
+    private final HealthServer health;
 
     /** The audit log handed to beans and handlers before the store has finished opening. */
     private static final class DeferredAuditLog implements AuditLog {
@@ -105,8 +109,10 @@ public final class Gateway implements AutoCloseable {
             ConnectionAudit connectionAudit,
             PolicyServices policy,
             TransferService transfers,
-            RelayServer relay) {
+            RelayServer relay,
+            HealthServer health) {
         this.relay = relay;
+        this.health = health;
         this.connectionAudit = connectionAudit;
         this.config = config;
         this.context = context;
@@ -182,6 +188,7 @@ public final class Gateway implements AutoCloseable {
                 config.tls().provider());
         RoleMapper roles = new RoleMapper(config.principals());
         Metrics metrics = new Metrics();
+        MetricBinders.jvm(metrics);
         EdgeLimits limits = EdgeLimits.from(config.raw().get("edge"), config.source());
         ConnectionAudit connectionAudit = new ConnectionAudit(audit, metrics, limits.refusalWindow());
 
@@ -242,6 +249,7 @@ public final class Gateway implements AutoCloseable {
         PolicyServices policy;
         TransferService transfers;
         RelayServer relay = null;
+        HealthServer health = null;
         try {
             NettyHttpServer server = (NettyHttpServer) ctx.getBean(EmbeddedServer.class);
             server.register(pipeline);
@@ -255,6 +263,7 @@ public final class Gateway implements AutoCloseable {
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
             audit.open(store.log());
+            MetricBinders.auditStore(metrics, store);
             ctx.registerSingleton(AuditStore.class, store);
             // Routes decide the allowlists, and the spool is recovered, before the first connection is accepted.
             policy = ctx.getBean(PolicyServices.class);
@@ -263,6 +272,7 @@ public final class Gateway implements AutoCloseable {
             relay = RelayBinding.start(
                     config, ctx, material, ssl, checker, roles, edge, connectionAudit, metrics, store, ports, clock);
             server.start();
+            health = HealthBinding.start(config, crls, store, policy, clock, metrics);
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
                     .detailJson(startedJson(config.nodeId(), ports))
                     .build());
@@ -270,12 +280,26 @@ public final class Gateway implements AutoCloseable {
             if (relay != null) {
                 relay.close();
             }
+            if (health != null) {
+                health.close();
+            }
             ctx.close(); // closes the transfer and policy services if they were started
             connectionAudit.close();
+            metrics.close();
             throw e;
         }
         return new Gateway(
-                config, ctx, Map.copyOf(ports), allowlists, metrics, audit, connectionAudit, policy, transfers, relay);
+                config,
+                ctx,
+                Map.copyOf(ports),
+                allowlists,
+                metrics,
+                audit,
+                connectionAudit,
+                policy,
+                transfers,
+                relay,
+                health);
     }
 
     private static String startedJson(String node, Map<String, Integer> ports) {
@@ -322,6 +346,11 @@ public final class Gateway implements AutoCloseable {
         return allowlists;
     }
 
+    /** The load balancer's health endpoint, or null when {@code health:} is not configured. */
+    public HealthServer health() {
+        return health;
+    }
+
     public Metrics metrics() {
         return metrics;
     }
@@ -345,6 +374,9 @@ public final class Gateway implements AutoCloseable {
 
     @Override
     public void close() {
+        if (health != null) {
+            health.close(); // first: a balancer sees the node gone before its listeners stop
+        }
         if (relay != null) {
             relay.close(); // before the event loops it may share with Micronaut go
         }
@@ -357,5 +389,6 @@ public final class Gateway implements AutoCloseable {
             // stopping anyway; the store's own chain shows the gap
         }
         context.close(); // closes the transfer and policy services (GatewayBeans)
+        metrics.close();
     }
 }

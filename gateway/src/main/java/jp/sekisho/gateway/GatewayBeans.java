@@ -65,7 +65,7 @@ final class GatewayBeans {
     @Bean(preDestroy = "close")
     TransferService transfers(
             GatewayConfig config, AuditStore store, PolicyServices policy, Clock clock, Metrics metrics) {
-        TransferService transfers = TransferServices.start(config, store, policy, clock);
+        TransferService transfers = TransferServices.start(config, store, policy, clock, metrics);
         SpoolSpace space = transfers.spool().space();
         metrics.gauge(Metrics.SPOOL_USABLE, "bytes free for uploads on the spool's file system", space::usable);
         metrics.gauge(Metrics.SPOOL_USED, "bytes held by the spool's files", space::used);

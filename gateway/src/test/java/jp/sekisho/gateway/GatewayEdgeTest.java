@@ -274,7 +274,7 @@ class GatewayEdgeTest {
         assertTrue(
                 ok.body()
                         .contains(
-                                "sekisho_requests_total{listener=\"admin\",outcome=\"DENY\",reason=\"ROLE_REQUIRED\"}"),
+                                "sekisho_requests_total{listener=\"admin\",method=\"GET\",outcome=\"DENY\",reason=\"ROLE_REQUIRED\"}"),
                 ok.body());
     }
 

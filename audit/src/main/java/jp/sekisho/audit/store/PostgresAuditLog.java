@@ -173,9 +173,14 @@ public final class PostgresAuditLog implements AuditLog, AutoCloseable {
         checkpointer.flush(timeout.minusNanos(System.nanoTime() - t0));
     }
 
-    /** Events waiting in the queue (tests). */
-    int queued() {
+    /** Events waiting in the queue (tests, and the gateway's queue depth gauge). */
+    public int queued() {
         return queue.size();
+    }
+
+    /** Tells {@code o} of every committed batch from now on (the gateway's write latency timer). */
+    public void observeWrites(WriteObserver o) {
+        loop.observe(o);
     }
 
     /**

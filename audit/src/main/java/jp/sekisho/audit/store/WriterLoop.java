@@ -50,6 +50,8 @@ final class WriterLoop implements Runnable {
      */
     private int batchLimit;
 
+    private volatile WriteObserver observer = WriteObserver.NONE;
+
     /** How long a batch of queued events waits for company before it commits (see {@link #linger}). */
     static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     /** A batch this large commits without waiting. */
@@ -86,6 +88,10 @@ final class WriterLoop implements Runnable {
             }
         }
         batchWriter.prepare(c);
+    }
+
+    void observe(WriteObserver o) {
+        observer = o == null ? WriteObserver.NONE : o;
     }
 
     long headSeq() {
@@ -149,6 +155,7 @@ final class WriterLoop implements Runnable {
                 long took = System.nanoTime() - t0;
                 status.progress();
                 adapt(took);
+                observed(batch.size(), took);
                 if (took > settings.writeTimeout().toNanos()) {
                     LOG.warn(
                             "audit chain {}: a batch of {} events took {} ms to commit, longer than audit.write-timeout "
@@ -168,6 +175,14 @@ final class WriterLoop implements Runnable {
                 }
                 status.progress(); // reconnected: the held events get a fresh write timeout
             }
+        }
+    }
+
+    private void observed(int events, long nanos) {
+        try {
+            observer.written(events, nanos);
+        } catch (RuntimeException e) {
+            LOG.warn("audit chain {}: the write observer failed: {}", settings.nodeId(), e.toString());
         }
     }
 

@@ -50,7 +50,7 @@ public final class Admission {
             if (d instanceof Decision.Denied x) {
                 audit.record(denied(request, x.route(), x.reason().code(), x.message())
                         .build());
-                metrics.request(request.listener(), "DENY", x.reason().code());
+                count(request, "DENY", x.reason().code());
             } else if (request.target() != null) {
                 Decision.Admitted a = (Decision.Admitted) d;
                 audit.record(event(request, EventType.REQUEST_ALLOWED, Outcome.ALLOW, a.route())
@@ -60,7 +60,7 @@ public final class Admission {
                         .build());
             }
         } catch (AuditUnavailableException e) {
-            metrics.request(request.listener(), "DENY", Reason.AUDIT_UNAVAILABLE.code());
+            count(request, "DENY", Reason.AUDIT_UNAVAILABLE.code());
             throw e;
         }
         return d;
@@ -76,10 +76,10 @@ public final class Admission {
         try {
             audit.record(denied(request, null, reason.code(), message).build());
         } catch (AuditUnavailableException e) {
-            metrics.request(request.listener(), "DENY", Reason.AUDIT_UNAVAILABLE.code());
+            count(request, "DENY", Reason.AUDIT_UNAVAILABLE.code());
             throw e;
         }
-        metrics.request(request.listener(), "DENY", reason.code());
+        count(request, "DENY", reason.code());
     }
 
     /**
@@ -97,7 +97,7 @@ public final class Admission {
             @Nullable String message,
             boolean audited) {
         if (reasonCode == null) {
-            metrics.request(request.listener(), "ALLOW", "OK");
+            count(request, "ALLOW", "OK");
             return;
         }
         if (!audited) {
@@ -111,11 +111,15 @@ public final class Admission {
                         request.requestId(),
                         reasonCode,
                         e.getMessage());
-                metrics.request(request.listener(), "DENY", Reason.AUDIT_UNAVAILABLE.code());
+                count(request, "DENY", Reason.AUDIT_UNAVAILABLE.code());
                 return;
             }
         }
-        metrics.request(request.listener(), "DENY", reasonCode);
+        count(request, "DENY", reasonCode);
+    }
+
+    private void count(AdmissionRequest request, String outcome, String reason) {
+        metrics.request(request.listener(), request.method(), outcome, reason, request.startNanos());
     }
 
     private AuditEvent.Builder denied(

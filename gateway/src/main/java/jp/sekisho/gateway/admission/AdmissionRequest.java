@@ -12,6 +12,7 @@ import jp.sekisho.gateway.policy.Caller;
  * @param path       the path without its query string (what the audit log records)
  * @param target     the route it acts on, or null for an endpoint without a route
  * @param protocol   the entry point's own checks, run after the approval (tus version, media type, ...)
+ * @param startNanos {@link System#nanoTime()} when the request arrived (its latency in the metrics)
  */
 public record AdmissionRequest(
         Entry entry,
@@ -21,7 +22,8 @@ public record AdmissionRequest(
         String requestId,
         Access access,
         @Nullable RouteTarget target,
-        List<Step> protocol) {
+        List<Step> protocol,
+        long startNanos) {
 
     /** Longest path kept in an audit event; longer ones are cut (the URI is the client's to choose). */
     static final int PATH_LIMIT = 512;
@@ -36,6 +38,19 @@ public record AdmissionRequest(
                 .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
                 .toString();
         protocol = List.copyOf(protocol);
+    }
+
+    /** A request arriving now. */
+    public AdmissionRequest(
+            Entry entry,
+            @Nullable ConnectionInfo connection,
+            String method,
+            String path,
+            String requestId,
+            Access access,
+            @Nullable RouteTarget target,
+            List<Step> protocol) {
+        this(entry, connection, method, path, requestId, access, target, protocol, System.nanoTime());
     }
 
     public String listener() {

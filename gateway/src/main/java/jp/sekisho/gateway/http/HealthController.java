@@ -37,8 +37,8 @@ public final class HealthController {
     @Get("/metrics")
     @AdminApi
     @RequiresRole({Role.OPERATOR, Role.AUDITOR})
-    @Produces("text/plain; version=0.0.4; charset=utf-8")
+    @Produces(Metrics.CONTENT_TYPE)
     public HttpResponse<String> metrics() {
-        return HttpResponse.ok(metrics.render()).contentType(MediaType.of("text/plain; version=0.0.4; charset=utf-8"));
+        return HttpResponse.ok(metrics.render()).contentType(MediaType.of(Metrics.CONTENT_TYPE));
     }
 }

@@ -35,7 +35,7 @@ final class RelayAudit {
         if (event == null) {
             return;
         }
-        metrics.request(x.listener, outcome.name(), reason);
+        metrics.request(x.listener, x.method, outcome.name(), reason, x.startNanos);
         try {
             executor.execute(() -> write(event));
         } catch (RejectedExecutionException e) {

@@ -121,6 +121,9 @@ final class Deliveries implements Download.Owner {
     @Override
     public void closed(Download d) {
         downloads.remove(d);
+        if (events.log() instanceof TransferMeter meter) { // always, but for a service built by hand
+            meter.downloaded(d.transfer().routeId(), d.sent());
+        }
     }
 
     /** Cuts off each download in progress for which {@code reason} (of its route id) is not null. */

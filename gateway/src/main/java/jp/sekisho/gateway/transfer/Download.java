@@ -44,6 +44,11 @@ public final class Download extends InputStream {
         return start;
     }
 
+    /** Bytes read so far (handed to the connection). */
+    public long sent() {
+        return position - start;
+    }
+
     public long remaining() {
         return transfer.length() - start;
     }

@@ -305,6 +305,10 @@ class RefusalAccountingTest {
         String listener = entry.equals("admin") ? "admin" : "transfer";
         long before = w.gw.gateway.metrics().value(Metrics.REQUESTS, listener, "DENY", reason);
         long allowedBefore = w.gw.gateway.metrics().value(Metrics.REQUESTS, listener, "ALLOW", "OK");
+        double byMethod = w.gw.gateway
+                .metrics()
+                .sum(Metrics.REQUESTS, "listener", listener, "method", method, "outcome", "DENY", "reason", reason);
+        double refused = w.gw.gateway.metrics().sum(Metrics.REFUSALS, "reason", reason);
 
         HttpResponse<String> r = send(listener, who, method, p, BODY, headers.toArray(String[]::new));
 
@@ -345,6 +349,30 @@ class RefusalAccountingTest {
                 allowedBefore,
                 w.gw.gateway.metrics().value(Metrics.REQUESTS, listener, "ALLOW", "OK"),
                 "a refused request is not also counted as allowed");
+        assertEquals(
+                byMethod + 1,
+                w.gw.gateway
+                        .metrics()
+                        .sum(
+                                Metrics.REQUESTS,
+                                "listener",
+                                listener,
+                                "method",
+                                method,
+                                "outcome",
+                                "DENY",
+                                "reason",
+                                reason),
+                "counted under its method " + method);
+        String stage = jp.sekisho.gateway.admission.Reason.of(reason)
+                .orElseThrow()
+                .stage()
+                .name()
+                .toLowerCase(java.util.Locale.ROOT);
+        assertEquals(
+                refused + 1,
+                w.gw.gateway.metrics().sum(Metrics.REFUSALS, "stage", stage, "reason", reason),
+                "one refusal at stage " + stage);
     }
 
     private HttpResponse<String> send(
