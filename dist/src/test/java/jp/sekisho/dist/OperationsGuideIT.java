@@ -98,6 +98,7 @@ class OperationsGuideIT {
         env.put("BIND", "127.0.0.1");
         env.put("TRANSFER_PORT", Integer.toString(freePort()));
         env.put("ADMIN_PORT", Integer.toString(freePort()));
+        env.put("HEALTH_PORT", Integer.toString(freePort()));
         env.put("ADMIN_ALLOW", "127.0.0.0/8");
         env.put("DB_HOST", "127.0.0.1");
         env.put("DB_PORT", "5432");
