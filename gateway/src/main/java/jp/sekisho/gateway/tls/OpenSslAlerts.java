@@ -15,7 +15,8 @@ import java.security.cert.CertificateException;
  *       for a stale CRL; the closest says "expired", and the audit log says which);</li>
  *   <li>UNKNOWN_CA: X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, alert unknown_ca;</li>
  *   <li>WRONG_USAGE: X509_V_ERR_INVALID_PURPOSE, alert unsupported_certificate;</li>
- *   <li>CRL_UNAVAILABLE and anything else: X509_V_ERR_UNABLE_TO_GET_CRL, alert certificate_unknown.</li>
+ *   <li>CRL_UNAVAILABLE and anything else: X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION ("this CRL
+ *       cannot be used"), alert certificate_unknown.</li>
  * </ul>
  * The codes are OpenSSL's X509_V_ERR_* values (x509_vfy.h), the same in BoringSSL: an ABI that does
  * not change; written as numbers because netty-tcnative's classes are not on the compile class
@@ -39,8 +40,9 @@ final class OpenSslAlerts {
             case "CRL_EXPIRED" -> 12 /* X509_V_ERR_CRL_HAS_EXPIRED */;
             case "UNKNOWN_CA" -> 20 /* X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY */;
             case "WRONG_USAGE" -> 26 /* X509_V_ERR_INVALID_PURPOSE */;
-            // not CERT_REJECTED: BoringSSL makes that bad_certificate, which says "nothing usable was sent"
-            default -> 3 /* X509_V_ERR_UNABLE_TO_GET_CRL */;
+            // BoringSSL makes CERT_REJECTED bad_certificate and UNABLE_TO_GET_CRL unknown_ca (both tried,
+            // both misleading); an unreadable CRL extension falls to its default, certificate_unknown
+            default -> 36 /* X509_V_ERR_UNHANDLED_CRITICAL_CRL_EXTENSION */;
         };
     }
 }
