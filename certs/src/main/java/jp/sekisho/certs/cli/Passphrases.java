@@ -7,11 +7,16 @@ import java.nio.file.Path;
 import jp.sekisho.cli.CliException;
 
 /** Reads a passphrase from a file (first line), so it never appears in the process list. */
-final class Passphrases {
+public final class Passphrases {
 
     private Passphrases() {}
 
     static char[] read(Path file) {
+        return read(file, "--passphrase-file");
+    }
+
+    /** As above, naming {@code option} in its errors (the client's --password-file reads the same way). */
+    public static char[] read(Path file, String option) {
         if (file == null) {
             return null;
         }
@@ -23,11 +28,11 @@ final class Passphrases {
                 line = line.substring(0, line.length() - 1);
             }
             if (line.isEmpty()) {
-                throw CliException.usage("--passphrase-file " + file + " is empty");
+                throw CliException.usage(option + " " + file + " is empty");
             }
             return line.toCharArray();
         } catch (IOException e) {
-            throw CliException.usage("--passphrase-file " + file + ": cannot read: " + e.getMessage());
+            throw CliException.usage(option + " " + file + ": cannot read: " + e.getMessage());
         }
     }
 }

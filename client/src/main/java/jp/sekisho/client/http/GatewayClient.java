@@ -1,12 +1,11 @@
 package jp.sekisho.client.http;
 
 import java.io.IOException;
-import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -23,7 +22,9 @@ import jp.sekisho.cli.ExitCode;
 /**
  * Talks JSON to a gateway over mutual TLS with the caller's own certificate. Answers map to the
  * CLI's exit codes: a problem answer with 401/403/404/409 is a refusal by policy (1, reason code
- * printed), 400/422 an input error (2), 503 or no connection: unavailable (3).
+ * printed), 400/422 an input error (2), 503 or no connection: unavailable (3). A connection that
+ * fails is classified by {@link ConnectionFailure}: a TLS alert or a close before TLS is the
+ * gateway refusing (1), no connection is unavailable (3).
  */
 public final class GatewayClient {
 
@@ -47,8 +48,21 @@ public final class GatewayClient {
     private final URI base;
     private final SSLContext ssl;
     private final HttpClient http;
+    private final InetAddress bind;
+    private final BoundExchange bound;
+    private final ConnectionFailure failures;
 
     public GatewayClient(URI base, Identity identity, List<X509Certificate> trustAnchors, Duration connectTimeout) {
+        this(base, identity, trustAnchors, connectTimeout, null);
+    }
+
+    /** As above, every connection from the local address {@code bind} when it is not null (--bind). */
+    public GatewayClient(
+            URI base,
+            Identity identity,
+            List<X509Certificate> trustAnchors,
+            Duration connectTimeout,
+            InetAddress bind) {
         this.base = base;
         this.ssl = sslContext(identity, trustAnchors);
         this.http = HttpClient.newBuilder()
@@ -56,6 +70,10 @@ public final class GatewayClient {
                 .connectTimeout(connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1)
                 .build();
+        this.bind = bind;
+        this.bound = bind == null ? null : new BoundExchange(socketFactory(), connectTimeout);
+        this.failures =
+                new ConnectionFailure(base, identity.chain().get(0), new TlsProbe(base, ssl, bind, socketFactory()));
     }
 
     /**
@@ -73,7 +91,7 @@ public final class GatewayClient {
     public javax.net.ssl.SSLSocketFactory socketFactory() {
         javax.net.ssl.SSLSocketFactory f = sockets;
         if (f == null) {
-            f = ssl.getSocketFactory();
+            f = bind == null ? ssl.getSocketFactory() : new BoundSocketFactory(ssl.getSocketFactory(), bind);
             sockets = f;
         }
         return f;
@@ -128,40 +146,29 @@ public final class GatewayClient {
      */
     public <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
-        return http.send(request, handler);
+        return bound != null ? bound.send(request, handler) : http.send(request, handler);
     }
 
-    /** The CLI error (exit 3) for a failed connection to the gateway. */
+    /**
+     * The CLI error for a failed connection to the gateway: a refusal the gateway made (a TLS alert,
+     * a close before TLS: exit 1), this client refusing the gateway's certificate (2), or no
+     * connection (3); see {@link ConnectionFailure}.
+     */
     public CliException unavailable(IOException e) {
-        if (e instanceof SSLHandshakeException) {
-            return new CliException(
-                    ExitCode.UNAVAILABLE,
-                    "TLS handshake with " + base + " failed (" + e.getMessage()
-                            + "): is the --identity certificate valid, not revoked, and from the gateway's CA?");
-        }
-        if (e instanceof ConnectException) {
-            return new CliException(
-                    ExitCode.UNAVAILABLE, "cannot connect to " + base + ": is the gateway running there?");
-        }
-        if (e instanceof HttpTimeoutException) {
-            return new CliException(ExitCode.UNAVAILABLE, base + " did not answer in time");
-        }
-        return new CliException(
-                ExitCode.UNAVAILABLE,
-                "connection to " + base + " failed: " + e.getMessage()
-                        + " (the gateway closes a connection from an address it does not allow before TLS, and one whose"
-                        + " client certificate it refuses — revoked, expired, or its CRL out of date — right after TLS;"
-                        + " its audit log names the reason: sekisho audit search --type TLS_FAILED)");
+        return failures.of(e);
     }
 
-    /** A TLS handshake failure is a configuration problem, not a passing network fault: retrying cannot help. */
+    /**
+     * A TLS handshake failure or an alert from the gateway is a refusal or a configuration problem,
+     * not a passing network fault: retrying cannot help.
+     */
     public static boolean retryable(IOException e) {
         for (Throwable c = e; c != null; c = c.getCause()) {
             if (c instanceof SSLHandshakeException) {
                 return false;
             }
         }
-        return true;
+        return ConnectionFailure.alert(e).isEmpty();
     }
 
     private Response send(HttpRequest.Builder b) {
@@ -170,7 +177,7 @@ public final class GatewayClient {
                 .build();
         HttpResponse<String> res;
         try {
-            res = http.send(req, HttpResponse.BodyHandlers.ofString());
+            res = exchange(req, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw unavailable(e);
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package jp.sekisho.client.http;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -10,8 +11,11 @@ import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
+import jp.sekisho.certs.cli.Passphrases;
 import jp.sekisho.cli.CliException;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The options of every command that talks to a running gateway (a picocli mixin). */
 public final class GatewayOptions {
@@ -35,12 +39,37 @@ public final class GatewayOptions {
             description = "Your certificate and key: a PKCS#12 file, or a PEM certificate with NAME.key beside it.")
     Path identity;
 
+    /** The environment variable read for the identity's password when no option gives it. */
+    public static final String PASSWORD_ENV = "SEKISHO_IDENTITY_PASSWORD";
+
+    @Option(
+            names = {"--password-file", "--identity-password-file"},
+            paramLabel = "FILE",
+            description = "File whose first line is the password of the PKCS#12 file or key.")
+    Path passwordFile;
+
+    @Option(
+            names = {"--password-env", "--identity-password-env"},
+            paramLabel = "NAME",
+            description = "Environment variable holding that password. Without any password option: " + PASSWORD_ENV
+                    + " if set, else an empty password.")
+    String passwordEnv;
+
     @Option(
             names = "--identity-password",
             paramLabel = "PASSWORD",
-            defaultValue = "",
-            description = "Password of the PKCS#12 file or key. Default: empty.")
+            description = "That password on the command line: visible to every user in ps; prefer --password-file or "
+                    + "--password-env.")
     String identityPassword;
+
+    @Option(
+            names = "--bind",
+            paramLabel = "ADDRESS",
+            description = "Connect from this local address (a host with several addresses: the one the route allows).")
+    String bind;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
 
     @Option(
             names = "--gateway-ca",
@@ -51,9 +80,57 @@ public final class GatewayOptions {
 
     public Identity identity() {
         try {
-            return Identities.load(identity, identityPassword.toCharArray());
+            return Identities.load(identity, password());
         } catch (PkiException e) {
             throw CliException.usage("--identity: " + e.getMessage());
+        }
+    }
+
+    /** The identity's password from exactly one of its sources (see the options), warning about argv. */
+    char[] password() {
+        int given = (passwordFile != null ? 1 : 0) + (passwordEnv != null ? 1 : 0) + (identityPassword != null ? 1 : 0);
+        if (given > 1) {
+            throw CliException.usage("--password-file, --password-env and --identity-password: give at most one");
+        }
+        if (passwordFile != null) {
+            return Passphrases.read(passwordFile, "--password-file");
+        }
+        if (passwordEnv != null) {
+            String v = System.getenv(passwordEnv);
+            if (v == null) {
+                throw CliException.usage(
+                        "--password-env " + passwordEnv + ": 環境変数が設定されていません。 the environment" + " variable is not set");
+            }
+            return v.toCharArray();
+        }
+        if (identityPassword != null) {
+            if (mixee != null) {
+                mixee.commandLine()
+                        .getErr()
+                        .println(mixee.qualifiedName() + ": 警告: --identity-password はパスワードを ps に表示します。"
+                                + " warning: --identity-password shows the password to every user in ps; use"
+                                + " --password-file or --password-env");
+            }
+            return identityPassword.toCharArray();
+        }
+        String env = System.getenv(PASSWORD_ENV);
+        return env != null ? env.toCharArray() : new char[0];
+    }
+
+    /** The --bind address: must be one of this host's own, or nothing could ever be sent from it. */
+    InetAddress bindAddress() {
+        if (bind == null) {
+            return null;
+        }
+        try {
+            InetAddress a = InetAddress.getByName(bind);
+            if (!a.isLoopbackAddress() && java.net.NetworkInterface.getByInetAddress(a) == null) {
+                throw CliException.usage("--bind " + bind + ": このホストのアドレスではありません。 not an address of this"
+                        + " host (ip -brief address lists them)");
+            }
+            return a;
+        } catch (java.net.UnknownHostException | java.net.SocketException e) {
+            throw CliException.usage("--bind " + bind + ": アドレスとして読めません。 not an address: " + e.getMessage());
         }
     }
 
@@ -85,6 +162,6 @@ public final class GatewayOptions {
             throw CliException.usage("--gateway must be an https:// URL, got " + gateway);
         }
         URI base = URI.create(gateway.toString().endsWith("/") ? gateway.toString() : gateway + "/");
-        return new GatewayClient(base, id, anchors, Duration.ofSeconds(10));
+        return new GatewayClient(base, id, anchors, Duration.ofSeconds(10), bindAddress());
     }
 }

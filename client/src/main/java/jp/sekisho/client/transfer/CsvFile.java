@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,7 +13,7 @@ import java.util.List;
  * What {@code send} needs to know of a CSV file before it encrypts it: its header (the column
  * names) and the number of records. Both read the file as a stream, in constant memory.
  *
- * <p>The rule (RFC 4180, UTF-8, optional BOM): the first record is the header. A record ends at
+ * <p>The rule (RFC 4180, UTF-8 with optional BOM or Shift_JIS/CP932, see {@link TextEncoding}): the first record is the header. A record ends at
  * LF or CRLF outside double quotes; a line break inside a quoted field belongs to the field, and
  * {@code ""} inside quotes is an escaped quote. A last record without a final line break counts.
  * Empty lines (nothing between two line breaks) are not records. Only the bytes {@code "},
@@ -28,8 +27,16 @@ public final class CsvFile {
 
     private CsvFile() {}
 
-    /** The file's header columns, unquoted and trimmed, BOM removed. */
+    /** The file's header columns, unquoted and trimmed, BOM removed, read as UTF-8. */
     public static List<String> header(Path file) throws IOException {
+        return header(file, TextEncoding.UTF_8);
+    }
+
+    /**
+     * As above, decoded with {@code encoding} (strictly: a byte that is not valid there is an input
+     * error naming line 1, not a garbled column name). Only the header is decoded.
+     */
+    public static List<String> header(Path file, TextEncoding encoding) throws IOException {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
             ByteArrayOutputStream line = new ByteArrayOutputStream();
             boolean quoted = false;
@@ -46,10 +53,8 @@ public final class CsvFile {
                             "no line break within the first " + MAX_HEADER_BYTES + " bytes: not a CSV header");
                 }
             }
-            String text = line.toString(StandardCharsets.UTF_8);
-            if (text.startsWith("\uFEFF")) {
-                text = text.substring(1);
-            }
+            byte[] bytes = line.toByteArray();
+            String text = encoding.decodeLine(bytes, encoding.charsetFor(bytes), file + " line 1 (the header)");
             return splitHeader(text);
         }
     }

@@ -1,9 +1,11 @@
 package jp.sekisho.client.transfer;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +14,7 @@ import jp.sekisho.cli.ExitCode;
 
 /**
  * Maps CSV column names to data item codes, for files whose header is not in codes (e.g.
- * {@code 氏名=name}). The file: UTF-8, one {@code column=item_code} per line, {@code #} comments
+ * {@code 氏名=name}). The file: UTF-8 (or --encoding's), one {@code column=item_code} per line, {@code #} comments
  * and blank lines ignored. A column that is not in the map stands for itself.
  */
 public final class ItemsMap {
@@ -28,14 +30,39 @@ public final class ItemsMap {
     }
 
     public static ItemsMap read(Path file) {
-        List<String> lines;
+        return read(file, TextEncoding.UTF_8);
+    }
+
+    /** The map in {@code encoding}; a byte not valid there is an input error naming its line. */
+    public static ItemsMap read(Path file, TextEncoding encoding) {
+        byte[] bytes;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (Files.size(file) > MAX_BYTES) {
+                throw CliException.usage("--items-map " + file + ": larger than " + MAX_BYTES + " bytes");
+            }
+            bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw CliException.usage("--items-map " + file + ": " + e.getMessage());
         }
+        Charset cs = encoding.charsetFor(bytes);
+        // split on LF: in Shift_JIS/CP932 a trail byte is never 0x0A, so this is safe before decoding
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
+                if (i < bytes.length || end > start) {
+                    byte[] line = Arrays.copyOfRange(bytes, start, end);
+                    lines.add(encoding.decodeLine(line, cs, "--items-map " + file + " line " + (lines.size() + 1)));
+                }
+                start = i + 1;
+            }
+        }
         return parse(lines, file.toString());
     }
+
+    /** A map of column names is small; a larger file is not one. */
+    static final int MAX_BYTES = 1 << 20;
 
     static ItemsMap parse(List<String> lines, String source) {
         Map<String, String> m = new LinkedHashMap<>();

@@ -91,6 +91,15 @@ public final class SendCommand implements Callable<Integer> {
             description = "File of column=item_code lines mapping CSV column names to data item codes (e.g. 氏名=name).")
     Path itemsMap;
 
+    @Option(
+            names = "--encoding",
+            paramLabel = "ENC",
+            defaultValue = "UTF-8",
+            converter = TextEncoding.Converter.class,
+            description = "Encoding of the CSV header and --items-map: UTF-8 (BOM skipped), Shift_JIS, CP932 or auto; "
+                    + "the file is sent unchanged. Default: ${DEFAULT-VALUE}.")
+    TextEncoding encoding;
+
     @Option(names = "--csv", description = "Treat the file as CSV whatever its name.")
     boolean csv;
 
@@ -158,7 +167,7 @@ public final class SendCommand implements Callable<Integer> {
         if (itemsMap != null && input.encrypted != null) {
             throw CliException.usage("--items-map applies to --file only (an envelope's content cannot be read)");
         }
-        ItemsMap map = itemsMap == null ? ItemsMap.identity() : ItemsMap.read(itemsMap);
+        ItemsMap map = itemsMap == null ? ItemsMap.identity() : ItemsMap.read(itemsMap, encoding);
         GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         Identity identity = input.file != null ? gateway.identity() : null;
         SendState state = openState(source);
@@ -363,7 +372,7 @@ public final class SendCommand implements Callable<Integer> {
             return records;
         }
         try {
-            map.check(CsvFile.header(source), terms);
+            map.check(CsvFile.header(source, encoding), terms);
             long counted = CsvFile.countRecords(source);
             if (records != null && records != counted) {
                 throw CliException.usage("--records " + records + " but " + source + " holds " + counted

@@ -91,7 +91,7 @@ public final class TlsContexts {
                     .protocols(PROTOCOLS)
                     .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                     .clientAuth(ClientAuth.REQUIRE)
-                    .trustManager(trust)
+                    .trustManager(provider == SslProvider.OPENSSL ? trust.forOpenSsl() : trust)
                     .sessionCacheSize(1)
                     .sessionTimeout(1)
                     .build();
