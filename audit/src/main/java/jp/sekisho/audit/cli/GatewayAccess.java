@@ -19,6 +19,7 @@ import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
+import jp.sekisho.cli.PasswordSource;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,7 +47,26 @@ final class GatewayAccess {
             description = "the auditor's certificate: PKCS#12, or PEM with NAME.key beside it")
     Path identity;
 
-    @Option(names = "--identity-password", paramLabel = "PASSWORD", defaultValue = "", description = "default: empty")
+    static final PasswordSource PASSWORD =
+            new PasswordSource("--password-file", "--password-env", "--identity-password", "SEKISHO_IDENTITY_PASSWORD");
+
+    @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            description = "file whose first line is the password of the identity")
+    Path passwordFile;
+
+    @Option(
+            names = "--password-env",
+            paramLabel = "NAME",
+            description = "environment variable holding that password (default: SEKISHO_IDENTITY_PASSWORD if set, else"
+                    + " empty)")
+    String passwordEnv;
+
+    @Option(
+            names = "--identity-password",
+            paramLabel = "PASSWORD",
+            description = "that password on the command line: visible in ps; prefer --password-file or --password-env")
     String identityPassword;
 
     @Option(
@@ -162,7 +182,15 @@ final class GatewayAccess {
             throw new StoreCommand.InputException("--gateway needs --identity (the auditor's certificate)");
         }
         try {
-            Identity id = Identities.load(identity, identityPassword.toCharArray());
+            Identity id = Identities.load(
+                    identity,
+                    PASSWORD.read(
+                            passwordFile,
+                            passwordEnv,
+                            identityPassword,
+                            "sekisho audit",
+                            new java.io.PrintWriter(System.err, true, StandardCharsets.UTF_8),
+                            System::getenv));
             List<X509Certificate> anchors =
                     gatewayCa != null ? Pem.readCertificates(gatewayCa) : ClientTls.caCertificates(id.chain());
             if (anchors.isEmpty()) {

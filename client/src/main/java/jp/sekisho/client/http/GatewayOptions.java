@@ -11,8 +11,8 @@ import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
-import jp.sekisho.certs.cli.Passphrases;
 import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.PasswordSource;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -86,35 +86,18 @@ public final class GatewayOptions {
         }
     }
 
+    static final PasswordSource PASSWORD =
+            new PasswordSource("--password-file", "--password-env", "--identity-password", PASSWORD_ENV);
+
     /** The identity's password from exactly one of its sources (see the options), warning about argv. */
     char[] password() {
-        int given = (passwordFile != null ? 1 : 0) + (passwordEnv != null ? 1 : 0) + (identityPassword != null ? 1 : 0);
-        if (given > 1) {
-            throw CliException.usage("--password-file, --password-env and --identity-password: give at most one");
-        }
-        if (passwordFile != null) {
-            return Passphrases.read(passwordFile, "--password-file");
-        }
-        if (passwordEnv != null) {
-            String v = System.getenv(passwordEnv);
-            if (v == null) {
-                throw CliException.usage(
-                        "--password-env " + passwordEnv + ": 環境変数が設定されていません。 the environment" + " variable is not set");
-            }
-            return v.toCharArray();
-        }
-        if (identityPassword != null) {
-            if (mixee != null) {
-                mixee.commandLine()
-                        .getErr()
-                        .println(mixee.qualifiedName() + ": 警告: --identity-password はパスワードを ps に表示します。"
-                                + " warning: --identity-password shows the password to every user in ps; use"
-                                + " --password-file or --password-env");
-            }
-            return identityPassword.toCharArray();
-        }
-        String env = System.getenv(PASSWORD_ENV);
-        return env != null ? env.toCharArray() : new char[0];
+        return PASSWORD.read(
+                passwordFile,
+                passwordEnv,
+                identityPassword,
+                mixee == null ? "sekisho" : mixee.qualifiedName(),
+                mixee == null ? null : mixee.commandLine().getErr(),
+                System::getenv);
     }
 
     /** The --bind address: must be one of this host's own, or nothing could ever be sent from it. */

@@ -118,7 +118,7 @@ public final class ReceiveCommand implements Callable<Integer> {
         X509Certificate certificate;
         TrustAnchors anchors;
         try {
-            privateKey = Pem.readPrivateKey(recipient.key, recipient.keyPassword);
+            privateKey = Pem.readPrivateKey(recipient.key, recipient.keyPassword());
             certificate = recipient.cert == null ? null : Pem.readCertificate(recipient.cert);
             anchors = TrustAnchors.fromPem(recipient.trust);
         } catch (PkiException e) {

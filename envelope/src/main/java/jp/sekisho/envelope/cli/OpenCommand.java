@@ -51,7 +51,7 @@ public final class OpenCommand implements Callable<Integer> {
                     in,
                     out,
                     recipient.key,
-                    recipient.keyPassword,
+                    recipient.keyPassword(),
                     recipient.cert,
                     TrustAnchors.fromPem(recipient.trust));
         } catch (EnvelopeException e) {

@@ -1,7 +1,10 @@
 package jp.sekisho.envelope.cli;
 
 import java.nio.file.Path;
+import jp.sekisho.cli.PasswordSource;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** What a receiver opens envelopes with: its key, optionally its certificate, and the CA it trusts for senders. */
 public final class RecipientOptions {
@@ -9,8 +12,45 @@ public final class RecipientOptions {
     @Option(names = "--key", required = true, paramLabel = "KEY.pem", description = "Your decryption key (PKCS#8 PEM).")
     public Path key;
 
-    @Option(names = "--key-password", paramLabel = "P", description = "Passphrase of an encrypted key.")
-    public char[] keyPassword = new char[0];
+    /** The environment variable read for the key's passphrase when no option gives it. */
+    public static final String PASSWORD_ENV = "SEKISHO_KEY_PASSWORD";
+
+    static final PasswordSource PASSWORD =
+            new PasswordSource("--key-password-file", "--key-password-env", "--key-password", PASSWORD_ENV);
+
+    @Option(
+            names = "--key-password-file",
+            paramLabel = "FILE",
+            description = "File whose first line is the passphrase of an encrypted --key.")
+    Path keyPasswordFile;
+
+    @Option(
+            names = "--key-password-env",
+            paramLabel = "NAME",
+            description = "Environment variable holding that passphrase. Without any of these options: " + PASSWORD_ENV
+                    + " if set, else none.")
+    String keyPasswordEnv;
+
+    @Option(
+            names = "--key-password",
+            paramLabel = "P",
+            description = "That passphrase on the command line: visible to every user in ps; prefer --key-password-file"
+                    + " or --key-password-env.")
+    String keyPasswordArgv;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    /** The key's passphrase from exactly one of its sources, warning when it came from argv. */
+    public char[] keyPassword() {
+        return PASSWORD.read(
+                keyPasswordFile,
+                keyPasswordEnv,
+                keyPasswordArgv,
+                mixee == null ? "sekisho" : mixee.qualifiedName(),
+                mixee == null ? null : mixee.commandLine().getErr(),
+                System::getenv);
+    }
 
     @Option(
             names = "--cert",

@@ -19,6 +19,7 @@ import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
+import jp.sekisho.cli.PasswordSource;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SealResult;
 import jp.sekisho.envelope.Sealer;
@@ -57,11 +58,25 @@ public final class SealCommand implements Callable<Integer> {
             description = "signing identity: PKCS#12, or a PEM certificate with SENDER.key beside it")
     Path identity;
 
+    static final PasswordSource PASSWORD =
+            new PasswordSource("--password-file", "--password-env", "--identity-password", "SEKISHO_IDENTITY_PASSWORD");
+
+    @Option(names = "--password-file", paramLabel = "FILE", description = "file whose first line is that password")
+    Path passwordFile;
+
+    @Option(
+            names = "--password-env",
+            paramLabel = "NAME",
+            description = "environment variable holding that password (default: SEKISHO_IDENTITY_PASSWORD if set, else"
+                    + " empty)")
+    String passwordEnv;
+
     @Option(
             names = "--identity-password",
             paramLabel = "P",
-            description = "password of the PKCS#12 or key (default empty)")
-    char[] identityPassword = new char[0];
+            description = "password of the PKCS#12 or key on the command line: visible in ps; prefer --password-file"
+                    + " or --password-env")
+    String identityPassword;
 
     @Option(names = "--cbc", description = "AES-256-CBC EnvelopedData, for receivers whose OpenSSL is older than 3.0")
     boolean cbc;
@@ -71,7 +86,15 @@ public final class SealCommand implements Callable<Integer> {
         Identity signer;
         List<X509Certificate> recipients = new ArrayList<>();
         try {
-            signer = Identities.load(identity, identityPassword);
+            signer = Identities.load(
+                    identity,
+                    PASSWORD.read(
+                            passwordFile,
+                            passwordEnv,
+                            identityPassword,
+                            spec.qualifiedName(),
+                            spec.commandLine().getErr(),
+                            System::getenv));
             for (Path p : to) {
                 recipients.add(Pem.readCertificate(p));
             }

@@ -102,6 +102,74 @@ class SealOpenCommandTest {
     }
 
     @Test
+    void anEncryptedKeysPassphraseComesFromAFileAndFromArgvOnlyWithAWarning() throws Exception {
+        Path env = dir.resolve("pw.cms");
+        Run seal = run(
+                new SealCommand(),
+                "--in",
+                f(plain),
+                "--out",
+                f(env),
+                "--to",
+                f(contractor.certificateFile()),
+                "--identity",
+                f(sender.certificateFile()));
+        assertEquals(ExitCode.OK, seal.exit(), seal.err());
+        Path key = dir.resolve("contractor-encrypted.key");
+        Files.writeString(key, jp.sekisho.certs.Pem.encodePrivateKey(contractor.privateKey(), "鍵の合言葉".toCharArray()));
+        Path pass = Files.writeString(dir.resolve("key-pass"), "鍵の合言葉\n");
+
+        Path out = dir.resolve("pw-file.out");
+        Run fromFile = run(
+                new OpenCommand(),
+                "--in",
+                f(env),
+                "--out",
+                f(out),
+                "--key",
+                f(key),
+                "--key-password-file",
+                f(pass),
+                "--trust",
+                f(pki.caFile()));
+        assertEquals(ExitCode.OK, fromFile.exit(), fromFile.err());
+        assertArrayEquals(Files.readAllBytes(plain), Files.readAllBytes(out));
+        assertFalse(fromFile.err().contains("ps"), fromFile.err());
+
+        Path out2 = dir.resolve("pw-argv.out");
+        Run fromArgv = run(
+                new OpenCommand(),
+                "--in",
+                f(env),
+                "--out",
+                f(out2),
+                "--key",
+                f(key),
+                "--key-password",
+                "鍵の合言葉",
+                "--trust",
+                f(pki.caFile()));
+        assertEquals(ExitCode.OK, fromArgv.exit(), fromArgv.err());
+        assertTrue(fromArgv.err().contains("--key-password") && fromArgv.err().contains("ps"), fromArgv.err());
+
+        Run both = run(
+                new OpenCommand(),
+                "--in",
+                f(env),
+                "--out",
+                f(dir.resolve("pw-both.out")),
+                "--key",
+                f(key),
+                "--key-password",
+                "x",
+                "--key-password-file",
+                f(pass),
+                "--trust",
+                f(pki.caFile()));
+        assertEquals(ExitCode.USAGE, both.exit(), both.err());
+    }
+
+    @Test
     void sealCbcWithP12Identity() {
         Path env = dir.resolve("cbc.cms");
         Run seal = run(
