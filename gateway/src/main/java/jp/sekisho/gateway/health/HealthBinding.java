@@ -4,6 +4,7 @@ import java.time.Clock;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.config.HealthSettings;
+import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.tls.CrlStore;
@@ -20,7 +21,8 @@ public final class HealthBinding {
             AuditStore store,
             PolicyServices policy,
             Clock clock,
-            Metrics metrics) {
+            Metrics metrics,
+            ConnectionAudit refusals) {
         HealthSettings settings = HealthSettings.from(config.raw().get("health"), config.source());
         if (settings == null) {
             return null;
@@ -30,6 +32,6 @@ public final class HealthBinding {
                 store.postgresLog()::isAvailable,
                 () -> policy.watcher().current().loadedAt(),
                 clock);
-        return HealthServer.start(settings, state, config.nodeId(), metrics);
+        return HealthServer.start(settings, state, config.nodeId(), metrics, refusals);
     }
 }

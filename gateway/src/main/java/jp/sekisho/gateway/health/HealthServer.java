@@ -29,6 +29,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import jp.sekisho.gateway.config.HealthSettings;
 import jp.sekisho.gateway.edge.Cidr;
+import jp.sekisho.gateway.edge.ConnectionAudit;
+import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.http.Metrics;
 
 /**
@@ -53,7 +55,8 @@ public final class HealthServer implements AutoCloseable {
     }
 
     /** Binds the endpoint; throws IllegalStateException when the address cannot be bound. */
-    public static HealthServer start(HealthSettings settings, HealthState state, String node, Metrics metrics) {
+    public static HealthServer start(
+            HealthSettings settings, HealthState state, String node, Metrics metrics, ConnectionAudit refusals) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 1, new DefaultThreadFactory("sekisho-health", true), NioIoHandler.newFactory());
         List<Cidr> allow = settings.allow();
@@ -65,7 +68,16 @@ public final class HealthServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         InetSocketAddress from = ch.remoteAddress();
                         if (from == null || allow.stream().noneMatch(c -> c.contains(from.getAddress()))) {
-                            metrics.connection(LISTENER, "DENY", "IP_NOT_ALLOWED");
+                            if (from == null) {
+                                metrics.connection(LISTENER, "DENY", "IP_NOT_ALLOWED");
+                            } else { // audited like the other listeners' refusals (one per source and window)
+                                refusals.refused(
+                                        new ConnectionInfo(
+                                                LISTENER, ch.localAddress().getPort(), from),
+                                        from,
+                                        "IP_NOT_ALLOWED",
+                                        null);
+                            }
                             ch.close();
                             return;
                         }

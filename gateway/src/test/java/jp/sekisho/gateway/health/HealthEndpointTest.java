@@ -114,6 +114,12 @@ class HealthEndpointTest {
             assertEquals(-1, first, "not a byte of HTTP for an address not allowed");
         }
         assertEquals(before + 2, m.value(Metrics.CONNECTIONS, HealthServer.LISTENER, "DENY", "IP_NOT_ALLOWED"));
+        // and audited, as every listener's refusals are (one event per source and refusal window)
+        org.junit.jupiter.api.Assertions.assertNotNull(fx.awaitEvent(
+                jp.sekisho.audit.EventType.CONNECTION_REFUSED,
+                e -> "IP_NOT_ALLOWED".equals(e.event().reason())
+                        && "127.0.0.2".equals(e.event().sourceIp())
+                        && Integer.valueOf(port).equals(e.event().listenerPort())));
     }
 
     @Test
