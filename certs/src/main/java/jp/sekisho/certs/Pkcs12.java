@@ -24,6 +24,13 @@ public final class Pkcs12 {
      * a second of a cold JVM's time, so such a file is written with one iteration.
      */
     public static byte[] encode(String alias, PrivateKey key, char[] password, X509Certificate... chain) {
+        for (char c : password) {
+            // PBKDF2 in PKCS#12 takes ASCII only, in the JDK as in OpenSSL: refuse before writing anything
+            if (c < 0x20 || c > 0x7e) {
+                throw new PkiException("PKCS#12 のパスワードには半角英数字と記号（ASCII）だけが使えます。 a .p12 password"
+                        + " must be printable ASCII (PKCS#12 readers, the JDK's and OpenSSL's, take nothing else)");
+            }
+        }
         synchronized (ITERATION_PROPERTIES) {
             String[] before = new String[ITERATION_PROPERTIES.length];
             for (int i = 0; i < before.length; i++) {

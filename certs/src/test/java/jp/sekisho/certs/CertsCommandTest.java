@@ -75,6 +75,49 @@ class CertsCommandTest {
     }
 
     @Test
+    void theP12PasswordComesFromAFileAndOnlyWithAWarningFromArgv() throws Exception {
+        Path d = tmp.resolve("pki-p12");
+        assertEquals(0, certs("init", "--dir", d.toString()).code());
+        Path pw = Files.writeString(tmp.resolve("p12-pass"), "terminal-pass-42\n");
+        Run fromFile = certs(
+                "issue",
+                "--dir",
+                d.toString(),
+                "--kind",
+                "client",
+                "--name",
+                "f",
+                "--p12-password-file",
+                pw.toString());
+        assertEquals(0, fromFile.code(), fromFile.err());
+        assertEquals("", fromFile.err(), "no warning for a file");
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = Files.newInputStream(d.resolve("f.p12"))) {
+            ks.load(in, "terminal-pass-42".toCharArray()); // throws on a wrong password
+        }
+        assertTrue(ks.isKeyEntry("f") || ks.aliases().hasMoreElements());
+
+        Run fromArgv = certs("issue", "--dir", d.toString(), "--kind", "client", "--name", "g", "--p12-password", "x");
+        assertEquals(0, fromArgv.code(), fromArgv.err());
+        assertTrue(fromArgv.err().contains("--p12-password") && fromArgv.err().contains("ps"), fromArgv.err());
+
+        Path japanese = Files.writeString(tmp.resolve("p12-pass-ja"), "端末の合言葉\n");
+        Run refused = certs(
+                "issue",
+                "--dir",
+                d.toString(),
+                "--kind",
+                "client",
+                "--name",
+                "h",
+                "--p12-password-file",
+                japanese.toString());
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("ASCII"), refused.err());
+        assertFalse(Files.exists(d.resolve("h.p12")), "nothing written");
+    }
+
+    @Test
     void initOnAnExistingCaRefusesAndChangesNothingUnlessForced() throws IOException {
         Path d = tmp.resolve("pki");
         assertEquals(0, certs("init", "--dir", d.toString()).code());

@@ -1,14 +1,14 @@
 package jp.sekisho.certs.cli;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.Path;
 import java.util.Locale;
-import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.IssueRequest;
 import jp.sekisho.certs.KeyAlgorithm;
+import jp.sekisho.cli.PasswordSource;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -28,38 +28,8 @@ import picocli.CommandLine.Option;
         })
 final class IssueCommand extends PkiCommand {
 
-    @Option(names = "--kind", required = true, paramLabel = "KIND", description = "client, server or recipient.")
-    CertKind kind;
-
-    @Option(names = "--name", required = true, paramLabel = "NAME", description = "Subject CN and file name.")
-    String name;
-
-    @Option(names = "--org", paramLabel = "O", description = "Subject organisation. Default: the CA's.")
-    String org;
-
-    @Option(names = "--unit", paramLabel = "OU", description = "Subject organisational unit (department).")
-    String unit;
-
-    @Option(
-            names = "--dns",
-            paramLabel = "NAME",
-            split = ",",
-            description = "DNS subject alternative names (repeatable).")
-    List<String> dns = new ArrayList<>();
-
-    @Option(
-            names = "--ip",
-            paramLabel = "ADDR",
-            split = ",",
-            description = "IP subject alternative names (repeatable).")
-    List<String> ips = new ArrayList<>();
-
-    @Option(
-            names = "--days",
-            paramLabel = "N",
-            defaultValue = "397",
-            description = "Validity in days (capped at the CA's). Default: ${DEFAULT-VALUE}.")
-    int days;
+    @Mixin
+    SubjectOptions subject;
 
     @Option(
             names = "--key-type",
@@ -67,11 +37,27 @@ final class IssueCommand extends PkiCommand {
             description = "ec (P-256) or rsa (3072). Default: ec, and rsa for recipient certificates.")
     KeyType keyType;
 
+    static final PasswordSource P12_PASSWORD =
+            new PasswordSource("--p12-password-file", "--p12-password-env", "--p12-password", "SEKISHO_P12_PASSWORD");
+
+    @Option(
+            names = "--p12-password-file",
+            paramLabel = "FILE",
+            description = "File whose first line is the password of the .p12 file.")
+    Path p12PasswordFile;
+
+    @Option(
+            names = "--p12-password-env",
+            paramLabel = "NAME",
+            description = "Environment variable holding that password. Without any of these options: "
+                    + "SEKISHO_P12_PASSWORD if set, else empty.")
+    String p12PasswordEnv;
+
     @Option(
             names = "--p12-password",
             paramLabel = "PASSWORD",
-            defaultValue = "",
-            description = "Password of the .p12 file. Default: empty.")
+            description = "That password on the command line: visible to every user in ps; prefer --p12-password-file"
+                    + " or --p12-password-env.")
     String p12Password;
 
     @Option(names = "--force", description = "Replace an existing key of the same name.")
@@ -79,12 +65,18 @@ final class IssueCommand extends PkiCommand {
 
     @Override
     void run() {
-        KeyAlgorithm alg = KeyType.algorithm(keyType, kind);
-        IssueRequest req =
-                new IssueRequest(name, kind, org, unit, dns, ips, days, alg, p12Password.toCharArray(), force);
+        KeyAlgorithm alg = KeyType.algorithm(keyType, subject.kind);
+        char[] password = P12_PASSWORD.read(
+                p12PasswordFile,
+                p12PasswordEnv,
+                p12Password,
+                spec.qualifiedName(),
+                spec.commandLine().getErr(),
+                System::getenv);
+        IssueRequest req = subject.request(alg, password, force);
         Credential c = openCa().issue(req);
         CertificateSummary s = CertificateSummary.of(c.certificate());
-        println("issued " + kind.name().toLowerCase(Locale.ROOT) + " certificate " + s.subject());
+        println("issued " + subject.kind.name().toLowerCase(Locale.ROOT) + " certificate " + s.subject());
         println("  " + c.certificateFile() + ", " + c.keyFile() + " (0600), " + c.pkcs12File() + " (0600)");
         println("  valid until " + s.notAfter() + ", sha256 " + s.sha256());
     }

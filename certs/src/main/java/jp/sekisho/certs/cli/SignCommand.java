@@ -3,10 +3,7 @@ package jp.sekisho.certs.cli;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.certs.CertificationRequests;
 import jp.sekisho.certs.IssueRequest;
@@ -14,6 +11,7 @@ import jp.sekisho.certs.KeyAlgorithm;
 import jp.sekisho.cli.Printable;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -36,42 +34,8 @@ final class SignCommand extends PkiCommand {
             description = "The CSR (PEM or DER, at most 64 KiB).")
     Path csr;
 
-    @Option(names = "--kind", required = true, paramLabel = "KIND", description = "client, server or recipient.")
-    CertKind kind;
-
-    @Option(
-            names = "--name",
-            required = true,
-            paramLabel = "NAME",
-            description = "Subject CN and file name (DIR/NAME.pem; `certs revoke --name NAME` later).")
-    String name;
-
-    @Option(names = "--org", paramLabel = "O", description = "Subject organisation. Default: the CA's.")
-    String org;
-
-    @Option(names = "--unit", paramLabel = "OU", description = "Subject organisational unit (department).")
-    String unit;
-
-    @Option(
-            names = "--dns",
-            paramLabel = "NAME",
-            split = ",",
-            description = "DNS subject alternative names (repeatable).")
-    List<String> dns = new ArrayList<>();
-
-    @Option(
-            names = "--ip",
-            paramLabel = "ADDR",
-            split = ",",
-            description = "IP subject alternative names (repeatable).")
-    List<String> ips = new ArrayList<>();
-
-    @Option(
-            names = "--days",
-            paramLabel = "N",
-            defaultValue = "397",
-            description = "Validity in days (capped at the CA's). Default: ${DEFAULT-VALUE}.")
-    int days;
+    @Mixin
+    SubjectOptions subject;
 
     @Option(names = "--force", description = "Replace an existing certificate of the same name.")
     boolean force;
@@ -81,15 +45,15 @@ final class SignCommand extends PkiCommand {
         PKCS10CertificationRequest request = CertificationRequests.read(csr);
         PublicKey key = CertificationRequests.checkedKey(request, csr);
         // KeyAlgorithm here only tells RSA from EC, which decides keyEncipherment or keyAgreement.
-        IssueRequest req = new IssueRequest(name, kind, org, unit, dns, ips, days, KeyAlgorithm.of(key), null, force);
+        IssueRequest req = subject.request(KeyAlgorithm.of(key), null, force);
         var ca = openCa();
         X509Certificate cert = ca.issueFor(req, key);
         CertificateSummary s = CertificateSummary.of(cert);
-        println("CSRから発行しました / issued from the CSR: " + kind.name().toLowerCase(Locale.ROOT) + " certificate "
+        println("CSRから発行しました / issued from the CSR: " + subject.kind.name().toLowerCase(Locale.ROOT) + " certificate "
                 + Printable.of(s.subject()));
         println("  CSRの subject (参考) / the CSR asked for: "
                 + Printable.of(request.getSubject().toString()));
-        println("  " + dir.resolve(name + ".pem") + ": 申請者に返してください / send it back to the requester");
+        println("  " + dir.resolve(subject.name + ".pem") + ": 申請者に返してください / send it back to the requester");
         println("  有効期限 / valid until " + CrlText.when(s.notAfter()) + ", sha256 " + s.sha256());
     }
 }

@@ -57,6 +57,20 @@ class SealOpenCommandTest {
         return new Run(exit, out.toString(), err.toString());
     }
 
+    /** The plain file sealed to the contractor, signed with the sender's PEM identity. */
+    static Run sealForContractor(Path env) {
+        return run(
+                new SealCommand(),
+                "--in",
+                f(plain),
+                "--out",
+                f(env),
+                "--to",
+                f(contractor.certificateFile()),
+                "--identity",
+                f(sender.certificateFile()));
+    }
+
     static String f(Path p) {
         return p.toString();
     }
@@ -68,16 +82,7 @@ class SealOpenCommandTest {
     @Test
     void sealThenOpenWithPemIdentity() throws Exception {
         Path env = dir.resolve("pay.cms");
-        Run seal = run(
-                new SealCommand(),
-                "--in",
-                f(plain),
-                "--out",
-                f(env),
-                "--to",
-                f(contractor.certificateFile()),
-                "--identity",
-                f(sender.certificateFile()));
+        Run seal = sealForContractor(env);
         assertEquals(ExitCode.OK, seal.exit(), seal.err());
         assertTrue(seal.out().contains("envelope sha256: " + sha256(env)), seal.out());
 
@@ -104,16 +109,7 @@ class SealOpenCommandTest {
     @Test
     void anEncryptedKeysPassphraseComesFromAFileAndFromArgvOnlyWithAWarning() throws Exception {
         Path env = dir.resolve("pw.cms");
-        Run seal = run(
-                new SealCommand(),
-                "--in",
-                f(plain),
-                "--out",
-                f(env),
-                "--to",
-                f(contractor.certificateFile()),
-                "--identity",
-                f(sender.certificateFile()));
+        Run seal = sealForContractor(env);
         assertEquals(ExitCode.OK, seal.exit(), seal.err());
         Path key = dir.resolve("contractor-encrypted.key");
         Files.writeString(key, jp.sekisho.certs.Pem.encodePrivateKey(contractor.privateKey(), "鍵の合言葉".toCharArray()));
