@@ -75,6 +75,14 @@ final class GatewayAccess {
             description = "CA of the gateway's server certificate (default: the CA certificates inside the identity)")
     Path gatewayCa;
 
+    /** The options naming where the identity's password comes from (a file or a variable), for a command to repeat. */
+    List<String> passwordSourceWords() {
+        if (passwordFile != null) {
+            return List.of("--password-file", passwordFile.toString());
+        }
+        return passwordEnv != null ? List.of("--password-env", passwordEnv) : List.of();
+    }
+
     boolean given() {
         return gateway != null;
     }

@@ -197,6 +197,7 @@ final class SearchCommand extends StoreCommand {
                 words.add("--gateway-ca");
                 words.add(remote.gatewayCa.toString());
             }
+            words.addAll(remote.passwordSourceWords()); // where the password is, never the password
         } else {
             words.add("--config");
             words.add(config.toString());
@@ -219,7 +220,7 @@ final class SearchCommand extends StoreCommand {
         for (String w : words) {
             b.append(b.length() == 0 ? "" : " ").append(shellWord(w));
         }
-        if (remote.given() && !remote.identityPassword.isEmpty()) {
+        if (remote.given() && remote.identityPassword != null) {
             b.append("  (--identity-password を付けてください / add your --identity-password)");
         }
         return b.toString();
