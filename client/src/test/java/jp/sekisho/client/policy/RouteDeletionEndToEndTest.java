@@ -1,5 +1,6 @@
 package jp.sekisho.client.policy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -33,6 +34,7 @@ import jp.sekisho.gateway.support.GatewayFixture;
 import jp.sekisho.gateway.support.GatewayNode;
 import jp.sekisho.gateway.support.GatewayProcess;
 import jp.sekisho.gateway.transfer.TransferWorld;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -306,27 +308,29 @@ class RouteDeletionEndToEndTest {
         }
     }
 
-    private static boolean awaitOpen(String source, int port) throws Exception {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            if (!closedBeforeTls(source, port)) {
-                return true;
-            }
-            Thread.sleep(50);
+    private static boolean awaitOpen(String source, int port) {
+        try {
+            await().pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(50))
+                    .atMost(Duration.ofSeconds(5))
+                    .until(() -> !closedBeforeTls(source, port));
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return false;
     }
 
     /** Milliseconds until {@code source} is closed before TLS; more than {@code limitMs} when it is not by then. */
-    private static long awaitClosed(String source, int port, long limitMs) throws Exception {
+    private static long awaitClosed(String source, int port, long limitMs) {
         long t0 = System.nanoTime();
-        while (true) {
-            boolean closed = closedBeforeTls(source, port);
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            if (closed || ms > limitMs) {
-                return closed ? ms : ms + 1;
-            }
-            Thread.sleep(20);
+        try {
+            await().pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(20))
+                    .atMost(Duration.ofMillis(limitMs))
+                    .until(() -> closedBeforeTls(source, port));
+        } catch (ConditionTimeoutException e) {
+            return limitMs + 1;
         }
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 }

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.health;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.support.Curl;
 import jp.sekisho.gateway.support.GatewayFixture;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,9 +145,12 @@ class HealthEndpointTest {
 
             pki.authority().setCrlValidity(Duration.ofSeconds(1));
             pki.authority().resignCrl();
-            Thread.sleep(2500); // past the nextUpdate (whole seconds in the CRL)
-
-            Procs.Result direct = curl("http://127.0.0.1:" + port + "/health");
+            // past the nextUpdate (whole seconds in the CRL): the node says so
+            Procs.Result direct = await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(
+                            () -> curl("http://127.0.0.1:" + port + "/health"),
+                            r -> r.out().endsWith("\n503"));
             assertTrue(direct.out().endsWith("\n503"), direct.out());
             assertTrue(
                     direct.out()
@@ -176,20 +181,21 @@ class HealthEndpointTest {
     }
 
     private static void awaitBody(String url, String part, Process haproxy) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            if (!haproxy.isAlive()) {
-                fail("haproxy exited: " + Files.readString(dir.resolve("haproxy.log")));
-            }
-            last = curl(url).out();
-            if (last.contains(part)) {
-                return;
-            }
-            Thread.sleep(100);
+        String[] last = {""};
+        try {
+            await().atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        if (!haproxy.isAlive()) {
+                            fail("haproxy exited: " + Files.readString(dir.resolve("haproxy.log")));
+                        }
+                        last[0] = curl(url).out();
+                        return last[0].contains(part);
+                    });
+        } catch (ConditionTimeoutException e) {
+            fail("no answer containing " + part + " within 10 s; last: " + last[0] + "\nhaproxy log:\n"
+                    + Files.readString(dir.resolve("haproxy.log")));
         }
-        fail("no answer containing " + part + " within 10 s; last: " + last + "\nhaproxy log:\n"
-                + Files.readString(dir.resolve("haproxy.log")));
     }
 
     private static int freePort() throws Exception {

@@ -1,5 +1,6 @@
 package jp.sekisho.gateway.transfer;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,6 +8,7 @@ import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.gateway.http.Metrics;
@@ -73,11 +75,10 @@ class TransferMetricsTest {
         try (InputStream in = got.body()) {
             assertEquals(size, in.readAllBytes().length);
         }
-        long deadline = System.nanoTime() + 5_000_000_000L; // the download closes after its last write
-        while (m.sum(Metrics.TRANSFER_BYTES, "route", "metered", "direction", "download") < size
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        // the download is counted when it closes, after its last write
+        await().atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> m.sum(Metrics.TRANSFER_BYTES, "route", "metered", "direction", "download") >= size);
         assertEquals((double) size, m.sum(Metrics.TRANSFER_BYTES, "route", "metered", "direction", "download"));
         assertEquals(1, m.sum(Metrics.TRANSFERS, "route", "metered", "outcome", "DELIVERED"));
 
