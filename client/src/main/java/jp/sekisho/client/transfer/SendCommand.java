@@ -5,7 +5,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import jp.sekisho.certs.Identity;
@@ -178,7 +177,14 @@ public final class SendCommand implements Callable<Integer> {
         try {
             RouteTerms terms = RouteTerms.of(client.get("api/v1/routes/" + Paths.segment(route) + "/terms")
                     .object());
-            long count = records(source, map, terms);
+            long count = DeclaredRecords.of(
+                    source,
+                    input.file != null && (csv || itemsMap != null),
+                    input.encrypted != null,
+                    records,
+                    map,
+                    encoding,
+                    terms);
             if (count > terms.maxRecords()) {
                 throw new CliException(
                         ExitCode.REFUSED,
@@ -350,38 +356,6 @@ public final class SendCommand implements Callable<Integer> {
     static void notice(PrintWriter err, String m) {
         err.println("send: " + Printable.of(m));
         err.flush();
-    }
-
-    private long records(Path source, ItemsMap map, RouteTerms terms) {
-        boolean isCsv = input.file != null
-                && (csv
-                        || itemsMap != null
-                        || source.getFileName()
-                                .toString()
-                                .toLowerCase(Locale.ROOT)
-                                .endsWith(".csv"));
-        if (!isCsv) {
-            if (records == null) {
-                throw CliException.usage("--records N is required for "
-                        + (input.encrypted != null ? "--encrypted" : "a file that is not CSV")
-                        + " (the gateway checks it against the approval)");
-            }
-            if (records < 0) {
-                throw CliException.usage("--records must be 0 or more");
-            }
-            return records;
-        }
-        try {
-            map.check(CsvFile.header(source, encoding), terms);
-            long counted = CsvFile.countRecords(source);
-            if (records != null && records != counted) {
-                throw CliException.usage("--records " + records + " but " + source + " holds " + counted
-                        + " records (lines after the header)");
-            }
-            return counted;
-        } catch (IOException e) {
-            throw CliException.usage("cannot read " + source + ": " + e.getMessage());
-        }
     }
 
     static void checkSize(long size, RouteTerms terms) {
