@@ -29,7 +29,6 @@ import jp.sekisho.envelope.OpenResult;
 import jp.sekisho.envelope.Opener;
 import jp.sekisho.envelope.TrustAnchors;
 import jp.sekisho.envelope.cli.RecipientOptions;
-import jp.sekisho.gateway.input.FileNames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,19 +97,6 @@ public final class ReceiveCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object per received transfer.")
     boolean json;
-
-    /** One waiting transfer, as the inbox lists it. */
-    record Item(String transferId, String filename, long size, String sha256, long records, String sender) {
-        static Item of(Map<?, ?> m) {
-            return new Item(
-                    String.valueOf(m.get("transferId")),
-                    m.get("filename") == null ? null : String.valueOf(m.get("filename")),
-                    ((Number) m.get("size")).longValue(),
-                    String.valueOf(m.get("sha256")),
-                    m.get("records") == null ? -1 : ((Number) m.get("records")).longValue(),
-                    m.get("sender") == null ? "" : String.valueOf(m.get("sender")));
-        }
-    }
 
     @Override
     public Integer call() {
@@ -185,7 +171,7 @@ public final class ReceiveCommand implements Callable<Integer> {
                     }
                 }
                 for (Object o : inbox) {
-                    Item item = Item.of((Map<?, ?>) o);
+                    InboxItem item = InboxItem.of((Map<?, ?>) o);
                     if (refused.contains(item.transferId()) || handled.contains(item.transferId())) {
                         continue;
                     }
@@ -240,14 +226,14 @@ public final class ReceiveCommand implements Callable<Integer> {
     private void receive(
             Handoff handoff,
             GatewayClient client,
-            Item item,
+            InboxItem item,
             Path partialDir,
             PrivateKey privateKey,
             X509Certificate certificate,
             TrustAnchors anchors,
             PrintWriter w,
             PrintWriter err) {
-        refuseBadName(item);
+        InboxItem.refuseBadName(item);
         Path partial = partialDir.resolve(Durable.safeName(item.transferId()) + ".cms");
         Path opened = Plaintext.opened(partialDir, item.transferId());
         try {
@@ -286,7 +272,7 @@ public final class ReceiveCommand implements Callable<Integer> {
             try {
                 placed = handoff.place(
                         opened,
-                        outputName(item.filename(), item.transferId()),
+                        InboxItem.outputName(item.filename(), item.transferId()),
                         new ReceiveJournal.Entry(
                                 item.transferId(),
                                 route,
@@ -359,43 +345,5 @@ public final class ReceiveCommand implements Callable<Integer> {
                     Printable.of(e.transferId()));
         }
         w.flush();
-    }
-
-    /**
-     * Refuses, before a byte is downloaded or written, a transfer whose file name breaks the gateway's
-     * rule ({@link FileNames}): a gateway that let one through (an older version, or a tampered row) must
-     * not make the receiver write {@code ..} or a name that reads as another file. Not acknowledged: the
-     * transfer stays on the gateway for someone to look at.
-     */
-    static void refuseBadName(Item item) {
-        if (item.filename() == null) {
-            return; // named by its transfer id (outputName)
-        }
-        FileNames.problem(item.filename()).ifPresent(p -> {
-            throw new CliException(
-                    ExitCode.REFUSED,
-                    "FILENAME_INVALID: 送信元のファイル名が規則に反するため受信しません（何も書き込まず、受領確認もしません）"
-                            + " / transfer " + item.transferId() + " is not received: " + p
-                            // raw here: every CLI error line is printed through Printable, once
-                            + " (" + item.filename() + "); nothing written, not acknowledged");
-        });
-    }
-
-    /**
-     * The file name to write: the sender's name without any folder part, without a trailing
-     * {@code .cms}/{@code .p7m} (what is written is the opened content), and never hidden.
-     */
-    static String outputName(String filename, String transferId) {
-        String n = filename == null ? "" : filename;
-        n = n.substring(Math.max(n.lastIndexOf('/'), n.lastIndexOf('\\')) + 1);
-        n = n.replaceAll("[\\x00-\\x1f]", "_");
-        String lower = n.toLowerCase(java.util.Locale.ROOT);
-        if ((lower.endsWith(".cms") || lower.endsWith(".p7m")) && n.length() > 4) {
-            n = n.substring(0, n.length() - 4);
-        }
-        while (n.startsWith(".")) {
-            n = n.substring(1);
-        }
-        return n.isBlank() ? "transfer-" + transferId.replaceAll("[^A-Za-z0-9._-]", "_") : n;
     }
 }

@@ -86,12 +86,12 @@ class ProgressAndNamesTest {
 
     @Test
     void receivedFileNamesLoseFoldersAndTheEnvelopeSuffix() {
-        assertEquals("residents.csv", ReceiveCommand.outputName("residents.csv.cms", "t1"));
-        assertEquals("passwd", ReceiveCommand.outputName("../../etc/passwd", "t1"));
-        assertEquals("x.csv", ReceiveCommand.outputName("C:\\temp\\x.csv", "t1"));
-        assertEquals("bashrc", ReceiveCommand.outputName(".bashrc", "t1"));
-        assertEquals("transfer-t1", ReceiveCommand.outputName("..", "t1"));
-        assertEquals("transfer-t1", ReceiveCommand.outputName(null, "t1"));
+        assertEquals("residents.csv", InboxItem.outputName("residents.csv.cms", "t1"));
+        assertEquals("passwd", InboxItem.outputName("../../etc/passwd", "t1"));
+        assertEquals("x.csv", InboxItem.outputName("C:\\temp\\x.csv", "t1"));
+        assertEquals("bashrc", InboxItem.outputName(".bashrc", "t1"));
+        assertEquals("transfer-t1", InboxItem.outputName("..", "t1"));
+        assertEquals("transfer-t1", InboxItem.outputName(null, "t1"));
     }
 
     @Test
