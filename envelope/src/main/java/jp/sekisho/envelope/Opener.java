@@ -5,12 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
@@ -111,7 +107,7 @@ public final class Opener {
         try (InputStream raw = envelope.open()) {
             framed = new FramingCheck(raw);
             InputStream in = new BufferedInputStream(framed, 64 * 1024); // closed with raw
-            temp = createTemp(target);
+            temp = PlaintextFile.createTemp(target);
             RecipientInformationStore store = cipher == ContentCipher.AES_256_GCM
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
                     : new CMSEnvelopedDataParser(in).getRecipientInfos();
@@ -127,7 +123,7 @@ public final class Opener {
             if (!framed.whole()) {
                 throw new EnvelopeException(Reason.NOT_CMS, framed.problem());
             }
-            moveInto(temp, target);
+            PlaintextFile.moveInto(temp, target);
             temp = null;
             return new OpenResult(
                     verified.signer, CertificateSummary.of(verified.signer), verified.bytes, verified.sha256, cipher);
@@ -179,39 +175,6 @@ public final class Opener {
         PrivateKey key = Pem.readPrivateKey(keyFile, keyPassword);
         X509Certificate cert = certFile == null ? null : Pem.readCertificate(certFile);
         return open(envelope, outFile, key, cert, trust);
-    }
-
-    /**
-     * The temporary file beside the target, readable and writable by its owner only from its creation
-     * (it holds decrypted personal data; where the file system is POSIX). Its failures, and the move's,
-     * are I/O errors of the receiver's disk ({@link UncheckedIOException}), never confused with what a
-     * parser says about the envelope's bytes.
-     */
-    private static Path createTemp(Path target) {
-        Path dir = target.getParent();
-        FileAttribute<?>[] ownerOnly =
-                dir.getFileSystem().supportedFileAttributeViews().contains("posix")
-                        ? new FileAttribute<?>[] {
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
-                        }
-                        : new FileAttribute<?>[0];
-        try {
-            return Files.createTempFile(dir, "." + target.getFileName() + ".", ".part", ownerOnly);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void moveInto(Path temp, Path target) {
-        try {
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Reads the whole envelope through the profile's walk, without parsing or decrypting it. */
