@@ -65,6 +65,12 @@ public final class GatewayCommand implements Callable<Integer> {
             throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());
         } catch (RuntimeException e) {
             closeQuietly(opened.get());
+            ConfigException config = configCause(e);
+            if (config != null) {
+                // raised while a bean was made (Micronaut wraps it): still a configuration error, exit 2, no restart
+                // loop
+                throw new CliException(ExitCode.USAGE, config.getMessage());
+            }
             throw new CliException(ExitCode.UNAVAILABLE, "cannot start: " + rootMessage(e));
         }
         AuditStore store = opened.get();
@@ -93,6 +99,15 @@ public final class GatewayCommand implements Callable<Integer> {
         if (o != null) {
             o.close();
         }
+    }
+
+    private static ConfigException configCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConfigException c) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,31 +1,38 @@
 package jp.sekisho.gateway.console;
 
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import jp.sekisho.gateway.identity.Principal;
+import jp.sekisho.gateway.policy.PolicyServices;
 
 /**
  * The console's cross-site request forgery token. The browser's client certificate is sent on
  * every request, whichever site made the browser send it, so a form is honoured only with a token
- * that a page of this gateway gave this certificate: HMAC-SHA256 over the certificate's fingerprint
- * with a key made at start. Nothing is stored; a restart (or another node) makes earlier pages'
- * forms fail once, with a message that says to reload the page.
+ * that a page of this installation gave this certificate: HMAC-SHA256 over the certificate's
+ * fingerprint with a key derived from the policy seal key. Every node of one installation holds
+ * that key (checked at start), so a form from a page of node 1 is honoured by node 2 behind a load
+ * balancer, and by the same node after a restart; nothing is stored.
  */
 @Singleton
 public final class Csrf {
 
     public static final String FIELD = "_csrf";
 
-    private final byte[] key = new byte[32];
+    private final byte[] key;
 
-    public Csrf() {
-        new SecureRandom().nextBytes(key);
+    @Inject
+    public Csrf(PolicyServices policy) {
+        this(policy.seal().derive("console-csrf"));
+    }
+
+    Csrf(byte[] key) {
+        this.key = key.clone();
     }
 
     public String token(Principal principal) {

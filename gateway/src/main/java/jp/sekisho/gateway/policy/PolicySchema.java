@@ -47,6 +47,8 @@ public final class PolicySchema {
             s.execute("GRANT USAGE ON SEQUENCE approval_decision_id_seq TO " + role);
             // transfers change state but are never deleted: the row is the record of what passed
             s.execute("GRANT SELECT, INSERT, UPDATE ON transfer TO " + role);
+            // a key id is recorded once and never changed by a node
+            s.execute("GRANT SELECT, INSERT ON installation_key TO " + role);
         } catch (SQLException e) {
             throw new PolicyStoreException(
                     "cannot grant the policy tables to " + cfg.user() + ": " + e.getMessage(), e);

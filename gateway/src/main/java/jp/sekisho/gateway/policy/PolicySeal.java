@@ -132,6 +132,15 @@ public final class PolicySeal {
                 : "the content does not match its seal: changed outside the gateway";
     }
 
+    /**
+     * A key for another purpose derived from this one (HMAC-SHA256 over a purpose label), so that a
+     * secret every node must share (the console's form tokens) comes with the key they already share,
+     * and neither key reveals the other.
+     */
+    public byte[] derive(String purpose) {
+        return mac(("sekisho-derived-key|" + purpose).getBytes(StandardCharsets.US_ASCII));
+    }
+
     private byte[] mac(byte[] data) {
         try {
             Mac m = Mac.getInstance("HmacSHA256");

@@ -30,7 +30,7 @@ import jp.sekisho.gateway.route.RouteService;
  * store, the watcher that keeps this node's snapshot current, the use cases, and the edge
  * allowlists recomputed from the routes whenever they change.
  */
-public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, RouteService routes)
+public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, RouteService routes, PolicySeal seal)
         implements AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PolicyServices.class);
@@ -43,6 +43,7 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
         PolicySchema.migrate(store.database());
         DataSource ds = store.database().dataSource();
         PolicySeal seal = openSeal(config.approvals().sealKeyIn(config.dataDir()));
+        SealKeyRegistry.check(ds, seal, config.nodeId(), clock);
         if (seal.created()) {
             sealRowsFromBefore(ds, seal, clock);
         }
@@ -74,7 +75,7 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
                 relayListeners,
                 PolicyServices::isCidr,
                 clock);
-        return new PolicyServices(watcher, approvals, routes);
+        return new PolicyServices(watcher, approvals, routes, seal);
     }
 
     private static PolicySeal openSeal(Path file) {
