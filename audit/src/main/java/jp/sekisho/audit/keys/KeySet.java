@@ -17,10 +17,11 @@ import jp.sekisho.audit.chain.AuditSigningKey;
  */
 public final class KeySet {
 
-    /** @param row the registry row, or null for a bare key */
-    public record Entry(String keyId, PublicKey key, RegisteredKey row) {
-        public String node() {
-            return row == null ? null : row.nodeId();
+    /** @param nodes the nodes the registry has it for (one, normally); empty for a bare key */
+    public record Entry(String keyId, PublicKey key, java.util.Set<String> nodes) {
+        /** False when the registry binds the key to other nodes only. */
+        public boolean mayServe(String node) {
+            return nodes.isEmpty() || nodes.contains(node);
         }
     }
 
@@ -40,7 +41,7 @@ public final class KeySet {
     public static KeySet ofKeys(Collection<PublicKey> keys, String source) {
         KeySet s = new KeySet(source);
         for (PublicKey k : keys) {
-            s.byId.putIfAbsent(AuditSigningKey.keyId(k), new Entry(AuditSigningKey.keyId(k), k, null));
+            s.byId.putIfAbsent(AuditSigningKey.keyId(k), new Entry(AuditSigningKey.keyId(k), k, java.util.Set.of()));
         }
         return s;
     }
@@ -55,11 +56,10 @@ public final class KeySet {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Entry old = s.byId.putIfAbsent(r.keyId(), new Entry(r.keyId(), k, r));
-            if (old != null && old.row() != null && !old.node().equals(r.nodeId())) {
-                throw new IllegalArgumentException("key " + r.keyId() + " is registered for two nodes, " + old.node()
-                        + " and " + r.nodeId() + ": one key must sign for one node only");
-            }
+            // one key file shared by two node ids (one data-dir) is registered for both
+            s.byId.computeIfAbsent(r.keyId(), id -> new Entry(id, k, new java.util.TreeSet<>()))
+                    .nodes()
+                    .add(r.nodeId());
             s.rows.add(r);
         }
         return s;
@@ -67,6 +67,11 @@ public final class KeySet {
 
     public Entry get(String keyId) {
         return byId.get(keyId);
+    }
+
+    /** Every public key of the set. */
+    public List<PublicKey> keys() {
+        return byId.values().stream().map(Entry::key).toList();
     }
 
     /** The registry rows this set came from (empty for bare keys). */

@@ -49,11 +49,11 @@ final class KeyBindings {
                             + keys.source()
                             + ")");
         }
-        if (e.node() != null && !e.node().equals(cp.nodeId())) {
+        if (!e.mayServe(cp.nodeId())) {
             return bad(
                     cp,
                     "checkpoint at " + at + " is signed by key " + cp.keyId() + " which is not registered for node "
-                            + cp.nodeId() + " (it is node " + e.node() + "'s key)");
+                            + cp.nodeId() + " (it is the key of " + e.nodes() + ")");
         }
         if (!AuditSigningKey.ALGORITHM.equals(cp.algorithm()) || !AuditSigningKey.verify(e.key(), cp)) {
             return bad(cp, "checkpoint at " + at + " has an invalid signature");
@@ -168,7 +168,7 @@ final class KeyBindings {
             }
             if (!strict) {
                 notes.add("NOTE: key " + r.keyId() + " of node " + r.nodeId()
-                        + " is registered in an archived part of the chain: not checked here");
+                        + " is registered outside the part of the chain given: its registration is not checked here");
                 continue;
             }
             return new Broken(
