@@ -64,7 +64,8 @@ public final class AuditStore implements AutoCloseable {
                 lock = NodeLock.acquire(
                         db,
                         settings.nodeId(),
-                        "同じ node-id のゲートウェイを二つ起動することはできません|two gateways cannot write one chain: give each"
+                        "同じ node-id のゲートウェイを二つ起動することはできません",
+                        "two gateways cannot write one chain: give each"
                                 + " node its own node-id, or stop the other one first");
             }
             StartupKeys.Decision keys = StartupKeys.decide(db, settings.nodeId(), settings.signingKey());

@@ -39,7 +39,7 @@ public final class KeyRotation {
         Path staged = keyFile.resolveSibling(keyFile.getFileName() + ".new");
         try (Database db = Database.open(config.store());
                 NodeLock lock = NodeLock.acquire(
-                        db, node, "ゲートウェイを停止してから鍵を替えてください|stop this node's gateway first, then rotate its key")) {
+                        db, node, "ゲートウェイを停止してから鍵を替えてください", "stop this node's gateway first, then rotate its key")) {
             RegisteredKey active;
             try (Connection c = db.dataSource().getConnection()) {
                 active = KeyRegistry.active(c, node);

@@ -24,8 +24,11 @@ public final class NodeLock implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Takes the node's lock, or throws {@link AuditKeyException} (NODE_IN_USE) when another process holds it. */
-    public static NodeLock acquire(Database db, String nodeId, String forWhat) {
+    /**
+     * Takes the node's lock, or throws {@link AuditKeyException} (NODE_IN_USE) when another process holds it, saying
+     * what to do next ({@code nextJa}, {@code nextEn}).
+     */
+    public static NodeLock acquire(Database db, String nodeId, String nextJa, String nextEn) {
         Connection c = null;
         try {
             c = db.sessionConnection();
@@ -37,9 +40,8 @@ public final class NodeLock implements AutoCloseable {
                     if (!rs.getBoolean(1)) {
                         throw new AuditKeyException(
                                 AuditKeyException.NODE_IN_USE,
-                                "ノード " + nodeId + " の監査チェーンは稼働中のゲートウェイが使用中です。" + forWhat.split("\\|", 2)[0],
-                                "node " + nodeId + "'s audit chain is in use by a running gateway: "
-                                        + forWhat.split("\\|", 2)[1]);
+                                "ノード " + nodeId + " の監査チェーンは稼働中のゲートウェイが使用中です。" + nextJa,
+                                "node " + nodeId + "'s audit chain is in use by a running gateway: " + nextEn);
                     }
                 }
             }
