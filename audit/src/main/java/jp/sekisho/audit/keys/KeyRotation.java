@@ -26,7 +26,11 @@ import jp.sekisho.audit.store.PostgresAuditLog;
  */
 public final class KeyRotation {
 
-    /** @param oldKeyId the retired key, or {@link KeyEvents#LOST} when not even its id was known */
+    /**
+     * @param oldKeyId the retired key, or {@link KeyEvents#LOST} when not even its id was known
+     * @param seq      the AUDIT_KEY_ROTATED event, or 0 when this run only finished an interrupted rotation's file
+     *                 swap (its event was written by the run that was interrupted)
+     */
     public record Rotated(
             String nodeId, String oldKeyId, boolean signed, String newKeyId, String fingerprint, long seq) {}
 
@@ -48,8 +52,7 @@ public final class KeyRotation {
                 AuditSigningKey interrupted = AuditSigningKey.load(staged);
                 if (active != null && active.keyId().equals(interrupted.keyId())) {
                     swap(keyFile, staged);
-                    return new Rotated(
-                            node, "(finished an interrupted rotation)", false, active.keyId(), active.fingerprint(), 0);
+                    return new Rotated(node, KeyEvents.LOST, false, active.keyId(), active.fingerprint(), 0);
                 }
                 Files.delete(staged); // never registered: the rotation stopped before the chain knew of it
                 Files.deleteIfExists(AuditSigningKey.publicKeyPath(staged));
