@@ -256,4 +256,30 @@ class SigningKeysTest {
         Run v = run("verify", "--config", yaml(gw1));
         assertEquals(0, v.code(), v.out() + v.err());
     }
+
+    @Test
+    void aRotationCutShortBeforeItsFileSwapIsFinishedByTheNextRun() throws Exception {
+        String oldId = AuditSigningKey.load(key(gw1)).keyId();
+        assertEquals(
+                0,
+                run("rotate-key", "--config", yaml(gw1), "--reason", "cut short")
+                        .code());
+        // as if the run had died after the registry changed, before the files were swapped
+        Path data = gw1.resolve("data");
+        Files.move(key(gw1), data.resolve("audit-signing.key.new"));
+        Files.move(pub(gw1), data.resolve("audit-signing.key.new.pub.pem"));
+        Files.move(data.resolve("audit-signing.key.retired-" + oldId), key(gw1));
+        Files.move(data.resolve("audit-signing.pub.pem.retired-" + oldId), pub(gw1));
+        AuditKeyException e = assertThrows(AuditKeyException.class, () -> pg.openStore(gw1, "gw1", 4));
+        assertEquals(AuditKeyException.MISMATCH, e.code());
+
+        Run again = run("rotate-key", "--config", yaml(gw1), "--reason", "finish it");
+        assertEquals(0, again.code(), again.out() + again.err());
+        assertTrue(again.out().contains("finished an interrupted rotation"), again.out());
+        write(gw1, "gw1", 2);
+        Run v = run("verify", "--config", yaml(gw1));
+        assertEquals(0, v.code(), v.out() + v.err());
+        assertEquals(
+                1, v.out().lines().filter(l -> l.startsWith("ROTATED: gw1")).count(), v.out());
+    }
 }
