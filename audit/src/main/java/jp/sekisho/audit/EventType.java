@@ -20,6 +20,16 @@ public enum EventType {
     AUDIT_READ,
     /** A past month's partition was exported, verified and detached (docs/audit-export.md, "Archiving"). */
     AUDIT_ARCHIVED,
+    /**
+     * A node's audit signing key was registered in the store (docs/audit.md, "Signing keys"): detail keyId,
+     * fingerprint, algorithm, origin (first-start or adopted), node, os_user.
+     */
+    AUDIT_KEY_REGISTERED,
+    /**
+     * {@code sekisho audit rotate-key} replaced a node's signing key: detail old_key_id (or "lost"), new_key_id,
+     * fingerprint, public_key (SPKI, base64), reason, operator, old_key_signature (null when the old key was lost).
+     */
+    AUDIT_KEY_ROTATED,
     /** One request a relay route carried or refused (docs/relay.md): terminal, method, path, status, bytes. */
     RELAY_REQUEST,
     GATEWAY_STARTED,

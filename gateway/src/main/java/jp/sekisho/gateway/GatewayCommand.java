@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.keys.AuditKeyException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.gateway.config.ConfigException;
@@ -60,6 +61,10 @@ public final class GatewayCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             closeQuietly(opened.get());
             throw new CliException(ExitCode.USAGE, e.getMessage());
+        } catch (AuditKeyException e) {
+            // one line, Japanese then English, starting with its code: the key must be restored, not replaced
+            closeQuietly(opened.get());
+            throw new CliException(ExitCode.UNAVAILABLE, e.getMessage());
         } catch (AuditUnavailableException e) {
             closeQuietly(opened.get());
             throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -21,6 +20,7 @@ import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.Checkpoint;
 import jp.sekisho.audit.chain.Hex;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.audit.keys.KeySet;
 import jp.sekisho.audit.read.EventJson;
 import jp.sekisho.audit.verify.ExportFileVerifier;
 import jp.sekisho.audit.verify.VerifyResult;
@@ -67,9 +67,9 @@ public final class ArchiveSet {
     }
 
     /** The first file that fails on its own, as a Broken naming file and line; null when every file verifies. */
-    public VerifyResult.Broken checkEach(PublicKey key) throws IOException {
+    public VerifyResult.Broken checkEach(KeySet keys) throws IOException {
         for (Path f : files) {
-            VerifyResult r = ExportFileVerifier.verify(f, key, true);
+            VerifyResult r = ExportFileVerifier.verify(f, keys, true, null);
             if (r instanceof VerifyResult.Broken b) {
                 long line = b.seq() > 0 ? ExportFileVerifier.lineOf(f, b.nodeId(), b.seq()) : -1;
                 return new VerifyResult.Broken(

@@ -65,6 +65,64 @@ public final class AuditSigningKey {
         return new AuditSigningKey(kp.getPrivate(), kp.getPublic());
     }
 
+    /**
+     * Loads the key pair at {@code privateKeyFile}; never creates one (start-up decides that with the key registry:
+     * a node whose chain exists must not get a new key silently).
+     */
+    public static AuditSigningKey load(Path privateKeyFile) throws IOException {
+        return new AuditSigningKey(readPrivateKey(privateKeyFile), readPublicKey(publicKeyPath(privateKeyFile)));
+    }
+
+    /** A new key pair in memory only: {@link #writeTo} puts it in files. */
+    public static AuditSigningKey generate() {
+        try {
+            KeyPair kp = KeyPairGenerator.getInstance(ALGORITHM).generateKeyPair();
+            return new AuditSigningKey(kp.getPrivate(), kp.getPublic());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 missing from the JDK", e);
+        }
+    }
+
+    /** Writes the private key to a new file {@code privateKeyFile} (0600; refuses to overwrite) and its public key. */
+    public void writeTo(Path privateKeyFile) throws IOException {
+        Files.createDirectories(privateKeyFile.toAbsolutePath().getParent());
+        Files.createFile(
+                privateKeyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(privateKeyFile, pem("PRIVATE KEY", privateKey.getEncoded()), StandardCharsets.US_ASCII);
+        Files.writeString(publicKeyPath(privateKeyFile), publicKeyPem(publicKey), StandardCharsets.US_ASCII);
+    }
+
+    /** The public key as PEM SPKI, as in {@code audit-signing.pub.pem}. */
+    public static String publicKeyPem(PublicKey key) {
+        return pem("PUBLIC KEY", key.getEncoded());
+    }
+
+    /** The full SHA-256 (hex) over the SubjectPublicKeyInfo; {@link #keyId} is its first 16 digits. */
+    public static String fingerprint(PublicKey key) {
+        try {
+            return Hex.of(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An Ed25519 public key from its SubjectPublicKeyInfo (DER). */
+    public static PublicKey publicKey(byte[] spki) throws GeneralSecurityException {
+        return KeyFactory.getInstance(ALGORITHM).generatePublic(new X509EncodedKeySpec(spki));
+    }
+
+    /** True when {@code signatureB64} is a valid signature by {@code key} over {@code statement}. */
+    public static boolean verifyStatement(PublicKey key, byte[] statement, String signatureB64) {
+        try {
+            Signature s = Signature.getInstance(ALGORITHM);
+            s.initVerify(key);
+            s.update(statement);
+            return s.verify(Base64.getDecoder().decode(signatureB64));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** {@code dir/audit-signing.key} → {@code dir/audit-signing.pub.pem}. */
     public static Path publicKeyPath(Path privateKeyFile) {
         String name = privateKeyFile.getFileName().toString();
@@ -92,12 +150,7 @@ public final class AuditSigningKey {
 
     /** First 16 hex digits of SHA-256 over the SubjectPublicKeyInfo: names the key in checkpoints. */
     public static String keyId(PublicKey key) {
-        try {
-            return Hex.of(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()))
-                    .substring(0, 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        return fingerprint(key).substring(0, 16);
     }
 
     public PublicKey publicKey() {
@@ -137,14 +190,7 @@ public final class AuditSigningKey {
 
     /** True when {@code cp} carries a valid signature by {@code key}. */
     public static boolean verify(PublicKey key, Checkpoint cp) {
-        try {
-            Signature s = Signature.getInstance(ALGORITHM);
-            s.initVerify(key);
-            s.update(cp.signedBytes());
-            return s.verify(Base64.getDecoder().decode(cp.signature()));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            return false;
-        }
+        return verifyStatement(key, cp.signedBytes(), cp.signature());
     }
 
     private static String pem(String type, byte[] der) {

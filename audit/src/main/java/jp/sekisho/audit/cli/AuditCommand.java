@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             SearchCommand.class,
             TailCommand.class,
-            ArchiveCommand.class
+            ArchiveCommand.class,
+            RotateKeyCommand.class
         })
 public final class AuditCommand implements Runnable {
 
@@ -34,7 +35,7 @@ public final class AuditCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "a subcommand is required: verify, export, search, tail or archive");
+                spec.commandLine(), "a subcommand is required: verify, export, search, tail, archive or rotate-key");
     }
 
     public static void main(String[] args) {

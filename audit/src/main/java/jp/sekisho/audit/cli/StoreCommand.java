@@ -40,6 +40,8 @@ abstract class StoreCommand implements Callable<Integer> {
             return fail(AuditCommand.TRUNCATED, e.getMessage());
         } catch (GatewayAccess.Refused e) {
             return fail(AuditCommand.FAILED, e.getMessage());
+        } catch (jp.sekisho.audit.keys.AuditKeyException e) {
+            return fail(AuditCommand.FAILED, e.getMessage()); // refused: a key or node problem, said in one line
         } catch (AuditUnavailableException e) {
             return fail(
                     AuditCommand.UNAVAILABLE,
@@ -74,7 +76,7 @@ abstract class StoreCommand implements Callable<Integer> {
     }
 
     static AuditStore open(AuditConfig config) {
-        return AuditStore.open(config);
+        return AuditStore.openBeside(config);
     }
 
     /** Who reads, for the AUDIT_READ event: the operating-system account running the command. */

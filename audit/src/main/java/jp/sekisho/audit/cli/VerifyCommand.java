@@ -2,11 +2,13 @@ package jp.sekisho.audit.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.PublicKey;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.archive.ArchiveSet;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.config.AuditConfig;
+import jp.sekisho.audit.keys.KeyFiles;
+import jp.sekisho.audit.keys.KeyRegistry;
+import jp.sekisho.audit.keys.KeySet;
 import jp.sekisho.audit.verify.ExportFileVerifier;
 import jp.sekisho.audit.verify.VerifyResult;
 import picocli.CommandLine.Command;
@@ -34,10 +36,18 @@ final class VerifyCommand extends StoreCommand {
     @Option(
             names = "--key",
             paramLabel = "PUB.pem",
-            description = "the audit signing public key (default with --config: the one beside the signing key)")
+            description = "one audit signing public key: every checkpoint must be signed by it / 公開鍵一つで検証")
     Path key;
 
-    @Option(names = "--node", description = "verify only this node's chain (with --config or --gateway)")
+    @Option(
+            names = "--keys",
+            paramLabel = "DIR_OR_FILE",
+            description = "the nodes' signing public keys: a folder of *.pem, a PEM file with one or more keys, or the"
+                    + " JSON of GET /api/v1/audit/signing-keys; every checkpoint must be signed by one of them, bound"
+                    + " to its node by the chain / 各ノードの公開鍵 (フォルダ、PEM、JSON)")
+    Path keys;
+
+    @Option(names = "--node", description = "verify only this node's chain / このノードのチェーンだけを検証")
     String node;
 
     @Option(
@@ -60,7 +70,7 @@ final class VerifyCommand extends StoreCommand {
     int execute() throws java.io.IOException, InputException {
         int modes = (config == null ? 0 : 1) + (file == null ? 0 : 1) + (remote.given() ? 1 : 0);
         if (modes != 1) {
-            throw new InputException("give one of --config GATEWAY.yml, --file EXPORT.jsonl --key PUB.pem, "
+            throw new InputException("give one of --config GATEWAY.yml, --file EXPORT.jsonl [--keys DIR_OR_FILE], "
                     + "or --gateway URL --identity FILE");
         }
         if (!archives.isEmpty() && node != null) {
@@ -71,14 +81,20 @@ final class VerifyCommand extends StoreCommand {
             throw new InputException("--archive は --config と一緒に指定してください / --archive needs --config "
                     + "(for one archive alone: --file DIR/audit-YYYY-MM.jsonl --key PUB.pem)");
         }
+        if (key != null && keys != null) {
+            throw new InputException(
+                    "--key と --keys のどちらか一方を指定してください / give --key PUB.pem or --keys " + "DIR_OR_FILE, not both");
+        }
+        KeySet given = givenKeys();
         VerifyResult result;
         if (remote.given()) {
-            result = verifyThroughGateway();
+            result = verifyThroughGateway(given);
         } else if (file != null) {
-            if (key == null) {
-                throw new InputException("--file needs --key PUB.pem (the audit signing public key)");
+            if (given == null) {
+                out().println("note: 書き出しファイル自身の鍵で検証します / using the signing keys the export itself carries "
+                        + "(its own word); pass --keys DIR_OR_FILE for an independent check");
             }
-            result = ExportFileVerifier.verify(file, AuditSigningKey.readPublicKey(key), archived);
+            result = ExportFileVerifier.verify(file, given, archived, node);
             if (result instanceof VerifyResult.Broken b && b.seq() > 0) {
                 long line = ExportFileVerifier.lineOf(file, b.nodeId(), b.seq());
                 if (line > 0) {
@@ -88,19 +104,18 @@ final class VerifyCommand extends StoreCommand {
             }
         } else {
             AuditConfig cfg = config(config);
-            PublicKey pub = AuditSigningKey.readPublicKey(
-                    key != null
-                            ? key
-                            : AuditSigningKey.publicKeyPath(cfg.audit().signingKey()));
             try (AuditStore store = open(cfg)) {
+                KeySet using = given != null
+                        ? given
+                        : KeyRegistry.keySet(store.database().dataSource());
                 if (archives.isEmpty()) {
-                    result = store.reader().verify(pub, node, localOperator(), archived);
+                    result = store.reader().verify(using, node, localOperator(), archived);
                 } else {
                     ArchiveSet set = ArchiveSet.of(archives);
-                    VerifyResult.Broken alone = set.checkEach(pub);
+                    VerifyResult.Broken alone = set.checkEach(using);
                     result = alone != null
                             ? alone
-                            : store.reader().verifyContinuing(pub, localOperator(), set.events(), set.checkpoints());
+                            : store.reader().verifyContinuing(using, localOperator(), set.events(), set.checkpoints());
                 }
             }
         }
@@ -111,20 +126,18 @@ final class VerifyCommand extends StoreCommand {
      * Fetches a full export and verifies it here, so the auditor does not take the gateway's word for
      * it; the key is the one given with --key, else the gateway's own (said so in the output).
      */
-    private VerifyResult verifyThroughGateway() throws java.io.IOException, InputException {
-        PublicKey pub;
-        if (key != null) {
-            pub = AuditSigningKey.readPublicKey(key);
-        } else {
-            Path fetched = Files.createTempFile("sekisho-audit-key", ".pem");
+    private VerifyResult verifyThroughGateway(KeySet given) throws java.io.IOException, InputException {
+        KeySet pub = given;
+        if (pub == null) {
+            Path fetched = Files.createTempFile("sekisho-audit-keys", ".json");
             try {
-                Files.writeString(fetched, remote.getString("signing-key"));
-                pub = AuditSigningKey.readPublicKey(fetched);
+                Files.writeString(fetched, remote.getString("signing-keys"));
+                pub = KeyFiles.read(fetched);
             } finally {
                 Files.deleteIfExists(fetched);
             }
-            out().println(
-                            "note: using the signing key the gateway published; pass --key PUB.pem for an independent check");
+            out().println("note: ゲートウェイが公開した鍵で検証します / using the signing keys the gateway published; pass "
+                    + "--keys DIR_OR_FILE for an independent check");
         }
         Path export = Files.createTempFile("sekisho-audit-export", ".jsonl");
         try {
@@ -137,14 +150,23 @@ final class VerifyCommand extends StoreCommand {
                                                     node, java.nio.charset.StandardCharsets.UTF_8)),
                     export);
             // a cut stream is TRUNCATED (its end record missing), never taken for tampering
-            return ExportFileVerifier.verify(export, pub, archived);
+            return ExportFileVerifier.verify(export, pub, archived, node);
         } finally {
             Files.deleteIfExists(export);
         }
     }
 
+    /** The keys given on the command line (--key or --keys), or null. */
+    private KeySet givenKeys() throws java.io.IOException {
+        if (key != null) {
+            return KeySet.of(AuditSigningKey.readPublicKey(key), key.toString());
+        }
+        return keys == null ? null : KeyFiles.read(keys);
+    }
+
     private int report(VerifyResult result) {
         if (result instanceof VerifyResult.Ok ok) {
+            ok.notes().forEach(out()::println);
             out().println("OK: " + ok.events() + " events and " + ok.checkpoints() + " signed checkpoints verified");
             out().flush();
             return AuditCommand.OK;

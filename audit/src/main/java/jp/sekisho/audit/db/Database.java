@@ -163,6 +163,11 @@ public final class Database implements AutoCloseable {
             s.execute("REVOKE ALL ON audit_event, audit_checkpoint FROM " + role);
             s.execute("GRANT SELECT, INSERT ON audit_event, audit_checkpoint TO " + role);
             s.execute("GRANT EXECUTE ON FUNCTION audit_ensure_partition(timestamptz) TO " + role);
+            // signing keys: registered and retired by the gateway and by audit rotate-key (a trigger allows
+            // setting retired_at once and nothing else)
+            s.execute("REVOKE ALL ON audit_signing_key FROM " + role);
+            s.execute("GRANT SELECT, INSERT ON audit_signing_key TO " + role);
+            s.execute("GRANT UPDATE (retired_at) ON audit_signing_key TO " + role);
         } catch (SQLException e) {
             throw new AuditUnavailableException(
                     "cannot grant the audit tables to role " + config.user() + " as " + config.ownerUser() + ": "
@@ -218,6 +223,22 @@ public final class Database implements AutoCloseable {
         }
         p.setProperty("connectTimeout", Long.toString(seconds(config.timeout())));
         p.setProperty("ApplicationName", "sekisho-audit-owner");
+        return DriverManager.getConnection(url, p);
+    }
+
+    /**
+     * A new connection of the application role outside the pool, for a session that must live as long as the
+     * process (the per-node advisory lock of {@code NodeLock}). The caller closes it.
+     */
+    public Connection sessionConnection() throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", config.user());
+        if (config.password() != null) {
+            p.setProperty("password", config.password());
+        }
+        p.setProperty("connectTimeout", Long.toString(seconds(config.timeout())));
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "sekisho-audit-node-lock");
         return DriverManager.getConnection(url, p);
     }
 

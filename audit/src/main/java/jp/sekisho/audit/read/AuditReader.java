@@ -21,9 +21,11 @@ import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.RecordedEvent;
+import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.Checkpoint;
 import jp.sekisho.audit.db.Database;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.audit.keys.KeySet;
 import jp.sekisho.audit.verify.AuditVerifier;
 import jp.sekisho.audit.verify.VerifyResult;
 
@@ -224,13 +226,16 @@ public final class AuditReader {
         return verify(key, null, reader);
     }
 
-    /** Verifies the chain of one node ({@code nodeId}), or of all nodes when null. */
+    /** Verifies the chain of one node ({@code nodeId}), or of all nodes when null, with the one key {@code key}. */
     public VerifyResult verify(PublicKey key, String nodeId, AuditPrincipal reader) {
-        return verify(key, nodeId, reader, false);
+        return verify(KeySet.of(key, "key " + AuditSigningKey.keyId(key)), nodeId, reader, false);
     }
 
-    /** As {@link #verify(PublicKey, String, AuditPrincipal)}; {@code archivedStart}: see {@link AuditVerifier}. */
-    public VerifyResult verify(PublicKey key, String nodeId, AuditPrincipal reader, boolean archivedStart) {
+    /**
+     * Verifies the chain of one node ({@code nodeId}), or of all nodes when null, with {@code keys}; see {@link
+     * AuditVerifier#verify(Iterator, List, KeySet, boolean, String)}.
+     */
+    public VerifyResult verify(KeySet keys, String nodeId, AuditPrincipal reader, boolean archivedStart) {
         AuditQuery q = AuditQuery.all().node(nodeId);
         audit(reader, "verify", q, null, null);
         return inSnapshot(c -> {
@@ -238,7 +243,7 @@ public final class AuditReader {
             try (PreparedStatement ps = QuerySql.of(q).prepare(c)) {
                 ps.setFetchSize(FETCH);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return AuditVerifier.verify(new RowIterator(rs), cps, key, archivedStart);
+                    return AuditVerifier.verify(new RowIterator(rs), cps, keys, archivedStart, nodeId);
                 }
             }
         });
@@ -250,7 +255,7 @@ public final class AuditReader {
      * start right after a signed checkpoint (older archives not given). Records one AUDIT_READ.
      */
     public VerifyResult verifyContinuing(
-            PublicKey key, AuditPrincipal reader, Iterator<RecordedEvent> archived, List<Checkpoint> archivedCps) {
+            KeySet keys, AuditPrincipal reader, Iterator<RecordedEvent> archived, List<Checkpoint> archivedCps) {
         AuditQuery q = AuditQuery.all();
         audit(reader, "verify", q, null, "archives and live log");
         return inSnapshot(c -> {
@@ -284,7 +289,7 @@ public final class AuditReader {
                             return archived.hasNext() ? archived.next() : live.next();
                         }
                     };
-                    return AuditVerifier.verify(both, new ArrayList<>(merged.values()), key, true);
+                    return AuditVerifier.verify(both, new ArrayList<>(merged.values()), keys, true, null);
                 }
             }
         });

@@ -12,6 +12,8 @@ import javax.sql.DataSource;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.chain.Checkpoint;
 import jp.sekisho.audit.db.Database;
+import jp.sekisho.audit.keys.KeyRegistry;
+import jp.sekisho.audit.keys.RegisteredKey;
 
 /**
  * One export, read in one snapshot: the transaction (REPEATABLE READ, read only) is opened and its
@@ -32,14 +34,21 @@ public final class ExportSnapshot implements AutoCloseable {
     private final ExportFormat format;
     private final String keyId;
     private final List<Checkpoint> checkpoints;
+    private final List<RegisteredKey> keys;
 
     private ExportSnapshot(
-            Connection c, AuditQuery q, ExportFormat format, String keyId, List<Checkpoint> checkpoints) {
+            Connection c,
+            AuditQuery q,
+            ExportFormat format,
+            String keyId,
+            List<Checkpoint> checkpoints,
+            List<RegisteredKey> keys) {
         this.c = c;
         this.q = q;
         this.format = format;
         this.keyId = keyId;
         this.checkpoints = checkpoints;
+        this.keys = keys;
     }
 
     static ExportSnapshot open(DataSource dataSource, AuditQuery q, ExportFormat format) {
@@ -55,7 +64,8 @@ public final class ExportSnapshot implements AutoCloseable {
             // the first query fixes the snapshot for everything the export reads
             String keyId = AuditReader.keyIdOf(c);
             List<Checkpoint> cps = AuditReader.checkpoints(c, q.nodeId());
-            return new ExportSnapshot(c, q, format, keyId, cps);
+            List<RegisteredKey> keys = KeyRegistry.list(c, q.nodeId());
+            return new ExportSnapshot(c, q, format, keyId, cps, keys);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
             throw new AuditUnavailableException("audit store read failed: " + Database.oneLine(e), e);
@@ -69,7 +79,7 @@ public final class ExportSnapshot implements AutoCloseable {
      */
     public long writeTo(OutputStream out) throws IOException {
         if (format == ExportFormat.JSONL && !q.isComplete()) {
-            return new ProofRanges(c, q, keyId, checkpoints).writeTo(out);
+            return new ProofRanges(c, q, keyId, checkpoints, keys).writeTo(out);
         }
         long n = 0;
         try (ExportWriter w = format == ExportFormat.JSONL
@@ -77,6 +87,9 @@ public final class ExportSnapshot implements AutoCloseable {
                 : new CsvExporter(out)) {
             for (Checkpoint cp : checkpoints) {
                 w.checkpoint(cp);
+            }
+            for (RegisteredKey k : keys) {
+                w.signingKey(k);
             }
             try (PreparedStatement ps = QuerySql.of(q).prepare(c)) {
                 ps.setFetchSize(FETCH);

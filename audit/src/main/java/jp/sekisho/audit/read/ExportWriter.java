@@ -14,6 +14,9 @@ public interface ExportWriter extends AutoCloseable {
 
     void event(RecordedEvent e) throws IOException;
 
+    /** A key of the registry, so an export carries the key set its checkpoints verify with (JSON Lines only). */
+    default void signingKey(jp.sekisho.audit.keys.RegisteredKey key) throws IOException {}
+
     /** Closes a complete stream with its counts, so a reader tells it from one cut short. */
     void end(long events, long checkpoints) throws IOException;
 

@@ -31,6 +31,14 @@ public final class JsonlExporter implements ExportWriter {
     }
 
     @Override
+    public void signingKey(jp.sekisho.audit.keys.RegisteredKey key) throws IOException {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("record", jp.sekisho.audit.verify.ExportFileVerifier.KEY_RECORD);
+        m.putAll(key.toJson());
+        out.append(jp.sekisho.audit.json.Json.write(m)).append('\n');
+    }
+
+    @Override
     public void event(RecordedEvent e) throws IOException {
         line.setLength(0);
         EventJson.event(line, e);

@@ -76,6 +76,11 @@ public final class MonthExport {
             for (Checkpoint cp : cps) {
                 w.checkpoint(cp);
             }
+            for (jp.sekisho.audit.keys.RegisteredKey k : jp.sekisho.audit.keys.KeyRegistry.list(c, null)) {
+                if (ranges.containsKey(k.nodeId())) {
+                    w.signingKey(k);
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT " + QuerySql.COLUMNS + " FROM " + Database.quoteIdent(table) + " ORDER BY node_id, seq")) {
                 ps.setFetchSize(1000);

@@ -34,15 +34,22 @@ final class ProofRanges {
     private final AuditQuery q;
     private final String keyId;
     private final List<Checkpoint> checkpoints;
+    private final List<jp.sekisho.audit.keys.RegisteredKey> keys;
 
     /** A node's stretch of the chain: events {@code after < seq <= until}. */
     private record Range(String node, long after, long until, long matches) {}
 
-    ProofRanges(Connection c, AuditQuery q, String keyId, List<Checkpoint> checkpoints) {
+    ProofRanges(
+            Connection c,
+            AuditQuery q,
+            String keyId,
+            List<Checkpoint> checkpoints,
+            List<jp.sekisho.audit.keys.RegisteredKey> keys) {
         this.c = c;
         this.q = q;
         this.keyId = keyId;
         this.checkpoints = checkpoints;
+        this.keys = keys;
     }
 
     long writeTo(OutputStream out) throws IOException {
@@ -61,6 +68,11 @@ final class ProofRanges {
                         w.checkpoint(cp);
                         cps++;
                     }
+                }
+            }
+            for (jp.sekisho.audit.keys.RegisteredKey k : keys) {
+                if (ranges.stream().anyMatch(r -> r.node().equals(k.nodeId()))) {
+                    w.signingKey(k);
                 }
             }
             try {

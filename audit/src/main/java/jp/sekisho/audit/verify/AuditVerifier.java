@@ -12,6 +12,7 @@ import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.ChainHasher;
 import jp.sekisho.audit.chain.Checkpoint;
+import jp.sekisho.audit.keys.KeySet;
 import jp.sekisho.audit.verify.VerifyResult.Broken;
 import jp.sekisho.audit.verify.VerifyResult.Kind;
 
@@ -25,8 +26,7 @@ public final class AuditVerifier {
     /** How far from its place a moved event is still recognised as reordered rather than modified. */
     private static final int REORDER_WINDOW = 16;
 
-    private final PublicKey key;
-    private final String keyId;
+    private final KeyBindings bindings;
     private final ChainHasher hasher = new ChainHasher();
     private final Map<String, TreeMap<Long, Checkpoint>> checkpoints = new HashMap<>();
     private final Map<String, NodeState> nodes = new HashMap<>();
@@ -35,10 +35,9 @@ public final class AuditVerifier {
 
     private final boolean archivedStart;
 
-    private AuditVerifier(PublicKey key, boolean archivedStart) {
-        this.key = key;
+    private AuditVerifier(KeySet keys, boolean archivedStart) {
+        this.bindings = new KeyBindings(keys);
         this.archivedStart = archivedStart;
-        this.keyId = AuditSigningKey.keyId(key);
     }
 
     /** Verifies events (in sequence order per node) against checkpoints signed by {@code key}. */
@@ -46,14 +45,28 @@ public final class AuditVerifier {
         return verify(events, checkpoints, key, false);
     }
 
+    /** As {@link #verify(Iterator, List, KeySet, boolean, String)} with the one key {@code key}. */
+    public static VerifyResult verify(
+            Iterator<RecordedEvent> events, List<Checkpoint> checkpoints, PublicKey key, boolean archivedStart) {
+        return verify(events, checkpoints, KeySet.of(key, "key " + AuditSigningKey.keyId(key)), archivedStart, null);
+    }
+
     /**
+     * @param keys          the public keys checkpoints may be signed with; which node each signs for, and from
+     *                      which event on, the chains' key events decide ({@link KeyBindings})
      * @param archivedStart accept a chain whose first event is not #1 when a signed checkpoint seals the event just
      *                      before it: the case after old month partitions were detached and archived. Off by default,
      *                      since it also accepts a log whose oldest events were cut off at a checkpoint.
+     * @param nodeFilter    the one node whose chain is given, or null for all: registry rows of other nodes are
+     *                      then not looked for
      */
     public static VerifyResult verify(
-            Iterator<RecordedEvent> events, List<Checkpoint> checkpoints, PublicKey key, boolean archivedStart) {
-        AuditVerifier v = new AuditVerifier(key, archivedStart);
+            Iterator<RecordedEvent> events,
+            List<Checkpoint> checkpoints,
+            KeySet keys,
+            boolean archivedStart,
+            String nodeFilter) {
+        AuditVerifier v = new AuditVerifier(keys, archivedStart);
         Broken b = v.loadCheckpoints(checkpoints);
         if (b != null) {
             return b;
@@ -64,25 +77,14 @@ public final class AuditVerifier {
                 return b;
             }
         }
-        return v.finish();
+        return v.finish(nodeFilter);
     }
 
     private Broken loadCheckpoints(List<Checkpoint> list) {
         for (Checkpoint cp : list) {
-            if (!keyId.equals(cp.keyId())) {
-                return new Broken(
-                        cp.nodeId(),
-                        cp.seq(),
-                        Kind.BAD_CHECKPOINT,
-                        "checkpoint at " + cp.nodeId() + "#" + cp.seq() + " is signed by key " + cp.keyId() + ", not "
-                                + keyId);
-            }
-            if (!AuditSigningKey.ALGORITHM.equals(cp.algorithm()) || !AuditSigningKey.verify(key, cp)) {
-                return new Broken(
-                        cp.nodeId(),
-                        cp.seq(),
-                        Kind.BAD_CHECKPOINT,
-                        "checkpoint at " + cp.nodeId() + "#" + cp.seq() + " has an invalid signature");
+            Broken bad = bindings.signature(cp);
+            if (bad != null) {
+                return bad;
             }
             if (checkpoints.computeIfAbsent(cp.nodeId(), n -> new TreeMap<>()).put(cp.seq(), cp) != null) {
                 return new Broken(
@@ -150,9 +152,17 @@ public final class AuditVerifier {
                     "event " + e.nodeId() + "#" + s.lastSeq + " is not the event that " + where
                             + " links to (modified and re-hashed, or replaced)");
         }
+        Broken key = bindings.event(e);
+        if (key != null) {
+            return key;
+        }
         TreeMap<Long, Checkpoint> cps = checkpoints.get(e.nodeId());
         Checkpoint cp = cps == null ? null : cps.get(e.seq());
         if (cp != null) {
+            Broken unbound = bindings.binding(cp);
+            if (unbound != null) {
+                return unbound;
+            }
             if (!cp.hash().equals(e.hash())) {
                 return new Broken(
                         e.nodeId(),
@@ -168,7 +178,7 @@ public final class AuditVerifier {
         return null;
     }
 
-    private VerifyResult finish() {
+    private VerifyResult finish(String nodeFilter) {
         for (Map.Entry<String, NodeState> n : nodes.entrySet()) {
             if (n.getValue().missing > 0) {
                 return deleted(n.getKey(), n.getValue());
@@ -202,7 +212,12 @@ public final class AuditVerifier {
                     Kind.BAD_CHECKPOINT,
                     (total - checkpointsMatched) + " checkpoint(s) match no event");
         }
-        return new VerifyResult.Ok(events, checkpointsMatched);
+        // only a whole chain must name every key: a month or a stretch of it may lie before the key's event
+        Broken forged = bindings.registry(nodes.keySet(), nodeFilter, !archivedStart);
+        if (forged != null) {
+            return forged;
+        }
+        return new VerifyResult.Ok(events, checkpointsMatched, bindings.notes());
     }
 
     private static Broken deleted(String node, NodeState s) {

@@ -16,6 +16,8 @@ import java.util.NoSuchElementException;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.Checkpoint;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.audit.keys.KeySet;
+import jp.sekisho.audit.keys.RegisteredKey;
 import jp.sekisho.audit.read.EventJson;
 import jp.sekisho.audit.verify.VerifyResult.Broken;
 import jp.sekisho.audit.verify.VerifyResult.Kind;
@@ -32,15 +34,28 @@ public final class ExportFileVerifier {
 
     private ExportFileVerifier() {}
 
+    /** The {@code signing-key} records of an export: the key set it carries (empty for exports made before them). */
+    public static final String KEY_RECORD = "signing-key";
+
     public static VerifyResult verify(Path file, PublicKey key) throws IOException {
         return verify(file, key, false);
     }
 
     /** See {@link AuditVerifier#verify(Iterator, List, PublicKey, boolean)} for {@code archivedStart}. */
     public static VerifyResult verify(Path file, PublicKey key, boolean archivedStart) throws IOException {
+        return verify(
+                file, KeySet.of(key, "key " + jp.sekisho.audit.chain.AuditSigningKey.keyId(key)), archivedStart, null);
+    }
+
+    /**
+     * @param keys the keys to check with, or null for the keys the export itself carries (its own word: say so)
+     * @param node only this node's chain, or null for every chain in the file
+     */
+    public static VerifyResult verify(Path file, KeySet keys, boolean archivedStart, String node) throws IOException {
         boolean tornTail = !endsWithNewline(file);
         boolean ranges;
         List<Checkpoint> cps = new ArrayList<>();
+        List<RegisteredKey> carried = new ArrayList<>();
         long events = 0;
         Map<String, Object> closing = null;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -86,7 +101,16 @@ public final class ExportFileVerifier {
                 Object record = m.get("record");
                 if ("checkpoint".equals(record)) {
                     try {
-                        cps.add(EventJson.toCheckpoint(m));
+                        Checkpoint cp = EventJson.toCheckpoint(m);
+                        if (node == null || node.equals(cp.nodeId())) {
+                            cps.add(cp);
+                        }
+                    } catch (RuntimeException e) {
+                        return unreadable(lineNo, e.getMessage());
+                    }
+                } else if (KEY_RECORD.equals(record)) {
+                    try {
+                        carried.add(RegisteredKey.fromJson(m));
                     } catch (RuntimeException e) {
                         return unreadable(lineNo, e.getMessage());
                     }
@@ -108,10 +132,24 @@ public final class ExportFileVerifier {
                 return truncated(events, "it ends without its end record");
             }
         }
+        KeySet using = keys;
+        if (using == null) {
+            if (carried.isEmpty()) {
+                return unreadable(
+                        1,
+                        "this export carries no signing keys (made before they were exported): "
+                                + "pass --key PUB.pem or --keys DIR_OR_FILE");
+            }
+            try {
+                using = KeySet.ofRows(carried, "the export's own signing-key records");
+            } catch (RuntimeException e) {
+                return unreadable(1, e.getMessage());
+            }
+        }
         VerifyResult result;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             r.readLine();
-            result = AuditVerifier.verify(new Events(r), cps, key, archivedStart || ranges);
+            result = AuditVerifier.verify(new Events(r, node), cps, using, archivedStart || ranges, node);
         } catch (BadLine e) {
             return unreadable(e.lineNo, e.getMessage());
         } catch (UncheckedIOException e) {
@@ -192,11 +230,13 @@ public final class ExportFileVerifier {
 
     private static final class Events implements Iterator<RecordedEvent> {
         private final BufferedReader r;
+        private final String node;
         private long lineNo = 1;
         private RecordedEvent next;
 
-        Events(BufferedReader r) {
+        Events(BufferedReader r, String node) {
             this.r = r;
+            this.node = node;
         }
 
         @Override
@@ -212,10 +252,11 @@ public final class ExportFileVerifier {
                     try {
                         m = Json.parseObject(line);
                         if ("event".equals(m.get("record"))) {
-                            next = EventJson.toEvent(m);
+                            RecordedEvent e = EventJson.toEvent(m);
+                            next = node == null || node.equals(e.nodeId()) ? e : null;
                         } else if ("end".equals(m.get("record")) || "error".equals(m.get("record"))) {
                             return false; // the first pass checked that nothing follows
-                        } else if (!"checkpoint".equals(m.get("record"))) {
+                        } else if (!"checkpoint".equals(m.get("record")) && !KEY_RECORD.equals(m.get("record"))) {
                             throw new IllegalArgumentException("unknown record " + m.get("record"));
                         }
                     } catch (RuntimeException e) {

@@ -3,8 +3,21 @@ package jp.sekisho.audit.verify;
 /** The outcome of verifying an audit log: all intact, or the first event found wrong. */
 public sealed interface VerifyResult {
 
-    /** Every event linked and matched every signed checkpoint. */
-    record Ok(long events, long checkpoints) implements VerifyResult {}
+    /**
+     * Every event linked and matched every signed checkpoint.
+     *
+     * @param notes what the verification found worth saying though nothing is wrong: key rotations by name
+     *              ({@code ROTATED: gw1 key 0a1b… → 9f8e… at gw1#1234 (signed by the old key)})
+     */
+    record Ok(long events, long checkpoints, java.util.List<String> notes) implements VerifyResult {
+        public Ok {
+            notes = java.util.List.copyOf(notes);
+        }
+
+        public Ok(long events, long checkpoints) {
+            this(events, checkpoints, java.util.List.of());
+        }
+    }
 
     /**
      * The first problem found.

@@ -69,9 +69,10 @@ class ArchiveCrashTest {
                 assertEquals(1, archivedEvents(pg).size());
 
                 ArchiveSet set = ArchiveSet.of(List.of(out));
-                assertEquals(null, set.checkEach(store.signingKey().publicKey()));
-                VerifyResult whole = store.reader()
-                        .verifyContinuing(store.signingKey().publicKey(), WHO, set.events(), set.checkpoints());
+                jp.sekisho.audit.keys.KeySet keys =
+                        jp.sekisho.audit.keys.KeySet.of(store.signingKey().publicKey(), "test");
+                assertEquals(null, set.checkEach(keys));
+                VerifyResult whole = store.reader().verifyContinuing(keys, WHO, set.events(), set.checkpoints());
                 assertTrue(whole.ok(), whole.toString());
             }
         }

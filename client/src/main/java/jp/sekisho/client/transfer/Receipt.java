@@ -11,8 +11,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.json.Json;
+import jp.sekisho.audit.keys.KeyFiles;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.cli.Printable;
@@ -105,20 +105,28 @@ public record Receipt(String json, Map<String, Object> fields) {
         return false;
     }
 
-    /** Refuses (exit 1, RECEIPT_SIGNATURE_INVALID) a receipt whose signature does not verify with that key file. */
-    public void verifyWith(Path publicKeyPem) {
-        PublicKey key;
+    /**
+     * Refuses (exit 1, RECEIPT_SIGNATURE_INVALID) a receipt whose signature verifies with none of the keys at
+     * {@code keys}: one PEM key file, a PEM file with several keys, a folder of {@code *.pem}, or the JSON of
+     * {@code GET /api/v1/audit/signing-keys}, so a receipt signed by any node of a cluster verifies.
+     */
+    public void verifyWith(Path keys) {
+        List<PublicKey> set;
         try {
-            key = AuditSigningKey.readPublicKey(publicKeyPem);
-        } catch (IOException e) {
+            set = KeyFiles.read(keys).keys();
+        } catch (IOException | RuntimeException e) {
             throw CliException.usage("--gateway-key: " + e.getMessage());
         }
-        if (!verify(key)) {
-            throw new CliException(
-                    ExitCode.REFUSED,
-                    "RECEIPT_SIGNATURE_INVALID: the receipt of transfer " + get("transferId") + " does not verify with "
-                            + publicKeyPem);
+        for (PublicKey key : set) {
+            if (verify(key)) {
+                return;
+            }
         }
+        throw new CliException(
+                ExitCode.REFUSED,
+                "RECEIPT_SIGNATURE_INVALID: 受領証の署名を検証できません / the receipt of transfer " + get("transferId")
+                        + " does not verify with " + (set.size() == 1 ? "" : "any of the " + set.size() + " keys in ")
+                        + keys);
     }
 
     public void print(PrintWriter out, Boolean verified) {

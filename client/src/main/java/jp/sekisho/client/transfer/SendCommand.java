@@ -115,9 +115,11 @@ public final class SendCommand implements Callable<Integer> {
 
     @Option(
             names = "--gateway-key",
-            paramLabel = "audit-signing.pub.pem",
+            paramLabel = "PUB.pem|DIR",
             description =
-                    "The gateway's audit signing public key: the receipt's Ed25519 signature must verify with it.")
+                    "The gateways' audit signing public keys (a PEM file with one or more keys, a folder of *.pem, or the JSON"
+                            + " of GET /api/v1/audit/signing-keys): the receipt's Ed25519 signature must verify with"
+                            + " one of them.")
     Path gatewayKey;
 
     @Option(

@@ -55,4 +55,31 @@ class ReceiptTest {
         assertTrue(out.contains("sender:    CN=山田\\x07\n"), out);
         assertEquals(12, out.lines().count(), "one line per field: " + out);
     }
+
+    @Test
+    void aReceiptOfAnyNodeVerifiesWithTheClustersKeys(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        jp.sekisho.audit.chain.AuditSigningKey gw1 = jp.sekisho.audit.chain.AuditSigningKey.generate();
+        jp.sekisho.audit.chain.AuditSigningKey gw2 = jp.sekisho.audit.chain.AuditSigningKey.generate();
+        gw1.writeTo(dir.resolve("gw1/audit-signing.key"));
+        gw2.writeTo(dir.resolve("gw2/audit-signing.key"));
+        String body = "{\"transferId\":\"t2\",\"node\":\"gw2\"}";
+        String sig = gw2.signStatement(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Receipt r = Receipt.parse(body.substring(0, body.length() - 1) + ",\"signature\":\"" + sig + "\"}");
+
+        java.nio.file.Path keys = java.nio.file.Files.createDirectories(dir.resolve("keys"));
+        java.nio.file.Files.copy(dir.resolve("gw1/audit-signing.pub.pem"), keys.resolve("gw1.pem"));
+        java.nio.file.Files.copy(dir.resolve("gw2/audit-signing.pub.pem"), keys.resolve("gw2.pem"));
+        r.verifyWith(keys); // a folder holding gw2's key among others
+        java.nio.file.Path both = dir.resolve("both.pem");
+        java.nio.file.Files.writeString(
+                both,
+                java.nio.file.Files.readString(keys.resolve("gw1.pem"))
+                        + java.nio.file.Files.readString(keys.resolve("gw2.pem")));
+        r.verifyWith(both); // one file with several keys
+
+        CliException e = assertThrows(CliException.class, () -> r.verifyWith(dir.resolve("gw1/audit-signing.pub.pem")));
+        assertEquals(ExitCode.REFUSED, e.exitCode());
+        assertTrue(e.getMessage().startsWith("RECEIPT_SIGNATURE_INVALID: "), e.getMessage());
+    }
 }

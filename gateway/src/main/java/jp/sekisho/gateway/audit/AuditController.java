@@ -10,6 +10,8 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.QueryValue;
 import jp.sekisho.audit.AuditStore;
+import jp.sekisho.audit.keys.KeyRegistry;
+import jp.sekisho.audit.keys.RegisteredKey;
 import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.audit.read.EventJson;
 import jp.sekisho.audit.read.EventPage;
@@ -101,10 +103,13 @@ public final class AuditController {
 
     @Get("/verify")
     public HttpResponse<?> verify(Principal principal, @Nullable @QueryValue String node) {
-        VerifyResult r = store.reader().verify(store.signingKey().publicKey(), node, principal.toAudit());
+        // every node's registered keys, each bound to its node by the chains themselves
+        VerifyResult r = store.reader()
+                .verify(KeyRegistry.keySet(store.database().dataSource()), node, principal.toAudit(), false);
         String json;
         if (r instanceof VerifyResult.Ok ok) {
-            json = "{\"ok\":true,\"events\":" + ok.events() + ",\"checkpoints\":" + ok.checkpoints() + "}";
+            json = "{\"ok\":true,\"events\":" + ok.events() + ",\"checkpoints\":" + ok.checkpoints() + ",\"notes\":"
+                    + jp.sekisho.audit.json.Json.write(ok.notes()) + "}";
         } else {
             VerifyResult.Broken b = (VerifyResult.Broken) r;
             StringBuilder sb = new StringBuilder("{\"ok\":false,\"node\":");
@@ -120,7 +125,21 @@ public final class AuditController {
         return HttpResponse.ok(json).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
 
-    /** The public half of the audit signing key, for offline verification of exports. */
+    /**
+     * Every node's registered signing keys (node, keyId, fingerprint, algorithm, publicKey PEM, registeredAt,
+     * registeredBy, origin, retiredAt), for {@code audit verify --keys} and offline verification of multi-node
+     * exports. Kept beside {@code signing-key}, which is this node's active key only.
+     */
+    @Get(value = "/signing-keys", produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<?> signingKeys() {
+        java.util.List<Object> list = new java.util.ArrayList<>();
+        for (RegisteredKey k : KeyRegistry.list(store.database().dataSource())) {
+            list.add(k.toJson());
+        }
+        return HttpResponse.ok(jp.sekisho.audit.json.Json.write(list)).contentType(MediaType.APPLICATION_JSON_TYPE);
+    }
+
+    /** The public half of this node's audit signing key, for offline verification of its exports. */
     @Get(value = "/signing-key", produces = "application/x-pem-file")
     public String signingKey() {
         return jp.sekisho.certs.Pem.encode(store.signingKey().publicKey());

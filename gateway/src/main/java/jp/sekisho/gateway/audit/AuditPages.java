@@ -197,7 +197,13 @@ public final class AuditPages {
             HttpRequest<?> request, Principal principal, @Nullable @Body Map<String, Object> body) {
         // an empty form is a form without its token (CSRF_REJECTED), not an unreadable request
         ConsoleForm.verified(body, principal, csrf);
-        VerifyResult r = store.reader().verify(store.signingKey().publicKey(), principal.toAudit());
+        VerifyResult r = store.reader()
+                .verify(
+                        jp.sekisho.audit.keys.KeyRegistry.keySet(
+                                store.database().dataSource()),
+                        null,
+                        principal.toAudit(),
+                        false);
         return page.render(
                 request, principal, "audit.verify.title", (v, out) -> JteverifyGenerated.render(out, null, v, r));
     }
