@@ -62,9 +62,12 @@ public final class GatewayCommand implements Callable<Integer> {
             closeQuietly(opened.get());
             throw new CliException(ExitCode.USAGE, e.getMessage());
         } catch (AuditKeyException e) {
-            // one line, Japanese then English, starting with its code: the key must be restored, not replaced
+            // one line, Japanese then English, starting with its code. A missing or foreign key needs a person
+            // (restore it, or rotate on purpose): exit 2, which the systemd unit does not restart in a loop; a node-id
+            // still held by another process may be a stop in progress: exit 3, restarted
             closeQuietly(opened.get());
-            throw new CliException(ExitCode.UNAVAILABLE, e.getMessage());
+            int exit = AuditKeyException.NODE_IN_USE.equals(e.code()) ? ExitCode.UNAVAILABLE : ExitCode.USAGE;
+            throw new CliException(exit, e.getMessage());
         } catch (AuditUnavailableException e) {
             closeQuietly(opened.get());
             throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());
