@@ -65,6 +65,10 @@ public final class GatewayCommand implements Callable<Integer> {
             throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());
         } catch (RuntimeException e) {
             closeQuietly(opened.get());
+            ConfigException config = configCause(e); // a bean's (the spool's) refusal, wrapped by Micronaut
+            if (config != null) {
+                throw new CliException(ExitCode.USAGE, config.getMessage());
+            }
             throw new CliException(ExitCode.UNAVAILABLE, "cannot start: " + rootMessage(e));
         }
         AuditStore store = opened.get();
@@ -93,6 +97,15 @@ public final class GatewayCommand implements Callable<Integer> {
         if (o != null) {
             o.close();
         }
+    }
+
+    private static ConfigException configCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConfigException c) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static String rootMessage(Throwable e) {

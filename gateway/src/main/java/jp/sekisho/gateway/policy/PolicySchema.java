@@ -47,6 +47,8 @@ public final class PolicySchema {
             s.execute("GRANT USAGE ON SEQUENCE approval_decision_id_seq TO " + role);
             // transfers change state but are never deleted: the row is the record of what passed
             s.execute("GRANT SELECT, INSERT, UPDATE ON transfer TO " + role);
+            // the shared spool's id is written once by the first node and never changed
+            s.execute("GRANT SELECT, INSERT ON spool_identity TO " + role);
         } catch (SQLException e) {
             throw new PolicyStoreException(
                     "cannot grant the policy tables to " + cfg.user() + ": " + e.getMessage(), e);
