@@ -99,7 +99,7 @@ final class Janitor {
      * many), and completes purges left unfinished after an acknowledgment (the audit store was away).
      */
     int sweep() {
-        if (!guard.available()) {
+        if (!guard.probe()) { // looked at now, not as cached: an ending must never follow a vanished mount
             return 0; // with the mount gone every file looks missing: nothing is ended or deleted
         }
         for (Transfer t : repo.acknowledged()) {
