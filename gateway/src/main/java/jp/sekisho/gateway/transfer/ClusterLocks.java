@@ -9,8 +9,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.store.StoreOutage;
 import jp.sekisho.gateway.admission.Reason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,13 +46,37 @@ final class ClusterLocks implements AutoCloseable {
 
     private final Connector connector;
     private final Runnable onLost;
+    /** How long a step waits for the connection, which a heartbeat on a frozen server may hold that long. */
+    private final Duration wait;
+    /** Guards the connection, the generation and the holds (a lock, not a monitor: a step gives up after {@link #wait}). */
+    private final ReentrantLock mutex = new ReentrantLock();
+
     private Connection connection;
     private long generation;
     private final Map<String, Integer> held = new HashMap<>();
 
     ClusterLocks(Connector connector, Runnable onLost) {
+        this(connector, onLost, Duration.ofSeconds(5));
+    }
+
+    /** @param wait the store's timeout: a step that cannot use the connection within it answers AUDIT_UNAVAILABLE */
+    ClusterLocks(Connector connector, Runnable onLost, Duration wait) {
         this.connector = connector;
         this.onLost = onLost;
+        this.wait = wait;
+    }
+
+    /** Takes the mutex within {@link #wait}, else the store counts as unavailable (fail closed). */
+    private void enter() {
+        try {
+            if (mutex.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw new AuditUnavailableException(
+                "転送ロックの接続が応答しません / the cluster lock connection does not answer within " + wait);
     }
 
     /** The advisory lock key of a transfer: the first 8 bytes of SHA-256("sekisho-transfer|" + id). */
@@ -62,7 +91,33 @@ final class ClusterLocks implements AutoCloseable {
     }
 
     /** Takes the lock of {@code id} without waiting; null when another node holds it. */
-    synchronized Hold tryAcquire(String id) {
+    Hold tryAcquire(String id) {
+        boolean lost = false;
+        enter();
+        try {
+            return tryAcquireLocked(id);
+        } catch (LostException e) {
+            lost = true;
+            throw e.problem;
+        } finally {
+            mutex.unlock();
+            if (lost) {
+                onLost.run(); // cuts PATCHes: flags and channel closes only, nothing that waits
+            }
+        }
+    }
+
+    /** A broken connection lost holds; the caller tells the owner once the mutex is free. */
+    private static final class LostException extends RuntimeException {
+        final RuntimeException problem;
+
+        LostException(RuntimeException problem) {
+            super(null, null, false, false);
+            this.problem = problem;
+        }
+    }
+
+    private Hold tryAcquireLocked(String id) {
         Integer n = held.get(id);
         if (n != null) {
             held.put(id, n + 1);
@@ -79,60 +134,89 @@ final class ClusterLocks implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            if (broken(e)) {
-                onLost.run(); // cuts PATCHes: flags and channel closes only, nothing that waits
+            boolean lost = broken(e);
+            // the store is down or frozen: AUDIT_UNAVAILABLE, as for any other step that needs it
+            RuntimeException problem = StoreOutage.is(e)
+                    ? new AuditUnavailableException("cluster lock: " + e.getMessage(), e)
+                    : new TransferProblem(
+                            Reason.SPOOL_UNAVAILABLE,
+                            "転送のロックを取れません（データベース接続）/ cannot take the transfer's cluster lock: " + e.getMessage());
+            if (lost) {
+                throw new LostException(problem);
             }
-            throw new TransferProblem(
-                    Reason.SPOOL_UNAVAILABLE,
-                    "転送のロックを取れません（データベース接続）/ cannot take the transfer's cluster lock: " + e.getMessage());
+            throw problem;
         }
         held.put(id, 1);
         return new Hold(id, generation);
     }
 
     /** Gives back one hold; the lock goes when this node's last hold of it does. */
-    synchronized void release(Hold h) {
-        if (h == null || h.generation() != generation) {
-            return; // taken on a connection that broke since: PostgreSQL released it then
+    void release(Hold h) {
+        if (h == null) {
+            return;
+        }
+        boolean lost;
+        mutex.lock(); // a release always completes: the lock must not stay with a live session
+        try {
+            lost = releaseLocked(h);
+        } finally {
+            mutex.unlock();
+        }
+        if (lost) {
+            onLost.run();
+        }
+    }
+
+    private boolean releaseLocked(Hold h) {
+        if (h.generation() != generation) {
+            return false; // taken on a connection that broke since: PostgreSQL released it then
         }
         Integer n = held.get(h.id());
         if (n == null) {
-            return;
+            return false;
         }
         if (n > 1) {
             held.put(h.id(), n - 1);
-            return;
+            return false;
         }
         held.remove(h.id());
         try (PreparedStatement ps = connection().prepareStatement("SELECT pg_advisory_unlock(?)")) {
             ps.setLong(1, key(h.id()));
             ps.executeQuery().close();
+            return false;
         } catch (SQLException e) {
-            if (broken(e)) {
-                onLost.run();
-            }
+            return broken(e);
         }
     }
 
     /** How many transfers this node holds now. */
-    synchronized int held() {
-        return held.size();
+    int held() {
+        mutex.lock();
+        try {
+            return held.size();
+        } finally {
+            mutex.unlock();
+        }
     }
 
     /** Checks the connection (every ~2 s); when it broke, every lock is lost: the owner is told at once. */
     void heartbeat() {
         boolean lost;
-        synchronized (this) {
+        if (!mutex.tryLock()) {
+            return; // in use right now: alive enough, or the step using it finds out
+        }
+        try {
             if (connection == null) {
                 return; // nothing held on a connection not yet (re)opened
             }
             try (Statement s = connection.createStatement()) {
-                s.setQueryTimeout(5);
-                s.executeQuery("SELECT 1").close();
+                s.executeQuery("SELECT 1").close(); // bounded by the connection's socket timeout
                 return;
             } catch (SQLException e) {
                 lost = broken(e);
             }
+        } finally {
+            mutex.unlock();
         }
         if (lost) {
             onLost.run();
@@ -171,16 +255,21 @@ final class ClusterLocks implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        held.clear();
-        generation++;
-        if (connection != null) {
-            try {
-                connection.close(); // PostgreSQL releases every advisory lock of the session
-            } catch (SQLException ignored) {
-                // closing anyway
+    public void close() {
+        mutex.lock();
+        try {
+            held.clear();
+            generation++;
+            if (connection != null) {
+                try {
+                    connection.close(); // PostgreSQL releases every advisory lock of the session
+                } catch (SQLException ignored) {
+                    // closing anyway
+                }
+                connection = null;
             }
-            connection = null;
+        } finally {
+            mutex.unlock();
         }
     }
 }

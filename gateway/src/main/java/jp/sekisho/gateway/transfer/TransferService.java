@@ -60,6 +60,7 @@ public final class TransferService implements AutoCloseable {
             Spool spool,
             String spoolId,
             ClusterLocks.Connector lockConnection,
+            Duration storeTimeout,
             PolicyWatcher watcher,
             AuditLog audit,
             ReceiptSigner signer,
@@ -72,7 +73,7 @@ public final class TransferService implements AutoCloseable {
         this.signer = signer;
         TransferEvents events = new TransferEvents(audit, node);
         UploadSessions[] cut = new UploadSessions[1]; // the lock connection's loss cuts the PATCHes in progress
-        this.cluster = new ClusterLocks(lockConnection, () -> cut[0].cutAll());
+        this.cluster = new ClusterLocks(lockConnection, () -> cut[0].cutAll(), storeTimeout);
         TransferLocks locks = new TransferLocks(cluster);
         // the running checks kept between PATCHes: an ended transfer keeps none
         Map<String, RunningCheck> kept = new ConcurrentHashMap<>();

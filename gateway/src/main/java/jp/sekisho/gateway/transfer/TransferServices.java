@@ -36,6 +36,7 @@ public final class TransferServices {
                         spool,
                         spoolId,
                         () -> lockConnection(db, config.nodeId()),
+                        db.config().timeout(),
                         policy.watcher(),
                         new TransferMeter(store.log(), metrics),
                         signer,
@@ -52,8 +53,10 @@ public final class TransferServices {
             p.setProperty("password", cfg.password());
         }
         long seconds = Math.max(1, (cfg.timeout().toMillis() + 999) / 1000);
+        // bounded like the pool's connections: a frozen server answers AUDIT_UNAVAILABLE, not a hang
         p.setProperty("connectTimeout", Long.toString(seconds));
-        p.setProperty("socketTimeout", Long.toString(Math.max(10, seconds)));
+        p.setProperty("loginTimeout", Long.toString(seconds));
+        p.setProperty("socketTimeout", Long.toString(seconds));
         p.setProperty("tcpKeepAlive", "true");
         p.setProperty("ApplicationName", "sekisho-locks-" + node);
         return DriverManager.getConnection(db.url(), p);

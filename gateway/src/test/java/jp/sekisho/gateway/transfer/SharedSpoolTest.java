@@ -224,7 +224,8 @@ class SharedSpoolTest {
                                 HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString());
                         return h.statusCode() == 503 && h.body().contains("SPOOL_UNAVAILABLE");
                     });
-            HttpResponse<String> patch = s2.patch(loc, envelope, size / 2, size, false);
+            // an empty PATCH: a 503 answer closes the connection, and a body still in flight could lose it to a reset
+            HttpResponse<String> patch = s2.patchBytes(loc, size / 2, new byte[0], null);
             assertEquals(503, patch.statusCode(), patch.body());
             assertTrue(patch.body().contains("SPOOL_UNAVAILABLE"), patch.body());
             HttpResponse<String> created = s2.create(ROUTE, size, TusClient.metadata("x.cms", sha, 1));
