@@ -481,7 +481,9 @@ final class Scenario implements AutoCloseable {
             return List.of();
         }
         try (Stream<Path> s = Files.list(spool())) {
-            return s.filter(Files::isRegularFile).toList();
+            return s.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(".")) // the marker .sekisho-spool stays
+                    .toList();
         }
     }
 

@@ -280,6 +280,20 @@ class SharedSpoolTest {
         assertFalse(Files.exists(dir.resolve("not-mounted/.sekisho-spool")), "no marker is made for it");
     }
 
+    @Test
+    @Order(6)
+    void theMarkerMustNameTheStoresSpool() throws Exception {
+        var ds = w.gw.store.database().dataSource();
+        String id = Files.readString(spool.resolve(SpoolIdentity.MARKER)).trim();
+        assertEquals(id, SpoolIdentity.establish(spool, ds, "gw9"), "the mounted spool is the store's");
+        Path other = Files.createDirectories(dir.resolve("other-spool"));
+        Files.writeString(other.resolve(SpoolIdentity.MARKER), "another-spool\n");
+        var refused = org.junit.jupiter.api.Assertions.assertThrows(
+                jp.sekisho.gateway.config.ConfigException.class, () -> SpoolIdentity.establish(other, ds, "gw9"));
+        assertTrue(refused.getMessage().contains("names spool another-spool"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("the store's spool id is " + id), refused.getMessage());
+    }
+
     static List<String> names(Path folder) throws Exception {
         try (var s = Files.list(folder)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
