@@ -107,8 +107,14 @@ final class Scenario implements AutoCloseable {
         org.junit.jupiter.api.Assumptions.assumeTrue(
                 isRoot(), "mounting a tmpfs needs root (CI runs as root); run as root for this point");
         Path spool = Files.createDirectories(spool());
+        // the spool's marker moves with it, as an operator moving a spool keeps it (else start-up refuses)
+        Path marker = spool.resolve(".sekisho-spool");
+        byte[] id = Files.exists(marker) ? Files.readAllBytes(marker) : null;
         run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "tmpfs", spool.toString());
         mounted = true;
+        if (id != null) {
+            Files.write(marker, id);
+        }
     }
 
     // ---- processes
@@ -475,7 +481,9 @@ final class Scenario implements AutoCloseable {
             return List.of();
         }
         try (Stream<Path> s = Files.list(spool())) {
-            return s.filter(Files::isRegularFile).toList();
+            return s.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(".")) // the marker .sekisho-spool stays
+                    .toList();
         }
     }
 

@@ -272,7 +272,7 @@ public final class Gateway implements AutoCloseable {
             relay = RelayBinding.start(
                     config, ctx, material, ssl, checker, roles, edge, connectionAudit, metrics, store, ports, clock);
             server.start();
-            health = HealthBinding.start(config, crls, store, policy, clock, metrics, connectionAudit);
+            health = HealthBinding.start(config, crls, store, policy, transfers, clock, metrics, connectionAudit);
             audit.commit(AuditEvent.of(EventType.GATEWAY_STARTED, Outcome.ALLOW)
                     .detailJson(startedJson(config.nodeId(), ports))
                     .build());

@@ -147,7 +147,10 @@ final class HandOffScenario {
 
     private void showNothingLeftAndAudit() throws IOException {
         c.step("Nothing left behind", "after the acknowledgment the gateway deleted its copy (TRANSFER_PURGED)");
-        List<Path> left = DemoProbes.files(d.spool());
+        // the gateway's own dot-files (the spool's marker .sekisho-spool) are not payloads
+        List<Path> left = DemoProbes.files(d.spool()).stream()
+                .filter(p -> !p.getFileName().toString().startsWith("."))
+                .toList();
         c.say(left.isEmpty() ? "the gateway's spool " + d.spool() + " is empty" : "still in the spool: " + left);
 
         c.step("The audit trail of this run", "every connection, decision and transfer step, allowed or denied");

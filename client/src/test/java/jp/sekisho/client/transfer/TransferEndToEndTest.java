@@ -126,7 +126,9 @@ class TransferEndToEndTest {
             return List.of();
         }
         try (Stream<Path> s = Files.list(spool())) {
-            return s.filter(Files::isRegularFile).toList();
+            return s.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(".")) // the marker .sekisho-spool stays
+                    .toList();
         }
     }
 

@@ -146,7 +146,6 @@ public enum Reason {
             "a PATCH declares another envelope SHA-256 than the one declared before"),
     RANGE_NOT_SATISFIABLE(Stage.PROTOCOL, 416, "Range不正", "only 'Range: bytes=N-' within the envelope is supported"),
     TRANSFER_UNKNOWN(Stage.PROTOCOL, 404, "転送が存在しない", "no such transfer of yours on this route, or it has ended"),
-    TRANSFER_ON_OTHER_NODE(Stage.PROTOCOL, 421, "別ノードが保持", "the transfer is held by another gateway node"),
     TRANSFER_NOT_DELIVERABLE(
             Stage.PROTOCOL, 409, "受領確認できない状態", "the transfer is not in a state that can be acknowledged"),
     ACK_HASH_MISMATCH(
@@ -190,6 +189,12 @@ public enum Reason {
             507,
             "スプール容量不足",
             "the gateway's spool has no room for the upload (free space minus spool.reserve); its partial file is released"),
+    SPOOL_UNAVAILABLE(
+            Stage.PAYLOAD,
+            503,
+            "スプール利用不可",
+            "the spool folder (its .sekisho-spool marker) or the cluster lock on it cannot be reached now; nothing is deleted,"
+                    + " the upload keeps its offset: retry later"),
     RECORDS_OVER_APPROVAL(Stage.PAYLOAD, 403, "承認件数超過", "the declared record count exceeds the approval's maximum"),
     PAYLOAD_NOT_ENCRYPTED(
             Stage.PAYLOAD,

@@ -8,6 +8,7 @@ import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.tls.CrlStore;
+import jp.sekisho.gateway.transfer.TransferService;
 
 /** Starts the health endpoint from the gateway's parts when {@code health:} is configured. */
 public final class HealthBinding {
@@ -20,6 +21,7 @@ public final class HealthBinding {
             CrlStore crls,
             AuditStore store,
             PolicyServices policy,
+            TransferService transfers,
             Clock clock,
             Metrics metrics,
             ConnectionAudit refusals) {
@@ -31,6 +33,7 @@ public final class HealthBinding {
                 crls,
                 store.postgresLog()::isAvailable,
                 () -> policy.watcher().current().loadedAt(),
+                transfers::spoolAvailable,
                 clock);
         return HealthServer.start(settings, state, config.nodeId(), metrics, refusals);
     }

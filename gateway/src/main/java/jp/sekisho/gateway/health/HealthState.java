@@ -24,6 +24,8 @@ public final class HealthState {
     public static final String CRL_UNAVAILABLE = "CRL_UNAVAILABLE";
     public static final String AUDIT_UNAVAILABLE = "AUDIT_UNAVAILABLE";
     public static final String POLICY_UNAVAILABLE = "POLICY_UNAVAILABLE";
+    /** The spool folder's marker is unreadable (a shared mount gone): transfers are refused. */
+    public static final String SPOOL_UNAVAILABLE = "SPOOL_UNAVAILABLE";
 
     /** The policy watcher reloads every 5 s while it can read the store: six missed reloads are an outage. */
     static final Duration POLICY_STALE = Duration.ofSeconds(30);
@@ -31,12 +33,23 @@ public final class HealthState {
     private final CrlStore crls;
     private final BooleanSupplier auditAvailable;
     private final Supplier<Instant> policyLoadedAt;
+    private final BooleanSupplier spoolAvailable;
     private final Clock clock;
 
     public HealthState(CrlStore crls, BooleanSupplier auditAvailable, Supplier<Instant> policyLoadedAt, Clock clock) {
+        this(crls, auditAvailable, policyLoadedAt, () -> true, clock);
+    }
+
+    public HealthState(
+            CrlStore crls,
+            BooleanSupplier auditAvailable,
+            Supplier<Instant> policyLoadedAt,
+            BooleanSupplier spoolAvailable,
+            Clock clock) {
         this.crls = crls;
         this.auditAvailable = auditAvailable;
         this.policyLoadedAt = policyLoadedAt;
+        this.spoolAvailable = spoolAvailable;
         this.clock = clock;
     }
 
@@ -55,6 +68,9 @@ public final class HealthState {
         Instant loaded = Objects.requireNonNullElse(policyLoadedAt.get(), Instant.EPOCH);
         if (loaded.plus(POLICY_STALE).isBefore(clock.instant())) {
             reasons.add(POLICY_UNAVAILABLE);
+        }
+        if (!spoolAvailable.getAsBoolean()) {
+            reasons.add(SPOOL_UNAVAILABLE);
         }
         return reasons;
     }

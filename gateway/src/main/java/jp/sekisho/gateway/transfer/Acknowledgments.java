@@ -21,6 +21,7 @@ final class Acknowledgments {
     private final String node;
     private final TransferRepository repo;
     private final Spool spool;
+    private final SpoolGuard guard;
     private final TransferEvents events;
     private final ReceiptSigner signer;
     private final Clock clock;
@@ -29,12 +30,14 @@ final class Acknowledgments {
             String node,
             TransferRepository repo,
             Spool spool,
+            SpoolGuard guard,
             TransferEvents events,
             ReceiptSigner signer,
             Clock clock) {
         this.node = node;
         this.repo = repo;
         this.spool = spool;
+        this.guard = guard;
         this.events = events;
         this.signer = signer;
         this.clock = clock;
@@ -63,6 +66,7 @@ final class Acknowledgments {
 
     /** Deletes the spooled copy of the ACKNOWLEDGED transfer {@code t}, records TRANSFER_PURGED once, marks it PURGED. */
     void purge(Transfer t, Caller caller) {
+        guard.require(); // a file in a vanished mount is not deleted: the purge waits for the spool
         spool.delete(t.id());
         if (repo.recordedAt(t.id(), EventType.TRANSFER_PURGED).isEmpty()) {
             events.log()

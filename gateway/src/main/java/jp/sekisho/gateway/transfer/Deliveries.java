@@ -29,9 +29,9 @@ final class Deliveries implements Download.Owner {
 
     private static final Logger LOG = LoggerFactory.getLogger(Deliveries.class);
 
-    private final String node;
     private final TransferRepository repo;
     private final Spool spool;
+    private final SpoolGuard guard;
     private final TransferEvents events;
     private final TransferLocks locks;
     private final Acknowledgments acks;
@@ -39,16 +39,16 @@ final class Deliveries implements Download.Owner {
     private final Set<Download> downloads = ConcurrentHashMap.newKeySet();
 
     Deliveries(
-            String node,
             TransferRepository repo,
             Spool spool,
+            SpoolGuard guard,
             TransferEvents events,
             TransferLocks locks,
             Acknowledgments acks,
             Clock clock) {
-        this.node = node;
         this.repo = repo;
         this.spool = spool;
+        this.guard = guard;
         this.events = events;
         this.locks = locks;
         this.acks = acks;
@@ -72,15 +72,11 @@ final class Deliveries implements Download.Owner {
         return t;
     }
 
-    /** A transfer the receiver may take now: deliverable and spooled on this node. */
+    /** A transfer the receiver may take now: deliverable (from the shared spool, whichever node stored it). */
     private Transfer deliverable(Caller caller, Admitted a, String id, Reason ifNot) {
         Transfer t = view(caller, a.route(), id, false);
         if (!t.state().deliverable()) {
             throw new TransferProblem(ifNot, "transfer " + id + " is " + t.state());
-        }
-        if (!t.node().equals(node)) {
-            throw new TransferProblem(
-                    Reason.TRANSFER_ON_OTHER_NODE, "transfer " + id + " is held by gateway node " + t.node());
         }
         return t;
     }
@@ -88,6 +84,7 @@ final class Deliveries implements Download.Owner {
     /** Opens the stored envelope from byte {@code start} for a receiver. */
     Download openPayload(Caller caller, Admitted a, String id, long start) {
         Transfer t = deliverable(caller, a, id, Reason.TRANSFER_UNKNOWN);
+        guard.require();
         if (start < 0 || (start >= t.length() && t.length() > 0) || start > t.length()) {
             throw new TransferProblem(Reason.RANGE_NOT_SATISFIABLE, "the envelope has " + t.length() + " bytes");
         }
@@ -144,6 +141,7 @@ final class Deliveries implements Download.Owner {
      */
     String acknowledge(Caller caller, Admitted a, String id, String sha256) {
         view(caller, a.route(), id, false);
+        guard.require();
         return locks.with(id, () -> {
             Transfer t = view(caller, a.route(), id, false);
             boolean done = t.state() == TransferState.ACKNOWLEDGED || t.state() == TransferState.PURGED;
@@ -166,7 +164,7 @@ final class Deliveries implements Download.Owner {
                         .markAudited();
             }
             if (done) {
-                if (t.state() == TransferState.ACKNOWLEDGED && t.node().equals(node)) {
+                if (t.state() == TransferState.ACKNOWLEDGED) {
                     purgeOrLeave(t, caller);
                 }
                 return t.receipt();

@@ -11,15 +11,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Ends what may no longer go on: transfers in progress on a route that stopped being ACTIVE (on
  * each policy change), and uploads past Upload-Expires or stored transfers past retention (every
- * sweep, which also completes a purge an acknowledgment left unfinished). Stored transfers on an inactive route stay: the route may be reinstated, and retention
- * still applies to them.
+ * sweep, which also completes a purge an acknowledgment left unfinished and checks an upload whose
+ * last byte is in but whose node died during its envelope check). Stored transfers on an inactive
+ * route stay: the route may be reinstated, and retention still applies to them.
+ *
+ * <p>Every node sweeps every transfer of the shared spool, each under its cluster lock; one another
+ * node holds is skipped until the next sweep. With the spool unavailable the sweep does nothing.
  */
 final class Janitor {
 
     private static final Logger LOG = LoggerFactory.getLogger(Janitor.class);
 
-    private final String node;
     private final TransferRepository repo;
+    private final SpoolGuard guard;
+    private final EnvelopeGate gate;
     private final UploadSessions sessions;
     private final Deliveries deliveries;
     private final TransferEndings endings;
@@ -28,16 +33,18 @@ final class Janitor {
     private final Clock clock;
 
     Janitor(
-            String node,
             TransferRepository repo,
+            SpoolGuard guard,
+            EnvelopeGate gate,
             UploadSessions sessions,
             Deliveries deliveries,
             TransferEndings endings,
             Acknowledgments acks,
             TransferLocks locks,
             Clock clock) {
-        this.node = node;
         this.repo = repo;
+        this.guard = guard;
+        this.gate = gate;
         this.sessions = sessions;
         this.deliveries = deliveries;
         this.endings = endings;
@@ -72,13 +79,17 @@ final class Janitor {
         sessions.killWhere(routeId -> inactiveReason(snapshot, snapshot.routes().get(routeId), now));
         deliveries.killWhere(
                 routeId -> inactiveReason(snapshot, snapshot.routes().get(routeId), now));
-        for (Transfer t : repo.spooledOn(node)) {
+        for (Transfer t : repo.spooled()) {
             if (t.state() != TransferState.UPLOADING) {
                 continue; // stored payloads wait
             }
             String r = inactiveReason(snapshot, snapshot.routes().get(t.routeId()), now);
             if (r != null) {
-                endings.abort(t, r, null);
+                try {
+                    endings.abort(t, r, null); // waits a little for the node whose PATCH the change cuts
+                } catch (RuntimeException e) {
+                    LOG.warn("転送 {} を中止できません / cannot abort transfer {}: {}", t.id(), t.id(), e.toString());
+                }
             }
         }
     }
@@ -88,9 +99,12 @@ final class Janitor {
      * many), and completes purges left unfinished after an acknowledgment (the audit store was away).
      */
     int sweep() {
-        for (Transfer t : repo.acknowledgedOn(node)) {
+        if (!guard.probe()) { // looked at now, not as cached: an ending must never follow a vanished mount
+            return 0; // with the mount gone every file looks missing: nothing is ended or deleted
+        }
+        for (Transfer t : repo.acknowledged()) {
             try {
-                locks.run(
+                locks.ifFree(
                         t.id(),
                         () -> repo.find(t.id())
                                 .filter(current -> current.state() == TransferState.ACKNOWLEDGED)
@@ -105,13 +119,38 @@ final class Janitor {
             }
         }
         Instant now = clock.instant();
-        int n = 0;
-        for (Transfer t : repo.spooledOn(node)) {
-            String reason = expiryReason(t, now, sessions.inProgress(t.id()));
-            if (reason != null && endings.expire(t, reason)) {
-                n++;
+        int[] n = {0};
+        for (Transfer t : repo.spooled()) {
+            if (sessions.inProgress(t.id())) {
+                continue; // a PATCH of this node keeps its upload alive and checks it itself
+            }
+            try {
+                locks.ifFree(
+                        t.id(),
+                        () -> repo.find(t.id()).ifPresent(current -> {
+                            if (sweep(current, now)) {
+                                n[0]++;
+                            }
+                        }));
+            } catch (RuntimeException e) {
+                LOG.warn("転送 {} の期限処理に失敗しました / sweeping transfer {} failed: {}", t.id(), t.id(), e.toString());
             }
         }
-        return n;
+        return n[0];
+    }
+
+    /** Under the transfer's lock: expires it, or checks an upload left complete but unchecked; true when it expired. */
+    private boolean sweep(Transfer t, Instant now) {
+        if (!t.state().spooled()) {
+            return false;
+        }
+        String reason = expiryReason(t, now, false);
+        if (reason != null) {
+            return endings.expire(t, reason);
+        }
+        if (t.state() == TransferState.UPLOADING && t.lengthKnown() && t.offset() == t.length() && t.sha256() != null) {
+            gate.recover(t); // its node died during the envelope check (no one holds its lock now)
+        }
+        return false;
     }
 }

@@ -43,6 +43,7 @@ final class PatchRequest {
     private final String uploadId;
     private final HttpHeaders headers;
     private volatile Decision.Admitted admitted;
+    private volatile TransferService transfers;
     volatile Upload upload;
     /** The upload was complete already and this PATCH is the empty one at its length: answered 204 at once. */
     volatile Transfer complete;
@@ -88,6 +89,7 @@ final class PatchRequest {
                 return new TransferProblem(x.reason(), x.message()); // audited and counted by admit
             }
             admitted = (Decision.Admitted) d;
+            this.transfers = transfers;
             upload = transfers.beginPatch(
                     request.caller(),
                     admitted.grant(),
@@ -135,7 +137,8 @@ final class PatchRequest {
             return NettyProblems.response(NettyProblems.auditUnavailable(), requestId);
         } catch (RuntimeException e) {
             LOG.warn("PATCH of {} failed", uploadId, e);
-            TransferProblem answer = NettyProblems.unexpected(e);
+            // the spool's mount gone under the PATCH: 503 SPOOL_UNAVAILABLE, the upload keeps its durable offset
+            TransferProblem answer = transfers.problemOf(e);
             completed(admission, answer.reason(), null, true);
             return NettyProblems.response(answer, requestId);
         }

@@ -20,9 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The payloads on this node's disk, {@code <data-dir>/spool}: {@code {id}.part} while uploading,
- * renamed atomically to {@code {id}.cms} once the envelope is checked and STORED. Nothing else is
- * ever written there, so a file not accounted for by a live transfer is an orphan.
+ * The payloads in the spool folder ({@code spool.dir}, by default {@code <data-dir>/spool}, shared by
+ * every node of one store): {@code {id}.part} while uploading, renamed atomically to {@code {id}.cms}
+ * once the envelope is checked and STORED. Besides these only dot-files are written there (the
+ * marker {@code .sekisho-spool}, each node's direct I/O probe), so any other file not accounted for by
+ * a live transfer is an orphan.
  */
 public final class Spool {
 
@@ -40,6 +42,11 @@ public final class Spool {
     }
 
     public Spool(Path dir, SpoolLimits limits) {
+        this(dir, limits, "node");
+    }
+
+    /** @param node names this node's direct I/O probe file, so that nodes sharing the folder probe side by side */
+    public Spool(Path dir, SpoolLimits limits, String node) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
@@ -47,7 +54,7 @@ public final class Spool {
             throw new UncheckedIOException("cannot create the spool folder " + dir + ": " + e.getMessage(), e);
         }
         space = new SpoolSpace(dir, limits);
-        String refused = probeDirectIo();
+        String refused = probeDirectIo(node);
         directIo = refused == null;
         if (directIo) {
             LOG.info("spool {}: uploads are written with direct I/O (O_DIRECT), past the page cache", dir);
@@ -67,13 +74,13 @@ public final class Spool {
     }
 
     /** Writes one aligned block with O_DIRECT; null when that works, else why not. */
-    private String probeDirectIo() {
+    private String probeDirectIo(String node) {
         try {
             long blockSize = Files.getFileStore(dir).getBlockSize();
             if (blockSize <= 0 || SpoolWriter.ALIGN % blockSize != 0) {
                 return "block size " + blockSize + " does not divide " + SpoolWriter.ALIGN;
             }
-            Path probe = dir.resolve(".direct-io-probe");
+            Path probe = dir.resolve(".direct-io-probe-" + node);
             try (FileChannel ch = FileChannel.open(
                     probe,
                     StandardOpenOption.CREATE,
@@ -181,10 +188,12 @@ public final class Spool {
         }
     }
 
-    /** Every regular file in the spool folder. */
+    /** Every regular file in the spool folder but the dot-files (the marker, probes). */
     public List<Path> files() {
         try (Stream<Path> s = Files.list(dir)) {
-            return new ArrayList<>(s.filter(Files::isRegularFile).toList());
+            return new ArrayList<>(s.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -17,6 +17,9 @@ final class TransferExecutors implements AutoCloseable {
     /** Runs the expiry sweep. */
     final ScheduledExecutorService sweeper =
             Executors.newSingleThreadScheduledExecutor(named("sekisho-transfer-sweeper", false));
+    /** Looks at the spool's marker and the cluster lock connection every few seconds. */
+    final ScheduledExecutorService prober =
+            Executors.newSingleThreadScheduledExecutor(named("sekisho-spool-probe", false));
     /** Starts page-cache writeback of spool files while they are written (see {@link SpoolWriter}). */
     final ExecutorService writeback = Executors.newFixedThreadPool(2, named("sekisho-spool-writeback", true));
     /** Runs the {@link SpoolWriter} tasks: each upload's in order, uploads side by side. */
@@ -35,6 +38,7 @@ final class TransferExecutors implements AutoCloseable {
     @Override
     public void close() {
         sweeper.shutdownNow();
+        prober.shutdownNow();
         policy.shutdownNow();
         writeback.shutdown();
         spoolWriter.shutdown();

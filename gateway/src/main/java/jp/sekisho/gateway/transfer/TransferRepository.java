@@ -146,16 +146,14 @@ public final class TransferRepository {
         });
     }
 
-    /** This node's transfers whose payload may still be in its spool. */
-    public List<Transfer> spooledOn(String node) {
-        return query(
-                "SELECT " + COLUMNS + " FROM transfer WHERE node = ? AND state IN ('UPLOADING', 'STORED', 'DELIVERED')",
-                node);
+    /** The transfers whose payload may still be in the (shared) spool, whichever node created them. */
+    public List<Transfer> spooled() {
+        return query("SELECT " + COLUMNS + " FROM transfer WHERE state IN " + IN_FLIGHT);
     }
 
-    /** This node's transfers acknowledged whose purge is not recorded yet (a crash or a failure came between). */
-    public List<Transfer> acknowledgedOn(String node) {
-        return query("SELECT " + COLUMNS + " FROM transfer WHERE node = ? AND state = 'ACKNOWLEDGED'", node);
+    /** The transfers acknowledged whose purge is not recorded yet (a crash or a failure came between). */
+    public List<Transfer> acknowledged() {
+        return query("SELECT " + COLUMNS + " FROM transfer WHERE state = 'ACKNOWLEDGED'");
     }
 
     /**
@@ -178,16 +176,21 @@ public final class TransferRepository {
         });
     }
 
-    /** The offset durably written; only while UPLOADING. Also moves Upload-Expires. */
-    public boolean advance(String id, long offset, Instant now, Instant expiresAt) {
+    /**
+     * The offset durably written, compare-and-set on the offset the writer started from and on
+     * UPLOADING (a fence: a writer that lost its cluster lock cannot move an offset another node
+     * moved since). Also moves Upload-Expires.
+     */
+    public boolean advance(String id, long from, long offset, Instant now, Instant expiresAt) {
         return update(
                         "UPDATE transfer SET upload_offset = ?, updated_at = ?, expires_at = ? "
-                                + "WHERE id = ? AND state = 'UPLOADING'",
+                                + "WHERE id = ? AND state = 'UPLOADING' AND upload_offset = ?",
                         ps -> {
                             ps.setLong(1, offset);
                             ps.setTimestamp(2, Jdbc.ts(now));
                             ps.setTimestamp(3, Jdbc.ts(expiresAt));
                             ps.setString(4, id);
+                            ps.setLong(5, from);
                         })
                 == 1;
     }

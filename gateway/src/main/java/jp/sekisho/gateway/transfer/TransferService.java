@@ -16,14 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Transfers on this node, as the HTTP layers see them; they admit the request on its route first
+ * Transfers, as this node's HTTP layers see them (any node serves any transfer of the shared spool); they admit the request on its route first
  * and hand over the {@link Admitted} result. This class only wires and delegates:
  * {@link UploadSessions} (tus creation and PATCHes), {@link EnvelopeGate} (STORED or REJECTED),
  * {@link Deliveries} (inbox, downloads, acknowledgment), {@link Janitor} (policy changes, expiry),
  * {@link SpoolRecovery} (start-up) and {@link TransferEndings} (the endings without delivery).
  *
  * <p>Every change of state is compare-and-set in the database; the few steps of one transfer that
- * must not interleave hold that transfer's own lock ({@link TransferLocks}). What lets data through
+ * must not interleave hold that transfer's own lock ({@link TransferLocks}), across the nodes too
+ * ({@link ClusterLocks}); the spool's marker is watched ({@link SpoolGuard}). What lets data through
  * is committed to the audit log before it is answered (TRANSFER_STORED, TRANSFER_DELIVERED,
  * TRANSFER_ACKNOWLEDGED, TRANSFER_PURGED).
  */
@@ -36,8 +37,13 @@ public final class TransferService implements AutoCloseable {
 
     static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
+    /** How often the spool's marker and the cluster lock connection are looked at. */
+    static final Duration PROBE_EVERY = Duration.ofSeconds(2);
+
     private final String node;
     private final Spool spool;
+    private final SpoolGuard guard;
+    private final ClusterLocks cluster;
     private final PolicyWatcher watcher;
     private final AuditLog audit;
     private final ReceiptSigner signer;
@@ -48,30 +54,38 @@ public final class TransferService implements AutoCloseable {
     private final Janitor janitor;
     private final SpoolRecovery recovery;
 
-    public TransferService(
+    TransferService(
             String node,
             TransferRepository repo,
             Spool spool,
+            String spoolId,
+            ClusterLocks.Connector lockConnection,
+            Duration storeTimeout,
             PolicyWatcher watcher,
             AuditLog audit,
             ReceiptSigner signer,
             Clock clock) {
         this.node = node;
         this.spool = spool;
+        this.guard = new SpoolGuard(spool.dir(), spoolId);
         this.watcher = watcher;
         this.audit = audit;
         this.signer = signer;
         TransferEvents events = new TransferEvents(audit, node);
-        TransferLocks locks = new TransferLocks();
+        UploadSessions[] cut = new UploadSessions[1]; // the lock connection's loss cuts the PATCHes in progress
+        this.cluster = new ClusterLocks(lockConnection, () -> cut[0].cutAll(), storeTimeout);
+        TransferLocks locks = new TransferLocks(cluster);
         // the running checks kept between PATCHes: an ended transfer keeps none
         Map<String, RunningCheck> kept = new ConcurrentHashMap<>();
         TransferEndings endings = new TransferEndings(repo, spool, events, locks, clock, kept::remove);
         this.gate = new EnvelopeGate(node, repo, spool, watcher, events, endings, locks, signer, clock);
-        this.sessions = new UploadSessions(node, repo, spool, events, endings, locks, executors, gate, kept, clock);
-        Acknowledgments acks = new Acknowledgments(node, repo, spool, events, signer, clock);
-        this.deliveries = new Deliveries(node, repo, spool, events, locks, acks, clock);
-        this.janitor = new Janitor(node, repo, sessions, deliveries, endings, acks, locks, clock);
-        this.recovery = new SpoolRecovery(node, repo, spool, events, endings, acks, gate, clock);
+        this.sessions =
+                new UploadSessions(node, repo, spool, guard, events, endings, locks, executors, gate, kept, clock);
+        cut[0] = sessions;
+        Acknowledgments acks = new Acknowledgments(node, repo, spool, guard, events, signer, clock);
+        this.deliveries = new Deliveries(repo, spool, guard, events, locks, acks, clock);
+        this.janitor = new Janitor(repo, guard, gate, sessions, deliveries, endings, acks, locks, clock);
+        this.recovery = new SpoolRecovery(repo, spool, guard, events, endings, locks, acks, gate, clock);
     }
 
     /** Recovers the spool, subscribes to policy changes and schedules the expiry sweep. */
@@ -95,7 +109,44 @@ public final class TransferService implements AutoCloseable {
                 SWEEP_EVERY.toMillis(),
                 SWEEP_EVERY.toMillis(),
                 TimeUnit.MILLISECONDS);
+        executors.prober.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        guard.probe();
+                        cluster.heartbeat();
+                    } catch (RuntimeException e) {
+                        LOG.warn("spool and lock probe failed", e);
+                    }
+                },
+                PROBE_EVERY.toMillis(),
+                PROBE_EVERY.toMillis(),
+                TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    /** Whether the spool's marker is there (as last looked at, at most {@link SpoolGuard#FRESH} ago). */
+    public boolean spoolAvailable() {
+        return guard.available();
+    }
+
+    /**
+     * The answer to a request that failed on an unexpected error: SPOOL_UNAVAILABLE when the spool's
+     * marker is unreadable now (the mount went away under it; the upload keeps its durable offset),
+     * else the usual internal error or AUDIT_UNAVAILABLE.
+     */
+    TransferProblem problemOf(Throwable e) {
+        return guard.probe() ? NettyProblems.unexpected(e) : guard.unavailable();
+    }
+
+    /** Cuts the cluster lock connection as a dead node's would be (tests: PostgreSQL releases its locks). */
+    void dropLockConnection() {
+        cluster.close();
+        sessions.cutAll();
+    }
+
+    /** How many transfers this node holds the cluster lock of now. */
+    int clusterLocksHeld() {
+        return cluster.held();
     }
 
     public String node() {
@@ -124,7 +175,7 @@ public final class TransferService implements AutoCloseable {
         return sessions.create(caller, a, length, filename, sha256, records);
     }
 
-    /** The sender's own transfer on this route and node (HEAD, PATCH, DELETE); 404 otherwise. */
+    /** The sender's own transfer on this route, whichever node created it (HEAD, PATCH, DELETE); 404 otherwise. */
     public Transfer senderView(Caller caller, Route route, String id) {
         return sessions.senderView(caller, route, id);
     }
@@ -209,5 +260,6 @@ public final class TransferService implements AutoCloseable {
     @Override
     public void close() {
         executors.close();
+        cluster.close();
     }
 }

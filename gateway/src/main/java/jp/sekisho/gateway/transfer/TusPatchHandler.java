@@ -156,7 +156,8 @@ public final class TusPatchHandler extends ChannelDuplexHandler {
                     refusedMidBody(ctx, p, e, last);
                 } catch (java.io.IOException | RuntimeException e) {
                     LOG.warn("PATCH of {} failed: {}", p.upload.transfer().id(), e.toString());
-                    refusedMidBody(ctx, p, NettyProblems.unexpected(e), last);
+                    // judged off the event loop: looking at the spool's marker may wait on a vanished mount
+                    refusedMidBody(ctx, p, () -> transfers.get().problemOf(e), last);
                 }
             } else if (p.closeAtEnd) {
                 p.dropped += c.content().readableBytes();
@@ -233,8 +234,14 @@ public final class TusPatchHandler extends ChannelDuplexHandler {
 
     /** Records a refusal in the middle of a body (off the event loop: it may write an audit event), then answers it. */
     private void refusedMidBody(ChannelHandlerContext ctx, PatchRequest p, TransferProblem e, boolean last) {
+        refusedMidBody(ctx, p, () -> e, last);
+    }
+
+    private void refusedMidBody(
+            ChannelHandlerContext ctx, PatchRequest p, Supplier<TransferProblem> problem, boolean last) {
         p.answered = true; // the rest of the body is dropped from now on
         blocking.execute(() -> {
+            TransferProblem e = problem.get();
             p.refusedMidBody(admission.get(), e);
             ctx.executor().execute(() -> answerMidBody(ctx, p, e, last));
         });

@@ -31,8 +31,14 @@ public final class Upload {
     /** The running check as it stood before this chunk, to go back to when the chunk is discarded. */
     private final RunningCheck runningBefore;
 
+    /** Gives back the transfer's cluster lock, held from the PATCH's start to its release. */
+    private final Runnable unlock;
+
     private long written;
     private volatile String abortReason;
+    /** This node lost the cluster lock: nothing more is written or recorded; the upload stays as it is. */
+    private volatile boolean lockLost;
+
     private boolean done;
     /**
      * The body went past Upload-Length (or max-payload): nothing of this PATCH is kept, however
@@ -55,7 +61,8 @@ public final class Upload {
             long limit,
             Runnable onAbort,
             SpoolWriter writer,
-            RunningCheck runningBefore) {
+            RunningCheck runningBefore,
+            Runnable unlock) {
         this.sessions = sessions;
         this.transfer = transfer;
         this.caller = caller;
@@ -65,6 +72,7 @@ public final class Upload {
         this.onAbort = onAbort;
         this.writer = writer;
         this.runningBefore = runningBefore;
+        this.unlock = unlock;
     }
 
     public Transfer transfer() {
@@ -91,6 +99,9 @@ public final class Upload {
         String r = abortReason;
         if (r != null) {
             throw aborted(r);
+        }
+        if (lockLost) {
+            throw lockLostProblem();
         }
         if (offset() + b.remaining() > limit) {
             tooLarge = true;
@@ -166,6 +177,9 @@ public final class Upload {
             if (abortReason != null) {
                 throw aborted(abortReason);
             }
+            if (lockLost) {
+                throw lockLostProblem();
+            }
             if (chunkDigest != null && !MessageDigest.isEqual(chunkDigest.digest(), checksum)) {
                 discardChunk();
                 keepRunning();
@@ -211,6 +225,9 @@ public final class Upload {
             return;
         }
         try {
+            if (lockLost) {
+                return; // another node may own the upload now: its offset is not ours to move
+            }
             if (abortReason == null && checksum == null && !tooLarge && written > 0) {
                 persist(offset());
                 keepRunning();
@@ -271,12 +288,33 @@ public final class Upload {
             return;
         }
         done = true;
-        writer.close();
-        sessions.released(this);
+        try {
+            writer.close();
+            sessions.released(this);
+        } finally {
+            unlock.run();
+        }
     }
 
     private TransferProblem aborted(String reason) {
         return TransferProblem.aborted(transfer.routeId(), reason);
+    }
+
+    /** The lock connection broke: cut the PATCH off without ending the upload (the sender resumes it). */
+    void lockLost() {
+        lockLost = true;
+        onAbort.run();
+    }
+
+    boolean isLockLost() {
+        return lockLost;
+    }
+
+    private static TransferProblem lockLostProblem() {
+        return new TransferProblem(
+                Reason.SPOOL_UNAVAILABLE,
+                "このノードは転送のロックを失いました。再開してください / this gateway node lost the upload's cluster lock;"
+                        + " resume the upload (HEAD, then PATCH)");
     }
 
     /** The route stopped being ACTIVE or the sender deleted the upload: cut the PATCH off. */

@@ -20,9 +20,11 @@ import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteAccess.Admitted;
 
 /**
- * tus upload sessions on this node: creation, the start of each PATCH (offset, one PATCH at a
- * time, late declarations of length and hash), what a PATCH leaves for the next (its running
- * check), and the sender's termination. The complete upload goes on to the {@link EnvelopeGate}.
+ * tus upload sessions: creation, the start of each PATCH (offset, one PATCH at a time across the
+ * nodes, late declarations of length and hash), what a PATCH leaves for the next (its running
+ * check, on this node only: a PATCH on another node re-reads the spool at the end), and the sender's
+ * termination. The complete upload goes on to the {@link EnvelopeGate}. Any node continues any
+ * upload: the offset lives in the store, the file in the shared spool.
  */
 final class UploadSessions {
 
@@ -31,6 +33,7 @@ final class UploadSessions {
     private final String node;
     private final TransferRepository repo;
     private final Spool spool;
+    private final SpoolGuard guard;
     private final TransferEvents events;
     private final TransferEndings endings;
     private final TransferLocks locks;
@@ -49,6 +52,7 @@ final class UploadSessions {
             String node,
             TransferRepository repo,
             Spool spool,
+            SpoolGuard guard,
             TransferEvents events,
             TransferEndings endings,
             TransferLocks locks,
@@ -59,6 +63,7 @@ final class UploadSessions {
         this.node = node;
         this.repo = repo;
         this.spool = spool;
+        this.guard = guard;
         this.events = events;
         this.endings = endings;
         this.locks = locks;
@@ -86,6 +91,7 @@ final class UploadSessions {
                     records + " records exceed the " + a.approval().maxRecords() + " approved by "
                             + a.approval().ref());
         }
+        guard.require();
         if (length != null && !spool.space().fits(length)) {
             // refused at once, before a byte is sent: the spool's disk cannot take it now
             throw events.deny(caller, a, Reason.SPOOL_FULL, spool.space().refusal(length));
@@ -113,17 +119,20 @@ final class UploadSessions {
                 null,
                 now.plus(TransferService.UPLOAD_EXPIRY),
                 null);
-        try {
-            spool.create(id);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the spool file: " + e.getMessage(), e);
-        }
-        try {
-            repo.create(t);
-        } catch (RuntimeException e) {
-            spool.delete(id);
-            throw e;
-        }
+        // file and row under the transfer's cluster lock: another node's recovery never takes the file for an orphan
+        locks.run(id, () -> {
+            try {
+                spool.create(id);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the spool file: " + e.getMessage(), e);
+            }
+            try {
+                repo.create(t);
+            } catch (RuntimeException e) {
+                spool.delete(id);
+                throw e;
+            }
+        });
         events.log()
                 .record(events.event(EventType.TRANSFER_STARTED, Outcome.ALLOW, t, caller)
                         .detailJson(new Detail()
@@ -149,7 +158,7 @@ final class UploadSessions {
         endings.abort(u.transfer(), Reason.SPOOL_FULL.code(), u.caller());
     }
 
-    /** The sender's own transfer on this route and node (HEAD, PATCH, DELETE); 404 otherwise. */
+    /** The sender's own transfer on this route, whichever node created it (HEAD, PATCH, DELETE); 404 otherwise. */
     Transfer senderView(Caller caller, Route route, String id) {
         Transfer t = repo.find(id).orElse(null);
         if (t == null
@@ -157,10 +166,6 @@ final class UploadSessions {
                 || !t.sentBy(caller.principal().subject(), caller.principal().sha256())) {
             throw new TransferProblem(
                     Reason.TRANSFER_UNKNOWN, "no upload '" + id + "' of yours on route " + route.id());
-        }
-        if (!t.node().equals(node)) {
-            throw new TransferProblem(
-                    Reason.TRANSFER_ON_OTHER_NODE, "upload " + id + " is held by gateway node " + t.node());
         }
         return t;
     }
@@ -174,6 +179,7 @@ final class UploadSessions {
             byte[] checksum,
             Tus.Declaration declared,
             Runnable onAbort) {
+        guard.require();
         senderView(caller, a.route(), id);
         return locks.with(id, () -> {
             Transfer t = repo.find(id).orElseThrow();
@@ -209,11 +215,17 @@ final class UploadSessions {
                 d = new RunningCheck();
             }
             RunningCheck running = d != null && d.covered() == t.offset() ? d : null;
+            // the PATCH keeps the cluster lock until it is released, on whichever thread that happens
+            ClusterLocks.Hold hold = locks.holdFor(id);
             SpoolWriter writer;
             try {
                 writer = spool.openForAppend(id, t.offset(), running, executors.spoolWriter, executors.writeback);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            } catch (IOException | RuntimeException e) {
+                locks.release(hold);
+                if (!guard.probe()) {
+                    throw guard.unavailable();
+                }
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
             }
             Upload u = new Upload(
                     this,
@@ -223,16 +235,27 @@ final class UploadSessions {
                     limit,
                     onAbort,
                     writer,
-                    checksum != null && running != null ? running.copy() : null);
+                    checksum != null && running != null ? running.copy() : null,
+                    () -> locks.release(hold));
             uploads.put(id, u);
             return u;
         });
     }
 
-    /** Records the offset a PATCH made durable (and moves Upload-Expires); 404 once the upload ended. */
+    /**
+     * Records the offset a PATCH made durable (and moves Upload-Expires), fenced on the offset it
+     * started from; 404 once the upload ended, 409 when another writer moved the offset meanwhile.
+     */
     Transfer advance(Transfer t, long offset) {
         Instant now = clock.instant();
-        if (!repo.advance(t.id(), offset, now, now.plus(TransferService.UPLOAD_EXPIRY))) {
+        if (!repo.advance(t.id(), t.offset(), offset, now, now.plus(TransferService.UPLOAD_EXPIRY))) {
+            Transfer current = repo.find(t.id()).orElse(null);
+            if (current != null && current.state() == TransferState.UPLOADING) {
+                throw new TransferProblem(
+                        Reason.OFFSET_MISMATCH,
+                        "upload " + t.id() + " was continued by another writer; the gateway has " + current.offset(),
+                        current.offset());
+            }
             throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " is no longer in progress");
         }
         return repo.find(t.id()).orElseThrow();
@@ -271,6 +294,16 @@ final class UploadSessions {
             if (r != null) {
                 u.kill(r);
             }
+        }
+    }
+
+    /**
+     * This node lost its cluster locks (the lock connection broke): every PATCH in progress is cut
+     * without ending its upload, which stays UPLOADING at its durable offset for the sender to resume.
+     */
+    void cutAll() {
+        for (Upload u : uploads.values()) {
+            u.lockLost();
         }
     }
 

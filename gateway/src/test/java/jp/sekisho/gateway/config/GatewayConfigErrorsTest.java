@@ -178,7 +178,17 @@ class GatewayConfigErrorsTest {
         assertEquals(
                 bad + ": spool.reserve: must be a size such as 256MiB or 1GB (0 for none), got 'lots'", error(bad));
         Path key = write("spoolkey.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "spool: { size: 3 }\n");
-        assertEquals(key + ": spool.size: unknown key (expected one of reserve)", error(key));
+        assertEquals(key + ": spool.size: unknown key (expected one of dir, reserve)", error(key));
+        // spool.dir: relative to the configuration file's folder, data-dir/spool when absent
+        GatewayConfig d = GatewayConfigLoader.load(write(
+                "spooldir.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "spool: { dir: ../shared/spool }\n"));
+        assertEquals(
+                d.source().toAbsolutePath().getParent().getParent().resolve("shared/spool"),
+                SpoolLimits.from(d.raw().get("spool"), d.source()).dirIn(d.dataDir()));
+        assertEquals(
+                d.dataDir().resolve("spool"), SpoolLimits.from(null, d.source()).dirIn(d.dataDir()));
+        Path empty = write("spooldirbad.yml", yaml("pki/gateway.key", LISTENERS, PRINCIPALS) + "spool: { dir: 3 }\n");
+        assertEquals(empty + ": spool.dir: must be a folder path, got '3'", error(empty));
     }
 
     @Test

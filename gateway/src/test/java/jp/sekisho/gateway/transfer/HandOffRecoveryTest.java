@@ -74,7 +74,7 @@ class HandOffRecoveryTest {
         w.approve("R-rec", 1000);
         w.routes("routes:\n" + TransferWorld.route(ROUTE, "R-rec", "64MiB"));
         childDir = Files.createDirectories(dir.resolve("child"));
-        spool = childDir.resolve("data/spool");
+        spool = dir.resolve("gw/data/spool");
         Files.writeString(
                 childDir.resolve("gateway.yml"),
                 "node-id: gw2\n"
@@ -87,6 +87,8 @@ class HandOffRecoveryTest {
                         + "listeners:\n" + TransferWorld.LISTENERS
                         + "principals:\n" + TransferWorld.PRINCIPALS
                         + "approvals:\n  seal-key: " + dir.resolve("gw/data/policy-seal.key") + "\n"
+                        // one spool folder shared by the nodes of one store
+                        + "spool:\n  dir: " + dir.resolve("gw/data/spool") + "\n"
                         + w.storeYaml());
         repo = new TransferRepository(w.gw.store.database().dataSource());
         envelope = w.seal("rec.cms", 300_000, "contractor-enc", ContentCipher.AES_256_GCM);
@@ -288,7 +290,7 @@ class HandOffRecoveryTest {
             assertEquals(204, live.patch(loc, envelope, 0, size - 1000, false).statusCode());
             appendTail(liveSpool.resolve(id + ".part"));
             Transfer t = repo.find(id).orElseThrow();
-            assertTrue(repo.advance(id, size, Instant.now(), t.expiresAt()));
+            assertTrue(repo.advance(id, t.offset(), size, Instant.now(), t.expiresAt()));
             if (promoted) {
                 Files.move(liveSpool.resolve(id + ".part"), liveSpool.resolve(id + ".cms"));
             }
@@ -388,7 +390,7 @@ class HandOffRecoveryTest {
     static void lastBytesIn(String id) throws Exception {
         appendTail(spool.resolve(id + ".part"));
         Transfer t = repo.find(id).orElseThrow();
-        assertTrue(repo.advance(id, size, Instant.now(), t.expiresAt()));
+        assertTrue(repo.advance(id, t.offset(), size, Instant.now(), t.expiresAt()));
     }
 
     static void appendTail(Path part) throws Exception {

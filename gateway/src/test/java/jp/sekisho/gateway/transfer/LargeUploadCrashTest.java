@@ -60,6 +60,8 @@ class LargeUploadCrashTest {
                         + "principals:\n" + TransferWorld.PRINCIPALS
                         // the second node shares the first's approval seal key, as nodes of one store must
                         + "approvals:\n  seal-key: " + dir.resolve("gw/data/policy-seal.key") + "\n"
+                        // one spool folder shared by the nodes of one store
+                        + "spool:\n  dir: " + dir.resolve("gw/data/spool") + "\n"
                         + w.storeYaml());
     }
 
@@ -146,7 +148,7 @@ class LargeUploadCrashTest {
             HttpResponse<String> last = resumed.patch(locs[0], envelope, resumed.offset(locs[0]), size, false);
             assertEquals(204, last.statusCode(), last.body());
             assertEquals(id, last.headers().firstValue("Sekisho-Transfer-Id").orElse(null));
-            assertEquals(sha, TusClient.sha256(childDir.resolve("data/spool").resolve(id + ".cms")));
+            assertEquals(sha, TusClient.sha256(dir.resolve("gw/data/spool").resolve(id + ".cms")));
 
             HttpResponse<String> wrong = resumed.patch(locs[1], envelope, resumed.offset(locs[1]), size, false);
             assertEquals(422, wrong.statusCode(), wrong.body());
@@ -177,7 +179,7 @@ class LargeUploadCrashTest {
         assertEquals(201, created.statusCode(), created.body());
         String loc = created.headers().firstValue("Location").orElseThrow();
         String id = loc.substring(loc.lastIndexOf('/') + 1);
-        Path part = childDir.resolve("data/spool").resolve(id + ".part");
+        Path part = dir.resolve("gw/data/spool").resolve(id + ".part");
 
         // acknowledged PATCHes up to about half
         long acked = 0;
@@ -207,7 +209,7 @@ class LargeUploadCrashTest {
         assertEquals(137, child.process().exitValue(), "killed by SIGKILL");
         inFlight.get(60, TimeUnit.SECONDS);
         // files no live transfer accounts for are removed at start-up, and recorded
-        Path stray = Files.writeString(childDir.resolve("data/spool/NoSuchTransfer0000000.cms"), "left over");
+        Path stray = Files.writeString(dir.resolve("gw/data/spool/NoSuchTransfer0000000.cms"), "left over");
 
         Child again = startChild();
         try {
@@ -228,7 +230,7 @@ class LargeUploadCrashTest {
             assertEquals(id, last.headers().firstValue("Sekisho-Transfer-Id").orElse(null));
             assertNotNull(w.gw.awaitEvent(
                     EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
-            assertEquals(sha, TusClient.sha256(childDir.resolve("data/spool").resolve(id + ".cms")), "byte-identical");
+            assertEquals(sha, TusClient.sha256(dir.resolve("gw/data/spool").resolve(id + ".cms")), "byte-identical");
 
             // and out again through the same 128 MB heap
             TusClient receiver = new TusClient(

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import jp.sekisho.audit.support.ExternalPostgres;
 import jp.sekisho.envelope.EnvelopeKind;
 import jp.sekisho.envelope.Inspection;
 import jp.sekisho.envelope.PayloadDecision;
@@ -120,7 +121,44 @@ class TransferDecisionsTest {
 
     @Test
     void oneTransferWaitsForItselfOnlyAndNoLockIsKept() throws Exception {
-        TransferLocks locks = new TransferLocks();
+        try (ExternalPostgres pg = ExternalPostgres.create();
+                ClusterLocks cluster = new ClusterLocks(pg::superuser, () -> {})) {
+            oneTransferWaitsForItselfOnly(new TransferLocks(cluster));
+            assertEquals(0, cluster.held(), "every cluster lock is given back");
+        }
+    }
+
+    @Test
+    void anotherNodeWaitsForTheClusterLockUntilTheHolderDies() throws Exception {
+        AtomicInteger lost = new AtomicInteger();
+        try (ExternalPostgres pg = ExternalPostgres.create();
+                ClusterLocks one = new ClusterLocks(pg::superuser, lost::incrementAndGet);
+                ClusterLocks two = new ClusterLocks(pg::superuser, () -> {})) {
+            ClusterLocks.Hold held = one.tryAcquire("x");
+            assertEquals(held.id(), one.tryAcquire("x").id(), "re-entrant on its own node");
+            assertNull(two.tryAcquire("x"), "another node does not get it");
+            assertEquals("y", two.tryAcquire("y").id(), "another transfer is free");
+            TransferLocks twoLocks = new TransferLocks(two);
+            TransferProblem busy = assertThrows(TransferProblem.class, () -> twoLocks.run("x", () -> {}));
+            assertEquals("UPLOAD_IN_PROGRESS", busy.reason());
+            assertEquals(false, twoLocks.ifFree("x", () -> {}), "recovery and sweep skip it");
+            // the holder's session dies (a node killed): PostgreSQL releases its locks, and it learns it lost them
+            try (var c = pg.superuser();
+                    var s = c.createStatement()) {
+                long key = ClusterLocks.key("x");
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
+                        + (key >>> 32) + " AND objid = " + (key & 0xffffffffL));
+            }
+            one.heartbeat();
+            assertEquals(1, lost.get(), "the holder is told it lost its locks");
+            assertEquals(0, one.held());
+            assertEquals("x", two.tryAcquire("x").id(), "the lock came free with the dead session");
+            one.release(held); // a hold of the broken session is not given back twice
+            assertNull(one.tryAcquire("x"), "and does not take it from the new holder");
+        }
+    }
+
+    private static void oneTransferWaitsForItselfOnly(TransferLocks locks) throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch leave = new CountDownLatch(1);
         Thread holder = new Thread(() -> locks.run("a", () -> {
