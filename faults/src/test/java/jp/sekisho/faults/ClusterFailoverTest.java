@@ -52,6 +52,10 @@ class ClusterFailoverTest {
         for (String must : List.of("mode tcp", "send-proxy-v2", "option httpchk GET /health", "timeout client 1h")) {
             assertTrue(cfg.contains(must), "the shipped haproxy.cfg says " + must);
         }
+        String doc = Files.readString(Path.of("..", "docs", "scaling.md"));
+        assertTrue(
+                doc.contains("```haproxy\n" + cfg + "```\n"),
+                "docs/scaling.md quotes dist/src/etc/haproxy.cfg exactly: copy the file into its haproxy block");
     }
 
     @Test
