@@ -171,7 +171,7 @@ final class Cluster implements AutoCloseable {
                 : nodes.stream().map(n -> n.data().resolve("spool")).toList();
     }
 
-    /** Every file in the spool(s) but the marker, with its size. */
+    /** Every upload's file in the spool(s), with its size: not the gateway's dot-files (the marker, I/O probes). */
     Map<Path, Long> spoolFiles() throws IOException {
         Map<Path, Long> files = new TreeMap<>();
         for (Path s : spools()) {
@@ -180,7 +180,7 @@ final class Cluster implements AutoCloseable {
             }
             try (Stream<Path> all = Files.walk(s)) {
                 for (Path p : all.filter(Files::isRegularFile).toList()) {
-                    if (!p.getFileName().toString().equals(MARKER)) {
+                    if (!p.getFileName().toString().startsWith(".")) {
                         files.put(p, Scenario.size(p));
                     }
                 }
