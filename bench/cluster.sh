@@ -11,15 +11,17 @@
 #
 # Each phase runs SENDERS concurrent `sekisho send` processes of a SIZE_MIB MiB random file each through
 # HAProxy and prints: throughput (MiB/s of input, transfers/s), failures, and audit events per second of
-# each node (the events each node_id wrote during the phase, counted in the store). Two nodes on two cores
-# must not be slower than one: the ratio two/one is printed.
+# each node (the events each node_id wrote during the phase, counted in the store). Phases alternate,
+# one node then two, ROUNDS times (both nodes run throughout; for "one" HAProxy lists gw1 only), so a
+# machine's changing load and the JIT's warm-up fall on both alike. Two nodes on two cores must not be
+# slower than one: the medians and their ratio two/one are printed.
 #
-#   --quick            4 senders of 4 MiB
+#   --quick            4 senders of 4 MiB, one round
 #   SEKISHO_HOME=DIR   the checkout whose jars run (built by ./sekisho only when client/target/sekisho.jar is missing)
 #   BENCH_DIR=DIR      work folder (default: a new mktemp -d); BENCH_KEEP=1 keeps it (logs, configs)
 #   BENCH_JAVA_HOME    JDK for Sekisho (default: Temurin 25 when present, else the launcher's choice)
 #   GATEWAY_JAVA_OPTS  JVM options for each node (default: -Xmx256m, as ./sekisho gateway runs it)
-#   SENDERS, SIZE_MIB  override the load (default 16 and 20)
+#   SENDERS, SIZE_MIB, ROUNDS  override the load (default 16, 20 and 3)
 # Needs psql, haproxy, ss and curl.
 set -euo pipefail
 
@@ -27,15 +29,15 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cluster.sh: unknown argument $a (try --help)" >&2; exit 2 ;;
   esac
 done
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 SEKISHO_HOME=$(cd "${SEKISHO_HOME:-$HERE/..}" && pwd)
-if [ "$QUICK" = 1 ]; then SENDERS=${SENDERS:-4}; SIZE_MIB=${SIZE_MIB:-4}
-else SENDERS=${SENDERS:-16}; SIZE_MIB=${SIZE_MIB:-20}; fi
+if [ "$QUICK" = 1 ]; then SENDERS=${SENDERS:-4}; SIZE_MIB=${SIZE_MIB:-4}; ROUNDS=${ROUNDS:-1}
+else SENDERS=${SENDERS:-16}; SIZE_MIB=${SIZE_MIB:-20}; ROUNDS=${ROUNDS:-3}; fi
 ROUTE=bench-cluster
 REF=BENCH-CLUSTER-1
 CITY="Kurume City"
@@ -260,12 +262,15 @@ phase() { # KEY
     | awk -v s="${SECS[$key]}" '{ printf "%s%s %.0f/s", (NR > 1 ? ", " : ""), $1, ($3 - $2) / s }')
 }
 
-start_lb gw1
-phase one
 log "starting gw2"
 start_node gw2 || die "gw2 ended at start-up: $(tail -n 5 "$WORK/gw2/gateway.log")"
-start_lb gw1 gw2
-phase two
+for r in $(seq "$ROUNDS"); do
+  start_lb gw1
+  phase "one-$r"
+  start_lb gw1 gw2
+  phase "two-$r"
+done
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # ---------------------------------------------------------------------------------------------
 # Report
@@ -275,7 +280,16 @@ echo "== bench/cluster.sh $(date -u +%FT%TZ), Sekisho $SEK_REV, $("$JAVA" -versi
 echo "$SENDERS concurrent sekisho send of $SIZE_MIB MiB each through HAProxy (TCP, PROXY v2), store PostgreSQL on 127.0.0.1, spool $([ "$SHARED_SPOOL" = 1 ] && echo "shared ($SPOOL)" || echo "per node (this gateway has no spool.dir)"); each node ${GATEWAY_JAVA_OPTS:--Xmx256m}"
 printf '| %-9s | %8s | %7s | %11s | %8s | %-28s |\n' "nodes" "seconds" "MiB/s" "transfers/s" "failures" "audit events/s per node"
 printf '|%s|%s|%s|%s|%s|%s|\n' "-----------" "----------" "---------" "-------------" "----------" "------------------------------"
-printf '| %-9s | %8s | %7s | %11s | %8s | %-28s |\n' "one" "${SECS[one]}" "${MIBS[one]}" "${TPS[one]}" "${FAILS[one]}" "${EVS[one]}"
-printf '| %-9s | %8s | %7s | %11s | %8s | %-28s |\n' "two" "${SECS[two]}" "${MIBS[two]}" "${TPS[two]}" "${FAILS[two]}" "${EVS[two]}"
+for r in $(seq "$ROUNDS"); do
+  for k in one two; do
+    printf '| %-9s | %8s | %7s | %11s | %8s | %-28s |\n' "$k ($r)" "${SECS[$k-$r]}" "${MIBS[$k-$r]}" "${TPS[$k-$r]}" "${FAILS[$k-$r]}" "${EVS[$k-$r]}"
+  done
+done
 echo
-echo "two nodes / one node, MiB/s: $(ratio "${MIBS[two]}" "${MIBS[one]}") (target >= 1.00 on two cores; failures count against it)"
+M1=$(for r in $(seq "$ROUNDS"); do echo "${MIBS[one-$r]}"; done | median)
+M2=$(for r in $(seq "$ROUNDS"); do echo "${MIBS[two-$r]}"; done | median)
+T1=$(for r in $(seq "$ROUNDS"); do echo "${TPS[one-$r]}"; done | median)
+T2=$(for r in $(seq "$ROUNDS"); do echo "${TPS[two-$r]}"; done | median)
+echo "medians over $ROUNDS rounds: one node $M1 MiB/s ($T1 transfers/s), two nodes $M2 MiB/s ($T2 transfers/s)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes on the machine count against both alike)"
+echo "two nodes / one node, median MiB/s: $(ratio "$M2" "$M1") (target >= 1.00 on two cores; failures count against it)"
