@@ -67,11 +67,13 @@ class ReleaseTarballIT {
                 "etc/gateway.yml",
                 "etc/routes.yml",
                 "etc/sekisho.env",
+                "etc/haproxy.cfg",
                 "systemd/sekisho-gateway.service",
                 "systemd/sekisho-crl.service",
                 "systemd/sekisho-crl.timer",
                 "docs/operations.md",
                 "docs/gateway-config.md",
+                "docs/scaling.md",
                 "LICENSE",
                 "README.md")) {
             assertTrue(Files.isRegularFile(home.resolve(f)), "the release holds " + f);

@@ -36,6 +36,19 @@ final class FaultWorld {
     }
 
     static FaultWorld create(Path root) throws Exception {
+        FaultWorld w = withoutTemplate(root);
+        Path cfg = w.writeConfig(w.template, freePort(), freePort(), "", w.pki.crlFile());
+        try (GatewayJvm gw = GatewayJvm.start(cfg, w.template.resolve("gateway.log"))) {
+            w.approveAndRoute(Ports.of(cfg));
+        }
+        if (new PgCluster(w.template.resolve("data/pg")).running()) {
+            throw new IllegalStateException("the template's embedded PostgreSQL still runs after the gateway stopped");
+        }
+        return w;
+    }
+
+    /** The PKI and routes.yml only, for tests that run their own gateways (the template folder is not made). */
+    static FaultWorld withoutTemplate(Path root) throws Exception {
         TestPki pki = TestPki.create(root.resolve("certs"));
         for (String n : List.of("secretariat", "secretariat2", "operator", "auditor", "city-sender", "contractor")) {
             pki.client(n);
@@ -53,13 +66,6 @@ final class FaultWorld {
                         + "    recipients: [certs/contractor-enc.pem]\n"
                         + "    max-payload: 2GiB\n",
                 StandardCharsets.UTF_8);
-        Path cfg = w.writeConfig(w.template, freePort(), freePort(), "", w.pki.crlFile());
-        try (GatewayJvm gw = GatewayJvm.start(cfg, w.template.resolve("gateway.log"))) {
-            w.approveAndRoute(Ports.of(cfg));
-        }
-        if (new PgCluster(w.template.resolve("data/pg")).running()) {
-            throw new IllegalStateException("the template's embedded PostgreSQL still runs after the gateway stopped");
-        }
         return w;
     }
 

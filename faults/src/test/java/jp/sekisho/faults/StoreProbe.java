@@ -159,6 +159,30 @@ final class StoreProbe implements AutoCloseable {
         }
     }
 
+    /** The rows of a query, each column as text (null kept), for checks across nodes. */
+    synchronized List<List<String>> rows(String sql, Object... params) throws Exception {
+        try (PreparedStatement ps = connection().prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            List<List<String>> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                int n = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    List<String> row = new ArrayList<>();
+                    for (int c = 1; c <= n; c++) {
+                        row.add(rs.getString(c));
+                    }
+                    rows.add(row);
+                }
+            }
+            return rows;
+        } catch (Exception e) {
+            drop();
+            throw e;
+        }
+    }
+
     @Override
     public void close() {
         drop();
