@@ -85,20 +85,7 @@ final class Cluster implements AutoCloseable {
                 "send",
                 root.resolve("send-" + children.size() + ".log"),
                 Sekisho.class.getName(),
-                List.of(
-                        "send",
-                        "--gateway",
-                        lbUrl(),
-                        "--route",
-                        FaultWorld.ROUTE,
-                        "--identity",
-                        w.identity("city-sender").toString(),
-                        "--file",
-                        file.toString(),
-                        "--records",
-                        "1",
-                        "--chunk-size",
-                        "8MiB"));
+                w.sendArgs(lbUrl(), file));
         children.add(c);
         return c;
     }
@@ -108,21 +95,7 @@ final class Cluster implements AutoCloseable {
                 "receive",
                 root.resolve("receive-" + children.size() + ".log"),
                 Sekisho.class.getName(),
-                List.of(
-                        "receive",
-                        "--gateway",
-                        lbUrl(),
-                        "--route",
-                        FaultWorld.ROUTE,
-                        "--identity",
-                        w.identity("contractor").toString(),
-                        "--out",
-                        out.toString(),
-                        "--key",
-                        w.recipientKey.toString(),
-                        "--trust",
-                        w.pki.caFile().toString(),
-                        "--once"));
+                w.receiveArgs(lbUrl(), out));
         children.add(c);
         return c;
     }

@@ -129,6 +129,45 @@ final class FaultWorld {
         return pki.dir().resolve(who + ".p12");
     }
 
+    /** {@code send} of one file on this world's route, as the city's sender, in 8 MiB chunks; then {@code more}. */
+    List<String> sendArgs(String gateway, Path file, String... more) {
+        List<String> a = new ArrayList<>(List.of(
+                "send",
+                "--gateway",
+                gateway,
+                "--route",
+                ROUTE,
+                "--identity",
+                identity("city-sender").toString(),
+                "--file",
+                file.toString(),
+                "--records",
+                "1",
+                "--chunk-size",
+                "8MiB"));
+        a.addAll(List.of(more));
+        return a;
+    }
+
+    /** {@code receive --once} of what waits on this world's route, as the contractor, into {@code out}. */
+    List<String> receiveArgs(String gateway, Path out) {
+        return List.of(
+                "receive",
+                "--gateway",
+                gateway,
+                "--route",
+                ROUTE,
+                "--identity",
+                identity("contractor").toString(),
+                "--out",
+                out.toString(),
+                "--key",
+                recipientKey.toString(),
+                "--trust",
+                pki.caFile().toString(),
+                "--once");
+    }
+
     /** DIR/gateway.yml in the documented format: fixed ports (a restarted gateway is where clients left it). */
     Path writeConfig(Path dir, int transferPort, int adminPort, String extraYaml, Path crl) throws IOException {
         Files.createDirectories(dir);

@@ -166,20 +166,9 @@ final class Scenario implements AutoCloseable {
                 "send",
                 root.resolve("send-" + children.size() + ".log"),
                 Sekisho.class.getName(),
-                List.of(
-                        "send",
-                        "--gateway",
+                w.sendArgs(
                         transferUrl(),
-                        "--route",
-                        FaultWorld.ROUTE,
-                        "--identity",
-                        w.identity("city-sender").toString(),
-                        "--file",
-                        file.toString(),
-                        "--records",
-                        "1",
-                        "--chunk-size",
-                        "8MiB",
+                        file,
                         "--gateway-key",
                         data.resolve("audit-signing.pub.pem").toString()));
         children.add(c);
@@ -191,21 +180,7 @@ final class Scenario implements AutoCloseable {
                 "receive",
                 root.resolve("receive-" + children.size() + ".log"),
                 Sekisho.class.getName(),
-                List.of(
-                        "receive",
-                        "--gateway",
-                        transferUrl(),
-                        "--route",
-                        FaultWorld.ROUTE,
-                        "--identity",
-                        w.identity("contractor").toString(),
-                        "--out",
-                        out.toString(),
-                        "--key",
-                        w.recipientKey.toString(),
-                        "--trust",
-                        w.pki.caFile().toString(),
-                        "--once"));
+                w.receiveArgs(transferUrl(), out));
         children.add(c);
         return c;
     }
