@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two gateway nodes on one database behind a balancer that may send each request of a browser to
+ * Two gateway nodes on one database and one spool folder behind a balancer that may send each request of a browser to
  * either: a form from a page of one node is honoured by the other (the console's form key comes
  * from the policy seal key the nodes share), and a third node started with another seal key is
  * refused at start instead of reading every approval as tampered.
@@ -64,7 +64,8 @@ class TwoNodeConsoleTest {
                 LISTENERS,
                 principals,
                 "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n"
-                        + "approvals:\n  seal-key: " + sealKey + "\n");
+                        + "approvals:\n  seal-key: " + sealKey + "\n"
+                        + "spool:\n  dir: " + dir.resolve("shared/spool") + "\n");
     }
 
     @AfterAll
