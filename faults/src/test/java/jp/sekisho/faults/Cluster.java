@@ -48,11 +48,11 @@ final class Cluster implements AutoCloseable {
         this.out = Files.createDirectories(root.resolve("out"));
     }
 
-    /** A fresh database; SHARED_SPOOL false leaves each node its own data-dir/spool (before the shared spool). */
-    static Cluster create(FaultWorld w, Path root, boolean sharedSpool) throws Exception {
+    /** A fresh database and a fresh shared spool folder. */
+    static Cluster create(FaultWorld w, Path root) throws Exception {
         Files.createDirectories(root);
         ExternalPostgres db = ExternalPostgres.create();
-        Path spool = sharedSpool ? Files.createDirectories(root.resolve("spool")) : null;
+        Path spool = Files.createDirectories(root.resolve("spool"));
         return new Cluster(
                 w,
                 root,
@@ -137,25 +137,13 @@ final class Cluster implements AutoCloseable {
         return HexFormat.of().formatHex(md.digest());
     }
 
-    /** The spool folders in use: the shared one, or every node's own. */
-    List<Path> spools() {
-        return shared.spool() != null
-                ? List.of(shared.spool())
-                : nodes.stream().map(n -> n.data().resolve("spool")).toList();
-    }
-
-    /** Every upload's file in the spool(s), with its size: not the gateway's dot-files (the marker, I/O probes). */
+    /** Every upload's file in the shared spool, with its size: not the gateway's dot-files (the marker, I/O probes). */
     Map<Path, Long> spoolFiles() throws IOException {
         Map<Path, Long> files = new TreeMap<>();
-        for (Path s : spools()) {
-            if (!Files.isDirectory(s)) {
-                continue;
-            }
-            try (Stream<Path> all = Files.walk(s)) {
-                for (Path p : all.filter(Files::isRegularFile).toList()) {
-                    if (!p.getFileName().toString().startsWith(".")) {
-                        files.put(p, Scenario.size(p));
-                    }
+        try (Stream<Path> all = Files.walk(shared.spool())) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                if (!p.getFileName().toString().startsWith(".")) {
+                    files.put(p, Scenario.size(p));
                 }
             }
         }

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import jp.sekisho.client.transfer.Units;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,13 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  * other; the receiver gets it byte-identical through HAProxy; the killed node restarts without
  * touching another node's upload; the audit log of both nodes verifies, on the store and offline.
  *
- * <p>{@code -Dsekisho.cluster.partial=true} runs only what needs neither the shared spool nor the
- * registered signing keys (issue 15 items 1 and 2): up to the kill and the other node taking over
- * in HAProxy. Size: {@code -Dsekisho.cluster.size=300MiB}.
+ * <p>Size: {@code -Dsekisho.cluster.size=300MiB}.
  */
 class ClusterFailoverTest {
 
-    static final boolean PARTIAL = Boolean.getBoolean("sekisho.cluster.partial");
     static final long SIZE = Units.size(System.getProperty("sekisho.cluster.size", "300MiB"));
     static final Duration STEP = Duration.ofMinutes(3);
 
@@ -60,7 +56,7 @@ class ClusterFailoverTest {
 
     @Test
     void aNodeKilledMidUploadIsTakenOverThroughHaproxy() throws Exception {
-        try (Cluster c = Cluster.create(world, dir.resolve("failover"), !PARTIAL)) {
+        try (Cluster c = Cluster.create(world, dir.resolve("failover"))) {
             ClusterNode gw1 = c.node("gw1");
             ClusterNode gw2 = c.node("gw2");
             staleCrl(gw2.crl);
@@ -85,10 +81,6 @@ class ClusterFailoverTest {
 
             Path big = dir.resolve("big.bin");
             String bigSha = Cluster.randomFile(big, SIZE);
-            if (PARTIAL) {
-                // each node's own spool: the whole upload must start on gw1, so gw2 is drained meanwhile
-                lb.setState("gw2", "drain");
-            }
             ChildJvm send = c.send(big);
             String id = await("the upload's transfer row")
                     .atMost(STEP)
@@ -105,10 +97,6 @@ class ClusterFailoverTest {
                     });
             ClusterNode carrier = carrier(c);
             ClusterNode other = carrier == gw1 ? gw2 : gw1;
-            if (PARTIAL) {
-                assertEquals(gw1, carrier, "a drained gw2 took no new connection");
-                lb.setState("gw2", "ready");
-            }
             carrier.kill9();
             StoreProbe.TransferRow killedAt = c.store.transfers().stream()
                     .filter(r -> r.id().equals(id))
@@ -120,11 +108,6 @@ class ClusterFailoverTest {
                     "the kill came before the upload ended: " + killedAt);
             lb.awaitState(carrier.id, "DOWN", Duration.ofSeconds(20));
             Integer first = send.awaitExit(STEP);
-            if (PARTIAL) {
-                System.out.println("[partial] " + carrier.id + " killed at 25 %; send through HAProxy then: exit "
-                        + first + "\n" + send.tail());
-                return; // the resume on the other node needs the shared spool (issue 15 item 1)
-            }
             if (first == null || first != 0) {
                 Scenario.succeeds(c.send(big)); // issue 17: a second run resumes the same upload
             }
@@ -142,8 +125,7 @@ class ClusterFailoverTest {
 
     @Test
     void aMissingSigningKeyStopsTheNodeUntilRotated() throws Exception {
-        Assumptions.assumeFalse(PARTIAL, "needs the registered signing keys (issue 15 item 2)");
-        try (Cluster c = Cluster.create(world, dir.resolve("rotate"), true)) {
+        try (Cluster c = Cluster.create(world, dir.resolve("rotate"))) {
             ClusterNode gw1 = c.node("gw1");
             gw1.start();
             world.approveAndRoute(new FaultWorld.Ports(gw1.ports.transfer(), gw1.ports.admin()));

@@ -28,7 +28,7 @@ final class ClusterNode implements AutoCloseable {
         this.ports = ports;
     }
 
-    /** Shared: the store URL, the spool folder (null: the node's own data-dir/spool) and the seal key file. */
+    /** Shared: the store URL, the spool folder and the seal key file. */
     record Shared(String storeUrl, String storeUser, Path spool, Path sealKey) {}
 
     static ClusterNode create(FaultWorld w, Path root, String id, Shared shared) throws IOException {
@@ -41,7 +41,7 @@ final class ClusterNode implements AutoCloseable {
                 + "store:\n  url: " + shared.storeUrl() + "\n  user: " + shared.storeUser()
                 + "\n  password: \"\"\n  owner-user: postgres\n"
                 + "health:\n  listen: 127.0.0.1:" + ports.health() + "\n  allow: [" + Haproxy.SOURCE + "/32]\n"
-                + (shared.spool() == null ? "" : "spool:\n  dir: " + shared.spool() + "\n");
+                + "spool:\n  dir: " + shared.spool() + "\n";
         Path cfg = w.writeConfig(dir, ports.transfer(), ports.admin(), extra, crl);
         String yaml = Files.readString(cfg, StandardCharsets.UTF_8)
                 .replace("node-id: faults\n", "node-id: " + id + "\n")
