@@ -69,8 +69,7 @@ class ApprovalsAndRoutesEndToEndTest {
                   - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
                 """;
         // both nodes share the database, so they share the key that seals its approval and route rows
-        String store = "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE
-                + "\n  owner-user: postgres\n" + "approvals:\n  seal-key: " + dir.resolve("policy-seal.key") + "\n";
+        String store = GatewayFixture.installation(pg.url(), dir); // two nodes of one installation
         gwA = GatewayFixture.start(dir.resolve("a"), pki, "gw-a", listeners, principals, store);
         // the second node is another gateway process sharing the same PostgreSQL
         gwB = GatewayProcess.start(

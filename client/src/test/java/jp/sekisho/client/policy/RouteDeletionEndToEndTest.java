@@ -104,8 +104,7 @@ class RouteDeletionEndToEndTest {
                   - { subject: "CN=city-sender,O=Sekisho",  roles: [sender] }
                   - { subject: "CN=contractor,O=Sekisho",   roles: [receiver] }
                 """;
-        String store = "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE
-                + "\n  owner-user: postgres\n" + "approvals:\n  seal-key: " + dir.resolve("policy-seal.key") + "\n";
+        String store = GatewayFixture.installation(pg.url(), dir); // two nodes of one installation
         gwA = GatewayFixture.start(dir.resolve("a"), pki, "gw-a", LISTENERS, principals, store);
         gwB = GatewayProcess.start(
                 GatewayFixture.writeConfig(dir.resolve("b"), pki, "gw-b", LISTENERS, principals, store));

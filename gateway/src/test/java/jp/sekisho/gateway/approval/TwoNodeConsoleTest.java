@@ -49,23 +49,16 @@ class TwoNodeConsoleTest {
         Credential alice = pki.client("alice");
         principals = "  - { subject: \""
                 + alice.certificate().getSubjectX500Principal().getName() + "\", roles: [secretariat] }\n";
-        Path sharedKey = dir.resolve("shared/policy-seal.key");
-        gw1 = node("gw1", sharedKey);
-        gw2 = node("gw2", sharedKey);
+        gw1 = node("gw1", dir.resolve("shared"));
+        gw2 = node("gw2", dir.resolve("shared"));
         aliceOn1 = new ConsoleClient(alice.pkcs12File(), pki.caFile(), path -> gw1.url("admin", path));
         aliceOn2 = new ConsoleClient(alice.pkcs12File(), pki.caFile(), path -> gw2.url("admin", path));
     }
 
-    static GatewayFixture node(String id, Path sealKey) throws Exception {
+    /** A node of the installation whose shared files (seal key, spool) are under {@code shared}. */
+    static GatewayFixture node(String id, Path shared) throws Exception {
         return GatewayFixture.start(
-                dir.resolve(id),
-                pki,
-                id,
-                LISTENERS,
-                principals,
-                "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n"
-                        + "approvals:\n  seal-key: " + sealKey + "\n"
-                        + "spool:\n  dir: " + dir.resolve("shared/spool") + "\n");
+                dir.resolve(id), pki, id, LISTENERS, principals, GatewayFixture.installation(pg.url(), shared));
     }
 
     @AfterAll
@@ -99,7 +92,12 @@ class TwoNodeConsoleTest {
 
     @Test
     void aNodeWithAnotherSealKeyIsRefusedAtStart() {
-        RuntimeException e = assertThrows(RuntimeException.class, () -> node("gw3", dir.resolve("gw3-own.key")));
+        // the installation's spool, but a seal key of its own
+        String ownKey = GatewayFixture.installation(
+                pg.url(), dir.resolve("gw3-own.key"), dir.resolve("shared").resolve("spool"));
+        RuntimeException e = assertThrows(
+                RuntimeException.class,
+                () -> GatewayFixture.start(dir.resolve("gw3"), pki, "gw3", LISTENERS, principals, ownKey));
         ConfigException config = null;
         for (Throwable t = e; t != null && config == null; t = t.getCause()) {
             if (t instanceof ConfigException c) {

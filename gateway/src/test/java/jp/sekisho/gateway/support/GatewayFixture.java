@@ -39,6 +39,22 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
         this.startMillis = startMillis;
     }
 
+    /**
+     * Top-level YAML for one node of an installation of several: the store on {@code storeUrl}, and
+     * what the nodes share under {@code shared} (the policy seal key, the spool folder).
+     */
+    public static String installation(String storeUrl, Path shared) {
+        return installation(storeUrl, shared.resolve("policy-seal.key"), shared.resolve("spool"));
+    }
+
+    /** As above, naming the seal key file and the spool folder. */
+    public static String installation(String storeUrl, Path sealKey, Path spool) {
+        return "store:\n  url: " + storeUrl + "\n  user: " + jp.sekisho.audit.support.ExternalPostgres.APP_ROLE
+                + "\n  owner-user: postgres\n"
+                + "approvals:\n  seal-key: " + sealKey + "\n"
+                + "spool:\n  dir: " + spool + "\n";
+    }
+
     /** Writes DIR/gateway.yml with the given listeners and principals YAML, then starts store and gateway. */
     public static GatewayFixture start(Path dir, TestPki pki, String listenersYaml, String principalsYaml)
             throws Exception {
