@@ -98,7 +98,10 @@ final class ClusterLocks implements AutoCloseable {
             return tryAcquireLocked(id);
         } catch (LostException e) {
             lost = true;
-            throw e.problem;
+            if (e.problem != null) {
+                throw e.problem;
+            }
+            return e.taken;
         } finally {
             mutex.unlock();
             if (lost) {
@@ -107,13 +110,22 @@ final class ClusterLocks implements AutoCloseable {
         }
     }
 
-    /** A broken connection lost holds; the caller tells the owner once the mutex is free. */
+    /**
+     * A broken connection lost holds; the caller tells the owner once the mutex is free, then throws
+     * {@link #problem}, or returns {@link #taken} (the fresh connection took the lock), or null.
+     */
     private static final class LostException extends RuntimeException {
         final RuntimeException problem;
+        final Hold taken;
 
         LostException(RuntimeException problem) {
+            this(problem, null);
+        }
+
+        LostException(RuntimeException problem, Hold taken) {
             super(null, null, false, false);
             this.problem = problem;
+            this.taken = taken;
         }
     }
 
@@ -123,31 +135,52 @@ final class ClusterLocks implements AutoCloseable {
             held.put(id, n + 1);
             return new Hold(id, generation);
         }
-        try {
-            try (PreparedStatement ps = connection().prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-                ps.setLong(1, key(id));
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        return null;
+        boolean lost = false;
+        for (boolean retried = false; ; retried = true) {
+            boolean reused = connection != null;
+            try {
+                if (!tryLock(connection(), id)) {
+                    if (lost) {
+                        throw new LostException(null); // not taken, but earlier holds were lost: tell the owner
                     }
+                    return null;
                 }
+                break;
+            } catch (SQLException e) {
+                lost |= broken(e);
+                if (reused && !retried) {
+                    // the connection broke before this step (the store restarted, a proxy dropped it between two
+                    // heartbeats): that is not this step's failure; a fresh connection decides, as a pool would
+                    continue;
+                }
+                // the store is down or frozen: AUDIT_UNAVAILABLE, as for any other step that needs it
+                RuntimeException problem = StoreOutage.is(e)
+                        ? new AuditUnavailableException("cluster lock: " + e.getMessage(), e)
+                        : new TransferProblem(
+                                Reason.SPOOL_UNAVAILABLE,
+                                "転送のロックを取れません（データベース接続）/ cannot take the transfer's cluster lock: " + e.getMessage());
+                if (lost) {
+                    throw new LostException(problem);
+                }
+                throw problem;
             }
-        } catch (SQLException e) {
-            boolean lost = broken(e);
-            // the store is down or frozen: AUDIT_UNAVAILABLE, as for any other step that needs it
-            RuntimeException problem = StoreOutage.is(e)
-                    ? new AuditUnavailableException("cluster lock: " + e.getMessage(), e)
-                    : new TransferProblem(
-                            Reason.SPOOL_UNAVAILABLE,
-                            "転送のロックを取れません（データベース接続）/ cannot take the transfer's cluster lock: " + e.getMessage());
-            if (lost) {
-                throw new LostException(problem);
-            }
-            throw problem;
         }
         held.put(id, 1);
-        return new Hold(id, generation);
+        Hold h = new Hold(id, generation);
+        if (lost) {
+            throw new LostException(null, h);
+        }
+        return h;
+    }
+
+    private static boolean tryLock(Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, key(id));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** Gives back one hold; the lock goes when this node's last hold of it does. */

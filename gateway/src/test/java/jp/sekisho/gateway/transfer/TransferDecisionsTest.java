@@ -158,6 +158,26 @@ class TransferDecisionsTest {
         }
     }
 
+    @Test
+    void aLockSessionThatDiedBetweenStepsIsReplacedByTheNextStep() throws Exception {
+        AtomicInteger lost = new AtomicInteger();
+        try (ExternalPostgres pg = ExternalPostgres.create();
+                ClusterLocks locks = new ClusterLocks(pg::superuser, lost::incrementAndGet)) {
+            locks.tryAcquire("a");
+            // the store restarts between two heartbeats: this node's lock session is gone before the next step
+            try (var c = pg.superuser();
+                    var s = c.createStatement()) {
+                long key = ClusterLocks.key("a");
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND classid = "
+                        + (key >>> 32) + " AND objid = " + (key & 0xffffffffL));
+            }
+            ClusterLocks.Hold b = locks.tryAcquire("b");
+            assertEquals("b", b.id(), "a fresh session takes the lock: a dead session is not an outage of the store");
+            assertEquals(1, lost.get(), "the holds of the dead session are reported lost");
+            assertEquals(1, locks.held(), "only the new hold");
+        }
+    }
+
     private static void oneTransferWaitsForItselfOnly(TransferLocks locks) throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch leave = new CountDownLatch(1);
