@@ -2,7 +2,6 @@ package jp.sekisho.gateway.approval;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,7 @@ public final class ApprovalService {
     private final ApprovalRepository repo;
     private final ApprovalPolicy policy;
     private final DataItems items;
+    private final ConsultationCheck check;
     private final ApprovalAudit audit;
     private final PolicyWatcher watcher;
     private final Clock clock;
@@ -43,13 +43,14 @@ public final class ApprovalService {
             ApprovalRepository repo,
             ApprovalPolicy policy,
             DataItems items,
-            AuditLog audit,
+            AuditLog auditLog,
             PolicyWatcher watcher,
             Clock clock) {
         this.repo = repo;
         this.policy = policy;
         this.items = items;
-        this.audit = new ApprovalAudit(audit);
+        this.check = new ConsultationCheck(items);
+        this.audit = new ApprovalAudit(auditLog);
         this.watcher = watcher;
         this.clock = clock;
     }
@@ -178,11 +179,10 @@ public final class ApprovalService {
         if (badRef.isPresent()) {
             return audit.deny(caller, ref, "INVALID_APPROVAL", "ref: " + badRef.get());
         }
-        List<String> problems = new ArrayList<>();
-        Approval a = draft.asPending(ref, codes(draft.dataItems(), problems), 1);
-        problems.addAll(validate(a, draft.dataItems().size()));
-        if (!problems.isEmpty()) {
-            return audit.deny(caller, a.ref(), "INVALID_APPROVAL", String.join("; ", problems));
+        ConsultationCheck.Checked checked = check.pending(draft, ref, 1);
+        Approval a = checked.approval();
+        if (!checked.acceptable()) {
+            return audit.deny(caller, a.ref(), "INVALID_APPROVAL", String.join("; ", checked.problems()));
         }
         Optional<String> existing = resolve(a.ref());
         if (existing.isPresent()) {
@@ -215,11 +215,10 @@ public final class ApprovalService {
                     old.ref() + " can be edited only while PENDING with no " + "decision waiting; it is "
                             + old.status());
         }
-        List<String> problems = new ArrayList<>();
-        Approval next = draft.asPending(old.ref(), codes(draft.dataItems(), problems), old.version() + 1);
-        problems.addAll(validate(next, draft.dataItems().size()));
-        if (!problems.isEmpty()) {
-            return audit.deny(caller, old.ref(), "INVALID_APPROVAL", String.join("; ", problems));
+        ConsultationCheck.Checked checked = check.pending(draft, old.ref(), old.version() + 1);
+        Approval next = checked.approval();
+        if (!checked.acceptable()) {
+            return audit.deny(caller, old.ref(), "INVALID_APPROVAL", String.join("; ", checked.problems()));
         }
         audit.consultation(caller, old.ref(), "update", old.status(), next.status(), "consultation edited");
         return save(next, null, caller, new Applied(next, null));
@@ -304,32 +303,6 @@ public final class ApprovalService {
         return result;
     }
 
-    /**
-     * Each item as its catalogue code, whether given as code, Japanese or English label; an unknown
-     * one is a problem naming the nearest valid labels.
-     */
-    private List<String> codes(List<String> given, List<String> problems) {
-        List<String> codes = new ArrayList<>();
-        if (given.size() > 200) {
-            problems.add("dataItems: more than 200 items");
-            return codes;
-        }
-        for (String g : given) {
-            Optional<String> bad = Fields.problem("dataItems", g, Fields.NAME);
-            if (bad.isPresent()) {
-                problems.add(bad.get());
-                continue;
-            }
-            Optional<DataItem> item = items.resolve(g);
-            if (item.isEmpty()) {
-                problems.add(items.unknown(g));
-            } else if (!codes.contains(item.get().code())) {
-                codes.add(item.get().code());
-            }
-        }
-        return codes;
-    }
-
     /** A reference or reason a decision cannot take (ID_INVALID, FIELD_INVALID), refused before any lookup. */
     private Optional<Refused> badInput(Caller caller, String rawRef, String reason) {
         String ref = RefNumbers.normalise(rawRef);
@@ -338,52 +311,5 @@ public final class ApprovalService {
             return Optional.of(audit.deny(caller, ref, "ID_INVALID", p.get()));
         }
         return Fields.problem("reason", reason, Fields.TEXT).map(m -> audit.deny(caller, ref, "FIELD_INVALID", m));
-    }
-
-    /** @param itemsGiven how many data items were given (those unknown are reported by {@link #codes}) */
-    private List<String> validate(Approval a, int itemsGiven) {
-        List<String> p = new ArrayList<>();
-        if (a.ref() == null || a.ref().isBlank()) {
-            p.add("ref is required");
-        } else {
-            Ids.APPROVAL_REF.problem(a.ref()).ifPresent(m -> p.add("ref: " + m));
-        }
-        Fields.problem("title", a.title(), Fields.NAME).ifPresent(p::add);
-        Fields.problem("legalBasis", a.legalBasis(), Fields.TEXT).ifPresent(p::add);
-        Fields.problem("contractor", a.contractor(), Fields.NAME).ifPresent(p::add);
-        Fields.problem("meetingRef", a.meetingRef(), Fields.NAME).ifPresent(p::add);
-        Fields.problem("conditions.text", a.conditions().text(), Fields.TEXT).ifPresent(p::add);
-        for (String d : a.departments()) {
-            Fields.problem("departments", d, Fields.NAME).ifPresent(p::add);
-        }
-        for (String d : a.subcontractors()) {
-            Fields.problem("subcontractors", d, Fields.NAME).ifPresent(p::add);
-        }
-        if (a.departments().size() > 100
-                || a.subcontractors().size() > 100
-                || a.dataItems().size() > 200) {
-            p.add("departments, subcontractors or dataItems list too long");
-        }
-        if (a.title() == null || a.title().isBlank()) {
-            p.add("title is required");
-        }
-        if (a.legalBasis() == null || a.legalBasis().isBlank()) {
-            p.add("legalBasis is required");
-        }
-        if (a.contractor() == null || a.contractor().isBlank()) {
-            p.add("contractor is required");
-        }
-        if (a.dataItems().isEmpty() && itemsGiven == 0) {
-            p.add("at least one data item is required");
-        }
-        if (a.maxRecords() < 0) {
-            p.add("maxRecords must be 0 or more");
-        }
-        if (a.validFrom() == null || a.validUntil() == null) {
-            p.add("validFrom and validUntil are required");
-        } else if (a.validFrom().isAfter(a.validUntil())) {
-            p.add("validFrom is after validUntil");
-        }
-        return p;
     }
 }
