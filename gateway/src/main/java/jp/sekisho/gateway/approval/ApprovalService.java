@@ -2,22 +2,17 @@ package jp.sekisho.gateway.approval;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import jp.sekisho.audit.AuditEvent;
 import jp.sekisho.audit.AuditLog;
-import jp.sekisho.audit.EventType;
-import jp.sekisho.audit.Outcome;
 import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
 import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
 import jp.sekisho.gateway.approval.DecisionOutcome.Refused;
 import jp.sekisho.gateway.input.Fields;
 import jp.sekisho.gateway.input.Ids;
 import jp.sekisho.gateway.policy.Caller;
-import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.policy.PolicyWatcher;
 import jp.sekisho.gateway.route.Route;
@@ -28,7 +23,7 @@ import jp.sekisho.gateway.route.RouteState;
  * before and after (preview of a decision's effect, usage so far). Each change is written to the
  * audit log (APPROVAL_CHANGED: who, before, after, why) before it is stored, so a change can never
  * be in force without its record; when the audit store is down, nothing changes. Refusals are
- * recorded too (REQUEST_DENIED with the reason).
+ * recorded too (REQUEST_DENIED with the reason). What each event says is {@link ApprovalAudit}'s.
  *
  * <p>Every reference number given to a method here is normalised first ({@link RefNumbers}):
  * {@code ８福第３０１号} finds {@code 8福第301号}, and a reference stored before normalisation is found
@@ -39,7 +34,8 @@ public final class ApprovalService {
     private final ApprovalRepository repo;
     private final ApprovalPolicy policy;
     private final DataItems items;
-    private final AuditLog audit;
+    private final ConsultationCheck check;
+    private final ApprovalAudit audit;
     private final PolicyWatcher watcher;
     private final Clock clock;
 
@@ -47,13 +43,14 @@ public final class ApprovalService {
             ApprovalRepository repo,
             ApprovalPolicy policy,
             DataItems items,
-            AuditLog audit,
+            AuditLog auditLog,
             PolicyWatcher watcher,
             Clock clock) {
         this.repo = repo;
         this.policy = policy;
         this.items = items;
-        this.audit = audit;
+        this.check = new ConsultationCheck(items);
+        this.audit = new ApprovalAudit(auditLog);
         this.watcher = watcher;
         this.clock = clock;
     }
@@ -180,23 +177,21 @@ public final class ApprovalService {
         String ref = RefNumbers.normalise(draft.ref());
         Optional<String> badRef = RefNumbers.problemForNew(ref);
         if (badRef.isPresent()) {
-            return deny(caller, ref, "INVALID_APPROVAL", "ref: " + badRef.get());
+            return audit.deny(caller, ref, "INVALID_APPROVAL", "ref: " + badRef.get());
         }
-        List<String> problems = new ArrayList<>();
-        Approval a = draft.asPending(ref, codes(draft.dataItems(), problems), 1);
-        problems.addAll(validate(a, draft.dataItems().size()));
-        if (!problems.isEmpty()) {
-            return deny(caller, a.ref(), "INVALID_APPROVAL", String.join("; ", problems));
+        ConsultationCheck.Checked checked = check.pending(draft, ref, 1);
+        Approval a = checked.approval();
+        if (!checked.acceptable()) {
+            return audit.deny(caller, a.ref(), "INVALID_APPROVAL", String.join("; ", checked.problems()));
         }
         Optional<String> existing = resolve(a.ref());
         if (existing.isPresent()) {
-            return deny(caller, a.ref(), "APPROVAL_EXISTS", existing.get() + " already exists");
+            return audit.deny(caller, a.ref(), "APPROVAL_EXISTS", existing.get() + " already exists");
         }
         Instant now = clock.instant();
-        audit.commit(changed(caller, a.ref(), "create", null, a.status(), "consultation recorded")
-                .build());
+        audit.consultation(caller, a.ref(), "create", null, a.status(), "consultation recorded");
         if (!repo.create(a, now)) {
-            return deny(caller, a.ref(), "APPROVAL_EXISTS", a.ref() + " already exists");
+            return audit.deny(caller, a.ref(), "APPROVAL_EXISTS", a.ref() + " already exists");
         }
         watcher.reload();
         return new Applied(a, null);
@@ -206,28 +201,26 @@ public final class ApprovalService {
     public DecisionOutcome update(Approval draft, Caller caller) {
         Optional<StoredApproval> current = load(draft.ref());
         if (current.isEmpty()) {
-            return deny(caller, draft.ref(), "APPROVAL_UNKNOWN", "no approval " + draft.ref());
+            return audit.deny(caller, draft.ref(), "APPROVAL_UNKNOWN", "no approval " + draft.ref());
         }
         if (current.get().tampered()) {
-            return tampered(caller, current.get(), "edit");
+            return audit.tampered(caller, current.get(), "edit");
         }
         Approval old = current.get().approval();
         if (old.status() != ApprovalStatus.PENDING || old.pending() != null) {
-            return deny(
+            return audit.deny(
                     caller,
                     old.ref(),
                     "ILLEGAL_TRANSITION",
                     old.ref() + " can be edited only while PENDING with no " + "decision waiting; it is "
                             + old.status());
         }
-        List<String> problems = new ArrayList<>();
-        Approval next = draft.asPending(old.ref(), codes(draft.dataItems(), problems), old.version() + 1);
-        problems.addAll(validate(next, draft.dataItems().size()));
-        if (!problems.isEmpty()) {
-            return deny(caller, old.ref(), "INVALID_APPROVAL", String.join("; ", problems));
+        ConsultationCheck.Checked checked = check.pending(draft, old.ref(), old.version() + 1);
+        Approval next = checked.approval();
+        if (!checked.acceptable()) {
+            return audit.deny(caller, old.ref(), "INVALID_APPROVAL", String.join("; ", checked.problems()));
         }
-        audit.commit(changed(caller, old.ref(), "update", old.status(), next.status(), "consultation edited")
-                .build());
+        audit.consultation(caller, old.ref(), "update", old.status(), next.status(), "consultation edited");
         return save(next, null, caller, new Applied(next, null));
     }
 
@@ -249,18 +242,18 @@ public final class ApprovalService {
         Optional<Refused> bad = badInput(caller, ref, reason);
         if (bad.isEmpty() && conditions != null) {
             bad = Fields.problem("conditions.text", conditions.text(), Fields.TEXT)
-                    .map(m -> deny(caller, RefNumbers.normalise(ref), "FIELD_INVALID", m));
+                    .map(m -> audit.deny(caller, RefNumbers.normalise(ref), "FIELD_INVALID", m));
         }
         if (bad.isPresent()) {
             return bad.get();
         }
         Optional<StoredApproval> current = load(ref);
         if (current.isEmpty()) {
-            return deny(caller, RefNumbers.normalise(ref), "APPROVAL_UNKNOWN", "no approval " + ref);
+            return audit.deny(caller, RefNumbers.normalise(ref), "APPROVAL_UNKNOWN", "no approval " + ref);
         }
         // a tampered row may only be closed: revoking it seals what is there as REVOKED, which carries nothing
         if (current.get().tampered() && decision != Decision.REVOKE) {
-            return tampered(caller, current.get(), decision.cliName());
+            return audit.tampered(caller, current.get(), decision.cliName());
         }
         Approval a = current.get().approval();
         return record(
@@ -277,10 +270,10 @@ public final class ApprovalService {
         }
         Optional<StoredApproval> current = load(ref);
         if (current.isEmpty()) {
-            return deny(caller, RefNumbers.normalise(ref), "APPROVAL_UNKNOWN", "no approval " + ref);
+            return audit.deny(caller, RefNumbers.normalise(ref), "APPROVAL_UNKNOWN", "no approval " + ref);
         }
         if (current.get().tampered()) {
-            return tampered(caller, current.get(), "confirm");
+            return audit.tampered(caller, current.get(), "confirm");
         }
         Approval a = current.get().approval();
         return record(a, policy.confirm(a, caller.actor(), reason, clock.instant()), caller, "confirm");
@@ -288,45 +281,15 @@ public final class ApprovalService {
 
     private DecisionOutcome record(Approval before, DecisionOutcome outcome, Caller caller, String action) {
         if (outcome instanceof Refused r) {
-            return deny(caller, before.ref(), r.reason(), r.message());
+            return audit.deny(caller, before.ref(), r.reason(), r.message());
         }
         if (outcome instanceof AwaitingConfirmation w) {
-            audit.commit(changed(
-                            caller,
-                            before.ref(),
-                            action,
-                            before.status(),
-                            before.status(),
-                            w.pending().reason())
-                    .detailJson(new Detail()
-                            .put("action", action)
-                            .put("before", before.status())
-                            .put("after", before.status())
-                            .put("awaiting", w.pending().decision().cliName())
-                            .put("by", caller.principal().subject())
-                            .put("reason", w.pending().reason())
-                            .put("conditions", conditionsText(w.pending().conditions()))
-                            .toString())
-                    .build());
+            audit.awaiting(caller, before, action, w.pending());
             return save(w.approval(), null, caller, w);
         }
         Applied a = (Applied) outcome;
-        DecisionRecord d = a.record();
-        audit.commit(changed(caller, before.ref(), action, d.before(), d.after(), d.reason())
-                .detailJson(new Detail()
-                        .put("action", action)
-                        .put("decision", d.decision().cliName())
-                        .put("before", d.before())
-                        .put("after", d.after())
-                        .put("by", d.by().subject())
-                        .put(
-                                "confirmedBy",
-                                d.confirmedBy() == null ? null : d.confirmedBy().subject())
-                        .put("reason", d.reason())
-                        .put("conditions", conditionsText(d.conditions()))
-                        .toString())
-                .build());
-        return save(a.approval(), d, caller, a);
+        audit.applied(caller, before.ref(), action, a.record());
+        return save(a.approval(), a.record(), caller, a);
     }
 
     private DecisionOutcome save(Approval next, DecisionRecord d, Caller caller, DecisionOutcome result) {
@@ -334,59 +297,10 @@ public final class ApprovalService {
             repo.save(next, d, clock.instant());
         } catch (ApprovalRepository.ConcurrentChange e) {
             // The audit log already says what was attempted; say that it did not happen.
-            audit.commit(caller.stamp(AuditEvent.of(EventType.APPROVAL_CHANGED, Outcome.ERROR))
-                    .reason("CONCURRENT_CHANGE")
-                    .approvalRef(next.ref())
-                    .detailJson(new Detail().put("error", e.getMessage()).toString())
-                    .build());
-            return new Refused("CONCURRENT_CHANGE", e.getMessage());
+            return audit.notStored(caller, next.ref(), e);
         }
         watcher.reload();
         return result;
-    }
-
-    private AuditEvent.Builder changed(
-            Caller caller, String ref, String action, ApprovalStatus before, ApprovalStatus after, String reason) {
-        return caller.stamp(AuditEvent.of(EventType.APPROVAL_CHANGED, Outcome.ALLOW))
-                .approvalRef(ref)
-                .detailJson(new Detail()
-                        .put("action", action)
-                        .put("before", before)
-                        .put("after", after)
-                        .put("by", caller.principal().subject())
-                        .put("reason", reason)
-                        .toString());
-    }
-
-    /** The conditions' text for an audit event, or null when the decision set none. */
-    private static String conditionsText(Conditions c) {
-        return c == null ? null : c.text();
-    }
-
-    /**
-     * Each item as its catalogue code, whether given as code, Japanese or English label; an unknown
-     * one is a problem naming the nearest valid labels.
-     */
-    private List<String> codes(List<String> given, List<String> problems) {
-        List<String> codes = new ArrayList<>();
-        if (given.size() > 200) {
-            problems.add("dataItems: more than 200 items");
-            return codes;
-        }
-        for (String g : given) {
-            Optional<String> bad = Fields.problem("dataItems", g, Fields.NAME);
-            if (bad.isPresent()) {
-                problems.add(bad.get());
-                continue;
-            }
-            Optional<DataItem> item = items.resolve(g);
-            if (item.isEmpty()) {
-                problems.add(items.unknown(g));
-            } else if (!codes.contains(item.get().code())) {
-                codes.add(item.get().code());
-            }
-        }
-        return codes;
     }
 
     /** A reference or reason a decision cannot take (ID_INVALID, FIELD_INVALID), refused before any lookup. */
@@ -394,74 +308,8 @@ public final class ApprovalService {
         String ref = RefNumbers.normalise(rawRef);
         Optional<String> p = Ids.APPROVAL_REF.problem(ref);
         if (p.isPresent()) {
-            return Optional.of(deny(caller, ref, "ID_INVALID", p.get()));
+            return Optional.of(audit.deny(caller, ref, "ID_INVALID", p.get()));
         }
-        return Fields.problem("reason", reason, Fields.TEXT).map(m -> deny(caller, ref, "FIELD_INVALID", m));
-    }
-
-    private Refused tampered(Caller caller, StoredApproval s, String action) {
-        return deny(
-                caller,
-                s.approval().ref(),
-                "APPROVAL_TAMPERED",
-                "cannot " + action + " " + s.approval().ref() + ": its row was changed outside the gateway ("
-                        + s.tamper() + "); only revoke is possible, then record it again under a new reference");
-    }
-
-    private Refused deny(Caller caller, String ref, String reason, String message) {
-        audit.record(caller.stamp(AuditEvent.of(EventType.REQUEST_DENIED, Outcome.DENY))
-                .reason(reason)
-                // a reference breaking its grammar is not recorded as one (the audit store bounds its fields)
-                .approvalRef(Ids.APPROVAL_REF.valid(ref) ? ref : null)
-                .detailJson(new Detail().put("message", message).toString())
-                .build());
-        return new Refused(reason, message);
-    }
-
-    /** @param itemsGiven how many data items were given (those unknown are reported by {@link #codes}) */
-    private List<String> validate(Approval a, int itemsGiven) {
-        List<String> p = new ArrayList<>();
-        if (a.ref() == null || a.ref().isBlank()) {
-            p.add("ref is required");
-        } else {
-            Ids.APPROVAL_REF.problem(a.ref()).ifPresent(m -> p.add("ref: " + m));
-        }
-        Fields.problem("title", a.title(), Fields.NAME).ifPresent(p::add);
-        Fields.problem("legalBasis", a.legalBasis(), Fields.TEXT).ifPresent(p::add);
-        Fields.problem("contractor", a.contractor(), Fields.NAME).ifPresent(p::add);
-        Fields.problem("meetingRef", a.meetingRef(), Fields.NAME).ifPresent(p::add);
-        Fields.problem("conditions.text", a.conditions().text(), Fields.TEXT).ifPresent(p::add);
-        for (String d : a.departments()) {
-            Fields.problem("departments", d, Fields.NAME).ifPresent(p::add);
-        }
-        for (String d : a.subcontractors()) {
-            Fields.problem("subcontractors", d, Fields.NAME).ifPresent(p::add);
-        }
-        if (a.departments().size() > 100
-                || a.subcontractors().size() > 100
-                || a.dataItems().size() > 200) {
-            p.add("departments, subcontractors or dataItems list too long");
-        }
-        if (a.title() == null || a.title().isBlank()) {
-            p.add("title is required");
-        }
-        if (a.legalBasis() == null || a.legalBasis().isBlank()) {
-            p.add("legalBasis is required");
-        }
-        if (a.contractor() == null || a.contractor().isBlank()) {
-            p.add("contractor is required");
-        }
-        if (a.dataItems().isEmpty() && itemsGiven == 0) {
-            p.add("at least one data item is required");
-        }
-        if (a.maxRecords() < 0) {
-            p.add("maxRecords must be 0 or more");
-        }
-        if (a.validFrom() == null || a.validUntil() == null) {
-            p.add("validFrom and validUntil are required");
-        } else if (a.validFrom().isAfter(a.validUntil())) {
-            p.add("validFrom is after validUntil");
-        }
-        return p;
+        return Fields.problem("reason", reason, Fields.TEXT).map(m -> audit.deny(caller, ref, "FIELD_INVALID", m));
     }
 }
