@@ -65,9 +65,10 @@ final class DeferredUpload {
     /** POST with Upload-Defer-Length and no sha256; null when the gateway refuses it with 400 (it predates deferred uploads). */
     private URI create(String filename, long records) throws InterruptedException {
         return tus.post(
-                tus.creation()
+                tus.requests
+                        .creation()
                         .header("Upload-Defer-Length", "1")
-                        .header("Upload-Metadata", TusUploader.metadata(filename, null, records)),
+                        .header("Upload-Metadata", TusRequests.metadata(filename, null, records)),
                 true);
     }
 
@@ -83,7 +84,7 @@ final class DeferredUpload {
             TusPatch.Answer res = tus.patch.send(
                     location, offset, -1, tus.interceptor.wrap(offset, limited(follow, tus.chunkSize)), null, null);
             if (res.status() != 204) {
-                if (res.status() == 409 || TusUploader.TRANSIENT.contains(res.status())) {
+                if (res.status() == 409 || TusRequests.TRANSIENT.contains(res.status())) {
                     return -1; // ask the gateway where it stands, once the seal is done
                 }
                 throw GatewayClient.problem(new GatewayClient.Response(res.status(), res.body()));

@@ -5,12 +5,8 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import jp.sekisho.cli.CliException;
@@ -35,8 +31,10 @@ import jp.sekisho.envelope.SealResult;
  * there. Every chunk that gets through resets the backoff. When the answer to the completing PATCH
  * was lost, {@code GET .../transfers/{id}} tells whether the gateway stored the transfer.
  *
- * <p>This class holds the creation, the chunk loop and the resume that both kinds of upload share;
- * {@link TusPatch} sends one PATCH and {@link DeferredUpload} follows a file still being sealed.
+ * <p>This class holds the chunk loop, the resume and the retry policy that both kinds of upload
+ * share; {@link TusRequests} makes the other exchanges (creation, HEAD, state, receipt) and reads
+ * their answers, {@link TusPatch} sends one PATCH and {@link DeferredUpload} follows a file still
+ * being sealed.
  */
 public final class TusUploader {
 
@@ -67,15 +65,10 @@ public final class TusUploader {
         }
     }
 
-    /** What {@code HEAD} told of an upload: its offset, whether its length is declared, and whether it is stored. */
-    record Head(long offset, boolean lengthDeclared, boolean stored) {}
-
     /** Wraps the stream of a chunk about to be sent; tests use it to cut a transfer off mid-chunk. */
     public interface ChunkInterceptor {
         InputStream wrap(long offset, InputStream chunk) throws IOException;
     }
-
-    static final Set<Integer> TRANSIENT = Set.of(500, 502, 503, 504);
 
     // package-private for DeferredUpload, which shares them
     final GatewayClient client;
@@ -83,6 +76,7 @@ public final class TusUploader {
     final Backoff backoff;
     final Progress progress;
     final TusPatch patch;
+    final TusRequests requests;
     ChunkInterceptor interceptor = (offset, chunk) -> chunk;
     /** Told the upload's URL as soon as the gateway created it, before any byte is sent. */
     Consumer<URI> onCreated = u -> {};
@@ -91,7 +85,6 @@ public final class TusUploader {
     /** How long to wait for a gateway that holds every byte but has not finished checking the envelope. */
     Duration checkWait = Duration.ofMinutes(2);
 
-    private final String route;
     private boolean chunkChecksums;
     private int retries;
 
@@ -100,11 +93,11 @@ public final class TusUploader {
             throw new IllegalArgumentException("chunk size must be positive");
         }
         this.client = client;
-        this.route = route;
         this.chunkSize = chunkSize;
         this.backoff = backoff;
         this.progress = progress;
         this.patch = new TusPatch(client, progress);
+        this.requests = new TusRequests(client, route);
     }
 
     /** Sends {@code Upload-Checksum} with every chunk (a chunk that arrives damaged is refused and resent). */
@@ -132,10 +125,6 @@ public final class TusUploader {
     TusUploader checkWait(Duration d) {
         this.checkWait = d;
         return this;
-    }
-
-    private String uploads() {
-        return "api/v1/routes/" + Paths.segment(route) + "/uploads";
     }
 
     /** Creates the upload and sends the whole file; returns once the gateway answered STORED. */
@@ -199,77 +188,23 @@ public final class TusUploader {
 
     /** Ends an upload that will not be continued (tus termination); best effort, it expires otherwise. */
     public void terminate(URI location) {
-        try {
-            client.exchange(
-                    HttpRequest.newBuilder(location)
-                            .timeout(Duration.ofSeconds(10))
-                            .header("Tus-Resumable", TUS_VERSION)
-                            .DELETE()
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
-        } catch (IOException | RuntimeException ignored) {
-            // the gateway deletes an abandoned upload when it expires (24 h after its last PATCH)
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** tus Upload-Metadata; {@code sha256Hex} null leaves the hash out (a deferred upload declares it last). */
-    static String metadata(String filename, String sha256Hex, long records) {
-        Base64.Encoder b64 = Base64.getEncoder();
-        return "filename " + b64.encodeToString(filename.getBytes(StandardCharsets.UTF_8))
-                + (sha256Hex == null
-                        ? ""
-                        : ",sha256 " + b64.encodeToString(sha256Hex.getBytes(StandardCharsets.US_ASCII)))
-                + ",records " + b64.encodeToString(Long.toString(records).getBytes(StandardCharsets.US_ASCII));
+        requests.terminate(location);
     }
 
     URI create(long length, String filename, String sha256Hex, long records) throws InterruptedException {
-        return post(
-                creation()
-                        .header("Upload-Length", Long.toString(length))
-                        .header("Upload-Metadata", metadata(filename, sha256Hex, records)),
-                false);
-    }
-
-    /** The creation POST without its length headers, which differ between fixed and deferred uploads. */
-    HttpRequest.Builder creation() {
-        return HttpRequest.newBuilder(client.resolve(uploads()))
-                .timeout(Duration.ofSeconds(60))
-                .header("Tus-Resumable", TUS_VERSION)
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.noBody());
+        return post(requests.creation(length, filename, sha256Hex, records), false);
     }
 
     /** Creates the upload, retrying network failures and 5xx; with {@code nullOn400}, a 400 gives null. */
     URI post(HttpRequest.Builder request, boolean nullOn400) throws InterruptedException {
-        HttpRequest req = request.build();
-        while (true) {
-            HttpResponse<String> res;
-            try {
-                res = client.exchange(req, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                retryOrThrow(e);
-                continue;
-            }
-            if (res.statusCode() == 201) {
-                String loc = res.headers()
-                        .firstValue("Location")
-                        .orElseThrow(() -> new CliException(
-                                ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
-                backoff.succeeded();
-                URI created = client.resolve(loc);
-                onCreated.accept(created);
-                return created;
-            }
-            if (nullOn400 && res.statusCode() == 400) {
-                return null;
-            }
-            if (TRANSIENT.contains(res.statusCode()) && retryable()) {
-                continue;
-            }
-            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
+        HttpResponse<String> res = retried(request.build());
+        if (nullOn400 && res.statusCode() == 400) {
+            return null;
         }
+        URI created = requests.created(res);
+        backoff.succeeded();
+        onCreated.accept(created);
+        return created;
     }
 
     /**
@@ -306,7 +241,7 @@ public final class TusUploader {
                     return res.transferId() != null ? res.transferId() : id;
                 }
                 offset = now;
-            } else if ((status == 409 || status == 460 || TRANSIENT.contains(status)) && retryable()) {
+            } else if ((status == 409 || status == 460 || TusRequests.TRANSIENT.contains(status)) && retryable()) {
                 offset = offsetOrStored(location, id, length);
                 if (offset < 0) {
                     return id;
@@ -336,7 +271,7 @@ public final class TusUploader {
      * @throws Gone when the upload is gone and its transfer was not stored
      */
     long offsetOrStored(URI location, String id, long length) throws InterruptedException {
-        Head h = head(location);
+        TusRequests.Head h = TusRequests.head(retried(requests.head(location)));
         if (h == null || h.stored()) {
             if (h == null) {
                 stored(id, length); // 404: stored (and HEAD predates answering for it) or gone
@@ -356,65 +291,11 @@ public final class TusUploader {
      */
     public String receipt(String id) throws InterruptedException {
         backoff.succeeded(); // the upload is stored: the retries start afresh for this request
-        URI uri = client.resolve(transfer(id) + "/receipt");
-        while (true) {
-            HttpResponse<String> res;
-            try {
-                res = client.exchange(
-                        HttpRequest.newBuilder(uri)
-                                .timeout(Duration.ofSeconds(60))
-                                .header("Accept", "application/json")
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                retryOrThrow(e);
-                continue;
-            }
-            if (res.statusCode() == 200) {
-                return res.body();
-            }
-            if (TRANSIENT.contains(res.statusCode()) && retryable()) {
-                continue;
-            }
-            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
+        HttpResponse<String> res = retried(requests.receipt(id));
+        if (res.statusCode() == 200) {
+            return res.body();
         }
-    }
-
-    /** {@code HEAD} of the upload, retrying network failures and 5xx; null for 404. */
-    private Head head(URI location) throws InterruptedException {
-        while (true) {
-            HttpResponse<String> res;
-            try {
-                res = client.exchange(
-                        HttpRequest.newBuilder(location)
-                                .timeout(Duration.ofSeconds(60))
-                                .header("Tus-Resumable", TUS_VERSION)
-                                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                retryOrThrow(e);
-                continue;
-            }
-            if (res.statusCode() == 200 || res.statusCode() == 204) {
-                long offset = res.headers()
-                        .firstValue("Upload-Offset")
-                        .map(Long::parseLong)
-                        .orElse(0L);
-                return new Head(
-                        offset,
-                        res.headers().firstValue("Upload-Length").isPresent(),
-                        res.headers().firstValue("Sekisho-Transfer-Id").isPresent());
-            }
-            if (res.statusCode() == 404) {
-                return null;
-            }
-            if (TRANSIENT.contains(res.statusCode()) && retryable()) {
-                continue;
-            }
-            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
-        }
+        throw TusRequests.problem(res);
     }
 
     /**
@@ -428,7 +309,7 @@ public final class TusUploader {
                 + " and is checking the envelope: waiting up to " + checkWait.toSeconds() + " s");
         long deadline = System.nanoTime() + checkWait.toNanos();
         while (true) {
-            String state = transferState(id);
+            String state = requests.state(id);
             if (state != null && !state.equals("UPLOADING")) {
                 stored(id, length); // STORED and later: done; REJECTED and the like: Gone, with the reason
                 return -1;
@@ -440,54 +321,30 @@ public final class TusUploader {
         }
     }
 
-    /** The transfer's state, or null when the gateway cannot say now (network, 5xx). */
-    private String transferState(String id) throws InterruptedException {
-        try {
-            HttpResponse<String> res = client.exchange(
-                    HttpRequest.newBuilder(client.resolve(transfer(id)))
-                            .timeout(Duration.ofSeconds(30))
-                            .header("Accept", "application/json")
-                            .GET()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (res.statusCode() == 200) {
-                return String.valueOf(
-                        new GatewayClient.Response(200, res.body()).object().get("state"));
-            }
-            if (TRANSIENT.contains(res.statusCode())) {
-                return null;
-            }
-            throw GatewayClient.problem(new GatewayClient.Response(res.statusCode(), res.body()));
-        } catch (IOException e) {
-            if (!GatewayClient.retryable(e)) {
-                throw client.unavailable(e);
-            }
-            return null;
-        }
-    }
-
-    private String transfer(String id) {
-        return "api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id);
-    }
-
     /** Confirms through the transfer's state that the gateway stored it; otherwise {@link Gone} with the state. */
     private String stored(String id, long length) {
-        GatewayClient.Response r;
-        try {
-            r = client.get(transfer(id));
-        } catch (CliException e) {
-            if (e.getMessage().startsWith("TRANSFER_UNKNOWN") || e.getMessage().startsWith("HTTP_404")) {
-                throw new Gone(id, "UNKNOWN", null);
+        requests.requireStored(id);
+        progress.finish(length);
+        return id;
+    }
+
+    /**
+     * Sends {@code request} until an answer other than a transient 5xx comes, retrying network
+     * failures too, while the backoff allows; the last answer is returned whatever it is.
+     */
+    private HttpResponse<String> retried(HttpRequest request) throws InterruptedException {
+        while (true) {
+            HttpResponse<String> res;
+            try {
+                res = requests.send(request);
+            } catch (IOException e) {
+                retryOrThrow(e);
+                continue;
             }
-            throw e;
+            if (!TusRequests.TRANSIENT.contains(res.statusCode()) || !retryable()) {
+                return res;
+            }
         }
-        Map<String, Object> t = r.object();
-        String state = String.valueOf(t.get("state"));
-        if (Set.of("STORED", "DELIVERED", "ACKNOWLEDGED", "PURGED").contains(state)) {
-            progress.finish(length);
-            return id;
-        }
-        throw new Gone(id, state, t.get("reason"));
     }
 
     /** Counts a retry and waits its delay; false when the retries are used up. */

@@ -36,6 +36,13 @@ final class RelayRefusals {
         return r;
     }
 
+    /** {@link #answer}, for a refusal after which the terminal connection closes. */
+    static FullHttpResponse closing(Reason reason, String message, String requestId, String accept) {
+        FullHttpResponse r = answer(reason, message, requestId, accept);
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return r;
+    }
+
     /** A page with no markup from the request: the reason's fixed texts and the request id (hex). */
     private static FullHttpResponse page(Reason reason, String requestId) {
         String html = "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"

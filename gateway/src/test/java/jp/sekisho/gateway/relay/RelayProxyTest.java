@@ -310,6 +310,38 @@ class RelayProxyTest {
         }
     }
 
+    /** Requests sent before the previous answer (pipelined), a 100 Continue from the upstream and an HTTP/1.0 terminal. */
+    @Test
+    void pipelinedRequestsAnInterimAnswerAndAnHttp10TerminalAreRelayed() throws Exception {
+        publish(snapshot(approval(ApprovalStatus.APPROVED), route(upstream.port(), PAYROLL)));
+        try (RawTerminal t = new RawTerminal(browser, relayPort)) {
+            t.send("GET /payroll/a HTTP/1.1\r\nHost: x\r\n\r\nGET /payroll/b HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawTerminal.Answer a = t.readAnswer(true);
+            RawTerminal.Answer b = t.readAnswer(true);
+            assertEquals(200, a.status());
+            assertTrue(a.text().startsWith("GET /payroll/a\n"), a.text());
+            assertEquals(200, b.status());
+            assertTrue(b.text().startsWith("GET /payroll/b\n"), b.text());
+            assertFalse(a.header("X-Request-Id").equals(b.header("X-Request-Id")), "one request id each");
+            assertEquals(Outcome.ALLOW, event(b.header("X-Request-Id")).event().outcome());
+        }
+        try (RawTerminal t = new RawTerminal(browser, relayPort)) { // the body goes once the upstream asks for it
+            t.send("POST /payroll/c HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            assertEquals(100, t.readAnswer(false).status());
+            t.send("hello");
+            RawTerminal.Answer c = t.readAnswer(true);
+            assertEquals(200, c.status());
+            assertContains(c.text(), "body-bytes: 5\n");
+        }
+        try (RawTerminal t = new RawTerminal(browser, relayPort)) {
+            RawTerminal.Answer d = t.exchange("GET /payroll/d HTTP/1.0\r\nHost: x\r\n\r\n");
+            assertEquals(200, d.status());
+            assertTrue(d.text().startsWith("GET /payroll/d\n"), d.text());
+            assertEquals("close", d.header("Connection"));
+            assertTrue(t.readsToEnd(0), "the connection ends with the answer");
+        }
+    }
+
     @Test
     void aPathTwoServersCouldReadDifferentlyIsRefused() throws Exception {
         publish(snapshot(approval(ApprovalStatus.APPROVED), route(upstream.port(), PAYROLL)));
