@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import jp.sekisho.audit.chain.Checkpoint;
+import jp.sekisho.audit.read.EventRowMapper;
 
 /** The table {@code audit_signing_key} (migration V4) and the few chain facts start-up decides by. */
 public final class KeyRegistry {
@@ -116,14 +117,7 @@ public final class KeyRegistry {
                 if (!rs.next()) {
                     return null;
                 }
-                return new Checkpoint(
-                        rs.getString(1),
-                        rs.getLong(2),
-                        rs.getObject(3, OffsetDateTime.class).toInstant(),
-                        rs.getString(4),
-                        rs.getString(5),
-                        rs.getString(6),
-                        rs.getString(7));
+                return EventRowMapper.checkpoint(rs);
             }
         }
     }

@@ -11,7 +11,7 @@ import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.chain.Checkpoint;
 
 /** Rows of {@link QuerySql#COLUMNS} and of audit_checkpoint back into values. */
-final class EventRowMapper {
+public final class EventRowMapper {
 
     private EventRowMapper() {}
 
@@ -46,7 +46,8 @@ final class EventRowMapper {
                 rs.getString(21));
     }
 
-    static Checkpoint checkpoint(ResultSet rs) throws SQLException {
+    /** A checkpoint from a row of {@code node_id, seq, time, hash, key_id, algorithm, signature}. */
+    public static Checkpoint checkpoint(ResultSet rs) throws SQLException {
         return new Checkpoint(
                 rs.getString(1),
                 rs.getLong(2),
