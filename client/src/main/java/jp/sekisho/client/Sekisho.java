@@ -54,6 +54,7 @@ public final class Sekisho {
             CommandLine.HelpCommand.class);
 
     public static void main(String[] args) {
+        Timings.mainEntered();
         if (Boolean.getBoolean(CdsTraining.PROPERTY)) {
             System.exit(CdsTraining.run());
         }
