@@ -9,8 +9,7 @@ import jp.sekisho.cli.DisplayWidth;
  * Where a command's time went ({@code send --timings}, {@code receive --timings}; issue 18): the
  * fixed cost of an everyday hand-off is start-up, keys, the TLS handshake and the gateway's durable
  * answers, and a batch system pays it on every file. Each step is the wall time from the previous
- * mark; the first runs from the process's start (the launcher, then the JVM, which replaces it under
- * the same process id) to {@code main}.
+ * mark; the first runs from the launcher's start to {@code main} (the launcher, then the JVM).
  */
 public final class Timings {
 
@@ -34,15 +33,31 @@ public final class Timings {
     public static Timings of(boolean on) {
         Timings t = new Timings(on);
         if (on) {
-            long started = ProcessHandle.current()
-                    .info()
-                    .startInstant()
-                    .map(java.time.Instant::toEpochMilli)
-                    .orElse(mainEnteredMillis);
-            t.marks.add(new Mark("", Math.min(started, mainEnteredMillis)));
-            t.marks.add(new Mark("起動 / start (launcher, JVM)", mainEnteredMillis));
+            long launched = launchedAtMillis(System.getenv("SEKISHO_LAUNCHED_AT"), mainEnteredMillis);
+            if (launched < mainEnteredMillis) {
+                t.marks.add(new Mark("", launched));
+                t.marks.add(new Mark("起動 / start (launcher, JVM)", mainEnteredMillis));
+            } else {
+                t.marks.add(new Mark("", mainEnteredMillis)); // run without a launcher: from main on
+            }
         }
         return t;
+    }
+
+    /**
+     * When the launcher started: it exports bash's {@code $EPOCHREALTIME} (seconds with microseconds,
+     * no process forked to read it). The kernel's process start time is no substitute: Java derives it
+     * from the boot time, which /proc gives to the second. Anything unreadable or not in the last
+     * minute before {@code main} is ignored.
+     */
+    static long launchedAtMillis(String epochRealTime, long mainMillis) {
+        if (epochRealTime == null || !epochRealTime.matches("\\d{1,12}[.,]\\d{1,9}")) {
+            return mainMillis;
+        }
+        long millis = new java.math.BigDecimal(epochRealTime.replace(',', '.'))
+                .movePointRight(3)
+                .longValue();
+        return millis <= mainMillis && mainMillis - millis < 60_000 ? millis : mainMillis;
     }
 
     /** The step that ends now, named Japanese first, English beside it. */
