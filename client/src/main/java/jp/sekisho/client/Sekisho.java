@@ -1,5 +1,8 @@
 package jp.sekisho.client;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import jp.sekisho.audit.cli.AuditCommand;
 import jp.sekisho.certs.cli.CertsCommand;
 import jp.sekisho.cli.CliErrors;
@@ -27,8 +30,16 @@ import picocli.CommandLine.Command;
             "Run `sekisho COMMAND --help` for each command's options.",
             "Exit codes: 0 success, 1 refused by policy (reason code on stderr), 2 usage or input error, "
                     + "3 gateway or store unavailable. Set SEKISHO_DEBUG=1 for stack traces."
-        },
-        subcommands = {
+        })
+// No `subcommands` in the annotation: picocli would build every command's model (a few hundred
+// classes and their reflection) on every run; commandLine() adds only the one named (issue 18).
+public final class Sekisho {
+
+    /**
+     * The subcommands, in the order help lists them. A class literal loads the class but runs
+     * nothing; picocli reads its annotations only when it is added to the command line.
+     */
+    private static final Map<String, Class<?>> SUBCOMMANDS = subcommands(
             DemoCommand.class,
             SendCommand.class,
             ReceiveCommand.class,
@@ -40,30 +51,51 @@ import picocli.CommandLine.Command;
             CertsCommand.class,
             AuditCommand.class,
             DummyCommand.class,
-            CommandLine.HelpCommand.class
-        })
-public final class Sekisho {
-
-    static {
-        // Initialise logging once, on this thread: the gateway starts threads that log at once, and
-        // SLF4J would otherwise warn that it replayed their early calls.
-        org.slf4j.LoggerFactory.getILoggerFactory();
-    }
+            CommandLine.HelpCommand.class);
 
     public static void main(String[] args) {
+        Timings.mainEntered();
+        if (Boolean.getBoolean(CdsTraining.PROPERTY)) {
+            System.exit(CdsTraining.run());
+        }
         System.exit(run(args));
     }
 
     /** Runs a command line in-process and returns its exit code (tests call this). */
     public static int run(String... args) {
-        return CliErrors.configure(new CommandLine(new Sekisho())).execute(args);
+        return commandLine(args).execute(args);
     }
 
     /** Runs a command line in-process with its output and errors captured (tests). */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        CommandLine cmd = CliErrors.configure(new CommandLine(new Sekisho()));
+        CommandLine cmd = commandLine(args);
         cmd.setOut(out);
         cmd.setErr(err);
         return cmd.execute(args);
+    }
+
+    /**
+     * The command line for these arguments: with only the subcommand they name when they name one,
+     * none for {@code --version}, every one otherwise (the overview, {@code help COMMAND}, and an
+     * unknown command, whose error suggests the nearest names).
+     */
+    static CommandLine commandLine(String... args) {
+        CommandLine cmd = new CommandLine(new Sekisho());
+        String first = args.length > 0 ? args[0] : "";
+        Class<?> named = "help".equals(first) ? null : SUBCOMMANDS.get(first);
+        if (named != null) {
+            cmd.addSubcommand(first, named);
+        } else if (!first.equals("--version") && !first.equals("-V")) {
+            SUBCOMMANDS.forEach(cmd::addSubcommand);
+        }
+        return CliErrors.configure(cmd);
+    }
+
+    private static Map<String, Class<?>> subcommands(Class<?>... classes) {
+        Map<String, Class<?>> byName = new LinkedHashMap<>();
+        for (Class<?> c : classes) {
+            byName.put(c.getAnnotation(Command.class).name(), c);
+        }
+        return Collections.unmodifiableMap(byName);
     }
 }

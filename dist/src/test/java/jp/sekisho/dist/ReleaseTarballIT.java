@@ -87,6 +87,7 @@ class ReleaseTarballIT {
         env.put("PATH", NoMavenPath.create(tmp.resolve("path")));
         env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
         env.put("LANG", "C.UTF-8");
+        env.put("SEKISHO_CDS", "0"); // the archive has its own test below
         Proc.Result which = Proc.run(
                 List.of("/bin/bash", "-c", "command -v mvn"),
                 env,
@@ -220,6 +221,60 @@ class ReleaseTarballIT {
                 Files.readString(file, StandardCharsets.UTF_8),
                 Files.readString(inbox.resolve("second.csv"), StandardCharsets.UTF_8),
                 "the contractor holds the file the city sent");
+    }
+
+    /**
+     * The class-data-sharing archive (issue 18): the first command trains it in the background for
+     * the next, and two commands started at the same moment succeed whether the archive is missing,
+     * being written or there. With -Xshare:on a JVM refuses to start unless it maps the archive, so
+     * the last pair also proves the archive is whole and matches this Java and these jars.
+     */
+    @Test
+    void twoCommandsStartingAtOnceSucceedWithAndWithoutTheClassDataArchive() throws Exception {
+        home = Release.unpack(tmp.resolve("opt"));
+        env = new HashMap<>();
+        env.put("PATH", NoMavenPath.create(tmp.resolve("path")));
+        env.put("HOME", Files.createDirectories(tmp.resolve("home")).toString());
+        env.put("LANG", "C.UTF-8");
+        Path cds = home.resolve("lib/cds");
+
+        bothSucceed("cold", "--version");
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> archives(cds, "sekisho-").size() == 1
+                        && archives(cds, ".training-").isEmpty());
+        Path archive = archives(cds, "sekisho-").get(0);
+
+        bothSucceed("warm", "--version");
+        env.put("SEKISHO_JAVA_OPTS", "-Xshare:on");
+        bothSucceed("shared", "approvals", "list", "--help");
+        assertEquals(List.of(archive), archives(cds, "sekisho-"), "one archive, trained once");
+    }
+
+    private void bothSucceed(String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(home.resolve("bin/sekisho").toString()));
+        cmd.addAll(List.of(args));
+        Process a = Proc.start(cmd, env, tmp, tmp.resolve(name + "-a.log"));
+        Process b = Proc.start(cmd, env, tmp, tmp.resolve(name + "-b.log"));
+        for (Process p : List.of(a, b)) {
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), name + ": " + String.join(" ", args));
+        }
+        assertEquals(0, a.exitValue(), log(name + "-a"));
+        assertEquals(0, b.exitValue(), log(name + "-b"));
+        assertEquals(log(name + "-a"), log(name + "-b"), "the same output from both");
+        assertTrue(log(name + "-a").startsWith(args[0].equals("--version") ? "sekisho " : "Usage:"), log(name + "-a"));
+    }
+
+    private static List<Path> archives(Path dir, String prefix) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix))
+                    .sorted()
+                    .toList();
+        }
     }
 
     private String log(String name) throws IOException {

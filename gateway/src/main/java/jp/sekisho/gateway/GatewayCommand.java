@@ -43,6 +43,9 @@ public final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // Logging is set up here, on this thread, before the threads that log at once start (SLF4J would
+        // otherwise warn that it replayed their early calls); commands that do little never set it up.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         GatewayConfig cfg;
         try {
             cfg = GatewayConfigLoader.load(config);

@@ -105,6 +105,9 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Logging is set up here, on this thread, before the threads that log at once start (SLF4J would
+        // otherwise warn that it replayed their early calls); commands that do little never set it up.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         out = spec.commandLine().getOut();
         PayrollUpstream.Kind upstreamKind;
         try {

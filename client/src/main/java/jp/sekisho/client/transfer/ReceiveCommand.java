@@ -21,6 +21,7 @@ import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.cli.Printable;
+import jp.sekisho.client.Timings;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.client.http.JsonOut;
@@ -80,6 +81,14 @@ public final class ReceiveCommand implements Callable<Integer> {
     boolean once;
 
     @Option(
+            names = "--timings",
+            description = "Print on stderr where the first round's time went: start-up, keys, the inbox (TLS "
+                    + "handshake), downloading, opening, writing and acknowledging.")
+    boolean timings;
+
+    private Timings steps = Timings.of(false);
+
+    @Option(
             names = "--interval",
             paramLabel = "DURATION",
             defaultValue = "5s",
@@ -100,6 +109,7 @@ public final class ReceiveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        steps = Timings.of(timings);
         PrivateKey privateKey;
         X509Certificate certificate;
         TrustAnchors anchors;
@@ -110,6 +120,7 @@ public final class ReceiveCommand implements Callable<Integer> {
         } catch (PkiException e) {
             throw CliException.usage(e.getMessage());
         }
+        steps.mark("鍵 / keys and trust anchors");
         Path partialDir = out.resolve(".sekisho-partial");
         try {
             Files.createDirectories(partialDir);
@@ -154,6 +165,7 @@ public final class ReceiveCommand implements Callable<Integer> {
             try {
                 inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox")
                         .array();
+                steps.mark("一覧 / inbox (TLS handshake, GET)");
                 // first what an earlier run placed and did not get acknowledged, listed or not (the
                 // gateway may have taken the acknowledgment and lost only its answer)
                 for (ReceiveJournal.Entry e : journal.entries()) {
@@ -189,6 +201,9 @@ public final class ReceiveCommand implements Callable<Integer> {
                 }
                 throw e;
             }
+            steps.mark("受信 / download, open, write, acknowledge");
+            steps.print(err);
+            steps = Timings.of(false); // the first round only: later polls reuse the connection
             if (once) {
                 if (inbox.isEmpty() && handled.isEmpty() && !json) {
                     w.println("nothing waiting on route " + Printable.of(route));

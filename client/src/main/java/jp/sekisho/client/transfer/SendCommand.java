@@ -11,6 +11,7 @@ import jp.sekisho.certs.Identity;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.cli.Printable;
+import jp.sekisho.client.Timings;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.envelope.ContentCipher;
@@ -156,6 +157,12 @@ public final class SendCommand implements Callable<Integer> {
                     + "the gateway, its state removed, and the file sealed and sent afresh.")
     boolean restart;
 
+    @Option(
+            names = "--timings",
+            description = "Print on stderr where the time went: start-up, keys, terms (TLS handshake), sealing and "
+                    + "upload, receipt.")
+    boolean timings;
+
     @Override
     public Integer call() {
         if (chunkSize < 1) {
@@ -169,8 +176,10 @@ public final class SendCommand implements Callable<Integer> {
             throw CliException.usage("--items-map applies to --file only (an envelope's content cannot be read)");
         }
         ItemsMap map = itemsMap == null ? ItemsMap.identity() : ItemsMap.read(itemsMap, encoding);
+        Timings steps = Timings.of(timings);
         GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         Identity identity = input.file != null ? gateway.identity() : null;
+        steps.mark("鍵 / identity and keys");
         SendState state = openState(source);
         PrintWriter err = spec.commandLine().getErr();
         Thread hook = new Thread(() -> SendResumption.interrupted(state, err), "sekisho-send-interrupted");
@@ -179,6 +188,7 @@ public final class SendCommand implements Callable<Integer> {
         try {
             RouteTerms terms = RouteTerms.of(client.get("api/v1/routes/" + Paths.segment(route) + "/terms")
                     .object());
+            steps.mark("条件 / terms (TLS handshake, GET)");
             long count = DeclaredRecords.of(
                     source,
                     input.file != null && (csv || itemsMap != null),
@@ -212,8 +222,10 @@ public final class SendCommand implements Callable<Integer> {
             TusUploader.Result stored =
                     sendOrResume(state, command, uploader, source, identity, terms, name, count, err);
             storedId = stored.transferId();
+            steps.mark("封印と送信 / seal and upload");
             Receipt receipt = Receipt.parse(receipt(uploader, stored.transferId()));
             state.discard(); // the receipt arrived: nothing is left to resume
+            steps.mark("受領書 / receipt");
             Boolean verified = null;
             if (gatewayKey != null) {
                 receipt.verifyWith(gatewayKey);
@@ -229,6 +241,7 @@ public final class SendCommand implements Callable<Integer> {
                 }
             }
             out.flush();
+            steps.print(err);
             return ExitCode.OK;
         } catch (IOException e) {
             throw SendResumption.ended(

@@ -2,6 +2,7 @@ package jp.sekisho.client.transfer;
 
 import static jp.sekisho.client.support.HandOffWorld.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -609,7 +610,7 @@ class TransferEndToEndTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aFileNameBreakingTheRuleIsRefusedBeforeAnythingIsWritten() throws Exception {
         Path csv = smallCsv("renamed.csv", 100);
         ok(send("--file", csv.toString()));
@@ -648,8 +649,72 @@ class TransferEndToEndTest {
         assertSameBytes(csv, out.resolve("renamed.csv"));
     }
 
+    /** --timings names each step of a 1,000-row hand-off and a total no smaller than their sum (issue 18). */
     @Test
-    @Order(11) // last: the tampered transfer stays in the inbox
+    @Order(10)
+    void timingsSayWhereASendsAndAReceivesTimeWent() throws Exception {
+        Path csv = smallCsv("timed.csv", 1000);
+        CliRun sent = send("--file", csv.toString(), "--timings");
+        assertEquals(0, sent.code(), sent.toString());
+        assertSteps(
+                sent.err(),
+                "鍵 / identity and keys",
+                "条件 / terms (TLS handshake, GET)",
+                "封印と送信 / seal and upload",
+                "受領書 / receipt");
+        CliRun plain = send("--file", smallCsv("untimed.csv", 10).toString());
+        assertEquals(0, plain.code(), plain.toString());
+        assertFalse(plain.err().contains("timings"), "nothing without --timings: " + plain);
+
+        Path out = Files.createDirectories(dir.resolve("timed-in"));
+        List<String> args = new ArrayList<>(List.of(
+                "receive",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                ROUTE,
+                "--identity",
+                pki.dir().resolve("contractor.p12").toString(),
+                "--out",
+                out.toString(),
+                "--key",
+                enc.keyFile().toString(),
+                "--trust",
+                pki.caFile().toString(),
+                "--once",
+                "--timings"));
+        CliRun got = CliRun.of(args.toArray(String[]::new));
+        assertEquals(0, got.code(), got.toString());
+        assertSteps(
+                got.err(),
+                "鍵 / keys and trust anchors",
+                "一覧 / inbox (TLS handshake, GET)",
+                "受信 / download, open, write, acknowledge");
+        assertSameBytes(csv, out.resolve("timed.csv"));
+    }
+
+    private static void assertSteps(String err, String... steps) {
+        assertTrue(err.contains("所要時間 / timings:"), err);
+        long sum = 0;
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?m)^  (.+?) +(\\d+) ms$").matcher(err);
+        List<String> seen = new ArrayList<>();
+        long total = -1;
+        while (m.find()) {
+            if (m.group(1).startsWith("合計")) {
+                total = Long.parseLong(m.group(2));
+            } else {
+                seen.add(m.group(1).strip());
+                sum += Long.parseLong(m.group(2));
+            }
+        }
+        // in-process there is no launcher, so no start-up step (TimingsTest covers reading its time)
+        assertEquals(List.of(steps), seen, err);
+        assertEquals(sum, total, "the total is the sum of the steps: " + err);
+    }
+
+    @Test
+    @Order(12) // last: the tampered transfer stays in the inbox
     void aTamperedEnvelopeTheGatewayStoredIsRefusedWithTheReasonAndKept() throws Exception {
         Path csv = smallCsv("tampered.csv", 2000);
         java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
