@@ -12,16 +12,19 @@
 # Each phase runs SENDERS concurrent `sekisho send` processes of a SIZE_MIB MiB random file each through
 # HAProxy and prints: throughput (MiB/s of input, transfers/s), failures, and audit events per second of
 # each node (the events each node_id wrote during the phase, counted in the store). Phases alternate,
-# one node then two, ROUNDS times (both nodes run throughout; for "one" HAProxy lists gw1 only), so a
-# machine's changing load and the JIT's warm-up fall on both alike. Two nodes on two cores must not be
-# slower than one: the medians and their ratio two/one are printed.
+# after one unmeasured warm-up phase through both nodes (each JVM compiles its hot paths once, which
+# otherwise lands on whichever phase runs first), ROUNDS times in ABBA order (one two, two one, ...;
+# both nodes run throughout; for "one" HAProxy lists gw1 only), so a machine's drifting load falls on
+# both alike. Each phase also prints where the CPU went: each node, the senders, and the rest
+# (PostgreSQL, HAProxy, the machine). Two nodes on two cores must not be slower than one: the medians
+# and their ratio two/one are printed.
 #
 #   --quick            4 senders of 4 MiB, one round
 #   SEKISHO_HOME=DIR   the checkout whose jars run (built by ./sekisho only when client/target/sekisho.jar is missing)
 #   BENCH_DIR=DIR      work folder (default: a new mktemp -d); BENCH_KEEP=1 keeps it (logs, configs)
 #   BENCH_JAVA_HOME    JDK for Sekisho (default: Temurin 25 when present, else the launcher's choice)
 #   GATEWAY_JAVA_OPTS  JVM options for each node (default: -Xmx256m, as ./sekisho gateway runs it)
-#   SENDERS, SIZE_MIB, ROUNDS  override the load (default 16, 20 and 3)
+#   SENDERS, SIZE_MIB, ROUNDS  override the load (default 16, 20 and 4)
 # Needs psql, haproxy, ss and curl.
 set -euo pipefail
 
@@ -29,7 +32,7 @@ QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "cluster.sh: unknown argument $a (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -37,7 +40,7 @@ done
 HERE=$(cd "$(dirname "$0")" && pwd)
 SEKISHO_HOME=$(cd "${SEKISHO_HOME:-$HERE/..}" && pwd)
 if [ "$QUICK" = 1 ]; then SENDERS=${SENDERS:-4}; SIZE_MIB=${SIZE_MIB:-4}; ROUNDS=${ROUNDS:-1}
-else SENDERS=${SENDERS:-16}; SIZE_MIB=${SIZE_MIB:-20}; ROUNDS=${ROUNDS:-3}; fi
+else SENDERS=${SENDERS:-16}; SIZE_MIB=${SIZE_MIB:-20}; ROUNDS=${ROUNDS:-4}; fi
 ROUTE=bench-cluster
 REF=BENCH-CLUSTER-1
 CITY="Kurume City"
@@ -238,12 +241,23 @@ settled_events() { # the counts once the audit writers have caught up (unchanged
   for _ in $(seq 30); do sleep 1; b=$(events_per_node); [ "$a" = "$b" ] && break; a=$b; done
   echo "$b"
 }
-declare -A SECS MIBS TPS FAILS EVS
+# CPU seconds: of one process (its threads), of the whole machine (busy time over all cores), and of this
+# shell's reaped children (the senders, from bash's `times`)
+CLK=$(getconf CLK_TCK)
+cpu_of() { awk -v c="$CLK" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / c }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_machine() { awk -v c="$CLK" '/^cpu / { printf "%.2f", ($2 + $3 + $4 + $7 + $8 + $9) / c; exit }' /proc/stat; }
+cpu_children() { # into CHILDREN: `times` must run in this shell (in $(...) it would count the subshell's)
+  times >"$WORK/.times"
+  CHILDREN=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%.2f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$WORK/.times")
+}
+declare -A SECS MIBS TPS FAILS EVS CPU
 phase() { # KEY
-  local key=$1 d=$WORK/run-$1 ev0 ev1 t0 t1 pids=() fails=0
+  local key=$1 d=$WORK/run-$1 ev0 ev1 t0 t1 pids=() fails=0 c0 c1
   mkdir -p "$d"
   ev0=$(settled_events)
   log "$key: $SENDERS senders of $SIZE_MIB MiB through HAProxy"
+  cpu_children
+  c0="$(cpu_of "${NODE_PID[gw1]}") $(cpu_of "${NODE_PID[gw2]}") $CHILDREN $(cpu_machine)"
   t0=$(now)
   for i in $(seq "$SENDERS"); do
     sek send --gateway "https://127.0.0.1:$LB_PORT" --route "$ROUTE" --identity "$PKI/city-sender.p12" \
@@ -252,6 +266,10 @@ phase() { # KEY
   done
   for p in "${pids[@]}"; do wait "$p" || fails=$((fails + 1)); done
   t1=$(now)
+  cpu_children
+  c1="$(cpu_of "${NODE_PID[gw1]}") $(cpu_of "${NODE_PID[gw2]}") $CHILDREN $(cpu_machine)"
+  CPU[$key]=$(echo "$c0 $c1" | awk '{ g1 = $5 - $1; g2 = $6 - $2; s = $7 - $3; m = $8 - $4
+    printf "%.1f / %.1f / %.1f / %.1f", g1, g2, s, m - g1 - g2 - s }')
   ev1=$(settled_events)
   SECS[$key]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
   MIBS[$key]=$(awk -v s="${SECS[$key]}" -v n="$SENDERS" -v m="$SIZE_MIB" -v f="$fails" 'BEGIN { printf "%.1f", (n - f) * m / s }')
@@ -264,11 +282,14 @@ phase() { # KEY
 
 log "starting gw2"
 start_node gw2 || die "gw2 ended at start-up: $(tail -n 5 "$WORK/gw2/gateway.log")"
+start_lb gw1 gw2
+phase warm-up
 for r in $(seq "$ROUNDS"); do
-  start_lb gw1
-  phase "one-$r"
-  start_lb gw1 gw2
-  phase "two-$r"
+  if [ $((r % 2)) = 1 ]; then order="one two"; else order="two one"; fi
+  for k in $order; do
+    if [ "$k" = one ]; then start_lb gw1; else start_lb gw1 gw2; fi
+    phase "$k-$r"
+  done
 done
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -278,18 +299,20 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a 
 echo
 echo "== bench/cluster.sh $(date -u +%FT%TZ), Sekisho $SEK_REV, $("$JAVA" -version 2>&1 | head -n 1), $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nproc) cores"
 echo "$SENDERS concurrent sekisho send of $SIZE_MIB MiB each through HAProxy (TCP, PROXY v2), store PostgreSQL on 127.0.0.1, spool $([ "$SHARED_SPOOL" = 1 ] && echo "shared ($SPOOL)" || echo "per node (this gateway has no spool.dir)"); each node ${GATEWAY_JAVA_OPTS:--Xmx256m}"
-printf '| %-9s | %8s | %7s | %11s | %8s | %-28s |\n' "nodes" "seconds" "MiB/s" "transfers/s" "failures" "audit events/s per node"
-printf '|%s|%s|%s|%s|%s|%s|\n' "-----------" "----------" "---------" "-------------" "----------" "------------------------------"
+echo "CPU s: CPU seconds used during the phase by gw1 / gw2 / the senders / the rest (PostgreSQL, HAProxy, the machine)"
+printf '| %-9s | %8s | %7s | %11s | %8s | %-24s | %-28s |\n' "nodes" "seconds" "MiB/s" "transfers/s" "failures" "CPU s gw1/gw2/send/rest" "audit events/s per node"
+printf '|%s|%s|%s|%s|%s|%s|%s|\n' "-----------" "----------" "---------" "-------------" "----------" "--------------------------" "------------------------------"
+row() { printf '| %-9s | %8s | %7s | %11s | %8s | %-24s | %-28s |\n' "$1" "${SECS[$2]}" "${MIBS[$2]}" "${TPS[$2]}" "${FAILS[$2]}" "${CPU[$2]}" "${EVS[$2]}"; }
+row "warm-up" warm-up
 for r in $(seq "$ROUNDS"); do
-  for k in one two; do
-    printf '| %-9s | %8s | %7s | %11s | %8s | %-28s |\n' "$k ($r)" "${SECS[$k-$r]}" "${MIBS[$k-$r]}" "${TPS[$k-$r]}" "${FAILS[$k-$r]}" "${EVS[$k-$r]}"
-  done
+  if [ $((r % 2)) = 1 ]; then order="one two"; else order="two one"; fi
+  for k in $order; do row "$k ($r)" "$k-$r"; done
 done
 echo
 M1=$(for r in $(seq "$ROUNDS"); do echo "${MIBS[one-$r]}"; done | median)
 M2=$(for r in $(seq "$ROUNDS"); do echo "${MIBS[two-$r]}"; done | median)
 T1=$(for r in $(seq "$ROUNDS"); do echo "${TPS[one-$r]}"; done | median)
 T2=$(for r in $(seq "$ROUNDS"); do echo "${TPS[two-$r]}"; done | median)
-echo "medians over $ROUNDS rounds: one node $M1 MiB/s ($T1 transfers/s), two nodes $M2 MiB/s ($T2 transfers/s)"
+echo "medians over $ROUNDS rounds (the warm-up not counted): one node $M1 MiB/s ($T1 transfers/s), two nodes $M2 MiB/s ($T2 transfers/s)"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (other processes on the machine count against both alike)"
 echo "two nodes / one node, median MiB/s: $(ratio "$M2" "$M1") (target >= 1.00 on two cores; failures count against it)"
