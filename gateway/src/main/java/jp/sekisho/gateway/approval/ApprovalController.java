@@ -135,7 +135,13 @@ public final class ApprovalController {
         }
         return answer(
                 request,
-                service.decide(ref, d.get(), body.reason(), conditions, Callers.of(request, principal)),
+                service.decide(
+                        ref,
+                        d.get(),
+                        body.reason(),
+                        conditions,
+                        body.overrideOverdue(),
+                        Callers.of(request, principal)),
                 HttpStatus.OK);
     }
 

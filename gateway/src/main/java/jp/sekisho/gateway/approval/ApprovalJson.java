@@ -154,7 +154,10 @@ public final class ApprovalJson {
     @Serdeable
     @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record DecisionRequest(
-            String decision, String reason, @Nullable ConditionsView conditions) {}
+            String decision,
+            String reason,
+            @Nullable ConditionsView conditions,
+            @Nullable String overrideOverdue) {}
 
     @Serdeable
     @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored

@@ -1,0 +1,59 @@
+package jp.sekisho.gateway.deletion;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Consumes;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.edge.ConnectionInfo;
+import jp.sekisho.gateway.http.Callers;
+import jp.sekisho.gateway.http.Requests;
+import jp.sekisho.gateway.identity.Principal;
+import jp.sekisho.gateway.identity.RequiresRole;
+import jp.sekisho.gateway.identity.Role;
+import jp.sekisho.gateway.policy.PolicyWatcher;
+import jp.sekisho.gateway.transfer.TransferProblem;
+
+/**
+ * The contractor submits its deletion report on its own transfer listener (mutual TLS, receiver role):
+ * the body is the signed original (CMS SignedData, DER). {@link DeletionReports} decides.
+ */
+@Controller("/api/v1/approvals/{ref}/deletion-reports")
+@ExecuteOn(TaskExecutors.BLOCKING)
+public final class DeletionReportController {
+
+    private final DeletionReports reports;
+    private final PolicyWatcher policy;
+
+    public DeletionReportController(DeletionReports reports, PolicyWatcher policy) {
+        this.reports = reports;
+        this.policy = policy;
+    }
+
+    @Post(produces = MediaType.APPLICATION_JSON)
+    @Consumes({"application/cms", "application/pkcs7-mime", MediaType.APPLICATION_OCTET_STREAM})
+    @RequiresRole(Role.RECEIVER)
+    public HttpResponse<String> submit(
+            HttpRequest<?> request, Principal principal, String ref, @Nullable @Body byte[] body) {
+        if (body == null || body.length > SignedReport.MAX_BYTES) {
+            throw new TransferProblem(
+                    Reason.DELETION_REPORT_MALFORMED,
+                    "the body must be the signed report (CMS SignedData, DER), at most " + SignedReport.MAX_BYTES
+                            + " bytes");
+        }
+        ConnectionInfo c = Requests.connection(request);
+        DeletionReportRepository.Stored s = reports.submit(
+                Callers.of(request, principal), principal, c == null ? "-" : c.listener(), policy.current(), ref, body);
+        return HttpResponse.<String>status(HttpStatus.CREATED)
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store")
+                .body(DeletionReportJson.stored(s));
+    }
+}
