@@ -4,6 +4,7 @@ import jp.sekisho.audit.cli.AuditCommand;
 import jp.sekisho.certs.cli.CertsCommand;
 import jp.sekisho.cli.CliErrors;
 import jp.sekisho.client.approval.ApprovalsCommand;
+import jp.sekisho.client.deletion.DeletionReportCommand;
 import jp.sekisho.client.demo.DemoCommand;
 import jp.sekisho.client.dummy.DummyCommand;
 import jp.sekisho.client.route.RoutesCommand;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
             GatewayCommand.class,
             ApprovalsCommand.class,
             RoutesCommand.class,
+            DeletionReportCommand.class,
             CertsCommand.class,
             AuditCommand.class,
             DummyCommand.class,

@@ -260,7 +260,10 @@ public final class ApprovalService {
 
     /** Whether {@code a}'s deletion report (廃棄報告) is overdue now. */
     public boolean deletionReportOverdue(Approval a) {
-        return DeletionReportDue.overdue(a, reportAccepted.test(a.ref()), clock.instant());
+        Instant now = clock.instant();
+        // the store is asked only about an approval whose report is due and past its date
+        return DeletionReportDue.overdue(a, false, now)
+                && DeletionReportDue.overdue(a, reportAccepted.test(a.ref()), now);
     }
 
     /**

@@ -8,9 +8,12 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Consumes;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.Map;
+import jp.sekisho.audit.json.Json;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.http.Callers;
@@ -25,7 +28,7 @@ import jp.sekisho.gateway.transfer.TransferProblem;
  * The contractor submits its deletion report on its own transfer listener (mutual TLS, receiver role):
  * the body is the signed original (CMS SignedData, DER). {@link DeletionReports} decides.
  */
-@Controller("/api/v1/approvals/{ref}/deletion-reports")
+@Controller("/api/v1/approvals/{ref}")
 @ExecuteOn(TaskExecutors.BLOCKING)
 public final class DeletionReportController {
 
@@ -37,7 +40,7 @@ public final class DeletionReportController {
         this.policy = policy;
     }
 
-    @Post(produces = MediaType.APPLICATION_JSON)
+    @Post(value = "/deletion-reports", produces = MediaType.APPLICATION_JSON)
     @Consumes({"application/cms", "application/pkcs7-mime", MediaType.APPLICATION_OCTET_STREAM})
     @RequiresRole(Role.RECEIVER)
     public HttpResponse<String> submit(
@@ -55,5 +58,28 @@ public final class DeletionReportController {
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .header("Cache-Control", "no-store")
                 .body(DeletionReportJson.stored(s));
+    }
+
+    /**
+     * The transfers delivered under the approval, id and SHA-256: what the contractor's manifest must
+     * list ({@code sekisho deletion-report template}). Same callers as the submission.
+     */
+    @Get(value = "/deliveries", produces = MediaType.APPLICATION_JSON)
+    @RequiresRole(Role.RECEIVER)
+    public HttpResponse<String> deliveries(HttpRequest<?> request, Principal principal, String ref) {
+        ConnectionInfo c = Requests.connection(request);
+        Map<String, String> delivered = reports.deliveries(
+                Callers.of(request, principal), principal, c == null ? "-" : c.listener(), policy.current(), ref);
+        StringBuilder sb = new StringBuilder("[");
+        delivered.forEach((id, sha) -> {
+            sb.append(sb.length() == 1 ? "" : ",").append('{');
+            Json.quote(sb, "id").append(':');
+            Json.quote(sb, id).append(',');
+            Json.quote(sb, "sha256").append(':');
+            Json.quote(sb, sha).append('}');
+        });
+        return HttpResponse.ok(sb.append(']').toString())
+                .contentType(MediaType.APPLICATION_JSON_TYPE)
+                .header("Cache-Control", "no-store");
     }
 }

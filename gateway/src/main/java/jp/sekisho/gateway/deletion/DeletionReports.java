@@ -75,39 +75,7 @@ public final class DeletionReports {
      */
     public DeletionReportRepository.Stored submit(
             Caller caller, Principal principal, String listener, PolicySnapshot policy, String ref, byte[] body) {
-        List<Route> routes = policy.routes().values().stream()
-                .filter(r -> r.approvalRef().equals(ref))
-                .toList();
-        if (routes.isEmpty()) {
-            throw refuse(caller, ref, Reason.APPROVAL_UNKNOWN, "no route under approval " + ref, null);
-        }
-        List<Route> mine = routes.stream()
-                .filter(r -> r.listener().equals(listener))
-                .filter(r -> r.receivers().stream().anyMatch(p -> p.matches(principal.subject(), principal.sha256())))
-                .toList();
-        if (mine.isEmpty()) {
-            throw refuse(
-                    caller,
-                    ref,
-                    Reason.NOT_A_RECEIVER,
-                    principal.subject() + " is not a receiver of a route under " + ref + " on this listener",
-                    null);
-        }
-        InetAddress source = address(caller.sourceIp());
-        boolean fromAllowed = source != null
-                && mine.stream()
-                        .flatMap(r -> r.receivers().stream())
-                        .filter(p -> p.matches(principal.subject(), principal.sha256()))
-                        .flatMap(p -> p.allow().stream())
-                        .anyMatch(c -> cidrContains.test(c, source));
-        if (!fromAllowed) {
-            throw refuse(
-                    caller,
-                    ref,
-                    Reason.SOURCE_NOT_ALLOWED,
-                    caller.sourceIp() + " is not an allowed address of " + principal.subject() + " under " + ref,
-                    null);
-        }
+        List<Route> routes = admit(caller, principal, listener, policy, ref, true);
         SignedReport signed;
         try {
             signed = SignedReport.verify(body, trust);
@@ -170,6 +138,60 @@ public final class DeletionReports {
         return s;
     }
 
+    /**
+     * The transfers delivered under {@code ref}, id to SHA-256, for the contractor's manifest template; asked
+     * by a receiver of a route of the approval on this listener, as a report is submitted.
+     */
+    public Map<String, String> deliveries(
+            Caller caller, Principal principal, String listener, PolicySnapshot policy, String ref) {
+        admit(caller, principal, listener, policy, ref, false);
+        return repo.delivered(ref);
+    }
+
+    /**
+     * The caller is a receiver of a route under {@code ref} bound to this listener, from that party's
+     * addresses (as PartyStep judges a route's requests); returns every route under the approval.
+     */
+    private List<Route> admit(
+            Caller caller, Principal principal, String listener, PolicySnapshot policy, String ref, boolean report) {
+        List<Route> routes = policy.routes().values().stream()
+                .filter(r -> r.approvalRef().equals(ref))
+                .toList();
+        if (routes.isEmpty()) {
+            throw admitRefusal(report, caller, ref, Reason.APPROVAL_UNKNOWN, "no route under approval " + ref, null);
+        }
+        List<Route> mine = routes.stream()
+                .filter(r -> r.listener().equals(listener))
+                .filter(r -> r.receivers().stream().anyMatch(p -> p.matches(principal.subject(), principal.sha256())))
+                .toList();
+        if (mine.isEmpty()) {
+            throw admitRefusal(
+                    report,
+                    caller,
+                    ref,
+                    Reason.NOT_A_RECEIVER,
+                    principal.subject() + " is not a receiver of a route under " + ref + " on this listener",
+                    null);
+        }
+        InetAddress source = address(caller.sourceIp());
+        boolean fromAllowed = source != null
+                && mine.stream()
+                        .flatMap(r -> r.receivers().stream())
+                        .filter(p -> p.matches(principal.subject(), principal.sha256()))
+                        .flatMap(p -> p.allow().stream())
+                        .anyMatch(c -> cidrContains.test(c, source));
+        if (!fromAllowed) {
+            throw admitRefusal(
+                    report,
+                    caller,
+                    ref,
+                    Reason.SOURCE_NOT_ALLOWED,
+                    caller.sourceIp() + " is not an allowed address of " + principal.subject() + " under " + ref,
+                    null);
+        }
+        return routes;
+    }
+
     /** The manifest's transfers are exactly those delivered under the approval, each with its SHA-256. */
     private void match(Caller caller, String ref, Manifest m, Map<String, String> delivered, String signer) {
         Set<String> named = m.transfers().stream().map(Manifest.Entry::id).collect(Collectors.toSet());
@@ -213,6 +235,12 @@ public final class DeletionReports {
     static String ids(Set<String> ids) {
         String first = ids.stream().limit(NAMED_IDS).collect(Collectors.joining(", "));
         return ids.size() > NAMED_IDS ? first + " (and " + (ids.size() - NAMED_IDS) + " more)" : first;
+    }
+
+    /** A report's refusal is DELETION_REPORT_REFUSED; another request's is left to admission (REQUEST_DENIED). */
+    private TransferProblem admitRefusal(
+            boolean report, Caller caller, String ref, Reason reason, String message, String signer) {
+        return report ? refuse(caller, ref, reason, message, signer) : new TransferProblem(reason, message);
     }
 
     private TransferProblem refuse(Caller caller, String ref, Reason reason, String message, String signer) {
