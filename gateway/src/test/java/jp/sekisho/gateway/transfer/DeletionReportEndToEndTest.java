@@ -26,8 +26,10 @@ import jp.sekisho.certs.Identities;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SignedStatement;
 import jp.sekisho.gateway.approval.Approval;
+import jp.sekisho.gateway.approval.ApprovalLinks;
 import jp.sekisho.gateway.approval.ApprovalState;
 import jp.sekisho.gateway.approval.Conditions;
+import jp.sekisho.gateway.approval.ConsoleClient;
 import jp.sekisho.gateway.approval.Decision;
 import jp.sekisho.gateway.approval.DecisionOutcome;
 import jp.sekisho.gateway.approval.DecisionRecord;
@@ -306,6 +308,65 @@ class DeletionReportEndToEndTest {
                 x -> "R-over".equals(x.event().approvalRef())
                         && x.event().detailJson().contains("委託先から口頭で廃棄済み"));
         assertNotNull(changed, "the override is in the approval's audit event");
+    }
+
+    @Test
+    void theConsoleShowsTheOverdueBadgeAndTakesTheOverrideWithItsReason() throws Exception {
+        createOverdue("R-console");
+        w.decide("R-console", Decision.APPROVE);
+        w.decide("R-console", Decision.SUSPEND);
+        ConsoleClient alice = new ConsoleClient(
+                w.pki.dir().resolve("secretariat.p12"), w.pki.caFile(), path -> w.gw.url("admin", path));
+        String list = alice.get("/console/approvals").body();
+        assertTrue(ConsoleClient.row(list, "R-console").contains("badge-overdue"), list);
+        assertFalse(ConsoleClient.row(list, "R-del").contains("badge-overdue"), "no due date, not overdue");
+        String detail = alice.get(ApprovalLinks.detail("R-console")).body();
+        assertTrue(detail.contains("id=\"deletion-report-overdue\""), detail);
+        assertTrue(detail.contains("id=\"override-overdue\""), detail);
+
+        HttpResponse<String> refused = alice.decide("R-console", "reinstate", "再開", "decide");
+        assertTrue(ConsoleClient.error(refused.body()).contains("DELETION_REPORT_OVERDUE"), refused.body());
+        HttpResponse<String> overridden = alice.post(
+                ApprovalLinks.decision("R-console"),
+                Map.of(
+                        "decision", List.of("reinstate"),
+                        "reason", List.of("再開"),
+                        "overrideOverdue", List.of("on"),
+                        "overrideReason", List.of("報告書は郵送中と確認"),
+                        "action", List.of("decide")));
+        assertTrue(overridden.statusCode() < 400, overridden.body());
+        var pending = w.gw.gateway
+                .policy()
+                .approvals()
+                .find("R-console")
+                .orElseThrow()
+                .pending();
+        assertNotNull(pending, "the reinstatement waits for the second member");
+        assertTrue(pending.reason().contains("報告書は郵送中と確認"), pending.reason());
+    }
+
+    private static void createOverdue(String ref) {
+        Approval d = TransferWorld.draft(ref, 100);
+        Approval draft = new Approval(
+                d.ref(),
+                d.title(),
+                d.legalBasis(),
+                d.departments(),
+                d.contractor(),
+                d.subcontractors(),
+                d.dataItems(),
+                d.maxRecords(),
+                d.validFrom(),
+                d.validUntil(),
+                new Conditions(
+                        "作業終了後に廃棄報告", true, LocalDate.now(ApprovalState.TOKYO).minusDays(1)),
+                d.meetingRef(),
+                d.status(),
+                null,
+                null,
+                1);
+        assertInstanceOf(
+                DecisionOutcome.Applied.class, w.gw.gateway.policy().approvals().create(draft, TransferWorld.ALICE));
     }
 
     private static TusClient admin(String who) throws Exception {
