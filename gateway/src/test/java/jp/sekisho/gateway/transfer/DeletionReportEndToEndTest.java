@@ -195,6 +195,19 @@ class DeletionReportEndToEndTest {
         refused(submit(contractor, "R-del", tampered), 422, "DELETION_REPORT_SIGNATURE_INVALID");
         byte[] garbage = "not a cms".getBytes(StandardCharsets.US_ASCII);
         refused(submit(contractor, "R-del", garbage), 400, "DELETION_REPORT_MALFORMED");
+        // counted under their own stage, not "other" (after the answer, by the response filter)
+        await("sekisho_refusals_total{stage=deletion_report}")
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> {
+                    var c = w.gw.gateway
+                            .metrics()
+                            .registry()
+                            .find("sekisho.refusals")
+                            .tag("stage", "deletion_report")
+                            .tag("reason", "DELETION_REPORT_SIGNATURE_INVALID")
+                            .counter();
+                    return c != null && c.count() >= 1;
+                });
     }
 
     @Test
