@@ -49,6 +49,71 @@ class DeletionReportCliTest {
         }
     }
 
+    @Test
+    void anOverdueApprovalIsMarkedAndReinstatedOnlyWithTheOverride() {
+        String ref = "2総政第999号";
+        String yesterday = java.time.LocalDate.now(java.time.ZoneId.of("Asia/Tokyo"))
+                .minusDays(1)
+                .toString();
+        ok(world.admin(
+                "secretariat",
+                "approvals",
+                "create",
+                "--ref",
+                ref,
+                "--title",
+                "委託業務",
+                "--legal-basis",
+                "条例第10条第1項第2号",
+                "--contractor",
+                "Contractor K.K.",
+                "--items",
+                "name",
+                "--max-records",
+                "10",
+                "--valid-from",
+                "2020-01-01",
+                "--valid-until",
+                "2099-12-31",
+                "--conditions",
+                "業務終了後に廃棄報告",
+                "--deletion-report-due",
+                yesterday));
+        ok(world.admin("secretariat", "approvals", "decide", "--ref", ref, "--decision", "approve", "--reason", "承認"));
+        ok(world.admin("secretariat2", "approvals", "decide", "--ref", ref, "--confirm", "--reason", "確認"));
+        CliRun list = world.admin("secretariat", "approvals", "list");
+        ok(list);
+        String row = list.out().lines().filter(l -> l.contains(ref)).findFirst().orElse("");
+        assertTrue(row.contains("廃棄報告期限超過"), list.toString());
+        String other =
+                list.out().lines().filter(l -> l.contains(REF)).findFirst().orElse("");
+        assertTrue(!other.contains("廃棄報告期限超過"), "no due date, not overdue: " + list);
+        ok(world.admin("secretariat", "approvals", "decide", "--ref", ref, "--decision", "suspend", "--reason", "停止"));
+
+        CliRun refused = world.admin(
+                "secretariat", "approvals", "decide", "--ref", ref, "--decision", "reinstate", "--reason", "再開");
+        assertEquals(ExitCode.REFUSED, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("DELETION_REPORT_OVERDUE"), refused.toString());
+
+        ok(world.admin(
+                "secretariat",
+                "approvals",
+                "decide",
+                "--ref",
+                ref,
+                "--decision",
+                "reinstate",
+                "--reason",
+                "再開",
+                "--override-overdue",
+                "報告書は郵送中"));
+        ok(world.admin("secretariat2", "approvals", "decide", "--ref", ref, "--confirm", "--reason", "確認"));
+        CliRun show = world.admin("secretariat", "approvals", "show", "--ref", ref);
+        ok(show);
+        assertTrue(show.out().contains("報告書は郵送中"), show.toString());
+        assertTrue(show.out().contains("期限超過 OVERDUE"), show.toString());
+    }
+
     static CliRun contractor(String... args) {
         List<String> a = new java.util.ArrayList<>(List.of(args));
         a.addAll(List.of(

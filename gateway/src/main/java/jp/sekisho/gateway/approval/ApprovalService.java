@@ -311,8 +311,8 @@ public final class ApprovalService {
                                 + a.conditions().deletionReportDue() + " and none was accepted: "
                                 + decision.cliName() + " needs an explicit override with a reason");
             }
-            recorded = (reason == null ? "" : reason) + " [廃棄報告期限超過を承知で決定 / overdue deletion report (due "
-                    + a.conditions().deletionReportDue() + ") overridden: " + overrideOverdue.strip() + "]";
+            // short, so the history's reason column still shows it: the due date is in the conditions
+            recorded = (reason == null ? "" : reason) + " [期限超過の上書き overdue override: " + overrideOverdue.strip() + "]";
         }
         return record(
                 a,

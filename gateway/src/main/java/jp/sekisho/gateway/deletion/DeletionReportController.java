@@ -15,6 +15,8 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.Map;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.approval.ApprovalService;
+import jp.sekisho.gateway.approval.RefNumbers;
 import jp.sekisho.gateway.edge.ConnectionInfo;
 import jp.sekisho.gateway.http.Callers;
 import jp.sekisho.gateway.http.Requests;
@@ -34,10 +36,17 @@ public final class DeletionReportController {
 
     private final DeletionReports reports;
     private final PolicyWatcher policy;
+    private final ApprovalService approvals;
 
-    public DeletionReportController(DeletionReports reports, PolicyWatcher policy) {
+    public DeletionReportController(DeletionReports reports, PolicyWatcher policy, ApprovalService approvals) {
         this.reports = reports;
         this.policy = policy;
+        this.approvals = approvals;
+    }
+
+    /** The approval's stored reference ({@code ８福第３０１号} finds {@code 8福第301号}), or the normalised form. */
+    private String stored(String ref) {
+        return approvals.resolve(ref).orElse(RefNumbers.normalise(ref));
     }
 
     @Post(value = "/deletion-reports", produces = MediaType.APPLICATION_JSON)
@@ -53,7 +62,12 @@ public final class DeletionReportController {
         }
         ConnectionInfo c = Requests.connection(request);
         DeletionReportRepository.Stored s = reports.submit(
-                Callers.of(request, principal), principal, c == null ? "-" : c.listener(), policy.current(), ref, body);
+                Callers.of(request, principal),
+                principal,
+                c == null ? "-" : c.listener(),
+                policy.current(),
+                stored(ref),
+                body);
         return HttpResponse.<String>status(HttpStatus.CREATED)
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .header("Cache-Control", "no-store")
@@ -69,7 +83,11 @@ public final class DeletionReportController {
     public HttpResponse<String> deliveries(HttpRequest<?> request, Principal principal, String ref) {
         ConnectionInfo c = Requests.connection(request);
         Map<String, String> delivered = reports.deliveries(
-                Callers.of(request, principal), principal, c == null ? "-" : c.listener(), policy.current(), ref);
+                Callers.of(request, principal),
+                principal,
+                c == null ? "-" : c.listener(),
+                policy.current(),
+                stored(ref));
         StringBuilder sb = new StringBuilder("[");
         delivered.forEach((id, sha) -> {
             sb.append(sb.length() == 1 ? "" : ",").append('{');

@@ -22,6 +22,7 @@ import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.approval.RefNumbers;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.PolicySnapshot;
@@ -100,7 +101,7 @@ public final class DeletionReports {
         } catch (Manifest.Invalid e) {
             throw refuse(caller, ref, Reason.DELETION_REPORT_MANIFEST_INVALID, e.getMessage(), signerSubject);
         }
-        if (!m.approval().equals(ref)) {
+        if (!RefNumbers.normalise(m.approval()).equals(RefNumbers.normalise(ref))) {
             throw refuse(
                     caller,
                     ref,

@@ -315,7 +315,7 @@ class DeletionReportEndToEndTest {
         DecisionRecord last = history.get(history.size() - 1);
         assertEquals(Decision.REINSTATE, last.decision());
         assertTrue(last.reason().contains("委託先から口頭で廃棄済み"), last.reason());
-        assertTrue(last.reason().contains("overridden"), last.reason());
+        assertTrue(last.reason().contains("overdue override"), last.reason());
         RecordedEvent changed = w.gw.awaitEvent(
                 EventType.APPROVAL_CHANGED,
                 x -> "R-over".equals(x.event().approvalRef())
