@@ -257,16 +257,16 @@ public enum Reason {
             400,
             "廃棄報告の形式不正",
             "the body is not one CMS SignedData with its content inside, one signer and the signer's certificate"),
-    DELETION_REPORT_SIGNATURE_INVALID(
-            Stage.DELETION_REPORT,
-            422,
-            "廃棄報告の署名不正",
-            "the signature does not verify over the manifest (altered after signing) or is not SHA-256"),
     DELETION_REPORT_SIGNER_UNTRUSTED(
             Stage.DELETION_REPORT,
             422,
             "廃棄報告の署名者を信頼できない",
             "the signer's certificate does not chain to the trust anchors, is outside its validity or is revoked"),
+    DELETION_REPORT_SIGNATURE_INVALID(
+            Stage.DELETION_REPORT,
+            422,
+            "廃棄報告の署名不正",
+            "the signature does not verify over the manifest (altered after signing) or is not SHA-256"),
     DELETION_REPORT_NOT_CONTRACTOR(
             Stage.DELETION_REPORT,
             403,

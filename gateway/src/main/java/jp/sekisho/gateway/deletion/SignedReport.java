@@ -23,8 +23,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 
 /**
  * A deletion report's signed original, checked: one CMS SignedData with the manifest inside, one
- * signer using SHA-256 whose certificate is in the blob, a signature that verifies, and a certificate
- * the gateway trusts now (chain, validity, CRL: the same checker as the TLS handshake). Each failure
+ * signer using SHA-256 whose certificate is in the blob, a certificate the gateway trusts now, and a
+ * signature that verifies (chain, validity, CRL: the same checker as the TLS handshake). Each failure
  * is its own reason; nothing is trusted before all of them passed (fail closed).
  */
 public record SignedReport(byte[] content, X509Certificate signer) {
@@ -100,6 +100,14 @@ public record SignedReport(byte[] content, X509Certificate signer) {
         } catch (CertificateException | RuntimeException e) {
             throw new Refused(Reason.DELETION_REPORT_MALFORMED, "an unreadable certificate in the SignedData");
         }
+        // the certificate first: BouncyCastle also refuses a signature made outside the certificate's validity
+        try {
+            trust.check(chain.toArray(X509Certificate[]::new));
+        } catch (CertificateRejectedException e) {
+            throw new Refused(
+                    Reason.DELETION_REPORT_SIGNER_UNTRUSTED,
+                    "the signer's certificate is refused: " + e.reason() + " (" + e.getMessage() + ")");
+        }
         boolean valid;
         try {
             valid = si.verify(new JcaSimpleSignerInfoVerifierBuilder().build(signer));
@@ -110,13 +118,6 @@ public record SignedReport(byte[] content, X509Certificate signer) {
             throw new Refused(
                     Reason.DELETION_REPORT_SIGNATURE_INVALID,
                     "the signature does not verify over the manifest: changed after signing, or signed by another key");
-        }
-        try {
-            trust.check(chain.toArray(X509Certificate[]::new));
-        } catch (CertificateRejectedException e) {
-            throw new Refused(
-                    Reason.DELETION_REPORT_SIGNER_UNTRUSTED,
-                    "the signer's certificate is refused: " + e.reason() + " (" + e.getMessage() + ")");
         }
         return new SignedReport(content, signer);
     }

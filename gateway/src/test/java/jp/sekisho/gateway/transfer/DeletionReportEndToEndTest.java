@@ -23,6 +23,7 @@ import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.RecordedEvent;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.certs.Identities;
+import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SignedStatement;
 import jp.sekisho.gateway.approval.Approval;
@@ -208,6 +209,25 @@ class DeletionReportEndToEndTest {
                             .counter();
                     return c != null && c.count() >= 1;
                 });
+    }
+
+    @Test
+    void aSignerTheGatewayDoesNotTrustIsRefusedWhateverItsName() throws Exception {
+        String m = manifest("R-del", "田中", a, aSha, b, bSha);
+        // the contractor's very subject, from another CA
+        TestPki foreign = TestPki.create(dir.resolve("foreign"));
+        foreign.client("contractor");
+        byte[] byStranger = SignedStatement.sign(
+                m.getBytes(StandardCharsets.UTF_8),
+                Identities.load(foreign.dir().resolve("contractor.p12"), new char[0]));
+        Map<String, Object> p =
+                refused(submit(contractor, "R-del", byStranger), 422, "DELETION_REPORT_SIGNER_UNTRUSTED");
+        assertTrue(((String) p.get("detail")).contains("UNKNOWN_CA"), p.toString());
+        // a certificate of the right CA past its validity
+        w.pki.expiredClient("expired-signer");
+        Map<String, Object> e = refused(
+                submit(contractor, "R-del", sign(m, "expired-signer")), 422, "DELETION_REPORT_SIGNER_UNTRUSTED");
+        assertTrue(((String) e.get("detail")).contains("EXPIRED"), e.toString());
     }
 
     @Test
