@@ -79,7 +79,14 @@ final class GatewayBeans {
         metrics.gauge(
                 Metrics.DELETION_REPORTS_OVERDUE,
                 "approvals whose deletion report (廃棄報告) is past its due date and not accepted",
-                () -> DeletionReportDue.overdueCount(policy.approvals().list(), repo.acceptedRefs(), clock.instant()));
+                () -> {
+                    try {
+                        return DeletionReportDue.overdueCount(
+                                policy.approvals().list(), repo.acceptedRefs(), clock.instant());
+                    } catch (RuntimeException e) {
+                        return -1; // the store cannot say now; the scrape itself must still answer
+                    }
+                });
         return new DeletionReports(repo, checker, audit, PolicyServices::contains, config.nodeId(), clock);
     }
 

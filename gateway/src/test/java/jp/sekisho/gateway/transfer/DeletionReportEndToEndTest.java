@@ -378,6 +378,19 @@ class DeletionReportEndToEndTest {
         assertTrue(pending.reason().contains("報告書は郵送中と確認"), pending.reason());
     }
 
+    @Test
+    void anAcceptedReportEndsTheOverdue() throws Exception {
+        var approvals = w.gw.gateway.policy().approvals();
+        createOverdue("R-late");
+        w.decide("R-late", Decision.APPROVE);
+        w.routes("routes:\n" + TransferWorld.route("del", "R-del", null) + TransferWorld.route("late", "R-late", null));
+        assertTrue(approvals.deletionReportOverdue(approvals.find("R-late").orElseThrow()));
+        // nothing was delivered under R-late: the report lists no transfer
+        HttpResponse<String> r = submit(contractor, "R-late", sign(manifest("R-late", "田中 / 課長"), "contractor"));
+        assertEquals(201, r.statusCode(), r.body());
+        assertFalse(approvals.deletionReportOverdue(approvals.find("R-late").orElseThrow()));
+    }
+
     private static void createOverdue(String ref) {
         Approval d = TransferWorld.draft(ref, 100);
         Approval draft = new Approval(
