@@ -39,7 +39,7 @@ public final class ApprovalService {
     private final ApprovalAudit audit;
     private final PolicyWatcher watcher;
     private final Clock clock;
-    private final Predicate<String> reportAccepted;
+    private final OverdueGate overdue;
 
     /** Without deletion reports: an approval whose report is due counts as overdue once the date passed. */
     public ApprovalService(
@@ -61,7 +61,7 @@ public final class ApprovalService {
             PolicyWatcher watcher,
             Clock clock,
             Predicate<String> reportAccepted) {
-        this.reportAccepted = reportAccepted;
+        this.overdue = new OverdueGate(reportAccepted, clock);
         this.repo = repo;
         this.policy = policy;
         this.items = items;
@@ -260,10 +260,7 @@ public final class ApprovalService {
 
     /** Whether {@code a}'s deletion report (廃棄報告) is overdue now. */
     public boolean deletionReportOverdue(Approval a) {
-        Instant now = clock.instant();
-        // the store is asked only about an approval whose report is due and past its date
-        return DeletionReportDue.overdue(a, false, now)
-                && DeletionReportDue.overdue(a, reportAccepted.test(a.ref()), now);
+        return overdue.overdue(a);
     }
 
     /**
@@ -299,21 +296,11 @@ public final class ApprovalService {
             return audit.tampered(caller, current.get(), decision.cliName());
         }
         Approval a = current.get().approval();
-        String recorded = reason;
-        if (decision.opensFlow() && deletionReportOverdue(a)) {
-            if (overrideOverdue == null || overrideOverdue.isBlank()) {
-                return audit.deny(
-                        caller,
-                        a.ref(),
-                        "DELETION_REPORT_OVERDUE",
-                        "廃棄報告が期限(" + a.conditions().deletionReportDue() + ")を過ぎても未提出です。理由を付けて"
-                                + "明示的に上書きしてください / the deletion report was due by "
-                                + a.conditions().deletionReportDue() + " and none was accepted: "
-                                + decision.cliName() + " needs an explicit override with a reason");
-            }
-            // short, so the history's reason column still shows it: the due date is in the conditions
-            recorded = (reason == null ? "" : reason) + " [期限超過の上書き overdue override: " + overrideOverdue.strip() + "]";
+        OverdueGate.Verdict v = overdue.judge(a, decision, reason, overrideOverdue);
+        if (v instanceof OverdueGate.Verdict.Refuse r) {
+            return audit.deny(caller, a.ref(), "DELETION_REPORT_OVERDUE", r.message());
         }
+        String recorded = ((OverdueGate.Verdict.Proceed) v).reason();
         return record(
                 a,
                 policy.decide(a, decision, caller.actor(), recorded, conditions, clock.instant()),

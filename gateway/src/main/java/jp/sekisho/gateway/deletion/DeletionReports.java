@@ -1,7 +1,6 @@
 package jp.sekisho.gateway.deletion;
 
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -25,6 +24,7 @@ import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.approval.RefNumbers;
 import jp.sekisho.gateway.identity.Principal;
 import jp.sekisho.gateway.policy.Caller;
+import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.policy.PolicySnapshot;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.tls.ClientCertificateChecker;
@@ -126,7 +126,7 @@ public final class DeletionReports {
         // what lets the report count is committed to the audit log before it is stored (as with a transfer)
         audit.commit(caller.stamp(AuditEvent.of(EventType.DELETION_REPORT_ACCEPTED, Outcome.ALLOW))
                 .approvalRef(ref)
-                .detailJson(new jp.sekisho.gateway.policy.Detail()
+                .detailJson(new Detail()
                         .put("report", s.id())
                         .put("signer", signerSubject)
                         .put("signer_sha256", signerSha)
@@ -248,7 +248,7 @@ public final class DeletionReports {
         audit.record(caller.stamp(AuditEvent.of(EventType.DELETION_REPORT_REFUSED, Outcome.DENY))
                 .reason(reason.code())
                 .approvalRef(ref)
-                .detailJson(new jp.sekisho.gateway.policy.Detail()
+                .detailJson(new Detail()
                         .put("action", "deletion-report")
                         .put("signer", signer)
                         .put("message", message)
@@ -277,9 +277,5 @@ public final class DeletionReports {
         } catch (java.net.UnknownHostException | RuntimeException e) {
             return null;
         }
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
