@@ -284,6 +284,26 @@ class DeletionReportEndToEndTest {
         assertEquals(
                 "application/cms", original.headers().firstValue("Content-Type").orElse(null));
         assertArrayEquals(signed, original.body());
+        // anyone can check the original with openssl, against the deployment's CA
+        Path p7m = dir.resolve("report-" + id + ".p7m");
+        Files.write(p7m, original.body());
+        Path content = dir.resolve("report-" + id + ".json");
+        var verified = jp.sekisho.certs.testing.Procs.run(
+                "openssl",
+                "cms",
+                "-verify",
+                "-inform",
+                "DER",
+                "-in",
+                p7m.toString(),
+                "-CAfile",
+                w.pki.caFile().toString(),
+                "-purpose",
+                "any",
+                "-out",
+                content.toString());
+        assertEquals(0, verified.exit(), verified.out());
+        assertTrue(Files.readString(content, StandardCharsets.UTF_8).contains("田中一郎"));
         // not on the transfer listener
         HttpResponse<String> notHere = contractor.get("/api/v1/approvals/R-del/deletion-reports");
         assertTrue(notHere.body().contains("ADMIN_LISTENER_ONLY"), notHere.body());
