@@ -32,6 +32,13 @@ public enum EventType {
     AUDIT_KEY_ROTATED,
     /** One request a relay route carried or refused (docs/relay.md): terminal, method, path, status, bytes. */
     RELAY_REQUEST,
+    /**
+     * A contractor's deletion report (廃棄報告) was verified and stored (docs/deletion-reports.md): detail
+     * report id, signer, responsible, transfers, manifest_sha256.
+     */
+    DELETION_REPORT_ACCEPTED,
+    /** A deletion report was refused: reason, and in the detail what did not match (transfer ids). */
+    DELETION_REPORT_REFUSED,
     GATEWAY_STARTED,
     GATEWAY_STOPPED
 }

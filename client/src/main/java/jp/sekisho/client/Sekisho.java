@@ -7,6 +7,7 @@ import jp.sekisho.audit.cli.AuditCommand;
 import jp.sekisho.certs.cli.CertsCommand;
 import jp.sekisho.cli.CliErrors;
 import jp.sekisho.client.approval.ApprovalsCommand;
+import jp.sekisho.client.deletion.DeletionReportCommand;
 import jp.sekisho.client.demo.DemoCommand;
 import jp.sekisho.client.dummy.DummyCommand;
 import jp.sekisho.client.route.RoutesCommand;
@@ -48,6 +49,7 @@ public final class Sekisho {
             GatewayCommand.class,
             ApprovalsCommand.class,
             RoutesCommand.class,
+            DeletionReportCommand.class,
             CertsCommand.class,
             AuditCommand.class,
             DummyCommand.class,

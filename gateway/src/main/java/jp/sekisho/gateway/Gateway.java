@@ -25,6 +25,7 @@ import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.gateway.config.EdgeLimits;
 import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.deletion.DeletionReports;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ConnectionAudit;
 import jp.sekisho.gateway.edge.ConnectionRate;
@@ -243,6 +244,7 @@ public final class Gateway implements AutoCloseable {
                         allowlists,
                         config,
                         new ListenerPorts(ports),
+                        checker,
                         new TlsInventory(material.chain(), material.anchors(), crls))
                 .start();
         ctx.registerSingleton(Clock.class, clock);
@@ -268,6 +270,7 @@ public final class Gateway implements AutoCloseable {
             // Routes decide the allowlists, and the spool is recovered, before the first connection is accepted.
             policy = ctx.getBean(PolicyServices.class);
             transfers = ctx.getBean(TransferService.class);
+            ctx.getBean(DeletionReports.class); // its gauge, sekisho_deletion_reports_overdue, from the start
             ctx.getBean(ExpiryWatch.class); // logs what runs out within a week, now and daily; the gauges
             relay = RelayBinding.start(
                     config, ctx, material, ssl, checker, roles, edge, connectionAudit, metrics, store, ports, clock);

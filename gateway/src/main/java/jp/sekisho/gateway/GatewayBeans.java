@@ -9,13 +9,17 @@ import jp.sekisho.audit.AuditStore;
 import jp.sekisho.gateway.admission.Admission;
 import jp.sekisho.gateway.admission.AdmissionChain;
 import jp.sekisho.gateway.approval.ApprovalService;
+import jp.sekisho.gateway.approval.DeletionReportDue;
 import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.deletion.DeletionReportRepository;
+import jp.sekisho.gateway.deletion.DeletionReports;
 import jp.sekisho.gateway.edge.ListenerAllowlists;
 import jp.sekisho.gateway.http.GatewayInfo;
 import jp.sekisho.gateway.http.Metrics;
 import jp.sekisho.gateway.policy.PolicyServices;
 import jp.sekisho.gateway.policy.PolicyWatcher;
 import jp.sekisho.gateway.route.RouteService;
+import jp.sekisho.gateway.tls.ClientCertificateChecker;
 import jp.sekisho.gateway.transfer.SpoolSpace;
 import jp.sekisho.gateway.transfer.TransferService;
 import jp.sekisho.gateway.transfer.TransferServices;
@@ -59,6 +63,31 @@ final class GatewayBeans {
     @Singleton
     Admission admission(AdmissionChain chain, AuditLog audit, Metrics metrics) {
         return new Admission(chain, audit, metrics);
+    }
+
+    @Singleton
+    DeletionReports deletionReports(
+            GatewayConfig config,
+            AuditStore store,
+            ClientCertificateChecker checker,
+            AuditLog audit,
+            PolicyServices policy,
+            Clock clock,
+            Metrics metrics) {
+        DeletionReportRepository repo =
+                new DeletionReportRepository(store.database().dataSource());
+        metrics.gauge(
+                Metrics.DELETION_REPORTS_OVERDUE,
+                "approvals whose deletion report (廃棄報告) is past its due date and not accepted",
+                () -> {
+                    try {
+                        return DeletionReportDue.overdueCount(
+                                policy.approvals().list(), repo.acceptedRefs(), clock.instant());
+                    } catch (RuntimeException e) {
+                        return -1; // the store cannot say now; the scrape itself must still answer
+                    }
+                });
+        return new DeletionReports(repo, checker, audit, PolicyServices::contains, config.nodeId(), clock);
     }
 
     @Singleton

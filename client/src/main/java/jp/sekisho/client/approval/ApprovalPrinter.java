@@ -38,7 +38,7 @@ public final class ApprovalPrinter {
                     a.get("title"),
                     status(a.get("status"))
                             + (pending == null ? "" : " (確認待ち awaiting: " + pending.get("decision") + ")"),
-                    state(a.get("state")),
+                    state(a.get("state")) + overdue(a),
                     validity(a.get("validFrom"), a.get("validUntil")),
                     usage(a) == null ? "-" : String.format("%,d", number(usage(a).get("transfers"))));
         }
@@ -60,6 +60,9 @@ public final class ApprovalPrinter {
         field(out, "審議会 Meeting", a.get("meetingRef"));
         field(out, "状態 Status", status(a.get("status")));
         field(out, "現況 State", state(a.get("state")));
+        if (Boolean.TRUE.equals(a.get("deletionReportOverdue"))) {
+            field(out, "廃棄報告 Deletion report", "期限超過 OVERDUE: 期限までに受理された報告がありません / none accepted by the due date");
+        }
         if (a.get("tamper") != null) {
             field(out, "改ざん検知 Tampered", a.get("tamper"));
         }
@@ -197,6 +200,11 @@ public final class ApprovalPrinter {
                 .map(i -> (Map<?, ?>) i)
                 .map(i -> i.get("japanese") + " (" + i.get("code") + ")")
                 .collect(Collectors.joining(", "));
+    }
+
+    /** " [廃棄報告期限超過 deletion report overdue]" when the gateway says so, else "". */
+    static String overdue(Map<?, ?> a) {
+        return Boolean.TRUE.equals(a.get("deletionReportOverdue")) ? " [廃棄報告期限超過 deletion report overdue]" : "";
     }
 
     /** The text line by line (each made printable), then the flags, in both languages. */

@@ -276,6 +276,14 @@ public final class ApprovalsCommand {
                 description = "With approve-with-conditions: deletion report (廃棄報告) due by (era or Western date).")
         LocalDate deletionReportDue;
 
+        @Option(
+                names = "--override-overdue",
+                paramLabel = "REASON",
+                description = "With reinstate, approve or approve-with-conditions on an approval whose deletion report "
+                        + "(廃棄報告) is overdue: go ahead anyway, for this reason (kept in the decision's record and "
+                        + "audit event). Without it such a decision is refused DELETION_REPORT_OVERDUE.")
+        String overrideOverdue;
+
         @Option(names = "--preview", description = "Show what the decision would do; change nothing.")
         boolean preview;
 
@@ -325,6 +333,14 @@ public final class ApprovalsCommand {
                     cond.put("deleteAfterDelivery", deleteAfterDelivery);
                     cond.put("deletionReportDue", deletionReportDue == null ? null : deletionReportDue.toString());
                     body.put("conditions", cond);
+                }
+                if (overrideOverdue != null) {
+                    if (overrideOverdue.isBlank() || !decision.opensFlow()) {
+                        throw CliException.usage("--override-overdue は理由を付けて再開・承認にのみ使えます / "
+                                + "--override-overdue takes a reason and goes only with reinstate, approve or "
+                                + "approve-with-conditions");
+                    }
+                    body.put("overrideOverdue", overrideOverdue);
                 }
                 r = client.post(path(ref) + "/decisions", JsonOut.write(body));
             }

@@ -235,6 +235,11 @@ public enum Reason {
             400,
             "日付不正",
             "a date is not one the council writes (令和9年1月1日, R9.1.1, 2027-01-01) or does not exist"),
+    DELETION_REPORT_OVERDUE(
+            Stage.POLICY,
+            409,
+            "廃棄報告の期限超過",
+            "the approval's deletion report is overdue: reinstating or approving again needs an explicit override with a reason"),
     CONCURRENT_CHANGE(Stage.POLICY, 409, "同時変更", "someone else changed the approval meanwhile; read it again"),
     INVALID_ROUTE(Stage.POLICY, 400, "経路定義の不備", "the routes file or route fails validation"),
     UNKNOWN_LISTENER(Stage.POLICY, 400, "不明なリスナー", "the route names a listener this gateway does not have"),
@@ -246,7 +251,52 @@ public enum Reason {
             "閲覧セッション無効",
             "the audit live view's read session is unknown, expired or another person's: open the page again"),
 
-    // 7. how a transfer ended without delivery (audit events only)
+    // 7. the contractor's deletion report (廃棄報告, docs/deletion-reports.md)
+    DELETION_REPORT_MALFORMED(
+            Stage.DELETION_REPORT,
+            400,
+            "廃棄報告の形式不正",
+            "the body is not one CMS SignedData with its content inside, one signer and the signer's certificate"),
+    DELETION_REPORT_SIGNER_UNTRUSTED(
+            Stage.DELETION_REPORT,
+            422,
+            "廃棄報告の署名者を信頼できない",
+            "the signer's certificate does not chain to the trust anchors, is outside its validity or is revoked"),
+    DELETION_REPORT_SIGNATURE_INVALID(
+            Stage.DELETION_REPORT,
+            422,
+            "廃棄報告の署名不正",
+            "the signature does not verify over the manifest (altered after signing) or is not SHA-256"),
+    DELETION_REPORT_NOT_CONTRACTOR(
+            Stage.DELETION_REPORT,
+            403,
+            "署名者が受託事業者ではない",
+            "the signer is not a receiver of any route under the approval (another key, even of the same CA)"),
+    DELETION_REPORT_MANIFEST_INVALID(
+            Stage.DELETION_REPORT,
+            400,
+            "廃棄報告の内容不正",
+            "the manifest is not UTF-8 JSON of the documented shape: a field unknown, missing, repeated or over its bound"),
+    DELETION_REPORT_APPROVAL_MISMATCH(
+            Stage.DELETION_REPORT, 422, "承認番号の不一致", "the manifest names another approval than the request's path"),
+    DELETION_REPORT_TRANSFER_UNKNOWN(
+            Stage.DELETION_REPORT,
+            422,
+            "未知の転送を記載",
+            "the manifest names transfers that were not delivered under the approval (named in the detail)"),
+    DELETION_REPORT_TRANSFER_MISSING(
+            Stage.DELETION_REPORT,
+            422,
+            "転送の記載漏れ",
+            "transfers delivered under the approval are missing from the manifest (named in the detail)"),
+    DELETION_REPORT_HASH_MISMATCH(
+            Stage.DELETION_REPORT,
+            422,
+            "転送のハッシュ不一致",
+            "a transfer's SHA-256 in the manifest differs from the delivered one (named in the detail)"),
+    DELETION_REPORT_UNKNOWN(Stage.DELETION_REPORT, 404, "廃棄報告が存在しない", "no deletion report with this id"),
+
+    // 8. how a transfer ended without delivery (audit events only)
     TERMINATED_BY_SENDER(Stage.TRANSFER_END, 0, "送信元が中止", "the sender deleted the upload (tus termination)"),
     UPLOAD_EXPIRED(Stage.TRANSFER_END, 0, "アップロード期限切れ", "the upload was not continued within Upload-Expires"),
     RETENTION_EXPIRED(
@@ -254,7 +304,7 @@ public enum Reason {
     SPOOL_FILE_MISSING(Stage.TRANSFER_END, 0, "スプールファイル消失", "the spool file of a transfer was missing at start-up"),
     SPOOL_ORPHAN(Stage.TRANSFER_END, 0, "孤立スプールファイル", "a spool file no transfer accounts for was deleted at start-up"),
 
-    // 8. the gateway itself
+    // 9. the gateway itself
     INTERNAL_ERROR(Stage.SERVER, 500, "内部エラー", "an unexpected failure; the log has the details under the request id"),
     UNAVAILABLE(Stage.SERVER, 503, "一時的に利用不可", "the gateway cannot serve the request now");
 
@@ -267,6 +317,7 @@ public enum Reason {
         PROTOCOL,
         PAYLOAD,
         POLICY,
+        DELETION_REPORT,
         TRANSFER_END,
         SERVER
     }

@@ -53,10 +53,11 @@ public final class ApprovalController {
         Map<String, ApprovalUsage> usage = service.usageByRef();
         return service.listStored().stream()
                 .map(a -> ApprovalJson.view(
-                        a,
-                        clock.instant(),
-                        usage.getOrDefault(a.approval().ref(), ApprovalUsage.NONE),
-                        service.dataItems()))
+                                a,
+                                clock.instant(),
+                                usage.getOrDefault(a.approval().ref(), ApprovalUsage.NONE),
+                                service.dataItems())
+                        .withDeletionReportOverdue(service.deletionReportOverdue(a.approval())))
                 .toList();
     }
 
@@ -66,7 +67,8 @@ public final class ApprovalController {
     public HttpResponse<?> get(HttpRequest<?> request, String ref) {
         return service.load(ref)
                 .<HttpResponse<?>>map(a -> HttpResponse.ok(ApprovalJson.view(
-                        a, clock.instant(), service.usage(a.approval().ref()), service.dataItems())))
+                                a, clock.instant(), service.usage(a.approval().ref()), service.dataItems())
+                        .withDeletionReportOverdue(service.deletionReportOverdue(a.approval()))))
                 .orElseGet(() -> unknown(request, ref));
     }
 
@@ -135,7 +137,13 @@ public final class ApprovalController {
         }
         return answer(
                 request,
-                service.decide(ref, d.get(), body.reason(), conditions, Callers.of(request, principal)),
+                service.decide(
+                        ref,
+                        d.get(),
+                        body.reason(),
+                        conditions,
+                        body.overrideOverdue(),
+                        Callers.of(request, principal)),
                 HttpStatus.OK);
     }
 

@@ -12,6 +12,8 @@ import java.util.List;
  * @param state  IN_FORCE or the reason it is not (see {@link ApprovalText#state})
  * @param items   the approved items as the catalogue names them, in the consultation's order
  * @param preview what the decision in {@code form} would do (action=preview), or null
+ * @param deletionReportOverdue the deletion report (廃棄報告) is past its due date and none was accepted:
+ *     reinstating or approving again needs the override
  */
 public record ApprovalDetail(
         Approval approval,
@@ -22,7 +24,8 @@ public record ApprovalDetail(
         List<DecisionRecord> history,
         DecisionForm form,
         @Nullable DecisionPreview preview,
-        @Nullable PageError error) {
+        @Nullable PageError error,
+        boolean deletionReportOverdue) {
 
     public ApprovalDetail {
         items = List.copyOf(items);

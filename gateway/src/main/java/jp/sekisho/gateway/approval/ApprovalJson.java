@@ -90,7 +90,34 @@ public final class ApprovalJson {
             @Nullable PendingView pending,
             @Nullable UsageView usage,
             long version,
-            @Nullable String tamper) {}
+            @Nullable String tamper,
+            @Nullable Boolean deletionReportOverdue) {
+
+        /** This view with whether the deletion report (廃棄報告) is overdue (期限超過): the lists and detail say so. */
+        public View withDeletionReportOverdue(boolean overdue) {
+            return new View(
+                    ref,
+                    title,
+                    legalBasis,
+                    departments,
+                    contractor,
+                    subcontractors,
+                    dataItems,
+                    items,
+                    maxRecords,
+                    validFrom,
+                    validUntil,
+                    conditions,
+                    meetingRef,
+                    status,
+                    state,
+                    pending,
+                    usage,
+                    version,
+                    tamper,
+                    overdue);
+        }
+    }
 
     /**
      * What the secretariat enters for a consultation. Dates in any form {@link JapaneseDates#parse}
@@ -154,7 +181,10 @@ public final class ApprovalJson {
     @Serdeable
     @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
     public record DecisionRequest(
-            String decision, String reason, @Nullable ConditionsView conditions) {}
+            String decision,
+            String reason,
+            @Nullable ConditionsView conditions,
+            @Nullable String overrideOverdue) {}
 
     @Serdeable
     @JsonIgnoreProperties(ignoreUnknown = false) // a misspelt field is refused (JSON_INVALID), not ignored
@@ -250,7 +280,8 @@ public final class ApprovalJson {
                                 ConditionsView.of(p.conditions())),
                 usage == null ? null : new UsageView(usage.transfers(), usage.records()),
                 a.version(),
-                tamper);
+                tamper,
+                null);
     }
 
     public static HistoryEntry entry(DecisionRecord d) {

@@ -115,7 +115,12 @@ public final class ApprovalPageActions {
             }
         }
         DecisionOutcome outcome = service.decide(
-                stored, d.get(), form.reason(), conditions(s.approval(), form), Callers.of(request, principal));
+                stored,
+                d.get(),
+                form.reason(),
+                conditions(s.approval(), form),
+                form.override(),
+                Callers.of(request, principal));
         return answer(request, principal, s, form, outcome);
     }
 

@@ -9,6 +9,7 @@ import java.time.LocalDate;
  * @param state the derived state now (IN_FORCE or the reason it is not; APPROVAL_TAMPERED for a row
  *              that fails its seal)
  * @param usage the transfers and records that passed under it so far
+ * @param deletionReportOverdue the deletion report (廃棄報告) is past its due date and none was accepted
  */
 public record ApprovalRow(
         String ref,
@@ -17,9 +18,10 @@ public record ApprovalRow(
         String state,
         LocalDate validFrom,
         LocalDate validUntil,
-        ApprovalUsage usage) {
+        ApprovalUsage usage,
+        boolean deletionReportOverdue) {
 
-    static ApprovalRow of(StoredApproval s, Instant now, ApprovalUsage usage) {
+    static ApprovalRow of(StoredApproval s, Instant now, ApprovalUsage usage, boolean deletionReportOverdue) {
         Approval a = s.approval();
         return new ApprovalRow(
                 a.ref(),
@@ -28,7 +30,8 @@ public record ApprovalRow(
                 ApprovalText.state(s, now),
                 a.validFrom(),
                 a.validUntil(),
-                usage);
+                usage,
+                deletionReportOverdue);
     }
 
     /** Worth a word beside the status: the period or the seal says more than the status does. */

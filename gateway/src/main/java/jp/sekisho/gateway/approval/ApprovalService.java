@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import jp.sekisho.audit.AuditLog;
 import jp.sekisho.gateway.approval.DecisionOutcome.Applied;
 import jp.sekisho.gateway.approval.DecisionOutcome.AwaitingConfirmation;
@@ -38,7 +39,9 @@ public final class ApprovalService {
     private final ApprovalAudit audit;
     private final PolicyWatcher watcher;
     private final Clock clock;
+    private final OverdueGate overdue;
 
+    /** Without deletion reports: an approval whose report is due counts as overdue once the date passed. */
     public ApprovalService(
             ApprovalRepository repo,
             ApprovalPolicy policy,
@@ -46,6 +49,19 @@ public final class ApprovalService {
             AuditLog auditLog,
             PolicyWatcher watcher,
             Clock clock) {
+        this(repo, policy, items, auditLog, watcher, clock, ref -> false);
+    }
+
+    /** @param reportAccepted whether an approval (stored reference) has an accepted deletion report */
+    public ApprovalService(
+            ApprovalRepository repo,
+            ApprovalPolicy policy,
+            DataItems items,
+            AuditLog auditLog,
+            PolicyWatcher watcher,
+            Clock clock,
+            Predicate<String> reportAccepted) {
+        this.overdue = new OverdueGate(reportAccepted, clock);
         this.repo = repo;
         this.policy = policy;
         this.items = items;
@@ -239,7 +255,31 @@ public final class ApprovalService {
      *                   conditions come with another decision.
      */
     public DecisionOutcome decide(String ref, Decision decision, String reason, Conditions conditions, Caller caller) {
+        return decide(ref, decision, reason, conditions, null, caller);
+    }
+
+    /** Whether {@code a}'s deletion report (廃棄報告) is overdue now. */
+    public boolean deletionReportOverdue(Approval a) {
+        return overdue.overdue(a);
+    }
+
+    /**
+     * As above; a decision that lets data flow again (reinstate, approve) on an approval whose deletion
+     * report is overdue is refused DELETION_REPORT_OVERDUE unless {@code overrideOverdue} gives the reason
+     * to go ahead anyway, which is then written into the decision's reason (its record and audit event).
+     */
+    public DecisionOutcome decide(
+            String ref,
+            Decision decision,
+            String reason,
+            Conditions conditions,
+            String overrideOverdue,
+            Caller caller) {
         Optional<Refused> bad = badInput(caller, ref, reason);
+        if (bad.isEmpty() && overrideOverdue != null) {
+            bad = Fields.problem("overrideOverdue", overrideOverdue, Fields.TEXT)
+                    .map(m -> audit.deny(caller, RefNumbers.normalise(ref), "FIELD_INVALID", m));
+        }
         if (bad.isEmpty() && conditions != null) {
             bad = Fields.problem("conditions.text", conditions.text(), Fields.TEXT)
                     .map(m -> audit.deny(caller, RefNumbers.normalise(ref), "FIELD_INVALID", m));
@@ -256,9 +296,14 @@ public final class ApprovalService {
             return audit.tampered(caller, current.get(), decision.cliName());
         }
         Approval a = current.get().approval();
+        OverdueGate.Verdict v = overdue.judge(a, decision, reason, overrideOverdue);
+        if (v instanceof OverdueGate.Verdict.Refuse r) {
+            return audit.deny(caller, a.ref(), "DELETION_REPORT_OVERDUE", r.message());
+        }
+        String recorded = ((OverdueGate.Verdict.Proceed) v).reason();
         return record(
                 a,
-                policy.decide(a, decision, caller.actor(), reason, conditions, clock.instant()),
+                policy.decide(a, decision, caller.actor(), recorded, conditions, clock.instant()),
                 caller,
                 decision.cliName());
     }

@@ -38,7 +38,11 @@ public final class ApprovalViews {
         Instant now = clock.instant();
         Map<String, ApprovalUsage> usage = service.usageByRef();
         List<ApprovalRow> rows = service.listStored().stream()
-                .map(s -> ApprovalRow.of(s, now, usage.getOrDefault(s.approval().ref(), ApprovalUsage.NONE)))
+                .map(s -> ApprovalRow.of(
+                        s,
+                        now,
+                        usage.getOrDefault(s.approval().ref(), ApprovalUsage.NONE),
+                        service.deletionReportOverdue(s.approval())))
                 .toList();
         return page.render(
                 request, principal, "approvals.title", (v, out) -> JtelistGenerated.render(out, null, v, rows));
@@ -76,7 +80,8 @@ public final class ApprovalViews {
                 service.history(a.ref()),
                 form,
                 preview,
-                error);
+                error,
+                service.deletionReportOverdue(a));
         ConsoleView base = page.view(request, principal, "approvals.detail.title");
         ConsoleView v = new ConsoleView(
                 base.principal(),

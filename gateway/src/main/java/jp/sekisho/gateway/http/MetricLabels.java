@@ -16,7 +16,17 @@ final class MetricLabels {
             Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
     private static final Set<String> OUTCOMES = Set.of("ALLOW", "DENY", "ERROR");
     private static final Set<String> STAGES = Set.of(
-            "edge", "tls", "request", "relay", "protocol", "payload", "policy", "transfer_end", "server", "other");
+            "edge",
+            "tls",
+            "request",
+            "relay",
+            "protocol",
+            "payload",
+            "policy",
+            "deletion_report",
+            "transfer_end",
+            "server",
+            "other");
     private static final Pattern CODE = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 

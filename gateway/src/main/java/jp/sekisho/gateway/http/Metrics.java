@@ -35,6 +35,7 @@ public final class Metrics implements AutoCloseable {
     public static final String AUDIT_QUEUE = "sekisho_audit_queue_events";
     public static final String AUDIT_WRITE_SECONDS = "sekisho_audit_write_seconds";
 
+    public static final String DELETION_REPORTS_OVERDUE = "sekisho_deletion_reports_overdue";
     public static final String SPOOL_USABLE = "sekisho_spool_usable_bytes";
     public static final String SPOOL_USED = "sekisho_spool_used_bytes";
     public static final String SPOOL_RESERVE = "sekisho_spool_reserve_bytes";

@@ -18,6 +18,7 @@ import jp.sekisho.gateway.approval.ApprovalRepository;
 import jp.sekisho.gateway.approval.ApprovalService;
 import jp.sekisho.gateway.approval.DataItems;
 import jp.sekisho.gateway.config.GatewayConfig;
+import jp.sekisho.gateway.deletion.DeletionReportRepository;
 import jp.sekisho.gateway.edge.Cidr;
 import jp.sekisho.gateway.edge.ListenerAllowlists;
 import jp.sekisho.gateway.relay.RelayRoute;
@@ -66,7 +67,8 @@ public record PolicyServices(PolicyWatcher watcher, ApprovalService approvals, R
                 DataItems.builtIn(),
                 store.log(),
                 watcher,
-                clock);
+                clock,
+                new DeletionReportRepository(ds)::accepted);
         RouteService routes = new RouteService(
                 new RouteRepository(ds, seal),
                 watcher,
