@@ -23,6 +23,7 @@ class SekishoCommandLineTest {
             "gateway",
             "approvals",
             "routes",
+            "deletion-report",
             "certs",
             "audit",
             "dummy",
