@@ -51,6 +51,8 @@ public final class PolicySchema {
             s.execute("GRANT SELECT, INSERT ON installation_key TO " + role);
             // the shared spool's id is written once by the first node and never changed
             s.execute("GRANT SELECT, INSERT ON spool_identity TO " + role);
+            // accepted deletion reports are never changed (V11); the council report reads them
+            s.execute("GRANT SELECT, INSERT ON deletion_report TO " + role);
         } catch (SQLException e) {
             throw new PolicyStoreException(
                     "cannot grant the policy tables to " + cfg.user() + ": " + e.getMessage(), e);
