@@ -6,6 +6,7 @@ import jp.sekisho.cli.CliErrors;
 import jp.sekisho.client.approval.ApprovalsCommand;
 import jp.sekisho.client.demo.DemoCommand;
 import jp.sekisho.client.dummy.DummyCommand;
+import jp.sekisho.client.report.ReportCommand;
 import jp.sekisho.client.route.RoutesCommand;
 import jp.sekisho.client.transfer.ReceiveCommand;
 import jp.sekisho.client.transfer.SendCommand;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Command;
             GatewayCommand.class,
             ApprovalsCommand.class,
             RoutesCommand.class,
+            ReportCommand.class,
             CertsCommand.class,
             AuditCommand.class,
             DummyCommand.class,

@@ -33,17 +33,13 @@ public final class ReportView {
     }
 
     public String title() {
-        return report.kind() == Report.Kind.YEAR
-                ? t(
-                        "運用状況報告（年次）" + (report.year() > 0 ? " " + report.year() + "年" : ""),
-                        "Yearly operation report" + (report.year() > 0 ? " " + report.year() : ""))
-                : t(
-                        "運用状況報告 "
-                                + ReportText.clean(
-                                        report.sections().get(0).approval().ref()),
-                        "Operation report "
-                                + ReportText.clean(
-                                        report.sections().get(0).approval().ref()));
+        if (report.kind() == Report.Kind.APPROVAL) {
+            String ref = ReportText.clean(report.sections().get(0).approval().ref());
+            return t("運用状況報告 " + ref, "Operation report " + ref);
+        }
+        return report.year() > 0
+                ? t("運用状況報告（年次） " + report.year() + "年", "Yearly operation report " + report.year())
+                : t("運用状況報告（期間）", "Operation report (period)");
     }
 
     public String period() {
