@@ -332,6 +332,38 @@ class ReportEndToEndTest {
         assertTrue(bad.body().contains("QUERY_INVALID"), bad.body());
     }
 
+    @Test
+    void theConsoleLinksTheReportsForSecretariatAndAuditorOnly() throws Exception {
+        String detail = "/console/approvals/" + enc(REF).replace("+", "%20");
+        HttpResponse<String> a = get(auditor, detail, ofString());
+        assertEquals(200, a.statusCode(), a.body());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("id=\"report-pdf\" href=\"([^\"]+)\"")
+                .matcher(a.body());
+        assertTrue(m.find(), a.body());
+        String pdf = m.group(1).replace("&amp;", "&");
+        assertTrue(pdf.startsWith("/api/v1/reports/approvals/") && pdf.contains("format=pdf"), pdf);
+        HttpResponse<byte[]> got = get(auditor, pdf, HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, got.statusCode());
+        assertEquals("%PDF", new String(got.body(), 0, 4, StandardCharsets.US_ASCII));
+
+        HttpResponse<String> list = get(secretariat, "/console/approvals", ofString());
+        assertTrue(
+                list.body().contains("id=\"period-report\"") && list.body().contains("/api/v1/reports/period"),
+                list.body());
+        LocalDate today = LocalDate.now(JapaneseDates.TOKYO);
+        HttpResponse<String> period = get(
+                secretariat,
+                "/api/v1/reports/period?from=" + today.minusDays(3) + "&to=" + today + "&format=html&lang=ja",
+                ofString());
+        assertEquals(200, period.statusCode(), period.body());
+        assertTrue(period.body().contains("運用状況報告（期間）") && period.body().contains(REF), period.body());
+
+        HttpResponse<String> op = get(operator, detail, ofString());
+        assertEquals(200, op.statusCode(), op.body());
+        assertFalse(op.body().contains("report-pdf"), "no report link for an operator");
+        assertFalse(get(operator, "/console/approvals", ofString()).body().contains("period-report"));
+    }
+
     static HttpResponse.BodyHandler<String> ofString() {
         return HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8);
     }
