@@ -295,6 +295,9 @@ class ReportEndToEndTest {
         HttpResponse<String> h = get(secretariat, "/api/v1/reports/approvals/" + enc(HOSTILE_REF), ofString());
         assertEquals(200, h.statusCode(), h.body());
         assertTrue(h.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(
+                h.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'none'"),
+                "the report page runs and loads nothing: " + h.headers().map());
         assertFalse(h.body().contains("<script>"), h.body());
         assertFalse(h.body().contains("<b>社"), h.body());
         assertTrue(h.body().contains("&lt;script&gt;alert(1)&lt;/script&gt;"), h.body());
