@@ -1,8 +1,10 @@
 package jp.sekisho.gateway.report;
 
 import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -27,9 +29,38 @@ public final class PdfReport {
         b.useFastMode();
         b.useFont(font.toFile(), FAMILY);
         b.withHtmlContent(HtmlReport.of(v), null);
-        b.toStream(out);
+        // the ToUnicode CMaps exist only once the document is saved: render to memory, fix them, then send
+        Bounded pdf = new Bounded();
+        b.toStream(pdf);
         b.run();
+        out.write(ToUnicodeFix.apply(pdf.toByteArray()));
         out.flush();
+    }
+
+    /** The longest PDF made: a five-year report of 500 approvals is a few MB; this keeps memory bounded. */
+    static final int MAX_BYTES = 64 * 1024 * 1024;
+
+    /** The rendered PDF in memory, refused past {@link #MAX_BYTES}. */
+    private static final class Bounded extends ByteArrayOutputStream {
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            room(len);
+            super.write(b, off, len);
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            room(1);
+            super.write(b);
+        }
+
+        private void room(int len) {
+            if (count + (long) len > MAX_BYTES) {
+                throw new UncheckedIOException(new IOException("PDF が大きすぎます（" + MAX_BYTES / (1024 * 1024)
+                        + " MiB まで）。期間を短くして作り直してください / the PDF exceeds " + MAX_BYTES / (1024 * 1024)
+                        + " MiB; make the report for a shorter period"));
+            }
+        }
     }
 
     /** The configured font file cannot be read: REPORT_FONT_MISSING. */
