@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The report as PDF: the HTML report laid out on A4 by openhtmltopdf (PDFBox), with IPAex Gothic embedded
@@ -30,18 +31,24 @@ public final class PdfReport {
         b.useFont(font.toFile(), FAMILY);
         b.withHtmlContent(HtmlReport.of(v), null);
         // the ToUnicode CMaps exist only once the document is saved: render to memory, fix them, then send
-        Bounded pdf = new Bounded();
+        Bounded pdf = new Bounded(MAX_BYTES);
         b.toStream(pdf);
         b.run();
         out.write(ToUnicodeFix.apply(pdf.toByteArray()));
         out.flush();
     }
 
-    /** The longest PDF made: a five-year report of 500 approvals is a few MB; this keeps memory bounded. */
+    /** The longest PDF made, to keep memory bounded: one approval's report is about 70 KB with its font subset. */
     static final int MAX_BYTES = 64 * 1024 * 1024;
 
-    /** The rendered PDF in memory, refused past {@link #MAX_BYTES}. */
-    private static final class Bounded extends ByteArrayOutputStream {
+    /** The rendered PDF in memory, refused past {@code max} bytes. */
+    static final class Bounded extends ByteArrayOutputStream {
+        private final int max;
+
+        Bounded(int max) {
+            this.max = max;
+        }
+
         @Override
         public synchronized void write(byte[] b, int off, int len) {
             room(len);
@@ -55,10 +62,11 @@ public final class PdfReport {
         }
 
         private void room(int len) {
-            if (count + (long) len > MAX_BYTES) {
-                throw new UncheckedIOException(new IOException("PDF が大きすぎます（" + MAX_BYTES / (1024 * 1024)
-                        + " MiB まで）。期間を短くして作り直してください / the PDF exceeds " + MAX_BYTES / (1024 * 1024)
-                        + " MiB; make the report for a shorter period"));
+            if (count + (long) len > max) {
+                String n = String.format(Locale.ROOT, "%,d", max);
+                throw new UncheckedIOException(new IOException("PDF が大きすぎます（" + n
+                        + " バイトまで）。期間を短くして作り直してください / the PDF exceeds " + n
+                        + " bytes; make the report for a shorter period"));
             }
         }
     }

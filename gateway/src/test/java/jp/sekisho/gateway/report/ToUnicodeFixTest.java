@@ -155,6 +155,16 @@ class ToUnicodeFixTest {
                 .isEmpty());
     }
 
+    @Test
+    void theRenderedPdfIsBoundedInMemory() {
+        PdfReport.Bounded b = new PdfReport.Bounded(10);
+        b.write(new byte[9], 0, 9);
+        b.write(1);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class, () -> b.write(2));
+        assertTrue(e.getMessage().contains("PDF が大きすぎます") && e.getMessage().contains("10 bytes"), e.getMessage());
+        assertEquals(10, b.size(), "nothing past the bound is kept");
+    }
+
     /** A one-page PDF saved by PDFBox: IPAex Gothic embedded as a subset, or Helvetica (no Type0 font). */
     static byte[] pdf(String text, boolean ipaex) throws Exception {
         assertTrue(Files.isReadable(FONT), "fonts-ipaexfont-gothic is installed: " + FONT);
