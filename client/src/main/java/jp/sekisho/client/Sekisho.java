@@ -10,6 +10,7 @@ import jp.sekisho.client.approval.ApprovalsCommand;
 import jp.sekisho.client.deletion.DeletionReportCommand;
 import jp.sekisho.client.demo.DemoCommand;
 import jp.sekisho.client.dummy.DummyCommand;
+import jp.sekisho.client.report.ReportCommand;
 import jp.sekisho.client.route.RoutesCommand;
 import jp.sekisho.client.transfer.ReceiveCommand;
 import jp.sekisho.client.transfer.SendCommand;
@@ -50,6 +51,7 @@ public final class Sekisho {
             ApprovalsCommand.class,
             RoutesCommand.class,
             DeletionReportCommand.class,
+            ReportCommand.class,
             CertsCommand.class,
             AuditCommand.class,
             DummyCommand.class,

@@ -24,6 +24,7 @@ class SekishoCommandLineTest {
             "approvals",
             "routes",
             "deletion-report",
+            "report",
             "certs",
             "audit",
             "dummy",

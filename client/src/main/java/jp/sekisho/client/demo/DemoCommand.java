@@ -143,6 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
             new HandOffScenario(console, d, transferPort, adminPort, records).run();
             upstream.set(PayrollUpstream.start(upstreamKind, d, upstreamPort));
             new PayrollScenario(console, d, adminPort, relayPort, upstream.get()).run();
+            ReportStep.run(console, d, adminPort);
         } finally {
             if (!keepRunning) {
                 if (upstream.get() != null) {
@@ -202,6 +203,7 @@ public final class DemoCommand implements Callable<Integer> {
                 + "/certs/ca.pem を信頼してください / import the .p12 (empty password) into the browser and trust ca.pem;"
                 + " auditor.p12 and operator.p12 show the other roles' pages");
         out.println("Admin API (mutual TLS): " + admin + "/api/v1/approvals   (see docs/openapi.yml)");
+        out.println("運用状況報告 / Council report: " + rel + "/report.html, " + rel + "/report.pdf   (docs/reports.md)");
         out.println("中継経路 / Relay route " + DemoLayout.PAYROLL_ROUTE + ": " + PayrollScenario.relayUrl(relayPort)
                 + "   (docs/relay.md; from 127.0.0.1 only; trust " + rel + "/certs/ca.pem, no client certificate)");
         out.println("Try next:");

@@ -76,6 +76,11 @@ class DemoCommandTest {
         assertTrue(out.contains("closed by the gateway before any TLS byte"), "127.0.0.2 refused before TLS");
         assertTrue(out.contains("APPROVAL_SUSPENDED"), "the send after suspension is refused");
         assertPayrollCase(out, relayPort);
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("運用状況報告 2総政第158号"), "the council report");
+        assertTrue(
+                !Files.isReadable(jp.sekisho.gateway.config.ReportSettings.DEFAULT_FONT)
+                        || Files.size(dir.resolve("report.pdf")) > 1000,
+                "its PDF where the font is installed");
         assertTrue(Files.exists(dir.resolve("certs/ca.pem")) && Files.exists(dir.resolve("certs/ca.key")));
         for (String name : new String[] {
             "gateway",

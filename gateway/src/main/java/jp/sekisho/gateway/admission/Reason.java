@@ -306,7 +306,12 @@ public enum Reason {
 
     // 9. the gateway itself
     INTERNAL_ERROR(Stage.SERVER, 500, "内部エラー", "an unexpected failure; the log has the details under the request id"),
-    UNAVAILABLE(Stage.SERVER, 503, "一時的に利用不可", "the gateway cannot serve the request now");
+    UNAVAILABLE(Stage.SERVER, 503, "一時的に利用不可", "the gateway cannot serve the request now"),
+    REPORT_FONT_MISSING(
+            Stage.SERVER,
+            503,
+            "報告書用フォントなし",
+            "the Japanese font PDF reports embed cannot be read: install fonts-ipaexfont-gothic or set report.font");
 
     /** Where in the order of checks a code is decided. */
     public enum Stage {

@@ -24,4 +24,14 @@ public final class ApprovalLinks {
     public static String confirm(String ref) {
         return detail(ref) + "/confirm";
     }
+
+    /** The approval's council report (admin API, docs/reports.md) in {@code format} (html, pdf, md) and language. */
+    public static String report(String ref, String format, String lang) {
+        return REPORTS + "/approvals/" + PathSegment.encode(ref) + "?format=" + format + "&lang=" + lang;
+    }
+
+    /** The reports across approvals: {@code /period?from&to&format}, the target of the console's yearly form. */
+    public static final String REPORTS = "/api/v1/reports";
+
+    public static final String PERIOD_REPORT = REPORTS + "/period";
 }

@@ -44,7 +44,8 @@ public final class GatewayConfigLoader {
             "edge",
             "spool",
             "relay",
-            "health");
+            "health",
+            "report");
     private static final Set<String> APPROVALS_KEYS = Set.of("two-person-rule", "seal-key");
     private static final Set<String> TLS_KEYS = Set.of("certificate", "key", "trust-anchors", "crls", "provider");
     private static final Set<String> LISTENER_KEYS =
@@ -152,6 +153,7 @@ public final class GatewayConfigLoader {
         EdgeLimits.from(root.get("edge"), source); // checked here so a mistake stops the load, read by the gateway
         SpoolLimits.from(root.get("spool"), source); // the same
         HealthSettings.from(root.get("health"), source); // the same
+        ReportSettings.from(root.get("report"), source); // the same
         RelayClientConfig.from(root.get("relay"), source, tls); // the same
         AuditConfig.check(root, file, ConfigException::new); // store: and audit:, read by the audit module
         return new GatewayConfig(

@@ -51,7 +51,8 @@ public final class PolicySchema {
             s.execute("GRANT SELECT, INSERT ON installation_key TO " + role);
             // the shared spool's id is written once by the first node and never changed
             s.execute("GRANT SELECT, INSERT ON spool_identity TO " + role);
-            // a deletion report is evidence: stored once as received, never changed or deleted by a node
+            // a deletion report is evidence: stored once as received, never changed or deleted by a node;
+            // the council report reads them (V11)
             s.execute("GRANT SELECT, INSERT ON deletion_report TO " + role);
         } catch (SQLException e) {
             throw new PolicyStoreException(
