@@ -143,6 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
             new HandOffScenario(console, d, transferPort, adminPort, records).run();
             upstream.set(PayrollUpstream.start(upstreamKind, d, upstreamPort));
             new PayrollScenario(console, d, adminPort, relayPort, upstream.get()).run();
+            DeletionReportStep.run(console, d, transferPort);
             ReportStep.run(console, d, adminPort);
         } finally {
             if (!keepRunning) {

@@ -41,6 +41,11 @@ final class DemoConsole {
 
     /** Runs a sekisho command as a person would, prints it and what it printed, and checks its exit code. */
     void cli(int expected, String... args) {
+        cliOutput(expected, args);
+    }
+
+    /** As {@link #cli}, and returns what the command printed on stdout (a later step reads it). */
+    String cliOutput(int expected, String... args) {
         out.println("  $ sekisho " + String.join(" ", shorten(args)));
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
@@ -54,6 +59,7 @@ final class DemoConsole {
                     "demo step failed: sekisho " + args[0] + " " + args[1] + " exited " + code + " (expected "
                             + expected + ")");
         }
+        return o.toString();
     }
 
     /** Paths inside the demo folder are shown relative to it, so the commands stay readable. */

@@ -4,9 +4,9 @@ import java.nio.file.Files;
 import jp.sekisho.gateway.config.ReportSettings;
 
 /**
- * The demo's last step (issue 16, item 4, the report half): the auditor writes the council report of
- * 2総政第158号 to D/report.html and D/report.pdf. The contractor's deletion report comes with the deletion
- * reports' own step.
+ * The demo's last step (issue 16, item 4): the auditor writes the council report of 2総政第158号 to
+ * D/report.html and D/report.pdf, after the contractor's deletion report ({@link DeletionReportStep}),
+ * so the report shows it submitted.
  */
 final class ReportStep {
 

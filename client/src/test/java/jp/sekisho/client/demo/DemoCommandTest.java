@@ -76,7 +76,10 @@ class DemoCommandTest {
         assertTrue(out.contains("closed by the gateway before any TLS byte"), "127.0.0.2 refused before TLS");
         assertTrue(out.contains("APPROVAL_SUSPENDED"), "the send after suspension is refused");
         assertPayrollCase(out, relayPort);
-        assertTrue(Files.readString(dir.resolve("report.html")).contains("運用状況報告 2総政第158号"), "the council report");
+        assertTrue(out.contains("廃棄報告を受理しました / deletion report accepted"), "the contractor's deletion report");
+        String report = Files.readString(dir.resolve("report.html"));
+        assertTrue(report.contains("運用状況報告 2総政第158号"), "the council report");
+        assertTrue(report.contains("DUMMY 情報システム課長"), "the report names the deletion report's responsible person");
         assertTrue(
                 !Files.isReadable(jp.sekisho.gateway.config.ReportSettings.DEFAULT_FONT)
                         || Files.size(dir.resolve("report.pdf")) > 1000,
