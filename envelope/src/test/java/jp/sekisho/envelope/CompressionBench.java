@@ -37,8 +37,7 @@ public final class CompressionBench {
                 long t0 = System.nanoTime();
                 try (InputStream in = Files.newInputStream(file);
                         OutputStream o = Files.newOutputStream(env)) {
-                    Sealer.seal(
-                            in, o, signer, List.of(contractor.certificate()), ContentCipher.AES_256_GCM, level);
+                    Sealer.seal(in, o, signer, List.of(contractor.certificate()), ContentCipher.AES_256_GCM, level);
                 }
                 best = Math.min(best, (System.nanoTime() - t0) / 1e9);
             }
