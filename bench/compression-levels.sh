@@ -12,10 +12,10 @@ WORK=${3:-/tmp/compression-bench}
 mkdir -p "$WORK"
 mvn -B -q -o -pl client -am package -DskipTests -Dopenapi.lint.skip=true
 mvn -B -q -o -pl envelope -am test-compile
-mvn -B -q -o -pl envelope dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/cp" >/dev/null
-THIRD=$(tr ':' '\n' < "$WORK/cp" | grep -v '/jp/sekisho/' | paste -sd: -)
+# third-party jars: the release's lib/ (the dependency plugin cannot resolve the certs test jar without an install)
+THIRD=$(ls client/target/lib/*.jar | grep -v '/sekisho-' | paste -sd: -)
 CP="envelope/target/classes:envelope/target/test-classes:certs/target/classes:certs/target/test-classes:$THIRD"
 CSV="$WORK/residents.csv"
 [ -s "$CSV" ] || java -jar client/target/sekisho.jar dummy residents --count "$ROWS" --out "$CSV" >/dev/null
 java -Xmx256m -cp "$CP" jp.sekisho.envelope.CompressionBench "$CSV" "$WORK" "$ROUNDS"
-rm -rf "$WORK"/pki-* "$WORK/cp"
+rm -rf "$WORK"/pki-*
