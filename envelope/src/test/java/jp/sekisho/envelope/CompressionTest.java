@@ -126,6 +126,35 @@ class CompressionTest {
         }
     }
 
+    /** BouncyCastle's own GCM (late AAD) and parsers read what Sealer wrote: the authAttrs are standard GCM AAD. */
+    @Test
+    void bouncyCastleOpensTheCompressedGcmEnvelopeOnItsOwn() throws Exception {
+        Path env = seal(csv, "bc.cms", ContentCipher.AES_256_GCM, Compression.DEFAULT_LEVEL, contractor);
+        byte[] content;
+        try (InputStream in = Files.newInputStream(env)) {
+            org.bouncycastle.cms.CMSAuthEnvelopedDataParser p = new org.bouncycastle.cms.CMSAuthEnvelopedDataParser(in);
+            org.bouncycastle.cms.RecipientInformation ri =
+                    p.getRecipientInfos().getRecipients().iterator().next();
+            content = ri.getContent(
+                    new org.bouncycastle.cms.jcajce.JceKeyTransAuthEnvelopedRecipient(contractor.privateKey())
+                            .setProvider(Sealer.bc()));
+            org.bouncycastle.asn1.cms.Attribute type =
+                    p.getAuthAttrs().get(org.bouncycastle.asn1.cms.CMSAttributes.contentType);
+            assertEquals(
+                    CMSObjectIdentifiers.compressedData, type.getAttrValues().getObjectAt(0));
+        }
+        byte[] signed = new org.bouncycastle.cms.CMSCompressedData(content)
+                .getContent(new org.bouncycastle.cms.jcajce.ZlibExpanderProvider());
+        byte[] file = (byte[]) new org.bouncycastle.cms.CMSSignedData(signed)
+                .getSignedContent()
+                .getContent();
+        assertEquals(
+                sha256(csv),
+                java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(file)));
+    }
+
     @Test
     void binaryRoundTripsCompressed() throws IOException {
         Path env = seal(random, "random.cms", ContentCipher.AES_256_GCM, 9, contractor);
