@@ -163,8 +163,7 @@ public final class Sealer {
             ContentCipher cipher,
             boolean compressed)
             throws IOException, CMSException, GeneralSecurityException {
-        // id-data exactly as openssl's pipe writes it; id-ct-compressedData tells the gateway (in the clear) what is
-        // inside
+        // id-data as openssl's pipe writes it; id-ct-compressedData tells the gateway, in the clear, what is inside
         ASN1ObjectIdentifier type = compressed ? CMSObjectIdentifiers.compressedData : CMSObjectIdentifiers.data;
         if (cipher == ContentCipher.AES_256_GCM) {
             // Our CTR + GHASH encryptor: SunJCE's GCM stops at 2^31-1 bytes.
