@@ -24,7 +24,11 @@ public final class EnvelopeException extends RuntimeException {
          * A CMS envelope outside the profile Sekisho and OpenSSL write (unauthenticated attributes, a
          * GCM ICV that is not 16 bytes, a field over its bound): the gateway's code for the same refusal.
          */
-        PAYLOAD_MALFORMED
+        PAYLOAD_MALFORMED,
+        /** A compressed envelope whose content inflates past the bound ({@code open --max-inflated}): a likely bomb. */
+        INFLATED_TOO_LARGE,
+        /** CompressedData with an algorithm other than zlib (RFC 3274's only one). */
+        COMPRESSION_UNSUPPORTED
     }
 
     private final Reason reason;

@@ -66,7 +66,8 @@ public final class EnvelopeInspector {
                 i.contentPresent(),
                 false,
                 framed.problem(),
-                i.outsideProfile());
+                i.outsideProfile(),
+                i.encryptedContentTypeOid());
     }
 
     /**
@@ -101,6 +102,19 @@ public final class EnvelopeInspector {
      */
     public static PayloadDecision check(
             Inspection inspection, Collection<X509Certificate> registeredRecipients, boolean allowCbc) {
-        return PayloadRules.check(inspection, registeredRecipients, allowCbc);
+        return PayloadRules.check(inspection, registeredRecipients, allowCbc, true);
+    }
+
+    /**
+     * The same on a route that may refuse compression: with {@code allowCompression} false, an
+     * envelope that passes every other check but declares CompressedData inside is refused as
+     * {@link PayloadRefusal#COMPRESSION_NOT_ALLOWED} (its receiver opens envelopes with stock tools).
+     */
+    public static PayloadDecision check(
+            Inspection inspection,
+            Collection<X509Certificate> registeredRecipients,
+            boolean allowCbc,
+            boolean allowCompression) {
+        return PayloadRules.check(inspection, registeredRecipients, allowCbc, allowCompression);
     }
 }

@@ -43,6 +43,11 @@ final class EnvelopeProfile {
     static final int GCM_NONCE_BYTES = 12;
     /** The full 128-bit tag: RFC 5084's default of 12 bytes (absent parameter) is refused, and so are shorter ones. */
     static final int GCM_ICV_BYTES = 16;
+    /**
+     * authAttrs hold only the content-type attribute RFC 5083 requires of non-data content (30 bytes
+     * for id-ct-compressedData); anything longer carries something else.
+     */
+    static final int MAX_AUTH_ATTRS_BYTES = 64;
     /** AES-CBC's IV is one block. */
     static final int CBC_IV_BYTES = 16;
 

@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
 import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetStringParser;
 import org.bouncycastle.asn1.ASN1SequenceParser;
 import org.bouncycastle.asn1.ASN1Set;
+import org.bouncycastle.asn1.ASN1SetParser;
 import org.bouncycastle.asn1.ASN1StreamParser;
 import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.cms.AuthEnvelopedDataParser;
@@ -93,12 +96,14 @@ final class EnvelopeReader {
         p.getOriginatorInfo();
         ASN1Set recipients = ASN1Set.getInstance(p.getRecipientInfos().toASN1Primitive());
         return readContent(
-                EnvelopeKind.AUTH_ENVELOPED, contentType, recipients, p.getAuthEncryptedContentInfo(), drain, () -> {
-                    p.getAuthAttrs();
+                EnvelopeKind.AUTH_ENVELOPED, contentType, recipients, p.getAuthEncryptedContentInfo(), drain, type -> {
+                    ASN1SetParser attrs = p.getAuthAttrs(); // BouncyCastle requires them of non-data content
+                    String outside = authAttrs(attrs, type);
                     if (p.getMac() == null) {
                         throw new IOException("no GCM tag");
                     }
                     p.getUnauthAttrs();
+                    return outside;
                 });
     }
 
@@ -108,17 +113,27 @@ final class EnvelopeReader {
         p.getOriginatorInfo();
         ASN1Set recipients = ASN1Set.getInstance(p.getRecipientInfos().toASN1Primitive());
         return readContent(
-                EnvelopeKind.ENVELOPED,
-                contentType,
-                recipients,
-                p.getEncryptedContentInfo(),
-                drain,
-                p::getUnprotectedAttrs);
+                EnvelopeKind.ENVELOPED, contentType, recipients, p.getEncryptedContentInfo(), drain, type -> {
+                    p.getUnprotectedAttrs();
+                    return null;
+                });
+    }
+
+    /** Why the authenticated attributes are outside the profile: anything but exactly the content type of non-data content. */
+    private static String authAttrs(ASN1SetParser attrs, String encryptedType) throws IOException {
+        if (attrs == null) {
+            return null; // id-data: BouncyCastle has refused their absence for any other content
+        }
+        byte[] der = ASN1Set.getInstance(attrs.toASN1Primitive()).getEncoded(ASN1Encoding.DER);
+        boolean expected = !CMSObjectIdentifiers.data.getId().equals(encryptedType)
+                && Arrays.equals(der, Compression.contentTypeAttributes(encryptedType));
+        return expected ? null : "authenticated attributes (authAttrs) other than the content type are not accepted";
     }
 
     /** The fields after the encrypted content (attributes, the GCM tag); they throw when absent or cut. */
     private interface Trailer {
-        void read() throws IOException;
+        /** Reads the trailer; returns why it is outside the profile, or null. */
+        String read(String encryptedType) throws IOException;
     }
 
     /**
@@ -134,23 +149,27 @@ final class EnvelopeReader {
             Trailer trailer)
             throws IOException {
         List<EnvelopeRecipient> recipients = RecipientInfos.read(recipientInfos);
+        String encryptedType = eci.getContentType().getId();
         AlgorithmIdentifier alg = eci.getContentEncryptionAlgorithm();
         String outside = RecipientInfos.outsideProfile(recipientInfos, recipients.size());
         if (outside == null) {
             outside = EnvelopeProfile.contentAlgorithm(alg);
         }
         if (!drain) {
-            return header(kind, contentType, alg, recipients).outside(outside);
+            return header(kind, contentType, encryptedType, alg, recipients).outside(outside);
         }
         Body body = new Body();
         try {
             body.count(eci);
-            trailer.read();
+            String trailerOutside = trailer.read(encryptedType);
+            if (outside == null) {
+                outside = trailerOutside;
+            }
             body.complete = true;
         } catch (IOException | RuntimeException e) {
             body.problem = "truncated or malformed after the header: " + e.getMessage();
         }
-        return full(kind, contentType, alg, recipients, body).outside(outside);
+        return full(kind, contentType, encryptedType, alg, recipients, body).outside(outside);
     }
 
     /** The encrypted content: counted and skipped, never kept. */
@@ -177,15 +196,20 @@ final class EnvelopeReader {
     }
 
     private static Inspection header(
-            EnvelopeKind kind, String contentType, AlgorithmIdentifier alg, List<EnvelopeRecipient> recipients) {
+            EnvelopeKind kind,
+            String contentType,
+            String encryptedType,
+            AlgorithmIdentifier alg,
+            List<EnvelopeRecipient> recipients) {
         Body none = new Body();
         none.problem = Inspection.HEADER_ONLY;
-        return full(kind, contentType, alg, recipients, none);
+        return full(kind, contentType, encryptedType, alg, recipients, none);
     }
 
     private static Inspection full(
             EnvelopeKind kind,
             String contentType,
+            String encryptedType,
             AlgorithmIdentifier alg,
             List<EnvelopeRecipient> recipients,
             Body body) {
@@ -200,7 +224,9 @@ final class EnvelopeReader {
                 body.bytes,
                 body.present,
                 body.complete,
-                body.problem);
+                body.problem,
+                null,
+                encryptedType);
     }
 
     private static void consume(InputStream in, boolean drain) {

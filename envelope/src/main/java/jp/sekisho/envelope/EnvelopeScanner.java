@@ -116,7 +116,8 @@ public final class EnvelopeScanner {
                 true,
                 true,
                 null,
-                stub.outsideProfile())); // a value over its bound in a whole header: the profile's verdict
+                stub.outsideProfile(), // a value over its bound in a whole header: the profile's verdict
+                stub.encryptedContentTypeOid()));
     }
 
     /** Follows the elements the walker reports, finds the ciphertext and keeps what surrounds it. */

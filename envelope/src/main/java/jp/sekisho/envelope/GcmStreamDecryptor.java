@@ -27,8 +27,9 @@ import org.bouncycastle.operator.InputAEADDecryptor;
  * A mismatch surfaces as {@link TagMismatchException} at end of stream, after plaintext was already
  * released to the caller: callers must write to a temporary file and keep it only on a clean end.
  *
- * <p>Limits: 96-bit nonces only (what OpenSSL and BouncyCastle write); no authenticated attributes
- * (neither writes them; they would have to be hashed before the ciphertext).
+ * <p>Limits: 96-bit nonces only (what OpenSSL and BouncyCastle write); authenticated attributes
+ * only the ones known from the header (the content type of compressed content), since they must be
+ * hashed before the ciphertext they follow.
  */
 final class GcmStreamDecryptor implements InputAEADDecryptor {
 
@@ -36,10 +37,22 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
     private final Cipher ctr;
     private final Ghash ghash;
     private final int tagLength;
-    private boolean aadWritten;
+    /** The authenticated attributes the header implies (hashed first), empty for id-data content. */
+    private final byte[] expectedAad;
+
+    private final java.io.ByteArrayOutputStream aadWritten = new java.io.ByteArrayOutputStream();
 
     GcmStreamDecryptor(AlgorithmIdentifier algorithm, Key key) throws GeneralSecurityException {
+        this(algorithm, key, new byte[0]);
+    }
+
+    /**
+     * @param expectedAad the DER of the authenticated attributes the envelope must carry: the
+     *                    content-type attribute when the content is not id-data (RFC 5083)
+     */
+    GcmStreamDecryptor(AlgorithmIdentifier algorithm, Key key, byte[] expectedAad) throws GeneralSecurityException {
         this.algorithm = algorithm;
+        this.expectedAad = expectedAad.clone();
         GCMParameters params = GCMParameters.getInstance(algorithm.getParameters());
         byte[] nonce = params.getNonce();
         this.tagLength = params.getIcvLen();
@@ -53,6 +66,7 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
         ctr = Cipher.getInstance("AES/CTR/NoPadding");
         ctr.init(Cipher.DECRYPT_MODE, aes, new IvParameterSpec(Ghash.firstCounter(nonce)));
         ghash = new Ghash(aes, nonce);
+        ghash.aad(this.expectedAad);
     }
 
     @Override
@@ -65,19 +79,24 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
         return new Decrypting(ciphertextAndTag);
     }
 
-    /** Authenticated attributes would be AAD; we refuse rather than check them in the wrong order. */
+    /**
+     * The authenticated attributes as they follow the ciphertext: GHASH already took the ones the
+     * header implies, so these must be exactly those (checked with the tag); any other is refused.
+     */
     @Override
     public OutputStream getAADStream() {
         return new OutputStream() {
             @Override
             public void write(int b) {
-                aadWritten = true;
+                if (aadWritten.size() <= expectedAad.length) {
+                    aadWritten.write(b);
+                }
             }
 
             @Override
             public void write(byte[] b, int off, int len) {
-                if (len > 0) {
-                    aadWritten = true;
+                if (aadWritten.size() <= expectedAad.length) {
+                    aadWritten.write(b, off, Math.min(len, expectedAad.length + 1));
                 }
             }
         };
@@ -129,14 +148,23 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
             if (held != tagLength) {
                 throw new TagMismatchException("envelope ends before the GCM tag");
             }
-            if (aadWritten) {
-                throw new IOException("authenticated attributes in AuthEnvelopedData are not supported");
+            if (!MessageDigest.isEqual(aadWritten.toByteArray(), expectedAad)) {
+                throw new AuthAttrsRefused();
             }
             byte[] expected = java.util.Arrays.copyOf(ghash.tag(), tagLength);
             byte[] actual = java.util.Arrays.copyOf(inBuf, tagLength);
             if (!MessageDigest.isEqual(expected, actual)) {
                 throw new TagMismatchException("GCM tag mismatch: the envelope was altered");
             }
+        }
+    }
+
+    /** The authenticated attributes were not the ones the header implies: outside the profile. */
+    static final class AuthAttrsRefused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        AuthAttrsRefused() {
+            super("authenticated attributes (authAttrs) other than the content type are not accepted");
         }
     }
 }

@@ -32,8 +32,18 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
     private final Cipher ctr;
     private final Ghash ghash;
     private byte[] mac;
+    /** The authenticated attributes this envelope will carry, hashed first; empty for id-data. */
+    private final byte[] aad;
+
+    private int aadWritten;
 
     GcmStreamEncryptor() throws GeneralSecurityException {
+        this(new byte[0]);
+    }
+
+    /** @param aad the DER of the authenticated attributes BouncyCastle will write after the content */
+    GcmStreamEncryptor(byte[] aad) throws GeneralSecurityException {
+        this.aad = aad.clone();
         KeyGenerator gen = KeyGenerator.getInstance("AES");
         gen.init(256, RANDOM);
         key = gen.generateKey();
@@ -41,6 +51,7 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
         ctr = Cipher.getInstance("AES/CTR/NoPadding");
         ctr.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(Ghash.firstCounter(nonce)));
         ghash = new Ghash(key, nonce);
+        ghash.aad(this.aad);
     }
 
     @Override
@@ -53,13 +64,19 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
         return new JceGenericKey(getAlgorithmIdentifier(), key);
     }
 
-    /** No authenticated attributes are written, so nothing may arrive here. */
+    /**
+     * BouncyCastle writes the authenticated attributes here after the content; GHASH took them
+     * first, so they must be exactly the ones given at construction.
+     */
     @Override
     public OutputStream getAADStream() {
         return new OutputStream() {
             @Override
             public void write(int b) throws IOException {
-                throw new IOException("authenticated attributes are not supported");
+                if (aadWritten >= aad.length || aad[aadWritten] != (byte) b) {
+                    throw new IOException("authenticated attributes other than the content type are not supported");
+                }
+                aadWritten++;
             }
         };
     }

@@ -8,7 +8,7 @@ import javax.crypto.spec.GCMParameterSpec;
 import org.bouncycastle.crypto.modes.gcm.GCMUtil;
 
 /**
- * The GCM tag of a ciphertext stream (NIST SP 800-38D, no AAD), in constant memory and at the speed
+ * The GCM tag of a ciphertext stream (NIST SP 800-38D; AAD, when any, known before the ciphertext), in constant memory and at the speed
  * of the JDK's GHASH intrinsic (PCLMULQDQ), for streams of any length.
  *
  * <p>Why not the JDK's GCM directly: SunJCE refuses more than 2^31-1 bytes in one GCM operation and
@@ -41,6 +41,7 @@ final class Ghash {
     private int segmentLength;
     private long ivCounter;
     private long bytes;
+    private long aadBytes;
 
     /** @param nonce the 12-byte GCM nonce (J0 = nonce || 0^31 || 1) */
     Ghash(SecretKey aes, byte[] nonce) throws GeneralSecurityException {
@@ -68,6 +69,22 @@ final class Ghash {
         return j0;
     }
 
+    /**
+     * The additional authenticated data, before any ciphertext: zero-padded to whole blocks as GCM
+     * pads it, so the ciphertext's segments start on a block boundary. At most one segment.
+     */
+    void aad(byte[] a) {
+        if (bytes > 0 || aadBytes > 0 || a.length > SEGMENT) {
+            throw new IllegalStateException("AAD goes first, once, and fits one segment");
+        }
+        if (a.length == 0) {
+            return;
+        }
+        System.arraycopy(a, 0, segment, 0, a.length);
+        aadBytes = a.length;
+        absorb(a.length, power(h, (a.length + 15) / 16), times(aadLengths(a.length), h));
+    }
+
     void update(byte[] ciphertext, int off, int len) {
         bytes += len;
         while (len > 0) {
@@ -88,7 +105,7 @@ final class Ghash {
             int n = segmentLength;
             absorb(n, power(h, (n + 15) / 16), times(aadLengths(n), h));
         }
-        long[] lengths = new long[] {0, bytes * 8}; // len(A) = 0, len(C) in bits
+        long[] lengths = new long[] {aadBytes * 8, bytes * 8}; // len(A), len(C) in bits
         long[] t = times(lengths, h);
         t[0] ^= y[0];
         t[1] ^= y[1];

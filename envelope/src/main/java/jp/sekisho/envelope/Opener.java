@@ -57,7 +57,22 @@ public final class Opener {
      */
     public static OpenResult open(
             Path envelope, Path outFile, PrivateKey recipientKey, X509Certificate recipientCert, TrustAnchors trust) {
-        return open(() -> Files.newInputStream(envelope), true, outFile, recipientKey, recipientCert, trust);
+        return open(envelope, outFile, recipientKey, recipientCert, trust, Compression.DEFAULT_MAX_INFLATED);
+    }
+
+    /**
+     * @param maxInflated a compressed envelope whose content inflates past this many bytes is refused
+     *                    as {@link Reason#INFLATED_TOO_LARGE}, and nothing of it is left on disk
+     */
+    public static OpenResult open(
+            Path envelope,
+            Path outFile,
+            PrivateKey recipientKey,
+            X509Certificate recipientCert,
+            TrustAnchors trust,
+            long maxInflated) {
+        return open(
+                () -> Files.newInputStream(envelope), true, outFile, recipientKey, recipientCert, trust, maxInflated);
     }
 
     /**
@@ -70,7 +85,18 @@ public final class Opener {
             PrivateKey recipientKey,
             X509Certificate recipientCert,
             TrustAnchors trust) {
-        return open(envelope, false, outFile, recipientKey, recipientCert, trust);
+        return open(envelope, outFile, recipientKey, recipientCert, trust, Compression.DEFAULT_MAX_INFLATED);
+    }
+
+    /** The same, inflating a compressed envelope's content to at most {@code maxInflated} bytes. */
+    public static OpenResult open(
+            EnvelopeSource envelope,
+            Path outFile,
+            PrivateKey recipientKey,
+            X509Certificate recipientCert,
+            TrustAnchors trust,
+            long maxInflated) {
+        return open(envelope, false, outFile, recipientKey, recipientCert, trust, maxInflated);
     }
 
     /**
@@ -85,7 +111,8 @@ public final class Opener {
             Path outFile,
             PrivateKey recipientKey,
             X509Certificate recipientCert,
-            TrustAnchors trust) {
+            TrustAnchors trust,
+            long maxInflated) {
         Inspection header;
         try (InputStream in = envelope.open()) {
             FramingCheck framed = new FramingCheck(in);
@@ -112,11 +139,11 @@ public final class Opener {
                     ? new CMSAuthEnvelopedDataParser(in).getRecipientInfos()
                     : new CMSEnvelopedDataParser(in).getRecipientInfos();
             // decryption (read, AES-CTR, GHASH) on a second thread; this one digests, parses and writes
-            InputStream plain =
-                    new ReadAheadInputStream(decrypt(store, recipientKey, recipientCert), "sekisho-open-decrypt");
+            InputStream plain = new ReadAheadInputStream(
+                    decrypt(store, recipientKey, recipientCert, aad(header)), "sekisho-open-decrypt");
             Verified verified;
             try (plain) {
-                verified = verifyInto(plain, temp, trust);
+                verified = verifyInto(plain, header.compressed() ? maxInflated : -1, temp, trust);
             }
             in.transferTo(OutputStream.nullOutputStream()); // the trailer the parser did not ask for
             refuseOutsideProfile(framed);
@@ -148,6 +175,9 @@ public final class Opener {
             if (isTagMismatch(e)) {
                 throw new EnvelopeException(Reason.TAG_MISMATCH, e.getMessage(), e);
             }
+            if (e instanceof GcmStreamDecryptor.AuthAttrsRefused) {
+                throw new EnvelopeException(Reason.PAYLOAD_MALFORMED, EnvelopeProfile.message(e.getMessage()), e);
+            }
             if (framed != null && !framed.sourceFailed()) {
                 // not the file or download failing: BouncyCastle's parser refusing the bytes
                 throw new EnvelopeException(Reason.NOT_CMS, "malformed envelope: " + e.getMessage(), e);
@@ -172,9 +202,21 @@ public final class Opener {
     /** Convenience for the CLI: key from a PEM file, optional certificate. */
     public static OpenResult open(
             Path envelope, Path outFile, Path keyFile, char[] keyPassword, Path certFile, TrustAnchors trust) {
+        return open(envelope, outFile, keyFile, keyPassword, certFile, trust, Compression.DEFAULT_MAX_INFLATED);
+    }
+
+    /** The same, inflating a compressed envelope's content to at most {@code maxInflated} bytes. */
+    public static OpenResult open(
+            Path envelope,
+            Path outFile,
+            Path keyFile,
+            char[] keyPassword,
+            Path certFile,
+            TrustAnchors trust,
+            long maxInflated) {
         PrivateKey key = Pem.readPrivateKey(keyFile, keyPassword);
         X509Certificate cert = certFile == null ? null : Pem.readCertificate(certFile);
-        return open(envelope, outFile, key, cert, trust);
+        return open(envelope, outFile, key, cert, trust, maxInflated);
     }
 
     /** Reads the whole envelope through the profile's walk, without parsing or decrypting it. */
@@ -222,8 +264,18 @@ public final class Opener {
     }
 
     /** Finds our RecipientInfo and unwraps the content key; the returned stream is the decrypted content. */
-    private static InputStream decrypt(RecipientInformationStore store, PrivateKey key, X509Certificate cert)
-            throws IOException {
+    /** What a GCM envelope's authenticated attributes must be: none for id-data, else its content type (RFC 5083). */
+    private static byte[] aad(Inspection header) {
+        String type = header.encryptedContentTypeOid();
+        return header.kind() != EnvelopeKind.AUTH_ENVELOPED || type == null || type.equals(DATA)
+                ? new byte[0]
+                : Compression.contentTypeAttributes(type);
+    }
+
+    private static final String DATA = org.bouncycastle.asn1.cms.CMSObjectIdentifiers.data.getId();
+
+    private static InputStream decrypt(
+            RecipientInformationStore store, PrivateKey key, X509Certificate cert, byte[] aad) throws IOException {
         List<RecipientInformation> candidates = new ArrayList<>();
         boolean ec = key.getAlgorithm().startsWith("EC");
         X509CertificateHolder holder = null;
@@ -243,7 +295,8 @@ public final class Opener {
         }
         CMSException last = null;
         for (RecipientInformation ri : candidates) {
-            Recipient recipient = ec ? StreamingRecipients.keyAgreement(key) : StreamingRecipients.keyTransport(key);
+            Recipient recipient =
+                    ec ? StreamingRecipients.keyAgreement(key, aad) : StreamingRecipients.keyTransport(key, aad);
             try {
                 CMSTypedStream typed = ri.getContentStream(recipient);
                 return typed.getContentStream();
@@ -264,28 +317,41 @@ public final class Opener {
 
     /**
      * Streams the signed content into {@code temp}, then checks the signature and the signer's
-     * chain. Whatever goes wrong inside, the decrypted stream is read to its end first, so that an
+     * chain; {@code maxInflated} is the bound of a compressed envelope's content, -1 for one that is
+     * not compressed. Whatever goes wrong inside, the decrypted stream is read to its end first, so that an
      * altered ciphertext is reported as TAG_MISMATCH rather than as the garbage it decrypts to.
      */
-    private static Verified verifyInto(InputStream plain, Path temp, TrustAnchors trust) throws IOException {
+    private static Verified verifyInto(InputStream plain, long maxInflated, Path temp, TrustAnchors trust)
+            throws IOException {
         Verified verified = null;
         RuntimeException failure = null;
         try {
-            verified = parseAndVerify(plain, temp, trust);
+            // only what the header declares compressed is inflated: id-data holding CompressedData
+            // (slipped past a route that refuses compression) is not a signed file, and fails as one
+            InputStream signed = maxInflated >= 0 ? CompressedContent.inflated(plain, maxInflated) : plain;
+            verified = parseAndVerify(signed, temp, trust);
         } catch (EnvelopeException e) {
             failure = e;
         } catch (CMSException | OperatorCreationException | RuntimeException e) {
             if (isTagMismatch(e)) {
                 throw new EnvelopeException(Reason.TAG_MISMATCH, "GCM tag mismatch: the envelope was altered", e);
             }
-            failure = new EnvelopeException(
-                    Reason.SIGNATURE_INVALID, "the envelope does not hold a valid signed file: " + e.getMessage(), e);
+            failure = Compression.isInflatedTooLarge(e)
+                    ? CompressedContent.tooLarge(e)
+                    : new EnvelopeException(
+                            Reason.SIGNATURE_INVALID,
+                            "the envelope does not hold a valid signed file: " + e.getMessage(),
+                            e);
         } catch (IOException e) {
             if (isTagMismatch(e)) {
                 throw e;
             }
-            failure = new EnvelopeException(
-                    Reason.SIGNATURE_INVALID, "the envelope does not hold a valid signed file: " + e.getMessage(), e);
+            failure = Compression.isInflatedTooLarge(e)
+                    ? CompressedContent.tooLarge(e)
+                    : new EnvelopeException(
+                            Reason.SIGNATURE_INVALID,
+                            "the envelope does not hold a valid signed file: " + e.getMessage(),
+                            e);
         }
         plain.transferTo(OutputStream.nullOutputStream()); // reaching the end checks the GCM tag
         if (failure != null) {

@@ -12,5 +12,7 @@ public enum PayloadRefusal {
      * A CMS envelope outside the profile Sekisho and OpenSSL produce: unauthenticated attributes, a
      * GCM ICV that is not 16 bytes, or a field over its bound.
      */
-    PAYLOAD_MALFORMED
+    PAYLOAD_MALFORMED,
+    /** CompressedData inside the envelope on a route whose receiver opens envelopes with stock tools. */
+    COMPRESSION_NOT_ALLOWED
 }

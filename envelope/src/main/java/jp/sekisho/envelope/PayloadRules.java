@@ -6,7 +6,8 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 
 /**
  * The gateway's decision on an {@link Inspection}: AES-256-GCM (or AES-256-CBC when the route
- * allows it) for exactly the registered recipient certificates, every one of them and nobody else.
+ * allows it) for exactly the registered recipient certificates, every one of them and nobody else;
+ * compressed content only where the route allows it.
  */
 final class PayloadRules {
 
@@ -14,7 +15,10 @@ final class PayloadRules {
 
     /** See {@link EnvelopeInspector#check}. */
     static PayloadDecision check(
-            Inspection inspection, Collection<X509Certificate> registeredRecipients, boolean allowCbc) {
+            Inspection inspection,
+            Collection<X509Certificate> registeredRecipients,
+            boolean allowCbc,
+            boolean allowCompression) {
         if (!inspection.encrypted()) {
             return new PayloadDecision.Refused(
                     PayloadRefusal.PAYLOAD_NOT_ENCRYPTED,
@@ -49,7 +53,14 @@ final class PayloadRules {
                     "content cipher " + inspection.contentCipherName() + " is not accepted"
                             + (cipher == ContentCipher.AES_256_CBC ? " on this route (CBC not allowed)" : ""));
         }
-        return recipients(inspection, registeredRecipients);
+        PayloadDecision decision = recipients(inspection, registeredRecipients);
+        // last: a compressed envelope with a wrong cipher or recipients is refused for that, as before
+        if (decision instanceof PayloadDecision.Accepted && inspection.compressed() && !allowCompression) {
+            return new PayloadDecision.Refused(
+                    PayloadRefusal.COMPRESSION_NOT_ALLOWED,
+                    "envelope is compressed (id-ct-compressedData) on a route with compression: false");
+        }
+        return decision;
     }
 
     private static PayloadDecision recipients(Inspection inspection, Collection<X509Certificate> registeredRecipients) {

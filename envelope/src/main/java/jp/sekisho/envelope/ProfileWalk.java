@@ -44,6 +44,7 @@ final class ProfileWalk implements BerWalker.Listener {
         VERSION,
         RECIPIENT_INFOS,
         ENCRYPTED_CONTENT_INFO,
+        AUTH_ATTRS,
         MAC
     }
 
@@ -205,10 +206,18 @@ final class ProfileWalk implements BerWalker.Listener {
         } else if (is(tagClass, tagNumber, UNIVERSAL, SEQUENCE) && constructed) {
             f = Field.ENCRYPTED_CONTENT_INFO;
             node = Node.ENCRYPTED_CONTENT_INFO;
+        } else if (auth
+                && is(tagClass, tagNumber, CONTEXT, 1)
+                && constructed
+                && length >= 0
+                && length <= EnvelopeProfile.MAX_AUTH_ATTRS_BYTES) {
+            // only the content type RFC 5083 requires of non-data content; EnvelopeReader checks the value
+            f = Field.AUTH_ATTRS;
         } else if (is(tagClass, tagNumber, CONTEXT, 1)) {
             return refuse(
                     auth
-                            ? "authenticated attributes (authAttrs, readable in the clear) are not accepted"
+                            ? "authenticated attributes (authAttrs, readable in the clear) other than the content"
+                                    + " type are not accepted"
                             : "unprotected attributes (unprotectedAttrs, readable in the clear) are not accepted");
         } else if (auth && is(tagClass, tagNumber, CONTEXT, 2)) {
             return refuse("unauthenticated attributes (unauthAttrs, readable in the clear) are not accepted");

@@ -17,9 +17,16 @@ import java.util.List;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
 import jp.sekisho.certs.Identity;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.cms.Attribute;
+import org.bouncycastle.asn1.cms.AttributeTable;
+import org.bouncycastle.asn1.cms.CMSAttributes;
+import org.bouncycastle.asn1.cms.CMSObjectIdentifiers;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSAlgorithm;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataStreamGenerator;
+import org.bouncycastle.cms.CMSCompressedDataStreamGenerator;
 import org.bouncycastle.cms.CMSEnvelopedDataStreamGenerator;
 import org.bouncycastle.cms.CMSEnvelopedGenerator;
 import org.bouncycastle.cms.CMSException;
@@ -79,6 +86,22 @@ public final class Sealer {
             Identity signer,
             List<java.security.cert.X509Certificate> recipients,
             ContentCipher cipher) {
+        return seal(plaintext, out, signer, recipients, cipher, Compression.NONE);
+    }
+
+    /**
+     * The same, with the SignedData compressed (RFC 3274, zlib at {@code compressionLevel} 1-9)
+     * before it is encrypted, or not at all for {@link Compression#NONE}: the envelope's
+     * EncryptedContentInfo then says id-ct-compressedData, which stock {@code openssl cms} (built
+     * without zlib on Debian) cannot open.
+     */
+    public static SealResult seal(
+            InputStream plaintext,
+            OutputStream out,
+            Identity signer,
+            List<java.security.cert.X509Certificate> recipients,
+            ContentCipher cipher,
+            int compressionLevel) {
         if (recipients == null || recipients.isEmpty()) {
             throw new IllegalArgumentException("at least one recipient certificate is required");
         }
@@ -89,7 +112,10 @@ public final class Sealer {
         PipelinedOutputStream buffered = new PipelinedOutputStream(hashed, "sekisho-seal-writer");
         boolean sealed = false;
         try {
-            OutputStream encrypted = openEncryption(buffered, recipients, cipher);
+            boolean compress = compressionLevel != Compression.NONE;
+            OutputStream encrypted = openEncryption(buffered, recipients, cipher, compress);
+            // the compressor writes its own ContentInfo(CompressedData) into the encryption stream
+            OutputStream inner = compress ? compressed(encrypted, compressionLevel) : encrypted;
             CMSSignedDataStreamGenerator signed = new CMSSignedDataStreamGenerator();
             signed.setBufferSize(CHUNK);
             signed.addSignerInfoGenerator(
@@ -99,13 +125,16 @@ public final class Sealer {
                                             .build(signer.privateKey()),
                                     signer.certificate()));
             signed.addCertificates(new JcaCertStore(signer.chain()));
-            try (OutputStream content = signed.open(encrypted, true)) {
+            try (OutputStream content = signed.open(inner, true)) {
                 byte[] buf = new byte[CHUNK];
                 int n;
                 while ((n = plaintext.read(buf)) >= 0) {
                     content.write(buf, 0, n);
                     plainBytes += n;
                 }
+            }
+            if (inner != encrypted) {
+                inner.close(); // the last deflated bytes and CompressedData's closing tags
             }
             encrypted.close(); // writes the GCM tag / final CBC block and the closing tags
             buffered.close(); // waits for the writer thread; does not close out
@@ -122,22 +151,40 @@ public final class Sealer {
         return new SealResult(plainBytes, hashed.count(), hashed.hex());
     }
 
+    private static OutputStream compressed(OutputStream encrypted, int level) throws IOException {
+        CMSCompressedDataStreamGenerator gen = new CMSCompressedDataStreamGenerator();
+        gen.setBufferSize(CHUNK);
+        return gen.open(CMSObjectIdentifiers.signedData, encrypted, Compression.zlib(level));
+    }
+
     private static OutputStream openEncryption(
-            OutputStream out, List<java.security.cert.X509Certificate> recipients, ContentCipher cipher)
+            OutputStream out,
+            List<java.security.cert.X509Certificate> recipients,
+            ContentCipher cipher,
+            boolean compressed)
             throws IOException, CMSException, GeneralSecurityException {
+        // id-data as openssl's pipe writes it; id-ct-compressedData tells the gateway, in the clear, what is inside
+        ASN1ObjectIdentifier type = compressed ? CMSObjectIdentifiers.compressedData : CMSObjectIdentifiers.data;
         if (cipher == ContentCipher.AES_256_GCM) {
             // Our CTR + GHASH encryptor: SunJCE's GCM stops at 2^31-1 bytes.
             CMSAuthEnvelopedDataStreamGenerator gen = new CMSAuthEnvelopedDataStreamGenerator();
             gen.setBufferSize(CHUNK);
             addRecipients(gen, recipients);
-            return gen.open(out, new GcmStreamEncryptor());
+            if (!compressed) {
+                return gen.open(type, out, new GcmStreamEncryptor());
+            }
+            // RFC 5083: non-data content carries its content type as an authenticated attribute
+            gen.setAuthenticatedAttributeGenerator(parameters -> new AttributeTable(
+                    new Attribute(CMSAttributes.contentType, new DERSet(CMSObjectIdentifiers.compressedData))));
+            return gen.open(
+                    type, out, new GcmStreamEncryptor(Compression.contentTypeAttributes(Compression.COMPRESSED_DATA)));
         }
         // No provider set: the default JCA (SunJCE) does the CBC content encryption with AES-NI.
         OutputEncryptor encryptor = new JceCMSContentEncryptorBuilder(cipher.oid()).build();
         CMSEnvelopedDataStreamGenerator gen = new CMSEnvelopedDataStreamGenerator();
         gen.setBufferSize(CHUNK);
         addRecipients(gen, recipients);
-        return gen.open(out, encryptor);
+        return gen.open(type, out, encryptor);
     }
 
     private static void addRecipients(CMSEnvelopedGenerator gen, List<java.security.cert.X509Certificate> recipients)

@@ -21,6 +21,15 @@ final class StreamingRecipients {
     private StreamingRecipients() {}
 
     static Recipient keyTransport(PrivateKey key) {
+        return keyTransport(key, new byte[0]);
+    }
+
+    static Recipient keyAgreement(PrivateKey key) {
+        return keyAgreement(key, new byte[0]);
+    }
+
+    /** @param aad the authenticated attributes a GCM envelope must carry (see {@link GcmStreamDecryptor}) */
+    static Recipient keyTransport(PrivateKey key, byte[] aad) {
         return new JceKeyTransRecipient(key) {
             @Override
             public RecipientOperator getRecipientOperator(
@@ -29,12 +38,12 @@ final class StreamingRecipients {
                     byte[] encryptedContentKey)
                     throws CMSException {
                 Key cek = extractSecretKey(keyEncryptionAlgorithm, contentEncryptionAlgorithm, encryptedContentKey);
-                return operator(contentEncryptionAlgorithm, cek);
+                return operator(contentEncryptionAlgorithm, cek, aad);
             }
         };
     }
 
-    static Recipient keyAgreement(PrivateKey key) {
+    static Recipient keyAgreement(PrivateKey key, byte[] aad) {
         JceKeyAgreeRecipient recipient = new JceKeyAgreeRecipient(key) {
             @Override
             public RecipientOperator getRecipientOperator(
@@ -50,7 +59,7 @@ final class StreamingRecipients {
                         senderPublicKey,
                         userKeyingMaterial,
                         encryptedContentKey);
-                return operator(contentEncryptionAlgorithm, cek);
+                return operator(contentEncryptionAlgorithm, cek, aad);
             }
         };
         // ECDH with the X9.63 KDF exists only in BouncyCastle; the content stays on the JDK.
@@ -58,7 +67,8 @@ final class StreamingRecipients {
         return recipient;
     }
 
-    private static RecipientOperator operator(AlgorithmIdentifier contentAlgorithm, Key cek) throws CMSException {
+    private static RecipientOperator operator(AlgorithmIdentifier contentAlgorithm, Key cek, byte[] aad)
+            throws CMSException {
         ContentCipher cipher = ContentCipher.of(contentAlgorithm.getAlgorithm());
         if (cipher == null) {
             throw new CMSException("content cipher " + contentAlgorithm.getAlgorithm() + " not accepted");
@@ -69,7 +79,7 @@ final class StreamingRecipients {
         try {
             return new RecipientOperator(
                     cipher == ContentCipher.AES_256_GCM
-                            ? new GcmStreamDecryptor(contentAlgorithm, cek)
+                            ? new GcmStreamDecryptor(contentAlgorithm, cek, aad)
                             : new CbcStreamDecryptor(contentAlgorithm, cek));
         } catch (GeneralSecurityException e) {
             throw new CMSException("cannot set up content decryption: " + e.getMessage(), e);

@@ -144,7 +144,9 @@ final class FaultWorld {
                 "--records",
                 "1",
                 "--chunk-size",
-                "8MiB"));
+                "8MiB",
+                // uncompressed: the fault points are placed by envelope size, as large as the file
+                "--no-compress"));
         a.addAll(List.of(more));
         return a;
     }

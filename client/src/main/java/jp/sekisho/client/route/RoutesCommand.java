@@ -106,6 +106,7 @@ public final class RoutesCommand {
             m.put("maxPayloadBytes", r.maxPayloadBytes());
             m.put("retentionSeconds", r.retention().toSeconds());
             m.put("allowCbc", r.allowCbc());
+            m.put("compression", r.compression()); // absent would read as allowed: a false must travel
             return m;
         }
 
@@ -216,7 +217,8 @@ public final class RoutesCommand {
                     "receivers",
                     "maxPayloadBytes",
                     "retentionSeconds",
-                    "allowCbc")) {
+                    "allowCbc",
+                    "compression")) {
                 out().printf("%-17s %s%n", k + ":", Printable.value(m.get(k)));
             }
             out().printf("%-17s %d certificate(s)%n", "recipients:", ((List<?>) m.get("recipients")).size());

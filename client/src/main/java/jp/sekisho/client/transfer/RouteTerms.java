@@ -19,7 +19,20 @@ public record RouteTerms(
         long maxRecords,
         long maxPayloadBytes,
         boolean allowCbc,
-        List<X509Certificate> recipients) {
+        List<X509Certificate> recipients,
+        boolean compression) {
+
+    /** Terms of a route that does not take compressed envelopes. */
+    public RouteTerms(
+            String route,
+            String approvalRef,
+            List<String> dataItems,
+            long maxRecords,
+            long maxPayloadBytes,
+            boolean allowCbc,
+            List<X509Certificate> recipients) {
+        this(route, approvalRef, dataItems, maxRecords, maxPayloadBytes, allowCbc, recipients, false);
+    }
 
     public static RouteTerms of(Map<String, Object> json) {
         try {
@@ -40,7 +53,9 @@ public record RouteTerms(
                     ((Number) json.get("maxRecords")).longValue(),
                     ((Number) json.get("maxPayloadBytes")).longValue(),
                     Boolean.TRUE.equals(json.get("allowCbc")),
-                    List.copyOf(certs));
+                    List.copyOf(certs),
+                    // absent: a gateway older than compression, whose receivers may not inflate either
+                    Boolean.TRUE.equals(json.get("compression")));
         } catch (CertificateException | RuntimeException e) {
             throw new CliException(ExitCode.UNAVAILABLE, "the gateway's route terms are unreadable: " + e.getMessage());
         }

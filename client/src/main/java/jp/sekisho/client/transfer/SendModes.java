@@ -14,6 +14,7 @@ import java.util.concurrent.FutureTask;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
+import jp.sekisho.envelope.Compression;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SealResult;
 import jp.sekisho.envelope.Sealer;
@@ -30,12 +31,15 @@ final class SendModes {
     private final SendState state;
     private final RouteTerms terms;
     private final ContentCipher cipher;
+    /** zlib level, or {@link Compression#NONE}. */
+    private final int compressionLevel;
 
-    SendModes(TusUploader uploader, SendState state, RouteTerms terms, ContentCipher cipher) {
+    SendModes(TusUploader uploader, SendState state, RouteTerms terms, ContentCipher cipher, int compressionLevel) {
         this.uploader = uploader;
         this.state = state;
         this.terms = terms;
         this.cipher = cipher;
+        this.compressionLevel = compressionLevel;
     }
 
     /** Chunk checksums need each chunk's bytes before it is sent: the whole envelope first, then the upload. */
@@ -140,7 +144,7 @@ final class SendModes {
                 OutputStream out = arrival == null
                         ? Files.newOutputStream(temp, StandardOpenOption.WRITE)
                         : new PublishingOutputStream(Files.newOutputStream(temp, StandardOpenOption.WRITE), arrival)) {
-            return Sealer.seal(in, out, identity, terms.recipients(), cipher);
+            return Sealer.seal(in, out, identity, terms.recipients(), cipher, compressionLevel);
         } catch (NoSuchFileException e) {
             throw CliException.usage(e.getFile() + ": no such file");
         } catch (UncheckedIOException e) {

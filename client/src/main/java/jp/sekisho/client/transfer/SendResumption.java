@@ -26,7 +26,7 @@ final class SendResumption {
         }
         if (!s.command().equals(command)) {
             return "送信の指定（ゲートウェイ・ファイル名・件数・暗号方式）が中断した送信と異なるため、最初から送ります。 "
-                    + "the command differs from the interrupted send's (gateway, --filename, --records or --cbc): "
+                    + "the command differs from the interrupted send's (gateway, --filename, --records, --cbc or compression): "
                     + "sending afresh";
         }
         if (!s.sealed()) {

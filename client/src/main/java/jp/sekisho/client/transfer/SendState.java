@@ -56,7 +56,8 @@ final class SendState implements AutoCloseable {
             boolean encrypted,
             String filename,
             long records,
-            boolean cbc) {}
+            boolean cbc,
+            boolean compress) {}
 
     /** The input as it was; a change of size, modification time or file (inode) means another input. */
     record Fingerprint(long size, String modified, String fileKey) {
@@ -108,6 +109,7 @@ final class SendState implements AutoCloseable {
             m.put("filename", command.filename());
             m.put("records", command.records());
             m.put("cbc", command.cbc());
+            m.put("compress", command.compress());
             m.put("inputSize", input.size());
             m.put("inputModified", input.modified());
             m.put("inputFileKey", input.fileKey());
@@ -133,7 +135,8 @@ final class SendState implements AutoCloseable {
                                 Boolean.TRUE.equals(m.get("encrypted")),
                                 str(m, "filename"),
                                 num(m, "records"),
-                                Boolean.TRUE.equals(m.get("cbc"))),
+                                Boolean.TRUE.equals(m.get("cbc")),
+                                Boolean.TRUE.equals(m.get("compress"))),
                         new Fingerprint(num(m, "inputSize"), str(m, "inputModified"), str(m, "inputFileKey")),
                         str(m, "created"),
                         (String) m.get("uploadUrl"),

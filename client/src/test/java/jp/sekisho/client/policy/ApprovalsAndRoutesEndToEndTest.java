@@ -181,6 +181,19 @@ class ApprovalsAndRoutesEndToEndTest {
                 again.out().contains("= kurume-benefit unchanged")
                         && again.out().contains("nothing to change"),
                 again.toString());
+        // issue 18: compression: false travels from the file through the admin API, and back
+        Path stock = dir.resolve("stock.yml");
+        Files.writeString(stock, Files.readString(dir.resolve("routes.yml")) + "    compression: false\n");
+        CliRun noCompression = as(gwA, "operator", "routes", "apply", stock.toString());
+        assertEquals(0, noCompression.code(), noCompression.toString());
+        assertTrue(noCompression.out().contains("compression"), noCompression.toString());
+        CliRun shown = as(gwA, "operator", "routes", "show", "kurume-benefit");
+        assertTrue(shown.out().matches("(?s).*compression:\\s+false.*"), shown.toString());
+        CliRun back =
+                as(gwA, "operator", "routes", "apply", dir.resolve("routes.yml").toString());
+        assertTrue(back.out().contains("compression"), back.toString());
+        CliRun shownBack = as(gwA, "operator", "routes", "show", "kurume-benefit");
+        assertTrue(shownBack.out().matches("(?s).*compression:\\s+true.*"), shownBack.toString());
 
         // The route exists and the allowlist follows it on both nodes, but the approval is PENDING.
         assertEquals("APPROVAL_PENDING", awaitView(gwA, "APPROVAL_PENDING", Duration.ofSeconds(2)));

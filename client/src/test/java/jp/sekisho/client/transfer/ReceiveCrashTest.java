@@ -135,6 +135,8 @@ class ReceiveCrashTest {
                 pki.dir().resolve("city-sender.p12").toString(),
                 "--file",
                 csv.toString(),
+                // uncompressed: the crash points need an envelope as large as the file, to stall mid-download
+                "--no-compress",
                 "--json");
         ok(sent);
         String id = Receipt.parse(sent.out()).get("transferId");

@@ -433,7 +433,14 @@ class SendAcrossRunsTest {
         try (SendState st = SendState.open(input, ROUTE)) {
             st.begin(
                     new SendState.Command(
-                            ROUTE, gw.url("transfer", "/"), input.toString(), false, "restart.csv.cms", 100, false),
+                            ROUTE,
+                            gw.url("transfer", "/"),
+                            input.toString(),
+                            false,
+                            "restart.csv.cms",
+                            100,
+                            false,
+                            false),
                     SendState.Fingerprint.of(input));
             st.created(upload);
             Files.write(st.envelope(), new byte[1000]);

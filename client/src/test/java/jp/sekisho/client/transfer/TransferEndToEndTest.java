@@ -364,7 +364,8 @@ class TransferEndToEndTest {
     @Order(5)
     void opensslOpensWhatSendUploadedAndAnOpensslEnvelopeGoesThrough() throws Exception {
         Path csv = smallCsv("interop.csv", 2000);
-        CliRun sent = send("--file", csv.toString(), "--json");
+        // stock openssl (Debian's, built without zlib) cannot inflate: the contractor's case for --no-compress
+        CliRun sent = send("--file", csv.toString(), "--json", "--no-compress");
         assertEquals(0, sent.code(), sent.toString());
         String id = Receipt.parse(sent.out()).get("transferId");
         GatewayClient contractor = world.client("contractor");
@@ -454,6 +455,47 @@ class TransferEndToEndTest {
         assertSameBytes(csv, out.resolve("interop.csv"));
         assertSameBytes(csv, out.resolve("os-interop.csv"));
         assertEquals(List.of(), spooled());
+    }
+
+    /** Issue 18: a CSV is compressed inside the envelope by default, random data is not; both arrive byte-identical. */
+    @Test
+    @Order(5)
+    void sendCompressesACsvButNotRandomDataAndReceiveInflatesIt() throws Exception {
+        Path csv = smallCsv("compressible.csv", 20_000);
+        Path random = dir.resolve("random.bin");
+        byte[] noise = new byte[2 << 20];
+        new java.util.Random(18).nextBytes(noise);
+        Files.write(random, noise);
+        GatewayClient contractor = world.client("contractor");
+        for (Path file : List.of(csv, random)) {
+            CliRun sent = file == csv
+                    ? send("--file", file.toString(), "--json")
+                    : send("--file", file.toString(), "--records", "1", "--json");
+            assertEquals(0, sent.code(), sent.toString());
+            String id = Receipt.parse(sent.out()).get("transferId");
+            long envelope = contractor.get("api/v1/routes/" + ROUTE + "/inbox").array().stream()
+                    .map(o -> (java.util.Map<?, ?>) o)
+                    .filter(m -> id.equals(m.get("transferId")))
+                    .map(m -> ((Number) m.get("size")).longValue())
+                    .findFirst()
+                    .orElseThrow();
+            if (file == csv) {
+                assertTrue(envelope < Files.size(csv) / 3, "compressed: " + envelope + " of " + Files.size(csv));
+            } else {
+                assertTrue(envelope > Files.size(random), "not compressed: " + envelope);
+            }
+            Path out = Files.createDirectories(dir.resolve("in-" + file.getFileName()));
+            CliRun got = receive(out, enc.keyFile().toString());
+            assertEquals(0, got.code(), got.toString());
+            assertSameBytes(file, out.resolve(file.getFileName()));
+        }
+        assertEquals(List.of(), spooled());
+        // --compress where the route refuses it would be refused before sealing; here it is allowed
+        assertTrue(world.client("city-sender")
+                .get("api/v1/routes/" + ROUTE + "/terms")
+                .object()
+                .get("compression")
+                .equals(Boolean.TRUE));
     }
 
     @Test
@@ -560,7 +602,8 @@ class TransferEndToEndTest {
                         o,
                         Identities.load(pki.dir().resolve("city-sender.p12"), new char[0]),
                         List.of(enc.certificate()),
-                        ContentCipher.AES_256_GCM);
+                        ContentCipher.AES_256_GCM,
+                        jp.sekisho.envelope.Compression.DEFAULT_LEVEL); // as send sealed the CSV
             }
             other = o.size() == original.length ? o.toByteArray() : null;
         }

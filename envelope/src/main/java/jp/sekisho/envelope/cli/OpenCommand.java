@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
+import jp.sekisho.envelope.Compression;
 import jp.sekisho.envelope.EnvelopeException;
 import jp.sekisho.envelope.OpenResult;
 import jp.sekisho.envelope.Opener;
@@ -40,6 +41,14 @@ public final class OpenCommand implements Callable<Integer> {
     @Mixin
     RecipientOptions recipient;
 
+    @Option(
+            names = "--max-inflated",
+            paramLabel = "SIZE",
+            converter = SizeOption.class,
+            description = "a compressed envelope whose content inflates past SIZE is refused (INFLATED_TOO_LARGE),"
+                    + " nothing written; e.g. 100GiB (default: 64GiB)")
+    long maxInflated = Compression.DEFAULT_MAX_INFLATED;
+
     @Override
     public Integer call() {
         if (!Files.isRegularFile(in)) {
@@ -53,7 +62,8 @@ public final class OpenCommand implements Callable<Integer> {
                     recipient.key,
                     recipient.keyPassword(),
                     recipient.cert,
-                    TrustAnchors.fromPem(recipient.trust));
+                    TrustAnchors.fromPem(recipient.trust),
+                    maxInflated);
         } catch (EnvelopeException e) {
             throw new CliException(ExitCode.REFUSED, e.line());
         } catch (PkiException e) {

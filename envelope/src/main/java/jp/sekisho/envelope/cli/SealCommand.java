@@ -20,6 +20,8 @@ import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.cli.PasswordSource;
+import jp.sekisho.envelope.Compressibility;
+import jp.sekisho.envelope.Compression;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SealResult;
 import jp.sekisho.envelope.Sealer;
@@ -81,6 +83,13 @@ public final class SealCommand implements Callable<Integer> {
     @Option(names = "--cbc", description = "AES-256-CBC EnvelopedData, for receivers whose OpenSSL is older than 3.0")
     boolean cbc;
 
+    @Option(
+            names = "--compress",
+            negatable = true,
+            description = "compress (zlib, RFC 3274) before encrypting; --no-compress for a receiver who opens with"
+                    + " stock openssl (Debian's has no zlib). Default: compress when the file looks compressible")
+    Boolean compress;
+
     @Override
     public Integer call() {
         Identity signer;
@@ -104,7 +113,9 @@ public final class SealCommand implements Callable<Integer> {
         Path target = out.toAbsolutePath();
         Path temp = null;
         SealResult result;
+        boolean compressing;
         try (InputStream plain = Files.newInputStream(in)) {
+            compressing = compress != null ? compress : Compressibility.looksCompressible(in);
             temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".part");
             try (OutputStream envelope = Files.newOutputStream(temp)) {
                 result = Sealer.seal(
@@ -112,7 +123,8 @@ public final class SealCommand implements Callable<Integer> {
                         envelope,
                         signer,
                         recipients,
-                        cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM);
+                        cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM,
+                        compressing ? Compression.DEFAULT_LEVEL : Compression.NONE);
             }
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             temp = null;
@@ -129,6 +141,7 @@ public final class SealCommand implements Callable<Integer> {
         w.printf(
                 "sealed %s -> %s (%s)%n",
                 in, out, cbc ? ContentCipher.AES_256_CBC.displayName() : ContentCipher.AES_256_GCM.displayName());
+        w.printf("compressed: %s%n", compressing ? "zlib" : "no");
         w.printf("plaintext bytes: %d%n", result.plaintextBytes());
         w.printf("envelope bytes: %d%n", result.envelopeBytes());
         w.printf("envelope sha256: %s%n", result.envelopeSha256());

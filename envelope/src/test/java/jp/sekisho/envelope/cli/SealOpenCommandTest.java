@@ -303,4 +303,43 @@ class SealOpenCommandTest {
         assertEquals(ExitCode.REFUSED, open.exit(), open.err());
         assertTrue(open.err().startsWith("open: NOT_CMS"), open.err());
     }
+
+    @Test
+    void sealCompressesByDefaultOrAsToldAndOpenBoundsTheInflation() throws Exception {
+        Path csv = dir.resolve("big.csv");
+        Files.writeString(csv, "職員番号,氏名,住所\n0001,山田 太郎,久留米市城南町15-3\n".repeat(50_000), StandardCharsets.UTF_8);
+        Path auto = dir.resolve("auto.cms");
+        Path none = dir.resolve("none.cms");
+        String[] common = {"--to", f(contractor.certificateFile()), "--identity", f(sender.certificateFile())};
+        Run a = run(new SealCommand(), concat(new String[] {"--in", f(csv), "--out", f(auto)}, common));
+        assertEquals(ExitCode.OK, a.exit(), a.err());
+        assertTrue(a.out().contains("compressed: zlib"), a.out());
+        Run n = run(
+                new SealCommand(), concat(new String[] {"--in", f(csv), "--out", f(none), "--no-compress"}, common));
+        assertEquals(ExitCode.OK, n.exit(), n.err());
+        assertTrue(n.out().contains("compressed: no"), n.out());
+        assertTrue(Files.size(auto) * 5 < Files.size(none), Files.size(auto) + " against " + Files.size(none));
+
+        String[] key = {"--key", f(contractor.keyFile()), "--trust", f(pki.caFile())};
+        Path out = dir.resolve("big.out");
+        Run bounded = run(
+                new OpenCommand(),
+                concat(new String[] {"--in", f(auto), "--out", f(out), "--max-inflated", "1MiB"}, key));
+        assertEquals(ExitCode.REFUSED, bounded.exit(), bounded.out() + bounded.err());
+        assertTrue(bounded.err().contains("INFLATED_TOO_LARGE"), bounded.err());
+        assertFalse(Files.exists(out));
+        Run opened = run(new OpenCommand(), concat(new String[] {"--in", f(auto), "--out", f(out)}, key));
+        assertEquals(ExitCode.OK, opened.exit(), opened.err());
+        assertArrayEquals(Files.readAllBytes(csv), Files.readAllBytes(out));
+        Run badSize = run(
+                new OpenCommand(),
+                concat(new String[] {"--in", f(auto), "--out", f(out), "--max-inflated", "lots"}, key));
+        assertEquals(ExitCode.USAGE, badSize.exit(), badSize.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
 }

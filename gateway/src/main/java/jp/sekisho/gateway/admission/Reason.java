@@ -196,6 +196,12 @@ public enum Reason {
             "the spool folder (its .sekisho-spool marker) or the cluster lock on it cannot be reached now; nothing is deleted,"
                     + " the upload keeps its offset: retry later"),
     RECORDS_OVER_APPROVAL(Stage.PAYLOAD, 403, "承認件数超過", "the declared record count exceeds the approval's maximum"),
+    COMPRESSION_NOT_ALLOWED(
+            Stage.PAYLOAD,
+            422,
+            "圧縮は経路で不可",
+            "the envelope is compressed (id-ct-compressedData) on a route with compression: false; send with"
+                    + " --no-compress"),
     PAYLOAD_NOT_ENCRYPTED(
             Stage.PAYLOAD,
             422,

@@ -12,6 +12,8 @@ import java.util.Objects;
  * @param maxPayloadBytes       the largest envelope accepted
  * @param retention             how long an undelivered transfer is kept before it expires
  * @param allowCbc              accept AES-256-CBC EnvelopedData as well as AES-256-GCM (old OpenSSL peers)
+ * @param compression           accept envelopes compressed inside (RFC 3274); false where the contractor
+ *                              opens envelopes with stock openssl, built without zlib on Debian
  */
 public record Route(
         String id,
@@ -22,7 +24,32 @@ public record Route(
         List<String> recipientCertificates,
         long maxPayloadBytes,
         Duration retention,
-        boolean allowCbc) {
+        boolean allowCbc,
+        boolean compression) {
+
+    /** A route that allows compression, the default. */
+    public Route(
+            String id,
+            String listener,
+            String approvalRef,
+            List<Party> senders,
+            List<Party> receivers,
+            List<String> recipientCertificates,
+            long maxPayloadBytes,
+            Duration retention,
+            boolean allowCbc) {
+        this(
+                id,
+                listener,
+                approvalRef,
+                senders,
+                receivers,
+                recipientCertificates,
+                maxPayloadBytes,
+                retention,
+                allowCbc,
+                true);
+    }
 
     public Route {
         Objects.requireNonNull(id, "id");

@@ -45,6 +45,7 @@ public record RouteDiff(List<Change> changes) {
             diff(fields, "max-payload", old.maxPayloadBytes(), r.maxPayloadBytes());
             diff(fields, "retention", old.retention(), r.retention());
             diff(fields, "allow-cbc", old.allowCbc(), r.allowCbc());
+            diff(fields, "compression", old.compression(), r.compression());
             changes.add(new Change(fields.isEmpty() ? Kind.UNCHANGED : Kind.CHANGED, r, fields));
         }
         return new RouteDiff(changes);

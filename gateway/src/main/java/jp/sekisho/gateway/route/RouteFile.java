@@ -36,6 +36,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     max-payload: 2GiB                          # default 2GiB
  *     retention: 7d                              # default 7d
  *     allow-cbc: false                           # default false
+ *     compression: true                          # default true; false when the contractor opens with stock openssl
  *   - id: kurume-payroll-web
  *     kind: relay                                # see {@link RelayEntry}
  *     ...
@@ -64,7 +65,8 @@ public final class RouteFile {
             "recipients",
             "max-payload",
             "retention",
-            "allow-cbc");
+            "allow-cbc",
+            "compression");
     private static final Set<String> PARTY_KEYS = Set.of("subject", "sha256", "allow");
 
     private final Path file;
@@ -155,6 +157,10 @@ public final class RouteFile {
         if (cbc != null && !(cbc instanceof Boolean)) {
             throw invalid(at + ".allow-cbc", "must be true or false");
         }
+        Object compression = m.get("compression");
+        if (compression != null && !(compression instanceof Boolean)) {
+            throw invalid(at + ".compression", "must be true or false");
+        }
         Route route = new Route(
                 id,
                 text(m, "listener", at, true),
@@ -164,7 +170,8 @@ public final class RouteFile {
                 recipients(m.get("recipients"), at + ".recipients"),
                 maxPayload,
                 retention,
-                Boolean.TRUE.equals(cbc));
+                Boolean.TRUE.equals(cbc),
+                !Boolean.FALSE.equals(compression));
         List<String> problems = RouteRules.problems(route); // the same rules as the admin API's
         if (!problems.isEmpty()) {
             throw invalid(at, problems.get(0));

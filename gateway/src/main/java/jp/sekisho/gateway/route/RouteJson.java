@@ -36,7 +36,8 @@ public final class RouteJson {
             long maxPayloadBytes,
             long retentionSeconds,
             boolean allowCbc,
-            @Nullable String state) {
+            @Nullable String state,
+            @Nullable Boolean compression) {
 
         public Route toRoute() {
             return new Route(
@@ -48,7 +49,8 @@ public final class RouteJson {
                     recipients == null ? List.of() : recipients,
                     maxPayloadBytes,
                     Duration.ofSeconds(retentionSeconds),
-                    allowCbc);
+                    allowCbc,
+                    compression == null || compression); // absent: allowed, the default
         }
 
         private static List<Party> parties(List<PartyView> views) {
@@ -216,7 +218,8 @@ public final class RouteJson {
             long maxPayloadBytes,
             boolean allowCbc,
             List<String> recipients,
-            String state) {}
+            String state,
+            boolean compression) {}
 
     public static View view(Route r, @Nullable RouteState state) {
         return new View(
@@ -229,7 +232,8 @@ public final class RouteJson {
                 r.maxPayloadBytes(),
                 r.retention().toSeconds(),
                 r.allowCbc(),
-                state == null ? null : state.name());
+                state == null ? null : state.name(),
+                r.compression());
     }
 
     private static List<PartyView> views(List<Party> parties) {

@@ -192,7 +192,7 @@ public final class RouteRepository {
         Map<String, Route> routes = new LinkedHashMap<>();
         Map<String, RouteDeletion> deleted = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, listener, approval_ref, max_payload_bytes, "
-                + "retention_seconds, allow_cbc, recipients, seal, deleted_at, deleted_by, deleted_reason FROM route"
+                + "retention_seconds, allow_cbc, compression, recipients, seal, deleted_at, deleted_by, deleted_reason FROM route"
                 + (onlyId == null ? "" : " WHERE id = ?") + " ORDER BY id")) {
             if (onlyId != null) {
                 ps.setString(1, onlyId);
@@ -211,7 +211,8 @@ public final class RouteRepository {
                                     texts(rs, "recipients"),
                                     rs.getLong("max_payload_bytes"),
                                     Duration.ofSeconds(rs.getLong("retention_seconds")),
-                                    rs.getBoolean("allow_cbc")));
+                                    rs.getBoolean("allow_cbc"),
+                                    rs.getBoolean("compression")));
                     seals.put(id, rs.getString("seal"));
                     if (rs.getTimestamp("deleted_at") != null) {
                         deleted.put(
@@ -282,16 +283,21 @@ public final class RouteRepository {
                 s.text(p.subject()).text(p.sha256()).texts(p.allow());
             }
         }
+        if (!r.compression()) {
+            // only the non-default is sealed: a row sealed before V13 (compression allowed) keeps its seal
+            s.text("compression").flag(false);
+        }
         return s;
     }
 
     private static void upsert(Connection c, Route r, Instant now, String rowSeal) throws SQLException {
         try (PreparedStatement ps =
                 c.prepareStatement("INSERT INTO route (id, listener, approval_ref, max_payload_bytes, "
-                        + "retention_seconds, allow_cbc, recipients, updated_at, seal) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
+                        + "retention_seconds, allow_cbc, recipients, updated_at, seal, compression) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET "
                         + "listener = EXCLUDED.listener, approval_ref = EXCLUDED.approval_ref, max_payload_bytes = "
                         + "EXCLUDED.max_payload_bytes, retention_seconds = EXCLUDED.retention_seconds, allow_cbc = EXCLUDED.allow_cbc, "
-                        + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at, seal = EXCLUDED.seal "
+                        + "recipients = EXCLUDED.recipients, updated_at = EXCLUDED.updated_at, seal = EXCLUDED.seal, "
+                        + "compression = EXCLUDED.compression "
                         // a deleted id stays deleted: RouteService refuses it first, this is the backstop
                         + "WHERE route.deleted_at IS NULL")) {
             ps.setString(1, r.id());
@@ -303,6 +309,7 @@ public final class RouteRepository {
             ps.setArray(7, textArray(c, r.recipientCertificates()));
             ps.setTimestamp(8, ts(now));
             ps.setString(9, rowSeal);
+            ps.setBoolean(10, r.compression());
             if (ps.executeUpdate() != 1) {
                 throw new IllegalStateException("route " + r.id() + " was deleted: its id is not reused");
             }

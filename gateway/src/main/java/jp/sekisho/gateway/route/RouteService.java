@@ -302,6 +302,7 @@ public final class RouteService {
                 + r.senders().stream().map(p -> p.label() + p.allow()).toList() + " receivers="
                 + r.receivers().stream().map(p -> p.label() + p.allow()).toList() + " recipients="
                 + r.recipientCertificates().size()
-                + " max-payload=" + r.maxPayloadBytes() + " retention=" + r.retention() + " allow-cbc=" + r.allowCbc();
+                + " max-payload=" + r.maxPayloadBytes() + " retention=" + r.retention() + " allow-cbc=" + r.allowCbc()
+                + " compression=" + r.compression();
     }
 }

@@ -32,6 +32,7 @@ public final class RouteTermsController {
                 r.maxPayloadBytes(),
                 r.allowCbc(),
                 r.recipientCertificates(),
-                RouteState.ACTIVE.name()));
+                RouteState.ACTIVE.name(),
+                r.compression()));
     }
 }

@@ -168,7 +168,8 @@ final class EnvelopeGate {
         String abort = abortReason(killed, policy, route);
         PayloadDecision decision = abort != null
                 ? null
-                : EnvelopeInspector.check(checked.inspection(), recipients(route), route.allowCbc());
+                : EnvelopeInspector.check(
+                        checked.inspection(), recipients(route), route.allowCbc(), route.compression());
         Verdict v = verdict(abort, decision, checked.sha256(), t.sha256());
         if (v instanceof Verdict.Abort a) {
             throw abort(t, a.reason(), caller);
