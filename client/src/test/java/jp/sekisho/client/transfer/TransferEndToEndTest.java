@@ -100,8 +100,8 @@ class TransferEndToEndTest {
         return CliRun.of(a.toArray(String[]::new));
     }
 
-    static CliRun receive(Path out, String key) {
-        return CliRun.of(
+    static CliRun receive(Path out, String key, String... more) {
+        List<String> a = new ArrayList<>(List.of(
                 "receive",
                 "--gateway",
                 gw.url("transfer", ""),
@@ -115,7 +115,9 @@ class TransferEndToEndTest {
                 key,
                 "--trust",
                 pki.caFile().toString(),
-                "--once");
+                "--once"));
+        a.addAll(List.of(more));
+        return CliRun.of(a.toArray(String[]::new));
     }
 
     static Path spool() {
@@ -710,23 +712,7 @@ class TransferEndToEndTest {
         assertFalse(plain.err().contains("timings"), "nothing without --timings: " + plain);
 
         Path out = Files.createDirectories(dir.resolve("timed-in"));
-        List<String> args = new ArrayList<>(List.of(
-                "receive",
-                "--gateway",
-                gw.url("transfer", ""),
-                "--route",
-                ROUTE,
-                "--identity",
-                pki.dir().resolve("contractor.p12").toString(),
-                "--out",
-                out.toString(),
-                "--key",
-                enc.keyFile().toString(),
-                "--trust",
-                pki.caFile().toString(),
-                "--once",
-                "--timings"));
-        CliRun got = CliRun.of(args.toArray(String[]::new));
+        CliRun got = receive(out, enc.keyFile().toString(), "--timings");
         assertEquals(0, got.code(), got.toString());
         assertSteps(
                 got.err(),
