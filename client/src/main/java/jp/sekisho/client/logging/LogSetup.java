@@ -29,7 +29,13 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             "io.zonky", Level.WARN,
             "io.micronaut", Level.WARN,
             "io.netty", Level.WARN,
-            "com.zaxxer.hikari", Level.WARN);
+            "com.zaxxer.hikari", Level.WARN,
+            // the council report's PDF: "Format 14 cmap table is not supported" (IPAex's variation
+            // selectors, ignored) and standard-font fallbacks say nothing an operator can act on
+            "org.apache.fontbox", Level.ERROR,
+            "org.apache.pdfbox.pdmodel.font", Level.ERROR,
+            // the report's stylesheet serves browsers too: the PDF renderer skips what it does not know
+            "com.openhtmltopdf.css-parse", Level.ERROR);
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

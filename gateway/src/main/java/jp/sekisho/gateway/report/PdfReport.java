@@ -26,6 +26,7 @@ public final class PdfReport {
         if (font == null || !Files.isReadable(font)) {
             throw new FontMissingException(font);
         }
+        PdfLog.install();
         PdfRendererBuilder b = new PdfRendererBuilder();
         b.useFastMode();
         b.useFont(font.toFile(), FAMILY);
