@@ -164,7 +164,11 @@ public final class ReportController {
         Writable body = new Writable() {
             @Override
             public void writeTo(Writer out) throws IOException {
-                throw new UnsupportedOperationException("written as bytes");
+                switch (f) {
+                    case HTML -> HtmlReport.write(v, out);
+                    case MD -> MarkdownReport.write(v, out);
+                    case PDF -> throw new IOException("a PDF is bytes: Micronaut writes it with writeTo(OutputStream)");
+                }
             }
 
             @Override
