@@ -14,7 +14,6 @@ import jp.sekisho.cli.Printable;
 import jp.sekisho.client.Timings;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
-import jp.sekisho.envelope.Compressibility;
 import jp.sekisho.envelope.Compression;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SealResult;
@@ -220,7 +219,7 @@ public final class SendCommand implements Callable<Integer> {
                         "PAYLOAD_WEAK_CIPHER: route " + route
                                 + " does not accept AES-256-CBC (allow-cbc is false); send without --cbc");
             }
-            boolean compressing = compressing(terms, source);
+            boolean compressing = CompressionChoice.of(compress, input.encrypted != null, terms, source);
             String name = filename != null
                     ? filename
                     : input.encrypted != null ? source.getFileName().toString() : source.getFileName() + ".cms";
@@ -319,11 +318,7 @@ public final class SendCommand implements Callable<Integer> {
         return p.toAbsolutePath().normalize().toString();
     }
 
-    /**
-     * Continues what an earlier run of this command left, when it can be continued: the same command,
-     * the same input, an envelope sealed completely. Otherwise (or when the gateway no longer has the
-     * upload) says why on stderr and starts afresh.
-     */
+    /** Continues an earlier run of this command when it can (SendResumption), else seals and sends afresh. */
     private TusUploader.Result sendOrResume(
             SendState state,
             SendState.Command command,
@@ -336,33 +331,10 @@ public final class SendCommand implements Callable<Integer> {
             PrintWriter err)
             throws IOException {
         SendState.Fingerprint input = SendState.Fingerprint.of(source);
-        Optional<SendState.Saved> saved = state.saved();
-        if (saved.isPresent()) {
-            SendState.Saved s = saved.get();
-            Path envelope = command.encrypted() ? source : state.envelope();
-            String why = restart
-                    ? "--restart: 中断した送信を破棄して最初から送ります。 the interrupted send is discarded: sending afresh"
-                    : SendResumption.whyNotResumable(s, command, input, envelope);
-            if (why == null) {
-                state.resume(s);
-                Optional<java.net.URI> upload = s.upload();
-                if (upload.isEmpty()) {
-                    // sealed, but the upload was never created (or its creation not recorded)
-                    return uploader.upload(envelope, s.envelopeBytes(), name, s.envelopeSha256(), count);
-                }
-                try {
-                    return uploader.resume(envelope, upload.get(), s.seal());
-                } catch (TusUploader.Gone g) {
-                    notice(
-                            err,
-                            "前回のアップロードはゲートウェイにありません（" + g.state() + "）。最初から送ります。 "
-                                    + "the interrupted send's upload is gone from the gateway (" + g.state()
-                                    + "): sending afresh");
-                }
-            } else {
-                notice(err, why);
-                s.upload().ifPresent(uploader::terminate); // still UPLOADING on the gateway: free its spool now
-            }
+        Optional<TusUploader.Result> resumed =
+                SendResumption.continueEarlier(state, command, input, source, uploader, restart, name, count, err);
+        if (resumed.isPresent()) {
+            return resumed.get();
         }
         state.begin(command, input);
         if (command.encrypted()) {
@@ -389,25 +361,6 @@ public final class SendCommand implements Callable<Integer> {
         return chunkChecksums
                 ? modes.sealThenUpload(source, identity, name, count)
                 : modes.uploadWhileSealing(source, identity, name, count, plainBytes);
-    }
-
-    /**
-     * Whether to compress, decided before sealing: never a ready envelope; --compress where the route
-     * refuses it is refused here, before anything is sent; by default when the route allows it and
-     * the file looks compressible.
-     */
-    private boolean compressing(RouteTerms terms, Path source) throws IOException {
-        if (input.encrypted != null) {
-            return false;
-        }
-        if (Boolean.TRUE.equals(compress) && !terms.compression()) {
-            throw new CliException(
-                    ExitCode.REFUSED,
-                    "COMPRESSION_NOT_ALLOWED: 経路 " + route + " は圧縮した封筒を受け付けません (compression: false)。"
-                            + "--compress を外して送ってください / route " + route
-                            + " does not accept compressed envelopes (compression: false); send without --compress");
-        }
-        return compress != null ? compress : terms.compression() && Compressibility.looksCompressible(source);
     }
 
     static void notice(PrintWriter err, String m) {

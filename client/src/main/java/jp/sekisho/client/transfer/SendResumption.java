@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.client.http.GatewayClient;
@@ -15,6 +16,54 @@ import jp.sekisho.client.http.GatewayClient;
 final class SendResumption {
 
     private SendResumption() {}
+
+    /**
+     * Continues what an earlier run of this command left, when it can be continued: the same command,
+     * the same input, an envelope sealed completely. Otherwise (or when the gateway no longer has the
+     * upload) says why on {@code err} and returns empty: the caller starts afresh.
+     */
+    static Optional<TusUploader.Result> continueEarlier(
+            SendState state,
+            SendState.Command command,
+            SendState.Fingerprint input,
+            Path source,
+            TusUploader uploader,
+            boolean restart,
+            String name,
+            long count,
+            PrintWriter err)
+            throws IOException {
+        Optional<SendState.Saved> saved = state.saved();
+        if (saved.isEmpty()) {
+            return Optional.empty();
+        }
+        SendState.Saved s = saved.get();
+        Path envelope = command.encrypted() ? source : state.envelope();
+        String why = restart
+                ? "--restart: 中断した送信を破棄して最初から送ります。 the interrupted send is discarded: sending afresh"
+                : whyNotResumable(s, command, input, envelope);
+        if (why != null) {
+            SendCommand.notice(err, why);
+            s.upload().ifPresent(uploader::terminate); // still UPLOADING on the gateway: free its spool now
+            return Optional.empty();
+        }
+        state.resume(s);
+        Optional<java.net.URI> upload = s.upload();
+        if (upload.isEmpty()) {
+            // sealed, but the upload was never created (or its creation not recorded)
+            return Optional.of(uploader.upload(envelope, s.envelopeBytes(), name, s.envelopeSha256(), count));
+        }
+        try {
+            return Optional.of(uploader.resume(envelope, upload.get(), s.seal()));
+        } catch (TusUploader.Gone g) {
+            SendCommand.notice(
+                    err,
+                    "前回のアップロードはゲートウェイにありません（" + g.state() + "）。最初から送ります。 "
+                            + "the interrupted send's upload is gone from the gateway (" + g.state()
+                            + "): sending afresh");
+            return Optional.empty();
+        }
+    }
 
     /** Why an earlier run's state cannot be continued (Japanese, then English), or null when it can. */
     static String whyNotResumable(
