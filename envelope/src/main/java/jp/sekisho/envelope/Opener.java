@@ -7,36 +7,27 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import jp.sekisho.certs.CertificateSummary;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.envelope.EnvelopeException.Reason;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cms.CMSAuthEnvelopedDataParser;
 import org.bouncycastle.cms.CMSEnvelopedDataParser;
 import org.bouncycastle.cms.CMSException;
-import org.bouncycastle.cms.CMSSignedDataParser;
 import org.bouncycastle.cms.CMSTypedStream;
 import org.bouncycastle.cms.KeyAgreeRecipientInformation;
 import org.bouncycastle.cms.KeyTransRecipientInformation;
 import org.bouncycastle.cms.Recipient;
 import org.bouncycastle.cms.RecipientInformation;
 import org.bouncycastle.cms.RecipientInformationStore;
-import org.bouncycastle.cms.SignerInformation;
-import org.bouncycastle.cms.jcajce.JcaSimpleSignerInfoVerifierBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
-import org.bouncycastle.util.Store;
 
 /**
  * Decrypt-then-verify in one streaming pass, in constant memory. The plaintext goes to a temporary
@@ -141,7 +132,7 @@ public final class Opener {
             // decryption (read, AES-CTR, GHASH) on a second thread; this one digests, parses and writes
             InputStream plain = new ReadAheadInputStream(
                     decrypt(store, recipientKey, recipientCert, aad(header)), "sekisho-open-decrypt");
-            Verified verified;
+            SignedFile.Verified verified;
             try (plain) {
                 verified = verifyInto(plain, header.compressed() ? maxInflated : -1, temp, trust);
             }
@@ -153,7 +144,11 @@ public final class Opener {
             PlaintextFile.moveInto(temp, target);
             temp = null;
             return new OpenResult(
-                    verified.signer, CertificateSummary.of(verified.signer), verified.bytes, verified.sha256, cipher);
+                    verified.signer(),
+                    CertificateSummary.of(verified.signer()),
+                    verified.bytes(),
+                    verified.sha256(),
+                    cipher);
         } catch (EnvelopeException e) {
             refuseOutsideProfile(framed); // what failed may have been the end of the bytes at a refused field
             throw e;
@@ -313,45 +308,33 @@ public final class Opener {
                 last);
     }
 
-    private record Verified(X509Certificate signer, long bytes, String sha256) {}
-
     /**
      * Streams the signed content into {@code temp}, then checks the signature and the signer's
      * chain; {@code maxInflated} is the bound of a compressed envelope's content, -1 for one that is
      * not compressed. Whatever goes wrong inside, the decrypted stream is read to its end first, so that an
      * altered ciphertext is reported as TAG_MISMATCH rather than as the garbage it decrypts to.
      */
-    private static Verified verifyInto(InputStream plain, long maxInflated, Path temp, TrustAnchors trust)
+    private static SignedFile.Verified verifyInto(InputStream plain, long maxInflated, Path temp, TrustAnchors trust)
             throws IOException {
-        Verified verified = null;
+        SignedFile.Verified verified = null;
         RuntimeException failure = null;
         try {
             // only what the header declares compressed is inflated: id-data holding CompressedData
             // (slipped past a route that refuses compression) is not a signed file, and fails as one
             InputStream signed = maxInflated >= 0 ? CompressedContent.inflated(plain, maxInflated) : plain;
-            verified = parseAndVerify(signed, temp, trust);
+            verified = SignedFile.verifyInto(signed, temp, trust);
         } catch (EnvelopeException e) {
             failure = e;
         } catch (CMSException | OperatorCreationException | RuntimeException e) {
             if (isTagMismatch(e)) {
                 throw new EnvelopeException(Reason.TAG_MISMATCH, "GCM tag mismatch: the envelope was altered", e);
             }
-            failure = Compression.isInflatedTooLarge(e)
-                    ? CompressedContent.tooLarge(e)
-                    : new EnvelopeException(
-                            Reason.SIGNATURE_INVALID,
-                            "the envelope does not hold a valid signed file: " + e.getMessage(),
-                            e);
+            failure = notASignedFile(e);
         } catch (IOException e) {
             if (isTagMismatch(e)) {
                 throw e;
             }
-            failure = Compression.isInflatedTooLarge(e)
-                    ? CompressedContent.tooLarge(e)
-                    : new EnvelopeException(
-                            Reason.SIGNATURE_INVALID,
-                            "the envelope does not hold a valid signed file: " + e.getMessage(),
-                            e);
+            failure = notASignedFile(e);
         }
         plain.transferTo(OutputStream.nullOutputStream()); // reaching the end checks the GCM tag
         if (failure != null) {
@@ -360,67 +343,14 @@ public final class Opener {
         return verified;
     }
 
-    private static Verified parseAndVerify(InputStream plain, Path temp, TrustAnchors trust)
-            throws IOException, CMSException, OperatorCreationException {
-        CMSSignedDataParser signed = new CMSSignedDataParser(new JcaDigestCalculatorProviderBuilder().build(), plain);
-        CMSTypedStream content = signed.getSignedContent();
-        if (content == null) {
-            throw new EnvelopeException(Reason.SIGNATURE_INVALID, "detached signature: the envelope holds no content");
-        }
-        long bytes = 0;
-        try (InputStream data = content.getContentStream();
-                OutputStream out = Files.newOutputStream(temp)) {
-            byte[] buf = new byte[Sealer.CHUNK * 4];
-            int n;
-            while ((n = data.read(buf)) >= 0) {
-                out.write(buf, 0, n);
-                bytes += n;
-            }
-        }
-        Store<X509CertificateHolder> certs = signed.getCertificates();
-        Collection<SignerInformation> signers = signed.getSignerInfos().getSigners();
-        if (signers.size() != 1) {
-            throw new EnvelopeException(Reason.SIGNATURE_INVALID, "expected one signer, found " + signers.size());
-        }
-        SignerInformation signer = signers.iterator().next();
-        @SuppressWarnings("unchecked")
-        Collection<X509CertificateHolder> matches = certs.getMatches(signer.getSID());
-        if (matches.isEmpty()) {
-            throw new EnvelopeException(Reason.SIGNATURE_INVALID, "the signer's certificate is not in the envelope");
-        }
-        X509Certificate signerCert = Pem.toCertificate(matches.iterator().next(), "signer");
-        boolean valid;
-        try {
-            valid = signer.verify(new JcaSimpleSignerInfoVerifierBuilder().build(signerCert));
-        } catch (CMSException e) {
-            valid = false;
-        }
-        if (!valid) {
-            throw new EnvelopeException(
-                    Reason.SIGNATURE_INVALID,
-                    "signature by " + signerCert.getSubjectX500Principal().getName() + " does not verify");
-        }
-        List<X509Certificate> all = new ArrayList<>();
-        for (X509CertificateHolder h : certs.getMatches(null)) {
-            all.add(Pem.toCertificate(h, "envelope"));
-        }
-        trust.validateSigner(signerCert, all);
-        String sha256 = signer.getDigestAlgOID().equals(NISTObjectIdentifiers.id_sha256.getId())
-                ? HexFormat.of().formatHex(signer.getContentDigest()) // verified digest of exactly these bytes
-                : sha256(temp);
-        return new Verified(signerCert, bytes, sha256);
-    }
-
-    private static String sha256(Path file) throws IOException {
-        MessageDigest md = HashingOutputStream.sha256();
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] buf = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buf)) >= 0) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
+    /** What a failure to read the signed file inside means: inflated past its bound, or no valid signed file. */
+    private static EnvelopeException notASignedFile(Exception e) {
+        return Compression.isInflatedTooLarge(e)
+                ? CompressedContent.tooLarge(e)
+                : new EnvelopeException(
+                        Reason.SIGNATURE_INVALID,
+                        "the envelope does not hold a valid signed file: " + e.getMessage(),
+                        e);
     }
 
     static boolean isTagMismatch(Throwable t) {
