@@ -154,6 +154,11 @@ public enum Reason {
             "受領確認のハッシュ不一致",
             "the acknowledged SHA-256 is not the envelope's; the gateway keeps its copy"),
     NO_RECEIPT(Stage.PROTOCOL, 404, "受領証なし", "the transfer has no receipt yet"),
+    INBOX_WAIT_INVALID(
+            Stage.PROTOCOL,
+            400,
+            "待機時間不正",
+            "the inbox's wait is not a duration from 0 to 60 s (e.g. wait=25s or wait=25); ask again with one"),
     BAD_REQUEST(Stage.PROTOCOL, 400, "要求不正", "the request could not be read"),
     REQUEST_FRAMING_INVALID(
             Stage.PROTOCOL,

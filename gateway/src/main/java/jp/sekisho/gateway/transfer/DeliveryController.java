@@ -5,15 +5,18 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.http.server.types.files.StreamedFile;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.gateway.admission.Decision;
 import jp.sekisho.gateway.admission.OnRoute;
@@ -42,12 +45,25 @@ public final class DeliveryController {
         this.transfers = transfers;
     }
 
+    /** Response header: the wait this listing was given in seconds (0: answered at once, the node holds enough waiters). */
+    public static final String INBOX_WAIT = "Sekisho-Inbox-Wait";
+
+    /**
+     * The receiver's inbox. With {@code wait} (0..60 s) an empty inbox is held until a transfer of the
+     * route is stored, on any node, or the wait ends; the answer is then what the store lists. The
+     * admission ran before and the access is audited once, when answered.
+     */
     @Get("/inbox")
     @RequiresRole({Role.RECEIVER})
     @OnRoute(side = SideRule.RECEIVER, action = "inbox")
-    public HttpResponse<String> inbox(Decision.Admitted a) {
+    public CompletableFuture<HttpResponse<String>> inbox(Decision.Admitted a, @Nullable @QueryValue String wait) {
+        InboxWaits.Pending p = transfers.inbox(a.route().id(), InboxWait.parse(wait));
+        String granted = Long.toString(p.granted().toSeconds());
+        return p.answer().thenApply(list -> json(inboxJson(list)).header(INBOX_WAIT, granted));
+    }
+
+    private static String inboxJson(List<Transfer> list) {
         StringBuilder sb = new StringBuilder("[");
-        List<Transfer> list = transfers.inbox(a.route().id());
         for (int i = 0; i < list.size(); i++) {
             Transfer t = list.get(i);
             sb.append(i == 0 ? "" : ",").append('{');
@@ -55,7 +71,7 @@ public final class DeliveryController {
             str(sb, "storedAt", t.storedAt().toString()).append(',');
             str(sb, "state", t.state().name()).append('}');
         }
-        return json(sb.append(']').toString());
+        return sb.append(']').toString();
     }
 
     @Get("/transfers/{id}")
@@ -139,7 +155,7 @@ public final class DeliveryController {
         return transfers.view(Callers.of(request, principal), a.route(), id, a.side() == Side.SENDER);
     }
 
-    private static HttpResponse<String> json(String body) {
+    private static MutableHttpResponse<String> json(String body) {
         return HttpResponse.ok(body)
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .header("Cache-Control", "no-store");

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
@@ -61,6 +62,9 @@ final class EnvelopeGate {
     private final TransferLocks locks;
     private final ReceiptSigner signer;
     private final Clock clock;
+    /** Told the route of each transfer stored here: its receivers waiting on this node list again at once. */
+    private final Consumer<String> onStored;
+
     private final Map<String, List<X509Certificate>> recipientCache = new ConcurrentHashMap<>();
     private final AtomicLong spoolReads = new AtomicLong();
 
@@ -73,7 +77,8 @@ final class EnvelopeGate {
             TransferEndings endings,
             TransferLocks locks,
             ReceiptSigner signer,
-            Clock clock) {
+            Clock clock,
+            Consumer<String> onStored) {
         this.node = node;
         this.repo = repo;
         this.spool = spool;
@@ -83,6 +88,7 @@ final class EnvelopeGate {
         this.locks = locks;
         this.signer = signer;
         this.clock = clock;
+        this.onStored = onStored;
     }
 
     /** What becomes of a complete upload, the first that applies of: aborted, envelope refused, hash differs, stored. */
@@ -226,6 +232,7 @@ final class EnvelopeGate {
             spool.delete(t.id());
             throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " ended while it was checked");
         }
+        onStored.accept(t.routeId());
         return repo.find(t.id()).orElseThrow();
     }
 

@@ -212,18 +212,31 @@ public final class TransferRepository {
                 == 1;
     }
 
+    /**
+     * UPLOADING → STORED, the moment the transfer becomes listable. The same statement notifies
+     * {@link InboxNotices#CHANNEL} with the route id (delivered on commit), so receivers waiting on
+     * any node list again.
+     */
     public boolean markStored(String id, Instant now, Instant expiresAt, String receipt) {
-        return update(
-                        "UPDATE transfer SET state = 'STORED', upload_offset = length, updated_at = ?, stored_at = ?, "
-                                + "expires_at = ?, receipt = ? WHERE id = ? AND state = 'UPLOADING'",
-                        ps -> {
-                            ps.setTimestamp(1, Jdbc.ts(now));
-                            ps.setTimestamp(2, Jdbc.ts(now));
-                            ps.setTimestamp(3, Jdbc.ts(expiresAt));
-                            ps.setString(4, receipt);
-                            ps.setString(5, id);
-                        })
-                == 1;
+        return Jdbc.inTransaction(ds, c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH s AS (UPDATE transfer SET state = 'STORED', "
+                    + "upload_offset = length, updated_at = ?, stored_at = ?, expires_at = ?, receipt = ? "
+                    + "WHERE id = ? AND state = 'UPLOADING' RETURNING route_id) "
+                    + "SELECT pg_notify('" + InboxNotices.CHANNEL + "', route_id) FROM s")) {
+                ps.setTimestamp(1, Jdbc.ts(now));
+                ps.setTimestamp(2, Jdbc.ts(now));
+                ps.setTimestamp(3, Jdbc.ts(expiresAt));
+                ps.setString(4, receipt);
+                ps.setString(5, id);
+                int rows = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        rows++;
+                    }
+                }
+                return rows == 1;
+            }
+        });
     }
 
     public boolean markDelivered(String id, Instant now) {

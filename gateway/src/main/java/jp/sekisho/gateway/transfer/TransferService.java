@@ -53,6 +53,8 @@ public final class TransferService implements AutoCloseable {
     private final Deliveries deliveries;
     private final Janitor janitor;
     private final SpoolRecovery recovery;
+    private final InboxWaits waits;
+    private final InboxNotices notices;
 
     TransferService(
             String node,
@@ -60,6 +62,7 @@ public final class TransferService implements AutoCloseable {
             Spool spool,
             String spoolId,
             ClusterLocks.Connector lockConnection,
+            ClusterLocks.Connector listenConnection,
             Duration storeTimeout,
             PolicyWatcher watcher,
             AuditLog audit,
@@ -78,7 +81,11 @@ public final class TransferService implements AutoCloseable {
         // the running checks kept between PATCHes: an ended transfer keeps none
         Map<String, RunningCheck> kept = new ConcurrentHashMap<>();
         TransferEndings endings = new TransferEndings(repo, spool, events, locks, clock, kept::remove);
-        this.gate = new EnvelopeGate(node, repo, spool, watcher, events, endings, locks, signer, clock);
+        InboxNotices[] heard = new InboxNotices[1]; // the waiters re-check while notifications are not heard
+        this.waits = new InboxWaits(repo::inbox, InboxWaits.MAX_WAITERS, () -> heard[0].live());
+        this.notices = new InboxNotices(listenConnection, waits::wake, waits::wakeAll, node);
+        heard[0] = notices;
+        this.gate = new EnvelopeGate(node, repo, spool, watcher, events, endings, locks, signer, clock, waits::wake);
         this.sessions =
                 new UploadSessions(node, repo, spool, guard, events, endings, locks, executors, gate, kept, clock);
         cut[0] = sessions;
@@ -91,6 +98,7 @@ public final class TransferService implements AutoCloseable {
     /** Recovers the spool, subscribes to policy changes and schedules the expiry sweep. */
     public TransferService start() {
         recovery.recover();
+        notices.start();
         watcher.subscribe(snapshot -> executors.policy.execute(() -> {
             try {
                 janitor.abortInactive(snapshot);
@@ -209,6 +217,29 @@ public final class TransferService implements AutoCloseable {
         return deliveries.inbox(routeId);
     }
 
+    /**
+     * The route's inbox, now when it lists anything or {@code wait} is zero, else once a transfer of
+     * the route is stored (on any node) or after {@code wait}; no thread is held meanwhile.
+     */
+    InboxWaits.Pending inbox(String routeId, Duration wait) {
+        return waits.await(routeId, wait);
+    }
+
+    /** Listings held on this node now. */
+    int inboxWaiters() {
+        return waits.waiting();
+    }
+
+    /** Cuts the inbox notification connection (tests: it comes back, and waiters are re-checked meanwhile). */
+    void dropInboxNotices() {
+        notices.drop();
+    }
+
+    /** Whether this node hears other nodes' stored transfers now. */
+    boolean inboxNoticesLive() {
+        return notices.live();
+    }
+
     /** A transfer of this route, for its receivers or (only their own) its senders. */
     public Transfer view(Caller caller, Route route, String id, boolean asSender) {
         return deliveries.view(caller, route, id, asSender);
@@ -259,6 +290,8 @@ public final class TransferService implements AutoCloseable {
 
     @Override
     public void close() {
+        notices.close();
+        waits.close(); // the held listings answer the empty list now
         executors.close();
         cluster.close();
     }

@@ -35,7 +35,8 @@ public final class TransferServices {
                         repo,
                         spool,
                         spoolId,
-                        () -> lockConnection(db, config.nodeId()),
+                        () -> dedicated(db, "sekisho-locks-" + config.nodeId()),
+                        () -> dedicated(db, "sekisho-inbox-" + config.nodeId()),
                         db.config().timeout(),
                         policy.watcher(),
                         new TransferMeter(store.log(), metrics),
@@ -44,8 +45,11 @@ public final class TransferServices {
                 .start();
     }
 
-    /** A connection of its own for the advisory locks, named so an operator sees whose it is in pg_stat_activity. */
-    private static java.sql.Connection lockConnection(Database db, String node) throws java.sql.SQLException {
+    /**
+     * A connection outside the pool (the advisory locks, the inbox LISTEN), named so an operator sees
+     * whose it is in pg_stat_activity.
+     */
+    private static java.sql.Connection dedicated(Database db, String name) throws java.sql.SQLException {
         StoreConfig cfg = db.config();
         Properties p = new Properties();
         p.setProperty("user", cfg.user());
@@ -58,7 +62,7 @@ public final class TransferServices {
         p.setProperty("loginTimeout", Long.toString(seconds));
         p.setProperty("socketTimeout", Long.toString(seconds));
         p.setProperty("tcpKeepAlive", "true");
-        p.setProperty("ApplicationName", "sekisho-locks-" + node);
+        p.setProperty("ApplicationName", name);
         return DriverManager.getConnection(db.url(), p);
     }
 }
