@@ -52,7 +52,8 @@ import picocli.CommandLine.Spec;
                     + "stays on the gateway: its reason goes to stderr, its envelope stays in DIR/.sekisho-partial/, and the "
                     + "other transfers are received all the same; it is not tried again in this run. With --once the exit "
                     + "code is then 1.",
-            "Without --once it polls every --interval until interrupted (Ctrl-C).",
+            "Without --once it runs until interrupted (Ctrl-C), waiting on the inbox (the gateway holds each listing "
+                    + "up to 25 s and answers as soon as a transfer is stored), so a new transfer is received at once.",
             "",
             "Exactly once, after any crash: a journal in DIR/.sekisho-partial/journal/ records each file placed and "
                     + "not yet acknowledged; the next run acknowledges such a transfer without downloading or writing it "
@@ -93,7 +94,9 @@ public final class ReceiveCommand implements Callable<Integer> {
             paramLabel = "DURATION",
             defaultValue = "5s",
             converter = Units.DurationConverter.class,
-            description = "Time between polls of the inbox. Default: ${DEFAULT-VALUE}.")
+            description = "Pause between listings of the inbox where the gateway cannot hold them (an older gateway, "
+                    + "or one holding its limit of waiting listings), and after a round in which every listed transfer "
+                    + "was refused. Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
     @Option(
@@ -159,12 +162,17 @@ public final class ReceiveCommand implements Callable<Integer> {
         // Transfers refused here (cannot be opened, wrong hash): they stay on the gateway, unacknowledged,
         // and are not tried again in this run, so that one of them cannot hold up all the others.
         Set<String> refused = new LinkedHashSet<>();
+        InboxListing listing = new InboxListing(client, "api/v1/routes/" + Paths.segment(route) + "/inbox", err);
         while (true) {
             List<Object> inbox;
             Set<String> handled = new LinkedHashSet<>();
+            boolean pause;
+            // pause before listing again when the gateway did not hold this listing, or listed only transfers
+            // refused in this run: listing again at once would spin
             try {
-                inbox = client.get("api/v1/routes/" + Paths.segment(route) + "/inbox")
-                        .array();
+                InboxListing.Answer answer = listing.list(!once);
+                inbox = answer.transfers();
+                pause = !answer.waited() || !inbox.isEmpty();
                 steps.mark("一覧 / inbox (TLS handshake, GET)");
                 // first what an earlier run placed and did not get acknowledged, listed or not (the
                 // gateway may have taken the acknowledgment and lost only its answer)
@@ -187,6 +195,7 @@ public final class ReceiveCommand implements Callable<Integer> {
                     if (refused.contains(item.transferId()) || handled.contains(item.transferId())) {
                         continue;
                     }
+                    pause = false;
                     try {
                         receive(handoff, client, item, partialDir, privateKey, certificate, anchors, w, err);
                     } catch (CliException e) {
@@ -212,6 +221,9 @@ public final class ReceiveCommand implements Callable<Integer> {
                 return refused.isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
             }
             w.flush();
+            if (!pause) {
+                continue; // received something, or the gateway's wait ended with nothing stored
+            }
             try {
                 Thread.sleep(interval.toMillis());
             } catch (InterruptedException e) {
