@@ -10,8 +10,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import jp.sekisho.audit.EventType;
+import jp.sekisho.audit.read.AuditQuery;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.gateway.support.GatewayFixture;
 import org.awaitility.Awaitility;
@@ -142,6 +145,27 @@ class InboxLongPollTest {
                 "inbox long-poll: answered %d ms after the upload's last PATCH was answered%n", afterStore.toMillis());
     }
 
+    /** How many REQUEST_ALLOWED events name this request. */
+    static long auditedTimes(String requestId) throws Exception {
+        assertTrue(w.gw.awaitEvent(
+                        EventType.REQUEST_ALLOWED,
+                        e -> requestId.equals(e.event().requestId()))
+                != null);
+        w.gw.store.postgresLog().flush(Duration.ofSeconds(5));
+        return w
+                .gw
+                .store
+                .reader()
+                .search(
+                        AuditQuery.all()
+                                .types(Set.of(EventType.REQUEST_ALLOWED))
+                                .limit(10_000),
+                        GatewayFixture.TEST_READER)
+                .stream()
+                .filter(e -> requestId.equals(e.event().requestId()))
+                .count();
+    }
+
     @Test
     @Order(1)
     void aWaitOutOfBoundsIsRefusedAtOnce() throws Exception {
@@ -191,6 +215,8 @@ class InboxLongPollTest {
         String[] stored = upload(w.gw);
         assertWokenBy(h, stored);
         assertEquals(0, w.gw.gateway.transfers().inboxWaiters());
+        String requestId = h.answer().get().headers().firstValue("X-Request-Id").orElseThrow();
+        assertEquals(1, auditedTimes(requestId), "the held listing is one audited access");
 
         // a transfer waiting already: answered at once, not held
         long t0 = System.nanoTime();
