@@ -103,7 +103,22 @@ flock "$SEKISHO_HOME/.sekisho-build.lock" cp -r "$SEKISHO_HOME/client/target/sek
 JAR=$WORK/app/sekisho.jar
 SEK_REV=$(git -C "$SEKISHO_HOME" rev-parse --short HEAD 2>/dev/null || echo '?')
 [ -z "$(git -C "$SEKISHO_HOME" status --porcelain --untracked-files=no 2>/dev/null)" ] || SEK_REV="$SEK_REV+local changes"
+# The senders start as a release's `sekisho send` does: with the class-data-sharing archive its launcher
+# trains (dist/src/lib/sekisho-java.sh), made here once before any phase so that every phase has it
+# (without it each of the 16 JVMs spends most of its CPU reading and linking classes). SEKISHO_CDS=0: none.
+# shellcheck source=../dist/src/lib/sekisho-java.sh
+. "$SEKISHO_HOME/dist/src/lib/sekisho-java.sh"
+launch=(-jar "$JAR")
+CDS_OPTS=
+if [ "${SEKISHO_CDS:-1}" != 0 ]; then
+  cds_opts "$JAVA" "$WORK/cds" "$JAR" >/dev/null
+  for _ in $(seq 1200); do compgen -G "$WORK/cds/sekisho-*.jsa" >/dev/null && break; sleep 0.1; done
+  CDS_OPTS=$(cds_opts "$JAVA" "$WORK/cds" "$JAR")
+  [ -n "$CDS_OPTS" ] || log "no class-data-sharing archive after 120 s: senders start without it"
+fi
 sek() { "$JAVA" -jar "$JAR" "$@"; }
+# shellcheck disable=SC2086
+sek_send() { "$JAVA" $CDS_OPTS -jar "$JAR" send "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 # PKI, database, input files
@@ -260,7 +275,7 @@ phase() { # KEY
   c0="$(cpu_of "${NODE_PID[gw1]}") $(cpu_of "${NODE_PID[gw2]}") $CHILDREN $(cpu_machine)"
   t0=$(now)
   for i in $(seq "$SENDERS"); do
-    sek send --gateway "https://127.0.0.1:$LB_PORT" --route "$ROUTE" --identity "$PKI/city-sender.p12" \
+    sek_send --gateway "https://127.0.0.1:$LB_PORT" --route "$ROUTE" --identity "$PKI/city-sender.p12" \
       --file "$WORK/files/in-$i.bin" --records 1 --restart >"$d/send-$i.log" 2>&1 &
     pids+=("$!")
   done
@@ -298,7 +313,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
 echo
 echo "== bench/cluster.sh $(date -u +%FT%TZ), Sekisho $SEK_REV, $("$JAVA" -version 2>&1 | head -n 1), $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nproc) cores"
-echo "$SENDERS concurrent sekisho send of $SIZE_MIB MiB each through HAProxy (TCP, PROXY v2), store PostgreSQL on 127.0.0.1, spool $([ "$SHARED_SPOOL" = 1 ] && echo "shared ($SPOOL)" || echo "per node (this gateway has no spool.dir)"); each node ${GATEWAY_JAVA_OPTS:--Xmx256m}"
+echo "$SENDERS concurrent sekisho send of $SIZE_MIB MiB each (class-data sharing: $([ -n "$CDS_OPTS" ] && echo on || echo off)) through HAProxy (TCP, PROXY v2), store PostgreSQL on 127.0.0.1, spool $([ "$SHARED_SPOOL" = 1 ] && echo "shared ($SPOOL)" || echo "per node (this gateway has no spool.dir)"); each node ${GATEWAY_JAVA_OPTS:--Xmx256m}"
 echo "CPU s: CPU seconds used during the phase by gw1 / gw2 / the senders / the rest (PostgreSQL, HAProxy, the machine)"
 printf '| %-9s | %8s | %7s | %11s | %8s | %-24s | %-28s |\n' "nodes" "seconds" "MiB/s" "transfers/s" "failures" "CPU s gw1/gw2/send/rest" "audit events/s per node"
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' "-----------" "----------" "---------" "-------------" "----------" "--------------------------" "------------------------------"

@@ -6,6 +6,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -68,6 +69,21 @@ final class ConnectionFailure {
         }
         if (has(e, NoRouteToHostException.class)) {
             return unavailable("経路がありません", "no route to " + base, "check the network and --bind");
+        }
+        if (has(e, HttpConnectTimeoutException.class)) {
+            // The JDK's HttpClient counts the TLS handshake into its connect timeout and wraps the timeout
+            // in a ConnectException: tell a stalled handshake (an overloaded gateway, load balancer or client
+            // machine) from a connection nobody answers, which are different problems to hand to someone.
+            return probe.tcpConnects()
+                    ? unavailable(
+                            "TLS の握手が時間内に終わりません",
+                            "connected to " + base
+                                    + ", but the TLS handshake did not finish within the connect timeout",
+                            "the gateway, a load balancer in front of it or this machine is overloaded; try again later")
+                    : unavailable(
+                            "接続が時間内に確立しません",
+                            "no answer from " + base + " within the connect timeout",
+                            "check that the gateway's host is up and that no firewall drops the connection");
         }
         if (has(e, ConnectException.class)) {
             return unavailable("接続できません", "cannot connect to " + base, "is the gateway running and listening there?");

@@ -55,6 +55,19 @@ final class TlsProbe {
         this.sockets = sockets;
     }
 
+    /** Whether a plain TCP connection to the gateway opens (from the --bind address, if any). */
+    boolean tcpConnects() {
+        try (Socket s = new Socket()) {
+            if (bind != null) {
+                s.bind(new InetSocketAddress(bind, 0));
+            }
+            s.connect(new InetSocketAddress(base.getHost(), base.getPort() < 0 ? 443 : base.getPort()), TIMEOUT_MILLIS);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     Sight look() {
         String host = base.getHost();
         int port = base.getPort() < 0 ? 443 : base.getPort();
