@@ -20,7 +20,6 @@ import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -41,8 +40,6 @@ public final class Pem {
 
     private static final JcaX509CertificateConverter CERTS = new JcaX509CertificateConverter();
     private static final JcaPEMKeyConverter KEYS = new JcaPEMKeyConverter();
-    /** BouncyCastle as a local provider (not registered JVM-wide) for PKCS#8 encryption: the JDK lacks AES/CBC/PKCS7Padding. */
-    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     private Pem() {}
 
@@ -68,7 +65,7 @@ public final class Pem {
                 gen = new JcaPKCS8Generator(
                         key,
                         new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
-                                .setProvider(BC)
+                                .setProvider(BcProvider.get()) // the JDK lacks AES/CBC/PKCS7Padding
                                 .setPassword(passphrase)
                                 .build());
             }
@@ -129,7 +126,7 @@ public final class Pem {
                         throw new PkiException(file + ": key is passphrase-protected; give --passphrase-file");
                     }
                     return KEYS.getPrivateKey(enc.decryptPrivateKeyInfo(new JceOpenSSLPKCS8DecryptorProviderBuilder()
-                            .setProvider(BC)
+                            .setProvider(BcProvider.get()) // the JDK lacks AES/CBC/PKCS7Padding
                             .build(passphrase)));
                 }
             } catch (PKCSException e) {

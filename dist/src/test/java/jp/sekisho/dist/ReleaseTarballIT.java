@@ -250,6 +250,71 @@ class ReleaseTarballIT {
         env.put("SEKISHO_JAVA_OPTS", "-Xshare:on");
         bothSucceed("shared", "approvals", "list", "--help");
         assertEquals(List.of(archive), archives(cds, "sekisho-"), "one archive, trained once");
+
+        // BouncyCastle's classes come from the archive too: its jars in lib/ carry no signature,
+        // and the JVM archives no class of a signed jar (about half a second of CPU per send).
+        Path loaded = tmp.resolve("class-load.log");
+        env.put("SEKISHO_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info:file=" + loaded);
+        Proc.Result init = Proc.run(
+                List.of(
+                        home.resolve("bin/sekisho").toString(),
+                        "certs",
+                        "init",
+                        "--dir",
+                        tmp.resolve("pki").toString()),
+                env,
+                tmp,
+                tmp.resolve("bc-from-archive.log"),
+                Duration.ofSeconds(60));
+        assertEquals(0, init.code(), init.tail(4000));
+        List<String> bc = Files.readAllLines(loaded, StandardCharsets.UTF_8).stream()
+                .filter(l -> l.contains(" org.bouncycastle."))
+                .toList();
+        long shared = bc.stream().filter(l -> l.contains("shared objects file")).count();
+        assertTrue(
+                bc.size() > 50 && shared * 10 >= bc.size() * 9,
+                shared + " of " + bc.size() + " BouncyCastle classes from the archive (90% expected):\n"
+                        + String.join("\n", bc));
+    }
+
+    /**
+     * lib/ ships no signed jar (class-data sharing skips them), and unsigned-jars.sha256 says where each
+     * unsigned one came from: the SHA-256 of the jar as published, the one Maven resolved for this build.
+     */
+    @Test
+    void libHoldsNoSignedJarAndRecordsThePublishedJarsSha256() throws Exception {
+        home = Release.unpack(tmp.resolve("opt"));
+        Path lib = home.resolve("lib");
+        List<String> recorded = Files.readAllLines(lib.resolve("unsigned-jars.sha256"), StandardCharsets.UTF_8).stream()
+                .filter(l -> !l.startsWith("#"))
+                .toList();
+        List<String> names = recorded.stream().map(l -> l.substring(66)).toList();
+        assertEquals(
+                List.of("bcpkix-jdk18on", "bcprov-jdk18on", "bcutil-jdk18on"),
+                names.stream().map(n -> n.replaceFirst("-[0-9.]+\\.jar$", "")).toList(),
+                String.join("\n", recorded));
+        try (var jars = Files.newDirectoryStream(lib, "*.jar")) {
+            for (Path jar : jars) {
+                try (java.util.jar.JarFile f = new java.util.jar.JarFile(jar.toFile())) {
+                    List<String> signatures = f.stream()
+                            .map(java.util.jar.JarEntry::getName)
+                            .filter(n -> n.matches("(?i)META-INF/[^/]+\\.(SF|RSA|DSA|EC)"))
+                            .toList();
+                    assertEquals(List.of(), signatures, jar.getFileName() + " is still signed");
+                }
+            }
+        }
+        Path m2 = Path.of(System.getProperty("sekisho.m2", System.getProperty("user.home") + "/.m2/repository"));
+        for (String line : recorded) {
+            String name = line.substring(66);
+            String artifact = name.replaceFirst("-([0-9.]+)\\.jar$", "");
+            String version = name.substring(artifact.length() + 1, name.length() - ".jar".length());
+            Path published = m2.resolve("org/bouncycastle/" + artifact + "/" + version + "/" + name);
+            Assumptions.assumeTrue(Files.isRegularFile(published), "the published jar is in " + m2);
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            String actual = java.util.HexFormat.of().formatHex(sha.digest(Files.readAllBytes(published)));
+            assertEquals(actual, line.substring(0, 64), name);
+        }
     }
 
     private void bothSucceed(String name, String... args) throws Exception {

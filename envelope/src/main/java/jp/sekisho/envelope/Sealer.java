@@ -16,6 +16,7 @@ import java.security.spec.MGF1ParameterSpec;
 import java.util.List;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
+import jp.sekisho.certs.BcProvider;
 import jp.sekisho.certs.Identity;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERSet;
@@ -36,7 +37,6 @@ import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
 import org.bouncycastle.cms.jcajce.JceCMSContentEncryptorBuilder;
 import org.bouncycastle.cms.jcajce.JceKeyAgreeRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.OutputEncryptor;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -58,17 +58,9 @@ public final class Sealer {
 
     /** 16 KiB: large enough for few BER chunk headers, small enough for the JIT's AES intrinsic to kick in early. */
     static final int CHUNK = 16 * 1024;
-    /**
-     * A private instance, never registered JVM-wide: only for key agreement, never for bulk content.
-     * Made on first use: building it registers every BouncyCastle algorithm, which RSA recipients
-     * never need.
-     */
+    /** BouncyCastle's provider, only for key agreement, never for bulk content (made on first use). */
     static Provider bc() {
-        return Bc.INSTANCE;
-    }
-
-    private static final class Bc {
-        static final Provider INSTANCE = new BouncyCastleProvider();
+        return BcProvider.get();
     }
 
     private Sealer() {}

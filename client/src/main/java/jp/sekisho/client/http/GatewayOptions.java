@@ -78,12 +78,23 @@ public final class GatewayOptions {
                     + "certificates inside the identity file.")
     Path gatewayCa;
 
+    /** The identity as read by the first {@link #identity()} of this command run. */
+    private Identity loaded;
+
+    /**
+     * The --identity file's key and chain, read once per command run (one instance of these options):
+     * send needs it for TLS and again to sign, and each read of a password-protected PKCS#12 file runs
+     * three PBKDF2 derivations of 10,000 iterations, and the password warning would print twice.
+     */
     public Identity identity() {
-        try {
-            return Identities.load(identity, password());
-        } catch (PkiException e) {
-            throw CliException.usage("--identity: " + e.getMessage());
+        if (loaded == null) {
+            try {
+                loaded = Identities.load(identity, password());
+            } catch (PkiException e) {
+                throw CliException.usage("--identity: " + e.getMessage());
+            }
         }
+        return loaded;
     }
 
     static final PasswordSource PASSWORD =
