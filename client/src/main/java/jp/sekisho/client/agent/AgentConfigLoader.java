@@ -66,6 +66,8 @@ public final class AgentConfigLoader {
 
     private final Path file;
     private final Path base;
+    /** Each folder's node by field name, for the line of a folder that clashes with another. */
+    private final Map<String, Node> folderNodes = new LinkedHashMap<>();
 
     private AgentConfigLoader(Path file) {
         this.file = file.toAbsolutePath().normalize();
@@ -188,36 +190,31 @@ public final class AgentConfigLoader {
         return new AgentConfig.Outbox(route, folder, complete, records, itemsMap, chunk);
     }
 
-    /** No folder inside another: an inbox inside an outbox would send what it receives. */
+    /** No folder inside another, none twice: an inbox inside an outbox would send what it receives. */
     private void checkFoldersApart(
             List<AgentConfig.Outbox> outboxes, List<AgentConfig.Inbox> inboxes, Map<String, Node> top) {
-        Map<Path, String> seen = new LinkedHashMap<>();
+        record Named(Path folder, String field, Node node) {}
+        List<Named> all = new ArrayList<>();
         for (int i = 0; i < outboxes.size(); i++) {
-            seen.put(outboxes.get(i).folder(), "outboxes[" + i + "].folder");
+            String f = "outboxes[" + i + "].folder";
+            all.add(new Named(outboxes.get(i).folder(), f, folderNodes.getOrDefault(f, top.get("outboxes"))));
         }
         for (int i = 0; i < inboxes.size(); i++) {
-            String name = "inboxes[" + i + "].folder";
-            Path p = inboxes.get(i).folder();
-            if (seen.containsKey(p)) {
-                throw error(
-                        top.get("inboxes"), name, "フォルダが " + seen.get(p) + " と同じです。 the same folder as " + seen.get(p));
-            }
-            seen.put(p, name);
+            String f = "inboxes[" + i + "].folder";
+            all.add(new Named(inboxes.get(i).folder(), f, folderNodes.getOrDefault(f, top.get("inboxes"))));
         }
-        for (Map.Entry<Path, String> a : seen.entrySet()) {
-            for (Map.Entry<Path, String> b : seen.entrySet()) {
-                if (a.getKey().equals(b.getKey())) {
-                    if (!a.getValue().equals(b.getValue())) {
-                        throw error(
-                                top.get("outboxes"),
-                                b.getValue(),
-                                "フォルダが " + a.getValue() + " と同じです。 the same" + " folder as " + a.getValue());
-                    }
-                } else if (b.getKey().startsWith(a.getKey())) {
+        for (int j = 0; j < all.size(); j++) {
+            Named b = all.get(j);
+            for (int i = 0; i < all.size(); i++) {
+                Named a = all.get(i);
+                if (i < j && a.folder().equals(b.folder())) {
+                    throw error(b.node(), b.field(), "フォルダが " + a.field() + " と同じです。 the same folder as " + a.field());
+                }
+                if (i != j && !a.folder().equals(b.folder()) && b.folder().startsWith(a.folder())) {
                     throw error(
-                            top.get(b.getValue().startsWith("in") ? "inboxes" : "outboxes"),
-                            b.getValue(),
-                            "フォルダが " + a.getValue() + " の中にあります。 inside the folder of " + a.getValue()
+                            b.node(),
+                            b.field(),
+                            "フォルダが " + a.field() + " の中にあります。 inside the folder of " + a.field()
                                     + ": each folder must stand apart");
                 }
             }
@@ -373,6 +370,7 @@ public final class AgentConfigLoader {
     }
 
     private Path folder(Node n, String field) {
+        folderNodes.put(field, n);
         Path p = path(n, field);
         if (!Files.isDirectory(p)) {
             throw error(
