@@ -37,7 +37,7 @@ final class InboxWorker implements InboxRound.Listener {
      */
     static InboxWorker open(GatewayClient client, AgentConfig.Inbox config, InboxRound.Keys keys, Retry retry) {
         InboxWorker w = new InboxWorker(client, config, retry);
-        w.round = InboxRound.open(client, config.route(), config.folder(), keys, 8, w);
+        w.round = InboxRound.open(client, config.route(), config.folder(), keys, 8, w, false);
         if (w.round.swept() > 0) {
             LOG.info(
                     "前回の実行が残した復号済み一時ファイルを削除しました / removed {} decrypted temporary file(s) a killed run left in {}",
@@ -73,6 +73,9 @@ final class InboxWorker implements InboxRound.Listener {
                     LOG.info("ゲートウェイに再び接続できました / gateway reachable again: route={}", config.route());
                 }
             } catch (CliException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return; // stopped (SIGTERM, or the test): a send in progress keeps its state
+                }
                 if (retry.failed()) {
                     LOG.warn(
                             "受信できません。再試行します / cannot receive, retrying with backoff: route={} {}",

@@ -96,6 +96,9 @@ final class OutboxWorker {
                         LOG.info("ゲートウェイに再び接続できました / gateway reachable again: route={}", route());
                     }
                 } catch (CliException e) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return; // stopped (SIGTERM, or the test): a send in progress keeps its state
+                    }
                     if (retry.failed()) {
                         LOG.warn(
                                 "ゲートウェイに接続できません。ファイルは保持し、再試行します / gateway unavailable, files kept, retrying"

@@ -82,6 +82,7 @@ public final class InboxRound implements AutoCloseable {
     private final Keys keys;
     private final int retries;
     private final Listener listener;
+    private final boolean progressBars;
     private final OutputLock lock;
     private final Plaintext guard;
     private final ReceiveJournal journal;
@@ -97,6 +98,7 @@ public final class InboxRound implements AutoCloseable {
             Keys keys,
             int retries,
             Listener listener,
+            boolean progressBars,
             OutputLock lock,
             Plaintext guard) {
         this.client = client;
@@ -106,6 +108,7 @@ public final class InboxRound implements AutoCloseable {
         this.keys = keys;
         this.retries = retries;
         this.listener = listener;
+        this.progressBars = progressBars;
         this.lock = lock;
         this.guard = guard;
         this.swept = Plaintext.sweep(partialDir);
@@ -117,10 +120,17 @@ public final class InboxRound implements AutoCloseable {
      * Takes {@code out} for this route: creates {@code out/.sekisho-partial/}, locks it (one receiver per
      * folder), and deletes the plaintext a killed run left.
      *
+     * @param progressBars draw a download bar on the terminal (a person's command; not the agent's threads)
      * @throws CliException exit 2 when the folder cannot be made, 3 when another receiver holds it
      */
     public static InboxRound open(
-            GatewayClient client, String route, Path out, Keys keys, int retries, Listener listener) {
+            GatewayClient client,
+            String route,
+            Path out,
+            Keys keys,
+            int retries,
+            Listener listener,
+            boolean progressBars) {
         Path partialDir = out.resolve(".sekisho-partial");
         try {
             Files.createDirectories(partialDir);
@@ -135,7 +145,7 @@ public final class InboxRound implements AutoCloseable {
             lock.close();
             throw e;
         }
-        return new InboxRound(client, route, out, partialDir, keys, retries, listener, lock, guard);
+        return new InboxRound(client, route, out, partialDir, keys, retries, listener, progressBars, lock, guard);
     }
 
     /** The decrypted temporary files a killed run left and opening deleted. */
@@ -215,8 +225,11 @@ public final class InboxRound implements AutoCloseable {
         Path partial = partialDir.resolve(Durable.safeName(item.transferId()) + ".cms");
         Path opened = Plaintext.opened(partialDir, item.transferId());
         try {
-            Downloader downloader =
-                    new Downloader(client, route, Backoff.standard(retries), Progress.forTerminal("download"));
+            Downloader downloader = new Downloader(
+                    client,
+                    route,
+                    Backoff.standard(retries),
+                    progressBars ? Progress.forTerminal("download") : Progress.none());
             ReceivePipeline pipeline = new ReceivePipeline(
                     downloader,
                     source -> Opener.open(source, opened, keys.privateKey(), keys.certificate(), keys.anchors()));

@@ -127,7 +127,7 @@ public final class ReceiveCommand implements Callable<Integer> {
             }
         };
         try (InboxRound round = InboxRound.open(
-                client, route, out, new InboxRound.Keys(privateKey, certificate, anchors), retries, listener)) {
+                client, route, out, new InboxRound.Keys(privateKey, certificate, anchors), retries, listener, true)) {
             int swept = round.swept();
             if (swept > 0) {
                 err.printf(
