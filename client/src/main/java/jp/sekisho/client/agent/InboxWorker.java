@@ -74,7 +74,7 @@ final class InboxWorker implements InboxRound.Listener {
                 }
             } catch (CliException e) {
                 if (Thread.currentThread().isInterrupted()) {
-                    return; // stopped (SIGTERM, or the test): a send in progress keeps its state
+                    return; // stopped (SIGTERM, or the test): a partial download stays for the next start
                 }
                 if (retry.failed()) {
                     LOG.warn(
