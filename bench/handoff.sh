@@ -14,13 +14,14 @@
 #   GATEWAY_JAVA_OPTS  JVM options for the gateway only (default: -Xmx256m, as ./sekisho gateway runs it)
 #   RANDOM_MIB, CSV_ROWS, LOAD_SECONDS, LOAD_WARMUP, UPLOAD_ROUNDS  override the sizes
 #   CLI_RUNS (9), SMALL_RUNS (5)  runs behind the CLI start and the 1,000-row hand-off medians
+#   AGENT_RUNS (5), AGENT_RUNS_FULL (3), AGENT_POLL (1s)  the agent drop-to-inbox medians (see the agent block)
 set -euo pipefail
 
 QUICK=0
 for a in "$@"; do
   case $a in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "handoff.sh: unknown argument $a (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -446,6 +447,73 @@ if [ "$HAS_TRANSFER" = 1 ] && sek send --help 2>&1 | grep -q -- '--timings'; the
 fi
 
 # ---------------------------------------------------------------------------------------------
+# >>> agent (issue 18, item 4): drop-to-inbox through `sekisho agent`, one sending and one receiving
+# agent running (separate JVMs, as two sites run them). A file written beside the outbox is renamed
+# in; the time runs until the receiving agent has written it into its inbox. Median of AGENT_RUNS
+# (5) for the 1,000-row CSV and, in full mode, of AGENT_RUNS_FULL (3) for the $CSV_ROWS-row CSV.
+# AGENT_POLL (1s, the agent's default): the outbox scan that backs up the folder watch, and the inbox pause
+# only where the gateway does not hold listings (it does: the receiving agent long-polls the inbox).
+AGENT_RUNS=${AGENT_RUNS:-5}; AGENT_RUNS_FULL=${AGENT_RUNS_FULL:-3}; AGENT_POLL=${AGENT_POLL:-1s}
+agent_bench() {
+  has_cmd agent || { log "this Sekisho has no agent yet: the agent rows are skipped"; return 0; }
+  local A=$WORK/agent
+  mkdir -p "$A/outbox" "$A/inbox" "$A/stage"
+  cat >"$A/send.yml" <<EOF
+gateway: $TRANSFER
+identity: $PKI/city-sender.p12
+poll: $AGENT_POLL
+outboxes:
+  - { route: $ROUTE, folder: $A/outbox }
+EOF
+  cat >"$A/recv.yml" <<EOF
+gateway: $TRANSFER
+identity: $PKI/contractor.p12
+key: $PKI/contractor-enc.key
+cert: $PKI/contractor-enc.pem
+trust: $PKI/ca.pem
+poll: $AGENT_POLL
+inboxes:
+  - { route: $ROUTE, folder: $A/inbox }
+EOF
+  # exec: $! is the JVM itself, so that the kill below stops it (a receiving agent left running would
+  # take the transfers of the send/receive rows that follow)
+  # shellcheck disable=SC2086
+  (exec "$JAVA" $CDS_OPTS -jar "$JAR" agent --config "$A/send.yml") >"$A/send.log" 2>&1 &
+  local sp=$!; PIDS+=("$sp")
+  # shellcheck disable=SC2086
+  (exec "$JAVA" $CDS_OPTS -jar "$JAR" agent --config "$A/recv.yml") >"$A/recv.log" 2>&1 &
+  local rp=$!; PIDS+=("$rp")
+  for _ in $(seq 300); do grep -q 'agent started' "$A/send.log" && grep -q 'agent started' "$A/recv.log" && break
+    kill -0 "$sp" 2>/dev/null && kill -0 "$rp" 2>/dev/null || { tail "$A"/*.log >&2; die "an agent exited"; }; sleep 0.1; done
+  agent_drop() { # KEY FILE RUNS: median drop-to-inbox seconds into T[agent_KEY]
+    local key=$1 f=$2 runs=$3 i name t0 got
+    for i in $(seq 0 "$runs"); do # run 0 warms both agents up (class loading, TLS session, JIT); not counted
+      name=$key-$i.csv
+      cp "$f" "$A/stage/$name"; sync
+      t0=$(now)
+      mv "$A/stage/$name" "$A/outbox/$name" # same file system: the rename is the drop
+      got=$A/inbox/$name
+      for _ in $(seq 60000); do [ -f "$got" ] && break; kill -0 "$sp" 2>/dev/null || die "the sending agent exited"; sleep 0.005; done
+      [ -f "$got" ] || die "agent: $name did not reach the inbox; see $A"
+      local dt; dt=$(elapsed "$t0" "$(now)")
+      same_file "$f" "$got"
+      [ -f "$A/outbox/sent/$name.receipt.json" ] || sleep 0.2
+      [ -f "$A/outbox/sent/$name.receipt.json" ] || die "agent: no receipt for $name in sent/"
+      rm -f "$got" "$A/outbox/sent/$name" "$A/outbox/sent/$name.receipt.json"
+      [ "$i" = 0 ] || echo "$dt"
+    done | median_of >"$A/median-$key"
+    T[agent_$key]=$(cat "$A/median-$key")
+    log "agent drop-to-inbox, $key: median ${T[agent_$key]} s"
+  }
+  agent_drop k1 "$CSV1K" "$AGENT_RUNS"
+  [ "$QUICK" = 1 ] || agent_drop csv "$CSV" "$AGENT_RUNS_FULL"
+  kill "$sp" "$rp" 2>/dev/null || true
+  wait "$sp" "$rp" 2>/dev/null || true
+  if kill -0 "$rp" 2>/dev/null || kill -0 "$sp" 2>/dev/null; then die "an agent did not stop on SIGTERM"; fi
+}
+[ "$HAS_TRANSFER" = 1 ] && agent_bench
+# <<< agent
+# ---------------------------------------------------------------------------------------------
 # Run: the usual way and Sekisho on each file, then the upload comparison, then the request overhead.
 for key in csv rnd; do
   f=$CSV; [ "$key" = rnd ] && f=$RND
@@ -567,6 +635,14 @@ printf '|%s|%s|\n' "------------------------------------" "------------"
 printf '| %-34s | %10s |\n' "gpg + sftp, total" "${T[usual_total_k1]}" "sekisho send" "${T[sek_send_k1]:--}" \
   "sekisho receive --once" "${T[sek_recv_k1]:--}" "Sekisho, total" "${T[sek_total_k1]:--}"
 echo "Targets (issue 18, quiet machine): send < 0.6 s -> $(check "${T[sek_send_k1]:-}" "<" 0.6); receive < 0.6 s -> $(check "${T[sek_recv_k1]:-}" "<" 0.6)"
+# >>> agent report
+if [ -n "${T[agent_k1]:-}" ]; then
+  printf '| %-34s | %10s |\n' "sekisho agent, drop to inbox" "${T[agent_k1]}"
+  echo "  (one sending and one receiving agent running, inbox long-polled, poll $AGENT_POLL; median of $AGENT_RUNS after one warm-up)"
+  echo "Target (issue 18, quiet machine): agent drop-to-inbox < 0.5 s -> $(check "${T[agent_k1]}" "<" 0.5)"
+fi
+[ -n "${T[agent_csv]:-}" ] && echo "sekisho agent, drop to inbox, $CSV_ROWS-row CSV: median of $AGENT_RUNS_FULL ${T[agent_csv]} s (send + receive --once: ${T[sek_total_csv]:--} s)"
+# <<< agent report
 for f in send recv; do
   [ -s "$WORK/timings-$f.err" ] && grep -A8 '^所要時間' "$WORK/timings-$f.err" | sed "s/^/  $f --timings: /"
 done

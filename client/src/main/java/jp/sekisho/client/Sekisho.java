@@ -6,6 +6,7 @@ import java.util.Map;
 import jp.sekisho.audit.cli.AuditCommand;
 import jp.sekisho.certs.cli.CertsCommand;
 import jp.sekisho.cli.CliErrors;
+import jp.sekisho.client.agent.AgentCommand;
 import jp.sekisho.client.approval.ApprovalsCommand;
 import jp.sekisho.client.deletion.DeletionReportCommand;
 import jp.sekisho.client.demo.DemoCommand;
@@ -45,6 +46,7 @@ public final class Sekisho {
             DemoCommand.class,
             SendCommand.class,
             ReceiveCommand.class,
+            AgentCommand.class,
             SealCommand.class,
             OpenCommand.class,
             GatewayCommand.class,

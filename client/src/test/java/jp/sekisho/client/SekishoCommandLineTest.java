@@ -18,6 +18,7 @@ class SekishoCommandLineTest {
             "demo",
             "send",
             "receive",
+            "agent",
             "seal",
             "open",
             "gateway",

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.cli.Printable;
@@ -17,7 +18,7 @@ import jp.sekisho.client.http.GatewayClient;
  * {@code wait} and sends no {@value #HEADER}, or refuses it with 400) is listed plainly from then on,
  * and the loop pauses its {@code --interval} between listings as before.
  */
-final class InboxListing {
+public final class InboxListing {
 
     /** How long one listing is held: well below proxies' and the client's own timeouts. */
     static final Duration WAIT = Duration.ofSeconds(25);
@@ -26,21 +27,33 @@ final class InboxListing {
     static final String HEADER = "Sekisho-Inbox-Wait";
 
     /** @param waited whether the gateway held the listing (so listing again at once cannot spin) */
-    record Answer(List<Object> transfers, boolean waited) {}
+    public record Answer(List<Object> transfers, boolean waited) {}
 
     private final GatewayClient client;
     private final String path;
-    private final PrintWriter err;
+    private final Consumer<String> notices;
     private boolean longPoll = true;
 
     InboxListing(GatewayClient client, String path, PrintWriter err) {
+        this(client, path, line -> {
+            err.println(line);
+            err.flush();
+        });
+    }
+
+    private InboxListing(GatewayClient client, String path, Consumer<String> notices) {
         this.client = client;
         this.path = path;
-        this.err = err;
+        this.notices = notices;
+    }
+
+    /** The listing of {@code route}'s inbox; {@code notices} gets the one line said when the gateway cannot hold listings. */
+    public static InboxListing of(GatewayClient client, String route, Consumer<String> notices) {
+        return new InboxListing(client, "api/v1/routes/" + Paths.segment(route) + "/inbox", notices);
     }
 
     /** Lists the inbox; {@code hold} false lists at once (--once). */
-    Answer list(boolean hold) {
+    public Answer list(boolean hold) {
         if (!hold || !longPoll) {
             return new Answer(client.get(path).array(), false);
         }
@@ -75,9 +88,8 @@ final class InboxListing {
 
     private void plainFromNowOn(String why) {
         longPoll = false;
-        err.println("sekisho receive: ゲートウェイが受信箱の待ち受けに対応していません。--interval ごとに一覧します"
+        notices.accept("sekisho receive: ゲートウェイが受信箱の待ち受けに対応していません。--interval ごとに一覧します"
                 + " / the gateway does not hold inbox listings (" + Printable.of(why)
                 + "); listing every --interval instead");
-        err.flush();
     }
 }

@@ -1,20 +1,13 @@
 package jp.sekisho.client.transfer;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
@@ -25,9 +18,6 @@ import jp.sekisho.client.Timings;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
 import jp.sekisho.client.http.JsonOut;
-import jp.sekisho.envelope.EnvelopeException;
-import jp.sekisho.envelope.OpenResult;
-import jp.sekisho.envelope.Opener;
 import jp.sekisho.envelope.TrustAnchors;
 import jp.sekisho.envelope.cli.RecipientOptions;
 import picocli.CommandLine.Command;
@@ -124,84 +114,51 @@ public final class ReceiveCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         steps.mark("鍵 / keys and trust anchors");
-        Path partialDir = out.resolve(".sekisho-partial");
-        try {
-            Files.createDirectories(partialDir);
-        } catch (IOException e) {
-            throw CliException.usage("--out " + out + ": " + e.getMessage());
-        }
         GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         PrintWriter w = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (OutputLock lock = OutputLock.acquire(partialDir);
-                Plaintext guard = Plaintext.guard(partialDir)) {
-            int swept = Plaintext.sweep(partialDir);
+        InboxRound.Listener listener = new InboxRound.Listener() {
+            @Override
+            public void received(InboxRound.Received r) {
+                report(r, w, err);
+            }
+
+            @Override
+            public void refused(String transferId, String message) {
+                err.println("sekisho receive: " + Printable.of(message));
+                err.flush();
+            }
+        };
+        try (InboxRound round = InboxRound.open(
+                client, route, out, new InboxRound.Keys(privateKey, certificate, anchors), retries, listener, true)) {
+            int swept = round.swept();
             if (swept > 0) {
                 err.printf(
                         "sekisho receive: 前回の実行が残した復号済み一時ファイルを削除しました（%d件） / removed %d decrypted"
                                 + " temporary file(s) an interrupted run left in %s%n",
-                        swept, swept, Printable.value(partialDir));
+                        swept, swept, Printable.value(round.partialDir()));
                 err.flush();
             }
-            ReceiveJournal journal = new ReceiveJournal(partialDir);
-            Handoff handoff = new Handoff(client, route, out, journal);
-            return poll(client, handoff, journal, partialDir, privateKey, certificate, anchors, w, err);
+            return poll(client, round, w, err);
         }
     }
 
-    private int poll(
-            GatewayClient client,
-            Handoff handoff,
-            ReceiveJournal journal,
-            Path partialDir,
-            PrivateKey privateKey,
-            X509Certificate certificate,
-            TrustAnchors anchors,
-            PrintWriter w,
-            PrintWriter err) {
-        // Transfers refused here (cannot be opened, wrong hash): they stay on the gateway, unacknowledged,
-        // and are not tried again in this run, so that one of them cannot hold up all the others.
-        Set<String> refused = new LinkedHashSet<>();
+    private int poll(GatewayClient client, InboxRound round, PrintWriter w, PrintWriter err) {
+        // Transfers refused here (cannot be opened, wrong hash) stay on the gateway, unacknowledged,
+        // and the round does not try them again in this run, so that one of them cannot hold up all the others.
         InboxListing listing = new InboxListing(client, "api/v1/routes/" + Paths.segment(route) + "/inbox", err);
         while (true) {
             List<Object> inbox;
-            Set<String> handled = new LinkedHashSet<>();
+            int handled;
             boolean pause;
-            // pause before listing again when the gateway did not hold this listing, or listed only transfers
-            // refused in this run: listing again at once would spin
             try {
                 InboxListing.Answer answer = listing.list(!once);
                 inbox = answer.transfers();
-                pause = !answer.waited() || !inbox.isEmpty();
                 steps.mark("一覧 / inbox (TLS handshake, GET)");
-                // first what an earlier run placed and did not get acknowledged, listed or not (the
-                // gateway may have taken the acknowledgment and lost only its answer)
-                for (ReceiveJournal.Entry e : journal.entries()) {
-                    if (!e.route().equals(route) || refused.contains(e.transferId())) {
-                        continue;
-                    }
-                    handled.add(e.transferId());
-                    try {
-                        handoff.recover(e)
-                                .ifPresentOrElse(
-                                        placed -> acknowledgeOnly(handoff, placed, partialDir, w, err),
-                                        () -> handled.remove(e.transferId()));
-                    } catch (CliException x) {
-                        refuseOrThrow(x, e.transferId(), refused, err);
-                    }
-                }
-                for (Object o : inbox) {
-                    InboxItem item = InboxItem.of((Map<?, ?>) o);
-                    if (refused.contains(item.transferId()) || handled.contains(item.transferId())) {
-                        continue;
-                    }
-                    pause = false;
-                    try {
-                        receive(handoff, client, item, partialDir, privateKey, certificate, anchors, w, err);
-                    } catch (CliException e) {
-                        refuseOrThrow(e, item.transferId(), refused, err);
-                    }
-                }
+                handled = round.run(inbox);
+                // pause before listing again when this round did nothing and the gateway did not hold the
+                // listing, or listed only transfers refused in this run: listing again at once would spin
+                pause = handled == 0 && (!answer.waited() || !inbox.isEmpty());
             } catch (CliException e) {
                 if (!once && Thread.currentThread().isInterrupted()) {
                     w.flush();
@@ -211,14 +168,14 @@ public final class ReceiveCommand implements Callable<Integer> {
                 throw e;
             }
             steps.mark("受信 / download, open, write, acknowledge");
-            steps.print(err);
+            steps.print(spec.commandLine().getErr());
             steps = Timings.of(false); // the first round only: later polls reuse the connection
             if (once) {
-                if (inbox.isEmpty() && handled.isEmpty() && !json) {
+                if (inbox.isEmpty() && handled == 0 && !json) {
                     w.println("nothing waiting on route " + Printable.of(route));
                 }
                 w.flush();
-                return refused.isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
+                return round.refused().isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
             }
             w.flush();
             if (!pause) {
@@ -232,144 +189,52 @@ public final class ReceiveCommand implements Callable<Integer> {
         }
     }
 
-    /** A refusal is reported and the transfer left alone for this run; anything else ends the run. */
-    private static void refuseOrThrow(CliException e, String transferId, Set<String> refused, PrintWriter err) {
-        if (e.exitCode() != ExitCode.REFUSED) {
-            throw e;
-        }
-        refused.add(transferId);
-        err.println("sekisho receive: " + Printable.of(e.getMessage()));
-        err.flush();
-    }
-
-    /** A transfer an earlier run placed: acknowledged with the recorded envelope SHA-256, nothing downloaded or written. */
-    private void acknowledgeOnly(
-            Handoff handoff, ReceiveJournal.Entry placed, Path partialDir, PrintWriter w, PrintWriter err) {
-        Handoff.Acked acked = handoff.acknowledge(placed);
-        Plaintext.deleteQuietly(partialDir.resolve(Durable.safeName(placed.transferId()) + ".cms"));
-        report(placed, handoff.target(placed), acked, true, w, err);
-    }
-
-    private void receive(
-            Handoff handoff,
-            GatewayClient client,
-            InboxItem item,
-            Path partialDir,
-            PrivateKey privateKey,
-            X509Certificate certificate,
-            TrustAnchors anchors,
-            PrintWriter w,
-            PrintWriter err) {
-        InboxItem.refuseBadName(item);
-        Path partial = partialDir.resolve(Durable.safeName(item.transferId()) + ".cms");
-        Path opened = Plaintext.opened(partialDir, item.transferId());
-        try {
-            Downloader downloader =
-                    new Downloader(client, route, Backoff.standard(retries), Progress.forTerminal("download"));
-            ReceivePipeline pipeline = new ReceivePipeline(
-                    downloader, source -> Opener.open(source, opened, privateKey, certificate, anchors));
-            ReceivePipeline.Outcome outcome = pipeline.run(item.transferId(), item.size(), partial);
-            String sha256 = outcome.sha256();
-            if (!sha256.equalsIgnoreCase(item.sha256())) {
-                // whatever the opener made of these bytes, they are not the ones the gateway stored
-                Plaintext.deleteQuietly(partial);
-                throw new CliException(
-                        ExitCode.REFUSED,
-                        "DOWNLOAD_HASH_MISMATCH: transfer " + item.transferId() + " downloaded with SHA-256 " + sha256
-                                + ", the gateway lists " + item.sha256() + "; not acknowledged");
-            }
-            RuntimeException failure = outcome.openFailure();
-            if (failure instanceof EnvelopeException e) {
-                throw new CliException(
-                        ExitCode.REFUSED,
-                        e.reason() + ": transfer " + item.transferId() + " ("
-                                + item.filename() + ") cannot be opened: " + e.getMessage()
-                                + "; not acknowledged, envelope kept at "
-                                + partial);
-            }
-            if (failure instanceof UncheckedIOException e) {
-                throw CliException.usage("cannot open transfer " + item.transferId() + ": "
-                        + e.getCause().getMessage());
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            OpenResult result = outcome.opened();
-            ReceiveJournal.Entry placed;
-            try {
-                placed = handoff.place(
-                        opened,
-                        InboxItem.outputName(item.filename(), item.transferId()),
-                        new ReceiveJournal.Entry(
-                                item.transferId(),
-                                route,
-                                sha256.toLowerCase(Locale.ROOT),
-                                null,
-                                result.plaintextSha256(),
-                                result.bytes(),
-                                item.records(),
-                                result.signerSummary().subject(),
-                                item.sender(),
-                                ReceiveJournal.State.PLACING,
-                                Instant.now()));
-            } catch (IOException e) {
-                throw CliException.usage("cannot write into " + out + ": " + e.getMessage());
-            }
-            Handoff.Acked acked = handoff.acknowledge(placed);
-            Plaintext.deleteQuietly(partial);
-            report(placed, handoff.target(placed), acked, false, w, err);
-        } finally {
-            Plaintext.deleteQuietly(opened); // placed by a link, or never to be placed: the clear text goes
-        }
-    }
-
     /** One line (or JSON object) per transfer received, or acknowledged only. */
-    private void report(
-            ReceiveJournal.Entry e, Path target, Handoff.Acked acked, boolean ackOnly, PrintWriter w, PrintWriter err) {
-        if (acked.ack() == Handoff.Ack.ENDED) {
+    private void report(InboxRound.Received r, PrintWriter w, PrintWriter err) {
+        if (r.ack().equals("ENDED")) {
             err.printf(
                     "sekisho receive: 受領確認の前にゲートウェイ側で転送が終了しました（%s）。ファイルは残します / the gateway"
                             + " ended transfer %s as %s before it was acknowledged; the file %s stays%n",
-                    Printable.of(acked.state()),
-                    Printable.of(e.transferId()),
-                    Printable.of(acked.state()),
-                    Printable.value(target));
+                    Printable.of(r.ackState()),
+                    Printable.of(r.transferId()),
+                    Printable.of(r.ackState()),
+                    Printable.value(r.file()));
             err.flush();
         }
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("transferId", e.transferId());
-            m.put("file", target.toString());
-            m.put("bytes", e.bytes());
-            m.put("sha256", e.plaintextSha256());
-            m.put("records", e.records());
-            m.put("signer", e.signer());
-            m.put("sender", e.sender());
-            m.put("envelopeSha256", e.envelopeSha256());
-            m.put("alreadyPlaced", ackOnly);
-            m.put("acknowledgment", acked.ack().name());
+            m.put("transferId", r.transferId());
+            m.put("file", r.file().toString());
+            m.put("bytes", r.bytes());
+            m.put("sha256", r.plaintextSha256());
+            m.put("records", r.records());
+            m.put("signer", r.signer());
+            m.put("sender", r.sender());
+            m.put("envelopeSha256", r.envelopeSha256());
+            m.put("alreadyPlaced", r.alreadyPlaced());
+            m.put("acknowledgment", r.ack());
             w.println(JsonOut.write(m));
-        } else if (ackOnly) {
+        } else if (r.alreadyPlaced()) {
             w.printf(
                     "既に受領済み、確認応答のみ送信 / already placed as %s (%d bytes, %d records) by an earlier run: "
                             + "acknowledging only, transfer %s %s%n",
-                    Printable.value(target),
-                    e.bytes(),
-                    e.records(),
-                    Printable.of(e.transferId()),
-                    switch (acked.ack()) {
-                        case ACKNOWLEDGED -> "acknowledged";
-                        case ALREADY_ACKNOWLEDGED -> "was acknowledged already (" + Printable.of(acked.state()) + ")";
-                        case ENDED -> "not acknowledged (" + Printable.of(acked.state()) + ")";
+                    Printable.value(r.file()),
+                    r.bytes(),
+                    r.records(),
+                    Printable.of(r.transferId()),
+                    switch (r.ack()) {
+                        case "ACKNOWLEDGED" -> "acknowledged";
+                        case "ALREADY_ACKNOWLEDGED" -> "was acknowledged already (" + Printable.of(r.ackState()) + ")";
+                        default -> "not acknowledged (" + Printable.of(r.ackState()) + ")";
                     });
         } else {
             w.printf(
                     "received %s (%d bytes, %d records) signed by %s, transfer %s, acknowledged%n",
-                    Printable.value(target),
-                    e.bytes(),
-                    e.records(),
-                    Printable.of(e.signer()),
-                    Printable.of(e.transferId()));
+                    Printable.value(r.file()),
+                    r.bytes(),
+                    r.records(),
+                    Printable.of(r.signer()),
+                    Printable.of(r.transferId()));
         }
         w.flush();
     }

@@ -2,10 +2,8 @@ package jp.sekisho.client.transfer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.cli.CliException;
@@ -14,9 +12,6 @@ import jp.sekisho.cli.Printable;
 import jp.sekisho.client.Timings;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
-import jp.sekisho.envelope.Compression;
-import jp.sekisho.envelope.ContentCipher;
-import jp.sekisho.envelope.SealResult;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -185,182 +180,49 @@ public final class SendCommand implements Callable<Integer> {
         if (itemsMap != null && input.encrypted != null) {
             throw CliException.usage("--items-map applies to --file only (an envelope's content cannot be read)");
         }
-        ItemsMap map = itemsMap == null ? ItemsMap.identity() : ItemsMap.read(itemsMap, encoding);
+        ItemsMap map = itemsMap == null ? null : ItemsMap.read(itemsMap, encoding);
         Timings steps = Timings.of(timings);
         GatewayClient client = gateway.client(GatewayOptions.TRANSFER_LISTENER);
         Identity identity = input.file != null ? gateway.identity() : null;
         steps.mark("鍵 / identity and keys");
-        SendState state = openState(source);
         PrintWriter err = spec.commandLine().getErr();
-        Thread hook = new Thread(() -> SendResumption.interrupted(state, err), "sekisho-send-interrupted");
-        Runtime.getRuntime().addShutdownHook(hook);
-        String storedId = null;
-        try {
-            RouteTerms terms = RouteTerms.of(client.get("api/v1/routes/" + Paths.segment(route) + "/terms")
-                    .object());
-            steps.mark("条件 / terms (TLS handshake, GET)");
-            long count = DeclaredRecords.of(
-                    source,
-                    input.file != null && (csv || itemsMap != null),
-                    input.encrypted != null,
-                    records,
-                    map,
-                    encoding,
-                    terms);
-            if (count > terms.maxRecords()) {
-                throw new CliException(
-                        ExitCode.REFUSED,
-                        "RECORDS_OVER_APPROVAL: " + count + " records, but approval " + terms.approvalRef()
-                                + " allows at most " + terms.maxRecords() + " per transfer");
-            }
-            if (cbc && !terms.allowCbc()) {
-                throw new CliException(
-                        ExitCode.REFUSED,
-                        "PAYLOAD_WEAK_CIPHER: route " + route
-                                + " does not accept AES-256-CBC (allow-cbc is false); send without --cbc");
-            }
-            boolean compressing = CompressionChoice.of(compress, input.encrypted != null, terms, source);
-            String name = filename != null
-                    ? filename
-                    : input.encrypted != null ? source.getFileName().toString() : source.getFileName() + ".cms";
-            TusUploader uploader = new TusUploader(
-                            client, route, chunkSize, Backoff.standard(retries), Progress.forTerminal("upload"))
-                    .chunkChecksums(chunkChecksums)
-                    .notices(m -> notice(err, m))
-                    .onCreated(state::created);
-            SendState.Command command = new SendState.Command(
-                    route,
-                    client.base().toString(),
-                    absolute(source),
-                    input.encrypted != null,
-                    name,
-                    count,
-                    cbc,
-                    compressing);
-            TusUploader.Result stored =
-                    sendOrResume(state, command, uploader, source, identity, terms, name, count, err);
-            storedId = stored.transferId();
-            steps.mark("封印と送信 / seal and upload");
-            Receipt receipt = Receipt.parse(receipt(uploader, stored.transferId()));
-            state.discard(); // the receipt arrived: nothing is left to resume
-            steps.mark("受領書 / receipt");
-            Boolean verified = null;
-            if (gatewayKey != null) {
-                receipt.verifyWith(gatewayKey);
-                verified = true;
-            }
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(receipt.json());
-            } else {
-                receipt.print(out, verified);
-                if (stored.retries() > 0) {
-                    out.printf("retries:   %d (resumed from the gateway's offset)%n", stored.retries());
-                }
-            }
-            out.flush();
-            steps.print(err);
-            return ExitCode.OK;
-        } catch (IOException e) {
-            throw SendResumption.ended(
-                    state,
-                    storedId,
-                    client,
-                    route,
-                    CliException.usage(
-                            "cannot read " + source + " or write its envelope beside it: " + e.getMessage()));
-        } catch (UncheckedIOException e) {
-            throw SendResumption.ended(
-                    state,
-                    storedId,
-                    client,
-                    route,
-                    CliException.usage("cannot write the send's state in " + state.folder() + ": "
-                            + e.getCause().getMessage()));
-        } catch (CliException e) {
-            throw SendResumption.ended(state, storedId, client, route, e);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException ignored) {
-                // shutting down already: the hook says what is kept
-            }
-            state.close();
+        FileSender.Options options = new FileSender.Options(
+                route,
+                source,
+                input.encrypted != null,
+                records,
+                map,
+                encoding,
+                csv,
+                cbc,
+                compress,
+                filename,
+                chunkSize,
+                chunkChecksums,
+                retries,
+                restart,
+                false,
+                Progress.forTerminal("upload"));
+        FileSender.Sent sent = new FileSender(client, identity, err).send(options, steps, true);
+        sent.done(); // the receipt arrived: nothing is left to resume
+        Receipt receipt = sent.receipt();
+        Boolean verified = null;
+        if (gatewayKey != null) {
+            receipt.verifyWith(gatewayKey);
+            verified = true;
         }
-    }
-
-    private static String receipt(TusUploader uploader, String transferId) {
-        try {
-            return uploader.receipt(transferId);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted while fetching the receipt of " + transferId);
-        }
-    }
-
-    /**
-     * The state folder of this input and route. An {@code --encrypted} envelope in a folder that cannot
-     * be written is still sent, without what a later run would need to resume it.
-     */
-    private SendState openState(Path source) {
-        try {
-            return SendState.open(source, route);
-        } catch (IOException e) {
-            if (input.encrypted != null) {
-                return SendState.inMemory();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(receipt.json());
+        } else {
+            receipt.print(out, verified);
+            if (sent.retries() > 0) {
+                out.printf("retries:   %d (resumed from the gateway's offset)%n", sent.retries());
             }
-            throw CliException.usage("cannot write the envelope of " + source + " beside it (" + SendState.FOLDER
-                    + "): " + e.getMessage());
         }
-    }
-
-    private static String absolute(Path p) {
-        return p.toAbsolutePath().normalize().toString();
-    }
-
-    /** Continues an earlier run of this command when it can (SendResumption), else seals and sends afresh. */
-    private TusUploader.Result sendOrResume(
-            SendState state,
-            SendState.Command command,
-            TusUploader uploader,
-            Path source,
-            Identity identity,
-            RouteTerms terms,
-            String name,
-            long count,
-            PrintWriter err)
-            throws IOException {
-        SendState.Fingerprint input = SendState.Fingerprint.of(source);
-        Optional<TusUploader.Result> resumed =
-                SendResumption.continueEarlier(state, command, input, source, uploader, restart, name, count, err);
-        if (resumed.isPresent()) {
-            return resumed.get();
-        }
-        state.begin(command, input);
-        if (command.encrypted()) {
-            long size = Files.size(source);
-            checkSize(size, terms);
-            if (chunkChecksums) {
-                SealResult hashed = new SealResult(-1, size, FileRegion.sha256Hex(source));
-                state.sealed(hashed);
-                return uploader.upload(source, size, name, hashed.envelopeSha256(), count);
-            }
-            return new SendModes(uploader, state, terms, ContentCipher.AES_256_GCM, Compression.NONE)
-                    .uploadWhileHashing(source, size, name, count);
-        }
-        long plainBytes = Files.size(source);
-        if (plainBytes > terms.maxPayloadBytes()) { // the envelope is larger still
-            checkSize(plainBytes, terms);
-        }
-        SendModes modes = new SendModes(
-                uploader,
-                state,
-                terms,
-                cbc ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM,
-                command.compress() ? Compression.DEFAULT_LEVEL : Compression.NONE);
-        return chunkChecksums
-                ? modes.sealThenUpload(source, identity, name, count)
-                : modes.uploadWhileSealing(source, identity, name, count, plainBytes);
+        out.flush();
+        steps.print(err);
+        return ExitCode.OK;
     }
 
     static void notice(PrintWriter err, String m) {

@@ -48,9 +48,13 @@ public final class HandOffWorld implements AutoCloseable {
     public final TestPki pki;
     public final Credential enc;
     public final ExternalPostgres pg;
-    public final GatewayFixture gw;
+    /** The running gateway; {@link #restartGateway} replaces it. */
+    public GatewayFixture gw;
 
-    private HandOffWorld(TestPki pki, Credential enc, ExternalPostgres pg, GatewayFixture gw) {
+    private final Path dir;
+
+    private HandOffWorld(Path dir, TestPki pki, Credential enc, ExternalPostgres pg, GatewayFixture gw) {
+        this.dir = dir;
         this.pki = pki;
         this.enc = enc;
         this.pg = pg;
@@ -88,7 +92,7 @@ public final class HandOffWorld implements AutoCloseable {
             pg.close();
             throw e;
         }
-        HandOffWorld world = new HandOffWorld(pki, enc, pg, gw);
+        HandOffWorld world = new HandOffWorld(dir, pki, enc, pg, gw);
         try {
             world.approveAndRoute(dir, approval);
         } catch (Exception | Error e) {
@@ -155,6 +159,31 @@ public final class HandOffWorld implements AutoCloseable {
                                 .object()
                                 .get("approvalRef"),
                         equalTo(a.ref()));
+    }
+
+    /** Stops the gateway (as an operator's restart or a crash of its host would); {@link #startGateway} brings it back. */
+    public void stopGateway() {
+        gw.close();
+    }
+
+    /**
+     * Starts the gateway again on the same ports, data folder and PostgreSQL (the routes and uploads
+     * it held are still there), once {@link #stopGateway} stopped it.
+     */
+    public void startGateway(int transferPort, int adminPort) throws Exception {
+        gw = GatewayFixture.start(
+                dir.resolve("gw"),
+                pki,
+                "gw1",
+                LISTENERS
+                        .replace(
+                                "transfer: { bind: 127.0.0.1, port: 0",
+                                "transfer: { bind: 127.0.0.1, port: " + transferPort)
+                        .replace(
+                                "admin:    { bind: 127.0.0.1, port: 0",
+                                "admin:    { bind: 127.0.0.1, port: " + adminPort),
+                PRINCIPALS,
+                "store:\n  url: " + pg.url() + "\n  user: " + ExternalPostgres.APP_ROLE + "\n  owner-user: postgres\n");
     }
 
     /** A client of the transfer listener with {@code who}'s certificate. */
