@@ -114,7 +114,7 @@ wan_enter() {
   WAN_NETNS=sekisho-bench-$$
   ip netns add "$WAN_NETNS" 2>/dev/null || wan_fail "ip netns add $WAN_NETNS failed (no network namespaces here?): $(ip netns add "$WAN_NETNS" 2>&1)"
   trap wan_cleanup EXIT
-  trap 'exit 130' INT TERM
+  trap 'exit 130' INT TERM # until the run starts; then wan_cleanup ends it (below)
   ip netns exec "$WAN_NETNS" ip link set lo up || wan_fail "cannot bring up lo in $WAN_NETNS"
   # htb and u32 present? Try them before the run spends minutes on set-up.
   ip netns exec "$WAN_NETNS" tc qdisc add dev lo root handle 1: htb default 20 2>/dev/null &&
@@ -122,8 +122,12 @@ wan_enter() {
     wan_fail "this kernel cannot shape with tc htb and u32 (modules sch_htb, cls_u32); load them (modprobe sch_htb cls_u32) or run without --wan"
   ip netns exec "$WAN_NETNS" tc qdisc del dev lo root
   log "running inside network namespace $WAN_NETNS, link $WAN_RATE"
+  # In the background, so that a signal here is handled at once: wan_cleanup then ends everything in the
+  # namespace (the inner run's trap deletes its work folder), rather than waiting for the run to finish.
   local rc=0
-  ip netns exec "$WAN_NETNS" "$0" "${ARGS[@]}" --wan-inside "$WAN_NETNS" || rc=$?
+  ip netns exec "$WAN_NETNS" "$0" "${ARGS[@]}" --wan-inside "$WAN_NETNS" &
+  trap 'exit 130' INT TERM
+  wait $! || rc=$?
   exit "$rc"
 }
 wan_cleanup() { # in the calling shell: end what is left in the namespace (processes this run started), remove it
@@ -131,7 +135,7 @@ wan_cleanup() { # in the calling shell: end what is left in the namespace (proce
   local p pids
   pids=$(ip netns pids "$WAN_NETNS" 2>/dev/null || true)
   for p in $pids; do kill "$p" 2>/dev/null || true; done
-  [ -z "$pids" ] || sleep 1
+  for _ in $(seq 100); do [ -z "$(ip netns pids "$WAN_NETNS" 2>/dev/null)" ] && break; sleep 0.1; done
   for p in $(ip netns pids "$WAN_NETNS" 2>/dev/null || true); do kill -9 "$p" 2>/dev/null || true; done
   ip netns del "$WAN_NETNS" 2>/dev/null && log "removed network namespace $WAN_NETNS" || log "could not remove network namespace $WAN_NETNS (ip netns del $WAN_NETNS)"
   exit "$rc"
