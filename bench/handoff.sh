@@ -193,11 +193,13 @@ wan_report() {
   echo "Link: --wan $WAN_RATE (${R[wan_rate_mbs]} MB/s), ports ${WAN_PORTS[*]} (gateway transfer, sshd, nginx) shaped with htb on lo in network namespace $WAN_NETNS; no added delay"
   echo "Shaping check: ${R[wan_check]}"
   echo
-  echo "Hand-off on the link (medians, seconds; floor = bytes on the link / rate, both directions; load = load average at the start -> end of the series)"
-  printf '| %-22s | %4s | %9s | %13s | %8s | %9s | %9s | %9s | %13s | %8s | %9s | %9s | %-13s |\n' "" runs "gpg+sftp" ".gpg bytes" "floor" \
-    "sek send" "sek recv" "Sekisho" "envelope" "floor" "Sek/floor" "usual/Sek" "load"
-  printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------" "------" "-----------" "---------------" \
-    "----------" "-----------" "-----------" "-----------" "---------------" "----------" "-----------" "-----------" "---------------"
+  echo "Hand-off on the link (medians, seconds; floor = bytes on the link / rate, both directions; CPU = user + system seconds"
+  echo "of the client commands, servers not included; load = 1-minute load average at the start -> end of the series)"
+  printf '| %-22s | %4s | %9s | %7s | %13s | %8s | %9s | %9s | %9s | %7s | %13s | %8s | %9s | %9s | %-13s |\n' "" runs "gpg+sftp" "CPU" \
+    ".gpg bytes" "floor" "sek send" "sek recv" "Sekisho" "CPU" "envelope" "floor" "Sek/floor" "usual/Sek" "load"
+  printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------" "------" "-----------" "---------" \
+    "---------------" "----------" "-----------" "-----------" "-----------" "---------" "---------------" "----------" "-----------" \
+    "-----------" "---------------"
   for k in k1 csv rnd; do
     case $k in
       k1) [ "$DO_K1" = 1 ] || continue; label="1,000 rows"; runs=$SMALL_RUNS ;;
@@ -207,9 +209,10 @@ wan_report() {
     gfloor=$(wan_floor "$((2 * ${R[gpg_size_$k]:-0}))"); sfloor=$(wan_floor "$((2 * ${R[env_size_$k]:-0}))")
     rel=$(ratio "${T[sek_total_$k]:-0}" "$sfloor"); speed=$(ratio "${T[usual_total_$k]:-0}" "${T[sek_total_$k]:-0}")
     R[wan_rel_$k]=$rel; R[wan_speed_$k]=$speed
-    printf '| %-22s | %4s | %9s | %13s | %8s | %9s | %9s | %9s | %13s | %8s | %9s | %9s | %-13s |\n' "$label" "$runs" \
-      "${T[usual_total_$k]:--}" "${R[gpg_size_$k]:--}" "$gfloor" "${T[sek_send_$k]:--}" "${T[sek_recv_$k]:--}" \
-      "${T[sek_total_$k]:--}" "${R[env_size_$k]:--}" "$sfloor" "$rel" "$speed" "${R[load_$k]:--}"
+    printf '| %-22s | %4s | %9s | %7s | %13s | %8s | %9s | %9s | %9s | %7s | %13s | %8s | %9s | %9s | %-13s |\n' "$label" "$runs" \
+      "${T[usual_total_$k]:--}" "${T[cpu_usual_total_$k]:--}" "${R[gpg_size_$k]:--}" "$gfloor" "${T[sek_send_$k]:--}" \
+      "${T[sek_recv_$k]:--}" "${T[sek_total_$k]:--}" "${T[cpu_sek_total_$k]:--}" "${R[env_size_$k]:--}" "$sfloor" "$rel" "$speed" \
+      "${R[load_$k]:--}"
   done
   echo "Targets (issue 18, at 100 Mbit/s; this run is at $WAN_RATE):"
   [ "$DO_CSV" = 1 ] && echo "  $CSV_ROWS rows >= 1.5x faster than gpg+sftp: usual/Sekisho = ${R[wan_speed_csv]} -> $(check "${R[wan_speed_csv]}" ">=" 1.5)"
@@ -271,11 +274,13 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 declare -A T=() R=()
 # With SOFT=1 a failure is recorded in FAILED[NAME] and returns 1 instead of ending the run.
 declare -A FAILED=()
+# The CPU seconds (user + system) of CMD and its children go to T[cpu_NAME]: on a shared machine they
+# move less than the elapsed time (a server's CPU, sshd's or the gateway's, is not in them).
 timed() {
   local name=$1 out=$2; shift 2
-  local t0 t1
+  local t0 t1 TIMEFORMAT='%U %S'
   t0=$(now)
-  if ! "$@" >"$out" 2>&1; then
+  if ! { time "$@" >"$out" 2>&1; } 2>"$out.cpu"; then
     tail -n 20 "$out" >&2
     [ "${SOFT:-}" = 1 ] || die "$name: $* (log $out)"
     FAILED[$name]=$(grep -v '^\s*$' "$out" | tail -n 1 | cut -c1-300)
@@ -284,7 +289,8 @@ timed() {
   fi
   t1=$(now)
   T[$name]=$(elapsed "$t0" "$t1")
-  log "$name: ${T[$name]} s"
+  T[cpu_$name]=$(awk '{ printf "%.2f", $1 + $2 }' "$out.cpu")
+  log "$name: ${T[$name]} s (CPU ${T[cpu_$name]} s)"
 }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b / s / 1e6; else printf "-" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
@@ -456,6 +462,7 @@ sekisho_handoff() { # KEY FILE RECORDS
   same_file "$f" "$got"
   rm -f "$got"
   T[sek_total_$key]=$(sum "${T[sek_send_$key]}" "${T[sek_recv_$key]}")
+  T[cpu_sek_total_$key]=$(sum "${T[cpu_sek_send_$key]}" "${T[cpu_sek_recv_$key]}")
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -515,6 +522,7 @@ gpg_sftp_handoff() { # KEY FILE
   grep -q '^\[GNUPG:\] VALIDSIG' "$d/dec.status" || die "gpg did not verify the signature ($d/dec.status)"
   same_file "$f" "$d/$key.out"
   T[usual_total_$key]=$(sum "${T[gpg_enc_$key]}" "${T[sftp_up_$key]}" "${T[sftp_down_$key]}" "${T[gpg_dec_$key]}")
+  T[cpu_usual_total_$key]=$(sum "${T[cpu_gpg_enc_$key]}" "${T[cpu_sftp_up_$key]}" "${T[cpu_sftp_down_$key]}" "${T[cpu_gpg_dec_$key]}")
   R[gpg_size_$key]=$(stat -c %s "$d/$key.gpg")
   rm -f "$d/$key.gpg" "$d/$key.got.gpg" "$d/$key.out" "$S/remote/$key.gpg"
 }
@@ -616,7 +624,7 @@ loadavg() { cut -d' ' -f1 /proc/loadavg; } # the 1-minute load average, beside e
 # series_median KEY RUNS: the median over runs KEY_1..KEY_RUNS of every step, into T[STEP_KEY]
 series_median() {
   local k i
-  for k in gpg_enc sftp_up sftp_down gpg_dec usual_total sek_send sek_recv sek_total; do
+  for k in gpg_enc sftp_up sftp_down gpg_dec usual_total sek_send sek_recv sek_total cpu_usual_total cpu_sek_send cpu_sek_recv cpu_sek_total; do
     T[${k}_$1]=$(for i in $(seq "$2"); do [ -n "${T[${k}_$1_$i]:-}" ] && echo "${T[${k}_$1_$i]}"; done | median_of)
     [ "${T[${k}_$1]}" = - ] && unset "T[${k}_$1]"
   done
