@@ -15,14 +15,42 @@
 #   RANDOM_MIB, CSV_ROWS, LOAD_SECONDS, LOAD_WARMUP, UPLOAD_ROUNDS  override the sizes
 #   CLI_RUNS (9), SMALL_RUNS (5)  runs behind the CLI start and the 1,000-row hand-off medians
 #   AGENT_RUNS (5), AGENT_RUNS_FULL (3), AGENT_POLL (1s)  the agent drop-to-inbox medians (see the agent block)
+#   --sizes LIST       which hand-offs to run, comma-separated: 1k (the 1,000-row CSV), csv (CSV_ROWS rows),
+#                      1g (the RANDOM_MIB random file); default all three. Without 1g there are no upload rounds.
+#   HANDOFF_RUNS       hand-offs behind each csv and 1g figure, reported as medians (default 1; 3 with --wan)
+#   --wan RATE         the hand-offs on a shaped link (e.g. 100mbit, 1gbit): everything runs inside a network
+#                      namespace made for the run, whose loopback limits the gateway's transfer port, sshd's and
+#                      nginx's to RATE with htb (the admin listener and the rest stay local). Needs root, ip and
+#                      tc with htb and u32. Reports each size against the link's floor; skips the upload rounds
+#                      and the request-overhead runs. WAN_CHECK_MIB (64): the shaping check's upload size.
 set -euo pipefail
 
 QUICK=0
-for a in "$@"; do
-  case $a in
+WAN_RATE=
+WAN_NETNS= # set inside the namespace (internal flag --wan-inside NAME)
+SIZES=1k,csv,1g
+ARGS=("$@")
+while [ $# -gt 0 ]; do
+  case $1 in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "handoff.sh: unknown argument $a (try --help)" >&2; exit 2 ;;
+    --wan) [ $# -ge 2 ] || { echo "handoff.sh: --wan needs a rate, e.g. --wan 100mbit" >&2; exit 2; }; WAN_RATE=$2; shift ;;
+    --wan=*) WAN_RATE=${1#--wan=} ;;
+    --wan-inside) WAN_NETNS=$2; shift ;;
+    --sizes) [ $# -ge 2 ] || { echo "handoff.sh: --sizes needs a list, e.g. --sizes 1k,csv" >&2; exit 2; }; SIZES=$2; shift ;;
+    --sizes=*) SIZES=${1#--sizes=} ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "handoff.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+DO_K1=0; DO_CSV=0; DO_RND=0
+IFS=, read -ra _sizes <<<"$SIZES"
+for z in "${_sizes[@]}"; do
+  case $z in
+    1k|1000) DO_K1=1 ;;
+    csv|305k) DO_CSV=1 ;;
+    1g|rnd|random) DO_RND=1 ;;
+    *) echo "handoff.sh: --sizes takes 1k, csv and 1g (comma-separated), not '$z'" >&2; exit 2 ;;
   esac
 done
 
@@ -60,6 +88,147 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   # policy-rc.d or not: we never use the packaged services, only the binaries.
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
+
+# ---------------------------------------------------------------------------------------------
+# --wan RATE: a shaped link. The script runs again inside a network namespace of its own (its loopback
+# is private, so nobody else's traffic is shaped), whose lo gets an htb root: the ports that cross the
+# link in a real hand-off (the gateway's transfer listener, sshd, nginx's floor) go through a class at
+# RATE, everything else (admin listener, embedded store, the unshaped nginx port) through a fast default.
+# This kernel has htb and u32 but no netem or tbf: bandwidth only, no added delay.
+WAN_BPS= # the rate in bits per second
+wan_parse_rate() { # RATE -> bits per second, or fails
+  awk -v r="$1" 'BEGIN { if (match(r, /^[0-9]+(\.[0-9]+)?(kbit|mbit|gbit)$/) == 0) exit 1
+    n = r + 0; u = substr(r, length(r) - 3); m = (u == "kbit") ? 1e3 : (u == "mbit") ? 1e6 : 1e9
+    b = n * m; if (b < 1e6 || b > 1e10) exit 1; printf "%.0f", b }'
+}
+wan_fail() { echo "handoff.sh --wan: $*" >&2; exit 2; }
+# In the calling shell: make the namespace, run this script inside it, remove the namespace at exit.
+wan_enter() {
+  [ -n "$WAN_RATE" ] || return 0
+  WAN_BPS=$(wan_parse_rate "$WAN_RATE") || wan_fail "'$WAN_RATE' is not a rate from 1mbit to 10gbit (e.g. 100mbit or 1gbit)"
+  [ -z "$WAN_NETNS" ] || return 0 # inside already
+  [ "$(id -u)" = 0 ] || wan_fail "needs root to create a network namespace and shape its loopback; run it as root (sudo $0 ${ARGS[*]})"
+  command -v ip >/dev/null && command -v tc >/dev/null || wan_fail "needs ip and tc (Debian: apt-get install iproute2)"
+  # Build outside: the namespace has no network for Maven.
+  log "building Sekisho in $SEKISHO_HOME if needed (before entering the namespace)"
+  "$SEKISHO_HOME/sekisho" --version >/dev/null 2>&1 || wan_fail "the sekisho launcher failed; run $SEKISHO_HOME/sekisho --version to see why"
+  WAN_NETNS=sekisho-bench-$$
+  ip netns add "$WAN_NETNS" 2>/dev/null || wan_fail "ip netns add $WAN_NETNS failed (no network namespaces here?): $(ip netns add "$WAN_NETNS" 2>&1)"
+  trap wan_cleanup EXIT
+  trap 'exit 130' INT TERM # until the run starts; then wan_cleanup ends it (below)
+  ip netns exec "$WAN_NETNS" ip link set lo up || wan_fail "cannot bring up lo in $WAN_NETNS"
+  # htb and u32 present? Try them before the run spends minutes on set-up.
+  ip netns exec "$WAN_NETNS" tc qdisc add dev lo root handle 1: htb default 20 2>/dev/null &&
+    ip netns exec "$WAN_NETNS" tc filter add dev lo parent 1: protocol ip prio 1 u32 match ip dport 9 0xffff flowid 1:10 2>/dev/null ||
+    wan_fail "this kernel cannot shape with tc htb and u32 (modules sch_htb, cls_u32); load them (modprobe sch_htb cls_u32) or run without --wan"
+  ip netns exec "$WAN_NETNS" tc qdisc del dev lo root
+  log "running inside network namespace $WAN_NETNS, link $WAN_RATE"
+  # In the background, so that a signal here is handled at once: wan_cleanup then ends everything in the
+  # namespace (the inner run's trap deletes its work folder), rather than waiting for the run to finish.
+  local rc=0
+  ip netns exec "$WAN_NETNS" "$0" "${ARGS[@]}" --wan-inside "$WAN_NETNS" &
+  trap 'exit 130' INT TERM
+  wait $! || rc=$?
+  exit "$rc"
+}
+wan_cleanup() { # in the calling shell: end what is left in the namespace (processes this run started), remove it
+  local rc=$?
+  local p pids
+  pids=$(ip netns pids "$WAN_NETNS" 2>/dev/null || true)
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
+  for _ in $(seq 100); do [ -z "$(ip netns pids "$WAN_NETNS" 2>/dev/null)" ] && break; sleep 0.1; done
+  for p in $(ip netns pids "$WAN_NETNS" 2>/dev/null || true); do kill -9 "$p" 2>/dev/null || true; done
+  ip netns del "$WAN_NETNS" 2>/dev/null && log "removed network namespace $WAN_NETNS" || log "could not remove network namespace $WAN_NETNS (ip netns del $WAN_NETNS)"
+  exit "$rc"
+}
+# Inside: the htb tree on lo. Loopback's MTU is 65536, so each class gets a quantum and bursts of a few
+# whole 64 KiB packets (r2q's default would give 100mbit a quantum of 1250 bytes, below one packet).
+WAN_PORTS=()
+wan_shape() { # PORT...: these ports (either direction) at the link's rate
+  WAN_PORTS=("$@")
+  local q=(quantum 65536 burst 256k cburst 256k) p
+  tc qdisc replace dev lo root handle 1: htb default 20 r2q 1000 || wan_fail "tc qdisc add dev lo root htb failed"
+  tc class add dev lo parent 1: classid 1:10 htb rate "$WAN_RATE" ceil "$WAN_RATE" "${q[@]}"
+  tc class add dev lo parent 1: classid 1:20 htb rate 20gbit ceil 20gbit "${q[@]}"
+  for p in "$@"; do
+    tc filter add dev lo parent 1: protocol ip prio 1 u32 match ip dport "$p" 0xffff flowid 1:10
+    tc filter add dev lo parent 1: protocol ip prio 1 u32 match ip sport "$p" 0xffff flowid 1:10
+  done
+  log "link: ports ${*} shaped to $WAN_RATE on lo in $WAN_NETNS; the rest unshaped"
+}
+wan_sent() { # CLASS -> bytes sent through it so far
+  tc -s class show dev lo classid "$1" | awk '/Sent/ { print $2; exit }'
+}
+# The shaping check: WAN_CHECK_MIB through nginx on its shaped port and on its unshaped one, with the
+# class counters. Fails the run when the shaped port is not held to the rate (or the counters stand still).
+wan_check() { # SHAPED_PORT FAST_PORT
+  local mib=${WAN_CHECK_MIB:-64} f=$WORK/files/wan-check.bin port name s0 s1 t0 t
+  head -c $((mib * 1048576)) /dev/urandom >"$f"
+  for port in "$1" "$2"; do
+    name=shaped; [ "$port" = "$2" ] && name=unshaped
+    s0=$(wan_sent 1:10); t0=$(now)
+    curl -sS --fail -o /dev/null -H 'Expect:' --cacert "$PKI/ca.pem" --cert "$PKI/city-sender.pem" \
+      --key "$PKI/city-sender.key" -T "$f" "https://127.0.0.1:$port/up/wan-check.bin" || die "the shaping check's upload to port $port failed"
+    t=$(elapsed "$t0" "$(now)"); s1=$(wan_sent 1:10)
+    R[wan_check_$name]=$(mbps "$((mib * 1048576))" "$t")
+    R[wan_check_${name}_class]=$((s1 - s0))
+    rm -f "$N/root/up/wan-check.bin"
+  done
+  rm -f "$f"
+  R[wan_rate_mbs]=$(awk -v b="$WAN_BPS" 'BEGIN { printf "%.1f", b / 8e6 }')
+  R[wan_check]="$mib MiB curl PUT through nginx: shaped port ${R[wan_check_shaped]} MB/s (class 1:10 counted ${R[wan_check_shaped_class]} bytes), unshaped port ${R[wan_check_unshaped]} MB/s (class 1:10 counted ${R[wan_check_unshaped_class]} bytes); link $WAN_RATE = ${R[wan_rate_mbs]} MB/s"
+  log "${R[wan_check]}"
+  awk -v got="${R[wan_check_shaped]}" -v want="${R[wan_rate_mbs]}" 'BEGIN { exit !(got <= want * 1.05 && got >= want * 0.5) }' ||
+    die "the shaped port ran at ${R[wan_check_shaped]} MB/s, not near the link's ${R[wan_rate_mbs]} MB/s: the shaping does not hold (tc -s class show dev lo)"
+  [ "${R[wan_check_shaped_class]}" -ge $((mib * 1048576)) ] || die "class 1:10 counted ${R[wan_check_shaped_class]} bytes for a $mib MiB upload: the u32 filters do not match"
+  [ "${R[wan_check_unshaped_class]}" -lt $((mib * 1048576 / 2)) ] || die "the unshaped port went through the shaped class"
+}
+wan_floor() { # BYTES -> seconds BYTES take at the link's rate
+  awk -v b="$1" -v r="$WAN_BPS" 'BEGIN { if (b > 0) printf "%.2f", b * 8 / r; else print "-" }'
+}
+# The --wan report: each size against the link's floor, the time its bytes take at RATE. A hand-off
+# crosses the link twice (send up, receive down), so Sekisho's floor is 2 x envelope / rate and the
+# usual way's 2 x .gpg / rate.
+wan_report() {
+  local k label runs rel speed sfloor gfloor
+  echo "Link: --wan $WAN_RATE (${R[wan_rate_mbs]} MB/s), ports ${WAN_PORTS[*]} (gateway transfer, sshd, nginx) shaped with htb on lo in network namespace $WAN_NETNS; no added delay"
+  echo "Shaping check: ${R[wan_check]}"
+  echo
+  echo "Hand-off on the link (medians, seconds; floor = bytes on the link / rate, both directions; CPU = user + system seconds"
+  echo "of the client commands, servers not included; load = 1-minute load average at the start -> end of the series)"
+  printf '| %-22s | %4s | %9s | %7s | %13s | %8s | %9s | %9s | %9s | %7s | %13s | %8s | %9s | %9s | %-13s |\n' "" runs "gpg+sftp" "CPU" \
+    ".gpg bytes" "floor" "sek send" "sek recv" "Sekisho" "CPU" "envelope" "floor" "Sek/floor" "usual/Sek" "load"
+  printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' "------------------------" "------" "-----------" "---------" \
+    "---------------" "----------" "-----------" "-----------" "-----------" "---------" "---------------" "----------" "-----------" \
+    "-----------" "---------------"
+  for k in k1 csv rnd; do
+    case $k in
+      k1) [ "$DO_K1" = 1 ] || continue; label="1,000 rows"; runs=$SMALL_RUNS ;;
+      csv) [ "$DO_CSV" = 1 ] || continue; label="$CSV_ROWS rows"; runs=$HANDOFF_RUNS ;;
+      rnd) [ "$DO_RND" = 1 ] || continue; label="random $(mib "$RND_BYTES")"; runs=$HANDOFF_RUNS ;;
+    esac
+    gfloor=$(wan_floor "$((2 * ${R[gpg_size_$k]:-0}))"); sfloor=$(wan_floor "$((2 * ${R[env_size_$k]:-0}))")
+    rel=$(ratio "${T[sek_total_$k]:-0}" "$sfloor"); speed=$(ratio "${T[usual_total_$k]:-0}" "${T[sek_total_$k]:-0}")
+    R[wan_rel_$k]=$rel; R[wan_speed_$k]=$speed
+    printf '| %-22s | %4s | %9s | %7s | %13s | %8s | %9s | %9s | %9s | %7s | %13s | %8s | %9s | %9s | %-13s |\n' "$label" "$runs" \
+      "${T[usual_total_$k]:--}" "${T[cpu_usual_total_$k]:--}" "${R[gpg_size_$k]:--}" "$gfloor" "${T[sek_send_$k]:--}" \
+      "${T[sek_recv_$k]:--}" "${T[sek_total_$k]:--}" "${T[cpu_sek_total_$k]:--}" "${R[env_size_$k]:--}" "$sfloor" "$rel" "$speed" \
+      "${R[load_$k]:--}"
+  done
+  echo "Targets (issue 18, at 100 Mbit/s; this run is at $WAN_RATE):"
+  [ "$DO_CSV" = 1 ] && echo "  $CSV_ROWS rows >= 1.5x faster than gpg+sftp: usual/Sekisho = ${R[wan_speed_csv]} -> $(check "${R[wan_speed_csv]}" ">=" 1.5)"
+  [ "$DO_RND" = 1 ] && echo "  $(mib "$RND_BYTES") within 10% of the link's time: Sekisho/floor = ${R[wan_rel_rnd]} -> $(check "${R[wan_rel_rnd]}" "<" 1.1)"
+  local f last
+  for k in k1 csv rnd; do # where the time went, in the last run of each size
+    last=$HANDOFF_RUNS; [ "$k" = k1 ] && last=$SMALL_RUNS
+    for f in send recv; do
+      [ -s "$WORK/sek-$f-${k}_$last.log" ] || continue
+      grep -A8 '^所要時間' "$WORK/sek-$f-${k}_$last.log" | sed "s/^/  $k $f --timings: /"
+    done
+  done
+  echo
+}
+wan_enter
 
 # ---------------------------------------------------------------------------------------------
 # Work folder, processes, clean-up
@@ -106,11 +275,13 @@ elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 declare -A T=() R=()
 # With SOFT=1 a failure is recorded in FAILED[NAME] and returns 1 instead of ending the run.
 declare -A FAILED=()
+# The CPU seconds (user + system) of CMD and its children go to T[cpu_NAME]: on a shared machine they
+# move less than the elapsed time (a server's CPU, sshd's or the gateway's, is not in them).
 timed() {
   local name=$1 out=$2; shift 2
-  local t0 t1
+  local t0 t1 TIMEFORMAT='%U %S'
   t0=$(now)
-  if ! "$@" >"$out" 2>&1; then
+  if ! { time "$@" >"$out" 2>&1; } 2>"$out.cpu"; then
     tail -n 20 "$out" >&2
     [ "${SOFT:-}" = 1 ] || die "$name: $* (log $out)"
     FAILED[$name]=$(grep -v '^\s*$' "$out" | tail -n 1 | cut -c1-300)
@@ -119,7 +290,8 @@ timed() {
   fi
   t1=$(now)
   T[$name]=$(elapsed "$t0" "$t1")
-  log "$name: ${T[$name]} s"
+  T[cpu_$name]=$(awk '{ printf "%.2f", $1 + $2 }' "$out.cpu")
+  log "$name: ${T[$name]} s (CPU ${T[cpu_$name]} s)"
 }
 mbps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.1f", b / s / 1e6; else printf "-" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else printf "-" }'; }
@@ -163,6 +335,7 @@ COMMANDS=$(sek --help 2>&1 | sed -nE 's/^  ([a-z]+) .*/\1/p')
 has_cmd() { grep -qx "$1" <<<"$COMMANDS"; }
 HAS_TRANSFER=0; has_cmd send && has_cmd receive && HAS_TRANSFER=1
 HAS_SEAL=0; has_cmd seal && HAS_SEAL=1
+HAS_TIMINGS=0; [ "$HAS_TRANSFER" = 1 ] && sek send --help 2>&1 | grep -q -- '--timings' && HAS_TIMINGS=1
 [ "$HAS_TRANSFER" = 1 ] || log "this Sekisho has no send/receive yet: the Sekisho hand-off rows are skipped"
 # What a CLI command costs before it does anything (JVM start, picocli): part of every send and receive.
 # Median of CLI_RUNS, through the jar (as the timed commands run) and through the checkout's launcher.
@@ -181,10 +354,16 @@ T[cli_help]=$(time_runs sek send --help)
 mkdir -p "$WORK/files" "$WORK/out"
 CSV=$WORK/files/residents.csv
 RND=$WORK/files/random.bin
-log "test files: $CSV_ROWS-row dummy CSV, $RANDOM_MIB MiB random"
-sek dummy residents --count "$CSV_ROWS" --out "$CSV" >"$WORK/dummy.out" 2>&1 || { cat "$WORK/dummy.out" >&2; die "sekisho dummy"; }
-head -c $((RANDOM_MIB * 1048576)) /dev/urandom >"$RND"
-CSV_BYTES=$(stat -c %s "$CSV"); RND_BYTES=$(stat -c %s "$RND")
+log "test files (--sizes $SIZES): $([ "$DO_CSV" = 1 ] && echo "$CSV_ROWS-row dummy CSV")$([ "$DO_RND" = 1 ] && echo " $RANDOM_MIB MiB random")"
+CSV_BYTES=0; RND_BYTES=0
+if [ "$DO_CSV" = 1 ]; then
+  sek dummy residents --count "$CSV_ROWS" --out "$CSV" >"$WORK/dummy.out" 2>&1 || { cat "$WORK/dummy.out" >&2; die "sekisho dummy"; }
+  CSV_BYTES=$(stat -c %s "$CSV")
+fi
+if [ "$DO_RND" = 1 ]; then
+  head -c $((RANDOM_MIB * 1048576)) /dev/urandom >"$RND"
+  RND_BYTES=$(stat -c %s "$RND")
+fi
 
 # ---------------------------------------------------------------------------------------------
 # PKI (sekisho certs), used by the gateway, nginx and curl alike
@@ -271,17 +450,20 @@ GW_RSS_IDLE=$(vm VmRSS)
 sekisho_handoff() { # KEY FILE RECORDS
   local key=$1 f=$2 records=$3 inbox=$WORK/out/sekisho-$1
   mkdir -p "$inbox"
-  local extra=(); [ "$key" = rnd ] && extra=(--records "$records")
+  local extra=() timings=(); case $key in rnd*) extra=(--records "$records") ;; esac
+  [ "$HAS_TIMINGS" = 1 ] && timings=(--timings) # a few lines on stderr, into the log: where the time went
   SOFT=1 timed "sek_send_$key" "$WORK/sek-send-$key.log" sek send --gateway "$TRANSFER" --route "$ROUTE" --file "$f" \
-    --identity "$PKI/city-sender.p12" "${extra[@]}" || return 0
+    --identity "$PKI/city-sender.p12" "${extra[@]}" "${timings[@]}" || return 0
+  R[env_size_$key]=$(sed -nE 's/^size: *([0-9]+) bytes.*/\1/p' "$WORK/sek-send-$key.log") # the envelope, as stored
   SOFT=1 timed "sek_recv_$key" "$WORK/sek-recv-$key.log" sek receive --gateway "$TRANSFER" --route "$ROUTE" --out "$inbox" \
     --identity "$PKI/contractor.p12" --key "$PKI/contractor-enc.key" --cert "$PKI/contractor-enc.pem" \
-    --trust "$PKI/ca.pem" --once || return 0
+    --trust "$PKI/ca.pem" --once "${timings[@]}" || return 0
   local got=$inbox/$(basename "$f") # receive writes the file under the sender's file name
   [ -f "$got" ] || die "sekisho receive did not write $got (found: $(find "$inbox" -type f | head -n 3 | paste -sd' ' -))"
   same_file "$f" "$got"
   rm -f "$got"
   T[sek_total_$key]=$(sum "${T[sek_send_$key]}" "${T[sek_recv_$key]}")
+  T[cpu_sek_total_$key]=$(sum "${T[cpu_sek_send_$key]}" "${T[cpu_sek_recv_$key]}")
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -341,6 +523,7 @@ gpg_sftp_handoff() { # KEY FILE
   grep -q '^\[GNUPG:\] VALIDSIG' "$d/dec.status" || die "gpg did not verify the signature ($d/dec.status)"
   same_file "$f" "$d/$key.out"
   T[usual_total_$key]=$(sum "${T[gpg_enc_$key]}" "${T[sftp_up_$key]}" "${T[sftp_down_$key]}" "${T[gpg_dec_$key]}")
+  T[cpu_usual_total_$key]=$(sum "${T[cpu_gpg_enc_$key]}" "${T[cpu_sftp_up_$key]}" "${T[cpu_sftp_down_$key]}" "${T[cpu_gpg_dec_$key]}")
   R[gpg_size_$key]=$(stat -c %s "$d/$key.gpg")
   rm -f "$d/$key.gpg" "$d/$key.got.gpg" "$d/$key.out" "$S/remote/$key.gpg"
 }
@@ -350,6 +533,8 @@ gpg_sftp_handoff() { # KEY FILE
 N=$WORK/nginx
 mkdir -p "$N/root/up" "$N/tmp" "$N/logs"
 NGINX_PORT=$(free_port)
+NGINX_FAST_PORT= NGINX_LISTEN2= # under --wan, a second port outside the shaped class: the shaping check's reference
+[ -n "$WAN_RATE" ] && NGINX_FAST_PORT=$(free_port) && NGINX_LISTEN2="listen 127.0.0.1:$NGINX_FAST_PORT ssl;"
 cat >"$N/nginx.conf" <<EOF
 daemon off;
 master_process on;
@@ -367,6 +552,7 @@ http {
   scgi_temp_path $N/tmp/scgi;
   server {
     listen 127.0.0.1:$NGINX_PORT ssl;
+    $NGINX_LISTEN2
     ssl_certificate $PKI/gateway.pem;
     ssl_certificate_key $PKI/gateway.key;
     ssl_client_certificate $PKI/ca.pem;
@@ -387,6 +573,7 @@ log "starting nginx on 127.0.0.1:$NGINX_PORT (ssl_verify_client on)"
 NGINX_PID=$!; PIDS+=("$NGINX_PID")
 wait_port "$NGINX_PORT" "$NGINX_PID" nginx
 NGINX_VERSION=$(/usr/sbin/nginx -v 2>&1 | sed 's/.*nginx\///')
+[ -n "$NGINX_FAST_PORT" ] && wait_port "$NGINX_FAST_PORT" "$NGINX_PID" nginx
 
 curl_put() { # NAME FILE
   local name=$1 f=$2
@@ -430,20 +617,37 @@ tus_upload() { # FILE SHA256 RECORDS HEADERS_PREFIX
 # command (start-up, keys, TLS, the gateway's durable answers) is most of it.
 SMALL_RUNS=${SMALL_RUNS:-5}
 CSV1K=$WORK/files/residents-1000.csv
+if [ -n "$WAN_RATE" ]; then # the link, shaped now that every port is known; checked before anything is timed
+  wan_shape "$TPORT" "$SSH_PORT" "$NGINX_PORT"
+  wan_check "$NGINX_PORT" "$NGINX_FAST_PORT"
+fi
+loadavg() { cut -d' ' -f1 /proc/loadavg; } # the 1-minute load average, beside each series
+# series_median KEY RUNS: the median over runs KEY_1..KEY_RUNS of every step, into T[STEP_KEY]
+series_median() {
+  local k i
+  for k in gpg_enc sftp_up sftp_down gpg_dec usual_total sek_send sek_recv sek_total cpu_usual_total cpu_sek_send cpu_sek_recv cpu_sek_total; do
+    T[${k}_$1]=$(for i in $(seq "$2"); do [ -n "${T[${k}_$1_$i]:-}" ] && echo "${T[${k}_$1_$i]}"; done | median_of)
+    [ "${T[${k}_$1]}" = - ] && unset "T[${k}_$1]"
+  done
+  for k in gpg_size env_size; do R[${k}_$1]=${R[${k}_$1_$2]:-${R[${k}_$1_1]:-}}; done
+}
+if [ "$DO_K1" = 1 ]; then
 sek dummy residents --count 1000 --out "$CSV1K" >"$WORK/dummy1k.out" 2>&1 || { cat "$WORK/dummy1k.out" >&2; die "sekisho dummy 1000"; }
+R[load_k1]=$(loadavg)
 for i in $(seq "$SMALL_RUNS"); do
   gpg_sftp_handoff "k1_$i" "$CSV1K"
   [ "$HAS_TRANSFER" = 1 ] && sekisho_handoff "k1_$i" "$CSV1K" 1
 done
-small_median() { local i; for i in $(seq "$SMALL_RUNS"); do [ -n "${T[$1_k1_$i]:-}" ] && echo "${T[$1_k1_$i]}"; done | median_of; }
-for k in usual_total sek_send sek_recv sek_total; do T[${k}_k1]=$(small_median "$k"); done
+series_median k1 "$SMALL_RUNS"
+R[load_k1]="${R[load_k1]} -> $(loadavg)"
 # one send with --timings: where its time goes
-if [ "$HAS_TRANSFER" = 1 ] && sek send --help 2>&1 | grep -q -- '--timings'; then
+if [ "$HAS_TIMINGS" = 1 ]; then
   sek send --gateway "$TRANSFER" --route "$ROUTE" --file "$CSV1K" --identity "$PKI/city-sender.p12" --timings \
     >"$WORK/timings-send.out" 2>"$WORK/timings-send.err" || true
   sek receive --gateway "$TRANSFER" --route "$ROUTE" --out "$WORK/out/timings" --identity "$PKI/contractor.p12" \
     --key "$PKI/contractor-enc.key" --cert "$PKI/contractor-enc.pem" --trust "$PKI/ca.pem" --once --timings \
     >"$WORK/timings-recv.out" 2>"$WORK/timings-recv.err" || true
+fi
 fi
 
 # ---------------------------------------------------------------------------------------------
@@ -505,8 +709,8 @@ EOF
     T[agent_$key]=$(cat "$A/median-$key")
     log "agent drop-to-inbox, $key: median ${T[agent_$key]} s"
   }
-  agent_drop k1 "$CSV1K" "$AGENT_RUNS"
-  [ "$QUICK" = 1 ] || agent_drop csv "$CSV" "$AGENT_RUNS_FULL"
+  if [ "$DO_K1" = 1 ]; then agent_drop k1 "$CSV1K" "$AGENT_RUNS"; fi
+  if [ "$DO_CSV" = 1 ] && [ "$QUICK" != 1 ]; then agent_drop csv "$CSV" "$AGENT_RUNS_FULL"; fi
   kill "$sp" "$rp" 2>/dev/null || true
   wait "$sp" "$rp" 2>/dev/null || true
   if kill -0 "$rp" 2>/dev/null || kill -0 "$sp" 2>/dev/null; then die "an agent did not stop on SIGTERM"; fi
@@ -515,20 +719,32 @@ EOF
 # <<< agent
 # ---------------------------------------------------------------------------------------------
 # Run: the usual way and Sekisho on each file, then the upload comparison, then the request overhead.
+HANDOFF_RUNS=${HANDOFF_RUNS:-$([ -n "$WAN_RATE" ] && echo 3 || echo 1)}
 for key in csv rnd; do
   f=$CSV; [ "$key" = rnd ] && f=$RND
-  log "== $key: the usual way (gpg + sftp)"
-  gpg_sftp_handoff "$key" "$f"
-  if [ "$HAS_TRANSFER" = 1 ]; then
-    log "== $key: Sekisho (send, receive --once)"
-    sekisho_handoff "$key" "$f" 1
-    [ "$key" = csv ] && GW_HWM_CSV=$(vm VmHWM)
-  fi
+  [ "$key" = csv ] && [ "$DO_CSV" = 0 ] && continue
+  [ "$key" = rnd ] && [ "$DO_RND" = 0 ] && continue
+  R[load_$key]=$(loadavg)
+  for i in $(seq "$HANDOFF_RUNS"); do
+    log "== $key, run $i of $HANDOFF_RUNS: the usual way (gpg + sftp)"
+    gpg_sftp_handoff "${key}_$i" "$f"
+    if [ "$HAS_TRANSFER" = 1 ]; then
+      log "== $key, run $i of $HANDOFF_RUNS: Sekisho (send, receive --once)"
+      sekisho_handoff "${key}_$i" "$f" 1
+    fi
+  done
+  series_median "$key" "$HANDOFF_RUNS"
+  R[load_$key]="${R[load_$key]} -> $(loadavg)"
+  [ "$key" = csv ] && GW_HWM_CSV=$(vm VmHWM)
 done
 GW_HWM_HANDOFF=$(vm VmHWM)
 
 # Upload phase: the same envelope bytes through nginx (curl PUT) and through the gateway (curl tus, send --encrypted).
+# It needs the random file; under --wan it is skipped (it compares the gateway's CPU with nginx's, not the link).
+DO_UPLOADS=0; [ "$DO_RND" = 1 ] && [ -z "$WAN_RATE" ] && DO_UPLOADS=1
 ENV=$WORK/files/random.bin.cms
+ENV_BYTES=0
+if [ "$DO_UPLOADS" = 1 ]; then
 if [ "$HAS_SEAL" = 1 ]; then
   timed seal_rnd "$WORK/seal.log" sek seal --in "$RND" --out "$ENV" --to "$PKI/contractor-enc.pem" --identity "$PKI/city-sender.p12"
   if has_cmd open; then # the local halves of send and receive, for reference
@@ -571,10 +787,11 @@ for i in $(seq "$UPLOAD_ROUNDS"); do
     ack_stored "$(sed -nE 's/^transfer: *([^[:space:]]+).*/\1/p' "$WORK/sek-upload$i.log")"
   fi
 done
+fi
 GW_HWM=$(vm VmHWM)
 
 # Request overhead: GET terms as the sender (allowed, 200) and as the receiver asking ?as=sender (403 NOT_A_SENDER).
-log "== request overhead: $CONCURRENCY concurrent clients, ${LOAD_WARMUP} s warm-up + ${LOAD_SECONDS} s each"
+[ -z "$WAN_RATE" ] && log "== request overhead: $CONCURRENCY concurrent clients, ${LOAD_WARMUP} s warm-up + ${LOAD_SECONDS} s each"
 load() { # NAME IDENTITY QUERY STATUS
   local out
   out=$("$JAVA" "$HERE/LoadClient.java" "$TRANSFER/api/v1/routes/$ROUTE/terms$3" "$PKI/$2.p12" "$PKI/ca.pem" "$4" \
@@ -590,8 +807,11 @@ load() { # NAME IDENTITY QUERY STATUS
   R[${1}_p50]=$(sed -nE 's/.* p50_ms=([0-9.]+).*/\1/p' <<<"$out")
   R[${1}_p99]=$(sed -nE 's/.* p99_ms=([0-9.]+).*/\1/p' <<<"$out")
 }
-load allowed city-sender "" 200
-load denied contractor "?as=sender" 403
+DO_LOAD=0; [ -z "$WAN_RATE" ] && DO_LOAD=1 # under --wan: skipped (small requests, not bandwidth)
+if [ "$DO_LOAD" = 1 ]; then
+  load allowed city-sender "" 200
+  load denied contractor "?as=sender" 403
+fi
 GW_RSS_END=$(vm VmRSS); GW_HWM_END=$(vm VmHWM)
 
 # ---------------------------------------------------------------------------------------------
@@ -608,7 +828,9 @@ echo "Sekisho $SEK_REV from $SEKISHO_HOME; JDK $JDK_DESC; gateway JVM options: $
 echo "gpg $(gpg --version | sed -n '1s/.* //p'), $(ssh -V 2>&1 | cut -d, -f1), nginx $NGINX_VERSION, curl $(curl -V | sed -n '1s/curl \([^ ]*\).*/\1/p')"
 echo "files: residents CSV $CSV_ROWS rows = $(mib "$CSV_BYTES"); random $(mib "$RND_BYTES"); MB/s = 10^6 bytes of the plaintext file per second"
 echo
-echo "Hand-off, end to end (seconds; MB/s; Sekisho/usual is the time ratio, below 1 is faster)"
+[ -n "$WAN_RATE" ] && wan_report
+if [ "$DO_CSV$DO_RND" != 00 ]; then
+echo "Hand-off, end to end (seconds$([ -n "$WAN_RATE" ] && echo ", medians of $HANDOFF_RUNS, on the link"); MB/s; Sekisho/usual is the time ratio, below 1 is faster)"
 printf '| %-34s | %20s | %20s |\n' "" "residents CSV" "random"
 printf '|%s|%s|%s|\n' "------------------------------------" "----------------------" "----------------------"
 row() { printf '| %-34s | %20s | %20s |\n' "$1" "$2" "$3"; }
@@ -627,12 +849,14 @@ RATIO_RND=$(ratio "${T[sek_total_rnd]:-0}" "${T[usual_total_rnd]:-0}")
 row "Sekisho/usual (time)" "$RATIO_CSV" "$RATIO_RND"
 echo
 SPEEDUP=$(ratio "${T[usual_total_rnd]:-0}" "${T[sek_total_rnd]:-0}")
-echo "Target: the $(mib "$RND_BYTES") hand-off at least 2x faster than gpg+sftp: usual/Sekisho time = ${SPEEDUP} (needs >= 2) -> $(check "$SPEEDUP" ">=" 2)"
+[ "$DO_RND" = 1 ] && [ -z "$WAN_RATE" ] && echo "Target: the $(mib "$RND_BYTES") hand-off at least 2x faster than gpg+sftp: usual/Sekisho time = ${SPEEDUP} (needs >= 2) -> $(check "$SPEEDUP" ">=" 2)"
 echo
+fi
+if [ "$DO_K1" = 1 ]; then
 echo "The everyday file: 1,000-row residents CSV ($(mib "$(stat -c %s "$CSV1K")")), median of $SMALL_RUNS hand-offs each (seconds)"
 printf '| %-34s | %10s |\n' "" "seconds"
 printf '|%s|%s|\n' "------------------------------------" "------------"
-printf '| %-34s | %10s |\n' "gpg + sftp, total" "${T[usual_total_k1]}" "sekisho send" "${T[sek_send_k1]:--}" \
+printf '| %-34s | %10s |\n' "gpg + sftp, total" "${T[usual_total_k1]:--}" "sekisho send" "${T[sek_send_k1]:--}" \
   "sekisho receive --once" "${T[sek_recv_k1]:--}" "Sekisho, total" "${T[sek_total_k1]:--}"
 echo "Targets (issue 18, quiet machine): send < 0.6 s -> $(check "${T[sek_send_k1]:-}" "<" 0.6); receive < 0.6 s -> $(check "${T[sek_recv_k1]:-}" "<" 0.6)"
 # >>> agent report
@@ -647,6 +871,8 @@ for f in send recv; do
   [ -s "$WORK/timings-$f.err" ] && grep -A8 '^所要時間' "$WORK/timings-$f.err" | sed "s/^/  $f --timings: /"
 done
 echo
+fi
+if [ "$DO_UPLOADS" = 1 ]; then
 echo "Upload of the same $(mib "$ENV_BYTES") envelope over mutual TLS, interleaved rounds (send --encrypted includes its JVM start, terms and envelope hash)"
 printf '| %-48s | %10s | %10s |\n' "" "seconds" "MB/s"
 printf '|%s|%s|%s|\n' "--------------------------------------------------" "------------" "------------"
@@ -686,10 +912,12 @@ UP_PCT_TUS_W=$(pct "$M_PUTW" "$M_TUS"); UP_PCT_TUS_DW=$(pct "$M_DURW" "$M_TUS")
 echo "Against nginx's best case (page cache warmed):"
 echo "  curl tus:             ${UP_PCT_TUS_W}% of the floor -> $(check "$UP_PCT_TUS_W" ">=" 70); ${UP_PCT_TUS_DW}% of the durable floor -> $(check "$UP_PCT_TUS_DW" ">=" 70)"
 echo
+fi
 echo "Gateway memory: RSS idle after start ${GW_RSS_IDLE} MiB; peak (VmHWM) after the CSV hand-off ${GW_HWM_CSV:--} MiB, after the $(mib "$RND_BYTES") hand-off ${GW_HWM_HANDOFF} MiB, after the upload runs ${GW_HWM} MiB; at the end ${GW_RSS_END} MiB"
 mb() { awk -v m="$1" 'BEGIN { printf "%.0f", m * 1.048576 }'; }
 echo "Target: gateway RSS under 400 MB during the transfers: peak $(mb "$GW_HWM") MB -> $(check "$(mb "$GW_HWM")" "<" 400) (after the load runs too: peak $(mb "$GW_HWM_END") MB)"
 echo
+if [ "$DO_LOAD" = 1 ]; then
 echo "Request overhead: GET /api/v1/routes/$ROUTE/terms, $CONCURRENCY concurrent keep-alive clients (bench/LoadClient.java on the same machine), ${LOAD_SECONDS} s"
 printf '| %-48s | %8s | %8s | %8s | %-22s | %8s | %8s |\n' "" "req/s" "p50 ms" "p99 ms" "answers (status:count)" "ok req/s" "ok p99"
 printf '|%s|%s|%s|%s|%s|%s|%s|\n' "--------------------------------------------------" "----------" "----------" "----------" "------------------------" "----------" "----------"
@@ -700,6 +928,7 @@ for k in allowed denied; do
   [ "${R[${k}_unexpected]:-0}" = 0 ] || echo "NOTE: $k: ${R[${k}_unexpected]} answers other than expected (first one in the log above); req/s, p50, p99 count all answers, ok req/s and ok p99 the expected ones"
 done
 echo
+fi
 echo "gateway start-up to listening: ${GW_START} s"
 echo "CLI start, median of $CLI_RUNS (class-data sharing: $([ -n "$CDS_OPTS" ] && echo on || echo off)): java -jar sekisho.jar --version ${T[cli_start]} s; ./sekisho --version (the launcher) ${T[cli_start_launcher]} s; send --help ${T[cli_help]} s"
 echo "Target (issue 18, quiet machine): CLI start < 0.3 s -> $(check "${T[cli_start_launcher]}" "<" 0.3)"
