@@ -3,9 +3,13 @@ package jp.sekisho.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * The command line loads only the subcommand it is given (issue 18: start-up), yet its whole surface
@@ -75,5 +79,31 @@ class SekishoCommandLineTest {
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("sned"), r.toString());
         assertTrue(r.err().contains("send"), "suggests send: " + r);
+    }
+
+    /**
+     * Every command's and subcommand's help renders cleanly: picocli formats description lines with
+     * String.format, so a bare percent sign ("below 90 %:") printed a "[picocli WARN] Could not
+     * format" line on stderr in front of the help. picocli writes such warnings to System.err itself.
+     */
+    @Test
+    void everyHelpRendersWithoutPicocliWarnings() {
+        PrintStream saved = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        int[] rendered = {0};
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        try {
+            render(Sekisho.commandLine("--help"), rendered);
+        } finally {
+            System.setErr(saved);
+        }
+        assertTrue(rendered[0] > ALL.size(), "rendered " + rendered[0] + " commands");
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8), "warnings while rendering help");
+    }
+
+    private static void render(CommandLine cl, int[] rendered) {
+        assertTrue(!cl.getUsageMessage().isBlank(), cl.getCommandName());
+        rendered[0]++;
+        cl.getSubcommands().values().forEach(sub -> render(sub, rendered));
     }
 }

@@ -110,7 +110,7 @@ public final class SendCommand implements Callable<Integer> {
             description = "Compress the file (zlib, RFC 3274) inside the envelope, before encryption. --no-compress "
                     + "for a contractor who opens envelopes with stock openssl (Debian's cannot inflate). Default: "
                     + "compress when the route allows it (its terms say compression) and the file looks compressible "
-                    + "(its first 64 KiB deflate below 90 %: CSV and text yes, random or already compressed data no).")
+                    + "(its first 64 KiB deflate below 90 %%: CSV and text yes, random or already compressed data no).")
     Boolean compress;
 
     @Option(
