@@ -6,12 +6,20 @@
 
 # java_major JAVA: the major version of a java binary. Read from its JDK's `release` file, so that
 # choosing among four installed JDKs starts no JVM at all; `java -version` only when there is none.
+# Parsed in bash itself (no sed, no dirname): a command that does little pays for every process the
+# launcher starts, and this runs once per installed JDK.
 java_major() {
-  local home v
-  home=$(dirname "$(dirname "$(readlink -f "$1")")")
+  local home=${1%/bin/java} line v=
+  if [ ! -f "$home/release" ]; then # /usr/bin/java and other links: the JDK it points into
+    home=$(readlink -f "$1") && home=${home%/bin/java}
+  fi
   if [ -f "$home/release" ]; then
-    v=$(sed -nE 's/^JAVA_VERSION="([0-9]+)[."].*/\1/p; s/^JAVA_VERSION="([0-9]+)"$/\1/p' "$home/release" | head -n 1)
-    if [ -n "$v" ]; then echo "$v"; return; fi
+    while IFS= read -r line; do
+      case $line in
+        JAVA_VERSION=*) v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v%%[._+-]*}; break ;;
+      esac
+    done <"$home/release"
+    case $v in ''|*[!0-9]*) ;; *) echo "$v"; return ;; esac
   fi
   "$1" -version 2>&1 | sed -nE '1s/.*version "([0-9]+)(\.[0-9]+)*.*".*/\1/p'
 }
@@ -50,11 +58,18 @@ find_java() {
 # build and the jars' size and time, so an upgraded Java or a rebuilt jar never meets a stale
 # archive (the JVM would refuse it anyway, but silently slower). SEKISHO_CDS=0 turns it off.
 cds_opts() {
-  local java=$1 dir=$2 key archive
+  local java=$1 dir=$2 key archive real line
   shift 2
   [ "${SEKISHO_CDS:-1}" = 0 ] && return 0
-  key=$({ readlink -f "$java"; sed -n 's/^JAVA_RUNTIME_VERSION=//p' "$(dirname "$(dirname "$(readlink -f "$java")")")/release" 2>/dev/null
-          stat -c '%n %s %Y' "$@" 2>/dev/null; } | cksum | cut -d' ' -f1)
+  real=$(readlink -f "$java")
+  key=$({ echo "$real"
+          if [ -f "${real%/bin/java}/release" ]; then
+            while IFS= read -r line; do
+              case $line in JAVA_RUNTIME_VERSION=*) echo "${line#JAVA_RUNTIME_VERSION=}" ;; esac
+            done <"${real%/bin/java}/release"
+          fi
+          stat -c '%n %s %Y' "$@" 2>/dev/null; } | cksum)
+  key=${key%% *}
   archive=$dir/sekisho-$key.jsa
   if [ -f "$archive" ]; then
     printf '%s' "-XX:SharedArchiveFile=$archive -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off"
