@@ -15,12 +15,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.dummy.ResidentGenerator;
+import jp.sekisho.client.support.ChildCli;
 import jp.sekisho.client.support.HandOffWorld;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -274,7 +274,7 @@ class AgentEndToEndTest {
         Path inbox = dir.resolve("in-kill");
         Path cfg = senderConfig("send-kill", outbox, "chunk-size: 16KiB");
         Path log = dir.resolve("agent-kill.log");
-        Process p = child(log, "agent", "--config", cfg.toString());
+        Process p = ChildCli.start(log, "agent", "--config", cfg.toString());
         Path expected;
         try {
             expected = drop(outbox, "big.csv", 20_000, 4);
@@ -287,7 +287,7 @@ class AgentEndToEndTest {
                         }
                         return uploaded("big.csv.cms") > 0;
                     });
-            signal("STOP", p.pid());
+            ChildCli.signal("STOP", p.pid());
             assertEquals("UPLOADING", state("big.csv.cms"), "stopped mid-upload");
             p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
@@ -295,7 +295,7 @@ class AgentEndToEndTest {
             p.destroyForcibly();
         }
         assertTrue(Files.isRegularFile(outbox.resolve(".sekisho-agent/sending/big.csv")), "kept in flight");
-        Process again = child(dir.resolve("agent-kill-2.log"), "agent", "--config", cfg.toString());
+        Process again = ChildCli.start(dir.resolve("agent-kill-2.log"), "agent", "--config", cfg.toString());
         try {
             awaitFile(outbox.resolve("sent/big.csv.receipt.json"), Duration.ofSeconds(120));
         } finally {
@@ -332,25 +332,5 @@ class AgentEndToEndTest {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
-    }
-
-    static Process child(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "jp.sekisho.client.Sekisho"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-    }
-
-    static void signal(String sig, long pid) throws Exception {
-        Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
-                .inheritIO()
-                .start();
-        assertEquals(0, k.waitFor(), "kill -" + sig);
     }
 }

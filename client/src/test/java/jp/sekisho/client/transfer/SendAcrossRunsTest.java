@@ -37,6 +37,7 @@ import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.dummy.ResidentGenerator;
 import jp.sekisho.client.http.GatewayClient;
+import jp.sekisho.client.support.ChildCli;
 import jp.sekisho.client.support.HandOffWorld;
 import jp.sekisho.gateway.support.GatewayFixture;
 import org.junit.jupiter.api.AfterAll;
@@ -179,26 +180,6 @@ class SendAcrossRunsTest {
         }
     }
 
-    static Process child(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "jp.sekisho.client.Sekisho"));
-        cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-    }
-
-    static void signal(String sig, long pid) throws Exception {
-        Process k = new ProcessBuilder("kill", "-" + sig, Long.toString(pid))
-                .inheritIO()
-                .start();
-        assertEquals(0, k.waitFor(), "kill -" + sig);
-    }
-
     static SendState.Saved killMidUpload(Path input, String... args) throws Exception {
         return stopMidUpload(input, "KILL", args);
     }
@@ -230,10 +211,10 @@ class SendAcrossRunsTest {
      */
     static SendState.Saved stopMidUpload(Path input, String signal, String... args) throws Exception {
         Path log = dir.resolve(input.getParent().getFileName() + ".child.log");
-        Process p = child(log, args);
+        Process p = ChildCli.start(log, args);
         try {
             SendState.Saved s = awaitMidUpload(p, log, input);
-            signal("STOP", p.pid());
+            ChildCli.signal("STOP", p.pid());
             long held = offset(id(s));
             assertTrue(
                     held > 0 && held < s.envelopeBytes(),
@@ -242,8 +223,8 @@ class SendAcrossRunsTest {
             if (signal.equals("KILL")) {
                 p.destroyForcibly(); // SIGKILL: no shutdown hook runs
             } else {
-                signal(signal, p.pid());
-                signal("CONT", p.pid());
+                ChildCli.signal(signal, p.pid());
+                ChildCli.signal("CONT", p.pid());
             }
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(signal.equals("KILL") ? 137 : 143, p.exitValue(), Files.readString(log));
@@ -537,7 +518,7 @@ class SendAcrossRunsTest {
         int port = relay.port();
         String[] args = sendArgs("https://127.0.0.1:" + port, input, "--filename", "cut.csv.cms", "--retries", "0");
         Path log = dir.resolve("cut.child.log");
-        Process p = child(log, args);
+        Process p = ChildCli.start(log, args);
         SendState.Saved cut;
         try {
             cut = awaitMidUpload(p, log, input);
