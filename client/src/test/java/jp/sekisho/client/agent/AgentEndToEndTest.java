@@ -220,8 +220,10 @@ class AgentEndToEndTest {
                 await("claimed while the gateway is down")
                         .atMost(Duration.ofSeconds(10))
                         .until(() -> Files.exists(outbox.resolve(".sekisho-agent/sending/during.csv")));
-                Thread.sleep(2000); // several tries with backoff
-                assertFalse(Files.exists(outbox.resolve("sent/during.csv")), "not sent while the gateway is down");
+                await("not sent while the gateway is down, over several tries with backoff")
+                        .during(Duration.ofSeconds(2))
+                        .atMost(Duration.ofSeconds(5))
+                        .until(() -> !Files.exists(outbox.resolve("sent/during.csv")));
             } finally {
                 world.startGateway(transfer, admin);
             }

@@ -75,7 +75,9 @@ class ReceiveLongPollTest {
         receiver.start();
         try {
             // the receiver's first listing found nothing and is held by the gateway
-            Thread.sleep(3000);
+            Awaitility.await("the receiver's listing is held")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> world.gw.gateway.transfers().inboxWaiters() == 1);
             long t0 = System.nanoTime();
             CliRun sent = CliRun.of(
                     "send",

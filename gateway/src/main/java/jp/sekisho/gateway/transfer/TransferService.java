@@ -225,8 +225,8 @@ public final class TransferService implements AutoCloseable {
         return waits.await(routeId, wait);
     }
 
-    /** Listings held on this node now. */
-    int inboxWaiters() {
+    /** Listings held on this node now (tests wait on it instead of sleeping). */
+    public int inboxWaiters() {
         return waits.waiting();
     }
 
