@@ -65,6 +65,58 @@ class SekishoCommandLineTest {
     }
 
     @Test
+    void eachNameIsTheCommandsOwn() {
+        Sekisho.subcommands()
+                .forEach((name, type) -> assertEquals(
+                        name, type.getAnnotation(CommandLine.Command.class).name(), type.getName()));
+        assertEquals(ALL, List.copyOf(Sekisho.subcommands().keySet()));
+    }
+
+    /** The overview built from summaries reads exactly as the one built from every command in full. */
+    @Test
+    void theOverviewFromSummariesIsTheFullOne() {
+        String full = Sekisho.fullCommandLine().getUsageMessage(CommandLine.Help.Ansi.OFF);
+        for (String[] args : new String[][] {{"--help"}, {}, {"help"}, {"sned"}}) {
+            assertEquals(
+                    full, Sekisho.commandLine(args).getUsageMessage(CommandLine.Help.Ansi.OFF), String.join(" ", args));
+        }
+        CliRun overview = CliRun.of("--help");
+        assertEquals(full, overview.out());
+        CliRun helpFirst = CliRun.of("-h", "send", "--route", "r");
+        assertEquals(0, helpFirst.code(), helpFirst.toString());
+        assertEquals(full, helpFirst.out(), "-h before a command still prints the overview");
+    }
+
+    @Test
+    void theVersionWithoutPicocliIsPicoclisVersion() {
+        assertTrue(Sekisho.isVersionOnly("--version") && Sekisho.isVersionOnly("-V"));
+        assertTrue(!Sekisho.isVersionOnly("--version", "send") && !Sekisho.isVersionOnly("send"));
+        java.io.StringWriter picocli = new java.io.StringWriter();
+        Sekisho.commandLine("--version").printVersionHelp(new java.io.PrintWriter(picocli, true));
+        assertEquals(picocli.toString().strip(), Sekisho.versionLine());
+    }
+
+    /** A success returns from main only when no thread could keep the JVM running after it. */
+    @Test
+    void aLiveNonDaemonThreadMakesTheCommandExitInsteadOfReturn() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread worker = new Thread(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        worker.start();
+        try {
+            assertTrue(!Sekisho.onlyDaemonThreadsBesides(Thread.currentThread()));
+        } finally {
+            release.countDown();
+            worker.join();
+        }
+    }
+
+    @Test
     void helpNamesACommandsOptions() {
         CliRun help = CliRun.of("help", "send");
         assertEquals(0, help.code(), help.toString());
@@ -93,7 +145,7 @@ class SekishoCommandLineTest {
         int[] rendered = {0};
         System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
         try {
-            render(Sekisho.commandLine("--help"), rendered);
+            render(Sekisho.fullCommandLine(), rendered);
         } finally {
             System.setErr(saved);
         }
