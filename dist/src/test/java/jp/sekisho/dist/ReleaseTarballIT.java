@@ -253,6 +253,32 @@ class ReleaseTarballIT {
         bothSucceed("shared", "approvals", "list", "--help");
         assertEquals(List.of(archive), archives(cds, "sekisho-"), "one archive, trained once");
 
+        // The commands that move a file map an AOT cache of their own on Java 25+ (-XX:AOTCache cannot
+        // be given beside -Xshare, so -XX:AOTMode=on is what makes the JVM refuse to start without it).
+        env.remove("SEKISHO_JAVA_OPTS");
+        bothSucceed("cold-transfer", "send", "--help");
+        String version = log("warm-a");
+        int major = Integer.parseInt(version.replaceFirst("(?s).*\\(Java (\\d+).*", "$1"));
+        if (major >= 25) {
+            org.awaitility.Awaitility.await()
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> archives(cds, "sekisho-").size() == 2
+                            && archives(cds, ".training-").isEmpty());
+            Path aot = archives(cds, "sekisho-").get(0);
+            assertTrue(
+                    aot.toString().endsWith(".aot"), archives(cds, "sekisho-").toString());
+            env.put("SEKISHO_JAVA_OPTS", "-XX:AOTMode=on");
+            bothSucceed("aot", "receive", "--help");
+            env.put("SEKISHO_JAVA_OPTS", "-Xshare:off"); // the user's sharing option wins, no clash
+            bothSucceed("aot-off", "seal", "--help");
+            assertEquals(List.of(aot, archive), archives(cds, "sekisho-"), "each kind trained once");
+        } else {
+            env.put("SEKISHO_JAVA_OPTS", "-Xshare:on"); // below 25 they share the one archive
+            bothSucceed("shared-transfer", "receive", "--help");
+            assertEquals(List.of(archive), archives(cds, "sekisho-"));
+        }
+
         // BouncyCastle's classes come from the archive too: its jars in lib/ carry no signature,
         // and the JVM archives no class of a signed jar (about half a second of CPU per send).
         Path loaded = tmp.resolve("class-load.log");
