@@ -65,11 +65,11 @@ public final class GatewayClient {
             InetAddress bind) {
         this.base = base;
         this.ssl = sslContext(identity, trustAnchors);
-        this.http = HttpClient.newBuilder()
+        this.http = HttpClients.opened(HttpClient.newBuilder()
                 .sslContext(ssl)
                 .connectTimeout(connectTimeout)
                 .version(HttpClient.Version.HTTP_1_1)
-                .build();
+                .build());
         this.bind = bind;
         this.bound = bind == null ? null : new BoundExchange(socketFactory(), connectTimeout);
         this.failures =
