@@ -40,6 +40,8 @@ public final class Timings {
             } else {
                 t.marks.add(new Mark("", mainEnteredMillis)); // run without a launcher: from main on
             }
+            // from main to the command's own code: picocli building the command's model and parsing
+            t.marks.add(new Mark("コマンド行 / command line (picocli)", System.currentTimeMillis()));
         }
         return t;
     }

@@ -21,4 +21,28 @@ class TimingsTest {
             assertEquals(MAIN, Timings.launchedAtMillis(bad, MAIN), String.valueOf(bad));
         }
     }
+
+    @Test
+    void theCommandLineIsAStepOfItsOwnBeforeTheCommandsSteps() {
+        Timings t = Timings.of(true);
+        t.mark("鍵 / identity and keys");
+        java.io.StringWriter out = new java.io.StringWriter();
+        t.print(new java.io.PrintWriter(out, true));
+        String printed = out.toString();
+        int line = printed.indexOf("コマンド行 / command line (picocli)");
+        int keys = printed.indexOf("鍵 / identity and keys");
+        int total = printed.indexOf("合計 / total");
+        org.junit.jupiter.api.Assertions.assertTrue(0 < line && line < keys && keys < total, printed);
+        StringBuilder nothing = new StringBuilder();
+        Timings.of(false)
+                .print(new java.io.PrintWriter(
+                        new java.io.StringWriter() {
+                            @Override
+                            public void write(String str) {
+                                nothing.append(str);
+                            }
+                        },
+                        true));
+        assertEquals("", nothing.toString(), "off prints nothing");
+    }
 }
