@@ -707,6 +707,7 @@ class TransferEndToEndTest {
         assertEquals(0, sent.code(), sent.toString());
         assertSteps(
                 sent.err(),
+                "コマンド行 / command line (picocli)",
                 "鍵 / identity and keys",
                 "条件 / terms (TLS handshake, GET)",
                 "封印と送信 / seal and upload",
@@ -720,6 +721,7 @@ class TransferEndToEndTest {
         assertEquals(0, got.code(), got.toString());
         assertSteps(
                 got.err(),
+                "コマンド行 / command line (picocli)",
                 "鍵 / keys and trust anchors",
                 "一覧 / inbox (TLS handshake, GET)",
                 "受信 / download, open, write, acknowledge");
