@@ -241,11 +241,7 @@ class ReleaseTarballIT {
         Path cds = home.resolve("lib/cds");
 
         bothSucceed("cold", "--version");
-        org.awaitility.Awaitility.await()
-                .atMost(Duration.ofSeconds(120))
-                .pollInterval(Duration.ofMillis(200))
-                .until(() -> archives(cds, "sekisho-").size() == 1
-                        && archives(cds, ".training-").isEmpty());
+        awaitTrained(cds, 1);
         Path archive = archives(cds, "sekisho-").get(0);
 
         bothSucceed("warm", "--version");
@@ -260,11 +256,7 @@ class ReleaseTarballIT {
         String version = log("warm-a");
         int major = Integer.parseInt(version.replaceFirst("(?s).*\\(Java (\\d+).*", "$1"));
         if (major >= 25) {
-            org.awaitility.Awaitility.await()
-                    .atMost(Duration.ofSeconds(120))
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> archives(cds, "sekisho-").size() == 2
-                            && archives(cds, ".training-").isEmpty());
+            awaitTrained(cds, 2);
             Path aot = archives(cds, "sekisho-").get(0);
             assertTrue(
                     aot.toString().endsWith(".aot"), archives(cds, "sekisho-").toString());
@@ -357,6 +349,15 @@ class ReleaseTarballIT {
         assertEquals(0, b.exitValue(), log(name + "-b"));
         assertEquals(log(name + "-a"), log(name + "-b"), "the same output from both");
         assertTrue(log(name + "-a").startsWith(args[0].equals("--version") ? "sekisho " : "Usage:"), log(name + "-a"));
+    }
+
+    /** Waits for the background training to leave {@code count} archives and no partial one. */
+    private static void awaitTrained(Path cds, int count) {
+        org.awaitility.Awaitility.await()
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> archives(cds, "sekisho-").size() == count
+                        && archives(cds, ".training-").isEmpty());
     }
 
     private static List<Path> archives(Path dir, String prefix) throws IOException {
