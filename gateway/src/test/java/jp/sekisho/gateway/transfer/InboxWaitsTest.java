@@ -62,13 +62,7 @@ class InboxWaitsTest {
     void withoutNotificationsWaitersAreRecheckedEveryFewSeconds() throws Exception {
         AtomicReference<List<Transfer>> store = new AtomicReference<>(List.of());
         AtomicInteger listings = new AtomicInteger();
-        try (InboxWaits waits = new InboxWaits(
-                r -> {
-                    listings.incrementAndGet();
-                    return store.get();
-                },
-                10,
-                () -> false)) {
+        try (InboxWaits waits = countingWaits(store, listings, 10, false)) {
             InboxWaits.Pending p = waits.await("r", Duration.ofSeconds(50));
             assertFalse(p.answer().isDone());
             long t0 = System.nanoTime();
@@ -84,13 +78,7 @@ class InboxWaitsTest {
     void manyWakeUpsOfOneRouteMakeFewListings() throws Exception {
         AtomicReference<List<Transfer>> store = new AtomicReference<>(List.of());
         AtomicInteger listings = new AtomicInteger();
-        try (InboxWaits waits = new InboxWaits(
-                r -> {
-                    listings.incrementAndGet();
-                    return store.get();
-                },
-                100,
-                () -> true)) {
+        try (InboxWaits waits = countingWaits(store, listings, 100, true)) {
             List<InboxWaits.Pending> held = new java.util.ArrayList<>();
             for (int i = 0; i < 50; i++) {
                 held.add(waits.await("r", Duration.ofSeconds(50)));
@@ -119,5 +107,17 @@ class InboxWaitsTest {
             TransferProblem e = assertThrows(TransferProblem.class, () -> InboxWait.parse(bad), bad);
             assertEquals("INBOX_WAIT_INVALID", e.reason());
         }
+    }
+
+    /** Waits whose listing reads {@code store} and counts itself in {@code listings}. */
+    private static InboxWaits countingWaits(
+            AtomicReference<List<Transfer>> store, AtomicInteger listings, int capacity, boolean notificationsUp) {
+        return new InboxWaits(
+                r -> {
+                    listings.incrementAndGet();
+                    return store.get();
+                },
+                capacity,
+                () -> notificationsUp);
     }
 }
