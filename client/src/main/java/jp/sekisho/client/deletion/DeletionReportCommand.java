@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +17,6 @@ import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
-import jp.sekisho.cli.ExitCode;
 import jp.sekisho.cli.JapaneseDates;
 import jp.sekisho.cli.Printable;
 import jp.sekisho.cli.TextTable;
@@ -140,16 +138,7 @@ public final class DeletionReportCommand {
                     .header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(signed))
                     .build();
-            HttpResponse<String> res;
-            try {
-                res = client.exchange(req, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw client.unavailable(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
-            }
-            GatewayClient.Response r = new GatewayClient.Response(res.statusCode(), res.body());
+            GatewayClient.Response r = client.answer(req);
             if (r.status() != 201) {
                 throw GatewayClient.problem(r);
             }

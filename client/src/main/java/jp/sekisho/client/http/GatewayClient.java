@@ -171,20 +171,27 @@ public final class GatewayClient {
         return ConnectionFailure.alert(e).isEmpty();
     }
 
-    private Response send(HttpRequest.Builder b) {
-        HttpRequest req = b.timeout(Duration.ofSeconds(60))
-                .header("Accept", "application/json")
-                .build();
+    /**
+     * Sends a built request and returns its answer whatever its status (the caller decides what a
+     * 4xx means); a failed connection is the CLI's error ({@link #unavailable}), not retried.
+     */
+    public Response answer(HttpRequest request) {
         HttpResponse<String> res;
         try {
-            res = exchange(req, HttpResponse.BodyHandlers.ofString());
+            res = exchange(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw unavailable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
         }
-        Response r = new Response(res.statusCode(), res.body());
+        return new Response(res.statusCode(), res.body());
+    }
+
+    private Response send(HttpRequest.Builder b) {
+        Response r = answer(b.timeout(Duration.ofSeconds(60))
+                .header("Accept", "application/json")
+                .build());
         if (r.status() >= 400) {
             throw problem(r);
         }

@@ -2,7 +2,6 @@ package jp.sekisho.client.transfer;
 
 import java.io.IOException;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -139,16 +138,7 @@ final class Handoff {
                 .POST(HttpRequest.BodyPublishers.ofString(
                         JsonOut.write(Map.of("sha256", e.envelopeSha256())), StandardCharsets.UTF_8))
                 .build();
-        HttpResponse<String> res;
-        try {
-            res = client.exchange(req, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException x) {
-            throw client.unavailable(x);
-        } catch (InterruptedException x) {
-            Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
-        }
-        GatewayClient.Response r = new GatewayClient.Response(res.statusCode(), res.body());
+        GatewayClient.Response r = client.answer(req);
         Acked acked;
         if (r.status() < 300) {
             acked = new Acked(Ack.ACKNOWLEDGED, null);
