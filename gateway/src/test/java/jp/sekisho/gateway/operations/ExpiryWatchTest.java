@@ -111,7 +111,12 @@ class ExpiryWatchTest {
         assertTrue(seconds > Duration.ofDays(3).minusMinutes(5).getSeconds(), "" + seconds);
 
         assertEquals(List.of(), w.watch().check(), "once a day");
-        w.clock().plus(Duration.ofHours(6));
+        // later the same Tokyo day, whatever the hour the test runs at (a fixed 6 h crossed midnight JST
+        // when run after 18:00 JST): half of what is left until midnight
+        java.time.ZonedDateTime tokyo = w.clock().instant().atZone(java.time.ZoneId.of("Asia/Tokyo"));
+        w.clock()
+                .plus(Duration.between(tokyo, tokyo.toLocalDate().plusDays(1).atStartOfDay(tokyo.getZone()))
+                        .dividedBy(2));
         assertEquals(List.of(), w.watch().check(), "the same day in Tokyo");
         w.clock().plus(Duration.ofDays(1));
         List<ExpiryNotice> nextDay = w.watch().check();
