@@ -167,6 +167,10 @@ final class EnvelopeGate {
             if (killed.get() != null) {
                 throw abort(t, killed.get(), caller); // aborted while checked: its spool file is gone
             }
+            Optional<Transfer> stored = storedMeanwhile(t.id());
+            if (stored.isPresent()) {
+                return stored.get(); // another check stored it and moved its spool file
+            }
             throw e;
         }
         PolicySnapshot policy = watcher.current();
@@ -197,8 +201,9 @@ final class EnvelopeGate {
         if (abort != null) {
             throw abort(t, abort, caller);
         }
-        if (repo.find(t.id()).map(Transfer::state).orElse(null) != TransferState.UPLOADING) {
-            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " ended while it was checked");
+        Transfer current = repo.find(t.id()).orElse(null);
+        if (current == null || current.state() != TransferState.UPLOADING) {
+            return alreadyStored(t.id(), current);
         }
         try {
             spool.promote(t.id());
@@ -229,11 +234,33 @@ final class EnvelopeGate {
         Instant now = recorded.orElseGet(clock::instant);
         String receipt = Receipts.receipt(t, TransferState.STORED.name(), now, null, node, signer);
         if (!repo.markStored(t.id(), now, now.plus(route.retention()), receipt)) {
-            spool.delete(t.id());
-            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " ended while it was checked");
+            Transfer ended = repo.find(t.id()).orElse(null);
+            if (ended == null || !ended.state().storedOrLater()) {
+                spool.delete(t.id()); // ended otherwise meanwhile: its envelope goes with it
+            }
+            return alreadyStored(t.id(), ended); // a stored envelope is never deleted here
         }
         onStored.accept(t.routeId());
         return repo.find(t.id()).orElseThrow();
+    }
+
+    /**
+     * Another check of the same complete upload got there first (the sender's repeated empty PATCH
+     * and a sweep, or a node that lost its lock): the bytes are the same, so its STORED is this
+     * check's answer too. Any other ending is reported as it stands.
+     */
+    private Transfer alreadyStored(String id, Transfer current) {
+        if (current != null && current.state().storedOrLater()) {
+            LOG.info("転送 {} は別の検査で保管済みです / transfer {} was stored by another check meanwhile", id, id);
+            return current;
+        }
+        throw new TransferProblem(
+                Reason.TRANSFER_UNKNOWN,
+                "upload " + id + " ended while it was checked" + (current == null ? "" : " (" + current.state() + ")"));
+    }
+
+    private Optional<Transfer> storedMeanwhile(String id) {
+        return repo.find(id).filter(x -> x.state().storedOrLater());
     }
 
     private String abortReason(Supplier<String> killed, PolicySnapshot policy, Route route) {

@@ -127,11 +127,15 @@ final class Janitor {
             try {
                 locks.ifFree(
                         t.id(),
-                        () -> repo.find(t.id()).ifPresent(current -> {
-                            if (sweep(current, now)) {
-                                n[0]++;
-                            }
-                        }));
+                        // looked at again under the lock: the cluster lock is re-entrant within this
+                        // node, so a PATCH begun since the look above does not keep the sweep out
+                        () -> repo.find(t.id())
+                                .filter(x -> !sessions.inProgress(x.id()))
+                                .ifPresent(current -> {
+                                    if (sweep(current, now)) {
+                                        n[0]++;
+                                    }
+                                }));
             } catch (RuntimeException e) {
                 LOG.warn("転送 {} の期限処理に失敗しました / sweeping transfer {} failed: {}", t.id(), t.id(), e.toString());
             }

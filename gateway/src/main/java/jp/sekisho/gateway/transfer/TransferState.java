@@ -20,6 +20,11 @@ public enum TransferState {
         return this == STORED || this == DELIVERED;
     }
 
+    /** States an envelope reaches only through the envelope gate: it was checked and stored. */
+    public boolean storedOrLater() {
+        return this == STORED || this == DELIVERED || this == ACKNOWLEDGED || this == PURGED;
+    }
+
     /** States in which the spool still holds (part of) the payload. */
     public boolean spooled() {
         return this == UPLOADING || this == STORED || this == DELIVERED;

@@ -196,6 +196,9 @@ public final class Upload {
                 releaseFull();
                 throw spoolFullProblem();
             }
+            if (now.state().storedOrLater()) {
+                return now; // another check of the same bytes stored it meanwhile: that is this PATCH's answer
+            }
             if (now.lengthKnown() && offset == now.length()) {
                 if (now.sha256() == null) {
                     // all bytes are in and durable: the client repeats the empty PATCH with the header

@@ -183,10 +183,7 @@ final class UploadSessions {
         senderView(caller, a.route(), id);
         return locks.with(id, () -> {
             Transfer t = repo.find(id).orElseThrow();
-            if (t.state() == TransferState.STORED
-                    || t.state() == TransferState.DELIVERED
-                    || t.state() == TransferState.ACKNOWLEDGED
-                    || t.state() == TransferState.PURGED) {
+            if (t.state().storedOrLater()) {
                 Declarations.decide(t, a.route().maxPayloadBytes(), declared); // a retry declares the same
                 throw new UploadComplete(t);
             }
@@ -245,11 +242,19 @@ final class UploadSessions {
     /**
      * Records the offset a PATCH made durable (and moves Upload-Expires), fenced on the offset it
      * started from; 404 once the upload ended, 409 when another writer moved the offset meanwhile.
+     * The transfer as stored when another check stored it meanwhile (only an empty PATCH at the
+     * length can meet that: every other PATCH began below the recorded offset that check needs).
      */
     Transfer advance(Transfer t, long offset) {
         Instant now = clock.instant();
         if (!repo.advance(t.id(), t.offset(), offset, now, now.plus(TransferService.UPLOAD_EXPIRY))) {
             Transfer current = repo.find(t.id()).orElse(null);
+            if (current != null
+                    && current.state().storedOrLater()
+                    && current.lengthKnown()
+                    && offset == current.length()) {
+                return current; // the empty PATCH at the length, whose upload another check stored meanwhile
+            }
             if (current != null && current.state() == TransferState.UPLOADING) {
                 throw new TransferProblem(
                         Reason.OFFSET_MISMATCH,

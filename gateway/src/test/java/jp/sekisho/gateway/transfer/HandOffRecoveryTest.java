@@ -24,12 +24,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import jp.sekisho.audit.AuditPrincipal;
 import jp.sekisho.audit.EventType;
 import jp.sekisho.audit.Outcome;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.verify.VerifyResult;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.gateway.GatewayCommand;
+import jp.sekisho.gateway.policy.Caller;
+import jp.sekisho.gateway.policy.PolicySnapshot;
+import jp.sekisho.gateway.route.RouteAccess.Admitted;
 import jp.sekisho.gateway.support.GatewayFixture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -310,6 +314,55 @@ class HandOffRecoveryTest {
             assertFalse(Files.exists(liveSpool.resolve(id + ".part")));
             assertEquals(1, count(id, "TRANSFER_STORED"), events(id).toString());
         }
+    }
+
+    /**
+     * The live gateway: an upload left complete but unchecked meets the sender's empty PATCH and a
+     * second check at once (this node's sweep, whose look came just before the PATCH began: the
+     * cluster lock is re-entrant within a node). The second check stores it first; the PATCH, which
+     * checks the same bytes, answers the sender with that transfer instead of TRANSFER_UNKNOWN, the
+     * stored envelope stays, and TRANSFER_STORED is recorded once. A sweep meanwhile leaves the upload
+     * to its PATCH.
+     */
+    @Test
+    void aCompletionThatFindsItsUploadStoredByAnotherCheckAnswersWithIt() throws Exception {
+        TusClient live = w.client("city-sender");
+        Path liveSpool = w.gw.dir.resolve("data/spool");
+        HttpResponse<String> created = live.create(ROUTE, size, TusClient.metadata("twice.cms", sha, 7));
+        assertEquals(201, created.statusCode(), created.body());
+        String loc = created.headers().firstValue("Location").orElseThrow();
+        String id = loc.substring(loc.lastIndexOf('/') + 1);
+        assertEquals(204, live.patch(loc, envelope, 0, size - 1000, false).statusCode());
+        appendTail(liveSpool.resolve(id + ".part"));
+        Transfer t = repo.find(id).orElseThrow();
+        assertTrue(repo.advance(id, t.offset(), size, Instant.now(), t.expiresAt()));
+
+        TransferService transfers = w.gw.gateway.transfers();
+        PolicySnapshot policy = w.gw.gateway.policy().watcher().current();
+        Caller sender =
+                new Caller(new AuditPrincipal(t.senderSubject(), "01", t.senderSha256()), "127.0.0.1", 1, 1, "t");
+        Upload patch = transfers.beginPatch(
+                sender,
+                new Admitted(policy.routes().get(ROUTE), policy.approvals().get(t.approvalRef())),
+                id,
+                size,
+                null,
+                Tus.declaration(null, null),
+                () -> {});
+        transfers.sweep();
+        assertEquals(TransferState.UPLOADING, repo.find(id).orElseThrow().state(), "the sweep leaves it to the PATCH");
+
+        transfers.recheck(repo.find(id).orElseThrow());
+        assertEquals(TransferState.STORED, repo.find(id).orElseThrow().state());
+        Transfer answered = patch.finish();
+        assertEquals(id, answered.id());
+        assertEquals(TransferState.STORED, answered.state());
+        assertEquals(sha, TusClient.sha256(liveSpool.resolve(id + ".cms")), "the stored envelope stays");
+        assertFalse(Files.exists(liveSpool.resolve(id + ".part")));
+        assertEquals(1, count(id, "TRANSFER_STORED"), events(id).toString());
+        HttpResponse<String> again = live.patch(loc, size, new byte[0]);
+        assertEquals(204, again.statusCode(), again.body());
+        assertEquals(id, again.headers().firstValue(Tus.TRANSFER_ID).orElse(null));
     }
 
     /**
