@@ -97,6 +97,7 @@ final class PatchRequest {
                     Tus.nonNegative(headers.get("Upload-Offset"), "Upload-Offset"),
                     Tus.checksum(headers.get("Upload-Checksum")),
                     Tus.declaration(headers.get("Upload-Length"), headers.get(Tus.ENVELOPE_SHA256)),
+                    Tus.rewind(headers.get(Tus.REWIND)),
                     onAbort);
             return null;
         } catch (UploadComplete e) {

@@ -194,6 +194,7 @@ public final class TransferService implements AutoCloseable {
      *
      * @param checksum the expected SHA-256 of this chunk (tus checksum extension), or null
      * @param declared the upload's length and SHA-256 if this PATCH declares them (recorded before its body)
+     * @param rewind   {@code Sekisho-Upload-Rewind}: start the upload again from byte 0 (see {@link UploadSessions#beginPatch})
      * @param onAbort  closes the request's connection when the route stops being ACTIVE mid-PATCH
      * @throws UploadComplete when the upload is STORED or later (the answer to its last PATCH may have been lost)
      */
@@ -204,8 +205,9 @@ public final class TransferService implements AutoCloseable {
             long offset,
             byte[] checksum,
             Tus.Declaration declared,
+            boolean rewind,
             Runnable onAbort) {
-        return sessions.beginPatch(caller, a, id, offset, checksum, declared, onAbort);
+        return sessions.beginPatch(caller, a, id, offset, checksum, declared, rewind, onAbort);
     }
 
     /** tus termination: the sender deletes an upload in progress. */

@@ -24,6 +24,8 @@ public final class Tus {
     public static final String DEFER_LENGTH = "Upload-Defer-Length";
     /** The envelope's SHA-256 declared by a PATCH, for uploads created before it was known. */
     public static final String ENVELOPE_SHA256 = "Sekisho-Envelope-Sha256";
+    /** On a PATCH at offset 0: start an upload whose length is not declared yet again from its first byte. */
+    public static final String REWIND = "Sekisho-Upload-Rewind";
 
     private static final Pattern HEX64 = Pattern.compile("[0-9a-fA-F]{64}");
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern(
@@ -97,6 +99,17 @@ public final class Tus {
             sha = sha.toLowerCase(Locale.ROOT);
         }
         return new Declaration(length, sha);
+    }
+
+    /** {@code Sekisho-Upload-Rewind}: absent, or {@code 1}; throws 400 METADATA_INVALID otherwise. */
+    public static boolean rewind(String header) {
+        if (header == null) {
+            return false;
+        }
+        if (!header.trim().equals("1")) {
+            throw invalid(REWIND + " must be 1");
+        }
+        return true;
     }
 
     /** Parses and validates Upload-Metadata with its sha256 required; throws 400 METADATA_INVALID. */
@@ -197,7 +210,7 @@ public final class Tus {
         throw new TransferProblem(Reason.METADATA_INVALID, name + " must be a non-negative integer");
     }
 
-    private static TransferProblem invalid(String message) {
+    static TransferProblem invalid(String message) {
         return new TransferProblem(Reason.METADATA_INVALID, message);
     }
 }

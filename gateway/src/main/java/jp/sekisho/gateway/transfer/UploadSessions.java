@@ -18,6 +18,8 @@ import jp.sekisho.gateway.policy.Caller;
 import jp.sekisho.gateway.policy.Detail;
 import jp.sekisho.gateway.route.Route;
 import jp.sekisho.gateway.route.RouteAccess.Admitted;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * tus upload sessions: creation, the start of each PATCH (offset, one PATCH at a time across the
@@ -27,6 +29,8 @@ import jp.sekisho.gateway.route.RouteAccess.Admitted;
  * upload: the offset lives in the store, the file in the shared spool.
  */
 final class UploadSessions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UploadSessions.class);
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -178,6 +182,7 @@ final class UploadSessions {
             long offset,
             byte[] checksum,
             Tus.Declaration declared,
+            boolean rewind,
             Runnable onAbort) {
         guard.require();
         senderView(caller, a.route(), id);
@@ -189,6 +194,9 @@ final class UploadSessions {
             }
             if (t.state() != TransferState.UPLOADING) {
                 throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + id + " is " + t.state());
+            }
+            if (rewind) {
+                t = rewind(t, offset);
             }
             if (offset != t.offset()) {
                 throw new TransferProblem(
@@ -237,6 +245,46 @@ final class UploadSessions {
             uploads.put(id, u);
             return u;
         });
+    }
+
+    /**
+     * {@code Sekisho-Upload-Rewind} (under the transfer's lock): the sender starts its upload again from
+     * byte 0 with another envelope, because the one it was sending was never finished (a sender killed
+     * while it sealed and uploaded at once cannot make the same envelope again). Only while neither
+     * length nor hash is declared: such an upload can never have been complete, checked or stored, so
+     * the transfer stays one transfer and nothing checked is discarded. The bytes go when the PATCH
+     * opens the spool file at 0.
+     */
+    private Transfer rewind(Transfer t, long offset) {
+        if (offset != 0) {
+            throw Tus.invalid(Tus.REWIND + " needs Upload-Offset: 0");
+        }
+        if (t.lengthKnown() || t.sha256() != null) {
+            throw new TransferProblem(
+                    Reason.OFFSET_MISMATCH,
+                    "upload " + t.id() + " has declared its length or hash: it can only be continued from "
+                            + t.offset(),
+                    t.offset());
+        }
+        if (t.offset() == 0) {
+            return t;
+        }
+        if (uploads.containsKey(t.id())) {
+            throw new TransferProblem(
+                    Reason.UPLOAD_IN_PROGRESS, "another PATCH of upload " + t.id() + " is in progress");
+        }
+        Instant now = clock.instant();
+        if (!repo.advance(t.id(), t.offset(), 0, now, now.plus(TransferService.UPLOAD_EXPIRY))) {
+            throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " is no longer in progress");
+        }
+        runningChecks.remove(t.id());
+        LOG.info(
+                "アップロード {} を送信者の指示で先頭からやり直します（{} バイトを破棄） / upload {} rewound to 0 by its sender ({} bytes dropped)",
+                t.id(),
+                t.offset(),
+                t.id(),
+                t.offset());
+        return repo.find(t.id()).orElseThrow();
     }
 
     /**

@@ -205,6 +205,46 @@ class DeferredLengthTest {
                         w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
     }
 
+    /**
+     * A sender killed while it sealed and uploaded at once cannot make the same envelope again: it
+     * rewinds its upload to byte 0 (Sekisho-Upload-Rewind) and sends a new envelope on the same
+     * transfer. Only while nothing is declared; a wrong offset or value is 400, an upload that has
+     * declared its length or hash cannot be rewound (409 with its offset).
+     */
+    @Test
+    void anUndeclaredUploadIsRewoundToZeroAndCompletesWithAnotherEnvelopeAsOneTransfer() throws Exception {
+        String loc = createDeferred("deferred", null);
+        String id = idOf(loc);
+        byte[] other = new byte[700_000];
+        new java.util.Random(7).nextBytes(other);
+        noContent(sender.patch(loc, 0, other), other.length);
+
+        refused(sender.patch(loc, 5, bytes(0, 1000), Tus.REWIND, "1"), 400, "METADATA_INVALID");
+        refused(sender.patch(loc, 0, bytes(0, 1000), Tus.REWIND, "yes"), 400, "METADATA_INVALID");
+        refused(sender.patch(loc, 0, bytes(0, 1000)), 409, "OFFSET_MISMATCH");
+        noContent(sender.patch(loc, other.length, new byte[0]), other.length);
+
+        noContent(sender.patch(loc, 0, bytes(0, 1000), Tus.REWIND, "1"), 1000);
+        noContent(sender.patch(loc, 1000, bytes(1000, size)), size);
+        noContent(sender.patch(loc, size, new byte[0], "Upload-Length", length(size), Tus.ENVELOPE_SHA256, sha), size);
+        assertNotNull(w.gw.awaitEvent(
+                EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
+        assertArrayEquals(
+                Files.readAllBytes(envelope),
+                Files.readAllBytes(
+                        w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
+
+        String declared = createDeferred("deferred", sha);
+        noContent(sender.patch(declared, 0, bytes(0, 1000)), 1000);
+        HttpResponse<String> late = sender.patch(declared, 0, bytes(0, 1000), Tus.REWIND, "1");
+        refused(late, 409, "OFFSET_MISMATCH");
+        assertEquals(
+                "1000",
+                late.headers().firstValue("Upload-Offset").orElse(null),
+                late.headers().toString());
+        noContent(sender.patch(declared, 1000, bytes(1000, size), "Upload-Length", length(size)), size);
+    }
+
     @Test
     void theSha256OfTheMetadataCannotBeChangedByAPatch() throws Exception {
         String loc = createDeferred("deferred", sha);

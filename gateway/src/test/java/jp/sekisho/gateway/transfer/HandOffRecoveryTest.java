@@ -348,6 +348,7 @@ class HandOffRecoveryTest {
                 size,
                 null,
                 Tus.declaration(null, null),
+                false,
                 () -> {});
         transfers.sweep();
         assertEquals(TransferState.UPLOADING, repo.find(id).orElseThrow().state(), "the sweep leaves it to the PATCH");
