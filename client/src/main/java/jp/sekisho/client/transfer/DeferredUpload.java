@@ -23,30 +23,51 @@ final class DeferredUpload {
     private final TusUploader tus;
     private final Path file;
     private final Arrival arrival;
+    /** An earlier run's upload to start again from byte 0 instead of creating one, or null. */
+    private final URI rewind;
+    /** The gateway took the rewind: from now on its offset is this envelope's. */
+    private boolean rewound;
 
-    DeferredUpload(TusUploader tus, Path file, Arrival arrival) {
+    DeferredUpload(TusUploader tus, Path file, Arrival arrival, URI rewind) {
         this.tus = tus;
         this.file = file;
         this.arrival = arrival;
+        this.rewind = rewind;
     }
 
     /** @return what the gateway stored, or null when it refused the deferred creation (400; nothing created) */
     TusUploader.Result run(Future<SealResult> sealing, long sizeHint, String filename, long records)
             throws InterruptedException {
-        URI location = create(filename, records);
+        URI location = rewind != null ? rewind : create(filename, records);
         if (location == null) {
             return null;
         }
-        String id = TusUploader.lastSegment(location);
         tus.progress.start(sizeHint, 0);
         long offset;
         IOException broken = null;
-        try {
-            offset = stream(location);
-        } catch (IOException e) {
-            broken = e;
-            offset = -1;
+        while (true) {
+            try {
+                offset = stream(location);
+                break;
+            } catch (Refused r) {
+                // the gateway will not start that upload again (gone, or it declared its length): a new one
+                tus.terminate(location);
+                tus.notice.accept("前回のアップロード " + TusUploader.lastSegment(location) + " は先頭から送り直せません（"
+                        + r.status + "）。新しいアップロードで送ります。 the interrupted upload cannot be started again ("
+                        + r.status + "): sending on a new upload");
+                return new DeferredUpload(tus, file, arrival, null).run(sealing, sizeHint, filename, records);
+            } catch (IOException e) {
+                if (rewind != null && !rewound) {
+                    // until the gateway has taken the rewind, what it holds is the old envelope's: never continue it
+                    tus.retryOrThrow(e);
+                    continue;
+                }
+                broken = e;
+                offset = -1;
+                break;
+            }
         }
+        String id = TusUploader.lastSegment(location);
         SealResult sealed = sealed(sealing, location); // a failed seal is the error to report
         if (broken != null) {
             tus.retryOrThrow(broken); // the network: resume from what the gateway kept
@@ -81,8 +102,18 @@ final class DeferredUpload {
         long offset = 0;
         while (true) {
             FollowingInputStream follow = new FollowingInputStream(file, arrival, 0, offset);
+            boolean rewinding = rewind != null && !rewound;
             TusPatch.Answer res = tus.patch.send(
-                    location, offset, -1, tus.interceptor.wrap(offset, limited(follow, tus.chunkSize)), null, null);
+                    location,
+                    offset,
+                    -1,
+                    tus.interceptor.wrap(offset, limited(follow, tus.chunkSize)),
+                    null,
+                    null,
+                    rewinding);
+            if (rewinding) {
+                rewound(res);
+            }
             if (res.status() != 204) {
                 if (res.status() == 409 || TusRequests.TRANSIENT.contains(res.status())) {
                     return -1; // ask the gateway where it stands, once the seal is done
@@ -99,6 +130,36 @@ final class DeferredUpload {
             if (arrival.await(offset, 0) < 0) {
                 return offset; // the seal is done and all it wrote went out
             }
+        }
+    }
+
+    /**
+     * The answer to the PATCH that starts {@link #rewind} again: taken (204), refused for good (404
+     * gone, 409 OFFSET_MISMATCH: it declared its length, 400: a gateway without rewinds) or worth a
+     * retry (another PATCH still in progress, 5xx).
+     */
+    private void rewound(TusPatch.Answer res) throws IOException {
+        if (res.status() == 204) {
+            rewound = true;
+            return;
+        }
+        boolean busy = res.status() == 409 && res.body() != null && res.body().contains("UPLOAD_IN_PROGRESS");
+        if (res.status() == 400 || res.status() == 404 || res.status() == 410 || (res.status() == 409 && !busy)) {
+            throw new Refused(res.status());
+        }
+        if (busy || TusRequests.TRANSIENT.contains(res.status())) {
+            throw new IOException("the gateway answered " + res.status() + " to starting " + rewind + " again");
+        }
+        throw GatewayClient.problem(new GatewayClient.Response(res.status(), res.body()));
+    }
+
+    /** The gateway refused to start the earlier upload again; nothing of this run went to it. */
+    private static final class Refused extends IOException {
+        final int status;
+
+        Refused(int status) {
+            super("rewind refused: " + status);
+            this.status = status;
         }
     }
 

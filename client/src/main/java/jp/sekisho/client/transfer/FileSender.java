@@ -3,9 +3,9 @@ package jp.sekisho.client.transfer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
@@ -40,7 +40,6 @@ public final class FileSender {
             boolean chunkChecksums,
             int retries,
             boolean restart,
-            boolean sealFirst,
             Progress progress) {
 
         public Options {
@@ -52,7 +51,7 @@ public final class FileSender {
             }
         }
 
-        /** The agent's send of a plain file: defaults of {@code sekisho send}, sealed completely before the upload. */
+        /** The agent's send of a plain file: the defaults of {@code sekisho send}, uploaded while it is sealed. */
         public static Options agent(
                 String route, Path source, String filename, Long records, ItemsMap map, long chunkSize) {
             return new Options(
@@ -70,7 +69,6 @@ public final class FileSender {
                     false,
                     8,
                     false,
-                    true,
                     Progress.none());
         }
     }
@@ -265,12 +263,16 @@ public final class FileSender {
             throws IOException {
         Path source = o.source();
         SendState.Fingerprint input = SendState.Fingerprint.of(source);
-        Optional<TusUploader.Result> resumed = SendResumption.continueEarlier(
-                state, command, input, source, uploader, o.restart(), name, count, notices);
-        if (resumed.isPresent()) {
-            return resumed.get();
+        SendResumption.Earlier earlier = SendResumption.continueEarlier(
+                state, command, input, source, uploader, o.restart(), !o.chunkChecksums(), name, count, notices);
+        if (earlier instanceof SendResumption.Earlier.Continued c) {
+            return c.result();
         }
+        URI rewind = earlier instanceof SendResumption.Earlier.Rewind r ? r.upload() : null;
         state.begin(command, input);
+        if (rewind != null) {
+            state.created(rewind); // a kill during this run starts the same upload again, once more
+        }
         if (command.encrypted()) {
             long size = Files.size(source);
             SendCommand.checkSize(size, terms);
@@ -280,7 +282,7 @@ public final class FileSender {
                 return uploader.upload(source, size, name, hashed.envelopeSha256(), count);
             }
             return new SendModes(uploader, state, terms, ContentCipher.AES_256_GCM, Compression.NONE)
-                    .uploadWhileHashing(source, size, name, count);
+                    .uploadWhileHashing(source, size, name, count, rewind);
         }
         long plainBytes = Files.size(source);
         if (plainBytes > terms.maxPayloadBytes()) { // the envelope is larger still
@@ -292,10 +294,10 @@ public final class FileSender {
                 terms,
                 o.cbc() ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM,
                 command.compress() ? Compression.DEFAULT_LEVEL : Compression.NONE);
-        // sealed first, the upload is created only once the envelope is durable and recorded: a
-        // kill at any point either resumes that upload or finds none to continue (the agent's way)
-        return o.chunkChecksums() || o.sealFirst()
+        // either way no upload can complete before its envelope is durable and recorded as sealed: a
+        // kill at any point resumes that upload, or (mid-seal) starts the same upload again from byte 0
+        return o.chunkChecksums()
                 ? modes.sealThenUpload(source, identity, name, count)
-                : modes.uploadWhileSealing(source, identity, name, count, plainBytes);
+                : modes.uploadWhileSealing(source, identity, name, count, plainBytes, rewind);
     }
 }

@@ -201,7 +201,6 @@ public final class SendCommand implements Callable<Integer> {
                 chunkChecksums,
                 retries,
                 restart,
-                false,
                 Progress.forTerminal("upload"));
         FileSender.Sent sent = new FileSender(client, identity, err).send(options, steps, true);
         sent.done(); // the receipt arrived: nothing is left to resume

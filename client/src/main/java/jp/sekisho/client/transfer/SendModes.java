@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -56,14 +57,17 @@ final class SendModes {
      * to the temporary file, from which an interrupted upload resumes. A gateway that does not take
      * deferred uploads gets the whole envelope once it is sealed.
      */
-    TusUploader.Result uploadWhileSealing(Path source, Identity identity, String name, long count, long plainBytes) {
+    /** @param rewind an earlier run's unfinished upload to start again with this envelope, or null */
+    TusUploader.Result uploadWhileSealing(
+            Path source, Identity identity, String name, long count, long plainBytes, URI rewind) {
         Path temp = state.envelope();
         Arrival arrival = new Arrival();
         FutureTask<SealResult> sealing = new FutureTask<>(() -> seal(source, temp, identity, arrival));
         Thread sealer = new Thread(sealing, "sekisho-seal");
         sealer.setDaemon(true); // a refused upload ends the command; the seal must not hold the JVM
         sealer.start();
-        TusUploader.Result stored = uploader.uploadWhileSealing(temp, arrival, sealing, plainBytes, name, count);
+        TusUploader.Result stored =
+                uploader.uploadWhileSealing(temp, arrival, sealing, plainBytes, name, count, rewind);
         if (stored != null) {
             return stored;
         }
@@ -86,7 +90,7 @@ final class SendModes {
      * PATCH that completes the upload declares it. Before, the whole envelope was read and hashed
      * first, about a second per GiB before the first byte left.
      */
-    TusUploader.Result uploadWhileHashing(Path envelope, long size, String name, long count) {
+    TusUploader.Result uploadWhileHashing(Path envelope, long size, String name, long count, URI rewind) {
         Arrival arrival = new Arrival();
         FutureTask<SealResult> hashing = new FutureTask<>(() -> {
             try {
@@ -103,7 +107,7 @@ final class SendModes {
         Thread hasher = new Thread(hashing, "sekisho-hash");
         hasher.setDaemon(true);
         hasher.start();
-        TusUploader.Result stored = uploader.uploadWhileSealing(envelope, arrival, hashing, size, name, count);
+        TusUploader.Result stored = uploader.uploadWhileSealing(envelope, arrival, hashing, size, name, count, rewind);
         if (stored != null) {
             return stored;
         }

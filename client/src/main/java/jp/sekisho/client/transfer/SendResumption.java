@@ -2,6 +2,7 @@ package jp.sekisho.client.transfer;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -17,25 +18,43 @@ final class SendResumption {
 
     private SendResumption() {}
 
+    /** What becomes of an earlier run's state. */
+    sealed interface Earlier {
+        /** Continued: the gateway stored the transfer. */
+        record Continued(TusUploader.Result result) implements Earlier {}
+
+        /**
+         * Its envelope was never finished, so it cannot be continued; its upload declared nothing yet
+         * and is started again from byte 0 with a new envelope, staying one transfer.
+         */
+        record Rewind(URI upload) implements Earlier {}
+
+        /** Nothing to continue (none, or not this command's): start afresh. */
+        record Afresh() implements Earlier {}
+    }
+
     /**
      * Continues what an earlier run of this command left, when it can be continued: the same command,
-     * the same input, an envelope sealed completely. Otherwise (or when the gateway no longer has the
-     * upload) says why on {@code err} and returns empty: the caller starts afresh.
+     * the same input, an envelope sealed completely. An earlier run of the same command killed while it
+     * sealed leaves an upload to start again ({@code canRewind}: this run uploads while it seals).
+     * Otherwise (or when the gateway no longer has the upload) says why on {@code err}, ends the
+     * earlier upload, and the caller starts afresh.
      */
-    static Optional<TusUploader.Result> continueEarlier(
+    static Earlier continueEarlier(
             SendState state,
             SendState.Command command,
             SendState.Fingerprint input,
             Path source,
             TusUploader uploader,
             boolean restart,
+            boolean canRewind,
             String name,
             long count,
             PrintWriter err)
             throws IOException {
         Optional<SendState.Saved> saved = state.saved();
         if (saved.isEmpty()) {
-            return Optional.empty();
+            return new Earlier.Afresh();
         }
         SendState.Saved s = saved.get();
         Path envelope = command.encrypted() ? source : state.envelope();
@@ -43,26 +62,38 @@ final class SendResumption {
                 ? "--restart: 中断した送信を破棄して最初から送ります。 the interrupted send is discarded: sending afresh"
                 : whyNotResumable(s, command, input, envelope);
         if (why != null) {
+            if (!restart && canRewind && !s.sealed() && s.upload().isPresent() && sameSend(s, command, input)) {
+                SendCommand.notice(
+                        err,
+                        "中断した送信は封筒の作成を終えていなかったため、新しい封筒で同じアップロードを先頭から送り直します。 "
+                                + "the interrupted send had not finished its envelope: a new one goes on the same upload"
+                                + " from its first byte");
+                return new Earlier.Rewind(s.upload().get());
+            }
             SendCommand.notice(err, why);
             s.upload().ifPresent(uploader::terminate); // still UPLOADING on the gateway: free its spool now
-            return Optional.empty();
+            return new Earlier.Afresh();
         }
         state.resume(s);
         Optional<java.net.URI> upload = s.upload();
         if (upload.isEmpty()) {
             // sealed, but the upload was never created (or its creation not recorded)
-            return Optional.of(uploader.upload(envelope, s.envelopeBytes(), name, s.envelopeSha256(), count));
+            return new Earlier.Continued(uploader.upload(envelope, s.envelopeBytes(), name, s.envelopeSha256(), count));
         }
         try {
-            return Optional.of(uploader.resume(envelope, upload.get(), s.seal()));
+            return new Earlier.Continued(uploader.resume(envelope, upload.get(), s.seal()));
         } catch (TusUploader.Gone g) {
             SendCommand.notice(
                     err,
                     "前回のアップロードはゲートウェイにありません（" + g.state() + "）。最初から送ります。 "
                             + "the interrupted send's upload is gone from the gateway (" + g.state()
                             + "): sending afresh");
-            return Optional.empty();
+            return new Earlier.Afresh();
         }
+    }
+
+    private static boolean sameSend(SendState.Saved s, SendState.Command command, SendState.Fingerprint input) {
+        return s.input().equals(input) && s.command().equals(command);
     }
 
     /** Why an earlier run's state cannot be continued (Japanese, then English), or null when it can. */

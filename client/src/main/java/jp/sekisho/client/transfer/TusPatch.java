@@ -23,6 +23,9 @@ import jp.sekisho.envelope.SealResult;
  */
 final class TusPatch {
 
+    /** The gateway's header that starts an upload whose length is not declared again from byte 0. */
+    static final String REWIND = "Sekisho-Upload-Rewind";
+
     /** What the gateway answered to one PATCH. */
     record Answer(int status, String uploadOffset, String transferId, String body) {}
 
@@ -44,6 +47,12 @@ final class TusPatch {
      */
     Answer send(URI location, long offset, long n, InputStream body, SealResult declared, byte[] digest)
             throws IOException {
+        return send(location, offset, n, body, declared, digest, false);
+    }
+
+    /** @param rewind starts an undeclared deferred upload again from byte 0 ({@code Sekisho-Upload-Rewind}) */
+    Answer send(URI location, long offset, long n, InputStream body, SealResult declared, byte[] digest, boolean rewind)
+            throws IOException {
         HttpsURLConnection c = (HttpsURLConnection) location.toURL().openConnection();
         try (InputStream in = counting(body, offset)) {
             c.setSSLSocketFactory(client.socketFactory());
@@ -58,6 +67,9 @@ final class TusPatch {
                 // a deferred upload: length and hash are known now; the gateway accepts them again unchanged
                 c.setRequestProperty("Upload-Length", Long.toString(declared.envelopeBytes()));
                 c.setRequestProperty("Sekisho-Envelope-Sha256", declared.envelopeSha256());
+            }
+            if (rewind) {
+                c.setRequestProperty(REWIND, "1");
             }
             if (digest != null) {
                 c.setRequestProperty(

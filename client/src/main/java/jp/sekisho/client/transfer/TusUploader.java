@@ -153,8 +153,24 @@ public final class TusUploader {
      */
     public Result uploadWhileSealing(
             Path file, Arrival arrival, Future<SealResult> sealing, long sizeHint, String filename, long records) {
+        return uploadWhileSealing(file, arrival, sealing, sizeHint, filename, records, null);
+    }
+
+    /**
+     * As above, on {@code rewind} when not null: an earlier run's upload that never declared its length
+     * (it was killed while it sealed), started again from byte 0 with this envelope so the file stays
+     * one transfer; a gateway that will not start it again gets a new upload, the old one ended.
+     */
+    public Result uploadWhileSealing(
+            Path file,
+            Arrival arrival,
+            Future<SealResult> sealing,
+            long sizeHint,
+            String filename,
+            long records,
+            URI rewind) {
         try {
-            return new DeferredUpload(this, file, arrival).run(sealing, sizeHint, filename, records);
+            return new DeferredUpload(this, file, arrival, rewind).run(sealing, sizeHint, filename, records);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted");

@@ -11,10 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -278,6 +280,7 @@ class AgentEndToEndTest {
         Path log = dir.resolve("agent-kill.log");
         Process p = ChildCli.start(log, "agent", "--config", cfg.toString());
         Path expected;
+        boolean sealed;
         try {
             expected = drop(outbox, "big.csv", 20_000, 4);
             await("part of the upload on the gateway")
@@ -291,6 +294,7 @@ class AgentEndToEndTest {
                     });
             ChildCli.signal("STOP", p.pid());
             assertEquals("UPLOADING", state("big.csv.cms"), "stopped mid-upload");
+            sealed = sendState(outbox.resolve(".sekisho-agent/sending")).contains("\"envelopeSha256\":\"");
             p.destroyForcibly(); // SIGKILL: no shutdown hook, no finally
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
         } finally {
@@ -305,13 +309,23 @@ class AgentEndToEndTest {
             assertTrue(again.waitFor(30, TimeUnit.SECONDS));
         }
         String log2 = Files.readString(dir.resolve("agent-kill-2.log"));
-        assertTrue(log2.contains("resuming transfer"), log2);
+        // killed after its envelope was complete: continued; killed while it sealed: started again, a new envelope
+        assertTrue(
+                log2.contains(sealed ? "resuming transfer" : "a new one goes on the same upload"),
+                "sealed " + sealed + ": " + log2);
         assertEquals(1, transfersNamed("big.csv.cms"), "one transfer, not two");
         assertEquals(List.of("big.csv", "big.csv.receipt.json"), visible(outbox.resolve("sent")), "in sent/ once");
         CliRun r = CliRun.of(
                 "agent", "--config", receiverConfig("recv-kill", inbox).toString(), "--once");
         assertEquals(0, r.code(), r.toString());
         assertEquals(-1L, Files.mismatch(expected, inbox.resolve("big.csv")), "received byte-identical");
+    }
+
+    /** The send state the agent keeps for the file in flight ({@code sending/.sekisho-send/}). */
+    static String sendState(Path sending) throws IOException {
+        try (Stream<Path> s = Files.list(sending.resolve(".sekisho-send"))) {
+            return Files.readString(s.findFirst().orElseThrow().resolve("state.json"));
+        }
     }
 
     static long uploaded(String filename) throws Exception {

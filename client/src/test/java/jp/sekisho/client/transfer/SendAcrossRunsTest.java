@@ -402,6 +402,79 @@ class SendAcrossRunsTest {
         receivedIntact(csv, "unchecked-" + recovered + ".csv", "in-unchecked-" + recovered);
     }
 
+    /**
+     * Killed while it sealed and uploaded at once: the envelope was never finished and cannot be made
+     * again (a fresh key and signature), so the same command seals a new one and starts the same
+     * upload again from byte 0 (Sekisho-Upload-Rewind). One transfer, stored with the new envelope.
+     */
+    @Test
+    void aSendKilledWhileItSealedStartsTheSameUploadAgainWithANewEnvelope() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            Path input = input("killed-sealing-" + attempt, 300_000, 40 + attempt);
+            String name = "killed-sealing-" + attempt + ".csv";
+            String[] args = sendArgs(input, "--filename", name + ".cms");
+            SendState.Saved killed = killMidSeal(input, args);
+            if (killed == null) {
+                assertTrue(attempt < 3, "the seal ended before the test could stop the send, three times");
+                continue;
+            }
+            String old = id(killed);
+            long held = offset(old);
+            // the same command; a larger chunk only makes it quicker (it is not part of "the same send")
+            List<String> same = new ArrayList<>(List.of(args));
+            same.set(same.indexOf(CHUNK), "4MiB");
+            CliRun again = CliRun.of(same.toArray(String[]::new));
+            ok(again);
+            assertTrue(again.err().contains("a new one goes on the same upload"), again.toString());
+            Receipt receipt = Receipt.parse(again.out());
+            assertEquals(old, receipt.get("transferId"), "the same transfer, started again: " + again);
+            assertEquals("STORED", receipt.get("state"));
+            assertEquals(1, transfersNamed(name + ".cms"), "one transfer, not two");
+            assertTrue(held > 0, "the gateway held part of the first envelope: " + held);
+            assertEquals(List.of("residents.csv"), beside(input), "nothing left beside the input");
+            receivedIntact(input, name, "in-killed-sealing-" + attempt);
+            return;
+        }
+    }
+
+    /**
+     * Runs the send in a child JVM and kills it (-9) while it still seals, once the gateway holds part
+     * of its upload; null when the seal ended before the child could be stopped (the state says sealed).
+     */
+    static SendState.Saved killMidSeal(Path input, String... args) throws Exception {
+        Path log = dir.resolve(input.getParent().getFileName() + ".child.log");
+        Process p = ChildCli.start(log, args);
+        try {
+            AtomicReference<SendState.Saved> at = new AtomicReference<>();
+            await("part of the child's upload on the gateway while it seals")
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(2))
+                    .until(() -> {
+                        if (!p.isAlive()) {
+                            throw new AssertionError("the send ended too early: " + Files.readString(log));
+                        }
+                        Optional<SendState.Saved> s = saved(input);
+                        if (s.isEmpty() || s.get().uploadUrl() == null) {
+                            return false;
+                        }
+                        at.set(s.get());
+                        return s.get().sealed() || offset(id(s.get())) > 0;
+                    });
+            ChildCli.signal("STOP", p.pid());
+            SendState.Saved s = saved(input).orElseThrow();
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            if (s.sealed()) {
+                return null;
+            }
+            assertEquals(Optional.of("UPLOADING"), column(id(s), "state"));
+            assertEquals(Optional.empty(), column(id(s), "length"), "nothing declared yet");
+            return s;
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     /** {@code --restart}: an interrupted send that could be continued is ended instead, and the file sent afresh. */
     @Test
     void restartEndsTheInterruptedUploadAndSendsAfresh() throws Exception {
