@@ -129,14 +129,16 @@ final class Agent implements AutoCloseable {
     /**
      * One pass of every outbox and one round of every inbox.
      *
-     * @return 0 when all went well, 1 when a file went to failed/ or a transfer was refused, 3 when
+     * @return 0 when all went well, 1 when a file went to failed/, was held back after an unexpected
+     *         error (it stays in sending/ for the next run) or a transfer was refused, 3 when
      *         the gateway could not be reached (what was claimed stays for the next run)
      */
     int once() {
         int code = ExitCode.OK;
         for (OutboxWorker w : outboxes) {
             try {
-                if (w.pass().failed() > 0) {
+                OutboxWorker.Pass pass = w.pass();
+                if (pass.failed() > 0 || pass.held() > 0) {
                     code = Math.max(code, ExitCode.REFUSED);
                 }
             } catch (CliException e) {

@@ -11,7 +11,9 @@ import java.nio.file.WatchService;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,13 +40,25 @@ final class OutboxWorker {
     private static final ZoneId TOKYO = ZoneId.of("Asia/Tokyo");
     private static final Pattern CODE = Pattern.compile("^([A-Z][A-Z0-9_]{2,63}):");
 
-    /** What one pass did. */
-    record Pass(int sent, int failed) {}
+    /** What one pass did; {@code held}: files kept in sending/ after an unexpected error, tried again later. */
+    record Pass(int sent, int failed, int held) {}
+
+    /** A file whose last try ended in an unexpected error: its own backoff, so the others go on meanwhile. */
+    private static final class Held {
+        final Retry retry;
+        long nextTryNanos;
+
+        Held(Retry retry) {
+            this.retry = retry;
+        }
+    }
 
     private final OutboxFolder box;
     private final FileSender sender;
     private final ItemsMap itemsMap;
     private final Retry retry;
+    /** By claimed name; only this worker's thread touches it. */
+    private final Map<String, Held> held = new HashMap<>();
 
     OutboxWorker(OutboxFolder box, FileSender sender, ItemsMap itemsMap, Retry retry) {
         this.box = box;
@@ -68,14 +82,49 @@ final class OutboxWorker {
         }
         int sent = 0;
         int failed = 0;
+        int kept = 0;
         for (Claim c : box.pending()) {
-            if (process(c)) {
-                sent++;
-            } else {
-                failed++;
+            Held h = held.get(c.claimed());
+            if (h != null && System.nanoTime() - h.nextTryNanos < 0) {
+                kept++;
+                continue;
+            }
+            try {
+                if (process(c)) {
+                    sent++;
+                } else {
+                    failed++;
+                }
+                held.remove(c.claimed());
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof CliException x && x.exitCode() == ExitCode.UNAVAILABLE) {
+                    throw x; // the gateway cannot be reached: every file waits, not this one alone
+                }
+                kept++;
+                hold(c, e);
             }
         }
-        return new Pass(sent, failed);
+        return new Pass(sent, failed, kept);
+    }
+
+    /**
+     * An error no reason code covers (the disk, a folder an operator changed, a fault of ours) stays
+     * with its file: the file is kept in sending/ with its send state, since the gateway may have
+     * stored it already (moving it to failed/ could make someone drop it again: a second transfer),
+     * and is tried again after its own backoff while the files behind it go on.
+     */
+    private void hold(Claim c, Exception e) {
+        Held h = held.computeIfAbsent(c.claimed(), k -> new Held(retry.fresh()));
+        boolean first = h.retry.failed();
+        java.time.Duration wait = h.retry.delay();
+        h.nextTryNanos = System.nanoTime() + wait.toNanos();
+        String message = "送信中にエラーが起きたためファイルを保留し、他のファイルを先に送ります / file held back after an"
+                + " unexpected error, the other files go on: route={} file={} error={} next try in {} s";
+        if (first) {
+            LOG.error(message, route(), Printable.of(c.claimed()), Printable.of(e.toString()), wait.toSeconds(), e);
+        } else {
+            LOG.warn(message, route(), Printable.of(c.claimed()), Printable.of(e.toString()), wait.toSeconds());
+        }
     }
 
     /** Runs until interrupted: a pass on every change in the folder, and every {@code poll} in any case. */

@@ -17,6 +17,11 @@ final class Retry {
         this.max = max;
     }
 
+    /** A new backoff with the same ceiling, for a failure of its own. */
+    Retry fresh() {
+        return new Retry(max);
+    }
+
     /** True on the first failure after a success: the moment to log "unavailable". */
     boolean failed() {
         failures++;

@@ -189,6 +189,49 @@ class AgentEndToEndTest {
         assertEquals(List.of(), visible(outbox.resolve("sent")));
     }
 
+    /**
+     * A file that meets an error no reason code covers (here, after the gateway stored it: a folder an
+     * operator left where its receipt is written) is held in sending/ with its send state while the
+     * files behind it go on; once the obstacle is gone the next run finishes it without sending again.
+     */
+    @Test
+    void aFileThatKeepsFailingUnexpectedlyIsHeldAndTheFilesBehindItGoOn() throws Exception {
+        Path outbox = dir.resolve("out-held");
+        Path cfg = senderConfig("send-held", outbox);
+        Path obstacle = Files.createDirectories(outbox.resolve("sent/.first.csv.receipt.json.tmp/left"));
+        Path first = drop(outbox, "first.csv", 100, 5);
+        Files.setLastModifiedTime(
+                outbox.resolve("first.csv"), FileTime.from(Instant.now().minusSeconds(60)));
+        Path second = drop(outbox, "second.csv", 100, 6);
+
+        Path log = dir.resolve("agent-held.log");
+        Process run = ChildCli.start(log, "agent", "--config", cfg.toString(), "--once");
+        assertTrue(run.waitFor(120, TimeUnit.SECONDS));
+        String logged = Files.readString(log);
+        assertEquals(1, run.exitValue(), logged);
+        assertTrue(
+                logged.contains("file held back after an unexpected error") && logged.contains("file=first.csv"),
+                logged);
+        assertEquals(
+                List.of("second.csv", "second.csv.receipt.json"),
+                visible(outbox.resolve("sent")),
+                "the file behind it went on");
+        assertEquals(-1L, Files.mismatch(second, outbox.resolve("sent/second.csv")));
+        assertTrue(Files.isRegularFile(outbox.resolve(".sekisho-agent/sending/first.csv")), "held, not lost");
+        assertEquals(List.of(), visible(outbox.resolve("failed")));
+
+        Files.delete(obstacle);
+        Files.delete(obstacle.getParent());
+        CliRun again = CliRun.of("agent", "--config", cfg.toString(), "--once");
+        assertEquals(0, again.code(), again.toString());
+        assertEquals(
+                List.of("first.csv", "first.csv.receipt.json", "second.csv", "second.csv.receipt.json"),
+                visible(outbox.resolve("sent")));
+        assertEquals(-1L, Files.mismatch(first, outbox.resolve("sent/first.csv")));
+        assertEquals(1, transfersNamed("first.csv.cms"), "stored by the first run, not sent again");
+        assertEquals(1, transfersNamed("second.csv.cms"));
+    }
+
     @Test
     void aDoneMarkerCarriesTheRecordCountOfAFileThatIsNotCsv() throws Exception {
         Path outbox = dir.resolve("out-marker");
