@@ -88,6 +88,16 @@ class DeferredLengthTest {
         assertEquals(reason, Json.parseObject(r.body()).get("reason"), r.body());
     }
 
+    /** TRANSFER_STORED recorded for {@code id}, and its spool file is the test's envelope byte for byte. */
+    private static void assertStoredAsTheEnvelope(String id) throws Exception {
+        assertNotNull(w.gw.awaitEvent(
+                EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
+        assertArrayEquals(
+                Files.readAllBytes(envelope),
+                Files.readAllBytes(
+                        w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
+    }
+
     private static String length(long n) {
         return Long.toString(n);
     }
@@ -197,12 +207,7 @@ class DeferredLengthTest {
 
         HttpResponse<String> again = sender.patch(loc, size, new byte[0], Tus.ENVELOPE_SHA256, sha);
         noContent(again, size);
-        assertNotNull(w.gw.awaitEvent(
-                EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
-        assertArrayEquals(
-                Files.readAllBytes(envelope),
-                Files.readAllBytes(
-                        w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
+        assertStoredAsTheEnvelope(id);
     }
 
     /**
@@ -227,12 +232,7 @@ class DeferredLengthTest {
         noContent(sender.patch(loc, 0, bytes(0, 1000), Tus.REWIND, "1"), 1000);
         noContent(sender.patch(loc, 1000, bytes(1000, size)), size);
         noContent(sender.patch(loc, size, new byte[0], "Upload-Length", length(size), Tus.ENVELOPE_SHA256, sha), size);
-        assertNotNull(w.gw.awaitEvent(
-                EventType.TRANSFER_STORED, e -> id.equals(e.event().transferId())));
-        assertArrayEquals(
-                Files.readAllBytes(envelope),
-                Files.readAllBytes(
-                        w.gw.gateway.config().dataDir().resolve("spool").resolve(id + ".cms")));
+        assertStoredAsTheEnvelope(id);
 
         String declared = createDeferred("deferred", sha);
         noContent(sender.patch(declared, 0, bytes(0, 1000)), 1000);

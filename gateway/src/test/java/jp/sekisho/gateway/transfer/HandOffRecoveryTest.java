@@ -287,14 +287,8 @@ class HandOffRecoveryTest {
         Path liveSpool = w.gw.dir.resolve("data/spool");
         // promoted: the check had moved it to .cms, its STORED failed and moving it back failed too
         for (boolean promoted : new boolean[] {false, true}) {
-            HttpResponse<String> created = live.create(ROUTE, size, TusClient.metadata("live.cms", sha, 7));
-            assertEquals(201, created.statusCode(), created.body());
-            String loc = created.headers().firstValue("Location").orElseThrow();
+            String loc = leftCompleteUnchecked(live, "live.cms");
             String id = loc.substring(loc.lastIndexOf('/') + 1);
-            assertEquals(204, live.patch(loc, envelope, 0, size - 1000, false).statusCode());
-            appendTail(liveSpool.resolve(id + ".part"));
-            Transfer t = repo.find(id).orElseThrow();
-            assertTrue(repo.advance(id, t.offset(), size, Instant.now(), t.expiresAt()));
             if (promoted) {
                 Files.move(liveSpool.resolve(id + ".part"), liveSpool.resolve(id + ".cms"));
             }
@@ -328,14 +322,9 @@ class HandOffRecoveryTest {
     void aCompletionThatFindsItsUploadStoredByAnotherCheckAnswersWithIt() throws Exception {
         TusClient live = w.client("city-sender");
         Path liveSpool = w.gw.dir.resolve("data/spool");
-        HttpResponse<String> created = live.create(ROUTE, size, TusClient.metadata("twice.cms", sha, 7));
-        assertEquals(201, created.statusCode(), created.body());
-        String loc = created.headers().firstValue("Location").orElseThrow();
+        String loc = leftCompleteUnchecked(live, "twice.cms");
         String id = loc.substring(loc.lastIndexOf('/') + 1);
-        assertEquals(204, live.patch(loc, envelope, 0, size - 1000, false).statusCode());
-        appendTail(liveSpool.resolve(id + ".part"));
         Transfer t = repo.find(id).orElseThrow();
-        assertTrue(repo.advance(id, t.offset(), size, Instant.now(), t.expiresAt()));
 
         TransferService transfers = w.gw.gateway.transfers();
         PolicySnapshot policy = w.gw.gateway.policy().watcher().current();
@@ -438,6 +427,22 @@ class HandOffRecoveryTest {
         HttpResponse<String> r = sender.patch(loc, envelope, 0, size - 1000, false);
         assertEquals(204, r.statusCode(), r.body());
         return loc.substring(loc.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * An upload of the live gateway whose last PATCH's bytes and offset were recorded but whose
+     * envelope check never ran (it threw, or its node died): all bytes in, still UPLOADING. Its URL.
+     */
+    static String leftCompleteUnchecked(TusClient live, String filename) throws Exception {
+        HttpResponse<String> created = live.create(ROUTE, size, TusClient.metadata(filename, sha, 7));
+        assertEquals(201, created.statusCode(), created.body());
+        String loc = created.headers().firstValue("Location").orElseThrow();
+        String id = loc.substring(loc.lastIndexOf('/') + 1);
+        assertEquals(204, live.patch(loc, envelope, 0, size - 1000, false).statusCode());
+        appendTail(w.gw.dir.resolve("data/spool").resolve(id + ".part"));
+        Transfer t = repo.find(id).orElseThrow();
+        assertTrue(repo.advance(id, t.offset(), size, Instant.now(), t.expiresAt()));
+        return loc;
     }
 
     /** The last PATCH's bytes made durable and its offset recorded, as {@code Upload.finish} does before the check. */
