@@ -364,7 +364,7 @@ public enum Reason {
 
     /** The HTTP reason phrase of {@link #status()}. */
     public String title() {
-        return title(status);
+        return HttpTitles.of(status);
     }
 
     public String ja() {
@@ -383,29 +383,5 @@ public enum Reason {
     /** The reason for a code another module decided (envelope refusals, route states), if the gateway knows it. */
     public static Optional<Reason> of(String code) {
         return Optional.ofNullable(code == null ? null : BY_CODE.get(code));
-    }
-
-    /** The reason phrase of an HTTP status, including the tus extension's 460. */
-    public static String title(int status) {
-        return switch (status) {
-            case 0 -> "-";
-            case 400 -> "Bad Request";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 405 -> "Method Not Allowed";
-            case 406 -> "Not Acceptable";
-            case 409 -> "Conflict";
-            case 412 -> "Precondition Failed";
-            case 413 -> "Content Too Large";
-            case 415 -> "Unsupported Media Type";
-            case 416 -> "Range Not Satisfiable";
-            case 421 -> "Misdirected Request";
-            case 422 -> "Unprocessable Content";
-            case 460 -> "Checksum Mismatch";
-            case 500 -> "Internal Server Error";
-            case 503 -> "Service Unavailable";
-            case 507 -> "Insufficient Storage";
-            default -> status >= 500 ? "Internal Server Error" : "Client Error";
-        };
     }
 }

@@ -7,6 +7,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.serde.annotation.Serdeable;
+import jp.sekisho.gateway.admission.HttpTitles;
 import jp.sekisho.gateway.admission.Reason;
 
 /**
@@ -52,13 +53,13 @@ public record Problem(
             HttpRequest<?> request, Reason reason, int status, @Nullable String detail) {
         Problem p = new Problem(
                 "urn:sekisho:problem:" + reason.code(),
-                Reason.title(status),
+                HttpTitles.of(status),
                 status,
                 reason.code(),
                 detail,
                 Requests.requestId(request));
         return withRetryAfter(
-                HttpResponse.<Problem>status(status, Reason.title(status))
+                HttpResponse.<Problem>status(status, HttpTitles.of(status))
                         .contentType(MEDIA_TYPE)
                         .body(p),
                 reason.code());

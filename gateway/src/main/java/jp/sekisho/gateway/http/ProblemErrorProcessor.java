@@ -16,6 +16,7 @@ import io.micronaut.web.router.exceptions.UnsatisfiedRouteException;
 import jakarta.inject.Singleton;
 import java.net.URISyntaxException;
 import jp.sekisho.audit.store.StoreOutage;
+import jp.sekisho.gateway.admission.HttpTitles;
 import jp.sekisho.gateway.admission.Reason;
 
 /**
@@ -37,11 +38,11 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
         Throwable cause = ctx.getRootCause().orElse(null);
         Reason reason = clientError(cause);
         if (reason != null) {
-            response.status(reason.status(), Reason.title(reason.status()));
+            response.status(reason.status(), HttpTitles.of(reason.status()));
         } else if (response.status().getCode() >= 500 && cause != null && StoreOutage.is(cause)) {
             // the store could not answer (frozen, down): an outage the client may retry, not a bug
             reason = Reason.AUDIT_UNAVAILABLE;
-            response.status(reason.status(), Reason.title(reason.status()));
+            response.status(reason.status(), HttpTitles.of(reason.status()));
             response.header("Retry-After", Problem.RETRY_AFTER_SECONDS);
         } else {
             reason = reasonOf(response.status());
@@ -56,7 +57,7 @@ public final class ProblemErrorProcessor implements ErrorResponseProcessor<Probl
         }
         Problem p = new Problem(
                 "urn:sekisho:problem:" + reason.code(),
-                Reason.title(status.getCode()),
+                HttpTitles.of(status.getCode()),
                 status.getCode(),
                 reason.code(),
                 detail,

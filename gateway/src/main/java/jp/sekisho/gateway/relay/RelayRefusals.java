@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import jp.sekisho.gateway.admission.HttpTitles;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
@@ -56,7 +57,7 @@ final class RelayRefusals {
                 + "</body></html>\n";
         FullHttpResponse r = new DefaultFullHttpResponse(
                 HttpVersion.HTTP_1_1,
-                new HttpResponseStatus(reason.status(), Reason.title(reason.status())),
+                new HttpResponseStatus(reason.status(), HttpTitles.of(reason.status())),
                 Unpooled.copiedBuffer(html, StandardCharsets.UTF_8));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.audit.store.StoreOutage;
+import jp.sekisho.gateway.admission.HttpTitles;
 import jp.sekisho.gateway.admission.Reason;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
@@ -23,7 +24,7 @@ public final class NettyProblems {
     private NettyProblems() {}
 
     public static FullHttpResponse response(TransferProblem e, String requestId) {
-        String title = Reason.title(e.status());
+        String title = HttpTitles.of(e.status());
         StringBuilder sb = new StringBuilder("{");
         Json.quote(sb, "type").append(':');
         Json.quote(sb, "urn:sekisho:problem:" + e.reason()).append(',');

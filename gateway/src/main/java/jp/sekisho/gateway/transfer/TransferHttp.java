@@ -5,7 +5,7 @@ import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import jakarta.inject.Singleton;
-import jp.sekisho.gateway.admission.Reason;
+import jp.sekisho.gateway.admission.HttpTitles;
 import jp.sekisho.gateway.http.Problem;
 import jp.sekisho.gateway.http.Requests;
 
@@ -23,7 +23,7 @@ public final class TransferHttp implements ExceptionHandler<TransferProblem, Htt
         if (e.audited()) {
             Requests.markAudited(request);
         }
-        String title = Reason.title(e.status());
+        String title = HttpTitles.of(e.status());
         Problem p = new Problem(
                 "urn:sekisho:problem:" + e.reason(),
                 title,
