@@ -56,8 +56,9 @@ final class SendModes {
      * so the hand-off takes about the longer of the two instead of their sum. The envelope still goes
      * to the temporary file, from which an interrupted upload resumes. A gateway that does not take
      * deferred uploads gets the whole envelope once it is sealed.
+     *
+     * @param rewind an earlier run's unfinished upload to start again with this envelope, or null
      */
-    /** @param rewind an earlier run's unfinished upload to start again with this envelope, or null */
     TusUploader.Result uploadWhileSealing(
             Path source, Identity identity, String name, long count, long plainBytes, URI rewind) {
         Path temp = state.envelope();

@@ -148,18 +148,11 @@ public final class TusUploader {
      * any failure it waits for the seal and resumes from the gateway's offset as {@link #upload} does,
      * from the then complete file.
      *
+     * @param rewind an earlier run's upload that never declared its length (it was killed while it
+     *     sealed), started again from byte 0 with this envelope so the file stays one transfer (a
+     *     gateway that will not start it again gets a new upload, the old one ended); null: a new upload
      * @return what the gateway stored, or null when the gateway does not take deferred uploads (400
      *         at creation; nothing was created): the caller uploads the sealed file the usual way
-     */
-    public Result uploadWhileSealing(
-            Path file, Arrival arrival, Future<SealResult> sealing, long sizeHint, String filename, long records) {
-        return uploadWhileSealing(file, arrival, sealing, sizeHint, filename, records, null);
-    }
-
-    /**
-     * As above, on {@code rewind} when not null: an earlier run's upload that never declared its length
-     * (it was killed while it sealed), started again from byte 0 with this envelope so the file stays
-     * one transfer; a gateway that will not start it again gets a new upload, the old one ended.
      */
     public Result uploadWhileSealing(
             Path file,

@@ -293,7 +293,8 @@ class TransferEndToEndTest {
                                 return n;
                             }
                         });
-        TusUploader.Result r = up.uploadWhileSealing(env, arrival, sealing, Files.size(csv), name + ".cms", 20_000);
+        TusUploader.Result r =
+                up.uploadWhileSealing(env, arrival, sealing, Files.size(csv), name + ".cms", 20_000, null);
         assertNotNull(r, "the gateway takes deferred-length uploads");
         assertTrue(cut.get() && r.retries() >= 1, "interrupted and retried: " + r);
         assertEquals(sealing.get().envelopeBytes(), r.bytes());

@@ -205,10 +205,7 @@ final class UploadSessions {
                         t.offset());
             }
             // every put is under this transfer's lock: no PATCH can start between this check and the put below
-            if (uploads.containsKey(id)) {
-                throw new TransferProblem(
-                        Reason.UPLOAD_IN_PROGRESS, "another PATCH of upload " + id + " is in progress");
-            }
+            requireNoPatchOf(id);
             if (!Files.exists(spool.part(id)) && Files.exists(spool.stored(id))) {
                 spool.unpromote(id); // promoted, its STORED not recorded, and not moved back then: checked again
             }
@@ -247,6 +244,13 @@ final class UploadSessions {
         });
     }
 
+    /** 409 UPLOAD_IN_PROGRESS while another PATCH of the upload runs (called under the transfer's lock). */
+    private void requireNoPatchOf(String id) {
+        if (uploads.containsKey(id)) {
+            throw new TransferProblem(Reason.UPLOAD_IN_PROGRESS, "another PATCH of upload " + id + " is in progress");
+        }
+    }
+
     /**
      * {@code Sekisho-Upload-Rewind} (under the transfer's lock): the sender starts its upload again from
      * byte 0 with another envelope, because the one it was sending was never finished (a sender killed
@@ -269,10 +273,7 @@ final class UploadSessions {
         if (t.offset() == 0) {
             return t;
         }
-        if (uploads.containsKey(t.id())) {
-            throw new TransferProblem(
-                    Reason.UPLOAD_IN_PROGRESS, "another PATCH of upload " + t.id() + " is in progress");
-        }
+        requireNoPatchOf(t.id());
         Instant now = clock.instant();
         if (!repo.advance(t.id(), t.offset(), 0, now, now.plus(TransferService.UPLOAD_EXPIRY))) {
             throw new TransferProblem(Reason.TRANSFER_UNKNOWN, "upload " + t.id() + " is no longer in progress");
