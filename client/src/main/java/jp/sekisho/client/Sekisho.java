@@ -41,6 +41,12 @@ import picocli.CommandLine.Model.CommandSpec;
 // classes and their reflection) on every run; commandLine() adds only the one named (issue 18).
 public final class Sekisho {
 
+    static {
+        // picocli's default factory looks for Groovy's Closure class once; a class that is on no jar
+        // makes the JVM open every jar of the class path (83, ~0.1 s of each command) to be sure.
+        System.setProperty("picocli.disable.closures", "true");
+    }
+
     /**
      * The subcommands by name, in the order help lists them. The names are written out rather than
      * read from each class's {@code @Command}: reading an annotation parses it, and with it every class
