@@ -344,9 +344,11 @@ fi
 XFER_OPTS=${XFER_OPTS:-$CDS_OPTS}
 # shellcheck disable=SC2086
 sek() {
+  # the JIT tiers the launchers choose for these arguments (a checkout from before has no jit_options)
+  local jit=; declare -F jit_options >/dev/null && { jit_options "$@"; jit=$JIT_OPTIONS; }
   case $1 in
-    send|receive|seal|open|agent) "$JAVA" $XFER_OPTS -jar "$JAR" "$@" ;;
-    *) "$JAVA" $CDS_OPTS -jar "$JAR" "$@" ;;
+    send|receive|seal|open|agent) "$JAVA" $XFER_OPTS $jit -jar "$JAR" "$@" ;;
+    *) "$JAVA" $CDS_OPTS $jit -jar "$JAR" "$@" ;;
   esac
 }
 COMMANDS=$(sek --help 2>&1 | sed -nE 's/^  ([a-z]+) .*/\1/p')

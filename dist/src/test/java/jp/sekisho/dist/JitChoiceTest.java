@@ -1,0 +1,97 @@
+package jp.sekisho.dist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launchers' choice of JIT tiers (sekisho-java.sh's jit_options, issue 18): the quick tier only
+ * for a command that is over within a second, the full JIT wherever the work grows with the data.
+ * Run through bash with the real script, as both launchers source it.
+ */
+class JitChoiceTest {
+
+    private static final String QUICK = "-XX:TieredStopAtLevel=1";
+    private static final Path SCRIPT = Path.of("src/lib/sekisho-java.sh").toAbsolutePath();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aSmallFileIsSentSealedAndOpenedWithTheQuickTier() throws Exception {
+        Path small = Files.write(dir.resolve("small.csv"), new byte[200_000]);
+        assertEquals(QUICK, jit("send", "--route", "r", "--file", small.toString()));
+        assertEquals(QUICK, jit("send", "--file=" + small, "--route", "r"));
+        assertEquals(QUICK, jit("send", "--route", "r", "--encrypted", small.toString()));
+        assertEquals(QUICK, jit("seal", "--in", small.toString(), "--out", "x.cms", "--to", "r.pem"));
+        assertEquals(QUICK, jit("open", "--in=" + small, "--out", "x"));
+    }
+
+    @Test
+    void aFileOverEightMebibytesGetsTheFullJitForItsCryptoIntrinsics() throws Exception {
+        Path exactly = sparse("8m.bin", 8L << 20);
+        Path over = sparse("big.bin", (8L << 20) + 1);
+        assertEquals(QUICK, jit("send", "--route", "r", "--file", exactly.toString()));
+        assertEquals("", jit("send", "--route", "r", "--file", over.toString()));
+        assertEquals("", jit("seal", "--in=" + over, "--out", "x.cms"));
+        assertEquals("", jit("open", "--in", over.toString()));
+    }
+
+    @Test
+    void aFileThatCannotBeSizedGetsTheFullJitAndItsOwnErrorFromTheCommand() throws Exception {
+        assertEquals(
+                "",
+                jit("send", "--route", "r", "--file", dir.resolve("missing.csv").toString()));
+        assertEquals("", jit("send", "--route", "r", "--file"));
+        assertEquals("", jit("send", "--route", "r", "--file", dir.toString()));
+        assertEquals("", jit("send", "--help"));
+    }
+
+    @Test
+    void commandsThatRunLongOrOnDataOfUnknownSizeKeepTheFullJit() throws Exception {
+        for (String command : List.of("gateway", "agent", "demo", "receive", "audit", "report", "certs", "dummy")) {
+            assertEquals("", jit(command, "--once"), command);
+        }
+    }
+
+    @Test
+    void adminCommandsHelpAndVersionUseTheQuickTier() throws Exception {
+        assertEquals(QUICK, jit("approvals", "list"));
+        assertEquals(QUICK, jit("routes", "list"));
+        assertEquals(QUICK, jit("--version"));
+        assertEquals(QUICK, jit("help", "send"));
+        assertEquals(QUICK, jit());
+    }
+
+    private Path sparse(String name, long size) throws IOException {
+        Path p = dir.resolve(name);
+        try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
+            f.setLength(size);
+        }
+        return p;
+    }
+
+    /** What jit_opts prints for these arguments, under the launchers' set -euo pipefail. */
+    private static String jit(String... args) throws Exception {
+        List<String> command = new ArrayList<>(
+                List.of("bash", "-c", "set -euo pipefail; . \"$0\"; jit_opts \"$@\"", SCRIPT.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("jit_opts did not finish");
+        }
+        assertEquals(0, p.exitValue(), "jit_opts failed: " + out);
+        return out;
+    }
+}
