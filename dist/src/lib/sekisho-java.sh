@@ -138,15 +138,21 @@ cds_options() {
 # spends a core on code that runs for a moment; but the quick tier has none of the AES-GCM and SHA-256
 # intrinsics, so sealing or opening runs ~3x slower per byte, and past ~10 MiB it loses. So: send, seal
 # and open when their input is at most 8 MiB (a file that cannot be read gets the full JIT and its own
-# error), and the gateway admin commands; never the gateway, the agent, receive (what it downloads is
-# not known here), or audit, report and certs, whose work grows with the data. SEKISHO_JAVA_OPTS comes
-# later on the command line, so a -XX:TieredStopAtLevel there wins.
+# error), the gateway admin commands, and receive --once, which hands itself over to a JVM with the
+# full JIT when the inbox holds more than 8 MiB (jp.sekisho.client.FullJit: what it downloads is known
+# only once it has listed). Never the gateway, the agent, a receive that keeps polling, or audit, report
+# and certs, whose work grows with the data. SEKISHO_JAVA_OPTS comes later on the command line, so a
+# -XX:TieredStopAtLevel there wins.
 jit_options() {
   local command=${1:-} file="" size
   JIT_OPTIONS=
   [ $# -gt 0 ] && shift
   case $command in
     approvals|routes|help|""|-h|--help|-V|--version) ;;
+    receive)
+      while [ $# -gt 0 ] && [ "$1" != --once ]; do shift; done
+      [ $# -gt 0 ] || return 0
+      ;;
     send|seal|open)
       while [ $# -gt 0 ]; do
         case $1 in

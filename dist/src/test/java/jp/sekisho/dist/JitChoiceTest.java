@@ -58,9 +58,17 @@ class JitChoiceTest {
 
     @Test
     void commandsThatRunLongOrOnDataOfUnknownSizeKeepTheFullJit() throws Exception {
-        for (String command : List.of("gateway", "agent", "demo", "receive", "audit", "report", "certs", "dummy")) {
+        for (String command : List.of("gateway", "agent", "demo", "audit", "report", "certs", "dummy")) {
             assertEquals("", jit(command, "--once"), command);
         }
+        assertEquals("", jit("receive", "--route", "r", "--out", "in"));
+    }
+
+    @Test
+    void receiveOnceStartsOnTheQuickTierAndHandsLargeInboxesOverItself() throws Exception {
+        // the hand-over is the receive's own (jp.sekisho.client.FullJit, tested in the client module)
+        assertEquals(QUICK, jit("receive", "--route", "r", "--out", "in", "--once"));
+        assertEquals(QUICK, jit("receive", "--once"));
     }
 
     @Test

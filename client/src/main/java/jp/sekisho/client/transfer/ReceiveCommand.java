@@ -14,6 +14,7 @@ import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
 import jp.sekisho.cli.Printable;
+import jp.sekisho.client.FullJit;
 import jp.sekisho.client.Timings;
 import jp.sekisho.client.http.GatewayClient;
 import jp.sekisho.client.http.GatewayOptions;
@@ -68,7 +69,11 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Mixin
     RecipientOptions recipient;
 
-    @Option(names = "--once", description = "Receive what is waiting now, then exit.")
+    @Option(
+            names = "--once",
+            description = "Receive what is waiting now, then exit. The launchers start it on the JIT's quick tier; "
+                    + "finding more than 8 MiB waiting, it hands the job to a JVM with the full JIT before it "
+                    + "downloads anything.")
     boolean once;
 
     @Option(
@@ -139,11 +144,20 @@ public final class ReceiveCommand implements Callable<Integer> {
                         swept, swept, Printable.value(round.partialDir()));
                 err.flush();
             }
-            return poll(client, round, w, err);
+            Integer code = poll(client, round, w, err);
+            if (code != null) {
+                return code;
+            }
         }
+        // handed over (FullJit), after the round let go of --out's lock: the child takes it
+        return FullJit.run(handOver);
     }
 
-    private int poll(GatewayClient client, InboxRound round, PrintWriter w, PrintWriter err) {
+    /** The command line of a JVM with the full JIT that this run hands over to, once poll decides so. */
+    private List<String> handOver;
+
+    /** The exit code, or null when a JVM with the full JIT is to do the job instead ({@link #handOver}). */
+    private Integer poll(GatewayClient client, InboxRound round, PrintWriter w, PrintWriter err) {
         // Transfers refused here (cannot be opened, wrong hash) stay on the gateway, unacknowledged,
         // and the round does not try them again in this run, so that one of them cannot hold up all the others.
         InboxListing listing = new InboxListing(client, "api/v1/routes/" + Paths.segment(route) + "/inbox", err);
@@ -155,6 +169,11 @@ public final class ReceiveCommand implements Callable<Integer> {
                 InboxListing.Answer answer = listing.list(!once);
                 inbox = answer.transfers();
                 steps.mark("一覧 / inbox (TLS handshake, GET)");
+                if (once && (handOver = fullJitFor(inbox)) != null) {
+                    steps.mark("引継ぎ / hand-over (full JIT)");
+                    steps.print(err);
+                    return null; // nothing downloaded or acknowledged: the child lists again
+                }
                 handled = round.run(inbox);
                 // pause before listing again when this round did nothing and the gateway did not hold the
                 // listing, or listed only transfers refused in this run: listing again at once would spin
@@ -187,6 +206,24 @@ public final class ReceiveCommand implements Callable<Integer> {
                 return ExitCode.OK; // stopped between polls: nothing half done
             }
         }
+    }
+
+    /**
+     * The full-JIT command line when this receive runs on the JIT's quick tier and the inbox holds more
+     * than that tier opens well (see {@link FullJit}); else null, and this JVM receives.
+     */
+    private List<String> fullJitFor(List<Object> inbox) {
+        long bytes = 0;
+        for (Object o : inbox) {
+            if (o instanceof Map<?, ?> m && m.get("size") instanceof Number n) {
+                bytes += n.longValue();
+            }
+        }
+        if (bytes <= FullJit.quickTierMaxBytes()) {
+            return null;
+        }
+        return FullJit.commandFor(spec.commandLine().getParseResult().originalArgs())
+                .orElse(null);
     }
 
     /** One line (or JSON object) per transfer received, or acknowledged only. */

@@ -1,0 +1,117 @@
+package jp.sekisho.client;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import jp.sekisho.cli.CliException;
+import jp.sekisho.cli.ExitCode;
+
+/**
+ * The same command again in a JVM with the full JIT (issue 18). The launchers start {@code receive
+ * --once} on the JIT's quick tier (C1 only), which saves a small receive ~0.25 s but opens a large
+ * envelope about three times slower: it has no AES-GCM or SHA-256 intrinsics. What a receive will
+ * download is known only once it has listed the inbox, so a receive on the quick tier that finds more
+ * than {@link #quickTierMaxBytes()} waiting hands itself over, before it downloads or acknowledges
+ * anything: the child lists again and does the whole job, with this process's JVM options (class
+ * path, AOT cache, heap) except the tier, its arguments, environment, standard streams and working
+ * folder, and this process exits with the child's code.
+ */
+public final class FullJit {
+
+    /** Envelope bytes above which a receive on the quick tier hands over (as the launchers' 8 MiB for send). */
+    static final long QUICK_TIER_MAX_BYTES = 8L * 1024 * 1024;
+
+    /** Overrides {@link #QUICK_TIER_MAX_BYTES}, for tests that hand small files over. */
+    static final String MAX_BYTES_PROPERTY = "sekisho.quickTierMaxBytes";
+
+    private static final String TIER_OPTION = "-XX:TieredStopAtLevel=";
+
+    private FullJit() {}
+
+    /** How many envelope bytes a receive on the quick tier opens itself. */
+    public static long quickTierMaxBytes() {
+        return Long.getLong(MAX_BYTES_PROPERTY, QUICK_TIER_MAX_BYTES);
+    }
+
+    /**
+     * The command line that runs {@code args} in a JVM with the full JIT, or nothing when this JVM
+     * already has it (the launcher chose so, or SEKISHO_JAVA_OPTS put the tier back).
+     */
+    public static Optional<List<String>> commandFor(List<String> args) {
+        List<String> jvm = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        if (!onQuickTier(jvm)) {
+            return Optional.empty();
+        }
+        return Optional.of(command(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                jvm,
+                System.getProperty("java.class.path"),
+                args));
+    }
+
+    /** Whether the last -XX:TieredStopAtLevel among these JVM options stops below C2 (level 4). */
+    static boolean onQuickTier(List<String> jvmOptions) {
+        int level = 4;
+        for (String o : jvmOptions) {
+            if (o.startsWith(TIER_OPTION)) {
+                try {
+                    level = Integer.parseInt(o.substring(TIER_OPTION.length()).trim());
+                } catch (NumberFormatException e) {
+                    level = 4; // the JVM would not have started with it; treat as the default
+                }
+            }
+        }
+        return level < 4;
+    }
+
+    /** {@code java} with {@code jvmOptions} but the tier, this class path and main class, and {@code args}. */
+    static List<String> command(String java, List<String> jvmOptions, String classPath, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        for (String o : jvmOptions) {
+            if (!o.startsWith(TIER_OPTION)) {
+                cmd.add(o);
+            }
+        }
+        cmd.add("-cp");
+        cmd.add(classPath);
+        cmd.add(Sekisho.class.getName());
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /**
+     * Runs {@code command} with this process's streams and returns its exit code. A TERM to this
+     * process (a scheduler stopping the job) is passed on: the child stops as a receive stops, its
+     * journal telling the next run where it was.
+     */
+    public static int run(List<String> command) {
+        Process child;
+        try {
+            child = new ProcessBuilder(command).inheritIO().start();
+        } catch (IOException e) {
+            throw new CliException(
+                    ExitCode.UNAVAILABLE,
+                    "JVM を起動できません / could not start a JVM with the full JIT for this receive: " + e.getMessage()
+                            + "; SEKISHO_JAVA_OPTS=-XX:TieredStopAtLevel=4 receives in one JVM");
+        }
+        Thread passOn = new Thread(child::destroy, "sekisho-full-jit-stop");
+        Runtime.getRuntime().addShutdownHook(passOn);
+        try {
+            return child.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            child.destroy();
+            return ExitCode.UNAVAILABLE;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(passOn);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or ran: nothing to undo
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package jp.sekisho.client.transfer;
+
+import static jp.sekisho.client.support.HandOffWorld.ok;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import jp.sekisho.certs.Credential;
+import jp.sekisho.certs.testing.TestPki;
+import jp.sekisho.client.CliRun;
+import jp.sekisho.client.Sekisho;
+import jp.sekisho.client.dummy.ResidentGenerator;
+import jp.sekisho.client.support.HandOffWorld;
+import jp.sekisho.gateway.support.GatewayFixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 18: {@code receive --once} started on the JIT's quick tier (as the launchers start it) hands
+ * an inbox larger than that tier opens well over to a JVM with the full JIT (jp.sekisho.client.FullJit),
+ * before it downloads or acknowledges anything; the file arrives once either way. Real gateway, real
+ * child JVMs; the limit is lowered to 1 KiB so that a small CSV crosses it.
+ */
+class ReceiveHandOverTest {
+
+    private static final String ROUTE = "handover-route";
+    private static final String HANDING_OVER = "引継ぎ / hand-over (full JIT)";
+
+    @TempDir
+    static Path dir;
+
+    static HandOffWorld world;
+    static TestPki pki;
+    static GatewayFixture gw;
+    static Credential enc;
+
+    @BeforeAll
+    static void start() throws Exception {
+        world = HandOffWorld.start(dir, new HandOffWorld.Approval("2総政第181号", ROUTE, "引継ぎ試験", 100_000, "承認"));
+        pki = world.pki;
+        gw = world.gw;
+        enc = world.enc;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (world != null) {
+            world.close();
+        }
+    }
+
+    @Test
+    void aLargerInboxOnTheQuickTierIsReceivedOnceByAFullJitJvm() throws Exception {
+        Path csv = sent("large.csv", 3000);
+        Path out = Files.createDirectories(dir.resolve("in-large"));
+        String log = receiveInChildJvm(out, "-XX:TieredStopAtLevel=1", "-Dsekisho.quickTierMaxBytes=1024");
+        assertEquals(1, count(log, HANDING_OVER), "handed over once, and the child did not hand over again:\n" + log);
+        assertEquals(2, count(log, "所要時間 / timings:"), "the quick JVM's steps, then the child's own:\n" + log);
+        assertDeliveredOnce(out, csv, log);
+    }
+
+    @Test
+    void aSmallInboxIsReceivedOnTheQuickTierItself() throws Exception {
+        Path csv = sent("small.csv", 50);
+        Path out = Files.createDirectories(dir.resolve("in-small"));
+        String log = receiveInChildJvm(out, "-XX:TieredStopAtLevel=1");
+        assertEquals(0, count(log, HANDING_OVER), log);
+        assertDeliveredOnce(out, csv, log);
+    }
+
+    @Test
+    void aJvmWithTheFullJitNeverHandsOver() throws Exception {
+        Path csv = sent("full.csv", 3000);
+        Path out = Files.createDirectories(dir.resolve("in-full"));
+        String log = receiveInChildJvm(out, "-Dsekisho.quickTierMaxBytes=1024");
+        assertEquals(0, count(log, HANDING_OVER), log);
+        assertDeliveredOnce(out, csv, log);
+    }
+
+    /** A CSV of {@code rows} dummy residents, sent on the route; the inbox holds it alone afterwards. */
+    private static Path sent(String name, int rows) throws Exception {
+        Path csv = dir.resolve(name);
+        try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+            new ResidentGenerator(rows).write(w, rows);
+        }
+        ok(CliRun.of(
+                "send",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                ROUTE,
+                "--identity",
+                pki.dir().resolve("city-sender.p12").toString(),
+                "--file",
+                csv.toString()));
+        return csv;
+    }
+
+    /** {@code sekisho receive --once --timings} in a JVM of its own with these options; its output. */
+    private static String receiveInChildJvm(Path out, String... jvmOptions) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Sekisho.class.getName()));
+        cmd.addAll(List.of(
+                "receive",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                ROUTE,
+                "--identity",
+                pki.dir().resolve("contractor.p12").toString(),
+                "--out",
+                out.toString(),
+                "--key",
+                enc.keyFile().toString(),
+                "--trust",
+                pki.caFile().toString(),
+                "--once",
+                "--timings"));
+        Path log = out.resolveSibling(out.getFileName() + ".log");
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "receive did not finish");
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), text);
+        return text;
+    }
+
+    private static void assertDeliveredOnce(Path out, Path csv, String log) throws Exception {
+        Path written = out.resolve(csv.getFileName());
+        assertEquals(-1L, Files.mismatch(csv, written), "byte-identical:\n" + log);
+        assertEquals(1, count(log, "received "), "received once:\n" + log);
+        assertEquals(
+                0,
+                world.client("contractor")
+                        .get("api/v1/routes/" + ROUTE + "/inbox")
+                        .array()
+                        .size(),
+                "acknowledged: nothing left waiting");
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
+            n++;
+        }
+        return n;
+    }
+}
