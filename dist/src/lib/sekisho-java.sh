@@ -139,7 +139,7 @@ cds_options() {
 # intrinsics, so sealing or opening runs ~3x slower per byte, and past ~10 MiB it loses. So: send, seal
 # and open when their input is at most 8 MiB (a file that cannot be read gets the full JIT and its own
 # error), the gateway admin commands, and receive --once, which hands itself over to a JVM with the
-# full JIT when the inbox holds more than 8 MiB (jp.sekisho.client.FullJit: what it downloads is known
+# full JIT when the inbox holds more than 32 MiB (jp.sekisho.client.FullJit: what it downloads is known
 # only once it has listed). Never the gateway, the agent, a receive that keeps polling, or audit, report
 # and certs, whose work grows with the data. SEKISHO_JAVA_OPTS comes later on the command line, so a
 # -XX:TieredStopAtLevel there wins.

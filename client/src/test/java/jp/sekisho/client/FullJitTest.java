@@ -47,8 +47,8 @@ class FullJitTest {
     }
 
     @Test
-    void theLimitIsEightMebibytesUnlessATestSetsIt() {
-        assertEquals(8L * 1024 * 1024, FullJit.QUICK_TIER_MAX_BYTES);
+    void theLimitIsThirtyTwoMebibytesUnlessATestSetsIt() {
+        assertEquals(32L * 1024 * 1024, FullJit.QUICK_TIER_MAX_BYTES);
         String was = System.getProperty(FullJit.MAX_BYTES_PROPERTY);
         try {
             System.clearProperty(FullJit.MAX_BYTES_PROPERTY);

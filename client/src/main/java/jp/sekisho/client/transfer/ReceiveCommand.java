@@ -72,7 +72,7 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Option(
             names = "--once",
             description = "Receive what is waiting now, then exit. The launchers start it on the JIT's quick tier; "
-                    + "finding more than 8 MiB waiting, it hands the job to a JVM with the full JIT before it "
+                    + "finding more than 32 MiB waiting, it hands the job to a JVM with the full JIT before it "
                     + "downloads anything.")
     boolean once;
 
