@@ -206,6 +206,51 @@ public final class HandOffWorld implements AutoCloseable {
         return CliRun.of(a.toArray(String[]::new));
     }
 
+    /** The arguments of {@code sekisho send} of {@code file} on {@code route} as city-sender; {@code more} at the end. */
+    public String[] sendArgs(String route, Path file, String... more) {
+        List<String> a = new ArrayList<>(List.of(
+                "send",
+                "--gateway",
+                gw.url("transfer", ""),
+                "--route",
+                route,
+                "--identity",
+                pki.dir().resolve("city-sender.p12").toString(),
+                "--file",
+                file.toString()));
+        a.addAll(List.of(more));
+        return a.toArray(String[]::new);
+    }
+
+    /**
+     * The arguments of {@code sekisho receive --once} on {@code route} into {@code out} as the
+     * contractor, opening with the world's recipient key; {@code more} are added at the end.
+     */
+    public List<String> receiveArgs(String route, Path out, String... more) {
+        return receiveArgs(gw.url("transfer", ""), route, out, pki.caFile(), more);
+    }
+
+    /** As {@link #receiveArgs(String, Path, String...)}, through {@code gatewayUrl} and trusting {@code trust}. */
+    public List<String> receiveArgs(String gatewayUrl, String route, Path out, Path trust, String... more) {
+        List<String> a = new ArrayList<>(List.of(
+                "receive",
+                "--gateway",
+                gatewayUrl,
+                "--route",
+                route,
+                "--identity",
+                pki.dir().resolve("contractor.p12").toString(),
+                "--out",
+                out.toString(),
+                "--key",
+                enc.keyFile().toString(),
+                "--trust",
+                trust.toString(),
+                "--once"));
+        a.addAll(List.of(more));
+        return a;
+    }
+
     /** Asserts the run exited 0, showing its output if not. */
     public static void ok(CliRun r) {
         assertEquals(0, r.code(), r.toString());

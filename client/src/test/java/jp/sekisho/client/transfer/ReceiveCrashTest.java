@@ -75,21 +75,7 @@ class ReceiveCrashTest {
     }
 
     static List<String> receiveArgs(String gatewayUrl, Path out, Path trust) {
-        return List.of(
-                "receive",
-                "--gateway",
-                gatewayUrl,
-                "--route",
-                ROUTE,
-                "--identity",
-                pki.dir().resolve("contractor.p12").toString(),
-                "--out",
-                out.toString(),
-                "--key",
-                enc.keyFile().toString(),
-                "--trust",
-                trust.toString(),
-                "--once");
+        return world.receiveArgs(gatewayUrl, ROUTE, out, trust);
     }
 
     static CliRun receive(Path out) {
@@ -125,19 +111,12 @@ class ReceiveCrashTest {
 
     /** Sends {@code csv} and returns its transfer id and envelope size, as the inbox lists them. */
     static Map<?, ?> send(Path csv) {
-        CliRun sent = CliRun.of(
-                "send",
-                "--gateway",
-                gw.url("transfer", ""),
-                "--route",
+        CliRun sent = CliRun.of(world.sendArgs(
                 ROUTE,
-                "--identity",
-                pki.dir().resolve("city-sender.p12").toString(),
-                "--file",
-                csv.toString(),
+                csv,
                 // uncompressed: the crash points need an envelope as large as the file, to stall mid-download
                 "--no-compress",
-                "--json");
+                "--json"));
         ok(sent);
         String id = Receipt.parse(sent.out()).get("transferId");
         return contractor().get("api/v1/routes/" + ROUTE + "/inbox").array().stream()

@@ -11,13 +11,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import jp.sekisho.certs.Credential;
-import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.client.CliRun;
 import jp.sekisho.client.Sekisho;
 import jp.sekisho.client.dummy.ResidentGenerator;
 import jp.sekisho.client.support.HandOffWorld;
-import jp.sekisho.gateway.support.GatewayFixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,16 +35,10 @@ class ReceiveHandOverTest {
     static Path dir;
 
     static HandOffWorld world;
-    static TestPki pki;
-    static GatewayFixture gw;
-    static Credential enc;
 
     @BeforeAll
     static void start() throws Exception {
         world = HandOffWorld.start(dir, new HandOffWorld.Approval("2総政第181号", ROUTE, "引継ぎ試験", 100_000, "承認"));
-        pki = world.pki;
-        gw = world.gw;
-        enc = world.enc;
     }
 
     @AfterAll
@@ -91,16 +82,7 @@ class ReceiveHandOverTest {
         try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
             new ResidentGenerator(rows).write(w, rows);
         }
-        ok(CliRun.of(
-                "send",
-                "--gateway",
-                gw.url("transfer", ""),
-                "--route",
-                ROUTE,
-                "--identity",
-                pki.dir().resolve("city-sender.p12").toString(),
-                "--file",
-                csv.toString()));
+        ok(CliRun.of(world.sendArgs(ROUTE, csv)));
         return csv;
     }
 
@@ -110,22 +92,7 @@ class ReceiveHandOverTest {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Sekisho.class.getName()));
-        cmd.addAll(List.of(
-                "receive",
-                "--gateway",
-                gw.url("transfer", ""),
-                "--route",
-                ROUTE,
-                "--identity",
-                pki.dir().resolve("contractor.p12").toString(),
-                "--out",
-                out.toString(),
-                "--key",
-                enc.keyFile().toString(),
-                "--trust",
-                pki.caFile().toString(),
-                "--once",
-                "--timings"));
+        cmd.addAll(world.receiveArgs(ROUTE, out, "--timings"));
         Path log = out.resolveSibling(out.getFileName() + ".log");
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)

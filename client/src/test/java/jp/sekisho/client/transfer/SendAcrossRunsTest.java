@@ -237,21 +237,7 @@ class SendAcrossRunsTest {
     /** The transfer as the receiver gets it: exactly the input's bytes. */
     static void receivedIntact(Path input, String name, String folder) throws Exception {
         Path out = Files.createDirectories(dir.resolve(folder));
-        CliRun got = CliRun.of(
-                "receive",
-                "--gateway",
-                gw.url("transfer", ""),
-                "--route",
-                ROUTE,
-                "--identity",
-                pki.dir().resolve("contractor.p12").toString(),
-                "--out",
-                out.toString(),
-                "--key",
-                enc.keyFile().toString(),
-                "--trust",
-                pki.caFile().toString(),
-                "--once");
+        CliRun got = CliRun.of(world.receiveArgs(ROUTE, out).toArray(String[]::new));
         ok(got);
         assertEquals(
                 List.of(name),
