@@ -67,8 +67,15 @@ public final class PolicyWatcher implements AutoCloseable {
         subscriber.accept(current.get());
     }
 
-    /** Loads approvals, routes and relay routes now (also called after this node's own changes, so it sees them at once). */
-    public PolicySnapshot reload() {
+    /**
+     * Loads approvals, routes and relay routes now (also called after this node's own changes, so it
+     * sees them at once). One reload at a time: this thread's (a notification, the poll, the one at
+     * start-up) and a change's own could otherwise interleave, and a load that read the store before
+     * a change committed would publish after the change's reload, putting the old routes back into
+     * the listeners' allowlists until the next reload. CI saw exactly that once: a sender's first
+     * connection, just after its route was applied, refused at accept.
+     */
+    public synchronized PolicySnapshot reload() {
         Map<String, Approval> a = new LinkedHashMap<>();
         Map<String, String> tamperedApprovals = new LinkedHashMap<>();
         for (StoredApproval s : approvals.loadAll()) {

@@ -17,6 +17,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.gateway.approval.Actor;
@@ -198,6 +201,67 @@ class PolicyStoreTest {
                     .atMost(Duration.ofSeconds(1))
                     .pollInterval(Duration.ofMillis(10))
                     .until(() -> node2.current().stateOf(r, Instant.now()), equalTo(RouteState.APPROVAL_SUSPENDED));
+        }
+    }
+
+    /**
+     * A reload that read the store before a change committed never publishes after the change's own
+     * reload: the listeners' allowlists would go back to the old routes until the next reload (CI
+     * once refused a sender's first connection just after its route was applied). The watcher
+     * thread's reload after LISTEN is held between its load and its publish (its clock is read
+     * there) while a change commits and is reloaded from another thread.
+     */
+    @Test
+    void aReloadThatReadTheStoreBeforeAChangeNeverPublishesAfterIt() throws Exception {
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Clock holding = new Clock() {
+            private final AtomicBoolean once = new AtomicBoolean();
+
+            @Override
+            public Instant instant() {
+                if (Thread.currentThread().getName().equals("sekisho-policy-watcher")
+                        && once.compareAndSet(false, true)) {
+                    held.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Instant.now();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        try (PolicyWatcher watcher =
+                new PolicyWatcher(db.dataSource(), db.seal(), new TamperAlarm(null), holding, Duration.ofMinutes(5))) {
+            List<Boolean> published = new CopyOnWriteArrayList<>(); // whether each publication holds R-late
+            watcher.subscribe(snapshot -> published.add(snapshot.approvals().containsKey("R-late")));
+            assertTrue(held.await(10, TimeUnit.SECONDS), "the watcher thread loaded the store and is held");
+            new ApprovalRepository(db.dataSource(), db.seal()).create(approval("R-late"), Instant.now());
+            Thread change = new Thread(watcher::reload, "the change's own reload");
+            change.start();
+            change.join(500); // without one reload at a time it publishes now, before the held one
+            release.countDown();
+            change.join(10_000);
+            assertFalse(change.isAlive());
+            await("the notification's reload")
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> watcher.current().approvals().containsKey("R-late"));
+            int first = published.indexOf(true);
+            assertTrue(first >= 0, "published: " + published);
+            assertFalse(
+                    published.subList(first, published.size()).contains(false),
+                    "no publication without R-late after one with it: " + published);
         }
     }
 
