@@ -134,6 +134,7 @@ public final class ReceiveCommand implements Callable<Integer> {
                 err.flush();
             }
         };
+        Outcome outcome;
         try (InboxRound round = InboxRound.open(
                 client, route, out, new InboxRound.Keys(privateKey, certificate, anchors), retries, listener, true)) {
             int swept = round.swept();
@@ -144,20 +145,24 @@ public final class ReceiveCommand implements Callable<Integer> {
                         swept, swept, Printable.value(round.partialDir()));
                 err.flush();
             }
-            Integer code = poll(client, round, w, err);
-            if (code != null) {
-                return code;
-            }
+            outcome = poll(client, round, w, err);
         }
-        // handed over (FullJit), after the round let go of --out's lock: the child takes it
-        return FullJit.run(handOver);
+        if (outcome instanceof Outcome.HandOver handOver) {
+            return FullJit.run(handOver.command()); // after the round let go of --out's lock: the child takes it
+        }
+        return ((Outcome.Done) outcome).exitCode();
     }
 
-    /** The command line of a JVM with the full JIT that this run hands over to, once poll decides so. */
-    private List<String> handOver;
+    /** How a run of {@link #poll} ends. */
+    private sealed interface Outcome {
+        /** Done here, with this exit code. */
+        record Done(int exitCode) implements Outcome {}
 
-    /** The exit code, or null when a JVM with the full JIT is to do the job instead ({@link #handOver}). */
-    private Integer poll(GatewayClient client, InboxRound round, PrintWriter w, PrintWriter err) {
+        /** Nothing downloaded or acknowledged: a JVM with the full JIT is to do the whole job (FullJit). */
+        record HandOver(List<String> command) implements Outcome {}
+    }
+
+    private Outcome poll(GatewayClient client, InboxRound round, PrintWriter w, PrintWriter err) {
         // Transfers refused here (cannot be opened, wrong hash) stay on the gateway, unacknowledged,
         // and the round does not try them again in this run, so that one of them cannot hold up all the others.
         InboxListing listing = new InboxListing(client, "api/v1/routes/" + Paths.segment(route) + "/inbox", err);
@@ -169,10 +174,11 @@ public final class ReceiveCommand implements Callable<Integer> {
                 InboxListing.Answer answer = listing.list(!once);
                 inbox = answer.transfers();
                 steps.mark("一覧 / inbox (TLS handshake, GET)");
-                if (once && (handOver = fullJitFor(inbox)) != null) {
+                List<String> fullJit = once ? fullJitFor(inbox) : null;
+                if (fullJit != null) {
                     steps.mark("引継ぎ / hand-over (full JIT)");
                     steps.print(err);
-                    return null; // nothing downloaded or acknowledged: the child lists again
+                    return new Outcome.HandOver(fullJit); // the child lists again
                 }
                 handled = round.run(inbox);
                 // pause before listing again when this round did nothing and the gateway did not hold the
@@ -181,8 +187,8 @@ public final class ReceiveCommand implements Callable<Integer> {
             } catch (CliException e) {
                 if (!once && Thread.currentThread().isInterrupted()) {
                     w.flush();
-                    return ExitCode.OK; // stopped: a partial download stays for the next run, nothing was acknowledged
-                    // half-way
+                    // stopped: a partial download stays for the next run, nothing was acknowledged half-way
+                    return new Outcome.Done(ExitCode.OK);
                 }
                 throw e;
             }
@@ -194,7 +200,7 @@ public final class ReceiveCommand implements Callable<Integer> {
                     w.println("nothing waiting on route " + Printable.of(route));
                 }
                 w.flush();
-                return round.refused().isEmpty() ? ExitCode.OK : ExitCode.REFUSED;
+                return new Outcome.Done(round.refused().isEmpty() ? ExitCode.OK : ExitCode.REFUSED);
             }
             w.flush();
             if (!pause) {
@@ -203,7 +209,7 @@ public final class ReceiveCommand implements Callable<Integer> {
             try {
                 Thread.sleep(interval.toMillis());
             } catch (InterruptedException e) {
-                return ExitCode.OK; // stopped between polls: nothing half done
+                return new Outcome.Done(ExitCode.OK); // stopped between polls: nothing half done
             }
         }
     }
