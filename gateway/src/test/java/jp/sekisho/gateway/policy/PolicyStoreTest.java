@@ -213,40 +213,15 @@ class PolicyStoreTest {
      */
     @Test
     void aReloadThatReadTheStoreBeforeAChangeNeverPublishesAfterIt() throws Exception {
-        CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Clock holding = new Clock() {
-            private final AtomicBoolean once = new AtomicBoolean();
-
-            @Override
-            public Instant instant() {
-                if (Thread.currentThread().getName().equals("sekisho-policy-watcher")
-                        && once.compareAndSet(false, true)) {
-                    held.countDown();
-                    try {
-                        release.await(10, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return Instant.now();
-            }
-
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-        };
+        ListeningClock holding = new ListeningClock(release);
         try (PolicyWatcher watcher =
                 new PolicyWatcher(db.dataSource(), db.seal(), new TamperAlarm(null), holding, Duration.ofMinutes(5))) {
             List<Boolean> published = new CopyOnWriteArrayList<>(); // whether each publication holds R-late
             watcher.subscribe(snapshot -> published.add(snapshot.approvals().containsKey("R-late")));
-            assertTrue(held.await(10, TimeUnit.SECONDS), "the watcher thread loaded the store and is held");
+            await("the watcher thread loaded the store and is held")
+                    .atMost(Duration.ofSeconds(10))
+                    .untilTrue(holding.readByWatcher);
             new ApprovalRepository(db.dataSource(), db.seal()).create(approval("R-late"), Instant.now());
             Thread change = new Thread(watcher::reload, "the change's own reload");
             change.start();
@@ -265,24 +240,40 @@ class PolicyStoreTest {
         }
     }
 
-    /** The system clock, noting when the policy watcher's own thread reads it (in its reload after LISTEN). */
+    /**
+     * The system clock, noting when the policy watcher's own thread reads it (in its reload after
+     * LISTEN, between loading the store and publishing); one made with a latch holds that first read
+     * until the latch opens.
+     */
     static final class ListeningClock extends Clock {
         final AtomicBoolean readByWatcher;
+        private final CountDownLatch release; // null: never holds
         private final ZoneId zone;
 
         ListeningClock() {
-            this(new AtomicBoolean(), ZoneOffset.UTC);
+            this(null);
         }
 
-        private ListeningClock(AtomicBoolean readByWatcher, ZoneId zone) {
+        ListeningClock(CountDownLatch release) {
+            this(new AtomicBoolean(), release, ZoneOffset.UTC);
+        }
+
+        private ListeningClock(AtomicBoolean readByWatcher, CountDownLatch release, ZoneId zone) {
             this.readByWatcher = readByWatcher;
+            this.release = release;
             this.zone = zone;
         }
 
         @Override
         public Instant instant() {
-            if (Thread.currentThread().getName().equals("sekisho-policy-watcher")) {
-                readByWatcher.set(true);
+            if (Thread.currentThread().getName().equals("sekisho-policy-watcher")
+                    && readByWatcher.compareAndSet(false, true)
+                    && release != null) {
+                try {
+                    release.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
             return Instant.now();
         }
@@ -294,7 +285,7 @@ class PolicyStoreTest {
 
         @Override
         public Clock withZone(ZoneId other) {
-            return new ListeningClock(readByWatcher, other); // the same notes, another zone
+            return new ListeningClock(readByWatcher, release, other); // the same notes, another zone
         }
     }
 }
