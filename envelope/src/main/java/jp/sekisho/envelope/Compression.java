@@ -3,8 +3,6 @@ package jp.sekisho.envelope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 import org.bouncycastle.asn1.ASN1Encoding;
@@ -63,11 +61,15 @@ public final class Compression {
         }
     }
 
-    /** The zlib compressor at {@code level} (1-9), streaming: the deflater holds at most its window. */
+    /**
+     * The zlib compressor at {@code level} (1-9), streaming in bounded memory, on as many cores as
+     * {@link #deflateThreads()} gives ({@link ParallelDeflaterOutputStream}).
+     */
     static OutputCompressor zlib(int level) {
         if (level < 1 || level > 9) {
             throw new IllegalArgumentException("zlib level must be 1-9, not " + level);
         }
+        int threads = deflateThreads();
         return new OutputCompressor() {
             @Override
             public AlgorithmIdentifier getAlgorithmIdentifier() {
@@ -76,19 +78,21 @@ public final class Compression {
 
             @Override
             public OutputStream getOutputStream(OutputStream out) {
-                Deflater deflater = new Deflater(level);
-                return new DeflaterOutputStream(out, deflater, Sealer.CHUNK) {
-                    @Override
-                    public void close() throws IOException {
-                        try {
-                            super.close();
-                        } finally {
-                            deflater.end(); // a Deflater given to the stream is not ended by it
-                        }
-                    }
-                };
+                return new ParallelDeflaterOutputStream(out, level, threads);
             }
         };
+    }
+
+    /**
+     * Deflating threads: one per core, at most four (past that the encryption and the upload, one
+     * thread each, are the limit); {@code sekisho.deflateThreads} overrides it for tests and benchmarks.
+     */
+    static int deflateThreads() {
+        Integer set = Integer.getInteger("sekisho.deflateThreads");
+        if (set != null && set >= 1) {
+            return set;
+        }
+        return Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
     /**
