@@ -136,18 +136,14 @@ public final class FileSender {
             Runtime.getRuntime().addShutdownHook(hook);
         }
         String storedId = null;
+        boolean forcedCsv = !o.encrypted() && (o.csv() || o.itemsMap() != null);
+        DeclaredRecords.Count counting = DeclaredRecords.countAhead(source, forcedCsv, o.encrypted());
         try {
             RouteTerms terms = RouteTerms.of(client.get("api/v1/routes/" + Paths.segment(o.route()) + "/terms")
                     .object());
             steps.mark("条件 / terms (TLS handshake, GET)");
             long count = DeclaredRecords.of(
-                    source,
-                    !o.encrypted() && (o.csv() || o.itemsMap() != null),
-                    o.encrypted(),
-                    o.records(),
-                    map,
-                    o.encoding(),
-                    terms);
+                    source, counting, forcedCsv, o.encrypted(), o.records(), map, o.encoding(), terms);
             if (count > terms.maxRecords()) {
                 throw new CliException(
                         ExitCode.REFUSED,
@@ -203,6 +199,7 @@ public final class FileSender {
         } catch (CliException e) {
             throw SendResumption.ended(state, storedId, client, o.route(), e);
         } finally {
+            counting.cancel(); // done already, or unwanted: a refused send reads no further
             if (shutdownNotice) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
