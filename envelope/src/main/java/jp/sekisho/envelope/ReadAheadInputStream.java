@@ -88,6 +88,7 @@ final class ReadAheadInputStream extends InputStream {
         if (current == null || (current.length() >= 0 && position == current.length())) {
             if (current != null) {
                 free.add(current.data());
+                current = null; // handed back once: an interrupted take below must not hand it back again
             }
             try {
                 current = full.take();
@@ -130,13 +131,38 @@ final class ReadAheadInputStream extends InputStream {
         if (closed) {
             return;
         }
+        try {
+            stop();
+        } finally {
+            in.close();
+        }
+    }
+
+    /**
+     * Ends the reading thread and waits for it (at most 10 s), without closing {@code in}: afterwards
+     * nothing reads {@code in} but the caller, who may read on from wherever the thread stopped (to the
+     * end of a decrypting stream, say, where its tag is checked). The thread stops at its next wait, so
+     * at most one more buffer of {@code in} is read. This stream is closed.
+     *
+     * @throws IOException when the thread did not end: {@code in} must then not be read again
+     */
+    void stop() throws IOException {
         closed = true;
         reader.interrupt();
-        try {
-            reader.join(10_000); // a read in progress ends by itself; then in may be closed safely
-        } catch (InterruptedException e) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        boolean interrupted = false;
+        while (reader.isAlive() && System.nanoTime() - deadline < 0) {
+            try {
+                reader.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                interrupted = true; // the caller's interrupt waits: returning early would leave two readers of in
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        in.close();
+        if (reader.isAlive()) {
+            throw new IOException("the thread " + reader.getName() + " did not stop reading within 10 s");
+        }
     }
 }

@@ -56,4 +56,111 @@ class ReadAheadInputStreamTest {
             assertSame(boom, assertThrows(IOException.class, in::read));
         }
     }
+
+    /** Gives {@code first} bytes, then blocks until {@link #open} before giving the rest. */
+    private static final class GatedStream extends InputStream {
+        private final ByteArrayInputStream data;
+        private final int first;
+        private final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        private int given;
+
+        GatedStream(byte[] bytes, int first) {
+            this.data = new ByteArrayInputStream(bytes);
+            this.first = first;
+        }
+
+        void open() {
+            gate.countDown();
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (given >= first) {
+                try {
+                    gate.await();
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            } else {
+                len = Math.min(len, first - given);
+            }
+            int n = data.read(b, off, len);
+            given += Math.max(0, n);
+            return n;
+        }
+    }
+
+    private static byte[] random(int size) {
+        byte[] b = new byte[size];
+        new Random(size).nextBytes(b);
+        return b;
+    }
+
+    @Test
+    void aReaderInterruptedWhileWaitingLeavesTheStreamWholeForTheNext() throws Exception {
+        int b = ReadAheadInputStream.BUFFER_SIZE;
+        byte[] data = random(30 * b + 123);
+        GatedStream source = new GatedStream(data, b);
+        ReadAheadInputStream in = new ReadAheadInputStream(source, "test-read-ahead");
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        Throwable[] seen = new Throwable[1];
+        Thread first = new Thread(() -> {
+            try {
+                byte[] chunk = new byte[b];
+                int n = 0;
+                while (n < b) {
+                    n += in.read(chunk, n, b - n);
+                }
+                got.write(chunk, 0, n);
+                in.read(); // waits on the gate, and is interrupted there
+            } catch (Throwable t) {
+                seen[0] = t;
+            }
+        });
+        first.start();
+        while (first.getState() != Thread.State.WAITING || got.size() < b) {
+            Thread.sleep(5);
+        }
+        first.interrupt();
+        first.join();
+        assertEquals(java.io.InterruptedIOException.class, seen[0].getClass());
+        source.open();
+        got.write(in.readAllBytes()); // the next reader: every later byte once, in order
+        in.close();
+        assertArrayEquals(data, got.toByteArray());
+    }
+
+    @Test
+    void stopEndsTheThreadAndLeavesTheSourceOpenToReadOn() throws Exception {
+        int b = ReadAheadInputStream.BUFFER_SIZE;
+        byte[] data = random(20 * b);
+        ByteArrayInputStream source = new ByteArrayInputStream(data) {
+            @Override
+            public void close() {
+                throw new AssertionError("stop() closed the source");
+            }
+        };
+        ReadAheadInputStream in = new ReadAheadInputStream(source, "test-read-ahead-stop");
+        byte[] head = in.readNBytes(1000);
+        assertArrayEquals(java.util.Arrays.copyOf(data, 1000), head);
+        in.stop();
+        assertEquals(
+                0,
+                Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t.getName().equals("test-read-ahead-stop"))
+                        .count(),
+                "the reading thread outlived stop()");
+        assertThrows(IOException.class, in::read, "stopped is closed");
+        // the caller reads on from where the thread stopped: whole buffers later, never inside one
+        int left = source.available();
+        assertEquals(0, (data.length - left) % b, "the thread stopped between two reads of the source");
+        byte[] rest = source.readAllBytes();
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, data.length - left, data.length), rest);
+    }
 }
