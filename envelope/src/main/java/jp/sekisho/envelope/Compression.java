@@ -33,9 +33,19 @@ public final class Compression {
 
     /**
      * zlib level 1: measured on the 305,115-row benefit CSV (64 MB), level 1 takes it to 14.6 MB in
-     * 0.5 s, level 6 to 11.4 MB in 2.9 s (docs/benchmarks.md): the last 20 % cost 5× the time.
+     * 0.27 s on two cores, level 6 to 11.4 MB in 0.65 s (docs/benchmarks.md): the last 20 % cost 2.4×
+     * the time, which only a link slower than the sealer repays. That is what {@link #LINK_BOUND_LEVEL}
+     * is for.
      */
     public static final int DEFAULT_LEVEL = 1;
+
+    /**
+     * The level a compression at {@link #DEFAULT_LEVEL} rises to while the output is the bottleneck
+     * (a link slower than the sealer, ~17 MB/s of envelope at level 6 on two cores): there the 22 %
+     * fewer bytes are time saved on the link and again on the download, and the deflaters still keep
+     * ahead ({@link ParallelDeflaterOutputStream}).
+     */
+    public static final int LINK_BOUND_LEVEL = 6;
 
     /**
      * What {@code open} and {@code receive} inflate at most unless told otherwise: 64 GiB, four
@@ -63,7 +73,8 @@ public final class Compression {
 
     /**
      * The zlib compressor at {@code level} (1-9), streaming in bounded memory, on as many cores as
-     * {@link #deflateThreads()} gives ({@link ParallelDeflaterOutputStream}).
+     * {@link #deflateThreads()} gives ({@link ParallelDeflaterOutputStream}); at {@link #DEFAULT_LEVEL}
+     * it rises to {@link #LINK_BOUND_LEVEL} while what it writes to cannot keep up.
      */
     static OutputCompressor zlib(int level) {
         if (level < 1 || level > 9) {
@@ -78,7 +89,8 @@ public final class Compression {
 
             @Override
             public OutputStream getOutputStream(OutputStream out) {
-                return new ParallelDeflaterOutputStream(out, level, threads);
+                int max = level == DEFAULT_LEVEL ? LINK_BOUND_LEVEL : level;
+                return new ParallelDeflaterOutputStream(out, level, max, threads);
             }
         };
     }

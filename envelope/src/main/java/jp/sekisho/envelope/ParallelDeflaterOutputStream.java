@@ -23,6 +23,13 @@ import java.util.zip.Deflater;
  * whole input, are one valid stream that any inflater reads. At zlib level 1 deflating is the slowest
  * step of sealing a CSV (~130 MB/s on one core), so this is where a second core pays.
  *
+ * <p>Each block may have its own level, which is what makes the stream adapt to the link: when
+ * {@code maxLevel} is above {@code level}, blocks are deflated at {@code level} while the deflaters
+ * are what the writer waits for (a fast link, or a file on disk), and at {@code maxLevel} while
+ * {@code out} is (a slow link whose socket buffers are full): there the stronger level costs no time,
+ * since the deflaters still keep ahead of the link, and every byte it saves is a byte less to send and
+ * to fetch. Which one a block gets is decided from moving averages of the two waits, with hysteresis.
+ *
  * <p>Memory is bounded: at most {@code 2 × threads} blocks are in flight, and a writer that gets ahead
  * waits for the oldest. An input of one block or less is deflated on the calling thread, with no
  * thread started. Like {@link java.util.zip.DeflaterOutputStream}, {@link #close()} finishes the
@@ -41,7 +48,12 @@ final class ParallelDeflaterOutputStream extends OutputStream {
 
     private final OutputStream out;
     private final int level;
+    private final int maxLevel;
     private final int threads;
+    private int nextLevel; // the level of the next block submitted
+    private long waitedOnOutput; // moving averages (nanoseconds per block written) of the writer's two waits
+    private long waitedOnDeflate;
+    private int blocksAtMaxLevel;
     private final Adler32 adler = new Adler32();
     private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
     private ThreadPoolExecutor pool; // made when the second block starts
@@ -55,14 +67,27 @@ final class ParallelDeflaterOutputStream extends OutputStream {
      * @param threads deflating threads at most (at least 1)
      */
     ParallelDeflaterOutputStream(OutputStream out, int level, int threads) {
+        this(out, level, level, threads);
+    }
+
+    /**
+     * @param level    the level of every block while the deflaters are the bottleneck
+     * @param maxLevel the level of blocks while {@code out} is (equal to {@code level}: never adapt)
+     */
+    ParallelDeflaterOutputStream(OutputStream out, int level, int maxLevel, int threads) {
         if (level < 1 || level > 9) {
             throw new IllegalArgumentException("zlib level must be 1-9, not " + level);
+        }
+        if (maxLevel < level || maxLevel > 9) {
+            throw new IllegalArgumentException("the highest zlib level must be " + level + "-9, not " + maxLevel);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, not " + threads);
         }
         this.out = out;
         this.level = level;
+        this.maxLevel = maxLevel;
+        this.nextLevel = level;
         this.threads = threads;
     }
 
@@ -109,12 +134,13 @@ final class ParallelDeflaterOutputStream extends OutputStream {
             if (pool == null) {
                 // one block or less: no thread
                 writeHeader();
-                out.write(deflate(block, filled, dictionary, level, true));
+                out.write(deflate(block, filled, dictionary, nextLevel, true));
             } else {
                 byte[] last = block;
                 int lastLength = filled;
                 byte[] dict = dictionary;
-                inFlight.add(pool.submit(() -> deflate(last, lastLength, dict, level, true)));
+                int lastLevel = nextLevel;
+                inFlight.add(pool.submit(() -> deflate(last, lastLength, dict, lastLevel, true)));
                 while (!inFlight.isEmpty()) {
                     writeOldest();
                 }
@@ -139,7 +165,11 @@ final class ParallelDeflaterOutputStream extends OutputStream {
         }
         byte[] full = block;
         byte[] dict = dictionary;
-        inFlight.add(pool.submit(() -> deflate(full, BLOCK, dict, level, false)));
+        int blockLevel = nextLevel;
+        if (blockLevel == maxLevel && maxLevel != level) {
+            blocksAtMaxLevel++;
+        }
+        inFlight.add(pool.submit(() -> deflate(full, BLOCK, dict, blockLevel, false)));
         dictionary = Arrays.copyOfRange(full, BLOCK - DICTIONARY, BLOCK);
         block = new byte[BLOCK];
         filled = 0;
@@ -152,6 +182,7 @@ final class ParallelDeflaterOutputStream extends OutputStream {
     private void writeOldest() throws IOException {
         Future<byte[]> oldest = inFlight.removeFirst();
         byte[] deflated;
+        long start = System.nanoTime();
         try {
             deflated = oldest.get();
         } catch (InterruptedException e) {
@@ -163,8 +194,38 @@ final class ParallelDeflaterOutputStream extends OutputStream {
             Throwable cause = e.getCause();
             throw cause instanceof IOException io ? io : new IOException("deflating failed: " + cause, cause);
         }
+        long deflatedAt = System.nanoTime();
         writeHeader();
         out.write(deflated);
+        adapt(deflatedAt - start, System.nanoTime() - deflatedAt);
+    }
+
+    /** Below this an average wait on {@code out} is noise (a context switch, a GC), not a slow link. */
+    private static final long OUTPUT_BOUND_NANOS = 1_000_000;
+
+    /**
+     * Chooses the next block's level from what the writer waited for: {@code maxLevel} once waiting on
+     * {@code out} dominates (four times the wait on the deflaters, and a millisecond a block), back to
+     * {@code level} once the deflaters are waited for more than {@code out}.
+     */
+    private void adapt(long deflateWait, long outputWait) {
+        if (maxLevel == level) {
+            return;
+        }
+        waitedOnDeflate += (deflateWait - waitedOnDeflate) / 8;
+        waitedOnOutput += (outputWait - waitedOnOutput) / 8;
+        if (nextLevel == level) {
+            if (waitedOnOutput > OUTPUT_BOUND_NANOS && waitedOnOutput > 4 * waitedOnDeflate) {
+                nextLevel = maxLevel;
+            }
+        } else if (waitedOnDeflate > waitedOnOutput) {
+            nextLevel = level;
+        }
+    }
+
+    /** Blocks deflated at the higher level so far because the output was the bottleneck (tests, logs). */
+    int blocksAtMaxLevel() {
+        return blocksAtMaxLevel;
     }
 
     private void writeHeader() throws IOException {

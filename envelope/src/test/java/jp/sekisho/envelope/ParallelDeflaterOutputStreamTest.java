@@ -197,4 +197,64 @@ class ParallelDeflaterOutputStreamTest {
                 .filter(t -> t.getName().startsWith("sekisho-deflate-"))
                 .count();
     }
+
+    /** A sink as slow as a thin link: every write waits. */
+    private static final class SlowSink extends ByteArrayOutputStream {
+        private final long millisPerWrite;
+
+        SlowSink(long millisPerWrite) {
+            this.millisPerWrite = millisPerWrite;
+        }
+
+        @Override
+        public synchronized void write(byte[] b, int off, int len) {
+            try {
+                Thread.sleep(millisPerWrite);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            super.write(b, off, len);
+        }
+    }
+
+    @Test
+    void behindASlowLinkTheBlocksRiseToTheHigherLevelAndStillInflate() throws Exception {
+        byte[] text = csv(40 * B, 21);
+        SlowSink slow = new SlowSink(15);
+        ParallelDeflaterOutputStream z = new ParallelDeflaterOutputStream(slow, 1, 6, 2);
+        try (z) {
+            for (int off = 0; off < text.length; off += 16 * 1024) {
+                z.write(text, off, Math.min(16 * 1024, text.length - off));
+            }
+        }
+        byte[] adapted = slow.toByteArray();
+        byte[] levelOne = compress(text, 1, 2, 16 * 1024);
+        assertTrue(z.blocksAtMaxLevel() > 20, z.blocksAtMaxLevel() + " of 40 blocks at level 6");
+        assertTrue(
+                adapted.length < levelOne.length * 0.95,
+                "adapted " + adapted.length + " bytes against level 1's " + levelOne.length);
+        assertArrayEquals(text, inflate(adapted));
+    }
+
+    @Test
+    void aFixedLevelNeverAdapts() throws Exception {
+        byte[] text = csv(12 * B, 22);
+        SlowSink slow = new SlowSink(15);
+        ParallelDeflaterOutputStream z = new ParallelDeflaterOutputStream(slow, 1, 2);
+        try (z) {
+            z.write(text);
+        }
+        assertEquals(0, z.blocksAtMaxLevel());
+        assertArrayEquals(compress(text, 1, 2, 16 * 1024), slow.toByteArray(), "the same bytes as level 1 anywhere");
+    }
+
+    @Test
+    void levelsOutsideZlibsAreRefused() {
+        OutputStream sink = new ByteArrayOutputStream();
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 10, 1));
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 6, 1, 2));
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 1, 10, 2));
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 1, 0));
+    }
 }
