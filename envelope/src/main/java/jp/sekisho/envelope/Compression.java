@@ -77,6 +77,11 @@ public final class Compression {
      * it rises to {@link #LINK_BOUND_LEVEL} while what it writes to cannot keep up.
      */
     static OutputCompressor zlib(int level) {
+        return zlib(level, null);
+    }
+
+    /** The same, told by {@code backlog} (null: by its own waits) when the output is behind. */
+    static OutputCompressor zlib(int level, Backlog backlog) {
         if (level < 1 || level > 9) {
             throw new IllegalArgumentException("zlib level must be 1-9, not " + level);
         }
@@ -90,7 +95,7 @@ public final class Compression {
             @Override
             public OutputStream getOutputStream(OutputStream out) {
                 int max = level == DEFAULT_LEVEL ? LINK_BOUND_LEVEL : level;
-                return new ParallelDeflaterOutputStream(out, level, max, threads);
+                return new ParallelDeflaterOutputStream(out, level, max, threads, backlog);
             }
         };
     }

@@ -26,7 +26,8 @@ import java.util.zip.Deflater;
  * <p>Each block may have its own level, which is what makes the stream adapt to the link: when
  * {@code maxLevel} is above {@code level}, blocks are deflated at {@code level} while the deflaters
  * are what the writer waits for (a fast link, or a file on disk), and at {@code maxLevel} while
- * {@code out} is (a slow link whose socket buffers are full): there the stronger level costs no time,
+ * {@code out} is (a slow link whose socket buffers are full, or an upload that follows the envelope
+ * file and says it is behind, {@link Backlog}): there the stronger level costs no time,
  * since the deflaters still keep ahead of the link, and every byte it saves is a byte less to send and
  * to fetch. Which one a block gets is decided from moving averages of the two waits, with hysteresis.
  *
@@ -49,6 +50,7 @@ final class ParallelDeflaterOutputStream extends OutputStream {
     private final OutputStream out;
     private final int level;
     private final int maxLevel;
+    private final Backlog backlog;
     private final int threads;
     private int nextLevel; // the level of the next block submitted
     private long waitedOnOutput; // moving averages (nanoseconds per block written) of the writer's two waits
@@ -67,14 +69,16 @@ final class ParallelDeflaterOutputStream extends OutputStream {
      * @param threads deflating threads at most (at least 1)
      */
     ParallelDeflaterOutputStream(OutputStream out, int level, int threads) {
-        this(out, level, level, threads);
+        this(out, level, level, threads, null);
     }
 
     /**
      * @param level    the level of every block while the deflaters are the bottleneck
      * @param maxLevel the level of blocks while {@code out} is (equal to {@code level}: never adapt)
+     * @param backlog  whether the output is behind, asked between blocks; null: judged from the
+     *                 writer's own waits on {@code out}
      */
-    ParallelDeflaterOutputStream(OutputStream out, int level, int maxLevel, int threads) {
+    ParallelDeflaterOutputStream(OutputStream out, int level, int maxLevel, int threads, Backlog backlog) {
         if (level < 1 || level > 9) {
             throw new IllegalArgumentException("zlib level must be 1-9, not " + level);
         }
@@ -87,6 +91,7 @@ final class ParallelDeflaterOutputStream extends OutputStream {
         this.out = out;
         this.level = level;
         this.maxLevel = maxLevel;
+        this.backlog = backlog;
         this.nextLevel = level;
         this.threads = threads;
     }
@@ -210,6 +215,11 @@ final class ParallelDeflaterOutputStream extends OutputStream {
      */
     private void adapt(long deflateWait, long outputWait) {
         if (maxLevel == level) {
+            return;
+        }
+        if (backlog != null) {
+            // the output is a file an upload follows: the upload says whether it is behind
+            nextLevel = backlog.behind() ? maxLevel : level;
             return;
         }
         waitedOnDeflate += (deflateWait - waitedOnDeflate) / 8;

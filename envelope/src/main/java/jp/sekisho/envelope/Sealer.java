@@ -94,6 +94,21 @@ public final class Sealer {
             List<java.security.cert.X509Certificate> recipients,
             ContentCipher cipher,
             int compressionLevel) {
+        return seal(plaintext, out, signer, recipients, cipher, compressionLevel, null);
+    }
+
+    /**
+     * The same, with compression at {@link Compression#DEFAULT_LEVEL} rising while {@code backlog}
+     * says the envelope's reader is behind (an upload that follows the envelope file as it is written).
+     */
+    public static SealResult seal(
+            InputStream plaintext,
+            OutputStream out,
+            Identity signer,
+            List<java.security.cert.X509Certificate> recipients,
+            ContentCipher cipher,
+            int compressionLevel,
+            Backlog backlog) {
         if (recipients == null || recipients.isEmpty()) {
             throw new IllegalArgumentException("at least one recipient certificate is required");
         }
@@ -107,7 +122,7 @@ public final class Sealer {
             boolean compress = compressionLevel != Compression.NONE;
             OutputStream encrypted = openEncryption(buffered, recipients, cipher, compress);
             // the compressor writes its own ContentInfo(CompressedData) into the encryption stream
-            OutputStream inner = compress ? compressed(encrypted, compressionLevel) : encrypted;
+            OutputStream inner = compress ? compressed(encrypted, compressionLevel, backlog) : encrypted;
             CMSSignedDataStreamGenerator signed = new CMSSignedDataStreamGenerator();
             signed.setBufferSize(CHUNK);
             signed.addSignerInfoGenerator(
@@ -143,10 +158,10 @@ public final class Sealer {
         return new SealResult(plainBytes, hashed.count(), hashed.hex());
     }
 
-    private static OutputStream compressed(OutputStream encrypted, int level) throws IOException {
+    private static OutputStream compressed(OutputStream encrypted, int level, Backlog backlog) throws IOException {
         CMSCompressedDataStreamGenerator gen = new CMSCompressedDataStreamGenerator();
         gen.setBufferSize(CHUNK);
-        return gen.open(CMSObjectIdentifiers.signedData, encrypted, Compression.zlib(level));
+        return gen.open(CMSObjectIdentifiers.signedData, encrypted, Compression.zlib(level, backlog));
     }
 
     private static OutputStream openEncryption(

@@ -221,7 +221,7 @@ class ParallelDeflaterOutputStreamTest {
     void behindASlowLinkTheBlocksRiseToTheHigherLevelAndStillInflate() throws Exception {
         byte[] text = csv(40 * B, 21);
         SlowSink slow = new SlowSink(15);
-        ParallelDeflaterOutputStream z = new ParallelDeflaterOutputStream(slow, 1, 6, 2);
+        ParallelDeflaterOutputStream z = new ParallelDeflaterOutputStream(slow, 1, 6, 2, null);
         try (z) {
             for (int off = 0; off < text.length; off += 16 * 1024) {
                 z.write(text, off, Math.min(16 * 1024, text.length - off));
@@ -253,8 +253,30 @@ class ParallelDeflaterOutputStreamTest {
         OutputStream sink = new ByteArrayOutputStream();
         assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 0, 1));
         assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 10, 1));
-        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 6, 1, 2));
-        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 1, 10, 2));
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 6, 1, 2, null));
+        assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 1, 10, 2, null));
         assertThrows(IllegalArgumentException.class, () -> new ParallelDeflaterOutputStream(sink, 1, 0));
+    }
+
+    @Test
+    void anUploadThatSaysItIsBehindRaisesTheLevelAndOneThatKeepsUpDoesNot() throws Exception {
+        byte[] text = csv(24 * B, 23);
+        ByteArrayOutputStream keepsUp = new ByteArrayOutputStream();
+        ParallelDeflaterOutputStream never = new ParallelDeflaterOutputStream(keepsUp, 1, 6, 2, () -> false);
+        try (never) {
+            never.write(text);
+        }
+        assertEquals(0, never.blocksAtMaxLevel());
+        assertArrayEquals(compress(text, 1, 2, 16 * 1024), keepsUp.toByteArray());
+
+        ByteArrayOutputStream behindSink = new ByteArrayOutputStream();
+        ParallelDeflaterOutputStream behind = new ParallelDeflaterOutputStream(behindSink, 1, 6, 2, () -> true);
+        try (behind) {
+            behind.write(text);
+        }
+        // the first blocks go before any is written (and asked about); the rest at level 6
+        assertTrue(behind.blocksAtMaxLevel() >= 24 - 2 * 2 - 1, behind.blocksAtMaxLevel() + " of 24 blocks at level 6");
+        assertTrue(behindSink.size() < keepsUp.size() * 0.9, behindSink.size() + " against " + keepsUp.size());
+        assertArrayEquals(text, inflate(behindSink.toByteArray()));
     }
 }

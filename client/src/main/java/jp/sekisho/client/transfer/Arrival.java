@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import jp.sekisho.envelope.Backlog;
 
 /**
  * How far a download has written its partial file (or a seal its envelope), published by the
  * writing thread to a reader that follows the file while it grows. A restart from byte 0 (the gateway ignored the range)
  * starts a new generation: whatever a reader of the old one took is void.
  */
-final class Arrival implements Downloader.Listener {
+final class Arrival implements Downloader.Listener, Backlog {
+
+    /** A reader further behind the writer than this is behind; one that comes within {@link #CAUGHT_UP} is not. */
+    static final long BEHIND = 2 * 1024 * 1024;
+
+    static final long CAUGHT_UP = 512 * 1024;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -18,6 +24,8 @@ final class Arrival implements Downloader.Listener {
     private int generation;
     private boolean done;
     private Throwable failure;
+    private long read; // the furthest position the reader has asked beyond
+    private boolean behind;
 
     @Override
     public void started(long onDisk) {
@@ -29,6 +37,7 @@ final class Arrival implements Downloader.Listener {
         publish(() -> {
             generation++;
             length = 0;
+            read = 0;
         });
     }
 
@@ -47,6 +56,24 @@ final class Arrival implements Downloader.Listener {
         publish(() -> failure = cause);
     }
 
+    /**
+     * Whether the reader (an upload following a seal) is more than {@value #BEHIND} bytes behind what
+     * was written, with hysteresis: it stays behind until it comes within {@value #CAUGHT_UP}.
+     */
+    @Override
+    public boolean behind() {
+        lock.lock();
+        try {
+            long lag = length - read;
+            if (behind ? lag < CAUGHT_UP : lag > BEHIND) {
+                behind = !behind;
+            }
+            return behind;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     int generation() {
         lock.lock();
         try {
@@ -63,6 +90,7 @@ final class Arrival implements Downloader.Listener {
     long await(long position, int expectedGeneration) throws IOException {
         lock.lock();
         try {
+            read = Math.max(read, position);
             while (true) {
                 check(expectedGeneration);
                 if (position < length) {

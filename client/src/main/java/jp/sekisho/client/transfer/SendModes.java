@@ -149,7 +149,8 @@ final class SendModes {
                 OutputStream out = arrival == null
                         ? Files.newOutputStream(temp, StandardOpenOption.WRITE)
                         : new PublishingOutputStream(Files.newOutputStream(temp, StandardOpenOption.WRITE), arrival)) {
-            return Sealer.seal(in, out, identity, terms.recipients(), cipher, compressionLevel);
+            // an upload that follows the file says when it is behind: the compression then rises
+            return Sealer.seal(in, out, identity, terms.recipients(), cipher, compressionLevel, arrival);
         } catch (NoSuchFileException e) {
             throw CliException.usage(e.getFile() + ": no such file");
         } catch (UncheckedIOException e) {
