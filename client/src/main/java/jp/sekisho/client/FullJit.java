@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
@@ -57,6 +59,59 @@ public final class FullJit {
                 args));
     }
 
+    /**
+     * A password this process has read, which the child gets through its environment instead: the
+     * options that gave it here ({@code options}, each with its value, in either form) are dropped from
+     * the child's arguments and {@code envOption VARIABLE} is added. A password file that was a FIFO or
+     * a pipe cannot be read a second time, and one given on the command line would be shown in {@code
+     * ps} and warned about again.
+     */
+    public record Secret(List<String> options, String envOption, String variable, char[] value) {}
+
+    /** {@code args} without the options of {@code secrets}, and with their environment options instead. */
+    public static List<String> withSecretsFromEnvironment(List<String> args, List<Secret> secrets) {
+        List<String> dropped = new ArrayList<>();
+        for (Secret secret : secrets) {
+            dropped.addAll(secret.options());
+            dropped.add(secret.envOption());
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--")) {
+                out.addAll(args.subList(i, args.size())); // positional from here on: nothing to drop
+                break;
+            }
+            if (dropped.contains(a)) {
+                i++; // and its value
+                continue;
+            }
+            int eq = a.indexOf('=');
+            if (eq > 0 && dropped.contains(a.substring(0, eq))) {
+                continue;
+            }
+            out.add(a);
+        }
+        for (Secret secret : secrets) {
+            if (secret.value() != null) {
+                out.add(secret.envOption());
+                out.add(secret.variable());
+            }
+        }
+        return out;
+    }
+
+    /** The variables that carry {@code secrets} to the child. */
+    public static Map<String, String> environment(List<Secret> secrets) {
+        Map<String, String> env = new LinkedHashMap<>();
+        for (Secret secret : secrets) {
+            if (secret.value() != null) {
+                env.put(secret.variable(), new String(secret.value()));
+            }
+        }
+        return env;
+    }
+
     /** Whether the last -XX:TieredStopAtLevel among these JVM options stops below C2 (level 4). */
     static boolean onQuickTier(List<String> jvmOptions) {
         int level = 4;
@@ -94,9 +149,16 @@ public final class FullJit {
      * journal telling the next run where it was.
      */
     public static int run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    /** As {@link #run(List)}, with {@code environment} added to this process's for the child. */
+    public static int run(List<String> command, Map<String, String> environment) {
         Process child;
         try {
-            child = new ProcessBuilder(command).inheritIO().start();
+            ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+            pb.environment().putAll(environment);
+            child = pb.start();
         } catch (IOException e) {
             throw new CliException(
                     ExitCode.UNAVAILABLE,

@@ -63,4 +63,43 @@ class FullJitTest {
             }
         }
     }
+
+    @Test
+    void passwordsReadHereReachTheChildThroughItsEnvironmentNotItsArguments() {
+        List<FullJit.Secret> secrets = List.of(
+                new FullJit.Secret(
+                        List.of("--password-file", "--identity-password"),
+                        "--password-env",
+                        "ID_VAR",
+                        "p12-secret".toCharArray()),
+                new FullJit.Secret(List.of("--key-password-file"), "--key-password-env", "KEY_VAR", null));
+        List<String> args = FullJit.withSecretsFromEnvironment(
+                List.of(
+                        "receive",
+                        "--identity-password",
+                        "p12-secret",
+                        "--password-env=OLD",
+                        "--route",
+                        "r",
+                        "--key-password-file",
+                        "/dev/fd/3",
+                        "--once",
+                        "--",
+                        "--password-file"),
+                secrets);
+        assertEquals(
+                List.of(
+                        "receive",
+                        "--route",
+                        "r",
+                        "--once",
+                        "--",
+                        "--password-file", // after --: an argument, not an option
+                        "--password-env",
+                        "ID_VAR"),
+                args,
+                "both forms dropped with their values; no key option for a key read without a passphrase");
+        assertFalse(String.join(" ", args).contains("p12-secret"), "the password is not on the child's command line");
+        assertEquals(java.util.Map.of("ID_VAR", "p12-secret"), FullJit.environment(secrets));
+    }
 }

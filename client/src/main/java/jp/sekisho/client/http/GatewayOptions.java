@@ -81,6 +81,17 @@ public final class GatewayOptions {
     /** The identity as read by the first {@link #identity()} of this command run. */
     private Identity loaded;
 
+    /** The password that identity was read with (a FIFO or a one-shot file cannot be read twice). */
+    private char[] loadedPassword;
+
+    /** Every option that gives the identity's password, aliases included (what a hand-over replaces). */
+    public static final List<String> PASSWORD_OPTIONS = List.of(
+            "--password-file",
+            "--identity-password-file",
+            "--password-env",
+            "--identity-password-env",
+            "--identity-password");
+
     /**
      * The --identity file's key and chain, read once per command run (one instance of these options):
      * send needs it for TLS and again to sign, and each read of a password-protected PKCS#12 file runs
@@ -89,12 +100,18 @@ public final class GatewayOptions {
     public Identity identity() {
         if (loaded == null) {
             try {
-                loaded = Identities.load(identity, password());
+                loadedPassword = password();
+                loaded = Identities.load(identity, loadedPassword);
             } catch (PkiException e) {
                 throw CliException.usage("--identity: " + e.getMessage());
             }
         }
         return loaded;
+    }
+
+    /** The password {@link #identity()} read the identity with, or null before it did. */
+    public char[] identityPassword() {
+        return loadedPassword;
     }
 
     static final PasswordSource PASSWORD =

@@ -84,6 +84,14 @@ public final class ReceiveCommand implements Callable<Integer> {
 
     private Timings steps = Timings.of(false);
 
+    /** The key's passphrase as read (null: none), for a hand-over's child, which cannot read a FIFO again. */
+    private char[] keyPassword;
+
+    /** The variables a hand-over's child reads the passwords this process read from. */
+    static final String HANDOVER_IDENTITY_PASSWORD = "SEKISHO_HANDOVER_IDENTITY_PASSWORD";
+
+    static final String HANDOVER_KEY_PASSWORD = "SEKISHO_HANDOVER_KEY_PASSWORD";
+
     @Option(
             names = "--interval",
             paramLabel = "DURATION",
@@ -112,7 +120,8 @@ public final class ReceiveCommand implements Callable<Integer> {
         X509Certificate certificate;
         TrustAnchors anchors;
         try {
-            privateKey = Pem.readPrivateKey(recipient.key, recipient.keyPassword());
+            keyPassword = recipient.keyPassword();
+            privateKey = Pem.readPrivateKey(recipient.key, keyPassword);
             certificate = recipient.cert == null ? null : Pem.readCertificate(recipient.cert);
             anchors = TrustAnchors.fromPem(recipient.trust);
         } catch (PkiException e) {
@@ -148,7 +157,8 @@ public final class ReceiveCommand implements Callable<Integer> {
             outcome = poll(client, round, w, err);
         }
         if (outcome instanceof Outcome.HandOver handOver) {
-            return FullJit.run(handOver.command()); // after the round let go of --out's lock: the child takes it
+            // after the round let go of --out's lock: the child takes it
+            return FullJit.run(handOver.command(), handOver.environment());
         }
         return ((Outcome.Done) outcome).exitCode();
     }
@@ -158,8 +168,11 @@ public final class ReceiveCommand implements Callable<Integer> {
         /** Done here, with this exit code. */
         record Done(int exitCode) implements Outcome {}
 
-        /** Nothing downloaded or acknowledged: a JVM with the full JIT is to do the whole job (FullJit). */
-        record HandOver(List<String> command) implements Outcome {}
+        /**
+         * Nothing downloaded or acknowledged: a JVM with the full JIT is to do the whole job (FullJit),
+         * with the passwords read here in its environment.
+         */
+        record HandOver(List<String> command, Map<String, String> environment) implements Outcome {}
     }
 
     private Outcome poll(GatewayClient client, InboxRound round, PrintWriter w, PrintWriter err) {
@@ -174,11 +187,11 @@ public final class ReceiveCommand implements Callable<Integer> {
                 InboxListing.Answer answer = listing.list(!once);
                 inbox = answer.transfers();
                 steps.mark("一覧 / inbox (TLS handshake, GET)");
-                List<String> fullJit = once ? fullJitFor(inbox) : null;
+                Outcome.HandOver fullJit = once ? fullJitFor(inbox) : null;
                 if (fullJit != null) {
                     steps.mark("引継ぎ / hand-over (full JIT)");
                     steps.print(err);
-                    return new Outcome.HandOver(fullJit); // the child lists again
+                    return fullJit; // the child lists again
                 }
                 handled = round.run(inbox);
                 // pause before listing again when this round did nothing and the gateway did not hold the
@@ -218,7 +231,7 @@ public final class ReceiveCommand implements Callable<Integer> {
      * The full-JIT command line when this receive runs on the JIT's quick tier and the inbox holds more
      * than that tier opens well (see {@link FullJit}); else null, and this JVM receives.
      */
-    private List<String> fullJitFor(List<Object> inbox) {
+    private Outcome.HandOver fullJitFor(List<Object> inbox) {
         long bytes = 0;
         for (Object o : inbox) {
             if (o instanceof Map<?, ?> m && m.get("size") instanceof Number n) {
@@ -228,7 +241,18 @@ public final class ReceiveCommand implements Callable<Integer> {
         if (bytes <= FullJit.quickTierMaxBytes()) {
             return null;
         }
-        return FullJit.commandFor(spec.commandLine().getParseResult().originalArgs())
+        List<FullJit.Secret> secrets = List.of(
+                new FullJit.Secret(
+                        GatewayOptions.PASSWORD_OPTIONS,
+                        "--password-env",
+                        HANDOVER_IDENTITY_PASSWORD,
+                        gateway.identityPassword()),
+                new FullJit.Secret(
+                        RecipientOptions.PASSWORD_OPTIONS, "--key-password-env", HANDOVER_KEY_PASSWORD, keyPassword));
+        List<String> args = FullJit.withSecretsFromEnvironment(
+                spec.commandLine().getParseResult().originalArgs(), secrets);
+        return FullJit.commandFor(args)
+                .map(command -> new Outcome.HandOver(command, FullJit.environment(secrets)))
                 .orElse(null);
     }
 

@@ -86,13 +86,92 @@ class ReceiveHandOverTest {
         return csv;
     }
 
+    @Test
+    void aPasswordFromAFifoReachesTheChildWhichCouldNotReadItAgain() throws Exception {
+        Path csv = sent("fifo.csv", 3000);
+        Path out = Files.createDirectories(dir.resolve("in-fifo"));
+        List<String> args = new ArrayList<>(world.receiveArgs(ROUTE, out, "--timings"));
+        int at = args.indexOf("--identity") + 1;
+        args.set(at, withPassword(Path.of(args.get(at)), PASSWORD).toString());
+        Path fifo = dir.resolve("password.fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
+        args.addAll(List.of("--password-file", fifo.toString()));
+        // the password to the first reader, then a wrong one to a second: a FIFO is read once
+        Thread writer = new Thread(() -> {
+            try {
+                Files.writeString(fifo, PASSWORD + "\n");
+                Files.writeString(fifo, "wrong\n");
+            } catch (java.io.IOException e) {
+                // the test ended
+            }
+        });
+        writer.setDaemon(true);
+        writer.start();
+        try {
+            String log = receiveInChildJvm(out, args, "-XX:TieredStopAtLevel=1", "-Dsekisho.quickTierMaxBytes=1024");
+            assertEquals(1, count(log, HANDING_OVER), log);
+            assertDeliveredOnce(out, csv, log);
+        } finally {
+            if (writer.isAlive()) {
+                Files.readAllBytes(fifo); // lets the writer's second open end
+            }
+        }
+    }
+
+    @Test
+    void aPasswordOnTheCommandLineIsWarnedAboutOnceAndNotHandedOnThere() throws Exception {
+        Path csv = sent("argv.csv", 3000);
+        Path out = Files.createDirectories(dir.resolve("in-argv"));
+        List<String> args = new ArrayList<>(world.receiveArgs(ROUTE, out, "--timings"));
+        int at = args.indexOf("--identity") + 1;
+        args.set(at, withPassword(Path.of(args.get(at)), PASSWORD).toString());
+        args.addAll(List.of("--identity-password", PASSWORD));
+        String log = receiveInChildJvm(out, args, "-XX:TieredStopAtLevel=1", "-Dsekisho.quickTierMaxBytes=1024");
+        assertEquals(1, count(log, HANDING_OVER), log);
+        assertEquals(1, count(log, "warning: --identity-password"), "warned by the first JVM only:\n" + log);
+        assertDeliveredOnce(out, csv, log);
+    }
+
+    private static final String PASSWORD = "s3cret-Passw0rd"; // ASCII: the JDK's PKCS#12 PBE takes no other
+
+    /** A copy of the empty-password PKCS#12 file {@code p12}, protected by {@code password} (the JDK's defaults). */
+    private static Path withPassword(Path p12, String password) throws Exception {
+        java.security.KeyStore open = java.security.KeyStore.getInstance("PKCS12");
+        try (java.io.InputStream in = Files.newInputStream(p12)) {
+            open.load(in, new char[0]);
+        }
+        java.security.KeyStore locked = java.security.KeyStore.getInstance("PKCS12");
+        locked.load(null, null);
+        for (String alias : java.util.Collections.list(open.aliases())) {
+            if (open.isKeyEntry(alias)) {
+                locked.setKeyEntry(
+                        alias,
+                        open.getKey(alias, new char[0]),
+                        password.toCharArray(),
+                        open.getCertificateChain(alias));
+            } else {
+                locked.setCertificateEntry(alias, open.getCertificate(alias));
+            }
+        }
+        Path out = p12.resolveSibling("locked-" + p12.getFileName());
+        try (java.io.OutputStream o = Files.newOutputStream(out)) {
+            locked.store(o, password.toCharArray());
+        }
+        return out;
+    }
+
     /** {@code sekisho receive --once --timings} in a JVM of its own with these options; its output. */
     private static String receiveInChildJvm(Path out, String... jvmOptions) throws Exception {
+        return receiveInChildJvm(out, world.receiveArgs(ROUTE, out, "--timings"), jvmOptions);
+    }
+
+    /** {@code sekisho ARGS} in a JVM of its own with these options; its output. */
+    private static String receiveInChildJvm(Path out, List<String> args, String... jvmOptions) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Sekisho.class.getName()));
-        cmd.addAll(world.receiveArgs(ROUTE, out, "--timings"));
+        cmd.addAll(args);
         Path log = out.resolveSibling(out.getFileName() + ".log");
         Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
