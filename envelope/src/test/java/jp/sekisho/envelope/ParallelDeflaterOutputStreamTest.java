@@ -165,11 +165,9 @@ class ParallelDeflaterOutputStreamTest {
             }
         });
         assertEquals("disk full", e.getMessage());
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (deflatingThreads() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(0, deflatingThreads(), "a deflating thread outlived its stream");
+        org.awaitility.Awaitility.await("no deflating thread outlives its stream")
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> deflatingThreads() == 0);
     }
 
     @Test

@@ -124,9 +124,9 @@ class ReadAheadInputStreamTest {
             }
         });
         first.start();
-        while (first.getState() != Thread.State.WAITING || got.size() < b) {
-            Thread.sleep(5);
-        }
+        org.awaitility.Awaitility.await("the first reader waits on the gate")
+                .atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> first.getState() == Thread.State.WAITING && got.size() >= b);
         first.interrupt();
         first.join();
         assertEquals(java.io.InterruptedIOException.class, seen[0].getClass());
