@@ -6,21 +6,17 @@ import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.MessageDigest;
-import javax.crypto.Cipher;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import org.bouncycastle.asn1.cms.GCMParameters;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.operator.InputAEADDecryptor;
 
 /**
- * Streaming AES-GCM decryption on the JDK's AES-NI code, in constant memory.
+ * Streaming AES-GCM decryption on the JDK's AES code, in constant memory.
  *
  * <p>Why: the JDK's own GCM decryption holds the whole ciphertext until the tag is checked (and
- * refuses more than 2^31-1 bytes), and BouncyCastle's pure-Java AES is ~50 MB/s. GCM is CTR mode plus
- * a GHASH tag, so we decrypt with the JDK's {@code AES/CTR} starting at inc32(J0) (what GCM uses for
- * data) and compute the tag over the ciphertext with {@link Ghash}.
+ * refuses more than 2^31-1 bytes), and BouncyCastle's pure-Java AES is ~50 MB/s. {@link GcmSegments}
+ * decrypts through the JDK's GCM encryption (the same keystream) and computes the ciphertext's tag.
  *
  * <p>The caller's stream is ciphertext followed by the tag (BouncyCastle's
  * {@code InputStreamWithMAC} appends the {@code mac} field), so the last icvLen bytes are held back.
@@ -34,8 +30,7 @@ import org.bouncycastle.operator.InputAEADDecryptor;
 final class GcmStreamDecryptor implements InputAEADDecryptor {
 
     private final AlgorithmIdentifier algorithm;
-    private final Cipher ctr;
-    private final Ghash ghash;
+    private final GcmSegments gcm;
     private final int tagLength;
     /** The authenticated attributes the header implies (hashed first), empty for id-data content. */
     private final byte[] expectedAad;
@@ -63,10 +58,7 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
             throw new GeneralSecurityException("GCM tag of " + tagLength + " bytes not accepted (12 to 16)");
         }
         SecretKeySpec aes = new SecretKeySpec(key.getEncoded(), "AES");
-        ctr = Cipher.getInstance("AES/CTR/NoPadding");
-        ctr.init(Cipher.DECRYPT_MODE, aes, new IvParameterSpec(Ghash.firstCounter(nonce)));
-        ghash = new Ghash(aes, nonce);
-        ghash.aad(this.expectedAad);
+        gcm = new GcmSegments(aes, nonce, this.expectedAad, true);
     }
 
     @Override
@@ -113,7 +105,7 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
         private int held; // bytes in inBuf, the last tagLength of which may be the tag
 
         Decrypting(InputStream in) {
-            super(Sealer.CHUNK + 16);
+            super(Sealer.CHUNK + 32); // inBuf less the tag, plus a held-back partial block
             this.in = in;
         }
 
@@ -121,29 +113,21 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
         protected int fill() throws IOException {
             int n = in.read(inBuf, held, inBuf.length - held);
             if (n < 0) {
-                finish();
-                return 0;
+                return finish();
             }
             held += n;
             int ready = held - tagLength;
             if (ready <= 0) {
                 return 0;
             }
-            try {
-                int produced = ctr.update(inBuf, 0, ready, out, 0);
-                if (produced != ready) {
-                    throw new IOException("AES/CTR returned " + produced + " of " + ready + " bytes");
-                }
-                ghash.update(inBuf, 0, ready); // GHASH covers the ciphertext
-            } catch (ShortBufferException e) {
-                throw new IOException(e);
-            }
+            int produced = gcm.update(inBuf, 0, ready, out, 0);
             System.arraycopy(inBuf, ready, inBuf, 0, tagLength);
             held = tagLength;
-            return ready;
+            return produced;
         }
 
-        private void finish() throws IOException {
+        /** Checks the tag; the last partial block's plaintext is returned only when it matches. */
+        private int finish() throws IOException {
             end();
             if (held != tagLength) {
                 throw new TagMismatchException("envelope ends before the GCM tag");
@@ -151,11 +135,13 @@ final class GcmStreamDecryptor implements InputAEADDecryptor {
             if (!MessageDigest.isEqual(aadWritten.toByteArray(), expectedAad)) {
                 throw new AuthAttrsRefused();
             }
-            byte[] expected = java.util.Arrays.copyOf(ghash.tag(), tagLength);
+            int last = gcm.finish(out, 0);
+            byte[] expected = java.util.Arrays.copyOf(gcm.tag(), tagLength);
             byte[] actual = java.util.Arrays.copyOf(inBuf, tagLength);
             if (!MessageDigest.isEqual(expected, actual)) {
                 throw new TagMismatchException("GCM tag mismatch: the envelope was altered");
             }
+            return last;
         }
     }
 

@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
-import javax.crypto.ShortBufferException;
-import javax.crypto.spec.IvParameterSpec;
 import org.bouncycastle.asn1.cms.GCMParameters;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.cms.CMSAlgorithm;
@@ -17,10 +14,9 @@ import org.bouncycastle.operator.OutputAEADEncryptor;
 import org.bouncycastle.operator.jcajce.JceGenericKey;
 
 /**
- * AES-256-GCM content encryption for CMS AuthEnvelopedData, streaming and without a size limit:
- * the JDK's AES/CTR (AES-NI) for the data and {@link Ghash} for the tag, which BouncyCastle's
- * generator reads with {@link #getMAC()} after closing the stream. The JDK's own GCM refuses more
- * than 2^31-1 bytes, so it cannot seal a 2 GiB payload.
+ * AES-256-GCM content encryption for CMS AuthEnvelopedData, streaming and past the JDK's 2^31-1
+ * bytes per GCM operation: {@link GcmSegments} runs the JDK's GCM segment by segment, and
+ * BouncyCastle's generator reads the tag with {@link #getMAC()} after closing the stream.
  */
 final class GcmStreamEncryptor implements OutputAEADEncryptor {
 
@@ -29,8 +25,7 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
 
     private final SecretKey key;
     private final byte[] nonce = new byte[12];
-    private final Cipher ctr;
-    private final Ghash ghash;
+    private final GcmSegments gcm;
     private byte[] mac;
     /** The authenticated attributes this envelope will carry, hashed first; empty for id-data. */
     private final byte[] aad;
@@ -48,10 +43,7 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
         gen.init(256, RANDOM);
         key = gen.generateKey();
         RANDOM.nextBytes(nonce);
-        ctr = Cipher.getInstance("AES/CTR/NoPadding");
-        ctr.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(Ghash.firstCounter(nonce)));
-        ghash = new Ghash(key, nonce);
-        ghash.aad(this.aad);
+        gcm = new GcmSegments(key, nonce, this.aad, false);
     }
 
     @Override
@@ -92,7 +84,7 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
     @Override
     public OutputStream getOutputStream(OutputStream out) {
         return new OutputStream() {
-            private final byte[] buf = new byte[Sealer.CHUNK];
+            private final byte[] buf = new byte[Sealer.CHUNK + 16]; // a held-back partial block
             private boolean closed;
 
             @Override
@@ -104,13 +96,8 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
             public void write(byte[] b, int off, int len) throws IOException {
                 while (len > 0) {
                     int n = Math.min(len, buf.length);
-                    try {
-                        int produced = ctr.update(b, off, n, buf, 0);
-                        ghash.update(buf, 0, produced);
-                        out.write(buf, 0, produced);
-                    } catch (ShortBufferException e) {
-                        throw new IOException(e);
-                    }
+                    int produced = gcm.update(b, off, n, buf, 0);
+                    out.write(buf, 0, produced);
                     off += n;
                     len -= n;
                 }
@@ -127,7 +114,8 @@ final class GcmStreamEncryptor implements OutputAEADEncryptor {
                     return;
                 }
                 closed = true;
-                mac = ghash.tag();
+                out.write(buf, 0, gcm.finish(buf, 0));
+                mac = gcm.tag();
                 out.flush(); // not close(): the generator closes the octet string itself, once
             }
         };
