@@ -20,7 +20,7 @@ import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * In-memory GCM decryption candidates, MB/s, to justify the choice in {@link GcmStreamDecryptor}:
- * our decryptor (JDK CTR + JDK GCM encryption as the GHASH engine), GHASH alone with
+ * our decryptor (the JDK's GCM encryption, segment by segment), GHASH alone with
  * BouncyCastle's table multipliers, BouncyCastle's own GCM (pure-Java AES) and the JDK's GCM
  * decryption (fast, but it buffers all ciphertext). Not a test: run by bench/envelope-throughput.sh.
  * Args: [MiB=256] [rounds=3]
@@ -54,7 +54,7 @@ public final class GcmBench {
                     // drain
                 }
             }
-            report(round, "sekisho GcmStreamDecryptor (JDK CTR + JDK GCM tag)", t, mb);
+            report(round, "sekisho GcmStreamDecryptor (JDK GCM, segment by segment)", t, mb);
 
             for (GCMMultiplier m : new GCMMultiplier[] {
                 new Tables4kGCMMultiplier(), new Tables8kGCMMultiplier(), new Tables64kGCMMultiplier()
