@@ -90,9 +90,7 @@ class ReceiveHandOverTest {
     void aPasswordFromAFifoReachesTheChildWhichCouldNotReadItAgain() throws Exception {
         Path csv = sent("fifo.csv", 3000);
         Path out = Files.createDirectories(dir.resolve("in-fifo"));
-        List<String> args = new ArrayList<>(world.receiveArgs(ROUTE, out, "--timings"));
-        int at = args.indexOf("--identity") + 1;
-        args.set(at, withPassword(Path.of(args.get(at)), PASSWORD).toString());
+        List<String> args = lockedReceiveArgs(out);
         Path fifo = dir.resolve("password.fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor(), "mkfifo");
         args.addAll(List.of("--password-file", fifo.toString()));
@@ -122,9 +120,7 @@ class ReceiveHandOverTest {
     void aPasswordOnTheCommandLineIsWarnedAboutOnceAndNotHandedOnThere() throws Exception {
         Path csv = sent("argv.csv", 3000);
         Path out = Files.createDirectories(dir.resolve("in-argv"));
-        List<String> args = new ArrayList<>(world.receiveArgs(ROUTE, out, "--timings"));
-        int at = args.indexOf("--identity") + 1;
-        args.set(at, withPassword(Path.of(args.get(at)), PASSWORD).toString());
+        List<String> args = lockedReceiveArgs(out);
         args.addAll(List.of("--identity-password", PASSWORD));
         String log = receiveInChildJvm(out, args, "-XX:TieredStopAtLevel=1", "-Dsekisho.quickTierMaxBytes=1024");
         assertEquals(1, count(log, HANDING_OVER), log);
@@ -133,6 +129,14 @@ class ReceiveHandOverTest {
     }
 
     private static final String PASSWORD = "s3cret-Passw0rd"; // ASCII: the JDK's PKCS#12 PBE takes no other
+
+    /** {@code receive --once --timings} into {@code out} with a password-protected copy of the contractor's identity. */
+    private static List<String> lockedReceiveArgs(Path out) throws Exception {
+        List<String> args = new ArrayList<>(world.receiveArgs(ROUTE, out, "--timings"));
+        int at = args.indexOf("--identity") + 1;
+        args.set(at, withPassword(Path.of(args.get(at)), PASSWORD).toString());
+        return args;
+    }
 
     /** A copy of the empty-password PKCS#12 file {@code p12}, protected by {@code password} (the JDK's defaults). */
     private static Path withPassword(Path p12, String password) throws Exception {
