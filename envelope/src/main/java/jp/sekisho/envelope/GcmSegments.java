@@ -46,6 +46,7 @@ final class GcmSegments {
     private final byte[] nonce;
     private final int segment;
     private final boolean decrypting;
+    private final long maxBytes;
     private final Cipher forward; // input -> output: encrypts, or decrypts through the keystream
     private final Cipher retag; // decrypting only: the plaintext again, for the ciphertext's tag
     private final Cipher ecb;
@@ -76,6 +77,12 @@ final class GcmSegments {
     /** With a segment size of one's own (a positive multiple of 16), so tests cross many segments. */
     GcmSegments(SecretKey key, byte[] nonce, byte[] aad, boolean decrypting, int segment)
             throws GeneralSecurityException {
+        this(key, nonce, aad, decrypting, segment, MAX_BYTES);
+    }
+
+    /** With a lower limit than GCM's, so tests reach it. */
+    GcmSegments(SecretKey key, byte[] nonce, byte[] aad, boolean decrypting, int segment, long maxBytes)
+            throws GeneralSecurityException {
         if (nonce.length != 12) {
             throw new GeneralSecurityException("GCM nonce of " + nonce.length + " bytes not supported (12 expected)");
         }
@@ -86,6 +93,7 @@ final class GcmSegments {
         this.nonce = nonce.clone();
         this.segment = segment;
         this.decrypting = decrypting;
+        this.maxBytes = Math.min(maxBytes, MAX_BYTES);
         forward = Cipher.getInstance("AES/GCM/NoPadding");
         retag = decrypting ? Cipher.getInstance("AES/GCM/NoPadding") : null;
         ecb = Cipher.getInstance("AES/ECB/NoPadding");
@@ -203,8 +211,9 @@ final class GcmSegments {
     }
 
     private void checkLimit(int more) throws IOException {
-        if (bytes + segmentUsed + more > MAX_BYTES) {
-            throw new IOException("more than GCM allows under one key and nonce (64 GiB): split the file");
+        if (bytes + segmentUsed + more > maxBytes) {
+            throw new IOException("the payload passes " + maxBytes
+                    + " bytes, what GCM allows under one key and nonce (about 64 GiB): split the file");
         }
     }
 

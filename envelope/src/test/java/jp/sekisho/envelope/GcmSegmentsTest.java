@@ -1,8 +1,10 @@
 package jp.sekisho.envelope;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -94,6 +96,25 @@ class GcmSegmentsTest {
         assertThrows(IllegalStateException.class, done::tag, "no tag before the end");
         done.finish(new byte[16], 0);
         assertThrows(IllegalStateException.class, () -> done.update(new byte[1], 0, 1, new byte[32], 0));
+    }
+
+    @Test
+    void refusesMoreThanItsLimitInUpdatesAndAtTheEnd() throws Exception {
+        SecretKey key = key();
+        byte[] nonce = bytes(12);
+        GcmSegments exact = new GcmSegments(key, nonce, new byte[0], false, 32, 64);
+        assertEquals(64, run(exact, bytes(64), true).length, "up to the limit, across segments");
+
+        GcmSegments over = new GcmSegments(key, nonce, new byte[0], false, 32, 64);
+        byte[] out = new byte[128];
+        over.update(new byte[48], 0, 48, out, 0);
+        IOException e = assertThrows(IOException.class, () -> over.update(new byte[32], 0, 32, out, 0));
+        assertTrue(e.getMessage().contains("split the file"), e.getMessage());
+
+        GcmSegments atTheEnd = new GcmSegments(key, nonce, new byte[0], true, 32, 64);
+        atTheEnd.update(new byte[64], 0, 64, out, 0);
+        atTheEnd.update(new byte[1], 0, 1, out, 0); // a partial block waits ...
+        assertThrows(IOException.class, () -> atTheEnd.finish(out, 0)); // ... and is refused when it goes
     }
 
     /** All of {@code in} through {@code gcm}, in one call or in uneven pieces that straddle blocks and segments. */
