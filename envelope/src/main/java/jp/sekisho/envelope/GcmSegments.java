@@ -148,7 +148,7 @@ final class GcmSegments {
             if (!segmentOpen) {
                 openSegment();
             }
-            closeSegment(pending, n, out, outOff);
+            closeSegment(n, out, outOff);
         }
         pendingLength = 0;
         long[] t = times(new long[] {aadBytes * 8, bytes * 8}, h); // len(A), len(C) in bits
@@ -193,7 +193,7 @@ final class GcmSegments {
             segmentUsed += take;
             done += take;
             if (segmentUsed == segment) {
-                closeSegment(pending, 0, out, outOff);
+                closeSegment(0, out, outOff);
             }
         }
         return done;
@@ -232,36 +232,24 @@ final class GcmSegments {
         segmentUsed = 0;
     }
 
-    /** Ends the open segment with {@code last} (its final partial block, or none) and folds its tag into Y. */
-    private void closeSegment(byte[] last, int lastLength, byte[] out, int outOff) throws IOException {
+    /** Ends the open segment with the first {@code lastLength} bytes of {@link #pending} (the stream's last partial block, or none) and folds its tag into Y. */
+    private void closeSegment(int lastLength, byte[] out, int outOff) throws IOException {
         byte[] segmentTag;
+        byte[] segmentMask;
         try {
-            byte[] done = forward.doFinal(last, 0, lastLength); // output, then the inner tag
+            byte[] done = forward.doFinal(pending, 0, lastLength); // output, then the inner tag
             if (lastLength > 0) {
                 System.arraycopy(done, 0, out, outOff, lastLength);
             }
             byte[] tagged = decrypting ? retag.doFinal(done, 0, lastLength) : done;
             segmentTag = Arrays.copyOfRange(tagged, lastLength, tagged.length);
-        } catch (GeneralSecurityException e) {
-            throw failed(e);
-        }
-        long length = (long) segmentUsed + lastLength;
-        byte[] segmentMask;
-        try {
             segmentMask = ecb.doFinal(j0(segmentFirstBlock));
         } catch (GeneralSecurityException e) {
             throw failed(e);
         }
-        for (int i = 0; i < 16; i++) {
-            segmentTag[i] ^= segmentMask[i];
-        }
+        long length = (long) segmentUsed + lastLength;
         long blocks = (length + 15) / 16;
-        long[] hPower = length == segment ? hSegment : power(h, BigInteger.valueOf(blocks));
-        long[] lengthsH = times(new long[] {0, length * 8}, h);
-        GCMUtil.multiply(y, hPower);
-        long[] s = GCMUtil.asLongs(segmentTag);
-        y[0] ^= s[0] ^ lengthsH[0];
-        y[1] ^= s[1] ^ lengthsH[1];
+        fold(segmentTag, segmentMask, length == segment ? hSegment : power(h, BigInteger.valueOf(blocks)), 0, length);
         bytes += length;
         segmentFirstBlock += blocks;
         segmentUsed = 0;
@@ -276,12 +264,21 @@ final class GcmSegments {
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
         c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
         c.updateAAD(a);
-        long[] s = GCMUtil.asLongs(c.doFinal()); // GHASH_H(A || [len A]_64 || 0^64) xor E(K, J0)
-        long[] m = GCMUtil.asLongs(mask);
-        long[] lengthsH = times(new long[] {(long) a.length * 8, 0}, h);
-        y[0] = s[0] ^ m[0] ^ lengthsH[0];
-        y[1] = s[1] ^ m[1] ^ lengthsH[1];
+        fold(c.doFinal(), mask, h, a.length, 0); // Y is 0 here: H^n does not matter
         aadBytes = a.length;
+    }
+
+    /**
+     * Y = Y·H^n xor (innerTag xor innerMask) xor L·H: an inner operation's tag, less its E(K, J0), is
+     * GHASH_H of its input padded, followed by its lengths block L = [len A]_64 || [len C]_64 in bits.
+     */
+    private void fold(byte[] innerTag, byte[] innerMask, long[] hPowerN, long innerAad, long innerData) {
+        long[] s = GCMUtil.asLongs(innerTag);
+        long[] m = GCMUtil.asLongs(innerMask);
+        long[] lengthsH = times(new long[] {innerAad * 8, innerData * 8}, h);
+        GCMUtil.multiply(y, hPowerN);
+        y[0] ^= s[0] ^ m[0] ^ lengthsH[0];
+        y[1] ^= s[1] ^ m[1] ^ lengthsH[1];
     }
 
     /** J0 of the operation whose first data block is block {@code firstBlock} of the stream: nonce || 1 + firstBlock (mod 2^32). */
@@ -320,7 +317,7 @@ final class GcmSegments {
     }
 
     /** x^e in GF(2^128), e ≥ 1. */
-    static long[] power(long[] x, BigInteger e) {
+    private static long[] power(long[] x, BigInteger e) {
         long[] result = null;
         long[] base = x.clone();
         for (int i = 0; i < e.bitLength(); i++) {
