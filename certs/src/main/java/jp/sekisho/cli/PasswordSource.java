@@ -18,6 +18,11 @@ import jp.sekisho.certs.cli.Passphrases;
  */
 public record PasswordSource(String fileOption, String envOption, String argvOption, String defaultEnv) {
 
+    /** The three options that give the password (their names as declared; a command may add aliases). */
+    public java.util.List<String> options() {
+        return java.util.List.of(fileOption, envOption, argvOption);
+    }
+
     /**
      * The password from the options given (each may be null); {@code err} gets the argv warning and
      * {@code env} is the process environment ({@code System::getenv}).

@@ -84,14 +84,6 @@ public final class GatewayOptions {
     /** The password that identity was read with (a FIFO or a one-shot file cannot be read twice). */
     private char[] loadedPassword;
 
-    /** Every option that gives the identity's password, aliases included (what a hand-over replaces). */
-    public static final List<String> PASSWORD_OPTIONS = List.of(
-            "--password-file",
-            "--identity-password-file",
-            "--password-env",
-            "--identity-password-env",
-            "--identity-password");
-
     /**
      * The --identity file's key and chain, read once per command run (one instance of these options):
      * send needs it for TLS and again to sign, and each read of a password-protected PKCS#12 file runs
@@ -114,7 +106,8 @@ public final class GatewayOptions {
         return loadedPassword;
     }
 
-    static final PasswordSource PASSWORD =
+    /** Where the identity's password comes from: its options, as a hand-over also needs them. */
+    public static final PasswordSource PASSWORD =
             new PasswordSource("--password-file", "--password-env", "--identity-password", PASSWORD_ENV);
 
     /** The identity's password from exactly one of its sources (see the options), warning about argv. */

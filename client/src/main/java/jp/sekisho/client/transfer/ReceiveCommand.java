@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import jp.sekisho.certs.Pem;
 import jp.sekisho.certs.PkiException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
+import jp.sekisho.cli.PasswordSource;
 import jp.sekisho.cli.Printable;
 import jp.sekisho.client.FullJit;
 import jp.sekisho.client.Timings;
@@ -24,6 +26,7 @@ import jp.sekisho.envelope.cli.RecipientOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -231,6 +234,22 @@ public final class ReceiveCommand implements Callable<Integer> {
      * The full-JIT command line when this receive runs on the JIT's quick tier and the inbox holds more
      * than that tier opens well (see {@link FullJit}); else null, and this JVM receives.
      */
+    /**
+     * A password read here, for the child's environment: every name of its source's options as this
+     * command declares them (aliases included), replaced by the source's environment option.
+     */
+    private FullJit.Secret secret(PasswordSource source, String variable, char[] value) {
+        List<String> names = new ArrayList<>();
+        for (String option : source.options()) {
+            OptionSpec declared = spec.findOption(option);
+            if (declared == null) {
+                throw new IllegalStateException("receive declares no " + option);
+            }
+            names.addAll(List.of(declared.names()));
+        }
+        return new FullJit.Secret(names, source.envOption(), variable, value);
+    }
+
     private Outcome.HandOver fullJitFor(List<Object> inbox) {
         long bytes = 0;
         for (Object o : inbox) {
@@ -242,13 +261,8 @@ public final class ReceiveCommand implements Callable<Integer> {
             return null;
         }
         List<FullJit.Secret> secrets = List.of(
-                new FullJit.Secret(
-                        GatewayOptions.PASSWORD_OPTIONS,
-                        "--password-env",
-                        HANDOVER_IDENTITY_PASSWORD,
-                        gateway.identityPassword()),
-                new FullJit.Secret(
-                        RecipientOptions.PASSWORD_OPTIONS, "--key-password-env", HANDOVER_KEY_PASSWORD, keyPassword));
+                secret(GatewayOptions.PASSWORD, HANDOVER_IDENTITY_PASSWORD, gateway.identityPassword()),
+                secret(RecipientOptions.PASSWORD, HANDOVER_KEY_PASSWORD, keyPassword));
         List<String> args = FullJit.withSecretsFromEnvironment(
                 spec.commandLine().getParseResult().originalArgs(), secrets);
         return FullJit.commandFor(args)

@@ -15,11 +15,8 @@ public final class RecipientOptions {
     /** The environment variable read for the key's passphrase when no option gives it. */
     public static final String PASSWORD_ENV = "SEKISHO_KEY_PASSWORD";
 
-    /** Every option that gives the key's passphrase (what a hand-over replaces). */
-    public static final java.util.List<String> PASSWORD_OPTIONS =
-            java.util.List.of("--key-password-file", "--key-password-env", "--key-password");
-
-    static final PasswordSource PASSWORD =
+    /** Where the key's passphrase comes from: its options, as a hand-over also needs them. */
+    public static final PasswordSource PASSWORD =
             new PasswordSource("--key-password-file", "--key-password-env", "--key-password", PASSWORD_ENV);
 
     @Option(
