@@ -291,8 +291,9 @@ public final class FileSender {
                 terms,
                 o.cbc() ? ContentCipher.AES_256_CBC : ContentCipher.AES_256_GCM,
                 command.compress() ? Compression.DEFAULT_LEVEL : Compression.NONE);
-        // either way no upload can complete before its envelope is durable and recorded as sealed: a
-        // kill at any point resumes that upload, or (mid-seal) starts the same upload again from byte 0
+        // either way no upload can complete before its envelope is recorded as sealed: a kill at any
+        // point resumes that upload, or (mid-seal) starts the same upload again from byte 0; after a
+        // crash of the machine the envelope is checked first (SendState, SendResumption)
         return o.chunkChecksums()
                 ? modes.sealThenUpload(source, identity, name, count)
                 : modes.uploadWhileSealing(source, identity, name, count, plainBytes, rewind);

@@ -76,12 +76,25 @@ final class SendResumption {
         }
         state.resume(s);
         Optional<java.net.URI> upload = s.upload();
-        if (upload.isEmpty()) {
-            // sealed, but the upload was never created (or its creation not recorded)
-            return new Earlier.Continued(uploader.upload(envelope, s.envelopeBytes(), name, s.envelopeSha256(), count));
-        }
+        boolean unsure = !command.encrypted() && s.envelopeUnsure();
         try {
-            return new Earlier.Continued(uploader.resume(envelope, upload.get(), s.seal()));
+            if (upload.isEmpty()) {
+                // sealed, but the upload was never created (or its creation not recorded)
+                if (unsure) {
+                    TusUploader.EnvelopeLost.check(envelope, s.seal());
+                }
+                return new Earlier.Continued(
+                        uploader.upload(envelope, s.envelopeBytes(), name, s.envelopeSha256(), count));
+            }
+            return new Earlier.Continued(uploader.resume(envelope, upload.get(), s.seal(), unsure));
+        } catch (TusUploader.EnvelopeLost lost) {
+            SendCommand.notice(
+                    err,
+                    "中断した送信の封筒はマシンの再起動で失われていたため、最初から送ります。 "
+                            + "the interrupted send's envelope did not survive the machine's restart ("
+                            + lost.getMessage() + "): sending afresh");
+            upload.ifPresent(uploader::terminate); // incomplete on the gateway: free its spool now
+            return new Earlier.Afresh();
         } catch (TusUploader.Gone g) {
             SendCommand.notice(
                     err,

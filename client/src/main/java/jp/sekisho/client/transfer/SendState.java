@@ -37,9 +37,16 @@ import jp.sekisho.envelope.SealResult;
  * folder goes once the receipt arrives or resuming makes no sense; while it exists the send is
  * unfinished.
  *
- * <p>Order matters for exactly one transfer: the envelope is made durable and recorded as sealed
- * before the upload may declare its length, so a gateway that holds a complete upload always
- * matches a state that says sealed; a state that does not say sealed is discarded by the next run.
+ * <p>Order matters for exactly one transfer: the envelope is recorded as sealed before the upload
+ * may declare its length, so a gateway that holds a complete upload always matches a state that says
+ * sealed; a state that does not say sealed is discarded by the next run.
+ *
+ * <p>The envelope itself is not forced to disk where the machine's boot can be told apart (Linux's
+ * {@code boot_id}): the state records the boot it was sealed in, and within that boot the page cache
+ * holds every byte written, whatever happened to the process (kill -9 included). Only a crash of the
+ * machine can lose them, and then the boot differs: the next run checks the envelope against its
+ * recorded SHA-256 before it sends a byte of it ({@link SendResumption}). Forcing 1 GiB to disk cost a
+ * whole disk's write of it per send, and the gateway's own copy competes for the same disk.
  */
 final class SendState implements AutoCloseable {
 
@@ -77,7 +84,8 @@ final class SendState implements AutoCloseable {
             String created,
             String uploadUrl,
             Long envelopeBytes,
-            String envelopeSha256) {
+            String envelopeSha256,
+            String sealedInBoot) {
 
         boolean sealed() {
             return envelopeBytes != null && envelopeSha256 != null;
@@ -87,16 +95,25 @@ final class SendState implements AutoCloseable {
             return new SealResult(-1, envelopeBytes, envelopeSha256);
         }
 
+        /**
+         * Whether the envelope's bytes may have been lost since they were written: sealed in another
+         * boot of this machine without being forced to disk. Such an envelope is checked against its
+         * SHA-256 before any of it is sent again.
+         */
+        boolean envelopeUnsure() {
+            return sealedInBoot != null && !sealedInBoot.equals(Boot.current());
+        }
+
         Optional<URI> upload() {
             return Optional.ofNullable(uploadUrl).map(URI::create);
         }
 
         Saved withUpload(URI u) {
-            return new Saved(command, input, created, u.toString(), envelopeBytes, envelopeSha256);
+            return new Saved(command, input, created, u.toString(), envelopeBytes, envelopeSha256, sealedInBoot);
         }
 
-        Saved withSeal(SealResult r) {
-            return new Saved(command, input, created, uploadUrl, r.envelopeBytes(), r.envelopeSha256());
+        Saved withSeal(SealResult r, String boot) {
+            return new Saved(command, input, created, uploadUrl, r.envelopeBytes(), r.envelopeSha256(), boot);
         }
 
         String json() {
@@ -117,6 +134,7 @@ final class SendState implements AutoCloseable {
             m.put("uploadUrl", uploadUrl);
             m.put("envelopeBytes", envelopeBytes);
             m.put("envelopeSha256", envelopeSha256);
+            m.put("sealedInBoot", sealedInBoot);
             return JsonOut.write(m);
         }
 
@@ -141,7 +159,8 @@ final class SendState implements AutoCloseable {
                         str(m, "created"),
                         (String) m.get("uploadUrl"),
                         m.get("envelopeBytes") == null ? null : num(m, "envelopeBytes"),
-                        (String) m.get("envelopeSha256")));
+                        (String) m.get("envelopeSha256"),
+                        (String) m.get("sealedInBoot"))); // absent: forced to disk (and states of before)
             } catch (RuntimeException e) {
                 return Optional.empty(); // torn or foreign: the caller discards it
             }
@@ -247,7 +266,7 @@ final class SendState implements AutoCloseable {
     /** Starts a new send: whatever an earlier run left goes, the new state is written, the envelope is created empty. */
     synchronized void begin(Command command, Fingerprint input) throws IOException {
         clearFiles();
-        write(new Saved(command, input, Instant.now().toString(), null, null, null));
+        write(new Saved(command, input, Instant.now().toString(), null, null, null, null));
         if (folder != null && !command.encrypted()) {
             Files.createFile(envelope(), privateFile());
         }
@@ -267,16 +286,23 @@ final class SendState implements AutoCloseable {
         writeUnchecked(current.withUpload(upload));
     }
 
-    /** The envelope is complete: made durable, then recorded, so the upload may declare its length. */
+    /**
+     * The envelope is complete: recorded with the boot it was written in (forced to disk first where
+     * the boot cannot be known), so the upload may declare its length.
+     */
     synchronized void sealed(SealResult r) {
+        String boot = null;
         if (folder != null && !current.command().encrypted()) {
-            try (FileChannel ch = FileChannel.open(envelope(), StandardOpenOption.WRITE)) {
-                ch.force(true);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            boot = Boot.current();
+            if (boot == null) {
+                try (FileChannel ch = FileChannel.open(envelope(), StandardOpenOption.WRITE)) {
+                    ch.force(true);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
         }
-        writeUnchecked(current.withSeal(r));
+        writeUnchecked(current.withSeal(r, boot));
     }
 
     /** The send is over (receipt, refusal, or a state that cannot be continued): the folder goes. */

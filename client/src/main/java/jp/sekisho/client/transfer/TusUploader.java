@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Future;
@@ -48,6 +49,27 @@ public final class TusUploader {
      * The upload is gone from the gateway (404) and its transfer was not stored: it was rejected,
      * expired or aborted. A run that resumes an earlier one's upload starts afresh on this.
      */
+    /** The envelope kept for an upload is no longer the one sealed: its bytes did not survive a crash of the machine. */
+    public static final class EnvelopeLost extends RuntimeException {
+        EnvelopeLost(Path envelope, String why) {
+            super("the envelope " + envelope + " " + why);
+        }
+
+        /** Throws when the file's length or SHA-256 differ from what was sealed. */
+        static void check(Path envelope, SealResult sealed) {
+            try {
+                if (!Files.isRegularFile(envelope) || Files.size(envelope) != sealed.envelopeBytes()) {
+                    throw new EnvelopeLost(envelope, "is missing or of another length");
+                }
+                if (!FileRegion.sha256Hex(envelope).equalsIgnoreCase(sealed.envelopeSha256())) {
+                    throw new EnvelopeLost(envelope, "no longer has the SHA-256 it was sealed with");
+                }
+            } catch (IOException e) {
+                throw new EnvelopeLost(envelope, "cannot be read (" + e.getMessage() + ")");
+            }
+        }
+    }
+
     public static final class Gone extends CliException {
         private final String state;
 
@@ -176,15 +198,21 @@ public final class TusUploader {
      * fixed one accepts the same values again). An upload the gateway already stored gives its
      * transfer at once.
      *
+     * @param checkEnvelope read the whole envelope and compare its SHA-256 with the sealed one before
+     *     sending any of it (an envelope that may not have survived a crash of the machine)
      * @throws Gone when the gateway no longer has the upload and did not store it
+     * @throws EnvelopeLost when {@code checkEnvelope} finds other bytes than those sealed
      */
-    public Result resume(Path envelope, URI location, SealResult sealed) {
+    public Result resume(Path envelope, URI location, SealResult sealed, boolean checkEnvelope) {
         String id = lastSegment(location);
         long length = sealed.envelopeBytes();
         try {
             long offset = offsetOrStored(location, id, length);
             if (offset < 0) {
-                return new Result(id, length, retries);
+                return new Result(id, length, retries); // stored: not a byte of the envelope is needed
+            }
+            if (checkEnvelope) {
+                EnvelopeLost.check(envelope, sealed);
             }
             notice.accept("前回の送信を続けます（転送 " + id + "、" + offset + " / " + length + " バイト送信済み）。 resuming transfer " + id
                     + " at byte " + offset + " of " + length);

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedWriter;
@@ -365,7 +366,8 @@ class SendAcrossRunsTest {
                 })
                 .checkWait(recovered ? Duration.ofSeconds(60) : Duration.ofSeconds(2));
         java.util.concurrent.CompletableFuture<TusUploader.Result> r =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> resuming.resume(env, location.get(), sealed));
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> resuming.resume(env, location.get(), sealed, false));
         assertTrue(waiting.await(30, TimeUnit.SECONDS), "waits for the check");
         assertTrue(notices.get(0).contains("checking the envelope"), notices.toString());
         long t0 = System.nanoTime();
@@ -515,7 +517,8 @@ class SendAcrossRunsTest {
                 .resume(
                         stateFolder(input).orElseThrow().resolve(SendState.ENVELOPE),
                         URI.create(stopped.uploadUrl()),
-                        stopped.seal());
+                        stopped.seal(),
+                        false);
         assertEquals(id(stopped), r.transferId());
         assertEquals(Optional.of("STORED"), column(id(stopped), "state"));
 
@@ -526,6 +529,64 @@ class SendAcrossRunsTest {
         assertEquals(1, transfersNamed("stored.csv.cms"));
         assertEquals(List.of("residents.csv"), beside(input));
         receivedIntact(input, "stored.csv", "in-stored");
+    }
+
+    /**
+     * The envelope is not forced to disk: the state records the boot it was sealed in. After a crash
+     * of the machine (another boot) pages never written back may be gone: the next run checks the
+     * envelope before it sends a byte of it, ends the earlier upload and sends afresh.
+     */
+    @Test
+    void afterACrashOfTheMachineALostEnvelopeIsSealedAgainAndTheEarlierUploadEnded() throws Exception {
+        Path input = input("crash-lost", ROWS, 26);
+        String[] args = sendArgs(input, "--filename", "crash-lost.csv.cms");
+        SendState.Saved killed = killMidUpload(input, args);
+        assertNotNull(Boot.current(), "this test runs on Linux");
+        assertEquals(Boot.current(), killed.sealedInBoot(), "sealed in this boot, not forced to disk");
+        Path folder = stateFolder(input).orElseThrow();
+        inAnotherBoot(folder);
+        try (RandomAccessFile f =
+                new RandomAccessFile(folder.resolve(SendState.ENVELOPE).toFile(), "rw")) {
+            f.seek(f.length() / 2); // what a crash can leave of pages never written back: zeros
+            f.write(new byte[(int) (f.length() - f.length() / 2)]);
+        }
+
+        CliRun again = CliRun.of(args);
+        ok(again);
+        String id = Receipt.parse(again.out()).get("transferId");
+        assertNotEquals(id(killed), id, "a new transfer: " + again);
+        assertTrue(
+                again.err().contains("マシンの再起動") && again.err().contains("did not survive the machine's restart"),
+                again.toString());
+        assertEquals(Optional.of("ABORTED"), column(id(killed), "state"), "the earlier upload is ended");
+        assertEquals(Optional.of("STORED"), column(id, "state"));
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, "crash-lost.csv", "in-crash-lost");
+    }
+
+    /** After a crash of the machine an envelope that did reach the disk is checked, then the same upload continues. */
+    @Test
+    void afterACrashOfTheMachineAnIntactEnvelopeContinuesTheSameUpload() throws Exception {
+        Path input = input("crash-kept", ROWS, 27);
+        String[] args = sendArgs(input, "--filename", "crash-kept.csv.cms");
+        SendState.Saved killed = killMidUpload(input, args);
+        inAnotherBoot(stateFolder(input).orElseThrow());
+
+        CliRun again = CliRun.of(args);
+        ok(again);
+        assertEquals(id(killed), Receipt.parse(again.out()).get("transferId"), again.toString());
+        assertTrue(again.err().contains("resuming transfer " + id(killed)), again.toString());
+        assertEquals(1, transfersNamed("crash-kept.csv.cms"), "one transfer, not two");
+        receivedIntact(input, "crash-kept.csv", "in-crash-kept");
+    }
+
+    /** Rewrites the state as if it had been written before the machine last started. */
+    private static void inAnotherBoot(Path folder) throws IOException {
+        Path state = folder.resolve(SendState.STATE);
+        String json = Files.readString(state);
+        String moved = json.replace(Boot.current(), "00000000-0000-4000-8000-000000000000");
+        assertNotEquals(json, moved, "the state names its boot: " + json);
+        Files.writeString(state, moved);
     }
 
     @Test
