@@ -10,9 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
 import javax.net.ssl.HttpsURLConnection;
@@ -23,9 +21,9 @@ import jp.sekisho.client.http.GatewayClient;
 
 /**
  * Downloads a transfer's envelope into a partial file, resuming with {@code Range: bytes=N-} from
- * what is already there (after an interruption, or a previous run), and computes its SHA-256 on the
- * way: the bytes already on disk are hashed first, then every byte as it is written. Network
- * failures and 5xx answers are retried with backoff.
+ * what is already there (after an interruption, or a previous run). Network failures and 5xx
+ * answers are retried with backoff. The SHA-256 is not taken here: this thread is the hand-off's
+ * busiest (TLS, the write), so the reader that follows the file hashes it ({@link ReceivePipeline}).
  *
  * <p>The body comes through {@link HttpsURLConnection}, which moves bulk data over TLS about three
  * times faster than the JDK HttpClient (as {@link TusUploader} does for uploads).
@@ -72,18 +70,12 @@ public final class Downloader {
         this.progress = progress;
     }
 
-    /** Completes {@code partial} to {@code size} bytes and returns the SHA-256 (hex) of all of it. */
-    public String download(String transferId, long size, Path partial) {
-        return download(transferId, size, partial, Listener.NONE);
-    }
-
-    /** The same, telling {@code listener} about every write. */
-    public String download(String transferId, long size, Path partial, Listener listener) {
+    /** Completes {@code partial} to {@code size} bytes, telling {@code listener} about every write. */
+    public void download(String transferId, long size, Path partial, Listener listener) {
         boolean completed = false;
         try {
-            String sha256 = run(transferId, size, partial, listener);
+            run(transferId, size, partial, listener);
             completed = true;
-            return sha256;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
@@ -110,20 +102,14 @@ public final class Downloader {
         }
     }
 
-    private String run(String id, long size, Path partial, Listener listener) throws IOException, InterruptedException {
+    private void run(String id, long size, Path partial, Listener listener) throws IOException, InterruptedException {
         if (Files.exists(partial) && Files.size(partial) > size) {
             Files.delete(partial); // not a prefix of this transfer: start over
         }
         try (FileChannel file = FileChannel.open(
                 partial, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             long have = file.size();
-            listener.started(have); // a follower can read these while they are hashed
-            MessageDigest md = FileRegion.sha256();
-            if (have > 0) {
-                try (InputStream in = Files.newInputStream(partial)) {
-                    FileRegion.update(md, in);
-                }
-            }
+            listener.started(have); // a follower reads these first
             progress.start(size, have);
             URL url = client.resolve(
                             "api/v1/routes/" + Paths.segment(route) + "/transfers/" + Paths.segment(id) + "/payload")
@@ -141,7 +127,6 @@ public final class Downloader {
                 }
                 if (status == 200 || status == 206) {
                     if (status == 200 && have > 0) { // the range was ignored: the whole envelope comes again
-                        md.reset();
                         have = 0;
                         listener.restarted();
                         file.truncate(0);
@@ -164,13 +149,12 @@ public final class Downloader {
                                         "the gateway sent more than the " + size + " bytes of transfer " + id);
                             }
                             append(file, buf, n);
-                            md.update(buf, 0, n);
                             have += n;
                             listener.wrote(have);
                             progress.update(have);
                         }
                     } catch (IOException e) {
-                        // what was written stays, hashed; resume from there
+                        // what was written stays; resume from there
                         c.disconnect(); // a broken connection must not go back to the keep-alive cache
                         retryOrThrow(e);
                         continue;
@@ -197,7 +181,6 @@ public final class Downloader {
                 }
             }
             progress.finish(have);
-            return HexFormat.of().formatHex(md.digest());
         }
     }
 

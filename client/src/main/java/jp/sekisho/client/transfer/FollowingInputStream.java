@@ -6,6 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.function.Consumer;
 
 /**
  * Reads a partial file from its first byte while a download (or a seal) is still appending to it: a read
@@ -19,6 +22,8 @@ final class FollowingInputStream extends InputStream {
     private final int generation;
     private FileChannel channel;
     private long position;
+    private MessageDigest digest; // with hashing(): every byte read, from the first
+    private Consumer<String> whole;
 
     FollowingInputStream(Path file, Arrival arrival, int generation) {
         this(file, arrival, generation, 0);
@@ -30,6 +35,19 @@ final class FollowingInputStream extends InputStream {
         this.arrival = arrival;
         this.generation = generation;
         this.position = start;
+    }
+
+    /**
+     * Hashes every byte it reads and, once it has read to the end of the completed download, hands
+     * the SHA-256 (hex) of the whole file to {@code whole}; a reader that stops earlier hands nothing.
+     */
+    FollowingInputStream hashing(Consumer<String> whole) {
+        if (position != 0) {
+            throw new IllegalStateException("a hash of the whole file starts at its first byte");
+        }
+        this.digest = FileRegion.sha256();
+        this.whole = whole;
+        return this;
     }
 
     /** Bytes of the file read so far, counted from its first byte. */
@@ -50,6 +68,10 @@ final class FollowingInputStream extends InputStream {
         }
         long end = arrival.await(position, generation);
         if (end < 0) {
+            if (digest != null) { // every byte of this generation, in order, to the last
+                whole.accept(HexFormat.of().formatHex(digest.digest()));
+                digest = null;
+            }
             return -1;
         }
         if (channel == null) {
@@ -62,6 +84,9 @@ final class FollowingInputStream extends InputStream {
             throw new IOException(file + " holds fewer than the " + end + " bytes the download wrote");
         }
         position += n;
+        if (digest != null) {
+            digest.update(b, off, n);
+        }
         return n;
     }
 

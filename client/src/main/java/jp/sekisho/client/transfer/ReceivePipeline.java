@@ -1,16 +1,21 @@
 package jp.sekisho.client.transfer;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import jp.sekisho.envelope.EnvelopeSource;
 import jp.sekisho.envelope.OpenResult;
 
 /**
- * Downloads an envelope and opens it at the same time, one core each: this thread does TLS, the
- * write and the download's SHA-256; a second thread reads the partial file as it grows (the bytes of
- * an earlier, interrupted run first) and decrypts and verifies it. Nothing is decided here: the
+ * Downloads an envelope and opens it at the same time, one core each: this thread does TLS and the
+ * write; a second thread reads the partial file as it grows (the bytes of an earlier, interrupted
+ * run first), takes its SHA-256 on the way and decrypts and verifies it. The hash is the reader's
+ * because the download is the busier side (issue 18: TLS, the write and the hash on one thread were
+ * the 1 GiB receive's critical path). When the opener stops before the end (a refused envelope) the
+ * file is hashed again from disk, so the hash always covers every byte. Nothing is decided here: the
  * caller gets the download's hash and what the opener made of the bytes, and must check the hash
  * before it uses the opened file. The open thread has always ended when {@link #run} returns or
  * throws.
@@ -32,13 +37,13 @@ final class ReceivePipeline {
     /** Downloads {@code partial} to {@code size} bytes and opens it; a download failure is thrown after the opener stopped. */
     Outcome run(String transferId, long size, Path partial) {
         Arrival arrival = new Arrival();
-        FutureTask<OpenResult> open = new FutureTask<>(() -> openFollowing(partial, arrival));
+        AtomicReference<String> readWhole = new AtomicReference<>();
+        FutureTask<OpenResult> open = new FutureTask<>(() -> openFollowing(partial, arrival, readWhole));
         Thread thread = new Thread(open, "sekisho-open-" + transferId);
         thread.setDaemon(true); // never keeps the JVM alive, though it is always awaited below
         thread.start();
-        String sha256;
         try {
-            sha256 = downloader.download(transferId, size, partial, arrival);
+            downloader.download(transferId, size, partial, arrival);
             arrival.finished();
         } catch (RuntimeException | Error e) {
             arrival.failed(e); // the opener's stream fails at once; its temporary file is deleted
@@ -50,10 +55,11 @@ final class ReceivePipeline {
             throw e;
         }
         try {
-            return new Outcome(sha256, await(open, thread), null);
+            OpenResult opened = await(open, thread);
+            return new Outcome(sha256(readWhole, partial), opened, null);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
-                return new Outcome(sha256, null, r);
+                return new Outcome(sha256(readWhole, partial), null, r);
             }
             if (e.getCause() instanceof Error err) {
                 throw err;
@@ -62,12 +68,26 @@ final class ReceivePipeline {
         }
     }
 
+    /** The hash a reader took of the whole download, or the file's, read again, when none read it all. */
+    private static String sha256(AtomicReference<String> readWhole, Path partial) {
+        String read = readWhole.get();
+        if (read != null) {
+            return read;
+        }
+        try {
+            return FileRegion.sha256Hex(partial);
+        } catch (IOException e) {
+            throw jp.sekisho.cli.CliException.usage("cannot read " + partial + ": " + e.getMessage());
+        }
+    }
+
     /** Opens what the download writes; when the download starts over from byte 0, so does the opener. */
-    private OpenResult openFollowing(Path partial, Arrival arrival) {
+    private OpenResult openFollowing(Path partial, Arrival arrival, AtomicReference<String> readWhole) {
         while (true) {
             int generation = arrival.generation();
             try {
-                return opener.apply(() -> new FollowingInputStream(partial, arrival, generation));
+                return opener.apply(
+                        () -> new FollowingInputStream(partial, arrival, generation).hashing(readWhole::set));
             } catch (RuntimeException e) {
                 if (arrival.generation() == generation) {
                     throw e;

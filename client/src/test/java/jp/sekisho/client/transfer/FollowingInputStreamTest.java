@@ -113,6 +113,43 @@ class FollowingInputStreamTest {
         assertArrayEquals(all, reader.read.get(10, TimeUnit.SECONDS));
     }
 
+    /** The receive's download hash: handed over by a reader that read every byte to the download's end, by no other. */
+    @Test
+    void aHashingReaderHandsOverTheWholeFilesSha256OnlyAtTheDownloadsEnd() throws Exception {
+        Path file = dir.resolve("h.cms");
+        byte[] all = new byte[200_000];
+        new java.util.Random(2).nextBytes(all);
+        Files.write(file, Arrays.copyOf(all, 5000)); // from an earlier run: hashed too
+        Arrival arrival = new Arrival();
+        arrival.started(5000);
+        java.util.concurrent.atomic.AtomicReference<String> whole = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> partOnly =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        FollowingInputStream stopsEarly =
+                new FollowingInputStream(file, arrival, arrival.generation()).hashing(partOnly::set);
+        assertEquals(5000, stopsEarly.readNBytes(5000).length);
+        stopsEarly.close(); // a reader that stops before the end (a refused envelope) hands nothing over
+
+        Reader reader = new Reader(new FollowingInputStream(file, arrival, arrival.generation()).hashing(whole::set));
+        reader.awaitBlockedAfter(5000);
+        Files.write(file, Arrays.copyOfRange(all, 5000, all.length), StandardOpenOption.APPEND);
+        arrival.wrote(all.length);
+        reader.awaitBlockedAfter(all.length);
+        assertEquals(null, whole.get(), "every byte read, but the download has not said it ended");
+        arrival.finished();
+        assertArrayEquals(all, reader.read.get(10, TimeUnit.SECONDS));
+        assertEquals(
+                java.util.HexFormat.of()
+                        .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                .digest(all)),
+                whole.get());
+        assertEquals(null, partOnly.get());
+        assertThrows(
+                IllegalStateException.class,
+                () -> new FollowingInputStream(file, arrival, arrival.generation(), 10).hashing(whole::set),
+                "a hash of the whole file cannot start past its first byte");
+    }
+
     @Test
     void aFailedDownloadWakesAWaitingReaderWithItsReason() throws Exception {
         Path file = dir.resolve("f.cms");
