@@ -492,13 +492,7 @@ class SendAcrossRunsTest {
         assertEquals(Optional.of("UPLOADING"), column(old, "state"));
 
         CliRun r = CliRun.of(sendArgs(input, "--filename", "restart.csv.cms", "--restart"));
-        ok(r);
-        assertTrue(r.err().contains("--restart") && r.err().contains("afresh"), r.toString());
-        assertNotEquals(old, Receipt.parse(r.out()).get("transferId"));
-        assertEquals(Optional.of("ABORTED"), column(old, "state"));
-        assertEquals(Optional.of("TERMINATED_BY_SENDER"), column(old, "reason"));
-        assertEquals(List.of("residents.csv"), beside(input));
-        receivedIntact(input, "restart.csv", "in-restart");
+        sentAfresh(r, old, input, "restart.csv", "--restart", "afresh");
     }
 
     /** Interrupted (SIGTERM) after the gateway stored it but before the receipt: the next run only fetches the receipt. */
@@ -551,17 +545,13 @@ class SendAcrossRunsTest {
             f.write(new byte[(int) (f.length() - f.length() / 2)]);
         }
 
-        CliRun again = CliRun.of(args);
-        ok(again);
-        String id = Receipt.parse(again.out()).get("transferId");
-        assertNotEquals(id(killed), id, "a new transfer: " + again);
-        assertTrue(
-                again.err().contains("マシンの再起動") && again.err().contains("did not survive the machine's restart"),
-                again.toString());
-        assertEquals(Optional.of("ABORTED"), column(id(killed), "state"), "the earlier upload is ended");
-        assertEquals(Optional.of("STORED"), column(id, "state"));
-        assertEquals(List.of("residents.csv"), beside(input));
-        receivedIntact(input, "crash-lost.csv", "in-crash-lost");
+        sentAfresh(
+                CliRun.of(args),
+                id(killed),
+                input,
+                "crash-lost.csv",
+                "マシンの再起動",
+                "did not survive the machine's restart");
     }
 
     /** After a crash of the machine an envelope that did reach the disk is checked, then the same upload continues. */
@@ -578,6 +568,25 @@ class SendAcrossRunsTest {
         assertTrue(again.err().contains("resuming transfer " + id(killed)), again.toString());
         assertEquals(1, transfersNamed("crash-kept.csv.cms"), "one transfer, not two");
         receivedIntact(input, "crash-kept.csv", "in-crash-kept");
+    }
+
+    /**
+     * {@code again} stored the input as a new transfer and said why ({@code said}); the earlier upload
+     * was ended by the sender; nothing is left beside the input; the receiver gets its bytes as {@code name}.
+     */
+    private static void sentAfresh(CliRun again, String earlier, Path input, String name, String... said)
+            throws Exception {
+        ok(again);
+        String id = Receipt.parse(again.out()).get("transferId");
+        assertNotEquals(earlier, id, "a new transfer: " + again);
+        for (String s : said) {
+            assertTrue(again.err().contains(s), "says '" + s + "': " + again);
+        }
+        assertEquals(Optional.of("ABORTED"), column(earlier, "state"), "the earlier upload is ended");
+        assertEquals(Optional.of("TERMINATED_BY_SENDER"), column(earlier, "reason"));
+        assertEquals(Optional.of("STORED"), column(id, "state"));
+        assertEquals(List.of("residents.csv"), beside(input));
+        receivedIntact(input, name, "in-" + name.replace(".csv", ""));
     }
 
     /** Rewrites the state as if it had been written before the machine last started. */
@@ -598,15 +607,7 @@ class SendAcrossRunsTest {
             new ResidentGenerator(19).write(w, ROWS); // same records, other content
         }
 
-        CliRun again = CliRun.of(args);
-        ok(again);
-        String id = Receipt.parse(again.out()).get("transferId");
-        assertNotEquals(id(killed), id, "a new transfer: " + again);
-        assertTrue(again.err().contains("入力ファイルが変更") && again.err().contains("the input changed"), again.toString());
-        assertEquals(Optional.of("ABORTED"), column(id(killed), "state"), "the earlier upload is ended");
-        assertEquals(Optional.of("TERMINATED_BY_SENDER"), column(id(killed), "reason"));
-        assertEquals(List.of("residents.csv"), beside(input));
-        receivedIntact(input, "changed.csv", "in-changed");
+        sentAfresh(CliRun.of(args), id(killed), input, "changed.csv", "入力ファイルが変更", "the input changed");
     }
 
     @Test
