@@ -81,13 +81,13 @@ final class SendResumption {
             if (upload.isEmpty()) {
                 // sealed, but the upload was never created (or its creation not recorded)
                 if (unsure) {
-                    TusUploader.EnvelopeLost.check(envelope, s.seal());
+                    EnvelopeLost.check(envelope, s.seal());
                 }
                 return new Earlier.Continued(
                         uploader.upload(envelope, s.envelopeBytes(), name, s.envelopeSha256(), count));
             }
             return new Earlier.Continued(uploader.resume(envelope, upload.get(), s.seal(), unsure));
-        } catch (TusUploader.EnvelopeLost lost) {
+        } catch (EnvelopeLost lost) {
             SendCommand.notice(
                     err,
                     "中断した送信の封筒はマシンの再起動で失われていたため、最初から送ります。 "

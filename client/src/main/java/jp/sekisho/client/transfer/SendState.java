@@ -1,7 +1,6 @@
 package jp.sekisho.client.transfer;
 
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -20,12 +19,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
-import jp.sekisho.audit.json.Json;
 import jp.sekisho.cli.CliException;
-import jp.sekisho.client.http.JsonOut;
 import jp.sekisho.envelope.SealResult;
 
 /**
@@ -117,65 +112,12 @@ final class SendState implements AutoCloseable {
         }
 
         String json() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("version", 1);
-            m.put("route", command.route());
-            m.put("gateway", command.gateway());
-            m.put("input", command.input());
-            m.put("encrypted", command.encrypted());
-            m.put("filename", command.filename());
-            m.put("records", command.records());
-            m.put("cbc", command.cbc());
-            m.put("compress", command.compress());
-            m.put("inputSize", input.size());
-            m.put("inputModified", input.modified());
-            m.put("inputFileKey", input.fileKey());
-            m.put("created", created);
-            m.put("uploadUrl", uploadUrl);
-            m.put("envelopeBytes", envelopeBytes);
-            m.put("envelopeSha256", envelopeSha256);
-            m.put("sealedInBoot", sealedInBoot);
-            return JsonOut.write(m);
+            return SendStateJson.write(this);
         }
 
         /** The state in {@code text}, or empty when it is not one this version wrote. */
         static Optional<Saved> parse(String text) {
-            try {
-                Map<String, Object> m = Json.parseObject(text);
-                if (!(m.get("version") instanceof BigDecimal v) || v.intValueExact() != 1) {
-                    return Optional.empty();
-                }
-                return Optional.of(new Saved(
-                        new Command(
-                                str(m, "route"),
-                                str(m, "gateway"),
-                                str(m, "input"),
-                                Boolean.TRUE.equals(m.get("encrypted")),
-                                str(m, "filename"),
-                                num(m, "records"),
-                                Boolean.TRUE.equals(m.get("cbc")),
-                                Boolean.TRUE.equals(m.get("compress"))),
-                        new Fingerprint(num(m, "inputSize"), str(m, "inputModified"), str(m, "inputFileKey")),
-                        str(m, "created"),
-                        (String) m.get("uploadUrl"),
-                        m.get("envelopeBytes") == null ? null : num(m, "envelopeBytes"),
-                        (String) m.get("envelopeSha256"),
-                        (String) m.get("sealedInBoot"))); // absent: forced to disk (and states of before)
-            } catch (RuntimeException e) {
-                return Optional.empty(); // torn or foreign: the caller discards it
-            }
-        }
-
-        private static String str(Map<String, Object> m, String k) {
-            Object v = m.get(k);
-            if (!(v instanceof String s)) {
-                throw new IllegalArgumentException(k);
-            }
-            return s;
-        }
-
-        private static long num(Map<String, Object> m, String k) {
-            return ((BigDecimal) m.get(k)).longValueExact();
+            return SendStateJson.read(text);
         }
     }
 

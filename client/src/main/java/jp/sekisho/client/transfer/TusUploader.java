@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Future;
@@ -49,27 +48,6 @@ public final class TusUploader {
      * The upload is gone from the gateway (404) and its transfer was not stored: it was rejected,
      * expired or aborted. A run that resumes an earlier one's upload starts afresh on this.
      */
-    /** The envelope kept for an upload is no longer the one sealed: its bytes did not survive a crash of the machine. */
-    public static final class EnvelopeLost extends RuntimeException {
-        EnvelopeLost(Path envelope, String why) {
-            super("the envelope " + envelope + " " + why);
-        }
-
-        /** Throws when the file's length or SHA-256 differ from what was sealed. */
-        static void check(Path envelope, SealResult sealed) {
-            try {
-                if (!Files.isRegularFile(envelope) || Files.size(envelope) != sealed.envelopeBytes()) {
-                    throw new EnvelopeLost(envelope, "is missing or of another length");
-                }
-                if (!FileRegion.sha256Hex(envelope).equalsIgnoreCase(sealed.envelopeSha256())) {
-                    throw new EnvelopeLost(envelope, "no longer has the SHA-256 it was sealed with");
-                }
-            } catch (IOException e) {
-                throw new EnvelopeLost(envelope, "cannot be read (" + e.getMessage() + ")");
-            }
-        }
-    }
-
     public static final class Gone extends CliException {
         private final String state;
 
