@@ -84,6 +84,29 @@ public final class GatewayFixture implements GatewayNode, AutoCloseable {
         Path cfg = writeConfig(dir, pki, nodeId, listenersYaml, principalsYaml, extraYaml, tlsYaml);
         long t0 = System.nanoTime();
         GatewayConfig config = GatewayConfigLoader.load(cfg);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return start(dir, pki, cfg, config, t0);
+            } catch (RuntimeException e) {
+                // port 0: the gateway chooses a free port, then binds it seconds later; on a machine
+                // running other tests, another socket can take it in between. Choose again.
+                if (attempt == 3 || !boundElsewhere(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static boolean boundElsewhere(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static GatewayFixture start(Path dir, TestPki pki, Path cfg, GatewayConfig config, long t0) {
         java.util.concurrent.atomic.AtomicReference<AuditStore> opened =
                 new java.util.concurrent.atomic.AtomicReference<>();
         Gateway gw;
