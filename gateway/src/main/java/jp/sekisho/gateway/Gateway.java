@@ -4,12 +4,7 @@ import io.micronaut.context.ApplicationContext;
 import io.micronaut.http.server.netty.NettyHttpServer;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.netty.handler.ssl.SslContext;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -206,7 +201,7 @@ public final class Gateway implements AutoCloseable {
         props.put("micronaut.server.netty.server-type", "FULL_CONTENT");
         // a JSON body naming a key twice is refused (JSON_INVALID), not read as whichever came last
         props.put("micronaut.serde.jackson.parser-features", Map.of("STRICT_DUPLICATE_DETECTION", true));
-        Map<String, Integer> chosen = freePorts(config.listenerList());
+        Map<String, Integer> chosen = FreePorts.choose(config.listenerList());
         for (GatewayConfig.Listener l : config.listenerList()) {
             int port = l.port() == 0 ? chosen.get(l.name()) : l.port();
             ports.put(l.name(), port);
@@ -316,39 +311,6 @@ public final class Gateway implements AutoCloseable {
             Json.quote(sb.append(i++ == 0 ? "" : ","), e.getKey()).append(':').append(e.getValue());
         }
         return sb.append("}}").toString();
-    }
-
-    /**
-     * An ephemeral port free now for each listener configured with port 0, by name. Every probe stays
-     * bound until all are chosen: closed one by one, two listeners on one address could be given the
-     * same port, and the second bind would fail ("Address already in use").
-     */
-    private static Map<String, Integer> freePorts(List<GatewayConfig.Listener> listeners) {
-        Map<String, Integer> chosen = new HashMap<>();
-        List<ServerSocket> probes = new ArrayList<>();
-        try {
-            for (GatewayConfig.Listener l : listeners) {
-                if (l.port() != 0) {
-                    continue;
-                }
-                ServerSocket s = new ServerSocket();
-                probes.add(s);
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(InetAddress.getByAddress(Cidr.parseAddress(l.bind())), 0));
-                chosen.put(l.name(), s.getLocalPort());
-            }
-            return chosen;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot find a free port: " + e.getMessage(), e);
-        } finally {
-            for (ServerSocket s : probes) {
-                try {
-                    s.close();
-                } catch (IOException ignored) {
-                    // a probe that will not close leaves its port taken: that listener's bind says so
-                }
-            }
-        }
     }
 
     public GatewayConfig config() {
