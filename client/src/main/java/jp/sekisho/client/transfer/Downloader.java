@@ -40,17 +40,6 @@ public final class Downloader {
 
         /** The file now holds {@code total} bytes. */
         void wrote(long total);
-
-        Listener NONE = new Listener() {
-            @Override
-            public void started(long onDisk) {}
-
-            @Override
-            public void restarted() {}
-
-            @Override
-            public void wrote(long total) {}
-        };
     }
 
     private static final Set<Integer> TRANSIENT = Set.of(500, 502, 503, 504);

@@ -110,15 +110,6 @@ final class SendState implements AutoCloseable {
         Saved withSeal(SealResult r, String boot) {
             return new Saved(command, input, created, uploadUrl, r.envelopeBytes(), r.envelopeSha256(), boot);
         }
-
-        String json() {
-            return SendStateJson.write(this);
-        }
-
-        /** The state in {@code text}, or empty when it is not one this version wrote. */
-        static Optional<Saved> parse(String text) {
-            return SendStateJson.read(text);
-        }
     }
 
     private final Path folder; // null: not kept on disk (a read-only folder for --encrypted)
@@ -199,7 +190,7 @@ final class SendState implements AutoCloseable {
             return Optional.empty();
         }
         try {
-            return Saved.parse(Files.readString(folder.resolve(STATE), StandardCharsets.UTF_8));
+            return SendStateJson.read(Files.readString(folder.resolve(STATE), StandardCharsets.UTF_8));
         } catch (IOException e) {
             return Optional.empty();
         }
@@ -306,7 +297,7 @@ final class SendState implements AutoCloseable {
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, privateFile());
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(s.json().getBytes(StandardCharsets.UTF_8)));
+            ch.write(java.nio.ByteBuffer.wrap(SendStateJson.write(s).getBytes(StandardCharsets.UTF_8)));
             ch.force(true);
         }
         try {

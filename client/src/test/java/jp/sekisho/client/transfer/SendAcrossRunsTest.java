@@ -146,7 +146,7 @@ class SendAcrossRunsTest {
             return Optional.empty();
         }
         try {
-            return SendState.Saved.parse(Files.readString(f.get().resolve(SendState.STATE)));
+            return SendStateJson.read(Files.readString(f.get().resolve(SendState.STATE)));
         } catch (IOException e) {
             return Optional.empty(); // replaced just now
         }
