@@ -11,12 +11,15 @@ import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * The TLS context of a command that talks to a gateway: the caller's own certificate for mutual
- * TLS, and the CA(s) the gateway's server certificate must chain to.
+ * TLS, and the CA(s) the gateway's server certificate must chain to ({@link ServerTrust}: the chain,
+ * and the host's name or address in the certificate).
  */
 public final class ClientTls {
 
@@ -35,12 +38,21 @@ public final class ClientTls {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(
                     new KeyManager[] {new OneIdentity(key, chain.toArray(new X509Certificate[0]))},
-                    tmf.getTrustManagers(),
+                    new TrustManager[] {new ServerTrust(pkix(tmf))},
                     null);
             return ctx;
         } catch (GeneralSecurityException | IOException e) {
             throw new PkiException("cannot set up TLS with this identity: " + e.getMessage(), e);
         }
+    }
+
+    private static X509TrustManager pkix(TrustManagerFactory tmf) {
+        for (TrustManager tm : tmf.getTrustManagers()) {
+            if (tm instanceof X509TrustManager x) {
+                return x;
+            }
+        }
+        throw new PkiException("this Java has no X.509 trust manager");
     }
 
     /**
