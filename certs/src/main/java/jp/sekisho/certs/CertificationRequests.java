@@ -1,7 +1,6 @@
 package jp.sekisho.certs;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -92,7 +91,7 @@ public final class CertificationRequests {
         byte[] bytes = PkiObjects.readBounded(file, MAX_BYTES);
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         if (text.contains("-----BEGIN ")) {
-            for (Object o : Pem.parse(new StringReader(text), file)) {
+            for (Object o : Pem.parse(text, file)) {
                 if (o instanceof PKCS10CertificationRequest csr) {
                     return csr;
                 }

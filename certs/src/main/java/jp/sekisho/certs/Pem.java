@@ -155,7 +155,13 @@ public final class Pem {
         } catch (IOException e) {
             throw new PkiException(file + ": cannot read: " + e.getMessage(), e);
         }
-        return parse(new StringReader(text), file);
+        return parse(text, file);
+    }
+
+    /** The PEM objects in {@code text}, as BouncyCastle's PEMParser returns them. */
+    static List<Object> parse(String text, Path file) {
+        List<Object> simple = PemBlocks.simple(text);
+        return simple != null ? simple : parse(new StringReader(text), file);
     }
 
     static List<Object> parse(Reader reader, Path file) {

@@ -3,7 +3,6 @@ package jp.sekisho.certs;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -43,7 +42,7 @@ public record PkiObjects(List<X509Certificate> certificates, List<X509CRL> crls)
         if (looksLikePem(bytes)) {
             List<X509Certificate> certs = new ArrayList<>();
             List<X509CRL> crls = new ArrayList<>();
-            for (Object o : Pem.parse(new StringReader(new String(bytes, StandardCharsets.US_ASCII)), file)) {
+            for (Object o : Pem.parse(new String(bytes, StandardCharsets.US_ASCII), file)) {
                 if (o instanceof X509CertificateHolder h) {
                     certs.add(Pem.toCertificate(h, file));
                 } else if (o instanceof X509CRLHolder h) {
