@@ -12,7 +12,6 @@ import jp.sekisho.client.approval.ApprovalsCommand;
 import jp.sekisho.client.deletion.DeletionReportCommand;
 import jp.sekisho.client.demo.DemoCommand;
 import jp.sekisho.client.dummy.DummyCommand;
-import jp.sekisho.client.http.HttpClients;
 import jp.sekisho.client.report.ReportCommand;
 import jp.sekisho.client.route.RoutesCommand;
 import jp.sekisho.client.transfer.ReceiveCommand;
@@ -93,7 +92,6 @@ public final class Sekisho {
      * the same shutdown hooks. Anything else still exits, so a stray thread can never hold it open.
      */
     static void exit(int code) {
-        HttpClients.stopAll(); // else the JVM waits up to 300 ms for their selector threads in epoll
         if (code == 0 && onlyDaemonThreadsBesides(Thread.currentThread())) {
             return;
         }

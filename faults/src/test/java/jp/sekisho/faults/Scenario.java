@@ -379,13 +379,12 @@ final class Scenario implements AutoCloseable {
     /** GET of the transfer as its sender: status and body, or the I/O failure as status -1. */
     private GatewayClient.Response status(GatewayClient c, String id) {
         try {
-            HttpResponse<String> r = c.http()
-                    .send(
-                            HttpRequest.newBuilder(c.resolve("api/v1/routes/" + FaultWorld.ROUTE + "/transfers/" + id))
-                                    .timeout(Duration.ofSeconds(20))
-                                    .GET()
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = c.exchange(
+                    HttpRequest.newBuilder(c.resolve("api/v1/routes/" + FaultWorld.ROUTE + "/transfers/" + id))
+                            .timeout(Duration.ofSeconds(20))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new GatewayClient.Response(r.statusCode(), r.body());
         } catch (IOException e) {
             return new GatewayClient.Response(-1, String.valueOf(e));

@@ -3,7 +3,6 @@ package jp.sekisho.client.http;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocketFactory;
 import jp.sekisho.audit.json.Json;
 import jp.sekisho.certs.ClientTls;
 import jp.sekisho.certs.Identity;
@@ -47,9 +47,8 @@ public final class GatewayClient {
 
     private final URI base;
     private final SSLContext ssl;
-    private final HttpClient http;
-    private final InetAddress bind;
-    private final BoundExchange bound;
+    private final SSLSocketFactory sockets;
+    private final UrlExchange exchange;
     private final ConnectionFailure failures;
 
     public GatewayClient(URI base, Identity identity, List<X509Certificate> trustAnchors, Duration connectTimeout) {
@@ -63,17 +62,12 @@ public final class GatewayClient {
             List<X509Certificate> trustAnchors,
             Duration connectTimeout,
             InetAddress bind) {
+        UrlConnections.install();
         this.base = base;
         this.ssl = sslContext(identity, trustAnchors);
-        this.http = HttpClients.opened(HttpClient.newBuilder()
-                .sslContext(ssl)
-                .connectTimeout(connectTimeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build());
-        this.bind = bind;
-        this.bound = bind == null ? null : new BoundExchange(socketFactory(), connectTimeout);
-        this.failures =
-                new ConnectionFailure(base, identity.chain().get(0), new TlsProbe(base, ssl, bind, socketFactory()));
+        this.sockets = new GatewaySockets(ssl.getSocketFactory(), bind);
+        this.exchange = new UrlExchange(sockets, connectTimeout);
+        this.failures = new ConnectionFailure(base, identity.chain().get(0), new TlsProbe(base, ssl, bind, sockets));
     }
 
     /**
@@ -88,23 +82,12 @@ public final class GatewayClient {
      * One socket factory for all {@link javax.net.ssl.HttpsURLConnection}s of this client: their
      * keep-alive cache is keyed by the factory, so a new one per request means a new TLS handshake.
      */
-    public javax.net.ssl.SSLSocketFactory socketFactory() {
-        javax.net.ssl.SSLSocketFactory f = sockets;
-        if (f == null) {
-            f = bind == null ? ssl.getSocketFactory() : new BoundSocketFactory(ssl.getSocketFactory(), bind);
-            sockets = f;
-        }
-        return f;
+    public SSLSocketFactory socketFactory() {
+        return sockets;
     }
-
-    private volatile javax.net.ssl.SSLSocketFactory sockets;
 
     public URI base() {
         return base;
-    }
-
-    public HttpClient http() {
-        return http;
     }
 
     public Response get(String path) {
@@ -146,7 +129,24 @@ public final class GatewayClient {
      */
     public <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
-        return bound != null ? bound.send(request, handler) : http.send(request, handler);
+        return exchange.send(request, handler);
+    }
+
+    /**
+     * Sends {@code request} and returns the answer with its body unread, for answers too large to
+     * hold in memory (reports); the caller closes it. Failures as for {@link #exchange}.
+     */
+    public Streamed open(HttpRequest request) throws IOException, InterruptedException {
+        UrlExchange.Streamed s = exchange.open(request);
+        return new Streamed(s.status(), s.body());
+    }
+
+    /** An answer whose body is read as it arrives. */
+    public record Streamed(int status, java.io.InputStream body) implements java.io.Closeable {
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
     }
 
     /**

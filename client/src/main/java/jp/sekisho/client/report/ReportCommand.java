@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,16 +72,14 @@ public final class ReportCommand extends RemoteCommand {
         Path target = out.toAbsolutePath();
         Path tmp = Files.createTempFile(target.getParent(), ".report-", ".part");
         try {
-            HttpResponse<InputStream> r = client.exchange(
-                    HttpRequest.newBuilder(client.resolve(path))
-                            .timeout(Duration.ofMinutes(10))
-                            .GET()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
-                if (r.statusCode() != 200) {
+            try (GatewayClient.Streamed r = client.open(HttpRequest.newBuilder(client.resolve(path))
+                    .timeout(Duration.ofMinutes(10))
+                    .GET()
+                    .build())) {
+                InputStream in = r.body();
+                if (r.status() != 200) {
                     String body = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-                    throw GatewayClient.problem(new GatewayClient.Response(r.statusCode(), body));
+                    throw GatewayClient.problem(new GatewayClient.Response(r.status(), body));
                 }
                 Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {

@@ -21,7 +21,11 @@ final class HoldingProxy implements AutoCloseable {
     enum Hold {
         /** Nothing more reaches the gateway (the download connection itself has nothing more to send). */
         REQUESTS,
-        /** Answers stop on every connection but the one that carried the trigger (the download). */
+        /**
+         * Answers stop, but for the rest of the answer that carried the trigger (the download): on
+         * its connection, once the client sends anything more there (a next request on the kept-alive
+         * connection), answers stop too.
+         */
         OTHER_ANSWERS,
         /** Answers stop everywhere, the download included: it stalls half-way. */
         ANSWERS
@@ -34,6 +38,7 @@ final class HoldingProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     private Socket triggeredBy; // guarded by lock
+    private boolean askedAgain; // guarded by lock: the client sent more on triggeredBy after the trigger
     private boolean closed; // guarded by lock
 
     HoldingProxy(int targetPort, Hold hold, long trigger) throws IOException {
@@ -81,6 +86,11 @@ final class HoldingProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buf)) >= 0) {
+                            if (!answers) {
+                                synchronized (lock) {
+                                    askedAgain |= connection == triggeredBy;
+                                }
+                            }
                             if (answers && carried + n >= trigger) {
                                 synchronized (lock) {
                                     if (triggeredBy == null) {
@@ -124,7 +134,7 @@ final class HoldingProxy implements AutoCloseable {
         }
         return switch (hold) {
             case REQUESTS -> !answers;
-            case OTHER_ANSWERS -> answers && connection != triggeredBy;
+            case OTHER_ANSWERS -> answers && (connection != triggeredBy || askedAgain);
             case ANSWERS -> answers;
         };
     }

@@ -6,13 +6,17 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import javax.net.ssl.SSLSocketFactory;
 
-/** TLS sockets whose local end is {@code --bind}'s address, for a host with several addresses. */
-final class BoundSocketFactory extends SSLSocketFactory {
+/**
+ * The TLS sockets of every connection to the gateway ({@link javax.net.ssl.HttpsURLConnection}),
+ * bound to {@code --bind}'s address when one is given, for a host with several addresses.
+ */
+final class GatewaySockets extends SSLSocketFactory {
 
     private final SSLSocketFactory delegate;
     private final InetAddress local;
 
-    BoundSocketFactory(SSLSocketFactory delegate, InetAddress local) {
+    /** {@code local} null: the system chooses the local address. */
+    GatewaySockets(SSLSocketFactory delegate, InetAddress local) {
         this.delegate = delegate;
         this.local = local;
     }
@@ -21,7 +25,9 @@ final class BoundSocketFactory extends SSLSocketFactory {
     @Override
     public Socket createSocket() throws IOException {
         Socket s = delegate.createSocket();
-        s.bind(new InetSocketAddress(local, 0));
+        if (local != null) {
+            s.bind(new InetSocketAddress(local, 0));
+        }
         return s;
     }
 
