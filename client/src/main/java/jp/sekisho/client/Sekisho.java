@@ -81,6 +81,7 @@ public final class Sekisho {
             exit(0);
             return;
         }
+        Prewarm.startFor(args);
         exit(run(args));
     }
 
