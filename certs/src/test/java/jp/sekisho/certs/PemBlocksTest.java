@@ -59,14 +59,15 @@ class PemBlocksTest {
 
     @Test
     void everythingElseIsLeftToPemParser() {
-        String body = "MHcCAQEEIKeyNotRealButBase64AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
-        assertNull(PemBlocks.simple("-----BEGIN EC PRIVATE KEY-----\n" + body + "-----END EC PRIVATE KEY-----\n"));
+        String body = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"; // no key: never decoded
+        assertNull(PemBlocks.simple(block("EC PRIVATE KEY", body)), "OpenSSL's traditional EC key");
         assertNull(
-                PemBlocks.simple("-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\n"
-                        + body + "-----END RSA PRIVATE KEY-----\n"));
+                PemBlocks.simple(
+                        block("RSA PRIVATE KEY", "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\n" + body)),
+                "an RFC 1421 header");
         assertNull(PemBlocks.simple("-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n"));
         assertNull(PemBlocks.simple("-----BEGIN CERTIFICATE-----\nAAAA\n")); // never ended
-        assertNull(PemBlocks.simple("-----BEGIN CERTIFICATE-----\nAAAA\n-----END PRIVATE KEY-----\n"));
+        assertNull(PemBlocks.simple("-----BEGIN CERTIFICATE-----\nAAAA\n-----END " + "X509 CRL-----\n")); // another END
         assertNull(PemBlocks.simple("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")); // not DER
         assertTrue(PemBlocks.simple("no PEM here\n").isEmpty());
     }
@@ -78,6 +79,11 @@ class PemBlocksTest {
         PkiException e =
                 org.junit.jupiter.api.Assertions.assertThrows(PkiException.class, () -> Pem.readCertificates(broken));
         assertTrue(e.getMessage().contains("not valid PEM"), e.getMessage());
+    }
+
+    /** A PEM block of {@code label} around {@code content}. */
+    private static String block(String label, String content) {
+        return "-----BEGIN " + label + "-----\n" + content + "-----END " + label + "-----\n";
     }
 
     private static byte[] der(Object o) throws Exception {
