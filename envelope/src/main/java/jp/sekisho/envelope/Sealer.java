@@ -13,6 +13,7 @@ import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
+import java.time.Instant;
 import java.util.List;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
@@ -127,6 +128,7 @@ public final class Sealer {
             signed.setBufferSize(CHUNK);
             signed.addSignerInfoGenerator(
                     new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
+                            .setSignedAttributeGenerator(SigningTime.attributes(Instant.now()))
                             .build(
                                     new JcaContentSignerBuilder(signatureAlgorithm(signer.privateKey()))
                                             .build(signer.privateKey()),

@@ -1,6 +1,7 @@
 package jp.sekisho.envelope;
 
 import java.io.IOException;
+import java.time.Instant;
 import jp.sekisho.certs.Identity;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSException;
@@ -25,6 +26,7 @@ public final class SignedStatement {
         try {
             CMSSignedDataGenerator g = new CMSSignedDataGenerator();
             g.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
+                    .setSignedAttributeGenerator(SigningTime.attributes(Instant.now()))
                     .build(
                             new JcaContentSignerBuilder(Sealer.signatureAlgorithm(signer.privateKey()))
                                     .build(signer.privateKey()),
