@@ -137,8 +137,7 @@ public final class GatewayClient {
      * hold in memory (reports); the caller closes it. Failures as for {@link #exchange}.
      */
     public Streamed open(HttpRequest request) throws IOException, InterruptedException {
-        UrlExchange.Streamed s = exchange.open(request);
-        return new Streamed(s.status(), s.body());
+        return exchange.open(request);
     }
 
     /** An answer whose body is read as it arrives. */

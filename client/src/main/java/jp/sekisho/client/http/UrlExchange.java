@@ -49,15 +49,12 @@ final class UrlExchange {
         this.connectTimeout = connectTimeout;
     }
 
-    /** An answer whose body is read as it arrives; the caller closes it. */
-    record Streamed(int status, HttpHeaders headers, InputStream body) {}
-
     /** Sends {@code request} and returns the answer with its body unread. */
-    Streamed open(HttpRequest request) throws IOException, InterruptedException {
+    GatewayClient.Streamed open(HttpRequest request) throws IOException, InterruptedException {
         return interruptibly(request, c -> {
             int status = c.getResponseCode();
             InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-            return new Streamed(status, headers(c), in == null ? InputStream.nullInputStream() : in);
+            return new GatewayClient.Streamed(status, in == null ? InputStream.nullInputStream() : in);
         });
     }
 
