@@ -7,7 +7,6 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -71,8 +70,8 @@ final class ConnectionFailure {
             return unavailable("経路がありません", "no route to " + base, "check the network and --bind");
         }
         if (has(e, HttpConnectTimeoutException.class)) {
-            // The JDK's HttpClient counts the TLS handshake into its connect timeout and wraps the timeout
-            // in a ConnectException: tell a stalled handshake (an overloaded gateway, load balancer or client
+            // UrlExchange counts the TLS handshake into the connect timeout, as the JDK's HttpClient did:
+            // tell a stalled handshake (an overloaded gateway, load balancer or client
             // machine) from a connection nobody answers, which are different problems to hand to someone.
             return probe.tcpConnects()
                     ? unavailable(
@@ -88,7 +87,7 @@ final class ConnectionFailure {
         if (has(e, ConnectException.class)) {
             return unavailable("接続できません", "cannot connect to " + base, "is the gateway running and listening there?");
         }
-        if (has(e, HttpTimeoutException.class) || has(e, SocketTimeoutException.class)) {
+        if (has(e, SocketTimeoutException.class)) {
             return unavailable("時間内に応答がありません", base + " did not answer in time", "try again later");
         }
         TlsProbe.Sight sight = probe.look();
