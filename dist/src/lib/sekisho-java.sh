@@ -70,8 +70,8 @@ find_java() {
 # archive for this Java and these jars from DIR (a command that does little then starts in well under
 # 0.3 s instead of reading, verifying and linking a few thousand classes). When there is none yet, it
 # sets none and trains one in the background for the next command: a JVM with
-# -XX:ArchiveClassesAtExit runs jp.sekisho.client.CdsTraining (no file or connection touched) and
-# the archive is renamed into place only when complete, so a command starting meanwhile sees either
+# -XX:ArchiveClassesAtExit runs jp.sekisho.client.CdsTraining (a send and a receive of dummy rows
+# against a training gateway it starts on loopback, in a temporary folder it removes) and the archive is renamed into place only when complete, so a command starting meanwhile sees either
 # no archive or a whole one; one training at a time (flock), none at all where DIR cannot be written.
 # The name carries the Java and the jars (sizes, times, inodes), so an upgraded Java or a rebuilt or
 # reinstalled jar never meets a stale archive (the JVM would refuse it anyway, but silently slower).
@@ -120,7 +120,9 @@ cds_options() {
     rm -f "$dir"/sekisho-*."$kind" "$dir"/.training-*."$kind" "$dir"/.training-*."$kind".config
     tmp=$dir/.training-$BASHPID.$kind
     if [ "$kind" = aot ]; then # one step: the JVM assembles the cache in a child JVM as it exits
-      set -- -XX:AOTCacheOutput="$tmp" -Xlog:aot=off -Xlog:cds=off
+      # on the quick tier alone, as the short commands that map the cache run (jit_options below):
+      # its method profiles and compilations then match theirs
+      set -- -XX:AOTCacheOutput="$tmp" -XX:TieredStopAtLevel=1 -Xlog:aot=off -Xlog:cds=off
     else
       set -- -XX:ArchiveClassesAtExit="$tmp" -Xlog:cds=off -Xlog:cds+dynamic=off
     fi

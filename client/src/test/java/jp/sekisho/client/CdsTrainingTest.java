@@ -1,26 +1,37 @@
 package jp.sekisho.client;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
+import jp.sekisho.client.training.TrainingGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The archive's training run walks the whole hand-off for real (a failing step would silently leave
- * the archive smaller, so the steps are run here without the run's safety net), and leaves nothing.
+ * The archive's training run walks a real hand-off (a step that fails would silently leave the
+ * archive smaller, so its two commands are held to succeed here), and leaves nothing behind.
  */
 class CdsTrainingTest {
 
     @Test
-    void everyStepOfTheTrainingHandOffRuns(@TempDir Path dir) throws Exception {
-        CdsTraining.handOff(dir);
-        assertTrue(Files.isRegularFile(dir.resolve("training.csv")), "the envelope was sealed and opened");
-        assertEquals(
-                "氏名,住所\nDUMMY 山田 太郎,久留米市\n", Files.readString(dir.resolve("training.csv")), "what was sealed came out");
+    void theTrainingSendAndReceiveSucceedAgainstTheTrainingGateway(@TempDir Path dir) throws Exception {
+        StringWriter said = new StringWriter();
+        CdsTraining.Codes codes = CdsTraining.handOff(dir, new PrintWriter(said, true));
+        assertEquals(new CdsTraining.Codes(0, 0), codes, said.toString());
+        assertArrayEquals(
+                Files.readAllBytes(dir.resolve(TrainingGateway.FILE)),
+                Files.readAllBytes(dir.resolve("inbox").resolve(TrainingGateway.FILE)),
+                "what was sent came out of the receive");
+    }
+
+    @Test
+    void theGatewayIsNamedWithoutLoadingIt() {
+        assertEquals(TrainingGateway.class.getName(), CdsTraining.GATEWAY_CLASS);
     }
 
     @Test
