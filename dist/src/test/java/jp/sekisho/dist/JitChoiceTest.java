@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JitChoiceTest {
 
-    private static final String QUICK = "-XX:TieredStopAtLevel=1";
+    private static final String QUICK = "-XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+UseSerialGC";
     private static final Path SCRIPT = Path.of("src/lib/sekisho-java.sh").toAbsolutePath();
 
     @TempDir
@@ -80,6 +81,25 @@ class JitChoiceTest {
         assertEquals(QUICK, jit());
     }
 
+    @Test
+    void theUsersOwnCollectorIsNeverDoubledWithTheSerialOne() throws Exception {
+        // the JVM refuses to start with two collectors chosen
+        assertEquals(
+                "-XX:TieredStopAtLevel=1 -XX:-UsePerfData",
+                jit(Map.of("SEKISHO_JAVA_OPTS", "-Xmx1g -XX:+UseG1GC"), "approvals", "list"));
+        assertEquals(QUICK, jit(Map.of("SEKISHO_JAVA_OPTS", "-XX:+UseStringDeduplication"), "approvals", "list"));
+    }
+
+    @Test
+    void onJava25TheAotCachesReplayOfTrainingCompilationsIsLeftOut() throws Exception {
+        String noReplay = " -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining";
+        assertEquals(QUICK + noReplay, jit(Map.of("JAVA_MAJOR", "25"), "receive", "--once"));
+        assertEquals(QUICK + noReplay, jit(Map.of("JAVA_MAJOR", "26"), "--version"));
+        // an older Java does not know the option and would refuse to start with it
+        assertEquals(QUICK, jit(Map.of("JAVA_MAJOR", "21"), "receive", "--once"));
+        assertEquals("", jit(Map.of("JAVA_MAJOR", "25"), "agent"));
+    }
+
     private Path sparse(String name, long size) throws IOException {
         Path p = dir.resolve(name);
         try (RandomAccessFile f = new RandomAccessFile(p.toFile(), "rw")) {
@@ -90,10 +110,20 @@ class JitChoiceTest {
 
     /** What jit_opts prints for these arguments, under the launchers' set -euo pipefail. */
     private static String jit(String... args) throws Exception {
+        return jit(Map.of(), args);
+    }
+
+    /** The same, with these variables set (JAVA_MAJOR as choose_java leaves it, SEKISHO_JAVA_OPTS). */
+    private static String jit(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(
                 List.of("bash", "-c", "set -euo pipefail; . \"$0\"; jit_opts \"$@\"", SCRIPT.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().remove("SEKISHO_JAVA_OPTS");
+        pb.environment().remove("JAVA_MAJOR");
+        pb.environment().remove("JAVA");
+        pb.environment().putAll(env);
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
             p.destroyForcibly();
