@@ -7,13 +7,11 @@ import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.MGF1ParameterSpec;
-import java.time.Instant;
 import java.util.List;
 import javax.crypto.spec.OAEPParameterSpec;
 import javax.crypto.spec.PSource;
@@ -34,14 +32,11 @@ import org.bouncycastle.cms.CMSEnvelopedGenerator;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSSignedDataStreamGenerator;
 import org.bouncycastle.cms.RecipientInfoGenerator;
-import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
 import org.bouncycastle.cms.jcajce.JceCMSContentEncryptorBuilder;
 import org.bouncycastle.cms.jcajce.JceKeyAgreeRecipientInfoGenerator;
 import org.bouncycastle.cms.jcajce.JceKeyTransRecipientInfoGenerator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.OutputEncryptor;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 import org.bouncycastle.operator.jcajce.JceAsymmetricKeyWrapper;
 
 /**
@@ -126,13 +121,7 @@ public final class Sealer {
             OutputStream inner = compress ? compressed(encrypted, compressionLevel, backlog) : encrypted;
             CMSSignedDataStreamGenerator signed = new CMSSignedDataStreamGenerator();
             signed.setBufferSize(CHUNK);
-            signed.addSignerInfoGenerator(
-                    new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
-                            .setSignedAttributeGenerator(SigningTime.attributes(Instant.now()))
-                            .build(
-                                    new JcaContentSignerBuilder(signatureAlgorithm(signer.privateKey()))
-                                            .build(signer.privateKey()),
-                                    signer.certificate()));
+            signed.addSignerInfoGenerator(SignerInfos.of(signer));
             signed.addCertificates(new JcaCertStore(signer.chain()));
             try (OutputStream content = signed.open(inner, true)) {
                 byte[] buf = new byte[CHUNK];
@@ -228,13 +217,5 @@ public final class Sealer {
         throw new IllegalArgumentException(
                 "recipient " + cert.getSubjectX500Principal().getName() + ": unsupported key type " + key.getAlgorithm()
                         + " (RSA or EC expected)");
-    }
-
-    static String signatureAlgorithm(PrivateKey key) {
-        return switch (key.getAlgorithm()) {
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            default -> throw new IllegalArgumentException("unsupported signing key type " + key.getAlgorithm());
-        };
     }
 }

@@ -1,17 +1,13 @@
 package jp.sekisho.envelope;
 
 import java.io.IOException;
-import java.time.Instant;
 import jp.sekisho.certs.Identity;
 import org.bouncycastle.cert.jcajce.JcaCertStore;
 import org.bouncycastle.cms.CMSException;
 import org.bouncycastle.cms.CMSProcessableByteArray;
 import org.bouncycastle.cms.CMSSignedData;
 import org.bouncycastle.cms.CMSSignedDataGenerator;
-import org.bouncycastle.cms.jcajce.JcaSignerInfoGeneratorBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
  * A small statement signed in the clear: CMS SignedData (RFC 5652) with the content inside, SHA-256,
@@ -25,12 +21,7 @@ public final class SignedStatement {
     public static byte[] sign(byte[] content, Identity signer) {
         try {
             CMSSignedDataGenerator g = new CMSSignedDataGenerator();
-            g.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
-                    .setSignedAttributeGenerator(SigningTime.attributes(Instant.now()))
-                    .build(
-                            new JcaContentSignerBuilder(Sealer.signatureAlgorithm(signer.privateKey()))
-                                    .build(signer.privateKey()),
-                            signer.certificate()));
+            g.addSignerInfoGenerator(SignerInfos.of(signer));
             g.addCertificates(new JcaCertStore(signer.chain()));
             CMSSignedData signed = g.generate(new CMSProcessableByteArray(content), true);
             return signed.getEncoded("DER");

@@ -313,11 +313,12 @@ class CompressionTest {
             }
         };
         CMSSignedDataStreamGenerator signed = new CMSSignedDataStreamGenerator();
-        signed.addSignerInfoGenerator(new JcaSignerInfoGeneratorBuilder(
-                        new JcaDigestCalculatorProviderBuilder().build())
-                .build(
-                        new JcaContentSignerBuilder(Sealer.signatureAlgorithm(id.privateKey())).build(id.privateKey()),
-                        id.certificate()));
+        signed.addSignerInfoGenerator(
+                new JcaSignerInfoGeneratorBuilder(new JcaDigestCalculatorProviderBuilder().build())
+                        .build(
+                                new JcaContentSignerBuilder(SignerInfos.signatureAlgorithm(id.privateKey()))
+                                        .build(id.privateKey()),
+                                id.certificate()));
         signed.addCertificates(new JcaCertStore(id.chain()));
         try (OutputStream file = Files.newOutputStream(env);
                 OutputStream encrypted = enveloped.open(
