@@ -39,9 +39,10 @@ final class TrainingRoutes {
         final String filename;
         final long records;
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        long length = -1;
-        String sha256;
-        String state = "UPLOADING";
+        // written by one connection's thread, read by another's
+        volatile long length = -1;
+        volatile String sha256;
+        volatile String state = "UPLOADING";
 
         Upload(String id, String filename, long records) {
             this.id = id;
@@ -133,6 +134,9 @@ final class TrainingRoutes {
             long offset = Long.parseLong(r.header("Upload-Offset"));
             if (offset != u.bytes.size()) {
                 return Answer.json(409, "{\"code\":\"OFFSET_MISMATCH\"}");
+            }
+            if ((long) u.bytes.size() + r.body().length > TrainingHttp.MAX_BODY) {
+                return Answer.json(413, "{\"code\":\"PAYLOAD_TOO_LARGE\"}");
             }
             u.bytes.writeBytes(r.body());
             if (r.header("Upload-Length") != null) {
