@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import jp.sekisho.client.training.TrainingGateway;
 
 /**
  * The training run behind the launchers' class-data-sharing archive and AOT cache (issue 18: a
@@ -73,7 +74,8 @@ final class CdsTraining {
 
     /**
      * A {@code send} and a {@code receive --once} of the training file, as the bench and a batch job
-     * run them (with {@code --timings}), against a training gateway started in {@code dir}.
+     * run them (with {@code --timings}), against a training gateway started in {@code dir}. The
+     * gateway's names are compile-time constants, which javac copies here: naming them loads nothing.
      */
     static Codes handOff(Path dir, PrintWriter out) throws IOException, InterruptedException {
         Process gateway = new ProcessBuilder(
@@ -101,11 +103,11 @@ final class CdsTraining {
                     "--gateway",
                     url,
                     "--route",
-                    "training",
+                    TrainingGateway.ROUTE,
                     "--file",
-                    dir.resolve("training.csv").toString(),
+                    dir.resolve(TrainingGateway.FILE).toString(),
                     "--identity",
-                    pki.resolve("training-client.p12").toString(),
+                    pki.resolve(TrainingGateway.CLIENT + ".p12").toString(),
                     "--timings");
             int receive = Sekisho.run(
                     out,
@@ -114,15 +116,15 @@ final class CdsTraining {
                     "--gateway",
                     url,
                     "--route",
-                    "training",
+                    TrainingGateway.ROUTE,
                     "--out",
                     inbox.toString(),
                     "--identity",
-                    pki.resolve("training-client.p12").toString(),
+                    pki.resolve(TrainingGateway.CLIENT + ".p12").toString(),
                     "--key",
-                    pki.resolve("training-recipient.key").toString(),
+                    pki.resolve(TrainingGateway.RECIPIENT + ".key").toString(),
                     "--cert",
-                    pki.resolve("training-recipient.pem").toString(),
+                    pki.resolve(TrainingGateway.RECIPIENT + ".pem").toString(),
                     "--trust",
                     pki.resolve("ca.pem").toString(),
                     "--once",

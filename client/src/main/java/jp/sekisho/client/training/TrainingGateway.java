@@ -45,6 +45,8 @@ import jp.sekisho.client.dummy.ResidentGenerator;
  */
 public final class TrainingGateway {
 
+    /** The route the training sends and receives on. */
+    public static final String ROUTE = "training";
     /** The training file, in DIR. */
     public static final String FILE = "training.csv";
     /** The sending and receiving identity (one: this gateway checks no roles), in DIR/pki. */

@@ -25,7 +25,7 @@ import jp.sekisho.client.training.TrainingHttp.Request;
  */
 final class TrainingRoutes {
 
-    static final String ROUTE = "training";
+    private static final String ROUTE = TrainingGateway.ROUTE;
     private static final String PREFIX = "/api/v1/routes/" + ROUTE + "/";
 
     private final String terms;
