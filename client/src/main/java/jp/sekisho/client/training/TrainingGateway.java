@@ -20,6 +20,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import jp.sekisho.certs.CertKind;
 import jp.sekisho.certs.CertificateAuthority;
+import jp.sekisho.certs.Credential;
 import jp.sekisho.certs.Identities;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.certs.InitRequest;
@@ -65,8 +66,9 @@ public final class TrainingGateway {
         }
         PrintStream out = System.out;
         Path dir = Path.of(args[0]);
-        try (SSLServerSocket server = start(dir)) {
-            Thread serving = new Thread(() -> serve(server, routes(dir)), "training-gateway");
+        Listening listening = start(dir);
+        try (SSLServerSocket server = listening.server()) {
+            Thread serving = new Thread(() -> serve(server, listening.routes()), "training-gateway");
             serving.setDaemon(true);
             serving.start();
             out.println("https://127.0.0.1:" + server.getLocalPort() + "/");
@@ -79,31 +81,24 @@ public final class TrainingGateway {
         System.exit(0);
     }
 
+    /** The listening socket and what it answers. */
+    record Listening(SSLServerSocket server, TrainingRoutes routes) {}
+
     /** Mints the PKI and the file in {@code dir}, and listens. */
-    static SSLServerSocket start(Path dir) throws IOException, GeneralSecurityException {
+    static Listening start(Path dir) throws IOException, GeneralSecurityException {
         Path pki = dir.resolve("pki");
         CertificateAuthority ca = CertificateAuthority.init(InitRequest.defaults(pki), Clock.systemUTC());
-        ca.issue(IssueRequest.of(CLIENT, CertKind.CLIENT));
-        ca.issue(IssueRequest.of(RECIPIENT, CertKind.RECIPIENT));
+        Credential client = ca.issue(IssueRequest.of(CLIENT, CertKind.CLIENT));
+        Credential recipient = ca.issue(IssueRequest.of(RECIPIENT, CertKind.RECIPIENT));
         try (Writer w = Files.newBufferedWriter(dir.resolve(FILE), StandardCharsets.UTF_8)) {
             new ResidentGenerator(1).write(w, 1000);
         }
         Identity gateway = Identities.load(pki.resolve(CertificateAuthority.GATEWAY + ".p12"), new char[0]);
-        return serverSocket(gateway, ca);
-    }
-
-    private static TrainingRoutes routes(Path dir) {
-        Path pki = dir.resolve("pki");
-        try {
-            String recipientPem = Files.readString(pki.resolve(RECIPIENT + ".pem"), StandardCharsets.US_ASCII);
-            String sender = Identities.load(pki.resolve(CLIENT + ".p12"), new char[0])
-                    .certificate()
-                    .getSubjectX500Principal()
-                    .getName();
-            return new TrainingRoutes(ResidentGenerator.COLUMNS, recipientPem, sender);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        TrainingRoutes routes = new TrainingRoutes(
+                ResidentGenerator.COLUMNS,
+                Files.readString(recipient.certificateFile(), StandardCharsets.US_ASCII),
+                client.certificate().getSubjectX500Principal().getName());
+        return new Listening(serverSocket(gateway, ca), routes);
     }
 
     private static SSLServerSocket serverSocket(Identity gateway, CertificateAuthority ca)
