@@ -3,11 +3,9 @@ package jp.sekisho.dist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CdsOptionsTest {
 
-    private static final Path SCRIPT = Path.of("src/lib/sekisho-java.sh").toAbsolutePath();
-
     @TempDir
     Path dir;
 
@@ -35,35 +31,29 @@ class CdsOptionsTest {
      */
     @Test
     void theAotCacheIsMappedWithoutReplayingItsTrainingsCompilations() throws Exception {
-        Path java = standInJava();
-        Path jar = Files.write(dir.resolve("sekisho.jar"), new byte[] {1});
-        Path cds = dir.resolve("cds");
         Map<String, String> transfer = Map.of("CDS_KIND", "transfer", "JAVA_MAJOR", "25");
-
-        assertEquals("", cdsOpts(transfer, java, cds, jar), "none yet: it trains in the background");
-        Path cache = awaitArchive(cds, ".aot");
+        Path cache = trained(transfer, ".aot");
         assertEquals(
                 "-XX:AOTCache=" + cache + " -Xlog:aot=off -Xlog:cds=off"
                         + " -XX:+UnlockDiagnosticVMOptions -XX:-AOTReplayTraining",
-                cdsOpts(transfer, java, cds, jar));
+                cdsOpts(transfer));
     }
 
     @Test
     void theClassDataArchiveAndAnOlderJavaGetNoAotOption() throws Exception {
-        Path java = standInJava();
-        Path jar = Files.write(dir.resolve("sekisho.jar"), new byte[] {1});
-        Path cds = dir.resolve("cds");
         Map<String, String> older = Map.of("CDS_KIND", "transfer", "JAVA_MAJOR", "21");
-
-        assertEquals("", cdsOpts(older, java, cds, jar));
-        Path archive = awaitArchive(cds, ".jsa");
-        String opts = cdsOpts(older, java, cds, jar);
+        Path archive = trained(older, ".jsa");
+        String opts = cdsOpts(older);
         assertEquals("-XX:SharedArchiveFile=" + archive + " -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off", opts);
         assertTrue(!opts.contains("AOT"), opts);
     }
 
-    /** A java that only writes the archive it is asked to (-XX:AOTCacheOutput or -XX:ArchiveClassesAtExit). */
-    private Path standInJava() throws Exception {
+    /**
+     * The archive the first command trains in the background, with a stand-in java that only writes
+     * the file it is asked for (-XX:AOTCacheOutput or -XX:ArchiveClassesAtExit); that first command
+     * itself gets no archive option.
+     */
+    private Path trained(Map<String, String> env, String suffix) throws Exception {
         Path java = dir.resolve("jdk/bin/java");
         Files.createDirectories(java.getParent());
         Files.writeString(dir.resolve("jdk/release"), "JAVA_VERSION=\"25\"\n");
@@ -72,10 +62,10 @@ class CdsOptionsTest {
                 "#!/bin/bash\nfor a; do case $a in -XX:AOTCacheOutput=*|-XX:ArchiveClassesAtExit=*)"
                         + " echo archive > \"${a#*=}\" ;; esac; done\n");
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return java;
-    }
+        Files.write(dir.resolve("sekisho.jar"), new byte[] {1});
+        assertEquals("", cdsOpts(env), "none yet: it trains in the background");
 
-    private static Path awaitArchive(Path cds, String suffix) throws Exception {
+        Path cds = dir.resolve("cds");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             if (Files.isDirectory(cds)) {
@@ -94,29 +84,13 @@ class CdsOptionsTest {
         throw new AssertionError("no " + suffix + " archive in " + cds);
     }
 
-    /** What cds_opts prints, under the launchers' set -euo pipefail. */
-    private static String cdsOpts(Map<String, String> env, Path java, Path cds, Path jar) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                "bash",
-                "-c",
-                "set -euo pipefail; . \"$0\"; launch=(-jar \"$3\"); cds_opts \"$@\"",
-                SCRIPT.toString(),
-                java.toString(),
-                cds.toString(),
-                jar.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().remove("SEKISHO_JAVA_OPTS");
-        pb.environment().remove("SEKISHO_CDS");
-        pb.environment().remove("JAVA_MAJOR");
-        pb.environment().remove("CDS_KIND");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("cds_opts did not finish");
-        }
-        assertEquals(0, p.exitValue(), "cds_opts failed: " + out);
-        return out;
+    /** What cds_opts prints for the stand-in java, dir/cds and dir/sekisho.jar. */
+    private String cdsOpts(Map<String, String> env) throws Exception {
+        return LauncherScript.call(
+                "cds_opts",
+                env,
+                dir.resolve("jdk/bin/java").toString(),
+                dir.resolve("cds").toString(),
+                dir.resolve("sekisho.jar").toString());
     }
 }

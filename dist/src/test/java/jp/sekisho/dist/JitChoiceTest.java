@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 class JitChoiceTest {
 
     private static final String QUICK = "-XX:TieredStopAtLevel=1 -XX:-UsePerfData -XX:+UseSerialGC";
-    private static final Path SCRIPT = Path.of("src/lib/sekisho-java.sh").toAbsolutePath();
 
     @TempDir
     Path dir;
@@ -107,28 +103,13 @@ class JitChoiceTest {
         return p;
     }
 
-    /** What jit_opts prints for these arguments, under the launchers' set -euo pipefail. */
+    /** What jit_opts prints for these arguments. */
     private static String jit(String... args) throws Exception {
         return jit(Map.of(), args);
     }
 
     /** The same, with these variables set (JAVA_MAJOR as choose_java leaves it, SEKISHO_JAVA_OPTS). */
     private static String jit(Map<String, String> env, String... args) throws Exception {
-        List<String> command = new ArrayList<>(
-                List.of("bash", "-c", "set -euo pipefail; . \"$0\"; jit_opts \"$@\"", SCRIPT.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().remove("SEKISHO_JAVA_OPTS");
-        pb.environment().remove("JAVA_MAJOR");
-        pb.environment().remove("JAVA");
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(10, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("jit_opts did not finish");
-        }
-        assertEquals(0, p.exitValue(), "jit_opts failed: " + out);
-        return out;
+        return LauncherScript.call("jit_opts", env, args);
     }
 }
