@@ -11,7 +11,8 @@ import java.util.concurrent.BlockingQueue;
  * downstream (the envelope's SHA-256 and the file write) runs on another core than the work
  * upstream (the signature digest, AES and GHASH). A fixed pool of buffers bounds the memory
  * ({@value #BUFFERS} × {@value #BUFFER_SIZE} bytes) and makes a fast producer wait for a slow
- * consumer.
+ * consumer. A buffer is allocated when the producer first needs one more, not up front: sealing a
+ * 200 KB file needs one (the JVM zeroes and faults in every byte of an array it allocates).
  *
  * <p>{@link #flush()} waits until everything written so far reached {@code out} and was flushed;
  * {@link #close()} does that and ends the thread but does not close {@code out}. A failure
@@ -34,6 +35,9 @@ final class PipelinedOutputStream extends OutputStream {
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
     private final BlockingQueue<Boolean> flushed = new ArrayBlockingQueue<>(1);
     private final Thread writer;
+    /** Buffers allocated so far; read and written by the producer only. */
+    private int allocated;
+
     private volatile Throwable failure;
     private byte[] current;
     private int position;
@@ -41,9 +45,6 @@ final class PipelinedOutputStream extends OutputStream {
 
     PipelinedOutputStream(OutputStream out, String threadName) {
         this.out = out;
-        for (int i = 0; i < BUFFERS; i++) {
-            free.add(new byte[BUFFER_SIZE]);
-        }
         writer = new Thread(this::drain, threadName);
         writer.setDaemon(true);
         writer.start();
@@ -59,7 +60,7 @@ final class PipelinedOutputStream extends OutputStream {
         ensureOpen();
         while (len > 0) {
             if (current == null) {
-                current = take(free);
+                current = nextBuffer();
                 position = 0;
             }
             int n = Math.min(len, current.length - position);
@@ -161,6 +162,24 @@ final class PipelinedOutputStream extends OutputStream {
         if (f != null) {
             throw new IOException("writing the envelope failed: " + f, f);
         }
+    }
+
+    /** Buffers allocated so far, for tests (the producer's count). */
+    int buffersAllocated() {
+        return allocated;
+    }
+
+    /** A buffer the writer handed back, a new one while fewer than {@link #BUFFERS} exist, else the next one back. */
+    private byte[] nextBuffer() throws IOException {
+        byte[] buf = free.poll();
+        if (buf != null) {
+            return buf;
+        }
+        if (allocated < BUFFERS) {
+            allocated++;
+            return new byte[BUFFER_SIZE];
+        }
+        return take(free);
     }
 
     private <T> T take(BlockingQueue<T> q) throws IOException {

@@ -33,6 +33,52 @@ class PipelinedOutputStreamTest {
         assertArrayEquals(data, sink.toByteArray());
     }
 
+    /** The pool grows as the producer needs it: a small file allocates one buffer, a large one never more than the pool. */
+    @Test
+    void buffersAreAllocatedAsNeededUpToThePool() throws IOException {
+        ByteArrayOutputStream sink = new ByteArrayOutputStream();
+        PipelinedOutputStream small = new PipelinedOutputStream(sink, "test-small");
+        small.write(new byte[200_000]);
+        small.close();
+        assertEquals(200_000, sink.size());
+        assertEquals(1, small.buffersAllocated());
+
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        OutputStream slow = new OutputStream() {
+            @Override
+            public void write(int b) {}
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    release.await(); // holds the first buffer until the pool is used up
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+            }
+        };
+        PipelinedOutputStream large = new PipelinedOutputStream(slow, "test-large");
+        Thread producer = new Thread(() -> {
+            try {
+                large.write(new byte[3 * PipelinedOutputStream.BUFFER_SIZE * PipelinedOutputStream.BUFFERS]);
+                large.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        producer.start();
+        try {
+            Thread.sleep(200); // the producer fills every buffer and waits for one back
+            release.countDown();
+            producer.join(10_000);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertTrue(!producer.isAlive(), "the producer finished");
+        int allocated = large.buffersAllocated();
+        assertTrue(allocated > 1 && allocated <= PipelinedOutputStream.BUFFERS, allocated + " buffers");
+    }
+
     @Test
     void aFailureDownstreamReachesTheProducer() {
         OutputStream broken = new OutputStream() {

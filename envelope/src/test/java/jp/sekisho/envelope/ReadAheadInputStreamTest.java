@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -28,6 +29,27 @@ class ReadAheadInputStreamTest {
             assertEquals(-1, in.read(), "the end stays the end");
         }
         assertArrayEquals(data, out.toByteArray());
+    }
+
+    /** The pool grows as the reader needs it: a small envelope allocates one buffer, a large one never more than the pool. */
+    @Test
+    void buffersAreAllocatedAsNeededUpToThePool() throws IOException {
+        ReadAheadInputStream small =
+                new ReadAheadInputStream(new ByteArrayInputStream(new byte[200_000]), "test-small");
+        assertEquals(200_000, small.readAllBytes().length);
+        small.close();
+        assertEquals(1, small.buffersAllocated());
+
+        byte[] data = new byte[3 * ReadAheadInputStream.BUFFER_SIZE * ReadAheadInputStream.BUFFERS];
+        ReadAheadInputStream large = new ReadAheadInputStream(new ByteArrayInputStream(data), "test-large");
+        try (InputStream in = large) {
+            Thread.sleep(200); // the reader fills the whole pool while nobody reads
+            assertEquals(data.length, in.readAllBytes().length);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        int allocated = large.buffersAllocated();
+        assertTrue(allocated > 1 && allocated <= ReadAheadInputStream.BUFFERS, allocated + " buffers");
     }
 
     /** A decryptor reports a tag mismatch at its end: the reader must see that very exception, after the bytes before it. */
