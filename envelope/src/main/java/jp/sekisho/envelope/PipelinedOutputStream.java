@@ -11,8 +11,7 @@ import java.util.concurrent.BlockingQueue;
  * downstream (the envelope's SHA-256 and the file write) runs on another core than the work
  * upstream (the signature digest, AES and GHASH). A fixed pool of buffers bounds the memory
  * ({@value #BUFFERS} × {@value #BUFFER_SIZE} bytes) and makes a fast producer wait for a slow
- * consumer. A buffer is allocated when the producer first needs one more, not up front: sealing a
- * 200 KB file needs one (the JVM zeroes and faults in every byte of an array it allocates).
+ * consumer; they are made as the producer needs them ({@link BufferPool}).
  *
  * <p>{@link #flush()} waits until everything written so far reached {@code out} and was flushed;
  * {@link #close()} does that and ends the thread but does not close {@code out}. A failure
@@ -32,11 +31,9 @@ final class PipelinedOutputStream extends OutputStream {
 
     private final OutputStream out;
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS + 2);
-    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
+    private final BufferPool pool = new BufferPool(BUFFERS, BUFFER_SIZE);
     private final BlockingQueue<Boolean> flushed = new ArrayBlockingQueue<>(1);
     private final Thread writer;
-    /** Buffers allocated so far; read and written by the producer only. */
-    private int allocated;
 
     private volatile Throwable failure;
     private byte[] current;
@@ -140,7 +137,7 @@ final class PipelinedOutputStream extends OutputStream {
                         failure = e; // reported to the producer; keep draining so it never blocks
                     }
                 }
-                free.put(c.data());
+                pool.giveBack(c.data());
             }
         } catch (InterruptedException e) {
             // aborted
@@ -166,20 +163,17 @@ final class PipelinedOutputStream extends OutputStream {
 
     /** Buffers allocated so far, for tests (the producer's count). */
     int buffersAllocated() {
-        return allocated;
+        return pool.made();
     }
 
-    /** A buffer the writer handed back, a new one while fewer than {@link #BUFFERS} exist, else the next one back. */
+    /** The pool's next buffer for the producer. */
     private byte[] nextBuffer() throws IOException {
-        byte[] buf = free.poll();
-        if (buf != null) {
-            return buf;
+        try {
+            return pool.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
         }
-        if (allocated < BUFFERS) {
-            allocated++;
-            return new byte[BUFFER_SIZE];
-        }
-        return take(free);
     }
 
     private <T> T take(BlockingQueue<T> q) throws IOException {

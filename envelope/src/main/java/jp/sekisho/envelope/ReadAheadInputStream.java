@@ -11,10 +11,8 @@ import java.util.concurrent.BlockingQueue;
  * Reads {@code in} on a second thread, ahead of the caller, so that the work behind {@code in} (the
  * file read, AES-CTR and GHASH of a decrypting stream) runs on another core than the caller's (the
  * signature digest and the write of the plaintext). The mirror of {@link PipelinedOutputStream}; a
- * fixed pool of buffers bounds the memory ({@value #BUFFERS} × {@value #BUFFER_SIZE} bytes). A buffer
- * is allocated when the reader first needs one more, not up front: a 200 KB envelope needs one, and
- * the JVM zeroes and faults in every byte of an array it allocates (~10 ms of a cold receive for the
- * 2 MiB of the whole pool).
+ * fixed pool of buffers bounds the memory ({@value #BUFFERS} × {@value #BUFFER_SIZE} bytes), made as the
+ * reader needs them ({@link BufferPool}).
  *
  * <p>A failure of {@code in} (a GCM tag mismatch at its end, say) reaches the caller as the same
  * exception, at the point in the stream where it happened. {@link #close()} stops the thread and
@@ -30,10 +28,8 @@ final class ReadAheadInputStream extends InputStream {
 
     private final InputStream in;
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(BUFFERS + 1);
-    private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(BUFFERS);
+    private final BufferPool pool = new BufferPool(BUFFERS, BUFFER_SIZE);
     private final Thread reader;
-    /** Buffers allocated so far; read and written by the reading thread only. */
-    private int allocated;
 
     private Chunk current;
     private int position;
@@ -49,7 +45,7 @@ final class ReadAheadInputStream extends InputStream {
     private void fill() {
         try {
             while (true) {
-                byte[] buf = nextBuffer();
+                byte[] buf = pool.take();
                 int n = 0;
                 int r = 0;
                 Throwable failed = null;
@@ -73,22 +69,9 @@ final class ReadAheadInputStream extends InputStream {
         }
     }
 
-    /** A buffer handed back by the caller, a new one while fewer than {@link #BUFFERS} exist, else the next one back. */
-    private byte[] nextBuffer() throws InterruptedException {
-        byte[] buf = free.poll();
-        if (buf != null) {
-            return buf;
-        }
-        if (allocated < BUFFERS) {
-            allocated++;
-            return new byte[BUFFER_SIZE];
-        }
-        return free.take();
-    }
-
     /** Buffers allocated so far, for tests; exact once the stream is closed (the reading thread has ended). */
     int buffersAllocated() {
-        return allocated;
+        return pool.made();
     }
 
     @Override
@@ -108,7 +91,7 @@ final class ReadAheadInputStream extends InputStream {
         }
         if (current == null || (current.length() >= 0 && position == current.length())) {
             if (current != null) {
-                free.add(current.data());
+                pool.giveBack(current.data());
                 current = null; // handed back once: an interrupted take below must not hand it back again
             }
             try {
