@@ -1,14 +1,15 @@
 package jp.sekisho.dist;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,22 +67,20 @@ class CdsOptionsTest {
         assertEquals("", cdsOpts(env), "none yet: it trains in the background");
 
         Path cds = dir.resolve("cds");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (Files.isDirectory(cds)) {
-                try (Stream<Path> files = Files.list(cds)) {
-                    List<Path> found = files.filter(
-                                    p -> p.getFileName().toString().startsWith("sekisho-")
-                                            && p.getFileName().toString().endsWith(suffix))
-                            .toList();
-                    if (!found.isEmpty()) {
-                        return found.get(0);
-                    }
-                }
-            }
-            Thread.sleep(50);
+        return await().atMost(Duration.ofSeconds(20)).until(() -> archive(cds, suffix), found -> found != null);
+    }
+
+    /** The archive of that kind in {@code cds}, or null. */
+    private static Path archive(Path cds, String suffix) throws IOException {
+        if (!Files.isDirectory(cds)) {
+            return null;
         }
-        throw new AssertionError("no " + suffix + " archive in " + cds);
+        try (Stream<Path> files = Files.list(cds)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("sekisho-")
+                            && p.getFileName().toString().endsWith(suffix))
+                    .findFirst()
+                    .orElse(null);
+        }
     }
 
     /** What cds_opts prints for the stand-in java, dir/cds and dir/sekisho.jar. */

@@ -69,7 +69,7 @@ final class ReadAheadInputStream extends InputStream {
         }
     }
 
-    /** Buffers allocated so far, for tests; exact once the stream is closed (the reading thread has ended). */
+    /** Buffers allocated so far, for tests. */
     int buffersAllocated() {
         return pool.made();
     }
