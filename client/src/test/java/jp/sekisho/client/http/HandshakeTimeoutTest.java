@@ -7,8 +7,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.client.CliRun;
 import org.junit.jupiter.api.Test;
@@ -29,9 +29,11 @@ class HandshakeTimeoutTest {
     void aStalledHandshakeIsReportedAsSuchNotAsNoGateway() throws Exception {
         TestPki pki = TestPki.create(dir.resolve("certs"));
         pki.client("secretariat");
-        List<Socket> held = new ArrayList<>();
+        // the accepter thread adds while the test thread closes: the client may connect again
+        Queue<Socket> held = new ConcurrentLinkedQueue<>();
+        Thread accepter = null;
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread accepter = new Thread(() -> {
+            accepter = new Thread(() -> {
                 try {
                     while (true) {
                         held.add(silent.accept()); // accepted, never answered
@@ -47,6 +49,9 @@ class HandshakeTimeoutTest {
             assertTrue(r.err().contains("TLS"), r.toString());
             assertTrue(!r.err().contains("is the gateway running"), r.toString());
         } finally {
+            if (accepter != null) {
+                accepter.join(5_000); // the server socket is closed: accept() has thrown
+            }
             for (Socket s : held) {
                 s.close();
             }
