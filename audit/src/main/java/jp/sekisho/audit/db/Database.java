@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 import javax.sql.DataSource;
 import jp.sekisho.audit.AuditUnavailableException;
 import jp.sekisho.audit.config.StoreConfig;
@@ -54,7 +55,7 @@ public final class Database implements AutoCloseable {
             if (config.isEmbedded()) {
                 lock = lock(config.embeddedDataDir());
                 EmbeddedSecrets secrets = secrets(config.embeddedDataDir());
-                pg = startEmbedded(config.embeddedDataDir(), secrets);
+                pg = startEmbedded(config.embeddedDataDir(), secrets, config.portsKeptFree());
                 url = "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres";
                 // the embedded roles' passwords come from the secrets file, never from configuration
                 config = config.withPasswords(secrets.app(), secrets.owner());
@@ -106,14 +107,14 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static EmbeddedServer startEmbedded(Path dir, EmbeddedSecrets secrets) {
+    private static EmbeddedServer startEmbedded(Path dir, EmbeddedSecrets secrets, Set<Integer> portsKeptFree) {
         String hint = HINT;
         try {
             // the lock is ours, so no live gateway uses this cluster: a server still running was left by a dead one
             OrphanServer.stopIfLeft(dir);
             EmbeddedCluster.discardUnfinished(dir);
             Files.createDirectories(dir);
-            return EmbeddedServer.start(dir, secrets);
+            return EmbeddedServer.start(dir, secrets, portsKeptFree);
         } catch (IOException | RuntimeException e) {
             throw new AuditUnavailableException(
                     "embedded PostgreSQL could not start in " + dir + ": " + oneLine(e) + hint, e);

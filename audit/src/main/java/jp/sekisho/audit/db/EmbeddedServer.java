@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,10 +54,14 @@ final class EmbeddedServer implements AutoCloseable {
         });
     }
 
-    /** Starts the cluster and keeps it running until {@link #close()}. */
-    static EmbeddedServer start(Path dir, EmbeddedSecrets secrets) throws IOException {
+    /**
+     * Starts the cluster on a free loopback port other than {@code portsKeptFree} and keeps it running
+     * until {@link #close()}.
+     */
+    static EmbeddedServer start(Path dir, EmbeddedSecrets secrets, Set<Integer> portsKeptFree) throws IOException {
         Path cluster = dir.toAbsolutePath().normalize();
-        EmbeddedServer s = new EmbeddedServer(cluster, secrets, EmbeddedCluster.start(cluster, secrets, 0));
+        int port = StorePort.pick(portsKeptFree);
+        EmbeddedServer s = new EmbeddedServer(cluster, secrets, EmbeddedCluster.start(cluster, secrets, port));
         s.hook = new Thread(s::close, "sekisho-embedded-store-stop");
         Runtime.getRuntime().addShutdownHook(s.hook); // SIGTERM: the server stops with the gateway
         s.watch.scheduleWithFixedDelay(s::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
