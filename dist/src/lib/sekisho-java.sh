@@ -79,9 +79,9 @@ find_java() {
 #
 # CDS_KIND=transfer (the launchers set it for send, receive, seal, open and agent) on Java 25+ maps an
 # AOT cache instead (JEP 483/514/515, -XX:AOTCache): besides the classes it holds them linked, with
-# their lambdas and method profiles, which takes a cold send or receive ~0.1-0.25 s less. It is not
-# for everything: it loads all its ~4,700 classes up front, so `--version` or `approvals list` is
-# 40-130 ms slower with it than with the archive above, which they keep using.
+# their lambdas and method profiles, which takes a cold send or receive ~0.1-0.25 s less. The other
+# commands keep the archive above: the cache maps the ~4,080 classes a transfer loads, and
+# `--version` or `approvals list` measured no faster with it (docs/benchmarks.md, 2026-12-06).
 cds_options() {
   local java=$1 dir=$2 key=5381 archive release size mtime inode kind=jsa
   shift 2
