@@ -44,7 +44,7 @@ final class SignedFile {
         }
         long bytes = 0;
         try (InputStream data = content.getContentStream();
-                OutputStream out = Files.newOutputStream(temp)) {
+                OutputStream out = WriteBehindFile.open(temp)) {
             byte[] buf = new byte[Sealer.CHUNK * 4];
             int n;
             while ((n = data.read(buf)) >= 0) {
