@@ -48,7 +48,7 @@ final class EmbeddedCluster {
         return clusterDir.toAbsolutePath().normalize().resolve("socket");
     }
 
-    /** Starts the cluster, creating it first if needed; {@code port} 0 picks a free one. */
+    /** Starts the cluster on {@code port} ({@link StorePort} picks the first one), creating it first if needed. */
     static EmbeddedPostgres start(Path dir, EmbeddedSecrets secrets, int port) throws IOException {
         Path cluster = dir.toAbsolutePath().normalize();
         boolean existing = Files.exists(cluster.resolve("PG_VERSION"));
@@ -73,9 +73,7 @@ final class EmbeddedCluster {
                 // and the watcher would start it again as the JVM ends, leaving it running
                 .setRegisterShutdownHook(false)
                 .setDataDirectoryCustomizer(d -> secure(d.toPath(), secrets, existing));
-        if (port > 0) {
-            b.setPort(port); // a restart keeps the port: the pool's URL stays valid
-        }
+        b.setPort(port); // a restart keeps the port: the pool's URL stays valid
         Path marker = initMarker(cluster);
         try {
             if (!existing) {
