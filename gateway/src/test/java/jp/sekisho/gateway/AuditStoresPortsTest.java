@@ -2,13 +2,12 @@ package jp.sekisho.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.gateway.config.GatewayConfig;
 import jp.sekisho.gateway.config.GatewayConfigLoader;
+import jp.sekisho.gateway.support.GatewayFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,26 +22,15 @@ class AuditStoresPortsTest {
 
     @Test
     void theListenersAndTheHealthPortAreKeptFromTheEmbeddedStore() throws Exception {
-        TestPki.create(dir.resolve("pki"));
-        Path yml = dir.resolve("gateway.yml");
-        Files.writeString(
-                yml,
-                "node-id: gw1\n"
-                        + "tls:\n"
-                        + "  certificate: pki/gateway.pem\n"
-                        + "  key: pki/gateway.key\n"
-                        + "  trust-anchors: [pki/ca.pem]\n"
-                        + "  crls: [pki/crl.pem]\n"
-                        + "listeners:\n"
-                        + "  transfer: { bind: 127.0.0.1, port: 39461, allow: [127.0.0.1/32] }\n"
+        Path yml = GatewayFixture.writeConfig(
+                dir,
+                TestPki.create(dir.resolve("pki")),
+                "gw1",
+                "  transfer: { bind: 127.0.0.1, port: 39461, allow: [127.0.0.1/32] }\n"
                         + "  admin: { bind: 127.0.0.1, port: 9443, allow: [127.0.0.1/32], admin: true }\n"
-                        + "  spare: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n"
-                        + "health:\n"
-                        + "  listen: 127.0.0.1:9444\n"
-                        + "  allow: [127.0.0.1/32]\n"
-                        + "principals:\n"
-                        + "  - { subject: \"CN=secretariat,O=Kurume City\", roles: [secretariat] }\n",
-                StandardCharsets.UTF_8);
+                        + "  spare: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n",
+                "  - { subject: \"CN=secretariat,O=Kurume City\", roles: [secretariat] }\n",
+                "health:\n  listen: 127.0.0.1:9444\n  allow: [127.0.0.1/32]\n");
         GatewayConfig cfg = GatewayConfigLoader.load(yml);
         // port 0 is chosen after the store is up, from what is free then: nothing to keep
         assertEquals(Set.of(39461, 9443, 9444), AuditStores.ownPorts(cfg));
