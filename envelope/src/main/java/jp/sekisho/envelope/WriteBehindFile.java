@@ -34,7 +34,7 @@ final class WriteBehindFile extends OutputStream {
     private final FileChannel channel;
     private final long every;
     private final Flush flush;
-    private final String name;
+    private final Path file;
 
     private long written;
     private long requestedAt;
@@ -47,11 +47,11 @@ final class WriteBehindFile extends OutputStream {
     private IOException failure;
     private int flushCount;
 
-    private WriteBehindFile(FileChannel channel, long every, Flush flush, String name) {
+    private WriteBehindFile(FileChannel channel, long every, Flush flush, Path file) {
         this.channel = channel;
         this.every = every;
         this.flush = flush;
-        this.name = name;
+        this.file = file;
     }
 
     /** Creates or empties {@code file} (its permissions stay as they are) and writes it from the start. */
@@ -62,7 +62,7 @@ final class WriteBehindFile extends OutputStream {
     static WriteBehindFile open(Path file, long every, Flush flush) throws IOException {
         FileChannel ch = FileChannel.open(
                 file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-        return new WriteBehindFile(ch, every, flush, "sekisho-write-behind " + file.getFileName());
+        return new WriteBehindFile(ch, every, flush, file);
     }
 
     @Override
@@ -92,7 +92,7 @@ final class WriteBehindFile extends OutputStream {
         pending = true;
         requestedAt = written;
         if (flusher == null) {
-            flusher = new Thread(this::flushLoop, name);
+            flusher = new Thread(this::flushLoop, "sekisho-write-behind");
             flusher.setDaemon(true);
             flusher.start();
         }
@@ -155,15 +155,14 @@ final class WriteBehindFile extends OutputStream {
         channel.close();
         if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while closing " + name);
+            throw new InterruptedIOException("interrupted while closing " + file.getFileName());
         }
         IOException f;
         synchronized (this) {
             f = failure;
         }
         if (f != null) {
-            throw new IOException(
-                    "writing " + name.substring(name.indexOf(' ') + 1) + " to the disk failed: " + f.getMessage(), f);
+            throw new IOException("writing " + file.getFileName() + " to the disk failed: " + f.getMessage(), f);
         }
     }
 
