@@ -49,6 +49,7 @@ final class ConnectionFailure {
     }
 
     CliException of(IOException e) {
+        boolean handshakeCut = HandshakeDeadline.cutOnThisThread(); // asked first: asking forgets it
         Optional<String> alert = alert(e);
         if (alert.isPresent()) {
             return refusal(alert.get());
@@ -69,8 +70,9 @@ final class ConnectionFailure {
         if (has(e, NoRouteToHostException.class)) {
             return unavailable("経路がありません", "no route to " + base, "check the network and --bind");
         }
-        if (has(e, HttpConnectTimeoutException.class)) {
-            // UrlExchange counts the TLS handshake into the connect timeout, as the JDK's HttpClient did:
+        if (handshakeCut || has(e, HttpConnectTimeoutException.class)) {
+            // the TLS handshake counts into the connect timeout (UrlExchange, HandshakeDeadline), as the
+            // JDK's HttpClient did:
             // tell a stalled handshake (an overloaded gateway, load balancer or client
             // machine) from a connection nobody answers, which are different problems to hand to someone.
             return probe.tcpConnects()
@@ -185,7 +187,8 @@ final class ConnectionFailure {
     }
 
     private static CliException unavailable(String ja, String en, String next) {
-        return new CliException(ExitCode.UNAVAILABLE, "UNAVAILABLE: " + ja + "。 " + en + ". next: " + next + ".");
+        String end = next.endsWith("?") ? "" : "."; // "…listening there?" ends its own sentence
+        return new CliException(ExitCode.UNAVAILABLE, "UNAVAILABLE: " + ja + "。 " + en + ". next: " + next + end);
     }
 
     private boolean ownCertificateExpired() {

@@ -64,7 +64,7 @@ public final class GatewayClient {
         UrlConnections.install();
         this.base = base;
         SSLContext ssl = sslContext(identity, trustAnchors);
-        this.sockets = new GatewaySockets(ssl.getSocketFactory(), bind);
+        this.sockets = new GatewaySockets(ssl.getSocketFactory(), bind, connectTimeout);
         this.exchange = new UrlExchange(sockets, connectTimeout);
         this.failures = new ConnectionFailure(base, identity.chain().get(0), new TlsProbe(base, ssl, bind, sockets));
     }

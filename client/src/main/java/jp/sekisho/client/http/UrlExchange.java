@@ -89,6 +89,8 @@ final class UrlExchange {
                 connected.complete(null);
                 send(c, request);
                 return work.on(c);
+            } catch (IOException e) {
+                throw HandshakeDeadline.explain(e, timeoutMessage(request));
             } finally {
                 connected.complete(null); // failed: the task's own outcome says how
             }
@@ -101,9 +103,7 @@ final class UrlExchange {
                 connected.get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 cut(open.get(), t);
-                HttpConnectTimeoutException timeout =
-                        new HttpConnectTimeoutException("no connection and TLS handshake with "
-                                + request.uri().getAuthority() + " within " + connectTimeout.toMillis() + " ms");
+                HttpConnectTimeoutException timeout = new HttpConnectTimeoutException(timeoutMessage(request));
                 timeout.initCause(e);
                 throw timeout;
             }
@@ -124,6 +124,11 @@ final class UrlExchange {
             }
             throw new IOException(cause);
         }
+    }
+
+    private String timeoutMessage(HttpRequest request) {
+        return "no connection and TLS handshake with " + request.uri().getAuthority() + " within "
+                + connectTimeout.toMillis() + " ms";
     }
 
     /** Closes the connection under a running exchange, so that its thread stops waiting on the socket. */
