@@ -16,12 +16,25 @@ public final class Printable {
 
     /** {@code s} made safe to print on one line; null stays null. */
     public static String of(String s) {
+        return escaped(s, true);
+    }
+
+    /**
+     * {@code s} made safe for one line of a log: as {@link #of}, but a backslash is kept as it is, so
+     * that a value a caller already made printable reads the same in the log. Every log line goes
+     * through this (the logging set-up's message and exception converters), whatever its caller did.
+     */
+    public static String forLog(String s) {
+        return escaped(s, false);
+    }
+
+    private static String escaped(String s, boolean backslash) {
         if (s == null) {
             return null;
         }
         int n = s.length();
         int i = 0;
-        while (i < n && !needsEscape(s, i)) {
+        while (i < n && !needsEscape(s, i, backslash)) {
             i += Character.charCount(s.codePointAt(i));
         }
         if (i == n) {
@@ -36,7 +49,7 @@ public final class Printable {
                 continue;
             }
             if (c == '\\') {
-                out.append("\\\\");
+                out.append(backslash ? "\\\\" : "\\");
             } else if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
                 out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
             } else if (isBidiOrBreak(c) || Character.isSurrogate(c)) {
@@ -63,12 +76,16 @@ public final class Printable {
         return s == null ? whenNull : of(s);
     }
 
-    private static boolean needsEscape(String s, int i) {
+    private static boolean needsEscape(String s, int i, boolean backslash) {
         char c = s.charAt(i);
         if (Character.isHighSurrogate(c)) {
             return !(i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1)));
         }
-        return c == '\\' || c < 0x20 || (c >= 0x7f && c <= 0x9f) || isBidiOrBreak(c) || Character.isSurrogate(c);
+        return (backslash && c == '\\')
+                || c < 0x20
+                || (c >= 0x7f && c <= 0x9f)
+                || isBidiOrBreak(c)
+                || Character.isSurrogate(c);
     }
 
     private static boolean isBidiOrBreak(char c) {

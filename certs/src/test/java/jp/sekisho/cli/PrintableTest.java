@@ -17,6 +17,15 @@ class PrintableTest {
     }
 
     @Test
+    void forALogTheControlsAreEscapedAndABackslashIsKept() {
+        assertEquals(
+                "C:\\dir a\\x0d\\x0aFORGED\\x1b[31m \\x1b \\u202eevil",
+                Printable.forLog("C:\\dir a\r\nFORGED\u001b[31m " + Printable.of("\u001b") + " \u202eevil"));
+        String plain = "送信しました route=kurume-benefit C:\\x";
+        assertSame(plain, Printable.forLog(plain));
+    }
+
+    @Test
     void japaneseAndEmojiArePrintedAsIs() {
         String s = "CN=山田 太郎,O=札幌市 情報政策課,C=JP \uD83D\uDE00";
         assertSame(s, Printable.of(s));

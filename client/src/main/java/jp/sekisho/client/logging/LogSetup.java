@@ -2,11 +2,14 @@ package jp.sekisho.client.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.PatternLayout;
 import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.Context;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import ch.qos.logback.core.spi.ContextAwareBase;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -21,7 +24,8 @@ import java.util.Map;
  */
 public final class LogSetup extends ContextAwareBase implements Configurator {
 
-    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %-5level [%thread] %logger{24} - %msg%n";
+    /** One line per event; {@code %ex} named so that it is ours, not the one logback would add. */
+    static final String PATTERN = "%d{yyyy-MM-dd'T'HH:mm:ss.SSSX} %-5level [%thread] %logger{24} - %msg%n%ex";
 
     /** Libraries that log more than an operator needs: warnings only. */
     private static final Map<String, Level> QUIET = Map.of(
@@ -43,9 +47,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
                 || LogSetup.class.getClassLoader().getResource("logback-test.xml") != null) {
             return ExecutionStatus.INVOKE_NEXT_IF_ANY;
         }
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setPattern(PATTERN);
+        encoder.setLayout(layout(context));
         encoder.start();
         ConsoleAppender<ILoggingEvent> stderr = new ConsoleAppender<>();
         stderr.setContext(context);
@@ -60,6 +64,25 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
         context.getLogger("jp.sekisho").setLevel(sekishoLevel(System.getenv("SEKISHO_LOG_LEVEL")));
         QUIET.forEach((name, level) -> context.getLogger(name).setLevel(level));
         return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+    }
+
+    /**
+     * The lines' layout: {@link #PATTERN}, with the message and the exceptions printed through
+     * {@link PrintableMessage} and {@link PrintableThrowable}, so that no value in a log line can
+     * forge another line or carry a terminal's control sequence.
+     */
+    static PatternLayout layout(Context context) {
+        PatternLayout layout = new PatternLayout();
+        layout.setContext(context);
+        for (String word : List.of("m", "msg", "message")) {
+            layout.getInstanceConverterMap().put(word, PrintableMessage::new);
+        }
+        for (String word : List.of("ex", "exception", "throwable")) {
+            layout.getInstanceConverterMap().put(word, PrintableThrowable::new);
+        }
+        layout.setPattern(PATTERN);
+        layout.start();
+        return layout;
     }
 
     /** SEKISHO_LOG_LEVEL as logback reads a level: unknown or empty text means INFO. */
