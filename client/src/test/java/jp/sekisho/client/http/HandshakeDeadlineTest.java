@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +17,6 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -74,22 +70,9 @@ class HandshakeDeadlineTest {
 
     @Test
     void aHandshakeThatNeverEndsIsCutAtTheDeadlineNotTheReadTimeout() throws Exception {
-        Queue<Socket> held = new ConcurrentLinkedQueue<>();
-        Thread accepter = null;
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            accepter = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(silent.accept()); // accepted, never answered
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
-            accepter.setDaemon(true);
-            accepter.start();
-            GatewayClient client = client(silent.getLocalPort());
-            HttpsURLConnection c = bulk(client, silent.getLocalPort());
+        try (SilentListener silent = new SilentListener()) {
+            GatewayClient client = client(silent.port());
+            HttpsURLConnection c = bulk(client, silent.port());
             long t0 = System.nanoTime();
             // the failure is explained on the thread that met it, as Downloader and TusPatch do
             String said = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
@@ -101,13 +84,6 @@ class HandshakeDeadlineTest {
             assertTrue(ms < 9_000, "the stalled handshake was cut after " + ms + " ms");
             assertTrue(said.startsWith("UNAVAILABLE") && said.contains("TLS handshake did not finish"), said);
             assertTrue(!said.contains("is the gateway running"), said);
-        } finally {
-            if (accepter != null) {
-                accepter.join(5_000);
-            }
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 

@@ -2,13 +2,7 @@ package jp.sekisho.client.http;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import jp.sekisho.certs.testing.TestPki;
 import jp.sekisho.client.CliRun;
 import org.junit.jupiter.api.Test;
@@ -29,32 +23,11 @@ class HandshakeTimeoutTest {
     void aStalledHandshakeIsReportedAsSuchNotAsNoGateway() throws Exception {
         TestPki pki = TestPki.create(dir.resolve("certs"));
         pki.client("secretariat");
-        // the accepter thread adds while the test thread closes: the client may connect again
-        Queue<Socket> held = new ConcurrentLinkedQueue<>();
-        Thread accepter = null;
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            accepter = new Thread(() -> {
-                try {
-                    while (true) {
-                        held.add(silent.accept()); // accepted, never answered
-                    }
-                } catch (IOException closed) {
-                    // the test is over
-                }
-            });
-            accepter.setDaemon(true);
-            accepter.start();
-            CliRun r = ConnectionRefusalsTest.list(pki, "https://127.0.0.1:" + silent.getLocalPort(), "secretariat");
+        try (SilentListener silent = new SilentListener()) {
+            CliRun r = ConnectionRefusalsTest.list(pki, "https://127.0.0.1:" + silent.port(), "secretariat");
             ConnectionRefusalsTest.assertRefusal(3, "UNAVAILABLE", r);
             assertTrue(r.err().contains("TLS"), r.toString());
             assertTrue(!r.err().contains("is the gateway running"), r.toString());
-        } finally {
-            if (accepter != null) {
-                accepter.join(5_000); // the server socket is closed: accept() has thrown
-            }
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 }
