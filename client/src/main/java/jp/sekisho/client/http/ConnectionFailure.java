@@ -77,7 +77,7 @@ final class ConnectionFailure {
             // machine) from a connection nobody answers, which are different problems to hand to someone.
             return probe.tcpConnects()
                     ? unavailable(
-                            "TLS の握手が時間内に終わりません",
+                            "TLS ハンドシェイクが時間内に終わりません",
                             "connected to " + base
                                     + ", but the TLS handshake did not finish within the connect timeout",
                             "the gateway, a load balancer in front of it or this machine is overloaded; try again later")
