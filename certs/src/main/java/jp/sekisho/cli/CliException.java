@@ -22,6 +22,17 @@ public class CliException extends RuntimeException {
         return new CliException(ExitCode.USAGE, message);
     }
 
+    /**
+     * The command was stopped (Ctrl-C, the agent stopping) while it waited on the gateway: exit 3,
+     * and what was done so far is kept for the next run.
+     */
+    public static CliException interrupted() {
+        return new CliException(
+                ExitCode.UNAVAILABLE,
+                "中断されました。 interrupted. 次に: もう一度実行すると、済んだところから続けます。 next: run it again;"
+                        + " it goes on from where it stopped.");
+    }
+
     public int exitCode() {
         return exitCode;
     }

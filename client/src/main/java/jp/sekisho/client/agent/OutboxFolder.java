@@ -82,7 +82,8 @@ final class OutboxFolder implements AutoCloseable {
                 throw new CliException(
                         ExitCode.UNAVAILABLE,
                         "別のエージェントがこの送信フォルダを使用中です。 another agent uses the outbox " + config.folder() + " ("
-                                + work.resolve("lock") + " is locked)");
+                                + work.resolve("lock") + " is locked). 次に: 一つのフォルダは一つのエージェントだけに"
+                                + "設定してください。 next: give each outbox folder to one agent only.");
             }
             return new OutboxFolder(config, ch, lock);
         } catch (IOException e) {

@@ -81,7 +81,9 @@ public final class DummyCommand {
                 }
                 throw CliException.usage("--out " + out + ": " + e.getMessage());
             }
-            spec.commandLine().getOut().println("wrote " + count + " dummy residents to " + out);
+            spec.commandLine()
+                    .getOut()
+                    .println("ダミー住民 " + count + " 件を書き出しました / wrote " + count + " dummy residents to " + out);
             spec.commandLine().getOut().flush();
             return ExitCode.OK;
         }

@@ -173,7 +173,7 @@ public final class GatewayClient {
             throw unavailable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+            throw CliException.interrupted();
         }
         return new Response(res.statusCode(), res.body());
     }

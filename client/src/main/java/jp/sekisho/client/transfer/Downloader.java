@@ -67,12 +67,11 @@ public final class Downloader {
             completed = true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+            throw CliException.interrupted();
         } catch (IOException e) {
-            throw CliException.usage("cannot write " + partial + ": " + e.getMessage());
+            throw cannotWrite(partial, e);
         } catch (UncheckedIOException e) {
-            throw CliException.usage(
-                    "cannot write " + partial + ": " + e.getCause().getMessage());
+            throw cannotWrite(partial, e.getCause());
         } finally {
             if (!completed) {
                 deleteIfEmpty(partial);
@@ -125,7 +124,9 @@ public final class Downloader {
                             c.disconnect();
                             throw new CliException(
                                     ExitCode.UNAVAILABLE,
-                                    "the gateway answered range '" + range + "' to a request from byte " + have);
+                                    "ゲートウェイが要求と違う範囲を返しました。 the gateway answered range '" + range
+                                            + "' to a request from byte " + have + ". 次に: 後でもう一度受信してください。"
+                                            + " next: receive again later; if it repeats, tell the gateway's operator.");
                         }
                     }
                     long before = have;
@@ -135,7 +136,9 @@ public final class Downloader {
                             if (have + n > size) {
                                 throw new CliException(
                                         ExitCode.UNAVAILABLE,
-                                        "the gateway sent more than the " + size + " bytes of transfer " + id);
+                                        "ゲートウェイが一覧の大きさを超えて送ってきました。 the gateway sent more than the "
+                                                + size + " bytes of transfer " + id + ". 次に: ゲートウェイの運用者に"
+                                                + "知らせてください。 next: tell the gateway's operator.");
                             }
                             append(file, buf, n);
                             have += n;
@@ -157,8 +160,10 @@ public final class Downloader {
                     if (have < size && !retry()) {
                         throw new CliException(
                                 ExitCode.UNAVAILABLE,
-                                "the download of transfer " + id + " keeps ending early at " + have + " of " + size
-                                        + " bytes");
+                                "ダウンロードが途中で切れ続けます。 the download of transfer " + id
+                                        + " keeps ending early at " + have + " of " + size + " bytes. 次に: 後でもう一度"
+                                        + "受信してください（続きから再開します）。 next: receive again later; it resumes"
+                                        + " from there.");
                     }
                 } else if (status == 416 && have == size) {
                     errorBody(c);
@@ -183,6 +188,12 @@ public final class Downloader {
             c.setRequestProperty("Range", "bytes=" + from + "-");
         }
         return c;
+    }
+
+    private static CliException cannotWrite(Path partial, IOException e) {
+        return CliException.usage("受信中のファイルに書き込めません: " + partial + "。 cannot write " + partial + ": "
+                + e.getMessage() + ". 次に: 空き容量と受信フォルダの権限を確認してください。 next: check the free space and"
+                + " the inbox folder's permissions; the next receive resumes from what was written.");
     }
 
     /** Writes to the partial file; a failure here is the disk's, not the network's, so it is not retried. */

@@ -147,14 +147,17 @@ public final class FileSender {
             if (count > terms.maxRecords()) {
                 throw new CliException(
                         ExitCode.REFUSED,
-                        "RECORDS_OVER_APPROVAL: " + count + " records, but approval " + terms.approvalRef()
-                                + " allows at most " + terms.maxRecords() + " per transfer");
+                        "RECORDS_OVER_APPROVAL: 件数が承認の上限を超えています。 " + count + " records, but approval "
+                                + terms.approvalRef() + " allows at most " + terms.maxRecords() + " per transfer."
+                                + " 次に: 件数を承認の範囲に収めてください。 next: send no more records than the"
+                                + " approval allows.");
             }
             if (o.cbc() && !terms.allowCbc()) {
                 throw new CliException(
                         ExitCode.REFUSED,
-                        "PAYLOAD_WEAK_CIPHER: route " + o.route()
-                                + " does not accept AES-256-CBC (allow-cbc is false); send without --cbc");
+                        "PAYLOAD_WEAK_CIPHER: この経路は AES-256-CBC を受け付けません。 route " + o.route()
+                                + " does not accept AES-256-CBC (allow-cbc is false). 次に: --cbc を付けずに送って"
+                                + "ください。 next: send without --cbc.");
             }
             boolean compressing = CompressionChoice.of(o.compress(), o.encrypted(), terms, source);
             String name = o.filename() != null

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import jp.sekisho.cli.CliException;
-import jp.sekisho.cli.ExitCode;
 import jp.sekisho.cli.Printable;
 import jp.sekisho.client.http.GatewayClient;
 
@@ -69,7 +68,7 @@ public final class InboxListing {
             throw client.unavailable(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+            throw CliException.interrupted();
         }
         GatewayClient.Response r = new GatewayClient.Response(res.statusCode(), res.body());
         if (r.status() == 400) {

@@ -240,21 +240,25 @@ public final class InboxRound implements AutoCloseable {
                 Plaintext.deleteQuietly(partial);
                 throw new CliException(
                         ExitCode.REFUSED,
-                        "DOWNLOAD_HASH_MISMATCH: transfer " + item.transferId() + " downloaded with SHA-256 " + sha256
-                                + ", the gateway lists " + item.sha256() + "; not acknowledged");
+                        "DOWNLOAD_HASH_MISMATCH: 受信した封筒がゲートウェイの記録と一致しません（受領確認はしません）。"
+                                + " transfer " + item.transferId() + " downloaded with SHA-256 " + sha256
+                                + ", the gateway lists " + item.sha256() + "; not acknowledged. 次に: もう一度受信し、"
+                                + "繰り返すならゲートウェイの運用者に知らせてください。 next: receive again; if it repeats,"
+                                + " tell the gateway's operator.");
             }
             RuntimeException failure = outcome.openFailure();
             if (failure instanceof EnvelopeException e) {
                 throw new CliException(
                         ExitCode.REFUSED,
-                        e.reason() + ": transfer " + item.transferId() + " ("
-                                + item.filename() + ") cannot be opened: " + e.getMessage()
-                                + "; not acknowledged, envelope kept at "
-                                + partial);
+                        e.reason() + ": 封筒を開けません（受領確認はせず、封筒は残します）。 transfer "
+                                + item.transferId() + " (" + item.filename() + ") cannot be opened: " + e.getMessage()
+                                + "; not acknowledged, envelope kept at " + partial + ". 次に: 理由コードを送信元と事務局に"
+                                + "伝えてください。 next: give the reason code to the sender and the secretariat.");
             }
             if (failure instanceof UncheckedIOException e) {
-                throw CliException.usage("cannot open transfer " + item.transferId() + ": "
-                        + e.getCause().getMessage());
+                throw CliException.usage("受信したファイルを書き出せません。 cannot open transfer " + item.transferId()
+                        + ": " + e.getCause().getMessage() + ". 次に: 空き容量と受信フォルダの権限を確認してください。"
+                        + " next: check the free space and the inbox folder's permissions.");
             }
             if (failure != null) {
                 throw failure;

@@ -213,7 +213,7 @@ public final class ReceiveCommand implements Callable<Integer> {
             steps = Timings.of(false); // the first round only: later polls reuse the connection
             if (once) {
                 if (inbox.isEmpty() && handled == 0 && !json) {
-                    w.println("nothing waiting on route " + Printable.of(route));
+                    w.println("待っている転送はありません / nothing waiting on route " + Printable.of(route));
                 }
                 w.flush();
                 return new Outcome.Done(round.refused().isEmpty() ? ExitCode.OK : ExitCode.REFUSED);

@@ -57,7 +57,11 @@ public record RouteTerms(
                     // absent: a gateway older than compression, whose receivers may not inflate either
                     Boolean.TRUE.equals(json.get("compression")));
         } catch (CertificateException | RuntimeException e) {
-            throw new CliException(ExitCode.UNAVAILABLE, "the gateway's route terms are unreadable: " + e.getMessage());
+            throw new CliException(
+                    ExitCode.UNAVAILABLE,
+                    "ゲートウェイの経路条件を読めません。 the gateway's route terms are unreadable: " + e.getMessage()
+                            + ". 次に: クライアントとゲートウェイの版を確認してください。 next: check that this client"
+                            + " and the gateway are of matching versions.");
         }
     }
 }

@@ -233,8 +233,10 @@ public final class SendCommand implements Callable<Integer> {
         if (size > terms.maxPayloadBytes()) {
             throw new CliException(
                     ExitCode.REFUSED,
-                    "PAYLOAD_TOO_LARGE: the envelope has " + size + " bytes, route " + terms.route()
-                            + " accepts at most " + terms.maxPayloadBytes());
+                    "PAYLOAD_TOO_LARGE: 封筒が経路の上限を超えています。 the envelope has " + size + " bytes, route "
+                            + terms.route() + " accepts at most " + terms.maxPayloadBytes() + ". 次に: ファイルを"
+                            + "分けて送るか、上限について事務局に相談してください。 next: split the file, or ask the"
+                            + " secretariat about the route's limit.");
         }
     }
 

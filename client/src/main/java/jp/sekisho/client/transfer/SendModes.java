@@ -14,7 +14,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import jp.sekisho.certs.Identity;
 import jp.sekisho.cli.CliException;
-import jp.sekisho.cli.ExitCode;
 import jp.sekisho.envelope.Compression;
 import jp.sekisho.envelope.ContentCipher;
 import jp.sekisho.envelope.SealResult;
@@ -77,7 +76,7 @@ final class SendModes {
             sealed = sealing.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+            throw CliException.interrupted();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
@@ -116,7 +115,7 @@ final class SendModes {
             return uploader.upload(envelope, size, name, hashing.get().envelopeSha256(), count);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+            throw CliException.interrupted();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }

@@ -67,8 +67,11 @@ final class TusRequests {
         }
         String loc = res.headers()
                 .firstValue("Location")
-                .orElseThrow(() ->
-                        new CliException(ExitCode.UNAVAILABLE, "the gateway created the upload but gave no Location"));
+                .orElseThrow(() -> new CliException(
+                        ExitCode.UNAVAILABLE,
+                        "ゲートウェイがアップロードの場所を返しませんでした。 the gateway created the upload but gave"
+                                + " no Location. 次に: 間にプロキシがあればその設定を確認してください。 next: if a"
+                                + " proxy stands in between, check that it passes the Location header."));
         return client.resolve(loc);
     }
 

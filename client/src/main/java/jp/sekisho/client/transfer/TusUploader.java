@@ -136,7 +136,7 @@ public final class TusUploader {
             return new Result(stored, length, retries);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+            throw CliException.interrupted();
         }
     }
 
@@ -166,7 +166,7 @@ public final class TusUploader {
             return new DeferredUpload(this, file, arrival, rewind).run(sealing, sizeHint, filename, records);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+            throw CliException.interrupted();
         }
     }
 
@@ -197,7 +197,7 @@ public final class TusUploader {
             return new Result(send(envelope, length, location, id, offset, sealed), length, retries);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CliException(ExitCode.UNAVAILABLE, "interrupted");
+            throw CliException.interrupted();
         }
     }
 

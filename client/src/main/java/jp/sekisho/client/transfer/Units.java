@@ -18,7 +18,8 @@ public final class Units {
     public static long size(String s) {
         Matcher m = SIZE.matcher(s.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new TypeConversionException("'" + s + "' is not a size (e.g. 32MiB, 64M, 1048576)");
+            throw new TypeConversionException("'" + s + "' は大きさではありません（例: 32MiB、64M、1048576）。 '" + s
+                    + "' is not a size (e.g. 32MiB, 64M, 1048576)");
         }
         long n = Long.parseLong(m.group(1));
         long unit = switch (m.group(2)) {
@@ -33,7 +34,8 @@ public final class Units {
     public static Duration duration(String s) {
         Matcher m = TIME.matcher(s.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new TypeConversionException("'" + s + "' is not a duration (e.g. 5s, 500ms, 2m)");
+            throw new TypeConversionException(
+                    "'" + s + "' は時間の長さではありません（例: 5s、500ms、2m）。 '" + s + "' is not a duration (e.g. 5s, 500ms, 2m)");
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {

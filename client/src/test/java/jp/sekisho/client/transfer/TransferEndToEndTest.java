@@ -334,6 +334,7 @@ class TransferEndToEndTest {
         CliRun altered = receive(out, enc.keyFile().toString());
         assertEquals(1, altered.code(), altered.toString());
         assertTrue(altered.err().contains("DOWNLOAD_HASH_MISMATCH"), altered.toString());
+        assertJapaneseFirst("DOWNLOAD_HASH_MISMATCH", altered);
         assertSameBytes(after, out.resolve("after.csv"));
         Files.delete(out.resolve("after.csv"));
         assertEquals(1, spooled().size(), "the altered one stays, the other was acknowledged and purged");
@@ -522,10 +523,12 @@ class TransferEndToEndTest {
         CliRun over = send("--encrypted", env.toString(), "--records", Integer.toString(ROWS + 1));
         assertEquals(1, over.code(), over.toString());
         assertTrue(over.err().contains("RECORDS_OVER_APPROVAL"), over.toString());
+        assertJapaneseFirst("RECORDS_OVER_APPROVAL", over);
 
         CliRun cbc = send("--file", csv.toString(), "--cbc");
         assertEquals(1, cbc.code(), cbc.toString());
         assertTrue(cbc.err().contains("PAYLOAD_WEAK_CIPHER"), cbc.toString());
+        assertJapaneseFirst("PAYLOAD_WEAK_CIPHER", cbc);
         assertEquals(List.of(), spooled());
     }
 
@@ -780,5 +783,15 @@ class TransferEndToEndTest {
             assertSameBytes(env, kept.get(0));
         }
         assertEquals(1, spooled().size(), "not acknowledged");
+    }
+
+    /** A refusal a person reads: its code, then Japanese, then English, then what to do next in both. */
+    private static void assertJapaneseFirst(String code, CliRun r) {
+        assertTrue(
+                java.util.regex.Pattern.compile(code + ": [\\p{IsHan}\\p{IsHiragana}\\p{IsKatakana}]")
+                        .matcher(r.err())
+                        .find(),
+                "Japanese first after " + code + ": " + r);
+        assertTrue(r.err().contains("次に: ") && r.err().contains("next: "), "says what to do next: " + r);
     }
 }

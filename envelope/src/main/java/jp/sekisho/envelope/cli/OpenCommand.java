@@ -69,7 +69,9 @@ public final class OpenCommand implements Callable<Integer> {
         } catch (PkiException e) {
             throw CliException.usage(e.getMessage());
         } catch (UncheckedIOException e) {
-            throw CliException.usage("cannot open " + in + ": " + e.getCause().getMessage());
+            throw CliException.usage("封筒を開けません（読み書きの失敗）。 cannot open " + in + ": "
+                    + e.getCause().getMessage() + ". 次に: ファイルの場所、権限、空き容量を確認してください。 next: check the"
+                    + " paths, permissions and free space.");
         }
         PrintWriter w = spec.commandLine().getOut();
         w.printf("opened %s -> %s (%s)%n", in, out, result.cipher().displayName());

@@ -129,9 +129,11 @@ public final class SealCommand implements Callable<Integer> {
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
             temp = null;
         } catch (NoSuchFileException e) {
-            throw CliException.usage(e.getFile() + ": no such file");
+            throw CliException.usage("ファイルがありません / no such file: " + e.getFile());
         } catch (IOException | UncheckedIOException e) {
-            throw CliException.usage("cannot seal " + in + ": " + e.getMessage());
+            throw CliException.usage("封筒を作れません（読み書きの失敗）。 cannot seal " + in + ": " + e.getMessage()
+                    + ". 次に: ファイルの場所、権限、空き容量を確認してください。 next: check the paths, permissions and"
+                    + " free space.");
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         } finally {

@@ -15,7 +15,8 @@ final class SizeOption implements ITypeConverter<Long> {
     public Long convert(String value) {
         Matcher m = SIZE.matcher(value.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new TypeConversionException("'" + value + "' is not a size (e.g. 64GiB, 512M, 1048576)");
+            throw new TypeConversionException("'" + value + "' は大きさではありません（例: 64GiB、512M、1048576）。 '" + value
+                    + "' is not a size (e.g. 64GiB, 512M, 1048576)");
         }
         long unit = switch (m.group(2)) {
             case "k", "kb", "kib" -> 1L << 10;
