@@ -47,10 +47,11 @@ final class ExportCommand extends StoreCommand {
         ExportFormat f = switch (format.toLowerCase(Locale.ROOT)) {
             case "jsonl" -> ExportFormat.JSONL;
             case "csv" -> ExportFormat.CSV;
-            default -> throw new InputException("--format must be jsonl or csv");
+            default -> throw new InputException("--format は jsonl か csv です。 --format must be jsonl or csv");
         };
         if ((config == null) == !remote.given()) {
-            throw new InputException("give either --config GATEWAY.yml or --gateway URL --identity FILE");
+            throw new InputException("--config GATEWAY.yml か --gateway URL --identity FILE のどちらかを指定してください。"
+                    + " give either --config GATEWAY.yml or --gateway URL --identity FILE");
         }
         var query = filters.toQuery();
         Path target = out.toAbsolutePath();
@@ -66,12 +67,14 @@ final class ExportCommand extends StoreCommand {
                     throw new StreamCut(cut.events(), "no end record; " + out + " left as it was");
                 }
                 if (end instanceof ExportEnd.Failed failed) {
-                    throw new AuditUnavailableException("the gateway stopped the export after " + failed.events()
-                            + " events: " + failed.reason() + ": " + failed.message());
+                    throw new AuditUnavailableException("ゲートウェイがエクスポートを途中で止めました（" + out
+                            + " は元のまま）。 the gateway stopped the export after " + failed.events() + " events: "
+                            + failed.reason() + ": " + failed.message() + ". 次に: 後でもう一度エクスポートしてください。"
+                            + " next: export again later.");
                 }
                 Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                out().println("exported " + end.events() + " events (" + Files.size(target) + " bytes) from "
-                        + remote.gateway + " to " + out);
+                out().println("監査イベント " + end.events() + " 件をエクスポートしました。 exported " + end.events() + " events ("
+                        + Files.size(target) + " bytes) from " + remote.gateway + " to " + out);
                 out().flush();
                 return AuditCommand.OK;
             } finally {
@@ -85,8 +88,10 @@ final class ExportCommand extends StoreCommand {
                 n = store.reader().export(query, localOperator(), f, os);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            out().println("exported " + n + " events to " + out
-                    + (query.node(null).isComplete() ? "" : " (filtered: an offline verify will report the gaps)"));
+            out().println("監査イベント " + n + " 件をエクスポートしました。 exported " + n + " events to " + out
+                    + (query.node(null).isComplete()
+                            ? ""
+                            : " (絞り込みあり: オフライン検証は欠番を報告します / filtered: an offline verify will report" + " the gaps)"));
             jp.sekisho.audit.archive.ArchivedMonths.notices(store.database().dataSource(), query.from(), query.to())
                     .forEach(err()::println);
             err().flush();

@@ -120,11 +120,13 @@ final class GatewayAccess {
                             .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
-            throw new AuditUnavailableException("gateway " + gateway + " unreachable: " + e.getMessage()
-                    + " (is it running, and is this address allowed on its admin listener?)");
+            throw new AuditUnavailableException("ゲートウェイに接続できません。 gateway " + gateway + " unreachable: "
+                    + e.getMessage() + ". 次に: ゲートウェイが動いているか、この送信元アドレスが管理リスナーで許可されて"
+                    + "いるかを確認してください。 next: check that it is running and that this address is allowed on its"
+                    + " admin listener.");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AuditUnavailableException("interrupted");
+            throw new AuditUnavailableException("中断されました。 interrupted. 次に: もう一度実行してください。 next: run it" + " again.");
         }
         if (res.statusCode() >= 400) {
             String body;
@@ -184,10 +186,13 @@ final class GatewayAccess {
 
     private HttpClient client() throws StoreCommand.InputException {
         if (!"https".equals(gateway.getScheme())) {
-            throw new StoreCommand.InputException("--gateway must be an https:// URL, got " + gateway);
+            throw new StoreCommand.InputException(
+                    "--gateway は https:// の URL です。 --gateway must be an https:// URL, got " + gateway);
         }
         if (identity == null) {
-            throw new StoreCommand.InputException("--gateway needs --identity (the auditor's certificate)");
+            throw new StoreCommand.InputException(
+                    "--gateway には --identity（監査担当の証明書）が要ります。 --gateway needs --identity (the auditor's"
+                            + " certificate)");
         }
         try {
             Identity id = Identities.load(
@@ -202,7 +207,8 @@ final class GatewayAccess {
             List<X509Certificate> anchors =
                     gatewayCa != null ? Pem.readCertificates(gatewayCa) : ClientTls.caCertificates(id.chain());
             if (anchors.isEmpty()) {
-                throw new StoreCommand.InputException("--identity holds no CA certificate; name it with --gateway-ca");
+                throw new StoreCommand.InputException("--identity に CA 証明書が含まれていません。--gateway-ca で指定して"
+                        + "ください。 --identity holds no CA certificate; name it with --gateway-ca");
             }
             return HttpClient.newBuilder()
                     .sslContext(ClientTls.context(id.privateKey(), id.chain(), anchors))

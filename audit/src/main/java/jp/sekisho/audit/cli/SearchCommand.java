@@ -80,7 +80,8 @@ final class SearchCommand extends StoreCommand {
             throw new InputException("--limit: 1〜10000の整数を指定してください / must be from 1 to 10000");
         }
         if ((config == null) == !remote.given()) {
-            throw new InputException("give either --config GATEWAY.yml or --gateway URL --identity FILE");
+            throw new InputException("--config GATEWAY.yml か --gateway URL --identity FILE のどちらかを指定してください。"
+                    + " give either --config GATEWAY.yml or --gateway URL --identity FILE");
         }
         AuditQuery query = filters.toQuery(Clock.systemUTC()).limit(limit).order(order());
         EventPage page = remote.given() ? remotePage(query) : localPage(query);

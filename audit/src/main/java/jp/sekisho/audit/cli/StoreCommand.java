@@ -33,7 +33,7 @@ abstract class StoreCommand implements Callable<Integer> {
         } catch (InputException | IllegalArgumentException e) {
             return fail(AuditCommand.USAGE, e.getMessage());
         } catch (NoSuchFileException e) {
-            return fail(AuditCommand.USAGE, "no such file: " + e.getMessage());
+            return fail(AuditCommand.USAGE, "ファイルがありません。 no such file: " + e.getMessage());
         } catch (IOException e) {
             return fail(AuditCommand.USAGE, Database.oneLine(e));
         } catch (StreamCut e) {
@@ -70,7 +70,7 @@ abstract class StoreCommand implements Callable<Integer> {
 
     static AuditConfig config(Path file) throws IOException, InputException {
         if (!Files.isRegularFile(file)) {
-            throw new InputException("no such configuration file: " + file);
+            throw new InputException("設定ファイルがありません。 no such configuration file: " + file);
         }
         return AuditConfig.fromGatewayYaml(file);
     }

@@ -42,7 +42,8 @@ final class TailCommand extends StoreCommand {
     @Override
     int execute() throws java.io.IOException, InputException {
         if (!remote.given()) {
-            throw new InputException("tail needs --gateway URL --identity FILE");
+            throw new InputException(
+                    "tail には --gateway URL --identity FILE が要ります。 tail needs --gateway URL" + " --identity FILE");
         }
         if (filters.types == null) {
             filters.types = java.util.Arrays.stream(EventType.values())

@@ -70,8 +70,9 @@ final class VerifyCommand extends StoreCommand {
     int execute() throws java.io.IOException, InputException {
         int modes = (config == null ? 0 : 1) + (file == null ? 0 : 1) + (remote.given() ? 1 : 0);
         if (modes != 1) {
-            throw new InputException("give one of --config GATEWAY.yml, --file EXPORT.jsonl [--keys DIR_OR_FILE], "
-                    + "or --gateway URL --identity FILE");
+            throw new InputException("--config GATEWAY.yml、--file EXPORT.jsonl [--keys DIR_OR_FILE]、--gateway URL"
+                    + " --identity FILE のうち一つを指定してください。 give one of --config GATEWAY.yml, --file"
+                    + " EXPORT.jsonl [--keys DIR_OR_FILE], or --gateway URL --identity FILE");
         }
         if (!archives.isEmpty() && node != null) {
             throw new InputException("--archive は全ノードを検証します。--node とは併用できません / --archive verifies every "
@@ -167,7 +168,8 @@ final class VerifyCommand extends StoreCommand {
     private int report(VerifyResult result) {
         if (result instanceof VerifyResult.Ok ok) {
             ok.notes().forEach(out()::println);
-            out().println("OK: " + ok.events() + " events and " + ok.checkpoints() + " signed checkpoints verified");
+            out().println("OK: 監査ログを検証しました（" + ok.events() + " 件、署名付きチェックポイント " + ok.checkpoints() + " 件）。 "
+                    + ok.events() + " events and " + ok.checkpoints() + " signed checkpoints verified");
             out().flush();
             return AuditCommand.OK;
         }
@@ -177,8 +179,8 @@ final class VerifyCommand extends StoreCommand {
             out().flush();
             return AuditCommand.TRUNCATED;
         }
-        out().println("FAILED: " + b.kind() + (b.seq() > 0 ? " at " + b.nodeId() + "#" + b.seq() : "") + ": "
-                + b.message());
+        out().println("FAILED: " + b.kind() + (b.seq() > 0 ? " at " + b.nodeId() + "#" + b.seq() : "")
+                + ": 監査ログの検証に失敗しました。 verification failed: " + b.message());
         out().flush();
         return AuditCommand.FAILED;
     }

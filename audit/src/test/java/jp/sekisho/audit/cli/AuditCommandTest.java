@@ -117,7 +117,7 @@ class AuditCommandTest {
         assertEquals(
                 10, lines.stream().filter(l -> l.matches("\\d{4}-.*,DENY,.*")).count(), "the 10 denials");
         assertEquals(12, lines.size(), "header, 10 events, end: no checkpoint rows in CSV for people");
-        assertTrue(csv.out().startsWith("exported 10 events"), csv.out());
+        assertTrue(csv.out().contains("exported 10 events"), csv.out());
     }
 
     @Test
