@@ -50,7 +50,7 @@ public final class GatewayCommand implements Callable<Integer> {
         try {
             cfg = GatewayConfigLoader.load(config);
         } catch (ConfigException e) {
-            throw new CliException(ExitCode.USAGE, e.getMessage());
+            throw configError(e);
         }
         AtomicReference<AuditStore> opened = new AtomicReference<>();
         Gateway gateway;
@@ -63,7 +63,7 @@ public final class GatewayCommand implements Callable<Integer> {
             });
         } catch (ConfigException e) {
             closeQuietly(opened.get());
-            throw new CliException(ExitCode.USAGE, e.getMessage());
+            throw configError(e);
         } catch (AuditKeyException e) {
             // one line, Japanese then English, starting with its code. A missing or foreign key needs a person
             // (restore it, or rotate on purpose): exit 2, which the systemd unit does not restart in a loop; a node-id
@@ -73,16 +73,23 @@ public final class GatewayCommand implements Callable<Integer> {
             throw new CliException(exit, e.getMessage());
         } catch (AuditUnavailableException e) {
             closeQuietly(opened.get());
-            throw new CliException(ExitCode.UNAVAILABLE, "audit store unavailable: " + e.getMessage());
+            throw new CliException(
+                    ExitCode.UNAVAILABLE,
+                    "監査ストアを使えないため起動できません。 audit store unavailable: " + e.getMessage()
+                            + ". 次に: store: の設定とデータベースの状態を確認してください（起動し直せば続きから）。 next:"
+                            + " check store: in the configuration and the database; a restart goes on from there.");
         } catch (RuntimeException e) {
             closeQuietly(opened.get());
             ConfigException config = configCause(e);
             if (config != null) {
                 // raised while a bean was made (Micronaut wraps it): still a configuration error, exit 2, no restart
                 // loop
-                throw new CliException(ExitCode.USAGE, config.getMessage());
+                throw configError(config);
             }
-            throw new CliException(ExitCode.UNAVAILABLE, "cannot start: " + rootMessage(e));
+            throw new CliException(
+                    ExitCode.UNAVAILABLE,
+                    "ゲートウェイを起動できません。 cannot start: " + rootMessage(e) + ". 次に: 上のログを確認して"
+                            + "ください。 next: see the log above.");
         }
         AuditStore store = opened.get();
         PrintWriter out = spec.commandLine().getOut();
@@ -104,6 +111,14 @@ public final class GatewayCommand implements Callable<Integer> {
                         "sekisho-gateway-stop"));
         stopped.await();
         return ExitCode.OK;
+    }
+
+    /** A mistake in gateway.yml (or a file it names): exit 2, which the systemd unit does not restart in a loop. */
+    private static CliException configError(ConfigException e) {
+        return new CliException(
+                ExitCode.USAGE,
+                "設定に誤りがあります。 configuration error: " + e.getMessage() + ". 次に: 設定を直してから起動し直して"
+                        + "ください（docs/gateway-config.md）。 next: fix it and start again (docs/gateway-config.md).");
     }
 
     private static void closeQuietly(AuditStore o) {

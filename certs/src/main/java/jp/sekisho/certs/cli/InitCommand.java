@@ -57,7 +57,7 @@ final class InitCommand extends PkiCommand {
         List<String> i = dns.isEmpty() && ips.isEmpty() ? List.of("127.0.0.1") : ips;
         CertificateAuthority ca = CertificateAuthority.init(
                 new InitRequest(dir, org, days, d, i, Passphrases.read(passphraseFile), force), Clock.systemUTC());
-        println("CA created in " + dir + ": "
+        println("CA を作成しました / CA created in " + dir + ": "
                 + ca.certificate().getSubjectX500Principal().getName());
         println("  ca.pem, ca.key (0600), crl.pem, gateway.pem/.key/.p12 (SAN " + String.join(", ", d)
                 + (i.isEmpty() ? "" : ", " + String.join(", ", i)) + ")");

@@ -76,8 +76,8 @@ final class IssueCommand extends PkiCommand {
         IssueRequest req = subject.request(alg, password, force);
         Credential c = openCa().issue(req);
         CertificateSummary s = CertificateSummary.of(c.certificate());
-        println("issued " + subject.kind.name().toLowerCase(Locale.ROOT) + " certificate " + s.subject());
+        println("証明書を発行しました / issued " + subject.kind.name().toLowerCase(Locale.ROOT) + " certificate " + s.subject());
         println("  " + c.certificateFile() + ", " + c.keyFile() + " (0600), " + c.pkcs12File() + " (0600)");
-        println("  valid until " + s.notAfter() + ", sha256 " + s.sha256());
+        println("  有効期限 / valid until " + s.notAfter() + ", sha256 " + s.sha256());
     }
 }

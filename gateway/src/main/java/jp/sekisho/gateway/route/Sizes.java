@@ -16,7 +16,8 @@ public final class Sizes {
     public static long parseSize(String s) {
         Matcher m = SIZE.matcher(s.trim().toUpperCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("'" + s + "' is not a size (e.g. 500MB, 2GiB)");
+            throw new IllegalArgumentException(
+                    "'" + s + "' は大きさではありません（例: 500MB、2GiB）。 '" + s + "' is not a size (e.g. 500MB, 2GiB)");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "B" : m.group(2);

@@ -266,7 +266,10 @@ class GatewayConfigErrorsTest {
         int code = cmd.execute("--config", p.toString());
         assertEquals(2, code);
         assertEquals(
-                "gateway: " + p + ": listeners.admin.allow[1]: '10.0.0.300/8' is not a CIDR" + System.lineSeparator(),
+                "gateway: 設定に誤りがあります。 configuration error: " + p
+                        + ": listeners.admin.allow[1]: '10.0.0.300/8' is not a CIDR. 次に: 設定を直してから起動し直して"
+                        + "ください（docs/gateway-config.md）。 next: fix it and start again (docs/gateway-config.md)."
+                        + System.lineSeparator(),
                 err.toString());
     }
 }
