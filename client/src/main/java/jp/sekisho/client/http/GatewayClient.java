@@ -210,7 +210,21 @@ public final class GatewayClient {
             case 502, 503, 504 -> ExitCode.UNAVAILABLE;
             default -> ExitCode.REFUSED;
         };
-        return new CliException(code, reason + (detail.isBlank() ? "" : ": " + detail));
+        return new CliException(code, withJapanese(reason, detail));
+    }
+
+    /**
+     * "REASON: 日本語。 detail": the gateway's problem says what happened in English; the reason's
+     * Japanese comes from the same table the gateway answers from (read only on this error path).
+     */
+    static String withJapanese(String reason, String detail) {
+        String ja = jp.sekisho.gateway.admission.Reason.of(reason)
+                .map(jp.sekisho.gateway.admission.Reason::ja)
+                .orElse(null);
+        if (ja == null) {
+            return reason + (detail.isBlank() ? "" : ": " + detail);
+        }
+        return reason + ": " + ja + "。" + (detail.isBlank() ? "" : " " + detail);
     }
 
     private static SSLContext sslContext(Identity identity, List<X509Certificate> trustAnchors) {
