@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import jp.sekisho.audit.chain.AuditSigningKey;
 import jp.sekisho.audit.chain.CanonicalEncoding;
@@ -41,8 +42,14 @@ final class Checkpointer {
     private final LinkedBlockingDeque<Due> pending = new LinkedBlockingDeque<>();
     private final Thread thread;
     private final Object idle = new Object();
+    /**
+     * Checkpoints submitted and neither stored nor given up. Counted apart from {@link #pending}: the
+     * thread takes a checkpoint out of the queue before it stores it, and a flush that looked at the
+     * queue alone (with a busy flag set after the take) could return in between, before the store.
+     */
+    private final AtomicInteger unsettled = new AtomicInteger();
+
     private volatile boolean closing;
-    private volatile boolean busy;
     // checkpointer-thread state
     private long failingSince;
     private long lastWarning;
@@ -60,17 +67,27 @@ final class Checkpointer {
 
     /** Asks for a checkpoint sealing committed event {@code seq} with chain hash {@code hash}. */
     void submit(long seq, String hash) {
-        if (pending.size() >= MAX_PENDING) {
-            pending.pollFirst(); // the newest seals the oldest's events as well
+        unsettled.incrementAndGet();
+        if (pending.size() >= MAX_PENDING && pending.pollFirst() != null) {
+            settled(1); // the newest seals the oldest's events as well
         }
         pending.offerLast(new Due(seq, hash));
+    }
+
+    /** {@code n} checkpoints were stored or given up: wakes a flush. */
+    private void settled(int n) {
+        if (n > 0 && unsettled.addAndGet(-n) <= 0) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
     }
 
     /** Waits until every submitted checkpoint was stored (or given up), at most {@code max}. */
     void flush(Duration max) {
         long deadline = System.nanoTime() + max.toNanos();
         synchronized (idle) {
-            while ((busy || !pending.isEmpty()) && System.nanoTime() < deadline) {
+            while (unsettled.get() > 0 && System.nanoTime() < deadline) {
                 try {
                     idle.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
                 } catch (InterruptedException e) {
@@ -95,10 +112,6 @@ final class Checkpointer {
         while (true) {
             Due first;
             try {
-                busy = false;
-                synchronized (idle) {
-                    idle.notifyAll();
-                }
                 first = pending.pollFirst(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
@@ -109,11 +122,12 @@ final class Checkpointer {
                 }
                 continue;
             }
-            busy = true;
             batch.clear();
             batch.add(first);
             pending.drainTo(batch);
-            if (!store(batch)) {
+            if (store(batch)) {
+                settled(batch.size());
+            } else {
                 if (closing) {
                     Due last = batch.get(batch.size() - 1);
                     LOG.warn(
@@ -122,10 +136,12 @@ final class Checkpointer {
                                     + "this node signs a checkpoint that seals them",
                             nodeId,
                             last.seq());
+                    settled(batch.size()); // given up: a flush need not wait for them
                     return;
                 }
                 // keep only the newest: it seals the others' events; retry after a pause
                 pending.offerFirst(batch.get(batch.size() - 1));
+                settled(batch.size() - 1);
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException e) {
