@@ -36,6 +36,12 @@ public final class FullJit {
 
     private static final String TIER_OPTION = "-XX:TieredStopAtLevel=";
 
+    /**
+     * Set in the child's JVM: it was started for more than the quick tier opens well, so it warms the
+     * bulk crypto up at once ({@link Prewarm}, {@link BulkCryptoWarmup}).
+     */
+    static final String HANDED_OVER_PROPERTY = "sekisho.handedOver";
+
     private FullJit() {}
 
     /** How many envelope bytes a receive on the quick tier opens itself. */
@@ -136,6 +142,7 @@ public final class FullJit {
                 cmd.add(o);
             }
         }
+        cmd.add("-D" + HANDED_OVER_PROPERTY + "=true");
         cmd.add("-cp");
         cmd.add(classPath);
         cmd.add(Sekisho.class.getName());

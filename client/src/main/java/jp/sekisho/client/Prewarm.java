@@ -1,10 +1,16 @@
 package jp.sekisho.client;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -19,11 +25,20 @@ import java.util.Set;
  *   <li>The P-256 generator's table of precomputed points, built by the first signature or key with
  *       that curve (the identity's CA check, the TLS handshake's signature): ~45 ms.
  * </ul>
+ *
+ * <p>Then, for a command that will move a large file on a JVM with the optimising JIT, the bulk
+ * crypto is compiled before the bytes arrive ({@link BulkCryptoWarmup}).
  */
 final class Prewarm {
 
     /** The commands that load an identity and talk TLS or seal at once; never for their --help. */
     private static final Set<String> COMMANDS = Set.of("send", "receive", "seal", "open", "agent");
+
+    /**
+     * Input bytes above which send, seal and open warm the bulk crypto up: the size up to which the
+     * launchers run them on the quick tier (sekisho-java.sh, jit_options), where C2 does not run.
+     */
+    static final long BULK_BYTES = 8L * 1024 * 1024;
 
     private Prewarm() {}
 
@@ -37,12 +52,58 @@ final class Prewarm {
                 return;
             }
         }
-        Thread t = new Thread(Prewarm::run, "sekisho-prewarm");
+        boolean bulk = bulk(args);
+        Thread t = new Thread(() -> run(bulk), "sekisho-prewarm");
         t.setDaemon(true);
         t.start();
     }
 
-    private static void run() {
+    /**
+     * Whether {@code args} will move a large file: the agent and a receive that keeps polling (long
+     * runs), a {@code receive --once} handed over to the full JIT ({@link FullJit}: more than the quick
+     * tier opens is waiting), and a send, seal or open whose input is larger than {@link #BULK_BYTES}.
+     */
+    static boolean bulk(String... args) {
+        return switch (args[0]) {
+            case "agent" -> true;
+            case "receive" -> !List.of(args).contains("--once") || Boolean.getBoolean(FullJit.HANDED_OVER_PROPERTY);
+            case "send" -> larger(args, "--file", "--encrypted");
+            case "seal", "open" -> larger(args, "--in");
+            default -> false;
+        };
+    }
+
+    /** Whether the file given by one of {@code options} (either form) is larger than {@link #BULK_BYTES}. */
+    private static boolean larger(String[] args, String... options) {
+        for (int i = 0; i < args.length; i++) {
+            for (String o : options) {
+                String file = null;
+                if (args[i].equals(o) && i + 1 < args.length) {
+                    file = args[i + 1];
+                } else if (args[i].startsWith(o + "=")) {
+                    file = args[i].substring(o.length() + 1);
+                }
+                if (file != null) {
+                    try {
+                        return Files.size(Path.of(file)) > BULK_BYTES;
+                    } catch (IOException | InvalidPathException e) {
+                        return false; // the command says what is wrong with it
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static void run(boolean bulk) {
+        early();
+        // on the quick tier (the launcher's choice, or the user's) there is no C2 to warm up for
+        if (bulk && !FullJit.onQuickTier(ManagementFactory.getRuntimeMXBean().getInputArguments())) {
+            BulkCryptoWarmup.run();
+        }
+    }
+
+    private static void early() {
         try {
             // an http URL asks every jar for a URLStreamHandlerProvider, once per process
             URI.create("http://127.0.0.1/").toURL();

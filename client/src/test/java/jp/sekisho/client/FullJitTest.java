@@ -34,6 +34,7 @@ class FullJitTest {
                         "-XX:AOTCache=/lib/cds/s.aot",
                         "-Xmx256m",
                         "-Dsekisho.x=1",
+                        "-Dsekisho.handedOver=true",
                         "-cp",
                         "/lib/sekisho.jar",
                         "jp.sekisho.client.Sekisho",
