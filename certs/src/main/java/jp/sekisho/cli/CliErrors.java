@@ -28,9 +28,13 @@ public final class CliErrors implements CommandLine.IExecutionExceptionHandler {
         return code;
     }
 
-    /** Applies the project's conventions to a command line. */
+    /**
+     * Applies the project's conventions to a command line: to it and to the subcommands it has now (the
+     * help texts of picocli's own options are set on those only, so add subcommands first).
+     */
     public static CommandLine configure(CommandLine cmd) {
         return cmd.setExecutionExceptionHandler(new CliErrors())
+                .setResourceBundle(new HelpTexts())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setUsageHelpWidth(100)
                 .setUsageHelpAutoWidth(true);

@@ -29,10 +29,15 @@ import picocli.CommandLine.Model.CommandSpec;
         mixinStandardHelpOptions = true,
         versionProvider = Version.class,
         description = {
-            "Sekisho (関所): a gateway that lets municipal personal data reach a contractor only as the "
-                    + "privacy council approved it, and records every access.",
+            "関所（Sekisho）: 市町村の個人情報を、個人情報保護審議会が承認したとおりにだけ受託事業者へ渡し、"
+                    + "すべてのアクセスを記録するゲートウェイです。 Sekisho (関所): a gateway that lets municipal"
+                    + " personal data reach a contractor only as the privacy council approved it, and records every"
+                    + " access.",
             "",
+            "各コマンドのオプションは `sekisho COMMAND --help` で表示します。",
             "Run `sekisho COMMAND --help` for each command's options.",
+            "終了コード: 0 成功、1 ポリシーによる拒否（理由コードは標準エラーへ）、2 使い方・入力の誤り、3"
+                    + " ゲートウェイまたはストアを使えない。SEKISHO_DEBUG=1 でスタックトレースを表示します。",
             "Exit codes: 0 success, 1 refused by policy (reason code on stderr), 2 usage or input error, "
                     + "3 gateway or store unavailable. Set SEKISHO_DEBUG=1 for stack traces."
         })

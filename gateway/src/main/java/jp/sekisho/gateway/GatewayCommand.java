@@ -23,8 +23,11 @@ import picocli.CommandLine.Spec;
         name = "gateway",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs the Sekisho gateway: its listeners, mutual TLS, source-address allowlists and audit log.",
+            "関所のゲートウェイを動かします（リスナー、相互 TLS、送信元アドレスの許可リスト、監査ログ）。"
+                    + " Runs the Sekisho gateway: its listeners, mutual TLS, source-address allowlists and audit log.",
+            "設定は YAML ファイル 1 つです（docs/gateway-config.md）。SIGTERM か Ctrl-C で止まるまで動きます。",
             "Configuration: one YAML file (see docs/gateway-config.md). Runs until SIGTERM or Ctrl-C.",
+            "終了コード: 2 設定の誤り（誤ったキーを 1 行で示します）、3 監査ストアを使えない。",
             "Exit codes: 2 configuration error (one line naming the key), 3 audit store unavailable."
         })
 public final class GatewayCommand implements Callable<Integer> {
@@ -32,7 +35,11 @@ public final class GatewayCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE", description = "the gateway YAML file")
+    @Option(
+            names = "--config",
+            required = true,
+            paramLabel = "FILE",
+            description = "ゲートウェイの設定ファイル（YAML） / the gateway YAML file")
     Path config;
 
     /** Runs the gateway command alone (the {@code sekisho} launcher is the usual way in). */

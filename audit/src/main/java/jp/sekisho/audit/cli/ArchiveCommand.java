@@ -19,10 +19,11 @@ import picocli.CommandLine.Option;
         name = "archive",
         mixinStandardHelpOptions = true,
         description = {
-            "Archive a finished month: write its export and signed checkpoints to DIR, verify them, fsync, then detach"
-                    + " the month's partition (kept as audit_event_YYYYMM_archived, never dropped). Runs as"
-                    + " store.owner-user. Oldest month first; a re-run of an archived month says when it was archived.",
             "終わった月の監査ログを DIR に書き出して検証し、その月のパーティションを切り離します（削除はしません）。"
+                    + " Archive a finished month: write its export and signed checkpoints to DIR, verify them, fsync,"
+                    + " then detach the month's partition (kept as audit_event_YYYYMM_archived, never dropped). Runs"
+                    + " as store.owner-user. Oldest month first; a re-run of an archived month says when it was"
+                    + " archived."
         })
 final class ArchiveCommand extends StoreCommand {
 
@@ -30,13 +31,13 @@ final class ArchiveCommand extends StoreCommand {
             names = "--config",
             required = true,
             paramLabel = "GATEWAY.yml",
-            description = "the gateway configuration whose store is archived / 設定ファイル")
+            description = "アーカイブ対象のストアを使うゲートウェイの設定ファイル / the gateway configuration whose store is archived")
     Path config;
 
-    @Option(names = "--month", required = true, paramLabel = "YYYY-MM", description = "the month (UTC) / 月")
+    @Option(names = "--month", required = true, paramLabel = "YYYY-MM", description = "対象の月（UTC） / the month (UTC)")
     String month;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "the archive folder / 書き出し先")
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "アーカイブの書き出し先フォルダ / the archive folder")
     Path out;
 
     Clock clock = Clock.systemUTC();

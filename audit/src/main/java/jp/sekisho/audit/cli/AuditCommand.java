@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(
         name = "audit",
         mixinStandardHelpOptions = true,
-        description = "Verify, export, search and archive the Sekisho audit log.",
+        description = "関所の監査ログを検証・書き出し・検索・アーカイブします。 Verify, export, search and archive the Sekisho audit log.",
         subcommands = {
             VerifyCommand.class,
             ExportCommand.class,

@@ -17,26 +17,26 @@ import picocli.CommandLine.Option;
         name = "export",
         mixinStandardHelpOptions = true,
         description = {
-            "Export audit events as JSON Lines (the proof: with chain fields and signed checkpoints,"
-                    + " verifiable offline by audit verify --file) or CSV (for reading: Excel opens it as it is,"
-                    + " UTF-8 with BOM, times in Japan time, events only, no checkpoints).",
             "監査ログを JSON Lines（検証用）または CSV（閲覧用、Excel でそのまま開けます）で書き出します。"
+                    + " Export audit events as JSON Lines (the proof: with chain fields and signed checkpoints,"
+                    + " verifiable offline by audit verify --file) or CSV (for reading: Excel opens it as it is, UTF-8"
+                    + " with BOM, times in Japan time, events only, no checkpoints)."
         })
 final class ExportCommand extends StoreCommand {
 
     @Option(
             names = "--config",
             paramLabel = "GATEWAY.yml",
-            description = "export from the store this gateway configuration uses")
+            description = "この設定ファイルのゲートウェイが使うストアから書き出します / export from the store this gateway configuration uses")
     Path config;
 
     @Mixin
     GatewayAccess remote = new GatewayAccess();
 
-    @Option(names = "--format", defaultValue = "jsonl", description = "jsonl (default) or csv / 形式")
+    @Option(names = "--format", defaultValue = "jsonl", description = "形式: jsonl（既定）または csv / jsonl (default) or csv")
     String format;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "書き出すファイル / the file to write")
     Path out;
 
     @Mixin

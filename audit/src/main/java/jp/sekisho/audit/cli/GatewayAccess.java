@@ -38,13 +38,14 @@ final class GatewayAccess {
     @Option(
             names = "--gateway",
             paramLabel = "URL",
-            description = "a running gateway's admin listener, e.g. https://127.0.0.1:9443")
+            description = "稼働中のゲートウェイの管理用リスナー / a running gateway's admin listener, e.g. https://127.0.0.1:9443")
     URI gateway;
 
     @Option(
             names = "--identity",
             paramLabel = "FILE",
-            description = "the auditor's certificate: PKCS#12, or PEM with NAME.key beside it")
+            description = "監査担当の証明書と鍵（PKCS#12、または隣に NAME.key を置いた PEM）"
+                    + " / the auditor's certificate: PKCS#12, or PEM with NAME.key beside it")
     Path identity;
 
     static final PasswordSource PASSWORD =
@@ -53,26 +54,28 @@ final class GatewayAccess {
     @Option(
             names = "--password-file",
             paramLabel = "FILE",
-            description = "file whose first line is the password of the identity")
+            description = "そのパスワードを 1 行目に書いたファイル / file whose first line is the password of the identity")
     Path passwordFile;
 
     @Option(
             names = "--password-env",
             paramLabel = "NAME",
-            description = "environment variable holding that password (default: SEKISHO_IDENTITY_PASSWORD if set, else"
-                    + " empty)")
+            description = "そのパスワードを入れた環境変数 / environment variable holding that password (default:"
+                    + " SEKISHO_IDENTITY_PASSWORD if set, else empty)")
     String passwordEnv;
 
     @Option(
             names = "--identity-password",
             paramLabel = "PASSWORD",
-            description = "that password on the command line: visible in ps; prefer --password-file or --password-env")
+            description = "コマンド行で渡すパスワード（ps で見えます。--password-file か --password-env を推奨）"
+                    + " / that password on the command line: visible in ps; prefer --password-file or --password-env")
     String identityPassword;
 
     @Option(
             names = "--gateway-ca",
             paramLabel = "FILE",
-            description = "CA of the gateway's server certificate (default: the CA certificates inside the identity)")
+            description = "ゲートウェイのサーバー証明書の CA（既定: 証明書ファイル内の CA 証明書）"
+                    + " / CA of the gateway's server certificate (default: the CA certificates inside the identity)")
     Path gatewayCa;
 
     /** The options naming where the identity's password comes from (a file or a variable), for a command to repeat. */

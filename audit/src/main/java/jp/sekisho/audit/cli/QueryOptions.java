@@ -18,62 +18,69 @@ final class QueryOptions {
     @Option(
             names = "--since",
             paramLabel = "AGE",
-            description = "events of the last AGE: 30m, 1h, 1d, 7d (m minutes, h hours, d days) / 直近の期間")
+            description = "直近 AGE の間の記録（m 分、h 時間、d 日） / events of the last AGE: 30m, 1h, 1d, 7d (m minutes, h"
+                    + " hours, d days)")
     String since;
 
     @Option(
             names = "--from",
             paramLabel = "TIME",
-            description = "events at or after TIME: 2026-12-04 09:00 (Japan time), 2026-12-04 (midnight JST),"
-                    + " 令和8年12月4日, or an instant such as 2026-12-04T00:00:00Z / 開始日時")
+            description = "開始日時（この時刻以降、日本時間） / events at or after TIME: 2026-12-04 09:00 (Japan"
+                    + " time), 2026-12-04 (midnight JST), 令和8年12月4日, or an instant such as 2026-12-04T00:00:00Z")
     String from;
 
     @Option(
             names = "--to",
             paramLabel = "TIME",
-            description = "events before TIME (same forms as --from) / 終了日時 (含まない)")
+            description = "終了日時（この時刻より前、含まない） / events before TIME (same forms as --from)")
     String to;
 
-    @Option(names = "--type", split = ",", description = "event type(s), e.g. REQUEST_DENIED / 種別")
+    @Option(names = "--type", split = ",", description = "記録の種別（カンマ区切りで複数可） / event type(s), e.g. REQUEST_DENIED")
     List<EventType> types;
 
-    @Option(names = "--outcome", description = "ALLOW, DENY or ERROR / 結果")
+    @Option(names = "--outcome", description = "結果 / ALLOW, DENY or ERROR")
     Outcome outcome;
 
-    @Option(names = "--reason", description = "reason code, e.g. IP_NOT_ALLOWED / 理由コード")
+    @Option(names = "--reason", description = "理由コード / reason code, e.g. IP_NOT_ALLOWED")
     String reason;
 
     @Option(
             names = "--principal",
-            description = "certificate subject however written (CN=Tanaka, O=Kurume City; /O=Kurume City/CN=Tanaka;"
-                    + " any case, either order), serial (hex, colons optional) or SHA-256 fingerprint / 証明書の主体")
+            description = "証明書の主体（書き方・大文字小文字・順序は問いません）、シリアル番号または SHA-256"
+                    + " フィンガープリント / certificate subject however written (CN=Tanaka, O=Kurume City; /O=Kurume"
+                    + " City/CN=Tanaka; any case, either order), serial (hex, colons optional) or SHA-256 fingerprint")
     String principal;
 
-    @Option(names = "--source", description = "source IP address or CIDR block / 送信元")
+    @Option(names = "--source", description = "送信元の IP アドレスまたは CIDR / source IP address or CIDR block")
     String source;
 
-    @Option(names = "--route", description = "route id / 経路")
+    @Option(names = "--route", description = "経路 ID / route id")
     String route;
 
-    @Option(names = "--approval", paramLabel = "REF", description = "approval reference, e.g. 2総政第158号 / 承認番号")
+    @Option(names = "--approval", paramLabel = "REF", description = "承認番号 / approval reference, e.g. 2総政第158号")
     String approval;
 
-    @Option(names = "--transfer", description = "transfer id / 転送ID")
+    @Option(names = "--transfer", description = "転送 ID / transfer id")
     String transfer;
 
-    @Option(names = "--node", description = "node id (chain) / ノード")
+    @Option(names = "--node", description = "ノード ID（チェーン） / node id (chain)")
     String node;
 
     @Option(
             names = "--before",
             paramLabel = "CURSOR",
-            description = "only events older than CURSOR: the next page, as the previous one printed it")
+            description = "次のページ: CURSOR より古い記録だけ（前のページが示したもの）"
+                    + " / only events older than CURSOR: the next page, as the previous one printed it")
     String before;
 
-    @Option(names = "--after-node", description = "chain order paging: the node of --after-seq")
+    @Option(
+            names = "--after-node",
+            description = "チェーン順のページ送り: --after-seq のノード / chain order paging: the node of --after-seq")
     String afterNode;
 
-    @Option(names = "--after-seq", description = "chain order paging: only events after this sequence number")
+    @Option(
+            names = "--after-seq",
+            description = "チェーン順のページ送り: この通し番号より後の記録だけ / chain order paging: only events after this sequence number")
     long afterSeq;
 
     /** Reads the options; a relative --since is resolved against {@code clock} once, here. */

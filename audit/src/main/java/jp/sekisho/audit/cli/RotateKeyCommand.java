@@ -11,11 +11,14 @@ import picocli.CommandLine.Option;
         name = "rotate-key",
         mixinStandardHelpOptions = true,
         description = {
-            "このノードの監査署名鍵を新しい鍵に替え、その旨を監査チェーンに記録します (ゲートウェイ停止中のみ)。" + "旧鍵が残っていれば旧鍵が引継ぎに署名し、失われていれば「署名なし」と記録されます。",
-            "Replace this node's audit signing key with a new one and record it in the node's audit chain (only while"
-                    + " the node's gateway is stopped). The old key, when its file is still there, signs the hand-over"
-                    + " and is kept as audit-signing.key.retired-KEYID; a lost key is recorded as such (unsigned)."
-                    + " audit verify then reports the rotation by name. Back the new key up."
+            "このノードの監査署名鍵を新しい鍵に替え、その旨を監査チェーンに記録します（ゲートウェイ停止中のみ）。"
+                    + " Replace this node's audit signing key with a new one and record it in the node's audit chain"
+                    + " (only while the node's gateway is stopped).",
+            "旧鍵が残っていれば旧鍵が引継ぎに署名し（audit-signing.key.retired-KEYID として保管）、"
+                    + "失われていれば「署名なし」と記録されます。audit verify はこの鍵交換を示します。"
+                    + "新しい鍵はバックアップしてください。 The old key, when its file is still there, signs the"
+                    + " hand-over and is kept as audit-signing.key.retired-KEYID; a lost key is recorded as such"
+                    + " (unsigned). audit verify then reports the rotation by name. Back the new key up."
         })
 final class RotateKeyCommand extends StoreCommand {
 
@@ -23,14 +26,14 @@ final class RotateKeyCommand extends StoreCommand {
             names = "--config",
             required = true,
             paramLabel = "GATEWAY.yml",
-            description = "the configuration of the node whose key to replace / 鍵を替えるノードの設定ファイル")
+            description = "鍵を替えるノードの設定ファイル / the configuration of the node whose key to replace")
     Path config;
 
     @Option(
             names = "--reason",
             required = true,
             paramLabel = "TEXT",
-            description = "why the key is replaced, recorded in the chain / 鍵を替える理由 (監査記録に残ります)")
+            description = "鍵を替える理由（監査記録に残ります） / why the key is replaced, recorded in the chain")
     String reason;
 
     @Override

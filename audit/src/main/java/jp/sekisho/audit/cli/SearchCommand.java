@@ -30,14 +30,15 @@ import picocli.CommandLine.Option;
         name = "search",
         mixinStandardHelpOptions = true,
         description = {
-            "Search audit events: newest first, times in Japan time (JST), at most --limit events.",
-            "監査ログを新しい順に検索します（時刻は日本時間）。",
-            "When more events match, the command says so and prints the command for the next page"
-                    + " (--before CURSOR). / 続きがあるときは、次のページを表示するコマンドを示します。"
+            "監査ログを新しい順に検索します（時刻は日本時間、最大 --limit 件）。"
+                    + " Search audit events: newest first, times in Japan time (JST), at most --limit events.",
+            "続きがあるときはそう示し、次のページを表示するコマンド（--before CURSOR）を示します。"
+                    + " When more events match, the command says so and prints the command for the next page (--before"
+                    + " CURSOR)."
         },
         footer = {
             "",
-            "Examples / 例:",
+            "例 / Examples:",
             "  sekisho audit search --config gateway.yml --since 1h --outcome DENY",
             "  sekisho audit search --gateway https://127.0.0.1:9443 --identity auditor.p12 \\",
             "      --principal '/O=Kurume City/CN=Tanaka' --from '2026-12-04 09:00' --to '2026-12-04 18:00'",
@@ -50,7 +51,7 @@ final class SearchCommand extends StoreCommand {
     @Option(
             names = "--config",
             paramLabel = "GATEWAY.yml",
-            description = "search the store this gateway configuration uses")
+            description = "この設定ファイルのゲートウェイが使うストアを検索します / search the store this gateway configuration uses")
     Path config;
 
     @Mixin
@@ -59,16 +60,21 @@ final class SearchCommand extends StoreCommand {
     @Option(
             names = "--limit",
             defaultValue = "" + DEFAULT_LIMIT,
-            description = "most events to print, 1 to 10000 (default " + DEFAULT_LIMIT + ") / 表示件数")
+            description = "表示する最大件数、1〜10000（既定 " + DEFAULT_LIMIT + "） / most events to print, 1 to 10000 (default "
+                    + DEFAULT_LIMIT + ")")
     int limit;
 
     @Option(
             names = "--order",
             defaultValue = "newest",
-            description = "newest (newest first, the default) or chain (by node and sequence) / 並び順")
+            description = "並び順: newest（新しい順、既定）または chain（ノードと通し番号の順）"
+                    + " / newest (newest first, the default) or chain (by node and sequence)")
     String order;
 
-    @Option(names = "--json", description = "print JSON Lines instead of a table (the notice goes to stderr)")
+    @Option(
+            names = "--json",
+            description = "表の代わりに JSON Lines で表示します（案内は標準エラーへ）"
+                    + " / print JSON Lines instead of a table (the notice goes to stderr)")
     boolean json;
 
     @Mixin

@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 @Command(
         name = "tail",
         mixinStandardHelpOptions = true,
-        description = "Follow new audit events through a running gateway (Ctrl-C to stop).")
+        description = "稼働中のゲートウェイを通して新しい監査記録を表示し続けます（Ctrl-C で終了）。"
+                + " Follow new audit events through a running gateway (Ctrl-C to stop).")
 final class TailCommand extends StoreCommand {
 
     @Mixin
@@ -30,13 +31,20 @@ final class TailCommand extends StoreCommand {
     @Mixin
     QueryOptions filters = new QueryOptions();
 
-    @Option(names = "--interval", defaultValue = "2", description = "seconds between polls (default 2)")
+    @Option(
+            names = "--interval",
+            defaultValue = "2",
+            description = "問い合わせの間隔（秒、既定 2） / seconds between polls (default 2)")
     int interval;
 
-    @Option(names = "--json", description = "print JSON Lines instead of a table")
+    @Option(names = "--json", description = "表の代わりに JSON Lines で表示します / print JSON Lines instead of a table")
     boolean json;
 
-    @Option(names = "--max-polls", hidden = true, defaultValue = "0", description = "stop after N polls (tests)")
+    @Option(
+            names = "--max-polls",
+            hidden = true,
+            defaultValue = "0",
+            description = "問い合わせを N 回したら終了（テスト用） / stop after N polls (tests)")
     int maxPolls;
 
     @Override

@@ -19,48 +19,57 @@ import picocli.CommandLine.Option;
 @Command(
         name = "verify",
         mixinStandardHelpOptions = true,
-        description = "Check the audit hash chains and signed checkpoints. Exit 0 when intact, 1 naming the first "
-                + "event modified, deleted, inserted or reordered, 4 when the export was cut short (TRUNCATED: "
-                + "incomplete, not tampered; run it again).")
+        description = "監査ログのハッシュチェーンと署名付きチェックポイントを検証します（終了コード 0 改ざんなし、1"
+                + " 改ざんを検出、4 書き出しが途中で切れた）。 Check the audit hash chains and signed checkpoints."
+                + " Exit 0 when intact, 1 naming the first event modified, deleted, inserted or reordered, 4 when the"
+                + " export was cut short (TRUNCATED: incomplete, not tampered; run it again).")
 final class VerifyCommand extends StoreCommand {
 
     @Option(
             names = "--config",
             paramLabel = "GATEWAY.yml",
-            description = "verify the store this gateway configuration uses")
+            description = "この設定ファイルのゲートウェイが使うストアを検証します / verify the store this gateway configuration uses")
     Path config;
 
-    @Option(names = "--file", paramLabel = "EXPORT.jsonl", description = "verify a JSON Lines export offline")
+    @Option(
+            names = "--file",
+            paramLabel = "EXPORT.jsonl",
+            description = "書き出しファイル（JSON Lines）をオフラインで検証します / verify a JSON Lines export offline")
     Path file;
 
     @Option(
             names = "--key",
             paramLabel = "PUB.pem",
-            description = "one audit signing public key: every checkpoint must be signed by it / 公開鍵一つで検証")
+            description = "監査署名の公開鍵 1 つ（すべてのチェックポイントがこの鍵で署名されていること）"
+                    + " / one audit signing public key: every checkpoint must be signed by it")
     Path key;
 
     @Option(
             names = "--keys",
             paramLabel = "DIR_OR_FILE",
-            description = "the nodes' signing public keys: a folder of *.pem, a PEM file with one or more keys, or the"
-                    + " JSON of GET /api/v1/audit/signing-keys; every checkpoint must be signed by one of them, bound"
-                    + " to its node by the chain / 各ノードの公開鍵 (フォルダ、PEM、JSON)")
+            description = "各ノードの署名公開鍵（*.pem のフォルダ、PEM ファイル、または JSON）。"
+                    + "各チェックポイントはそのいずれかで署名されていること / the nodes' signing public keys: a folder"
+                    + " of *.pem, a PEM file with one or more keys, or the JSON of GET /api/v1/audit/signing-keys;"
+                    + " every checkpoint must be signed by one of them, bound to its node by the chain")
     Path keys;
 
-    @Option(names = "--node", description = "verify only this node's chain / このノードのチェーンだけを検証")
+    @Option(names = "--node", description = "このノードのチェーンだけを検証 / verify only this node's chain")
     String node;
 
     @Option(
             names = "--archived",
-            description = "old months were archived: a chain may start right after a signed "
-                    + "checkpoint instead of at event #1")
+            description = "古い月はアーカイブ済み: チェーンが 1"
+                    + " 番からでなく署名付きチェックポイントの直後から始まってよい"
+                    + " / old months were archived: a chain may start right after a signed checkpoint instead of at"
+                    + " event #1")
     boolean archived;
 
     @Option(
             names = "--archive",
             paramLabel = "DIR",
-            description = "with --config: check these archive folders (audit archive --out) and the live log as one"
-                    + " chain; repeatable / アーカイブと現在のログを一続きとして検証")
+            description = "これらのアーカイブフォルダと現在のログを一続きのチェーンとして検証（--config と併用、"
+                    + "繰り返し可） / with --config: check these archive folders (audit archive --out) and the live"
+                    + " log as one chain; repeatable")
     java.util.List<Path> archives = new java.util.ArrayList<>();
 
     @Mixin

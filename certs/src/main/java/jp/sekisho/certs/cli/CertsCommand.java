@@ -7,7 +7,12 @@ import picocli.CommandLine.Command;
         name = "certs",
         mixinStandardHelpOptions = true,
         description = {
-            "The deployment's private PKI: CA, certificates, CRL.",
+            "配備専用の私設 PKI（CA、証明書、CRL）です。 The deployment's private PKI: CA, certificates, CRL.",
+            "",
+            "CA、ゲートウェイのサーバー証明書、各システム・各担当者のクライアント証明書、受託事業者の宛先（暗号化用）"
+                    + "証明書、ゲートウェイが確かめる CRL を作ります。秘密鍵は PKCS#8 PEM（モード 0600）で書きます。CA"
+                    + " と TLS の鍵は EC P-256、宛先証明書の鍵は --key-type ec でなければ RSA-3072 です（受託事業者の"
+                    + " CMS ツールが最も広く復号できるのが RSA-OAEP の鍵輸送のため）。",
             "",
             "A CA, the gateway's server certificate, client certificates for every system and person, "
                     + "recipient (encryption) certificates for contractors, and the CRL the gateway checks. "

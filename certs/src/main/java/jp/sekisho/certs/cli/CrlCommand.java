@@ -8,7 +8,12 @@ import picocli.CommandLine.Option;
         name = "crl",
         mixinStandardHelpOptions = true,
         description = {
-            "Re-signs the CRL with a new nextUpdate.",
+            "失効リスト（CRL）を新しい次回更新日時（nextUpdate）で再署名します。 Re-signs the CRL with a new nextUpdate.",
+            "",
+            "DIR/crl.pem の項目をすべて保ち、--days がなければ有効期間（nextUpdate − thisUpdate。ない CRL は 30 日）"
+                    + "も引き継ぎます。古い CRL の nextUpdate より前に実行してください（毎日のタイマーなど）。CRL"
+                    + " の期限が切れるとゲートウェイはすべてのクライアントを拒否し（失敗時に閉じる）、7"
+                    + " 日前からログで警告します。",
             "",
             "Keeps every entry of DIR/crl.pem and, unless --days is given, its validity period (nextUpdate "
                     + "minus thisUpdate; 30 days for a CRL without one). Run it before the old CRL's nextUpdate "
@@ -20,8 +25,9 @@ final class CrlCommand extends PkiCommand {
     @Option(
             names = "--days",
             paramLabel = "N",
-            description = "Days until nextUpdate, 1 to " + CrlDays.MAX + " (0 is refused: it is an outage). "
-                    + "Default: the current CRL's period.")
+            description = "次回更新（nextUpdate）までの日数、1〜" + CrlDays.MAX + "（0 は停止になるため拒否）"
+                    + " / Days until nextUpdate, 1 to " + CrlDays.MAX + " (0 is refused: it is an outage). Default:"
+                    + " the current CRL's period.")
     Integer days;
 
     @Override

@@ -15,15 +15,19 @@ import picocli.CommandLine.Option;
         name = "issue",
         mixinStandardHelpOptions = true,
         description = {
-            "Issues a client, server or recipient certificate.",
+            "クライアント・サーバー・宛先（暗号化用）の証明書を発行します。 Issues a client, server or recipient certificate.",
             "",
+            "DIR/NAME.pem、DIR/NAME.key（0600）、DIR/NAME.p12（証明書・鍵・CA、0600）を書きます。",
             "Writes DIR/NAME.pem, DIR/NAME.key (0600) and DIR/NAME.p12 (certificate, key and CA; 0600).",
             "",
-            "Kinds:",
-            "  client     a TLS client (system or person): digitalSignature; clientAuth and emailProtection",
+            "種類 / Kinds:",
+            "  client     TLS クライアント（システムまたは担当者）。送信元はこの証明書で封筒に署名します",
+            "             a TLS client (system or person): digitalSignature; clientAuth and emailProtection",
             "             (senders sign CMS payloads, which openssl cms -verify checks as S/MIME signing)",
-            "  server     a TLS server: serverAuth, with the --dns/--ip names",
-            "  recipient  a contractor's CMS encryption certificate: keyEncipherment (RSA) or keyAgreement",
+            "  server     TLS サーバー（--dns/--ip の名前）",
+            "             a TLS server: serverAuth, with the --dns/--ip names",
+            "  recipient  受託事業者の CMS 暗号化用の証明書（TLS には使えません）",
+            "             a contractor's CMS encryption certificate: keyEncipherment (RSA) or keyAgreement",
             "             (EC), no TLS usage"
         })
 final class IssueCommand extends PkiCommand {
@@ -34,7 +38,8 @@ final class IssueCommand extends PkiCommand {
     @Option(
             names = "--key-type",
             paramLabel = "TYPE",
-            description = "ec (P-256) or rsa (3072). Default: ec, and rsa for recipient certificates.")
+            description = "鍵の種類（既定は ec、recipient は rsa） / ec (P-256) or rsa (3072). Default: ec, and rsa"
+                    + " for recipient certificates.")
     KeyType keyType;
 
     static final PasswordSource P12_PASSWORD =
@@ -43,24 +48,25 @@ final class IssueCommand extends PkiCommand {
     @Option(
             names = "--p12-password-file",
             paramLabel = "FILE",
-            description = "File whose first line is the password of the .p12 file.")
+            description = "保存する .p12 のパスワードを 1 行目に書いたファイル / File whose first line is the password of the .p12 file.")
     Path p12PasswordFile;
 
     @Option(
             names = "--p12-password-env",
             paramLabel = "NAME",
-            description = "Environment variable holding that password. Without any of these options: "
-                    + "SEKISHO_P12_PASSWORD if set, else empty.")
+            description = "そのパスワードを入れた環境変数 / Environment variable holding that password. Without any of"
+                    + " these options: SEKISHO_P12_PASSWORD if set, else empty.")
     String p12PasswordEnv;
 
     @Option(
             names = "--p12-password",
             paramLabel = "PASSWORD",
-            description = "That password on the command line: visible to every user in ps; prefer --p12-password-file"
+            description = "コマンド行で渡すパスワード（ps で全利用者に見えます）"
+                    + " / That password on the command line: visible to every user in ps; prefer --p12-password-file"
                     + " or --p12-password-env.")
     String p12Password;
 
-    @Option(names = "--force", description = "Replace an existing key of the same name.")
+    @Option(names = "--force", description = "同じ名前の既存の鍵を置き換えます / Replace an existing key of the same name.")
     boolean force;
 
     @Override

@@ -18,13 +18,15 @@ abstract class PkiCommand implements Callable<Integer> {
             names = "--dir",
             required = true,
             paramLabel = "DIR",
-            description = "The CA folder (ca.pem, ca.key, crl.pem, issued files).")
+            description = "認証局（CA）のフォルダ（ca.pem、ca.key、crl.pem、発行したファイル）"
+                    + " / The CA folder (ca.pem, ca.key, crl.pem, issued files).")
     Path dir;
 
     @Option(
             names = "--passphrase-file",
             paramLabel = "FILE",
-            description = "File whose first line is the CA key's passphrase (when the key is protected).")
+            description = "認証局（CA）の鍵のパスフレーズを 1 行目に書いたファイル（鍵を保護している場合）"
+                    + " / File whose first line is the CA key's passphrase (when the key is protected).")
     Path passphraseFile;
 
     @Spec

@@ -24,7 +24,13 @@ import picocli.CommandLine.Spec;
         name = "request",
         mixinStandardHelpOptions = true,
         description = {
-            "Makes a key and a certificate signing request (PKCS#10), on the machine that will use the key.",
+            "鍵と証明書署名要求（CSR、PKCS#10）を、その鍵を使う機械の上で作ります。"
+                    + " Makes a key and a certificate signing request (PKCS#10), on the machine that will use the key.",
+            "",
+            "鍵を機械の外に出さない受託事業者や送信システムのためのものです。秘密鍵（PKCS#8 PEM、モード 0600、"
+                    + "--passphrase-file があれば暗号化）と CSR を書きます。市へは CSR だけを送り、市が `certs sign"
+                    + " --csr` で証明書を発行します。CA が CSR から使うのは公開鍵だけで、"
+                    + "証明書の主体と用途は市が決めます。",
             "",
             "For a contractor or a sending system whose key must never leave its machine: writes the private key "
                     + "(PKCS#8 PEM, mode 0600, encrypted when --passphrase-file is given) and the CSR. Send only "
@@ -37,35 +43,47 @@ final class RequestCommand implements Callable<Integer> {
             names = "--kind",
             required = true,
             paramLabel = "KIND",
-            description = "client, server or recipient (decides the default key type).")
+            description = "種類: client、server または recipient（鍵の種類の既定が決まります）"
+                    + " / client, server or recipient (decides the default key type).")
     CertKind kind;
 
     @Option(
             names = "--subject",
             required = true,
             paramLabel = "DN",
-            description = "The subject asked for, e.g. \"CN=contractor-enc,O=Contractor K.K.\" (or a bare CN).")
+            description = "求める主体（DN。CN だけでも可） / The subject asked for, e.g."
+                    + " \"CN=contractor-enc,O=Contractor K.K.\" (or a bare CN).")
     String subject;
 
-    @Option(names = "--out-key", required = true, paramLabel = "KEY", description = "The private key file to write.")
+    @Option(
+            names = "--out-key",
+            required = true,
+            paramLabel = "KEY",
+            description = "書き出す秘密鍵ファイル / The private key file to write.")
     Path outKey;
 
-    @Option(names = "--out-csr", required = true, paramLabel = "CSR", description = "The CSR file to write (PEM).")
+    @Option(
+            names = "--out-csr",
+            required = true,
+            paramLabel = "CSR",
+            description = "書き出す CSR ファイル（PEM） / The CSR file to write (PEM).")
     Path outCsr;
 
     @Option(
             names = "--key-type",
             paramLabel = "TYPE",
-            description = "ec (P-256) or rsa (3072). Default: ec, and rsa for recipient certificates.")
+            description = "鍵の種類（既定は ec、recipient は rsa） / ec (P-256) or rsa (3072). Default: ec, and rsa"
+                    + " for recipient certificates.")
     KeyType keyType;
 
     @Option(
             names = "--passphrase-file",
             paramLabel = "FILE",
-            description = "File whose first line encrypts the key (AES-256, PBKDF2). Default: unencrypted.")
+            description = "鍵を暗号化するパスフレーズを 1 行目に書いたファイル（既定: 暗号化しない）"
+                    + " / File whose first line encrypts the key (AES-256, PBKDF2). Default: unencrypted.")
     Path passphraseFile;
 
-    @Option(names = "--force", description = "Replace an existing key file.")
+    @Option(names = "--force", description = "既存の鍵ファイルを置き換えます / Replace an existing key file.")
     boolean force;
 
     @Spec

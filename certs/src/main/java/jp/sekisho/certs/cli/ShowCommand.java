@@ -21,7 +21,11 @@ import picocli.CommandLine.Spec;
         name = "show",
         mixinStandardHelpOptions = true,
         description = {
-            "Prints certificates and CRLs.",
+            "証明書と CRL の内容を表示します。 Prints certificates and CRLs.",
+            "",
+            "証明書は主体、発行者、シリアル番号、有効期間、用途、SHA-256 フィンガープリント。CRL は発行者、CRL 番号、"
+                    + "発行日時と次回更新（JST、和暦付き）、失効したシリアル番号とその日時・理由。"
+                    + "PEM（ブロックはいくつでも）または DER（証明書か CRL 一つ）を読みます。",
             "",
             "A certificate: subject, issuer, serial, validity, usages and SHA-256 fingerprint. A CRL: issuer, CRL "
                     + "number, this and next update (JST, with the era) and the revoked serials with their dates and "
@@ -29,13 +33,18 @@ import picocli.CommandLine.Spec;
         })
 final class ShowCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "FILE", description = "A certificate or CRL file, PEM or DER.")
+    @Parameters(
+            paramLabel = "FILE",
+            description = "証明書または CRL のファイル（PEM または DER） / A certificate or CRL file, PEM or DER.")
     Path file;
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "One JSON object per certificate or CRL (a CRL's has \"type\":\"crl\").")
+    @Option(
+            names = "--json",
+            description = "証明書・CRL ごとに JSON オブジェクトを 1 つ表示"
+                    + " / One JSON object per certificate or CRL (a CRL's has \"type\":\"crl\").")
     boolean json;
 
     @Override

@@ -18,7 +18,13 @@ import picocli.CommandLine.Option;
         name = "sign",
         mixinStandardHelpOptions = true,
         description = {
-            "Issues a certificate from a CSR made with `certs request`; the key stays with its owner.",
+            "持ち主が `certs request` で作った CSR から証明書を発行します（鍵は持ち主の手元に残ります）。"
+                    + " Issues a certificate from a CSR made with `certs request`; the key stays with its owner.",
+            "",
+            "CSR が自分の鍵で署名されていること、鍵が RSA 2048〜8192 ビットか EC P-256/P-384 であることを確かめ、"
+                    + "DIR/NAME.pem を書きます（鍵も .p12 も作りません）。CSR から使うのは公開鍵だけです。主体は"
+                    + " CN=NAME（と --org/--unit）、用途は --kind のとおりで `certs issue` と同じです。CSR"
+                    + " が求める拡張は無視します。",
             "",
             "Checks that the CSR is signed by its own key and that the key is RSA of 2048 to 8192 bits or EC on "
                     + "P-256 or P-384, then writes DIR/NAME.pem (no key, no .p12). Only the public key is taken from "
@@ -31,13 +37,13 @@ final class SignCommand extends PkiCommand {
             names = "--csr",
             required = true,
             paramLabel = "FILE",
-            description = "The CSR (PEM or DER, at most 64 KiB).")
+            description = "証明書署名要求（CSR。PEM または DER、64 KiB まで） / The CSR (PEM or DER, at most 64 KiB).")
     Path csr;
 
     @Mixin
     SubjectOptions subject;
 
-    @Option(names = "--force", description = "Replace an existing certificate of the same name.")
+    @Option(names = "--force", description = "同じ名前の既存の証明書を置き換えます / Replace an existing certificate of the same name.")
     boolean force;
 
     @Override

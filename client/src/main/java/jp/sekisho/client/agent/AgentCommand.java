@@ -19,9 +19,19 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         subcommands = AgentCommand.Check.class,
         description = {
-            "Runs the resident agent: sends every file that appears complete in an outbox folder (renamed in, or "
-                    + "with FILE.done beside it) on that folder's route, and receives each inbox route into its folder, "
-                    + "continuously, in one JVM that keeps its TLS sessions. See docs/agent.md.",
+            "常駐エージェントを動かします: 送信フォルダに揃ったファイルをその経路で送り、"
+                    + "各受信経路を受信フォルダへ受信し続けます（TLS セッションを保つ 1 つの JVM で）。"
+                    + " Runs the resident agent: sends every file that appears complete in an outbox folder (renamed"
+                    + " in, or with FILE.done beside it) on that folder's route, and receives each inbox route into"
+                    + " its folder, continuously, in one JVM that keeps its TLS sessions. See docs/agent.md.",
+            "",
+            "送信したファイルは受領書（NAME.receipt.json）とともに OUTBOX/sent/ へ、拒否されたファイルは"
+                    + " NAME.reason.txt とともに OUTBOX/failed/ へ移します。各ファイルは一度だけ送ります: kill -9"
+                    + " の後でも、再起動すれば同じアップロードを続けるか、保管済みの受領書を見つけます。"
+                    + "ゲートウェイに届かない間はファイルを待たせ、間隔を空けて再試行します（retry-max まで）。",
+            "設定ファイルの確認は `sekisho agent check --config FILE` です（エージェントが何をするかを表示します）。",
+            "終了コード: 0 停止（--once では全部完了）、1 --once でファイルの失敗か転送の拒否、2 設定の誤り、3"
+                    + " ゲートウェイに接続できない（--once）か、フォルダを別のエージェントが使用中。",
             "",
             "A sent file moves to OUTBOX/sent/ with its receipt beside it (NAME.receipt.json); a refused one to "
                     + "OUTBOX/failed/ with NAME.reason.txt. Each file is sent once: a restart, even after kill -9, "
@@ -36,10 +46,16 @@ public final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "agent.yml", description = "The agent's configuration (docs/agent.md).")
+    @Option(
+            names = "--config",
+            paramLabel = "agent.yml",
+            description = "エージェントの設定ファイル（docs/agent.md） / The agent's configuration (docs/agent.md).")
     Path config;
 
-    @Option(names = "--once", description = "Send what is complete and receive what is waiting now, then exit.")
+    @Option(
+            names = "--once",
+            description = "揃っている分を送り、待っている分を受信して終了します / Send what is complete and receive what is"
+                    + " waiting now, then exit.")
     boolean once;
 
     @Override
@@ -66,15 +82,19 @@ public final class AgentCommand implements Callable<Integer> {
     @Command(
             name = "check",
             mixinStandardHelpOptions = true,
-            description = "Checks agent.yml (every field, the identity and keys it names, the folders) and prints what "
-                    + "the agent would do; sends and receives nothing. Exit 0 when it is ready, 2 with the line and "
-                    + "field of the first problem.")
+            description = "設定ファイル agent.yml を確かめ、エージェントが何をするかを表示します（送受信はしません）。"
+                    + " Checks agent.yml (every field, the identity and keys it names, the folders) and prints what"
+                    + " the agent would do; sends and receives nothing. Exit 0 when it is ready, 2 with the line and"
+                    + " field of the first problem.")
     public static final class Check implements Callable<Integer> {
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--config", paramLabel = "agent.yml", description = "The agent's configuration.")
+        @Option(
+                names = "--config",
+                paramLabel = "agent.yml",
+                description = "エージェントの設定ファイル / The agent's configuration.")
         Path config;
 
         @Override

@@ -33,10 +33,13 @@ import picocli.CommandLine.Option;
         name = "deletion-report",
         mixinStandardHelpOptions = true,
         description = {
-            "The contractor's deletion report (廃棄報告): a manifest of the transfers received under an approval and "
-                    + "when and how each was deleted, signed with the contractor's key (CMS SignedData) and submitted "
-                    + "on its transfer listener; the gateway checks it against what it delivered (docs/deletion-reports.md).",
+            "受託事業者の廃棄報告です（削除の明細に署名して提出し、ゲートウェイが引き渡した転送と照合します）。"
+                    + " The contractor's deletion report (廃棄報告): a manifest of the transfers received under an"
+                    + " approval and when and how each was deleted, signed with the contractor's key (CMS SignedData)"
+                    + " and submitted on its transfer listener; the gateway checks it against what it delivered"
+                    + " (docs/deletion-reports.md).",
             "",
+            "template は記入用の明細を表示し、submit は署名して提出し、list は受理された報告を示します（事務局・監査担当、管理用リスナー）。",
             "template prints the manifest to fill in; submit signs and submits it; list shows the accepted reports "
                     + "(secretariat, auditor, admin listener)."
         },
@@ -59,10 +62,16 @@ public final class DeletionReportCommand {
     @Command(
             name = "template",
             mixinStandardHelpOptions = true,
-            description = "Prints a manifest listing the transfers delivered under the approval (id and SHA-256), with "
-                    + "deleted-at and method left empty for you to fill in. Transfer listener, receiver.")
+            description = "承認のもとで引き渡した転送を並べ、"
+                    + "削除日時と方法を空欄にした明細を表示します（転送用リスナー、受信先）。"
+                    + " Prints a manifest listing the transfers delivered under the approval (id and SHA-256), with"
+                    + " deleted-at and method left empty for you to fill in. Transfer listener, receiver.")
     static final class Template extends RemoteCommand {
-        @Option(names = "--approval", required = true, paramLabel = "REF", description = "The approval, e.g. 2総政第158号.")
+        @Option(
+                names = "--approval",
+                required = true,
+                paramLabel = "REF",
+                description = "承認番号 / The approval, e.g. 2総政第158号.")
         String approval;
 
         @Override
@@ -97,28 +106,42 @@ public final class DeletionReportCommand {
             name = "submit",
             mixinStandardHelpOptions = true,
             description = {
-                "Signs MANIFEST.json (CMS SignedData, SHA-256, the signer's certificate inside) and submits it on the "
-                        + "transfer listener. The gateway accepts it only when the signer is a receiver of the approval's "
-                        + "routes and the manifest lists exactly the transfers it delivered under the approval.",
+                "明細 MANIFEST.json に署名して転送用リスナーに提出します。ゲートウェイは、"
+                        + "署名者がその承認の経路の受信先で、"
+                        + "明細がその承認のもとで引き渡した転送とちょうど一致するときだけ受理します。"
+                        + " Signs MANIFEST.json (CMS SignedData, SHA-256, the signer's certificate inside) and submits"
+                        + " it on the transfer listener. The gateway accepts it only when the signer is a receiver of"
+                        + " the approval's routes and the manifest lists exactly the transfers it delivered under the"
+                        + " approval.",
+                "終了コード: 0 受理、1 拒否（理由コードは標準エラーへ）、2 使い方・入力の誤り、3 接続できない。",
                 "Exit codes: 0 accepted, 1 refused (reason code on stderr), 2 usage or input, 3 unavailable."
             })
     static final class Submit extends RemoteCommand {
-        @Option(names = "--approval", required = true, paramLabel = "REF", description = "The approval, e.g. 2総政第158号.")
+        @Option(
+                names = "--approval",
+                required = true,
+                paramLabel = "REF",
+                description = "承認番号 / The approval, e.g. 2総政第158号.")
         String approval;
 
-        @Option(names = "--file", required = true, paramLabel = "MANIFEST", description = "The manifest (JSON, UTF-8).")
+        @Option(
+                names = "--file",
+                required = true,
+                paramLabel = "MANIFEST",
+                description = "明細（JSON、UTF-8） / The manifest (JSON, UTF-8).")
         Path file;
 
         @Option(
                 names = "--signer",
                 paramLabel = "FILE",
-                description = "The PKCS#12 file to sign with. Default: the --identity.")
+                description = "署名に使う PKCS#12 ファイル / The PKCS#12 file to sign with. Default: the --identity.")
         Path signer;
 
         @Option(
                 names = "--signer-password-file",
                 paramLabel = "FILE",
-                description = "File whose first line is the --signer's password (default: an empty password).")
+                description = "署名用ファイル（--signer）のパスワードを 1 行目に書いたファイル"
+                        + " / File whose first line is the --signer's password (default: an empty password).")
         Path signerPasswordFile;
 
         @Override
@@ -195,12 +218,13 @@ public final class DeletionReportCommand {
     @Command(
             name = "list",
             mixinStandardHelpOptions = true,
-            description = "Lists the accepted deletion reports of an approval (secretariat, auditor; admin listener).")
+            description = "承認について受理した廃棄報告を一覧します（事務局・監査担当、管理用リスナー）。"
+                    + " Lists the accepted deletion reports of an approval (secretariat, auditor; admin listener).")
     static final class ListCmd extends RemoteCommand {
-        @Option(names = "--approval", required = true, paramLabel = "REF", description = "The approval.")
+        @Option(names = "--approval", required = true, paramLabel = "REF", description = "承認番号 / The approval.")
         String approval;
 
-        @Option(names = "--json", description = "Print the JSON records.")
+        @Option(names = "--json", description = "記録を JSON で表示します / Print the JSON records.")
         boolean json;
 
         @Override

@@ -27,18 +27,28 @@ import picocli.CommandLine.Spec;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs the whole hand-off in a fresh folder, on the embedded store (no database server needed).",
+            "新しいフォルダで受け渡しの全体を実演します（組み込みストアを使うのでデータベースサーバーは不要）。"
+                    + " Runs the whole hand-off in a fresh folder, on the embedded store (no database server needed).",
             "",
-            "Mints a PKI, starts a gateway, records and approves consultation 2総政第158号 (two secretariat members), "
-                    + "applies the route as the operator, generates the dummy benefit-mailing file, sends it, receives and "
-                    + "verifies it on the contractor's side, shows the receipt, the purge and the audit trail, then suspends "
-                    + "the approval and shows the same send refused. The approval is left SUSPENDED so you can try "
-                    + "reinstating it.",
+            "PKI を作り、ゲートウェイを起動し、諮問 2総政第158号 を記録して承認し（事務局の 2 人）、"
+                    + "運用者として経路を適用し、給付金案内のダミーファイルを作って送り、"
+                    + "受託事業者の側で受信・検証し、受領書、削除と監査記録を示します。最後に承認を停止し、"
+                    + "同じ送信が拒否されることを示します。承認は SUSPENDED のまま残るので、再開を試せます。",
+            "続いて久留米市の給与の例（docs/relay.md）: 諮問 1人第1042号 と中継経路 kurume-payroll-web で、"
+                    + "ゲートウェイのクライアント証明書を求める給与 Web サーバー（nginx があれば nginx、なければ小さな"
+                    + " JDK のサーバー）へ中継します。127.0.0.1 の端末は中継を通してページを得て、127.0.0.2 の端末は"
+                    + " TLS の前に切断され、要求はそれぞれ監査記録に残ります。",
             "",
-            "Then the Kurume payroll case (docs/relay.md): consultation 1人第1042号 and the relay route "
-                    + "kurume-payroll-web to a payroll web server that requires the gateway's client certificate "
-                    + "(nginx when installed, else a small JDK server): a terminal on 127.0.0.1 gets the page through "
-                    + "the relay, one on 127.0.0.2 is closed before TLS, and each request is in the audit trail."
+            "Mints a PKI, starts a gateway, records and approves consultation 2総政第158号 (two secretariat members),"
+                    + " applies the route as the operator, generates the dummy benefit-mailing file, sends it,"
+                    + " receives and verifies it on the contractor's side, shows the receipt, the purge and the audit"
+                    + " trail, then suspends the approval and shows the same send refused. The approval is left"
+                    + " SUSPENDED so you can try reinstating it.",
+            "",
+            "Then the Kurume payroll case (docs/relay.md): consultation 1人第1042号 and the relay route"
+                    + " kurume-payroll-web to a payroll web server that requires the gateway's client certificate"
+                    + " (nginx when installed, else a small JDK server): a terminal on 127.0.0.1 gets the page through"
+                    + " the relay, one on 127.0.0.2 is closed before TLS, and each request is in the audit trail."
         })
 public final class DemoCommand implements Callable<Integer> {
 
@@ -49,55 +59,60 @@ public final class DemoCommand implements Callable<Integer> {
             names = "--dir",
             paramLabel = "DIR",
             defaultValue = "sekisho-demo",
-            description =
-                    "Folder for the demo (certs/, gateway.yml, routes.yml, data/, outbox/, inbox/). A previous demo "
-                            + "there is replaced. Default: ./${DEFAULT-VALUE}.")
+            description = "デモ用のフォルダ（以前のデモは置き換えます） / Folder for the demo (certs/, gateway.yml,"
+                    + " routes.yml, data/, outbox/, inbox/). A previous demo there is replaced. Default:"
+                    + " ./${DEFAULT-VALUE}.")
     Path dir;
 
     @Option(
             names = "--transfer-port",
             paramLabel = "PORT",
             defaultValue = "8443",
-            description = "Default: ${DEFAULT-VALUE}.")
+            description = "転送用リスナーのポート / The transfer listener's port. Default: ${DEFAULT-VALUE}.")
     int transferPort;
 
     @Option(
             names = "--admin-port",
             paramLabel = "PORT",
             defaultValue = "9443",
-            description = "Default: ${DEFAULT-VALUE}.")
+            description = "管理用リスナーのポート / The admin listener's port. Default: ${DEFAULT-VALUE}.")
     int adminPort;
 
     @Option(
             names = "--relay-port",
             paramLabel = "PORT",
             defaultValue = "8460",
-            description = "The payroll relay listener (terminals' HTTPS). Default: ${DEFAULT-VALUE}.")
+            description = "給与の中継用リスナーのポート（端末の HTTPS） / The payroll relay listener (terminals'"
+                    + " HTTPS). Default: ${DEFAULT-VALUE}.")
     int relayPort;
 
     @Option(
             names = "--upstream-port",
             paramLabel = "PORT",
             defaultValue = "8461",
-            description = "The demo's payroll web server behind the relay. Default: ${DEFAULT-VALUE}.")
+            description = "中継先となるデモ用の給与 Web サーバーのポート / The demo's payroll web server behind the"
+                    + " relay. Default: ${DEFAULT-VALUE}.")
     int upstreamPort;
 
     @Option(
             names = "--relay-upstream",
             paramLabel = "KIND",
             defaultValue = "auto",
-            description = "The payroll web server: nginx (Debian's), jdk (the JDK's HttpsServer) or auto (nginx when "
-                    + "installed). Default: ${DEFAULT-VALUE}.")
+            description = "給与 Web サーバーの種類 / The payroll web server: nginx (Debian's), jdk (the JDK's"
+                    + " HttpsServer) or auto (nginx when installed). Default: ${DEFAULT-VALUE}.")
     String relayUpstream;
 
     @Option(
             names = "--records",
             paramLabel = "N",
             defaultValue = "305115",
-            description = "Dummy residents to send. Default: ${DEFAULT-VALUE} (the benefit mailing).")
+            description = "送るダミー住民の件数 / Dummy residents to send. Default: ${DEFAULT-VALUE} (the benefit mailing).")
     int records;
 
-    @Option(names = "--keep-running", description = "Leave the gateway running at the end (until Ctrl-C or SIGTERM).")
+    @Option(
+            names = "--keep-running",
+            description = "最後にゲートウェイを動かしたままにします（Ctrl-C か SIGTERM まで）"
+                    + " / Leave the gateway running at the end (until Ctrl-C or SIGTERM).")
     boolean keepRunning;
 
     private PrintWriter out;

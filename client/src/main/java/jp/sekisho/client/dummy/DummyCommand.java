@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "dummy",
         mixinStandardHelpOptions = true,
-        description = "Generates synthetic (dummy) data for tests and demos.",
+        description = "テストとデモ用の合成（ダミー）データを作ります。 Generates synthetic (dummy) data for tests and demos.",
         subcommands = DummyCommand.Residents.class)
 public final class DummyCommand {
 
@@ -27,12 +27,15 @@ public final class DummyCommand {
             name = "residents",
             mixinStandardHelpOptions = true,
             description = {
-                "Writes a CSV of synthetic residents (UTF-8, header of data item codes).",
+                "合成した住民の CSV を書きます（UTF-8、見出しは個人情報項目コード）。"
+                        + " Writes a CSV of synthetic residents (UTF-8, header of data item codes).",
                 "",
-                "Deterministic for a seed. Every name starts with DUMMY, banks are fictitious (ダミー銀行) and phone "
-                        + "numbers start with 00, so no row can be mistaken for, or reach, a real person. Columns: "
-                        + "resident_code, household_code, name, birth_date, sex, postal_code, address, phone, household_head, "
-                        + "bank_name, bank_branch, account_type, account_number, account_holder."
+                "シードが同じなら内容も同じです。氏名はすべて DUMMY で始まり、銀行は架空（ダミー銀行）、電話番号は 00 で始まるので、実在の人と取り違えたり実在の人に届いたりする行はありません。",
+                "",
+                "Deterministic for a seed. Every name starts with DUMMY, banks are fictitious (ダミー銀行) and phone"
+                        + " numbers start with 00, so no row can be mistaken for, or reach, a real person. Columns:"
+                        + " resident_code, household_code, name, birth_date, sex, postal_code, address, phone,"
+                        + " household_head, bank_name, bank_branch, account_type, account_number, account_holder."
             })
     static final class Residents implements Callable<Integer> {
 
@@ -43,17 +46,21 @@ public final class DummyCommand {
                 names = "--count",
                 paramLabel = "N",
                 defaultValue = "305115",
-                description = "Number of residents. Default: ${DEFAULT-VALUE} (the benefit mailing).")
+                description = "住民の件数 / Number of residents. Default: ${DEFAULT-VALUE} (the benefit mailing).")
         int count;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "The CSV file to write.")
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "FILE",
+                description = "書き出す CSV ファイル / The CSV file to write.")
         Path out;
 
         @Option(
                 names = "--seed",
                 paramLabel = "N",
                 defaultValue = "158",
-                description = "Random seed. Default: ${DEFAULT-VALUE}.")
+                description = "乱数のシード / Random seed. Default: ${DEFAULT-VALUE}.")
         long seed;
 
         @Override

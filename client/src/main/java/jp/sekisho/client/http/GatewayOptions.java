@@ -28,15 +28,17 @@ public final class GatewayOptions {
     @Option(
             names = "--gateway",
             paramLabel = "URL",
-            description = "The gateway's listener. Default: https://127.0.0.1:9443 (a local gateway's admin listener) "
-                    + "for admin commands, https://127.0.0.1:8443 (its transfer listener) for send and receive.")
+            description = "接続するゲートウェイのリスナー / The gateway's listener. Default: https://127.0.0.1:9443 (a"
+                    + " local gateway's admin listener) for admin commands, https://127.0.0.1:8443 (its transfer"
+                    + " listener) for send and receive.")
     URI gateway;
 
     @Option(
             names = "--identity",
             required = true,
             paramLabel = "FILE",
-            description = "Your certificate and key: a PKCS#12 file, or a PEM certificate with NAME.key beside it.")
+            description = "あなたの証明書と鍵（PKCS#12、または隣に NAME.key を置いた PEM 証明書）"
+                    + " / Your certificate and key: a PKCS#12 file, or a PEM certificate with NAME.key beside it.")
     Path identity;
 
     /** The environment variable read for the identity's password when no option gives it. */
@@ -45,27 +47,29 @@ public final class GatewayOptions {
     @Option(
             names = {"--password-file", "--identity-password-file"},
             paramLabel = "FILE",
-            description = "File whose first line is the password of the PKCS#12 file or key.")
+            description = "そのパスワードを 1 行目に書いたファイル / File whose first line is the password of the PKCS#12 file or key.")
     Path passwordFile;
 
     @Option(
             names = {"--password-env", "--identity-password-env"},
             paramLabel = "NAME",
-            description = "Environment variable holding that password. Without any password option: " + PASSWORD_ENV
-                    + " if set, else an empty password.")
+            description = "そのパスワードを入れた環境変数 / Environment variable holding that password. Without any"
+                    + " password option: " + PASSWORD_ENV + " if set, else an empty password.")
     String passwordEnv;
 
     @Option(
             names = "--identity-password",
             paramLabel = "PASSWORD",
-            description = "That password on the command line: visible to every user in ps; prefer --password-file or "
-                    + "--password-env.")
+            description = "コマンド行で渡すパスワード（ps で全利用者に見えます）"
+                    + " / That password on the command line: visible to every user in ps; prefer --password-file or"
+                    + " --password-env.")
     String identityPassword;
 
     @Option(
             names = "--bind",
             paramLabel = "ADDRESS",
-            description = "Connect from this local address (a host with several addresses: the one the route allows).")
+            description = "この手元のアドレスから接続します（アドレスが複数ある機械で、経路が許すもの）"
+                    + " / Connect from this local address (a host with several addresses: the one the route allows).")
     String bind;
 
     @Spec(Spec.Target.MIXEE)
@@ -74,8 +78,8 @@ public final class GatewayOptions {
     @Option(
             names = "--gateway-ca",
             paramLabel = "FILE",
-            description = "CA certificate(s) the gateway's server certificate must chain to. Default: the CA "
-                    + "certificates inside the identity file.")
+            description = "ゲートウェイのサーバー証明書を確かめる CA 証明書 / CA certificate(s) the gateway's server"
+                    + " certificate must chain to. Default: the CA certificates inside the identity file.")
     Path gatewayCa;
 
     /** The identity as read by the first {@link #identity()} of this command run. */

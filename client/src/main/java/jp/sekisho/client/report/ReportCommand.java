@@ -27,35 +27,41 @@ import picocli.CommandLine.Option;
         name = "report",
         mixinStandardHelpOptions = true,
         description = {
-            "Writes the council's operation report: one approval's (--approval REF, its validity or --from/--to),"
-                    + " a year's across approvals (--year YYYY) or a period's (--from and --to), as HTML, PDF or"
-                    + " Markdown. Secretariat and auditor only.",
-            "審議会向けの運用状況報告（承認ごと、年次、期間）を HTML・PDF・Markdown で書き出します。"
+            "審議会向けの運用状況報告（承認ごと、年次、期間）を HTML・PDF・Markdown"
+                    + " で書き出します（事務局と監査担当のみ）。 Writes the council's operation report: one approval's"
+                    + " (--approval REF, its validity or --from/--to), a year's across approvals (--year YYYY) or a"
+                    + " period's (--from and --to), as HTML, PDF or Markdown. Secretariat and auditor only."
         })
 public final class ReportCommand extends RemoteCommand {
 
-    @Option(names = "--approval", paramLabel = "REF", description = "approval reference, e.g. 2総政第158号 / 承認番号")
+    @Option(names = "--approval", paramLabel = "REF", description = "承認番号 / approval reference, e.g. 2総政第158号")
     String approval;
 
-    @Option(names = "--year", paramLabel = "YYYY", description = "a calendar year, e.g. 2026 / 年")
+    @Option(names = "--year", paramLabel = "YYYY", description = "年（暦年） / a calendar year, e.g. 2026")
     Integer year;
 
     @Option(
             names = "--from",
             paramLabel = "DATE",
-            description = "first day (Japan): 令和8年4月1日, R8.4.1 or 2026-04-01 / 開始日")
+            description = "開始日（日本時間） / first day (Japan): 令和8年4月1日, R8.4.1 or 2026-04-01")
     String from;
 
-    @Option(names = "--to", paramLabel = "DATE", description = "last day, included (same forms) / 終了日（含む）")
+    @Option(names = "--to", paramLabel = "DATE", description = "終了日（その日を含む） / last day, included (same forms)")
     String to;
 
-    @Option(names = "--format", defaultValue = "html", description = "html (default), pdf or md / 形式")
+    @Option(
+            names = "--format",
+            defaultValue = "html",
+            description = "形式: html（既定）、pdf または md / html (default), pdf or md")
     String format;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the file to write / 出力先")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "書き出すファイル / the file to write")
     Path out;
 
-    @Option(names = "--lang", paramLabel = "ja|en", description = "en puts English first (default ja) / 言語")
+    @Option(
+            names = "--lang",
+            paramLabel = "ja|en",
+            description = "言語: ja（既定）は日本語が先、en は英語が先 / en puts English first (default ja)")
     String lang;
 
     @Override

@@ -27,8 +27,12 @@ import picocli.CommandLine.Parameters;
         name = "routes",
         mixinStandardHelpOptions = true,
         description = {
-            "Applies and lists routes: one-way channels from senders to receivers, bound to a listener "
-                    + "and to the approval they depend on.",
+            "経路を適用・一覧します（送信元から受信先への一方向の通り道で、リスナーと依存する承認に結び付きます）。"
+                    + " Applies and lists routes: one-way channels from senders to receivers, bound to a listener and"
+                    + " to the approval they depend on.",
+            "",
+            "経路の状態は承認から決まります: 承認が効力を持つ間だけ ACTIVE、そうでなければその理由（APPROVAL_PENDING、"
+                    + "APPROVAL_SUSPENDED など）。ファイルの形式は docs/approvals-and-routes.md にあります。",
             "",
             "A route's state is derived: ACTIVE only while its approval is in force, otherwise the reason "
                     + "(APPROVAL_PENDING, APPROVAL_SUSPENDED, ...). See docs/approvals-and-routes.md for the file format."
@@ -45,26 +49,32 @@ public final class RoutesCommand {
             name = "apply",
             mixinStandardHelpOptions = true,
             description = {
-                "Applies a routes file (operator): shows what changes, then applies it in one step.",
+                "経路ファイルを適用します（運用者）: 変わる点を示してから一度に適用します。"
+                        + " Applies a routes file (operator): shows what changes, then applies it in one step.",
+                "同じファイルをもう一度適用しても何も変わりません。未知の承認やリスナーを指す経路、削除した経路の ID"
+                        + " の再利用は拒否します。ファイルにない保存済みの経路は残して '?' を付けて示し、--prune"
+                        + " を付けると routes delete と同じく削除します（監査記録に残し、履歴は保ちます）。",
+                "",
                 "Idempotent: applying the same file again changes nothing. Refused when a route names an unknown "
                         + "approval or listener, or reuses the id of a deleted route.",
                 "Stored routes the file leaves out are kept and listed with '?'; with --prune they are deleted "
                         + "(audited, history kept), as 'routes delete' would."
             })
     static final class Apply extends RemoteCommand {
-        @Parameters(paramLabel = "FILE", description = "The routes file (YAML).")
+        @Parameters(paramLabel = "FILE", description = "経路ファイル（YAML） / The routes file (YAML).")
         Path file;
 
-        @Option(names = "--dry-run", description = "Only show what would change.")
+        @Option(names = "--dry-run", description = "変わる点を示すだけにします / Only show what would change.")
         boolean dryRun;
 
         @Option(
                 names = "--prune",
-                description = "Delete the stored routes (batch and relay) this file leaves out; with --dry-run, only "
-                        + "show which.")
+                description = "このファイルにない保存済みの経路（一括・中継）を削除します"
+                        + " / Delete the stored routes (batch and relay) this file leaves out; with --dry-run, only"
+                        + " show which.")
         boolean prune;
 
-        @Option(names = "--json", description = "Print the JSON answer.")
+        @Option(names = "--json", description = "回答の JSON を表示します / Print the JSON answer.")
         boolean json;
 
         @Override
@@ -123,9 +133,12 @@ public final class RoutesCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists routes and their state now.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description = "経路と今の状態を一覧します。 Lists routes and their state now.")
     static final class ListCmd extends RemoteCommand {
-        @Option(names = "--json", description = "Print the JSON records.")
+        @Option(names = "--json", description = "記録を JSON で表示します / Print the JSON records.")
         boolean json;
 
         @Override
@@ -181,12 +194,12 @@ public final class RoutesCommand {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Shows one route.")
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "経路を 1 つ表示します。 Shows one route.")
     static final class Show extends RemoteCommand {
-        @Parameters(paramLabel = "ID", description = "The route id.")
+        @Parameters(paramLabel = "ID", description = "経路 ID / The route id.")
         String id;
 
-        @Option(names = "--json", description = "Print the JSON record.")
+        @Option(names = "--json", description = "記録を JSON で表示します / Print the JSON record.")
         boolean json;
 
         @Override

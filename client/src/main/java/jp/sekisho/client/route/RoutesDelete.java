@@ -18,8 +18,11 @@ import picocli.CommandLine.Parameters;
         name = "delete",
         mixinStandardHelpOptions = true,
         description = {
-            "Deletes one route, batch or relay (operator): its addresses leave the listener's allowlist on every "
-                    + "gateway node at once.",
+            "経路（一括または中継）を 1 つ削除します（運用者）。"
+                    + "そのアドレスは全ノードでリスナーの許可リストからすぐに外れます。"
+                    + " Deletes one route, batch or relay (operator): its addresses leave the listener's allowlist on"
+                    + " every gateway node at once.",
+            "削除は理由と経路の最後の定義とともに監査記録に残ります。経路の履歴は保たれ、ID は再利用できません。",
             "The deletion is audited with the reason and the route's last spec; the route's history is kept and its "
                     + "id is not reused. See docs/approvals-and-routes.md."
         })
@@ -28,17 +31,18 @@ final class RoutesDelete extends RemoteCommand {
     /** The gateway's bound, checked here too so a long reason fails before the request. */
     static final int MAX_REASON = 500;
 
-    @Parameters(paramLabel = "ID", description = "The route id.")
+    @Parameters(paramLabel = "ID", description = "経路 ID / The route id.")
     String id;
 
     @Option(
             names = "--reason",
             required = true,
             paramLabel = "TEXT",
-            description = "Why (required, up to " + MAX_REASON + " characters): kept with the route's history.")
+            description = "削除の理由（必須、" + MAX_REASON + " 文字まで。経路の履歴に残ります） / Why (required, up to " + MAX_REASON
+                    + " characters): kept with the route's history.")
     String reason;
 
-    @Option(names = "--json", description = "Print the JSON answer.")
+    @Option(names = "--json", description = "回答の JSON を表示します / Print the JSON answer.")
     boolean json;
 
     @Override

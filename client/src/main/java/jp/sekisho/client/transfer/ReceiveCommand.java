@@ -36,11 +36,27 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Receives the transfers waiting on a route: downloads each envelope (resumable) into "
-                    + "DIR/.sekisho-partial/ and, while it arrives, decrypts it with your key and verifies the sender's "
-                    + "signature against --trust; once its SHA-256 matches the gateway's and tag and signature verified, writes "
-                    + "the file into DIR under the sender's file name (never overwriting: a suffix is added), and only then "
-                    + "acknowledges it, after which the gateway deletes its copy.",
+            "経路で待っている転送を受信します（封筒を取得して復号・署名検証し、DIR に書いてから確認応答します。"
+                    + "その後ゲートウェイは保管分を削除します）。 Receives the transfers waiting on a route: downloads"
+                    + " each envelope (resumable) into DIR/.sekisho-partial/ and, while it arrives, decrypts it with"
+                    + " your key and verifies the sender's signature against --trust; once its SHA-256 matches the"
+                    + " gateway's and tag and signature verified, writes the file into DIR under the sender's file"
+                    + " name (never overwriting: a suffix is added), and only then acknowledges it, after which the"
+                    + " gateway deletes its copy.",
+            "",
+            "封筒は DIR/.sekisho-partial/ へ取得しながら（再開できます）あなたの鍵で復号し、送信元の署名を --trust"
+                    + " で確かめます。SHA-256 がゲートウェイの値と一致し、タグと署名を検証できたら、"
+                    + "送信元のファイル名で DIR に書き（上書きはせず、接尾辞を付けます）、それから確認応答します。",
+            "開けない転送（改ざん、この鍵あてでない、信頼できない署名者）は確認応答せずゲートウェイに残します。"
+                    + "理由は標準エラーに出し、封筒は DIR/.sekisho-partial/ に残し、"
+                    + "ほかの転送は受信を続けます（この実行では再試行しません）。--once ではそのとき終了コード 1"
+                    + " です。",
+            "--once がなければ中断（Ctrl-C）まで動き、受信箱で待ちます（ゲートウェイは一覧を最大 25 秒保留し、転送が保管されるとすぐに答えます）。新しい転送はすぐに受信します。",
+            "クラッシュしても受信は一度だけ: DIR/.sekisho-partial/journal/ の記録により、"
+                    + "置いたが確認応答していないファイルは、次の実行で取得も書き込みもせずに確認応答だけします。"
+                    + "復号した一時ファイル（.opened）はあなただけが読め、エラー時、SIGTERM/Ctrl-C 時、kill"
+                    + " 後の次の実行の開始時に消します。1 つの DIR で同時に動く receive は 1"
+                    + " つだけです（DIR/.sekisho-partial/.lock）。",
             "",
             "A transfer that cannot be opened (altered, not for this key, untrusted signer) is not acknowledged and "
                     + "stays on the gateway: its reason goes to stderr, its envelope stays in DIR/.sekisho-partial/, and the "
@@ -49,11 +65,11 @@ import picocli.CommandLine.Spec;
             "Without --once it runs until interrupted (Ctrl-C), waiting on the inbox (the gateway holds each listing "
                     + "up to 25 s and answers as soon as a transfer is stored), so a new transfer is received at once.",
             "",
-            "Exactly once, after any crash: a journal in DIR/.sekisho-partial/journal/ records each file placed and "
-                    + "not yet acknowledged; the next run acknowledges such a transfer without downloading or writing it "
-                    + "again (既に受領済み、確認応答のみ送信). Decrypted temporary files (.opened) are created readable by "
-                    + "you only and deleted on every error, on SIGTERM/Ctrl-C, and at the start of the next run after a "
-                    + "kill. One receive at a time per DIR (DIR/.sekisho-partial/.lock)."
+            "Exactly once, after any crash: a journal in DIR/.sekisho-partial/journal/ records each file placed and"
+                    + " not yet acknowledged; the next run acknowledges such a transfer without downloading or writing"
+                    + " it again (既に受領済み、確認応答のみ送信). Decrypted temporary files (.opened) are created"
+                    + " readable by you only and deleted on every error, on SIGTERM/Ctrl-C, and at the start of the"
+                    + " next run after a kill. One receive at a time per DIR (DIR/.sekisho-partial/.lock)."
         })
 public final class ReceiveCommand implements Callable<Integer> {
 
@@ -63,10 +79,18 @@ public final class ReceiveCommand implements Callable<Integer> {
     @Mixin
     GatewayOptions gateway;
 
-    @Option(names = "--route", required = true, paramLabel = "ID", description = "The route to receive from.")
+    @Option(
+            names = "--route",
+            required = true,
+            paramLabel = "ID",
+            description = "受信する経路の ID / The route to receive from.")
     String route;
 
-    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where received files are written.")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "DIR",
+            description = "受信したファイルを書くフォルダ / Where received files are written.")
     Path out;
 
     @Mixin
@@ -74,15 +98,16 @@ public final class ReceiveCommand implements Callable<Integer> {
 
     @Option(
             names = "--once",
-            description = "Receive what is waiting now, then exit. The launchers start it on the JIT's quick tier; "
-                    + "finding more than 32 MiB waiting, it hands the job to a JVM with the full JIT before it "
-                    + "downloads anything.")
+            description = "今待っている分を受信して終了します / Receive what is waiting now, then exit. The launchers"
+                    + " start it on the JIT's quick tier; finding more than 32 MiB waiting, it hands the job to a JVM"
+                    + " with the full JIT before it downloads anything.")
     boolean once;
 
     @Option(
             names = "--timings",
-            description = "Print on stderr where the first round's time went: start-up, keys, the inbox (TLS "
-                    + "handshake), downloading, opening, writing and acknowledging.")
+            description = "最初の回の所要時間の内訳を標準エラーに表示します / Print on stderr where the first round's"
+                    + " time went: start-up, keys, the inbox (TLS handshake), downloading, opening, writing and"
+                    + " acknowledging.")
     boolean timings;
 
     private Timings steps = Timings.of(false);
@@ -100,20 +125,24 @@ public final class ReceiveCommand implements Callable<Integer> {
             paramLabel = "DURATION",
             defaultValue = "5s",
             converter = Units.DurationConverter.class,
-            description = "Pause between listings of the inbox where the gateway cannot hold them (an older gateway, "
-                    + "or one holding its limit of waiting listings), and after a round in which every listed transfer "
-                    + "was refused. Default: ${DEFAULT-VALUE}.")
+            description = "受信箱を一覧する間隔（一覧を保留できないとき、またはすべて拒否された回の後）"
+                    + " / Pause between listings of the inbox where the gateway cannot hold them (an older gateway, or"
+                    + " one holding its limit of waiting listings), and after a round in which every listed transfer"
+                    + " was refused. Default: ${DEFAULT-VALUE}.")
     Duration interval;
 
     @Option(
             names = "--retries",
             paramLabel = "N",
             defaultValue = "8",
-            description =
-                    "Retries in a row of a download after network failures or 5xx answers. Default: ${DEFAULT-VALUE}.")
+            description = "通信の失敗や 5xx 応答の後にダウンロードを続けて再試行する回数"
+                    + " / Retries in a row of a download after network failures or 5xx answers. Default:"
+                    + " ${DEFAULT-VALUE}.")
     int retries;
 
-    @Option(names = "--json", description = "Print one JSON object per received transfer.")
+    @Option(
+            names = "--json",
+            description = "受信した転送ごとに JSON オブジェクトを 1 つ表示します / Print one JSON object per received transfer.")
     boolean json;
 
     @Override

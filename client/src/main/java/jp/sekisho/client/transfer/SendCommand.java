@@ -25,9 +25,25 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Sends one file on a route: checks it against the approval, signs it with your identity and "
-                    + "encrypts it for the route's recipient certificate(s) (CMS, AES-256-GCM), uploads it (tus, resumable) and "
-                    + "prints the gateway's signed receipt.",
+            "ファイル 1 つを経路で送ります（承認との照合、署名、暗号化、再開できるアップロード、受領書）。"
+                    + " Sends one file on a route: checks it against the approval, signs it with your identity and"
+                    + " encrypts it for the route's recipient certificate(s) (CMS, AES-256-GCM), uploads it (tus,"
+                    + " resumable) and prints the gateway's signed receipt.",
+            "",
+            "CSV ファイル（名前が .csv で終わるか --csv）は暗号化の前に確かめます:"
+                    + " 見出しの各列が承認された個人情報項目であること（列名は項目コード、または --items-map"
+                    + " で対応付け）、件数（見出しの後の行。二重引用符の中の改行では区切らず、空行は数えません）"
+                    + "が承認の上限件数以下であること。",
+            "アップロードは封筒を作りながら始まります（--chunk-checksums のときを除く）。通信の失敗と 5xx 応答は間隔を空けて再試行し、ゲートウェイが止まったところから続けます。",
+            "受領書が届くまで、送信の状態を入力の隣の非公開フォルダ " + SendState.FOLDER + "/<16 桁の 16"
+                    + " 進数>/（0700）に保ちます（暗号化した封筒とアップロードの URL）。中断したとき（kill、Ctrl-C、"
+                    + "ゲートウェイに届かない、終了コード 3）は、"
+                    + "同じコマンドをもう一度実行すると同じアップロードを続けるか、"
+                    + "保管済みなら受領書だけを受け取ります。入力、ゲートウェイ、--filename、--records、--cbc"
+                    + " が変わったとき、封筒が完成していなかったとき、ゲートウェイにそのアップロードがないときは、"
+                    + "そう示して最初からやり直します（--restart でも同じ）。フォルダは受領書が届いたとき、"
+                    + "拒否（終了コード 1）や入力の誤り（終了コード 2）の後に消します。",
+            "終了コード: 0 ゲートウェイが保管した、1 拒否（標準エラーの先頭に理由コード）、2 使い方・入力の誤り、3 ゲートウェイに接続できない。",
             "",
             "A CSV file (name ending in .csv, or --csv) is checked before anything is encrypted: every header column "
                     + "must name a data item the approval covers (column names are data item codes, or map them with "
@@ -56,18 +72,23 @@ public final class SendCommand implements Callable<Integer> {
     @Mixin
     GatewayOptions gateway;
 
-    @Option(names = "--route", required = true, paramLabel = "ID", description = "The route to send on.")
+    @Option(names = "--route", required = true, paramLabel = "ID", description = "送信する経路の ID / The route to send on.")
     String route;
 
     static final class Input {
-        @Option(names = "--file", required = true, paramLabel = "FILE", description = "The file to seal and send.")
+        @Option(
+                names = "--file",
+                required = true,
+                paramLabel = "FILE",
+                description = "封筒にして送るファイル / The file to seal and send.")
         Path file;
 
         @Option(
                 names = "--encrypted",
                 required = true,
                 paramLabel = "FILE.cms",
-                description = "Send an envelope made elsewhere (e.g. openssl cms), as it is; needs --records.")
+                description = "ほかで作った封筒をそのまま送ります（--records が必要）"
+                        + " / Send an envelope made elsewhere (e.g. openssl cms), as it is; needs --records.")
         Path encrypted;
     }
 
@@ -77,14 +98,16 @@ public final class SendCommand implements Callable<Integer> {
     @Option(
             names = "--records",
             paramLabel = "N",
-            description =
-                    "Number of records. Required for non-CSV files and --encrypted; for a CSV it must equal the count.")
+            description = "件数（CSV 以外と --encrypted では必須。CSV では実際の件数と同じであること）"
+                    + " / Number of records. Required for non-CSV files and --encrypted; for a CSV it must equal the"
+                    + " count.")
     Long records;
 
     @Option(
             names = "--items-map",
             paramLabel = "MAP",
-            description = "File of column=item_code lines mapping CSV column names to data item codes (e.g. 氏名=name).")
+            description = "列名を個人情報項目コードに対応付けるファイル（CSV 用）"
+                    + " / File of column=item_code lines mapping CSV column names to data item codes (e.g. 氏名=name).")
     Path itemsMap;
 
     @Option(
@@ -92,40 +115,45 @@ public final class SendCommand implements Callable<Integer> {
             paramLabel = "ENC",
             defaultValue = "UTF-8",
             converter = TextEncoding.Converter.class,
-            description = "Encoding of the CSV header and --items-map: UTF-8 (BOM skipped), Shift_JIS, CP932 or auto; "
-                    + "the file is sent unchanged. Default: ${DEFAULT-VALUE}.")
+            description = "文字コード（CSV の見出しと --items-map。ファイルは変えずに送ります）"
+                    + " / Encoding of the CSV header and --items-map: UTF-8 (BOM skipped), Shift_JIS, CP932 or auto;"
+                    + " the file is sent unchanged. Default: ${DEFAULT-VALUE}.")
     TextEncoding encoding;
 
-    @Option(names = "--csv", description = "Treat the file as CSV whatever its name.")
+    @Option(names = "--csv", description = "名前によらず CSV として扱います / Treat the file as CSV whatever its name.")
     boolean csv;
 
     @Option(
             names = "--cbc",
-            description = "AES-256-CBC (EnvelopedData) instead of AES-256-GCM, only where the route allows it.")
+            description = "暗号方式を GCM でなく CBC にします（経路が許す場合のみ）"
+                    + " / AES-256-CBC (EnvelopedData) instead of AES-256-GCM, only where the route allows it.")
     boolean cbc;
 
     @Option(
             names = "--compress",
             negatable = true,
-            description = "Compress the file (zlib, RFC 3274) inside the envelope, before encryption. --no-compress "
-                    + "for a contractor who opens envelopes with stock openssl (Debian's cannot inflate). Default: "
-                    + "compress when the route allows it (its terms say compression) and the file looks compressible "
-                    + "(its first 64 KiB deflate below 90 %%: CSV and text yes, random or already compressed data no).")
+            description = "暗号化の前に封筒の中でファイルを圧縮します。--no-compress は標準の openssl"
+                    + " で開く受託事業者向け / Compress the file (zlib, RFC 3274) inside the envelope, before"
+                    + " encryption. --no-compress for a contractor who opens envelopes with stock openssl (Debian's"
+                    + " cannot inflate). Default: compress when the route allows it (its terms say compression) and"
+                    + " the file looks compressible (its first 64 KiB deflate below 90 %%: CSV and text yes, random or"
+                    + " already compressed data no).")
     Boolean compress;
 
     @Option(
             names = "--filename",
             paramLabel = "NAME",
-            description = "The name the receiver sees. Default: the file's name plus .cms (or the envelope's name).")
+            description = "受信先に見えるファイル名 / The name the receiver sees. Default: the file's name plus .cms"
+                    + " (or the envelope's name).")
     String filename;
 
     @Option(
             names = "--gateway-key",
             paramLabel = "PUB.pem|DIR",
-            description =
-                    "The gateways' audit signing public keys (a PEM file with one or more keys, a folder of *.pem, or the JSON"
-                            + " of GET /api/v1/audit/signing-keys): the receipt's Ed25519 signature must verify with"
-                            + " one of them.")
+            description = "ゲートウェイの監査署名公開鍵（受領書の署名をこれで検証します）"
+                    + " / The gateways' audit signing public keys (a PEM file with one or more keys, a folder of"
+                    + " *.pem, or the JSON of GET /api/v1/audit/signing-keys): the receipt's Ed25519 signature must"
+                    + " verify with one of them.")
     Path gatewayKey;
 
     @Option(
@@ -133,39 +161,40 @@ public final class SendCommand implements Callable<Integer> {
             paramLabel = "SIZE",
             defaultValue = "256MiB",
             converter = Units.SizeConverter.class,
-            description = "Bytes per upload request (PATCH); the gateway makes each durable before it answers. "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "アップロード 1 回（PATCH）のバイト数 / Bytes per upload request (PATCH); the gateway makes"
+                    + " each durable before it answers. Default: ${DEFAULT-VALUE}.")
     long chunkSize;
 
     @Option(
             names = "--chunk-checksums",
-            description =
-                    "Send each chunk's SHA-256 (tus Upload-Checksum), so a chunk damaged on the way is refused and "
-                            + "sent again at once. Costs a read and a hash of every chunk before it is sent; without it the "
-                            + "gateway still checks the whole envelope's SHA-256 before it stores anything.")
+            description = "チャンクごとに SHA-256 を送り、途中で壊れたチャンクをすぐに送り直します"
+                    + " / Send each chunk's SHA-256 (tus Upload-Checksum), so a chunk damaged on the way is refused"
+                    + " and sent again at once. Costs a read and a hash of every chunk before it is sent; without it"
+                    + " the gateway still checks the whole envelope's SHA-256 before it stores anything.")
     boolean chunkChecksums;
 
     @Option(
             names = "--retries",
             paramLabel = "N",
             defaultValue = "8",
-            description = "Retries in a row after network failures or 5xx answers (backoff 0.5 s doubling to 30 s). "
-                    + "Default: ${DEFAULT-VALUE}.")
+            description = "通信の失敗や 5xx 応答の後に続けて再試行する回数 / Retries in a row after network failures"
+                    + " or 5xx answers (backoff 0.5 s doubling to 30 s). Default: ${DEFAULT-VALUE}.")
     int retries;
 
-    @Option(names = "--json", description = "Print the receipt as JSON.")
+    @Option(names = "--json", description = "受領書を JSON で表示します / Print the receipt as JSON.")
     boolean json;
 
     @Option(
             names = "--restart",
-            description = "Do not continue an interrupted send of this file on this route: its upload is deleted on "
-                    + "the gateway, its state removed, and the file sealed and sent afresh.")
+            description = "中断した送信を続けず、最初からやり直します（ゲートウェイ上のアップロードと状態を消します）"
+                    + " / Do not continue an interrupted send of this file on this route: its upload is deleted on the"
+                    + " gateway, its state removed, and the file sealed and sent afresh.")
     boolean restart;
 
     @Option(
             names = "--timings",
-            description = "Print on stderr where the time went: start-up, keys, terms (TLS handshake), sealing and "
-                    + "upload, receipt.")
+            description = "所要時間の内訳を標準エラーに表示します / Print on stderr where the time went: start-up,"
+                    + " keys, terms (TLS handshake), sealing and upload, receipt.")
     boolean timings;
 
     @Override

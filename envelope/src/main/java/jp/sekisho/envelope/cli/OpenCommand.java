@@ -26,16 +26,21 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "open",
         mixinStandardHelpOptions = true,
-        description = "Decrypt an envelope and verify its signature; writes the file only if both succeed.")
+        description = "封筒を復号して署名を検証し、両方成功したときだけファイルを書きます。"
+                + " Decrypt an envelope and verify its signature; writes the file only if both succeed.")
 public final class OpenCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--in", required = true, paramLabel = "FILE.cms", description = "the envelope")
+    @Option(names = "--in", required = true, paramLabel = "FILE.cms", description = "開ける封筒 / the envelope")
     Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the verified file")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE",
+            description = "検証したファイルの書き出し先 / where to write the verified file")
     Path out;
 
     @Mixin
@@ -45,7 +50,8 @@ public final class OpenCommand implements Callable<Integer> {
             names = "--max-inflated",
             paramLabel = "SIZE",
             converter = SizeOption.class,
-            description = "a compressed envelope whose content inflates past SIZE is refused (INFLATED_TOO_LARGE),"
+            description = "圧縮した封筒の展開後の上限（超えると何も書かずに拒否）"
+                    + " / a compressed envelope whose content inflates past SIZE is refused (INFLATED_TOO_LARGE),"
                     + " nothing written; e.g. 100GiB (default: 64GiB)")
     long maxInflated = Compression.DEFAULT_MAX_INFLATED;
 

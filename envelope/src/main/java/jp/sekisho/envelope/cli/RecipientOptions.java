@@ -9,7 +9,11 @@ import picocli.CommandLine.Spec;
 /** What a receiver opens envelopes with: its key, optionally its certificate, and the CA it trusts for senders. */
 public final class RecipientOptions {
 
-    @Option(names = "--key", required = true, paramLabel = "KEY.pem", description = "Your decryption key (PKCS#8 PEM).")
+    @Option(
+            names = "--key",
+            required = true,
+            paramLabel = "KEY.pem",
+            description = "あなたの復号鍵（PKCS#8 PEM） / Your decryption key (PKCS#8 PEM).")
     public Path key;
 
     /** The environment variable read for the key's passphrase when no option gives it. */
@@ -22,20 +26,22 @@ public final class RecipientOptions {
     @Option(
             names = "--key-password-file",
             paramLabel = "FILE",
-            description = "File whose first line is the passphrase of an encrypted --key.")
+            description = "暗号化した --key のパスフレーズを 1 行目に書いたファイル"
+                    + " / File whose first line is the passphrase of an encrypted --key.")
     Path keyPasswordFile;
 
     @Option(
             names = "--key-password-env",
             paramLabel = "NAME",
-            description = "Environment variable holding that passphrase. Without any of these options: " + PASSWORD_ENV
-                    + " if set, else none.")
+            description = "そのパスフレーズを入れた環境変数 / Environment variable holding that passphrase. Without any of"
+                    + " these options: " + PASSWORD_ENV + " if set, else none.")
     String keyPasswordEnv;
 
     @Option(
             names = "--key-password",
             paramLabel = "P",
-            description = "That passphrase on the command line: visible to every user in ps; prefer --key-password-file"
+            description = "コマンド行で渡すパスフレーズ（ps で全利用者に見えます）"
+                    + " / That passphrase on the command line: visible to every user in ps; prefer --key-password-file"
                     + " or --key-password-env.")
     String keyPasswordArgv;
 
@@ -56,13 +62,13 @@ public final class RecipientOptions {
     @Option(
             names = "--cert",
             paramLabel = "CERT.pem",
-            description = "Your encryption certificate (picks the recipient entry).")
+            description = "あなたの暗号化用証明書（封筒の中の自分あての項目を選びます） / Your encryption certificate (picks the recipient entry).")
     public Path cert;
 
     @Option(
             names = "--trust",
             required = true,
             paramLabel = "ca.pem",
-            description = "CA certificate(s) a sender's signature must chain to.")
+            description = "送信元の署名を確かめる CA 証明書 / CA certificate(s) a sender's signature must chain to.")
     public Path trust;
 }

@@ -34,59 +34,72 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "seal",
         mixinStandardHelpOptions = true,
-        description = "Sign a file and encrypt it for the route's recipient certificate(s) (CMS, AES-256-GCM).")
+        description = "ファイルに署名し、経路の宛先証明書あてに暗号化して封筒にします（CMS、AES-256-GCM）。"
+                + " Sign a file and encrypt it for the route's recipient certificate(s) (CMS, AES-256-GCM).")
 public final class SealCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--in", required = true, paramLabel = "FILE", description = "the file to send")
+    @Option(names = "--in", required = true, paramLabel = "FILE", description = "送るファイル / the file to send")
     Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE.cms", description = "the envelope to write (DER)")
+    @Option(
+            names = "--out",
+            required = true,
+            paramLabel = "FILE.cms",
+            description = "書き出す封筒（DER） / the envelope to write (DER)")
     Path out;
 
     @Option(
             names = "--to",
             required = true,
             paramLabel = "RECIPIENT.pem",
-            description = "recipient certificate (repeat for each recipient)")
+            description = "宛先証明書（宛先ごとに繰り返す） / recipient certificate (repeat for each recipient)")
     List<Path> to = new ArrayList<>();
 
     @Option(
             names = "--identity",
             required = true,
             paramLabel = "SENDER.p12|SENDER.pem",
-            description = "signing identity: PKCS#12, or a PEM certificate with SENDER.key beside it")
+            description = "署名に使う証明書と鍵（PKCS#12、または隣に SENDER.key を置いた PEM 証明書）"
+                    + " / signing identity: PKCS#12, or a PEM certificate with SENDER.key beside it")
     Path identity;
 
     static final PasswordSource PASSWORD =
             new PasswordSource("--password-file", "--password-env", "--identity-password", "SEKISHO_IDENTITY_PASSWORD");
 
-    @Option(names = "--password-file", paramLabel = "FILE", description = "file whose first line is that password")
+    @Option(
+            names = "--password-file",
+            paramLabel = "FILE",
+            description = "そのパスワードを 1 行目に書いたファイル / file whose first line is that password")
     Path passwordFile;
 
     @Option(
             names = "--password-env",
             paramLabel = "NAME",
-            description = "environment variable holding that password (default: SEKISHO_IDENTITY_PASSWORD if set, else"
-                    + " empty)")
+            description = "そのパスワードを入れた環境変数 / environment variable holding that password (default:"
+                    + " SEKISHO_IDENTITY_PASSWORD if set, else empty)")
     String passwordEnv;
 
     @Option(
             names = "--identity-password",
             paramLabel = "P",
-            description = "password of the PKCS#12 or key on the command line: visible in ps; prefer --password-file"
-                    + " or --password-env")
+            description = "コマンド行で渡すパスワード（ps で見えます） / password of the PKCS#12 or key on the command"
+                    + " line: visible in ps; prefer --password-file or --password-env")
     String identityPassword;
 
-    @Option(names = "--cbc", description = "AES-256-CBC EnvelopedData, for receivers whose OpenSSL is older than 3.0")
+    @Option(
+            names = "--cbc",
+            description = "暗号方式を GCM でなく CBC にします（OpenSSL 3.0 より前の受信先向け）"
+                    + " / AES-256-CBC EnvelopedData, for receivers whose OpenSSL is older than 3.0")
     boolean cbc;
 
     @Option(
             names = "--compress",
             negatable = true,
-            description = "compress (zlib, RFC 3274) before encrypting; --no-compress for a receiver who opens with"
+            description = "暗号化の前に圧縮します。--no-compress は標準の openssl で開く受信先向け"
+                    + " / compress (zlib, RFC 3274) before encrypting; --no-compress for a receiver who opens with"
                     + " stock openssl (Debian's has no zlib). Default: compress when the file looks compressible")
     Boolean compress;
 
