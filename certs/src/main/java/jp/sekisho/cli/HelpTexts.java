@@ -14,6 +14,9 @@ public final class HelpTexts extends ListResourceBundle {
     @Override
     protected Object[][] getContents() {
         return new Object[][] {
+            // the section headings of every command's usage; "Usage:" stays in it for whoever greps for it
+            {"usage.synopsisHeading", "使い方 / Usage: "},
+            {"usage.commandListHeading", "%nコマンド / Commands:%n"},
             {"mixinStandardHelpOptions.help", "この使い方を表示して終了します / Show this help message and exit."},
             {"mixinStandardHelpOptions.version", "バージョンを表示して終了します / Print version information and exit."},
             // the help command, `sekisho help [COMMAND]`: its key qualified by its name, or every command would take it

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
                     + " in, or with FILE.done beside it) on that folder's route, and receives each inbox route into"
                     + " its folder, continuously, in one JVM that keeps its TLS sessions. See docs/agent.md.",
             "",
-            "送信したファイルは受領書（NAME.receipt.json）とともに OUTBOX/sent/ へ、拒否されたファイルは"
+            "送信したファイルは受領証（NAME.receipt.json）とともに OUTBOX/sent/ へ、拒否されたファイルは"
                     + " NAME.reason.txt とともに OUTBOX/failed/ へ移します。各ファイルは一度だけ送ります: kill -9"
-                    + " の後でも、再起動すれば同じアップロードを続けるか、保管済みの受領書を見つけます。"
+                    + " の後でも、再起動すれば同じアップロードを続けるか、保管済みの受領証を見つけます。"
                     + "ゲートウェイに届かない間はファイルを待たせ、間隔を空けて再試行します（retry-max まで）。",
             "設定ファイルの確認は `sekisho agent check --config FILE` です（エージェントが何をするかを表示します）。",
             "終了コード: 0 停止（--once では全部完了）、1 --once でファイルの失敗か転送の拒否、2 設定の誤り、3"

@@ -181,7 +181,7 @@ public final class FileSender {
             storedId = stored.transferId();
             steps.mark("封印と送信 / seal and upload");
             Receipt receipt = Receipt.parse(receipt(uploader, stored.transferId()));
-            steps.mark("受領書 / receipt");
+            steps.mark("受領証 / receipt");
             return new Sent(receipt, stored.retries(), state);
         } catch (IOException e) {
             throw SendResumption.ended(

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "ファイル 1 つを経路で送ります（承認との照合、署名、暗号化、再開できるアップロード、受領書）。"
+            "ファイル 1 つを経路で送ります（承認との照合、署名、暗号化、再開できるアップロード、受領証）。"
                     + " Sends one file on a route: checks it against the approval, signs it with your identity and"
                     + " encrypts it for the route's recipient certificate(s) (CMS, AES-256-GCM), uploads it (tus,"
                     + " resumable) and prints the gateway's signed receipt.",
@@ -35,13 +35,13 @@ import picocli.CommandLine.Spec;
                     + " で対応付け）、件数（見出しの後の行。二重引用符の中の改行では区切らず、空行は数えません）"
                     + "が承認の上限件数以下であること。",
             "アップロードは封筒を作りながら始まります（--chunk-checksums のときを除く）。通信の失敗と 5xx 応答は間隔を空けて再試行し、ゲートウェイが止まったところから続けます。",
-            "受領書が届くまで、送信の状態を入力の隣の非公開フォルダ " + SendState.FOLDER + "/<16 桁の 16"
+            "受領証が届くまで、送信の状態を入力の隣の非公開フォルダ " + SendState.FOLDER + "/<16 桁の 16"
                     + " 進数>/（0700）に保ちます（暗号化した封筒とアップロードの URL）。中断したとき（kill、Ctrl-C、"
                     + "ゲートウェイに届かない、終了コード 3）は、"
                     + "同じコマンドをもう一度実行すると同じアップロードを続けるか、"
-                    + "保管済みなら受領書だけを受け取ります。入力、ゲートウェイ、--filename、--records、--cbc"
+                    + "保管済みなら受領証だけを受け取ります。入力、ゲートウェイ、--filename、--records、--cbc"
                     + " が変わったとき、封筒が完成していなかったとき、ゲートウェイにそのアップロードがないときは、"
-                    + "そう示して最初からやり直します（--restart でも同じ）。フォルダは受領書が届いたとき、"
+                    + "そう示して最初からやり直します（--restart でも同じ）。フォルダは受領証が届いたとき、"
                     + "拒否（終了コード 1）や入力の誤り（終了コード 2）の後に消します。",
             "終了コード: 0 ゲートウェイが保管した、1 拒否（標準エラーの先頭に理由コード）、2 使い方・入力の誤り、3 ゲートウェイに接続できない。",
             "",
@@ -150,7 +150,7 @@ public final class SendCommand implements Callable<Integer> {
     @Option(
             names = "--gateway-key",
             paramLabel = "PUB.pem|DIR",
-            description = "ゲートウェイの監査署名公開鍵（受領書の署名をこれで検証します）"
+            description = "ゲートウェイの監査署名公開鍵（受領証の署名をこれで検証します）"
                     + " / The gateways' audit signing public keys (a PEM file with one or more keys, a folder of"
                     + " *.pem, or the JSON of GET /api/v1/audit/signing-keys): the receipt's Ed25519 signature must"
                     + " verify with one of them.")
@@ -181,7 +181,7 @@ public final class SendCommand implements Callable<Integer> {
                     + " or 5xx answers (backoff 0.5 s doubling to 30 s). Default: ${DEFAULT-VALUE}.")
     int retries;
 
-    @Option(names = "--json", description = "受領書を JSON で表示します / Print the receipt as JSON.")
+    @Option(names = "--json", description = "受領証を JSON で表示します / Print the receipt as JSON.")
     boolean json;
 
     @Option(

@@ -715,7 +715,7 @@ class TransferEndToEndTest {
                 "鍵 / identity and keys",
                 "条件 / terms (TLS handshake, GET)",
                 "封印と送信 / seal and upload",
-                "受領書 / receipt");
+                "受領証 / receipt");
         CliRun plain = send("--file", smallCsv("untimed.csv", 10).toString());
         assertEquals(0, plain.code(), plain.toString());
         assertFalse(plain.err().contains("timings"), "nothing without --timings: " + plain);
