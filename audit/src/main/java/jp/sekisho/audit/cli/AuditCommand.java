@@ -35,7 +35,9 @@ public final class AuditCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "a subcommand is required: verify, export, search, tail, archive or rotate-key");
+                spec.commandLine(),
+                "サブコマンドを指定してください（verify、export、search、tail、archive、rotate-key）。"
+                        + " a subcommand is required: verify, export, search, tail, archive or rotate-key");
     }
 
     public static void main(String[] args) {
