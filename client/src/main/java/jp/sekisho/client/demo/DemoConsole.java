@@ -24,7 +24,10 @@ final class DemoConsole {
         this.base = d.dir().toString() + "/";
     }
 
-    /** Starts the next numbered step, with an indented detail (may be null or several lines). */
+    /**
+     * Starts the next numbered step, with an indented detail (may be null or several lines). The title
+     * is "日本語 / English" on one line; a detail is Japanese first, English beside it or on the next line.
+     */
     void step(String title, String detail) {
         out.printf("%n[%d] %s%n", ++step, title);
         if (detail != null && !detail.isBlank()) {
@@ -33,9 +36,9 @@ final class DemoConsole {
         out.flush();
     }
 
-    /** An indented remark under the current step. */
+    /** An indented remark under the current step: Japanese first, the English beside it or on the next line. */
     void say(String line) {
-        out.println("    " + line);
+        line.lines().forEach(l -> out.println("    " + l));
         out.flush();
     }
 
