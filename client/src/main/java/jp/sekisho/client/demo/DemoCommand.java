@@ -137,18 +137,21 @@ public final class DemoCommand implements Callable<Integer> {
         DemoConsole console = new DemoConsole(out, d);
 
         console.step(
-                "A private PKI for this hand-off",
-                "certs init + certs issue: CA, gateway, the city's sending system, the "
-                        + "contractor's receiving system and its encryption certificate, two secretariat members, an auditor, an operator");
+                "この受け渡しのための私設 PKI / A private PKI for this hand-off",
+                "certs init + certs issue: CA、ゲートウェイ、市の送信システム、受託事業者の受信システムとその暗号化用証明書、"
+                        + "事務局の 2 人、監査担当、運用者\n"
+                        + "CA, gateway, the city's sending system, the contractor's receiving system and its encryption"
+                        + " certificate, two secretariat members, an auditor, an operator");
         setup.mintPki(console);
 
-        console.step("The gateway's configuration and routes", d.config() + "\n" + d.routes());
+        console.step("ゲートウェイの設定と経路 / The gateway's configuration and routes", d.config() + "\n" + d.routes());
         Files.writeString(d.config(), DemoFiles.gatewayYml(transferPort, adminPort, relayPort), StandardCharsets.UTF_8);
         Files.writeString(d.routes(), DemoFiles.routesYml(), StandardCharsets.UTF_8);
 
         console.step(
-                "Starting the gateway",
-                "embedded PostgreSQL in " + d.data().resolve("pg") + " (audit log, approvals, routes)");
+                "ゲートウェイの起動 / Starting the gateway",
+                "組み込み PostgreSQL（監査ログ、承認、経路） / embedded PostgreSQL in "
+                        + d.data().resolve("pg") + " (audit log, approvals, routes)");
         GatewayConfig cfg = GatewayConfigLoader.load(d.config());
         AtomicReference<AuditStore> store = new AtomicReference<>();
         Gateway gateway = startGateway(cfg, store);
@@ -169,10 +172,11 @@ public final class DemoCommand implements Callable<Integer> {
                 store.get().close();
             }
         }
-        out.printf("%nDone in %.1f s.%n", (System.nanoTime() - t0) / 1e9);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        out.printf("%n%.1f 秒で完了しました / Done in %.1f s.%n", seconds, seconds);
         nextSteps();
         if (keepRunning) {
-            out.println("The gateway keeps running; stop it with Ctrl-C.");
+            out.println("ゲートウェイは動き続けます。Ctrl-C で止めてください / The gateway keeps running; stop it with Ctrl-C.");
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime()
@@ -216,13 +220,16 @@ public final class DemoCommand implements Callable<Integer> {
         out.println();
         out.println("管理コンソール / Web console: " + admin + "/console/   (docs/console.md)");
         out.println("  ブラウザに " + rel + "/certs/secretariat.p12 を取り込み（パスワードなし）、" + rel
-                + "/certs/ca.pem を信頼してください / import the .p12 (empty password) into the browser and trust ca.pem;"
+                + "/certs/ca.pem を信頼してください。auditor.p12 と operator.p12 では監査担当と運用者の画面になります"
+                + " / import the .p12 (empty password) into the browser and trust ca.pem;"
                 + " auditor.p12 and operator.p12 show the other roles' pages");
-        out.println("Admin API (mutual TLS): " + admin + "/api/v1/approvals   (see docs/openapi.yml)");
+        out.println("管理 API（相互 TLS） / Admin API (mutual TLS): " + admin + "/api/v1/approvals   (see docs/openapi.yml)");
         out.println("運用状況報告 / Council report: " + rel + "/report.html, " + rel + "/report.pdf   (docs/reports.md)");
         out.println("中継経路 / Relay route " + DemoLayout.PAYROLL_ROUTE + ": " + PayrollScenario.relayUrl(relayPort)
-                + "   (docs/relay.md; from 127.0.0.1 only; trust " + rel + "/certs/ca.pem, no client certificate)");
-        out.println("Try next:");
+                + "   (docs/relay.md)");
+        out.println("  127.0.0.1 からのみ。" + rel + "/certs/ca.pem を信頼し、クライアント証明書は要りません"
+                + " / from 127.0.0.1 only; trust ca.pem, no client certificate");
+        out.println("次に試すこと / Try next:");
         out.println(
                 "  ./sekisho gateway --config " + rel + "/gateway.yml        # the same gateway again, with its state");
         out.println("  ./sekisho approvals decide --ref " + DemoLayout.REF + " --decision reinstate --reason 確認完了 \\");

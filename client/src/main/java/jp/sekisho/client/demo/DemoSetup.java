@@ -38,15 +38,18 @@ final class DemoSetup {
                         d.dir() + " exists and is not a Sekisho demo folder; choose another with --dir");
             }
             if (!empty) {
-                out.println("Replacing the previous demo in " + d.dir());
+                out.println("前回のデモを置き換えます / Replacing the previous demo in " + d.dir());
                 deleteTree(d.dir());
             }
         }
         Files.createDirectories(d.dir());
-        Files.writeString(d.marker(), "made by `sekisho demo`; the demo replaces this folder on its next run\n");
+        Files.writeString(
+                d.marker(),
+                "`sekisho demo` が作りました。次のデモはこのフォルダを置き換えます\n"
+                        + "made by `sekisho demo`; the demo replaces this folder on its next run\n");
         Files.createDirectories(d.outbox());
         Files.createDirectories(d.inbox());
-        out.println("Sekisho demo in " + d.dir());
+        out.println("Sekisho のデモ / Sekisho demo in " + d.dir());
     }
 
     /** The CA with the gateway's certificate, and every person's and system's certificate, in certs/. */
@@ -62,10 +65,11 @@ final class DemoSetup {
         issue(ca, "contractor-enc", CertKind.RECIPIENT, DemoFiles.CONTRACTOR);
         issue(ca, DemoFiles.GATEWAY_CLIENT, CertKind.CLIENT, DemoFiles.CITY);
         console.say(d.certs() + ": ca, gateway, city-sender, contractor, contractor-enc, secretariat, secretariat2,"
-                + " auditor, operator, " + DemoFiles.GATEWAY_CLIENT + " (the gateway towards relay upstreams)");
+                + " auditor, operator, " + DemoFiles.GATEWAY_CLIENT
+                + "（中継先へ接続するときのゲートウェイ / the gateway towards relay upstreams）");
         mintUpstreamPki();
-        console.say(d.upstreamCerts()
-                + ": the contractor datacenter's own CA and its payroll web server's certificate (payroll-web)");
+        console.say(d.upstreamCerts() + ": 受託事業者のデータセンター自身の CA と、給与 Web サーバーの証明書（payroll-web）\n"
+                + "the contractor datacenter's own CA and its payroll web server's certificate (payroll-web)");
     }
 
     /**
