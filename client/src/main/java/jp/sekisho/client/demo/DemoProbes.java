@@ -28,11 +28,13 @@ final class DemoProbes {
             InputStream in = s.getInputStream();
             int b = in.read();
             return b < 0
-                    ? "connection from " + localAddress + " closed by the gateway before any TLS byte "
-                            + "(CONNECTION_REFUSED / IP_NOT_ALLOWED in the audit log)"
-                    : "unexpected: the gateway answered";
+                    ? localAddress + " からの接続は、TLS の 1 バイト目より前にゲートウェイが切断しました"
+                            + "（監査ログに記録）\n"
+                            + "connection from " + localAddress + " closed by the gateway before any TLS byte"
+                            + " (CONNECTION_REFUSED / IP_NOT_ALLOWED in the audit log)"
+                    : "想定外: ゲートウェイが応答しました / unexpected: the gateway answered";
         } catch (IOException e) {
-            return "connection from " + localAddress + " refused: " + e.getMessage();
+            return localAddress + " からの接続は拒否されました / connection from " + localAddress + " refused: " + e.getMessage();
         }
     }
 

@@ -44,8 +44,8 @@ final class HandOffScenario {
 
     private void approve(LocalDate today) {
         c.step(
-                "The secretariat records consultation " + DemoLayout.REF,
-                "特別定額給付金: 14 data items, up to 305,115 records");
+                "事務局が諮問 " + DemoLayout.REF + " を記録 / The secretariat records consultation " + DemoLayout.REF,
+                "特別定額給付金: 個人情報項目 14、最大 305,115 件 / 14 data items, up to 305,115 records");
         c.cli(
                 0,
                 "approvals",
@@ -84,8 +84,9 @@ final class HandOffScenario {
                 id("secretariat"));
 
         c.step(
-                "The council approves: one secretariat member decides, a second confirms",
-                "two people to open, one to close");
+                "審議会の答申により承認: 事務局の 1 人が決定し、もう 1 人が確認"
+                        + " / The council approves: one secretariat member decides, a second confirms",
+                "開くには 2 人、閉じるには 1 人 / two people to open, one to close");
         decide(0, "secretariat", "--decision", "approve-with-conditions", "--reason", "第2回審議会答申（条件付き承認）");
         decide(1, "secretariat", "--confirm");
         decide(0, "secretariat2", "--confirm", "--reason", "答申書と照合済み");
@@ -93,27 +94,31 @@ final class HandOffScenario {
 
     private void applyRoute() {
         c.step(
-                "The operator applies the route",
-                "kurume-benefit: city-sender -> contractor, 127.0.0.1 only, on the transfer listener");
+                "運用者が経路を適用 / The operator applies the route",
+                "kurume-benefit: city-sender -> contractor、127.0.0.1 からのみ、転送用リスナーで"
+                        + " / 127.0.0.1 only, on the transfer listener");
         c.cli(0, "routes", "apply", d.routes().toString(), "--gateway", admin, "--identity", id("operator"));
         c.cli(0, "routes", "list", "--gateway", admin, "--identity", id("operator"));
     }
 
     private void sendAndReceive(Path csv) throws IOException {
         c.step(
-                "The city generates the dummy benefit-mailing file",
-                records + " synthetic residents; every name starts with DUMMY");
+                "市が給付金案内のダミーファイルを作成 / The city generates the dummy benefit-mailing file",
+                "架空の住民 " + records + " 人、氏名はすべて DUMMY で始まります / synthetic residents; every name starts with DUMMY");
         c.cli(0, "dummy", "residents", "--count", Integer.toString(records), "--out", csv.toString());
 
         c.step(
-                "The city sends it",
-                "signed with the city's key, encrypted (AES-256-GCM) for the contractor's certificate only, "
+                "市が送信 / The city sends it",
+                "市の鍵で署名し、受託事業者の証明書だけにあてて暗号化（AES-256-GCM）し、tus でアップロードします。"
+                        + "ゲートウェイは復号せずに封筒を検査し、受領証に署名します\n"
+                        + "signed with the city's key, encrypted (AES-256-GCM) for the contractor's certificate only, "
                         + "uploaded with tus; the gateway checks the envelope without decrypting it and signs a receipt");
         send(0, csv, "--gateway-key", signingKey().toString());
 
         c.step(
-                "The contractor receives it",
-                "downloads, decrypts with its own key, verifies the city's signature, then acknowledges");
+                "受託事業者が受信 / The contractor receives it",
+                "取得して自分の鍵で復号し、市の署名を検証してから確認応答します"
+                        + " / downloads, decrypts with its own key, verifies the city's signature, then acknowledges");
         c.cli(
                 0,
                 "receive",
@@ -133,27 +138,37 @@ final class HandOffScenario {
                 d.cert("ca", "pem").toString(),
                 "--once");
 
-        c.step("Byte for byte", "the file the contractor holds is the file the city sent");
+        c.step(
+                "1 バイトも違わない / Byte for byte",
+                "受託事業者の手元のファイルは市が送ったファイルそのもの / the file the contractor holds is the file the city sent");
         Path received = d.inbox().resolve(csv.getFileName().toString());
         String sent = DemoProbes.sha256(csv);
-        String got = Files.exists(received) ? DemoProbes.sha256(received) : "(missing)";
-        c.say("sent     " + sent + "  " + csv);
-        c.say("received " + got + "  " + received);
+        String got = Files.exists(received) ? DemoProbes.sha256(received) : "(見つかりません / missing)";
+        c.say("送信 sent     " + sent + "  " + csv);
+        c.say("受信 received " + got + "  " + received);
         if (!sent.equals(got)) {
             throw new CliException(ExitCode.REFUSED, "the received file differs from the sent one");
         }
-        c.say("identical");
+        c.say("同一です / identical");
     }
 
     private void showNothingLeftAndAudit() throws IOException {
-        c.step("Nothing left behind", "after the acknowledgment the gateway deleted its copy (TRANSFER_PURGED)");
+        c.step(
+                "何も残らない / Nothing left behind",
+                "確認応答の後、ゲートウェイは自分の複製を削除しました / after the acknowledgment the gateway deleted its"
+                        + " copy (TRANSFER_PURGED)");
         // the gateway's own dot-files (the spool's marker .sekisho-spool) are not payloads
         List<Path> left = DemoProbes.files(d.spool()).stream()
                 .filter(p -> !p.getFileName().toString().startsWith("."))
                 .toList();
-        c.say(left.isEmpty() ? "the gateway's spool " + d.spool() + " is empty" : "still in the spool: " + left);
+        c.say(
+                left.isEmpty()
+                        ? "ゲートウェイのスプールは空です / the gateway's spool " + d.spool() + " is empty"
+                        : "スプールに残っています / still in the spool: " + left);
 
-        c.step("The audit trail of this run", "every connection, decision and transfer step, allowed or denied");
+        c.step(
+                "今回の監査記録 / The audit trail of this run",
+                "接続、決定、転送の各段階のすべて、許可も拒否も / every connection, decision and transfer step, allowed or denied");
         c.cli(
                 0,
                 "audit",
@@ -179,16 +194,17 @@ final class HandOffScenario {
 
     private void showRefusals(Path csv) {
         c.step(
-                "A terminal the route does not list is refused before TLS",
-                "a client bound to 127.0.0.2 connects to the transfer listener");
+                "経路にない端末は TLS の前に拒否 / A terminal the route does not list is refused before TLS",
+                "127.0.0.2 のアドレスから転送用リスナーに接続します / a client bound to 127.0.0.2 connects to the transfer listener");
         c.say(DemoProbes.connectFrom("127.0.0.2", transferPort));
 
         c.step(
-                "The secretariat suspends the approval; the same send is refused",
-                "stopping needs one person and acts at once");
+                "事務局が承認を停止し、同じ送信は拒否される / The secretariat suspends the approval; the same send is refused",
+                "止めるのは 1 人で足り、すぐに効きます / stopping needs one person and acts at once");
         decide(0, "secretariat", "--decision", "suspend", "--reason", "委託先の安全管理措置を確認中");
         send(1, csv);
-        c.say("refused: the route carries nothing while its approval is suspended (left SUSPENDED for you to try)");
+        c.say("拒否: 承認の停止中、経路は何も通しません（試せるよう SUSPENDED のままにします）\n"
+                + "refused: the route carries nothing while its approval is suspended (left SUSPENDED for you to try)");
     }
 
     /** {@code approvals decide --ref REF ARGS} as {@code who}, expecting exit code {@code expected}. */
