@@ -59,10 +59,10 @@ final class DemoTerminal {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             return r.statusCode() + " " + gist(r);
         } catch (IOException e) {
-            return "no answer: " + Printable.of(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
+            return "応答なし / no answer: " + Printable.of(String.valueOf(e.getMessage() == null ? e : e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            return "中断しました / interrupted";
         }
     }
 

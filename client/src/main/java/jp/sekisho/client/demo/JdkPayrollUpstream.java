@@ -163,8 +163,8 @@ final class JdkPayrollUpstream implements PayrollUpstream {
 
     @Override
     public String describe() {
-        return "JDK HttpsServer (nginx is not installed) at " + url() + ", client certificate required: "
-                + PayrollSite.GATEWAY_CLIENT_DN;
+        return "JDK HttpsServer（nginx は入っていません / nginx is not installed）: " + url()
+                + "、クライアント証明書が必要 / client certificate required: " + PayrollSite.GATEWAY_CLIENT_DN;
     }
 
     @Override

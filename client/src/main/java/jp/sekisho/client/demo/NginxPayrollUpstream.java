@@ -222,8 +222,8 @@ final class NginxPayrollUpstream implements PayrollUpstream {
 
     @Override
     public String describe() {
-        return version + " (Debian) at " + url() + ", client certificate required: " + PayrollSite.GATEWAY_CLIENT_DN
-                + "; configuration " + conf;
+        return version + " (Debian): " + url() + "、クライアント証明書が必要 / client certificate required: "
+                + PayrollSite.GATEWAY_CLIENT_DN + "、設定 / configuration " + conf;
     }
 
     /** SIGTERM: nginx's fast shutdown; the master takes its worker with it. */

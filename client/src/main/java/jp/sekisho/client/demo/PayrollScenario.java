@@ -45,19 +45,21 @@ final class PayrollScenario {
 
     private void showUpstream() {
         c.step(
-                "The Kurume payroll web server in the contractor's datacenter (別紙1)",
+                "受託事業者のデータセンターにある久留米市の給与 Web サーバー（別紙1）"
+                        + " / The Kurume payroll web server in the contractor's datacenter",
                 "人事給与WEBサーバへのアクセスは、人事給与クライアント端末（IPアドレスでの制御）からのHTTPSアクセスのみ許可"
                         + "\npayroll web server: HTTPS only from the payroll client terminals, controlled by address");
         c.say(upstream.describe());
-        c.say("without the gateway's certificate, straight to it: "
+        c.say("ゲートウェイの証明書なしで直接つなぐと / without the gateway's certificate, straight to it: "
                 + DemoTerminal.trusting(d.upstreamCerts().resolve("ca.pem"))
                         .request("GET", upstream.url() + PayrollSite.PAGE_PATH, null));
     }
 
     private void approve(LocalDate today) {
         c.step(
-                "The secretariat records consultation " + DemoLayout.PAYROLL_REF + "; two members approve it",
-                "人事給与出退勤システムのクラウド化 (総務部人事厚生課): staff data over the line to the datacenter");
+                "事務局が諮問 " + DemoLayout.PAYROLL_REF + " を記録し、2 人で承認 / The secretariat records consultation "
+                        + DemoLayout.PAYROLL_REF + "; two members approve it",
+                "人事給与出退勤システムのクラウド化 (総務部人事厚生課): 職員のデータを回線でデータセンターへ / staff data over the line to the datacenter");
         c.cli(
                 0,
                 "approvals",
@@ -94,9 +96,12 @@ final class PayrollScenario {
 
     private void addRelayRoute() throws IOException {
         c.step(
-                "The operator adds the relay route " + DemoLayout.PAYROLL_ROUTE + " to the routes file",
-                "terminal-mode tls from 127.0.0.1 on the payroll-web relay listener (port " + relayPort + "), upstream "
-                        + upstream.url() + " with the gateway's client certificate, its CA pinned");
+                "運用者が中継経路 " + DemoLayout.PAYROLL_ROUTE + " を経路ファイルに追加 / The operator adds the relay route "
+                        + DemoLayout.PAYROLL_ROUTE + " to the routes file",
+                "terminal-mode tls: 127.0.0.1 から payroll-web 中継用リスナー（ポート " + relayPort + "）へ。中継先 "
+                        + upstream.url() + " へはゲートウェイのクライアント証明書で接続し、その CA を固定します\n"
+                        + "terminal-mode tls from 127.0.0.1 on the payroll-web relay listener (port " + relayPort
+                        + "), upstream " + upstream.url() + " with the gateway's client certificate, its CA pinned");
         Files.writeString(d.routes(), DemoFiles.routesYml(upstream.url()), StandardCharsets.UTF_8);
         c.cli(0, "routes", "apply", d.routes().toString(), "--gateway", admin, "--identity", id("operator"));
         c.cli(0, "routes", "list", "--gateway", admin, "--identity", id("operator"));
@@ -104,29 +109,34 @@ final class PayrollScenario {
 
     private void terminals() {
         c.step(
-                "A payroll terminal on 127.0.0.1 opens the payroll page through the relay",
-                "an HTTPS client with no certificate of its own, trusting the city's CA; the gateway checks the "
+                "127.0.0.1 の給与端末が中継を通して給与のページを開く"
+                        + " / A payroll terminal on 127.0.0.1 opens the payroll page through the relay",
+                "自分の証明書を持たず市の CA を信頼する HTTPS クライアント。ゲートウェイはアドレス、経路、承認を確かめてから、"
+                        + "自分の証明書で中継します\n"
+                        + "an HTTPS client with no certificate of its own, trusting the city's CA; the gateway checks the "
                         + "address, the route and the approval, then forwards with its own certificate");
         DemoTerminal terminal = DemoTerminal.trusting(d.cert("ca", "pem"));
         String base = "https://127.0.0.1:" + relayPort;
         c.say("GET  " + PayrollSite.PAGE_PATH + "?staff=DUMMY-0001&month=2026-11  -> "
                 + terminal.request("GET", base + PayrollSite.PAGE_PATH + "?staff=DUMMY-0001&month=2026-11", null));
         byte[] upload = "職員番号,日付,出勤,退勤\nDUMMY-0001,2026-11-30,08:30,17:15\n".getBytes(StandardCharsets.UTF_8);
-        c.say("POST " + PayrollSite.UPLOAD_PATH + " (" + upload.length + " bytes)  -> "
+        c.say("POST " + PayrollSite.UPLOAD_PATH + " (" + upload.length + " バイト / bytes)  -> "
                 + terminal.request("POST", base + PayrollSite.UPLOAD_PATH, upload));
-        c.say("GET  /server-status (outside the route's paths)  -> "
+        c.say("GET  /server-status (経路のパスの外 / outside the route's paths)  -> "
                 + terminal.request("GET", base + "/server-status", null));
 
         c.step(
-                "A terminal the relay route does not list is closed before TLS",
-                "a client bound to 127.0.0.2 connects to the relay listener");
+                "中継経路にない端末は TLS の前に切断 / A terminal the relay route does not list is closed before TLS",
+                "127.0.0.2 のアドレスから中継用リスナーに接続します / a client bound to 127.0.0.2 connects to the relay listener");
         c.say(DemoProbes.connectFrom("127.0.0.2", relayPort));
     }
 
     private void audit() {
         c.step(
-                "Each request through the relay in the audit trail",
-                "one RELAY_REQUEST per request: terminal, route, approval, method, path, the query's parameter names "
+                "中継を通った要求はそれぞれ監査記録に / Each request through the relay in the audit trail",
+                "要求ごとに RELAY_REQUEST を 1 件: 端末、経路、承認、メソッド、パス、クエリのパラメータ名（値は残さない）、"
+                        + "ステータス、バイト数、所要時間、中継先\n"
+                        + "one RELAY_REQUEST per request: terminal, route, approval, method, path, the query's parameter names "
                         + "(never their values), status, bytes, duration, upstream");
         c.cli(
                 0,
