@@ -26,8 +26,10 @@ final class DeletionReportStep {
 
     static void run(DemoConsole c, DemoLayout d, int transferPort) {
         c.step(
-                "The contractor reports the deletion (廃棄報告)",
-                "a manifest of the transfers it received, when and how each was deleted, signed with its own key;"
+                "受託事業者が廃棄報告を提出 / The contractor reports the deletion",
+                "受け取った転送の一覧に、それぞれをいつどう消去したかを書き、自分の鍵で署名します。"
+                        + "ゲートウェイは配信したものと照合します\n"
+                        + "a manifest of the transfers it received, when and how each was deleted, signed with its own key;"
                         + " the gateway checks it against what it delivered");
         String transfer = "https://127.0.0.1:" + transferPort;
         String contractor = d.cert("contractor", "p12").toString();
@@ -43,7 +45,7 @@ final class DeletionReportStep {
                 contractor);
         Path manifest = d.dir().resolve("deletion-report.json");
         write(manifest, filledIn(template));
-        c.say("filled in: " + manifest.getFileName() + " (deleted-at, method, responsible)");
+        c.say("記入しました / filled in: " + manifest.getFileName() + " (deleted-at, method, responsible)");
         c.cli(
                 0,
                 "deletion-report",

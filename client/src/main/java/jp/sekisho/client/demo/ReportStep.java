@@ -14,8 +14,9 @@ final class ReportStep {
 
     static void run(DemoConsole c, DemoLayout d, int adminPort) {
         c.step(
-                "The council's report of " + DemoLayout.REF,
-                "sekisho report (auditor): the consultation and its decisions, what passed and was refused, the"
+                DemoLayout.REF + " の運用状況報告（審議会あて） / The council's report of " + DemoLayout.REF,
+                "sekisho report（監査担当）: 諮問と答申、通したものと拒否したもの、監査ログの検証。D/report.html と D/report.pdf\n"
+                        + "sekisho report (auditor): the consultation and its decisions, what passed and was refused, the"
                         + " audit log's verification; D/report.html and D/report.pdf");
         String admin = "https://127.0.0.1:" + adminPort;
         String auditor = d.cert("auditor", "p12").toString();
@@ -33,8 +34,8 @@ final class ReportStep {
                 "--identity",
                 auditor);
         if (!Files.isReadable(ReportSettings.DEFAULT_FONT)) {
-            c.say("no PDF: the Japanese font " + ReportSettings.DEFAULT_FONT
-                    + " is not installed (Debian: apt-get install fonts-ipaexfont-gothic)");
+            c.say("PDF は作りません: 日本語フォント " + ReportSettings.DEFAULT_FONT + " がありません\n"
+                    + "no PDF: the Japanese font is not installed (Debian: apt-get install fonts-ipaexfont-gothic)");
             return;
         }
         c.cli(
