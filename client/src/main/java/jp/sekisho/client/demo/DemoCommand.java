@@ -128,7 +128,8 @@ public final class DemoCommand implements Callable<Integer> {
         try {
             upstreamKind = PayrollUpstream.Kind.parse(relayUpstream);
         } catch (IllegalArgumentException e) {
-            throw CliException.usage("--relay-upstream: nginx, jdk or auto, got '" + relayUpstream + "'");
+            throw CliException.usage("--relay-upstream には nginx、jdk、auto のどれかを指定してください"
+                    + " / --relay-upstream: nginx, jdk or auto, got '" + relayUpstream + "'");
         }
         d = new DemoLayout(dir.toAbsolutePath().normalize());
         long t0 = System.nanoTime();
@@ -207,9 +208,10 @@ public final class DemoCommand implements Callable<Integer> {
             }
             throw new CliException(
                     ExitCode.UNAVAILABLE,
-                    "the gateway could not start: " + e.getMessage()
+                    "ゲートウェイを起動できません / the gateway could not start: " + e.getMessage()
                             + (e.getMessage() != null && e.getMessage().contains("Address already in use")
-                                    ? " (another gateway on these ports? use --transfer-port/--admin-port)"
+                                    ? " （このポートで別のゲートウェイが動いていませんか。--transfer-port/--admin-port で変えられます"
+                                            + " / another gateway on these ports? use --transfer-port/--admin-port）"
                                     : ""));
         }
     }

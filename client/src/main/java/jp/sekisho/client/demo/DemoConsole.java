@@ -59,8 +59,8 @@ final class DemoConsole {
         if (code != expected) {
             throw new CliException(
                     code == 0 ? ExitCode.REFUSED : code,
-                    "demo step failed: sekisho " + args[0] + " " + args[1] + " exited " + code + " (expected "
-                            + expected + ")");
+                    "デモの手順が失敗しました / demo step failed: sekisho " + args[0] + " " + args[1] + " exited " + code
+                            + " (expected " + expected + ")");
         }
         return o.toString();
     }

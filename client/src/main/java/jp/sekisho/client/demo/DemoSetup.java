@@ -34,8 +34,8 @@ final class DemoSetup {
                 empty = s.findAny().isEmpty();
             }
             if (!empty && !Files.exists(d.marker())) {
-                throw CliException.usage(
-                        d.dir() + " exists and is not a Sekisho demo folder; choose another with --dir");
+                throw CliException.usage(d.dir() + " は既にあり、Sekisho のデモのフォルダではありません。--dir で別のフォルダを選んでください"
+                        + " / exists and is not a Sekisho demo folder; choose another with --dir");
             }
             if (!empty) {
                 out.println("前回のデモを置き換えます / Replacing the previous demo in " + d.dir());

@@ -147,7 +147,8 @@ final class HandOffScenario {
         c.say("送信 sent     " + sent + "  " + csv);
         c.say("受信 received " + got + "  " + received);
         if (!sent.equals(got)) {
-            throw new CliException(ExitCode.REFUSED, "the received file differs from the sent one");
+            throw new CliException(
+                    ExitCode.REFUSED, "受信したファイルが送ったファイルと違います / the received file differs from the sent one");
         }
         c.say("同一です / identical");
     }

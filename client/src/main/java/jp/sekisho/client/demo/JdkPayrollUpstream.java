@@ -71,7 +71,9 @@ final class JdkPayrollUpstream implements PayrollUpstream {
         } catch (IOException | GeneralSecurityException e) {
             pool.shutdownNow();
             throw new CliException(
-                    ExitCode.UNAVAILABLE, "the demo's payroll web server could not start on port " + port + ": " + e);
+                    ExitCode.UNAVAILABLE,
+                    "デモの給与 Web サーバーを起動できません / the demo's payroll web server could not start on port " + port + ": "
+                            + e);
         }
     }
 

@@ -49,7 +49,7 @@ final class NginxPayrollUpstream implements PayrollUpstream {
             if (test.code() != 0) {
                 throw new CliException(
                         ExitCode.UNAVAILABLE,
-                        "nginx refused the demo's configuration " + conf + ": "
+                        "nginx がデモの設定を受け付けません / nginx refused the demo's configuration " + conf + ": "
                                 + test.out().strip());
             }
             Process p = new ProcessBuilder(
@@ -62,7 +62,8 @@ final class NginxPayrollUpstream implements PayrollUpstream {
             return up;
         } catch (IOException e) {
             throw new CliException(
-                    ExitCode.UNAVAILABLE, "nginx could not start for the demo's payroll web server: " + e);
+                    ExitCode.UNAVAILABLE,
+                    "デモの給与 Web サーバーの nginx を起動できません / nginx could not start for the demo's payroll web server: " + e);
         }
     }
 
@@ -144,8 +145,9 @@ final class NginxPayrollUpstream implements PayrollUpstream {
             if (!process.isAlive()) {
                 throw new CliException(
                         ExitCode.UNAVAILABLE,
-                        "nginx exited (" + process.exitValue() + ") before listening on 127.0.0.1:" + port + "; see "
-                                + conf.resolveSibling("error.log") + " (port taken? use --upstream-port)");
+                        "nginx が待ち受けの前に終了しました（ポートが使用中なら --upstream-port で変えられます）"
+                                + " / nginx exited (" + process.exitValue() + ") before listening on 127.0.0.1:" + port
+                                + "; see " + conf.resolveSibling("error.log") + " (port taken? use --upstream-port)");
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
@@ -157,7 +159,8 @@ final class NginxPayrollUpstream implements PayrollUpstream {
         close();
         throw new CliException(
                 ExitCode.UNAVAILABLE,
-                "nginx did not listen on 127.0.0.1:" + port + " within " + START_TIMEOUT.toSeconds() + " s");
+                "nginx が時間内に待ち受けを始めません / nginx did not listen on 127.0.0.1:" + port + " within "
+                        + START_TIMEOUT.toSeconds() + " s");
     }
 
     private record Ran(int code, String out) {}

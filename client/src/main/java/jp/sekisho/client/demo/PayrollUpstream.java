@@ -38,7 +38,8 @@ sealed interface PayrollUpstream extends AutoCloseable permits NginxPayrollUpstr
         Optional<Path> nginx = kind == Kind.JDK ? Optional.empty() : findNginx();
         if (kind == Kind.NGINX && nginx.isEmpty()) {
             throw jp.sekisho.cli.CliException.usage(
-                    "--relay-upstream nginx: nginx is not installed (apt-get install nginx), or use auto / jdk");
+                    "--relay-upstream nginx: nginx が入っていません（apt-get install nginx）。auto か jdk も使えます"
+                            + " / nginx is not installed (apt-get install nginx), or use auto / jdk");
         }
         return nginx.<PayrollUpstream>map(n -> NginxPayrollUpstream.start(n, d, port))
                 .orElseGet(() -> JdkPayrollUpstream.start(d, port));
