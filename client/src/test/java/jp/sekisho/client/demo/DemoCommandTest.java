@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import jp.sekisho.client.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,42 @@ class DemoCommandTest {
         }
     }
 
+    /**
+     * Every numbered step's title is "日本語 / English": Japanese before any Latin letter, then the English
+     * after " / ", as everything a person reads.
+     */
+    private static void assertStepsJapaneseFirst(String out) {
+        List<String> titles =
+                out.lines().filter(l -> l.matches("\\[\\d+\\] .*")).toList();
+        assertTrue(titles.size() >= 20, "the numbered steps: " + titles);
+        for (String title : titles) {
+            int slash = title.indexOf(" / ");
+            assertTrue(
+                    slash > 0
+                            && japaneseFirst(title.substring(title.indexOf(' ') + 1, slash))
+                            && title.substring(slash + 3).matches(".*[A-Za-z].*"),
+                    "a step not Japanese first with its English beside: " + title);
+        }
+    }
+
+    /** A kana or kanji comes before the first ASCII letter, and there is one. */
+    private static boolean japaneseFirst(String text) {
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+                return false;
+            }
+            Character.UnicodeScript script = Character.UnicodeScript.of(c);
+            if (script == Character.UnicodeScript.HAN
+                    || script == Character.UnicodeScript.HIRAGANA
+                    || script == Character.UnicodeScript.KATAKANA) {
+                return true;
+            }
+            i += Character.charCount(c);
+        }
+        return false;
+    }
+
     /** The payroll steps: the page and the upload through the relay, refusals, the audit events. */
     private static void assertPayrollCase(String out, int relayPort) {
         assertTrue(out.contains("1人第1042号") && out.contains("kurume-payroll-web"), "approval and relay route");
@@ -34,6 +71,7 @@ class DemoCommandTest {
                 "the page through the relay, never cached");
         assertTrue(out.contains("-> 200 受け付けました / received: "), "the upload through the relay");
         assertTrue(out.contains("-> 403 PATH_NOT_ON_ROUTE"), "a path outside the route");
+        assertTrue(out.contains("からの接続は、TLS の 1 バイト目より前にゲートウェイが切断しました"), "in Japanese first");
         assertTrue(
                 out.indexOf("closed by the gateway before any TLS byte")
                         != out.lastIndexOf("closed by the gateway before any TLS byte"),
@@ -70,12 +108,16 @@ class DemoCommandTest {
         String out = run.out();
         assertTrue(out.contains("SAME_PERSON"), "the two-person rule is shown");
         assertTrue(out.contains("signature: valid"), "the receipt verifies");
-        assertTrue(out.contains("identical"), "byte for byte");
-        assertTrue(out.contains("spool") && out.contains("is empty"), "nothing left behind");
+        assertTrue(out.contains("同一です / identical"), "byte for byte");
+        assertTrue(
+                out.contains("ゲートウェイのスプールは空です / the gateway's spool") && out.contains("is empty"),
+                "nothing left behind");
         assertTrue(out.contains("TRANSFER_PURGED") && out.contains("OK: "), "audit trail and its verification");
         assertTrue(out.contains("closed by the gateway before any TLS byte"), "127.0.0.2 refused before TLS");
         assertTrue(out.contains("APPROVAL_SUSPENDED"), "the send after suspension is refused");
         assertPayrollCase(out, relayPort);
+        assertStepsJapaneseFirst(out);
+        assertTrue(out.contains("次に試すこと / Try next:"), "the closing hints");
         assertTrue(out.contains("廃棄報告を受理しました / deletion report accepted"), "the contractor's deletion report");
         String report = Files.readString(dir.resolve("report.html"));
         assertTrue(report.contains("運用状況報告 2総政第158号"), "the council report");
