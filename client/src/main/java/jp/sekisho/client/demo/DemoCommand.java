@@ -225,7 +225,7 @@ public final class DemoCommand implements Callable<Integer> {
                 + "/certs/ca.pem を信頼してください。auditor.p12 と operator.p12 では監査担当と運用者の画面になります"
                 + " / import the .p12 (empty password) into the browser and trust ca.pem;"
                 + " auditor.p12 and operator.p12 show the other roles' pages");
-        out.println("管理 API（相互 TLS） / Admin API (mutual TLS): " + admin + "/api/v1/approvals   (see docs/openapi.yml)");
+        out.println("管理 API（相互 TLS） / Admin API (mutual TLS): " + admin + "/api/v1/approvals   (docs/openapi.yml)");
         out.println("運用状況報告 / Council report: " + rel + "/report.html, " + rel + "/report.pdf   (docs/reports.md)");
         out.println("中継経路 / Relay route " + DemoLayout.PAYROLL_ROUTE + ": " + PayrollScenario.relayUrl(relayPort)
                 + "   (docs/relay.md)");
