@@ -367,7 +367,9 @@ class ReleaseTarballIT {
         assertEquals(0, a.exitValue(), log(name + "-a"));
         assertEquals(0, b.exitValue(), log(name + "-b"));
         assertEquals(log(name + "-a"), log(name + "-b"), "the same output from both");
-        assertTrue(log(name + "-a").startsWith(args[0].equals("--version") ? "sekisho " : "使い方 / Usage:"), log(name + "-a"));
+        assertTrue(
+                log(name + "-a").startsWith(args[0].equals("--version") ? "sekisho " : "使い方 / Usage:"),
+                log(name + "-a"));
     }
 
     /** Waits for the background training to leave {@code count} archives and no partial one. */
