@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import jp.sekisho.audit.AuditStore;
 import jp.sekisho.audit.AuditUnavailableException;
+import jp.sekisho.audit.StoreShutdown;
 import jp.sekisho.audit.keys.AuditKeyException;
 import jp.sekisho.cli.CliException;
 import jp.sekisho.cli.ExitCode;
@@ -105,17 +106,17 @@ public final class GatewayCommand implements Callable<Integer> {
                 cfg.nodeId(), gateway.describeListeners(), (System.nanoTime() - t0) / 1_000_000);
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            try {
-                                gateway.close();
-                            } finally {
-                                store.close();
-                                stopped.countDown();
-                            }
-                        },
-                        "sekisho-gateway-stop"));
+        // a hook that writes to the audit store: an embedded store stops only after it (StoreShutdown)
+        StoreShutdown.addWriterHook(new Thread(
+                () -> {
+                    try {
+                        gateway.close();
+                    } finally {
+                        store.close();
+                        stopped.countDown();
+                    }
+                },
+                "sekisho-gateway-stop"));
         stopped.await();
         return ExitCode.OK;
     }

@@ -1,18 +1,22 @@
 package jp.sekisho.gateway;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import jp.sekisho.audit.cli.AuditCommand;
 import jp.sekisho.certs.testing.TestPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code gateway --config FILE} as its own process with the embedded audit store (PostgreSQL
@@ -24,6 +28,9 @@ class GatewayProcessTest {
 
     @TempDir
     Path dir;
+
+    /** Everything the last run printed, its shutdown included. */
+    private String lastOutput = "";
 
     @Test
     void startsOnAFreshDataDirRestartsOnItAndStopsOnSigterm() throws Exception {
@@ -42,10 +49,50 @@ class GatewayProcessTest {
                 "gateway start-up (fresh JVM, embedded PostgreSQL): first run with initdb %d ms, restart %d ms%n",
                 first, again);
         assertTrue(Files.isDirectory(dir.resolve("data/pg")), "the embedded store lives under data-dir");
+        assertEquals(2, stoppedEvents(cfg), "each SIGTERM-ed run recorded GATEWAY_STOPPED");
+    }
+
+    /**
+     * SIGTERM (systemctl stop) runs the JVM's shutdown hooks all at once: the gateway's (which writes
+     * its last events, GATEWAY_STOPPED among them, and flushes the audit log) and the embedded store's
+     * (which stops PostgreSQL). The store's waits for the gateway's; before it did, a stop could end
+     * with "events, already acknowledged to their callers, were NOT written". Each run is stopped
+     * right after it started, when the race was tightest, several times over.
+     */
+    @Test
+    void aSigtermWritesEveryLastAuditEventBeforeTheEmbeddedStoreStops() throws Exception {
+        TestPki.create(Files.createDirectories(dir.resolve("pki")));
+        Path cfg = dir.resolve("gateway.yml");
+        Files.writeString(
+                cfg,
+                "node-id: gw1\n"
+                        + "tls: { certificate: pki/gateway.pem, key: pki/gateway.key, trust-anchors: [pki/ca.pem], crls: [pki/crl.pem] }\n"
+                        + "listeners:\n"
+                        + "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n"
+                        + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n");
+        int runs = 4;
+        for (int i = 0; i < runs; i++) {
+            startAndStop(cfg);
+            assertFalse(lastOutput.contains("NOT written"), lastOutput);
+            assertFalse(lastOutput.contains("still unavailable at shutdown"), lastOutput);
+        }
+        assertEquals(runs, stoppedEvents(cfg), "every run's GATEWAY_STOPPED is in the audit log");
+    }
+
+    /** The GATEWAY_STOPPED events in the store {@code cfg} uses, read offline as an operator would. */
+    private static long stoppedEvents(Path cfg) {
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new AuditCommand());
+        cmd.setOut(new PrintWriter(out));
+        int code = cmd.execute("search", "--config", cfg.toString(), "--type", "GATEWAY_STOPPED", "--json");
+        assertEquals(0, code, out.toString());
+        return out.toString().lines().filter(l -> l.contains("GATEWAY_STOPPED")).count();
     }
 
     private long startAndStop(Path cfg) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // its output goes to a file: a pipe read while the process exits can be closed under the reader
+        Path log = Files.createTempFile(dir, "gateway-", ".log");
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(
                         java,
@@ -55,28 +102,33 @@ class GatewayProcessTest {
                         "--config",
                         cfg.toString())
                 .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .start();
-        String listening = null;
-        StringBuilder seen = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                seen.append(line).append('\n');
-                if (line.startsWith("Sekisho gateway gw1 listening: transfer https://127.0.0.1:")) {
-                    listening = line;
-                    break;
-                }
-            }
+        try {
+            await("the listening line")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> listening(log) != null || !p.isAlive());
             long ms = (System.nanoTime() - t0) / 1_000_000;
-            assertNotNull(listening, "no listening line; output:\n" + seen);
+            String listening = listening(log);
+            assertNotNull(listening, "no listening line; output:\n" + Files.readString(log));
             assertTrue(listening.contains(", admin https://127.0.0.1:"), listening);
             p.destroy(); // SIGTERM
-            assertTrue(p.waitFor(20, TimeUnit.SECONDS), "gateway did not stop on SIGTERM");
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "gateway did not stop on SIGTERM");
+            lastOutput = Files.readString(log);
             // the JVM ends a SIGTERM-ed process with 128+15 after running the shutdown hook that stops the gateway
-            assertEquals(143, p.exitValue());
+            assertEquals(143, p.exitValue(), lastOutput);
             return ms;
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    private static String listening(Path log) throws java.io.IOException {
+        return Files.readString(log)
+                .lines()
+                .filter(l -> l.startsWith("Sekisho gateway gw1 listening: transfer https://127.0.0.1:"))
+                .findFirst()
+                .orElse(null);
     }
 }

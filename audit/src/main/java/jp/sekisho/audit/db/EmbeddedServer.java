@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import jp.sekisho.audit.StoreShutdown;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +63,14 @@ final class EmbeddedServer implements AutoCloseable {
         Path cluster = dir.toAbsolutePath().normalize();
         int port = StorePort.pick(portsKeptFree);
         EmbeddedServer s = new EmbeddedServer(cluster, secrets, EmbeddedCluster.start(cluster, secrets, port));
-        s.hook = new Thread(s::close, "sekisho-embedded-store-stop");
-        Runtime.getRuntime().addShutdownHook(s.hook); // SIGTERM: the server stops with the gateway
+        // SIGTERM: the server stops with the process, after whatever still writes to it (StoreShutdown)
+        s.hook = new Thread(
+                () -> {
+                    StoreShutdown.awaitWriters();
+                    s.close();
+                },
+                "sekisho-embedded-store-stop");
+        Runtime.getRuntime().addShutdownHook(s.hook);
         s.watch.scheduleWithFixedDelay(s::check, CHECK_EVERY.toMillis(), CHECK_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         return s;
     }
@@ -140,6 +147,9 @@ final class EmbeddedServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return; // stopped by its owner already, and now the JVM's hook comes
+        }
         closed = true; // first, outside the lock: a watcher tick from now on does nothing
         watch.shutdownNow();
         synchronized (this) { // a restart under way ends first, then its server is stopped too
