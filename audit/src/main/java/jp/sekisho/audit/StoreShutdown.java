@@ -24,10 +24,19 @@ public final class StoreShutdown {
 
     private StoreShutdown() {}
 
-    /** Adds {@code hook} as a JVM shutdown hook that the embedded store outlives. */
+    /**
+     * Adds {@code hook} as a JVM shutdown hook that the embedded store outlives.
+     *
+     * @throws IllegalStateException when the JVM is shutting down already (the hook would never run)
+     */
     public static void addWriterHook(Thread hook) {
         WRITERS.add(hook);
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            WRITERS.remove(hook);
+            throw e;
+        }
     }
 
     /**

@@ -100,23 +100,28 @@ public final class GatewayCommand implements Callable<Integer> {
                             + "ください。 next: see the log above.");
         }
         AuditStore store = opened.get();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runnable stop = () -> {
+            try {
+                gateway.close();
+            } finally {
+                store.close();
+                stopped.countDown();
+            }
+        };
+        // before the listening line: a SIGTERM sent as soon as it appears must find the hook in place.
+        // It writes to the audit store, so an embedded store stops only after it (StoreShutdown).
+        try {
+            StoreShutdown.addWriterHook(new Thread(stop, "sekisho-gateway-stop"));
+        } catch (IllegalStateException shuttingDown) {
+            stop.run(); // the JVM is exiting already: stop in order here
+            return ExitCode.OK;
+        }
         PrintWriter out = spec.commandLine().getOut();
         out.printf(
                 "Sekisho gateway %s listening: %s (started in %d ms)%n",
                 cfg.nodeId(), gateway.describeListeners(), (System.nanoTime() - t0) / 1_000_000);
         out.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        // a hook that writes to the audit store: an embedded store stops only after it (StoreShutdown)
-        StoreShutdown.addWriterHook(new Thread(
-                () -> {
-                    try {
-                        gateway.close();
-                    } finally {
-                        store.close();
-                        stopped.countDown();
-                    }
-                },
-                "sekisho-gateway-stop"));
         stopped.await();
         return ExitCode.OK;
     }

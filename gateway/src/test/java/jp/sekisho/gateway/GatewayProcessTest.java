@@ -32,6 +32,9 @@ class GatewayProcessTest {
     /** Everything the last run printed, its shutdown included. */
     private String lastOutput = "";
 
+    /** Every run's output, for the message of a failure that follows them all. */
+    private final StringBuilder allOutput = new StringBuilder();
+
     @Test
     void startsOnAFreshDataDirRestartsOnItAndStopsOnSigterm() throws Exception {
         TestPki.create(Files.createDirectories(dir.resolve("pki"))); // the files gateway.yml names
@@ -49,7 +52,7 @@ class GatewayProcessTest {
                 "gateway start-up (fresh JVM, embedded PostgreSQL): first run with initdb %d ms, restart %d ms%n",
                 first, again);
         assertTrue(Files.isDirectory(dir.resolve("data/pg")), "the embedded store lives under data-dir");
-        assertEquals(2, stoppedEvents(cfg), "each SIGTERM-ed run recorded GATEWAY_STOPPED");
+        assertEquals(2, stoppedEvents(cfg), "each SIGTERM-ed run recorded GATEWAY_STOPPED:\n" + allOutput);
     }
 
     /**
@@ -76,7 +79,7 @@ class GatewayProcessTest {
             assertFalse(lastOutput.contains("NOT written"), lastOutput);
             assertFalse(lastOutput.contains("still unavailable at shutdown"), lastOutput);
         }
-        assertEquals(runs, stoppedEvents(cfg), "every run's GATEWAY_STOPPED is in the audit log");
+        assertEquals(runs, stoppedEvents(cfg), "every run's GATEWAY_STOPPED is in the audit log:\n" + allOutput);
     }
 
     /** The GATEWAY_STOPPED events in the store {@code cfg} uses, read offline as an operator would. */
@@ -116,6 +119,7 @@ class GatewayProcessTest {
             p.destroy(); // SIGTERM
             assertTrue(p.waitFor(30, TimeUnit.SECONDS), "gateway did not stop on SIGTERM");
             lastOutput = Files.readString(log);
+            allOutput.append(lastOutput).append("----\n");
             // the JVM ends a SIGTERM-ed process with 128+15 after running the shutdown hook that stops the gateway
             assertEquals(143, p.exitValue(), lastOutput);
             return ms;
