@@ -1,5 +1,6 @@
 package jp.sekisho.client;
 
+import static jp.sekisho.client.support.JapaneseText.japaneseFirst;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,23 +63,5 @@ class HelpTextJapaneseFirstTest {
         if (!japaneseFirst(text)) {
             englishFirst.add(where + ": " + text);
         }
-    }
-
-    /** A Japanese character (kana or kanji) comes before the first ASCII letter, and there is one. */
-    static boolean japaneseFirst(String text) {
-        for (int i = 0; i < text.length(); ) {
-            int c = text.codePointAt(i);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
-                return false;
-            }
-            Character.UnicodeScript script = Character.UnicodeScript.of(c);
-            if (script == Character.UnicodeScript.HAN
-                    || script == Character.UnicodeScript.HIRAGANA
-                    || script == Character.UnicodeScript.KATAKANA) {
-                return true;
-            }
-            i += Character.charCount(c);
-        }
-        return false;
     }
 }

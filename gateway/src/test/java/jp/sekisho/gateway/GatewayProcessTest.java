@@ -37,15 +37,7 @@ class GatewayProcessTest {
 
     @Test
     void startsOnAFreshDataDirRestartsOnItAndStopsOnSigterm() throws Exception {
-        TestPki.create(Files.createDirectories(dir.resolve("pki"))); // the files gateway.yml names
-        Path cfg = dir.resolve("gateway.yml");
-        Files.writeString(
-                cfg,
-                "node-id: gw1\n"
-                        + "tls: { certificate: pki/gateway.pem, key: pki/gateway.key, trust-anchors: [pki/ca.pem], crls: [pki/crl.pem] }\n"
-                        + "listeners:\n"
-                        + "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n"
-                        + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n");
+        Path cfg = config();
         long first = startAndStop(cfg);
         long again = startAndStop(cfg);
         System.out.printf(
@@ -64,6 +56,18 @@ class GatewayProcessTest {
      */
     @Test
     void aSigtermWritesEveryLastAuditEventBeforeTheEmbeddedStoreStops() throws Exception {
+        Path cfg = config();
+        int runs = 4;
+        for (int i = 0; i < runs; i++) {
+            startAndStop(cfg);
+            assertFalse(lastOutput.contains("NOT written"), lastOutput);
+            assertFalse(lastOutput.contains("still unavailable at shutdown"), lastOutput);
+        }
+        assertEquals(runs, stoppedEvents(cfg), "every run's GATEWAY_STOPPED is in the audit log:\n" + allOutput);
+    }
+
+    /** A gateway.yml on the embedded store, with the PKI it names, in the test's folder. */
+    private Path config() throws java.io.IOException {
         TestPki.create(Files.createDirectories(dir.resolve("pki")));
         Path cfg = dir.resolve("gateway.yml");
         Files.writeString(
@@ -73,13 +77,7 @@ class GatewayProcessTest {
                         + "listeners:\n"
                         + "  transfer: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32] }\n"
                         + "  admin: { bind: 127.0.0.1, port: 0, allow: [127.0.0.1/32], admin: true }\n");
-        int runs = 4;
-        for (int i = 0; i < runs; i++) {
-            startAndStop(cfg);
-            assertFalse(lastOutput.contains("NOT written"), lastOutput);
-            assertFalse(lastOutput.contains("still unavailable at shutdown"), lastOutput);
-        }
-        assertEquals(runs, stoppedEvents(cfg), "every run's GATEWAY_STOPPED is in the audit log:\n" + allOutput);
+        return cfg;
     }
 
     /** The GATEWAY_STOPPED events in the store {@code cfg} uses, read offline as an operator would. */

@@ -1,5 +1,6 @@
 package jp.sekisho.client.demo;
 
+import static jp.sekisho.client.support.JapaneseText.japaneseFirst;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,24 +44,6 @@ class DemoCommandTest {
                             && title.substring(slash + 3).matches(".*[A-Za-z].*"),
                     "a step not Japanese first with its English beside: " + title);
         }
-    }
-
-    /** A kana or kanji comes before the first ASCII letter, and there is one. */
-    private static boolean japaneseFirst(String text) {
-        for (int i = 0; i < text.length(); ) {
-            int c = text.codePointAt(i);
-            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
-                return false;
-            }
-            Character.UnicodeScript script = Character.UnicodeScript.of(c);
-            if (script == Character.UnicodeScript.HAN
-                    || script == Character.UnicodeScript.HIRAGANA
-                    || script == Character.UnicodeScript.KATAKANA) {
-                return true;
-            }
-            i += Character.charCount(c);
-        }
-        return false;
     }
 
     /** The payroll steps: the page and the upload through the relay, refusals, the audit events. */
