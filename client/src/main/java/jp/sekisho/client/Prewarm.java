@@ -52,8 +52,7 @@ final class Prewarm {
                 return;
             }
         }
-        boolean bulk = bulk(args);
-        Thread t = new Thread(() -> run(bulk), "sekisho-prewarm");
+        Thread t = new Thread(() -> run(bulk(args)), "sekisho-prewarm"); // its stat off the main thread too
         t.setDaemon(true);
         t.start();
     }
