@@ -2,6 +2,7 @@ package jp.sekisho.cli;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 
 /**
@@ -12,6 +13,9 @@ import picocli.CommandLine;
  * instead of picocli's English line followed by the whole usage text.
  */
 public final class CliErrors implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
+
+    private static final Set<Character.UnicodeScript> JAPANESE =
+            Set.of(Character.UnicodeScript.HIRAGANA, Character.UnicodeScript.KATAKANA, Character.UnicodeScript.HAN);
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, CommandLine.ParseResult parseResult) {
@@ -89,10 +93,7 @@ public final class CliErrors implements CommandLine.IExecutionExceptionHandler, 
     }
 
     private static boolean hasJapanese(String s) {
-        return s.codePoints()
-                .anyMatch(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HIRAGANA
-                        || Character.UnicodeScript.of(c) == Character.UnicodeScript.KATAKANA
-                        || Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN);
+        return s.codePoints().mapToObj(Character.UnicodeScript::of).anyMatch(JAPANESE::contains);
     }
 
     /**

@@ -14,7 +14,9 @@ import picocli.CommandLine.Option;
 /** A command line picocli cannot parse: Japanese first, the typed text escaped, where to look next, exit 2. */
 class CliErrorsTest {
 
-    @Command(name = "tool", subcommands = Sub.class)
+    @Command(
+            name = "tool",
+            subcommands = {Sub.class, Own.class})
     static final class Root implements Runnable {
         @Override
         public void run() {}
@@ -30,6 +32,18 @@ class CliErrorsTest {
 
         @Override
         public void run() {}
+    }
+
+    /** A command that refuses its own arguments in both languages already. */
+    @Command(name = "own")
+    static final class Own implements Runnable {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            throw new CommandLine.ParameterException(spec.commandLine(), "サブコマンドを指定してください。 a subcommand is required");
+        }
     }
 
     private record Run(int code, String err) {}
@@ -72,6 +86,13 @@ class CliErrorsTest {
         assertTrue(run("sub").err().startsWith("tool sub: 必要なオプションまたは値がありません。"));
         assertTrue(run("sub", "--records", "x").err().startsWith("tool sub: 値を読み取れません。"));
         assertTrue(run("sub", "--records", "1", "--records", "2").err().startsWith("tool sub: 同じオプションが 2 回指定されています。"));
+    }
+
+    @Test
+    void aMessageInJapaneseAlreadyGetsNoSecondLead() {
+        Run r = run("own");
+        assertEquals(ExitCode.USAGE, r.code());
+        assertTrue(r.err().startsWith("tool own: サブコマンドを指定してください。 a subcommand is required\n"), r.err());
     }
 
     @Test
